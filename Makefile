@@ -1,0 +1,80 @@
+# nids: build, test, install, demo, bench.
+#   make            build the programs into build/bin
+#   make check      unit tests + CLI tests (SANITIZE=1: ASan+UBSan build in build-san/)
+#   make demo       install missing Debian packages, build, run the NSL-KDD example
+#   make install    PREFIX=/usr/local (programs and man pages)
+#   make deps       install missing Debian packages (needs root and apt)
+CC ?= cc
+PREFIX ?= /usr/local
+SANITIZE ?= 0
+ifeq ($(SANITIZE),1)
+BUILD ?= build-san
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT = -O1
+else
+BUILD ?= build
+SANFLAGS =
+OPT = -O2
+endif
+CFLAGS ?= $(OPT) -g
+WARN = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -pthread -fPIC
+LDLIBS = -lopenblas -lzstd -lcsv -lxxhash -lm -pthread
+
+LIB_SRC := $(sort $(wildcard lib/*.c))
+CMD_SRC := $(sort $(wildcard cmd/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+HEADERS := $(sort $(wildcard include/nids/*.h))
+LIB_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
+PROGS := $(CMD_SRC:cmd/%.c=$(BUILD)/bin/%)
+UNITS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+HEADER_CHECKS := $(HEADERS:include/nids/%.h=$(BUILD)/hdr/%.ok)
+
+.PHONY: all check unit cli deps demo install clean bench headers man-check fuzz
+all: $(PROGS) $(UNITS) $(HEADER_CHECKS)
+
+$(BUILD)/lib/%.o: lib/%.c $(HEADERS) | $(BUILD)/lib
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+$(BUILD)/libnids.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+$(BUILD)/bin/%: cmd/%.c $(BUILD)/libnids.a $(HEADERS) | $(BUILD)/bin
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libnids.a $(LDFLAGS) $(LDLIBS)
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libnids.a $(HEADERS) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libnids.a $(LDFLAGS) $(LDLIBS)
+# every public header compiles on its own
+$(BUILD)/hdr/%.ok: include/nids/%.h | $(BUILD)/hdr
+	$(CC) $(CPPFLAGS) $(WARN) -fsyntax-only -x c $< && touch $@
+$(BUILD)/lib $(BUILD)/bin $(BUILD)/tests $(BUILD)/hdr:
+	mkdir -p $@
+
+headers: $(HEADER_CHECKS)
+
+deps:
+	@sh scripts/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory man-check
+	@BUILD=$(BUILD) sh tests/run.sh
+
+man-check:
+	@for m in man/*.[15]; do \
+	  out=$$(groff -mdoc -ww -z $$m 2>&1); \
+	  if [ -n "$$out" ]; then echo "$$m: $$out"; exit 1; fi; done
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" sh examples/demo.sh
+
+bench: all
+	@PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" sh bench/run.sh
+
+install: all
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
+	cp $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+	cp man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	cp man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+
+clean:
+	rm -rf build build-san

@@ -1,0 +1,117 @@
+/* cli.c: shared flag handling for the programs' mains. */
+#include "nids/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nids/stream.h"
+
+int nids_cli_parse_long(const char *s, long lo, long hi, long *out)
+{
+	if (!s || !*s)
+		return -1;
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int nids_cli_parse_double(const char *s, double lo, double hi, double *out)
+{
+	if (!s || !*s)
+		return -1;
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || *end || !isfinite(v) || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void synopsis(const char *prog, const char *usage)
+{
+	const char *nl = strchr(usage, '\n');
+	int len = nl ? (int)(nl - usage) : (int)strlen(usage);
+	fprintf(stderr, "%.*s\ntry '%s --help'\n", len, usage, prog);
+}
+
+void nids_cli_usage_error(const char *prog, const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	synopsis(prog, usage);
+	exit(2);
+}
+
+void nids_cli_bad_option(const char *prog, const char *usage, char **argv, int c)
+{
+	const char *arg = argv[optind - 1];
+	int is_long = arg && strncmp(arg, "--", 2) == 0;
+	if (c == ':') {
+		if (is_long)
+			nids_cli_usage_error(prog, usage, "option '%s' needs a value", arg);
+		nids_cli_usage_error(prog, usage, "option '-%c' needs a value", optopt);
+	}
+	if (!is_long || optopt)
+		nids_cli_usage_error(prog, usage, "unknown option '-%c'", optopt);
+	nids_cli_usage_error(prog, usage, "unknown option '%s'", arg);
+}
+
+void nids_cli_version(const char *prog)
+{
+	printf("%s %s (stream %d, model 1)\n", prog, NIDS_VERSION, NIDS_STREAM_MAJOR);
+	exit(0);
+}
+
+void nids_cli_help(const char *usage)
+{
+	fputs(usage, stdout);
+	exit(0);
+}
+
+long nids_cli_long_or_die(const char *prog, const char *usage, const char *opt, const char *s,
+                          long lo, long hi)
+{
+	long v;
+	if (nids_cli_parse_long(s, lo, hi, &v))
+		nids_cli_usage_error(prog, usage, "option '%s': '%s' is not a whole number from %ld to %ld",
+		                     opt, s, lo, hi);
+	return v;
+}
+
+double nids_cli_double_or_die(const char *prog, const char *usage, const char *opt,
+                              const char *s, double lo, double hi)
+{
+	double v;
+	if (nids_cli_parse_double(s, lo, hi, &v))
+		nids_cli_usage_error(prog, usage, "option '%s': '%s' is not a number from %g to %g",
+		                     opt, s, lo, hi);
+	return v;
+}
+
+int nids_cli_split_list(char *s, char **items, int max)
+{
+	int n = 0;
+	while (n < max) {
+		items[n++] = s;
+		char *c = strchr(s, ',');
+		if (!c)
+			break;
+		*c = 0;
+		s = c + 1;
+	}
+	return n;
+}

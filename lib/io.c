@@ -1,0 +1,329 @@
+/* io.c: sniffing zstd inputs and atomic outputs. */
+#define _POSIX_C_SOURCE 200809L
+#include "nids/io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#define RAW_CAP (1 << 17)
+#define DEC_CAP (1 << 18)
+
+struct nids_input {
+	FILE *f;
+	char *name;
+	int zstd;
+	int raw_eof;
+	ZSTD_DStream *ds;
+	int frame_open; /* a zstd frame started and has not ended */
+	unsigned char *raw;
+	size_t raw_pos, raw_len;
+	unsigned char *dec; /* decoded bytes not yet consumed: dec[dec_pos .. dec_len) */
+	size_t dec_pos, dec_len;
+};
+
+static int fill_raw(nids_input *in, nids_err *err)
+{
+	if (in->raw_pos < in->raw_len || in->raw_eof)
+		return 0;
+	size_t got = fread(in->raw, 1, RAW_CAP, in->f);
+	if (got == 0) {
+		if (ferror(in->f))
+			return nids_err_set(err, NIDS_EIO, in->name, "read error: %s", strerror(errno));
+		in->raw_eof = 1;
+	}
+	in->raw_pos = 0;
+	in->raw_len = got;
+	return 0;
+}
+
+int nids_input_open(nids_input **inp, const char *path, nids_err *err)
+{
+	*inp = NULL;
+	nids_input *in = calloc(1, sizeof *in);
+	if (!in)
+		return nids_err_set(err, NIDS_ENOMEM, path, "out of memory");
+	int is_stdin = !path || strcmp(path, "-") == 0;
+	in->name = strdup(is_stdin ? "-" : path);
+	in->raw = malloc(RAW_CAP);
+	in->dec = malloc(DEC_CAP);
+	if (!in->name || !in->raw || !in->dec) {
+		nids_input_free(in);
+		return nids_err_set(err, NIDS_ENOMEM, path, "out of memory");
+	}
+	in->f = is_stdin ? stdin : fopen(path, "rb");
+	if (!in->f) {
+		int rc = nids_err_set(err, NIDS_EIO, path, "cannot open: %s", strerror(errno));
+		nids_input_free(in);
+		return rc;
+	}
+	int rc = fill_raw(in, err);
+	if (rc == 0 && in->raw_len >= 4 && in->raw[0] == 0x28 && in->raw[1] == 0xB5 &&
+	    in->raw[2] == 0x2F && in->raw[3] == 0xFD) {
+		in->zstd = 1;
+		in->ds = ZSTD_createDStream();
+		/* datasets are compressed with --long (windows up to 2 GiB) */
+		if (!in->ds || ZSTD_isError(ZSTD_DCtx_setParameter(in->ds, ZSTD_d_windowLogMax, 31)))
+			rc = nids_err_set(err, NIDS_ENOMEM, path, "out of memory");
+	}
+	if (rc) {
+		nids_input_free(in);
+		return rc;
+	}
+	*inp = in;
+	return 0;
+}
+
+const char *nids_input_name(const nids_input *in) { return in->name; }
+int nids_input_is_zstd(const nids_input *in) { return in->zstd; }
+
+/* Appends decoded bytes after dec_len; returns bytes added (0 at end) or an error. */
+static long decode_more(nids_input *in, nids_err *err)
+{
+	if (in->dec_pos > 0) {
+		memmove(in->dec, in->dec + in->dec_pos, in->dec_len - in->dec_pos);
+		in->dec_len -= in->dec_pos;
+		in->dec_pos = 0;
+	}
+	if (in->dec_len == DEC_CAP)
+		return 0;
+	for (;;) {
+		int rc = fill_raw(in, err);
+		if (rc)
+			return rc;
+		if (in->raw_pos == in->raw_len) {
+			if (in->zstd && in->frame_open)
+				return nids_err_set(err, NIDS_ETRUNCATED, in->name,
+				                    "truncated zstd input");
+			return 0;
+		}
+		if (!in->zstd) {
+			size_t n = in->raw_len - in->raw_pos;
+			if (n > DEC_CAP - in->dec_len)
+				n = DEC_CAP - in->dec_len;
+			memcpy(in->dec + in->dec_len, in->raw + in->raw_pos, n);
+			in->raw_pos += n;
+			in->dec_len += n;
+			return (long)n;
+		}
+		ZSTD_inBuffer ib = { in->raw, in->raw_len, in->raw_pos };
+		ZSTD_outBuffer ob = { in->dec, DEC_CAP, in->dec_len };
+		size_t r = ZSTD_decompressStream(in->ds, &ob, &ib);
+		if (ZSTD_isError(r))
+			return nids_err_set(err, NIDS_EFORMAT, in->name, "corrupt zstd input: %s",
+			                    ZSTD_getErrorName(r));
+		in->frame_open = r != 0;
+		in->raw_pos = ib.pos;
+		size_t added = ob.pos - in->dec_len;
+		in->dec_len = ob.pos;
+		if (added)
+			return (long)added;
+	}
+}
+
+long nids_input_read(nids_input *in, void *buf, size_t n, nids_err *err)
+{
+	if (in->dec_pos == in->dec_len) {
+		in->dec_pos = in->dec_len = 0;
+		/* large raw reads skip the staging buffer */
+		if (!in->zstd && n >= DEC_CAP && in->raw_pos == in->raw_len && !in->raw_eof) {
+			size_t got = fread(buf, 1, n, in->f);
+			if (got == 0 && ferror(in->f))
+				return nids_err_set(err, NIDS_EIO, in->name, "read error: %s",
+				                    strerror(errno));
+			if (got == 0)
+				in->raw_eof = 1;
+			return (long)got;
+		}
+		long r = decode_more(in, err);
+		if (r <= 0)
+			return r;
+	}
+	size_t avail = in->dec_len - in->dec_pos;
+	if (n > avail)
+		n = avail;
+	memcpy(buf, in->dec + in->dec_pos, n);
+	in->dec_pos += n;
+	return (long)n;
+}
+
+long nids_input_read_full(nids_input *in, void *buf, size_t n, nids_err *err)
+{
+	size_t got = 0;
+	while (got < n) {
+		long r = nids_input_read(in, (char *)buf + got, n - got, err);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (long)got;
+}
+
+long nids_input_peek(nids_input *in, const unsigned char **p, size_t n, nids_err *err)
+{
+	if (n > NIDS_INPUT_PEEK_MAX)
+		n = NIDS_INPUT_PEEK_MAX;
+	while (in->dec_len - in->dec_pos < n) {
+		long r = decode_more(in, err);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			break;
+	}
+	*p = in->dec + in->dec_pos;
+	size_t avail = in->dec_len - in->dec_pos;
+	return (long)(avail < n ? avail : n);
+}
+
+void nids_input_free(nids_input *in)
+{
+	if (!in)
+		return;
+	if (in->f && in->f != stdin)
+		fclose(in->f);
+	ZSTD_freeDStream(in->ds);
+	free(in->raw);
+	free(in->dec);
+	free(in->name);
+	free(in);
+}
+
+/* Temporaries to unlink if a signal ends the program: a small fixed table, since a
+ * signal handler may not allocate. */
+#define MAX_PENDING 16
+static char pending[MAX_PENDING][4096];
+static volatile sig_atomic_t pending_used[MAX_PENDING];
+
+static void on_signal(int sig)
+{
+	for (int i = 0; i < MAX_PENDING; i++)
+		if (pending_used[i])
+			unlink(pending[i]);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+struct nids_output {
+	FILE *f;
+	char *path; /* target, NULL for stdout */
+	int slot;   /* index in pending[] */
+};
+
+int nids_output_open(nids_output **outp, const char *path, int binary, nids_err *err)
+{
+	*outp = NULL;
+	int is_stdout = !path || strcmp(path, "-") == 0;
+	if (binary && is_stdout && isatty(STDOUT_FILENO))
+		return nids_err_set(err, NIDS_EUSAGE, NULL,
+		                    "refusing to write binary to a terminal; pipe into nids-cat");
+	nids_output *out = calloc(1, sizeof *out);
+	if (!out)
+		return nids_err_set(err, NIDS_ENOMEM, path, "out of memory");
+	out->slot = -1;
+	if (is_stdout) {
+		out->f = stdout;
+		*outp = out;
+		return 0;
+	}
+	int slot = 0;
+	while (slot < MAX_PENDING && pending_used[slot])
+		slot++;
+	size_t len = strlen(path);
+	if (slot == MAX_PENDING || len + 16 > sizeof pending[0]) {
+		free(out);
+		return nids_err_set(err, NIDS_EUSAGE, path, "too many outputs or path too long");
+	}
+	out->path = strdup(path);
+	snprintf(pending[slot], sizeof pending[slot], "%s.tmpXXXXXX", path);
+	int fd = mkstemp(pending[slot]);
+	if (fd < 0 || !out->path) {
+		int rc = nids_err_set(err, NIDS_EIO, path, "cannot create: %s", strerror(errno));
+		free(out->path);
+		free(out);
+		return rc;
+	}
+	/* mkstemp makes 0600; data files get the usual umask-derived mode */
+	mode_t mask = umask(0);
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
+	pending_used[slot] = 1;
+	out->slot = slot;
+	static int handlers;
+	if (!handlers) {
+		handlers = 1;
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+		signal(SIGHUP, on_signal);
+	}
+	out->f = fdopen(fd, "wb");
+	if (!out->f) {
+		close(fd);
+		nids_output_abort(out);
+		return nids_err_set(err, NIDS_ENOMEM, path, "out of memory");
+	}
+	*outp = out;
+	return 0;
+}
+
+FILE *nids_output_file(nids_output *out) { return out->f; }
+const char *nids_output_name(const nids_output *out) { return out->path ? out->path : "-"; }
+
+int nids_stdout_close(nids_err *err)
+{
+	int bad = fflush(stdout) != 0 || ferror(stdout);
+	int e = errno;
+	if (fclose(stdout) != 0 && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	if (bad)
+		return nids_err_set(err, NIDS_EIO, NULL, "write error: %s", strerror(e));
+	return 0;
+}
+
+int nids_output_commit(nids_output *out, nids_err *err)
+{
+	int rc = 0;
+	if (!out->path) {
+		if (fflush(stdout) != 0 || ferror(stdout))
+			rc = nids_err_set(err, NIDS_EIO, NULL, "write error: %s", strerror(errno));
+		free(out);
+		return rc;
+	}
+	int bad = fflush(out->f) != 0 || ferror(out->f);
+	int e = errno;
+	if (fclose(out->f) != 0 && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	out->f = NULL;
+	if (bad)
+		rc = nids_err_set(err, NIDS_EIO, out->path, "write error: %s", strerror(e));
+	else if (rename(pending[out->slot], out->path) != 0)
+		rc = nids_err_set(err, NIDS_EIO, out->path, "cannot rename: %s", strerror(errno));
+	else
+		pending_used[out->slot] = 0;
+	nids_output_abort(out);
+	return rc;
+}
+
+void nids_output_abort(nids_output *out)
+{
+	if (!out)
+		return;
+	if (out->f && out->f != stdout)
+		fclose(out->f);
+	if (out->slot >= 0 && pending_used[out->slot]) {
+		unlink(pending[out->slot]);
+		pending_used[out->slot] = 0;
+	}
+	free(out->path);
+	free(out);
+}

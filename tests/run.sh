@@ -1,0 +1,28 @@
+#!/bin/sh
+# Runs every unit test binary and every bats file; prints TAP lines and, last,
+# "N passed, N failed, N skipped". Exit 1 if anything failed.
+# NIDS_EXEC_PREFIX="valgrind -q --error-exitcode=99" runs the programs under valgrind.
+BUILD=${BUILD:-build}
+top=$(cd "$(dirname "$0")/.." && pwd)
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+for t in "$top/$BUILD"/tests/test_*; do
+	[ -x "$t" ] || continue
+	( cd "$top" && $NIDS_UNIT_PREFIX "$t" ) >>"$log" 2>&1 || echo "not ok - $(basename "$t") exited $?" >>"$log"
+done
+export NIDS_BIN="$top/$BUILD/bin" NIDS_TOP="$top"
+if ls "$top"/tests/cli/*.bats >/dev/null 2>&1; then
+	bats --tap "$top"/tests/cli/*.bats >>"$log" 2>&1 || true
+fi
+cat "$log"
+passed=$(grep -Ec '^ok [0-9]+ ' "$log" | tr -d ' ')
+skipped=$(grep -Ec '^ok [0-9]+ .*# [sS][kK][iI][pP]' "$log" | tr -d ' ')
+failed=$(grep -Ec '^not ok' "$log" | tr -d ' ')
+passed=$((passed - skipped))
+if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then failed=1; echo "# no test ran"; fi
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]

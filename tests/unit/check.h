@@ -1,0 +1,43 @@
+/* check.h: the unit tests' whole framework. CHECK counts and reports failures with
+ * file:line; TEST runs one test function and prints a TAP line for tests/run.sh. */
+#ifndef NIDS_CHECK_H
+#define NIDS_CHECK_H
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static int check_failures_total;
+static int check_failures_now;
+static int check_tests_run;
+
+#define CHECK(cond, ...)                                                          \
+	do {                                                                      \
+		if (!(cond)) {                                                    \
+			fprintf(stdout, "# %s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, \
+			        #cond);                                           \
+			fprintf(stdout, __VA_ARGS__);                             \
+			fputc('\n', stdout);                                      \
+			check_failures_now++;                                     \
+		}                                                                 \
+	} while (0)
+
+/* Near-equality for floating results: |a-b| <= tol * max(1, |b|). */
+#define CHECK_NEAR(a, b, tol)                                                     \
+	CHECK(fabs((double)(a) - (double)(b)) <= (tol) * fmax(1.0, fabs((double)(b))), \
+	      "%s = %.12g, want %.12g (tol %g)", #a, (double)(a), (double)(b), (double)(tol))
+
+#define TEST(fn)                                                                  \
+	do {                                                                      \
+		check_failures_now = 0;                                           \
+		fn();                                                             \
+		check_tests_run++;                                                \
+		printf("%s %d - %s: %s\n", check_failures_now ? "not ok" : "ok",  \
+		       check_tests_run, __FILE__, #fn);                           \
+		check_failures_total += check_failures_now != 0;                  \
+		fflush(stdout);                                                   \
+	} while (0)
+
+#define CHECK_DONE() (check_failures_total ? 1 : 0)
+
+#endif
