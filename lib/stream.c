@@ -22,7 +22,8 @@ static const unsigned char MAGIC[8] = { 0x89, 'N', 'I', 'D', 'S', '\r', '\n', 0x
 #define BLOCK_KNOWN (BLOCK_ZSTD | BLOCK_CLASSES | BLOCK_END)
 
 static const char *ROLE_NAMES[NIDS_ROLE_COUNT] = { "feature", "label", "class", "score",
-	                                           "id",      "time",  "alarm", "meta" };
+	                                           "id",      "time",  "alarm", "meta",
+	                                           "score-low" };
 
 const char *nids_role_name(int role)
 {

@@ -36,6 +36,7 @@ enum nids_role {
 	NIDS_ROLE_TIME = 5,    /* seconds since the epoch */
 	NIDS_ROLE_ALARM = 6,   /* 0/1 decision */
 	NIDS_ROLE_META = 7,    /* any other value carried along, not a feature */
+	NIDS_ROLE_SCORE_LOW = 8, /* anomaly score where lower = more anomalous (log-likelihood) */
 	NIDS_ROLE_COUNT
 };
 
