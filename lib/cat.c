@@ -155,8 +155,9 @@ int nids_cat_from_text(nids_input *in, char delim, FILE *f, const char *out_name
 	for (int i = 0; !rc && i < rec.nfields; i++) {
 		int role;
 		parse_column(rec.fields[i], &role);
-		if (nids_header_add_column(h, rec.fields[i], role, err) < 0)
-			rc = nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c), "header: %s", err->msg);
+		nids_err e2 = { 0 };
+		if (nids_header_add_column(h, rec.fields[i], role, &e2) < 0)
+			rc = nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c), "header: %s", e2.msg);
 	}
 	int ncols = h->ncols;
 	if (!rc && !(row = malloc(sizeof(float) * (size_t)ncols)))
