@@ -34,6 +34,7 @@ struct nids_csv {
 	long line;        /* line at the parser's position */
 	int prev_cr;      /* the last record ended at a CR: a following LF is the same line end */
 	int eof, nomem, first_chunk;
+	int quoted; /* a quote character has been seen in the input */
 	unsigned long long bytes;
 	char **out_fields;
 	size_t *out_lens;
@@ -74,9 +75,10 @@ static void on_field(void *s, size_t n, void *data)
 	if (n)
 		memcpy(dst, s, n);
 	dst[n] = 0;
-	/* a quoted field may span lines */
-	for (char *nl = n ? memchr(dst, '\n', n) : NULL; nl; nl = memchr(nl + 1, '\n', n - (size_t)(nl + 1 - dst)))
-		c->line++;
+	/* only a quoted field may span lines, so plain text needs no scan */
+	if (c->quoted)
+		for (size_t i = 0; i < n; i++)
+			c->line += dst[i] == '\n';
 	c->off[c->nf] = c->arena_len;
 	c->len[c->nf++] = n;
 	c->arena_len += n + 1;
@@ -174,6 +176,8 @@ static int fill(nids_csv *c, nids_err *err)
 		}
 		c->first_chunk = 0;
 		c->bytes += (unsigned long long)n;
+		if (!c->quoted && memchr(p, '"', (size_t)n))
+			c->quoted = 1;
 		if (memchr(p, 0, (size_t)n))
 			return nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c),
 			                    "binary data (a NUL byte): this is not CSV text");
