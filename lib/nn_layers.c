@@ -1,5 +1,9 @@
 /* nn_layers.c: parameter arena, the sgemm wrapper, dense layers, initialisation,
  * activations, dropout, softmax and the VAE's reparameterisation. */
+/* The Makefile builds at -O2; these elementwise loops run over every activation of every
+ * step, and only vectorize with -O3 and without errno on sqrtf/expf. */
+#pragma GCC optimize("O3", "no-math-errno")
+
 #include "nids/nn.h"
 
 #include <assert.h>

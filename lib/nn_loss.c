@@ -1,5 +1,9 @@
 /* nn_loss.c: losses and penalties (nn.h explains scale and accumulation). Sums are
  * accumulated in double so a batch mean does not depend on float rounding order. */
+/* The Makefile builds at -O2; these elementwise loops run over every activation of every
+ * step, and only vectorize with -O3 and without errno on sqrtf/expf. */
+#pragma GCC optimize("O3", "no-math-errno")
+
 #include "nids/nn.h"
 
 #include <math.h>
