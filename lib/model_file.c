@@ -187,6 +187,14 @@ static int bad(nids_err *err, int code, const char *path, const char *what)
 	return nids_err_set(err, code, path, "%s", what);
 }
 
+/* Keeps a message from a lower layer, giving it this file's code and name. */
+static int relabel(nids_err *err, int code, const char *path)
+{
+	char msg[sizeof err->msg];
+	snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+	return nids_err_set(err, code, path, "%s", msg);
+}
+
 static int push_name(char ***v, int *n, const char *s)
 {
 	char **w = realloc(*v, (size_t)(*n + 2) * sizeof *w);
@@ -260,7 +268,7 @@ static int parse_text(nids_model **mp, nids_arena *fa, char *text, const char *p
 	nids_model *m;
 	int rc = nids_model_new(&m, text + 5, err);
 	if (rc < 0)
-		return nids_err_set(err, NIDS_EFORMAT, path, "%s", err->msg);
+		return relabel(err, NIDS_EFORMAT, path);
 	int nfeat = -1, ncls = -1;
 	for (char *line = nl + 1; *line; line = nl + 1) {
 		if (!(nl = strchr(line, '\n'))) {
@@ -358,7 +366,7 @@ int nids_model_read(nids_model **mp, const char *path, nids_err *err)
 	}
 	memcpy(fa.data, buf + start, fa.size * sizeof(float));
 	if ((rc = m->type->load(m, &fa, err)) < 0) {
-		rc = nids_err_set(err, rc == NIDS_ENOMEM ? rc : NIDS_EFORMAT, path, "%s", err->msg);
+		rc = relabel(err, rc == NIDS_ENOMEM ? rc : NIDS_EFORMAT, path);
 		goto done;
 	}
 done:
