@@ -53,15 +53,35 @@ static int out_header(nids_header **hp, const nids_header *in, char **names, int
 	return 0;
 }
 
+/* Scores the n pending rows (pend [n x C]) and writes them with their outputs. */
+static int flush(nids_writer *w, nids_scorer *s, const float *pend, int n, int C, int d,
+                 const int *fcol, float *x, float *sc, float *rowsout, int nout, uint64_t row0,
+                 nids_err *err)
+{
+	for (int b = 0; b < n; b++)
+		for (int j = 0; j < d; j++)
+			x[(size_t)b * d + j] = pend[(size_t)b * C + fcol[j]];
+	nids_scorer_run(s, x, n, row0, sc);
+	for (int b = 0; b < n; b++) {
+		float *o = rowsout + (size_t)b * (C + nout);
+		memcpy(o, pend + (size_t)b * C, (size_t)C * sizeof(float));
+		memcpy(o + C, sc + (size_t)b * nout, (size_t)nout * sizeof(float));
+	}
+	return nids_writer_write(w, rowsout, (size_t)n, err);
+}
+
+/* Rows are scored in chunks that start at stream row multiples of CHUNK, whatever the
+ * input's block sizes, so a row is always scored at the same position in its batch (a
+ * matrix product's rounding can depend on it). */
 static int score_stream(nids_reader *r, nids_writer *w, nids_scorer *s, const nids_model *m,
                         int nout, nids_err *err)
 {
 	const nids_header *hin = nids_reader_header(r);
 	int C = hin->ncols, d = m->d, *fcol = malloc((size_t)d * sizeof *fcol);
 	float *x = nids_floats((size_t)CHUNK * d), *sc = nids_floats((size_t)CHUNK * nout);
-	float *rowsout = nids_floats((size_t)CHUNK * (C + nout));
-	int rc = 0;
-	if (!fcol || !x || !sc || !rowsout) {
+	float *rowsout = nids_floats((size_t)CHUNK * (C + nout)), *pend = nids_floats((size_t)CHUNK * C);
+	int rc = 0, n = 0;
+	if (!fcol || !x || !sc || !rowsout || !pend) {
 		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 		goto done;
 	}
@@ -74,26 +94,24 @@ static int score_stream(nids_reader *r, nids_writer *w, nids_scorer *s, const ni
 	while ((got = nids_reader_next(r, &rows, err)) > 0) {
 		if ((rc = nids_writer_sync_classes(w, nids_reader_header(r), err)) < 0)
 			goto done;
-		for (long at = 0; at < got; at += CHUNK) {
-			int B = (int)(got - at < CHUNK ? got - at : CHUNK);
-			const float *in = rows + (size_t)at * C;
-			for (int b = 0; b < B; b++)
-				for (int j = 0; j < d; j++)
-					x[(size_t)b * d + j] = in[(size_t)b * C + fcol[j]];
-			nids_scorer_run(s, x, B, row0, sc);
-			for (int b = 0; b < B; b++) {
-				float *o = rowsout + (size_t)b * (C + nout);
-				memcpy(o, in + (size_t)b * C, (size_t)C * sizeof(float));
-				memcpy(o + C, sc + (size_t)b * nout, (size_t)nout * sizeof(float));
+		for (long at = 0; at < got;) {
+			int take = (int)(got - at < CHUNK - n ? got - at : CHUNK - n);
+			memcpy(pend + (size_t)n * C, rows + (size_t)at * C, (size_t)take * C * sizeof(float));
+			n += take, at += take;
+			if (n == CHUNK) {
+				if ((rc = flush(w, s, pend, n, C, d, fcol, x, sc, rowsout, nout, row0, err)) < 0)
+					goto done;
+				row0 += (uint64_t)n;
+				n = 0;
 			}
-			if ((rc = nids_writer_write(w, rowsout, (size_t)B, err)) < 0)
-				goto done;
-			row0 += (uint64_t)B;
 		}
 	}
-	rc = got < 0 ? (int)got : 0;
+	if (got < 0)
+		rc = (int)got;
+	else if (n)
+		rc = flush(w, s, pend, n, C, d, fcol, x, sc, rowsout, nout, row0, err);
 done:
-	free(fcol), free(x), free(sc), free(rowsout);
+	free(fcol), free(x), free(sc), free(rowsout), free(pend);
 	return rc;
 }
 

@@ -5,6 +5,7 @@
  * before anything else is believed. */
 #include "nids/model.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,11 +138,13 @@ int nids_model_write(const nids_model *m, FILE *f, nids_err *err)
 	/* float32 little-endian: the host order on every platform the stream supports */
 	memcpy(buf + start, m->arena.data, abytes);
 	put64(buf + total - 8, XXH64(buf, (size_t)total - 8, 0));
+	errno = 0;
 	int rc = fwrite(buf, 1, (size_t)total, f) == (size_t)total ? 0 : NIDS_EIO;
+	int e = errno;
 	free(buf);
 	free(text);
 	if (rc)
-		return nids_err_set(err, NIDS_EIO, NULL, "write error");
+		return nids_err_set(err, NIDS_EIO, NULL, "write error: %s", e ? strerror(e) : "short write");
 	return 0;
 }
 
