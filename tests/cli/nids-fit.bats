@@ -112,7 +112,7 @@ fit() { "$NIDS_BIN/nids-fit" "$@"; }
 @test "nids-fit: a diverging loss stops with an error and writes no model" {
 	printf 'a\tb\n1e30\t-1e30\n2e30\t1e30\n' | "$NIDS_BIN/nids-cat" -r > "$tmp/big.rec"
 	run -1 --separate-stderr fit -q -t ae -o "$tmp/m.bin" "$tmp/big.rec"
-	[ "$stderr" = "nids-fit: training diverged: the loss is nan in epoch 2 (try a smaller --lr or normalized input)" ]
+	[[ "$stderr" =~ ^nids-fit:\ training\ diverged:\ the\ loss\ is\ (nan|inf)\ in\ epoch\ [12]\ \(try\ a\ smaller\ --lr\ or\ normalized\ input\)$ ]]
 	[ ! -e "$tmp/m.bin" ]
 }
 
