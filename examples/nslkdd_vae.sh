@@ -1,6 +1,7 @@
 #!/bin/sh
 # NSL-KDD with the variational autoencoder (An & Cho; score = -log p(x|z) over 10
-# samples): train on the benign rows of KDDTrain+, score KDDTest+, print the AUROC. Programs from PATH (build/bin first); SEED and THREADS may be set.
+# samples): train on the benign rows of KDDTrain+, score KDDTest+, print the AUROC.
+# Programs from PATH (build/bin first); SEED and THREADS may be set.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
