@@ -84,7 +84,7 @@ static int ae_prepare(void *ctx, int shards, int cap, nids_err *err)
 	a->shards = shards;
 	int d = a->net.dim[0], c = a->net.dim[a->code + 1];
 	for (int s = 0; s < shards; s++) {
-		int rc = nids_mlp_acts_alloc(&a->acts[s], &a->net, cap, err);
+		int rc = nids_mlp_acts_alloc(&a->acts[s], &a->net, cap, 1, err);
 		if (rc < 0)
 			return rc;
 		a->dout[s] = nids_floats((size_t)cap * d);
@@ -162,13 +162,15 @@ static void ae_scratch_free(void *p)
 	free(s);
 }
 
-static void *ae_scratch_new(const nids_model *m, int cap)
+static void *ae_scratch_new(const nids_model *m, int cap, unsigned outputs)
 {
 	const struct ae *a = m->state;
+	int bw = (outputs & NIDS_OUT_EXPLAIN) != 0;
 	struct ae_scratch *s = calloc(1, sizeof *s);
-	if (!s || nids_mlp_acts_alloc(&s->acts, &a->net, cap, NULL) < 0 ||
-	    !(s->dout = nids_floats((size_t)cap * m->d)) ||
-	    !(s->din = nids_floats((size_t)cap * m->d)) || !(s->grads = nids_floats(m->arena.size))) {
+	if (!s || nids_mlp_acts_alloc(&s->acts, &a->net, cap, bw, NULL) < 0 ||
+	    (bw && (!(s->dout = nids_floats((size_t)cap * m->d)) ||
+	            !(s->din = nids_floats((size_t)cap * m->d)) ||
+	            !(s->grads = nids_floats(m->arena.size))))) {
 		ae_scratch_free(s);
 		return NULL;
 	}

@@ -82,9 +82,9 @@ static int sae_prepare(void *ctx, int shards, int cap, nids_err *err)
 	struct sae *a = ctx;
 	for (int s = a->shards; s < shards; s++) {
 		a->shards = s + 1;
-		if (nids_mlp_acts_alloc(&a->enc_a[s], &a->enc, cap, err) < 0 ||
-		    nids_mlp_acts_alloc(&a->dec_a[s], &a->dec, cap, err) < 0 ||
-		    nids_mlp_acts_alloc(&a->cls_a[s], &a->cls, cap, err) < 0 ||
+		if (nids_mlp_acts_alloc(&a->enc_a[s], &a->enc, cap, 1, err) < 0 ||
+		    nids_mlp_acts_alloc(&a->dec_a[s], &a->dec, cap, 1, err) < 0 ||
+		    nids_mlp_acts_alloc(&a->cls_a[s], &a->cls, cap, 1, err) < 0 ||
 		    !(a->dx[s] = nids_floats((size_t)cap * a->enc.dim[0])) ||
 		    !(a->dcode[s] = nids_floats((size_t)cap * a->enc.dim[1])) ||
 		    !(a->dlogit[s] = nids_floats((size_t)cap * a->C)))
@@ -255,12 +255,13 @@ static void sae_scratch_free(void *p)
 	free(s);
 }
 
-static void *sae_scratch_new(const nids_model *m, int cap)
+static void *sae_scratch_new(const nids_model *m, int cap, unsigned outputs)
 {
+	(void)outputs;
 	const struct sae *a = m->state;
 	struct sae_scratch *s = calloc(1, sizeof *s);
-	if (!s || nids_mlp_acts_alloc(&s->enc, &a->enc, cap, NULL) < 0 ||
-	    nids_mlp_acts_alloc(&s->cls, &a->cls, cap, NULL) < 0 ||
+	if (!s || nids_mlp_acts_alloc(&s->enc, &a->enc, cap, 0, NULL) < 0 ||
+	    nids_mlp_acts_alloc(&s->cls, &a->cls, cap, 0, NULL) < 0 ||
 	    !(s->prob = nids_floats((size_t)cap * a->C))) {
 		sae_scratch_free(s);
 		return NULL;

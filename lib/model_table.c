@@ -305,7 +305,7 @@ int nids_scorer_new(nids_scorer **sp, const nids_model *m, unsigned outputs, int
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	}
 	for (int t = 0; t < threads; t++)
-		if (!(s->scratch[t] = m->type->scratch_new(m, per))) {
+		if (!(s->scratch[t] = m->type->scratch_new(m, per, outputs))) {
 			nids_scorer_free(s);
 			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory for scoring");
 		}

@@ -52,29 +52,33 @@ static void bufs_free(struct vae_bufs *b)
 	memset(b, 0, sizeof *b);
 }
 
-/* enc rows: cap; dec rows: dcap (cap * L for scoring) */
-static int bufs_alloc(struct vae_bufs *b, const struct vae *v, int cap, int dcap, size_t nparams)
+/* enc rows: cap; dec rows: dcap (cap * L for scoring); bw: with the backward buffers */
+static int bufs_alloc(struct vae_bufs *b, const struct vae *v, int cap, int dcap, size_t nparams,
+                      int bw)
 {
 	memset(b, 0, sizeof *b);
 	int d = v->enc.dim[0], H1 = v->enc.dim[v->enc.nlayers], H0 = v->dec.dim[v->dec.nlayers];
 	int K = v->K;
-	if (nids_mlp_acts_alloc(&b->enc, &v->enc, cap, NULL) < 0 ||
-	    nids_mlp_acts_alloc(&b->emu, &v->emu, cap, NULL) < 0 ||
-	    nids_mlp_acts_alloc(&b->elv, &v->elv, cap, NULL) < 0 ||
-	    nids_mlp_acts_alloc(&b->dec, &v->dec, dcap, NULL) < 0 ||
-	    nids_mlp_acts_alloc(&b->dmu, &v->dmu, dcap, NULL) < 0 ||
-	    (!v->bern && nids_mlp_acts_alloc(&b->dlv, &v->dlv, dcap, NULL) < 0))
+	if (nids_mlp_acts_alloc(&b->enc, &v->enc, cap, bw, NULL) < 0 ||
+	    nids_mlp_acts_alloc(&b->emu, &v->emu, cap, bw, NULL) < 0 ||
+	    nids_mlp_acts_alloc(&b->elv, &v->elv, cap, bw, NULL) < 0 ||
+	    nids_mlp_acts_alloc(&b->dec, &v->dec, dcap, bw, NULL) < 0 ||
+	    nids_mlp_acts_alloc(&b->dmu, &v->dmu, dcap, bw, NULL) < 0 ||
+	    (!v->bern && nids_mlp_acts_alloc(&b->dlv, &v->dlv, dcap, bw, NULL) < 0))
 		return -1;
-	return (b->eps = nids_floats((size_t)dcap * K)) && (b->z = nids_floats((size_t)dcap * K)) &&
-	               (b->dz = nids_floats((size_t)dcap * K)) &&
+	if (!(b->eps = nids_floats((size_t)dcap * K)) || !(b->z = nids_floats((size_t)dcap * K)) ||
+	    !(b->zmu = nids_floats((size_t)dcap * K)) || !(b->zlv = nids_floats((size_t)dcap * K)))
+		return -1;
+	if (!bw)
+		return 0;
+	return (b->dz = nids_floats((size_t)dcap * K)) &&
 	               (b->dmean = nids_floats((size_t)cap * K)) &&
 	               (b->dlogv = nids_floats((size_t)cap * K)) &&
 	               (b->dh = nids_floats((size_t)cap * H1)) &&
 	               (b->dx = nids_floats((size_t)cap * d)) &&
 	               (b->dm = nids_floats((size_t)dcap * d)) &&
 	               (b->dv = nids_floats((size_t)dcap * d)) &&
-	               (b->dg = nids_floats((size_t)dcap * H0)) && (b->grads = nids_floats(nparams)) &&
-	               (b->zmu = nids_floats((size_t)dcap * K)) && (b->zlv = nids_floats((size_t)dcap * K))
+	               (b->dg = nids_floats((size_t)dcap * H0)) && (b->grads = nids_floats(nparams))
 	       ? 0 : -1;
 }
 
@@ -141,7 +145,7 @@ static int vae_prepare(void *ctx, int shards, int cap, nids_err *err)
 	struct vae *v = ctx;
 	for (int s = 0; s < shards; s++) {
 		v->shards = s + 1;
-		if (bufs_alloc(&v->sh[s], v, cap, cap, v->arena->size) < 0)
+		if (bufs_alloc(&v->sh[s], v, cap, cap, v->arena->size, 1) < 0)
 			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	}
 	return 0;
@@ -268,11 +272,12 @@ static void vae_scratch_free(void *p)
 	free(p);
 }
 
-static void *vae_scratch_new(const nids_model *m, int cap)
+static void *vae_scratch_new(const nids_model *m, int cap, unsigned outputs)
 {
 	const struct vae *v = m->state;
 	struct vae_bufs *b = calloc(1, sizeof *b);
-	if (!b || bufs_alloc(b, v, cap, cap * v->L, m->arena.size) < 0) {
+	if (!b || bufs_alloc(b, v, cap, cap * v->L, m->arena.size,
+	                     (outputs & NIDS_OUT_EXPLAIN) != 0) < 0) {
 		vae_scratch_free(b);
 		return NULL;
 	}

@@ -44,18 +44,21 @@ void nids_mlp_init(const nids_mlp *m, const nids_arena *a, float *params, nids_r
 	}
 }
 
-int nids_mlp_acts_alloc(nids_mlp_acts *s, const nids_mlp *m, int cap, nids_err *err)
+int nids_mlp_acts_alloc(nids_mlp_acts *s, const nids_mlp *m, int cap, int backward,
+                        nids_err *err)
 {
 	memset(s, 0, sizeof *s);
 	s->cap = cap;
 	int maxd = 0;
 	for (int i = 0; i <= m->nlayers; i++)
 		maxd = m->dim[i] > maxd ? m->dim[i] : maxd;
-	int ok = (s->g0 = nids_floats((size_t)cap * maxd)) && (s->g1 = nids_floats((size_t)cap * maxd));
+	int ok = !backward || ((s->g0 = nids_floats((size_t)cap * maxd)) &&
+	                       (s->g1 = nids_floats((size_t)cap * maxd)));
 	for (int i = 0; ok && i < m->nlayers; i++) {
 		size_t n = (size_t)cap * m->dim[i + 1];
 		ok = (s->pre[i] = nids_floats(n)) != NULL;
-		if (ok && m->act[i] != NIDS_ACT_NONE)
+		/* the backward needs the pre-activations; a forward alone works in place */
+		if (ok && backward && m->act[i] != NIDS_ACT_NONE)
 			ok = (s->out[i] = nids_floats(n)) != NULL;
 		else
 			s->out[i] = s->pre[i];

@@ -61,8 +61,9 @@ typedef struct nids_model_type {
 	           const nids_fit_opts *o, nids_err *err);
 	/* Rebuilds m->state and m->arena from a file's tensors (file), checking shapes. */
 	int (*load)(nids_model *m, const nids_arena *file, nids_err *err);
-	/* Per-thread scratch for scoring up to cap rows; NULL when out of memory. */
-	void *(*scratch_new)(const nids_model *m, int cap);
+	/* Per-thread scratch for scoring up to cap rows with these outputs; NULL when out of
+	 * memory. */
+	void *(*scratch_new)(const nids_model *m, int cap, unsigned outputs);
 	void (*scratch_free)(void *scratch);
 	/* Scores x [B x d] into out [B x ldo]: column 0 the score, then the requested
 	 * outputs in the order errors, explain, classes. row0 is the stream index of the

@@ -189,8 +189,11 @@ typedef struct nids_mlp_acts {
 	float *g0, *g1;           /* [cap x max dim] backward scratch */
 } nids_mlp_acts;
 
-/* Allocates activations for cap rows. 0 or NIDS_ENOMEM. Free with nids_mlp_acts_free. */
-int nids_mlp_acts_alloc(nids_mlp_acts *s, const nids_mlp *m, int cap, nids_err *err);
+/* Allocates activations for cap rows, and the backward scratch when backward is non-zero
+ * (without it, nids_mlp_backward must not be called and activations are computed in
+ * place). 0 or NIDS_ENOMEM. Free with nids_mlp_acts_free. */
+int nids_mlp_acts_alloc(nids_mlp_acts *s, const nids_mlp *m, int cap, int backward,
+                        nids_err *err);
 void nids_mlp_acts_free(nids_mlp_acts *s);
 
 /* Forward of in [B x dim[0]] (kept by reference for the backward). Returns the output

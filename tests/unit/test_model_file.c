@@ -167,7 +167,7 @@ static void explain_case(const char *type, const char *key, const char *val, flo
 	unsigned outs = NIDS_OUT_EXPLAIN;
 	int nout = nids_model_outputs(m, outs, NULL, &err);
 	CHECK(nout == 1 + D, "explain columns %d", nout);
-	void *s = m->type->scratch_new(m, 1);
+	void *s = m->type->scratch_new(m, 1, outs);
 	float out[1 + D], up[1 + D], down[1 + D], x[D];
 	double worst = 0;
 	for (int row = 0; row < 12; row += 5) {

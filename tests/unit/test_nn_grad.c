@@ -309,7 +309,7 @@ static void mlp_case(int B)
 	nids_err err = { 0 };
 	CHECK(nids_mlp_define(&c.m, &c.a, "l", 3, dim, act, &err) == 0, "%s", err.msg);
 	CHECK(nids_arena_alloc(&c.a, &err) == 0, "%s", err.msg);
-	CHECK(nids_mlp_acts_alloc(&c.s, &c.m, B, &err) == 0, "%s", err.msg);
+	CHECK(nids_mlp_acts_alloc(&c.s, &c.m, B, 1, &err) == 0, "%s", err.msg);
 	nids_mlp_init(&c.m, &c.a, c.a.data, &rng);
 	fill(c.a.data, c.a.size, 1);
 	c.x = nids_floats(B * 5), c.r = nids_floats(B * 5), c.q = nids_floats(B * 4);
