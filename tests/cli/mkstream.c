@@ -3,7 +3,9 @@
  * name[:role]; label, class, score and alarm imply their role, anything else is a
  * feature. Class columns hold class names; a name first seen mid-stream goes out as a
  * class block, as a streaming featurizer writes it. Values are parsed by strtod, so
- * "nan" and "inf" work. The bats files compile it in setup_file against lib/. */
+ * "nan" and "inf" work. `mkstream -d` does the reverse: stream on stdin to TSV with a
+ * name:role header, class names for class ids, values as %g. The bats files compile it
+ * in setup_file against lib/. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,10 +27,43 @@ static int split(char *line, char **f)
 	return n;
 }
 
-int main(void)
+static int dump(void)
+{
+	nids_err err = { 0 };
+	nids_input *in;
+	nids_reader *r;
+	if (nids_input_open(&in, "-", &err) || nids_reader_open(&r, in, &err)) {
+		fprintf(stderr, "mkstream: %s\n", err.msg);
+		return 1;
+	}
+	const nids_header *h = nids_reader_header(r);
+	for (int i = 0; i < h->ncols; i++)
+		printf("%s%s:%s", i ? "\t" : "", h->cols[i].name, nids_role_name(h->cols[i].role));
+	putchar('\n');
+	float *rows;
+	long k;
+	while ((k = nids_reader_next(r, &rows, &err)) > 0)
+		for (long j = 0; j < k; j++, rows += h->ncols)
+			for (int i = 0; i < h->ncols; i++) {
+				if (h->cols[i].role == NIDS_ROLE_CLASS)
+					printf("%s", h->classes[(int)rows[i]]);
+				else
+					printf("%.9g", rows[i]);
+				putchar(i + 1 < h->ncols ? '\t' : '\n');
+			}
+	if (k < 0)
+		fprintf(stderr, "mkstream: %s: %s\n", err.where, err.msg);
+	nids_reader_free(r);
+	nids_input_free(in);
+	return k < 0;
+}
+
+int main(int argc, char **argv)
 {
 	char line[8192], *f[MAXC];
 	nids_err err = { 0 };
+	if (argc > 1 && strcmp(argv[1], "-d") == 0)
+		return dump();
 	if (!fgets(line, sizeof line, stdin))
 		return 1;
 	int C = split(line, f), roles[MAXC];
