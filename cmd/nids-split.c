@@ -35,14 +35,15 @@ static const char *USAGE =
 
 static int is_stdout(const char *path) { return !path || strcmp(path, "-") == 0; }
 
-static void report(const nids_split_counts *c, const char *in_name, const char *names[2],
+static void report(const nids_split_counts *c, const char *in_name, const char *paths[2],
                    int nout)
 {
 	uint64_t kept = c->out[0] + c->out[1];
 	fprintf(stderr, "%s: %s: %" PRIu64 " rows read, %" PRIu64 " kept\n", PROG, in_name, c->in,
 	        kept);
 	for (int k = 0; k < nout; k++) {
-		fprintf(stderr, "%s: %s: %" PRIu64 " rows", PROG, names[k], c->out[k]);
+		fprintf(stderr, "%s: %s: %" PRIu64 " rows", PROG, is_stdout(paths[k]) ? "-" : paths[k],
+		        c->out[k]);
 		const char *sep = " (";
 		for (int g = 0; g < c->ngroups; g++) {
 			if (!c->by_group[k][g])
@@ -144,11 +145,7 @@ int main(int argc, char **argv)
 	}
 	if (!rc)
 		rc = nids_split_run(&o, r, nids_input_name(in), files, names, &counts, &err);
-	if (!rc && !quiet)
-		report(&counts, nids_input_name(in), names, nout);
-	nids_split_counts_free(&counts);
 	nids_reader_free(r);
-	nids_input_free(in);
 	/* commit in order; if the second fails, take the first back when it is a file */
 	for (int k = 0; k < nout && !rc; k++) {
 		rc = nids_output_commit(out[k], &err);
@@ -158,6 +155,11 @@ int main(int argc, char **argv)
 	}
 	if (!rc && (is_stdout(paths[0]) || (paths[1] && is_stdout(paths[1]))))
 		rc = nids_stdout_close(&err);
+	/* counts only once the outputs are safely written */
+	if (!rc && !quiet)
+		report(&counts, nids_input_name(in), paths, nout);
+	nids_split_counts_free(&counts);
+	nids_input_free(in);
 	if (rc) {
 		nids_err_print(PROG, &err);
 		nids_output_abort(out[0]);
