@@ -12,8 +12,8 @@
 
 static const char *PROG = "nids-normalize";
 static const char *USAGE =
-	"usage: nids-normalize {--fit params | -p params} [-z] [--clamp] [-m method] [-o output] "
-	"[file]\n"
+	"usage: nids-normalize {--fit params | -p params} [--clamp] [-m method] [-o output] "
+	"[-z level] [file]\n"
 	"  --fit params      learn the parameters from the stream, write them to params\n"
 	"                    and pass the normalized stream on (spools rows to a temporary file)\n"
 	"  -p, --params P    apply the parameters in P\n"
@@ -22,7 +22,7 @@ static const char *USAGE =
 	"      --clamp       limit values to the range seen at fit time ([0,1] for minmax and\n"
 	"                    log1p) [default: out-of-range values pass through]\n"
 	"  -o, --output F    write the stream to F [default: stdout]\n"
-	"  -z, --compress    zstd-compress the stream's blocks\n"
+	"  -z, --zstd LEVEL  zstd-compress the stream's blocks at LEVEL (1-19) [default: 0, none]\n"
 	"  -h, --help        this text;  -V, --version  the version\n"
 	"Only feature columns change; the input is a stream file or stdin.\n"
 	"see nids-normalize(1)\n";
@@ -39,7 +39,7 @@ int main(int argc, char **argv)
 {
 	enum { OPT_FIT = 256, OPT_CLAMP };
 	static const struct option longs[] = {
-		{ "clamp", no_argument, NULL, OPT_CLAMP },   { "compress", no_argument, NULL, 'z' },
+		{ "clamp", no_argument, NULL, OPT_CLAMP },   { "zstd", required_argument, NULL, 'z' },
 		{ "fit", required_argument, NULL, OPT_FIT }, { "help", no_argument, NULL, 'h' },
 		{ "method", required_argument, NULL, 'm' },  { "output", required_argument, NULL, 'o' },
 		{ "params", required_argument, NULL, 'p' },  { "version", no_argument, NULL, 'V' },
@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 	const char *fit = NULL, *params = NULL, *output = NULL, *method_name = NULL;
 	int clamp = 0, level = 0, c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hm:o:p:Vz", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hm:o:p:Vz:", longs, NULL)) != -1) {
 		switch (c) {
 		case OPT_CLAMP: clamp = 1; break;
 		case OPT_FIT: fit = optarg; break;
@@ -57,7 +57,7 @@ int main(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 'p': params = optarg; break;
 		case 'V': nids_cli_version(PROG);
-		case 'z': level = 3; break;
+		case 'z': level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
 		default: nids_cli_bad_option(PROG, USAGE, argv, c);
 		}
 	}

@@ -14,8 +14,8 @@
 
 static const char *PROG = "nids-split";
 static const char *USAGE =
-	"usage: nids-split [-qz] [--attacks | --benign] [--balance] [-c names] [--fraction f] "
-	"[--seed n] [-o output] [--val f -v valfile] [file]\n"
+	"usage: nids-split [-q] [--attacks | --benign] [--balance] [-c names] [--fraction f] "
+	"[--seed n] [-o output] [--val f -v valfile] [-z level] [file]\n"
 	"      --benign        keep rows with label 0\n"
 	"      --attacks       keep rows with a non-zero label\n"
 	"  -c, --class NAMES   keep rows of these classes (comma-separated class names)\n"
@@ -27,7 +27,7 @@ static const char *USAGE =
 	"  -o, --output F      the (train) output [default: stdout]\n"
 	"      --seed N        seed of every random choice [default: 0]\n"
 	"  -q, --quiet         no counts on stderr\n"
-	"  -z, --compress      zstd-compress the streams' blocks\n"
+	"  -z, --zstd LEVEL    zstd-compress the streams' blocks at LEVEL (1-19) [default: 0]\n"
 	"  -h, --help          this text;  -V, --version  the version\n"
 	"see nids-split(1)\n";
 
@@ -64,7 +64,7 @@ int main(int argc, char **argv)
 		{ "balance", no_argument, NULL, OPT_BALANCE },
 		{ "benign", no_argument, NULL, OPT_BENIGN },
 		{ "class", required_argument, NULL, 'c' },
-		{ "compress", no_argument, NULL, 'z' },
+		{ "zstd", required_argument, NULL, 'z' },
 		{ "fraction", required_argument, NULL, OPT_FRACTION },
 		{ "help", no_argument, NULL, 'h' },
 		{ "output", required_argument, NULL, 'o' },
@@ -80,7 +80,7 @@ int main(int argc, char **argv)
 	const char *paths[2] = { NULL, NULL };
 	int quiet = 0, c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:ho:qv:Vz", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:ho:qv:Vz:", longs, NULL)) != -1) {
 		switch (c) {
 		case OPT_ATTACKS:
 		case OPT_BENIGN:
@@ -105,7 +105,9 @@ int main(int argc, char **argv)
 		case OPT_VAL: o.val = nids_cli_double_or_die(PROG, USAGE, "--val", optarg, 0, 1); break;
 		case 'v': paths[1] = optarg; break;
 		case 'V': nids_cli_version(PROG);
-		case 'z': o.level = 3; break;
+		case 'z':
+			o.level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19);
+			break;
 		default: nids_cli_bad_option(PROG, USAGE, argv, c);
 		}
 	}

@@ -1,24 +1,19 @@
 #!/usr/bin/env bats
 # nids-normalize: fit and apply, values through mkstream -d, bad input of every kind.
 bats_require_minimum_version 1.5.0
-load mkstream
-
-setup_file() {
-	build_mkstream
-	export MKSTREAM
-}
+load helpers
+load prep
 
 setup() {
 	N="$NIDS_BIN/nids-normalize"
 	D="$BATS_TEST_TMPDIR"
 	printf 'a\tlabel\tb\tclass\n0\t0\t1\tnormal\n2\t1\t3\tneptune\n4\t0\t7\tnormal\n10\t1\t1\tsmurf\n' |
-		"$MKSTREAM" >"$D/train.rec"
-	printf 'a\tlabel\tb\tclass\n20\t0\t0\tnormal\n-5\t1\t4\tback\n' | "$MKSTREAM" >"$D/test.rec"
+		"$CAT" -r >"$D/train.rec"
+	printf 'a\tlabel\tb\tclass\n20\t0\t0\tnormal\n-5\t1\t4\tback\n' | "$CAT" -r >"$D/test.rec"
 }
 
 @test "--help's first line is the man page's SYNOPSIS" {
-	run -0 "$N" --help
-	[[ "${lines[0]}" == "usage: $(man_synopsis "$NIDS_TOP/man/nids-normalize.1")" ]]
+	check_help_matches_man nids-normalize
 }
 
 @test "--version and bad usage" {
@@ -37,24 +32,24 @@ setup() {
 }
 
 @test "--fit writes the params and the min-max scaled stream; only features change" {
-	run -0 --separate-stderr bash -c "'$N' --fit '$D/p' '$D/train.rec' | '$MKSTREAM' -d"
-	[[ "$output" == $'a:feature\tlabel:label\tb:feature\tclass:class\n0\t0\t0\tnormal\n0.200000003\t1\t0.333333343\tneptune\n0.400000006\t0\t1\tnormal\n1\t1\t0\tsmurf' ]]
+	run -0 --separate-stderr bash -c "'$N' --fit '$D/p' '$D/train.rec' | '$CAT'"
+	[[ "$output" == $'a\tlabel\tb\tclass\n0\t0\t0\tnormal\n0.2\t1\t0.33333334\tneptune\n0.4\t0\t1\tnormal\n1\t1\t0\tsmurf' ]]
 	[[ "$(head -c 5 "$D/p" | od -An -c | tr -d ' ')" == '211NIDN' ]]
 }
 
 @test "-p applies: out-of-range values pass through, or clamp with --clamp" {
 	"$N" --fit "$D/p" -o "$D/n.rec" "$D/train.rec"
-	run -0 bash -c "'$N' -p '$D/p' '$D/test.rec' | '$MKSTREAM' -d"
-	[[ "$output" == $'a:feature\tlabel:label\tb:feature\tclass:class\n2\t0\t-0.166666672\tnormal\n-0.5\t1\t0.5\tback' ]]
-	run -0 bash -c "'$N' -p '$D/p' --clamp '$D/test.rec' | '$MKSTREAM' -d"
-	[[ "$output" == $'a:feature\tlabel:label\tb:feature\tclass:class\n1\t0\t0\tnormal\n0\t1\t0.5\tback' ]]
+	run -0 bash -c "'$N' -p '$D/p' '$D/test.rec' | '$CAT'"
+	[[ "$output" == $'a\tlabel\tb\tclass\n2\t0\t-0.16666667\tnormal\n-0.5\t1\t0.5\tback' ]]
+	run -0 bash -c "'$N' -p '$D/p' --clamp '$D/test.rec' | '$CAT'"
+	[[ "$output" == $'a\tlabel\tb\tclass\n1\t0\t0\tnormal\n0\t1\t0.5\tback' ]]
 }
 
 @test "zscore and log1p" {
-	run -0 bash -c "'$N' --fit '$D/p' -m zscore '$D/train.rec' | '$MKSTREAM' -d | cut -f1 | tail -1"
-	[[ "$output" == "1.60356748" ]] # (10 - 4) / sqrt(14)
-	run -0 bash -c "'$N' --fit '$D/p' -m log1p '$D/train.rec' | '$MKSTREAM' -d | cut -f1 | sed -n 3p"
-	[[ "$output" == "0.458156914" ]] # log1p(2) / log1p(10)
+	run -0 bash -c "'$N' --fit '$D/p' -m zscore '$D/train.rec' | '$CAT' | cut -f1 | tail -1"
+	[[ "$output" == "1.6035675" ]] # (10 - 4) / sqrt(14)
+	run -0 bash -c "'$N' --fit '$D/p' -m log1p '$D/train.rec' | '$CAT' | cut -f1 | sed -n 3p"
+	[[ "$output" == "0.4581569" ]] # log1p(2) / log1p(10)
 }
 
 @test "log1p of a negative value names the row; nothing is left behind" {
@@ -69,7 +64,7 @@ setup() {
 }
 
 @test "non-finite values are an error" {
-	printf 'a\tb\n1\t2\nnan\t3\n' | "$MKSTREAM" >"$D/nan.rec"
+	printf 'a\tb\n1\t2\nnan\t3\n' | "$CAT" -r >"$D/nan.rec"
 	run -1 --separate-stderr "$N" --fit "$D/p" -o "$D/o.rec" "$D/nan.rec"
 	[[ "$stderr" == "nids-normalize: $D/nan.rec: row 2: column 'a': value nan is not finite" ]]
 	[ ! -e "$D/p" ] && [ ! -e "$D/o.rec" ]
@@ -77,17 +72,17 @@ setup() {
 
 @test "a stream whose feature columns differ from the params is refused" {
 	"$N" --fit "$D/p" "$D/train.rec" >/dev/null
-	printf 'a\tlabel\tc\n1\t0\t2\n' | "$MKSTREAM" >"$D/other.rec"
+	printf 'a\tlabel\tc\n1\t0\t2\n' | "$CAT" -r >"$D/other.rec"
 	run -1 --separate-stderr "$N" -p "$D/p" -o "$D/o.rec" "$D/other.rec"
 	[[ "$stderr" == "nids-normalize: $D/other.rec: feature column 2: 'b' in the params vs 'c' in the stream" ]]
 	[ ! -e "$D/o.rec" ]
-	printf 'a\n1\n' | "$MKSTREAM" >"$D/short.rec"
+	printf 'a\n1\n' | "$CAT" -r >"$D/short.rec"
 	run -1 --separate-stderr "$N" -p "$D/p" "$D/short.rec"
 	[[ "$stderr" == "nids-normalize: $D/short.rec: feature column 2: 'b' in the params, missing in the stream" ]]
 	# other roles may differ: a stream without label and class still matches
-	printf 'a\tb\n10\t7\n' | "$MKSTREAM" >"$D/bare.rec"
-	run -0 bash -c "'$N' -p '$D/p' '$D/bare.rec' | '$MKSTREAM' -d"
-	[[ "$output" == $'a:feature\tb:feature\n1\t1' ]]
+	printf 'a\tb\n10\t7\n' | "$CAT" -r >"$D/bare.rec"
+	run -0 bash -c "'$N' -p '$D/p' '$D/bare.rec' | '$CAT'"
+	[[ "$output" == $'a\tb\n1\t1' ]]
 }
 
 @test "corrupt and truncated params files" {
@@ -125,18 +120,18 @@ setup() {
 }
 
 @test "a header-only stream: nothing to fit, but it applies" {
-	printf 'a\tb\n' | "$MKSTREAM" >"$D/empty.rec"
+	printf 'a\tb\n' | "$CAT" -r >"$D/empty.rec"
 	run -1 --separate-stderr "$N" --fit "$D/p" "$D/empty.rec"
 	[[ "$stderr" == "nids-normalize: $D/empty.rec: no rows to fit the parameters on" ]]
 	[ ! -e "$D/p" ]
-	printf 'a\tb\n1\t2\n3\t2\n' | "$MKSTREAM" >"$D/two.rec"
+	printf 'a\tb\n1\t2\n3\t2\n' | "$CAT" -r >"$D/two.rec"
 	"$N" --fit "$D/p" "$D/two.rec" >/dev/null
-	run -0 bash -c "'$N' -p '$D/p' '$D/empty.rec' | '$MKSTREAM' -d"
-	[[ "$output" == $'a:feature\tb:feature' ]]
+	run -0 bash -c "'$N' -p '$D/p' '$D/empty.rec' | '$CAT'"
+	[[ "$output" == "$(printf 'a\tb')" ]]
 }
 
 @test "a stream with no feature column cannot be fitted" {
-	printf 'label\n1\n' | "$MKSTREAM" >"$D/nofeat.rec"
+	printf 'label\n1\n' | "$CAT" -r >"$D/nofeat.rec"
 	run -1 --separate-stderr "$N" --fit "$D/p" "$D/nofeat.rec"
 	[[ "$stderr" == "nids-normalize: $D/nofeat.rec: the stream has no feature columns" ]]
 }
@@ -161,12 +156,12 @@ setup() {
 @test "zstd input, compressed output, concatenated input" {
 	command -v zstd >/dev/null || skip "zstd is not installed"
 	zstd -q -c "$D/train.rec" >"$D/train.rec.zst"
-	run -0 bash -c "'$N' --fit '$D/p' -z < '$D/train.rec.zst' | '$MKSTREAM' -d | cut -f1 | tr '\n' ' '"
-	[[ "$output" == "a:feature 0 0.200000003 0.400000006 1 " ]]
+	run -0 bash -c "'$N' --fit '$D/p' -z 3 < '$D/train.rec.zst' | '$CAT' | cut -f1 | tr '\n' ' '"
+	[[ "$output" == "a 0 0.2 0.4 1 " ]]
 	cat "$D/train.rec" "$D/test.rec" >"$D/both.rec"
-	run -0 bash -c "'$N' --fit '$D/p' '$D/both.rec' | '$MKSTREAM' -d | cut -f1 | tr '\n' ' '"
-	[[ "$output" == "a:feature 0.200000003 0.280000001 0.360000014 0.600000024 1 0 " ]]
-	printf 'x\n1\n' | "$MKSTREAM" >"$D/x.rec"
+	run -0 bash -c "'$N' --fit '$D/p' '$D/both.rec' | '$CAT' | cut -f1 | tr '\n' ' '"
+	[[ "$output" == "a 0.2 0.28 0.36 0.6 1 0 " ]]
+	printf 'x\n1\n' | "$CAT" -r >"$D/x.rec"
 	cat "$D/train.rec" "$D/x.rec" >"$D/mixed.rec"
 	run -1 --separate-stderr "$N" --fit "$D/m" "$D/mixed.rec"
 	[[ "$stderr" == "nids-normalize: $D/mixed.rec: column 1: 'a' vs 'x' (concatenated streams differ)" ]]

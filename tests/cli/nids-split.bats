@@ -1,17 +1,16 @@
 #!/usr/bin/env bats
 # nids-split: selection, sampling, balancing, train/val outputs, bad input.
 bats_require_minimum_version 1.5.0
-load mkstream
+load helpers
+load prep
 
 setup_file() {
-	build_mkstream
-	export MKSTREAM
 	# 300 rows: i, label (attack every third row), class; "smurf" first appears at row 200
 	awk 'BEGIN { print "i\tlabel\tclass";
 		for (i = 1; i <= 300; i++) {
 			c = i % 3 ? "normal" : (i > 200 && i % 2 ? "smurf" : "neptune");
 			printf "%d\t%d\t%s\n", i, c != "normal", c } }' |
-		"$MKSTREAM" >"$BATS_FILE_TMPDIR/all.rec"
+		"$NIDS_BIN/nids-cat" -r >"$BATS_FILE_TMPDIR/all.rec"
 }
 
 setup() {
@@ -21,8 +20,7 @@ setup() {
 }
 
 @test "--help's first line is the man page's SYNOPSIS" {
-	run -0 "$S" --help
-	[[ "${lines[0]}" == "usage: $(man_synopsis "$NIDS_TOP/man/nids-split.1")" ]]
+	check_help_matches_man nids-split
 }
 
 @test "--version and bad usage" {
@@ -44,21 +42,21 @@ setup() {
 }
 
 @test "--benign and --attacks keep exact rows, counts on stderr" {
-	run -0 --separate-stderr bash -c "'$S' --benign '$A' | '$MKSTREAM' -d | tail -n +2 | cut -f2 | sort | uniq -c"
+	run -0 --separate-stderr bash -c "'$S' --benign '$A' | '$CAT' | tail -n +2 | cut -f2 | sort | uniq -c"
 	[[ "$output" == "    200 0" ]]
 	[[ "$stderr" == $'nids-split: '"$A"$': 300 rows read, 200 kept\nnids-split: -: 200 rows (normal 200)' ]]
-	run -0 --separate-stderr bash -c "'$S' -q --attacks '$A' | '$MKSTREAM' -d | sed -n '2p;\$p'"
+	run -0 --separate-stderr bash -c "'$S' -q --attacks '$A' | '$CAT' | sed -n '2p;\$p'"
 	[[ "$output" == $'3\t1\tneptune\n300\t1\tneptune' ]]
 	[[ -z "$stderr" ]]
 }
 
 @test "-c keeps named classes, including one first seen mid-stream" {
-	run -0 --separate-stderr bash -c "'$S' -c smurf '$A' | '$MKSTREAM' -d"
-	[[ "${lines[0]}" == $'i:feature\tlabel:label\tclass:class' ]]
+	run -0 --separate-stderr bash -c "'$S' -c smurf '$A' | '$CAT'"
+	[[ "${lines[0]}" == $'i\tlabel\tclass' ]]
 	[[ "${lines[1]}" == $'201\t1\tsmurf' ]]
 	[ "${#lines[@]}" -eq 18 ]
 	[[ "$stderr" == *"-: 17 rows (smurf 17)" ]]
-	run -0 --separate-stderr bash -c "'$S' --class neptune,smurf '$A' | '$MKSTREAM' -d | wc -l"
+	run -0 --separate-stderr bash -c "'$S' --class neptune,smurf '$A' | '$CAT' | wc -l"
 	[[ "$output" == "101" ]]
 }
 
@@ -67,7 +65,7 @@ setup() {
 	[[ "$stderr" == "nids-split: unknown class 'nepture' (the stream has: normal, neptune, smurf)" ]]
 	[ ! -e "$D/o.rec" ]
 	# on stdout the stream is left without its end block, so no reader takes it as whole
-	run -1 --separate-stderr bash -c "'$S' -c nepture '$A' 2>/dev/null | '$MKSTREAM' -d"
+	run -1 --separate-stderr bash -c "'$S' -c nepture '$A' 2>/dev/null | '$CAT'"
 	[[ "$stderr" == *"truncated stream"* ]]
 }
 
@@ -77,7 +75,7 @@ setup() {
 	"$S" -q --fraction 0.3 --seed 6 -o "$D/c.rec" "$A"
 	cmp "$D/a.rec" "$D/b.rec"
 	! cmp -s "$D/a.rec" "$D/c.rec"
-	n=$("$MKSTREAM" -d <"$D/a.rec" | tail -n +2 | wc -l)
+	n=$("$CAT" <"$D/a.rec" | tail -n +2 | wc -l)
 	[ "$n" -gt 60 ] && [ "$n" -lt 120 ]
 	run -0 --separate-stderr "$S" --fraction 1 -o "$D/d.rec" "$A"
 	[[ "${stderr_lines[0]}" == *": 300 rows read, 300 kept" ]]
@@ -85,24 +83,24 @@ setup() {
 
 @test "--val splits into two outputs that together are the input" {
 	run -0 --separate-stderr "$S" --val 0.25 --seed 1 -o "$D/t.rec" -v "$D/v.rec" "$A"
-	t=$("$MKSTREAM" -d <"$D/t.rec" | tail -n +2 | wc -l)
-	v=$("$MKSTREAM" -d <"$D/v.rec" | tail -n +2 | wc -l)
+	t=$("$CAT" <"$D/t.rec" | tail -n +2 | wc -l)
+	v=$("$CAT" <"$D/v.rec" | tail -n +2 | wc -l)
 	[ $((t + v)) -eq 300 ] && [ "$v" -gt 40 ] && [ "$v" -lt 110 ]
 	[[ "${stderr_lines[1]}" == "nids-split: $D/t.rec: $t rows ("* ]]
 	[[ "${stderr_lines[2]}" == "nids-split: $D/v.rec: $v rows ("* ]]
-	diff <("$MKSTREAM" -d <"$A" | tail -n +2) \
-		<(cat <("$MKSTREAM" -d <"$D/t.rec" | tail -n +2) <("$MKSTREAM" -d <"$D/v.rec" | tail -n +2) | sort -n)
+	diff <("$CAT" <"$A" | tail -n +2) \
+		<(cat <("$CAT" <"$D/t.rec" | tail -n +2) <("$CAT" <"$D/v.rec" | tail -n +2) | sort -n)
 	# the same seed gives the same files
 	"$S" -q --val 0.25 --seed 1 -o "$D/t2.rec" -v "$D/v2.rec" "$A"
 	cmp "$D/t.rec" "$D/t2.rec" && cmp "$D/v.rec" "$D/v2.rec"
 }
 
 @test "--balance downsamples the majority label to the minority's count" {
-	run -0 --separate-stderr bash -c "'$S' --balance --seed 3 '$A' | '$MKSTREAM' -d | tail -n +2 | cut -f2 | sort | uniq -c"
+	run -0 --separate-stderr bash -c "'$S' --balance --seed 3 '$A' | '$CAT' | tail -n +2 | cut -f2 | sort | uniq -c"
 	[[ "$output" == $'    100 0\n    100 1' ]]
 	[[ "$stderr" == *": 300 rows read, 200 kept"*"-: 200 rows (normal 100, neptune 83, smurf 17)" ]]
 	# every minority row is kept, in order
-	run -0 bash -c "'$S' -q --balance '$A' | '$MKSTREAM' -d | awk '\$2 == 1' | cut -f1 | md5sum"
+	run -0 bash -c "'$S' -q --balance '$A' | '$CAT' | awk '\$2 == 1' | cut -f1 | md5sum"
 	[[ "$output" == "$(seq 3 3 300 | md5sum)" ]]
 	# a seed chooses the same majority rows every time, another seed others
 	"$S" -q --balance --seed 3 -o "$D/a.rec" "$A"
@@ -116,7 +114,7 @@ setup() {
 }
 
 @test "options needing a label or class column fail on a stream without one" {
-	printf 'x\ty\n1\t2\n' | "$MKSTREAM" >"$D/plain.rec"
+	printf 'x\ty\n1\t2\n' | "$CAT" -r >"$D/plain.rec"
 	run -1 --separate-stderr "$S" --benign -o "$D/o.rec" "$D/plain.rec"
 	[[ "$stderr" == "nids-split: $D/plain.rec: --benign needs a label column; the stream has none" ]]
 	[ ! -e "$D/o.rec" ]
@@ -124,8 +122,8 @@ setup() {
 	[[ "$stderr" == "nids-split: $D/plain.rec: --balance needs a label column; the stream has none" ]]
 	run -1 --separate-stderr "$S" -c normal "$D/plain.rec"
 	[[ "$stderr" == "nids-split: $D/plain.rec: --class needs a class column; the stream has none" ]]
-	run -0 --separate-stderr bash -c "'$S' '$D/plain.rec' | '$MKSTREAM' -d"
-	[[ "$output" == $'x:feature\ty:feature\n1\t2' ]]
+	run -0 --separate-stderr bash -c "'$S' '$D/plain.rec' | '$CAT'"
+	[[ "$output" == $'x\ty\n1\t2' ]]
 	[[ "$stderr" == *$'\nnids-split: -: 1 rows' ]]
 }
 
@@ -165,6 +163,6 @@ setup() {
 @test "zstd input and compressed output" {
 	command -v zstd >/dev/null || skip "zstd is not installed"
 	zstd -q -c "$A" >"$D/all.rec.zst"
-	run -0 bash -c "'$S' -q -z --attacks < '$D/all.rec.zst' | '$MKSTREAM' -d | wc -l"
+	run -0 bash -c "'$S' -q -z 3 --attacks < '$D/all.rec.zst' | '$CAT' | wc -l"
 	[[ "$output" == "101" ]]
 }
