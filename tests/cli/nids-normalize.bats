@@ -113,6 +113,7 @@ setup() {
 	[[ "$stderr" == *"checksum mismatch"* ]]
 	[ ! -e "$D/p" ] && [ ! -e "$D/o.rec" ]
 	run -1 --separate-stderr "$N" --fit "$D/p" </dev/null
+	echo "stderr: $stderr"
 	[[ "$stderr" == "nids-normalize: -: empty input: no stream header" ]]
 	run -1 --separate-stderr "$N" --fit "$D/p" <<<"a,b,label"
 	[[ "$stderr" == "nids-normalize: -: not a nids stream (bad magic); is this CSV? try nids-featurize or nids-cat -r" ]]

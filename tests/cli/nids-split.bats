@@ -142,6 +142,7 @@ setup() {
 	[ ! -e "$D/t.rec" ] && [ ! -e "$D/v.rec" ]
 	[[ -z "$(ls "$D" | grep tmp)" ]]
 	run -1 --separate-stderr "$S" </dev/null
+	echo "stderr: $stderr"
 	[[ "$stderr" == "nids-split: -: empty input: no stream header" ]]
 }
 
