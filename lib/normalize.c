@@ -32,7 +32,8 @@ int nids_norm_method_parse(const char *name)
 	return -1;
 }
 
-enum { ST_MIN, ST_MAX, ST_MEAN, ST_M2, ST_OFF, ST_DIV, ST_LO, ST_HI, ST_BSUM, ST_BM2, ST_N };
+/* per-column arrays: running statistics, derived scaling, a block's shift and sums */
+enum { ST_MIN, ST_MAX, ST_MEAN, ST_M2, ST_OFF, ST_DIV, ST_LO, ST_HI, ST_K, ST_S1, ST_S2, ST_N };
 
 struct nids_norm {
 	int method;
@@ -42,8 +43,8 @@ struct nids_norm {
 	uint64_t rows;
 	int *col;      /* [D] column of feature j in the bound stream */
 	int ncols;     /* columns of the bound stream */
-	double *t;     /* [B x D] transformed block, for the fit */
-	size_t tcap;
+	int run;       /* first column when the features are one run of columns, else -1 */
+	float *g;      /* [D] a row's features gathered, when they are not one run */
 	char where[300];
 };
 
@@ -56,8 +57,9 @@ static nids_norm *norm_alloc(int method, int D)
 	n->D = D;
 	n->names = calloc((size_t)D, sizeof *n->names);
 	n->col = calloc((size_t)D, sizeof *n->col);
+	n->g = calloc((size_t)D, sizeof *n->g);
 	double *arena = calloc((size_t)D * ST_N, sizeof(double));
-	if (!n->names || !n->col || !arena) {
+	if (!n->names || !n->col || !n->g || !arena) {
 		free(arena);
 		nids_norm_free(n);
 		return NULL;
@@ -76,7 +78,7 @@ void nids_norm_free(nids_norm *n)
 	free(n->names);
 	free(n->st[0]);
 	free(n->col);
-	free(n->t);
+	free(n->g);
 	free(n);
 }
 
@@ -136,6 +138,9 @@ int nids_norm_bind(nids_norm *n, const nids_header *h, const char *where, nids_e
 		                    "feature column %d: '%s' in the params, missing in the stream", j + 1,
 		                    n->names[j]);
 	n->ncols = h->ncols;
+	n->run = n->col[0];
+	for (j = 1; j < n->D && n->run >= 0; j++)
+		n->run = n->col[j] == n->col[0] + j ? n->run : -1;
 	return 0;
 }
 
@@ -164,68 +169,112 @@ int nids_norm_fit_begin(nids_norm **np, const nids_header *h, int method, nids_e
 	return 0;
 }
 
-/* The value a method scales (log1p(x) for log1p), or an error for one it cannot. */
-static int transform(const nids_norm *n, float x, int j, double *v, const char *name,
-                     uint64_t row, nids_err *err)
+/* Checks rows [nrows x C] for values the method cannot take: non-finite ones, and
+ * negative ones for log1p. A branch-free pass per row keeps the common case fast; the
+ * error names the first bad row and column. */
+static int validate(const nids_norm *n, const float *rows, size_t nrows, const char *name,
+                    uint64_t first_row, nids_err *err)
 {
-	if (!isfinite(x) || (n->method == NIDS_NORM_LOG1P && x < 0)) {
+	size_t D = (size_t)n->D, C = (size_t)n->ncols;
+	int log = n->method == NIDS_NORM_LOG1P;
+	for (size_t i = 0; i < nrows; i++) {
+		const float *x = rows + i * C;
+		int bad = 0;
+		for (size_t j = 0; j < D; j++)
+			bad |= (!isfinite(x[n->col[j]])) | (log & (x[n->col[j]] < 0));
+		if (!bad)
+			continue;
+		size_t j = 0;
+		while (isfinite(x[n->col[j]]) && !(log && x[n->col[j]] < 0))
+			j++;
 		char where[300];
 		snprintf(where, sizeof where, "%s: row %llu", name ? name : "-",
-		         (unsigned long long)row);
-		if (!isfinite(x))
+		         (unsigned long long)(first_row + i));
+		float v = x[n->col[j]];
+		if (!isfinite(v))
 			return nids_err_set(err, NIDS_EFORMAT, where, "column '%s': value %g is not finite",
-			                    n->names[j], x);
+			                    n->names[j], v);
 		return nids_err_set(err, NIDS_EFORMAT, where,
 		                    "column '%s': value %g is negative; log1p needs values >= 0 "
-		                    "(try -m minmax or -m zscore)", n->names[j], x);
+		                    "(try -m minmax or -m zscore)", n->names[j], v);
 	}
-	*v = n->method == NIDS_NORM_LOG1P ? log1p((double)x) : (double)x;
 	return 0;
 }
 
-/* One block: its min, max, mean and sum of squared deviations about its own mean,
- * merged into the running ones (Chan et al.), which keeps Welford's accuracy while
- * the inner loops stay simple. */
+/* A row's feature values as one contiguous array, so that the loops over them
+ * vectorize: a pointer into the row when the features are one run of columns (as
+ * nids-featurize writes them), else gathered into n->g. */
+static float *features(const nids_norm *n, float *row)
+{
+	if (n->run >= 0)
+		return row + n->run;
+	for (int j = 0; j < n->D; j++)
+		n->g[j] = row[n->col[j]];
+	return n->g;
+}
+
+/* Non-zero when a value the method cannot take is among f[0..D): non-finite ones
+ * (x - x is NaN for them), or negative ones for log1p. */
+static int any_bad(const float *f, size_t D, int log)
+{
+	int bad = 0;
+	if (log)
+		for (size_t j = 0; j < D; j++)
+			bad |= (!(f[j] >= 0)) | (f[j] - f[j] != 0);
+	else
+		for (size_t j = 0; j < D; j++)
+			bad |= f[j] - f[j] != 0;
+	return bad;
+}
+
+/* Adds one row's values f[0..D) to the block sums about the shift k (sums of v - k
+ * and (v - k)^2) and to the running min and max. Returns non-zero at a bad value. */
+static int fit_row(const float *restrict f, size_t D, int log, const double *restrict k,
+                   double *restrict s1, double *restrict s2, double *restrict mn,
+                   double *restrict mx)
+{
+	int bad = 0;
+	for (size_t j = 0; j < D; j++) {
+		bad |= log ? (!(f[j] >= 0)) | (f[j] - f[j] != 0) : f[j] - f[j] != 0;
+		double v = log ? log1p((double)f[j]) : (double)f[j], d = v - k[j];
+		s1[j] += d;
+		s2[j] += d * d;
+		mn[j] = v < mn[j] ? v : mn[j];
+		mx[j] = v > mx[j] ? v : mx[j];
+	}
+	return bad;
+}
+
+/* One block in one pass: sums of deviations from a shift (the running mean, or the
+ * block's first row at the start), which stay small so the variance keeps its
+ * accuracy, then merged into the running mean and M2 (Chan et al.), as Welford's
+ * update does one value at a time. */
 int nids_norm_fit_rows(nids_norm *n, const float *rows, size_t nrows, const char *name,
                        uint64_t first_row, nids_err *err)
 {
 	size_t D = (size_t)n->D, C = (size_t)n->ncols;
 	if (!nrows)
 		return 0;
-	if (nrows * D > n->tcap) {
-		double *t = realloc(n->t, nrows * D * sizeof *t);
-		if (!t)
-			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-		n->t = t;
-		n->tcap = nrows * D;
+	int log = n->method == NIDS_NORM_LOG1P;
+	double *k = n->st[ST_K], *s1 = n->st[ST_S1], *s2 = n->st[ST_S2];
+	const float *f0 = features(n, (float *)rows); /* only read */
+	for (size_t j = 0; j < D; j++) {
+		double v = log ? log1p((double)f0[j]) : (double)f0[j]; /* bad values: below */
+		k[j] = n->rows ? n->st[ST_MEAN][j] : isfinite(v) ? v : 0;
 	}
-	double *mn = n->st[ST_MIN], *mx = n->st[ST_MAX], *sum = n->st[ST_BSUM], *m2 = n->st[ST_BM2];
-	memset(sum, 0, D * sizeof *sum);
-	memset(m2, 0, D * sizeof *m2);
+	memset(s1, 0, D * sizeof *s1);
+	memset(s2, 0, D * sizeof *s2);
 	for (size_t i = 0; i < nrows; i++) {
-		const float *x = rows + i * C;
-		double *t = n->t + i * D;
-		for (size_t j = 0; j < D; j++) {
-			int rc = transform(n, x[n->col[j]], (int)j, &t[j], name, first_row + i, err);
-			if (rc)
-				return rc;
-			sum[j] += t[j];
-			mn[j] = t[j] < mn[j] ? t[j] : mn[j];
-			mx[j] = t[j] > mx[j] ? t[j] : mx[j];
-		}
+		const float *f = features(n, (float *)rows + i * C);
+		if (fit_row(f, D, log, k, s1, s2, n->st[ST_MIN], n->st[ST_MAX]))
+			return validate(n, rows + i * C, 1, name, first_row + i, err);
 	}
 	double nb = (double)nrows, na = (double)n->rows, tot = na + nb;
-	for (size_t j = 0; j < D; j++)
-		sum[j] /= nb; /* now the block mean */
-	for (size_t i = 0; i < nrows; i++) {
-		const double *t = n->t + i * D;
-		for (size_t j = 0; j < D; j++)
-			m2[j] += (t[j] - sum[j]) * (t[j] - sum[j]);
-	}
 	for (size_t j = 0; j < D; j++) {
-		double delta = sum[j] - n->st[ST_MEAN][j];
+		double mb = k[j] + s1[j] / nb, m2b = s2[j] - s1[j] * s1[j] / nb;
+		double delta = mb - n->st[ST_MEAN][j];
 		n->st[ST_MEAN][j] += delta * nb / tot;
-		n->st[ST_M2][j] += m2[j] + delta * delta * na * nb / tot;
+		n->st[ST_M2][j] += (m2b > 0 ? m2b : 0) + delta * delta * na * nb / tot;
 	}
 	n->rows += nrows;
 	return 0;
@@ -239,26 +288,38 @@ int nids_norm_fit_end(nids_norm *n, const char *name, nids_err *err)
 	return 0;
 }
 
-int nids_norm_apply(const nids_norm *n, float *rows, size_t nrows, int clamp, const char *name,
-                    uint64_t first_row, nids_err *err)
+/* Scales rows in place; with check, stops at the first value the method cannot take. */
+static int scale_rows(const nids_norm *n, float *rows, size_t nrows, int clamp, int check,
+                      const char *name, uint64_t first_row, nids_err *err)
 {
 	size_t D = (size_t)n->D, C = (size_t)n->ncols;
 	const double *off = n->st[ST_OFF], *div = n->st[ST_DIV], *lo = n->st[ST_LO],
 	             *hi = n->st[ST_HI];
+	int log = n->method == NIDS_NORM_LOG1P;
 	for (size_t i = 0; i < nrows; i++) {
-		float *x = rows + i * C;
-		for (size_t j = 0; j < D; j++) {
-			double v;
-			int rc = transform(n, x[n->col[j]], (int)j, &v, name, first_row + i, err);
-			if (rc)
-				return rc;
-			v = (v - off[j]) / div[j];
-			if (clamp)
-				v = v < lo[j] ? lo[j] : v > hi[j] ? hi[j] : v;
-			x[n->col[j]] = (float)v;
-		}
+		float *x = rows + i * C, *f = features(n, x);
+		if (check && any_bad(f, D, log))
+			return validate(n, x, 1, name, first_row + i, err);
+		if (log)
+			for (size_t j = 0; j < D; j++)
+				f[j] = (float)((log1p((double)f[j]) - off[j]) / div[j]);
+		else
+			for (size_t j = 0; j < D; j++)
+				f[j] = (float)(((double)f[j] - off[j]) / div[j]);
+		if (clamp) /* in float: the bounds are 0 and 1, or z-scores rounded alike */
+			for (size_t j = 0; j < D; j++)
+				f[j] = f[j] < (float)lo[j] ? (float)lo[j] : f[j] > (float)hi[j] ? (float)hi[j] : f[j];
+		if (n->run < 0)
+			for (size_t j = 0; j < D; j++)
+				x[n->col[j]] = f[j];
 	}
 	return 0;
+}
+
+int nids_norm_apply(const nids_norm *n, float *rows, size_t nrows, int clamp, const char *name,
+                    uint64_t first_row, nids_err *err)
+{
+	return scale_rows(n, rows, nrows, clamp, 1, name, first_row, err);
 }
 
 /* ---- params file ---- */
@@ -501,9 +562,8 @@ static int replay(FILE *spool, const nids_header *h, nids_norm *n, FILE *out,
 				rc = nids_err_set(err, NIDS_EIO, NULL, "spool: read error");
 			break;
 		}
-		rc = nids_norm_apply(n, buf, k, 0, "spool", 1, err);
-		if (!rc)
-			rc = nids_writer_write(w, buf, k, err);
+		scale_rows(n, buf, k, 0, 0, NULL, 0, NULL); /* the fit checked every value */
+		rc = nids_writer_write(w, buf, k, err);
 	}
 	free(buf);
 	if (rc) {

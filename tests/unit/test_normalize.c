@@ -146,6 +146,28 @@ static void test_log1p(void)
 	nids_header_free(h);
 }
 
+/* Values far from 0 with a small spread, one row per block: the shifted sums and the
+ * block merges must keep the variance exact. */
+static void test_variance_accuracy(void)
+{
+	nids_header *h = nids_header_new();
+	nids_header_add_column(h, "x", NIDS_ROLE_FEATURE, NULL);
+	nids_norm *n;
+	nids_err err = { 0 };
+	CHECK(nids_norm_fit_begin(&n, h, NIDS_NORM_ZSCORE, &err) == 0, "%s", err.msg);
+	for (int i = 0; i < 1000; i++) {
+		float x = 1e6f + (float)(i % 4);
+		CHECK(nids_norm_fit_rows(n, &x, 1, "t", (uint64_t)i + 1, &err) == 0, "%s", err.msg);
+	}
+	nids_norm_fit_end(n, "t", &err);
+	double s[4];
+	nids_norm_stats(n, 0, s);
+	CHECK_NEAR(s[2], 1e6 + 1.5, 1e-15);
+	CHECK_NEAR(s[3], sqrt(1.25), 1e-12);
+	nids_norm_free(n);
+	nids_header_free(h);
+}
+
 /* Writes n's params to a temporary file; returns its bytes (malloc'd) and length. */
 static unsigned char *saved(const nids_norm *n, size_t *len)
 {
@@ -337,6 +359,7 @@ int main(void)
 	TEST(test_minmax_stats_and_values);
 	TEST(test_zscore_and_clamp);
 	TEST(test_log1p);
+	TEST(test_variance_accuracy);
 	TEST(test_params_round_trip);
 	TEST(test_params_damaged);
 	TEST(test_bind_mismatch);
