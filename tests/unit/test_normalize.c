@@ -163,7 +163,7 @@ static void test_variance_accuracy(void)
 	double s[4];
 	nids_norm_stats(n, 0, s);
 	CHECK_NEAR(s[2], 1e6 + 1.5, 1e-15);
-	CHECK_NEAR(s[3], sqrt(1.25), 1e-12);
+	CHECK_NEAR(s[3], sqrt(1.25), 1e-9); /* naive sums of squares: ~1e-4 */
 	nids_norm_free(n);
 	nids_header_free(h);
 }
