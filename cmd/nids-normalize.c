@@ -12,7 +12,7 @@
 
 static const char *PROG = "nids-normalize";
 static const char *USAGE =
-	"usage: nids-normalize {--fit params | -p params} [--clamp] [-m method] [-o output] "
+	"usage: nids-normalize {--fit params | -p params} [-q] [--clamp] [-m method] [-o output] "
 	"[-z level] [file]\n"
 	"  --fit params      learn the parameters from the stream, write them to params\n"
 	"                    and pass the normalized stream on (spools rows to a temporary file)\n"
@@ -22,6 +22,7 @@ static const char *USAGE =
 	"      --clamp       limit values to the range seen at fit time ([0,1] for minmax and\n"
 	"                    log1p) [default: out-of-range values pass through]\n"
 	"  -o, --output F    write the stream to F [default: stdout]\n"
+	"  -q, --quiet       no summary of the fit on stderr\n"
 	"  -z, --zstd LEVEL  zstd-compress the stream's blocks at LEVEL (1-19) [default: 0, none]\n"
 	"  -h, --help        this text;  -V, --version  the version\n"
 	"Only feature columns change; the input is a stream file or stdin.\n"
@@ -35,6 +36,20 @@ static int fail(nids_err *err, nids_output *out, nids_output *pout)
 	return nids_err_exit_code(err);
 }
 
+/* One line on stderr after a fit: what was learned from how much. */
+static void summary(const nids_norm *n, const char *path)
+{
+	int constant = 0;
+	for (int j = 0; j < nids_norm_columns(n); j++) {
+		double s[4];
+		nids_norm_stats(n, j, s);
+		constant += s[0] == s[1];
+	}
+	fprintf(stderr, "%s: %s: %s over %llu rows, %d feature columns (%d constant)\n", PROG, path,
+	        nids_norm_method_name(nids_norm_method(n)), (unsigned long long)nids_norm_rows(n),
+	        nids_norm_columns(n), constant);
+}
+
 int main(int argc, char **argv)
 {
 	enum { OPT_FIT = 256, OPT_CLAMP };
@@ -42,13 +57,14 @@ int main(int argc, char **argv)
 		{ "clamp", no_argument, NULL, OPT_CLAMP },   { "zstd", required_argument, NULL, 'z' },
 		{ "fit", required_argument, NULL, OPT_FIT }, { "help", no_argument, NULL, 'h' },
 		{ "method", required_argument, NULL, 'm' },  { "output", required_argument, NULL, 'o' },
-		{ "params", required_argument, NULL, 'p' },  { "version", no_argument, NULL, 'V' },
+		{ "params", required_argument, NULL, 'p' },  { "quiet", no_argument, NULL, 'q' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *fit = NULL, *params = NULL, *output = NULL, *method_name = NULL;
-	int clamp = 0, level = 0, c;
+	int clamp = 0, level = 0, quiet = 0, c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hm:o:p:Vz:", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hm:o:p:qVz:", longs, NULL)) != -1) {
 		switch (c) {
 		case OPT_CLAMP: clamp = 1; break;
 		case OPT_FIT: fit = optarg; break;
@@ -56,6 +72,7 @@ int main(int argc, char **argv)
 		case 'm': method_name = optarg; break;
 		case 'o': output = optarg; break;
 		case 'p': params = optarg; break;
+		case 'q': quiet = 1; break;
 		case 'V': nids_cli_version(PROG);
 		case 'z': level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
 		default: nids_cli_bad_option(PROG, USAGE, argv, c);
@@ -99,23 +116,22 @@ int main(int argc, char **argv)
 		rc = nids_norm_save(n, nids_output_file(pout), fit, &err);
 	nids_reader_free(r);
 	nids_input_free(in);
-	nids_norm_free(n);
 	/* the stream first: a failed stream write leaves no params file behind */
+	int to_stdout = !output || strcmp(output, "-") == 0;
 	if (!rc) {
 		rc = nids_output_commit(out, &err);
 		out = NULL;
 	}
+	if (!rc && to_stdout)
+		rc = nids_stdout_close(&err);
 	if (!rc && pout) {
 		rc = nids_output_commit(pout, &err);
 		pout = NULL;
-		if (rc && output && strcmp(output, "-") != 0)
+		if (rc && !to_stdout)
 			unlink(output);
 	}
-	if (rc)
-		return fail(&err, out, pout);
-	if (!output || strcmp(output, "-") == 0) {
-		if (nids_stdout_close(&err))
-			return fail(&err, NULL, NULL);
-	}
-	return 0;
+	if (!rc && fit && !quiet)
+		summary(n, fit);
+	nids_norm_free(n);
+	return rc ? fail(&err, out, pout) : 0;
 }

@@ -34,6 +34,7 @@ setup() {
 @test "--fit writes the params and the min-max scaled stream; only features change" {
 	run -0 --separate-stderr bash -c "'$N' --fit '$D/p' '$D/train.rec' | '$CAT'"
 	[[ "$output" == $'a\tlabel\tb\tclass\n0\t0\t0\tnormal\n0.2\t1\t0.33333334\tneptune\n0.4\t0\t1\tnormal\n1\t1\t0\tsmurf' ]]
+	[[ "$stderr" == "nids-normalize: $D/p: minmax over 4 rows, 2 feature columns (0 constant)" ]]
 	[[ "$(head -c 5 "$D/p" | od -An -c | tr -d ' ')" == '211NIDN' ]]
 }
 
@@ -46,9 +47,9 @@ setup() {
 }
 
 @test "zscore and log1p" {
-	run -0 bash -c "'$N' --fit '$D/p' -m zscore '$D/train.rec' | '$CAT' | cut -f1 | tail -1"
+	run -0 bash -c "'$N' -q --fit '$D/p' -m zscore '$D/train.rec' | '$CAT' | cut -f1 | tail -1"
 	[[ "$output" == "1.6035675" ]] # (10 - 4) / sqrt(14)
-	run -0 bash -c "'$N' --fit '$D/p' -m log1p '$D/train.rec' | '$CAT' | cut -f1 | sed -n 3p"
+	run -0 bash -c "'$N' -q --fit '$D/p' -m log1p '$D/train.rec' | '$CAT' | cut -f1 | sed -n 3p"
 	[[ "$output" == "0.4581569" ]] # log1p(2) / log1p(10)
 }
 
@@ -157,10 +158,10 @@ setup() {
 @test "zstd input, compressed output, concatenated input" {
 	command -v zstd >/dev/null || skip "zstd is not installed"
 	zstd -q -c "$D/train.rec" >"$D/train.rec.zst"
-	run -0 bash -c "'$N' --fit '$D/p' -z 3 < '$D/train.rec.zst' | '$CAT' | cut -f1 | tr '\n' ' '"
+	run -0 bash -c "'$N' -q --fit '$D/p' -z 3 < '$D/train.rec.zst' | '$CAT' | cut -f1 | tr '\n' ' '"
 	[[ "$output" == "a 0 0.2 0.4 1 " ]]
 	cat "$D/train.rec" "$D/test.rec" >"$D/both.rec"
-	run -0 bash -c "'$N' --fit '$D/p' '$D/both.rec' | '$CAT' | cut -f1 | tr '\n' ' '"
+	run -0 bash -c "'$N' -q --fit '$D/p' '$D/both.rec' | '$CAT' | cut -f1 | tr '\n' ' '"
 	[[ "$output" == "a 0.2 0.28 0.36 0.6 1 0 " ]]
 	printf 'x\n1\n' | "$CAT" -r >"$D/x.rec"
 	cat "$D/train.rec" "$D/x.rec" >"$D/mixed.rec"
