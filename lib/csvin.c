@@ -144,7 +144,7 @@ static void compact(nids_csv *c)
 {
 	size_t keep = c->nf - c->cur_first;
 	size_t base = keep ? c->off[c->cur_first] : c->arena_len;
-	if (c->arena_len > base) /* arena is NULL before the first field */
+	if (c->arena_len > base)
 		memmove(c->arena, c->arena + base, c->arena_len - base);
 	c->arena_len -= base;
 	for (size_t i = 0; i < keep; i++) {

@@ -184,6 +184,7 @@ int nids_featurize(nids_input *in, FILE *out, const char *out_name, const nids_f
 			rc = nids_csv_next(fc.csv, &rec, err);
 			if (rc <= 0)
 				break;
+			rc = 0;
 		}
 		pending = 0;
 		st->records++;
