@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "nids/cli.h"
@@ -34,6 +35,15 @@ static int fail(nids_err *err, nids_output *out, nids_output *pout)
 	nids_output_abort(out);
 	nids_output_abort(pout);
 	return nids_err_exit_code(err);
+}
+
+/* Takes back an output already renamed into place when a later step fails; only a
+ * regular file (never a device or FIFO written in place, such as -o /dev/null). */
+static void take_back(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+		unlink(path);
 }
 
 /* One line on stderr after a fit: what was learned from how much. */
@@ -128,7 +138,7 @@ int main(int argc, char **argv)
 		rc = nids_output_commit(pout, &err);
 		pout = NULL;
 		if (rc && !to_stdout)
-			unlink(output);
+			take_back(output);
 	}
 	if (!rc && fit && !quiet)
 		summary(n, fit);
