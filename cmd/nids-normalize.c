@@ -60,7 +60,13 @@ static void summary(const nids_norm *n, const char *path)
 	        nids_norm_columns(n), constant);
 }
 
-int main(int argc, char **argv)
+/* What the command line asked for. */
+typedef struct args {
+	const char *fit, *params, *output, *in_path;
+	int method, clamp, level, quiet;
+} args;
+
+static void parse_args(int argc, char **argv, args *a)
 {
 	enum { OPT_FIT = 256, OPT_CLAMP };
 	static const struct option longs[] = {
@@ -71,43 +77,49 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *fit = NULL, *params = NULL, *output = NULL, *method_name = NULL;
-	int clamp = 0, level = 0, quiet = 0, c;
+	const char *method_name = NULL;
+	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hm:o:p:qVz:", longs, NULL)) != -1) {
 		switch (c) {
-		case OPT_CLAMP: clamp = 1; break;
-		case OPT_FIT: fit = optarg; break;
+		case OPT_CLAMP: a->clamp = 1; break;
+		case OPT_FIT: a->fit = optarg; break;
 		case 'h': nids_cli_help(USAGE);
 		case 'm': method_name = optarg; break;
-		case 'o': output = optarg; break;
-		case 'p': params = optarg; break;
-		case 'q': quiet = 1; break;
+		case 'o': a->output = optarg; break;
+		case 'p': a->params = optarg; break;
+		case 'q': a->quiet = 1; break;
 		case 'V': nids_cli_version(PROG);
-		case 'z': level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
+		case 'z': a->level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
 		default: nids_cli_bad_option(PROG, USAGE, argv, c);
 		}
 	}
-	if (!fit == !params)
+	if (!a->fit == !a->params)
 		nids_cli_usage_error(PROG, USAGE, "give exactly one of --fit and -p");
-	if (params && method_name)
+	if (a->params && method_name)
 		nids_cli_usage_error(PROG, USAGE, "-m goes with --fit; the params file names its method");
-	int method = method_name ? nids_norm_method_parse(method_name) : NIDS_NORM_MINMAX;
-	if (method < 0)
+	a->method = method_name ? nids_norm_method_parse(method_name) : NIDS_NORM_MINMAX;
+	if (a->method < 0)
 		nids_cli_usage_error(PROG, USAGE, "unknown method '%s' (minmax, zscore, log1p)",
 		                     method_name);
-	if (fit && (strcmp(fit, "-") == 0 || (output && strcmp(fit, output) == 0)))
-		nids_cli_usage_error(PROG, USAGE, "--fit needs a file of its own, not '%s'", fit);
+	if (a->fit && (strcmp(a->fit, "-") == 0 || (a->output && strcmp(a->fit, a->output) == 0)))
+		nids_cli_usage_error(PROG, USAGE, "--fit needs a file of its own, not '%s'", a->fit);
 	if (argc - optind > 1)
 		nids_cli_usage_error(PROG, USAGE, "too many arguments");
-	const char *in_path = optind < argc ? argv[optind] : "-";
+	a->in_path = optind < argc ? argv[optind] : "-";
+}
 
+int main(int argc, char **argv)
+{
+	args a = { 0 };
+	parse_args(argc, argv, &a);
+	const char *fit = a.fit, *params = a.params, *output = a.output;
 	nids_err err = { 0 };
 	nids_input *in = NULL;
 	nids_reader *r = NULL;
 	nids_output *out = NULL, *pout = NULL;
 	nids_norm *n = NULL;
-	int rc = nids_input_open(&in, in_path, &err);
+	int rc = nids_input_open(&in, a.in_path, &err);
 	if (!rc)
 		rc = nids_reader_open(&r, in, &err);
 	if (!rc && params)
@@ -119,9 +131,9 @@ int main(int argc, char **argv)
 	FILE *f = out ? nids_output_file(out) : NULL;
 	const char *name = out ? nids_output_name(out) : NULL, *in_name = in ? nids_input_name(in) : NULL;
 	if (!rc && fit)
-		rc = nids_normalize_fit_stream(r, in_name, method, f, name, level, &n, &err);
+		rc = nids_normalize_fit_stream(r, in_name, a.method, f, name, a.level, &n, &err);
 	else if (!rc)
-		rc = nids_normalize_apply_stream(r, in_name, n, clamp, f, name, level, &err);
+		rc = nids_normalize_apply_stream(r, in_name, n, a.clamp, f, name, a.level, &err);
 	if (!rc && fit)
 		rc = nids_norm_save(n, nids_output_file(pout), fit, &err);
 	nids_reader_free(r);
@@ -140,7 +152,7 @@ int main(int argc, char **argv)
 		if (rc && !to_stdout)
 			take_back(output);
 	}
-	if (!rc && fit && !quiet)
+	if (!rc && fit && !a.quiet)
 		summary(n, fit);
 	nids_norm_free(n);
 	return rc ? fail(&err, out, pout) : 0;

@@ -66,7 +66,37 @@ static void take_back(const char *path)
 		unlink(path);
 }
 
-int main(int argc, char **argv)
+/* What the command line asked for. */
+typedef struct args {
+	nids_split_opts o;
+	char *classes[MAX_CLASSES];
+	const char *paths[2]; /* train (NULL = stdout), validation */
+	int quiet;
+	const char *in_path;
+} args;
+
+/* Checks the combinations getopt cannot. */
+static void check_args(args *a, int nargs)
+{
+	const nids_split_opts *o = &a->o;
+	if (o->fraction <= 0)
+		nids_cli_usage_error(PROG, USAGE, "--fraction must be above 0");
+	if ((o->val > 0) != (a->paths[1] != NULL))
+		nids_cli_usage_error(PROG, USAGE, "--val F and -v valfile go together (F above 0)");
+	if (o->balance && o->keep)
+		nids_cli_usage_error(PROG, USAGE, "--balance needs both labels; drop --%s",
+		                     o->keep == NIDS_SPLIT_BENIGN ? "benign" : "attacks");
+	for (int k = 0; k < o->nclasses; k++)
+		if (!a->classes[k][0])
+			nids_cli_usage_error(PROG, USAGE, "option '--class': empty class name");
+	if (a->paths[1] && (is_stdout(a->paths[1]) ? is_stdout(a->paths[0])
+	                                           : a->paths[0] && strcmp(a->paths[0], a->paths[1]) == 0))
+		nids_cli_usage_error(PROG, USAGE, "the train and validation outputs must differ");
+	if (nargs > 1)
+		nids_cli_usage_error(PROG, USAGE, "too many arguments");
+}
+
+static void parse_args(int argc, char **argv, args *a)
 {
 	enum { OPT_ATTACKS = 256, OPT_BALANCE, OPT_BENIGN, OPT_FRACTION, OPT_SEED, OPT_VAL };
 	static const struct option longs[] = {
@@ -85,58 +115,50 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	nids_split_opts o = { .fraction = 1 };
-	char *classes[MAX_CLASSES];
-	const char *paths[2] = { NULL, NULL };
-	int quiet = 0, c;
+	nids_split_opts *o = &a->o;
+	int c;
+	o->fraction = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":c:ho:qv:Vz:", longs, NULL)) != -1) {
 		switch (c) {
 		case OPT_ATTACKS:
 		case OPT_BENIGN:
-			if (o.keep)
+			if (o->keep)
 				nids_cli_usage_error(PROG, USAGE, "give one of --benign and --attacks");
-			o.keep = c == OPT_BENIGN ? NIDS_SPLIT_BENIGN : NIDS_SPLIT_ATTACKS;
+			o->keep = c == OPT_BENIGN ? NIDS_SPLIT_BENIGN : NIDS_SPLIT_ATTACKS;
 			break;
-		case OPT_BALANCE: o.balance = 1; break;
+		case OPT_BALANCE: o->balance = 1; break;
 		case 'c':
-			o.classes = classes;
-			o.nclasses = nids_cli_split_list(optarg, classes, MAX_CLASSES);
+			o->classes = a->classes;
+			o->nclasses = nids_cli_split_list(optarg, a->classes, MAX_CLASSES);
 			break;
 		case OPT_FRACTION:
-			o.fraction = nids_cli_double_or_die(PROG, USAGE, "--fraction", optarg, 0, 1);
+			o->fraction = nids_cli_double_or_die(PROG, USAGE, "--fraction", optarg, 0, 1);
 			break;
 		case 'h': nids_cli_help(USAGE);
-		case 'o': paths[0] = optarg; break;
-		case 'q': quiet = 1; break;
+		case 'o': a->paths[0] = optarg; break;
+		case 'q': a->quiet = 1; break;
 		case OPT_SEED:
-			o.seed = (uint64_t)nids_cli_long_or_die(PROG, USAGE, "--seed", optarg, 0, LONG_MAX);
+			o->seed = (uint64_t)nids_cli_long_or_die(PROG, USAGE, "--seed", optarg, 0, LONG_MAX);
 			break;
-		case OPT_VAL: o.val = nids_cli_double_or_die(PROG, USAGE, "--val", optarg, 0, 1); break;
-		case 'v': paths[1] = optarg; break;
+		case OPT_VAL: o->val = nids_cli_double_or_die(PROG, USAGE, "--val", optarg, 0, 1); break;
+		case 'v': a->paths[1] = optarg; break;
 		case 'V': nids_cli_version(PROG);
 		case 'z':
-			o.level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19);
+			o->level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19);
 			break;
 		default: nids_cli_bad_option(PROG, USAGE, argv, c);
 		}
 	}
-	if (o.fraction <= 0)
-		nids_cli_usage_error(PROG, USAGE, "--fraction must be above 0");
-	if ((o.val > 0) != (paths[1] != NULL))
-		nids_cli_usage_error(PROG, USAGE, "--val F and -v valfile go together (F above 0)");
-	if (o.balance && o.keep)
-		nids_cli_usage_error(PROG, USAGE, "--balance needs both labels; drop --%s",
-		                     o.keep == NIDS_SPLIT_BENIGN ? "benign" : "attacks");
-	for (int k = 0; k < o.nclasses; k++)
-		if (!classes[k][0])
-			nids_cli_usage_error(PROG, USAGE, "option '--class': empty class name");
-	if (paths[1] && (is_stdout(paths[1]) ? is_stdout(paths[0])
-	                                     : paths[0] && strcmp(paths[0], paths[1]) == 0))
-		nids_cli_usage_error(PROG, USAGE, "the train and validation outputs must differ");
-	if (argc - optind > 1)
-		nids_cli_usage_error(PROG, USAGE, "too many arguments");
-	const char *in_path = optind < argc ? argv[optind] : "-";
+	check_args(a, argc - optind);
+	a->in_path = optind < argc ? argv[optind] : "-";
+}
+
+int main(int argc, char **argv)
+{
+	args a = { 0 };
+	parse_args(argc, argv, &a);
+	const char **paths = a.paths;
 	int nout = paths[1] ? 2 : 1;
 
 	nids_err err = { 0 };
@@ -144,7 +166,7 @@ int main(int argc, char **argv)
 	nids_reader *r = NULL;
 	nids_output *out[2] = { NULL, NULL };
 	nids_split_counts counts = { 0 };
-	int rc = nids_input_open(&in, in_path, &err);
+	int rc = nids_input_open(&in, a.in_path, &err);
 	if (!rc)
 		rc = nids_reader_open(&r, in, &err);
 	for (int k = 0; k < nout && !rc; k++)
@@ -156,7 +178,7 @@ int main(int argc, char **argv)
 		names[k] = nids_output_name(out[k]);
 	}
 	if (!rc)
-		rc = nids_split_run(&o, r, nids_input_name(in), files, names, &counts, &err);
+		rc = nids_split_run(&a.o, r, nids_input_name(in), files, names, &counts, &err);
 	nids_reader_free(r);
 	/* commit in order; if the second fails, take the first back when it is a file */
 	for (int k = 0; k < nout && !rc; k++) {
@@ -168,7 +190,7 @@ int main(int argc, char **argv)
 	if (!rc && (is_stdout(paths[0]) || (paths[1] && is_stdout(paths[1]))))
 		rc = nids_stdout_close(&err);
 	/* counts only once the outputs are safely written */
-	if (!rc && !quiet)
+	if (!rc && !a.quiet)
 		report(&counts, nids_input_name(in), paths, nout);
 	nids_split_counts_free(&counts);
 	nids_input_free(in);
