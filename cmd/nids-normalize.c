@@ -70,11 +70,15 @@ static void parse_args(int argc, char **argv, args *a)
 {
 	enum { OPT_FIT = 256, OPT_CLAMP };
 	static const struct option longs[] = {
-		{ "clamp", no_argument, NULL, OPT_CLAMP },   { "zstd", required_argument, NULL, 'z' },
-		{ "fit", required_argument, NULL, OPT_FIT }, { "help", no_argument, NULL, 'h' },
-		{ "method", required_argument, NULL, 'm' },  { "output", required_argument, NULL, 'o' },
-		{ "params", required_argument, NULL, 'p' },  { "quiet", no_argument, NULL, 'q' },
+		{ "clamp", no_argument, NULL, OPT_CLAMP },
+		{ "fit", required_argument, NULL, OPT_FIT },
+		{ "help", no_argument, NULL, 'h' },
+		{ "method", required_argument, NULL, 'm' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "params", required_argument, NULL, 'p' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "zstd", required_argument, NULL, 'z' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *method_name = NULL;
@@ -90,20 +94,24 @@ static void parse_args(int argc, char **argv, args *a)
 		case 'p': a->params = optarg; break;
 		case 'q': a->quiet = 1; break;
 		case 'V': nids_cli_version(PROG);
-		case 'z': a->level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
+		case 'z':
+			a->level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19);
+			break;
 		default: nids_cli_bad_option(PROG, USAGE, argv, c);
 		}
 	}
 	if (!a->fit == !a->params)
 		nids_cli_usage_error(PROG, USAGE, "give exactly one of --fit and -p");
 	if (a->params && method_name)
-		nids_cli_usage_error(PROG, USAGE, "-m goes with --fit; the params file names its method");
+		nids_cli_usage_error(PROG, USAGE,
+		                     "-m goes with --fit; the params file names its method");
 	a->method = method_name ? nids_norm_method_parse(method_name) : NIDS_NORM_MINMAX;
 	if (a->method < 0)
 		nids_cli_usage_error(PROG, USAGE, "unknown method '%s' (minmax, zscore, log1p)",
 		                     method_name);
 	if (a->fit && (strcmp(a->fit, "-") == 0 || (a->output && strcmp(a->fit, a->output) == 0)))
-		nids_cli_usage_error(PROG, USAGE, "--fit needs a file of its own, not '%s'", a->fit);
+		nids_cli_usage_error(PROG, USAGE, "--fit needs a file of its own, not '%s'",
+		                     a->fit);
 	if (argc - optind > 1)
 		nids_cli_usage_error(PROG, USAGE, "too many arguments");
 	a->in_path = optind < argc ? argv[optind] : "-";
@@ -129,7 +137,8 @@ int main(int argc, char **argv)
 	if (!rc && fit)
 		rc = nids_output_open(&pout, fit, 1, &err);
 	FILE *f = out ? nids_output_file(out) : NULL;
-	const char *name = out ? nids_output_name(out) : NULL, *in_name = in ? nids_input_name(in) : NULL;
+	const char *name = out ? nids_output_name(out) : NULL;
+	const char *in_name = in ? nids_input_name(in) : NULL;
 	if (!rc && fit)
 		rc = nids_normalize_fit_stream(r, in_name, a.method, f, name, a.level, &n, &err);
 	else if (!rc)

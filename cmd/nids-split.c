@@ -43,8 +43,8 @@ static void report(const nids_split_counts *c, const char *in_name, const char *
 	fprintf(stderr, "%s: %s: %" PRIu64 " rows read, %" PRIu64 " kept\n", PROG, in_name, c->in,
 	        kept);
 	for (int k = 0; k < nout; k++) {
-		fprintf(stderr, "%s: %s: %" PRIu64 " rows", PROG, is_stdout(paths[k]) ? "-" : paths[k],
-		        c->out[k]);
+		fprintf(stderr, "%s: %s: %" PRIu64 " rows", PROG,
+		        is_stdout(paths[k]) ? "-" : paths[k], c->out[k]);
 		const char *sep = " (";
 		for (int g = 0; g < c->ngroups; g++) {
 			if (!c->by_group[k][g])
@@ -89,8 +89,8 @@ static void check_args(args *a, int nargs)
 	for (int k = 0; k < o->nclasses; k++)
 		if (!a->classes[k][0])
 			nids_cli_usage_error(PROG, USAGE, "option '--class': empty class name");
-	if (a->paths[1] && (is_stdout(a->paths[1]) ? is_stdout(a->paths[0])
-	                                           : a->paths[0] && strcmp(a->paths[0], a->paths[1]) == 0))
+	const char *t = a->paths[0], *v = a->paths[1];
+	if (v && (is_stdout(v) ? is_stdout(t) : t && strcmp(t, v) == 0))
 		nids_cli_usage_error(PROG, USAGE, "the train and validation outputs must differ");
 	if (nargs > 1)
 		nids_cli_usage_error(PROG, USAGE, "too many arguments");
@@ -124,7 +124,8 @@ static void parse_args(int argc, char **argv, args *a)
 		case OPT_ATTACKS:
 		case OPT_BENIGN:
 			if (o->keep)
-				nids_cli_usage_error(PROG, USAGE, "give one of --benign and --attacks");
+				nids_cli_usage_error(PROG, USAGE,
+				                     "give one of --benign and --attacks");
 			o->keep = c == OPT_BENIGN ? NIDS_SPLIT_BENIGN : NIDS_SPLIT_ATTACKS;
 			break;
 		case OPT_BALANCE: o->balance = 1; break;
@@ -133,15 +134,19 @@ static void parse_args(int argc, char **argv, args *a)
 			o->nclasses = nids_cli_split_list(optarg, a->classes, MAX_CLASSES);
 			break;
 		case OPT_FRACTION:
-			o->fraction = nids_cli_double_or_die(PROG, USAGE, "--fraction", optarg, 0, 1);
+			o->fraction =
+			        nids_cli_double_or_die(PROG, USAGE, "--fraction", optarg, 0, 1);
 			break;
 		case 'h': nids_cli_help(USAGE);
 		case 'o': a->paths[0] = optarg; break;
 		case 'q': a->quiet = 1; break;
 		case OPT_SEED:
-			o->seed = (uint64_t)nids_cli_long_or_die(PROG, USAGE, "--seed", optarg, 0, LONG_MAX);
+			o->seed = (uint64_t)nids_cli_long_or_die(PROG, USAGE, "--seed", optarg, 0,
+			                                         LONG_MAX);
 			break;
-		case OPT_VAL: o->val = nids_cli_double_or_die(PROG, USAGE, "--val", optarg, 0, 1); break;
+		case OPT_VAL:
+			o->val = nids_cli_double_or_die(PROG, USAGE, "--val", optarg, 0, 1);
+			break;
 		case 'v': a->paths[1] = optarg; break;
 		case 'V': nids_cli_version(PROG);
 		case 'z':

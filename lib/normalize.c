@@ -37,14 +37,14 @@ enum { ST_MIN, ST_MAX, ST_MEAN, ST_M2, ST_OFF, ST_DIV, ST_LO, ST_HI, ST_K, ST_S1
 
 struct nids_norm {
 	int method;
-	int D;         /* feature columns */
-	char **names;  /* [D] */
+	int D;            /* feature columns */
+	char **names;     /* [D] */
 	double *st[ST_N]; /* [D] each: running statistics, derived scaling, block scratch */
 	uint64_t rows;
-	int *col;      /* [D] column of feature j in the bound stream */
-	int ncols;     /* columns of the bound stream */
-	int run;       /* first column when the features are one run of columns, else -1 */
-	float *g;      /* [D] a row's features gathered, when they are not one run */
+	int *col;  /* [D] column of feature j in the bound stream */
+	int ncols; /* columns of the bound stream */
+	int run;   /* first column when the features are one run of columns, else -1 */
+	float *g;  /* [D] a row's features gathered, when they are not one run */
 	char where[300];
 };
 
@@ -124,19 +124,21 @@ int nids_norm_bind(nids_norm *n, const nids_header *h, const char *where, nids_e
 		if (h->cols[c].role != NIDS_ROLE_FEATURE)
 			continue;
 		if (j == n->D)
-			return nids_err_set(err, NIDS_EMISMATCH, where,
-			                    "feature column %d: '%s' in the stream, missing in the params",
-			                    j + 1, h->cols[c].name);
+			return nids_err_set(
+			        err, NIDS_EMISMATCH, where,
+			        "feature column %d: '%s' in the stream, missing in the params",
+			        j + 1, h->cols[c].name);
 		if (strcmp(n->names[j], h->cols[c].name) != 0)
-			return nids_err_set(err, NIDS_EMISMATCH, where,
-			                    "feature column %d: '%s' in the params vs '%s' in the stream",
-			                    j + 1, n->names[j], h->cols[c].name);
+			return nids_err_set(
+			        err, NIDS_EMISMATCH, where,
+			        "feature column %d: '%s' in the params vs '%s' in the stream",
+			        j + 1, n->names[j], h->cols[c].name);
 		n->col[j++] = c;
 	}
 	if (j != n->D)
 		return nids_err_set(err, NIDS_EMISMATCH, where,
-		                    "feature column %d: '%s' in the params, missing in the stream", j + 1,
-		                    n->names[j]);
+		                    "feature column %d: '%s' in the params, missing in the stream",
+		                    j + 1, n->names[j]);
 	n->ncols = h->ncols;
 	n->run = n->col[0];
 	for (j = 1; j < n->D && n->run >= 0; j++)
@@ -148,7 +150,8 @@ int nids_norm_fit_begin(nids_norm **np, const nids_header *h, int method, nids_e
 {
 	*np = NULL;
 	if (!nids_norm_method_name(method))
-		return nids_err_set(err, NIDS_EUSAGE, NULL, "unknown normalization method %d", method);
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "unknown normalization method %d",
+		                    method);
 	int D = nids_header_count_role(h, NIDS_ROLE_FEATURE);
 	if (D == 0)
 		return nids_err_set(err, NIDS_EFORMAT, NULL, "the stream has no feature columns");
@@ -156,7 +159,8 @@ int nids_norm_fit_begin(nids_norm **np, const nids_header *h, int method, nids_e
 	if (!n)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	for (int c = 0, j = 0; c < h->ncols; c++)
-		if (h->cols[c].role == NIDS_ROLE_FEATURE && !(n->names[j++] = strdup(h->cols[c].name))) {
+		if (h->cols[c].role == NIDS_ROLE_FEATURE &&
+		    !(n->names[j++] = strdup(h->cols[c].name))) {
 			nids_norm_free(n);
 			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 		}
@@ -192,11 +196,12 @@ static int validate(const nids_norm *n, const float *rows, size_t nrows, const c
 		         (unsigned long long)(first_row + i));
 		float v = x[n->col[j]];
 		if (!isfinite(v))
-			return nids_err_set(err, NIDS_EFORMAT, where, "column '%s': value %g is not finite",
-			                    n->names[j], v);
+			return nids_err_set(err, NIDS_EFORMAT, where,
+			                    "column '%s': value %g is not finite", n->names[j], v);
 		return nids_err_set(err, NIDS_EFORMAT, where,
 		                    "column '%s': value %g is negative; log1p needs values >= 0 "
-		                    "(try -m minmax or -m zscore)", n->names[j], v);
+		                    "(try -m minmax or -m zscore)",
+		                    n->names[j], v);
 	}
 	return 0;
 }
@@ -308,7 +313,9 @@ static int scale_rows(const nids_norm *n, float *rows, size_t nrows, int clamp, 
 				f[j] = (float)(((double)f[j] - off[j]) / div[j]);
 		if (clamp) /* in float: the bounds are 0 and 1, or z-scores rounded alike */
 			for (size_t j = 0; j < D; j++)
-				f[j] = f[j] < (float)lo[j] ? (float)lo[j] : f[j] > (float)hi[j] ? (float)hi[j] : f[j];
+				f[j] = f[j] < (float)lo[j]   ? (float)lo[j]
+				       : f[j] > (float)hi[j] ? (float)hi[j]
+				                             : f[j];
 		if (n->run < 0)
 			for (size_t j = 0; j < D; j++)
 				x[n->col[j]] = f[j];
@@ -324,7 +331,11 @@ int nids_norm_apply(const nids_norm *n, float *rows, size_t nrows, int clamp, co
 
 /* ---- params file ---- */
 
-static void put16(unsigned char *p, unsigned v) { p[0] = v & 0xff; p[1] = (v >> 8) & 0xff; }
+static void put16(unsigned char *p, unsigned v)
+{
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
+}
 static void put32(unsigned char *p, uint32_t v)
 {
 	for (int i = 0; i < 4; i++)
@@ -383,9 +394,9 @@ int nids_norm_save(const nids_norm *n, FILE *f, const char *name, nids_err *err)
 			putf64(p, s[k]);
 	}
 	put32(p, XXH32(b, len - 4, 0));
-	int rc = fwrite(b, 1, len, f) == len ? 0
-	                                     : nids_err_set(err, NIDS_EIO, name, "write error: %s",
-	                                                    strerror(errno));
+	int rc = fwrite(b, 1, len, f) == len
+	                 ? 0
+	                 : nids_err_set(err, NIDS_EIO, name, "write error: %s", strerror(errno));
 	free(b);
 	return rc;
 }
@@ -408,7 +419,8 @@ static int slurp(const char *path, unsigned char **buf, size_t *len, nids_err *e
 		else if ((n += (size_t)got) == cap) {
 			unsigned char *nb = cap < MAX_PARAMS ? realloc(b, cap *= 2) : NULL;
 			if (!nb)
-				rc = nids_err_set(err, NIDS_EFORMAT, path, "params file is too large");
+				rc = nids_err_set(err, NIDS_EFORMAT, path,
+				                  "params file is too large");
 			else
 				b = nb;
 		}
@@ -432,10 +444,10 @@ static int parse_columns(nids_norm *n, const unsigned char *b, size_t len, const
 	const unsigned char *p = b + FIXED, *end = b + len - 4;
 	for (int j = 0; j < n->D; j++) {
 		unsigned l = end - p >= 2 ? get16(p) : 0;
-		if (l == 0 || l > NIDS_MAX_NAME || (size_t)(end - p) < 2 + (size_t)l + PER_COLUMN_STATS ||
-		    memchr(p + 2, 0, l))
-			return nids_err_set(err, NIDS_EFORMAT, path, "corrupt params file (column %d)",
-			                    j + 1);
+		if (l == 0 || l > NIDS_MAX_NAME ||
+		    (size_t)(end - p) < 2 + (size_t)l + PER_COLUMN_STATS || memchr(p + 2, 0, l))
+			return nids_err_set(err, NIDS_EFORMAT, path,
+			                    "corrupt params file (column %d)", j + 1);
 		if (!(n->names[j] = strndup((const char *)p + 2, l)))
 			return nids_err_set(err, NIDS_ENOMEM, path, "out of memory");
 		p += 2 + l;
@@ -445,14 +457,16 @@ static int parse_columns(nids_norm *n, const unsigned char *b, size_t len, const
 		if (!isfinite(s[0]) || !isfinite(s[1]) || !isfinite(s[2]) || !isfinite(s[3]) ||
 		    s[0] > s[1] || s[3] < 0)
 			return nids_err_set(err, NIDS_EFORMAT, path,
-			                    "corrupt params file (column '%s' statistics)", n->names[j]);
+			                    "corrupt params file (column '%s' statistics)",
+			                    n->names[j]);
 		n->st[ST_MIN][j] = s[0];
 		n->st[ST_MAX][j] = s[1];
 		n->st[ST_MEAN][j] = s[2];
 		n->st[ST_M2][j] = s[3] * s[3] * (double)n->rows;
 	}
 	if (p != end)
-		return nids_err_set(err, NIDS_EFORMAT, path, "corrupt params file (trailing bytes)");
+		return nids_err_set(err, NIDS_EFORMAT, path,
+		                    "corrupt params file (trailing bytes)");
 	return 0;
 }
 
@@ -483,8 +497,8 @@ static int parse(nids_norm **np, const unsigned char *b, size_t len, const char 
 	if (XXH32(b, len - 4, 0) != get32(b + len - 4))
 		return nids_err_set(err, NIDS_ECHECKSUM, path, "params file checksum mismatch");
 	if (!nids_norm_method_name((int)method) || D < 1 || D > NIDS_MAX_COLUMNS)
-		return nids_err_set(err, NIDS_EFORMAT, path, "corrupt params file (method %u, %u columns)",
-		                    method, D);
+		return nids_err_set(err, NIDS_EFORMAT, path,
+		                    "corrupt params file (method %u, %u columns)", method, D);
 	nids_norm *n = norm_alloc((int)method, (int)D);
 	if (!n)
 		return nids_err_set(err, NIDS_ENOMEM, path, "out of memory");
@@ -544,17 +558,17 @@ int nids_normalize_apply_stream(nids_reader *r, const char *in_name, nids_norm *
 }
 
 /* Replays the spooled rows [rows x C] through n into a new writer on out. */
-static int replay(FILE *spool, const nids_header *h, nids_norm *n, FILE *out,
-                  const char *out_name, int level, nids_err *err)
+static int replay(FILE *spool, const nids_header *h, nids_norm *n, FILE *out, const char *out_name,
+                  int level, nids_err *err)
 {
 	size_t C = (size_t)h->ncols, B = (1u << 20) / (C * sizeof(float)) + 1;
 	float *buf = malloc(B * C * sizeof *buf);
 	nids_writer *w = NULL;
 	if (!buf)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	int rc = fseek(spool, 0, SEEK_SET) ? nids_err_set(err, NIDS_EIO, NULL, "spool: %s",
-	                                                   strerror(errno))
-	                                   : nids_writer_open(&w, out, out_name, h, level, err);
+	int rc = fseek(spool, 0, SEEK_SET)
+	                 ? nids_err_set(err, NIDS_EIO, NULL, "spool: %s", strerror(errno))
+	                 : nids_writer_open(&w, out, out_name, h, level, err);
 	while (!rc) {
 		size_t k = fread(buf, C * sizeof(float), B, spool);
 		if (k == 0) {
@@ -574,8 +588,7 @@ static int replay(FILE *spool, const nids_header *h, nids_norm *n, FILE *out,
 }
 
 int nids_normalize_fit_stream(nids_reader *r, const char *in_name, int method, FILE *out,
-                              const char *out_name, int level, nids_norm **fitted,
-                              nids_err *err)
+                              const char *out_name, int level, nids_norm **fitted, nids_err *err)
 {
 	*fitted = NULL;
 	const nids_header *h = nids_reader_header(r);

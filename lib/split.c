@@ -117,10 +117,11 @@ static int check_class_names(const split *s, nids_err *err)
 		char known[400] = "";
 		size_t len = 0;
 		for (int id = 0; id < s->h->nclasses && len < sizeof known - 1; id++)
-			len += (size_t)snprintf(known + len, sizeof known - len, "%s%s", id ? ", " : "",
-			                        s->h->classes[id]);
-		return nids_err_set(err, NIDS_EUSAGE, NULL, "unknown class '%s' (the stream has: %s)",
-		                    s->o->classes[k], s->h->nclasses ? known : "no class names");
+			len += (size_t)snprintf(known + len, sizeof known - len, "%s%s",
+			                        id ? ", " : "", s->h->classes[id]);
+		return nids_err_set(err, NIDS_EUSAGE, NULL,
+		                    "unknown class '%s' (the stream has: %s)", s->o->classes[k],
+		                    s->h->nclasses ? known : "no class names");
 	}
 	return 0;
 }
@@ -136,8 +137,9 @@ static int replay_balanced(split *s, FILE *spool, const uint64_t n[2], nids_err 
 	float *buf = malloc(B * s->C * sizeof *buf);
 	if (!buf)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	int rc = fseek(spool, 0, SEEK_SET) ? nids_err_set(err, NIDS_EIO, NULL, "spool: %s",
-	                                                   strerror(errno)) : 0;
+	int rc = fseek(spool, 0, SEEK_SET)
+	                 ? nids_err_set(err, NIDS_EIO, NULL, "spool: %s", strerror(errno))
+	                 : 0;
 	while (!rc) {
 		size_t k = fread(buf, s->C * sizeof(float), B, spool);
 		if (k == 0) {
@@ -149,7 +151,8 @@ static int replay_balanced(split *s, FILE *spool, const uint64_t n[2], nids_err 
 			const float *row = buf + i * s->C;
 			if ((row[s->label_col] != 0) == major) {
 				double u = unit(s->o->seed, DRAW_BALANCE, seen);
-				int take = u * (double)(total_major - seen) < (double)(minority - chosen);
+				int take = u * (double)(total_major - seen) <
+				           (double)(minority - chosen);
 				seen++;
 				if (!take)
 					continue;
@@ -247,7 +250,9 @@ int nids_split_run(const nids_split_opts *o, nids_reader *r, const char *in_name
 	/* names last: the class table is complete only at the end */
 	if (c->ngroups && (c->groups = calloc((size_t)c->ngroups, sizeof *c->groups)))
 		for (int g = 0; g < c->ngroups; g++)
-			c->groups[g] = strdup(s.class_col >= 0 ? s.h->classes[g] : g ? "attack" : "benign");
+			c->groups[g] = strdup(s.class_col >= 0 ? s.h->classes[g]
+			                      : g              ? "attack"
+			                                       : "benign");
 	return rc;
 }
 

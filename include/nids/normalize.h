@@ -54,8 +54,8 @@ int nids_norm_bind(nids_norm *n, const nids_header *h, const char *where, nids_e
 /* Normalizes rows [nrows x h->ncols] of the bound stream in place. With clamp, each
  * value is limited to the range the fit saw ([0,1] for minmax and log1p); without,
  * out-of-range values pass through scaled. Errors as for nids_norm_fit_rows. */
-int nids_norm_apply(const nids_norm *n, float *rows, size_t nrows, int clamp,
-                    const char *name, uint64_t first_row, nids_err *err);
+int nids_norm_apply(const nids_norm *n, float *rows, size_t nrows, int clamp, const char *name,
+                    uint64_t first_row, nids_err *err);
 
 /* Writes the params file to f (name for messages). Returns 0 or NIDS_EIO, NIDS_ENOMEM. */
 int nids_norm_save(const nids_norm *n, FILE *f, const char *name, nids_err *err);
@@ -79,12 +79,11 @@ void nids_norm_free(nids_norm *n);
  *
  * in_name names r's input in messages. nids_normalize_fit_stream reads every row of
  * r, fitting method as it goes and spooling the rows to a tmpfile() (the output
- * needs parameters learned from the last row), then writes the normalized stream to out at zstd level (0 = raw).
- * Memory stays bounded; the spool takes as much temporary disk as the decoded input.
- * Returns 0 with *fitted owned by the caller, or a negative code (nothing fitted). */
+ * needs parameters learned from the last row), then writes the normalized stream to out at zstd
+ * level (0 = raw). Memory stays bounded; the spool takes as much temporary disk as the decoded
+ * input. Returns 0 with *fitted owned by the caller, or a negative code (nothing fitted). */
 int nids_normalize_fit_stream(nids_reader *r, const char *in_name, int method, FILE *out,
-                              const char *out_name, int level, nids_norm **fitted,
-                              nids_err *err);
+                              const char *out_name, int level, nids_norm **fitted, nids_err *err);
 
 /* Binds n to r's header and streams r to out, normalized. Returns 0 or a negative code. */
 int nids_normalize_apply_stream(nids_reader *r, const char *in_name, nids_norm *n, int clamp,

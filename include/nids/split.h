@@ -17,28 +17,28 @@
 
 enum nids_split_keep {
 	NIDS_SPLIT_ALL = 0,
-	NIDS_SPLIT_BENIGN = 1,  /* label == 0 */
-	NIDS_SPLIT_ATTACKS = 2  /* label != 0 */
+	NIDS_SPLIT_BENIGN = 1, /* label == 0 */
+	NIDS_SPLIT_ATTACKS = 2 /* label != 0 */
 };
 
 typedef struct nids_split_opts {
-	int keep;              /* enum nids_split_keep */
-	char **classes;        /* class names to keep (any of them), or NULL */
+	int keep;       /* enum nids_split_keep */
+	char **classes; /* class names to keep (any of them), or NULL */
 	int nclasses;
-	double fraction;       /* keep each selected row with this probability (1 = all) */
-	double val;            /* send each kept row to output 1 with this probability */
-	int balance;           /* downsample the majority label to the minority's count */
+	double fraction; /* keep each selected row with this probability (1 = all) */
+	double val;      /* send each kept row to output 1 with this probability */
+	int balance;     /* downsample the majority label to the minority's count */
 	uint64_t seed;
-	int level;             /* zstd level of the outputs, 0 = raw blocks */
+	int level; /* zstd level of the outputs, 0 = raw blocks */
 } nids_split_opts;
 
 /* What went where. Groups are the class names when the stream has a class column,
  * else "benign" and "attack" when it has a label, else none. */
 typedef struct nids_split_counts {
-	uint64_t in;        /* rows read */
-	uint64_t out[2];    /* rows written to output 0 (train) and 1 (val) */
+	uint64_t in;     /* rows read */
+	uint64_t out[2]; /* rows written to output 0 (train) and 1 (val) */
 	int ngroups;
-	char **groups;      /* [ngroups] names */
+	char **groups;         /* [ngroups] names */
 	uint64_t *by_group[2]; /* [ngroups] rows per group per output */
 } nids_split_counts;
 

@@ -12,9 +12,9 @@
 #define C 5
 #define R 4
 static const float ROWS[R * C] = {
-	0, 0, 1, 5, 0, /* */
-	2, 1, 3, 5, 1, /* */
-	4, 0, 7, 5, 0, /* */
+	0,  0, 1, 5, 0, /* */
+	2,  1, 3, 5, 1, /* */
+	4,  0, 7, 5, 0, /* */
 	10, 1, 1, 5, 1,
 };
 
@@ -50,7 +50,8 @@ static void test_minmax_stats_and_values(void)
 	for (size_t split = 0; split <= R; split++) { /* block boundaries must not matter */
 		nids_norm *n = fit(NIDS_NORM_MINMAX, split);
 		CHECK(nids_norm_columns(n) == 3, "%d", nids_norm_columns(n));
-		CHECK(strcmp(nids_norm_column_name(n, 1), "f2") == 0, "%s", nids_norm_column_name(n, 1));
+		CHECK(strcmp(nids_norm_column_name(n, 1), "f2") == 0, "%s",
+		      nids_norm_column_name(n, 1));
 		CHECK(nids_norm_rows(n) == R, "%llu", (unsigned long long)nids_norm_rows(n));
 		double s[4];
 		nids_norm_stats(n, 0, s);
@@ -65,10 +66,10 @@ static void test_minmax_stats_and_values(void)
 		nids_err err = { 0 };
 		CHECK(nids_norm_apply(n, x, R, 0, "t", 1, &err) == 0, "%s", err.msg);
 		static const float want[R * C] = {
-			0, 0, 0, 0, 0, /* */
+			0,    0, 0,       0, 0, /* */
 			0.2f, 1, 2 / 6.f, 0, 1, /* */
-			0.4f, 0, 1, 0, 0, /* */
-			1, 1, 0, 0, 1,
+			0.4f, 0, 1,       0, 0, /* */
+			1,    1, 0,       0, 1,
 		};
 		for (int i = 0; i < R * C; i++)
 			CHECK(x[i] == want[i], "value %d: %.9g, want %.9g", i, x[i], want[i]);
