@@ -79,9 +79,10 @@ void nids_norm_free(nids_norm *n);
  *
  * in_name names r's input in messages. nids_normalize_fit_stream reads every row of
  * r, fitting method as it goes and spooling the rows to a tmpfile() (the output
- * needs parameters learned from the last row), then writes the normalized stream to out at zstd
- * level (0 = raw). Memory stays bounded; the spool takes as much temporary disk as the decoded
- * input. Returns 0 with *fitted owned by the caller, or a negative code (nothing fitted). */
+ * needs parameters learned from the last row), then writes the normalized stream to
+ * out at zstd level (0 = raw). Memory stays bounded; the spool takes as much
+ * temporary disk as the decoded input. Returns 0 with *fitted owned by the caller,
+ * or a negative code (nothing fitted). */
 int nids_normalize_fit_stream(nids_reader *r, const char *in_name, int method, FILE *out,
                               const char *out_name, int level, nids_norm **fitted, nids_err *err);
 
