@@ -169,6 +169,47 @@ static void test_variance_accuracy(void)
 	nids_header_free(h);
 }
 
+/* Features as one run of columns (the fast path) or scattered (gathered per row) must
+ * give the same statistics and values. */
+static void test_contiguous_features(void)
+{
+	nids_header *h = nids_header_new();
+	nids_header_add_column(h, "label", NIDS_ROLE_LABEL, NULL);
+	nids_header_add_column(h, "f1", NIDS_ROLE_FEATURE, NULL);
+	nids_header_add_column(h, "f2", NIDS_ROLE_FEATURE, NULL);
+	nids_header_add_column(h, "f3", NIDS_ROLE_FEATURE, NULL);
+	nids_header_add_column(h, "class", NIDS_ROLE_CLASS, NULL);
+	float rows[R * C]; /* ROWS with the columns reordered to h's */
+	for (int i = 0; i < R; i++) {
+		const float *x = ROWS + i * C;
+		float *y = rows + i * C;
+		y[0] = x[1], y[1] = x[0], y[2] = x[2], y[3] = x[3], y[4] = x[4];
+	}
+	nids_norm *n, *m = fit(NIDS_NORM_ZSCORE, 2);
+	nids_err err = { 0 };
+	CHECK(nids_norm_fit_begin(&n, h, NIDS_NORM_ZSCORE, &err) == 0, "%s", err.msg);
+	CHECK(nids_norm_fit_rows(n, rows, R, "t", 1, &err) == 0, "%s", err.msg);
+	CHECK(nids_norm_fit_end(n, "t", &err) == 0, "%s", err.msg);
+	for (int j = 0; j < 3; j++) {
+		double s[4], t[4];
+		nids_norm_stats(n, j, s);
+		nids_norm_stats(m, j, t);
+		for (int k = 0; k < 4; k++)
+			CHECK_NEAR(s[k], t[k], 1e-15);
+	}
+	float x[R * C];
+	memcpy(x, ROWS, sizeof x);
+	CHECK(nids_norm_apply(m, x, R, 0, "t", 1, &err) == 0, "%s", err.msg);
+	CHECK(nids_norm_apply(n, rows, R, 0, "t", 1, &err) == 0, "%s", err.msg);
+	for (int i = 0; i < R; i++)
+		CHECK(rows[i * C] == x[i * C + 1] && rows[i * C + 1] == x[i * C] &&
+		              rows[i * C + 2] == x[i * C + 2] && rows[i * C + 3] == x[i * C + 3],
+		      "row %d differs", i);
+	nids_norm_free(n);
+	nids_norm_free(m);
+	nids_header_free(h);
+}
+
 /* Writes n's params to a temporary file; returns its bytes (malloc'd) and length. */
 static unsigned char *saved(const nids_norm *n, size_t *len)
 {
@@ -361,6 +402,7 @@ int main(void)
 	TEST(test_zscore_and_clamp);
 	TEST(test_log1p);
 	TEST(test_variance_accuracy);
+	TEST(test_contiguous_features);
 	TEST(test_params_round_trip);
 	TEST(test_params_damaged);
 	TEST(test_bind_mismatch);
