@@ -135,6 +135,8 @@ int main(int argc, char **argv)
 		if (st.nonfinite_dropped)
 			fprintf(stderr, ", %llu records with Infinity/NaN/empty values dropped",
 			        st.nonfinite_dropped);
+		if (st.empty)
+			fprintf(stderr, ", %llu empty records skipped", st.empty);
 		if (st.unseen)
 			fprintf(stderr, ", %llu values outside the vocabulary (in _other)", st.unseen);
 		fputc('\n', stderr);

@@ -10,6 +10,8 @@
 static const feat_format *const FORMATS[] = {
 	&feat_nslkdd,
 	&feat_kdd99,
+	&feat_cic,
+	&feat_ugr16,
 };
 #define NFORMATS (sizeof FORMATS / sizeof *FORMATS)
 
