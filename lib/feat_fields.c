@@ -214,11 +214,11 @@ int feat_parse_time(const char *s, double *out)
 	return 0;
 }
 
-int feat_label(feat_ctx *fc, const char *label, size_t len, const char *class_text,
-               float *label_out, float *class_out, nids_err *err)
+int feat_label_text(feat_ctx *fc, const char *label, size_t len, const char *class_text,
+                    float *label_out, const char **class_name, nids_err *err)
 {
 	double v;
-	const char *cls = label;
+	*class_name = label;
 	if (!len)
 		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "empty label");
 	if (nids_parse_float(label, len, &v) == 0) {
@@ -226,15 +226,25 @@ int feat_label(feat_ctx *fc, const char *label, size_t len, const char *class_te
 			return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
 			                    "label '%.40s': a numeric label must be 0 or 1", label);
 		*label_out = (float)v;
-		cls = v == 0 ? "benign" : "attack";
+		*class_name = v == 0 ? "benign" : "attack";
 	} else {
 		*label_out = feat_is_benign(fc, label) ? 0.0f : 1.0f;
 	}
 	if (class_text) {
 		if (!*class_text)
 			return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "empty class");
-		cls = class_text;
+		*class_name = class_text;
 	}
+	return 0;
+}
+
+int feat_label(feat_ctx *fc, const char *label, size_t len, const char *class_text,
+               float *label_out, float *class_out, nids_err *err)
+{
+	const char *cls;
+	int rc = feat_label_text(fc, label, len, class_text, label_out, &cls, err);
+	if (rc)
+		return rc;
 	int id = feat_class(fc, cls, err);
 	if (id < 0)
 		return id;

@@ -120,6 +120,32 @@ int feat_parse_time(const char *s, double *out);
 int feat_label(feat_ctx *fc, const char *label, size_t len, const char *class_text,
                float *label_out, float *class_out, nids_err *err);
 
+/* The same without the class table: *class_name is lent (label, class_text or a
+ * constant). */
+int feat_label_text(feat_ctx *fc, const char *label, size_t len, const char *class_text,
+                    float *label_out, const char **class_name, nids_err *err);
+
+/* ---- lib/feat_vocab_file.c: the csv format's saved vocabularies (--fit-vocab, --vocab) ---- */
+
+/* One-hot groups with owned strings; values sorted by strcmp and unique. */
+typedef struct feat_vocab_file {
+	int n;
+	feat_vocab *groups;
+} feat_vocab_file;
+
+/* Writes v to path atomically (a temporary renamed on success). Returns 0 or a code. */
+int feat_vocab_write(const char *path, const feat_vocab_file *v, nids_err *err);
+
+/* Reads path into *v (free with feat_vocab_file_free). Returns 0, or NIDS_EIO,
+ * NIDS_EFORMAT (not a vocabulary file, bad syntax), NIDS_EVERSION, NIDS_ETRUNCATED or
+ * NIDS_ECHECKSUM, with err naming path:line. */
+int feat_vocab_read(const char *path, feat_vocab_file *v, nids_err *err);
+
+void feat_vocab_file_free(feat_vocab_file *v);
+
+/* Non-zero when r is a raw (header-less, 13-field) UGR'16 record: lib/feat_ugr16.c. */
+int feat_ugr16_raw(const nids_csv_record *r);
+
 /* Non-zero when every field of rec is empty (CIC-IDS2017 day files end in such lines). */
 int feat_all_empty(const nids_csv_record *rec);
 

@@ -89,7 +89,7 @@ static int header_fields(const nids_csv_record *r, int field[NFIELD])
 	return missing;
 }
 
-static int is_raw(const nids_csv_record *r)
+int feat_ugr16_raw(const nids_csv_record *r)
 {
 	double t;
 	float bits[6];
@@ -101,7 +101,7 @@ static int is_raw(const nids_csv_record *r)
 static int detect(const nids_csv_record *r)
 {
 	int field[NFIELD];
-	if (is_raw(r))
+	if (feat_ugr16_raw(r))
 		return 2;
 	return header_fields(r, field) == 0 && field[FLG] >= 0 ? 2 : 0;
 }
@@ -154,7 +154,7 @@ static int init(feat_ctx *fc, const nids_csv_record *first, void **state, nids_e
 	*state = s;
 	if (!s)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	int header = !is_raw(first);
+	int header = !feat_ugr16_raw(first);
 	if (header) {
 		if (header_fields(first, s->field) || s->field[FLG] < 0) {
 			for (int f = 0; f < NFIELD; f++)
