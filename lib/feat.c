@@ -188,6 +188,7 @@ int nids_featurize(nids_input *in, FILE *out, const char *out_name, const nids_f
 			rc = nids_csv_next(fc.csv, &rec, err);
 			if (rc <= 0)
 				break;
+			rc = 0; /* 1 = a record: skipped or dropped ones must not end the loop */
 		}
 		pending = 0;
 		st->records++;

@@ -145,13 +145,6 @@ typedef struct cic_state {
 	float last_y, last_class;
 } cic_state;
 
-static int key_is(const char *name, const char *key)
-{
-	char k[128];
-	feat_name_key(name, k, sizeof k);
-	return !strcmp(k, key);
-}
-
 /* Field of hdr (not yet used) for a name and its aliases, or -1. */
 static int find_unused(const nids_csv_record *hdr, const char *name, const char *const alias[2],
                        const unsigned char *used)
@@ -433,7 +426,7 @@ static int label(feat_ctx *fc, cic_state *s, const nids_csv_record *rec, float *
 static int row(feat_ctx *fc, void *state, const nids_csv_record *rec, float *out, nids_err *err)
 {
 	cic_state *s = state;
-	if (key_is(rec->fields[s->label_field], "label"))
+	if (rec->lens[s->label_field] == 5 && !strcasecmp(rec->fields[s->label_field], "label"))
 		return FEAT_SKIP_HEADER;
 	if (feat_all_empty(rec)) {
 		fc->st->empty++;

@@ -87,8 +87,8 @@ int feat_check_list(feat_ctx *fc, const nids_csv_record *hdr, const char *list, 
 	return 0;
 }
 
-int feat_measure(feat_ctx *fc, const nids_csv_record *rec, int i, const char *what, float *out,
-                 int *nonfinite, nids_err *err)
+int feat_measure_slow(feat_ctx *fc, const nids_csv_record *rec, int i, const char *what,
+                      float *out, int *nonfinite, nids_err *err)
 {
 	double v;
 	if (nids_parse_float(rec->fields[i], rec->lens[i], &v) == 0) {

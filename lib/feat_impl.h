@@ -97,8 +97,20 @@ int feat_check_list(feat_ctx *fc, const nids_csv_record *hdr, const char *list, 
 /* Field i as a float under the Infinity/NaN/empty policy: such a value is replaced by
  * o->nonfinite_value and counted in *nonfinite. Returns 0, or NIDS_EFORMAT for text
  * that is not a number (naming the field and what). */
-int feat_measure(feat_ctx *fc, const nids_csv_record *rec, int i, const char *what, float *out,
-                 int *nonfinite, nids_err *err);
+int feat_measure_slow(feat_ctx *fc, const nids_csv_record *rec, int i, const char *what,
+                      float *out, int *nonfinite, nids_err *err);
+/* Inline, since it runs on every field: the common case is one parse and a store. */
+static inline int feat_measure(feat_ctx *fc, const nids_csv_record *rec, int i, const char *what,
+                               float *out, int *nonfinite, nids_err *err)
+{
+	double v;
+	if (nids_parse_float(rec->fields[i], rec->lens[i], &v) == 0 && v <= 3.4028234663852886e38 &&
+	    v >= -3.4028234663852886e38) {
+		*out = (float)v;
+		return 0;
+	}
+	return feat_measure_slow(fc, rec, i, what, out, nonfinite, err);
+}
 
 /* Ends a record's policy: with o->drop_nonfinite and nonfinite > 0 the record is
  * counted as dropped and FEAT_DROPPED returned; otherwise the replacements are counted
