@@ -33,6 +33,12 @@ static const char *const NAMES[NFIELD][5] = {
 	[INDEX] = { "index", NULL },
 };
 
+/* The sample's header names, for messages. */
+static const char *const DISPLAY[NFIELD] = { "Date time", "Duration", "Source IP", "Destination IP",
+	                                     "Source Port", "Destination Port", "Protocol", "Flag",
+	                                     "Forwarding status", "ToS", "Packets", "Bytes", "Label",
+	                                     "Index" };
+
 /* nfdump's protocol names, sorted for feat_vocab; numbers map onto them too. */
 static const char *const PROTO_NAMES[] = { "AH",   "ESP",  "GRE", "ICMP", "ICMP6",
 	                                   "IPIP", "IPv6", "PIM", "TCP",  "UDP" };
@@ -162,7 +168,7 @@ static int init(feat_ctx *fc, const nids_csv_record *first, void **state, nids_e
 					return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
 					                    "no '%s' column: not a UGR'16 header line "
 					                    "(raw rows have 13 fields)",
-					                    NAMES[f][0]);
+					                    DISPLAY[f]);
 		}
 	} else {
 		for (int f = 0; f < NRAW; f++)
