@@ -116,7 +116,7 @@ int nids_csv_open(nids_csv **cp, nids_input *in, char delim, nids_err *err)
 	nids_csv *c = calloc(1, sizeof *c);
 	*cp = NULL;
 	if (!c || !(c->chunk = malloc(CHUNK)) ||
-	    csv_init(&c->p, CSV_REPALL_NL | CSV_STRICT_FINI) != 0) {
+	    csv_init(&c->p, CSV_REPALL_NL | CSV_STRICT | CSV_STRICT_FINI) != 0) {
 		if (c)
 			free(c->chunk);
 		free(c);
@@ -144,7 +144,8 @@ static void compact(nids_csv *c)
 {
 	size_t keep = c->nf - c->cur_first;
 	size_t base = keep ? c->off[c->cur_first] : c->arena_len;
-	memmove(c->arena, c->arena + base, c->arena_len - base);
+	if (c->arena_len > base)
+		memmove(c->arena, c->arena + base, c->arena_len - base);
 	c->arena_len -= base;
 	for (size_t i = 0; i < keep; i++) {
 		c->off[i] = c->off[c->cur_first + i] - base;
@@ -182,7 +183,11 @@ static int fill(nids_csv *c, nids_err *err)
 			return nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c),
 			                    "binary data (a NUL byte): this is not CSV text");
 		if (csv_parse(&c->p, p, (size_t)n, on_field, on_record, c) != (size_t)n)
-			return nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c), "csv: %s",
+			return nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c),
+			                    csv_error(&c->p) == CSV_EPARSE
+			                            ? "malformed quoted field (a quote inside an unquoted "
+			                              "field, or text after a closing quote)"
+			                            : "csv: %s",
 			                    csv_strerror(csv_error(&c->p)));
 		if (c->nomem)
 			return nids_err_set(err, NIDS_ENOMEM, nids_csv_where(c), "out of memory");

@@ -10,10 +10,6 @@
 static const feat_format *const FORMATS[] = {
 	&feat_nslkdd,
 	&feat_kdd99,
-	&feat_cic,
-	&feat_ugr16,
-	&feat_netflow,
-	&feat_csv,
 };
 #define NFORMATS (sizeof FORMATS / sizeof *FORMATS)
 
@@ -188,7 +184,7 @@ int nids_featurize(nids_input *in, FILE *out, const char *out_name, const nids_f
 			rc = nids_csv_next(fc.csv, &rec, err);
 			if (rc <= 0)
 				break;
-			rc = 0; /* 1 = a record: skipped or dropped ones must not end the loop */
+			rc = 0;
 		}
 		pending = 0;
 		st->records++;

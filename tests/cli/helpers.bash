@@ -1,4 +1,6 @@
 # Shared by the bats files: paths, and checks every program must pass.
+: "${NIDS_TOP:=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}"
+: "${NIDS_BIN:=$NIDS_TOP/build/bin}"
 bin() { echo "$NIDS_BIN/$1"; }
 fixtures="$NIDS_TOP/tests/fixtures"
 shared_data="$NIDS_TOP/../shared/data"

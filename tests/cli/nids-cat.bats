@@ -185,3 +185,12 @@ tsv() { printf 'duration\tsrc_bytes\tdifficulty:meta\tlabel\tclass\n0\t181\t20\t
 	run "$NIDS_BIN/nids-cat" -r -c a
 	[ "$status" -eq 2 ]
 }
+
+@test "nids-cat: -o onto a FIFO writes through it and leaves it a FIFO" {
+	mkfifo "$tmp/fifo"
+	cat "$tmp/fifo" > "$tmp/got" &
+	printf 'x\n1\n' | "$NIDS_BIN/nids-cat" -r -o "$tmp/fifo"
+	wait
+	[ -p "$tmp/fifo" ]
+	[ "$("$NIDS_BIN/nids-cat" -H "$tmp/got")" = "1" ]
+}
