@@ -231,8 +231,9 @@ static int add_features(feat_ctx *fc, cic_state *s, const nids_csv_record *hdr, 
 		used[f] = 1;
 		if (feat_in_list(drop, CANON[k].name) || feat_in_list(drop, hdr->fields[f]))
 			continue;
-		int rc = k == PROTOCOL_ENTRY ? add_protocol(fc, s, f, err)
-		                             : feat_add_column(fc, CANON[k].name, NIDS_ROLE_FEATURE, err);
+		int rc = k == PROTOCOL_ENTRY
+		             ? add_protocol(fc, s, f, err)
+		             : feat_add_column(fc, CANON[k].name, NIDS_ROLE_FEATURE, err);
 		if (rc < 0)
 			return rc;
 		if (k != PROTOCOL_ENTRY)
@@ -251,7 +252,8 @@ static int add_features(feat_ctx *fc, cic_state *s, const nids_csv_record *hdr, 
 		if (feat_in_list(drop, hdr->fields[f]))
 			continue;
 		if (!hdr->lens[f])
-			return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "field %d: empty column name", f + 1);
+			return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
+			                    "field %d: empty column name", f + 1);
 		int c = feat_add_column(fc, hdr->fields[f], NIDS_ROLE_FEATURE, err);
 		const char *name = c < 0 ? NULL : keep_name(s, hdr->fields[f]);
 		if (c < 0)
@@ -285,10 +287,47 @@ static int add_idents(feat_ctx *fc, cic_state *s, const nids_csv_record *hdr, un
 			if (feat_add_column(fc, name, NIDS_ROLE_ID, err) < 0)
 				return NIDS_EFORMAT;
 		} else if ((c = feat_add_column(fc, IDENTS[k].name,
-		                                kind == K_TIME ? NIDS_ROLE_TIME : NIDS_ROLE_ID, err)) < 0) {
+		                                kind == K_TIME ? NIDS_ROLE_TIME : NIDS_ROLE_ID,
+		                                err)) < 0) {
 			return c;
 		}
 		add_op(s, f, kind, c, IDENTS[k].name);
+	}
+	return 0;
+}
+
+/* Non-zero when name (an item of --drop) is a column of hdr, by its own or its
+ * canonical name. */
+static int names_a_column(const nids_csv_record *hdr, const char *name, unsigned char *scratch)
+{
+	memset(scratch, 0, (size_t)hdr->nfields);
+	const char *const none[2] = { NULL, NULL };
+	if (find_unused(hdr, name, none, scratch) >= 0)
+		return 1;
+	for (int k = 0; k < NCANON; k++)
+		if (feat_in_list(name, CANON[k].name) &&
+		    find_unused(hdr, CANON[k].name, CANON[k].alias, scratch) >= 0)
+			return 1;
+	for (int k = 0; k < NIDENTS; k++)
+		if (feat_in_list(name, IDENTS[k].name) &&
+		    find_unused(hdr, IDENTS[k].name, IDENTS[k].alias, scratch) >= 0)
+			return 1;
+	return 0;
+}
+
+static int check_drop(feat_ctx *fc, const nids_csv_record *hdr, unsigned char *scratch,
+                      nids_err *err)
+{
+	char item[NIDS_MAX_NAME + 1];
+	for (const char *l = fc->o->drop_cols; l && *l;) {
+		const char *e = strchr(l, ',');
+		size_t n = e ? (size_t)(e - l) : strlen(l);
+		snprintf(item, sizeof item, "%.*s", (int)(n < sizeof item ? n : sizeof item - 1),
+		         l);
+		if (item[0] && !names_a_column(hdr, item, scratch))
+			return nids_err_set(err, NIDS_EUSAGE, feat_where(fc),
+			                    "--drop: no column '%s' in the header", item);
+		l = e ? e + 1 : NULL;
 	}
 	return 0;
 }
@@ -315,7 +354,10 @@ static int init(feat_ctx *fc, const nids_csv_record *hdr, void **state, nids_err
 	if (s->label_field < 0)
 		rc = nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
 		                  "no Label column: is this a CICFlowMeter header line?");
+	if (!rc)
+		rc = check_drop(fc, hdr, used, err);
 	if (!rc) {
+		memset(used, 0, (size_t)hdr->nfields);
 		used[s->label_field] = 1;
 		if (attempted >= 0)
 			used[attempted] = 1;
@@ -345,8 +387,9 @@ static int protocol(feat_ctx *fc, const nids_csv_record *rec, const cic_op *op, 
 	double v;
 	int f = op->field;
 	if (nids_parse_float(rec->fields[f], rec->lens[f], &v))
-		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "field %d (Protocol): '%.40s' is not a number",
-		                    f + 1, rec->fields[f]);
+		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
+		                    "field %d (Protocol): '%.40s' is not a number", f + 1,
+		                    rec->fields[f]);
 	float *o = out + op->col;
 	memset(o, 0, sizeof(float) * (NPROTOS + 1));
 	for (int p = 0; p < NPROTOS; p++)
@@ -355,8 +398,8 @@ static int protocol(feat_ctx *fc, const nids_csv_record *rec, const cic_op *op, 
 			return 0;
 		}
 	if (fc->o->strict)
-		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "field %d '%.40s': unknown Protocol",
-		                    f + 1, rec->fields[f]);
+		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
+		                    "field %d '%.40s': unknown Protocol", f + 1, rec->fields[f]);
 	o[NPROTOS] = 1;
 	fc->st->unseen++;
 	return 0;
@@ -373,8 +416,9 @@ static int ident(feat_ctx *fc, const nids_csv_record *rec, const cic_op *op, flo
 	if (op->kind == K_TIME) {
 		double t;
 		if (feat_parse_time(rec->fields[f], &t))
-			return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "field %d (Timestamp): bad time '%.40s'",
-			                    f + 1, rec->fields[f]);
+			return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
+			                    "field %d (Timestamp): bad time '%.40s'", f + 1,
+			                    rec->fields[f]);
 		out[op->col] = (float)t;
 		return 0;
 	}
@@ -412,7 +456,8 @@ static int label(feat_ctx *fc, cic_state *s, const nids_csv_record *rec, float *
 	if (cache)
 		memcpy(raw, text, n + 1);
 	clean_label(text);
-	int rc = feat_label(fc, text, strlen(text), NULL, &out[s->label_col], &out[s->class_col], err);
+	int rc =
+	    feat_label(fc, text, strlen(text), NULL, &out[s->label_col], &out[s->class_col], err);
 	if (rc)
 		return rc;
 	if (cache) {
@@ -436,7 +481,8 @@ static int row(feat_ctx *fc, void *state, const nids_csv_record *rec, float *out
 	for (int i = 0; i < s->nops; i++) {
 		const cic_op *op = &s->ops[i];
 		if (op->kind == K_NUM || op->kind == K_META)
-			rc = feat_measure(fc, rec, op->field, op->name, &out[op->col], &nonfinite, err);
+			rc = feat_measure(fc, rec, op->field, op->name, &out[op->col], &nonfinite,
+			                  err);
 		else if (op->kind == K_PROTO)
 			rc = protocol(fc, rec, op, out, err);
 		else

@@ -32,8 +32,8 @@ typedef struct strset {
 typedef struct csv_group {
 	feat_vocab v; /* the column and its sorted values (owned by vf or by this group) */
 	int field;
-	strset seen;  /* learning: values in first-seen order */
-	int *rank;    /* learning: first-seen index -> sorted index */
+	strset seen; /* learning: values in first-seen order */
+	int *rank;   /* learning: first-seen index -> sorted index */
 } csv_group;
 
 typedef struct csv_state {
@@ -148,8 +148,8 @@ static int find_named(feat_ctx *fc, const nids_csv_record *hdr, const char *name
 	const char *const one[] = { key, NULL };
 	int f = key[0] ? feat_find_field(hdr, one) : -1;
 	if (f < 0)
-		return nids_err_set(err, NIDS_EUSAGE, feat_where(fc), "%s: no column '%s' in the header", flag,
-		                    name);
+		return nids_err_set(err, NIDS_EUSAGE, feat_where(fc),
+		                    "%s: no column '%s' in the header", flag, name);
 	return f;
 }
 
@@ -180,7 +180,8 @@ static int load_vocab(feat_ctx *fc, csv_state *s, const nids_csv_record *hdr, ni
 		for (int g = 0; g < s->vf.n; g++)
 			found |= feat_in_list(s->vf.groups[g].column, hdr->fields[f]);
 		if (!found)
-			return nids_err_set(err, NIDS_EUSAGE, feat_where(fc), "--onehot: column '%s' has no vocabulary in %s",
+			return nids_err_set(err, NIDS_EUSAGE, feat_where(fc),
+			                    "--onehot: column '%s' has no vocabulary in %s",
 			                    hdr->fields[f], fc->o->vocab_in);
 	}
 	for (int f = 0; f < hdr->nfields; f++)
@@ -189,7 +190,8 @@ static int load_vocab(feat_ctx *fc, csv_state *s, const nids_csv_record *hdr, ni
 				continue;
 			if (s->kind[f] != C_NUM)
 				return nids_err_set(err, NIDS_EUSAGE, feat_where(fc),
-				                    "column '%s' is one-hot in %s but is the label, class or dropped here",
+				                    "column '%s' is one-hot in %s but is the "
+				                    "label, class or dropped here",
 				                    hdr->fields[f], fc->o->vocab_in);
 			add_group(s, f, hdr->fields[f]);
 			s->groups[s->ngroups - 1].v = s->vf.groups[g];
@@ -211,12 +213,14 @@ static int classify(feat_ctx *fc, csv_state *s, const nids_csv_record *hdr, nids
 	const nids_feat_opts *o = fc->o;
 	const char *const lab[] = { "label", NULL };
 	int rc;
-	if (o->label_col && (s->label_field = find_named(fc, hdr, o->label_col, "--label", err)) < 0)
+	if (o->label_col &&
+	    (s->label_field = find_named(fc, hdr, o->label_col, "--label", err)) < 0)
 		return s->label_field;
 	if (!o->label_col && (s->label_field = feat_find_field(hdr, lab)) < 0)
 		s->label_field = hdr->nfields - 1;
 	s->class_field = -1;
-	if (o->class_col && (s->class_field = find_named(fc, hdr, o->class_col, "--class", err)) < 0)
+	if (o->class_col &&
+	    (s->class_field = find_named(fc, hdr, o->class_col, "--class", err)) < 0)
 		return s->class_field;
 	if (s->class_field == s->label_field)
 		return nids_err_set(err, NIDS_EUSAGE, NULL, "--class names the label column");
@@ -225,12 +229,13 @@ static int classify(feat_ctx *fc, csv_state *s, const nids_csv_record *hdr, nids
 		return rc;
 	for (int f = 0; f < hdr->nfields; f++) {
 		if (!hdr->lens[f])
-			return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "field %d: empty column name", f + 1);
-		s->kind[f] = f == s->label_field   ? C_LABEL
-		             : f == s->class_field ? C_CLASS
-		             : feat_in_list(o->drop_cols, hdr->fields[f]) ? C_DROP
+			return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
+			                    "field %d: empty column name", f + 1);
+		s->kind[f] = f == s->label_field                            ? C_LABEL
+		             : f == s->class_field                          ? C_CLASS
+		             : feat_in_list(o->drop_cols, hdr->fields[f])   ? C_DROP
 		             : feat_in_list(o->onehot_cols, hdr->fields[f]) ? C_ONEHOT
-		                                                           : C_NUM;
+		                                                            : C_NUM;
 		if (s->kind[f] == C_ONEHOT && !o->vocab_in)
 			add_group(s, f, NULL);
 	}
@@ -265,7 +270,8 @@ static int number(feat_ctx *fc, csv_state *s, const nids_csv_record *rec, int f,
 	int rc = feat_measure(fc, rec, f, s->names[f], out, nf, err);
 	if (rc == NIDS_EFORMAT && err) {
 		size_t len = strlen(err->msg);
-		snprintf(err->msg + len, sizeof err->msg - len, " (categorical? name it in --onehot)");
+		snprintf(err->msg + len, sizeof err->msg - len,
+		         " (categorical? name it in --onehot)");
 	}
 	return rc;
 }
@@ -294,9 +300,10 @@ static int categorical(feat_ctx *fc, csv_state *s, const nids_csv_record *rec, i
 		if (id < 0)
 			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 		if (id >= MAX_VALUES)
-			return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
-			                    "column '%s': more than %d distinct values (is it categorical?)",
-			                    g->v.column, MAX_VALUES);
+			return nids_err_set(
+			    err, NIDS_EFORMAT, feat_where(fc),
+			    "column '%s': more than %d distinct values (is it categorical?)",
+			    g->v.column, MAX_VALUES);
 		out[f] = (float)id;
 		return 0;
 	}
@@ -308,8 +315,9 @@ static int categorical(feat_ctx *fc, csv_state *s, const nids_csv_record *rec, i
 		return 0;
 	}
 	if (fc->o->strict)
-		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "field %d '%.40s': unknown %s", f + 1,
-		                    rec->fields[f], g->v.column);
+		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
+		                    "field %d '%.40s': unknown %s", f + 1, rec->fields[f],
+		                    g->v.column);
 	o[g->v.n] = 1;
 	fc->st->unseen++;
 	return 0;
@@ -335,7 +343,8 @@ static int convert(feat_ctx *fc, csv_state *s, const nids_csv_record *rec, float
 	const char *cls;
 	float y;
 	rc = feat_label_text(fc, rec->fields[s->label_field], rec->lens[s->label_field],
-	                     s->class_field >= 0 ? rec->fields[s->class_field] : NULL, &y, &cls, err);
+	                     s->class_field >= 0 ? rec->fields[s->class_field] : NULL, &y, &cls,
+	                     err);
 	if (rc)
 		return rc;
 	int id = compact ? intern(&s->classes, cls) : feat_class(fc, cls, err);
@@ -361,7 +370,8 @@ static int spool_all(feat_ctx *fc, csv_state *s, nids_err *err)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	if (!(s->spool = tmpfile())) {
 		free(buf);
-		return nids_err_set(err, NIDS_EIO, NULL, "cannot create a temporary file: %s", strerror(errno));
+		return nids_err_set(err, NIDS_EIO, NULL, "cannot create a temporary file: %s",
+		                    strerror(errno));
 	}
 	nids_csv_record rec;
 	int rc;
@@ -370,13 +380,14 @@ static int spool_all(feat_ctx *fc, csv_state *s, nids_err *err)
 		int r;
 		fc->st->records++;
 		if (rec.nfields != s->nfields)
-			r = nids_err_set(&e, NIDS_EFORMAT, feat_where(fc), "%d fields, expected %d", rec.nfields,
-			                 s->nfields);
+			r = nids_err_set(&e, NIDS_EFORMAT, feat_where(fc), "%d fields, expected %d",
+			                 rec.nfields, s->nfields);
 		else
 			r = convert(fc, s, &rec, buf, 1, &e);
 		if (r == 0) {
 			if (fwrite(buf, sizeof *buf, n, s->spool) != n) {
-				rc = nids_err_set(err, NIDS_EIO, NULL, "temporary file: %s", strerror(errno));
+				rc = nids_err_set(err, NIDS_EIO, NULL, "temporary file: %s",
+				                  strerror(errno));
 				break;
 			}
 			s->spooled++;
@@ -505,7 +516,8 @@ static int finish(feat_ctx *fc, void *state, nids_err *err)
 	int rc = s->learn ? replay(fc, s, err) : 0;
 	if (!rc && fc->o->vocab_out) {
 		feat_vocab_file vf = { s->ngroups, NULL };
-		if (!(vf.groups = malloc(sizeof *vf.groups * (size_t)(s->ngroups ? s->ngroups : 1))))
+		if (!(vf.groups =
+		          malloc(sizeof *vf.groups * (size_t)(s->ngroups ? s->ngroups : 1))))
 			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 		for (int g = 0; g < s->ngroups; g++)
 			vf.groups[g] = s->groups[g].v;

@@ -80,15 +80,15 @@ int feat_check_list(feat_ctx *fc, const nids_csv_record *hdr, const char *list, 
 		item[n] = 0;
 		feat_name_key(item, key, sizeof key);
 		if (key[0] && key_missing(key, hdr))
-			return nids_err_set(err, NIDS_EUSAGE, feat_where(fc), "%s: no column '%s' in the header",
-			                    flag, item);
+			return nids_err_set(err, NIDS_EUSAGE, feat_where(fc),
+			                    "%s: no column '%s' in the header", flag, item);
 		list = e ? e + 1 : NULL;
 	}
 	return 0;
 }
 
-int feat_measure_slow(feat_ctx *fc, const nids_csv_record *rec, int i, const char *what,
-                      float *out, int *nonfinite, nids_err *err)
+int feat_measure_slow(feat_ctx *fc, const nids_csv_record *rec, int i, const char *what, float *out,
+                      int *nonfinite, nids_err *err)
 {
 	double v;
 	if (nids_parse_float(rec->fields[i], rec->lens[i], &v) == 0) {
@@ -102,7 +102,8 @@ int feat_measure_slow(feat_ctx *fc, const nids_csv_record *rec, int i, const cha
 		}
 	} else if (rec->lens[i]) {
 		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
-		                    "field %d (%s): '%.40s' is not a number", i + 1, what, rec->fields[i]);
+		                    "field %d (%s): '%.40s' is not a number", i + 1, what,
+		                    rec->fields[i]);
 	}
 	*out = (float)fc->o->nonfinite_value;
 	(*nonfinite)++;
@@ -210,7 +211,8 @@ int feat_parse_time(const char *s, double *out)
 	}
 	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60)
 		return -1;
-	*out = (double)days_from_civil(y, mo, d) * 86400.0 + (double)(hh * 3600 + mm * 60 + ss) + frac;
+	*out =
+	    (double)days_from_civil(y, mo, d) * 86400.0 + (double)(hh * 3600 + mm * 60 + ss) + frac;
 	return 0;
 }
 

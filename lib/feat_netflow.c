@@ -17,22 +17,39 @@
 
 #include "feat_impl.h"
 
-enum { SPORT, DPORT, PROTO, FBYTES, BBYTES, FPKTS, BPKTS, DUR, DUR_US, DUR_MS, LABEL, CLASS,
-       SADDR, DADDR, TIME, NCOL };
+enum {
+	SPORT,
+	DPORT,
+	PROTO,
+	FBYTES,
+	BBYTES,
+	FPKTS,
+	BPKTS,
+	DUR,
+	DUR_US,
+	DUR_MS,
+	LABEL,
+	CLASS,
+	SADDR,
+	DADDR,
+	TIME,
+	NCOL
+};
 
 /* Accepted header names in key form (feat_name_key: lowercase, no spaces or '_'). */
 static const char *const NAMES[NCOL][12] = {
 	[SPORT] = { "sourceport", "srcport", "sport", "sp", "l4srcport", "srcpt", NULL },
-	[DPORT] = { "destinationport", "dstport", "dport", "dsport", "dp", "l4dstport", "dstpt", NULL },
+	[DPORT] = { "destinationport", "dstport", "dport", "dsport", "dp", "l4dstport", "dstpt",
+	            NULL },
 	[PROTO] = { "protocol", "proto", "pr", NULL },
 	[FBYTES] = { "bytes", "byt", "ibyt", "inbytes", "sbytes", "srcbytes", "fwdbytes",
-		     "totallengthoffwdpackets", "totlenfwdpkts", "totallengthoffwdpacket", NULL },
-	[BBYTES] = { "outbytes", "obyt", "dbytes", "dstbytes", "bwdbytes", "totallengthofbwdpackets",
-		     "totlenbwdpkts", "totallengthofbwdpacket", NULL },
+	             "totallengthoffwdpackets", "totlenfwdpkts", "totallengthoffwdpacket", NULL },
+	[BBYTES] = { "outbytes", "obyt", "dbytes", "dstbytes", "bwdbytes",
+	             "totallengthofbwdpackets", "totlenbwdpkts", "totallengthofbwdpacket", NULL },
 	[FPKTS] = { "packets", "pkt", "ipkt", "inpkts", "spkts", "srcpkts", "fwdpackets",
-		    "totalfwdpackets", "totfwdpkts", "totalfwdpacket", NULL },
+	            "totalfwdpackets", "totfwdpkts", "totalfwdpacket", NULL },
 	[BPKTS] = { "outpkts", "opkt", "dpkts", "dstpkts", "bwdpackets", "totalbackwardpackets",
-		    "totbwdpkts", "totalbwdpackets", NULL },
+	            "totbwdpkts", "totalbwdpackets", NULL },
 	[DUR] = { "duration", "td", "dur", NULL },
 	[DUR_US] = { "flowduration", NULL },
 	[DUR_MS] = { "flowdurationmilliseconds", NULL },
@@ -44,15 +61,17 @@ static const char *const NAMES[NCOL][12] = {
 };
 
 /* The raw UGR'16 positions (te td sa da sp dp pr flg fwd stos pkt byt label). */
-static const int UGR_RAW[NCOL] = { [SPORT] = 4, [DPORT] = 5, [PROTO] = 6, [FBYTES] = 11,
-	                           [BBYTES] = -1, [FPKTS] = 10, [BPKTS] = -1, [DUR] = 1,
-	                           [DUR_US] = -1, [DUR_MS] = -1, [LABEL] = 12, [CLASS] = -1,
-	                           [SADDR] = 2, [DADDR] = 3, [TIME] = 0 };
+static const int UGR_RAW[NCOL] = {
+	[SPORT] = 4,  [DPORT] = 5,  [PROTO] = 6, [FBYTES] = 11, [BBYTES] = -1,
+	[FPKTS] = 10, [BPKTS] = -1, [DUR] = 1,   [DUR_US] = -1, [DUR_MS] = -1,
+	[LABEL] = 12, [CLASS] = -1, [SADDR] = 2, [DADDR] = 3,   [TIME] = 0
+};
 
 #define NPORTCAT 13
-static const char *const PORT_CATS[NPORTCAT] = { "http", "https", "ssh",  "dns",        "dhcp",
-	                                         "smtp", "snmp",  "rdp",  "sql",        "ftp",
-	                                         "well_known", "registered", "dynamic" };
+static const char *const PORT_CATS[NPORTCAT] = { "http",   "https", "ssh",        "dns",
+	                                         "dhcp",   "smtp",  "snmp",       "rdp",
+	                                         "sql",    "ftp",   "well_known", "registered",
+	                                         "dynamic" };
 #define NPROTO 7
 static const char *const PROTO_NAMES[NPROTO] = { "tcp", "udp", "icmp", "ipv6-icmp",
 	                                         "gre", "esp", "other" };
@@ -67,16 +86,21 @@ typedef struct nf_state {
 static int port_category(int port)
 {
 	switch (port) {
-	case 80: case 8080: return 0;
+	case 80:
+	case 8080: return 0;
 	case 443: return 1;
-	case 22: case 922: return 2;
+	case 22:
+	case 922: return 2;
 	case 53: return 3;
-	case 67: case 68: return 4;
+	case 67:
+	case 68: return 4;
 	case 25: return 5;
-	case 161: case 162: return 6;
+	case 161:
+	case 162: return 6;
 	case 3389: return 7;
 	case 3306: return 8;
-	case 20: case 21: return 9;
+	case 20:
+	case 21: return 9;
 	}
 	return port <= 1023 ? 10 : port <= 49151 ? 11 : 12;
 }
@@ -132,11 +156,16 @@ static int add_group(feat_ctx *fc, const char *prefix, const char *const *names,
 
 static int missing(feat_ctx *fc, const int col[NCOL], nids_err *err)
 {
-	static const struct { int c; const char *what, *names; } REQ[] = {
+	static const struct {
+		int c;
+		const char *what, *names;
+	} REQ[] = {
 		{ SPORT, "source port", "Source Port, Src Port, src_port, sport, sp, L4_SRC_PORT" },
-		{ DPORT, "destination port", "Destination Port, Dst Port, dst_port, dport, dp, L4_DST_PORT" },
+		{ DPORT, "destination port",
+		  "Destination Port, Dst Port, dst_port, dport, dp, L4_DST_PORT" },
 		{ PROTO, "protocol", "Protocol, proto, pr" },
-		{ FBYTES, "bytes", "Bytes, byt, IN_BYTES, sbytes, Total Length of Fwd Packets, ..." },
+		{ FBYTES, "bytes",
+		  "Bytes, byt, IN_BYTES, sbytes, Total Length of Fwd Packets, ..." },
 		{ FPKTS, "packets", "Packets, pkt, IN_PKTS, spkts, Total Fwd Packets, ..." },
 		{ DUR, "duration", "Duration, td, dur, Flow Duration, FLOW_DURATION_MILLISECONDS" },
 		{ LABEL, "label", "Label" },
@@ -153,9 +182,9 @@ static int missing(feat_ctx *fc, const int col[NCOL], nids_err *err)
 
 static int init(feat_ctx *fc, const nids_csv_record *first, void **state, nids_err *err)
 {
-	static const char *const NUMBERS[] = { "bytes_to_server", "bytes_to_client",
+	static const char *const NUMBERS[] = { "bytes_to_server",   "bytes_to_client",
 		                               "packets_to_server", "packets_to_client",
-		                               "direction", "duration" };
+		                               "direction",         "duration" };
 	nf_state *s = calloc(1, sizeof *s);
 	*state = s;
 	if (!s)
@@ -183,13 +212,15 @@ static int init(feat_ctx *fc, const nids_csv_record *first, void **state, nids_e
 	if (!rc && (s->class_col = feat_add_column(fc, "class", NIDS_ROLE_CLASS, err)) < 0)
 		rc = s->class_col;
 	if (!rc && fc->o->keep_ids) {
-		static const char *const IDS[] = { "src_port", "dst_port", "src_ip:hi", "src_ip:lo",
-			                           "dst_ip:hi", "dst_ip:lo", "time" };
+		static const char *const IDS[] = { "src_port",  "dst_port",  "src_ip:hi",
+			                           "src_ip:lo", "dst_ip:hi", "dst_ip:lo",
+			                           "time" };
 		s->ids_col = fc->h->ncols;
 		for (int i = 0; !rc && i < 7; i++) {
 			if (i == 6 && s->col[TIME] < 0)
 				break;
-			int c = feat_add_column(fc, IDS[i], i == 6 ? NIDS_ROLE_TIME : NIDS_ROLE_ID, err);
+			int c = feat_add_column(fc, IDS[i], i == 6 ? NIDS_ROLE_TIME : NIDS_ROLE_ID,
+			                        err);
 			rc = c < 0 ? c : 0;
 		}
 	}
@@ -200,9 +231,11 @@ static int port(feat_ctx *fc, const nids_csv_record *rec, int f, const char *wha
                 nids_err *err)
 {
 	double v;
-	if (nids_parse_float(rec->fields[f], rec->lens[f], &v) || v < 0 || v > 65535 || v != floor(v))
-		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "field %d (%s): '%.40s' is not a port",
-		                    f + 1, what, rec->fields[f]);
+	if (nids_parse_float(rec->fields[f], rec->lens[f], &v) || v < 0 || v > 65535 ||
+	    v != floor(v))
+		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
+		                    "field %d (%s): '%.40s' is not a port", f + 1, what,
+		                    rec->fields[f]);
 	*out = (int)v;
 	return 0;
 }
@@ -220,7 +253,9 @@ static int volumes(feat_ctx *fc, const nf_state *s, const nids_csv_record *rec, 
 		if (cols[i] >= 0 && (rc = feat_measure(fc, rec, cols[i], WHAT[i], out[i], nf, err)))
 			return rc;
 	}
-	int d = s->col[DUR] >= 0 ? s->col[DUR] : s->col[DUR_US] >= 0 ? s->col[DUR_US] : s->col[DUR_MS];
+	int d = s->col[DUR] >= 0      ? s->col[DUR]
+	        : s->col[DUR_US] >= 0 ? s->col[DUR_US]
+	                              : s->col[DUR_MS];
 	if ((rc = feat_measure(fc, rec, d, "duration", dur, nf, err)))
 		return rc;
 	if (s->col[DUR] < 0)
@@ -245,8 +280,9 @@ static int row(feat_ctx *fc, void *state, const nids_csv_record *rec, float *out
 	int p = proto_index(rec->fields[C[PROTO]], rec->lens[C[PROTO]]);
 	if (p < 0) {
 		if (fc->o->strict)
-			return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "field %d '%.40s': unknown protocol",
-			                    C[PROTO] + 1, rec->fields[C[PROTO]]);
+			return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
+			                    "field %d '%.40s': unknown protocol", C[PROTO] + 1,
+			                    rec->fields[C[PROTO]]);
 		p = NPROTO - 1;
 		fc->st->unseen++;
 	}
@@ -254,7 +290,8 @@ static int row(feat_ctx *fc, void *state, const nids_csv_record *rec, float *out
 	float bytes[2], pkts[2], dur;
 	if ((rc = volumes(fc, s, rec, bytes, pkts, &dur, &nf, err)))
 		return rc;
-	int src_is_client = port_rank(dc) != port_rank(sc) ? port_rank(dc) < port_rank(sc) : dp <= sp;
+	int src_is_client =
+	    port_rank(dc) != port_rank(sc) ? port_rank(dc) < port_rank(sc) : dp <= sp;
 	float *o = out + s->first;
 	o[0] = src_is_client ? bytes[0] : bytes[1];
 	o[1] = src_is_client ? bytes[1] : bytes[0];
@@ -273,8 +310,9 @@ static int row(feat_ctx *fc, void *state, const nids_csv_record *rec, float *out
 			feat_ipv4_halves(rec->fields[C[DADDR]], &id[4], &id[5]);
 		double t;
 		if (C[TIME] >= 0 && feat_parse_time(rec->fields[C[TIME]], &t))
-			return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "field %d: bad time '%.40s'",
-			                    C[TIME] + 1, rec->fields[C[TIME]]);
+			return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
+			                    "field %d: bad time '%.40s'", C[TIME] + 1,
+			                    rec->fields[C[TIME]]);
 		if (C[TIME] >= 0)
 			id[6] = (float)t;
 	}

@@ -34,9 +34,19 @@ static const char *const NAMES[NFIELD][5] = {
 };
 
 /* The sample's header names, for messages. */
-static const char *const DISPLAY[NFIELD] = { "Date time", "Duration", "Source IP", "Destination IP",
-	                                     "Source Port", "Destination Port", "Protocol", "Flag",
-	                                     "Forwarding status", "ToS", "Packets", "Bytes", "Label",
+static const char *const DISPLAY[NFIELD] = { "Date time",
+	                                     "Duration",
+	                                     "Source IP",
+	                                     "Destination IP",
+	                                     "Source Port",
+	                                     "Destination Port",
+	                                     "Protocol",
+	                                     "Flag",
+	                                     "Forwarding status",
+	                                     "ToS",
+	                                     "Packets",
+	                                     "Bytes",
+	                                     "Label",
 	                                     "Index" };
 
 /* nfdump's protocol names, sorted for feat_vocab; numbers map onto them too. */
@@ -124,9 +134,9 @@ static int add(feat_ctx *fc, const char *name, int role, int *col, nids_err *err
 
 static int columns(feat_ctx *fc, ugr_state *s, nids_err *err)
 {
-	static const char *const FEATURES[] = { "duration",     "packets",       "bytes",
+	static const char *const FEATURES[] = { "duration",         "packets",       "bytes",
 		                                "bytes_per_packet", "packets_per_s", "bytes_per_s",
-		                                "src_port",     "dst_port" };
+		                                "src_port",         "dst_port" };
 	int rc = 0;
 	for (int i = 0; !rc && i < 8; i++)
 		rc = add(fc, FEATURES[i], NIDS_ROLE_FEATURE, NULL, err);
@@ -165,10 +175,11 @@ static int init(feat_ctx *fc, const nids_csv_record *first, void **state, nids_e
 		if (header_fields(first, s->field) || s->field[FLG] < 0) {
 			for (int f = 0; f < NFIELD; f++)
 				if (s->field[f] < 0 && f != INDEX && f != FWD && f != STOS)
-					return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
-					                    "no '%s' column: not a UGR'16 header line "
-					                    "(raw rows have 13 fields)",
-					                    DISPLAY[f]);
+					return nids_err_set(
+					    err, NIDS_EFORMAT, feat_where(fc),
+					    "no '%s' column: not a UGR'16 header line "
+					    "(raw rows have 13 fields)",
+					    DISPLAY[f]);
 		}
 	} else {
 		for (int f = 0; f < NRAW; f++)
@@ -220,17 +231,19 @@ static int row(feat_ctx *fc, void *state, const nids_csv_record *rec, float *out
 	if (p >= 0) {
 		o[p] = 1;
 	} else if (fc->o->strict) {
-		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "field %d '%.40s': unknown protocol",
-		                    F[PR] + 1, rec->fields[F[PR]]);
+		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
+		                    "field %d '%.40s': unknown protocol", F[PR] + 1,
+		                    rec->fields[F[PR]]);
 	} else {
 		o[NPROTO] = 1;
 		fc->st->unseen++;
 	}
 	o += NPROTO + 1;
 	if (parse_flags(rec->fields[F[FLG]], rec->lens[F[FLG]], o))
-		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
-		                    "field %d '%.40s': bad TCP flags (want 6 characters of UAPRSF or '.')",
-		                    F[FLG] + 1, rec->fields[F[FLG]]);
+		return nids_err_set(
+		    err, NIDS_EFORMAT, feat_where(fc),
+		    "field %d '%.40s': bad TCP flags (want 6 characters of UAPRSF or '.')",
+		    F[FLG] + 1, rec->fields[F[FLG]]);
 	o += 6;
 	if ((rc = number(fc, rec, s, FWD, "forwarding status", &o[0], &nf, err)) ||
 	    (rc = number(fc, rec, s, STOS, "tos", &o[1], &nf, err)))
@@ -239,8 +252,9 @@ static int row(feat_ctx *fc, void *state, const nids_csv_record *rec, float *out
 		float *id = out + s->ids_col;
 		double t;
 		if (feat_parse_time(rec->fields[F[TE]], &t))
-			return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "field %d: bad time '%.40s'",
-			                    F[TE] + 1, rec->fields[F[TE]]);
+			return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
+			                    "field %d: bad time '%.40s'", F[TE] + 1,
+			                    rec->fields[F[TE]]);
 		id[0] = (float)t;
 		feat_ipv4_halves(rec->fields[F[SA]], &id[1], &id[2]);
 		feat_ipv4_halves(rec->fields[F[DA]], &id[3], &id[4]);
@@ -250,8 +264,8 @@ static int row(feat_ctx *fc, void *state, const nids_csv_record *rec, float *out
 	if ((rc = feat_nonfinite_done(fc, nf)))
 		return rc;
 	const char *label = rec->fields[F[LABEL]];
-	return feat_label(fc, label, rec->lens[F[LABEL]], NULL, &out[s->label_col], &out[s->class_col],
-	                  err);
+	return feat_label(fc, label, rec->lens[F[LABEL]], NULL, &out[s->label_col],
+	                  &out[s->class_col], err);
 }
 
 const feat_format feat_ugr16 = { "ugr16", detect, init, row, NULL, free };

@@ -49,7 +49,11 @@ static void put(buf *b, const char *s, size_t n)
 static void put_escaped(buf *b, const char *s)
 {
 	for (; *s; s++) {
-		const char *e = *s == '\\' ? "\\\\" : *s == '\t' ? "\\t" : *s == '\n' ? "\\n" : *s == '\r' ? "\\r" : NULL;
+		const char *e = *s == '\\'   ? "\\\\"
+		                : *s == '\t' ? "\\t"
+		                : *s == '\n' ? "\\n"
+		                : *s == '\r' ? "\\r"
+		                             : NULL;
 		if (e)
 			put(b, e, 2);
 		else
@@ -177,7 +181,8 @@ static int check_sum(const char *path, const char *p, size_t len, nids_err *err)
 	if (sscanf(last, "end\txxh32\t%8x%c", &want, &extra) != 2 || extra != '\n')
 		return nids_err_set(err, NIDS_EFORMAT, path, "bad end line");
 	if (XXH32(p, (size_t)(last - p), 0) != want)
-		return nids_err_set(err, NIDS_ECHECKSUM, path, "checksum mismatch: the vocabulary file is damaged");
+		return nids_err_set(err, NIDS_ECHECKSUM, path,
+		                    "checksum mismatch: the vocabulary file is damaged");
 	return 0;
 }
 
@@ -187,17 +192,20 @@ static int parse_groups(reader *r, feat_vocab_file *v)
 	int cap = 0;
 	for (;;) {
 		if (!(s = next_line(r)))
-			return nids_err_set(r->err, NIDS_ETRUNCATED, rwhere(r), "cut short: no end line");
+			return nids_err_set(r->err, NIDS_ETRUNCATED, rwhere(r),
+			                    "cut short: no end line");
 		if (!strncmp(s, "end\t", 4)) { /* checked by check_sum */
 			if (r->p != r->end)
-				return nids_err_set(r->err, NIDS_EFORMAT, rwhere(r), "text after the end line");
+				return nids_err_set(r->err, NIDS_EFORMAT, rwhere(r),
+				                    "text after the end line");
 			return 0;
 		}
 		char *name = s + 7, *tab;
 		long count;
 		if (strncmp(s, "column\t", 7) || !(tab = strchr(name, '\t')) ||
 		    sscanf(tab + 1, "%ld", &count) != 1 || count < 0 || count > 16777216)
-			return nids_err_set(r->err, NIDS_EFORMAT, rwhere(r), "expected 'column<TAB>name<TAB>count'");
+			return nids_err_set(r->err, NIDS_EFORMAT, rwhere(r),
+			                    "expected 'column<TAB>name<TAB>count'");
 		*tab = 0;
 		if (v->n == cap) {
 			cap = cap ? cap * 2 : 8;
@@ -215,13 +223,15 @@ static int parse_groups(reader *r, feat_vocab_file *v)
 			return nids_err_set(r->err, NIDS_EFORMAT, rwhere(r), "bad column name");
 		for (long i = 0; i < count; i++) {
 			if (!(s = next_line(r)))
-				return nids_err_set(r->err, NIDS_ETRUNCATED, rwhere(r), "cut short in column '%s'",
-				                    g->column);
+				return nids_err_set(r->err, NIDS_ETRUNCATED, rwhere(r),
+				                    "cut short in column '%s'", g->column);
 			if (unescape(s))
-				return nids_err_set(r->err, NIDS_EFORMAT, rwhere(r), "bad escape in '%.40s'", s);
-			if (i && strcmp(vals[i - 1], s) >= 0)
 				return nids_err_set(r->err, NIDS_EFORMAT, rwhere(r),
-				                    "values of column '%s' are not sorted and unique", g->column);
+				                    "bad escape in '%.40s'", s);
+			if (i && strcmp(vals[i - 1], s) >= 0)
+				return nids_err_set(
+				    r->err, NIDS_EFORMAT, rwhere(r),
+				    "values of column '%s' are not sorted and unique", g->column);
 			if (!(vals[i] = strdup(s)))
 				return nids_err_set(r->err, NIDS_ENOMEM, r->path, "out of memory");
 			g->n++;
@@ -252,12 +262,14 @@ int feat_vocab_read(const char *path, feat_vocab_file *v, nids_err *err)
 	reader r = { path, b.p, b.p + b.len, 0, "", err };
 	int version;
 	char extra;
-	if (!rc && (b.len <= sizeof VOCAB_MAGIC || strncmp(b.p, VOCAB_MAGIC " ", sizeof VOCAB_MAGIC)))
-		rc = nids_err_set(err, NIDS_EFORMAT, path, "not a nids vocabulary file (made by --fit-vocab)");
+	if (!rc &&
+	    (b.len <= sizeof VOCAB_MAGIC || strncmp(b.p, VOCAB_MAGIC " ", sizeof VOCAB_MAGIC)))
+		rc = nids_err_set(err, NIDS_EFORMAT, path,
+		                  "not a nids vocabulary file (made by --fit-vocab)");
 	else if (!rc && (sscanf(b.p + sizeof VOCAB_MAGIC, "%d%c", &version, &extra) != 2 ||
 	                 extra != '\n' || version != VOCAB_VERSION))
-		rc = nids_err_set(err, NIDS_EVERSION, path, "unknown vocabulary file version (this is %d)",
-		                  VOCAB_VERSION);
+		rc = nids_err_set(err, NIDS_EVERSION, path,
+		                  "unknown vocabulary file version (this is %d)", VOCAB_VERSION);
 	if (!rc)
 		rc = check_sum(path, b.p, b.len, err);
 	if (!rc) {

@@ -152,6 +152,16 @@ fx="$NIDS_TOP/tests/fixtures/feat"
 	[[ "$stderr" == *": 4 rows "* ]]
 }
 
+@test "cic: --drop takes input or canonical names, and refuses unknown ones" {
+	feat -q --drop 'Flow Byts/s,Total Fwd Packets' "$fx/cic2018.csv" | ncat -n 0 > "$tmp/h"
+	run grep -c 'Flow Bytes/s\|Total Fwd Packets' "$tmp/h"
+	[ "$output" = 0 ]
+	run --separate-stderr feat --drop 'Flow Bites/s' -o "$tmp/out.rec" "$fx/cic2018.csv"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "nids-featurize: $fx/cic2018.csv:1: --drop: no column 'Flow Bites/s' in the header" ]
+	[ ! -e "$tmp/out.rec" ]
+}
+
 @test "cic: a header without a Label column is refused with -f cic" {
 	printf 'Flow Duration,Total Fwd Packets\n1,2\n' > "$tmp/n.csv"
 	run --separate-stderr feat -f cic -o "$tmp/out.rec" "$tmp/n.csv"
