@@ -350,8 +350,8 @@ static int init(feat_ctx *fc, const nids_csv_record *hdr, void **state, nids_err
 	s->nfields = fc->nfields = hdr->nfields;
 	s->label_field = feat_find_field(hdr, lab);
 	int attempted = feat_find_field(hdr, cat);
-	int rc = 0;
-	if (s->label_field < 0)
+	int rc = feat_refuse_csv_options(fc, "cic", 1, err);
+	if (!rc && s->label_field < 0)
 		rc = nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
 		                  "no Label column: is this a CICFlowMeter header line?");
 	if (!rc)

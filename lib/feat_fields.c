@@ -261,3 +261,19 @@ int feat_all_empty(const nids_csv_record *rec)
 			return 0;
 	return 1;
 }
+
+int feat_refuse_csv_options(feat_ctx *fc, const char *format, int drop_ok, nids_err *err)
+{
+	const nids_feat_opts *o = fc->o;
+	const char *flag = o->label_col     ? "--label"
+	                   : o->class_col   ? "--class"
+	                   : o->onehot_cols ? "--onehot"
+	                   : o->vocab_in    ? "--vocab"
+	                   : o->vocab_out   ? "--fit-vocab"
+	                   : !drop_ok && o->drop_cols ? "--drop"
+	                                              : NULL;
+	if (!flag)
+		return 0;
+	return nids_err_set(err, NIDS_EUSAGE, NULL, "%s is for the %s, not %s", flag,
+	                    strcmp(flag, "--drop") ? "csv format" : "csv and cic formats", format);
+}

@@ -158,6 +158,10 @@ void feat_vocab_file_free(feat_vocab_file *v);
 /* Non-zero when r is a raw (header-less, 13-field) UGR'16 record: lib/feat_ugr16.c. */
 int feat_ugr16_raw(const nids_csv_record *r);
 
+/* NIDS_EUSAGE when an option of the csv format (--label, --class, --onehot, --vocab,
+ * --fit-vocab; --drop unless drop_ok) was given to this format, else 0. */
+int feat_refuse_csv_options(feat_ctx *fc, const char *format, int drop_ok, nids_err *err);
+
 /* Non-zero when every field of rec is empty (CIC-IDS2017 day files end in such lines). */
 int feat_all_empty(const nids_csv_record *rec);
 

@@ -194,7 +194,9 @@ static int init(feat_ctx *fc, const nids_csv_record *first, void **state, nids_e
 		find_columns(first, s->col);
 	else
 		memcpy(s->col, UGR_RAW, sizeof s->col);
-	int rc = missing(fc, s->col, err);
+	int rc = feat_refuse_csv_options(fc, "netflow", 0, err);
+	if (!rc)
+		rc = missing(fc, s->col, err);
 	fc->nfields = first->nfields;
 	if (!rc)
 		rc = add_group(fc, "src_port", PORT_CATS, NPORTCAT, err);

@@ -171,6 +171,8 @@ static int init(feat_ctx *fc, const nids_csv_record *first, void **state, nids_e
 	if (!s)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	int header = !feat_ugr16_raw(first);
+	if (feat_refuse_csv_options(fc, "ugr16", 0, err))
+		return NIDS_EUSAGE;
 	if (header) {
 		if (header_fields(first, s->field) || s->field[FLG] < 0) {
 			for (int f = 0; f < NFIELD; f++)

@@ -103,3 +103,16 @@ fx="$NIDS_TOP/tests/fixtures/feat"
 	sed 's/$/\r/' "$fx/ugr_raw.csv" | feat -q > "$tmp/crlf.rec"
 	cmp "$tmp/lf.rec" "$tmp/crlf.rec"
 }
+
+@test "ugr16: the csv options are refused (exit 2)" {
+	run --separate-stderr feat --onehot Protocol -o "$tmp/out.rec" "$fx/ugr_raw.csv"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "nids-featurize: --onehot is for the csv format, not ugr16" ]
+	run --separate-stderr feat -f netflow --drop Bytes -o "$tmp/out.rec" "$fx/ugr_raw.csv"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "nids-featurize: --drop is for the csv and cic formats, not netflow" ]
+	run --separate-stderr feat --vocab "$tmp/v" -o "$tmp/out.rec" "$fx/cic2018.csv"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "nids-featurize: --vocab is for the csv format, not cic" ]
+	[ ! -e "$tmp/out.rec" ]
+}
