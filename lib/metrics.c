@@ -242,13 +242,11 @@ void nids_eval_best_f1(const nids_eval *e, double *f1, double *threshold)
 static double ratio(uint64_t a, uint64_t b) { return b ? (double)a / (double)b : 0.0; }
 
 void nids_eval_confusion(const nids_eval *e, double t, nids_confusion *c, int nclasses,
-                         uint64_t *rows_per_class, uint64_t *alarms_per_class)
+                         nids_class_count *per_class)
 {
 	memset(c, 0, sizeof *c);
-	if (rows_per_class)
-		memset(rows_per_class, 0, (size_t)nclasses * sizeof *rows_per_class);
-	if (alarms_per_class)
-		memset(alarms_per_class, 0, (size_t)nclasses * sizeof *alarms_per_class);
+	if (per_class)
+		memset(per_class, 0, (size_t)nclasses * sizeof *per_class);
 	for (size_t i = 0; i < e->n; i++) {
 		int alarm = nids_is_alarm(key_score(e->rows[i].key, e->dir), t, e->dir);
 		int attack = e->rows[i].tag & 1;
@@ -257,11 +255,10 @@ void nids_eval_confusion(const nids_eval *e, double t, nids_confusion *c, int nc
 		c->fn += !alarm && attack;
 		c->tn += !alarm && !attack;
 		int cls = nids_eval_class_at(e, i);
-		if (cls >= 0 && cls < nclasses) {
-			if (rows_per_class)
-				rows_per_class[cls]++;
-			if (alarms_per_class)
-				alarms_per_class[cls] += alarm;
+		if (per_class && cls >= 0 && cls < nclasses) {
+			per_class[cls].rows++;
+			per_class[cls].attacks += attack;
+			per_class[cls].alarms += alarm;
 		}
 	}
 	c->precision = ratio(c->tp, c->tp + c->fp);

@@ -90,7 +90,7 @@ int nids_threshold_fit(const nids_eval *e, int rule, double param, nids_threshol
 	}
 	if (rule == NIDS_FIT_BEST_F1) {
 		if (!nids_eval_labeled(e) || !nids_eval_attacks(e))
-			return nids_err_set(err, NIDS_EUSAGE, NULL, "--best-f1 needs %s",
+			return nids_err_set(err, NIDS_EFORMAT, NULL, "--best-f1 needs %s",
 			                    nids_eval_labeled(e) ? "attack rows" : "a label column");
 		double f1;
 		nids_eval_best_f1(e, &f1, &t->value);
@@ -104,7 +104,7 @@ int nids_threshold_fit(const nids_eval *e, int rule, double param, nids_threshol
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	if (n == 0) {
 		free(x);
-		return nids_err_set(err, NIDS_EUSAGE, NULL, "no %s rows to fit a threshold on",
+		return nids_err_set(err, NIDS_EFORMAT, NULL, "no %s rows to fit a threshold on",
 		                    all || !nids_eval_labeled(e) ? "scored" : "benign");
 	}
 	if (rule == NIDS_FIT_PERCENTILE) {
@@ -173,8 +173,8 @@ static int parse_line(char *key, char *val, nids_threshold *t, int *seen, const 
 static int check_envelope(const char *path, char *buf, size_t len, size_t *body,
                           nids_err *err)
 {
-	char where[1100];
-	snprintf(where, sizeof where, "%s:1", path);
+	char where[256];
+	snprintf(where, sizeof where, "%.240s:1", path);
 	int major;
 	char c;
 	if (sscanf(buf, "nids-threshold %d%c", &major, &c) != 2 || c != '\n')
@@ -227,9 +227,9 @@ int nids_threshold_read(const char *path, nids_threshold *t, nids_err *err)
 	int seen[3] = { 0, 0, 0 };
 	char *line = rc ? NULL : strchr(buf, '\n') + 1;
 	for (int no = 2; !rc && line < buf + body; no++) {
-		char *nl = strchr(line, '\n'), where[1100];
+		char *nl = strchr(line, '\n'), where[256];
 		*nl = 0;
-		snprintf(where, sizeof where, "%s:%d", path, no);
+		snprintf(where, sizeof where, "%.240s:%d", path, no);
 		char *sp = strchr(line, ' ');
 		if (!sp)
 			rc = nids_err_set(err, NIDS_EFORMAT, where, "line '%s' is not 'key value'",

@@ -74,11 +74,16 @@ typedef struct nids_confusion {
 	double precision, recall, f1, accuracy, fpr; /* 0 where the denominator is 0 */
 } nids_confusion;
 
-/* Fills c at threshold t; when rows_per_class/alarms_per_class are not NULL they
- * have nclasses entries and receive, per class id, the rows and the alarms among
- * them (rows with a class id >= nclasses are not counted there). */
+/* Per class: its rows, how many of them are labeled attacks, and the alarms. */
+typedef struct nids_class_count {
+	uint64_t rows, attacks, alarms;
+} nids_class_count;
+
+/* Fills c at threshold t; when per_class is not NULL it has nclasses entries and
+ * receives the counts per class id (rows with a class id >= nclasses are not
+ * counted there). */
 void nids_eval_confusion(const nids_eval *e, double t, nids_confusion *c, int nclasses,
-                         uint64_t *rows_per_class, uint64_t *alarms_per_class);
+                         nids_class_count *per_class);
 
 /* One point per distinct score, most anomalous first: the cumulative alarms that are
  * attacks (tp) and benign (fp) when the threshold is that score. */

@@ -57,7 +57,7 @@ double nids_percentile(const double *x, size_t n, double p);
 
 /* Fits a threshold to the sorted rows of e by rule with parameter param (ignored by
  * BEST_F1). Fills t->value and t->method, t->rows and t->direction (from e); leaves
- * t->score alone. Returns 0, or NIDS_EUSAGE when the rule cannot apply (no rows, no
+ * t->score alone. Returns 0, or NIDS_EFORMAT when the rule cannot apply (no rows, no
  * reference rows, BEST_F1 without labels or attacks), or NIDS_ENOMEM. */
 int nids_threshold_fit(const nids_eval *e, int rule, double param, nids_threshold *t,
                        nids_err *err);

@@ -154,8 +154,8 @@ static void check_confusion(const rows *r, const char *ex)
 {
 	nids_eval *e = eval_of(r, NIDS_DIR_HIGH);
 	nids_confusion c;
-	uint64_t nrow[16], nalarm[16];
-	nids_eval_confusion(e, expect(ex, "at"), &c, r->nclasses, nrow, nalarm);
+	nids_class_count pc[16];
+	nids_eval_confusion(e, expect(ex, "at"), &c, r->nclasses, pc);
 	CHECK(c.tp == (uint64_t)expect(ex, "tp"), "tp %llu", (unsigned long long)c.tp);
 	CHECK(c.fp == (uint64_t)expect(ex, "fp"), "fp %llu", (unsigned long long)c.fp);
 	CHECK(c.tn == (uint64_t)expect(ex, "tn"), "tn %llu", (unsigned long long)c.tn);
@@ -169,8 +169,8 @@ static void check_confusion(const rows *r, const char *ex)
 		char key[64], line[256];
 		snprintf(key, sizeof key, "class %s", r->names[k]);
 		CHECK(has_key(ex, key), "no %s", key);
-		snprintf(line, sizeof line, "%llu %llu", (unsigned long long)nrow[k],
-		         (unsigned long long)nalarm[k]);
+		snprintf(line, sizeof line, "%llu %llu", (unsigned long long)pc[k].rows,
+		         (unsigned long long)pc[k].alarms);
 		FILE *f = fopen(ex, "r");
 		char got[256];
 		int ok = 0;
@@ -201,9 +201,9 @@ static void check_fits(const rows *r, const char *ex)
 	nids_threshold t;
 	nids_err err = { 0 };
 	if (!has_key(ex, "percentile 0")) {
-		CHECK(nids_threshold_fit(hi, NIDS_FIT_PERCENTILE, 50, &t, &err) == NIDS_EUSAGE, "percentile");
+		CHECK(nids_threshold_fit(hi, NIDS_FIT_PERCENTILE, 50, &t, &err) == NIDS_EFORMAT, "percentile");
 		CHECK(strcmp(err.msg, "no benign rows to fit a threshold on") == 0, "%s", err.msg);
-		CHECK(nids_threshold_fit(lo, NIDS_FIT_SIGMA, 3, &t, &err) == NIDS_EUSAGE, "sigma");
+		CHECK(nids_threshold_fit(lo, NIDS_FIT_SIGMA, 3, &t, &err) == NIDS_EFORMAT, "sigma");
 	}
 	for (size_t i = 0; i < sizeof ps / sizeof ps[0] && has_key(ex, "percentile 0"); i++) {
 		snprintf(key, sizeof key, "percentile %g", ps[i]);
@@ -302,13 +302,13 @@ static void test_unlabeled_fits(void)
 	fit(e, NIDS_FIT_PERCENTILE, 50, 3, 0); /* all rows are the reference */
 	fit(e, NIDS_FIT_PERCENTILE, 90, 4.6, 1e-15);
 	nids_threshold t;
-	CHECK(nids_threshold_fit(e, NIDS_FIT_BEST_F1, 0, &t, &err) == NIDS_EUSAGE, "best-f1");
+	CHECK(nids_threshold_fit(e, NIDS_FIT_BEST_F1, 0, &t, &err) == NIDS_EFORMAT, "best-f1");
 	CHECK(strcmp(err.msg, "--best-f1 needs a label column") == 0, "%s", err.msg);
 	CHECK(isnan(nids_eval_auroc(e)), "auroc of unlabeled");
 	nids_eval_free(e);
 	e = nids_eval_new(NIDS_DIR_HIGH);
 	nids_eval_sort(e, &err);
-	CHECK(nids_threshold_fit(e, NIDS_FIT_PERCENTILE, 50, &t, &err) == NIDS_EUSAGE, "empty");
+	CHECK(nids_threshold_fit(e, NIDS_FIT_PERCENTILE, 50, &t, &err) == NIDS_EFORMAT, "empty");
 	CHECK(strcmp(err.msg, "no scored rows to fit a threshold on") == 0, "%s", err.msg);
 	nids_eval_free(e);
 }
