@@ -167,14 +167,15 @@ static int apply(const opts *o, const nids_threshold *t, nids_reader *r, const c
 {
 	const nids_header *h = nids_reader_header(r);
 	nids_scored_cols c;
-	if (nids_scored_find(h, o->score ? o->score : t->score, t->direction, &c, name, err))
+	const char *score = o->score ? o->score : t->score[0] ? t->score : NULL;
+	if (nids_scored_find(h, score, t->direction, &c, name, err))
 		return err->code;
 	nids_header *oh = nids_header_copy(h);
 	if (!oh)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	if (!o->alarms_only && nids_header_add_column(oh, "alarm", NIDS_ROLE_ALARM, err) < 0) {
 		nids_header_free(oh);
-		return nids_err_set(err, NIDS_EUSAGE, name, "the stream already has a column 'alarm'");
+		return nids_err_set(err, NIDS_EFORMAT, name, "the stream already has a column 'alarm'");
 	}
 	size_t in_c = (size_t)h->ncols, out_c = (size_t)oh->ncols;
 	nids_output *out = NULL;

@@ -15,7 +15,11 @@ char *nids_format_double(char *buf, double v)
 		return strcpy(buf, "nan");
 	if (isinf(v))
 		return strcpy(buf, v > 0 ? "inf" : "-inf");
-	for (int prec = 1; prec <= 17; prec++) {
+	/* at least the integer digits, so that 50 prints as 50 and not 5e+01 */
+	int prec = 1;
+	if (fabs(v) >= 1 && fabs(v) < 1e17)
+		prec = (int)floor(log10(fabs(v))) + 1;
+	for (; prec <= 17; prec++) {
 		snprintf(buf, 32, "%.*g", prec, v);
 		if (strtod(buf, NULL) == v)
 			break;

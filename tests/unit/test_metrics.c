@@ -374,6 +374,9 @@ static void test_format_double(void)
 	CHECK(strcmp(nids_format_double(b, NAN), "nan") == 0, "%s", b);
 	CHECK(strcmp(nids_format_double(b, -INFINITY), "-inf") == 0, "%s", b);
 	CHECK(strcmp(nids_format_double(b, 1e300), "1e+300") == 0, "%s", b);
+	CHECK(strcmp(nids_format_double(b, 50), "50") == 0, "%s", b);
+	CHECK(strcmp(nids_format_double(b, -123456), "-123456") == 0, "%s", b);
+	CHECK(strcmp(nids_format_double(b, 1e-7), "1e-07") == 0, "%s", b);
 }
 
 /* ---- stream makers for the CLI tests ---- */
