@@ -150,6 +150,9 @@ static void roc_panel(FILE *f, const nids_eval *e, const panel *p, const nids_sv
 	if (!isnan(mx))
 		fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"none\" stroke=\"black\" "
 		           "stroke-width=\"2\"/>\n", mx, my);
+	if (P == 0 || N == 0)
+		text(f, p->x + p->w / 2, p->y + p->h / 2, "middle", " fill=\"#555\"",
+		     P == 0 ? "undefined: no attack rows" : "undefined: no benign rows");
 	snprintf(buf, sizeof buf, "AUC = %.4f", nids_eval_auroc(e));
 	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"150\" height=\"%d\" fill=\"white\" "
 	           "stroke=\"#999\"/>\n", p->x + p->w - 160, p->y + p->h - (isnan(mx) ? 32 : 52),
@@ -199,6 +202,9 @@ static void pr_panel(FILE *f, const nids_eval *e, const panel *p, const nids_svg
 	if (!isnan(mx))
 		fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"none\" stroke=\"black\" "
 		           "stroke-width=\"2\"/>\n", mx, my);
+	if (P == 0)
+		text(f, p->x + p->w / 2, p->y + p->h / 2, "middle", " fill=\"#555\"",
+		     "undefined: no attack rows");
 	snprintf(buf, sizeof buf, "AP = %.4f", nids_eval_auprc(e));
 	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"150\" height=\"24\" fill=\"white\" "
 	           "stroke=\"#999\"/>\n", p->x + 10, p->y + p->h - 32);

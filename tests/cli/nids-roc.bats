@@ -71,6 +71,9 @@ check_at() {
 	[[ $stderr == "nids-roc: warning: b.rec: no attack rows; AUROC, AUPRC and best F1 are undefined (nan)" ]]
 	[[ $(jget auroc) == null && $(jget auprc) == null && $(jget best_f1) == null ]]
 	check_at "$FIX/benign-only.expect"
+	run -0 R --svg b.svg b.rec
+	[[ $(grep -c '>undefined: no attack rows</text>' b.svg) -eq 2 ]]
+	grep -q '>AUC = nan</text>' b.svg
 	mkrec "$FIX/attack-only.tsv" a.rec
 	run -0 --separate-stderr R --json --threshold 2 a.rec
 	[[ $stderr == "nids-roc: warning: a.rec: no benign rows; AUROC is undefined (nan)" ]]
