@@ -1,12 +1,14 @@
 # nids: build, test, install, demo, bench.
 #   make            build the programs into build/bin
-#   make check      unit tests + CLI tests (SANITIZE=1: ASan+UBSan build in build-san/)
+#   make check      unit tests + CLI tests (SANITIZE=1: ASan+UBSan build in build-san/;
+#                   VALGRIND=1: every program and unit test under valgrind)
 #   make demo       install missing Debian packages, build, run the NSL-KDD example
 #   make install    PREFIX=/usr/local (programs and man pages)
 #   make deps       install missing Debian packages (needs root and apt)
 CC ?= cc
 PREFIX ?= /usr/local
 SANITIZE ?= 0
+VALGRIND ?= 0
 ifeq ($(SANITIZE),1)
 BUILD ?= build-san
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -56,7 +58,7 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory man-check
-	@BUILD=$(BUILD) sh tests/run.sh
+	@BUILD=$(BUILD) VALGRIND=$(VALGRIND) sh tests/run.sh
 
 man-check:
 	@for m in man/*.[15]; do \

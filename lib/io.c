@@ -232,6 +232,21 @@ int nids_output_open(nids_output **outp, const char *path, int binary, nids_err 
 		*outp = out;
 		return 0;
 	}
+	/* a device or FIFO (-o /dev/null, a named pipe) is written in place: renaming a
+	 * temporary over it would replace the device with a file */
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		out->path = strdup(path);
+		out->f = out->path ? fopen(path, "wb") : NULL;
+		if (!out->f) {
+			int rc = nids_err_set(err, NIDS_EIO, path, "cannot open: %s", strerror(errno));
+			free(out->path);
+			free(out);
+			return rc;
+		}
+		*outp = out;
+		return 0;
+	}
 	int slot = 0;
 	while (slot < MAX_PENDING && pending_used[slot])
 		slot++;
@@ -306,9 +321,9 @@ int nids_output_commit(nids_output *out, nids_err *err)
 	out->f = NULL;
 	if (bad)
 		rc = nids_err_set(err, NIDS_EIO, out->path, "write error: %s", strerror(e));
-	else if (rename(pending[out->slot], out->path) != 0)
+	else if (out->slot >= 0 && rename(pending[out->slot], out->path) != 0)
 		rc = nids_err_set(err, NIDS_EIO, out->path, "cannot rename: %s", strerror(errno));
-	else
+	else if (out->slot >= 0)
 		pending_used[out->slot] = 0;
 	nids_output_abort(out);
 	return rc;

@@ -244,14 +244,21 @@ static int write_bytes(nids_writer *w, const void *p, size_t n, nids_err *err)
 	return 0;
 }
 
+/* A block's checksum covers its header fields and its payload as stored (compressed
+ * or not), so any flipped bit is caught before a decoder sees it. */
+static uint32_t block_sum(const unsigned char *bh, const void *payload, size_t plen)
+{
+	return XXH32(payload, plen, XXH32(bh, 12, 0));
+}
+
 static int write_block(nids_writer *w, uint32_t rows, uint32_t flags, const void *payload,
-                       size_t plen, uint32_t sum, nids_err *err)
+                       size_t plen, nids_err *err)
 {
 	unsigned char bh[BLOCK_HEADER];
 	put32(bh, rows);
 	put32(bh + 4, flags);
 	put32(bh + 8, (uint32_t)plen);
-	put32(bh + 12, sum);
+	put32(bh + 12, block_sum(bh, payload, plen));
 	int rc = write_bytes(w, bh, sizeof bh, err);
 	return rc ? rc : write_bytes(w, payload, plen, err);
 }
@@ -261,7 +268,6 @@ static int flush_rows(nids_writer *w, nids_err *err)
 	if (!w->pending)
 		return 0;
 	size_t raw = w->pending * (size_t)w->h->ncols * sizeof(float);
-	uint32_t sum = XXH32(w->buf, raw, 0);
 	const void *payload = w->buf;
 	size_t plen = raw;
 	uint32_t flags = 0;
@@ -275,7 +281,7 @@ static int flush_rows(nids_writer *w, nids_err *err)
 			flags = BLOCK_ZSTD;
 		}
 	}
-	int rc = write_block(w, (uint32_t)w->pending, flags, payload, plen, sum, err);
+	int rc = write_block(w, (uint32_t)w->pending, flags, payload, plen, err);
 	w->total += w->pending;
 	w->pending = 0;
 	return rc;
@@ -358,7 +364,7 @@ int nids_writer_add_class(nids_writer *w, const char *name, nids_err *err)
 	unsigned char p[2 + NIDS_MAX_NAME];
 	put16(p, (unsigned)l);
 	memcpy(p + 2, name, l);
-	rc = write_block(w, 1, BLOCK_CLASSES, p, 2 + l, XXH32(p, 2 + l, 0), err);
+	rc = write_block(w, 1, BLOCK_CLASSES, p, 2 + l, err);
 	return rc ? rc : id;
 }
 
@@ -379,7 +385,7 @@ int nids_writer_close(nids_writer *w, nids_err *err)
 		unsigned char p[8];
 		put32(p, (uint32_t)w->total);
 		put32(p + 4, (uint32_t)(w->total >> 32));
-		rc = write_block(w, 0, BLOCK_END, p, 8, XXH32(p, 8, 0), err);
+		rc = write_block(w, 0, BLOCK_END, p, 8, err);
 	}
 	nids_writer_free(w);
 	return rc;
@@ -585,7 +591,7 @@ static int end_block(nids_reader *r, const unsigned char *bh, nids_err *err)
 	int rc = read_payload(r, p, 8, err);
 	if (rc)
 		return rc;
-	if (XXH32(p, 8, 0) != get32(bh + 12))
+	if (block_sum(bh, p, 8) != get32(bh + 12))
 		return nids_err_set(err, NIDS_ECHECKSUM, at_row(r), "end block checksum mismatch");
 	uint64_t total = get32(p) | (uint64_t)get32(p + 4) << 32;
 	if (total != r->seg_rows)
@@ -614,7 +620,7 @@ static int class_block(nids_reader *r, const unsigned char *bh, nids_err *err)
 	int rc = read_payload(r, r->zbuf, plen, err);
 	if (rc)
 		return rc;
-	if (XXH32(r->zbuf, plen, 0) != get32(bh + 12))
+	if (block_sum(bh, r->zbuf, plen) != get32(bh + 12))
 		return nids_err_set(err, NIDS_ECHECKSUM, at_row(r), "class block checksum mismatch");
 	const unsigned char *p = r->zbuf, *end = p + plen;
 	char nm[NIDS_MAX_NAME + 1];
@@ -645,14 +651,16 @@ static int data_block(nids_reader *r, const unsigned char *bh, nids_err *err)
 			return nids_err_set(err, NIDS_ENOMEM, at_row(r), "out of memory");
 		if ((rc = read_payload(r, r->zbuf, plen, err)))
 			return rc;
+		if (block_sum(bh, r->zbuf, plen) != get32(bh + 12))
+			return nids_err_set(err, NIDS_ECHECKSUM, at_row(r), "block checksum mismatch");
 		size_t d = ZSTD_decompressDCtx(r->dctx, r->buf, raw, r->zbuf, plen);
 		if (ZSTD_isError(d) || d != raw)
 			return nids_err_set(err, NIDS_ECHECKSUM, at_row(r), "corrupt compressed block");
 	} else if ((rc = read_payload(r, r->buf, raw, err))) {
 		return rc;
-	}
-	if (XXH32(r->buf, raw, 0) != get32(bh + 12))
+	} else if (block_sum(bh, r->buf, raw) != get32(bh + 12)) {
 		return nids_err_set(err, NIDS_ECHECKSUM, at_row(r), "block checksum mismatch");
+	}
 	for (int k = 0; k < r->nclass_cols; k++) {
 		float *v = r->buf + r->class_cols[k];
 		for (uint32_t i = 0; i < rows; i++, v += C) {

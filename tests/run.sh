@@ -1,16 +1,27 @@
 #!/bin/sh
 # Runs every unit test binary and every bats file; prints TAP lines and, last,
 # "N passed, N failed, N skipped". Exit 1 if anything failed.
-# NIDS_EXEC_PREFIX="valgrind -q --error-exitcode=99" runs the programs under valgrind.
+# VALGRIND=1 runs every program the CLI tests call under valgrind (memcheck errors and
+# definite leaks fail the test, exit code 99), and the unit tests too.
 BUILD=${BUILD:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+wrap=""
+trap 'rm -f "$log"; [ -n "$wrap" ] && rm -rf "$wrap"' EXIT
+vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+if [ "${VALGRIND:-0}" = 1 ]; then
+	NIDS_UNIT_PREFIX="$vg"
+	wrap=$(mktemp -d)
+	for p in "$top/$BUILD"/bin/*; do
+		printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$vg" "$p" >"$wrap/$(basename "$p")"
+		chmod +x "$wrap/$(basename "$p")"
+	done
+fi
 for t in "$top/$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	( cd "$top" && $NIDS_UNIT_PREFIX "$t" ) >>"$log" 2>&1 || echo "not ok - $(basename "$t") exited $?" >>"$log"
 done
-export NIDS_BIN="$top/$BUILD/bin" NIDS_TOP="$top"
+export NIDS_BIN="${wrap:-$top/$BUILD/bin}" NIDS_TOP="$top"
 if ls "$top"/tests/cli/*.bats >/dev/null 2>&1; then
 	bats --tap "$top"/tests/cli/*.bats >>"$log" 2>&1 || true
 fi

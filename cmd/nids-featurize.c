@@ -1,0 +1,145 @@
+/* nids-featurize: CSV flow records -> record stream. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nids/cli.h"
+#include "nids/feat.h"
+#include "nids/stream.h"
+
+static const char *PROG = "nids-featurize";
+static const char *USAGE =
+	"usage: nids-featurize [-f format] [--strict] [--skip-bad] [--drop-nonfinite] [--keep-ids] [-z level] [-o output] [-q] [input]\n"
+	"Turns CSV flow records (plain or zstd-compressed) into a record stream.\n"
+	"Formats: nslkdd kdd99 cic ugr16 netflow csv (default: detected from the first line).\n"
+	"\n"
+	"  -f, --format NAME        the input format\n"
+	"      --strict             a category outside the vocabulary is an error\n"
+	"      --skip-bad           skip malformed records and count them\n"
+	"      --drop-nonfinite     drop records with Infinity/NaN/empty numbers\n"
+	"      --nonfinite-value V  replace such numbers by V instead (default 0)\n"
+	"      --keep-ids           keep identifier columns (IPs, ports, times) as meta\n"
+	"      --label NAME         csv: the label column (default 'label', else the last)\n"
+	"      --class NAME         csv: a column of class names\n"
+	"      --drop LIST          csv: columns to drop (comma-separated names)\n"
+	"      --onehot LIST        csv: categorical columns to one-hot\n"
+	"      --fit-vocab FILE     csv: learn the one-hot vocabularies, write them to FILE\n"
+	"      --vocab FILE         csv: apply vocabularies from FILE (unseen values -> _other)\n"
+	"      --benign LIST        more label values that mean benign\n"
+	"  -z, --zstd LEVEL         compress blocks at zstd LEVEL (1-19; default 0, none)\n"
+	"  -o, --output FILE        write to FILE (atomically) instead of stdout\n"
+	"  -q, --quiet              no counts on stderr\n"
+	"  -h, --help               this help\n"
+	"  -V, --version            version\n";
+
+enum { OPT_STRICT = 256, OPT_SKIP, OPT_DROPNF, OPT_NFVAL, OPT_KEEPIDS, OPT_LABEL, OPT_CLASS,
+       OPT_DROP, OPT_ONEHOT, OPT_FITVOCAB, OPT_VOCAB, OPT_BENIGN };
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "skip-bad", no_argument, NULL, OPT_SKIP },
+		{ "drop-nonfinite", no_argument, NULL, OPT_DROPNF },
+		{ "nonfinite-value", required_argument, NULL, OPT_NFVAL },
+		{ "keep-ids", no_argument, NULL, OPT_KEEPIDS },
+		{ "label", required_argument, NULL, OPT_LABEL },
+		{ "class", required_argument, NULL, OPT_CLASS },
+		{ "drop", required_argument, NULL, OPT_DROP },
+		{ "onehot", required_argument, NULL, OPT_ONEHOT },
+		{ "fit-vocab", required_argument, NULL, OPT_FITVOCAB },
+		{ "vocab", required_argument, NULL, OPT_VOCAB },
+		{ "benign", required_argument, NULL, OPT_BENIGN },
+		{ "zstd", required_argument, NULL, 'z' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	nids_feat_opts o;
+	nids_feat_opts_init(&o);
+	const char *out_path = NULL;
+	int quiet = 0, ch;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":f:z:o:qhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f': o.format = optarg; break;
+		case OPT_STRICT: o.strict = 1; break;
+		case OPT_SKIP: o.skip_bad = 1; break;
+		case OPT_DROPNF: o.drop_nonfinite = 1; break;
+		case OPT_NFVAL:
+			o.nonfinite_value = nids_cli_double_or_die(PROG, USAGE, "--nonfinite-value", optarg,
+			                                           -3.4e38, 3.4e38);
+			break;
+		case OPT_KEEPIDS: o.keep_ids = 1; break;
+		case OPT_LABEL: o.label_col = optarg; break;
+		case OPT_CLASS: o.class_col = optarg; break;
+		case OPT_DROP: o.drop_cols = optarg; break;
+		case OPT_ONEHOT: o.onehot_cols = optarg; break;
+		case OPT_FITVOCAB: o.vocab_out = optarg; break;
+		case OPT_VOCAB: o.vocab_in = optarg; break;
+		case OPT_BENIGN: o.benign = optarg; break;
+		case 'z': o.zstd_level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
+		case 'o': out_path = optarg; break;
+		case 'q': quiet = 1; break;
+		case 'h': nids_cli_help(USAGE);
+		case 'V': nids_cli_version(PROG);
+		default: nids_cli_bad_option(PROG, USAGE, argv, ch);
+		}
+	}
+	if (argc - optind > 1)
+		nids_cli_usage_error(PROG, USAGE, "one input at most");
+	if (o.format) {
+		int known = 0;
+		for (const char *const *n = nids_feat_format_names(); *n; n++)
+			known |= !strcmp(*n, o.format);
+		if (!known)
+			nids_cli_usage_error(PROG, USAGE, "unknown format '%s'", o.format);
+	}
+	if (o.vocab_in && o.vocab_out)
+		nids_cli_usage_error(PROG, USAGE, "--vocab and --fit-vocab exclude each other");
+	const char *in_path = optind < argc ? argv[optind] : "-";
+
+	nids_err err = { 0 };
+	nids_feat_stats st;
+	nids_input *in = NULL;
+	nids_output *out = NULL;
+	int rc = nids_input_open(&in, in_path, &err);
+	if (!rc)
+		rc = nids_output_open(&out, out_path, 1, &err);
+	if (!rc) {
+		rc = nids_featurize(in, nids_output_file(out), nids_output_name(out), &o, &st, &err);
+		if (rc)
+			nids_output_abort(out);
+		else
+			rc = nids_output_commit(out, &err);
+	}
+	nids_input_free(in);
+	if (rc) {
+		nids_err_print(PROG, &err);
+		return nids_err_exit_code(&err);
+	}
+	if (!quiet) {
+		fprintf(stderr, "%s: %s: %llu rows (%llu benign, %llu attack)", PROG, in_path,
+		        st.rows, st.benign, st.rows - st.benign);
+		if (st.skipped)
+			fprintf(stderr, ", %llu bad records skipped", st.skipped);
+		if (st.headers)
+			fprintf(stderr, ", %llu repeated header lines skipped", st.headers);
+		if (st.nonfinite_replaced)
+			fprintf(stderr, ", %llu Infinity/NaN/empty values replaced by %g",
+			        st.nonfinite_replaced, o.nonfinite_value);
+		if (st.nonfinite_dropped)
+			fprintf(stderr, ", %llu records with Infinity/NaN/empty values dropped",
+			        st.nonfinite_dropped);
+		if (st.unseen)
+			fprintf(stderr, ", %llu values outside the vocabulary (in _other)", st.unseen);
+		fputc('\n', stderr);
+		if (st.skipped)
+			fprintf(stderr, "%s: first skipped: %s\n", PROG, st.first_bad);
+	}
+	return 0;
+}

@@ -1,0 +1,44 @@
+/* cat.h: the record stream as text and back (nids-cat).
+ *
+ * Text form: a header line of column names, then one line per row, fields separated
+ * by a tab (TSV) or a comma (CSV, quoted where needed). A column whose role is not the
+ * one its name implies is written `name:role`; the names label, class, score, alarm
+ * and score-low imply their role, every other name implies feature. Class columns hold
+ * class names. Numbers are written in the shortest form that reads back to the same
+ * float32, so stream -> text -> stream is exact. */
+#ifndef NIDS_CAT_H
+#define NIDS_CAT_H
+
+#include <stdio.h>
+
+#include "nids/err.h"
+#include "nids/io.h"
+#include "nids/stream.h"
+
+/* The role a bare column name implies. */
+int nids_cat_implied_role(const char *name);
+
+/* Formats v in the shortest decimal form that parses back to the same float
+ * ("nan", "inf", "-inf" for those). buf holds at least 32 bytes; returns the length. */
+int nids_format_float(char *buf, float v);
+
+typedef struct nids_cat_opts {
+	char delim;        /* '\t' or ',' */
+	int header;        /* write the header line */
+	const char *cols;  /* comma-separated column names to keep, in that order; NULL = all */
+	long long head;    /* stop after this many rows; < 0 = all */
+} nids_cat_opts;
+
+/* Writes the stream read by r to f as text. Returns 0 or a negative code (a stream
+ * error, an unknown column name, a write error). */
+int nids_cat_to_text(nids_reader *r, FILE *f, const nids_cat_opts *o, nids_err *err);
+
+/* Reads text (header line first) from in and writes a stream to f with zstd level
+ * (0 = raw blocks). Errors name file:line. */
+int nids_cat_from_text(nids_input *in, char delim, FILE *f, const char *out_name, int level,
+                       nids_err *err);
+
+/* Writes a stream's header as readable text: columns with roles, class table. */
+int nids_cat_describe(const nids_header *h, FILE *f, nids_err *err);
+
+#endif

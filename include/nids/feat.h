@@ -1,0 +1,57 @@
+/* feat.h: CSV flow records -> record stream (nids-featurize).
+ *
+ * A format turns each CSV record into one row of features plus label (0 benign,
+ * 1 attack), class (the attack name, an index into the class table) and metadata
+ * columns. Formats: nslkdd, kdd99, cic, ugr16, netflow, csv (man/nids-featurize.1
+ * documents each one's columns and vocabularies). */
+#ifndef NIDS_FEAT_H
+#define NIDS_FEAT_H
+
+#include <stdio.h>
+
+#include "nids/err.h"
+#include "nids/io.h"
+
+typedef struct nids_feat_opts {
+	const char *format;     /* a format name, or NULL to detect from the first line */
+	int strict;             /* a category outside the vocabulary is an error */
+	int skip_bad;           /* skip and count malformed records instead of failing */
+	int drop_nonfinite;     /* drop records with Infinity/NaN/empty numbers (cic) */
+	double nonfinite_value; /* else replace them with this (default 0) */
+	int keep_ids;           /* keep identifier columns (IPs, ports, times) as meta */
+	/* generic csv */
+	const char *label_col;  /* label column name (default "label", else the last) */
+	const char *class_col;  /* class column name (default: none) */
+	const char *drop_cols;  /* comma-separated names to drop */
+	const char *onehot_cols; /* comma-separated categorical names to one-hot */
+	const char *vocab_in;   /* apply vocabularies from this file */
+	const char *vocab_out;  /* learn vocabularies and write them here */
+	const char *benign;     /* comma-separated extra benign label values */
+	int zstd_level;         /* output block compression, 0 = none */
+} nids_feat_opts;
+
+typedef struct nids_feat_stats {
+	unsigned long long records;   /* data records read */
+	unsigned long long rows;      /* rows written */
+	unsigned long long skipped;   /* malformed records skipped (skip_bad) */
+	unsigned long long headers;   /* header lines met inside the data and skipped */
+	unsigned long long nonfinite_replaced; /* values replaced */
+	unsigned long long nonfinite_dropped;  /* records dropped for them */
+	unsigned long long unseen;    /* categorical values that went to an _other slot */
+	unsigned long long benign;    /* rows with label 0 */
+	unsigned long long bytes;     /* CSV bytes read (decompressed) */
+	char first_bad[800];          /* the first skipped record's message */
+} nids_feat_stats;
+
+/* Sets the documented defaults. */
+void nids_feat_opts_init(nids_feat_opts *o);
+
+/* Reads CSV from in, writes a stream to out. Returns 0 or a negative code with err
+ * naming file:line. The stream is complete only when 0 is returned. */
+int nids_featurize(nids_input *in, FILE *out, const char *out_name, const nids_feat_opts *o,
+                   nids_feat_stats *st, nids_err *err);
+
+/* The format names, NULL-terminated, for usage messages. */
+const char *const *nids_feat_format_names(void);
+
+#endif

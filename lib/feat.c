@@ -1,0 +1,227 @@
+/* feat.c: the featurizer driver: format table, detection, the record loop, and the
+ * helpers formats share. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "feat_impl.h"
+
+/* The format table: detection tries them in this order. */
+static const feat_format *const FORMATS[] = {
+	&feat_nslkdd,
+	&feat_kdd99,
+};
+#define NFORMATS (sizeof FORMATS / sizeof *FORMATS)
+
+const char *const *nids_feat_format_names(void)
+{
+	static const char *names[NFORMATS + 1];
+	for (size_t i = 0; i < NFORMATS; i++)
+		names[i] = FORMATS[i]->name;
+	return names;
+}
+
+void nids_feat_opts_init(nids_feat_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->nonfinite_value = 0;
+}
+
+const char *feat_where(feat_ctx *fc) { return nids_csv_where(fc->csv); }
+
+int feat_number(feat_ctx *fc, const nids_csv_record *rec, int i, const char *what, double *out,
+                nids_err *err)
+{
+	if (nids_parse_float(rec->fields[i], rec->lens[i], out) == 0)
+		return 0;
+	return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "field %d (%s): '%.40s' is not a number",
+	                    i + 1, what, rec->fields[i]);
+}
+
+int feat_class(feat_ctx *fc, const char *name, nids_err *err)
+{
+	int id = nids_writer_add_class(fc->w, name, err);
+	if (id == NIDS_EUSAGE)
+		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "bad class name '%.40s'", name);
+	return id;
+}
+
+int feat_is_benign(feat_ctx *fc, const char *label)
+{
+	if (!strcasecmp(label, "normal") || !strcasecmp(label, "benign") ||
+	    !strcasecmp(label, "background"))
+		return 1;
+	const char *b = fc->o->benign;
+	size_t n = strlen(label);
+	while (b && *b) {
+		const char *e = strchr(b, ',');
+		size_t len = e ? (size_t)(e - b) : strlen(b);
+		if (len == n && !strncmp(b, label, n))
+			return 1;
+		b = e ? e + 1 : NULL;
+	}
+	return 0;
+}
+
+int feat_add_column(feat_ctx *fc, const char *name, int role, nids_err *err)
+{
+	nids_err e = { 0 };
+	int rc = nids_header_add_column(fc->h, name, role, &e);
+	if (rc == NIDS_EUSAGE)
+		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "%s", e.msg);
+	if (rc < 0)
+		return nids_err_set(err, rc, feat_where(fc), "%s", e.msg);
+	return rc;
+}
+
+int feat_add_onehot(feat_ctx *fc, const feat_vocab *v, nids_err *err)
+{
+	char name[NIDS_MAX_NAME + 1];
+	for (int i = 0; i <= v->n; i++) {
+		snprintf(name, sizeof name, "%s=%s", v->column, i < v->n ? v->values[i] : "_other");
+		int rc = feat_add_column(fc, name, NIDS_ROLE_FEATURE, err);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int feat_onehot(feat_ctx *fc, const feat_vocab *v, const char *value, float *row, int field,
+                nids_err *err)
+{
+	int lo = 0, hi = v->n - 1;
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2, c = strcmp(value, v->values[mid]);
+		if (c == 0) {
+			row[mid] = 1;
+			return 0;
+		}
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	if (fc->o->strict)
+		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "field %d '%.40s': unknown %s",
+		                    field + 1, value, v->column);
+	row[v->n] = 1;
+	fc->st->unseen++;
+	return 0;
+}
+
+static const feat_format *find_format(const char *name)
+{
+	for (size_t i = 0; i < NFORMATS; i++)
+		if (!strcmp(FORMATS[i]->name, name))
+			return FORMATS[i];
+	return NULL;
+}
+
+static int detect(feat_ctx *fc, const nids_csv_record *first, const feat_format **f,
+                  nids_err *err)
+{
+	int best = 0, ties = 0;
+	for (size_t i = 0; i < NFORMATS; i++) {
+		int s = FORMATS[i]->detect(first);
+		if (s > best) {
+			best = s;
+			*f = FORMATS[i];
+			ties = 0;
+		} else if (s == best && s > 0) {
+			ties++;
+		}
+	}
+	if (best == 0 || ties)
+		return nids_err_set(err, NIDS_EUSAGE, feat_where(fc),
+		                    "cannot tell the format from the first line (%d fields); "
+		                    "name it with -f",
+		                    first->nfields);
+	return 0;
+}
+
+static void note_skip(feat_ctx *fc, const nids_err *e)
+{
+	if (!fc->st->skipped++)
+		snprintf(fc->st->first_bad, sizeof fc->st->first_bad, "%s: %s", e->where, e->msg);
+}
+
+int nids_featurize(nids_input *in, FILE *out, const char *out_name, const nids_feat_opts *o,
+                   nids_feat_stats *st, nids_err *err)
+{
+	feat_ctx fc = { .o = o, .st = st, .in_name = nids_input_name(in) };
+	const feat_format *f = NULL;
+	void *state = NULL;
+	float *row = NULL;
+	nids_csv_record rec;
+	memset(st, 0, sizeof *st);
+	if (o->format && !(f = find_format(o->format)))
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "unknown format '%s'", o->format);
+	int rc = nids_csv_open(&fc.csv, in, ',', err);
+	if (rc)
+		return rc;
+	if (!(fc.h = nids_header_new()))
+		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	if (!rc && (rc = nids_csv_next(fc.csv, &rec, err)) == 0)
+		rc = nids_err_set(err, NIDS_EFORMAT, fc.in_name, "empty input: no CSV records");
+	if (rc > 0)
+		rc = 0;
+	if (!rc && !f)
+		rc = detect(&fc, &rec, &f, err);
+	int pending = 0;
+	if (!rc) {
+		rc = f->init(&fc, &rec, &state, err);
+		pending = rc == 0; /* the first record is data */
+		if (rc > 0)
+			rc = 0;
+	}
+	if (!rc && !(row = malloc(sizeof(float) * (size_t)fc.h->ncols)))
+		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	if (!rc)
+		rc = nids_writer_open(&fc.w, out, out_name, fc.h, o->zstd_level, err);
+	int label_col = rc ? -1 : nids_header_find_role(fc.h, NIDS_ROLE_LABEL);
+	while (!rc) {
+		if (!pending) {
+			rc = nids_csv_next(fc.csv, &rec, err);
+			if (rc <= 0)
+				break;
+			rc = 0;
+		}
+		pending = 0;
+		st->records++;
+		nids_err e = { 0 };
+		int r;
+		if (fc.nfields && rec.nfields != fc.nfields)
+			r = nids_err_set(&e, NIDS_EFORMAT, feat_where(&fc), "%d fields, expected %d",
+			                 rec.nfields, fc.nfields);
+		else
+			r = f->row(&fc, state, &rec, row, &e);
+		if (r == 0) {
+			rc = nids_writer_write(fc.w, row, 1, err);
+			st->rows++;
+			st->benign += label_col >= 0 && row[label_col] == 0;
+		} else if (r == FEAT_SKIP_HEADER) {
+			st->records--;
+			st->headers++;
+		} else if (r == FEAT_DROPPED) {
+			continue;
+		} else if (r == NIDS_EFORMAT && o->skip_bad) {
+			note_skip(&fc, &e);
+		} else {
+			*err = e;
+			rc = r;
+		}
+	}
+	if (!rc && f->finish)
+		rc = f->finish(&fc, state, err);
+	st->bytes = nids_csv_bytes(fc.csv);
+	if (!rc)
+		rc = nids_writer_close(fc.w, err);
+	else
+		nids_writer_free(fc.w);
+	if (f && f->free_state)
+		f->free_state(state);
+	free(row);
+	nids_header_free(fc.h);
+	nids_csv_free(fc.csv);
+	return rc;
+}

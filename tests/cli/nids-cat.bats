@@ -1,0 +1,196 @@
+#!/usr/bin/env bats
+load helpers
+
+setup() { setup_tmp; }
+teardown() { teardown_tmp; }
+
+tsv() { printf 'duration\tsrc_bytes\tdifficulty:meta\tlabel\tclass\n0\t181\t20\t0\tnormal\n2.5\t0.1\t21\t1\tneptune\n-1e-07\t3.4028235e+38\t0\t1\tback\n'; }
+
+@test "nids-cat: --help first line is the man SYNOPSIS" {
+	check_help_matches_man nids-cat
+}
+
+@test "nids-cat: --version" {
+	run "$NIDS_BIN/nids-cat" --version
+	[ "$status" -eq 0 ]
+	[ "$output" = "nids-cat 0.1.0 (stream 1, model 1)" ]
+}
+
+@test "nids-cat: text -> stream -> text is exact, roles kept" {
+	tsv > "$tmp/a.tsv"
+	"$NIDS_BIN/nids-cat" -r "$tmp/a.tsv" > "$tmp/a.rec"
+	"$NIDS_BIN/nids-cat" "$tmp/a.rec" > "$tmp/b.tsv"
+	cmp "$tmp/a.tsv" "$tmp/b.tsv"
+}
+
+@test "nids-cat: stream -> text -> stream is byte-identical" {
+	tsv | "$NIDS_BIN/nids-cat" -r > "$tmp/a.rec"
+	"$NIDS_BIN/nids-cat" "$tmp/a.rec" | "$NIDS_BIN/nids-cat" -r > "$tmp/b.rec"
+	cmp "$tmp/a.rec" "$tmp/b.rec"
+}
+
+@test "nids-cat: awkward floats survive a round trip" {
+	printf 'x\n0.1\n1e-45\n16777217\n-0.333333343\n123456.789\nnan\n-inf\n' > "$tmp/f.tsv"
+	"$NIDS_BIN/nids-cat" -r "$tmp/f.tsv" | "$NIDS_BIN/nids-cat" > "$tmp/g.tsv"
+	run cat "$tmp/g.tsv"
+	[ "${lines[1]}" = "0.1" ]
+	[ "${lines[2]}" = "1.4013e-45" ]
+	[ "${lines[3]}" = "16777216" ]
+	[ "${lines[4]}" = "-0.33333334" ]
+	[ "${lines[5]}" = "123456.79" ]
+	[ "${lines[6]}" = "nan" ]
+	[ "${lines[7]}" = "-inf" ]
+	"$NIDS_BIN/nids-cat" -r "$tmp/g.tsv" | "$NIDS_BIN/nids-cat" | cmp - "$tmp/g.tsv"
+}
+
+@test "nids-cat: CSV with BOM and CRLF, quoted class names" {
+	printf '\357\273\277a,class\r\n1,"Web Attack, XSS"\r\n2,normal\r\n' > "$tmp/c.csv"
+	run sh -c "'$NIDS_BIN/nids-cat' -r --csv '$tmp/c.csv' | '$NIDS_BIN/nids-cat' --csv"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "a,class" ]
+	[ "${lines[1]}" = '1,"Web Attack, XSS"' ]
+	[ "${lines[2]}" = "2,normal" ]
+}
+
+@test "nids-cat: -c selects and orders columns, -n limits rows, -H drops the header" {
+	tsv | "$NIDS_BIN/nids-cat" -r > "$tmp/a.rec"
+	run "$NIDS_BIN/nids-cat" -c class,duration -n 2 -H "$tmp/a.rec"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 2 ]
+	[ "${lines[0]}" = "$(printf 'normal\t0')" ]
+	[ "${lines[1]}" = "$(printf 'neptune\t2.5')" ]
+}
+
+@test "nids-cat: -c with an unknown column is a usage error" {
+	tsv | "$NIDS_BIN/nids-cat" -r > "$tmp/a.rec"
+	run "$NIDS_BIN/nids-cat" -c nope "$tmp/a.rec"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"no column 'nope' in the stream"* ]]
+}
+
+@test "nids-cat: -i describes columns, classes and rows" {
+	tsv | "$NIDS_BIN/nids-cat" -r -z 3 > "$tmp/a.rec"
+	run "$NIDS_BIN/nids-cat" -i "$tmp/a.rec"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"3	difficulty	meta"* ]]
+	[[ "$output" == *"2	back"* ]]
+	[ "${lines[-1]}" = "rows	3" ]
+}
+
+@test "nids-cat: concatenated streams read as one" {
+	tsv | "$NIDS_BIN/nids-cat" -r > "$tmp/a.rec"
+	tsv | "$NIDS_BIN/nids-cat" -r -z 1 > "$tmp/b.rec"
+	run sh -c "cat '$tmp/a.rec' '$tmp/b.rec' | '$NIDS_BIN/nids-cat' -H | wc -l"
+	[ "$output" -eq 6 ]
+}
+
+@test "nids-cat: concatenated streams with different columns: error naming the column" {
+	tsv | "$NIDS_BIN/nids-cat" -r > "$tmp/a.rec"
+	printf 'x\tsrc_bytes\tdifficulty:meta\tlabel\tclass\n1\t2\t3\t0\tnormal\n' |
+		"$NIDS_BIN/nids-cat" -r > "$tmp/b.rec"
+	run sh -c "cat '$tmp/a.rec' '$tmp/b.rec' | '$NIDS_BIN/nids-cat' > '$tmp/out.tsv'"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"column 1: 'duration' vs 'x' (concatenated streams differ)"* ]]
+}
+
+@test "nids-cat: truncated stream is an error, with -o no file is left" {
+	tsv | "$NIDS_BIN/nids-cat" -r > "$tmp/a.rec"
+	head -c -5 "$tmp/a.rec" > "$tmp/t.rec"
+	run "$NIDS_BIN/nids-cat" -o "$tmp/out.tsv" "$tmp/t.rec"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"t.rec: row 4: truncated stream (no end block)"* ]]
+	[ ! -e "$tmp/out.tsv" ]
+	[ -z "$(ls "$tmp" | grep -v -e a.rec -e t.rec)" ]
+}
+
+@test "nids-cat: corrupt stream (one flipped bit) is an error" {
+	tsv | "$NIDS_BIN/nids-cat" -r > "$tmp/a.rec"
+	size=$(stat -c %s "$tmp/a.rec")
+	off=$((size - 40))
+	printf "$(printf '\\%03o' $(( $(od -An -tu1 -j $off -N1 "$tmp/a.rec") ^ 4 )))" |
+		dd of="$tmp/a.rec" bs=1 seek=$off conv=notrunc 2>/dev/null
+	run "$NIDS_BIN/nids-cat" "$tmp/a.rec"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"checksum mismatch"* ]]
+}
+
+@test "nids-cat: CSV given where a stream is due gets a hint" {
+	printf '0,tcp,http,SF\n' > "$tmp/x.csv"
+	run "$NIDS_BIN/nids-cat" "$tmp/x.csv"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"x.csv: not a nids stream (bad magic); is this CSV? try nids-featurize or nids-cat -r"* ]]
+}
+
+@test "nids-cat: binary garbage is an error" {
+	head -c 4096 /dev/urandom > "$tmp/g.bin"
+	run "$NIDS_BIN/nids-cat" "$tmp/g.bin"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"not a nids stream"* ]]
+	run "$NIDS_BIN/nids-cat" -r "$tmp/g.bin"
+	[ "$status" -eq 1 ]
+}
+
+@test "nids-cat: empty input is an error both ways" {
+	run "$NIDS_BIN/nids-cat" < /dev/null
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"empty input"* ]]
+	run "$NIDS_BIN/nids-cat" -r < /dev/null
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"empty input"* ]]
+}
+
+@test "nids-cat -r: wrong field count and non-numbers name file:line" {
+	printf 'a\tb\n1\t2\n3\n' > "$tmp/w.tsv"
+	run "$NIDS_BIN/nids-cat" -r -o "$tmp/w.rec" "$tmp/w.tsv"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"w.tsv:3: 1 fields, the header has 2"* ]]
+	[ ! -e "$tmp/w.rec" ]
+	printf 'a\tb\n1\t2\n\n3\tzz\n' > "$tmp/n.tsv"
+	run "$NIDS_BIN/nids-cat" -r -o "$tmp/n.rec" "$tmp/n.tsv"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"n.tsv:4: field 2 (b): 'zz' is not a number"* ]]
+}
+
+@test "nids-cat -r: duplicate column names are an error" {
+	printf 'a\ta\n1\t2\n' > "$tmp/d.tsv"
+	run "$NIDS_BIN/nids-cat" -r "$tmp/d.tsv"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"d.tsv:1: header:"*"duplicate"* ]]
+}
+
+@test "nids-cat: writing to /dev/full fails with exit 1" {
+	tsv | "$NIDS_BIN/nids-cat" -r > "$tmp/a.rec"
+	run sh -c "'$NIDS_BIN/nids-cat' '$tmp/a.rec' > /dev/full"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"No space left on device"* || "$output" == *"write error"* ]]
+	run sh -c "tsv() { cat '$tmp/a.rec'; }; '$NIDS_BIN/nids-cat' '$tmp/a.rec' | '$NIDS_BIN/nids-cat' -r > /dev/full"
+	[ "$status" -eq 1 ]
+}
+
+@test "nids-cat -r: refuses to write binary to a terminal" {
+	command -v script >/dev/null || skip "script(1) not installed"
+	printf 'x\n1\n' > "$tmp/x.tsv"
+	run script -qec "'$NIDS_BIN/nids-cat' -r '$tmp/x.tsv'" /dev/null
+	[[ "$output" == *"refusing to write binary to a terminal; pipe into nids-cat"* ]]
+}
+
+@test "nids-cat: bad usage exits 2 with the synopsis" {
+	run "$NIDS_BIN/nids-cat" --bogus
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"usage: nids-cat"* ]]
+	run "$NIDS_BIN/nids-cat" -n
+	[ "$status" -eq 2 ]
+	run "$NIDS_BIN/nids-cat" -n -3 x
+	[ "$status" -eq 2 ]
+	run "$NIDS_BIN/nids-cat" -r -c a
+	[ "$status" -eq 2 ]
+}
+
+@test "nids-cat: -o onto a FIFO writes through it and leaves it a FIFO" {
+	mkfifo "$tmp/fifo"
+	cat "$tmp/fifo" > "$tmp/got" &
+	printf 'x\n1\n' | "$NIDS_BIN/nids-cat" -r -o "$tmp/fifo"
+	wait
+	[ -p "$tmp/fifo" ]
+	[ "$("$NIDS_BIN/nids-cat" -H "$tmp/got")" = "1" ]
+}

@@ -1,0 +1,153 @@
+#!/usr/bin/env bats
+# nids-featurize: the KDD formats, detection, and bad input shared by every format.
+load helpers
+
+setup() { setup_tmp; }
+teardown() { teardown_tmp; }
+
+feat() { "$NIDS_BIN/nids-featurize" "$@"; }
+cat_() { "$NIDS_BIN/nids-cat" "$@"; }
+
+@test "nids-featurize: --help first line is the man SYNOPSIS" {
+	check_help_matches_man nids-featurize
+}
+
+@test "nids-featurize: nslkdd detected; 125 features, label, class, difficulty" {
+	feat -q "$fixtures/feat/nslkdd_20.txt" > "$tmp/a.rec"
+	run cat_ -i "$tmp/a.rec"
+	[ "${lines[0]}" = "columns	128" ]
+	[ "${lines[126]}" = "126	label	label" ]
+	[ "${lines[127]}" = "127	class	class" ]
+	[ "${lines[128]}" = "128	difficulty	meta" ]
+	[ "${lines[-1]}" = "rows	20" ]
+}
+
+@test "nids-featurize: nslkdd values, one-hot slots, label and class" {
+	run sh -c "'$NIDS_BIN/nids-featurize' -q '$fixtures/feat/nslkdd_20.txt' | '$NIDS_BIN/nids-cat' -H -n 3 -c duration,protocol_type=tcp,service=private,flag=REJ,flag=SF,src_bytes,dst_host_same_srv_rate,label,class,difficulty"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$(printf '0\t1\t1\t1\t0\t0\t0.04\t1\tneptune\t21')" ]
+	[ "${lines[2]}" = "$(printf '2\t1\t0\t0\t1\t12983\t0.61\t0\tnormal\t21')" ]
+}
+
+@test "nids-featurize: exactly one slot set in each one-hot group" {
+	feat -q "$fixtures/feat/nslkdd_20.txt" > "$tmp/a.rec"
+	run sh -c "'$NIDS_BIN/nids-cat' '$tmp/a.rec' | awk -F'\t' 'NR==1{for(i=1;i<=NF;i++){split(\$i,p,\"=\"); g[i]=(\$i ~ /=/)?p[1]:\"\"}; next}
+		{delete s; for(i=1;i<=NF;i++) if(g[i]!=\"\") s[g[i]]+=\$i; for(k in s) if(s[k]!=1) bad++} END{print bad+0}'"
+	[ "$output" = "0" ]
+}
+
+@test "nids-featurize: kdd99 detected by the trailing dot, dot removed from the class" {
+	run sh -c "'$NIDS_BIN/nids-featurize' -q '$fixtures/feat/kdd99_20.txt' | '$NIDS_BIN/nids-cat' -H -n 1 -c protocol_type=udp,service=private,src_bytes,dst_bytes,label,class"
+	[ "$output" = "$(printf '1\t1\t105\t146\t0\tnormal')" ]
+	run sh -c "'$NIDS_BIN/nids-featurize' -q '$fixtures/feat/kdd99_20.txt' | '$NIDS_BIN/nids-cat' -i | head -1"
+	[ "$output" = "columns	127" ]
+}
+
+@test "nids-featurize: a service outside the vocabulary goes to service=_other and is counted" {
+	run feat -o "$tmp/a.rec" "$fixtures/feat/kdd99_unseen.txt"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"6 rows (4 benign, 2 attack), 1 values outside the vocabulary (in _other)"* ]]
+	run sh -c "'$NIDS_BIN/nids-cat' -H -c service=_other,service=other '$tmp/a.rec' | tail -1"
+	[ "$output" = "$(printf '1\t0')" ]
+}
+
+@test "nids-featurize: --strict makes an unknown category an error with file:line" {
+	run feat --strict -o "$tmp/a.rec" "$fixtures/feat/kdd99_unseen.txt"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"kdd99_unseen.txt:6: field 3 'icmp': unknown service"* ]]
+	[ ! -e "$tmp/a.rec" ]
+}
+
+@test "nids-featurize: zstd-compressed input on stdin" {
+	zstd -q -c "$fixtures/feat/nslkdd_20.txt" > "$tmp/t.zst"
+	feat -q < "$tmp/t.zst" > "$tmp/a.rec"
+	feat -q "$fixtures/feat/nslkdd_20.txt" > "$tmp/b.rec"
+	cmp "$tmp/a.rec" "$tmp/b.rec"
+}
+
+@test "nids-featurize: CRLF line ends and a BOM give the same stream" {
+	{ printf '\357\273\277'; sed 's/$/\r/' "$fixtures/feat/nslkdd_20.txt"; } > "$tmp/crlf.txt"
+	feat -q "$tmp/crlf.txt" > "$tmp/a.rec"
+	feat -q "$fixtures/feat/nslkdd_20.txt" > "$tmp/b.rec"
+	cmp "$tmp/a.rec" "$tmp/b.rec"
+}
+
+@test "nids-featurize: -z compresses, same rows" {
+	feat -q -z 3 "$fixtures/feat/nslkdd_20.txt" > "$tmp/a.rec"
+	feat -q "$fixtures/feat/nslkdd_20.txt" > "$tmp/b.rec"
+	cmp <(cat_ "$tmp/a.rec") <(cat_ "$tmp/b.rec")
+}
+
+@test "nids-featurize: wrong field count names file:line; no output file" {
+	sed '7s/,[^,]*$//' "$fixtures/feat/nslkdd_20.txt" > "$tmp/bad.txt"
+	run feat -f nslkdd -o "$tmp/out.rec" "$tmp/bad.txt"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"bad.txt:7: 42 fields, expected 43"* ]]
+	[ ! -e "$tmp/out.rec" ]
+	[ "$(ls "$tmp")" = "bad.txt" ]
+}
+
+@test "nids-featurize: non-number where a number is due names the field" {
+	sed '2s/^0,tcp,private,REJ,0,/0,tcp,private,REJ,x1,/' "$fixtures/feat/nslkdd_20.txt" > "$tmp/bad.txt"
+	run feat -o "$tmp/out.rec" "$tmp/bad.txt"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"bad.txt:2: field 5 (src_bytes): 'x1' is not a number"* ]]
+	[ ! -e "$tmp/out.rec" ]
+}
+
+@test "nids-featurize: --skip-bad skips and counts, naming the first" {
+	sed -e '2s/^0,tcp,private,REJ,0,/0,tcp,private,REJ,x1,/' -e '9s/,[^,]*$//' "$fixtures/feat/nslkdd_20.txt" > "$tmp/bad.txt"
+	run feat -f nslkdd --skip-bad -o "$tmp/out.rec" "$tmp/bad.txt"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"18 rows"*"2 bad records skipped"* ]]
+	[[ "$output" == *"first skipped: $tmp/bad.txt:2: field 5 (src_bytes): 'x1' is not a number"* ]]
+	[ "$(cat_ -H "$tmp/out.rec" | wc -l)" -eq 18 ]
+}
+
+@test "nids-featurize: empty input, binary garbage, undetectable format" {
+	run feat < /dev/null
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"empty input"* ]]
+	printf 'a\0b\n' > "$tmp/bin"
+	run feat -f nslkdd "$tmp/bin"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"binary data"* ]]
+	printf 'hello,world\n' > "$tmp/x.csv"
+	run feat -f kdd99 -o "$tmp/o.rec" "$tmp/x.csv"
+	[ "$status" -eq 1 ]
+	[ ! -e "$tmp/o.rec" ]
+}
+
+@test "nids-featurize: writing to /dev/full fails with exit 1" {
+	run sh -c "'$NIDS_BIN/nids-featurize' -q '$fixtures/feat/nslkdd_20.txt' > /dev/full"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"No space left on device"* || "$output" == *"write error"* ]]
+}
+
+@test "nids-featurize: refuses to write binary to a terminal" {
+	command -v script >/dev/null || skip "script(1) not installed"
+	run script -qec "'$NIDS_BIN/nids-featurize' '$fixtures/feat/nslkdd_20.txt'" /dev/null
+	[[ "$output" == *"refusing to write binary to a terminal; pipe into nids-cat"* ]]
+}
+
+@test "nids-featurize: bad usage exits 2" {
+	run feat -f nope x
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"unknown format 'nope'"* ]]
+	run feat --zstd 40
+	[ "$status" -eq 2 ]
+	run feat a b
+	[ "$status" -eq 2 ]
+}
+
+@test "nids-featurize: real NSL-KDD and KDD Cup 99 row counts" {
+	need_shared KDDTrain+.txt.zst
+	run feat -o "$tmp/t.rec" "$shared_data/KDDTrain+.txt.zst"
+	[[ "$output" == *"125973 rows (67343 benign, 58630 attack)"* ]]
+	run feat -o "$tmp/t.rec" "$shared_data/KDDTest+.txt.zst"
+	[[ "$output" == *"22544 rows (9711 benign, 12833 attack)"* ]]
+	run feat -o "$tmp/t.rec" "$shared_data/kddcup.data_10_percent.zst"
+	[[ "$output" == *"494021 rows (97278 benign, 396743 attack)"* ]]
+	run feat -o "$tmp/t.rec" "$shared_data/corrected.zst"
+	[[ "$output" == *"311029 rows (60593 benign, 250436 attack), 2 values outside the vocabulary"* ]]
+}

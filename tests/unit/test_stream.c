@@ -1,0 +1,420 @@
+/* test_stream.c: the record stream's round trip, truncation, corruption, versioning,
+ * concatenation and the frozen golden file. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "nids/stream.h"
+
+#define GOLDEN "tests/fixtures/golden/small.rec"
+
+static char tmp_path[64];
+
+/* A header: 3 features, label, class; classes normal, neptune. */
+static nids_header *make_header(void)
+{
+	nids_header *h = nids_header_new();
+	nids_header_add_column(h, "duration", NIDS_ROLE_FEATURE, NULL);
+	nids_header_add_column(h, "src_bytes", NIDS_ROLE_FEATURE, NULL);
+	nids_header_add_column(h, "dst_bytes", NIDS_ROLE_FEATURE, NULL);
+	nids_header_add_column(h, "label", NIDS_ROLE_LABEL, NULL);
+	nids_header_add_column(h, "class", NIDS_ROLE_CLASS, NULL);
+	nids_header_add_class(h, "normal");
+	nids_header_add_class(h, "neptune");
+	return h;
+}
+
+static void fill_rows(float *rows, size_t n, unsigned seed)
+{
+	for (size_t i = 0; i < n; i++) {
+		rows[i * 5 + 0] = (float)((i * 7 + seed) % 1000) / 3.0f;
+		rows[i * 5 + 1] = (float)(i + seed) * 1.5f;
+		rows[i * 5 + 2] = -(float)i;
+		rows[i * 5 + 3] = (float)(i % 2);
+		rows[i * 5 + 4] = (float)(i % 2);
+	}
+}
+
+/* Writes n rows (level 0 raw, else zstd) into a memory buffer; returns its size. */
+static size_t write_stream(unsigned char **out, size_t n, int level, unsigned seed)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	nids_header *h = make_header();
+	nids_writer *w;
+	nids_err err = { 0 };
+	CHECK(nids_writer_open(&w, f, "mem", h, level, &err) == 0, "%s", err.msg);
+	float *rows = malloc(sizeof(float) * 5 * (n ? n : 1));
+	fill_rows(rows, n, seed);
+	/* in uneven pieces, so blocks do not line up with the calls */
+	for (size_t i = 0; i < n;) {
+		size_t k = n - i < 12345 ? n - i : 12345;
+		CHECK(nids_writer_write(w, rows + i * 5, k, &err) == 0, "%s", err.msg);
+		i += k;
+	}
+	CHECK(nids_writer_close(w, &err) == 0, "%s", err.msg);
+	fclose(f);
+	free(rows);
+	nids_header_free(h);
+	*out = (unsigned char *)buf;
+	return len;
+}
+
+static void put_file(const unsigned char *b, size_t n)
+{
+	strcpy(tmp_path, "/tmp/nids-test-XXXXXX");
+	int fd = mkstemp(tmp_path);
+	CHECK(fd >= 0, "mkstemp");
+	CHECK(write(fd, b, n) == (ssize_t)n, "write");
+	close(fd);
+}
+
+/* Reads a whole stream; returns 0 or the error code, with the rows read and a checksum
+ * over their values so callers can compare contents. */
+static int read_all(const unsigned char *b, size_t n, uint64_t *nrows, double *sum,
+                    nids_err *err)
+{
+	put_file(b, n);
+	nids_input *in;
+	nids_reader *r = NULL;
+	int rc = nids_input_open(&in, tmp_path, err);
+	*nrows = 0;
+	*sum = 0;
+	size_t at = 0;
+	if (!rc)
+		rc = nids_reader_open(&r, in, err);
+	while (!rc) {
+		float *rows;
+		long k = nids_reader_next(r, &rows, err);
+		if (k <= 0) {
+			rc = (int)k;
+			break;
+		}
+		size_t C = (size_t)nids_reader_header(r)->ncols;
+		for (size_t i = 0; i < (size_t)k * C; i++, at++)
+			*sum += rows[i] * (double)((at % 7) + 1);
+		*nrows += (uint64_t)k;
+	}
+	nids_reader_free(r);
+	nids_input_free(in);
+	unlink(tmp_path);
+	return rc;
+}
+
+static double expected_sum(size_t n, unsigned seed)
+{
+	float *rows = malloc(sizeof(float) * 5 * (n ? n : 1));
+	fill_rows(rows, n, seed);
+	double s = 0;
+	for (size_t i = 0; i < n * 5; i++)
+		s += rows[i] * (double)((i % 7) + 1);
+	free(rows);
+	return s;
+}
+
+static void round_trip(void)
+{
+	const size_t sizes[] = { 1, 3, 52428, 52429, 200000 };
+	for (int level = 0; level <= 3; level += 3)
+		for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+			unsigned char *b;
+			size_t len = write_stream(&b, sizes[i], level, 1);
+			uint64_t n;
+			double s;
+			nids_err err = { 0 };
+			int rc = read_all(b, len, &n, &s, &err);
+			CHECK(rc == 0, "level %d n %zu: %s", level, sizes[i], err.msg);
+			CHECK(n == sizes[i], "rows %llu want %zu", (unsigned long long)n, sizes[i]);
+			CHECK(s == expected_sum(sizes[i], 1), "contents differ at n=%zu", sizes[i]);
+			free(b);
+		}
+}
+
+static void header_round_trip(void)
+{
+	unsigned char *b;
+	size_t len = write_stream(&b, 10, 0, 0);
+	put_file(b, len);
+	nids_input *in;
+	nids_reader *r;
+	nids_err err = { 0 };
+	CHECK(nids_input_open(&in, tmp_path, &err) == 0, "%s", err.msg);
+	CHECK(nids_reader_open(&r, in, &err) == 0, "%s", err.msg);
+	const nids_header *h = nids_reader_header(r);
+	nids_header *want = make_header();
+	CHECK(nids_header_compare_columns(h, want, "x", &err) == 0, "%s", err.msg);
+	CHECK(h->nclasses == 2 && !strcmp(h->classes[1], "neptune"), "classes");
+	CHECK(h->cols[4].role == NIDS_ROLE_CLASS, "role");
+	nids_header_free(want);
+	nids_reader_free(r);
+	nids_input_free(in);
+	unlink(tmp_path);
+	free(b);
+}
+
+static void empty_stream(void)
+{
+	unsigned char *b;
+	size_t len = write_stream(&b, 0, 0, 0);
+	uint64_t n;
+	double s;
+	nids_err err = { 0 };
+	CHECK(read_all(b, len, &n, &s, &err) == 0, "%s", err.msg);
+	CHECK(n == 0, "rows %llu", (unsigned long long)n);
+	/* no bytes at all is an error, not an empty stream */
+	CHECK(read_all(b, 0, &n, &s, &err) == NIDS_EFORMAT, "empty input");
+	free(b);
+	CHECK(strstr(err.msg, "empty input") != NULL, "%s", err.msg);
+}
+
+/* The offsets where blocks start: parse the format just enough to find them. */
+static size_t block_starts(const unsigned char *b, size_t len, size_t *starts, size_t max)
+{
+	uint32_t hlen = b[16] | b[17] << 8 | b[18] << 16 | (uint32_t)b[19] << 24;
+	size_t n = 0, off = hlen;
+	while (off + 16 <= len && n < max) {
+		starts[n++] = off;
+		uint32_t plen = b[off + 8] | b[off + 9] << 8 | b[off + 10] << 16 |
+		                (uint32_t)b[off + 11] << 24;
+		off += 16 + plen;
+	}
+	return n;
+}
+
+static void truncation(void)
+{
+	for (int level = 0; level <= 1; level++) {
+		unsigned char *b;
+		size_t len = write_stream(&b, 120000, level, 2);
+		size_t starts[64];
+		size_t nb = block_starts(b, len, starts, 64);
+		CHECK(nb >= 3, "want several blocks, got %zu", nb);
+		uint64_t n;
+		double s;
+		nids_err err = { 0 };
+		/* at every block boundary, and in the middle of every block */
+		for (size_t i = 0; i < nb; i++) {
+			size_t cuts[3] = { starts[i], starts[i] + 7,
+				           starts[i] + 16 + (i + 1 < nb ? (starts[i + 1] - starts[i] - 16) / 2 : 3) };
+			for (int c = 0; c < 3; c++) {
+				int rc = read_all(b, cuts[c], &n, &s, &err);
+				CHECK(rc == NIDS_ETRUNCATED, "cut at %zu: rc %d (%s)", cuts[c], rc, err.msg);
+			}
+		}
+		/* inside the header */
+		for (size_t cut = 1; cut < starts[0]; cut += 5) {
+			int rc = read_all(b, cut, &n, &s, &err);
+			CHECK(rc < 0, "header cut at %zu accepted", cut);
+		}
+		/* one byte short of the end */
+		CHECK(read_all(b, len - 1, &n, &s, &err) == NIDS_ETRUNCATED, "last byte");
+		CHECK(strstr(err.msg, "truncated") != NULL, "%s", err.msg);
+		free(b);
+	}
+}
+
+static void bit_flip(void)
+{
+	for (int level = 0; level <= 1; level++) {
+		unsigned char *b;
+		size_t len = write_stream(&b, 30000, level, 3);
+		uint64_t n;
+		double s;
+		nids_err err = { 0 };
+		/* a sample of positions over header, block headers and payloads */
+		size_t step = len / 257 + 1;
+		for (size_t pos = 0; pos < len; pos += step) {
+			for (int bit = 0; bit < 8; bit += 3) {
+				b[pos] ^= (unsigned char)(1u << bit);
+				int rc = read_all(b, len, &n, &s, &err);
+				CHECK(rc < 0, "flip at byte %zu bit %d read as valid (%llu rows, %zu bytes)", pos, bit,
+				      (unsigned long long)n, len);
+				b[pos] ^= (unsigned char)(1u << bit);
+			}
+		}
+		free(b);
+	}
+}
+
+static void unknown_major(void)
+{
+	unsigned char *b;
+	size_t len = write_stream(&b, 5, 0, 0);
+	b[8] = 2;
+	uint64_t n;
+	double s;
+	nids_err err = { 0 };
+	CHECK(read_all(b, len, &n, &s, &err) == NIDS_EVERSION, "major 2 accepted");
+	CHECK(strstr(err.msg, "version 2.0 is not supported") != NULL, "%s", err.msg);
+	free(b);
+}
+
+static void text_input_hint(void)
+{
+	const char *csv = "0,tcp,http,SF,181,5450\n";
+	uint64_t n;
+	double s;
+	nids_err err = { 0 };
+	CHECK(read_all((const unsigned char *)csv, strlen(csv), &n, &s, &err) == NIDS_EFORMAT,
+	      "csv read as stream");
+	CHECK(strstr(err.msg, "try nids-featurize") != NULL, "%s", err.msg);
+}
+
+static void concatenation(void)
+{
+	unsigned char *a, *b;
+	size_t la = write_stream(&a, 70000, 0, 4), lb = write_stream(&b, 35, 1, 5);
+	unsigned char *ab = malloc(la + lb), *ba = malloc(la + lb);
+	memcpy(ab, a, la);
+	memcpy(ab + la, b, lb);
+	memcpy(ba, b, lb);
+	memcpy(ba + lb, a, la);
+	uint64_t n;
+	double s;
+	nids_err err = { 0 };
+	double want = expected_sum(70000, 4) + expected_sum(35, 5);
+	CHECK(read_all(ab, la + lb, &n, &s, &err) == 0, "%s", err.msg);
+	CHECK(n == 70035 && s == want, "a+b: %llu rows", (unsigned long long)n);
+	CHECK(read_all(ba, la + lb, &n, &s, &err) == 0, "%s", err.msg);
+	CHECK(n == 70035 && fabs(s - want) <= 1e-9 * fabs(want), "b+a: %llu rows", (unsigned long long)n);
+	/* truncating the second segment is still detected */
+	CHECK(read_all(ab, la + lb - 3, &n, &s, &err) == NIDS_ETRUNCATED, "cut second");
+	free(ab);
+	free(ba);
+	free(a);
+	free(b);
+}
+
+/* A second segment with a different column list is an error naming the column. */
+static void concatenation_mismatch(void)
+{
+	unsigned char *a;
+	size_t la = write_stream(&a, 4, 0, 0);
+	char *buf = NULL;
+	size_t lb = 0;
+	FILE *f = open_memstream(&buf, &lb);
+	nids_header *h = make_header();
+	free(h->cols[1].name);
+	h->cols[1].name = strdup("dst_bytes_x");
+	nids_writer *w;
+	nids_err err = { 0 };
+	nids_writer_open(&w, f, "mem", h, 0, &err);
+	nids_writer_close(w, &err);
+	fclose(f);
+	unsigned char *ab = malloc(la + lb);
+	memcpy(ab, a, la);
+	memcpy(ab + la, buf, lb);
+	uint64_t n;
+	double s;
+	CHECK(read_all(ab, la + lb, &n, &s, &err) == NIDS_EMISMATCH, "mismatch accepted");
+	CHECK(strstr(err.msg, "column 2: 'src_bytes' vs 'dst_bytes_x' (concatenated streams "
+	                      "differ)") != NULL,
+	      "%s", err.msg);
+	free(ab);
+	free(a);
+	free(buf);
+	nids_header_free(h);
+}
+
+/* Class tables are unified by name across segments and class blocks. */
+static void class_remap(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	nids_err err = { 0 };
+	for (int seg = 0; seg < 2; seg++) {
+		nids_header *h = make_header();
+		if (seg == 1) { /* the second segment lists its classes the other way round */
+			char *t = h->classes[0];
+			h->classes[0] = h->classes[1];
+			h->classes[1] = t;
+		}
+		nids_writer *w;
+		nids_writer_open(&w, f, "mem", h, 0, &err);
+		float row[5] = { 1, 2, 3, 1, 1 };
+		nids_writer_write(w, row, 1, &err);
+		int id = nids_writer_add_class(w, seg ? "smurf" : "satan", &err);
+		CHECK(id == 2, "new class id %d", id);
+		row[4] = 2;
+		nids_writer_write(w, row, 1, &err);
+		nids_writer_close(w, &err);
+		nids_header_free(h);
+	}
+	fclose(f);
+	put_file((unsigned char *)buf, len);
+	nids_input *in;
+	nids_reader *r;
+	nids_input_open(&in, tmp_path, &err);
+	CHECK(nids_reader_open(&r, in, &err) == 0, "%s", err.msg);
+	float got[4];
+	int k = 0;
+	float *rows;
+	long m;
+	while ((m = nids_reader_next(r, &rows, &err)) > 0)
+		for (long i = 0; i < m && k < 4; i++)
+			got[k++] = rows[i * 5 + 4];
+	CHECK(m == 0, "%s", err.msg);
+	const nids_header *h = nids_reader_header(r);
+	CHECK(k == 4, "rows %d", k);
+	CHECK(h->nclasses == 4, "classes %d", h->nclasses);
+	/* normal=0 neptune=1 satan=2 smurf=3; segment 2's id 1 is normal */
+	CHECK(got[0] == 1 && got[1] == 2 && got[2] == 0 && got[3] == 3, "ids %g %g %g %g",
+	      got[0], got[1], got[2], got[3]);
+	CHECK(!strcmp(h->classes[2], "satan") && !strcmp(h->classes[3], "smurf"), "names");
+	nids_reader_free(r);
+	nids_input_free(in);
+	unlink(tmp_path);
+	free(buf);
+}
+
+/* The golden file was written once by this library (raw blocks); a reader must keep
+ * reading it byte for byte, and the writer must keep producing it. */
+static void golden(void)
+{
+	FILE *f = fopen(GOLDEN, "rb");
+	CHECK(f != NULL, "missing %s", GOLDEN);
+	if (!f)
+		return;
+	unsigned char *g = malloc(1 << 20);
+	size_t glen = fread(g, 1, 1 << 20, f);
+	fclose(f);
+	unsigned char *b;
+	size_t len = write_stream(&b, 7, 0, 9);
+	CHECK(len == glen && memcmp(b, g, len) == 0, "writer output differs from %s", GOLDEN);
+	uint64_t n;
+	double s;
+	nids_err err = { 0 };
+	CHECK(read_all(g, glen, &n, &s, &err) == 0, "%s", err.msg);
+	CHECK(n == 7 && s == expected_sum(7, 9), "golden contents");
+	free(b);
+	free(g);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "--write-golden")) {
+		unsigned char *b;
+		size_t len = write_stream(&b, 7, 0, 9);
+		FILE *f = fopen(GOLDEN, "wb");
+		fwrite(b, 1, len, f);
+		fclose(f);
+		free(b);
+		return 0;
+	}
+	TEST(round_trip);
+	TEST(header_round_trip);
+	TEST(empty_stream);
+	TEST(truncation);
+	TEST(bit_flip);
+	TEST(unknown_major);
+	TEST(text_input_hint);
+	TEST(concatenation);
+	TEST(concatenation_mismatch);
+	TEST(class_remap);
+	TEST(golden);
+	return CHECK_DONE();
+}
