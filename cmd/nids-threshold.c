@@ -13,7 +13,7 @@
 static const char *prog = "nids-threshold";
 static const char usage[] =
 	"usage: nids-threshold [-p file | --value v | --percentile p | --sigma k | --rate r |"
-	" --best-f1] [-z] [--alarms-only] [--high | --low] [--score name] [-o file] [file]\n"
+	" --best-f1] [-z level] [--alarms-only] [--high | --low] [--score name] [-o file] [file]\n"
 	"Fits an alarm threshold to a scored stream (prints it; -o writes a threshold file),\n"
 	"or applies one (appends an 'alarm' column, writes the stream to stdout).\n"
 	"  --percentile p  fit: p-th percentile of the benign scores (all rows if unlabeled)\n"
@@ -23,7 +23,7 @@ static const char usage[] =
 	"  --value v       apply v; with -o, write a threshold file holding v instead\n"
 	"  -p file         apply the threshold file\n"
 	"  --alarms-only   apply: keep only alarm rows, without an alarm column\n"
-	"  -z              apply: zstd-compress the output stream\n"
+	"  -z level        apply: zstd-compress the output blocks at level 1-19 [default: none]\n"
 	"  --score name    score column [default: the one with role score or score-low]\n"
 	"  --high, --low   higher (lower) scores are more anomalous [default: the column's role]\n"
 	"  -o file         write the threshold file (fit mode)\n"
@@ -73,7 +73,7 @@ static void parse(int argc, char **argv, opts *o)
 	};
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hVo:p:z", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hVo:p:z:", longs, NULL)) != -1) {
 		switch (c) {
 		case OPT_PERCENTILE: set_rule(o, NIDS_FIT_PERCENTILE, optarg, 0, 100, "--percentile"); break;
 		case OPT_SIGMA: set_rule(o, NIDS_FIT_SIGMA, optarg, -1e6, 1e6, "--sigma"); break;
@@ -93,7 +93,7 @@ static void parse(int argc, char **argv, opts *o)
 			break;
 		case OPT_SCORE: o->score = optarg; break;
 		case 'o': o->out = optarg; break;
-		case 'z': o->level = 3; break;
+		case 'z': o->level = (int)nids_cli_long_or_die(prog, usage, "-z", optarg, 1, 19); break;
 		case 'h': nids_cli_help(usage);
 		case 'V': nids_cli_version(prog);
 		default: nids_cli_bad_option(prog, usage, argv, c);

@@ -8,12 +8,14 @@
  *   - AUPRC is average precision as scikit-learn defines it: the sum over distinct
  *     thresholds of (recall step) x (precision there), with no interpolation.
  *   - A row is an alarm at threshold t when its score >= t, or score <= t when the
- *     direction is NIDS_DIR_LOW (lower = more anomalous, e.g. a log-likelihood).
+ *     direction is NIDS_DIR_LOW (lower = more anomalous, e.g. a log-likelihood),
+ *     compared in float32 (nids_is_alarm).
  * Metrics that are undefined (AUROC with one class absent, AUPRC and best F1 without
  * attacks) are NaN; precision with no alarms is 0, as scikit-learn's zero_division. */
 #ifndef NIDS_METRICS_H
 #define NIDS_METRICS_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -96,10 +98,21 @@ typedef struct nids_eval_point {
  * after the last distinct score. */
 int nids_eval_next_point(const nids_eval *e, size_t *pos, nids_eval_point *pt);
 
-/* True when score a is at least as anomalous as threshold t in direction dir. */
-static inline int nids_is_alarm(double score, double t, int dir)
+/* t rounded to the nearest float32 (saturating to an infinity). */
+static inline float nids_threshold_f32(double t)
 {
-	return dir == NIDS_DIR_LOW ? score <= t : score >= t;
+	return t > 3.4028234663852886e38 ? HUGE_VALF
+	       : t < -3.4028234663852886e38 ? -HUGE_VALF : (float)t;
+}
+
+/* True when score is at least as anomalous as threshold t in direction dir. Scores
+ * are float32, and so is the comparison: t is rounded to the nearest float32 first,
+ * as numpy compares a float32 array with a Python float (a score of 0.1 is an alarm
+ * at --value 0.1 --low). */
+static inline int nids_is_alarm(float score, double t, int dir)
+{
+	float ft = nids_threshold_f32(t);
+	return dir == NIDS_DIR_LOW ? score <= ft : score >= ft;
 }
 
 #endif

@@ -1,9 +1,10 @@
-# Shared by nids-roc.bats and nids-threshold.bats.
+# Shared by nids-roc.bats and nids-threshold.bats (after helpers.bash).
 FIX="$NIDS_TOP/tests/fixtures/eval"
-MAKER="$NIDS_BIN/../tests/test_metrics"   # tsv2rec / random: see tests/unit/test_metrics.c
+# `test_metrics random N SEED` writes make_expected.py's random rows as a stream
+MAKER="$NIDS_TOP/${BUILD:-build}/tests/test_metrics"
 
 # mkrec IN.tsv OUT.rec: a stream from a TSV fixture
-mkrec() { "$MAKER" tsv2rec < "$1" > "$2"; }
+mkrec() { "$NIDS_BIN/nids-cat" -r < "$1" > "$2"; }
 
 # ex FILE KEY...: the value after KEY in an .expect file ("percentile 98" takes two words)
 ex() {
@@ -20,10 +21,3 @@ near() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d
 
 # same A B: equal as doubles
 same() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 == b + 0) }'; }
-
-# synopsis PROG: the man page's SYNOPSIS as one line
-synopsis() {
-	groff -mdoc -Tascii -P-cbou "$NIDS_TOP/man/$1.1" 2>/dev/null |
-		awk '/^SYNOPSIS/ { on = 1; next } on && /^[^ ]/ { exit } on' | tr -s ' \n' '  ' |
-		sed 's/^ *//; s/ *$//'
-}

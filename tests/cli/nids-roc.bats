@@ -2,6 +2,7 @@
 # nids-roc: metrics against scikit-learn values in tests/fixtures/eval/*.expect, the
 # table, JSON, curves, the SVG (rendered by headless Chromium) and bad input.
 bats_require_minimum_version 1.5.0
+load helpers
 load eval_helpers
 
 R() { "$NIDS_BIN/nids-roc" "$@"; }
@@ -31,8 +32,7 @@ check_at() {
 }
 
 @test "nids-roc: --help synopsis equals the man page's; --version; bad options" {
-	run -0 R --help
-	[[ ${lines[0]} == "usage: $(synopsis nids-roc)" ]]
+	check_help_matches_man nids-roc
 	run -0 R --version
 	[[ $output == "nids-roc 0.1.0 (stream 1, model 1)" ]]
 	run -2 --separate-stderr R --nope
@@ -155,17 +155,20 @@ check_at() {
 }
 
 @test "nids-roc: --svg writes a self-contained picture with AUC, classes and threshold" {
-	printf 'score\tlabel\tclass\n0.1\t0\tnormal\n0.9\t1\t<b&"q">\n0.4\t1\tsmurf\n0.3\t0\tnormal\n' > x.tsv
+	# a class name with XML and JSON specials (quoted as CSV quotes it)
+	printf 'score\tlabel\tclass\n0.1\t0\tnormal\n0.9\t1\t"<b&""q"">\\"\n0.4\t1\tsmurf\n0.3\t0\tnormal\n' > x.tsv
 	mkrec x.tsv x.rec
 	run -0 R --svg x.svg --threshold 0.35 x.rec
 	[[ $(head -c 38 x.svg) == '<?xml version="1.0" encoding="UTF-8"?>' ]]
 	grep -q '>AUC = 1.0000</text>' x.svg
 	grep -q '>AP = 1.0000</text>' x.svg
-	grep -q '>&lt;b&amp;&quot;q&quot;&gt; (1)</text>' x.svg
+	grep -q '>&lt;b&amp;&quot;q&quot;&gt;\\ (1)</text>' x.svg
 	grep -q '>benign (2)</text>' x.svg
 	grep -q '>threshold 0.35</text>' x.svg
 	! grep -q 'href\|<script' x.svg
 	if command -v xmllint >/dev/null; then xmllint --noout x.svg; fi
+	run -0 R --json x.rec
+	[[ $output == *'{"name": "<b&\"q\">\\", "rows": 1, "attacks": 1, "alarms": 1, "alarm_rate": 1}'* ]]
 	run -0 R --svg ties.svg ties.rec
 	grep -q '>AUC = 0.5885</text>' ties.svg
 }

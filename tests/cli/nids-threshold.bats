@@ -2,6 +2,7 @@
 # nids-threshold: fits against numpy values in tests/fixtures/eval/*.expect, the
 # threshold file, applying, and bad input.
 bats_require_minimum_version 1.5.0
+load helpers
 load eval_helpers
 
 T() { "$NIDS_BIN/nids-threshold" "$@"; }
@@ -14,8 +15,8 @@ setup() {
 }
 
 @test "nids-threshold: --help synopsis equals the man page's" {
+	check_help_matches_man nids-threshold
 	run -0 T --help
-	[[ ${lines[0]} == "usage: $(synopsis nids-threshold)" ]]
 	[[ $output == *"see nids-threshold(1)"* ]]
 }
 
@@ -112,43 +113,59 @@ setup() {
 	[[ $(sed -n 2,6p v.thr | tr '\n' ' ') == "threshold 0.5 direction low score ll method value 0.5 rows 0 " ]]
 }
 
-@test "nids-threshold: applying appends an alarm column that agrees with the threshold" {
+@test "nids-threshold: applying appends an alarm column, 1 exactly where score >= threshold" {
 	T --percentile 50 -o t.thr ties.rec
-	T -p t.thr ties.rec > a.rec
-	# alarms are the rows with score >= threshold: count them through nids-roc
-	run -0 R --json --score alarm --threshold 1 a.rec
 	local th; th=$(sed -n 's/^threshold //p' t.thr)
-	run -0 R --json --threshold "$th" ties.rec
-	local want=$(( $(jget tp) + $(jget fp) ))
-	run -0 R --json --score alarm --threshold 1 a.rec
-	[[ $(( $(jget tp) + $(jget fp) )) -eq $want ]]
-	[[ $(jget rows) -eq 20 ]]
-	run -1 --separate-stderr T -p t.thr a.rec
-	[[ $stderr == "nids-threshold: a.rec: the stream already has a column 'alarm'" ]]
+	T -p t.thr ties.rec | "$NIDS_BIN/nids-cat" > a.tsv
+	[[ $(head -n 1 a.tsv) == $'score\tlabel\tclass\talarm' ]]
+	awk -F'\t' -v t="$th" 'NR > 1 { n++; a += $4; if (($1 + 0 >= t + 0) != ($4 == 1)) bad++ }
+		END { exit !(n == 20 && a == 11 && !bad) }' a.tsv
+	# the other columns pass through: text -> stream -> text is the fixture again
+	# (nids-cat prints the fixture's -0 as 0)
+	cut -f1-3 a.tsv | diff - <(sed 's/^-0\t/0\t/' "$FIX/ties.tsv")
+	run -1 --separate-stderr T -p t.thr <(T -p t.thr ties.rec)
+	[[ $stderr == *": the stream already has a column 'alarm'" ]]
 }
 
-@test "nids-threshold: --alarms-only keeps the alarm rows; --value and --low" {
-	T --value 0.5 --alarms-only ties.rec > a.rec
-	run -0 R --json a.rec
-	[[ $(jget rows) -eq $(( $(ex "$FIX/ties.expect" tp) + $(ex "$FIX/ties.expect" fp) )) ]]
-	T --value 0.5 --low --alarms-only ties.rec > l.rec
-	run -0 R --json --low --threshold 0.5 ties.rec
-	local low=$(( $(jget tp) + $(jget fp) ))
-	run -0 R --json l.rec
-	[[ $(jget rows) -eq $low ]]
-	[[ $low -eq 13 ]]
+@test "nids-threshold: --alarms-only keeps the alarm rows unchanged; --value and --low" {
+	T --value 0.5 --alarms-only ties.rec | "$NIDS_BIN/nids-cat" > a.tsv
+	[[ $(head -n 1 a.tsv) == $'score\tlabel\tclass' ]]
+	[[ $(($(wc -l < a.tsv) - 1)) -eq $(( $(ex "$FIX/ties.expect" tp) + $(ex "$FIX/ties.expect" fp) )) ]]
+	[[ $(cut -f1 a.tsv | tail -n +2 | sort -u | tr '\n' ' ') == "0.5 0.7 0.8 0.9 " ]]
+	T --value 0.1 --low --alarms-only ties.rec | "$NIDS_BIN/nids-cat" -c score -H > l.txt
+	[[ $(sort -n l.txt | tr '\n' ' ') == "-1.5 -0.2 -0.2 0 0 0.1 " ]]
 }
 
-@test "nids-threshold: -z output, zstd input and concatenated input" {
-	T --value 0.5 -z ties.rec > z.rec
-	run -0 R --json --score alarm --threshold 1 z.rec
-	[[ $(jget rows) -eq 20 ]]
+@test "nids-threshold: the score column's score-low role sets the direction when applying" {
+	printf 'll:score-low\tlabel\n-5\t1\n-1\t0\n-3\t0\n' > ll.tsv
+	mkrec ll.tsv ll.rec
+	[[ $(T --value -3 ll.rec | "$NIDS_BIN/nids-cat" -c alarm -H | tr '\n' ' ') == "1 0 1 " ]]
+	[[ $(T --value -3 --high ll.rec | "$NIDS_BIN/nids-cat" -c alarm -H | tr '\n' ' ') == "0 1 1 " ]]
+	T --percentile 50 -o ll.thr ll.rec
+	grep -qx 'direction low' ll.thr
+	[[ $(T -p ll.thr ll.rec | "$NIDS_BIN/nids-cat" -c alarm -H | tr '\n' ' ') == "1 0 1 " ]]
+	run -2 --separate-stderr T -p ll.thr --high ll.rec
+	[[ ${stderr_lines[0]} == "nids-threshold: --high contradicts the direction 'low' in 'll.thr'" ]]
+}
+
+@test "nids-threshold: -z output, zstd input, concatenated input with new classes" {
+	"$MAKER" random 5000 3 > r.rec
+	T --value 0.5 -z 3 r.rec > z.rec
+	T --value 0.5 r.rec > plain.rec
+	[[ $(stat -c %s z.rec) -lt $(( $(stat -c %s plain.rec) / 2 )) ]]
+	cmp <("$NIDS_BIN/nids-cat" z.rec) <("$NIDS_BIN/nids-cat" plain.rec)
+	run -2 --separate-stderr T --value 0.5 -z 20 r.rec
+	[[ ${stderr_lines[0]} == "nids-threshold: option '-z': '20' is not a whole number from 1 to 19" ]]
 	zstd -q -c ties.rec > ties.rec.zst
 	run -0 T --percentile 98 ties.rec.zst
 	same "$output" "$(ex "$FIX/ties.expect" percentile 98)"
-	cat ties.rec ties.rec > twice.rec
-	run -0 T --percentile 98 -o twice.thr twice.rec
-	grep -qx 'rows 40' twice.thr
+	printf 'score\tlabel\tclass\n7\t1\tportsweep\n0.1\t0\tnormal\n' > more.tsv
+	mkrec more.tsv more.rec
+	cat ties.rec more.rec > both.rec
+	run -0 T --percentile 98 -o both.thr both.rec
+	grep -qx 'rows 22' both.thr
+	# a class first met in the second stream is passed on to the output's class table
+	[[ $(T --value 1 both.rec | "$NIDS_BIN/nids-cat" | tail -n 2 | cut -f3,4 | tr '\t\n' ', ') == "portsweep,1 normal,0 " ]]
 }
 
 @test "nids-threshold: bad streams fail with the row, and leave no file" {

@@ -1,11 +1,8 @@
 /* test_metrics.c: metrics and threshold fits against the scikit-learn and numpy values
  * committed in tests/fixtures/eval/ (the .expect files, made once by make_expected.py).
  *
- * With arguments this binary is also the CLI tests' stream maker, so that they need
- * neither Python nor a finished nids-cat:
- *   test_metrics tsv2rec < in.tsv > out.rec    header of names (name:role for roles
- *                                              not implied by label/class/score/alarm),
- *                                              class values given as names
+ * With arguments it is also the CLI tests' maker of the random rows, so that they
+ * need no Python and no 2 MB data file:
  *   test_metrics random N SEED > out.rec       make_expected.py's random rows */
 #include <errno.h>
 #include <stdint.h>
@@ -365,6 +362,18 @@ static void test_threshold_file(void)
 	CHECK(nids_threshold_read(path, &u, &err) == NIDS_EIO, "missing file");
 }
 
+/* Thresholds compare in float32, as numpy compares a float32 array with a float. */
+static void test_alarm_rounding(void)
+{
+	CHECK(nids_is_alarm(0.1f, 0.1, NIDS_DIR_LOW), "0.1f <= 0.1");
+	CHECK(nids_is_alarm(0.1f, 0.1, NIDS_DIR_HIGH), "0.1f >= 0.1");
+	CHECK(!nids_is_alarm(0.1f, 0.1000001, NIDS_DIR_HIGH), "0.1f >= 0.1000001");
+	CHECK(nids_is_alarm(3e38f, 1e39, NIDS_DIR_LOW), "saturates to +inf");
+	CHECK(!nids_is_alarm(3e38f, 1e39, NIDS_DIR_HIGH), "nothing reaches +inf");
+	CHECK(nids_is_alarm(-3e38f, -1e39, NIDS_DIR_HIGH), "saturates to -inf");
+	CHECK(!nids_is_alarm(1, NAN, NIDS_DIR_HIGH) && !nids_is_alarm(1, NAN, NIDS_DIR_LOW), "nan");
+}
+
 static void test_format_double(void)
 {
 	char b[32];
@@ -393,56 +402,6 @@ static int write_rows(const nids_header *h, const float *v, size_t nrows, FILE *
 	return fflush(out) != 0;
 }
 
-static int implied_role(const char *name)
-{
-	static const char *names[] = { "label", "class", "score", "alarm" };
-	static const int roles[] = { NIDS_ROLE_LABEL, NIDS_ROLE_CLASS, NIDS_ROLE_SCORE,
-		                     NIDS_ROLE_ALARM };
-	for (int i = 0; i < 4; i++)
-		if (strcmp(name, names[i]) == 0)
-			return roles[i];
-	return NIDS_ROLE_FEATURE;
-}
-
-static int tsv2rec(FILE *in, FILE *out)
-{
-	nids_header *h = nids_header_new();
-	char line[65536];
-	char *tok, *save;
-	if (!fgets(line, sizeof line, in))
-		return 1;
-	line[strcspn(line, "\r\n")] = 0;
-	for (tok = strtok_r(line, "\t", &save); tok; tok = strtok_r(NULL, "\t", &save)) {
-		char *colon = strchr(tok, ':');
-		int role = implied_role(tok);
-		if (colon) {
-			*colon = 0;
-			role = nids_role_parse(colon + 1);
-		}
-		if (role < 0 || nids_header_add_column(h, tok, role, NULL) < 0)
-			return 1;
-	}
-	size_t n = 0, cap = 1024, c = (size_t)h->ncols;
-	float *v = malloc(cap * c * sizeof *v);
-	while (fgets(line, sizeof line, in)) {
-		line[strcspn(line, "\r\n")] = 0;
-		if (n == cap)
-			v = realloc(v, (cap *= 2) * c * sizeof *v);
-		tok = strtok_r(line, "\t", &save);
-		for (size_t j = 0; j < c; j++, tok = strtok_r(NULL, "\t", &save)) {
-			const char *s = tok ? tok : "nan";
-			v[n * c + j] = h->cols[j].role == NIDS_ROLE_CLASS
-			                       ? (float)nids_header_add_class(h, s)
-			                       : strtof(s, NULL);
-		}
-		n++;
-	}
-	int rc = write_rows(h, v, n, out);
-	free(v);
-	nids_header_free(h);
-	return rc;
-}
-
 static int random_rec(size_t n, uint64_t seed, FILE *out)
 {
 	nids_header *h = nids_header_new();
@@ -466,8 +425,6 @@ static int random_rec(size_t n, uint64_t seed, FILE *out)
 
 int main(int argc, char **argv)
 {
-	if (argc == 2 && strcmp(argv[1], "tsv2rec") == 0)
-		return tsv2rec(stdin, stdout);
 	if (argc == 4 && strcmp(argv[1], "random") == 0 && atol(argv[2]) > 0 &&
 	    atol(argv[2]) <= 100000)
 		return random_rec((size_t)atol(argv[2]), strtoull(argv[3], NULL, 10), stdout);
@@ -479,6 +436,7 @@ int main(int argc, char **argv)
 	TEST(test_bad_rows);
 	TEST(test_unlabeled_fits);
 	TEST(test_threshold_file);
+	TEST(test_alarm_rounding);
 	TEST(test_format_double);
 	return CHECK_DONE();
 }
