@@ -189,3 +189,15 @@ check_at() {
 	run -0 timeout 120 "$chrome" --headless --no-sandbox --disable-gpu --dump-dom "file://$PWD/plot.svg"
 	[[ $output != *parsererror* && $output == *"AUC = "* ]]
 }
+
+@test "nids-roc: NSL-KDD test set with a feature as the score equals scikit-learn" {
+	need_shared KDDTest+.txt.zst
+	zstdcat "$shared_data/KDDTest+.txt.zst" | "$NIDS_BIN/nids-featurize" -f nslkdd 2>/dev/null > kdd.rec
+	# same_srv_rate is low for attacks; values from roc_auc_score and
+	# average_precision_score on `nids-cat -c same_srv_rate,label` of this stream
+	run -0 R --json --score same_srv_rate --low kdd.rec
+	[[ $(jget rows) -eq 22544 && $(jget benign) -eq 9711 && $(jget attacks) -eq 12833 ]]
+	near "$(jget auroc)" 0.7358054740626405 1e-9
+	near "$(jget auprc)" 0.7755662396616433 1e-9
+	[[ $output == *'{"name": "neptune", "rows": 4657, "attacks": 4657, '* ]]
+}
