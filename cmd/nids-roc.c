@@ -26,7 +26,8 @@ static const char usage[] =
 	"  --threshold t   threshold to evaluate at\n"
 	"  --score name    score column [default: the one with role score or score-low]\n"
 	"  --high, --low   higher (lower) scores are more anomalous [default: the column's role]\n"
-	"  --svg file      also write ROC, PR and score-histogram plots as SVG\n"
+	"  --svg file      also write ROC, PR and score-histogram plots as SVG ('-': to\n"
+	"                  stdout, instead of the table)\n"
 	"  --bins n        histogram bins in the SVG [default: 60]\n"
 	"  -h, --help      this help;  -V, --version  the version\n"
 	"see nids-roc(1)\n";
@@ -61,21 +62,29 @@ static void fail(nids_err *err)
 static void parse(int argc, char **argv, opts *o)
 {
 	static const struct option longs[] = {
-		{ "bins", required_argument, 0, OPT_BINS }, { "curve", required_argument, 0, OPT_CURVE },
-		{ "help", no_argument, 0, 'h' }, { "high", no_argument, 0, OPT_HIGH },
-		{ "json", no_argument, 0, OPT_JSON }, { "low", no_argument, 0, OPT_LOW },
-		{ "score", required_argument, 0, OPT_SCORE }, { "svg", required_argument, 0, OPT_SVG },
+		{ "bins", required_argument, 0, OPT_BINS },
+		{ "curve", required_argument, 0, OPT_CURVE },
+		{ "help", no_argument, 0, 'h' },
+		{ "high", no_argument, 0, OPT_HIGH },
+		{ "json", no_argument, 0, OPT_JSON },
+		{ "low", no_argument, 0, OPT_LOW },
+		{ "score", required_argument, 0, OPT_SCORE },
+		{ "svg", required_argument, 0, OPT_SVG },
 		{ "threshold", required_argument, 0, OPT_THRESHOLD },
-		{ "version", no_argument, 0, 'V' }, { 0, 0, 0, 0 }
+		{ "version", no_argument, 0, 'V' },
+		{ 0, 0, 0, 0 }
 	};
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hVp:", longs, NULL)) != -1) {
 		switch (c) {
-		case OPT_BINS: o->bins = (int)nids_cli_long_or_die(prog, usage, "--bins", optarg, 2, 1000); break;
+		case OPT_BINS:
+			o->bins = (int)nids_cli_long_or_die(prog, usage, "--bins", optarg, 2, 1000);
+			break;
 		case OPT_CURVE:
 			if (strcmp(optarg, "roc") != 0 && strcmp(optarg, "pr") != 0)
-				nids_cli_usage_error(prog, usage, "option '--curve': '%s' is not roc or pr",
+				nids_cli_usage_error(prog, usage,
+				                     "option '--curve': '%s' is not roc or pr",
 				                     optarg);
 			o->curve = optarg;
 			break;
@@ -88,8 +97,8 @@ static void parse(int argc, char **argv, opts *o)
 		case OPT_SCORE: o->score = optarg; break;
 		case OPT_SVG: o->svg = optarg; break;
 		case OPT_THRESHOLD:
-			o->threshold = nids_cli_double_or_die(prog, usage, "--threshold", optarg, -HUGE_VAL,
-			                                      HUGE_VAL);
+			o->threshold = nids_cli_double_or_die(prog, usage, "--threshold", optarg,
+			                                      -HUGE_VAL, HUGE_VAL);
 			break;
 		case 'p': o->params = optarg; break;
 		case 'h': nids_cli_help(usage);
@@ -98,11 +107,15 @@ static void parse(int argc, char **argv, opts *o)
 		}
 	}
 	if (argc - optind > 1)
-		nids_cli_usage_error(prog, usage, "too many inputs ('%s'); give one file or none "
-		                                  "(concatenated streams read as one: cat a b | nids-roc)",
+		nids_cli_usage_error(prog, usage,
+		                     "too many inputs ('%s'); give one file or none "
+		                     "(concatenated streams read as one: cat a b | nids-roc)",
 		                     argv[optind + 1]);
 	if (o->json && o->curve)
 		nids_cli_usage_error(prog, usage, "give one of --json and --curve");
+	if (o->svg && strcmp(o->svg, "-") == 0 && (o->json || o->curve))
+		nids_cli_usage_error(prog, usage, "--svg - writes the picture to stdout; it cannot "
+		                                  "share it with --%s", o->json ? "json" : "curve");
 	if (o->params && !isnan(o->threshold))
 		nids_cli_usage_error(prog, usage, "give one of -p and --threshold");
 	o->input = optind < argc ? argv[optind] : "-";
@@ -188,7 +201,9 @@ static void print_table(const result *r)
 		if (!any++)
 			printf("\n%-20s %-7s %12s %12s %10s\n", "class", "label", "rows", "alarms",
 			       "rate");
-		const char *kind = pc->attacks == pc->rows ? "attack" : pc->attacks ? "mixed" : "benign";
+		const char *kind = pc->attacks == pc->rows ? "attack"
+		                   : pc->attacks           ? "mixed"
+		                                           : "benign";
 		printf("%-20s %-7s %12llu %12llu %10.6f\n", r->h->classes[k], kind,
 		       (unsigned long long)pc->rows, (unsigned long long)pc->alarms,
 		       (double)pc->alarms / (double)pc->rows);
@@ -207,8 +222,8 @@ static void print_curve(const result *r, int roc)
 	while (nids_eval_next_point(r->e, &at, &pt)) {
 		double x = roc ? pt.fp / N : pt.tp / P;
 		double y = roc ? pt.tp / P : (double)pt.tp / (double)(pt.tp + pt.fp);
-		printf("%s\t%s\t%s\n", nids_format_double(t, pt.threshold), nids_format_double(a, x),
-		       nids_format_double(b, y));
+		printf("%s\t%s\t%s\n", nids_format_double(t, pt.threshold),
+		       nids_format_double(a, x), nids_format_double(b, y));
 	}
 }
 
@@ -243,7 +258,8 @@ static void evaluate(const opts *o, nids_reader *r, result *res, nids_threshold 
 		                                         "need to know which rows are attacks");
 		fail(err);
 	}
-	if (!(res->e = nids_eval_new(c.direction)) || nids_scored_load(r, &c, res->e, res->name, err))
+	if (!(res->e = nids_eval_new(c.direction)) ||
+	    nids_scored_load(r, &c, res->e, res->name, err))
 		fail(err);
 	res->auroc = nids_eval_auroc(res->e);
 	res->auprc = nids_eval_auprc(res->e);
@@ -287,7 +303,7 @@ int main(int argc, char **argv)
 		print_json(&res);
 	else if (o.curve)
 		print_curve(&res, strcmp(o.curve, "roc") == 0);
-	else
+	else if (!o.svg || strcmp(o.svg, "-") != 0)
 		print_table(&res);
 	nids_eval_free(res.e);
 	free(res.per_class);

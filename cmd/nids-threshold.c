@@ -64,22 +64,32 @@ static void set_rule(opts *o, int rule, const char *arg, double lo, double hi, c
 static void parse(int argc, char **argv, opts *o)
 {
 	static const struct option longs[] = {
-		{ "alarms-only", no_argument, 0, OPT_ALARMS_ONLY }, { "best-f1", no_argument, 0, OPT_BEST_F1 },
-		{ "help", no_argument, 0, 'h' }, { "high", no_argument, 0, OPT_HIGH },
-		{ "low", no_argument, 0, OPT_LOW }, { "percentile", required_argument, 0, OPT_PERCENTILE },
-		{ "rate", required_argument, 0, OPT_RATE }, { "score", required_argument, 0, OPT_SCORE },
-		{ "sigma", required_argument, 0, OPT_SIGMA }, { "value", required_argument, 0, OPT_VALUE },
-		{ "version", no_argument, 0, 'V' }, { 0, 0, 0, 0 }
+		{ "alarms-only", no_argument, 0, OPT_ALARMS_ONLY },
+		{ "best-f1", no_argument, 0, OPT_BEST_F1 },
+		{ "help", no_argument, 0, 'h' },
+		{ "high", no_argument, 0, OPT_HIGH },
+		{ "low", no_argument, 0, OPT_LOW },
+		{ "percentile", required_argument, 0, OPT_PERCENTILE },
+		{ "rate", required_argument, 0, OPT_RATE },
+		{ "score", required_argument, 0, OPT_SCORE },
+		{ "sigma", required_argument, 0, OPT_SIGMA },
+		{ "value", required_argument, 0, OPT_VALUE },
+		{ "version", no_argument, 0, 'V' },
+		{ 0, 0, 0, 0 }
 	};
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hVo:p:z:", longs, NULL)) != -1) {
 		switch (c) {
-		case OPT_PERCENTILE: set_rule(o, NIDS_FIT_PERCENTILE, optarg, 0, 100, "--percentile"); break;
+		case OPT_PERCENTILE:
+			set_rule(o, NIDS_FIT_PERCENTILE, optarg, 0, 100, "--percentile");
+			break;
 		case OPT_SIGMA: set_rule(o, NIDS_FIT_SIGMA, optarg, -1e6, 1e6, "--sigma"); break;
 		case OPT_RATE: set_rule(o, NIDS_FIT_RATE, optarg, 0, 1, "--rate"); break;
 		case OPT_BEST_F1: set_rule(o, NIDS_FIT_BEST_F1, NULL, 0, 0, NULL); break;
-		case OPT_VALUE: set_rule(o, NIDS_FIT_VALUE, optarg, -3.4e38, 3.4e38, "--value"); break;
+		case OPT_VALUE:
+			set_rule(o, NIDS_FIT_VALUE, optarg, -3.4e38, 3.4e38, "--value");
+			break;
 		case 'p':
 			if (o->rule >= 0 || o->params)
 				set_rule(o, 0, NULL, 0, 0, NULL);
@@ -93,7 +103,9 @@ static void parse(int argc, char **argv, opts *o)
 			break;
 		case OPT_SCORE: o->score = optarg; break;
 		case 'o': o->out = optarg; break;
-		case 'z': o->level = (int)nids_cli_long_or_die(prog, usage, "-z", optarg, 1, 19); break;
+		case 'z':
+			o->level = (int)nids_cli_long_or_die(prog, usage, "-z", optarg, 1, 19);
+			break;
 		case 'h': nids_cli_help(usage);
 		case 'V': nids_cli_version(prog);
 		default: nids_cli_bad_option(prog, usage, argv, c);
@@ -105,8 +117,9 @@ static void parse(int argc, char **argv, opts *o)
 	o->input = optind < argc ? argv[optind] : "-";
 	int apply = o->params || (o->rule == NIDS_FIT_VALUE && !o->out);
 	if (o->rule < 0 && !o->params)
-		nids_cli_usage_error(prog, usage, "give a rule to fit (--percentile, --sigma, --rate, "
-		                                  "--best-f1) or a threshold to apply (-p, --value)");
+		nids_cli_usage_error(prog, usage,
+		                     "give a rule to fit (--percentile, --sigma, --rate, "
+		                     "--best-f1) or a threshold to apply (-p, --value)");
 	if (apply && o->out)
 		nids_cli_usage_error(prog, usage, "-o writes a threshold file; applying writes the "
 		                                  "stream to stdout");
@@ -175,7 +188,8 @@ static int apply(const opts *o, const nids_threshold *t, nids_reader *r, const c
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	if (!o->alarms_only && nids_header_add_column(oh, "alarm", NIDS_ROLE_ALARM, err) < 0) {
 		nids_header_free(oh);
-		return nids_err_set(err, NIDS_EFORMAT, name, "the stream already has a column 'alarm'");
+		return nids_err_set(err, NIDS_EFORMAT, name,
+		                    "the stream already has a column 'alarm'");
 	}
 	size_t in_c = (size_t)h->ncols, out_c = (size_t)oh->ncols;
 	nids_output *out = NULL;
@@ -251,9 +265,10 @@ int main(int argc, char **argv)
 		if (nids_threshold_read(o.params, &t, &err))
 			fail(&err);
 		if (o.direction >= 0 && o.direction != t.direction)
-			nids_cli_usage_error(prog, usage, "--%s contradicts the direction '%s' in '%s'",
-			                     o.direction == NIDS_DIR_LOW ? "low" : "high",
-			                     t.direction == NIDS_DIR_LOW ? "low" : "high", o.params);
+			nids_cli_usage_error(
+			        prog, usage, "--%s contradicts the direction '%s' in '%s'",
+			        o.direction == NIDS_DIR_LOW ? "low" : "high",
+			        t.direction == NIDS_DIR_LOW ? "low" : "high", o.params);
 	}
 	nids_input *in;
 	nids_reader *r;
@@ -266,7 +281,8 @@ int main(int argc, char **argv)
 		if (!o.params) {
 			/* --value: the direction comes from the flag or the column's role */
 			nids_scored_cols c;
-			if (nids_scored_find(nids_reader_header(r), o.score, o.direction, &c, name, &err))
+			if (nids_scored_find(nids_reader_header(r), o.score, o.direction, &c, name,
+			                     &err))
 				fail(&err);
 			t.direction = c.direction;
 		}

@@ -212,7 +212,8 @@ double nids_eval_auprc(const nids_eval *e)
 	uint64_t prev_tp = 0;
 	while (nids_eval_next_point(e, &at, &pt)) {
 		if (pt.tp != prev_tp)
-			sum += (long double)(pt.tp - prev_tp) * pt.tp / (long double)(pt.tp + pt.fp);
+			sum += (long double)(pt.tp - prev_tp) * pt.tp /
+			       (long double)(pt.tp + pt.fp);
 		prev_tp = pt.tp;
 	}
 	return (double)(sum / pos);

@@ -19,8 +19,9 @@ static int pick_score(const nids_header *h, const char *score_name, const char *
 			return nids_err_set(err, NIDS_EFORMAT, where, "no column '%s'", score_name);
 		int role = h->cols[i].role;
 		if (role == NIDS_ROLE_LABEL || role == NIDS_ROLE_CLASS)
-			return nids_err_set(err, NIDS_EFORMAT, where, "column '%s' is a %s, not a score",
-			                    score_name, nids_role_name(role));
+			return nids_err_set(err, NIDS_EFORMAT, where,
+			                    "column '%s' is a %s, not a score", score_name,
+			                    nids_role_name(role));
 		return i;
 	}
 	int found = -1, n = 0;
@@ -37,8 +38,9 @@ static int pick_score(const nids_header *h, const char *score_name, const char *
 		n++;
 	}
 	if (n == 0)
-		return nids_err_set(err, NIDS_EFORMAT, where,
-		                    "no score column (role score or score-low); name one with --score");
+		return nids_err_set(
+		        err, NIDS_EFORMAT, where,
+		        "no score column (role score or score-low); name one with --score");
 	if (n > 1)
 		return nids_err_set(err, NIDS_EFORMAT, where,
 		                    "several score columns (%s); choose one with --score", names);
@@ -57,7 +59,8 @@ int nids_scored_find(const nids_header *h, const char *score_name, int direction
 	if (direction == NIDS_DIR_HIGH || direction == NIDS_DIR_LOW)
 		c->direction = direction;
 	else
-		c->direction = h->cols[s].role == NIDS_ROLE_SCORE_LOW ? NIDS_DIR_LOW : NIDS_DIR_HIGH;
+		c->direction =
+		        h->cols[s].role == NIDS_ROLE_SCORE_LOW ? NIDS_DIR_LOW : NIDS_DIR_HIGH;
 	return 0;
 }
 

@@ -65,7 +65,8 @@ static void axes(FILE *f, const panel *p, double x0, double x1, const char *xlab
 	char buf[64];
 	for (double v = ceil(x0 / step) * step; v <= x1 + step * 1e-9; v += step) {
 		double x = p->x + (v - x0) / span * p->w;
-		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n",
+		fprintf(f,
+		        "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n",
 		        x, p->y + p->h, x, p->y + p->h + 5);
 		snprintf(buf, sizeof buf, "%g", fabs(v) < step * 1e-9 ? 0.0 : v);
 		text(f, x, p->y + p->h + 18, "middle", "", buf);
@@ -85,7 +86,8 @@ static void unit_yticks(FILE *f, const panel *p)
 		double y = p->y + p->h - i * p->h / 5;
 		char buf[16];
 		snprintf(buf, sizeof buf, "%g", i / 5.0);
-		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n",
+		fprintf(f,
+		        "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n",
 		        p->x - 5, y, p->x, y);
 		text(f, p->x - 8, y + 4, "end", "", buf);
 	}
@@ -243,7 +245,8 @@ static int make_series(const nids_eval *e, const nids_svg_opts *o, series *s, in
 	for (int k = 0; k < MAX_ATTACK_SERIES; k++) {
 		int best = -1;
 		for (int c = 0; c < o->nclasses; c++)
-			if (per_class[c] && slot_of[c] < 0 && (best < 0 || per_class[c] > per_class[best]))
+			if (per_class[c] && slot_of[c] < 0 &&
+			    (best < 0 || per_class[c] > per_class[best]))
 				best = c;
 		if (best < 0)
 			break;
@@ -321,7 +324,8 @@ static void histogram_curves(FILE *f, const panel *p, const series *s, int ns, i
 			poly_point(&pl, p->x, base, 1);
 			for (int b = 0; b < bins; b++) {
 				double c = (double)s[k].count[b];
-				double y = c > 0 ? base - (log10(c) + 0.3) / (top + 0.3) * p->h : base;
+				double y =
+				        c > 0 ? base - (log10(c) + 0.3) / (top + 0.3) * p->h : base;
 				poly_point(&pl, p->x + b * p->w / bins, y, 1);
 				poly_point(&pl, p->x + (b + 1) * p->w / bins, y, 1);
 			}
@@ -338,15 +342,19 @@ static void histogram_axes(FILE *f, const panel *p, double lo, double hi, double
 	char buf[64];
 	for (int d = 0; d <= (int)top; d++) {
 		double y = p->y + p->h - (d + 0.3) / (top + 0.3) * p->h;
-		snprintf(buf, sizeof buf, d < 4 ? "%.0f" : "1e%.0f", d < 4 ? pow(10, d) : (double)d);
-		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n",
+		snprintf(buf, sizeof buf, d < 4 ? "%.0f" : "1e%.0f",
+		         d < 4 ? pow(10, d) : (double)d);
+		fprintf(f,
+		        "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n",
 		        p->x - 5, y, p->x, y);
 		text(f, p->x - 8, y + 4, "end", "", buf);
 	}
 	if (isfinite(o->threshold) && o->threshold >= lo && o->threshold <= hi) {
 		double x = p->x + (o->threshold - lo) / (hi - lo) * p->w;
-		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\" "
-		           "stroke-width=\"2\" stroke-dasharray=\"6 3\"/>\n", x, p->y, x, p->y + p->h);
+		fprintf(f,
+		        "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\" "
+		        "stroke-width=\"2\" stroke-dasharray=\"6 3\"/>\n",
+		        x, p->y, x, p->y + p->h);
 		snprintf(buf, sizeof buf, "threshold %.6g", o->threshold);
 		text(f, x + (x > p->x + p->w - 120 ? -4 : 4), p->y + 14,
 		     x > p->x + p->w - 120 ? "end" : "start", "", buf);

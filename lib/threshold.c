@@ -95,7 +95,8 @@ int nids_threshold_fit(const nids_eval *e, int rule, double param, nids_threshol
 	if (rule == NIDS_FIT_BEST_F1) {
 		if (!nids_eval_labeled(e) || !nids_eval_attacks(e))
 			return nids_err_set(err, NIDS_EFORMAT, NULL, "--best-f1 needs %s",
-			                    nids_eval_labeled(e) ? "attack rows" : "a label column");
+			                    nids_eval_labeled(e) ? "attack rows"
+			                                         : "a label column");
 		double f1;
 		nids_eval_best_f1(e, &f1, &t->value);
 		snprintf(t->method, sizeof t->method, "best-f1 %s", nids_format_double(num, f1));
@@ -151,8 +152,8 @@ static int parse_line(char *key, char *val, nids_threshold *t, int *seen, const 
 		errno = 0;
 		t->value = strtod(val, &end);
 		if (errno || *end || end == val || isnan(t->value))
-			return nids_err_set(err, NIDS_EFORMAT, where, "threshold '%s' is not a number",
-			                    val);
+			return nids_err_set(err, NIDS_EFORMAT, where,
+			                    "threshold '%s' is not a number", val);
 		seen[0] = 1;
 	} else if (strcmp(key, "direction") == 0) {
 		if (strcmp(val, "high") != 0 && strcmp(val, "low") != 0)

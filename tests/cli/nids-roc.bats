@@ -171,6 +171,10 @@ check_at() {
 	[[ $output == *'{"name": "<b&\"q\">\\", "rows": 1, "attacks": 1, "alarms": 1, "alarm_rate": 1}'* ]]
 	run -0 R --svg ties.svg ties.rec
 	grep -q '>AUC = 0.5885</text>' ties.svg
+	R --svg - ties.rec > stdout.svg
+	cmp ties.svg stdout.svg
+	run -2 --separate-stderr R --svg - --json ties.rec
+	[[ ${stderr_lines[0]} == "nids-roc: --svg - writes the picture to stdout; it cannot share it with --json" ]]
 }
 
 @test "nids-roc: the SVG renders in headless Chromium and is not blank" {

@@ -198,7 +198,8 @@ static void check_fits(const rows *r, const char *ex)
 	nids_threshold t;
 	nids_err err = { 0 };
 	if (!has_key(ex, "percentile 0")) {
-		CHECK(nids_threshold_fit(hi, NIDS_FIT_PERCENTILE, 50, &t, &err) == NIDS_EFORMAT, "percentile");
+		CHECK(nids_threshold_fit(hi, NIDS_FIT_PERCENTILE, 50, &t, &err) == NIDS_EFORMAT,
+		      "percentile");
 		CHECK(strcmp(err.msg, "no benign rows to fit a threshold on") == 0, "%s", err.msg);
 		CHECK(nids_threshold_fit(lo, NIDS_FIT_SIGMA, 3, &t, &err) == NIDS_EFORMAT, "sigma");
 	}
