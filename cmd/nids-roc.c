@@ -258,8 +258,9 @@ static void evaluate(const opts *o, nids_reader *r, result *res, nids_threshold 
 		                                         "need to know which rows are attacks");
 		fail(err);
 	}
-	if (!(res->e = nids_eval_new(c.direction)) ||
-	    nids_scored_load(r, &c, res->e, res->name, err))
+	if (!(res->e = nids_eval_new(c.direction)))
+		nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	if (!res->e || nids_scored_load(r, &c, res->e, res->name, err))
 		fail(err);
 	res->auroc = nids_eval_auroc(res->e);
 	res->auprc = nids_eval_auprc(res->e);

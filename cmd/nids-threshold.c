@@ -1,5 +1,6 @@
 /* nids-threshold: fit an alarm threshold to a scored stream, or apply one. */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,15 +211,16 @@ static int apply(const opts *o, const nids_threshold *t, nids_reader *r, const c
 		buf = grown;
 		size_t kept = 0;
 		uint64_t first = nids_reader_rows(r) - (uint64_t)n;
-		for (long i = 0; i < n && !rc; i++) {
+		for (long i = 0; i < n; i++) {
 			const float *row = rows + (size_t)i * in_c;
 			float s = row[c.score];
-			if (s != s) {
+			if (isnan(s)) {
 				char where[256];
 				snprintf(where, sizeof where, "%.200s: row %llu", name,
 				         (unsigned long long)(first + (uint64_t)i + 1));
 				rc = nids_err_set(err, NIDS_EFORMAT, where, "score '%s' is nan",
 				                  h->cols[c.score].name);
+				break;
 			}
 			int alarm = nids_is_alarm(s, t->value, t->direction);
 			if (o->alarms_only && !alarm)
