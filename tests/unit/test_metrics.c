@@ -363,6 +363,43 @@ static void test_threshold_file(void)
 	CHECK(nids_threshold_read(path, &u, &err) == NIDS_EIO, "missing file");
 }
 
+/* Every one-byte change of a threshold file is caught, never read as a value. */
+static void test_threshold_file_flips(void)
+{
+	char path[] = "/tmp/nids-thr-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w+");
+	nids_threshold t = { .value = 2.5, .direction = NIDS_DIR_HIGH, .rows = 12 };
+	strcpy(t.score, "score");
+	strcpy(t.method, "sigma 3");
+	nids_err err = { 0 };
+	CHECK(nids_threshold_write(f, path, &t, &err) == 0, "%s", err.msg);
+	fflush(f);
+	long len = ftell(f);
+	int accepted = 0;
+	for (long i = 0; i < len; i++) {
+		unsigned char c;
+		fseek(f, i, SEEK_SET);
+		c = (unsigned char)fgetc(f);
+		fseek(f, i, SEEK_SET);
+		fputc(c ^ 1, f);
+		fflush(f);
+		nids_threshold u;
+		if (nids_threshold_read(path, &u, &err) == 0) {
+			accepted++;
+			printf("# byte %ld flipped and accepted\n", i);
+		}
+		fseek(f, i, SEEK_SET);
+		fputc(c, f);
+		fflush(f);
+	}
+	CHECK(accepted == 0, "%d flips accepted", accepted);
+	nids_threshold u;
+	CHECK(nids_threshold_read(path, &u, &err) == 0 && u.value == 2.5, "restored: %s", err.msg);
+	fclose(f);
+	unlink(path);
+}
+
 /* Thresholds compare in float32, as numpy compares a float32 array with a float. */
 static void test_alarm_rounding(void)
 {
@@ -437,6 +474,7 @@ int main(int argc, char **argv)
 	TEST(test_bad_rows);
 	TEST(test_unlabeled_fits);
 	TEST(test_threshold_file);
+	TEST(test_threshold_file_flips);
 	TEST(test_alarm_rounding);
 	TEST(test_format_double);
 	return CHECK_DONE();
