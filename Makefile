@@ -28,15 +28,16 @@ LIB_SRC := $(sort $(wildcard lib/*.c))
 CMD_SRC := $(sort $(wildcard cmd/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 HEADERS := $(sort $(wildcard include/nids/*.h))
+LIB_HEADERS := $(sort $(wildcard lib/*.h))
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
 PROGS := $(CMD_SRC:cmd/%.c=$(BUILD)/bin/%)
 UNITS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HEADER_CHECKS := $(HEADERS:include/nids/%.h=$(BUILD)/hdr/%.ok)
 
-.PHONY: all check unit cli deps demo install clean bench headers man-check fuzz
+.PHONY: all check deps demo install clean bench headers man-check
 all: $(PROGS) $(UNITS) $(HEADER_CHECKS)
 
-$(BUILD)/lib/%.o: lib/%.c $(HEADERS) | $(BUILD)/lib
+$(BUILD)/lib/%.o: lib/%.c $(HEADERS) $(LIB_HEADERS) | $(BUILD)/lib
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 $(BUILD)/libnids.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^

@@ -22,7 +22,7 @@ static const char *USAGE =
 	"      --keep-ids           keep identifier columns (IPs, ports, times) as meta\n"
 	"      --label NAME         csv: the label column (default 'label', else the last)\n"
 	"      --class NAME         csv: a column of class names\n"
-	"      --drop LIST          csv: columns to drop (comma-separated names)\n"
+	"      --drop LIST          csv, cic: columns to drop (comma-separated names)\n"
 	"      --onehot LIST        csv: categorical columns to one-hot\n"
 	"      --fit-vocab FILE     csv: learn the one-hot vocabularies, write them to FILE\n"
 	"      --vocab FILE         csv: apply vocabularies from FILE (unseen values -> _other)\n"
@@ -135,6 +135,8 @@ int main(int argc, char **argv)
 		if (st.nonfinite_dropped)
 			fprintf(stderr, ", %llu records with Infinity/NaN/empty values dropped",
 			        st.nonfinite_dropped);
+		if (st.empty)
+			fprintf(stderr, ", %llu empty records skipped", st.empty);
 		if (st.unseen)
 			fprintf(stderr, ", %llu values outside the vocabulary (in _other)", st.unseen);
 		fputc('\n', stderr);

@@ -24,6 +24,8 @@ int nids_format_float(char *buf, float v)
 	if (isinf(v))
 		return v < 0 ? (int)(strcpy(buf, "-inf"), 4) : (int)(strcpy(buf, "inf"), 3);
 	/* integers up to 2^24 are exact and by far the most common values */
+	if (v == 0 && signbit(v))
+		return (int)(strcpy(buf, "-0"), 2);
 	if (v == (float)(long)v && fabsf(v) <= 16777216.0f)
 		return snprintf(buf, 32, "%ld", (long)v);
 	int n = 0;

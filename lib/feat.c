@@ -10,6 +10,10 @@
 static const feat_format *const FORMATS[] = {
 	&feat_nslkdd,
 	&feat_kdd99,
+	&feat_cic,
+	&feat_ugr16,
+	&feat_netflow,
+	&feat_csv,
 };
 #define NFORMATS (sizeof FORMATS / sizeof *FORMATS)
 

@@ -75,4 +75,94 @@ int feat_onehot(feat_ctx *fc, const feat_vocab *v, const char *value, float *row
 /* Adds a column, turning a duplicate name into an error naming the input. */
 int feat_add_column(feat_ctx *fc, const char *name, int role, nids_err *err);
 
+/* ---- lib/feat_fields.c: helpers of the header-ed formats (cic, ugr16, netflow, csv) ---- */
+
+/* The key header names are matched by: ASCII letters lowercased, digits and '/' kept,
+ * everything else dropped, so " Flow Bytes/s", "flow_bytes/s" and "FLOW BYTES/S" agree.
+ * Writes at most n - 1 characters and a NUL. */
+void feat_name_key(const char *name, char *key, size_t n);
+
+/* Index of the first field of hdr whose key equals one of aliases (NULL-terminated, in
+ * key form), or -1. */
+int feat_find_field(const nids_csv_record *hdr, const char *const *aliases);
+
+/* Non-zero when name's key equals the key of an item of the comma-separated list. */
+int feat_in_list(const char *list, const char *name);
+
+/* Checks that every item of the comma-separated list (a flag's value) names a field of
+ * hdr; NIDS_EUSAGE naming the first that does not. */
+int feat_check_list(feat_ctx *fc, const nids_csv_record *hdr, const char *list, const char *flag,
+                    nids_err *err);
+
+/* Field i as a float under the Infinity/NaN/empty policy: such a value is replaced by
+ * o->nonfinite_value and counted in *nonfinite. Returns 0, or NIDS_EFORMAT for text
+ * that is not a number (naming the field and what). */
+int feat_measure_slow(feat_ctx *fc, const nids_csv_record *rec, int i, const char *what,
+                      float *out, int *nonfinite, nids_err *err);
+/* Inline, since it runs on every field: the common case is one parse and a store. */
+static inline int feat_measure(feat_ctx *fc, const nids_csv_record *rec, int i, const char *what,
+                               float *out, int *nonfinite, nids_err *err)
+{
+	double v;
+	if (nids_parse_float(rec->fields[i], rec->lens[i], &v) == 0 && v <= 3.4028234663852886e38 &&
+	    v >= -3.4028234663852886e38) {
+		*out = (float)v;
+		return 0;
+	}
+	return feat_measure_slow(fc, rec, i, what, out, nonfinite, err);
+}
+
+/* Ends a record's policy: with o->drop_nonfinite and nonfinite > 0 the record is
+ * counted as dropped and FEAT_DROPPED returned; otherwise the replacements are counted
+ * and 0 returned. */
+int feat_nonfinite_done(feat_ctx *fc, int nonfinite);
+
+/* An IPv4 address as two exact 16-bit halves (a.b.c.d -> a*256+b, c*256+d), since a
+ * float32 cannot hold 32 bits; anything else (IPv6, text) gives NaN, NaN. */
+void feat_ipv4_halves(const char *s, float *hi, float *lo);
+
+/* Seconds since the epoch for "YYYY-MM-DD HH:MM:SS[.frac]" or "D/M/YYYY H:MM[:SS][ AM|PM]"
+ * (CICFlowMeter), taken as UTC. Returns 0, or -1 when s is neither. */
+int feat_parse_time(const char *s, double *out);
+
+/* Label and class of a record from its label text (and an optional class text, else
+ * NULL): a number is taken as the label (0 or 1 only; class "benign" or "attack"
+ * unless class_text is given), text goes through feat_is_benign and is the class.
+ * Returns 0 or a negative code. */
+int feat_label(feat_ctx *fc, const char *label, size_t len, const char *class_text,
+               float *label_out, float *class_out, nids_err *err);
+
+/* The same without the class table: *class_name is lent (label, class_text or a
+ * constant). */
+int feat_label_text(feat_ctx *fc, const char *label, size_t len, const char *class_text,
+                    float *label_out, const char **class_name, nids_err *err);
+
+/* ---- lib/feat_vocab_file.c: the csv format's saved vocabularies (--fit-vocab, --vocab) ---- */
+
+/* One-hot groups with owned strings; values sorted by strcmp and unique. */
+typedef struct feat_vocab_file {
+	int n;
+	feat_vocab *groups;
+} feat_vocab_file;
+
+/* Writes v to path atomically (a temporary renamed on success). Returns 0 or a code. */
+int feat_vocab_write(const char *path, const feat_vocab_file *v, nids_err *err);
+
+/* Reads path into *v (free with feat_vocab_file_free). Returns 0, or NIDS_EIO,
+ * NIDS_EFORMAT (not a vocabulary file, bad syntax), NIDS_EVERSION, NIDS_ETRUNCATED or
+ * NIDS_ECHECKSUM, with err naming path:line. */
+int feat_vocab_read(const char *path, feat_vocab_file *v, nids_err *err);
+
+void feat_vocab_file_free(feat_vocab_file *v);
+
+/* Non-zero when r is a raw (header-less, 13-field) UGR'16 record: lib/feat_ugr16.c. */
+int feat_ugr16_raw(const nids_csv_record *r);
+
+/* NIDS_EUSAGE when an option of the csv format (--label, --class, --onehot, --vocab,
+ * --fit-vocab; --drop unless drop_ok) was given to this format, else 0. */
+int feat_refuse_csv_options(feat_ctx *fc, const char *format, int drop_ok, nids_err *err);
+
+/* Non-zero when every field of rec is empty (CIC-IDS2017 day files end in such lines). */
+int feat_all_empty(const nids_csv_record *rec);
+
 #endif

@@ -87,12 +87,14 @@ static int detect_kdd99(const nids_csv_record *r)
 
 static int init(feat_ctx *fc, int nsl, void **state, nids_err *err)
 {
+	int rc = feat_refuse_csv_options(fc, nsl ? "nslkdd" : "kdd99", 0, err);
+	if (rc)
+		return rc;
 	kdd_state *s = calloc(1, sizeof *s);
 	if (!s)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	*state = s;
 	s->nsl = nsl;
-	int rc = 0;
 	for (int i = 0; !rc && i < 41; i++) {
 		if (i >= 1 && i <= 3)
 			rc = feat_add_onehot(fc, &VOCABS[i - 1], err);

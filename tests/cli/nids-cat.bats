@@ -30,7 +30,7 @@ tsv() { printf 'duration\tsrc_bytes\tdifficulty:meta\tlabel\tclass\n0\t181\t20\t
 }
 
 @test "nids-cat: awkward floats survive a round trip" {
-	printf 'x\n0.1\n1e-45\n16777217\n-0.333333343\n123456.789\nnan\n-inf\n' > "$tmp/f.tsv"
+	printf 'x\n0.1\n1e-45\n16777217\n-0.333333343\n123456.789\nnan\n-inf\n-0\n' > "$tmp/f.tsv"
 	"$NIDS_BIN/nids-cat" -r "$tmp/f.tsv" | "$NIDS_BIN/nids-cat" > "$tmp/g.tsv"
 	run cat "$tmp/g.tsv"
 	[ "${lines[1]}" = "0.1" ]
@@ -40,6 +40,7 @@ tsv() { printf 'duration\tsrc_bytes\tdifficulty:meta\tlabel\tclass\n0\t181\t20\t
 	[ "${lines[5]}" = "123456.79" ]
 	[ "${lines[6]}" = "nan" ]
 	[ "${lines[7]}" = "-inf" ]
+	[ "${lines[8]}" = "-0" ]
 	"$NIDS_BIN/nids-cat" -r "$tmp/g.tsv" | "$NIDS_BIN/nids-cat" | cmp - "$tmp/g.tsv"
 }
 

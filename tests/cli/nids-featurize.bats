@@ -138,6 +138,9 @@ cat_() { "$NIDS_BIN/nids-cat" "$@"; }
 	[ "$status" -eq 2 ]
 	run feat a b
 	[ "$status" -eq 2 ]
+	run feat --onehot service "$fixtures/feat/nslkdd_20.txt"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"nslkdd"* ]]
 }
 
 @test "nids-featurize: real NSL-KDD and KDD Cup 99 row counts" {

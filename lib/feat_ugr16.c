@@ -1,0 +1,273 @@
+/* feat_ugr16.c: UGR'16 netflow records (ugr16).
+ *
+ * The raw files have no header and 13 fields: te (flow end time), td (duration, s),
+ * sa, da, sp, dp, pr (protocol name), flg (nfdump flags, ".AP.SF"), fwd (forwarding
+ * status), stos, pkt, byt, label. Re-exported samples have a header (Index, Date time,
+ * Duration, Source IP, ...): then the fields are found by name. Features: duration,
+ * packets, bytes and the rates derived from them, the ports as numbers, protocol
+ * one-hot, the six TCP flags as bits, forwarding status and ToS. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "feat_impl.h"
+
+enum { TE, TD, SA, DA, SP, DP, PR, FLG, FWD, STOS, PKT, BYT, LABEL, NRAW, INDEX = NRAW, NFIELD };
+
+/* Header names (in key form) for each field, the UGR'16 documentation's short names
+ * among them. */
+static const char *const NAMES[NFIELD][5] = {
+	[TE] = { "datetime", "te", "timestamp", NULL },
+	[TD] = { "duration", "td", NULL },
+	[SA] = { "sourceip", "sa", "srcip", NULL },
+	[DA] = { "destinationip", "da", "dstip", NULL },
+	[SP] = { "sourceport", "sp", "srcport", NULL },
+	[DP] = { "destinationport", "dp", "dstport", NULL },
+	[PR] = { "protocol", "pr", "proto", NULL },
+	[FLG] = { "flag", "flags", "flg", NULL },
+	[FWD] = { "forwardingstatus", "fwd", NULL },
+	[STOS] = { "tos", "stos", NULL },
+	[PKT] = { "packets", "pkt", "ipkt", NULL },
+	[BYT] = { "bytes", "byt", "ibyt", NULL },
+	[LABEL] = { "label", NULL },
+	[INDEX] = { "index", NULL },
+};
+
+/* The sample's header names, for messages. */
+static const char *const DISPLAY[NFIELD] = { "Date time",
+	                                     "Duration",
+	                                     "Source IP",
+	                                     "Destination IP",
+	                                     "Source Port",
+	                                     "Destination Port",
+	                                     "Protocol",
+	                                     "Flag",
+	                                     "Forwarding status",
+	                                     "ToS",
+	                                     "Packets",
+	                                     "Bytes",
+	                                     "Label",
+	                                     "Index" };
+
+/* nfdump's protocol names, sorted for feat_vocab; numbers map onto them too. */
+static const char *const PROTO_NAMES[] = { "AH",   "ESP",  "GRE", "ICMP", "ICMP6",
+	                                   "IPIP", "IPv6", "PIM", "TCP",  "UDP" };
+static const int PROTO_NUMBERS[] = { 51, 50, 47, 1, 58, 4, 41, 103, 6, 17 };
+#define NPROTO 10
+static const feat_vocab PROTO_VOCAB = { "protocol", PROTO_NAMES, NPROTO };
+
+static const char FLAG_LETTERS[] = "UAPRSF";
+static const char *const FLAG_NAMES[6] = { "flag_urg", "flag_ack", "flag_psh",
+	                                   "flag_rst", "flag_syn", "flag_fin" };
+
+typedef struct ugr_state {
+	int field[NFIELD]; /* input field of each, -1 when absent */
+	int proto_col, label_col, class_col, ids_col;
+} ugr_state;
+
+/* nfdump flags: 6 characters UAPRSF (or 8, CEUAPRSF), each the letter or '.'. */
+static int parse_flags(const char *s, size_t n, float bits[6])
+{
+	if (n != 6 && n != 8)
+		return -1;
+	const char *p = s + n - 6;
+	for (size_t i = 0; i < n - 6; i++)
+		if (s[i] != '.' && s[i] != "CE"[i])
+			return -1;
+	for (int i = 0; i < 6; i++) {
+		if (p[i] != '.' && p[i] != FLAG_LETTERS[i])
+			return -1;
+		bits[i] = p[i] != '.';
+	}
+	return 0;
+}
+
+static int proto_index(const char *s, size_t n)
+{
+	double v;
+	for (int i = 0; i < NPROTO; i++)
+		if (!strcasecmp(s, PROTO_NAMES[i]))
+			return i;
+	if (nids_parse_float(s, n, &v) == 0)
+		for (int i = 0; i < NPROTO; i++)
+			if (v == PROTO_NUMBERS[i])
+				return i;
+	return -1;
+}
+
+static int header_fields(const nids_csv_record *r, int field[NFIELD])
+{
+	int missing = 0;
+	for (int f = 0; f < NFIELD; f++) {
+		field[f] = feat_find_field(r, NAMES[f]);
+		missing += field[f] < 0 && f != INDEX && f != FWD && f != STOS;
+	}
+	return missing;
+}
+
+int feat_ugr16_raw(const nids_csv_record *r)
+{
+	double t;
+	float bits[6];
+	return r->nfields == NRAW && feat_parse_time(r->fields[TE], &t) == 0 &&
+	       proto_index(r->fields[PR], r->lens[PR]) >= 0 &&
+	       parse_flags(r->fields[FLG], r->lens[FLG], bits) == 0;
+}
+
+static int detect(const nids_csv_record *r)
+{
+	int field[NFIELD];
+	if (feat_ugr16_raw(r))
+		return 2;
+	return header_fields(r, field) == 0 && field[FLG] >= 0 ? 2 : 0;
+}
+
+static int add(feat_ctx *fc, const char *name, int role, int *col, nids_err *err)
+{
+	int c = feat_add_column(fc, name, role, err);
+	if (c < 0)
+		return c;
+	if (col)
+		*col = c;
+	return 0;
+}
+
+static int columns(feat_ctx *fc, ugr_state *s, nids_err *err)
+{
+	static const char *const FEATURES[] = { "duration",         "packets",       "bytes",
+		                                "bytes_per_packet", "packets_per_s", "bytes_per_s",
+		                                "src_port",         "dst_port" };
+	int rc = 0;
+	for (int i = 0; !rc && i < 8; i++)
+		rc = add(fc, FEATURES[i], NIDS_ROLE_FEATURE, NULL, err);
+	if (!rc && (s->proto_col = fc->h->ncols) >= 0)
+		rc = feat_add_onehot(fc, &PROTO_VOCAB, err);
+	for (int i = 0; !rc && i < 6; i++)
+		rc = add(fc, FLAG_NAMES[i], NIDS_ROLE_FEATURE, NULL, err);
+	if (!rc)
+		rc = add(fc, "forwarding_status", NIDS_ROLE_FEATURE, NULL, err);
+	if (!rc)
+		rc = add(fc, "tos", NIDS_ROLE_FEATURE, NULL, err);
+	if (!rc)
+		rc = add(fc, "label", NIDS_ROLE_LABEL, &s->label_col, err);
+	if (!rc)
+		rc = add(fc, "class", NIDS_ROLE_CLASS, &s->class_col, err);
+	if (!rc && fc->o->keep_ids) {
+		static const char *const IDS[] = { "time", "src_ip:hi", "src_ip:lo", "dst_ip:hi",
+			                           "dst_ip:lo" };
+		rc = add(fc, IDS[0], NIDS_ROLE_TIME, &s->ids_col, err);
+		for (int i = 1; !rc && i < 5; i++)
+			rc = add(fc, IDS[i], NIDS_ROLE_ID, NULL, err);
+		if (!rc && s->field[INDEX] >= 0)
+			rc = add(fc, "index", NIDS_ROLE_ID, NULL, err);
+	}
+	return rc;
+}
+
+static int init(feat_ctx *fc, const nids_csv_record *first, void **state, nids_err *err)
+{
+	ugr_state *s = calloc(1, sizeof *s);
+	*state = s;
+	if (!s)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	int header = !feat_ugr16_raw(first);
+	if (feat_refuse_csv_options(fc, "ugr16", 0, err))
+		return NIDS_EUSAGE;
+	if (header) {
+		if (header_fields(first, s->field) || s->field[FLG] < 0) {
+			for (int f = 0; f < NFIELD; f++)
+				if (s->field[f] < 0 && f != INDEX && f != FWD && f != STOS)
+					return nids_err_set(
+					    err, NIDS_EFORMAT, feat_where(fc),
+					    "no '%s' column: not a UGR'16 header line "
+					    "(raw rows have 13 fields)",
+					    DISPLAY[f]);
+		}
+	} else {
+		for (int f = 0; f < NRAW; f++)
+			s->field[f] = f;
+		s->field[INDEX] = -1;
+	}
+	fc->nfields = first->nfields;
+	int rc = columns(fc, s, err);
+	return rc ? rc : header;
+}
+
+static int number(feat_ctx *fc, const nids_csv_record *rec, const ugr_state *s, int f,
+                  const char *what, float *out, int *nonfinite, nids_err *err)
+{
+	if (s->field[f] < 0) {
+		*out = 0;
+		return 0;
+	}
+	return feat_measure(fc, rec, s->field[f], what, out, nonfinite, err);
+}
+
+/* The derived rates: nfdump times have millisecond resolution, so a duration of 0
+ * means under 1 ms and the rates divide by max(duration, 0.001). */
+static void rates(float *o)
+{
+	double dur = o[0] > 0.001f ? o[0] : 0.001, pkts = o[1], bytes = o[2];
+	o[3] = pkts > 0 ? (float)(bytes / pkts) : 0.0f;
+	o[4] = (float)(pkts / dur);
+	o[5] = (float)(bytes / dur);
+}
+
+static int row(feat_ctx *fc, void *state, const nids_csv_record *rec, float *out, nids_err *err)
+{
+	ugr_state *s = state;
+	const int *F = s->field;
+	if (F[FLG] >= 0 && !strcasecmp(rec->fields[F[FLG]], NAMES[FLG][0]))
+		return FEAT_SKIP_HEADER;
+	int nf = 0, rc;
+	if ((rc = number(fc, rec, s, TD, "duration", &out[0], &nf, err)) ||
+	    (rc = number(fc, rec, s, PKT, "packets", &out[1], &nf, err)) ||
+	    (rc = number(fc, rec, s, BYT, "bytes", &out[2], &nf, err)) ||
+	    (rc = number(fc, rec, s, SP, "source port", &out[6], &nf, err)) ||
+	    (rc = number(fc, rec, s, DP, "destination port", &out[7], &nf, err)))
+		return rc;
+	rates(out);
+	float *o = out + s->proto_col;
+	memset(o, 0, sizeof(float) * (NPROTO + 1));
+	int p = proto_index(rec->fields[F[PR]], rec->lens[F[PR]]);
+	if (p >= 0) {
+		o[p] = 1;
+	} else if (fc->o->strict) {
+		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
+		                    "field %d '%.40s': unknown protocol", F[PR] + 1,
+		                    rec->fields[F[PR]]);
+	} else {
+		o[NPROTO] = 1;
+		fc->st->unseen++;
+	}
+	o += NPROTO + 1;
+	if (parse_flags(rec->fields[F[FLG]], rec->lens[F[FLG]], o))
+		return nids_err_set(
+		    err, NIDS_EFORMAT, feat_where(fc),
+		    "field %d '%.40s': bad TCP flags (want 6 characters of UAPRSF or '.')",
+		    F[FLG] + 1, rec->fields[F[FLG]]);
+	o += 6;
+	if ((rc = number(fc, rec, s, FWD, "forwarding status", &o[0], &nf, err)) ||
+	    (rc = number(fc, rec, s, STOS, "tos", &o[1], &nf, err)))
+		return rc;
+	if (fc->o->keep_ids) {
+		float *id = out + s->ids_col;
+		double t;
+		if (feat_parse_time(rec->fields[F[TE]], &t))
+			return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
+			                    "field %d: bad time '%.40s'", F[TE] + 1,
+			                    rec->fields[F[TE]]);
+		id[0] = (float)t;
+		feat_ipv4_halves(rec->fields[F[SA]], &id[1], &id[2]);
+		feat_ipv4_halves(rec->fields[F[DA]], &id[3], &id[4]);
+		if (F[INDEX] >= 0 && (rc = number(fc, rec, s, INDEX, "index", &id[5], &nf, err)))
+			return rc;
+	}
+	if ((rc = feat_nonfinite_done(fc, nf)))
+		return rc;
+	const char *label = rec->fields[F[LABEL]];
+	return feat_label(fc, label, rec->lens[F[LABEL]], NULL, &out[s->label_col],
+	                  &out[s->class_col], err);
+}
+
+const feat_format feat_ugr16 = { "ugr16", detect, init, row, NULL, free };

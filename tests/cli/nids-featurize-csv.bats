@@ -1,0 +1,167 @@
+#!/usr/bin/env bats
+# nids-featurize -f csv: generic CSV with a header; vocabularies saved and applied.
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() { setup_tmp; }
+teardown() { teardown_tmp; }
+
+feat() { "$NIDS_BIN/nids-featurize" "$@"; }
+ncat() { "$NIDS_BIN/nids-cat" "$@"; }
+fx="$NIDS_TOP/tests/fixtures/feat"
+train="$NIDS_TOP/tests/fixtures/feat/csv_train.csv"
+test_csv="$NIDS_TOP/tests/fixtures/feat/csv_test.csv"
+
+@test "csv: --fit-vocab learns sorted vocabularies, --vocab gives the test file the same columns" {
+	run --separate-stderr feat --onehot proto,service --drop host --fit-vocab "$tmp/v" -o "$tmp/train.rec" "$train"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nids-featurize: $train: 3 rows (2 benign, 1 attack)" ]
+	run ncat "$tmp/train.rec"
+	[ "${lines[0]}" = "$(printf 'dur\tproto=tcp\tproto=udp\tproto=_other\tservice=dns\tservice=http\tservice=ssh\tservice=_other\tbytes\tlabel\tclass')" ]
+	[ "${lines[1]}" = "$(printf '1.5\t1\t0\t0\t0\t1\t0\t0\t100\t0\tnormal')" ]
+	[ "${lines[2]}" = "$(printf '0\t0\t1\t0\t1\t0\t0\t0\t40\t1\tneptune')" ]
+	run --separate-stderr feat --vocab "$tmp/v" --drop host -o "$tmp/test.rec" "$test_csv"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nids-featurize: $test_csv: 2 rows (1 benign, 1 attack), 1 values outside the vocabulary (in _other)" ]
+	cmp <(ncat -n 0 "$tmp/train.rec") <(ncat -n 0 "$tmp/test.rec")
+	run ncat -H "$tmp/test.rec"
+	[ "${lines[0]}" = "$(printf '3\t0\t0\t1\t0\t1\t0\t0\t5\t1\tsmurf')" ]
+	[ "${lines[1]}" = "$(printf '0.25\t1\t0\t0\t1\t0\t0\t0\t1000\t0\tnormal')" ]
+}
+
+@test "csv: the vocabulary file: magic, sorted values, checksum line" {
+	feat -q --onehot service,proto --drop host --fit-vocab "$tmp/v" "$train" > /dev/null
+	run cat "$tmp/v"
+	[ "${lines[0]}" = "nids-vocab 1" ]
+	[ "${lines[1]}" = "$(printf 'column\tproto\t2')" ]
+	[ "${lines[2]}" = tcp ]
+	[ "${lines[4]}" = "$(printf 'column\tservice\t3')" ]
+	[[ "${lines[8]}" =~ ^end.xxh32.[0-9a-f]{8}$ ]]
+}
+
+@test "csv: an unseen value under --strict is an error naming file:line and the column" {
+	feat -q --onehot proto,service --drop host --fit-vocab "$tmp/v" "$train" > /dev/null
+	run --separate-stderr feat --strict --vocab "$tmp/v" --drop host -o "$tmp/out.rec" "$test_csv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $test_csv:2: field 2 'icmp': unknown proto" ]
+	[ ! -e "$tmp/out.rec" ]
+}
+
+@test "csv: a damaged, cut or foreign vocabulary file is refused" {
+	feat -q --onehot proto,service --drop host --fit-vocab "$tmp/v" "$train" > /dev/null
+	sed 's/^udp$/udq/' "$tmp/v" > "$tmp/flipped"
+	run --separate-stderr feat --vocab "$tmp/flipped" --drop host -o "$tmp/out.rec" "$test_csv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $tmp/flipped: checksum mismatch: the vocabulary file is damaged" ]
+	[ ! -e "$tmp/out.rec" ]
+	head -n 5 "$tmp/v" > "$tmp/cut"
+	run --separate-stderr feat --vocab "$tmp/cut" --drop host "$test_csv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $tmp/cut: cut short: no end line" ]
+	run --separate-stderr feat --vocab "$train" --drop host "$test_csv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $train: not a nids vocabulary file (made by --fit-vocab)" ]
+	sed '1s/1/9/' "$tmp/v" > "$tmp/v9"
+	run --separate-stderr feat --vocab "$tmp/v9" --drop host "$test_csv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $tmp/v9: unknown vocabulary file version (this is 1)" ]
+	run --separate-stderr feat --vocab "$tmp/none" "$test_csv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $tmp/none: cannot open: No such file or directory" ]
+}
+
+@test "csv: a vocabulary column missing from the file, or one-hot without a vocabulary" {
+	feat -q --onehot proto,service --drop host --fit-vocab "$tmp/v" "$train" > /dev/null
+	run --separate-stderr feat --vocab "$tmp/v" --drop host,proto "$test_csv"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "nids-featurize: $test_csv:1: column 'proto' is one-hot in $tmp/v but is the label, class or dropped here" ]
+	printf 'dur,service,host,label\n1,http,a,normal\n' > "$tmp/noproto.csv"
+	run --separate-stderr feat --vocab "$tmp/v" --drop host "$tmp/noproto.csv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $tmp/noproto.csv:1: column 'proto' of the vocabulary $tmp/v is not in this file" ]
+	run --separate-stderr feat --vocab "$tmp/v" --onehot proto,service,host "$test_csv"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "nids-featurize: $test_csv:1: --onehot: column 'host' has no vocabulary in $tmp/v" ]
+}
+
+@test "csv: a failed --fit-vocab run leaves neither the stream nor the vocabulary" {
+	{ cat "$train"; echo '1,tcp,http,many,d,normal'; } > "$tmp/bad.csv"
+	run --separate-stderr feat --onehot proto,service --drop host --fit-vocab "$tmp/v" -o "$tmp/out.rec" "$tmp/bad.csv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $tmp/bad.csv:5: field 4 (bytes): 'many' is not a number (categorical? name it in --onehot)" ]
+	[ ! -e "$tmp/v" ]
+	[ ! -e "$tmp/out.rec" ]
+	[ "$(ls "$tmp")" = bad.csv ]
+}
+
+@test "csv: text in a numeric column names the column and suggests --onehot" {
+	run --separate-stderr feat -f csv -o "$tmp/out.rec" "$train"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $train:2: field 2 (proto): 'tcp' is not a number (categorical? name it in --onehot)" ]
+	[ ! -e "$tmp/out.rec" ]
+}
+
+@test "csv: label: a column named label (any case), else the last, else --label; --class" {
+	printf 'a,LABEL,b\n1,0,2\n3,1,4\n' > "$tmp/l.csv"
+	run ncat -H <(feat -q "$tmp/l.csv")
+	[ "$output" = "$(printf '1\t2\t0\tbenign\n3\t4\t1\tattack')" ]
+	printf 'a,b,verdict\n1,2,normal\n3,4,dos\n' > "$tmp/last.csv"
+	run ncat -H <(feat -q "$tmp/last.csv")
+	[ "$output" = "$(printf '1\t2\t0\tnormal\n3\t4\t1\tdos')" ]
+	printf 'y,a,kind,b\n0,1,web,2\n1,3,scan,4\n' > "$tmp/named.csv"
+	run ncat <(feat -q --label y --class kind "$tmp/named.csv")
+	[ "$output" = "$(printf 'a\tb\tlabel\tclass\n1\t2\t0\tweb\n3\t4\t1\tscan')" ]
+	run --separate-stderr feat --label nope "$tmp/named.csv"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "nids-featurize: $tmp/named.csv:1: --label: no column 'nope' in the header" ]
+	run --separate-stderr feat --drop nope "$tmp/named.csv"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "nids-featurize: $tmp/named.csv:1: --drop: no column 'nope' in the header" ]
+	printf 'a,label\n1,2\n' > "$tmp/two.csv"
+	run --separate-stderr feat "$tmp/two.csv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $tmp/two.csv:2: label '2': a numeric label must be 0 or 1" ]
+}
+
+@test "csv: BOM and CRLF, Infinity/NaN/empty policy, repeated header, wrong field count" {
+	printf '\357\273\277a,b,label\r\n1,inf,normal\r\n2,,dos\r\na,b,label\r\n3,4,dos\r\n' > "$tmp/w.csv"
+	run --separate-stderr feat -o "$tmp/w.rec" "$tmp/w.csv"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nids-featurize: $tmp/w.csv: 3 rows (1 benign, 2 attack), 1 repeated header lines skipped, 2 Infinity/NaN/empty values replaced by 0" ]
+	run ncat "$tmp/w.rec"
+	[ "$output" = "$(printf 'a\tb\tlabel\tclass\n1\t0\t0\tnormal\n2\t0\t1\tdos\n3\t4\t1\tdos')" ]
+	run --separate-stderr feat --drop-nonfinite -o "$tmp/d.rec" "$tmp/w.csv"
+	[ "$stderr" = "nids-featurize: $tmp/w.csv: 1 rows (0 benign, 1 attack), 1 repeated header lines skipped, 2 records with Infinity/NaN/empty values dropped" ]
+	printf 'a,b,label\n1,2,normal\n1,2\n' > "$tmp/short.csv"
+	run --separate-stderr feat -o "$tmp/s.rec" "$tmp/short.csv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $tmp/short.csv:3: 2 fields, expected 3" ]
+	[ ! -e "$tmp/s.rec" ]
+}
+
+@test "csv: --skip-bad counts skipped records, when learning a vocabulary too" {
+	{ cat "$train"; echo '1,tcp'; echo '1,tcp,http,x,d,normal'; } > "$tmp/bad.csv"
+	run --separate-stderr feat --skip-bad --onehot proto,service --drop host -o "$tmp/out.rec" "$tmp/bad.csv"
+	[ "$status" -eq 0 ]
+	[ "${stderr_lines[0]}" = "nids-featurize: $tmp/bad.csv: 3 rows (2 benign, 1 attack), 2 bad records skipped" ]
+	[ "${stderr_lines[1]}" = "nids-featurize: first skipped: $tmp/bad.csv:5: 2 fields, expected 6" ]
+	[ "$(ncat -H "$tmp/out.rec" | wc -l)" -eq 3 ]
+}
+
+@test "csv: empty input and a header alone" {
+	: > "$tmp/empty.csv"
+	run --separate-stderr feat -f csv -o "$tmp/out.rec" "$tmp/empty.csv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $tmp/empty.csv: empty input: no CSV records" ]
+	[ ! -e "$tmp/out.rec" ]
+	printf 'a,b,label\n' > "$tmp/h.csv"
+	run --separate-stderr feat --onehot a -o "$tmp/h.rec" "$tmp/h.csv"
+	[ "$status" -eq 0 ]
+	[ "$(ncat -n 0 "$tmp/h.rec")" = "$(printf 'a=_other\tb\tlabel\tclass')" ]
+}
+
+@test "csv: the stream to /dev/full fails with exit 1" {
+	run --separate-stderr sh -c "'$NIDS_BIN/nids-featurize' --onehot proto,service --drop host '$train' > /dev/full"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: write error: No space left on device" ]
+}

@@ -1,0 +1,118 @@
+#!/usr/bin/env bats
+# nids-featurize -f ugr16: raw UGR'16 rows and the header-ed sample.
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() { setup_tmp; }
+teardown() { teardown_tmp; }
+
+feat() { "$NIDS_BIN/nids-featurize" "$@"; }
+ncat() { "$NIDS_BIN/nids-cat" "$@"; }
+fx="$NIDS_TOP/tests/fixtures/feat"
+
+@test "ugr16: the header-ed sample: 1,078 rows, 1,069 background, detected" {
+	need_shared ugr_sample_1k.csv.zst
+	run --separate-stderr feat -o "$tmp/u.rec" "$shared_data/ugr_sample_1k.csv.zst"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nids-featurize: $shared_data/ugr_sample_1k.csv.zst: 1078 rows (1069 benign, 9 attack)" ]
+	run sh -c "'$NIDS_BIN/nids-cat' -c class -H '$tmp/u.rec' | sort | uniq -c | awk '{\$1=\$1; print}'"
+	[ "$output" = "$(printf '1069 background\n2 blacklist\n5 dos\n1 nerisbotnet\n1 scan11')" ]
+}
+
+@test "ugr16: --benign blacklist counts blacklisted flows as benign" {
+	need_shared ugr_sample_1k.csv.zst
+	run --separate-stderr feat --benign blacklist -o "$tmp/u.rec" "$shared_data/ugr_sample_1k.csv.zst"
+	[ "$stderr" = "nids-featurize: $shared_data/ugr_sample_1k.csv.zst: 1078 rows (1071 benign, 7 attack)" ]
+}
+
+@test "ugr16: the sample without its header and Index column gives the same features" {
+	need_shared ugr_sample_1k.csv.zst
+	zstd -dcq --long=31 "$shared_data/ugr_sample_1k.csv.zst" | tail -n +2 | cut -d, -f2- > "$tmp/raw.csv"
+	feat -q "$shared_data/ugr_sample_1k.csv.zst" | ncat > "$tmp/a.tsv"
+	feat -q "$tmp/raw.csv" | ncat > "$tmp/b.tsv"
+	cmp "$tmp/a.tsv" "$tmp/b.tsv"
+	[ "$(wc -l < "$tmp/b.tsv")" -eq 1079 ]
+}
+
+@test "ugr16: exact features: rates (duration 0 counts as 1 ms), protocol, flag bits, tos" {
+	run --separate-stderr feat -o "$tmp/r.rec" "$fx/ugr_raw.csv"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nids-featurize: $fx/ugr_raw.csv: 4 rows (1 benign, 3 attack)" ]
+	run ncat -c duration,packets,bytes,bytes_per_packet,packets_per_s,bytes_per_s,src_port,dst_port -H "$tmp/r.rec"
+	[ "${lines[0]}" = "$(printf '0\t1\t100\t100\t1000\t100000\t53\t51080')" ]
+	[ "${lines[1]}" = "$(printf '2\t10\t4000\t400\t5\t2000\t51000\t80')" ]
+	[ "${lines[2]}" = "$(printf '0.5\t4\t400\t100\t8\t800\t0\t0')" ]
+	run ncat -c protocol=TCP,protocol=UDP,protocol=ICMP,protocol=IPv6,protocol=_other,flag_urg,flag_ack,flag_psh,flag_rst,flag_syn,flag_fin,forwarding_status,tos,label,class -H "$tmp/r.rec"
+	[ "${lines[0]}" = "$(printf '0\t1\t0\t0\t0\t0\t1\t0\t0\t0\t0\t0\t0\t0\tbackground')" ]
+	[ "${lines[1]}" = "$(printf '1\t0\t0\t0\t0\t0\t1\t1\t0\t1\t1\t0\t0\t1\tdos')" ]
+	[ "${lines[2]}" = "$(printf '0\t0\t1\t0\t0\t0\t0\t0\t0\t0\t0\t0\t72\t1\tscan44')" ]
+	[ "${lines[3]}" = "$(printf '0\t0\t0\t1\t0\t1\t1\t1\t1\t1\t1\t1\t0\t1\tblacklist')" ]
+}
+
+@test "ugr16: --keep-ids: end time, addresses as 16-bit halves" {
+	feat -q --keep-ids "$fx/ugr_raw.csv" > "$tmp/r.rec"
+	run ncat -c time,src_ip:hi,src_ip:lo,dst_ip:hi,dst_ip:lo -n 1 "$tmp/r.rec"
+	[ "${lines[0]}" = "$(printf 'time:time\tsrc_ip:hi:id\tsrc_ip:lo:id\tdst_ip:hi:id\tdst_ip:lo:id')" ]
+	# 2016-03-18 00:00:00 UTC = 1458259200; 42.219.153.7 -> 143.72.8.137
+	[ "${lines[1]}" = "$(printf '1.4582592e+09\t10971\t39175\t36680\t2185')" ]
+}
+
+@test "ugr16: bad TCP flags: file:line, exit 1, no output file" {
+	{ cat "$fx/ugr_raw.csv"; echo '2016-03-18 00:00:04,0.000,1.2.3.4,5.6.7.8,1,2,TCP,.AX...,0,0,1,40,background'; } > "$tmp/b.csv"
+	run --separate-stderr feat -o "$tmp/out.rec" "$tmp/b.csv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $tmp/b.csv:5: field 8 '.AX...': bad TCP flags (want 6 characters of UAPRSF or '.')" ]
+	[ ! -e "$tmp/out.rec" ]
+}
+
+@test "ugr16: unknown protocol: _other and counted, an error with --strict" {
+	{ cat "$fx/ugr_raw.csv"; echo '2016-03-18 00:00:04,0.000,1.2.3.4,5.6.7.8,1,2,SCTP,......,0,0,1,40,background'; } > "$tmp/p.csv"
+	run --separate-stderr feat -o "$tmp/out.rec" "$tmp/p.csv"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"5 rows (2 benign, 3 attack), 1 values outside the vocabulary (in _other)" ]]
+	[ "$(ncat -c protocol=_other -H "$tmp/out.rec" | tail -1)" = 1 ]
+	run --separate-stderr feat --strict -o "$tmp/out2.rec" "$tmp/p.csv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $tmp/p.csv:5: field 7 'SCTP': unknown protocol" ]
+	[ ! -e "$tmp/out2.rec" ]
+}
+
+@test "ugr16: wrong field count and a non-number" {
+	{ cat "$fx/ugr_raw.csv"; echo '2016-03-18 00:00:04,0.000,1.2.3.4,5.6.7.8,1,2,TCP,......,0,0,1,40'; } > "$tmp/s.csv"
+	run --separate-stderr feat -f ugr16 -o "$tmp/out.rec" "$tmp/s.csv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $tmp/s.csv:5: 12 fields, expected 13" ]
+	{ cat "$fx/ugr_raw.csv"; echo '2016-03-18 00:00:04,0.000,1.2.3.4,5.6.7.8,1,2,TCP,......,0,0,one,40,dos'; } > "$tmp/n.csv"
+	run --separate-stderr feat -o "$tmp/out.rec" "$tmp/n.csv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $tmp/n.csv:5: field 11 (packets): 'one' is not a number" ]
+	run --separate-stderr feat --skip-bad -o "$tmp/out.rec" "$tmp/n.csv"
+	[ "$status" -eq 0 ]
+	[ "${stderr_lines[0]}" = "nids-featurize: $tmp/n.csv: 4 rows (1 benign, 3 attack), 1 bad records skipped" ]
+}
+
+@test "ugr16: a header that is not UGR'16 is refused with -f ugr16" {
+	printf 'a,b,c\n1,2,3\n' > "$tmp/x.csv"
+	run --separate-stderr feat -f ugr16 -o "$tmp/out.rec" "$tmp/x.csv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $tmp/x.csv:1: no 'Date time' column: not a UGR'16 header line (raw rows have 13 fields)" ]
+}
+
+@test "ugr16: CRLF line ends are accepted" {
+	feat -q "$fx/ugr_raw.csv" > "$tmp/lf.rec"
+	sed 's/$/\r/' "$fx/ugr_raw.csv" | feat -q > "$tmp/crlf.rec"
+	cmp "$tmp/lf.rec" "$tmp/crlf.rec"
+}
+
+@test "ugr16: the csv options are refused (exit 2)" {
+	run --separate-stderr feat --onehot Protocol -o "$tmp/out.rec" "$fx/ugr_raw.csv"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "nids-featurize: --onehot is for the csv format, not ugr16" ]
+	run --separate-stderr feat -f netflow --drop Bytes -o "$tmp/out.rec" "$fx/ugr_raw.csv"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "nids-featurize: --drop is for the csv and cic formats, not netflow" ]
+	run --separate-stderr feat --vocab "$tmp/v" -o "$tmp/out.rec" "$fx/cic2018.csv"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "nids-featurize: --vocab is for the csv format, not cic" ]
+	[ ! -e "$tmp/out.rec" ]
+}

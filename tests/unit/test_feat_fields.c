@@ -1,0 +1,120 @@
+/* test_feat_fields.c: the helpers of the header-ed featurizer formats (lib/feat_fields.c)
+ * and the csv vocabulary file (lib/feat_vocab_file.c). Includes lib/feat_impl.h, which
+ * is internal to the library. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../lib/feat_impl.h"
+#include "check.h"
+
+static void name_keys(void)
+{
+	char k[64];
+	feat_name_key(" Flow Bytes/s", k, sizeof k);
+	CHECK(!strcmp(k, "flowbytes/s"), "%s", k);
+	feat_name_key("\xef\xbb\xbf Init_Win_bytes_forward", k, sizeof k);
+	CHECK(!strcmp(k, "initwinbytesforward"), "%s", k);
+	feat_name_key("Web Attack \x96 XSS", k, 8);
+	CHECK(!strcmp(k, "webatta"), "truncated to n-1: %s", k);
+	CHECK(feat_in_list("a,Src IP ,b", "src_ip"), "in list");
+	CHECK(!feat_in_list("a,Src IP,b", "srcport"), "not in list");
+	CHECK(!feat_in_list(NULL, "x"), "empty list");
+}
+
+static void times(void)
+{
+	double t;
+	CHECK(feat_parse_time("1970-01-01 00:00:00", &t) == 0 && t == 0, "epoch %g", t);
+	CHECK(feat_parse_time("2016-07-27 13:48:28", &t) == 0 && t == 1469627308, "ugr %.0f", t);
+	CHECK(feat_parse_time("2017-07-07 12:59:21.088203", &t) == 0, "improved");
+	CHECK_NEAR(t, 1499432361.088203, 1e-15);
+	/* CIC: D/M/YYYY, no seconds */
+	CHECK(feat_parse_time("7/7/2017 3:30", &t) == 0 && t == 1499398200, "cic2017 %.0f", t);
+	CHECK(feat_parse_time("14/02/2018 08:31:01", &t) == 0 && t == 1518597061, "cic2018 %.0f", t);
+	CHECK(feat_parse_time("06/12/2022 11:00:15 PM", &t) == 0 && t == 1670367615, "pm %.0f", t);
+	CHECK(feat_parse_time("06/12/2022 12:00:15 AM", &t) == 0 && t == 1670284815, "am %.0f", t);
+	CHECK(feat_parse_time("2016-02-29 00:00:00", &t) == 0 && t == 1456704000, "leap %.0f", t);
+	CHECK(feat_parse_time("2016-13-01 00:00:00", &t) < 0, "month 13");
+	CHECK(feat_parse_time("7/7/17 3:30", &t) < 0, "2-digit year");
+	CHECK(feat_parse_time("2016-07-27", &t) < 0, "no time");
+	CHECK(feat_parse_time("2016-07-27 13:48:28x", &t) < 0, "trailing text");
+	CHECK(feat_parse_time("", &t) < 0, "empty");
+}
+
+static void addresses(void)
+{
+	float hi, lo;
+	feat_ipv4_halves("192.168.10.5", &hi, &lo);
+	CHECK(hi == 49320 && lo == 2565, "%g %g", hi, lo);
+	feat_ipv4_halves("255.255.255.255", &hi, &lo);
+	CHECK(hi == 65535 && lo == 65535, "%g %g", hi, lo);
+	feat_ipv4_halves("256.1.1.1", &hi, &lo);
+	CHECK(hi != hi && lo != lo, "out of range is NaN");
+	feat_ipv4_halves("fe80::1", &hi, &lo);
+	CHECK(hi != hi, "IPv6 is NaN");
+	feat_ipv4_halves("1.2.3", &hi, &lo);
+	CHECK(hi != hi, "3 octets is NaN");
+	feat_ipv4_halves("1.2.3.4.5", &hi, &lo);
+	CHECK(hi != hi, "5 octets is NaN");
+}
+
+static void vocab_round_trip(void)
+{
+	char path[] = "/tmp/nids-vocab-XXXXXX";
+	int fd = mkstemp(path);
+	close(fd);
+	const char *const a[] = { "", "a\tb", "back\\slash", "new\nline", "tcp" };
+	const char *const b[] = { "x" };
+	feat_vocab groups[3] = { { "proto", a, 5 }, { "col\tumn", b, 1 }, { "empty", b, 0 } };
+	feat_vocab_file w = { 3, groups }, r;
+	nids_err err = { 0 };
+	CHECK(feat_vocab_write(path, &w, &err) == 0, "%s", err.msg);
+	CHECK(feat_vocab_read(path, &r, &err) == 0, "%s", err.msg);
+	CHECK(r.n == 3, "%d groups", r.n);
+	for (int g = 0; g < r.n && g < 3; g++) {
+		CHECK(!strcmp(r.groups[g].column, groups[g].column), "column %d", g);
+		CHECK(r.groups[g].n == groups[g].n, "count %d", g);
+		for (int i = 0; i < r.groups[g].n && i < groups[g].n; i++)
+			CHECK(!strcmp(r.groups[g].values[i], groups[g].values[i]), "value %d.%d", g, i);
+	}
+	feat_vocab_file_free(&r);
+	/* unsorted values are refused even with a good checksum */
+	const char *const bad[] = { "udp", "tcp" };
+	feat_vocab g1 = { "proto", bad, 2 };
+	feat_vocab_file w1 = { 1, &g1 };
+	CHECK(feat_vocab_write(path, &w1, &err) == 0, "%s", err.msg);
+	CHECK(feat_vocab_read(path, &r, &err) == NIDS_EFORMAT, "unsorted: %s", err.msg);
+	CHECK(strstr(err.msg, "not sorted") != NULL, "%s", err.msg);
+	/* every single-byte change before the end line is caught */
+	CHECK(feat_vocab_write(path, &w, &err) == 0, "%s", err.msg);
+	FILE *f = fopen(path, "rb");
+	char text[512];
+	size_t n = fread(text, 1, sizeof text, f);
+	fclose(f);
+	size_t body = (size_t)(strstr(text, "end\t") - text);
+	int caught = 0;
+	for (size_t i = 0; i < body; i++) {
+		text[i] ^= 0x20;
+		f = fopen(path, "wb");
+		fwrite(text, 1, n, f);
+		fclose(f);
+		int rc = feat_vocab_read(path, &r, &err);
+		caught += rc == NIDS_ECHECKSUM || rc == NIDS_EFORMAT || rc == NIDS_EVERSION ||
+		          rc == NIDS_ETRUNCATED; /* the LF before the end line */
+		if (rc == 0)
+			feat_vocab_file_free(&r);
+		text[i] ^= 0x20;
+	}
+	CHECK(caught == (int)body, "%d of %zu flips caught", caught, body);
+	unlink(path);
+}
+
+int main(void)
+{
+	TEST(name_keys);
+	TEST(times);
+	TEST(addresses);
+	TEST(vocab_round_trip);
+	return CHECK_DONE();
+}
