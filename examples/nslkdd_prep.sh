@@ -12,10 +12,10 @@ mkdir -p "$dir"
 nids-featurize -q -f nslkdd -o "$dir/raw-train.rec" "$data/KDDTrain+.txt.zst"
 nids-featurize -q -f nslkdd -o "$dir/raw-test.rec" "$data/KDDTest+.txt.zst"
 if command -v nids-split >/dev/null && command -v nids-normalize >/dev/null; then
-	nids-split --benign "$dir/raw-train.rec" | nids-normalize --fit "$dir/norm.bin" \
+	nids-split -q --benign "$dir/raw-train.rec" | nids-normalize -q --fit "$dir/norm.bin" \
 		-o "$dir/benign.rec"
-	nids-normalize -p "$dir/norm.bin" -o "$dir/train.rec" "$dir/raw-train.rec"
-	nids-normalize -p "$dir/norm.bin" -o "$dir/test.rec" "$dir/raw-test.rec"
+	nids-normalize -q -p "$dir/norm.bin" -o "$dir/train.rec" "$dir/raw-train.rec"
+	nids-normalize -q -p "$dir/norm.bin" -o "$dir/test.rec" "$dir/raw-test.rec"
 else
 	sh "$here/minmax.sh" "$dir/raw-train.rec" "$dir/raw-train.rec" "$dir/train.rec" \
 		"$dir/raw-test.rec" "$dir/test.rec"
