@@ -1,0 +1,221 @@
+/* nids-fit: trains a model on a record stream and writes a model file. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nids/cli.h"
+#include "nids/dataset.h"
+#include "nids/model.h"
+#include "nids/stream.h"
+
+static const char *PROG = "nids-fit";
+static const char *HEAD =
+	"usage: nids-fit -t type [-qv] [-j threads] [--epochs n] [--batch n] [--lr rate] "
+	"[--seed n] [--val fraction] [--max-rows n] [--model-option value ...] [-o model] [input]\n"
+	"Trains a model on a record stream (read whole into memory) and writes a model file.\n"
+	"\n"
+	"  -t, --type TYPE      model: ae, vae or sae (required)\n"
+	"  -o, --output FILE    model file to write [default: stdout]\n"
+	"  -j, --threads N      threads [default: 1]\n"
+	"      --epochs N       passes over the data [default: 20]\n"
+	"      --batch N        minibatch rows [default: 256]\n"
+	"      --lr RATE        learning rate [default: 0.001]\n"
+	"      --optim NAME     adam or sgd (momentum 0.9) [default: adam]\n"
+	"      --seed N         random seed [default: 0]\n"
+	"      --val FRACTION   hold out this fraction for early stopping [default: 0]\n"
+	"      --patience N     epochs without a better val loss before stopping [default: 5]\n"
+	"      --max-rows N     train on a uniform sample of N rows [default: all]\n"
+	"  -q, --quiet          no progress on stderr;  -v, --verbose: also a summary\n";
+
+/* The usage text: the fixed head, then each model's options from the model table. */
+static char *usage_text(void)
+{
+	size_t cap = 8192, n = 0;
+	char *u = malloc(cap);
+	if (!u)
+		return (char *)HEAD;
+	n += (size_t)snprintf(u, cap, "%s", HEAD);
+	for (int i = 0; nids_model_type_at(i); i++) {
+		const nids_model_type *t = nids_model_type_at(i);
+		n += (size_t)snprintf(u + n, cap - n, "-t %s: %s\n", t->name, t->summary);
+		for (const nids_hparam *h = t->hparams; h->name && n < cap; h++) {
+			char flag[64];
+			snprintf(flag, sizeof flag, "%s%c%s--%s", h->shortopt ? "-" : "",
+			         h->shortopt ? h->shortopt : ' ', h->shortopt ? ", " : "   ", h->name);
+			n += (size_t)snprintf(u + n, cap - n, "  %-20s %s [default: %s]\n",
+			                      h->shortopt ? flag : flag + 1, h->help, h->defval);
+		}
+	}
+	snprintf(u + n, cap - n, "see nids-fit(1)\n");
+	return u;
+}
+
+enum { O_EPOCHS = 1000, O_BATCH, O_LR, O_OPTIM, O_SEED, O_VAL, O_PATIENCE, O_MAXROWS, O_HP };
+
+/* Model options as long options (and their short letters), collected from the table. */
+static struct option *build_options(char *shorts, const char ***hp_names)
+{
+	static const struct option fixed[] = {
+		{ "type", required_argument, NULL, 't' },   { "output", required_argument, NULL, 'o' },
+		{ "threads", required_argument, NULL, 'j' }, { "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },      { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },      { "epochs", required_argument, NULL, O_EPOCHS },
+		{ "batch", required_argument, NULL, O_BATCH }, { "lr", required_argument, NULL, O_LR },
+		{ "optim", required_argument, NULL, O_OPTIM }, { "seed", required_argument, NULL, O_SEED },
+		{ "val", required_argument, NULL, O_VAL },
+		{ "patience", required_argument, NULL, O_PATIENCE },
+		{ "max-rows", required_argument, NULL, O_MAXROWS },
+	};
+	int nfixed = (int)(sizeof fixed / sizeof fixed[0]), n = 0, max = 256;
+	struct option *o = calloc((size_t)(nfixed + max + 1), sizeof *o);
+	const char **names = calloc((size_t)max, sizeof *names);
+	if (!o || !names)
+		exit(1);
+	memcpy(o, fixed, sizeof fixed);
+	strcpy(shorts, ":t:o:j:qvhV");
+	for (int i = 0; nids_model_type_at(i); i++)
+		for (const nids_hparam *h = nids_model_type_at(i)->hparams; h->name; h++) {
+			int seen = 0;
+			for (int k = 0; k < n; k++)
+				seen |= !strcmp(names[k], h->name);
+			if (seen || n >= max)
+				continue;
+			names[n] = h->name;
+			o[nfixed + n] = (struct option){ h->name, required_argument, NULL, O_HP + n };
+			if (h->shortopt && !strchr(shorts, h->shortopt)) {
+				size_t l = strlen(shorts);
+				shorts[l] = (char)h->shortopt, shorts[l + 1] = ':', shorts[l + 2] = 0;
+			}
+			n++;
+		}
+	*hp_names = names;
+	return o;
+}
+
+/* The hyperparameter name for a short option letter. */
+static const char *hp_for_short(int c)
+{
+	for (int i = 0; nids_model_type_at(i); i++)
+		for (const nids_hparam *h = nids_model_type_at(i)->hparams; h->name; h++)
+			if (h->shortopt == c)
+				return h->name;
+	return NULL;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+int main(int argc, char **argv)
+{
+	char *USAGE = usage_text(), shorts[128];
+	const char **hp_names;
+	struct option *longopts = build_options(shorts, &hp_names);
+	nids_fit_opts fo = { .epochs = 20, .batch = 256, .lr = 1e-3, .optim = NIDS_OPTIM_ADAM,
+		             .threads = 1, .patience = 5 };
+	const char *type = NULL, *out_path = NULL, *hp_key[256], *hp_val[256];
+	int nhp = 0, quiet = 0, verbose = 0, ch;
+	long seed = 0, max_rows = 0;
+	double val = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
+		const char *hp = ch >= O_HP ? hp_names[ch - O_HP] : ch < 128 ? hp_for_short(ch) : NULL;
+		if (hp && ch != '?' && ch != ':') {
+			if (nhp < 256)
+				hp_key[nhp] = hp, hp_val[nhp++] = optarg;
+			continue;
+		}
+		switch (ch) {
+		case 't': type = optarg; break;
+		case 'o': out_path = optarg; break;
+		case 'j': fo.threads = (int)nids_cli_long_or_die(PROG, USAGE, "-j", optarg, 1, 64); break;
+		case 'q': quiet = 1; break;
+		case 'v': verbose = 1; break;
+		case 'h': nids_cli_help(USAGE);
+		case 'V': nids_cli_version(PROG);
+		case O_EPOCHS:
+			fo.epochs = (int)nids_cli_long_or_die(PROG, USAGE, "--epochs", optarg, 0, 1000000);
+			break;
+		case O_BATCH:
+			fo.batch = (int)nids_cli_long_or_die(PROG, USAGE, "--batch", optarg, 1, 1 << 20);
+			break;
+		case O_LR: fo.lr = nids_cli_double_or_die(PROG, USAGE, "--lr", optarg, 1e-12, 100); break;
+		case O_OPTIM:
+			if (strcmp(optarg, "adam") && strcmp(optarg, "sgd"))
+				nids_cli_usage_error(PROG, USAGE, "option '--optim': '%s' is not adam or sgd",
+				                     optarg);
+			fo.optim = strcmp(optarg, "adam") ? NIDS_OPTIM_SGD : NIDS_OPTIM_ADAM;
+			break;
+		case O_SEED: seed = nids_cli_long_or_die(PROG, USAGE, "--seed", optarg, 0, 1L << 62); break;
+		case O_VAL: val = nids_cli_double_or_die(PROG, USAGE, "--val", optarg, 0, 0.9); break;
+		case O_PATIENCE:
+			fo.patience = (int)nids_cli_long_or_die(PROG, USAGE, "--patience", optarg, 1, 1 << 20);
+			break;
+		case O_MAXROWS:
+			max_rows = nids_cli_long_or_die(PROG, USAGE, "--max-rows", optarg, 1, 1L << 40);
+			break;
+		default: nids_cli_bad_option(PROG, USAGE, argv, ch);
+		}
+	}
+	if (!type)
+		nids_cli_usage_error(PROG, USAGE, "-t is required (ae, vae or sae)");
+	if (argc - optind > 1)
+		nids_cli_usage_error(PROG, USAGE, "one input at most");
+	const char *in_path = optind < argc ? argv[optind] : "-";
+
+	nids_err err = { 0 };
+	nids_model *m = NULL;
+	nids_input *in = NULL;
+	nids_reader *r = NULL;
+	nids_output *out = NULL;
+	nids_dataset *all = NULL;
+	int rc = nids_model_new(&m, type, &err);
+	for (int i = 0; !rc && i < nhp; i++)
+		rc = nids_model_set(m, hp_key[i], hp_val[i], &err);
+	if (rc)
+		nids_cli_usage_error(PROG, USAGE, "%s", err.msg);
+	m->seed = (uint64_t)seed;
+	fo.progress = quiet ? NULL : stderr;
+	fo.progress_tty = !quiet && isatty(STDERR_FILENO);
+	double t0 = now();
+	/* the output first, so a refused terminal fails before a long training */
+	if (!(rc = nids_output_open(&out, out_path, 1, &err)) &&
+	    !(rc = nids_input_open(&in, in_path, &err)) && !(rc = nids_reader_open(&r, in, &err)))
+		rc = nids_dataset_read(&all, r, nids_input_name(in), (size_t)max_rows, (uint64_t)seed,
+		                       &err);
+	nids_dataset train, vset;
+	if (!rc)
+		rc = nids_dataset_split(all, val, (uint64_t)seed, &train, &vset, &err);
+	if (!rc)
+		rc = nids_model_fit(m, &train, &vset, &fo, &err);
+	if (!rc)
+		rc = nids_model_write(m, nids_output_file(out), &err);
+	if (!rc) {
+		rc = nids_output_commit(out, &err);
+		out = NULL;
+	}
+	if (!rc && verbose)
+		fprintf(stderr, "%s: -t %s: %zu training rows (%llu read), %zu validation, %d features, "
+		        "%zu parameters, %.1f s\n", PROG, type, train.n, (unsigned long long)all->seen,
+		        vset.n, all->d, m->arena.size, now() - t0);
+	nids_output_abort(out);
+	nids_dataset_free(all);
+	nids_reader_free(r);
+	nids_input_free(in);
+	nids_model_free(m);
+	free(longopts);
+	free(hp_names);
+	if (USAGE != HEAD)
+		free(USAGE);
+	if (rc) {
+		nids_err_print(PROG, &err);
+		return nids_err_exit_code(&err);
+	}
+	return 0;
+}

@@ -1,0 +1,187 @@
+/* model.h: the model table, hyperparameters, fitting, scoring and model files.
+ *
+ * Every model (ae, vae, sae; later dagmm, kmeans, forest, ...) is one row of a table of
+ * nids_model_type: a small vtable with its name, its hyperparameters (option table:
+ * name, short flag, default, help), and functions to fit on an in-memory dataset, to
+ * load its tensors back from a file, and to score a batch. A model's state on disk is
+ * its hyperparameters as key=value text plus a list of named float32 tensors (an
+ * nids_arena), which suits neural weights and trees or centroids alike
+ * (man/nids-model.5). */
+#ifndef NIDS_MODEL_H
+#define NIDS_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "nids/dataset.h"
+#include "nids/err.h"
+#include "nids/nn.h"
+
+#define NIDS_MODEL_MAJOR 1
+#define NIDS_MODEL_MINOR 0
+
+/* Extra output columns a model may offer besides "score". */
+enum nids_score_output {
+	NIDS_OUT_ERRORS = 1,  /* per-feature reconstruction error, "err_<feature>" */
+	NIDS_OUT_EXPLAIN = 2, /* gradient of the score by each feature, "grad_<feature>" */
+	NIDS_OUT_CLASSES = 4  /* class probabilities, "p_<class>" */
+};
+
+typedef struct nids_hparam {
+	const char *name;    /* long option: "latent" is --latent */
+	int shortopt;        /* a short option letter, or 0 */
+	const char *defval;  /* default, as text */
+	const char *help;    /* one line for --help and nids-fit(1) */
+} nids_hparam;
+
+/* Training settings shared by every model (the nids-fit flags). */
+typedef struct nids_fit_opts {
+	int epochs;        /* passes over the training rows */
+	int batch;         /* minibatch rows */
+	double lr;         /* learning rate */
+	int optim;         /* enum nids_optim_kind */
+	int threads;       /* -j */
+	int patience;      /* epochs without a better validation loss before stopping */
+	FILE *progress;    /* per-epoch lines, or NULL for none */
+	int progress_tty;  /* rewrite a live line with \r within each epoch */
+} nids_fit_opts;
+
+typedef struct nids_model nids_model;
+
+typedef struct nids_model_type {
+	const char *name;
+	const char *summary;        /* one line for --help */
+	const nids_hparam *hparams; /* ends with a { NULL } row */
+	unsigned outputs;           /* the NIDS_OUT_* it supports */
+	int needs_labels;           /* 1: fit needs the label column, 2: the class column */
+	/* Fits m (hyperparameters, features and classes set) on train, using val for early
+	 * stopping when val->n > 0: defines and fills m->arena and m->state. */
+	int (*fit)(nids_model *m, const nids_dataset *train, const nids_dataset *val,
+	           const nids_fit_opts *o, nids_err *err);
+	/* Rebuilds m->state and m->arena from a file's tensors (file), checking shapes. */
+	int (*load)(nids_model *m, const nids_arena *file, nids_err *err);
+	/* Per-thread scratch for scoring up to cap rows; NULL when out of memory. */
+	void *(*scratch_new)(const nids_model *m, int cap);
+	void (*scratch_free)(void *scratch);
+	/* Scores x [B x d] into out [B x ldo]: column 0 the score, then the requested
+	 * outputs in the order errors, explain, classes. row0 is the stream index of the
+	 * first row (random draws are seeded by row, so batching never changes a score). */
+	void (*score)(const nids_model *m, void *scratch, const float *x, int B, uint64_t row0,
+	              unsigned outputs, float *out, int ldo);
+	void (*free_state)(void *state);
+} nids_model_type;
+
+struct nids_model {
+	const nids_model_type *type;
+	char **hp;           /* values parallel to type->hparams, as text */
+	uint64_t seed;
+	uint64_t train_rows; /* rows the model was fitted on */
+	int d;
+	char **features;     /* [d] the training stream's feature names */
+	int nclasses;
+	char **classes;      /* class names known at training time */
+	nids_arena arena;    /* the parameters saved in the model file */
+	void *state;         /* the type's own parsed view of hyperparameters and tensors */
+};
+
+/* ---- the table ---- */
+
+/* The type called name, or NULL. */
+const nids_model_type *nids_model_type_find(const char *name);
+/* The i-th type (for --help and option tables), NULL past the end. */
+const nids_model_type *nids_model_type_at(int i);
+
+/* ---- hyperparameters ---- */
+
+/* A new model of the type called name with default hyperparameters. Returns 0,
+ * NIDS_EUSAGE for an unknown type (err lists the known ones) or NIDS_ENOMEM. */
+int nids_model_new(nids_model **m, const char *type, nids_err *err);
+
+/* Sets a hyperparameter. NIDS_EUSAGE when the type has no such key. */
+int nids_model_set(nids_model *m, const char *key, const char *value, nids_err *err);
+
+/* The text value of key (lent), or NULL for an unknown key. */
+const char *nids_model_get(const nids_model *m, const char *key);
+
+/* Typed views of a hyperparameter, range-checked; NIDS_EUSAGE with
+ * "--key: 'value' is not ..." otherwise. */
+int nids_model_get_long(const nids_model *m, const char *key, long lo, long hi, long *out,
+                        nids_err *err);
+int nids_model_get_double(const nids_model *m, const char *key, double lo, double hi,
+                          double *out, nids_err *err);
+/* A comma-separated list of at most max whole numbers in [lo, hi]; returns the count. */
+int nids_model_get_ints(const nids_model *m, const char *key, int *out, int max, long lo,
+                        long hi, nids_err *err);
+/* The index of the value in the NULL-terminated choices, or NIDS_EUSAGE. */
+int nids_model_get_choice(const nids_model *m, const char *key, const char *const *choices,
+                          nids_err *err);
+
+/* ---- fitting and scoring ---- */
+
+/* Copies train's feature and class names into m, then calls the type's fit. */
+int nids_model_fit(nids_model *m, const nids_dataset *train, const nids_dataset *val,
+                   const nids_fit_opts *o, nids_err *err);
+
+/* Number of output columns for outputs (1 for the score alone), or NIDS_EUSAGE
+ * naming an output the type does not offer. names, when not NULL, receives malloc'd
+ * column names (free each and the array). */
+int nids_model_outputs(const nids_model *m, unsigned outputs, char ***names, nids_err *err);
+
+/* Checks that the stream's feature columns are the model's, in order. Returns 0 or
+ * NIDS_EMISMATCH naming the first difference. */
+int nids_model_check_features(const nids_model *m, const nids_header *h, nids_err *err);
+
+typedef struct nids_scorer nids_scorer;
+
+/* A scorer for batches of up to cap rows over threads threads. Returns 0 or <0. */
+int nids_scorer_new(nids_scorer **s, const nids_model *m, unsigned outputs, int threads,
+                    int cap, nids_err *err);
+/* Scores x [B x d] (B <= cap) into out [B x nids_model_outputs()]. */
+void nids_scorer_run(nids_scorer *s, const float *x, int B, uint64_t row0, float *out);
+void nids_scorer_free(nids_scorer *s);
+
+void nids_model_free(nids_model *m);
+
+/* ---- model files (man/nids-model.5) ---- */
+
+/* Writes m to f. Returns 0, NIDS_EIO, or NIDS_EUSAGE for a name that cannot be stored
+ * (a newline in a feature name). */
+int nids_model_write(const nids_model *m, FILE *f, nids_err *err);
+
+/* Reads a model file (zstd-compressed files too). Returns 0 or: NIDS_EIO (cannot read),
+ * NIDS_EFORMAT (not a model file, bad field), NIDS_EVERSION (newer major version or an
+ * unknown must-understand flag), NIDS_ECHECKSUM, NIDS_ETRUNCATED, with err naming path. */
+int nids_model_read(nids_model **m, const char *path, nids_err *err);
+
+/* The file's text header (type, hyperparameters, seed, rows, features, classes,
+ * tensors) as a malloc'd string, for nids-score --info. NULL when out of memory. */
+char *nids_model_describe(const nids_model *m);
+
+/* ---- the training loop shared by the neural models ---- */
+
+/* A network as the trainer sees it: one parameter block, a step function, and how many
+ * data-parallel shards a minibatch may be cut into (1 when a loss needs the whole
+ * batch, such as KL sparsity). */
+typedef struct nids_net {
+	void *ctx;
+	float *params;
+	size_t nparams;
+	int max_shards;
+	/* Allocates each shard's activations for up to cap rows. */
+	int (*prepare)(void *ctx, int shards, int cap, nids_err *err);
+	/* Forward on rows x [B x d] with labels y [B] (or NULL); when grads is not NULL also
+	 * backward, accumulating scale times the gradient. Returns scale * the summed loss. */
+	double (*step)(void *ctx, int shard, const float *x, const int *y, int B, float scale,
+	               float *grads, nids_rng *rng);
+} nids_net;
+
+/* Trains net with the options in o: shuffled minibatches, Adam or SGD, progress on
+ * o->progress, early stopping on val (when val->n > 0; the best parameters are kept).
+ * y selects the row targets: 0 none, 1 labels, 2 classes. stage names the phase in
+ * progress lines ("" for one-phase models). Returns 0, or NIDS_EFORMAT when the loss
+ * becomes NaN or infinite (nothing usable was learned). */
+int nids_net_train(nids_net *net, const nids_dataset *train, const nids_dataset *val, int y,
+                   const nids_fit_opts *o, uint64_t seed, const char *stage, nids_err *err);
+
+#endif

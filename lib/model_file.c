@@ -1,0 +1,380 @@
+/* model_file.c: model files (man/nids-model.5). A fixed 28-byte header, a key=value text
+ * section (type, hyperparameters, seed, rows, features, classes, tensor table), the
+ * float32 tensor arena at a 64-byte boundary, and an XXH64 checksum of everything
+ * before it. The file length is in the header, so a cut file is reported as truncated
+ * before anything else is believed. */
+#include "nids/model.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "nids/io.h"
+
+static const unsigned char MAGIC[8] = { 0x89, 'N', 'I', 'D', 'M', '\r', '\n', 0x1a };
+#define FIXED 28
+#define MAX_TEXT (64u << 20)
+#define MAX_FILE ((uint64_t)1 << 36)
+
+static void put16(unsigned char *p, unsigned v) { p[0] = v & 0xff, p[1] = (v >> 8) & 0xff; }
+static void put32(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (v >> (8 * i)) & 0xff;
+}
+static void put64(unsigned char *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (v >> (8 * i)) & 0xff;
+}
+static unsigned get16(const unsigned char *p) { return p[0] | (unsigned)p[1] << 8; }
+static uint32_t get32(const unsigned char *p)
+{
+	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static uint64_t get64(const unsigned char *p)
+{
+	return get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+/* ---- text section ---- */
+
+struct text {
+	char *s;
+	size_t len, cap;
+	int bad;
+};
+
+static void add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	for (;;) {
+		va_start(ap, fmt);
+		int n = vsnprintf(t->s ? t->s + t->len : NULL, t->s ? t->cap - t->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			t->bad = 1;
+			return;
+		}
+		if (t->s && t->len + (size_t)n < t->cap) {
+			t->len += (size_t)n;
+			return;
+		}
+		size_t cap = (t->cap ? t->cap * 2 : 4096) + (size_t)n;
+		char *s = realloc(t->s, cap);
+		if (!s) {
+			t->bad = 1;
+			return;
+		}
+		t->s = s, t->cap = cap;
+	}
+}
+
+static char *text_of(const nids_model *m, int *bad_name)
+{
+	struct text t = { 0 };
+	*bad_name = 0;
+	add(&t, "type=%s\nseed=%llu\nrows=%llu\n", m->type->name, (unsigned long long)m->seed,
+	    (unsigned long long)m->train_rows);
+	for (int i = 0; m->type->hparams[i].name; i++)
+		add(&t, "hp.%s=%s\n", m->type->hparams[i].name, m->hp[i]);
+	add(&t, "features=%d\n", m->d);
+	for (int i = 0; i < m->d; i++) {
+		*bad_name |= strchr(m->features[i], '\n') != NULL;
+		add(&t, "feature=%s\n", m->features[i]);
+	}
+	add(&t, "classes=%d\n", m->nclasses);
+	for (int i = 0; i < m->nclasses; i++) {
+		*bad_name |= strchr(m->classes[i], '\n') != NULL;
+		add(&t, "class=%s\n", m->classes[i]);
+	}
+	for (int i = 0; i < m->arena.n; i++)
+		add(&t, "tensor=%s %d %d %zu\n", m->arena.t[i].name, m->arena.t[i].rows,
+		    m->arena.t[i].cols, m->arena.t[i].off);
+	add(&t, "arena=%zu\n", m->arena.size);
+	if (t.bad) {
+		free(t.s);
+		return NULL;
+	}
+	return t.s;
+}
+
+char *nids_model_describe(const nids_model *m)
+{
+	int bad;
+	return text_of(m, &bad);
+}
+
+int nids_model_write(const nids_model *m, FILE *f, nids_err *err)
+{
+	int bad_name;
+	char *text = text_of(m, &bad_name);
+	if (!text)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	if (bad_name) {
+		free(text);
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "a feature or class name contains a "
+		                    "newline, which a model file cannot store");
+	}
+	size_t tlen = strlen(text);
+	size_t start = (FIXED + tlen + 63) / 64 * 64;
+	size_t abytes = m->arena.size * sizeof(float);
+	uint64_t total = start + abytes + 8;
+	unsigned char *buf = calloc(1, (size_t)total);
+	if (!buf) {
+		free(text);
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	}
+	memcpy(buf, MAGIC, 8);
+	put16(buf + 8, NIDS_MODEL_MAJOR);
+	put16(buf + 10, NIDS_MODEL_MINOR);
+	put32(buf + 12, 0);
+	put64(buf + 16, total);
+	put32(buf + 24, (uint32_t)tlen);
+	memcpy(buf + FIXED, text, tlen);
+	/* float32 little-endian: the host order on every platform the stream supports */
+	memcpy(buf + start, m->arena.data, abytes);
+	put64(buf + total - 8, XXH64(buf, (size_t)total - 8, 0));
+	int rc = fwrite(buf, 1, (size_t)total, f) == (size_t)total ? 0 : NIDS_EIO;
+	free(buf);
+	free(text);
+	if (rc)
+		return nids_err_set(err, NIDS_EIO, NULL, "write error");
+	return 0;
+}
+
+/* ---- reading ---- */
+
+static int slurp(const char *path, unsigned char **out, size_t *len, nids_err *err)
+{
+	nids_input *in;
+	int rc = nids_input_open(&in, path, err);
+	if (rc < 0)
+		return rc;
+	size_t cap = 1 << 16, n = 0;
+	unsigned char *buf = malloc(cap);
+	long got = 0;
+	while (buf) {
+		if (n == cap) {
+			unsigned char *b = cap < MAX_FILE ? realloc(buf, cap * 2) : NULL;
+			if (!b) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = b, cap *= 2;
+		}
+		if ((got = nids_input_read(in, buf + n, cap - n, err)) <= 0)
+			break;
+		n += (size_t)got;
+	}
+	nids_input_free(in);
+	if (!buf)
+		return nids_err_set(err, NIDS_ENOMEM, path, "out of memory");
+	if (got < 0) {
+		free(buf);
+		return (int)got;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static int bad(nids_err *err, int code, const char *path, const char *what)
+{
+	return nids_err_set(err, code, path, "%s", what);
+}
+
+/* Keeps a message from a lower layer, giving it this file's code and name. */
+static int relabel(nids_err *err, int code, const char *path)
+{
+	char msg[sizeof err->msg];
+	snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+	return nids_err_set(err, code, path, "%s", msg);
+}
+
+static int push_name(char ***v, int *n, const char *s)
+{
+	char **w = realloc(*v, (size_t)(*n + 2) * sizeof *w);
+	if (!w)
+		return -1;
+	*v = w;
+	if (!(w[*n] = strdup(s)))
+		return -1;
+	w[++*n] = NULL;
+	return 0;
+}
+
+/* Parses one key=value line into m (and the file's tensor table into fa). */
+static int parse_line(nids_model *m, nids_arena *fa, char *line, const char *path, int *nfeat,
+                      int *ncls, nids_err *err)
+{
+	char *eq = strchr(line, '=');
+	if (!eq)
+		return nids_err_set(err, NIDS_EFORMAT, path, "bad header line '%.40s'", line);
+	*eq = 0;
+	const char *k = line, *v = eq + 1;
+	if (!strcmp(k, "type"))
+		return nids_err_set(err, NIDS_EFORMAT, path, "duplicate type line");
+	if (!strcmp(k, "seed"))
+		return m->seed = strtoull(v, NULL, 10), 0;
+	if (!strcmp(k, "rows"))
+		return m->train_rows = strtoull(v, NULL, 10), 0;
+	if (!strncmp(k, "hp.", 3)) {
+		if (!nids_model_get(m, k + 3))
+			return nids_err_set(err, NIDS_EFORMAT, path,
+			                    "hyperparameter '%s' is unknown to -t %s (a newer nids?)",
+			                    k + 3, m->type->name);
+		return nids_model_set(m, k + 3, v, err);
+	}
+	if (!strcmp(k, "features"))
+		return *nfeat = atoi(v), 0;
+	if (!strcmp(k, "classes"))
+		return *ncls = atoi(v), 0;
+	if (!strcmp(k, "feature"))
+		return push_name(&m->features, &m->d, v) ? nids_err_set(err, NIDS_ENOMEM, path, "oom") : 0;
+	if (!strcmp(k, "class"))
+		return push_name(&m->classes, &m->nclasses, v) ? nids_err_set(err, NIDS_ENOMEM, path,
+		                                                               "oom") : 0;
+	if (!strcmp(k, "tensor")) {
+		char name[NIDS_TENSOR_NAME];
+		int rows, cols;
+		size_t off;
+		if (sscanf(v, "%47s %d %d %zu", name, &rows, &cols, &off) != 4)
+			return nids_err_set(err, NIDS_EFORMAT, path, "bad tensor line '%.60s'", v);
+		int i = nids_arena_add(fa, name, rows, cols, err);
+		if (i < 0)
+			return nids_err_set(err, NIDS_EFORMAT, path, "bad tensor '%s'", name);
+		fa->t[i].off = off;
+		return 0;
+	}
+	if (!strcmp(k, "arena"))
+		return fa->size = strtoull(v, NULL, 10), 0;
+	return 0; /* unknown keys are informative only (may-ignore, see nids-model.5) */
+}
+
+static int parse_text(nids_model **mp, nids_arena *fa, char *text, const char *path,
+                      nids_err *err)
+{
+	*mp = NULL;
+	if (strncmp(text, "type=", 5))
+		return bad(err, NIDS_EFORMAT, path, "the header does not start with the model type");
+	char *nl = strchr(text, '\n');
+	if (!nl)
+		return bad(err, NIDS_EFORMAT, path, "bad header text");
+	*nl = 0;
+	nids_model *m;
+	int rc = nids_model_new(&m, text + 5, err);
+	if (rc < 0)
+		return relabel(err, NIDS_EFORMAT, path);
+	int nfeat = -1, ncls = -1;
+	for (char *line = nl + 1; *line; line = nl + 1) {
+		if (!(nl = strchr(line, '\n'))) {
+			rc = bad(err, NIDS_EFORMAT, path, "the header text does not end with a newline");
+			break;
+		}
+		*nl = 0;
+		if ((rc = parse_line(m, fa, line, path, &nfeat, &ncls, err)) < 0)
+			break;
+	}
+	if (rc >= 0 && (nfeat != m->d || ncls != m->nclasses || m->d == 0))
+		rc = bad(err, NIDS_EFORMAT, path, "the feature or class count does not match its list");
+	if (rc >= 0 && !m->classes && !(m->classes = calloc(1, sizeof *m->classes)))
+		rc = bad(err, NIDS_ENOMEM, path, "out of memory");
+	if (rc < 0) {
+		nids_model_free(m);
+		return rc;
+	}
+	*mp = m;
+	return 0;
+}
+
+int nids_model_read(nids_model **mp, const char *path, nids_err *err)
+{
+	*mp = NULL;
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	int rc = slurp(path, &buf, &len, err);
+	if (rc < 0)
+		return rc;
+	nids_model *m = NULL;
+	nids_arena fa = { 0 };
+	if (len < 8 || memcmp(buf, MAGIC, 8)) {
+		rc = bad(err, NIDS_EFORMAT, path, len >= 4 && !memcmp(buf + 1, "NIDS", 4)
+		         ? "this is a record stream, not a model file"
+		         : "not a nids model file (bad magic)");
+		goto done;
+	}
+	if (len < FIXED) {
+		rc = bad(err, NIDS_ETRUNCATED, path, "truncated model file");
+		goto done;
+	}
+	unsigned major = get16(buf + 8), minor = get16(buf + 10);
+	uint32_t flags = get32(buf + 12);
+	uint64_t total = get64(buf + 16);
+	uint32_t tlen = get32(buf + 24);
+	if (major != NIDS_MODEL_MAJOR) {
+		rc = nids_err_set(err, NIDS_EVERSION, path, "model file version %u.%u is not supported "
+		                  "(this nids reads version %d)", major, minor, NIDS_MODEL_MAJOR);
+		goto done;
+	}
+	if (flags & 0xffffu) {
+		rc = nids_err_set(err, NIDS_EVERSION, path, "unknown must-understand flags 0x%x",
+		                  (unsigned)(flags & 0xffffu));
+		goto done;
+	}
+	if (total > len) {
+		rc = nids_err_set(err, NIDS_ETRUNCATED, path, "truncated model file (%zu of %llu "
+		                  "bytes)", len, (unsigned long long)total);
+		goto done;
+	}
+	if (total < len || total < FIXED + 8 || tlen > MAX_TEXT || FIXED + (uint64_t)tlen + 8 > total) {
+		rc = bad(err, NIDS_EFORMAT, path, "bad model file length");
+		goto done;
+	}
+	if (XXH64(buf, (size_t)total - 8, 0) != get64(buf + total - 8)) {
+		rc = bad(err, NIDS_ECHECKSUM, path, "model file checksum mismatch (corrupt file)");
+		goto done;
+	}
+	char *text = malloc((size_t)tlen + 1);
+	if (!text) {
+		rc = bad(err, NIDS_ENOMEM, path, "out of memory");
+		goto done;
+	}
+	memcpy(text, buf + FIXED, tlen);
+	text[tlen] = 0;
+	rc = parse_text(&m, &fa, text, path, err);
+	free(text);
+	if (rc < 0)
+		goto done;
+	size_t start = (FIXED + (size_t)tlen + 63) / 64 * 64;
+	if (start + fa.size * sizeof(float) + 8 != total) {
+		rc = bad(err, NIDS_EFORMAT, path, "the tensor arena does not fill the file");
+		goto done;
+	}
+	for (int i = 0; i < fa.n; i++)
+		if (fa.t[i].off + (size_t)fa.t[i].rows * fa.t[i].cols > fa.size) {
+			rc = nids_err_set(err, NIDS_EFORMAT, path, "tensor '%s' lies outside the arena",
+			                  fa.t[i].name);
+			goto done;
+		}
+	if (!(fa.data = nids_floats(fa.size))) {
+		rc = bad(err, NIDS_ENOMEM, path, "out of memory");
+		goto done;
+	}
+	memcpy(fa.data, buf + start, fa.size * sizeof(float));
+	if ((rc = m->type->load(m, &fa, err)) < 0) {
+		rc = relabel(err, rc == NIDS_ENOMEM ? rc : NIDS_EFORMAT, path);
+		goto done;
+	}
+done:
+	free(buf);
+	nids_arena_free(&fa);
+	if (rc < 0)
+		nids_model_free(m);
+	else
+		*mp = m;
+	return rc;
+}

@@ -1,0 +1,347 @@
+/* model_table.c: the one table of model types, hyperparameter storage and typed access,
+ * feature checks, output column names, and the threaded batch scorer. */
+#include "nids/model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "nids/cli.h"
+#include "nids/pool.h"
+
+/* Each model file defines one of these; adding a model is one line here. */
+extern const nids_model_type nids_model_ae;
+extern const nids_model_type nids_model_vae;
+extern const nids_model_type nids_model_sae;
+
+static const nids_model_type *const TABLE[] = { &nids_model_ae, &nids_model_vae,
+	                                        &nids_model_sae };
+#define NTYPES (int)(sizeof TABLE / sizeof TABLE[0])
+
+const nids_model_type *nids_model_type_find(const char *name)
+{
+	for (int i = 0; i < NTYPES; i++)
+		if (strcmp(TABLE[i]->name, name) == 0)
+			return TABLE[i];
+	return NULL;
+}
+
+const nids_model_type *nids_model_type_at(int i) { return i >= 0 && i < NTYPES ? TABLE[i] : NULL; }
+
+static int nhparams(const nids_model_type *t)
+{
+	int n = 0;
+	while (t->hparams && t->hparams[n].name)
+		n++;
+	return n;
+}
+
+static int hp_index(const nids_model *m, const char *key)
+{
+	for (int i = 0; m->type->hparams && m->type->hparams[i].name; i++)
+		if (strcmp(m->type->hparams[i].name, key) == 0)
+			return i;
+	return -1;
+}
+
+int nids_model_new(nids_model **out, const char *type, nids_err *err)
+{
+	*out = NULL;
+	const nids_model_type *t = nids_model_type_find(type);
+	if (!t) {
+		char known[256] = "";
+		for (int i = 0; i < NTYPES; i++)
+			snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+			         i ? ", " : "", TABLE[i]->name);
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "unknown model type '%s' (known: %s)",
+		                    type, known);
+	}
+	nids_model *m = calloc(1, sizeof *m);
+	int n = nhparams(t);
+	if (!m || !(m->hp = calloc((size_t)n + 1, sizeof *m->hp)))
+		goto nomem;
+	m->type = t;
+	for (int i = 0; i < n; i++)
+		if (!(m->hp[i] = strdup(t->hparams[i].defval)))
+			goto nomem;
+	*out = m;
+	return 0;
+nomem:
+	nids_model_free(m);
+	return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+}
+
+int nids_model_set(nids_model *m, const char *key, const char *value, nids_err *err)
+{
+	int i = hp_index(m, key);
+	if (i < 0)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--%s' does not apply to -t %s",
+		                    key, m->type->name);
+	char *v = strdup(value);
+	if (!v)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	free(m->hp[i]);
+	m->hp[i] = v;
+	return 0;
+}
+
+const char *nids_model_get(const nids_model *m, const char *key)
+{
+	int i = hp_index(m, key);
+	return i < 0 ? NULL : m->hp[i];
+}
+
+int nids_model_get_long(const nids_model *m, const char *key, long lo, long hi, long *out,
+                        nids_err *err)
+{
+	const char *v = nids_model_get(m, key);
+	if (!v || nids_cli_parse_long(v, lo, hi, out))
+		return nids_err_set(err, NIDS_EUSAGE, NULL,
+		                    "option '--%s': '%s' is not a whole number from %ld to %ld", key,
+		                    v ? v : "", lo, hi);
+	return 0;
+}
+
+int nids_model_get_double(const nids_model *m, const char *key, double lo, double hi,
+                          double *out, nids_err *err)
+{
+	const char *v = nids_model_get(m, key);
+	if (!v || nids_cli_parse_double(v, lo, hi, out))
+		return nids_err_set(err, NIDS_EUSAGE, NULL,
+		                    "option '--%s': '%s' is not a number from %g to %g", key,
+		                    v ? v : "", lo, hi);
+	return 0;
+}
+
+int nids_model_get_ints(const nids_model *m, const char *key, int *out, int max, long lo,
+                        long hi, nids_err *err)
+{
+	const char *v = nids_model_get(m, key);
+	char buf[512];
+	if (!v || strlen(v) >= sizeof buf)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--%s': bad list", key);
+	strcpy(buf, v);
+	char *items[NIDS_MLP_MAX + 1];
+	int n = nids_cli_split_list(buf, items, max + 1);
+	for (int i = 0; i < n; i++) {
+		long x;
+		if (n > max || nids_cli_parse_long(items[i], lo, hi, &x))
+			return nids_err_set(err, NIDS_EUSAGE, NULL,
+			                    "option '--%s': '%s' is not a list of at most %d whole "
+			                    "numbers from %ld to %ld", key, v, max, lo, hi);
+		out[i] = (int)x;
+	}
+	return n;
+}
+
+int nids_model_get_choice(const nids_model *m, const char *key, const char *const *choices,
+                          nids_err *err)
+{
+	const char *v = nids_model_get(m, key);
+	for (int i = 0; v && choices[i]; i++)
+		if (strcmp(v, choices[i]) == 0)
+			return i;
+	char known[256] = "";
+	for (int i = 0; choices[i]; i++)
+		snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "",
+		         choices[i]);
+	return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--%s': '%s' is not one of %s", key,
+	                    v ? v : "", known);
+}
+
+static char **copy_names(char *const *src, int n)
+{
+	char **dst = calloc((size_t)n + 1, sizeof *dst);
+	for (int i = 0; dst && i < n; i++)
+		if (!(dst[i] = strdup(src[i]))) {
+			for (int j = 0; j < i; j++)
+				free(dst[j]);
+			free(dst);
+			return NULL;
+		}
+	return dst;
+}
+
+static void free_names(char **names, int n)
+{
+	for (int i = 0; names && i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int nids_model_fit(nids_model *m, const nids_dataset *train, const nids_dataset *val,
+                   const nids_fit_opts *o, nids_err *err)
+{
+	const char *need = m->type->needs_labels == 1 ? "label" : "class";
+	if ((m->type->needs_labels == 1 && !train->label) ||
+	    (m->type->needs_labels == 2 && !train->cls))
+		return nids_err_set(err, NIDS_EFORMAT, NULL,
+		                    "-t %s needs a %s column in the training stream",
+		                    m->type->name, need);
+	if (train->n == 0)
+		return nids_err_set(err, NIDS_EFORMAT, NULL, "no training rows");
+	free_names(m->features, m->d);
+	free_names(m->classes, m->nclasses);
+	m->d = train->d;
+	m->nclasses = train->nclasses;
+	m->features = copy_names(train->features, train->d);
+	m->classes = copy_names(train->classes, train->nclasses);
+	if (!m->features || !m->classes)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	m->train_rows = train->n;
+	return m->type->fit(m, train, val, o, err);
+}
+
+int nids_model_outputs(const nids_model *m, unsigned outputs, char ***names, nids_err *err)
+{
+	static const char *FLAG[3] = { "--errors", "--explain", "--classes" };
+	for (int b = 0; b < 3; b++)
+		if ((outputs & (1u << b)) && !(m->type->outputs & (1u << b)))
+			return nids_err_set(err, NIDS_EUSAGE, NULL, "%s is not available for -t %s",
+			                    FLAG[b], m->type->name);
+	int n = 1 + ((outputs & NIDS_OUT_ERRORS) ? m->d : 0) +
+	        ((outputs & NIDS_OUT_EXPLAIN) ? m->d : 0) +
+	        ((outputs & NIDS_OUT_CLASSES) ? m->nclasses : 0);
+	if (!names)
+		return n;
+	char **v = calloc((size_t)n + 1, sizeof *v);
+	if (!v)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	int k = 0;
+	v[k++] = strdup("score");
+	for (int i = 0; (outputs & NIDS_OUT_ERRORS) && i < m->d; i++)
+		if ((v[k] = malloc(strlen(m->features[i]) + 5)))
+			sprintf(v[k++], "err_%s", m->features[i]);
+	for (int i = 0; (outputs & NIDS_OUT_EXPLAIN) && i < m->d; i++)
+		if ((v[k] = malloc(strlen(m->features[i]) + 6)))
+			sprintf(v[k++], "grad_%s", m->features[i]);
+	for (int i = 0; (outputs & NIDS_OUT_CLASSES) && i < m->nclasses; i++)
+		if ((v[k] = malloc(strlen(m->classes[i]) + 3)))
+			sprintf(v[k++], "p_%s", m->classes[i]);
+	if (k < n || !v[0]) {
+		free_names(v, n);
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	}
+	*names = v;
+	return n;
+}
+
+int nids_model_check_features(const nids_model *m, const nids_header *h, nids_err *err)
+{
+	int j = 0;
+	for (int i = 0; i < h->ncols; i++) {
+		if (h->cols[i].role != NIDS_ROLE_FEATURE)
+			continue;
+		if (j >= m->d)
+			return nids_err_set(err, NIDS_EMISMATCH, NULL,
+			                    "the stream has more features than the model's %d "
+			                    "(first extra: column %d '%s')", m->d, i + 1, h->cols[i].name);
+		if (strcmp(h->cols[i].name, m->features[j]) != 0)
+			return nids_err_set(err, NIDS_EMISMATCH, NULL,
+			                    "feature %d: the stream has '%s', the model '%s'", j + 1,
+			                    h->cols[i].name, m->features[j]);
+		j++;
+	}
+	if (j < m->d)
+		return nids_err_set(err, NIDS_EMISMATCH, NULL,
+		                    "the stream has %d features, the model %d (first missing: '%s')",
+		                    j, m->d, m->features[j]);
+	return 0;
+}
+
+void nids_model_free(nids_model *m)
+{
+	if (!m)
+		return;
+	for (int i = 0; m->type && m->hp && i < nhparams(m->type); i++)
+		free(m->hp[i]);
+	free(m->hp);
+	free_names(m->features, m->d);
+	free_names(m->classes, m->nclasses);
+	nids_arena_free(&m->arena);
+	if (m->state && m->type && m->type->free_state)
+		m->type->free_state(m->state);
+	free(m);
+}
+
+/* ---- threaded scorer: each thread scores a contiguous slice of the batch ---- */
+
+struct nids_scorer {
+	const nids_model *m;
+	unsigned outputs;
+	int nout;
+	nids_pool *pool;
+	void **scratch;
+	/* the current job */
+	const float *x;
+	int B;
+	uint64_t row0;
+	float *out;
+};
+
+int nids_scorer_new(nids_scorer **sp, const nids_model *m, unsigned outputs, int threads,
+                    int cap, nids_err *err)
+{
+	*sp = NULL;
+	int nout = nids_model_outputs(m, outputs, NULL, err);
+	if (nout < 0)
+		return nout;
+	nids_scorer *s = calloc(1, sizeof *s);
+	if (!s)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	s->m = m;
+	s->outputs = outputs;
+	s->nout = nout;
+	int rc = nids_pool_new(&s->pool, threads, err);
+	if (rc < 0) {
+		free(s);
+		return rc;
+	}
+	/* threads split the batch: BLAS itself stays single-threaded inside them */
+	if (threads > 1)
+		nids_blas_threads(1);
+	int per = (cap + threads - 1) / threads;
+	if (!(s->scratch = calloc((size_t)threads, sizeof *s->scratch))) {
+		nids_scorer_free(s);
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	}
+	for (int t = 0; t < threads; t++)
+		if (!(s->scratch[t] = m->type->scratch_new(m, per))) {
+			nids_scorer_free(s);
+			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory for scoring");
+		}
+	*sp = s;
+	return 0;
+}
+
+static void score_slice(void *ctx, int t)
+{
+	nids_scorer *s = ctx;
+	int n = nids_pool_size(s->pool);
+	int lo = (int)((long)s->B * t / n), hi = (int)((long)s->B * (t + 1) / n);
+	if (hi > lo)
+		s->m->type->score(s->m, s->scratch[t], s->x + (size_t)lo * s->m->d, hi - lo,
+		                  s->row0 + (uint64_t)lo, s->outputs, s->out + (size_t)lo * s->nout,
+		                  s->nout);
+}
+
+void nids_scorer_run(nids_scorer *s, const float *x, int B, uint64_t row0, float *out)
+{
+	s->x = x;
+	s->B = B;
+	s->row0 = row0;
+	s->out = out;
+	nids_pool_run(s->pool, score_slice, s);
+}
+
+void nids_scorer_free(nids_scorer *s)
+{
+	if (!s)
+		return;
+	int n = s->pool ? nids_pool_size(s->pool) : 0;
+	for (int t = 0; s->scratch && t < n; t++)
+		if (s->scratch[t])
+			s->m->type->scratch_free(s->scratch[t]);
+	free(s->scratch);
+	nids_pool_free(s->pool);
+	free(s);
+}

@@ -1,0 +1,278 @@
+/* nn_layers.c: parameter arena, the sgemm wrapper, dense layers, initialisation,
+ * activations, dropout, softmax and the VAE's reparameterisation. */
+/* The Makefile builds at -O2; these elementwise loops run over every activation of every
+ * step, and only vectorize with -O3 and without errno on sqrtf/expf. */
+#pragma GCC optimize("O3", "no-math-errno")
+
+#include "nids/nn.h"
+
+#include <assert.h>
+#include <cblas.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* cblas.h may pull in complex.h, whose I would shadow the shape name used below */
+#undef I
+
+/* OpenBLAS exports this but its cblas.h does not always declare it. */
+void openblas_set_num_threads(int);
+
+void nids_blas_threads(int n) { openblas_set_num_threads(n < 1 ? 1 : n); }
+
+/* ---- arena ---- */
+
+int nids_arena_add(nids_arena *a, const char *name, int rows, int cols, nids_err *err)
+{
+	if (a->n >= NIDS_ARENA_MAX)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "more than %d tensors", NIDS_ARENA_MAX);
+	if (!*name || strlen(name) >= NIDS_TENSOR_NAME || nids_arena_find(a, name) >= 0)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "bad or duplicate tensor name '%s'", name);
+	if (rows < 1 || cols < 1 || (size_t)rows * (size_t)cols > ((size_t)1 << 34))
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "tensor '%s': bad shape %d x %d", name,
+		                    rows, cols);
+	nids_tensor *t = &a->t[a->n];
+	snprintf(t->name, sizeof t->name, "%s", name);
+	t->rows = rows;
+	t->cols = cols;
+	t->off = a->size;
+	a->size += ((size_t)rows * (size_t)cols + 15) / 16 * 16;
+	return a->n++;
+}
+
+float *nids_floats(size_t n)
+{
+	size_t bytes = (n * sizeof(float) + 63) / 64 * 64;
+	float *p = aligned_alloc(64, bytes ? bytes : 64);
+	if (p)
+		memset(p, 0, bytes ? bytes : 64);
+	return p;
+}
+
+int nids_arena_alloc(nids_arena *a, nids_err *err)
+{
+	free(a->data);
+	if (!(a->data = nids_floats(a->size)))
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory for %zu parameters",
+		                    a->size);
+	return 0;
+}
+
+int nids_arena_find(const nids_arena *a, const char *name)
+{
+	for (int i = 0; i < a->n; i++)
+		if (strcmp(a->t[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int nids_arena_fill_from(nids_arena *want, const nids_arena *src, nids_err *err)
+{
+	for (int i = 0; i < want->n; i++) {
+		const nids_tensor *w = &want->t[i];
+		int j = nids_arena_find(src, w->name);
+		if (j < 0)
+			return nids_err_set(err, NIDS_EFORMAT, NULL, "tensor '%s' is missing", w->name);
+		const nids_tensor *s = &src->t[j];
+		if (s->rows != w->rows || s->cols != w->cols)
+			return nids_err_set(err, NIDS_EFORMAT, NULL,
+			                    "tensor '%s' is %d x %d, the model needs %d x %d", w->name,
+			                    s->rows, s->cols, w->rows, w->cols);
+		memcpy(want->data + w->off, src->data + s->off,
+		       (size_t)w->rows * (size_t)w->cols * sizeof(float));
+	}
+	return 0;
+}
+
+void nids_arena_free(nids_arena *a)
+{
+	if (!a)
+		return;
+	free(a->data);
+	memset(a, 0, sizeof *a);
+}
+
+/* ---- sgemm ---- */
+
+void nids_sgemm_rm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+                   const float *B, int ldb, float beta, float *C, int ldc)
+{
+	assert(M > 0 && N > 0 && K > 0);
+	assert(lda >= (ta ? M : K) && ldb >= (tb ? K : N) && ldc >= N);
+	cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+	            M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+/* ---- dense ---- */
+
+void nids_dense_forward(float *out, const float *in, const float *w, const float *b, int B,
+                        int I, int O)
+{
+	/* broadcast the bias, then out += in W^T in one product */
+	for (int r = 0; r < B; r++)
+		memcpy(out + (size_t)r * O, b, (size_t)O * sizeof *b);
+	nids_sgemm_rm(0, 1, B, O, I, 1.0f, in, I, w, I, 1.0f, out, O);
+}
+
+void nids_dense_backward(float *din, float *dw, float *db, const float *dout, const float *in,
+                         const float *w, int B, int I, int O)
+{
+	if (din)
+		nids_sgemm_rm(0, 0, B, I, O, 1.0f, dout, O, w, I, 1.0f, din, I);
+	nids_sgemm_rm(1, 0, O, I, B, 1.0f, dout, O, in, I, 1.0f, dw, I);
+	for (int r = 0; r < B; r++) {
+		const float *d = dout + (size_t)r * O;
+		for (int o = 0; o < O; o++)
+			db[o] += d[o];
+	}
+}
+
+void nids_init_xavier(float *w, int O, int I, nids_rng *rng)
+{
+	float a = sqrtf(6.0f / (float)(I + O));
+	for (size_t i = 0; i < (size_t)O * (size_t)I; i++)
+		w[i] = a * (2.0f * nids_rng_uniform(rng) - 1.0f);
+}
+
+void nids_init_he(float *w, int O, int I, nids_rng *rng)
+{
+	float sd = sqrtf(2.0f / (float)I);
+	for (size_t i = 0; i < (size_t)O * (size_t)I; i++)
+		w[i] = sd * nids_rng_normal(rng);
+}
+
+/* ---- activations ---- */
+
+static const char *ACT_NAMES[NIDS_ACT_COUNT] = { "none", "relu", "leaky", "tanh", "sigmoid",
+	                                         "softplus" };
+
+const char *nids_act_name(int act)
+{
+	return act >= 0 && act < NIDS_ACT_COUNT ? ACT_NAMES[act] : NULL;
+}
+
+int nids_act_parse(const char *name)
+{
+	for (int i = 0; i < NIDS_ACT_COUNT; i++)
+		if (strcmp(name, ACT_NAMES[i]) == 0)
+			return i;
+	return -1;
+}
+
+static inline float sigmoidf(float x)
+{
+	return x >= 0 ? 1.0f / (1.0f + expf(-x)) : expf(x) / (1.0f + expf(x));
+}
+
+/* log(1 + e^x) without overflow */
+static inline float softplusf(float x) { return x > 0 ? x + log1pf(expf(-x)) : log1pf(expf(x)); }
+
+void nids_act_forward(float *out, const float *in, size_t n, int act)
+{
+	switch (act) {
+	case NIDS_ACT_NONE:
+		if (out != in)
+			memmove(out, in, n * sizeof *in);
+		break;
+	case NIDS_ACT_RELU:
+		for (size_t i = 0; i < n; i++)
+			out[i] = in[i] > 0 ? in[i] : 0;
+		break;
+	case NIDS_ACT_LEAKY:
+		for (size_t i = 0; i < n; i++)
+			out[i] = in[i] > 0 ? in[i] : NIDS_LEAKY_SLOPE * in[i];
+		break;
+	case NIDS_ACT_TANH:
+		for (size_t i = 0; i < n; i++)
+			out[i] = tanhf(in[i]);
+		break;
+	case NIDS_ACT_SIGMOID:
+		for (size_t i = 0; i < n; i++)
+			out[i] = sigmoidf(in[i]);
+		break;
+	case NIDS_ACT_SOFTPLUS:
+		for (size_t i = 0; i < n; i++)
+			out[i] = softplusf(in[i]);
+		break;
+	}
+}
+
+void nids_act_backward(float *din, const float *dout, const float *in, const float *out,
+                       size_t n, int act)
+{
+	switch (act) {
+	case NIDS_ACT_NONE:
+		for (size_t i = 0; i < n; i++)
+			din[i] += dout[i];
+		break;
+	case NIDS_ACT_RELU:
+		for (size_t i = 0; i < n; i++)
+			din[i] += in[i] > 0 ? dout[i] : 0;
+		break;
+	case NIDS_ACT_LEAKY:
+		for (size_t i = 0; i < n; i++)
+			din[i] += in[i] > 0 ? dout[i] : NIDS_LEAKY_SLOPE * dout[i];
+		break;
+	case NIDS_ACT_TANH:
+		for (size_t i = 0; i < n; i++)
+			din[i] += dout[i] * (1.0f - out[i] * out[i]);
+		break;
+	case NIDS_ACT_SIGMOID:
+		for (size_t i = 0; i < n; i++)
+			din[i] += dout[i] * out[i] * (1.0f - out[i]);
+		break;
+	case NIDS_ACT_SOFTPLUS:
+		for (size_t i = 0; i < n; i++)
+			din[i] += dout[i] * sigmoidf(in[i]);
+		break;
+	}
+}
+
+void nids_dropout_forward(float *out, float *mask, const float *in, size_t n, float p,
+                          nids_rng *rng)
+{
+	float keep = p < 1.0f ? 1.0f / (1.0f - p) : 0.0f;
+	for (size_t i = 0; i < n; i++) {
+		mask[i] = nids_rng_uniform(rng) < p ? 0.0f : keep;
+		out[i] = in[i] * mask[i];
+	}
+}
+
+void nids_dropout_backward(float *din, const float *dout, const float *mask, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		din[i] += dout[i] * mask[i];
+}
+
+void nids_softmax_forward(float *p, const float *logits, int B, int K)
+{
+	for (int r = 0; r < B; r++) {
+		const float *l = logits + (size_t)r * K;
+		float *q = p + (size_t)r * K;
+		float mx = l[0];
+		for (int k = 1; k < K; k++)
+			mx = l[k] > mx ? l[k] : mx;
+		float s = 0;
+		for (int k = 0; k < K; k++)
+			s += (q[k] = expf(l[k] - mx));
+		for (int k = 0; k < K; k++)
+			q[k] /= s;
+	}
+}
+
+void nids_reparam_forward(float *z, const float *mu, const float *logvar, const float *eps,
+                          size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		z[i] = mu[i] + eps[i] * expf(0.5f * logvar[i]);
+}
+
+void nids_reparam_backward(float *dmu, float *dlogvar, const float *dz, const float *logvar,
+                           const float *eps, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		dmu[i] += dz[i];
+		dlogvar[i] += dz[i] * eps[i] * 0.5f * expf(0.5f * logvar[i]);
+	}
+}

@@ -1,0 +1,123 @@
+/* nn_mlp.c: a stack of dense layers with activations, forward and backward over whole
+ * batches, the building block of the autoencoder family. */
+#include "nids/nn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int nids_mlp_define(nids_mlp *m, nids_arena *a, const char *prefix, int nlayers, const int *dim,
+                    const int *act, nids_err *err)
+{
+	if (nlayers < 1 || nlayers > NIDS_MLP_MAX)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "%d layers: want 1 to %d", nlayers,
+		                    NIDS_MLP_MAX);
+	memset(m, 0, sizeof *m);
+	m->nlayers = nlayers;
+	for (int i = 0; i <= nlayers; i++)
+		m->dim[i] = dim[i];
+	for (int i = 0; i < nlayers; i++) {
+		char name[NIDS_TENSOR_NAME];
+		m->act[i] = act[i];
+		snprintf(name, sizeof name, "%s%d.w", prefix, i);
+		if ((m->w[i] = nids_arena_add(a, name, dim[i + 1], dim[i], err)) < 0)
+			return m->w[i];
+		snprintf(name, sizeof name, "%s%d.b", prefix, i);
+		if ((m->b[i] = nids_arena_add(a, name, 1, dim[i + 1], err)) < 0)
+			return m->b[i];
+	}
+	return 0;
+}
+
+void nids_mlp_init(const nids_mlp *m, const nids_arena *a, float *params, nids_rng *rng)
+{
+	for (int i = 0; i < m->nlayers; i++) {
+		float *w = nids_arena_ptr(a, params, m->w[i]);
+		if (m->act[i] == NIDS_ACT_RELU || m->act[i] == NIDS_ACT_LEAKY)
+			nids_init_he(w, m->dim[i + 1], m->dim[i], rng);
+		else
+			nids_init_xavier(w, m->dim[i + 1], m->dim[i], rng);
+		memset(nids_arena_ptr(a, params, m->b[i]), 0, (size_t)m->dim[i + 1] * sizeof(float));
+	}
+}
+
+int nids_mlp_acts_alloc(nids_mlp_acts *s, const nids_mlp *m, int cap, nids_err *err)
+{
+	memset(s, 0, sizeof *s);
+	s->cap = cap;
+	int maxd = 0;
+	for (int i = 0; i <= m->nlayers; i++)
+		maxd = m->dim[i] > maxd ? m->dim[i] : maxd;
+	int ok = (s->g0 = nids_floats((size_t)cap * maxd)) && (s->g1 = nids_floats((size_t)cap * maxd));
+	for (int i = 0; ok && i < m->nlayers; i++) {
+		size_t n = (size_t)cap * m->dim[i + 1];
+		ok = (s->pre[i] = nids_floats(n)) != NULL;
+		if (ok && m->act[i] != NIDS_ACT_NONE)
+			ok = (s->out[i] = nids_floats(n)) != NULL;
+		else
+			s->out[i] = s->pre[i];
+	}
+	if (!ok) {
+		nids_mlp_acts_free(s);
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory for activations");
+	}
+	return 0;
+}
+
+void nids_mlp_acts_free(nids_mlp_acts *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < NIDS_MLP_MAX; i++) {
+		if (s->out[i] != s->pre[i])
+			free(s->out[i]);
+		free(s->pre[i]);
+	}
+	free(s->g0);
+	free(s->g1);
+	memset(s, 0, sizeof *s);
+}
+
+float *nids_mlp_forward(const nids_mlp *m, const nids_arena *a, float *params,
+                        nids_mlp_acts *s, const float *in, int B)
+{
+	s->in = in;
+	const float *x = in;
+	for (int i = 0; i < m->nlayers; i++) {
+		nids_dense_forward(s->pre[i], x, nids_arena_ptr(a, params, m->w[i]),
+		                   nids_arena_ptr(a, params, m->b[i]), B, m->dim[i], m->dim[i + 1]);
+		if (m->act[i] != NIDS_ACT_NONE)
+			nids_act_forward(s->out[i], s->pre[i], (size_t)B * m->dim[i + 1], m->act[i]);
+		x = s->out[i];
+	}
+	return s->out[m->nlayers - 1];
+}
+
+void nids_mlp_backward(const nids_mlp *m, const nids_arena *a, float *params, float *grads,
+                       nids_mlp_acts *s, const float *dout, float *const *extra, float *din,
+                       int B)
+{
+	/* g1 holds the gradient with respect to the current layer's output; g0 receives the
+	 * gradient with respect to its pre-activation */
+	const float *gout = dout;
+	for (int i = m->nlayers - 1; i >= 0; i--) {
+		size_t n = (size_t)B * m->dim[i + 1];
+		if (extra && extra[i]) {
+			if (gout != s->g1)
+				memcpy(s->g1, gout, n * sizeof(float));
+			for (size_t k = 0; k < n; k++)
+				s->g1[k] += extra[i][k];
+			gout = s->g1;
+		}
+		memset(s->g0, 0, n * sizeof(float));
+		nids_act_backward(s->g0, gout, s->pre[i], s->out[i], n, m->act[i]);
+		const float *x = i ? s->out[i - 1] : s->in;
+		float *dx = i ? s->g1 : din;
+		if (i)
+			memset(s->g1, 0, (size_t)B * m->dim[i] * sizeof(float));
+		nids_dense_backward(dx, nids_arena_ptr(a, grads, m->w[i]),
+		                    nids_arena_ptr(a, grads, m->b[i]), s->g0, x,
+		                    nids_arena_ptr(a, params, m->w[i]), B, m->dim[i], m->dim[i + 1]);
+		gout = s->g1;
+	}
+}

@@ -1,0 +1,334 @@
+/* test_model_file.c: models fitted on a small synthetic set survive a save/load round
+ * trip with identical scores; damaged, cut, future-version and foreign files fail with
+ * the right error; fitting is deterministic for a seed and thread count. */
+#include <stdlib.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "check.h"
+#include "nids/model.h"
+
+#define N 300
+#define D 6
+
+static float X[N * D];
+static int LABEL[N], CLS[N];
+static char *FEAT[D] = { "a", "b", "c", "d", "e", "f" };
+static char *CLASSES[3] = { "normal", "dos", "probe" };
+
+static nids_dataset make_data(void)
+{
+	nids_rng rng;
+	nids_rng_seed(&rng, 7);
+	for (int i = 0; i < N; i++) {
+		CLS[i] = i % 3;
+		LABEL[i] = CLS[i] != 0;
+		for (int j = 0; j < D; j++)
+			X[i * D + j] = 0.2f * nids_rng_uniform(&rng) + (LABEL[i] && j < 3 ? 0.7f : 0.1f);
+	}
+	nids_dataset ds = { .n = N, .d = D, .x = X, .label = LABEL, .cls = CLS, .nclasses = 3,
+		            .classes = CLASSES, .features = FEAT };
+	return ds;
+}
+
+static const char *tmp_path(const char *name)
+{
+	static char buf[256];
+	snprintf(buf, sizeof buf, "%s/nids-test-model-%d-%s", getenv("TMPDIR") ? getenv("TMPDIR")
+	         : "/tmp", (int)getpid(), name);
+	return buf;
+}
+
+static nids_model *fit(const char *type, const char *key, const char *val, int threads)
+{
+	nids_dataset ds = make_data(), none = ds;
+	none.n = 0;
+	nids_model *m = NULL;
+	nids_err err = { 0 };
+	nids_fit_opts o = { .epochs = 3, .batch = 32, .lr = 1e-2, .threads = threads, .patience = 5 };
+	CHECK(nids_model_new(&m, type, &err) == 0, "%s", err.msg);
+	if (key)
+		CHECK(nids_model_set(m, key, val, &err) == 0, "%s", err.msg);
+	m->seed = 3;
+	CHECK(nids_model_fit(m, &ds, &none, &o, &err) == 0, "fit %s: %s", type, err.msg);
+	return m;
+}
+
+/* Scores all rows with every output the type offers; malloc'd [N x nout]. */
+static float *score_all(const nids_model *m, int *nout)
+{
+	nids_err err = { 0 };
+	unsigned outs = m->type->outputs;
+	*nout = nids_model_outputs(m, outs, NULL, &err);
+	float *out = calloc((size_t)N * *nout, sizeof *out);
+	nids_scorer *s;
+	CHECK(nids_scorer_new(&s, m, outs, 2, 64, &err) == 0, "%s", err.msg);
+	for (int at = 0; at < N; at += 64) {
+		int B = N - at < 64 ? N - at : 64;
+		nids_scorer_run(s, X + at * D, B, (uint64_t)at, out + (size_t)at * *nout);
+	}
+	nids_scorer_free(s);
+	return out;
+}
+
+static int save(const nids_model *m, const char *path)
+{
+	FILE *f = fopen(path, "wb");
+	nids_err err = { 0 };
+	int rc = nids_model_write(m, f, &err);
+	fclose(f);
+	return rc;
+}
+
+static void round_trip(const char *type, const char *key, const char *val)
+{
+	nids_model *m = fit(type, key, val, 1), *back = NULL;
+	const char *path = tmp_path(type);
+	CHECK(save(m, path) == 0, "save %s", type);
+	nids_err err = { 0 };
+	CHECK(nids_model_read(&back, path, &err) == 0, "read %s: %s", type, err.msg);
+	if (back) {
+		int n1, n2;
+		float *a = score_all(m, &n1), *b = score_all(back, &n2);
+		CHECK(n1 == n2 && n1 > 1, "outputs %d %d", n1, n2);
+		CHECK(memcmp(a, b, (size_t)N * n1 * sizeof *a) == 0, "%s scores differ after a round trip",
+		      type);
+		int finite = 1;
+		for (int i = 0; i < N * n1; i++)
+			finite &= isfinite(a[i]);
+		CHECK(finite, "%s: finite scores", type);
+		CHECK(strcmp(nids_model_get(back, key ? key : m->type->hparams[0].name),
+		             nids_model_get(m, key ? key : m->type->hparams[0].name)) == 0, "hparam kept");
+		CHECK(back->seed == 3 && back->train_rows == N && back->d == D, "header fields");
+		CHECK(strcmp(back->features[5], "f") == 0, "feature names");
+		free(a), free(b);
+	}
+	nids_model_free(back);
+	nids_model_free(m);
+	unlink(path);
+}
+
+static void test_round_trips(void)
+{
+	round_trip("ae", "l1", "0.001");
+	round_trip("ae", "loss", "mae");
+	round_trip("vae", NULL, NULL);
+	round_trip("vae", "decoder", "bernoulli");
+	round_trip("vae", "score", "elbo");
+	round_trip("sae", NULL, NULL);
+	round_trip("sae", "target", "class");
+}
+
+static void test_scores_make_sense(void)
+{
+	/* attacks sit far from the benign rows: an ae trained on benign rows scores them higher */
+	nids_dataset ds = make_data(), benign = ds, none = ds;
+	benign.n = N / 3;
+	float *xb = malloc(sizeof(float) * (N / 3) * D);
+	for (int i = 0, k = 0; i < N; i += 3, k++)
+		memcpy(xb + k * D, X + i * D, sizeof(float) * D);
+	benign.x = xb;
+	none.n = 0;
+	nids_model *m;
+	nids_err err = { 0 };
+	nids_model_new(&m, "ae", &err);
+	nids_fit_opts o = { .epochs = 30, .batch = 16, .lr = 1e-2, .threads = 1, .patience = 5 };
+	CHECK(nids_model_fit(m, &benign, &none, &o, &err) == 0, "%s", err.msg);
+	int nout;
+	float *s = score_all(m, &nout);
+	double ben = 0, att = 0;
+	for (int i = 0; i < N; i++)
+		*(LABEL[i] ? &att : &ben) += s[i * nout];
+	CHECK(att / (2 * N / 3) > 3 * ben / (N / 3), "attack mean %g, benign mean %g",
+	      att / (2 * N / 3), ben / (N / 3));
+	free(s), free(xb);
+	nids_model_free(m);
+}
+
+static void test_deterministic(void)
+{
+	for (int threads = 1; threads <= 2; threads++) {
+		nids_model *a = fit("vae", NULL, NULL, threads), *b = fit("vae", NULL, NULL, threads);
+		CHECK(a->arena.size == b->arena.size &&
+		      memcmp(a->arena.data, b->arena.data, a->arena.size * sizeof(float)) == 0,
+		      "same seed and %d threads, same weights", threads);
+		nids_model_free(a);
+		nids_model_free(b);
+	}
+}
+
+/* --explain's columns are the gradient of the score: check them by central differences */
+/* h: the step; small enough not to cross a ReLU kink often, large enough to stay above
+ * float rounding of the score */
+static void explain_case(const char *type, const char *key, const char *val, float h)
+{
+	nids_model *m = fit(type, key, val, 1);
+	nids_err err = { 0 };
+	unsigned outs = NIDS_OUT_EXPLAIN;
+	int nout = nids_model_outputs(m, outs, NULL, &err);
+	CHECK(nout == 1 + D, "explain columns %d", nout);
+	void *s = m->type->scratch_new(m, 1);
+	float out[1 + D], up[1 + D], down[1 + D], x[D];
+	double worst = 0;
+	for (int row = 0; row < 12; row += 5) {
+		memcpy(x, X + row * D, sizeof x);
+		m->type->score(m, s, x, 1, (uint64_t)row, outs, out, nout);
+		for (int j = 0; j < D; j++) {
+			float keep = x[j];
+			x[j] = keep + h;
+			m->type->score(m, s, x, 1, (uint64_t)row, outs, up, nout);
+			x[j] = keep - h;
+			m->type->score(m, s, x, 1, (uint64_t)row, outs, down, nout);
+			x[j] = keep;
+			double num = ((double)up[0] - down[0]) / (2.0 * h);
+			double rel = fabs(num - out[1 + j]) / fmax(fabs(num) + fabs(out[1 + j]), 1e-2);
+			worst = rel > worst ? rel : worst;
+		}
+	}
+	CHECK(worst < 2e-2, "%s %s=%s: explain vs finite differences, worst rel error %g", type,
+	      key ? key : "", val ? val : "", worst);
+	m->type->scratch_free(s);
+	nids_model_free(m);
+}
+
+static void test_explain_gradients(void)
+{
+	explain_case("ae", NULL, NULL, 1e-4f);
+	explain_case("ae", "act", "tanh", 1e-4f);
+	explain_case("ae", "loss", "mae", 1e-4f);
+	explain_case("vae", NULL, NULL, 1e-3f);
+	explain_case("vae", "score", "mse", 1e-3f);
+	explain_case("vae", "score", "elbo", 1e-3f);
+	explain_case("vae", "decoder", "bernoulli", 1e-3f);
+}
+
+/* Reads path back and returns the error code and message. */
+static int load_err(const char *path, nids_err *err)
+{
+	nids_model *m = NULL;
+	memset(err, 0, sizeof *err);
+	int rc = nids_model_read(&m, path, err);
+	nids_model_free(m);
+	return rc;
+}
+
+static void write_bytes(const char *path, const unsigned char *p, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	fwrite(p, 1, n, f);
+	fclose(f);
+}
+
+static void test_damage(void)
+{
+	nids_model *m = fit("ae", NULL, NULL, 1);
+	const char *good = tmp_path("good");
+	char path[300];
+	snprintf(path, sizeof path, "%s", good);
+	save(m, path);
+	FILE *f = fopen(path, "rb");
+	unsigned char buf[1 << 17];
+	size_t n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	nids_model_free(m);
+	const char *bad = tmp_path("bad");
+	nids_err err;
+
+	unsigned char c[1 << 17];
+	memcpy(c, buf, n);
+	c[n / 2] ^= 0x10;
+	write_bytes(bad, c, n);
+	CHECK(load_err(bad, &err) == NIDS_ECHECKSUM, "flipped byte: %s", err.msg);
+	CHECK(strstr(err.msg, "checksum mismatch") && strcmp(err.where, bad) == 0, "%s: %s",
+	      err.where, err.msg);
+
+	write_bytes(bad, buf, n - 100);
+	CHECK(load_err(bad, &err) == NIDS_ETRUNCATED, "cut file: %s", err.msg);
+	CHECK(strstr(err.msg, "truncated model file") != NULL, "%s", err.msg);
+	write_bytes(bad, buf, 12);
+	CHECK(load_err(bad, &err) == NIDS_ETRUNCATED, "cut header: %s", err.msg);
+	write_bytes(bad, buf, 0);
+	CHECK(load_err(bad, &err) == NIDS_EFORMAT, "empty file: %s", err.msg);
+
+	memcpy(c, buf, n);
+	c[8] = 2; /* major version 2 */
+	write_bytes(bad, c, n);
+	CHECK(load_err(bad, &err) == NIDS_EVERSION, "future version: %s", err.msg);
+	CHECK(strstr(err.msg, "version 2.0 is not supported") != NULL, "%s", err.msg);
+
+	memcpy(c, buf, n);
+	c[12] = 1; /* an unknown must-understand flag */
+	write_bytes(bad, c, n);
+	CHECK(load_err(bad, &err) == NIDS_EVERSION, "flag: %s", err.msg);
+
+	memcpy(c, buf, n);
+	c[10] = 9; /* a newer minor version is accepted (then the checksum decides) */
+	uint64_t h = XXH64(c, n - 8, 0);
+	for (int i = 0; i < 8; i++)
+		c[n - 8 + i] = (h >> (8 * i)) & 0xff;
+	write_bytes(bad, c, n);
+	CHECK(load_err(bad, &err) == 0, "newer minor: %s", err.msg);
+
+	memcpy(c, buf, n);
+	c[3] = 'X';
+	write_bytes(bad, c, n);
+	CHECK(load_err(bad, &err) == NIDS_EFORMAT, "magic: %s", err.msg);
+	CHECK(strstr(err.msg, "not a nids model file (bad magic)") != NULL, "%s", err.msg);
+	memcpy(c, buf, n);
+	c[4] = 'S'; /* a record stream's magic */
+	write_bytes(bad, c, n);
+	load_err(bad, &err);
+	CHECK(strstr(err.msg, "a record stream, not a model file") != NULL, "%s", err.msg);
+
+	/* a valid container whose text names an unknown type */
+	memcpy(c, buf, n);
+	memcpy(c + 28, "type=zz", 7);
+	h = XXH64(c, n - 8, 0);
+	for (int i = 0; i < 8; i++)
+		c[n - 8 + i] = (h >> (8 * i)) & 0xff;
+	write_bytes(bad, c, n);
+	CHECK(load_err(bad, &err) == NIDS_EFORMAT, "unknown type: %s", err.msg);
+	CHECK(strstr(err.msg, "unknown model type 'zz'") != NULL, "%s", err.msg);
+
+	CHECK(load_err(tmp_path("missing"), &err) == NIDS_EIO, "missing file: %s", err.msg);
+	unlink(bad);
+	unlink(path);
+}
+
+static void test_table(void)
+{
+	nids_model *m;
+	nids_err err = { 0 };
+	CHECK(nids_model_new(&m, "nope", &err) == NIDS_EUSAGE, "unknown type");
+	CHECK(strstr(err.msg, "known: ae, vae, sae") != NULL, "%s", err.msg);
+	CHECK(nids_model_new(&m, "vae", &err) == 0, "vae");
+	CHECK(strcmp(nids_model_get(m, "latent"), "8") == 0, "default latent");
+	CHECK(nids_model_set(m, "layers", "1", &err) == NIDS_EUSAGE, "ae option on vae");
+	CHECK(strcmp(err.msg, "option '--layers' does not apply to -t vae") == 0, "%s", err.msg);
+	long v;
+	nids_model_set(m, "latent", "x", &err);
+	CHECK(nids_model_get_long(m, "latent", 1, 10, &v, &err) == NIDS_EUSAGE, "bad number");
+	nids_model_free(m);
+	/* the model needs the training features, in order */
+	nids_model *a = fit("ae", NULL, NULL, 1);
+	nids_header *h = nids_header_new();
+	for (int j = 0; j < D; j++)
+		nids_header_add_column(h, j == 2 ? "x" : FEAT[j], NIDS_ROLE_FEATURE, &err);
+	CHECK(nids_model_check_features(a, h, &err) == NIDS_EMISMATCH, "renamed feature");
+	CHECK(strcmp(err.msg, "feature 3: the stream has 'x', the model 'c'") == 0, "%s", err.msg);
+	CHECK(nids_model_outputs(a, NIDS_OUT_CLASSES, NULL, &err) == NIDS_EUSAGE, "no classes");
+	CHECK(strcmp(err.msg, "--classes is not available for -t ae") == 0, "%s", err.msg);
+	nids_header_free(h);
+	nids_model_free(a);
+}
+
+int main(void)
+{
+	TEST(test_round_trips);
+	TEST(test_scores_make_sense);
+	TEST(test_deterministic);
+	TEST(test_explain_gradients);
+	TEST(test_damage);
+	TEST(test_table);
+	return CHECK_DONE();
+}
