@@ -44,7 +44,7 @@ struct km {
 	size_t n;
 	int d, k, nchunks;
 	const float *c, *cn;
-	float **scratch;  /* per thread [CHUNK x k] */
+	float **scratch;  /* per thread [CHUNK x max(k, trials)] then [k x d] */
 	float *dist;      /* [n] */
 	int *label;       /* [n] */
 	double *sums;     /* [nchunks x k x d] */
@@ -68,17 +68,20 @@ static void assign_chunks(void *ctx, int t)
 		nids_kmeans_nearest(s->c, s->cn, k, d, x, (int)(hi - lo), s->dist + lo,
 		                    s->label + lo, s->scratch[t]);
 		double *sum = s->sums + (size_t)ch * k * d, *cnt = s->counts + (size_t)ch * k;
-		memset(sum, 0, sizeof(double) * (size_t)k * d);
+		float *oh = s->scratch[t], *part = oh + (size_t)CHUNK * k;
+		memset(oh, 0, sizeof(float) * (hi - lo) * k);
 		memset(cnt, 0, sizeof(double) * (size_t)k);
 		double in = 0;
 		for (size_t r = 0; r < hi - lo; r++) {
 			int j = s->label[lo + r];
+			oh[r * k + j] = 1;
 			cnt[j] += 1;
 			in += s->dist[lo + r];
-			double *sj = sum + (size_t)j * d;
-			for (int f = 0; f < d; f++)
-				sj[f] += x[r * d + f];
 		}
+		/* part [k x d] = onehot^T [k x B] x [B x d]: the chunk's per-cluster sums */
+		nids_sgemm_rm(1, 0, k, d, (int)(hi - lo), 1.0f, oh, k, x, d, 0.0f, part, d);
+		for (size_t a = 0; a < (size_t)k * d; a++)
+			sum[a] = part[a];
 		s->inertia[ch] = in;
 	}
 }
@@ -265,14 +268,15 @@ int nids_kmeans_fit(const float *x, size_t n, int d, const nids_kmeans_opts *o, 
 		goto out;
 	}
 	for (int t = 0; t < T; t++)
-		if (!(s.scratch[t] = malloc(sizeof(float) * CHUNK * (size_t)width))) {
+		if (!(s.scratch[t] = malloc(sizeof(float) * ((size_t)CHUNK * width + (size_t)k * d)))) {
 			rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory in k-means");
 			goto out;
 		}
 	if ((rc = nids_pool_new(&s.pool, T, err)) < 0)
 		goto out;
-	if (T > 1)
-		nids_blas_threads(1);
+	/* threads split the rows; OpenBLAS spinning up its own threads for these small
+	 * products costs more than they compute */
+	nids_blas_threads(1);
 	for (size_t i = 0; i < n; i++) {
 		float v = 0;
 		for (int f = 0; f < d; f++)

@@ -135,27 +135,28 @@ int nids_classic_load(nids_model *m, const nids_arena *file, const char *name, i
 	return i;
 }
 
-void nids_classic_trees_score(const float *node, const float *value, int K, const float *roots,
-                              int T, const float *benign, const float *x, int B, int d,
-                              int classes, float *out, int ldo, float *acc)
+void nids_classic_trees_sum(const struct nids_trees_state *s, const float *value,
+                            const float *x, int B, int d, float *acc)
 {
-	for (int r = 0; r < B; r++) {
-		const float *xr = x + (size_t)r * d;
-		memset(acc, 0, sizeof(float) * (size_t)K);
-		for (int t = 0; t < T; t++) {
-			const float *v = value + (size_t)nids_tree_leaf(node, (int)roots[t], xr) * K;
+	int K = s->K;
+	memset(acc, 0, sizeof(float) * (size_t)B * K);
+	for (int t = 0; t < s->ntrees; t++)
+		for (int r = 0; r < B; r++) {
+			const float *v = value + (size_t)nids_cnode_leaf(s->cn, s->root[t],
+			                                                 x + (size_t)r * d) * K;
 			for (int k = 0; k < K; k++)
-				acc[k] += v[k];
+				acc[(size_t)r * K + k] += v[k];
 		}
-		float *o = out + (size_t)r * ldo, pa = 0;
-		for (int k = 0; k < K; k++) {
-			acc[k] /= (float)T;
-			pa += benign[k] ? 0 : acc[k];
-		}
-		o[0] = pa;
-		if (classes)
-			memcpy(o + 1, acc, sizeof(float) * (size_t)K);
+}
+
+void nids_classic_trees_free(void *state)
+{
+	struct nids_trees_state *s = state;
+	if (s) {
+		free(s->cn);
+		free(s->root);
 	}
+	free(s);
 }
 
 int nids_classic_trees_bind(nids_model *m, const nids_arena *file, int K, int with_benign,
@@ -164,7 +165,8 @@ int nids_classic_trees_bind(nids_model *m, const nids_arena *file, int K, int wi
 	struct nids_trees_state *s = calloc(1, sizeof *s);
 	if (!s)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	free(m->state);
+	if (m->state)
+		m->type->free_state(m->state);
 	m->state = s;
 	s->K = K, s->benign = -1;
 	if ((s->node = nids_classic_load(m, file, "node", 1, NIDS_NODE_W, err)) < 0)
@@ -190,14 +192,24 @@ int nids_classic_trees_bind(nids_model *m, const nids_arena *file, int K, int wi
 	for (int t = 0; t < s->ntrees; t++)
 		if (!(roots[t] >= 0 && roots[t] < N))
 			return nids_err_set(err, NIDS_EFORMAT, NULL, "tree root %d is malformed", t);
+	s->cn = malloc(sizeof *s->cn * (size_t)N);
+	s->root = malloc(sizeof *s->root * (size_t)s->ntrees);
+	if (!s->cn || !s->root)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	for (int i = 0; i < N; i++) {
+		const float *q = nd + (size_t)i * NIDS_NODE_W;
+		s->cn[i] = (nids_cnode){ q[0] >= 0 ? (int32_t)q[0] : -1, q[1],
+			                 { q[0] >= 0 ? (int32_t)q[2] : 0, q[0] >= 0 ? (int32_t)q[3] : 0 } };
+	}
+	for (int t = 0; t < s->ntrees; t++)
+		s->root[t] = (int)roots[t];
 	return 0;
 }
 
 void *nids_classic_trees_scratch(const nids_model *m, int cap)
 {
-	(void)cap;
 	const struct nids_trees_state *s = m->state;
-	return calloc((size_t)s->K + 1, sizeof(float));
+	return malloc(sizeof(float) * ((size_t)(cap > 0 ? cap : 1) * s->K + 1));
 }
 
 void nids_classic_trees_run(const nids_model *m, void *scratch, const float *x, int B,
@@ -205,12 +217,21 @@ void nids_classic_trees_run(const nids_model *m, void *scratch, const float *x, 
 {
 	(void)row0;
 	const struct nids_trees_state *s = m->state;
-	float *base = m->arena.data;
-	nids_classic_trees_score(nids_arena_ptr(&m->arena, base, s->node),
-	                         nids_arena_ptr(&m->arena, base, s->value), s->K,
-	                         nids_arena_ptr(&m->arena, base, s->roots), s->ntrees,
-	                         nids_arena_ptr(&m->arena, base, s->benign), x, B, m->d,
-	                         (outputs & NIDS_OUT_CLASSES) != 0, out, ldo, scratch);
+	const float *benign = nids_arena_ptr(&m->arena, m->arena.data, s->benign);
+	float *acc = scratch;
+	int K = s->K;
+	nids_classic_trees_sum(s, nids_arena_ptr(&m->arena, m->arena.data, s->value), x, B, m->d,
+	                       acc);
+	for (int r = 0; r < B; r++) {
+		float *a = acc + (size_t)r * K, *o = out + (size_t)r * ldo, pa = 0;
+		for (int k = 0; k < K; k++) {
+			a[k] /= (float)s->ntrees;
+			pa += benign[k] ? 0 : a[k];
+		}
+		o[0] = pa;
+		if (outputs & NIDS_OUT_CLASSES)
+			memcpy(o + 1, a, sizeof(float) * (size_t)K);
+	}
 }
 
 float *nids_classic_transpose(const float *x, size_t n, int d)

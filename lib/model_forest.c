@@ -267,5 +267,5 @@ const nids_model_type nids_model_forest = {
 	.scratch_new = nids_classic_trees_scratch,
 	.scratch_free = free,
 	.score = nids_classic_trees_run,
-	.free_state = free,
+	.free_state = nids_classic_trees_free,
 };

@@ -91,25 +91,20 @@ out:
 
 static void *iforest_scratch_new(const nids_model *m, int cap)
 {
-	(void)m, (void)cap;
-	return malloc(1);
+	(void)m;
+	return malloc(sizeof(float) * (size_t)(cap > 0 ? cap : 1));
 }
 
 static void iforest_score(const nids_model *m, void *scratch, const float *x, int B,
                           uint64_t row0, unsigned outputs, float *out, int ldo)
 {
-	(void)scratch, (void)row0, (void)outputs;
+	(void)row0, (void)outputs;
 	const struct nids_trees_state *s = m->state;
-	const float *node = nids_arena_ptr(&m->arena, m->arena.data, s->node);
-	const float *value = nids_arena_ptr(&m->arena, m->arena.data, s->value);
-	const float *roots = nids_arena_ptr(&m->arena, m->arena.data, s->roots);
+	float *h = scratch; /* [B] summed path lengths */
 	double c = *nids_arena_ptr(&m->arena, m->arena.data, s->benign);
-	for (int r = 0; r < B; r++) {
-		double h = 0;
-		for (int t = 0; t < s->ntrees; t++)
-			h += value[nids_tree_leaf(node, (int)roots[t], x + (size_t)r * m->d)];
-		out[(size_t)r * ldo] = (float)exp2(-h / s->ntrees / c);
-	}
+	nids_classic_trees_sum(s, nids_arena_ptr(&m->arena, m->arena.data, s->value), x, B, m->d, h);
+	for (int r = 0; r < B; r++)
+		out[(size_t)r * ldo] = (float)exp2(-(double)h[r] / s->ntrees / c);
 }
 
 const nids_model_type nids_model_iforest = {
@@ -123,5 +118,5 @@ const nids_model_type nids_model_iforest = {
 	.scratch_new = iforest_scratch_new,
 	.scratch_free = free,
 	.score = iforest_score,
-	.free_state = free,
+	.free_state = nids_classic_trees_free,
 };

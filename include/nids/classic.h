@@ -79,6 +79,21 @@ void nids_tree_free(nids_tree *t);
 /* The leaf row x reaches from node root: its index. */
 int nids_tree_leaf(const float *node, int root, const float *x);
 
+/* The same nodes unpacked for scoring: integer fields, 16 bytes a node. */
+typedef struct nids_cnode {
+	int32_t feature; /* -1 for a leaf */
+	float thr;
+	int32_t child[2];
+} nids_cnode;
+
+static inline int nids_cnode_leaf(const nids_cnode *nodes, int root, const float *x)
+{
+	const nids_cnode *c = nodes + root;
+	while (c->feature >= 0)
+		c = nodes + c->child[!(x[c->feature] <= c->thr)];
+	return (int)(c - nodes);
+}
+
 typedef struct nids_tree_data {
 	size_t n;        /* rows */
 	int d;

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "nids/classic.h"
 #include "nids/model.h"
 
 /* The targets of a supervised fit by the model's --target (label or class): *y lent
@@ -37,18 +38,21 @@ int nids_classic_load(nids_model *m, const nids_arena *file, const char *name, i
 /* A column-major copy xt [d x n] of x [n x d] (malloc'd), or NULL when out of memory. */
 float *nids_classic_transpose(const float *x, size_t n, int d);
 
-/* Scores with an ensemble of trees: out[r] (stride ldo) = the sum over attack classes of the
- * mean leaf value over the roots (P(attack)); with classes set, also the mean class
- * probabilities at out + 1. node [N x 4], value [N x K], roots [T], acc [K] scratch. */
-void nids_classic_trees_score(const float *node, const float *value, int K, const float *roots,
-                              int T, const float *benign, const float *x, int B, int d,
-                              int classes, float *out, int ldo, float *acc);
-
 /* The state of a tree-ensemble model (tree, forest, iforest): arena indices. */
 struct nids_trees_state {
-	int node, value, benign, roots; /* benign -1 when absent */
+	int node, value, benign, roots; /* arena indices; benign -1 when absent */
 	int K, ntrees;
+	nids_cnode *cn; /* [N] the nodes unpacked */
+	int *root;      /* [ntrees] */
 };
+
+/* Frees a struct nids_trees_state (the model table's free_state). */
+void nids_classic_trees_free(void *state);
+
+/* Accumulates into acc [B x K] the sum over the trees of the value of the leaf each row
+ * of x [B x d] reaches, tree by tree (so one tree's nodes stay in cache). */
+void nids_classic_trees_sum(const struct nids_trees_state *s, const float *value,
+                            const float *x, int B, int d, float *acc);
 
 /* Sets m->state (struct nids_trees_state) from the tensors node [N x 4], value [N x K],
  * roots [T] (and benign [K] when with_benign) of file, copying them into m->arena unless
@@ -56,7 +60,9 @@ struct nids_trees_state {
 int nids_classic_trees_bind(nids_model *m, const nids_arena *file, int K, int with_benign,
                             nids_err *err);
 
-/* The model table's scratch_new and score for tree and forest (P(attack) scores). */
+/* The model table's scratch_new and score for tree and forest: score = the mean over
+ * trees of the leaf's P(attack) (the attack classes' summed frequency); with --classes
+ * also the mean class frequencies. */
 void *nids_classic_trees_scratch(const nids_model *m, int cap);
 void nids_classic_trees_run(const nids_model *m, void *scratch, const float *x, int B,
                             uint64_t row0, unsigned outputs, float *out, int ldo);
