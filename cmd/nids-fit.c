@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "nids/cli.h"
+#include "nids/clock.h"
 #include "nids/dataset.h"
 #include "nids/model.h"
 #include "nids/stream.h"
@@ -105,12 +105,6 @@ static const char *hp_for_short(int c)
 	return NULL;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 int main(int argc, char **argv)
 {
@@ -183,7 +177,7 @@ int main(int argc, char **argv)
 	m->seed = (uint64_t)seed;
 	fo.progress = quiet ? NULL : stderr;
 	fo.progress_tty = !quiet && isatty(STDERR_FILENO);
-	double t0 = now();
+	double t0 = nids_seconds();
 	/* the output first, so a refused terminal fails before a long training */
 	if (!(rc = nids_output_open(&out, out_path, 1, &err)) &&
 	    !(rc = nids_input_open(&in, in_path, &err)) && !(rc = nids_reader_open(&r, in, &err)))
@@ -203,7 +197,7 @@ int main(int argc, char **argv)
 	if (!rc && verbose)
 		fprintf(stderr, "%s: -t %s: %zu training rows (%llu read), %zu validation, %d features, "
 		        "%zu parameters, %.1f s\n", PROG, type, train.n, (unsigned long long)all->seen,
-		        vset.n, all->d, m->arena.size, now() - t0);
+		        vset.n, all->d, m->arena.size, nids_seconds() - t0);
 	nids_output_abort(out);
 	nids_dataset_free(all);
 	nids_reader_free(r);

@@ -5,12 +5,13 @@
 #include <string.h>
 
 #include "nids/cli.h"
+#include "nids/clock.h"
 #include "nids/model.h"
 #include "nids/stream.h"
 
 static const char *PROG = "nids-score";
 static const char *USAGE =
-	"usage: nids-score -m model [-j threads] [--errors] [--explain] [--classes] [-z level] "
+	"usage: nids-score -m model [-v] [-j threads] [--errors] [--explain] [--classes] [-z level] "
 	"[-o output] [input]\n"
 	"       nids-score --info -m model\n"
 	"Scores every row of a record stream with a model file and passes the stream on with\n"
@@ -24,11 +25,12 @@ static const char *USAGE =
 	"      --info           print the model's header as text and exit\n"
 	"  -z, --zstd LEVEL     compress blocks at zstd LEVEL (1-19; default 0, none)\n"
 	"  -o, --output FILE    write to FILE (atomically) instead of stdout\n"
+	"  -v, --verbose        print rows/s, overall and in the model alone, on stderr\n"
 	"  -h, --help           this help\n"
 	"  -V, --version        version\n"
 	"see nids-score(1)\n";
 
-#define CHUNK 4096 /* rows scored at once */
+#define CHUNK 1024 /* rows scored at once */
 
 enum { O_ERRORS = 1000, O_EXPLAIN, O_CLASSES, O_INFO };
 
@@ -53,14 +55,36 @@ static int out_header(nids_header **hp, const nids_header *in, char **names, int
 	return 0;
 }
 
+/* Scores the n pending rows, which sit in rowsout [n x (C + nout)] with their output
+ * columns still to fill, and writes them. */
+static int flush(nids_writer *w, nids_scorer *s, int n, int C, int d, const int *fcol, float *x,
+                 float *sc, float *rowsout, int nout, uint64_t row0, double *secs,
+                 nids_err *err)
+{
+	size_t stride = (size_t)(C + nout);
+	for (int b = 0; b < n; b++)
+		for (int j = 0; j < d; j++)
+			x[(size_t)b * d + j] = rowsout[b * stride + fcol[j]];
+	double t0 = nids_seconds();
+	nids_scorer_run(s, x, n, row0, sc);
+	*secs += nids_seconds() - t0;
+	for (int b = 0; b < n; b++)
+		memcpy(rowsout + b * stride + C, sc + (size_t)b * nout, (size_t)nout * sizeof(float));
+	return nids_writer_write(w, rowsout, (size_t)n, err);
+}
+
+/* Rows are scored in chunks that start at stream row multiples of CHUNK, whatever the
+ * input's block sizes, so a row is always scored at the same position in its batch (a
+ * matrix product's rounding can depend on it). */
 static int score_stream(nids_reader *r, nids_writer *w, nids_scorer *s, const nids_model *m,
-                        int nout, nids_err *err)
+                        int nout, double *secs, nids_err *err)
 {
 	const nids_header *hin = nids_reader_header(r);
 	int C = hin->ncols, d = m->d, *fcol = malloc((size_t)d * sizeof *fcol);
+	size_t stride = (size_t)(C + nout);
 	float *x = nids_floats((size_t)CHUNK * d), *sc = nids_floats((size_t)CHUNK * nout);
-	float *rowsout = nids_floats((size_t)CHUNK * (C + nout));
-	int rc = 0;
+	float *rowsout = nids_floats((size_t)CHUNK * stride);
+	int rc = 0, n = 0;
 	if (!fcol || !x || !sc || !rowsout) {
 		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 		goto done;
@@ -74,24 +98,20 @@ static int score_stream(nids_reader *r, nids_writer *w, nids_scorer *s, const ni
 	while ((got = nids_reader_next(r, &rows, err)) > 0) {
 		if ((rc = nids_writer_sync_classes(w, nids_reader_header(r), err)) < 0)
 			goto done;
-		for (long at = 0; at < got; at += CHUNK) {
-			int B = (int)(got - at < CHUNK ? got - at : CHUNK);
-			const float *in = rows + (size_t)at * C;
-			for (int b = 0; b < B; b++)
-				for (int j = 0; j < d; j++)
-					x[(size_t)b * d + j] = in[(size_t)b * C + fcol[j]];
-			nids_scorer_run(s, x, B, row0, sc);
-			for (int b = 0; b < B; b++) {
-				float *o = rowsout + (size_t)b * (C + nout);
-				memcpy(o, in + (size_t)b * C, (size_t)C * sizeof(float));
-				memcpy(o + C, sc + (size_t)b * nout, (size_t)nout * sizeof(float));
+		for (long i = 0; i < got; i++) {
+			memcpy(rowsout + (size_t)n * stride, rows + (size_t)i * C, (size_t)C * sizeof(float));
+			if (++n == CHUNK) {
+				if ((rc = flush(w, s, n, C, d, fcol, x, sc, rowsout, nout, row0, secs, err)) < 0)
+					goto done;
+				row0 += (uint64_t)n;
+				n = 0;
 			}
-			if ((rc = nids_writer_write(w, rowsout, (size_t)B, err)) < 0)
-				goto done;
-			row0 += (uint64_t)B;
 		}
 	}
-	rc = got < 0 ? (int)got : 0;
+	if (got < 0)
+		rc = (int)got;
+	else if (n)
+		rc = flush(w, s, n, C, d, fcol, x, sc, rowsout, nout, row0, secs, err);
 done:
 	free(fcol), free(x), free(sc), free(rowsout);
 	return rc;
@@ -104,14 +124,15 @@ int main(int argc, char **argv)
 		{ "errors", no_argument, NULL, O_ERRORS },  { "explain", no_argument, NULL, O_EXPLAIN },
 		{ "classes", no_argument, NULL, O_CLASSES }, { "info", no_argument, NULL, O_INFO },
 		{ "zstd", required_argument, NULL, 'z' },   { "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },         { "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },      { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *model_path = NULL, *out_path = NULL;
-	int threads = 1, level = 0, info = 0, ch;
+	int threads = 1, level = 0, info = 0, verbose = 0, ch;
 	unsigned outputs = 0;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":m:j:z:o:hV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":m:j:z:o:vhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'm': model_path = optarg; break;
 		case 'j': threads = (int)nids_cli_long_or_die(PROG, USAGE, "-j", optarg, 1, 64); break;
@@ -121,6 +142,7 @@ int main(int argc, char **argv)
 		case O_INFO: info = 1; break;
 		case 'z': level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
 		case 'o': out_path = optarg; break;
+		case 'v': verbose = 1; break;
 		case 'h': nids_cli_help(USAGE);
 		case 'V': nids_cli_version(PROG);
 		default: nids_cli_bad_option(PROG, USAGE, argv, ch);
@@ -160,6 +182,7 @@ int main(int argc, char **argv)
 	nids_writer *w = NULL;
 	nids_header *h = NULL;
 	nids_scorer *s = NULL;
+	double secs = 0, t_start = nids_seconds();
 	if (!(rc = nids_input_open(&in, in_path, &err)) && !(rc = nids_reader_open(&r, in, &err)) &&
 	    !(rc = nids_model_check_features(m, nids_reader_header(r), &err)) &&
 	    !(rc = out_header(&h, nids_reader_header(r), names, nout, &err)) &&
@@ -167,13 +190,18 @@ int main(int argc, char **argv)
 	    !(rc = nids_output_open(&out, out_path, 1, &err)) &&
 	    !(rc = nids_writer_open(&w, nids_output_file(out), nids_output_name(out), h, level,
 	                            &err)) &&
-	    !(rc = score_stream(r, w, s, m, nout, &err))) {
+	    !(rc = score_stream(r, w, s, m, nout, &secs, &err))) {
 		rc = nids_writer_close(w, &err);
 		w = NULL;
 		if (!rc) {
 			rc = nids_output_commit(out, &err);
 			out = NULL;
 		}
+	}
+	if (!rc && verbose) {
+		double rows = r ? (double)nids_reader_rows(r) : 0, all = nids_seconds() - t_start;
+		fprintf(stderr, "%s: %.0f rows in %.3f s (%.0f rows/s); the model's share %.3f s "
+		        "(%.0f rows/s)\n", PROG, rows, all, rows / all, secs, secs > 0 ? rows / secs : 0);
 	}
 	if (rc && !err.where[0] && in && (rc == NIDS_EMISMATCH))
 		snprintf(err.where, sizeof err.where, "%s", nids_input_name(in));

@@ -2,6 +2,7 @@
  * every layer but the (linear) output, MSE or MAE loss, an optional L1 penalty on the
  * code (the innermost layer). Score = the row's mean reconstruction error over its
  * features, the loss it was trained on. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,21 +184,27 @@ static void ae_score(const nids_model *m, void *scratch, const float *x, int B, 
 	int d = m->d;
 	const float *y = nids_mlp_forward(&a->net, &m->arena, m->arena.data, &s->acts, x, B);
 	int col_err = 1, col_grad = 1 + ((outputs & NIDS_OUT_ERRORS) ? d : 0);
+	int errs = (outputs & NIDS_OUT_ERRORS) != 0, explain = (outputs & NIDS_OUT_EXPLAIN) != 0;
 	for (int r = 0; r < B; r++) {
 		const float *yr = y + (size_t)r * d, *xr = x + (size_t)r * d;
-		float *o = out + (size_t)r * ldo;
-		double sum = 0;
-		for (int j = 0; j < d; j++) {
+		float *o = out + (size_t)r * ldo, sum = 0;
+		if (a->mae)
+			for (int j = 0; j < d; j++)
+				sum += fabsf(yr[j] - xr[j]);
+		else
+			for (int j = 0; j < d; j++)
+				sum += (yr[j] - xr[j]) * (yr[j] - xr[j]);
+		o[0] = sum / (float)d;
+		for (int j = 0; errs && j < d; j++) {
 			float e = yr[j] - xr[j];
-			float v = a->mae ? (e < 0 ? -e : e) : e * e;
-			sum += v;
-			if (outputs & NIDS_OUT_ERRORS)
-				o[col_err + j] = v;
-			/* d score / d output, for the explanation below */
+			o[col_err + j] = a->mae ? fabsf(e) : e * e;
+		}
+		/* d score / d output, for the explanation below */
+		for (int j = 0; explain && j < d; j++) {
+			float e = yr[j] - xr[j];
 			s->dout[(size_t)r * d + j] = a->mae ? (e > 0 ? 1.0f : e < 0 ? -1.0f : 0) / d
 			                                    : 2.0f * e / d;
 		}
-		o[0] = (float)(sum / d);
 	}
 	if (!(outputs & NIDS_OUT_EXPLAIN))
 		return;

@@ -5,6 +5,7 @@
  * before anything else is believed. */
 #include "nids/model.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,8 +79,10 @@ static char *text_of(const nids_model *m, int *bad_name)
 	*bad_name = 0;
 	add(&t, "type=%s\nseed=%llu\nrows=%llu\n", m->type->name, (unsigned long long)m->seed,
 	    (unsigned long long)m->train_rows);
-	for (int i = 0; m->type->hparams[i].name; i++)
+	for (int i = 0; m->type->hparams[i].name; i++) {
+		*bad_name |= strchr(m->hp[i], '\n') != NULL;
 		add(&t, "hp.%s=%s\n", m->type->hparams[i].name, m->hp[i]);
+	}
 	add(&t, "features=%d\n", m->d);
 	for (int i = 0; i < m->d; i++) {
 		*bad_name |= strchr(m->features[i], '\n') != NULL;
@@ -115,8 +118,8 @@ int nids_model_write(const nids_model *m, FILE *f, nids_err *err)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	if (bad_name) {
 		free(text);
-		return nids_err_set(err, NIDS_EUSAGE, NULL, "a feature or class name contains a "
-		                    "newline, which a model file cannot store");
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "a feature or class name or an option "
+		                    "value contains a newline, which a model file cannot store");
 	}
 	size_t tlen = strlen(text);
 	size_t start = (FIXED + tlen + 63) / 64 * 64;
@@ -137,11 +140,13 @@ int nids_model_write(const nids_model *m, FILE *f, nids_err *err)
 	/* float32 little-endian: the host order on every platform the stream supports */
 	memcpy(buf + start, m->arena.data, abytes);
 	put64(buf + total - 8, XXH64(buf, (size_t)total - 8, 0));
+	errno = 0;
 	int rc = fwrite(buf, 1, (size_t)total, f) == (size_t)total ? 0 : NIDS_EIO;
+	int e = errno;
 	free(buf);
 	free(text);
 	if (rc)
-		return nids_err_set(err, NIDS_EIO, NULL, "write error");
+		return nids_err_set(err, NIDS_EIO, NULL, "write error: %s", e ? strerror(e) : "short write");
 	return 0;
 }
 

@@ -304,9 +304,9 @@ int nids_scorer_new(nids_scorer **sp, const nids_model *m, unsigned outputs, int
 		return rc;
 	}
 	/* threads split the batch: BLAS itself stays single-threaded inside them */
-	if (threads > 1)
-		nids_blas_threads(1);
-	int per = (cap + threads - 1) / threads;
+	nids_blas_threads(1);
+	/* score_slice's slices: multiples of 16 rows, the last up to 15 rows longer */
+	int per = ((cap + 15) / 16 + threads - 1) / threads * 16 + 16;
 	if (!(s->scratch = calloc((size_t)threads, sizeof *s->scratch))) {
 		nids_scorer_free(s);
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
@@ -323,8 +323,12 @@ int nids_scorer_new(nids_scorer **sp, const nids_model *m, unsigned outputs, int
 static void score_slice(void *ctx, int t)
 {
 	nids_scorer *s = ctx;
-	int n = nids_pool_size(s->pool);
-	int lo = (int)((long)s->B * t / n), hi = (int)((long)s->B * (t + 1) / n);
+	/* slices start at multiples of 16 rows, so a row's position modulo the BLAS kernel's
+	 * row blocking, and with it its rounding, does not depend on the thread count */
+	int n = nids_pool_size(s->pool), per = (s->B / 16 + n - 1) / n * 16;
+	int lo = per * t < s->B ? per * t : s->B, hi = per * (t + 1) < s->B ? per * (t + 1) : s->B;
+	if (t == n - 1)
+		hi = s->B;
 	if (hi > lo)
 		s->m->type->score(s->m, s->scratch[t], s->x + (size_t)lo * s->m->d, hi - lo,
 		                  s->row0 + (uint64_t)lo, s->outputs, s->out + (size_t)lo * s->nout,

@@ -207,12 +207,14 @@ void nids_act_backward(float *din, const float *dout, const float *in, const flo
 			din[i] += dout[i];
 		break;
 	case NIDS_ACT_RELU:
-		for (size_t i = 0; i < n; i++)
-			din[i] += in[i] > 0 ? dout[i] : 0;
+		for (size_t i = 0; i < n; i++) {
+			float d = dout[i]; /* loaded unconditionally, so the select vectorizes */
+			din[i] += in[i] > 0 ? d : 0.0f;
+		}
 		break;
 	case NIDS_ACT_LEAKY:
 		for (size_t i = 0; i < n; i++)
-			din[i] += in[i] > 0 ? dout[i] : NIDS_LEAKY_SLOPE * dout[i];
+			din[i] += dout[i] * (in[i] > 0 ? 1.0f : NIDS_LEAKY_SLOPE);
 		break;
 	case NIDS_ACT_TANH:
 		for (size_t i = 0; i < n; i++)

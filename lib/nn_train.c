@@ -8,16 +8,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "nids/clock.h"
 #include "nids/pool.h"
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 struct trainer {
 	nids_net *net;
@@ -139,11 +133,11 @@ int nids_net_train(nids_net *net, const nids_dataset *train, const nids_dataset 
 		goto done;
 	nids_rng shuffle;
 	nids_rng_seed2(&shuffle, seed, 0x5feed);
-	double best_val = INFINITY, t_start = now();
+	double best_val = INFINITY, t_start = nids_seconds();
 	int since_best = 0;
 	uint64_t step = 0;
 	for (int ep = 1; ep <= o->epochs; ep++) {
-		double t0 = now(), sum = 0, last_live = t0;
+		double t0 = nids_seconds(), sum = 0, last_live = t0;
 		nids_rng_permutation(&shuffle, perm, train->n);
 		for (size_t at = 0; at < train->n; at += (size_t)batch) {
 			int B = (int)(train->n - at < (size_t)batch ? train->n - at : (size_t)batch);
@@ -166,15 +160,15 @@ int nids_net_train(nids_net *net, const nids_dataset *train, const nids_dataset 
 			}
 			nids_optim_step(&opt, net->params, t.grads[0]);
 			sum += l * B;
-			if (o->progress_tty && now() - last_live > 0.25) {
+			if (o->progress_tty && nids_seconds() - last_live > 0.25) {
 				double done_frac = (double)(at + (size_t)B) / (double)train->n;
-				double rate = (double)(at + (size_t)B) / (now() - t0);
+				double rate = (double)(at + (size_t)B) / (nids_seconds() - t0);
 				progress(o, stage, ep, sum / (double)(at + (size_t)B), 0, 0, rate,
-				         (now() - t0) / done_frac * (o->epochs - ep + 1 - done_frac), 1);
-				last_live = now();
+				         (nids_seconds() - t0) / done_frac * (o->epochs - ep + 1 - done_frac), 1);
+				last_live = nids_seconds();
 			}
 		}
-		double secs = now() - t0, rate = (double)train->n / secs;
+		double secs = nids_seconds() - t0, rate = (double)train->n / secs;
 		double vloss = 0;
 		int has_val = val && val->n;
 		if (has_val) {
@@ -186,7 +180,7 @@ int nids_net_train(nids_net *net, const nids_dataset *train, const nids_dataset 
 				goto done;
 			}
 		}
-		double eta = (now() - t_start) / ep * (o->epochs - ep);
+		double eta = (nids_seconds() - t_start) / ep * (o->epochs - ep);
 		progress(o, stage, ep, sum / (double)train->n, vloss, has_val, rate, eta, 0);
 		if (has_val) {
 			if (vloss < best_val) {

@@ -1,0 +1,8 @@
+/* clock.h: a monotonic clock for progress lines and throughput figures. */
+#ifndef NIDS_CLOCK_H
+#define NIDS_CLOCK_H
+
+/* Seconds on the monotonic clock, from an arbitrary origin. */
+double nids_seconds(void);
+
+#endif

@@ -1,0 +1,144 @@
+#!/usr/bin/env bats
+bats_require_minimum_version 1.5.0
+load helpers
+source "$NIDS_TOP/tests/fixtures/neural/make.sh"
+
+setup() {
+	setup_tmp
+	mk_stream 300 1 benign > "$tmp/benign.rec"
+	mk_stream 300 1 > "$tmp/all.rec"
+}
+teardown() { teardown_tmp; }
+
+fit() { "$NIDS_BIN/nids-fit" "$@"; }
+
+@test "nids-fit: --help first line is the man SYNOPSIS" {
+	check_help_matches_man nids-fit
+}
+
+@test "nids-fit: --help lists every model's options with defaults" {
+	run fit --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"-t vae: variational autoencoder"* ]]
+	[[ "$output" == *"-l, --latent"*"[default: 8]"* ]]
+	[[ "$output" == *"--layers"*"[default: 64,32,16]"* ]]
+}
+
+@test "nids-fit: --version" {
+	run fit --version
+	[ "$status" -eq 0 ]
+	[ "$output" = "nids-fit 0.1.0 (stream 1, model 1)" ]
+}
+
+@test "nids-fit: usage errors exit 2" {
+	run -2 --separate-stderr fit --bogus
+	[[ "$stderr" == *"unknown option '--bogus'"*"usage: nids-fit"* ]]
+	run -2 --separate-stderr fit "$tmp/benign.rec"
+	[ "${stderr_lines[0]}" = "nids-fit: -t is required (ae, vae or sae)" ]
+	run -2 --separate-stderr fit -t svm "$tmp/benign.rec"
+	[ "${stderr_lines[0]}" = "nids-fit: unknown model type 'svm' (known: ae, vae, sae)" ]
+	run -2 --separate-stderr fit -t ae --latent 4 "$tmp/benign.rec"
+	[ "${stderr_lines[0]}" = "nids-fit: option '--latent' does not apply to -t ae" ]
+	run -2 --separate-stderr fit -t ae --epochs x "$tmp/benign.rec"
+	[[ "${stderr_lines[0]}" == "nids-fit: option '--epochs': 'x' is not a whole number"* ]]
+	run -2 --separate-stderr fit -t ae --layers 8,x -o "$tmp/m.bin" "$tmp/benign.rec"
+	[[ "${stderr_lines[0]}" == "nids-fit: option '--layers': '8,x' is not a list"* ]]
+	[ ! -e "$tmp/m.bin" ]
+}
+
+@test "nids-fit: trains each model and writes a model file" {
+	for t in ae vae sae; do
+		fit -t "$t" -q --epochs 2 --batch 32 -o "$tmp/$t.bin" "$tmp/all.rec"
+		run "$NIDS_BIN/nids-score" --info -m "$tmp/$t.bin"
+		[ "$status" -eq 0 ]
+		[ "${lines[0]}" = "type=$t" ]
+		[[ "$output" == *$'rows=300\n'* ]]
+		[[ "$output" == *$'features=4\nfeature=f1\nfeature=f2\nfeature=f3\nfeature=f4\n'* ]]
+	done
+}
+
+@test "nids-fit: progress per epoch on stderr, -q silences it" {
+	run --separate-stderr fit -t ae --epochs 3 --batch 50 --val 0.2 -o "$tmp/m.bin" "$tmp/benign.rec"
+	[ "$status" -eq 0 ]
+	[ "${#stderr_lines[@]}" -eq 3 ]
+	[[ "${stderr_lines[2]}" =~ ^epoch\ 3/3\ loss\ [0-9.e-]+\ val\ [0-9.e-]+\ [0-9]+\ rows/s\ eta\ 0s$ ]]
+	run --separate-stderr fit -q -t ae --epochs 3 -o "$tmp/m.bin" "$tmp/benign.rec"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+}
+
+@test "nids-fit: the same seed and threads give the same file; another seed does not" {
+	fit -q -t vae --epochs 2 --seed 5 -j 2 -o "$tmp/a.bin" "$tmp/benign.rec"
+	fit -q -t vae --epochs 2 --seed 5 -j 2 -o "$tmp/b.bin" < "$tmp/benign.rec"
+	cmp "$tmp/a.bin" "$tmp/b.bin"
+	fit -q -t vae --epochs 2 --seed 6 -j 2 -o "$tmp/c.bin" "$tmp/benign.rec"
+	! cmp -s "$tmp/a.bin" "$tmp/c.bin"
+}
+
+@test "nids-fit: model options are recorded" {
+	fit -q -t vae -l 3 -L 4 -s mse --epochs 1 -o "$tmp/v.bin" "$tmp/benign.rec"
+	run "$NIDS_BIN/nids-score" --info -m "$tmp/v.bin"
+	[[ "$output" == *$'hp.latent=3\nhp.samples=4\n'*$'hp.score=mse\n'* ]]
+	[[ "$output" == *"tensor=enc_mu0.w 3 32 "* ]]
+}
+
+@test "nids-fit: --max-rows samples the input" {
+	fit -q -t ae --epochs 1 --max-rows 50 -o "$tmp/m.bin" "$tmp/all.rec"
+	run "$NIDS_BIN/nids-score" --info -m "$tmp/m.bin"
+	[[ "$output" == *$'\nrows=50\n'* ]]
+}
+
+@test "nids-fit: zstd-compressed and concatenated input" {
+	cat "$tmp/benign.rec" "$tmp/benign.rec" | zstd -q -c > "$tmp/b.rec.zst"
+	fit -q -t ae --epochs 1 -o "$tmp/m.bin" "$tmp/b.rec.zst"
+	run "$NIDS_BIN/nids-score" --info -m "$tmp/m.bin"
+	[[ "$output" == *$'\nrows=400\n'* ]]
+}
+
+@test "nids-fit: a nan feature is an error naming the row, and no model is left" {
+	printf 'a\tb\tlabel\n0.1\t0.2\t0\n0.3\tnan\t0\n' | "$NIDS_BIN/nids-cat" -r > "$tmp/nan.rec"
+	run -1 --separate-stderr fit -q -t ae -o "$tmp/m.bin" "$tmp/nan.rec"
+	[ "$stderr" = "nids-fit: $tmp/nan.rec: row 2: feature 'b' is nan (normalize or drop it first)" ]
+	[ ! -e "$tmp/m.bin" ]
+	[ -z "$(ls "$tmp" | grep -v '\.rec$')" ]
+}
+
+@test "nids-fit: a label other than 0/1 is an error" {
+	printf 'a\tlabel\n0.1\t0\n0.3\t2\n' | "$NIDS_BIN/nids-cat" -r > "$tmp/l.rec"
+	run -1 --separate-stderr fit -q -t ae "$tmp/l.rec"
+	[ "$stderr" = "nids-fit: $tmp/l.rec: row 2: label 2 is not 0 or 1" ]
+}
+
+@test "nids-fit: a diverging loss stops with an error and writes no model" {
+	printf 'a\tb\n1e30\t-1e30\n2e30\t1e30\n' | "$NIDS_BIN/nids-cat" -r > "$tmp/big.rec"
+	run -1 --separate-stderr fit -q -t ae -o "$tmp/m.bin" "$tmp/big.rec"
+	[[ "$stderr" =~ ^nids-fit:\ training\ diverged:\ the\ loss\ is\ (nan|inf)\ in\ epoch\ [12]\ \(try\ a\ smaller\ --lr\ or\ normalized\ input\)$ ]]
+	[ ! -e "$tmp/m.bin" ]
+}
+
+@test "nids-fit: sae needs a label column; no features is an error" {
+	printf 'a\tb\n0.1\t0.2\n' | "$NIDS_BIN/nids-cat" -r > "$tmp/nolabel.rec"
+	run -1 --separate-stderr fit -q -t sae "$tmp/nolabel.rec"
+	[ "$stderr" = "nids-fit: -t sae needs a label column in the training stream" ]
+	printf 'label\n0\n' | "$NIDS_BIN/nids-cat" -r > "$tmp/nofeat.rec"
+	run -1 --separate-stderr fit -q -t ae "$tmp/nofeat.rec"
+	[ "$stderr" = "nids-fit: $tmp/nofeat.rec: the stream has no feature columns" ]
+}
+
+@test "nids-fit: a damaged stream is an error" {
+	head -c 200 "$tmp/benign.rec" > "$tmp/cut.rec"
+	run -1 --separate-stderr fit -q -t ae -o "$tmp/m.bin" "$tmp/cut.rec"
+	[[ "$stderr" == "nids-fit: $tmp/cut.rec"*"truncated"* ]]
+	[ ! -e "$tmp/m.bin" ]
+}
+
+@test "nids-fit: a full disk is reported" {
+	run -1 --separate-stderr sh -c "'$NIDS_BIN/nids-fit' -q -t ae --epochs 1 '$tmp/benign.rec' > /dev/full"
+	[[ "$stderr" == "nids-fit: "*"No space left on device"* ]]
+}
+
+@test "nids-fit: --val too large for the data is a usage error" {
+	printf 'a\n0.1\n' | "$NIDS_BIN/nids-cat" -r > "$tmp/one.rec"
+	run -2 --separate-stderr fit -q -t ae --val 0.5 "$tmp/one.rec"
+	[ "$stderr" = "nids-fit: --val 0.5 of 1 rows leaves an empty training or validation set" ]
+}

@@ -1,0 +1,148 @@
+#!/usr/bin/env bats
+bats_require_minimum_version 1.5.0
+load helpers
+source "$NIDS_TOP/tests/fixtures/neural/make.sh"
+
+setup() {
+	setup_tmp
+	mk_stream 300 1 benign > "$tmp/benign.rec"
+	mk_stream 300 1 > "$tmp/all.rec"
+	mk_stream 90 2 > "$tmp/test.rec"
+	"$NIDS_BIN/nids-fit" -q -t ae --epochs 30 --batch 16 --lr 0.01 -o "$tmp/ae.bin" "$tmp/benign.rec"
+}
+teardown() { teardown_tmp; }
+
+score() { "$NIDS_BIN/nids-score" "$@"; }
+
+@test "nids-score: --help first line is the man SYNOPSIS" {
+	check_help_matches_man nids-score
+}
+
+@test "nids-score: --version" {
+	run score --version
+	[ "$status" -eq 0 ]
+	[ "$output" = "nids-score 0.1.0 (stream 1, model 1)" ]
+}
+
+@test "nids-score: usage errors exit 2" {
+	run -2 --separate-stderr score --bogus
+	[[ "$stderr" == *"unknown option '--bogus'"*"usage: nids-score"* ]]
+	run -2 --separate-stderr score "$tmp/test.rec"
+	[ "${stderr_lines[0]}" = "nids-score: -m is required" ]
+	run -2 --separate-stderr score -m "$tmp/ae.bin" --classes "$tmp/test.rec"
+	[ "${stderr_lines[0]}" = "nids-score: --classes is not available for -t ae" ]
+}
+
+@test "nids-score: appends a score column and passes every column and class through" {
+	score -m "$tmp/ae.bin" "$tmp/test.rec" > "$tmp/s.rec"
+	run "$NIDS_BIN/nids-cat" -n 2 "$tmp/s.rec"
+	[[ "${lines[0]}" == $'f1\tf2\tf3\tf4\tid:meta\tlabel\tclass\tscore' ]]
+	[[ "${lines[1]}" == $'0.'*$'\t0\t1\tprobe\t'* ]]
+	"$NIDS_BIN/nids-cat" -c f1,f2,f3,f4,id,label,class "$tmp/s.rec" > "$tmp/a.tsv"
+	"$NIDS_BIN/nids-cat" "$tmp/test.rec" > "$tmp/b.tsv"
+	cmp "$tmp/a.tsv" "$tmp/b.tsv"
+}
+
+@test "nids-score: attacks score higher than benign rows" {
+	score -m "$tmp/ae.bin" "$tmp/test.rec" | "$NIDS_BIN/nids-cat" -H -c label,score |
+		awk -F '\t' '{ s[$1] += $2; n[$1]++ } END { exit !(s[1] / n[1] > 3 * s[0] / n[0]) }'
+}
+
+# close FILE1 FILE2: one-column files agree to a relative 1e-4 row by row
+close() { paste "$1" "$2" | awk '{ d = $1 - $2; d = d < 0 ? -d : d; a = $1 < 0 ? -$1 : $1
+	if (d > 1e-4 * a + 1e-30) bad++ } END { exit bad }'; }
+
+@test "nids-score: scores are reproducible; threads change only rounding (vae samples too)" {
+	"$NIDS_BIN/nids-fit" -q -t vae --epochs 2 -o "$tmp/vae.bin" "$tmp/benign.rec"
+	for m in ae vae; do
+		score -m "$tmp/$m.bin" -j 3 "$tmp/test.rec" > "$tmp/3.rec"
+		score -m "$tmp/$m.bin" -j 3 "$tmp/test.rec" | cmp - "$tmp/3.rec"
+		score -m "$tmp/$m.bin" "$tmp/test.rec" | "$NIDS_BIN/nids-cat" -H -c score > "$tmp/1.tsv"
+		"$NIDS_BIN/nids-cat" -H -c score "$tmp/3.rec" > "$tmp/3.tsv"
+		close "$tmp/1.tsv" "$tmp/3.tsv"
+	done
+	# the second copy of a concatenation is scored as rows 90..179: the same draws for an ae
+	cat "$tmp/test.rec" "$tmp/test.rec" | score -m "$tmp/ae.bin" | "$NIDS_BIN/nids-cat" -H -c score > "$tmp/c.tsv"
+	sed -n 1,90p "$tmp/c.tsv" > "$tmp/c1.tsv"
+	sed -n 91,180p "$tmp/c.tsv" > "$tmp/c2.tsv"
+	close "$tmp/c1.tsv" "$tmp/c2.tsv"
+}
+
+@test "nids-score: --errors and --explain add one column per feature" {
+	score -m "$tmp/ae.bin" --errors --explain "$tmp/test.rec" > "$tmp/s.rec"
+	run "$NIDS_BIN/nids-cat" -n 1 "$tmp/s.rec"
+	[[ "${lines[0]}" == *$'\tscore\terr_f1:meta\terr_f2:meta\terr_f3:meta\terr_f4:meta\tgrad_f1:meta\tgrad_f2:meta\tgrad_f3:meta\tgrad_f4:meta' ]]
+	# the score is the mean of the per-feature errors
+	"$NIDS_BIN/nids-cat" -H -c score,err_f1,err_f2,err_f3,err_f4 "$tmp/s.rec" |
+		awk -F '\t' '{ m = ($2 + $3 + $4 + $5) / 4; if ((m - $1) ^ 2 > 1e-12 * $1 ^ 2 + 1e-20) bad++ } END { exit bad }'
+}
+
+@test "nids-score: sae gives P(attack) and class probabilities" {
+	"$NIDS_BIN/nids-fit" -q -t sae --target class --pretrain 2 --epochs 20 --batch 16 --lr 0.01 -o "$tmp/sae.bin" "$tmp/all.rec"
+	score -m "$tmp/sae.bin" --classes "$tmp/test.rec" > "$tmp/s.rec"
+	run "$NIDS_BIN/nids-cat" -n 1 "$tmp/s.rec"
+	[[ "${lines[0]}" == *$'\tscore\tp_probe:meta\tp_normal:meta\tp_dos:meta' ]]
+	# score = p_probe + p_dos; probabilities sum to 1; most rows classified right
+	"$NIDS_BIN/nids-cat" -H -c label,score,p_probe,p_normal,p_dos "$tmp/s.rec" | awk -F '\t' '
+		{ if (($2 - $3 - $5) ^ 2 > 1e-10 || ($3 + $4 + $5 - 1) ^ 2 > 1e-10) bad++
+		  ok += (($2 > 0.5) == $1) }
+		END { exit bad || ok < 0.9 * NR }'
+}
+
+@test "nids-score: --info prints the model header" {
+	run score --info -m "$tmp/ae.bin"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "type=ae" ]
+	[ "${lines[1]}" = "seed=0" ]
+	[[ "$output" == *$'\nhp.layers=64,32,16\n'* ]]
+	[[ "$output" == *$'\ntensor=ae0.w 64 4 0\n'* ]]
+	run -2 --separate-stderr score --info -m "$tmp/ae.bin" "$tmp/test.rec"
+}
+
+@test "nids-score: features that differ from the model's are refused before any output" {
+	printf 'f1\tf2\tx\tf4\n0.1\t0.2\t0.3\t0.4\n' | "$NIDS_BIN/nids-cat" -r > "$tmp/x.rec"
+	run -1 --separate-stderr score -m "$tmp/ae.bin" -o "$tmp/out.rec" "$tmp/x.rec"
+	[ "$stderr" = "nids-score: $tmp/x.rec: feature 3: the stream has 'x', the model 'f3'" ]
+	[ ! -e "$tmp/out.rec" ]
+	printf 'f1\tf2\tf3\n0.1\t0.2\t0.3\n' | "$NIDS_BIN/nids-cat" -r > "$tmp/y.rec"
+	run -1 --separate-stderr score -m "$tmp/ae.bin" "$tmp/y.rec"
+	[ "$stderr" = "nids-score: $tmp/y.rec: the stream has 3 features, the model 4 (first missing: 'f4')" ]
+}
+
+@test "nids-score: a stream that already has a score column is refused" {
+	score -m "$tmp/ae.bin" "$tmp/test.rec" > "$tmp/s.rec"
+	run -1 --separate-stderr score -m "$tmp/ae.bin" "$tmp/s.rec"
+	[ "$stderr" = "nids-score: the stream already has a column 'score' (drop it with nids-cat -c first)" ]
+}
+
+@test "nids-score: damaged, cut, foreign and future model files are clear errors" {
+	n=$(stat -c %s "$tmp/ae.bin")
+	head -c $((n - 9)) "$tmp/ae.bin" > "$tmp/cut.bin"
+	run -1 --separate-stderr score -m "$tmp/cut.bin" "$tmp/test.rec"
+	[ "$stderr" = "nids-score: $tmp/cut.bin: truncated model file ($((n - 9)) of $n bytes)" ]
+	cp "$tmp/ae.bin" "$tmp/flip.bin"
+	printf '\377' | dd of="$tmp/flip.bin" bs=1 seek=$((n - 200)) conv=notrunc status=none
+	run -1 --separate-stderr score -m "$tmp/flip.bin" "$tmp/test.rec"
+	[ "$stderr" = "nids-score: $tmp/flip.bin: model file checksum mismatch (corrupt file)" ]
+	cp "$tmp/ae.bin" "$tmp/v2.bin"
+	printf '\002' | dd of="$tmp/v2.bin" bs=1 seek=8 conv=notrunc status=none
+	run -1 --separate-stderr score -m "$tmp/v2.bin" "$tmp/test.rec"
+	[ "$stderr" = "nids-score: $tmp/v2.bin: model file version 2.0 is not supported (this nids reads version 1)" ]
+	run -1 --separate-stderr score -m "$tmp/test.rec" "$tmp/test.rec"
+	[ "$stderr" = "nids-score: $tmp/test.rec: this is a record stream, not a model file" ]
+	run -1 --separate-stderr score -m "$NIDS_TOP/tests/fixtures/neural/make.sh" "$tmp/test.rec"
+	[ "$stderr" = "nids-score: $NIDS_TOP/tests/fixtures/neural/make.sh: not a nids model file (bad magic)" ]
+	run -1 --separate-stderr score -m "$tmp/none.bin" "$tmp/test.rec"
+	[[ "$stderr" == "nids-score: $tmp/none.bin"*"No such file or directory"* ]]
+}
+
+@test "nids-score: zstd input, a cut stream, a full disk, no partial output" {
+	zstd -q -c "$tmp/test.rec" | score -m "$tmp/ae.bin" > "$tmp/z.rec"
+	score -m "$tmp/ae.bin" "$tmp/test.rec" | cmp - "$tmp/z.rec"
+	head -c 300 "$tmp/test.rec" > "$tmp/cut.rec"
+	run -1 --separate-stderr score -m "$tmp/ae.bin" -o "$tmp/out.rec" "$tmp/cut.rec"
+	[[ "$stderr" == "nids-score: $tmp/cut.rec"*"truncated"* ]]
+	[ ! -e "$tmp/out.rec" ]
+	run -1 --separate-stderr sh -c "'$NIDS_BIN/nids-score' -m '$tmp/ae.bin' '$tmp/test.rec' > /dev/full"
+	[[ "$stderr" == "nids-score: "*"No space left on device"* ]]
+}
