@@ -138,15 +138,38 @@ int nids_classic_load(nids_model *m, const nids_arena *file, const char *name, i
 void nids_classic_trees_sum(const struct nids_trees_state *s, const float *value,
                             const float *x, int B, int d, float *acc)
 {
+	enum { LANES = 8 }; /* rows walked down a tree together, to overlap their loads */
 	int K = s->K;
+	const nids_cnode *nodes = s->cn;
 	memset(acc, 0, sizeof(float) * (size_t)B * K);
-	for (int t = 0; t < s->ntrees; t++)
-		for (int r = 0; r < B; r++) {
-			const float *v = value + (size_t)nids_cnode_leaf(s->cn, s->root[t],
+	for (int t = 0; t < s->ntrees; t++) {
+		int r = 0;
+		for (; r + LANES <= B; r += LANES) {
+			const nids_cnode *c[LANES];
+			const float *xr[LANES];
+			for (int i = 0; i < LANES; i++)
+				c[i] = nodes + s->root[t], xr[i] = x + (size_t)(r + i) * d;
+			for (int moved = 1; moved;) {
+				moved = 0;
+				for (int i = 0; i < LANES; i++)
+					if (c[i]->feature >= 0) {
+						c[i] = nodes + c[i]->child[!(xr[i][c[i]->feature] <= c[i]->thr)];
+						moved = 1;
+					}
+			}
+			for (int i = 0; i < LANES; i++) {
+				const float *v = value + (size_t)(c[i] - nodes) * K;
+				for (int k = 0; k < K; k++)
+					acc[(size_t)(r + i) * K + k] += v[k];
+			}
+		}
+		for (; r < B; r++) {
+			const float *v = value + (size_t)nids_cnode_leaf(nodes, s->root[t],
 			                                                 x + (size_t)r * d) * K;
 			for (int k = 0; k < K; k++)
 				acc[(size_t)r * K + k] += v[k];
 		}
+	}
 }
 
 void nids_classic_trees_free(void *state)
