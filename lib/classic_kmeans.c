@@ -5,6 +5,7 @@
  * threads; each chunk keeps its own sums, added in chunk order, so the result does not
  * depend on the thread count. */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,15 +55,18 @@ struct km {
 	float *best;      /* [n] squared distance to the nearest chosen seed */
 	double *pot;      /* [nchunks x ncand] */
 	int ncand, update;
+	atomic_int next;  /* the next chunk to process */
 	nids_pool *pool;
 };
 
-/* Thread t: assignment and partial sums for chunks t, t + T, ... */
+/* Thread t: assignment and partial sums for chunks taken from a shared counter (each
+ * chunk's sums are kept apart, so who took it does not matter). */
 static void assign_chunks(void *ctx, int t)
 {
 	struct km *s = ctx;
-	int T = nids_pool_size(s->pool), d = s->d, k = s->k;
-	for (int ch = t; ch < s->nchunks; ch += T) {
+	int d = s->d, k = s->k;
+	for (int ch = atomic_fetch_add(&s->next, 1); ch < s->nchunks;
+	     ch = atomic_fetch_add(&s->next, 1)) {
 		size_t lo = (size_t)ch * CHUNK, hi = lo + CHUNK < s->n ? lo + CHUNK : s->n;
 		const float *x = s->x + lo * d;
 		nids_kmeans_nearest(s->c, s->cn, k, d, x, (int)(hi - lo), s->dist + lo,
@@ -112,15 +116,16 @@ static size_t sample_weighted(nids_rng *rng, const float *w, size_t n, double W)
 	return 0;
 }
 
-/* Thread t, seeding: for chunks t, t + T, ..., the squared distances of their rows to the
- * ncand candidate rows s->c [ncand x d] (norms s->cn); pot [ch x ncand] receives each
+/* Thread t, seeding: for chunks taken from the shared counter, the squared distances of
+ * their rows to the ncand candidate rows s->c [ncand x d] (norms s->cn); pot [ch x ncand] receives each
  * candidate's summed min(distance, best); with update set (one candidate), best itself
  * is lowered. */
 static void seed_chunks(void *ctx, int t)
 {
 	struct km *s = ctx;
-	int T = nids_pool_size(s->pool), d = s->d, nc = s->ncand;
-	for (int ch = t; ch < s->nchunks; ch += T) {
+	int d = s->d, nc = s->ncand;
+	for (int ch = atomic_fetch_add(&s->next, 1); ch < s->nchunks;
+	     ch = atomic_fetch_add(&s->next, 1)) {
 		size_t lo = (size_t)ch * CHUNK, hi = lo + CHUNK < s->n ? lo + CHUNK : s->n;
 		int B = (int)(hi - lo);
 		float *S = s->scratch[t];
@@ -146,6 +151,7 @@ static void seed_pass(struct km *s, const float *cand, int nc, int update, doubl
 	float cn[64];
 	centroid_norms(cand, nc, s->d, cn);
 	s->c = cand, s->cn = cn, s->ncand = nc, s->update = update;
+	atomic_store(&s->next, 0);
 	nids_pool_run(s->pool, seed_chunks, s);
 	for (int j = 0; j < nc; j++) {
 		p[j] = 0;
@@ -191,6 +197,7 @@ static int lloyd(struct km *s, float *c, float *cn, const nids_kmeans_opts *o, d
 	s->c = c, s->cn = cn;
 	for (it = 1; it <= o->max_iter; it++) {
 		centroid_norms(c, k, d, cn);
+		atomic_store(&s->next, 0);
 		nids_pool_run(s->pool, assign_chunks, s);
 		double shift = 0;
 		*inertia = 0;
@@ -217,6 +224,7 @@ static int lloyd(struct km *s, float *c, float *cn, const nids_kmeans_opts *o, d
 	}
 	/* the inertia of the final centroids */
 	centroid_norms(c, k, d, cn);
+	atomic_store(&s->next, 0);
 	nids_pool_run(s->pool, assign_chunks, s);
 	*inertia = 0;
 	for (int ch = 0; ch < s->nchunks; ch++)

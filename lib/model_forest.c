@@ -5,6 +5,7 @@
  * (seed, i), so the forest does not depend on the thread count. The out-of-bag error is
  * reported on the progress stream. Score = the mean over trees of P(attack) at the leaf. */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,23 +37,25 @@ struct grow_job {
 	int *roots;        /* [ntrees] */
 	uint8_t *inbag;    /* [ntrees x n] */
 	nids_pool *pool;
+	atomic_int next;   /* the next tree to grow */
 	int failed;
 	nids_err err[64];  /* per thread */
 };
 
-/* Thread t grows trees t, t + T, ... */
+/* Thread t grows trees taken one by one from a shared counter (so a thread that gets
+ * less CPU grows fewer); tree i depends on i alone, never on which thread grew it. */
 static void grow_trees(void *ctx, int t)
 {
 	struct grow_job *j = ctx;
 	size_t n = j->data.n;
-	int T = nids_pool_size(j->pool);
 	uint32_t *rows = malloc(sizeof(uint32_t) * n);
 	float *w = malloc(sizeof(float) * n);
 	if (!rows || !w) {
 		nids_err_set(&j->err[t], NIDS_ENOMEM, NULL, "out of memory growing the forest");
 		j->failed = 1;
 	}
-	for (int i = t; rows && w && i < j->ntrees && !j->failed; i += T) {
+	for (int i = atomic_fetch_add(&j->next, 1); rows && w && i < j->ntrees && !j->failed;
+	     i = atomic_fetch_add(&j->next, 1)) {
 		nids_rng rng;
 		nids_rng_seed2(&rng, j->seed, (uint64_t)i);
 		uint8_t *bag = j->inbag + (size_t)i * n;
