@@ -9,10 +9,11 @@
 # Unsupervised models (iforest, kmeans) fit on the benign train rows, threshold at the
 # 95th percentile of their train scores; supervised ones fit on all train rows,
 # threshold 0.5. Both sides use 2 threads (n_jobs=2 for the forest; k-means' OpenMP sees
-# both cores). Times: scikit-learn's are its fit() and predict_proba()/score calls on arrays
-# in memory; ours the same calls in one process (bench/classic_time.c: nids_model_fit and
-# the nids-score batch loop, data in memory), and, for the record, the whole nids-fit and
-# nids-score processes (stream reading included). Results: one TSV line per model and seed
+# both cores). Times, wall and CPU (all threads): scikit-learn's fit() and one scoring pass
+# (bench/classic_sk_time.py, which imports sklearn_baselines.py's models and computes its
+# metrics with peerlib.py); ours the same calls in one process (bench/classic_time.c:
+# nids_model_fit and the nids-score batch loop, data in memory), and, for the record, the
+# whole nids-fit and nids-score processes (stream reading included). Results: one TSV line per model and seed
 # in $OUT/results.tsv, means in a table on stdout.
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,8 +45,7 @@ fi
 now() { date +%s.%N; }
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
 echo "# load before: $(uptime | sed 's/.*load average: //')"
-rm -f sk.*.json sk.*.log
-printf 'side\tmodel\tseed\tfit_s\tscore_s\tfit_proc_s\tscore_proc_s\tauroc\taccuracy\tprecision\trecall\n' \
+printf 'side\tmodel\tseed\tfit_s\tfit_cpu\tscore_s\tscore_cpu\tfit_proc_s\tscore_proc_s\tauroc\taccuracy\tprecision\trecall\n' \
 	> results.tsv
 
 # nids: one fit and one score per seed
@@ -73,22 +73,12 @@ nids_run() { # model seed fit-input extra-flags...
 import json, sys
 model, seed, t0, t1, t2, m, inproc = sys.argv[1:]
 m = json.loads(m)
-fit_s, score_s = map(float, inproc.split())
-print("nids\t%s\t%s\t%.4f\t%.4f\t%.3f\t%.3f\t%.4f\t%.4f\t%.4f\t%.4f" % (model, seed, fit_s,
-      score_s, float(t1) - float(t0), float(t2) - float(t1), m["auroc"], m["accuracy"],
-      m["precision"], m["recall"]))
+fw, fc, sw, sc = map(float, inproc.split())
+print("nids\t%s\t%s\t%.4f\t%.4f\t%.4f\t%.4f\t%.3f\t%.3f\t%.4f\t%.4f\t%.4f\t%.4f" % (model,
+      seed, fw, fc, sw, sc, float(t1) - float(t0), float(t2) - float(t1), m["auroc"],
+      m["accuracy"], m["precision"], m["recall"]))
 EOF
 }
-
-# a result line of sklearn_baselines.py's log as a results.tsv row
-SK_ROW='
-import re, sys
-for line in sys.stdin:
-    f = dict(re.findall(r"(\w+)=([0-9.]+)", line))
-    seed = line.split()[2].rstrip(":")
-    print("sklearn\t%s\t%s\t%.4f\t%.4f\t\t\t%.4f\t%.4f\t%.4f\t%.4f" % (sys.argv[1], seed,
-          float(f["train_s"]), float(f["score_s"]), float(f["auroc"]), float(f["accuracy"]),
-          float(f["precision"]), float(f["recall"])))'
 
 for model in $MODELS; do
 	case $model in
@@ -100,9 +90,12 @@ for model in $MODELS; do
 	[ "$model" = logreg ] && seeds=0 # deterministic (sklearn_baselines.py runs seed 0 only)
 	# one seed at a time, scikit-learn then nids, so both see the same machine load
 	for s in $seeds; do
-		$PY "$PEERS/sklearn_baselines.py" --data np --model "$model" --seeds "$s" \
-			>> "sk.$model.json" 2> "sk.$model.$s.log"
-		grep "^$model seed" "sk.$model.$s.log" | $PY -c "$SK_ROW" "$model" >> results.tsv
+		$PY "$TOP/bench/classic_sk_time.py" "$PEERS" np "$model" "$s" | $PY -c '
+import json, sys
+r = json.loads(sys.stdin.read())
+print("sklearn\t%s\t%s\t%.4f\t%.4f\t%.4f\t%.4f\t\t\t%.4f\t%.4f\t%.4f\t%.4f" % (sys.argv[1],
+      sys.argv[2], r["fit_wall"], r["fit_cpu"], r["score_wall"], r["score_cpu"], r["auroc"],
+      r["accuracy"], r["precision"], r["recall"]))' "$model" "$s" >> results.tsv
 		case $model in
 		kmeans) nids_run kmeans "$s" "$input" --k 8 --restarts 10 ;;
 		iforest) nids_run iforest "$s" "$input" --trees 100 --samples 256 ;;
@@ -121,19 +114,19 @@ rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
 acc = defaultdict(list)
 for r in rows:
     acc[(r["model"], r["side"])].append(r)
-keys = ("fit_s", "score_s", "fit_proc_s", "score_proc_s", "auroc", "accuracy", "precision",
-        "recall")
-print("| model | side | seeds | fit s | score s | fit s (process) | score s (process) | AUROC "
-      "| accuracy | precision | recall |")
-print("|---|---|---|---|---|---|---|---|---|---|---|")
+keys = ("fit_s", "fit_cpu", "score_s", "score_cpu", "fit_proc_s", "score_proc_s", "auroc",
+        "accuracy", "precision", "recall")
+print("| model | side | seeds | fit s | fit CPU s | score s | score CPU s | fit s (process) "
+      "| score s (process) | AUROC | accuracy | precision | recall |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for (model, side), rs in sorted(acc.items()):
     mean = {k: sum(float(r[k] or "nan") for r in rs) / len(rs) for k in keys}
-    cells = ["%.3f" % mean[k] for k in keys[:4]] + ["%.4f" % mean[k] for k in keys[4:]]
+    cells = ["%.3f" % mean[k] for k in keys[:6]] + ["%.4f" % mean[k] for k in keys[6:]]
     print("| %s | %s | %d | %s |" % (model, side, len(rs),
           " | ".join(c.replace("nan", "—") for c in cells)))
 print()
-print("| model | fit: sklearn / nids | score: sklearn / nids | AUROC nids - sklearn "
-      "| accuracy nids - sklearn |")
+print("| model | fit: sklearn / nids (wall, CPU) | score: sklearn / nids (wall, CPU) "
+      "| AUROC nids - sklearn | accuracy nids - sklearn |")
 print("|---|---|---|---|---|")
 for model in sorted({m for m, _ in acc}):
     if (model, "nids") not in acc or (model, "sklearn") not in acc:
@@ -141,6 +134,7 @@ for model in sorted({m for m, _ in acc}):
     mean = {side: {k: sum(float(r[k] or "nan") for r in acc[(model, side)]) /
                    len(acc[(model, side)]) for k in keys} for side in ("nids", "sklearn")}
     n, k = mean["nids"], mean["sklearn"]
-    print("| %s | %.2fx | %.2fx | %+.4f | %+.4f |" % (model, k["fit_s"] / n["fit_s"],
-          k["score_s"] / n["score_s"], n["auroc"] - k["auroc"], n["accuracy"] - k["accuracy"]))
+    print("| %s | %.2fx, %.2fx | %.2fx, %.2fx | %+.4f | %+.4f |" % (model,
+          k["fit_s"] / n["fit_s"], k["fit_cpu"] / n["fit_cpu"], k["score_s"] / n["score_s"],
+          k["score_cpu"] / n["score_cpu"], n["auroc"] - k["auroc"], n["accuracy"] - k["accuracy"]))
 EOF
