@@ -1,6 +1,7 @@
 /* classic_model.c: the glue the classic models share (classic_model.h). */
 #include "nids/classic_model.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -138,36 +139,44 @@ int nids_classic_load(nids_model *m, const nids_arena *file, const char *name, i
 void nids_classic_trees_sum(const struct nids_trees_state *s, const float *value,
                             const float *x, int B, int d, float *acc)
 {
-	enum { LANES = 8 }; /* rows walked down a tree together, to overlap their loads */
+	/* LANES rows walk down a tree together, so their loads overlap; blocks of BLOCK rows
+	 * go through every tree before the next block, so the rows stay in cache */
+	enum { LANES = 8, BLOCK = 64 };
 	int K = s->K;
 	const nids_cnode *nodes = s->cn;
 	memset(acc, 0, sizeof(float) * (size_t)B * K);
-	for (int t = 0; t < s->ntrees; t++) {
-		int r = 0;
-		for (; r + LANES <= B; r += LANES) {
-			const nids_cnode *c[LANES];
-			const float *xr[LANES];
-			for (int i = 0; i < LANES; i++)
-				c[i] = nodes + s->root[t], xr[i] = x + (size_t)(r + i) * d;
-			for (int moved = 1; moved;) {
-				moved = 0;
+	for (int r0 = 0; r0 < B; r0 += BLOCK) {
+		int r1 = r0 + BLOCK < B ? r0 + BLOCK : B;
+		for (int t = 0; t < s->ntrees; t++) {
+			int r = r0;
+			for (; r + LANES <= r1; r += LANES) {
+				const nids_cnode *c[LANES];
+				const float *xr[LANES];
 				for (int i = 0; i < LANES; i++)
-					if (c[i]->feature >= 0) {
-						c[i] = nodes + c[i]->child[!(xr[i][c[i]->feature] <= c[i]->thr)];
-						moved = 1;
+					c[i] = nodes + s->root[t], xr[i] = x + (size_t)(r + i) * d;
+				/* every lane steps each round (a leaf steps onto itself), without
+				 * branches; done when no lane moved */
+				for (int moved = 1; moved;) {
+					moved = 0;
+					for (int i = 0; i < LANES; i++) {
+						const nids_cnode *n =
+							nodes + c[i]->child[!(xr[i][c[i]->feature] <= c[i]->thr)];
+						moved |= n != c[i];
+						c[i] = n;
 					}
+				}
+				for (int i = 0; i < LANES; i++) {
+					const float *v = value + (size_t)(c[i] - nodes) * K;
+					for (int k = 0; k < K; k++)
+						acc[(size_t)(r + i) * K + k] += v[k];
+				}
 			}
-			for (int i = 0; i < LANES; i++) {
-				const float *v = value + (size_t)(c[i] - nodes) * K;
+			for (; r < r1; r++) {
+				const float *v = value + (size_t)nids_cnode_leaf(nodes, s->root[t],
+				                                                 x + (size_t)r * d) * K;
 				for (int k = 0; k < K; k++)
-					acc[(size_t)(r + i) * K + k] += v[k];
+					acc[(size_t)r * K + k] += v[k];
 			}
-		}
-		for (; r < B; r++) {
-			const float *v = value + (size_t)nids_cnode_leaf(nodes, s->root[t],
-			                                                 x + (size_t)r * d) * K;
-			for (int k = 0; k < K; k++)
-				acc[(size_t)r * K + k] += v[k];
 		}
 	}
 }
@@ -221,8 +230,8 @@ int nids_classic_trees_bind(nids_model *m, const nids_arena *file, int K, int wi
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	for (int i = 0; i < N; i++) {
 		const float *q = nd + (size_t)i * NIDS_NODE_W;
-		s->cn[i] = (nids_cnode){ q[0] >= 0 ? (int32_t)q[0] : -1, q[1],
-			                 { q[0] >= 0 ? (int32_t)q[2] : 0, q[0] >= 0 ? (int32_t)q[3] : 0 } };
+		s->cn[i] = q[0] >= 0 ? (nids_cnode){ (int32_t)q[0], q[1], { (int32_t)q[2], (int32_t)q[3] } }
+		                     : (nids_cnode){ 0, INFINITY, { i, i } };
 	}
 	for (int t = 0; t < s->ntrees; t++)
 		s->root[t] = (int)roots[t];
@@ -263,7 +272,7 @@ float *nids_classic_transpose(const float *x, size_t n, int d)
 	if (!xt)
 		return NULL;
 	/* in blocks of rows, so reads and writes both stay in cache */
-	const size_t blk = 256;
+	const size_t blk = 32;
 	for (size_t i0 = 0; i0 < n; i0 += blk)
 		for (int f = 0; f < d; f++)
 			for (size_t i = i0; i < n && i < i0 + blk; i++)

@@ -220,10 +220,12 @@ static int try_feature(struct grower *g, const uint32_t *rows, size_t m, int f,
 		for (size_t i = 0; i < m; i++)
 			if (v[i] == lo) {
 				nl++;
-				if (g->K == 2)
-					*(yl[i] ? &c1 : &c0) += wl[i];
-				else
+				if (g->K == 2) {
+					double wv = wl[i];
+					c1 += yl[i] ? wv : 0, c0 += yl[i] ? 0 : wv;
+				} else {
 					g->cl[yl[i]] += wl[i];
+				}
 			}
 		if (g->K == 2)
 			g->cl[0] = c0, g->cl[1] = c1;
@@ -237,10 +239,12 @@ static int try_feature(struct grower *g, const uint32_t *rows, size_t m, int f,
 	double c0 = 0, c1 = 0;
 	for (size_t i = 0; i + 1 < m; i++) {
 		uint32_t p = g->keys[i].pos;
-		if (g->K == 2)
-			*(yl[p] ? &c1 : &c0) += wl[p];
-		else
+		if (g->K == 2) {
+			double wv = wl[p];
+			c1 += yl[p] ? wv : 0, c0 += yl[p] ? 0 : wv;
+		} else {
 			g->cl[yl[p]] += wl[p];
+		}
 		float a = v[p], b = v[g->keys[i + 1].pos];
 		if ((double)b <= (double)a + SAME || i + 1 < min_leaf || m - i - 1 < min_leaf)
 			continue;

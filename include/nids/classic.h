@@ -79,19 +79,25 @@ void nids_tree_free(nids_tree *t);
 /* The leaf row x reaches from node root: its index. */
 int nids_tree_leaf(const float *node, int root, const float *x);
 
-/* The same nodes unpacked for scoring: integer fields, 16 bytes a node. */
+/* The same nodes unpacked for scoring, 16 bytes each. A leaf points to itself on both
+ * sides (feature 0, threshold +inf), so a walk can step without testing for leaves and
+ * stop when a step no longer moves. */
 typedef struct nids_cnode {
-	int32_t feature; /* -1 for a leaf */
+	int32_t feature;
 	float thr;
 	int32_t child[2];
 } nids_cnode;
 
 static inline int nids_cnode_leaf(const nids_cnode *nodes, int root, const float *x)
 {
-	const nids_cnode *c = nodes + root;
-	while (c->feature >= 0)
-		c = nodes + c->child[!(x[c->feature] <= c->thr)];
-	return (int)(c - nodes);
+	int i = root;
+	for (;;) {
+		const nids_cnode *c = nodes + i;
+		int next = c->child[!(x[c->feature] <= c->thr)];
+		if (next == i)
+			return i;
+		i = next;
+	}
 }
 
 typedef struct nids_tree_data {
