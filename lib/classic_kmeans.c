@@ -117,9 +117,9 @@ static size_t sample_weighted(nids_rng *rng, const float *w, size_t n, double W)
 }
 
 /* Thread t, seeding: for chunks taken from the shared counter, the squared distances of
- * their rows to the ncand candidate rows s->c [ncand x d] (norms s->cn); pot [ch x ncand] receives each
- * candidate's summed min(distance, best); with update set (one candidate), best itself
- * is lowered. */
+ * their rows to the ncand candidate rows s->c [ncand x d] (norms s->cn); pot [ch x ncand]
+ * receives each candidate's summed min(distance, best); with update set (one candidate),
+ * best itself is lowered. */
 static void seed_chunks(void *ctx, int t)
 {
 	struct km *s = ctx;

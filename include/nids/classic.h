@@ -123,7 +123,8 @@ typedef struct nids_tree_opts {
  * threshold over the tried features, at a midpoint between sorted distinct values (a
  * 0/1 column splits at 0.5). Leaves hold the weighted class frequencies. rows is
  * reordered (each side of a split keeps its order: give them ascending). Values closer
- * than 1e-7 count as equal. Returns the root's index, or NIDS_ENOMEM / NIDS_EUSAGE (too many nodes). */
+ * than 1e-7 count as equal. Returns the root's index, or NIDS_ENOMEM / NIDS_EUSAGE (too
+ * many nodes). */
 int nids_tree_grow(nids_tree *t, const nids_tree_data *data, uint32_t *rows, size_t nrows,
                    const float *w, const nids_tree_opts *o, nids_err *err);
 

@@ -364,7 +364,8 @@ static void test_round_trips(void)
 		double gap = round_trip(cases[i].type, cases[i].kv);
 		/* attacks are shifted by 0.6 in one feature: every model should notice (the
 		 * iforest, fitted on all rows, a quarter of them attacks, least) */
-		CHECK(gap > (strcmp(cases[i].type, "iforest") ? 0.05 : 0.02), "%s case %zu: attack - benign mean score %g", cases[i].type, i, gap);
+		CHECK(gap > (strcmp(cases[i].type, "iforest") ? 0.05 : 0.02),
+		      "%s case %zu: attack - benign mean score %g", cases[i].type, i, gap);
 	}
 }
 
