@@ -12,9 +12,16 @@
 extern const nids_model_type nids_model_ae;
 extern const nids_model_type nids_model_vae;
 extern const nids_model_type nids_model_sae;
+extern const nids_model_type nids_model_kmeans;
+extern const nids_model_type nids_model_logreg;
+extern const nids_model_type nids_model_tree;
+extern const nids_model_type nids_model_forest;
+extern const nids_model_type nids_model_iforest;
 
-static const nids_model_type *const TABLE[] = { &nids_model_ae, &nids_model_vae,
-	                                        &nids_model_sae };
+static const nids_model_type *const TABLE[] = {
+	&nids_model_ae, &nids_model_vae, &nids_model_sae, &nids_model_kmeans, &nids_model_logreg,
+	&nids_model_tree, &nids_model_forest, &nids_model_iforest,
+};
 #define NTYPES (int)(sizeof TABLE / sizeof TABLE[0])
 
 const nids_model_type *nids_model_type_find(const char *name)
