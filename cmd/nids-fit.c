@@ -17,7 +17,7 @@ static const char *HEAD =
 	"[--seed n] [--val fraction] [--max-rows n] [--model-option value ...] [-o model] [input]\n"
 	"Trains a model on a record stream (read whole into memory) and writes a model file.\n"
 	"\n"
-	"  -t, --type TYPE      model: ae, vae or sae (required)\n"
+	"  -t, --type TYPE      model type (required): one of those listed below\n"
 	"  -o, --output FILE    model file to write [default: stdout]\n"
 	"  -j, --threads N      threads [default: 1]\n"
 	"      --epochs N       passes over the data [default: 20]\n"
@@ -157,8 +157,13 @@ int main(int argc, char **argv)
 		default: nids_cli_bad_option(PROG, USAGE, argv, ch);
 		}
 	}
-	if (!type)
-		nids_cli_usage_error(PROG, USAGE, "-t is required (ae, vae or sae)");
+	if (!type) {
+		char known[512] = "";
+		for (int i = 0; nids_model_type_at(i); i++)
+			snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "",
+			         nids_model_type_at(i)->name);
+		nids_cli_usage_error(PROG, USAGE, "-t is required (%s)", known);
+	}
 	if (argc - optind > 1)
 		nids_cli_usage_error(PROG, USAGE, "one input at most");
 	const char *in_path = optind < argc ? argv[optind] : "-";

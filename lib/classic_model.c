@@ -238,8 +238,9 @@ int nids_classic_trees_bind(nids_model *m, const nids_arena *file, int K, int wi
 	return 0;
 }
 
-void *nids_classic_trees_scratch(const nids_model *m, int cap)
+void *nids_classic_trees_scratch(const nids_model *m, int cap, unsigned outputs)
 {
+	(void)outputs;
 	const struct nids_trees_state *s = m->state;
 	return malloc(sizeof(float) * ((size_t)(cap > 0 ? cap : 1) * s->K + 1));
 }

@@ -89,8 +89,9 @@ out:
 	return rc < 0 ? rc : 0;
 }
 
-static void *iforest_scratch_new(const nids_model *m, int cap)
+static void *iforest_scratch_new(const nids_model *m, int cap, unsigned outputs)
 {
+	(void)outputs;
 	(void)m;
 	return malloc(sizeof(float) * (size_t)(cap > 0 ? cap : 1));
 }

@@ -99,8 +99,9 @@ static void kmeans_scratch_free(void *p)
 	free(s);
 }
 
-static void *kmeans_scratch_new(const nids_model *m, int cap)
+static void *kmeans_scratch_new(const nids_model *m, int cap, unsigned outputs)
 {
+	(void)outputs;
 	const struct kmeans_state *st = m->state;
 	struct kmeans_scratch *s = calloc(1, sizeof *s);
 	if (!s || !(s->dist = malloc(sizeof(float) * (size_t)(cap > 0 ? cap : 1))) ||

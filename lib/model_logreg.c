@@ -121,8 +121,9 @@ out:
 	return rc < 0 ? rc : 0;
 }
 
-static void *logreg_scratch_new(const nids_model *m, int cap)
+static void *logreg_scratch_new(const nids_model *m, int cap, unsigned outputs)
 {
+	(void)outputs;
 	(void)cap;
 	return calloc((size_t)m->nclasses + 1, sizeof(double));
 }

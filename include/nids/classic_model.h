@@ -63,7 +63,7 @@ int nids_classic_trees_bind(nids_model *m, const nids_arena *file, int K, int wi
 /* The model table's scratch_new and score for tree and forest: score = the mean over
  * trees of the leaf's P(attack) (the attack classes' summed frequency); with --classes
  * also the mean class frequencies. */
-void *nids_classic_trees_scratch(const nids_model *m, int cap);
+void *nids_classic_trees_scratch(const nids_model *m, int cap, unsigned outputs);
 void nids_classic_trees_run(const nids_model *m, void *scratch, const float *x, int B,
                             uint64_t row0, unsigned outputs, float *out, int ldo);
 
