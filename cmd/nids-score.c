@@ -11,7 +11,7 @@
 
 static const char *PROG = "nids-score";
 static const char *USAGE =
-	"usage: nids-score -m model [-v] [-j threads] [--errors] [--explain] [--classes] [-z level] "
+	"usage: nids-score -m model [-v] [-j threads] [--errors] [--explain] [--classes] [--cluster] [-z level] "
 	"[-o output] [input]\n"
 	"       nids-score --info -m model\n"
 	"Scores every row of a record stream with a model file and passes the stream on with\n"
@@ -21,7 +21,8 @@ static const char *USAGE =
 	"  -j, --threads N      threads [default: 1]\n"
 	"      --errors         add err_<feature>: per-feature reconstruction error (ae, vae)\n"
 	"      --explain        add grad_<feature>: d score / d feature (ae, vae)\n"
-	"      --classes        add p_<class>: class probabilities (sae)\n"
+	"      --classes        add p_<class>: class probabilities (sae, tree, forest, logreg)\n"
+	"      --cluster        add cluster: the nearest centroid's index (kmeans)\n"
 	"      --info           print the model's header as text and exit\n"
 	"  -z, --zstd LEVEL     compress blocks at zstd LEVEL (1-19; default 0, none)\n"
 	"  -o, --output FILE    write to FILE (atomically) instead of stdout\n"
@@ -32,7 +33,7 @@ static const char *USAGE =
 
 #define CHUNK 1024 /* rows scored at once */
 
-enum { O_ERRORS = 1000, O_EXPLAIN, O_CLASSES, O_INFO };
+enum { O_ERRORS = 1000, O_EXPLAIN, O_CLASSES, O_CLUSTER, O_INFO };
 
 /* The output header: the input's columns, then the model's. */
 static int out_header(nids_header **hp, const nids_header *in, char **names, int nout,
@@ -122,7 +123,8 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "model", required_argument, NULL, 'm' },  { "threads", required_argument, NULL, 'j' },
 		{ "errors", no_argument, NULL, O_ERRORS },  { "explain", no_argument, NULL, O_EXPLAIN },
-		{ "classes", no_argument, NULL, O_CLASSES }, { "info", no_argument, NULL, O_INFO },
+		{ "classes", no_argument, NULL, O_CLASSES },
+		{ "cluster", no_argument, NULL, O_CLUSTER }, { "info", no_argument, NULL, O_INFO },
 		{ "zstd", required_argument, NULL, 'z' },   { "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },      { "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -139,6 +141,7 @@ int main(int argc, char **argv)
 		case O_ERRORS: outputs |= NIDS_OUT_ERRORS; break;
 		case O_EXPLAIN: outputs |= NIDS_OUT_EXPLAIN; break;
 		case O_CLASSES: outputs |= NIDS_OUT_CLASSES; break;
+		case O_CLUSTER: outputs |= NIDS_OUT_CLUSTER; break;
 		case O_INFO: info = 1; break;
 		case 'z': level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
 		case 'o': out_path = optarg; break;

@@ -87,6 +87,7 @@ static int kmeans_fit(nids_model *m, const nids_dataset *train, const nids_datas
 
 struct kmeans_scratch {
 	float *dist, *prod; /* [cap], [cap x k] */
+	int *idx;           /* [cap] nearest centroid, for the cluster column */
 };
 
 static void kmeans_scratch_free(void *p)
@@ -94,6 +95,7 @@ static void kmeans_scratch_free(void *p)
 	struct kmeans_scratch *s = p;
 	if (s) {
 		free(s->dist);
+		free(s->idx);
 		free(s->prod);
 	}
 	free(s);
@@ -105,6 +107,7 @@ static void *kmeans_scratch_new(const nids_model *m, int cap, unsigned outputs)
 	const struct kmeans_state *st = m->state;
 	struct kmeans_scratch *s = calloc(1, sizeof *s);
 	if (!s || !(s->dist = malloc(sizeof(float) * (size_t)(cap > 0 ? cap : 1))) ||
+	    !(s->idx = malloc(sizeof(int) * (size_t)(cap > 0 ? cap : 1))) ||
 	    !(s->prod = malloc(sizeof(float) * (size_t)(cap > 0 ? cap : 1) * st->k))) {
 		kmeans_scratch_free(s);
 		return NULL;
@@ -115,19 +118,22 @@ static void *kmeans_scratch_new(const nids_model *m, int cap, unsigned outputs)
 static void kmeans_score(const nids_model *m, void *scratch, const float *x, int B, uint64_t row0,
                          unsigned outputs, float *out, int ldo)
 {
-	(void)row0, (void)outputs;
+	(void)row0;
 	const struct kmeans_state *st = m->state;
 	struct kmeans_scratch *s = scratch;
-	nids_kmeans_nearest(st->c, st->cn, st->k, m->d, x, B, s->dist, NULL, s->prod);
-	for (int r = 0; r < B; r++)
+	nids_kmeans_nearest(st->c, st->cn, st->k, m->d, x, B, s->dist, s->idx, s->prod);
+	for (int r = 0; r < B; r++) {
 		out[(size_t)r * ldo] = sqrtf(s->dist[r]);
+		if (outputs & NIDS_OUT_CLUSTER)
+			out[(size_t)r * ldo + 1] = (float)s->idx[r];
+	}
 }
 
 const nids_model_type nids_model_kmeans = {
 	.name = "kmeans",
 	.summary = "k-means (k-means++, Lloyd); score = distance to the nearest centroid",
 	.hparams = KMEANS_HPARAMS,
-	.outputs = 0,
+	.outputs = NIDS_OUT_CLUSTER,
 	.needs_labels = 0,
 	.fit = kmeans_fit,
 	.load = kmeans_load,

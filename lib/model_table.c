@@ -200,14 +200,14 @@ int nids_model_fit(nids_model *m, const nids_dataset *train, const nids_dataset 
 
 int nids_model_outputs(const nids_model *m, unsigned outputs, char ***names, nids_err *err)
 {
-	static const char *FLAG[3] = { "--errors", "--explain", "--classes" };
-	for (int b = 0; b < 3; b++)
+	static const char *FLAG[4] = { "--errors", "--explain", "--classes", "--cluster" };
+	for (int b = 0; b < 4; b++)
 		if ((outputs & (1u << b)) && !(m->type->outputs & (1u << b)))
 			return nids_err_set(err, NIDS_EUSAGE, NULL, "%s is not available for -t %s",
 			                    FLAG[b], m->type->name);
 	int n = 1 + ((outputs & NIDS_OUT_ERRORS) ? m->d : 0) +
 	        ((outputs & NIDS_OUT_EXPLAIN) ? m->d : 0) +
-	        ((outputs & NIDS_OUT_CLASSES) ? m->nclasses : 0);
+	        ((outputs & NIDS_OUT_CLASSES) ? m->nclasses : 0) + ((outputs & NIDS_OUT_CLUSTER) ? 1 : 0);
 	if (!names)
 		return n;
 	char **v = calloc((size_t)n + 1, sizeof *v);
@@ -224,6 +224,8 @@ int nids_model_outputs(const nids_model *m, unsigned outputs, char ***names, nid
 	for (int i = 0; (outputs & NIDS_OUT_CLASSES) && i < m->nclasses; i++)
 		if ((v[k] = malloc(strlen(m->classes[i]) + 3)))
 			sprintf(v[k++], "p_%s", m->classes[i]);
+	if (outputs & NIDS_OUT_CLUSTER)
+		v[k] = strdup("cluster"), k += v[k] != NULL;
 	if (k < n || !v[0]) {
 		free_names(v, n);
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");

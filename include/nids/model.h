@@ -25,7 +25,8 @@
 enum nids_score_output {
 	NIDS_OUT_ERRORS = 1,  /* per-feature reconstruction error, "err_<feature>" */
 	NIDS_OUT_EXPLAIN = 2, /* gradient of the score by each feature, "grad_<feature>" */
-	NIDS_OUT_CLASSES = 4  /* class probabilities, "p_<class>" */
+	NIDS_OUT_CLASSES = 4, /* class probabilities, "p_<class>" */
+	NIDS_OUT_CLUSTER = 8  /* index of the nearest centroid, "cluster" */
 };
 
 typedef struct nids_hparam {
@@ -66,7 +67,7 @@ typedef struct nids_model_type {
 	void *(*scratch_new)(const nids_model *m, int cap, unsigned outputs);
 	void (*scratch_free)(void *scratch);
 	/* Scores x [B x d] into out [B x ldo]: column 0 the score, then the requested
-	 * outputs in the order errors, explain, classes. row0 is the stream index of the
+	 * outputs in the order errors, explain, classes, cluster. row0 is the stream index of the
 	 * first row (random draws are seeded by row, so batching never changes a score). */
 	void (*score)(const nids_model *m, void *scratch, const float *x, int B, uint64_t row0,
 	              unsigned outputs, float *out, int ldo);

@@ -100,3 +100,20 @@ score() { "$NIDS_BIN/nids-score" "$@"; }
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "nids-fit: -t tree needs a label column in the training stream" ]
 }
+
+@test "nids-score --cluster: kmeans appends the nearest centroid's index" {
+	# two tight blobs far apart: every row of a blob gets the same cluster, the two differ
+	{ printf 'a\tb\n'; for i in 0 1 2 3 4; do printf '0.%d\t0\n10.%d\t10\n' "$i" "$i"; done; } > "$tmp/blobs.tsv"
+	"$NIDS_BIN/nids-cat" -r -o "$tmp/blobs.rec" "$tmp/blobs.tsv"
+	fit -q -t kmeans --k 2 -o "$tmp/km" "$tmp/blobs.rec"
+	run sh -c "'$NIDS_BIN/nids-score' -m '$tmp/km' --cluster '$tmp/blobs.rec' | '$NIDS_BIN/nids-cat' -H -c a,cluster"
+	[ "$status" -eq 0 ]
+	near=$(printf '%s\n' "${lines[@]}" | awk -F'\t' '$1 < 5 { print $2 }' | sort -u)
+	far=$(printf '%s\n' "${lines[@]}" | awk -F'\t' '$1 > 5 { print $2 }' | sort -u)
+	[ "$(echo "$near" | wc -l)" -eq 1 ] && [ "$(echo "$far" | wc -l)" -eq 1 ]
+	[ "$near" != "$far" ]
+	[[ "$near" =~ ^[01]$ && "$far" =~ ^[01]$ ]]
+	run score -m "$tmp/km" --errors "$tmp/blobs.rec"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--errors is not available for -t kmeans"* ]]
+}
