@@ -1,0 +1,299 @@
+/* nids-roc: detection metrics of a scored, labeled stream, as a table, JSON, curve
+ * points or an SVG picture. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nids/cli.h"
+#include "nids/io.h"
+#include "nids/scored.h"
+#include "nids/stream.h"
+#include "nids/svg_plot.h"
+#include "nids/threshold.h"
+
+static const char *prog = "nids-roc";
+static const char usage[] =
+	"usage: nids-roc [--json | --curve roc|pr] [-p file | --threshold t] [--high | --low]"
+	" [--score name] [--svg file] [--bins n] [file]\n"
+	"Prints AUROC, AUPRC, best F1, the confusion matrix at a threshold and the detection\n"
+	"rate of every class for a scored, labeled stream (memory: 8 bytes per row, 16 while\n"
+	"sorting).\n"
+	"  --json          print JSON instead of the table\n"
+	"  --curve roc|pr  print the curve's points as TSV instead of the table\n"
+	"  -p file         threshold file to evaluate at [default: the best-F1 threshold]\n"
+	"  --threshold t   threshold to evaluate at\n"
+	"  --score name    score column [default: the one with role score or score-low]\n"
+	"  --high, --low   higher (lower) scores are more anomalous [default: the column's role]\n"
+	"  --svg file      also write ROC, PR and score-histogram plots as SVG\n"
+	"  --bins n        histogram bins in the SVG [default: 60]\n"
+	"  -h, --help      this help;  -V, --version  the version\n"
+	"see nids-roc(1)\n";
+
+enum { OPT_JSON = 256, OPT_CURVE, OPT_THRESHOLD, OPT_HIGH, OPT_LOW, OPT_SCORE, OPT_SVG, OPT_BINS };
+
+typedef struct opts {
+	int json;
+	const char *curve, *params, *score, *svg, *input;
+	double threshold; /* NaN unless --threshold */
+	int direction, bins;
+} opts;
+
+typedef struct result {
+	const char *name; /* input name */
+	const nids_header *h;
+	int score_col;
+	nids_eval *e;
+	double auroc, auprc, best_f1, best_t, at;
+	const char *at_source; /* "best F1", "--threshold" or the file's method */
+	nids_confusion c;
+	nids_class_count *per_class;
+} result;
+
+static void fail(nids_err *err) __attribute__((noreturn));
+static void fail(nids_err *err)
+{
+	nids_err_print(prog, err);
+	exit(nids_err_exit_code(err));
+}
+
+static void parse(int argc, char **argv, opts *o)
+{
+	static const struct option longs[] = {
+		{ "bins", required_argument, 0, OPT_BINS }, { "curve", required_argument, 0, OPT_CURVE },
+		{ "help", no_argument, 0, 'h' }, { "high", no_argument, 0, OPT_HIGH },
+		{ "json", no_argument, 0, OPT_JSON }, { "low", no_argument, 0, OPT_LOW },
+		{ "score", required_argument, 0, OPT_SCORE }, { "svg", required_argument, 0, OPT_SVG },
+		{ "threshold", required_argument, 0, OPT_THRESHOLD },
+		{ "version", no_argument, 0, 'V' }, { 0, 0, 0, 0 }
+	};
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hVp:", longs, NULL)) != -1) {
+		switch (c) {
+		case OPT_BINS: o->bins = (int)nids_cli_long_or_die(prog, usage, "--bins", optarg, 2, 1000); break;
+		case OPT_CURVE:
+			if (strcmp(optarg, "roc") != 0 && strcmp(optarg, "pr") != 0)
+				nids_cli_usage_error(prog, usage, "option '--curve': '%s' is not roc or pr",
+				                     optarg);
+			o->curve = optarg;
+			break;
+		case OPT_JSON: o->json = 1; break;
+		case OPT_HIGH: case OPT_LOW:
+			if (o->direction >= 0)
+				nids_cli_usage_error(prog, usage, "give one of --high and --low");
+			o->direction = c == OPT_LOW ? NIDS_DIR_LOW : NIDS_DIR_HIGH;
+			break;
+		case OPT_SCORE: o->score = optarg; break;
+		case OPT_SVG: o->svg = optarg; break;
+		case OPT_THRESHOLD:
+			o->threshold = nids_cli_double_or_die(prog, usage, "--threshold", optarg, -HUGE_VAL,
+			                                      HUGE_VAL);
+			break;
+		case 'p': o->params = optarg; break;
+		case 'h': nids_cli_help(usage);
+		case 'V': nids_cli_version(prog);
+		default: nids_cli_bad_option(prog, usage, argv, c);
+		}
+	}
+	if (argc - optind > 1)
+		nids_cli_usage_error(prog, usage, "too many inputs ('%s'); give one file or none "
+		                                  "(concatenated streams read as one: cat a b | nids-roc)",
+		                     argv[optind + 1]);
+	if (o->json && o->curve)
+		nids_cli_usage_error(prog, usage, "give one of --json and --curve");
+	if (o->params && !isnan(o->threshold))
+		nids_cli_usage_error(prog, usage, "give one of -p and --threshold");
+	o->input = optind < argc ? argv[optind] : "-";
+}
+
+/* Prints a number for JSON: shortest round-trip digits, null for NaN and infinities. */
+static void jnum(const char *key, double v, const char *after)
+{
+	char b[32];
+	printf("\"%s\": %s%s", key, isfinite(v) ? nids_format_double(b, v) : "null", after);
+}
+
+static void jstr(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static void print_json(const result *r)
+{
+	const nids_confusion *c = &r->c;
+	printf("{\"rows\": %zu, \"benign\": %zu, \"attacks\": %zu, ", nids_eval_rows(r->e),
+	       nids_eval_benign(r->e), nids_eval_attacks(r->e));
+	jnum("auroc", r->auroc, ", ");
+	jnum("auprc", r->auprc, ", ");
+	jnum("best_f1", r->best_f1, ", ");
+	jnum("best_f1_threshold", r->best_t, ",\n ");
+	jnum("threshold", r->at, ", ");
+	printf("\"threshold_source\": ");
+	jstr(r->at_source);
+	printf(", \"tp\": %llu, \"fp\": %llu, \"tn\": %llu, \"fn\": %llu, ",
+	       (unsigned long long)c->tp, (unsigned long long)c->fp, (unsigned long long)c->tn,
+	       (unsigned long long)c->fn);
+	jnum("precision", c->precision, ", ");
+	jnum("recall", c->recall, ", ");
+	jnum("f1", c->f1, ", ");
+	jnum("accuracy", c->accuracy, ", ");
+	jnum("fpr", c->fpr, ",\n \"classes\": [");
+	int first = 1;
+	for (int k = 0; k < r->h->nclasses; k++) {
+		const nids_class_count *pc = &r->per_class[k];
+		if (!pc->rows)
+			continue;
+		printf("%s\n  {\"name\": ", first ? "" : ",");
+		jstr(r->h->classes[k]);
+		printf(", \"rows\": %llu, \"attacks\": %llu, \"alarms\": %llu, ",
+		       (unsigned long long)pc->rows, (unsigned long long)pc->attacks,
+		       (unsigned long long)pc->alarms);
+		jnum("alarm_rate", (double)pc->alarms / (double)pc->rows, "}");
+		first = 0;
+	}
+	printf("%s]}\n", first ? "" : "\n ");
+}
+
+static void print_table(const result *r)
+{
+	const nids_confusion *c = &r->c;
+	printf("input       %s\nrows        %zu\nbenign      %zu\nattacks     %zu\n", r->name,
+	       nids_eval_rows(r->e), nids_eval_benign(r->e), nids_eval_attacks(r->e));
+	printf("AUROC       %.6f\nAUPRC       %.6f\n", r->auroc, r->auprc);
+	printf("best F1     %.6f at threshold %.9g\n", r->best_f1, r->best_t);
+	printf("threshold   %.9g (%s)\n", r->at, r->at_source);
+	printf("precision   %.6f\nrecall      %.6f\nF1          %.6f\naccuracy    %.6f\n"
+	       "FPR         %.6f\n", c->precision, c->recall, c->f1, c->accuracy, c->fpr);
+	printf("\n%-12s %14s %14s\n", "", "called benign", "called attack");
+	printf("%-12s %14llu %14llu\n", "benign", (unsigned long long)c->tn,
+	       (unsigned long long)c->fp);
+	printf("%-12s %14llu %14llu\n", "attack", (unsigned long long)c->fn,
+	       (unsigned long long)c->tp);
+	int any = 0;
+	for (int k = 0; k < r->h->nclasses; k++) {
+		const nids_class_count *pc = &r->per_class[k];
+		if (!pc->rows)
+			continue;
+		if (!any++)
+			printf("\n%-20s %-7s %12s %12s %10s\n", "class", "label", "rows", "alarms",
+			       "rate");
+		const char *kind = pc->attacks == pc->rows ? "attack" : pc->attacks ? "mixed" : "benign";
+		printf("%-20s %-7s %12llu %12llu %10.6f\n", r->h->classes[k], kind,
+		       (unsigned long long)pc->rows, (unsigned long long)pc->alarms,
+		       (double)pc->alarms / (double)pc->rows);
+	}
+}
+
+static void print_curve(const result *r, int roc)
+{
+	double P = (double)nids_eval_attacks(r->e), N = (double)nids_eval_benign(r->e);
+	char a[32], b[32], t[32];
+	puts(roc ? "threshold\tfpr\ttpr" : "threshold\trecall\tprecision");
+	if (roc)
+		printf("%s\t0\t0\n", nids_eval_direction(r->e) == NIDS_DIR_LOW ? "-inf" : "inf");
+	size_t at = 0;
+	nids_eval_point pt;
+	while (nids_eval_next_point(r->e, &at, &pt)) {
+		double x = roc ? pt.fp / N : pt.tp / P;
+		double y = roc ? pt.tp / P : (double)pt.tp / (double)(pt.tp + pt.fp);
+		printf("%s\t%s\t%s\n", nids_format_double(t, pt.threshold), nids_format_double(a, x),
+		       nids_format_double(b, y));
+	}
+}
+
+static void write_svg(const opts *o, const result *r, nids_err *err)
+{
+	nids_output *out;
+	char title[300];
+	snprintf(title, sizeof title, "nids-roc: %.200s, score '%.60s'", r->name,
+	         r->h->cols[r->score_col].name);
+	nids_svg_opts so = { title, (const char *const *)r->h->classes, r->h->nclasses, r->at,
+		             o->bins };
+	if (nids_output_open(&out, o->svg, 0, err))
+		fail(err);
+	if (nids_svg_plot(nids_output_file(out), o->svg, r->e, &so, err)) {
+		nids_output_abort(out);
+		fail(err);
+	}
+	if (nids_output_commit(out, err))
+		fail(err);
+}
+
+/* Reads and scores the stream; the threshold to evaluate at comes from the options. */
+static void evaluate(const opts *o, nids_reader *r, result *res, nids_threshold *t, nids_err *err)
+{
+	nids_scored_cols c;
+	const char *score = o->score ? o->score : o->params ? t->score : NULL;
+	int dir = o->params ? t->direction : o->direction;
+	if (nids_scored_find(res->h, score, dir, &c, res->name, err))
+		fail(err);
+	if (c.label < 0) {
+		nids_err_set(err, NIDS_EFORMAT, res->name, "no label column (role label); metrics "
+		                                         "need to know which rows are attacks");
+		fail(err);
+	}
+	if (!(res->e = nids_eval_new(c.direction)) || nids_scored_load(r, &c, res->e, res->name, err))
+		fail(err);
+	res->auroc = nids_eval_auroc(res->e);
+	res->auprc = nids_eval_auprc(res->e);
+	nids_eval_best_f1(res->e, &res->best_f1, &res->best_t);
+	res->at = o->params ? t->value : !isnan(o->threshold) ? o->threshold : res->best_t;
+	res->at_source = o->params ? t->method : !isnan(o->threshold) ? "--threshold" : "best F1";
+	res->per_class = calloc((size_t)res->h->nclasses + 1, sizeof *res->per_class);
+	if (!res->per_class) {
+		nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+		fail(err);
+	}
+	nids_eval_confusion(res->e, res->at, &res->c, res->h->nclasses, res->per_class);
+	res->score_col = c.score;
+}
+
+int main(int argc, char **argv)
+{
+	opts o = { .threshold = NAN, .direction = -1, .bins = 60 };
+	nids_err err = { 0 };
+	parse(argc, argv, &o);
+	nids_threshold t = { 0 };
+	if (o.params && nids_threshold_read(o.params, &t, &err))
+		fail(&err);
+	if (o.params && o.direction >= 0 && o.direction != t.direction)
+		nids_cli_usage_error(prog, usage, "--%s contradicts the direction '%s' in '%s'",
+		                     o.direction == NIDS_DIR_LOW ? "low" : "high",
+		                     t.direction == NIDS_DIR_LOW ? "low" : "high", o.params);
+	nids_input *in;
+	nids_reader *r;
+	if (nids_input_open(&in, o.input, &err) || nids_reader_open(&r, in, &err))
+		fail(&err);
+	result res = { .name = nids_input_name(in), .h = nids_reader_header(r) };
+	evaluate(&o, r, &res, &t, &err);
+	if (!nids_eval_attacks(res.e) || !nids_eval_benign(res.e))
+		fprintf(stderr, "%s: warning: %s: no %s rows; AUROC%s undefined (nan)\n", prog,
+		        res.name, nids_eval_attacks(res.e) ? "benign" : "attack",
+		        nids_eval_attacks(res.e) ? " is" : ", AUPRC and best F1 are");
+	if (o.svg)
+		write_svg(&o, &res, &err);
+	if (o.json)
+		print_json(&res);
+	else if (o.curve)
+		print_curve(&res, strcmp(o.curve, "roc") == 0);
+	else
+		print_table(&res);
+	nids_eval_free(res.e);
+	free(res.per_class);
+	nids_reader_free(r);
+	nids_input_free(in);
+	if (nids_stdout_close(&err))
+		fail(&err);
+	return 0;
+}

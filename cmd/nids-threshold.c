@@ -1,0 +1,279 @@
+/* nids-threshold: fit an alarm threshold to a scored stream, or apply one. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nids/cli.h"
+#include "nids/io.h"
+#include "nids/scored.h"
+#include "nids/stream.h"
+#include "nids/threshold.h"
+
+static const char *prog = "nids-threshold";
+static const char usage[] =
+	"usage: nids-threshold [-p file | --value v | --percentile p | --sigma k | --rate r |"
+	" --best-f1] [-z level] [--alarms-only] [--high | --low] [--score name] [-o file] [file]\n"
+	"Fits an alarm threshold to a scored stream (prints it; -o writes a threshold file),\n"
+	"or applies one (appends an 'alarm' column, writes the stream to stdout).\n"
+	"  --percentile p  fit: p-th percentile of the benign scores (all rows if unlabeled)\n"
+	"  --sigma k       fit: benign mean + k sd (mean - k sd for --low scores)\n"
+	"  --rate r        fit: flag the top fraction r of all rows\n"
+	"  --best-f1       fit: the threshold with the highest F1 (needs labels)\n"
+	"  --value v       apply v; with -o, write a threshold file holding v instead\n"
+	"  -p file         apply the threshold file\n"
+	"  --alarms-only   apply: keep only alarm rows, without an alarm column\n"
+	"  -z level        apply: zstd-compress the output blocks at level 1-19 [default: none]\n"
+	"  --score name    score column [default: the one with role score or score-low]\n"
+	"  --high, --low   higher (lower) scores are more anomalous [default: the column's role]\n"
+	"  -o file         write the threshold file (fit mode)\n"
+	"  -h, --help      this help;  -V, --version  the version\n"
+	"see nids-threshold(1)\n";
+
+enum { OPT_PERCENTILE = 256, OPT_SIGMA, OPT_RATE, OPT_BEST_F1, OPT_VALUE, OPT_ALARMS_ONLY,
+       OPT_HIGH, OPT_LOW, OPT_SCORE };
+
+typedef struct opts {
+	int rule;      /* NIDS_FIT_* or -1 */
+	double param;  /* the rule's parameter */
+	const char *params; /* -p */
+	const char *out;    /* -o */
+	const char *score;
+	int direction; /* -1 = from the column */
+	int alarms_only, level;
+	const char *input;
+} opts;
+
+static void fail(nids_err *err) __attribute__((noreturn));
+static void fail(nids_err *err)
+{
+	nids_err_print(prog, err);
+	exit(nids_err_exit_code(err));
+}
+
+static void set_rule(opts *o, int rule, const char *arg, double lo, double hi, const char *name)
+{
+	if (o->rule >= 0 || o->params)
+		nids_cli_usage_error(prog, usage, "give one of -p, --value, --percentile, --sigma, "
+		                                  "--rate, --best-f1");
+	o->rule = rule;
+	if (arg)
+		o->param = nids_cli_double_or_die(prog, usage, name, arg, lo, hi);
+}
+
+static void parse(int argc, char **argv, opts *o)
+{
+	static const struct option longs[] = {
+		{ "alarms-only", no_argument, 0, OPT_ALARMS_ONLY }, { "best-f1", no_argument, 0, OPT_BEST_F1 },
+		{ "help", no_argument, 0, 'h' }, { "high", no_argument, 0, OPT_HIGH },
+		{ "low", no_argument, 0, OPT_LOW }, { "percentile", required_argument, 0, OPT_PERCENTILE },
+		{ "rate", required_argument, 0, OPT_RATE }, { "score", required_argument, 0, OPT_SCORE },
+		{ "sigma", required_argument, 0, OPT_SIGMA }, { "value", required_argument, 0, OPT_VALUE },
+		{ "version", no_argument, 0, 'V' }, { 0, 0, 0, 0 }
+	};
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hVo:p:z:", longs, NULL)) != -1) {
+		switch (c) {
+		case OPT_PERCENTILE: set_rule(o, NIDS_FIT_PERCENTILE, optarg, 0, 100, "--percentile"); break;
+		case OPT_SIGMA: set_rule(o, NIDS_FIT_SIGMA, optarg, -1e6, 1e6, "--sigma"); break;
+		case OPT_RATE: set_rule(o, NIDS_FIT_RATE, optarg, 0, 1, "--rate"); break;
+		case OPT_BEST_F1: set_rule(o, NIDS_FIT_BEST_F1, NULL, 0, 0, NULL); break;
+		case OPT_VALUE: set_rule(o, NIDS_FIT_VALUE, optarg, -3.4e38, 3.4e38, "--value"); break;
+		case 'p':
+			if (o->rule >= 0 || o->params)
+				set_rule(o, 0, NULL, 0, 0, NULL);
+			o->params = optarg;
+			break;
+		case OPT_ALARMS_ONLY: o->alarms_only = 1; break;
+		case OPT_HIGH: case OPT_LOW:
+			if (o->direction >= 0)
+				nids_cli_usage_error(prog, usage, "give one of --high and --low");
+			o->direction = c == OPT_LOW ? NIDS_DIR_LOW : NIDS_DIR_HIGH;
+			break;
+		case OPT_SCORE: o->score = optarg; break;
+		case 'o': o->out = optarg; break;
+		case 'z': o->level = (int)nids_cli_long_or_die(prog, usage, "-z", optarg, 1, 19); break;
+		case 'h': nids_cli_help(usage);
+		case 'V': nids_cli_version(prog);
+		default: nids_cli_bad_option(prog, usage, argv, c);
+		}
+	}
+	if (argc - optind > 1)
+		nids_cli_usage_error(prog, usage, "too many inputs ('%s'); give one file or none",
+		                     argv[optind + 1]);
+	o->input = optind < argc ? argv[optind] : "-";
+	int apply = o->params || (o->rule == NIDS_FIT_VALUE && !o->out);
+	if (o->rule < 0 && !o->params)
+		nids_cli_usage_error(prog, usage, "give a rule to fit (--percentile, --sigma, --rate, "
+		                                  "--best-f1) or a threshold to apply (-p, --value)");
+	if (apply && o->out)
+		nids_cli_usage_error(prog, usage, "-o writes a threshold file; applying writes the "
+		                                  "stream to stdout");
+	if (!apply && (o->alarms_only || o->level))
+		nids_cli_usage_error(prog, usage, "%s is for applying a threshold (-p or --value)",
+		                     o->alarms_only ? "--alarms-only" : "-z");
+	if (o->rule == NIDS_FIT_VALUE && o->out && optind < argc)
+		nids_cli_usage_error(prog, usage, "--value with -o reads no input");
+}
+
+/* Prints the value and writes the threshold file when asked. */
+static void finish_fit(const opts *o, const nids_threshold *t, nids_err *err)
+{
+	char num[32];
+	if (o->out) {
+		nids_output *out;
+		if (nids_output_open(&out, o->out, 0, err))
+			fail(err);
+		if (nids_threshold_write(nids_output_file(out), o->out, t, err)) {
+			nids_output_abort(out);
+			fail(err);
+		}
+		if (nids_output_commit(out, err))
+			fail(err);
+	}
+	printf("%s\n", nids_format_double(num, t->value));
+	if (nids_stdout_close(err))
+		fail(err);
+}
+
+static void fit(const opts *o, nids_reader *r, const char *name, nids_err *err)
+{
+	nids_scored_cols c;
+	const nids_header *h = nids_reader_header(r);
+	if (nids_scored_find(h, o->score, o->direction, &c, name, err))
+		fail(err);
+	nids_eval *e = nids_eval_new(c.direction);
+	if (!e) {
+		nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+		fail(err);
+	}
+	nids_threshold t = { 0 };
+	if (nids_scored_load(r, &c, e, name, err) ||
+	    nids_threshold_fit(e, o->rule, o->param, &t, err)) {
+		if (!err->where[0])
+			snprintf(err->where, sizeof err->where, "%s", name);
+		nids_eval_free(e);
+		fail(err);
+	}
+	nids_eval_free(e);
+	snprintf(t.score, sizeof t.score, "%s", h->cols[c.score].name);
+	finish_fit(o, &t, err);
+}
+
+/* Appends the alarm column (or drops non-alarm rows) block by block. */
+static int apply(const opts *o, const nids_threshold *t, nids_reader *r, const char *name,
+                 nids_err *err)
+{
+	const nids_header *h = nids_reader_header(r);
+	nids_scored_cols c;
+	const char *score = o->score ? o->score : t->score[0] ? t->score : NULL;
+	if (nids_scored_find(h, score, t->direction, &c, name, err))
+		return err->code;
+	nids_header *oh = nids_header_copy(h);
+	if (!oh)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	if (!o->alarms_only && nids_header_add_column(oh, "alarm", NIDS_ROLE_ALARM, err) < 0) {
+		nids_header_free(oh);
+		return nids_err_set(err, NIDS_EFORMAT, name, "the stream already has a column 'alarm'");
+	}
+	size_t in_c = (size_t)h->ncols, out_c = (size_t)oh->ncols;
+	nids_output *out = NULL;
+	nids_writer *w = NULL;
+	float *rows, *buf = NULL;
+	long n = 0;
+	int rc = nids_output_open(&out, "-", 1, err);
+	if (!rc)
+		rc = nids_writer_open(&w, nids_output_file(out), "-", oh, o->level, err);
+	while (!rc && (n = nids_reader_next(r, &rows, err)) > 0) {
+		if ((rc = nids_writer_sync_classes(w, nids_reader_header(r), err)))
+			break;
+		float *grown = realloc(buf, (size_t)n * out_c * sizeof *buf);
+		if (!grown) {
+			rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+			break;
+		}
+		buf = grown;
+		size_t kept = 0;
+		uint64_t first = nids_reader_rows(r) - (uint64_t)n;
+		for (long i = 0; i < n && !rc; i++) {
+			const float *row = rows + (size_t)i * in_c;
+			float s = row[c.score];
+			if (s != s) {
+				char where[256];
+				snprintf(where, sizeof where, "%.200s: row %llu", name,
+				         (unsigned long long)(first + (uint64_t)i + 1));
+				rc = nids_err_set(err, NIDS_EFORMAT, where, "score '%s' is nan",
+				                  h->cols[c.score].name);
+			}
+			int alarm = nids_is_alarm(s, t->value, t->direction);
+			if (o->alarms_only && !alarm)
+				continue;
+			memcpy(buf + kept * out_c, row, in_c * sizeof *row);
+			if (!o->alarms_only)
+				buf[kept * out_c + in_c] = (float)alarm;
+			kept++;
+		}
+		if (!rc && kept)
+			rc = nids_writer_write(w, buf, kept, err);
+	}
+	if (!rc && n < 0)
+		rc = (int)n;
+	if (!rc) {
+		rc = nids_writer_close(w, err);
+		w = NULL;
+	}
+	if (!rc)
+		rc = nids_output_commit(out, err);
+	else {
+		nids_writer_free(w);
+		nids_output_abort(out);
+	}
+	free(buf);
+	nids_header_free(oh);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	opts o = { .rule = -1, .direction = -1 };
+	nids_err err = { 0 };
+	parse(argc, argv, &o);
+	nids_threshold t = { .value = o.param, .direction = o.direction < 0 ? 0 : o.direction };
+	if (o.rule == NIDS_FIT_VALUE && o.out) {
+		snprintf(t.score, sizeof t.score, "%s", o.score ? o.score : "score");
+		char num[32];
+		snprintf(t.method, sizeof t.method, "value %s", nids_format_double(num, o.param));
+		finish_fit(&o, &t, &err);
+		return 0;
+	}
+	if (o.params) {
+		if (nids_threshold_read(o.params, &t, &err))
+			fail(&err);
+		if (o.direction >= 0 && o.direction != t.direction)
+			nids_cli_usage_error(prog, usage, "--%s contradicts the direction '%s' in '%s'",
+			                     o.direction == NIDS_DIR_LOW ? "low" : "high",
+			                     t.direction == NIDS_DIR_LOW ? "low" : "high", o.params);
+	}
+	nids_input *in;
+	nids_reader *r;
+	if (nids_input_open(&in, o.input, &err) || nids_reader_open(&r, in, &err))
+		fail(&err);
+	const char *name = nids_input_name(in);
+	if (o.rule >= 0 && o.rule != NIDS_FIT_VALUE) {
+		fit(&o, r, name, &err);
+	} else {
+		if (!o.params) {
+			/* --value: the direction comes from the flag or the column's role */
+			nids_scored_cols c;
+			if (nids_scored_find(nids_reader_header(r), o.score, o.direction, &c, name, &err))
+				fail(&err);
+			t.direction = c.direction;
+		}
+		if (apply(&o, &t, r, name, &err))
+			fail(&err);
+	}
+	nids_reader_free(r);
+	nids_input_free(in);
+	return 0;
+}

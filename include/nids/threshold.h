@@ -1,0 +1,76 @@
+/* threshold.h: fitting an alarm threshold to scores, and the threshold file.
+ *
+ * Rules (see nids-threshold(1)); "reference rows" are the benign rows when the rows
+ * are labeled and all rows otherwise:
+ *   PERCENTILE p  the p-th percentile of the reference scores, interpolated as
+ *                 numpy.percentile's default ('linear'): sorted x, h = (n-1)p/100,
+ *                 x[floor h] + (h - floor h)(x[floor h + 1] - x[floor h]), in double
+ *   SIGMA k       mean + k sd of the reference scores (mean - k sd for NIDS_DIR_LOW),
+ *                 sd with ddof 0 as numpy.std
+ *   RATE r        flags the top fraction r of all rows: the percentile 100(1-r) of all
+ *                 scores (100r for NIDS_DIR_LOW), the DAGMM/DSEBM/MemAE protocol
+ *   BEST_F1       the score with the highest F1 (nids_eval_best_f1); needs attacks
+ *   VALUE v       v itself
+ *
+ * The threshold file is text, one "key value" per line, versioned by its first line
+ * and ended by an XXH32 checksum of the lines before it:
+ *     nids-threshold 1
+ *     threshold 0.98765432
+ *     direction high
+ *     score score
+ *     method percentile 98
+ *     rows 12345
+ *     xxh32 1a2b3c4d
+ * Readers require version 1, the threshold, direction and score keys and the
+ * checksum, and ignore keys they do not know (later minor additions). */
+#ifndef NIDS_THRESHOLD_H
+#define NIDS_THRESHOLD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "nids/err.h"
+#include "nids/metrics.h"
+
+#define NIDS_THRESHOLD_VERSION 1
+
+enum nids_fit_rule {
+	NIDS_FIT_PERCENTILE,
+	NIDS_FIT_SIGMA,
+	NIDS_FIT_RATE,
+	NIDS_FIT_BEST_F1,
+	NIDS_FIT_VALUE
+};
+
+typedef struct nids_threshold {
+	double value;     /* alarm when score >= value (<= for NIDS_DIR_LOW) */
+	int direction;    /* enum nids_direction */
+	char score[1025]; /* name of the score column it applies to */
+	char method[128]; /* how it was fitted, for people ("percentile 98") */
+	uint64_t rows;    /* rows it was fitted on */
+} nids_threshold;
+
+/* The p-th percentile (0 <= p <= 100) of x[0..n-1], sorted ascending, n >= 1, with
+ * numpy's 'linear' interpolation computed the way numpy computes it. */
+double nids_percentile(const double *x, size_t n, double p);
+
+/* Fits a threshold to the sorted rows of e by rule with parameter param (ignored by
+ * BEST_F1). Fills t->value and t->method, t->rows and t->direction (from e); leaves
+ * t->score alone. Returns 0, or NIDS_EFORMAT when the rule cannot apply (no rows, no
+ * reference rows, BEST_F1 without labels or attacks), or NIDS_ENOMEM. */
+int nids_threshold_fit(const nids_eval *e, int rule, double param, nids_threshold *t,
+                       nids_err *err);
+
+/* Writes t as a threshold file to f (name for messages). Returns 0 or NIDS_EIO. */
+int nids_threshold_write(FILE *f, const char *name, const nids_threshold *t, nids_err *err);
+
+/* Reads the threshold file at path into t. Returns 0, or NIDS_EIO (cannot read),
+ * NIDS_EFORMAT ("path:line: ..."), NIDS_EVERSION or NIDS_ECHECKSUM. */
+int nids_threshold_read(const char *path, nids_threshold *t, nids_err *err);
+
+/* Formats v with the fewest digits that read back as the same double, into buf
+ * (at least 32 bytes); "nan", "inf", "-inf" for those. Returns buf. */
+char *nids_format_double(char *buf, double v);
+
+#endif

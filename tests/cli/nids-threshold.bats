@@ -1,0 +1,208 @@
+#!/usr/bin/env bats
+# nids-threshold: fits against numpy values in tests/fixtures/eval/*.expect, the
+# threshold file, applying, and bad input.
+bats_require_minimum_version 1.5.0
+load helpers
+load eval_helpers
+
+T() { "$NIDS_BIN/nids-threshold" "$@"; }
+R() { "$NIDS_BIN/nids-roc" "$@"; }
+
+setup() {
+	cd "$BATS_TEST_TMPDIR"
+	mkrec "$FIX/ties.tsv" ties.rec
+	mkrec "$FIX/benign-only.tsv" benign.rec
+}
+
+@test "nids-threshold: --help synopsis equals the man page's" {
+	check_help_matches_man nids-threshold
+	run -0 T --help
+	[[ $output == *"see nids-threshold(1)"* ]]
+}
+
+@test "nids-threshold: --version, unknown option, missing rule" {
+	run -0 T --version
+	[[ $output == "nids-threshold 0.1.0 (stream 1, model 1)" ]]
+	run -2 --separate-stderr T --bogus
+	[[ ${stderr_lines[0]} == "nids-threshold: unknown option '--bogus'" ]]
+	[[ ${stderr_lines[1]} == usage:* ]]
+	run -2 --separate-stderr T ties.rec
+	[[ ${stderr_lines[0]} == "nids-threshold: give a rule to fit"* ]]
+	run -2 --separate-stderr T --percentile 101 ties.rec
+	[[ ${stderr_lines[0]} == "nids-threshold: option '--percentile': '101' is not a number from 0 to 100" ]]
+	run -2 --separate-stderr T --percentile 5 --best-f1 ties.rec
+	[[ ${stderr_lines[0]} == "nids-threshold: give one of -p, --value, --percentile, --sigma, --rate, --best-f1" ]]
+	run -2 --separate-stderr T -p x.thr -o y.thr ties.rec
+	[[ ${stderr_lines[0]} == "nids-threshold: -o writes a threshold file; applying writes the stream to stdout" ]]
+	run -2 --separate-stderr T --percentile 5 --alarms-only ties.rec
+	[[ ${stderr_lines[0]} == "nids-threshold: --alarms-only is for applying a threshold (-p or --value)" ]]
+}
+
+@test "nids-threshold: percentiles equal numpy.percentile (linear) on tied scores" {
+	for p in 0 1.2 25 50 90 98 99.9 100; do
+		run -0 T --percentile "$p" ties.rec
+		same "$output" "$(ex "$FIX/ties.expect" percentile "$p")"
+	done
+	# the reference rows are the benign ones: attacks at 0.9 do not move the 100th
+	run -0 T --percentile 100 ties.rec
+	[[ $output == 0.8999999761581421 ]]
+}
+
+@test "nids-threshold: sigma, rate and best F1 equal numpy / scikit-learn, both directions" {
+	run -0 T --sigma 3 ties.rec
+	near "$output" "$(ex "$FIX/ties.expect" sigma 3)" 1e-12
+	run -0 T --sigma 3 --low ties.rec
+	near "$output" "$(ex "$FIX/ties.expect" sigma_low 3)" 1e-12
+	run -0 T --rate 0.1 ties.rec
+	same "$output" "$(ex "$FIX/ties.expect" rate 0.1)"
+	run -0 T --rate 0.1 --low ties.rec
+	same "$output" "$(ex "$FIX/ties.expect" rate_low 0.1)"
+	run -0 T --best-f1 ties.rec
+	same "$output" "$(ex "$FIX/ties.expect" best_f1_threshold)"
+	run -0 T --best-f1 --low ties.rec
+	same "$output" "$(ex "$FIX/ties.expect" best_f1_threshold_low)"
+}
+
+@test "nids-threshold: 10^5 random rows" {
+	"$MAKER" random 100000 42 > r.rec
+	run -0 T --percentile 98 r.rec
+	same "$output" "$(ex "$FIX/random.expect" percentile 98)"
+	run -0 T --rate 0.1 r.rec
+	same "$output" "$(ex "$FIX/random.expect" rate 0.1)"
+	run -0 T --best-f1 r.rec
+	same "$output" "$(ex "$FIX/random.expect" best_f1_threshold)"
+}
+
+@test "nids-threshold: unlabeled rows are all reference rows; a score-low column sets the direction" {
+	printf 'x:score-low\n1\n2\n3\n4\n5\n' > u.tsv
+	mkrec u.tsv u.rec
+	run -0 T --percentile 90 u.rec
+	[[ $output == 4.6 ]] # numpy.percentile([1, 2, 3, 4, 5], 90)
+	run -0 T --sigma 1 u.rec -o u.thr
+	[[ $output == 1.5857864376269049 ]] # mean - sd, lower is more anomalous
+	grep -qx 'direction low' u.thr
+	grep -qx 'score x' u.thr
+	run -1 --separate-stderr T --best-f1 u.rec
+	[[ $stderr == "nids-threshold: u.rec: --best-f1 needs a label column" ]]
+}
+
+@test "nids-threshold: the threshold file records the fit and is checksummed" {
+	run -0 T --percentile 98 -o t.thr ties.rec
+	[[ $(sed -n 1p t.thr) == "nids-threshold 1" ]]
+	[[ $(sed -n 2p t.thr) == "threshold $output" ]]
+	grep -qx 'direction high' t.thr
+	grep -qx 'method percentile 98' t.thr
+	grep -qx 'rows 20' t.thr
+	grep -Eqx 'xxh32 [0-9a-f]{8}' t.thr
+	sed 's/^threshold .*/threshold 0.5/' t.thr > bad.thr
+	run -1 --separate-stderr T -p bad.thr ties.rec
+	[[ $stderr == "nids-threshold: bad.thr: threshold file checksum mismatch (damaged or edited? write a new one with nids-threshold --value)" ]]
+	sed '1s/1/7/' t.thr > v7.thr
+	run -1 --separate-stderr T -p v7.thr ties.rec
+	[[ $stderr == "nids-threshold: v7.thr:1: threshold file version 7 is not supported (this reads 1)" ]]
+	head -n 3 t.thr > cut.thr
+	run -1 --separate-stderr T -p cut.thr ties.rec
+	[[ $stderr == "nids-threshold: cut.thr: truncated threshold file (no checksum line)" ]]
+	run -1 --separate-stderr T -p missing.thr ties.rec
+	[[ $stderr == "nids-threshold: missing.thr: cannot open: No such file or directory" ]]
+}
+
+@test "nids-threshold: --value -o writes a file without reading input" {
+	run -0 T --value 0.5 --low --score ll -o v.thr < /dev/null
+	[[ $output == 0.5 ]]
+	[[ $(sed -n 2,6p v.thr | tr '\n' ' ') == "threshold 0.5 direction low score ll method value 0.5 rows 0 " ]]
+}
+
+@test "nids-threshold: applying appends an alarm column, 1 exactly where score >= threshold" {
+	T --percentile 50 -o t.thr ties.rec
+	local th; th=$(sed -n 's/^threshold //p' t.thr)
+	T -p t.thr ties.rec | "$NIDS_BIN/nids-cat" > a.tsv
+	[[ $(head -n 1 a.tsv) == $'score\tlabel\tclass\talarm' ]]
+	awk -F'\t' -v t="$th" 'NR > 1 { n++; a += $4; if (($1 + 0 >= t + 0) != ($4 == 1)) bad++ }
+		END { exit !(n == 20 && a == 11 && !bad) }' a.tsv
+	# the other columns pass through: text -> stream -> text is the fixture again
+	# (nids-cat prints the fixture's -0 as 0)
+	cut -f1-3 a.tsv | diff - <(sed 's/^-0\t/0\t/' "$FIX/ties.tsv")
+	run -1 --separate-stderr T -p t.thr <(T -p t.thr ties.rec)
+	[[ $stderr == *": the stream already has a column 'alarm'" ]]
+}
+
+@test "nids-threshold: --alarms-only keeps the alarm rows unchanged; --value and --low" {
+	T --value 0.5 --alarms-only ties.rec | "$NIDS_BIN/nids-cat" > a.tsv
+	[[ $(head -n 1 a.tsv) == $'score\tlabel\tclass' ]]
+	[[ $(($(wc -l < a.tsv) - 1)) -eq $(( $(ex "$FIX/ties.expect" tp) + $(ex "$FIX/ties.expect" fp) )) ]]
+	[[ $(cut -f1 a.tsv | tail -n +2 | sort -u | tr '\n' ' ') == "0.5 0.7 0.8 0.9 " ]]
+	T --value 0.1 --low --alarms-only ties.rec | "$NIDS_BIN/nids-cat" -c score -H > l.txt
+	[[ $(sort -n l.txt | tr '\n' ' ') == "-1.5 -0.2 -0.2 0 0 0.1 " ]]
+}
+
+@test "nids-threshold: the score column's score-low role sets the direction when applying" {
+	printf 'll:score-low\tlabel\n-5\t1\n-1\t0\n-3\t0\n' > ll.tsv
+	mkrec ll.tsv ll.rec
+	[[ $(T --value -3 ll.rec | "$NIDS_BIN/nids-cat" -c alarm -H | tr '\n' ' ') == "1 0 1 " ]]
+	[[ $(T --value -3 --high ll.rec | "$NIDS_BIN/nids-cat" -c alarm -H | tr '\n' ' ') == "0 1 1 " ]]
+	T --percentile 50 -o ll.thr ll.rec
+	grep -qx 'direction low' ll.thr
+	[[ $(T -p ll.thr ll.rec | "$NIDS_BIN/nids-cat" -c alarm -H | tr '\n' ' ') == "1 0 1 " ]]
+	run -2 --separate-stderr T -p ll.thr --high ll.rec
+	[[ ${stderr_lines[0]} == "nids-threshold: --high contradicts the direction 'low' in 'll.thr'" ]]
+}
+
+@test "nids-threshold: -z output, zstd input, concatenated input with new classes" {
+	"$MAKER" random 5000 3 > r.rec
+	T --value 0.5 -z 3 r.rec > z.rec
+	T --value 0.5 r.rec > plain.rec
+	[[ $(stat -c %s z.rec) -lt $(( $(stat -c %s plain.rec) / 2 )) ]]
+	cmp <("$NIDS_BIN/nids-cat" z.rec) <("$NIDS_BIN/nids-cat" plain.rec)
+	run -2 --separate-stderr T --value 0.5 -z 20 r.rec
+	[[ ${stderr_lines[0]} == "nids-threshold: option '-z': '20' is not a whole number from 1 to 19" ]]
+	zstd -q -c ties.rec > ties.rec.zst
+	run -0 T --percentile 98 ties.rec.zst
+	same "$output" "$(ex "$FIX/ties.expect" percentile 98)"
+	printf 'score\tlabel\tclass\n7\t1\tportsweep\n0.1\t0\tnormal\n' > more.tsv
+	mkrec more.tsv more.rec
+	cat ties.rec more.rec > both.rec
+	run -0 T --percentile 98 -o both.thr both.rec
+	grep -qx 'rows 22' both.thr
+	# a class first met in the second stream is passed on to the output's class table
+	[[ $(T --value 1 both.rec | "$NIDS_BIN/nids-cat" | tail -n 2 | cut -f3,4 | tr '\t\n' ', ') == "portsweep,1 normal,0 " ]]
+}
+
+@test "nids-threshold: bad streams fail with the row, and leave no file" {
+	printf 'score\tlabel\n0.5\t0\nnan\t1\n' > nan.tsv
+	mkrec nan.tsv nan.rec
+	run -1 --separate-stderr T --percentile 98 -o out.thr nan.rec
+	[[ $stderr == "nids-threshold: nan.rec: row 2: score 'score' is nan" ]]
+	[[ ! -e out.thr ]]
+	run -1 --separate-stderr T --best-f1 -o out.thr benign.rec
+	[[ $stderr == "nids-threshold: benign.rec: --best-f1 needs attack rows" ]]
+	[[ ! -e out.thr ]]
+	printf 'score\tlabel\n0.5\t2\n' > l2.tsv
+	mkrec l2.tsv l2.rec
+	run -1 --separate-stderr T --percentile 50 l2.rec
+	[[ $stderr == "nids-threshold: l2.rec: row 1: label 2 is not 0 or 1" ]]
+	printf 'mae:score\tscore\tlabel\n1\t2\t0\n' > two.tsv
+	mkrec two.tsv two.rec
+	run -1 --separate-stderr T --percentile 50 two.rec
+	[[ $stderr == "nids-threshold: two.rec: several score columns ('mae', 'score'); choose one with --score" ]]
+	run -0 T --percentile 50 --score mae two.rec
+	[[ $output == 1 ]]
+	printf 'f\tlabel\n1\t0\n' > none.tsv
+	mkrec none.tsv none.rec
+	run -1 --separate-stderr T --percentile 50 none.rec
+	[[ $stderr == "nids-threshold: none.rec: no score column (role score or score-low); name one with --score" ]]
+	printf 'not a stream\n' > text.rec
+	run -1 T --percentile 50 text.rec
+	cat ties.rec two.rec > mixed.rec
+	run -1 --separate-stderr T --percentile 50 mixed.rec
+	[[ $stderr == "nids-threshold: mixed.rec"*"column 1: 'score' vs 'mae'"* ]]
+}
+
+@test "nids-threshold: /dev/full and a terminal are refused" {
+	run -1 --separate-stderr bash -c '"$NIDS_BIN/nids-threshold" --percentile 50 ties.rec > /dev/full'
+	[[ $stderr == "nids-threshold: write error: "* ]]
+	command -v script >/dev/null || skip "script(1) is not installed"
+	run script -qec "\"$NIDS_BIN/nids-threshold\" --value 1 ties.rec" /dev/null
+	[[ $status -ne 0 ]]
+	[[ $output == *"refusing to write binary to a terminal; pipe into nids-cat"* ]]
+}
