@@ -1,0 +1,137 @@
+/* nids-normalize: learn per-feature scaling from a stream, or apply learned scaling. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nids/cli.h"
+#include "nids/io.h"
+#include "nids/normalize.h"
+#include "nids/stream.h"
+
+static const char *PROG = "nids-normalize";
+static const char *USAGE =
+	"usage: nids-normalize {--fit params | -p params} [-q] [--clamp] [-m method] [-o output] "
+	"[-z level] [file]\n"
+	"  --fit params      learn the parameters from the stream, write them to params\n"
+	"                    and pass the normalized stream on (spools rows to a temporary file)\n"
+	"  -p, --params P    apply the parameters in P\n"
+	"  -m, --method M    minmax, zscore or log1p (log1p then min-max), with --fit\n"
+	"                    [default: minmax]\n"
+	"      --clamp       limit values to the range seen at fit time ([0,1] for minmax and\n"
+	"                    log1p) [default: out-of-range values pass through]\n"
+	"  -o, --output F    write the stream to F [default: stdout]\n"
+	"  -q, --quiet       no summary of the fit on stderr\n"
+	"  -z, --zstd LEVEL  zstd-compress the stream's blocks at LEVEL (1-19) [default: 0, none]\n"
+	"  -h, --help        this text;  -V, --version  the version\n"
+	"Only feature columns change; the input is a stream file or stdin.\n"
+	"see nids-normalize(1)\n";
+
+static int fail(nids_err *err, nids_output *out, nids_output *pout)
+{
+	nids_err_print(PROG, err);
+	nids_output_abort(out);
+	nids_output_abort(pout);
+	return nids_err_exit_code(err);
+}
+
+/* One line on stderr after a fit: what was learned from how much. */
+static void summary(const nids_norm *n, const char *path)
+{
+	int constant = 0;
+	for (int j = 0; j < nids_norm_columns(n); j++) {
+		double s[4];
+		nids_norm_stats(n, j, s);
+		constant += s[0] == s[1];
+	}
+	fprintf(stderr, "%s: %s: %s over %llu rows, %d feature columns (%d constant)\n", PROG, path,
+	        nids_norm_method_name(nids_norm_method(n)), (unsigned long long)nids_norm_rows(n),
+	        nids_norm_columns(n), constant);
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_FIT = 256, OPT_CLAMP };
+	static const struct option longs[] = {
+		{ "clamp", no_argument, NULL, OPT_CLAMP },   { "zstd", required_argument, NULL, 'z' },
+		{ "fit", required_argument, NULL, OPT_FIT }, { "help", no_argument, NULL, 'h' },
+		{ "method", required_argument, NULL, 'm' },  { "output", required_argument, NULL, 'o' },
+		{ "params", required_argument, NULL, 'p' },  { "quiet", no_argument, NULL, 'q' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *fit = NULL, *params = NULL, *output = NULL, *method_name = NULL;
+	int clamp = 0, level = 0, quiet = 0, c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hm:o:p:qVz:", longs, NULL)) != -1) {
+		switch (c) {
+		case OPT_CLAMP: clamp = 1; break;
+		case OPT_FIT: fit = optarg; break;
+		case 'h': nids_cli_help(USAGE);
+		case 'm': method_name = optarg; break;
+		case 'o': output = optarg; break;
+		case 'p': params = optarg; break;
+		case 'q': quiet = 1; break;
+		case 'V': nids_cli_version(PROG);
+		case 'z': level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
+		default: nids_cli_bad_option(PROG, USAGE, argv, c);
+		}
+	}
+	if (!fit == !params)
+		nids_cli_usage_error(PROG, USAGE, "give exactly one of --fit and -p");
+	if (params && method_name)
+		nids_cli_usage_error(PROG, USAGE, "-m goes with --fit; the params file names its method");
+	int method = method_name ? nids_norm_method_parse(method_name) : NIDS_NORM_MINMAX;
+	if (method < 0)
+		nids_cli_usage_error(PROG, USAGE, "unknown method '%s' (minmax, zscore, log1p)",
+		                     method_name);
+	if (fit && (strcmp(fit, "-") == 0 || (output && strcmp(fit, output) == 0)))
+		nids_cli_usage_error(PROG, USAGE, "--fit needs a file of its own, not '%s'", fit);
+	if (argc - optind > 1)
+		nids_cli_usage_error(PROG, USAGE, "too many arguments");
+	const char *in_path = optind < argc ? argv[optind] : "-";
+
+	nids_err err = { 0 };
+	nids_input *in = NULL;
+	nids_reader *r = NULL;
+	nids_output *out = NULL, *pout = NULL;
+	nids_norm *n = NULL;
+	int rc = nids_input_open(&in, in_path, &err);
+	if (!rc)
+		rc = nids_reader_open(&r, in, &err);
+	if (!rc && params)
+		rc = nids_norm_load(&n, params, &err);
+	if (!rc)
+		rc = nids_output_open(&out, output, 1, &err);
+	if (!rc && fit)
+		rc = nids_output_open(&pout, fit, 1, &err);
+	FILE *f = out ? nids_output_file(out) : NULL;
+	const char *name = out ? nids_output_name(out) : NULL, *in_name = in ? nids_input_name(in) : NULL;
+	if (!rc && fit)
+		rc = nids_normalize_fit_stream(r, in_name, method, f, name, level, &n, &err);
+	else if (!rc)
+		rc = nids_normalize_apply_stream(r, in_name, n, clamp, f, name, level, &err);
+	if (!rc && fit)
+		rc = nids_norm_save(n, nids_output_file(pout), fit, &err);
+	nids_reader_free(r);
+	nids_input_free(in);
+	/* the stream first: a failed stream write leaves no params file behind */
+	int to_stdout = !output || strcmp(output, "-") == 0;
+	if (!rc) {
+		rc = nids_output_commit(out, &err);
+		out = NULL;
+	}
+	if (!rc && to_stdout)
+		rc = nids_stdout_close(&err);
+	if (!rc && pout) {
+		rc = nids_output_commit(pout, &err);
+		pout = NULL;
+		if (rc && !to_stdout)
+			unlink(output);
+	}
+	if (!rc && fit && !quiet)
+		summary(n, fit);
+	nids_norm_free(n);
+	return rc ? fail(&err, out, pout) : 0;
+}

@@ -1,0 +1,172 @@
+/* nids-split: keep benign, attack or named-class rows; sample; balance; split train/val. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nids/cli.h"
+#include "nids/io.h"
+#include "nids/split.h"
+#include "nids/stream.h"
+
+static const char *PROG = "nids-split";
+static const char *USAGE =
+	"usage: nids-split [-q] [--attacks | --benign] [--balance] [-c names] [--fraction f] "
+	"[--seed n] [-o output] [--val f -v valfile] [-z level] [file]\n"
+	"      --benign        keep rows with label 0\n"
+	"      --attacks       keep rows with a non-zero label\n"
+	"  -c, --class NAMES   keep rows of these classes (comma-separated class names)\n"
+	"      --fraction F    keep each selected row with probability F [default: 1]\n"
+	"      --balance       downsample the majority label to the minority's count\n"
+	"                      (spools the kept rows to a temporary file)\n"
+	"      --val F         send each kept row to the validation output with probability F\n"
+	"  -v, --val-output F  the validation output (needed with --val)\n"
+	"  -o, --output F      the (train) output [default: stdout]\n"
+	"      --seed N        seed of every random choice [default: 0]\n"
+	"  -q, --quiet         no counts on stderr\n"
+	"  -z, --zstd LEVEL    zstd-compress the streams' blocks at LEVEL (1-19) [default: 0]\n"
+	"  -h, --help          this text;  -V, --version  the version\n"
+	"see nids-split(1)\n";
+
+#define MAX_CLASSES 256
+
+static int is_stdout(const char *path) { return !path || strcmp(path, "-") == 0; }
+
+static void report(const nids_split_counts *c, const char *in_name, const char *paths[2],
+                   int nout)
+{
+	uint64_t kept = c->out[0] + c->out[1];
+	fprintf(stderr, "%s: %s: %" PRIu64 " rows read, %" PRIu64 " kept\n", PROG, in_name, c->in,
+	        kept);
+	for (int k = 0; k < nout; k++) {
+		fprintf(stderr, "%s: %s: %" PRIu64 " rows", PROG, is_stdout(paths[k]) ? "-" : paths[k],
+		        c->out[k]);
+		const char *sep = " (";
+		for (int g = 0; g < c->ngroups; g++) {
+			if (!c->by_group[k][g])
+				continue;
+			fprintf(stderr, "%s%s %" PRIu64, sep, c->groups ? c->groups[g] : "?",
+			        c->by_group[k][g]);
+			sep = ", ";
+		}
+		fputs(sep[0] == ',' ? ")\n" : "\n", stderr);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_ATTACKS = 256, OPT_BALANCE, OPT_BENIGN, OPT_FRACTION, OPT_SEED, OPT_VAL };
+	static const struct option longs[] = {
+		{ "attacks", no_argument, NULL, OPT_ATTACKS },
+		{ "balance", no_argument, NULL, OPT_BALANCE },
+		{ "benign", no_argument, NULL, OPT_BENIGN },
+		{ "class", required_argument, NULL, 'c' },
+		{ "zstd", required_argument, NULL, 'z' },
+		{ "fraction", required_argument, NULL, OPT_FRACTION },
+		{ "help", no_argument, NULL, 'h' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "val", required_argument, NULL, OPT_VAL },
+		{ "val-output", required_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	nids_split_opts o = { .fraction = 1 };
+	char *classes[MAX_CLASSES];
+	const char *paths[2] = { NULL, NULL };
+	int quiet = 0, c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:ho:qv:Vz:", longs, NULL)) != -1) {
+		switch (c) {
+		case OPT_ATTACKS:
+		case OPT_BENIGN:
+			if (o.keep)
+				nids_cli_usage_error(PROG, USAGE, "give one of --benign and --attacks");
+			o.keep = c == OPT_BENIGN ? NIDS_SPLIT_BENIGN : NIDS_SPLIT_ATTACKS;
+			break;
+		case OPT_BALANCE: o.balance = 1; break;
+		case 'c':
+			o.classes = classes;
+			o.nclasses = nids_cli_split_list(optarg, classes, MAX_CLASSES);
+			break;
+		case OPT_FRACTION:
+			o.fraction = nids_cli_double_or_die(PROG, USAGE, "--fraction", optarg, 0, 1);
+			break;
+		case 'h': nids_cli_help(USAGE);
+		case 'o': paths[0] = optarg; break;
+		case 'q': quiet = 1; break;
+		case OPT_SEED:
+			o.seed = (uint64_t)nids_cli_long_or_die(PROG, USAGE, "--seed", optarg, 0, LONG_MAX);
+			break;
+		case OPT_VAL: o.val = nids_cli_double_or_die(PROG, USAGE, "--val", optarg, 0, 1); break;
+		case 'v': paths[1] = optarg; break;
+		case 'V': nids_cli_version(PROG);
+		case 'z':
+			o.level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19);
+			break;
+		default: nids_cli_bad_option(PROG, USAGE, argv, c);
+		}
+	}
+	if (o.fraction <= 0)
+		nids_cli_usage_error(PROG, USAGE, "--fraction must be above 0");
+	if ((o.val > 0) != (paths[1] != NULL))
+		nids_cli_usage_error(PROG, USAGE, "--val F and -v valfile go together (F above 0)");
+	if (o.balance && o.keep)
+		nids_cli_usage_error(PROG, USAGE, "--balance needs both labels; drop --%s",
+		                     o.keep == NIDS_SPLIT_BENIGN ? "benign" : "attacks");
+	for (int k = 0; k < o.nclasses; k++)
+		if (!classes[k][0])
+			nids_cli_usage_error(PROG, USAGE, "option '--class': empty class name");
+	if (paths[1] && (is_stdout(paths[1]) ? is_stdout(paths[0])
+	                                     : paths[0] && strcmp(paths[0], paths[1]) == 0))
+		nids_cli_usage_error(PROG, USAGE, "the train and validation outputs must differ");
+	if (argc - optind > 1)
+		nids_cli_usage_error(PROG, USAGE, "too many arguments");
+	const char *in_path = optind < argc ? argv[optind] : "-";
+	int nout = paths[1] ? 2 : 1;
+
+	nids_err err = { 0 };
+	nids_input *in = NULL;
+	nids_reader *r = NULL;
+	nids_output *out[2] = { NULL, NULL };
+	nids_split_counts counts = { 0 };
+	int rc = nids_input_open(&in, in_path, &err);
+	if (!rc)
+		rc = nids_reader_open(&r, in, &err);
+	for (int k = 0; k < nout && !rc; k++)
+		rc = nids_output_open(&out[k], paths[k], 1, &err);
+	const char *names[2] = { NULL, NULL };
+	FILE *files[2] = { NULL, NULL };
+	for (int k = 0; k < nout && !rc; k++) {
+		files[k] = nids_output_file(out[k]);
+		names[k] = nids_output_name(out[k]);
+	}
+	if (!rc)
+		rc = nids_split_run(&o, r, nids_input_name(in), files, names, &counts, &err);
+	nids_reader_free(r);
+	/* commit in order; if the second fails, take the first back when it is a file */
+	for (int k = 0; k < nout && !rc; k++) {
+		rc = nids_output_commit(out[k], &err);
+		out[k] = NULL;
+		if (rc && k == 1 && !is_stdout(paths[0]))
+			unlink(paths[0]);
+	}
+	if (!rc && (is_stdout(paths[0]) || (paths[1] && is_stdout(paths[1]))))
+		rc = nids_stdout_close(&err);
+	/* counts only once the outputs are safely written */
+	if (!rc && !quiet)
+		report(&counts, nids_input_name(in), paths, nout);
+	nids_split_counts_free(&counts);
+	nids_input_free(in);
+	if (rc) {
+		nids_err_print(PROG, &err);
+		nids_output_abort(out[0]);
+		nids_output_abort(out[1]);
+		return nids_err_exit_code(&err);
+	}
+	return 0;
+}

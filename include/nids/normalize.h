@@ -1,0 +1,93 @@
+/* normalize.h: per-feature-column scaling learned from one stream and applied to
+ * others (man/nids-normalize.1).
+ *
+ * Only feature-role columns are touched; labels, classes and metadata pass through.
+ * A fit streams once over the rows with bounded memory: running min and max and a
+ * Welford (Chan-merged per block) mean and variance per column, in double precision.
+ * The parameters file holds the method, the feature column names, the statistics and
+ * a checksum; applying it to a stream whose feature columns differ is an error. */
+#ifndef NIDS_NORMALIZE_H
+#define NIDS_NORMALIZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "nids/err.h"
+#include "nids/stream.h"
+
+/* The numbers are part of the params file format. */
+enum nids_norm_method {
+	NIDS_NORM_MINMAX = 0, /* (x - min) / (max - min) */
+	NIDS_NORM_ZSCORE = 1, /* (x - mean) / sd, population sd */
+	NIDS_NORM_LOG1P = 2,  /* min-max of log1p(x); x must be >= 0 */
+	NIDS_NORM_METHODS
+};
+
+/* "minmax", "zscore", "log1p", or NULL when out of range. */
+const char *nids_norm_method_name(int method);
+/* The method for a name, or -1. */
+int nids_norm_method_parse(const char *name);
+
+typedef struct nids_norm nids_norm;
+
+/* Starts a fit over the feature columns of h (and binds to h, see nids_norm_bind).
+ * Returns 0; NIDS_EFORMAT when h has no feature column; NIDS_EUSAGE for a bad method;
+ * NIDS_ENOMEM. *n is owned by the caller: nids_norm_free. */
+int nids_norm_fit_begin(nids_norm **n, const nids_header *h, int method, nids_err *err);
+
+/* Accumulates rows [nrows x h->ncols] of the bound stream (only feature columns are
+ * read). name and first_row (1-based number of rows[0]) place errors: a non-finite
+ * value, or a negative one for log1p, is NIDS_EFORMAT "name: row N". */
+int nids_norm_fit_rows(nids_norm *n, const float *rows, size_t nrows, const char *name,
+                       uint64_t first_row, nids_err *err);
+
+/* Ends the fit; apply and save work from here on. Returns 0, or NIDS_EFORMAT when no
+ * row was seen (nothing to learn from). */
+int nids_norm_fit_end(nids_norm *n, const char *name, nids_err *err);
+
+/* Binds fitted or loaded parameters to a stream header: its feature columns must equal
+ * the parameters' in names and order (other columns may differ). Returns 0, or
+ * NIDS_EMISMATCH naming the first difference; NIDS_ENOMEM. */
+int nids_norm_bind(nids_norm *n, const nids_header *h, const char *where, nids_err *err);
+
+/* Normalizes rows [nrows x h->ncols] of the bound stream in place. With clamp, each
+ * value is limited to the range the fit saw ([0,1] for minmax and log1p); without,
+ * out-of-range values pass through scaled. Errors as for nids_norm_fit_rows. */
+int nids_norm_apply(const nids_norm *n, float *rows, size_t nrows, int clamp,
+                    const char *name, uint64_t first_row, nids_err *err);
+
+/* Writes the params file to f (name for messages). Returns 0 or NIDS_EIO, NIDS_ENOMEM. */
+int nids_norm_save(const nids_norm *n, FILE *f, const char *name, nids_err *err);
+
+/* Reads a params file from path (zstd-compressed accepted). Returns 0, or NIDS_EIO,
+ * NIDS_EFORMAT (bad magic, corrupt), NIDS_EVERSION, NIDS_ECHECKSUM, NIDS_ETRUNCATED.
+ * The result must be bound before nids_norm_apply. *n owned by the caller. */
+int nids_norm_load(nids_norm **n, const char *path, nids_err *err);
+
+/* Accessors, mainly for tests and messages. Names are lent until nids_norm_free. */
+int nids_norm_method(const nids_norm *n);
+int nids_norm_columns(const nids_norm *n);
+const char *nids_norm_column_name(const nids_norm *n, int j);
+uint64_t nids_norm_rows(const nids_norm *n);
+/* Statistics of feature j as fitted (of log1p(x) for log1p): min, max, mean, sd. */
+void nids_norm_stats(const nids_norm *n, int j, double stats[4]);
+
+void nids_norm_free(nids_norm *n);
+
+/* The two programs' whole jobs, so that their mains stay thin.
+ *
+ * in_name names r's input in messages. nids_normalize_fit_stream reads every row of
+ * r, fitting method as it goes and spooling the rows to a tmpfile() (the output
+ * needs parameters learned from the last row), then writes the normalized stream to out at zstd level (0 = raw).
+ * Memory stays bounded; the spool takes as much temporary disk as the decoded input.
+ * Returns 0 with *fitted owned by the caller, or a negative code (nothing fitted). */
+int nids_normalize_fit_stream(nids_reader *r, const char *in_name, int method, FILE *out,
+                              const char *out_name, int level, nids_norm **fitted,
+                              nids_err *err);
+
+/* Binds n to r's header and streams r to out, normalized. Returns 0 or a negative code. */
+int nids_normalize_apply_stream(nids_reader *r, const char *in_name, nids_norm *n, int clamp,
+                                FILE *out, const char *out_name, int level, nids_err *err);
+
+#endif

@@ -1,0 +1,59 @@
+/* split.h: the grep of streams (man/nids-split.1).
+ *
+ * Keeps benign rows, attack rows or named classes; samples a fraction; downsamples
+ * the majority label to the minority's count; sends each kept row to a train or a
+ * validation output. Every random choice is a hash of the seed and the row's position,
+ * so a seed gives the same split whatever the block sizes. Streams with bounded
+ * memory, except --balance, which spools the kept rows to a tmpfile() and reads them
+ * back once the two label counts are known. */
+#ifndef NIDS_SPLIT_H
+#define NIDS_SPLIT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "nids/err.h"
+#include "nids/stream.h"
+
+enum nids_split_keep {
+	NIDS_SPLIT_ALL = 0,
+	NIDS_SPLIT_BENIGN = 1,  /* label == 0 */
+	NIDS_SPLIT_ATTACKS = 2  /* label != 0 */
+};
+
+typedef struct nids_split_opts {
+	int keep;              /* enum nids_split_keep */
+	char **classes;        /* class names to keep (any of them), or NULL */
+	int nclasses;
+	double fraction;       /* keep each selected row with this probability (1 = all) */
+	double val;            /* send each kept row to output 1 with this probability */
+	int balance;           /* downsample the majority label to the minority's count */
+	uint64_t seed;
+	int level;             /* zstd level of the outputs, 0 = raw blocks */
+} nids_split_opts;
+
+/* What went where. Groups are the class names when the stream has a class column,
+ * else "benign" and "attack" when it has a label, else none. */
+typedef struct nids_split_counts {
+	uint64_t in;        /* rows read */
+	uint64_t out[2];    /* rows written to output 0 (train) and 1 (val) */
+	int ngroups;
+	char **groups;      /* [ngroups] names */
+	uint64_t *by_group[2]; /* [ngroups] rows per group per output */
+} nids_split_counts;
+
+/* Reads all of r (in_name names it in messages) and writes the kept rows as streams to
+ * out[0] and, when o->val > 0, out[1] (names in out_names). Fills *c (release with
+ * nids_split_counts_free, also after an error). On an error the outputs are left
+ * without an end block (a reader of them sees a truncated stream); the caller aborts
+ * them. Returns 0, NIDS_EFORMAT when the stream lacks a label or class column an option
+ * needs, NIDS_EUSAGE when a --class name never appeared in the class table (the message
+ * lists the known ones), or a stream/IO error. */
+int nids_split_run(const nids_split_opts *o, nids_reader *r, const char *in_name,
+                   FILE *const out[2], const char *const out_names[2], nids_split_counts *c,
+                   nids_err *err);
+
+/* Frees the arrays in c (not c itself). Accepts a zeroed c. */
+void nids_split_counts_free(nids_split_counts *c);
+
+#endif

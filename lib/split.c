@@ -1,0 +1,262 @@
+/* split.c: row selection, sampling, balancing and train/validation routing. */
+#include "nids/split.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Independent random streams per purpose, so that adding one option does not reshuffle
+ * the draws of another. */
+enum { DRAW_FRACTION = 1, DRAW_VAL = 2, DRAW_BALANCE = 3 };
+
+static uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* A uniform double in [0, 1) for draw i of stream purpose under seed (splitmix64). */
+static double unit(uint64_t seed, uint64_t purpose, uint64_t i)
+{
+	uint64_t key = mix64(seed + purpose * 0x9e3779b97f4a7c15ull);
+	return (double)(mix64(key + i * 0x9e3779b97f4a7c15ull) >> 11) * 0x1.0p-53;
+}
+
+typedef struct split {
+	const nids_split_opts *o;
+	const nids_header *h;
+	const char *in_name;
+	int label_col, class_col;
+	unsigned char *sel; /* [nsel] class id selected by --class */
+	int nsel;
+	nids_writer *w[2];
+	int nout;
+	nids_split_counts *c;
+	size_t C;
+} split;
+
+static int group_of(const split *s, const float *row)
+{
+	if (s->class_col >= 0)
+		return (int)row[s->class_col];
+	if (s->label_col >= 0)
+		return row[s->label_col] != 0;
+	return -1;
+}
+
+/* Grows the --class selection and the per-group counts to the header's class table. */
+static int follow_classes(split *s, nids_err *err)
+{
+	const nids_header *h = s->h;
+	int want = s->class_col >= 0 ? h->nclasses : s->label_col >= 0 ? 2 : 0;
+	if (s->c->ngroups < want) {
+		for (int k = 0; k < 2; k++) {
+			uint64_t *g = realloc(s->c->by_group[k], (size_t)want * sizeof *g);
+			if (!g)
+				return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+			memset(g + s->c->ngroups, 0, (size_t)(want - s->c->ngroups) * sizeof *g);
+			s->c->by_group[k] = g;
+		}
+		s->c->ngroups = want;
+	}
+	if (s->o->nclasses && s->nsel < h->nclasses) {
+		unsigned char *sel = realloc(s->sel, (size_t)h->nclasses);
+		if (!sel)
+			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+		for (int id = s->nsel; id < h->nclasses; id++) {
+			sel[id] = 0;
+			for (int k = 0; k < s->o->nclasses; k++)
+				sel[id] |= strcmp(h->classes[id], s->o->classes[k]) == 0;
+		}
+		s->sel = sel;
+		s->nsel = h->nclasses;
+	}
+	for (int k = 0; k < s->nout; k++) {
+		int rc = nids_writer_sync_classes(s->w[k], h, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Whether the row at input position i passes --benign/--attacks, --class, --fraction. */
+static int selected(const split *s, const float *row, uint64_t i)
+{
+	const nids_split_opts *o = s->o;
+	if (o->keep == NIDS_SPLIT_BENIGN && row[s->label_col] != 0)
+		return 0;
+	if (o->keep == NIDS_SPLIT_ATTACKS && row[s->label_col] == 0)
+		return 0;
+	if (o->nclasses && !s->sel[(int)row[s->class_col]])
+		return 0;
+	return o->fraction >= 1 || unit(o->seed, DRAW_FRACTION, i) < o->fraction;
+}
+
+/* Sends a kept row to train or validation and counts it. */
+static int emit(split *s, const float *row, nids_err *err)
+{
+	nids_split_counts *c = s->c;
+	int out = s->nout == 2 && unit(s->o->seed, DRAW_VAL, c->out[0] + c->out[1]) < s->o->val;
+	int g = group_of(s, row);
+	c->out[out]++;
+	if (g >= 0)
+		c->by_group[out][g]++;
+	return nids_writer_write(s->w[out], row, 1, err);
+}
+
+/* Every requested class name must have appeared in the class table by the end. */
+static int check_class_names(const split *s, nids_err *err)
+{
+	for (int k = 0; k < s->o->nclasses; k++) {
+		int found = 0;
+		for (int id = 0; id < s->h->nclasses && !found; id++)
+			found = strcmp(s->h->classes[id], s->o->classes[k]) == 0;
+		if (found)
+			continue;
+		char known[400] = "";
+		size_t len = 0;
+		for (int id = 0; id < s->h->nclasses && len < sizeof known - 1; id++)
+			len += (size_t)snprintf(known + len, sizeof known - len, "%s%s", id ? ", " : "",
+			                        s->h->classes[id]);
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "unknown class '%s' (the stream has: %s)",
+		                    s->o->classes[k], s->h->nclasses ? known : "no class names");
+	}
+	return 0;
+}
+
+/* --balance, second half: all minority rows, and exactly as many majority rows chosen
+ * by selection sampling (Knuth's algorithm S), in their original order. */
+static int replay_balanced(split *s, FILE *spool, const uint64_t n[2], nids_err *err)
+{
+	uint64_t minority = n[0] < n[1] ? n[0] : n[1], seen = 0, chosen = 0;
+	int major = n[0] == n[1] ? -1 : n[0] > n[1] ? 0 : 1;
+	uint64_t total_major = major < 0 ? 0 : n[major];
+	size_t B = (1u << 20) / (s->C * sizeof(float)) + 1;
+	float *buf = malloc(B * s->C * sizeof *buf);
+	if (!buf)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	int rc = fseek(spool, 0, SEEK_SET) ? nids_err_set(err, NIDS_EIO, NULL, "spool: %s",
+	                                                   strerror(errno)) : 0;
+	while (!rc) {
+		size_t k = fread(buf, s->C * sizeof(float), B, spool);
+		if (k == 0) {
+			if (ferror(spool))
+				rc = nids_err_set(err, NIDS_EIO, NULL, "spool: read error");
+			break;
+		}
+		for (size_t i = 0; i < k && !rc; i++) {
+			const float *row = buf + i * s->C;
+			if ((row[s->label_col] != 0) == major) {
+				double u = unit(s->o->seed, DRAW_BALANCE, seen);
+				int take = u * (double)(total_major - seen) < (double)(minority - chosen);
+				seen++;
+				if (!take)
+					continue;
+				chosen++;
+			}
+			rc = emit(s, row, err);
+		}
+	}
+	free(buf);
+	return rc;
+}
+
+/* The streaming pass: select, then emit or (with --balance) spool. */
+static int pass(split *s, nids_reader *r, FILE *spool, uint64_t n[2], nids_err *err)
+{
+	float *rows;
+	long k;
+	while ((k = nids_reader_next(r, &rows, err)) != 0) {
+		if (k < 0)
+			return (int)k;
+		int rc = follow_classes(s, err);
+		uint64_t first = nids_reader_rows(r) - (uint64_t)k;
+		for (long i = 0; i < k && !rc; i++) {
+			const float *row = rows + (size_t)i * s->C;
+			s->c->in++;
+			if (!selected(s, row, first + (uint64_t)i))
+				continue;
+			if (!spool) {
+				rc = emit(s, row, err);
+			} else if (fwrite(row, s->C * sizeof(float), 1, spool) != 1) {
+				rc = nids_err_set(err, NIDS_EIO, NULL, "spool: write error: %s",
+				                  strerror(errno));
+			} else {
+				n[row[s->label_col] != 0]++;
+			}
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int needs(const split *s, nids_err *err)
+{
+	const nids_split_opts *o = s->o;
+	const char *need_label = o->keep == NIDS_SPLIT_BENIGN    ? "--benign"
+	                         : o->keep == NIDS_SPLIT_ATTACKS ? "--attacks"
+	                         : o->balance                    ? "--balance"
+	                                                         : NULL;
+	if (need_label && s->label_col < 0)
+		return nids_err_set(err, NIDS_EFORMAT, s->in_name,
+		                    "%s needs a label column; the stream has none", need_label);
+	if (o->nclasses && s->class_col < 0)
+		return nids_err_set(err, NIDS_EFORMAT, s->in_name,
+		                    "--class needs a class column; the stream has none");
+	return 0;
+}
+
+int nids_split_run(const nids_split_opts *o, nids_reader *r, const char *in_name,
+                   FILE *const out[2], const char *const out_names[2], nids_split_counts *c,
+                   nids_err *err)
+{
+	memset(c, 0, sizeof *c);
+	split s = { .o = o, .h = nids_reader_header(r), .in_name = in_name, .c = c };
+	s.label_col = nids_header_find_role(s.h, NIDS_ROLE_LABEL);
+	s.class_col = nids_header_find_role(s.h, NIDS_ROLE_CLASS);
+	s.C = (size_t)s.h->ncols;
+	s.nout = o->val > 0 ? 2 : 1;
+	int rc = needs(&s, err);
+	for (int k = 0; k < s.nout && !rc; k++)
+		rc = nids_writer_open(&s.w[k], out[k], out_names[k], s.h, o->level, err);
+	FILE *spool = NULL;
+	if (!rc && o->balance && !(spool = tmpfile()))
+		rc = nids_err_set(err, NIDS_EIO, NULL, "cannot create a temporary spool file: %s",
+		                  strerror(errno));
+	uint64_t n[2] = { 0, 0 };
+	if (!rc)
+		rc = follow_classes(&s, err);
+	if (!rc)
+		rc = pass(&s, r, spool, n, err);
+	if (!rc)
+		rc = check_class_names(&s, err);
+	if (!rc && spool)
+		rc = replay_balanced(&s, spool, n, err);
+	if (spool)
+		fclose(spool);
+	free(s.sel);
+	for (int k = 0; k < s.nout; k++) {
+		if (rc)
+			nids_writer_free(s.w[k]);
+		else
+			rc = nids_writer_close(s.w[k], err);
+		s.w[k] = NULL;
+	}
+	/* names last: the class table is complete only at the end */
+	if (c->ngroups && (c->groups = calloc((size_t)c->ngroups, sizeof *c->groups)))
+		for (int g = 0; g < c->ngroups; g++)
+			c->groups[g] = strdup(s.class_col >= 0 ? s.h->classes[g] : g ? "attack" : "benign");
+	return rc;
+}
+
+void nids_split_counts_free(nids_split_counts *c)
+{
+	for (int g = 0; c->groups && g < c->ngroups; g++)
+		free(c->groups[g]);
+	free(c->groups);
+	free(c->by_group[0]);
+	free(c->by_group[1]);
+	memset(c, 0, sizeof *c);
+}

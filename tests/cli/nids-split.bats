@@ -1,0 +1,169 @@
+#!/usr/bin/env bats
+# nids-split: selection, sampling, balancing, train/val outputs, bad input.
+bats_require_minimum_version 1.5.0
+load helpers
+load prep
+
+setup_file() {
+	# 300 rows: i, label (attack every third row), class; "smurf" first appears at row 200
+	awk 'BEGIN { print "i\tlabel\tclass";
+		for (i = 1; i <= 300; i++) {
+			c = i % 3 ? "normal" : (i > 200 && i % 2 ? "smurf" : "neptune");
+			printf "%d\t%d\t%s\n", i, c != "normal", c } }' |
+		"$NIDS_BIN/nids-cat" -r >"$BATS_FILE_TMPDIR/all.rec"
+}
+
+setup() {
+	S="$NIDS_BIN/nids-split"
+	D="$BATS_TEST_TMPDIR"
+	A="$BATS_FILE_TMPDIR/all.rec"
+}
+
+@test "--help's first line is the man page's SYNOPSIS" {
+	check_help_matches_man nids-split
+}
+
+@test "--version and bad usage" {
+	run -0 "$S" --version
+	[[ "$output" == "nids-split 0.1.0 (stream 1, model 1)" ]]
+	run -2 --separate-stderr "$S" --bogus
+	[[ "${stderr_lines[0]}" == "nids-split: unknown option '--bogus'" ]]
+	[[ "${stderr_lines[1]}" == usage:* ]]
+	run -2 --separate-stderr "$S" --val 0.2 "$A"
+	[[ "${stderr_lines[0]}" == "nids-split: --val F and -v valfile go together (F above 0)" ]]
+	run -2 --separate-stderr "$S" --fraction 1.5 "$A"
+	[[ "${stderr_lines[0]}" == "nids-split: option '--fraction': '1.5' is not a number from 0 to 1" ]]
+	run -2 --separate-stderr "$S" --benign --attacks "$A"
+	[[ "${stderr_lines[0]}" == "nids-split: give one of --benign and --attacks" ]]
+	run -2 --separate-stderr "$S" --balance --benign "$A"
+	[[ "${stderr_lines[0]}" == "nids-split: --balance needs both labels; drop --benign" ]]
+	run -2 --separate-stderr "$S" --val 0.1 -o "$D/t" -v "$D/t" "$A"
+	[[ "${stderr_lines[0]}" == "nids-split: the train and validation outputs must differ" ]]
+}
+
+@test "--benign and --attacks keep exact rows, counts on stderr" {
+	run -0 --separate-stderr bash -c "'$S' --benign '$A' | '$CAT' | tail -n +2 | cut -f2 | sort | uniq -c"
+	[[ "$output" == "    200 0" ]]
+	[[ "$stderr" == $'nids-split: '"$A"$': 300 rows read, 200 kept\nnids-split: -: 200 rows (normal 200)' ]]
+	run -0 --separate-stderr bash -c "'$S' -q --attacks '$A' | '$CAT' | sed -n '2p;\$p'"
+	[[ "$output" == $'3\t1\tneptune\n300\t1\tneptune' ]]
+	[[ -z "$stderr" ]]
+}
+
+@test "-c keeps named classes, including one first seen mid-stream" {
+	run -0 --separate-stderr bash -c "'$S' -c smurf '$A' | '$CAT'"
+	[[ "${lines[0]}" == $'i\tlabel\tclass' ]]
+	[[ "${lines[1]}" == $'201\t1\tsmurf' ]]
+	[ "${#lines[@]}" -eq 18 ]
+	[[ "$stderr" == *"-: 17 rows (smurf 17)" ]]
+	run -0 --separate-stderr bash -c "'$S' --class neptune,smurf '$A' | '$CAT' | wc -l"
+	[[ "$output" == "101" ]]
+}
+
+@test "an unknown class is a usage error listing the known ones; no file is left" {
+	run -2 --separate-stderr "$S" -c smurf,nepture -o "$D/o.rec" "$A"
+	[[ "$stderr" == "nids-split: unknown class 'nepture' (the stream has: normal, neptune, smurf)" ]]
+	[ ! -e "$D/o.rec" ]
+	# on stdout the stream is left without its end block, so no reader takes it as whole
+	run -1 --separate-stderr bash -c "'$S' -c nepture '$A' 2>/dev/null | '$CAT'"
+	[[ "$stderr" == *"truncated stream"* ]]
+}
+
+@test "--fraction is deterministic for a seed" {
+	"$S" -q --fraction 0.3 --seed 5 -o "$D/a.rec" "$A"
+	"$S" -q --fraction 0.3 --seed 5 <"$A" >"$D/b.rec"
+	"$S" -q --fraction 0.3 --seed 6 -o "$D/c.rec" "$A"
+	cmp "$D/a.rec" "$D/b.rec"
+	! cmp -s "$D/a.rec" "$D/c.rec"
+	n=$("$CAT" <"$D/a.rec" | tail -n +2 | wc -l)
+	[ "$n" -gt 60 ] && [ "$n" -lt 120 ]
+	run -0 --separate-stderr "$S" --fraction 1 -o "$D/d.rec" "$A"
+	[[ "${stderr_lines[0]}" == *": 300 rows read, 300 kept" ]]
+}
+
+@test "--val splits into two outputs that together are the input" {
+	run -0 --separate-stderr "$S" --val 0.25 --seed 1 -o "$D/t.rec" -v "$D/v.rec" "$A"
+	t=$("$CAT" <"$D/t.rec" | tail -n +2 | wc -l)
+	v=$("$CAT" <"$D/v.rec" | tail -n +2 | wc -l)
+	[ $((t + v)) -eq 300 ] && [ "$v" -gt 40 ] && [ "$v" -lt 110 ]
+	[[ "${stderr_lines[1]}" == "nids-split: $D/t.rec: $t rows ("* ]]
+	[[ "${stderr_lines[2]}" == "nids-split: $D/v.rec: $v rows ("* ]]
+	diff <("$CAT" <"$A" | tail -n +2) \
+		<(cat <("$CAT" <"$D/t.rec" | tail -n +2) <("$CAT" <"$D/v.rec" | tail -n +2) | sort -n)
+	# the same seed gives the same files
+	"$S" -q --val 0.25 --seed 1 -o "$D/t2.rec" -v "$D/v2.rec" "$A"
+	cmp "$D/t.rec" "$D/t2.rec" && cmp "$D/v.rec" "$D/v2.rec"
+}
+
+@test "--balance downsamples the majority label to the minority's count" {
+	run -0 --separate-stderr bash -c "'$S' --balance --seed 3 '$A' | '$CAT' | tail -n +2 | cut -f2 | sort | uniq -c"
+	[[ "$output" == $'    100 0\n    100 1' ]]
+	[[ "$stderr" == *": 300 rows read, 200 kept"*"-: 200 rows (normal 100, neptune 83, smurf 17)" ]]
+	# every minority row is kept, in order
+	run -0 bash -c "'$S' -q --balance '$A' | '$CAT' | awk '\$2 == 1' | cut -f1 | md5sum"
+	[[ "$output" == "$(seq 3 3 300 | md5sum)" ]]
+	# a seed chooses the same majority rows every time, another seed others
+	"$S" -q --balance --seed 3 -o "$D/a.rec" "$A"
+	"$S" -q --balance --seed 3 -o "$D/b.rec" "$A"
+	"$S" -q --balance --seed 4 -o "$D/c.rec" "$A"
+	cmp "$D/a.rec" "$D/b.rec"
+	! cmp -s "$D/a.rec" "$D/c.rec"
+	# with --val the balanced rows are split
+	run -0 --separate-stderr "$S" --balance --val 0.5 -o "$D/t.rec" -v "$D/v.rec" "$A"
+	[[ "${stderr_lines[0]}" == *": 300 rows read, 200 kept" ]]
+}
+
+@test "options needing a label or class column fail on a stream without one" {
+	printf 'x\ty\n1\t2\n' | "$CAT" -r >"$D/plain.rec"
+	run -1 --separate-stderr "$S" --benign -o "$D/o.rec" "$D/plain.rec"
+	[[ "$stderr" == "nids-split: $D/plain.rec: --benign needs a label column; the stream has none" ]]
+	[ ! -e "$D/o.rec" ]
+	run -1 --separate-stderr "$S" --balance "$D/plain.rec"
+	[[ "$stderr" == "nids-split: $D/plain.rec: --balance needs a label column; the stream has none" ]]
+	run -1 --separate-stderr "$S" -c normal "$D/plain.rec"
+	[[ "$stderr" == "nids-split: $D/plain.rec: --class needs a class column; the stream has none" ]]
+	run -0 --separate-stderr bash -c "'$S' '$D/plain.rec' | '$CAT'"
+	[[ "$output" == $'x\ty\n1\t2' ]]
+	[[ "$stderr" == *$'\nnids-split: -: 1 rows' ]]
+}
+
+@test "truncated and corrupt input fail and leave neither output" {
+	size=$(stat -c %s "$A")
+	head -c $((size - 100)) "$A" >"$D/cut.rec"
+	run -1 --separate-stderr "$S" --val 0.5 -o "$D/t.rec" -v "$D/v.rec" "$D/cut.rec"
+	[[ "$stderr" == "nids-split: $D/cut.rec: row "*": truncated stream (no end block)" ]]
+	[ ! -e "$D/t.rec" ] && [ ! -e "$D/v.rec" ]
+	run -1 --separate-stderr "$S" --balance -o "$D/t.rec" "$D/cut.rec"
+	[ ! -e "$D/t.rec" ]
+	cp "$A" "$D/flip.rec"
+	flip_byte "$D/flip.rec" 200
+	run -1 --separate-stderr "$S" --val 0.5 -o "$D/t.rec" -v "$D/v.rec" "$D/flip.rec"
+	[[ "$stderr" == *"checksum mismatch" ]]
+	[ ! -e "$D/t.rec" ] && [ ! -e "$D/v.rec" ]
+	[[ -z "$(ls "$D" | grep tmp)" ]]
+	run -1 --separate-stderr "$S" </dev/null
+	echo "stderr: $stderr"
+	[[ "$stderr" == "nids-split: -: empty input: no stream header" ]]
+}
+
+@test "> /dev/full fails with exit 1; a failing val output takes the train file back" {
+	run -1 --separate-stderr bash -c "'$S' '$A' >/dev/full"
+	[[ "$stderr" == "nids-split: write error: No space left on device" ]]
+	run -1 --separate-stderr bash -c "'$S' --val 0.5 -o '$D/t.rec' -v - '$A' >/dev/full"
+	[[ "$stderr" == *"write error: No space left on device" ]]
+	[ ! -e "$D/t.rec" ]
+}
+
+@test "binary output to a terminal is refused" {
+	command -v script >/dev/null || skip "script(1) is not installed"
+	run script -qec "'$S' '$A'" /dev/null
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"nids-split: refusing to write binary to a terminal; pipe into nids-cat"* ]]
+}
+
+@test "zstd input and compressed output" {
+	command -v zstd >/dev/null || skip "zstd is not installed"
+	zstd -q -c "$A" >"$D/all.rec.zst"
+	run -0 bash -c "'$S' -q -z 3 --attacks < '$D/all.rec.zst' | '$CAT' | wc -l"
+	[[ "$output" == "101" ]]
+}
