@@ -15,7 +15,8 @@ extern const nids_model_type nids_model_sae;
 extern const nids_model_type nids_model_dagmm, nids_model_memae, nids_model_dsebm, nids_model_aegmm;
 
 static const nids_model_type *const TABLE[] = { &nids_model_ae, &nids_model_vae,
-	                                        &nids_model_sae, &nids_model_dagmm, &nids_model_memae };
+	                                        &nids_model_sae, &nids_model_dagmm, &nids_model_memae,
+	                                        &nids_model_dsebm };
 #define NTYPES (int)(sizeof TABLE / sizeof TABLE[0])
 
 const nids_model_type *nids_model_type_find(const char *name)
