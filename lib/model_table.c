@@ -16,7 +16,7 @@ extern const nids_model_type nids_model_dagmm, nids_model_memae, nids_model_dseb
 
 static const nids_model_type *const TABLE[] = { &nids_model_ae, &nids_model_vae,
 	                                        &nids_model_sae, &nids_model_dagmm, &nids_model_memae,
-	                                        &nids_model_dsebm };
+	                                        &nids_model_dsebm, &nids_model_aegmm };
 #define NTYPES (int)(sizeof TABLE / sizeof TABLE[0])
 
 const nids_model_type *nids_model_type_find(const char *name)
@@ -200,7 +200,10 @@ int nids_model_outputs(const nids_model *m, unsigned outputs, char ***names, nid
 		if ((outputs & (1u << b)) && !(m->type->outputs & (1u << b)))
 			return nids_err_set(err, NIDS_EUSAGE, NULL, "%s is not available for -t %s",
 			                    FLAG[b], m->type->name);
-	int n = 1 + ((outputs & NIDS_OUT_ERRORS) ? m->d : 0) +
+	int nsc = 0;
+	while (m->type->scores && m->type->scores[nsc])
+		nsc++;
+	int n = 1 + nsc + ((outputs & NIDS_OUT_ERRORS) ? m->d : 0) +
 	        ((outputs & NIDS_OUT_EXPLAIN) ? m->d : 0) +
 	        ((outputs & NIDS_OUT_CLASSES) ? m->nclasses : 0);
 	if (!names)
@@ -210,6 +213,9 @@ int nids_model_outputs(const nids_model *m, unsigned outputs, char ***names, nid
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	int k = 0;
 	v[k++] = strdup("score");
+	for (int i = 0; i < nsc; i++)
+		if ((v[k] = strdup(m->type->scores[i])))
+			k++;
 	for (int i = 0; (outputs & NIDS_OUT_ERRORS) && i < m->d; i++)
 		if ((v[k] = malloc(strlen(m->features[i]) + 5)))
 			sprintf(v[k++], "err_%s", m->features[i]);
