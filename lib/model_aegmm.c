@@ -13,6 +13,18 @@
 #include "nids/gmm.h"
 #include "nids/model.h"
 
+/* A copy of err's message, to be quoted in a new message written over it. */
+struct msgcopy {
+	char s[sizeof ((nids_err *)0)->msg];
+};
+static struct msgcopy why(const nids_err *err)
+{
+	struct msgcopy c = { "" };
+	if (err)
+		memcpy(c.s, err->msg, sizeof c.s);
+	return c;
+}
+
 static const nids_hparam AEGMM_HPARAMS[] = {
 	{ "layers", 0, "70,30,17,16", "encoder widths; the decoder mirrors them" },
 	{ "act", 0, "relu", "hidden activation" },
@@ -157,7 +169,7 @@ static int gmm_from_arena(struct aegmm *a, nids_err *err)
 	int rc = nids_gmm_factor(&a->gmm, err);
 	if (rc < 0)
 		return nids_err_set(err, rc, NULL, "aegmm: the mixture cannot be used: %s",
-		                    err ? err->msg : "");
+		                    why(err).s);
 	return 0;
 }
 
@@ -194,7 +206,8 @@ static int aegmm_stage2(nids_model *m, const nids_dataset *train, const nids_fit
 	double ll;
 	rc = nids_gmm_em(&a->gmm, e, n, a->iters, a->tol, &rng, &ll, err);
 	if (rc < 0) {
-		rc = nids_err_set(err, rc, NULL, "aegmm: %s (try a larger --cov-floor)", err->msg);
+		rc = nids_err_set(err, rc, NULL, "aegmm: %s (try a larger --cov-floor)",
+		                  why(err).s);
 		goto done;
 	}
 	if (o->progress)

@@ -19,6 +19,18 @@
 #include "nids/deep.h"
 #include "nids/model.h"
 
+/* A copy of err's message, to be quoted in a new message written over it. */
+struct msgcopy {
+	char s[sizeof ((nids_err *)0)->msg];
+};
+static struct msgcopy why(const nids_err *err)
+{
+	struct msgcopy c = { "" };
+	if (err)
+		memcpy(c.s, err->msg, sizeof c.s);
+	return c;
+}
+
 static const nids_hparam DAGMM_HPARAMS[] = {
 	{ "layers", 0, "60,30,10,1", "compression widths (the last is the code); the decoder "
 	                             "mirrors them" },
@@ -226,7 +238,7 @@ static int gmm_from_arena(struct dagmm *a, nids_err *err)
 	int rc = nids_gmm_factor(&a->gmm, err);
 	if (rc < 0)
 		return nids_err_set(err, rc, NULL, "dagmm: the mixture cannot be used: %s",
-		                    err ? err->msg : "");
+		                    why(err).s);
 	return 0;
 }
 
@@ -261,7 +273,7 @@ static int dagmm_final_gmm(struct dagmm *a, const nids_dataset *train, nids_err 
 	nids_gmm_mstep(&a->gmm, z, gd, n);
 	if ((rc = nids_gmm_factor(&a->gmm, err)) < 0) {
 		rc = nids_err_set(err, rc, NULL, "dagmm: the mixture over the training rows: %s (try "
-		                  "a larger --cov-floor)", err ? err->msg : "");
+		                  "a larger --cov-floor)", why(err).s);
 		goto done;
 	}
 	float *phi = nids_arena_ptr(a->arena, p, a->t_phi), *mu = nids_arena_ptr(a->arena, p, a->t_mu);
