@@ -3,13 +3,13 @@
 # beside them, ae and vae: fit on the benign rows of KDDTrain+ (min-max scaled with the
 # training rows' ranges), score KDDTest+, print the AUROC of each.
 # Environment: DATA (../shared/data), SEED (1), MODELS (default: ae vae dagmm memae
-# dsebm dsebm-r aegmm), WORK (keep the featurized streams there between runs).
+# dsebm dsebm-r aegmm; empty: only prepare WORK), WORK (keep the featurized streams there).
 # Prints: model seed epochs auroc [mae_auroc for aegmm]
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 epochs=${1:-20} seed=${SEED:-1}
 data=${DATA:-$here/../../shared/data}
-models=${MODELS:-ae vae dagmm memae dsebm dsebm-r aegmm}
+models=${MODELS-ae vae dagmm memae dsebm dsebm-r aegmm}
 if [ -n "${WORK:-}" ]; then w=$WORK; mkdir -p "$w"; else
 	w=$(mktemp -d "${TMPDIR:-/tmp}/nslkdd.XXXXXX"); trap 'rm -rf "$w"' EXIT; fi
 if [ ! -s "$w/test.norm" ]; then

@@ -318,8 +318,9 @@ int nids_dsebm_acts_alloc(nids_dsebm_acts *s, const nids_mlp *m, int cap, nids_e
 	int wide = 0;
 	for (int i = 0; i <= m->nlayers; i++)
 		wide = m->dim[i] > wide ? m->dim[i] : wide;
-	int ok = (s->dbar = nids_floats((size_t)cap * wide)) && (s->ubar = nids_floats((size_t)cap * wide)) &&
-	         (s->hbar = nids_floats((size_t)cap * wide)) && (s->tmp = nids_floats((size_t)cap * wide));
+	size_t n = (size_t)cap * wide;
+	int ok = (s->dbar = nids_floats(n)) && (s->ubar = nids_floats(n)) &&
+	         (s->hbar = nids_floats(n));
 	for (int i = 0; ok && i < m->nlayers; i++)
 		ok = (s->delta[i] = nids_floats((size_t)cap * m->dim[i + 1])) &&
 		     (s->u[i] = nids_floats((size_t)cap * m->dim[i + 1])) &&
@@ -342,7 +343,6 @@ void nids_dsebm_acts_free(nids_dsebm_acts *s)
 	free(s->dbar);
 	free(s->ubar);
 	free(s->hbar);
-	free(s->tmp);
 	memset(s, 0, sizeof *s);
 }
 

@@ -214,7 +214,8 @@ static int aegmm_stage2(nids_model *m, const nids_dataset *train, const nids_fit
 		fprintf(o->progress, "gmm: %d components, %d EM iterations, mean log-likelihood %.6g\n",
 		        a->K, rc, ll);
 	float *p = m->arena.data;
-	float *phi = nids_arena_ptr(&m->arena, p, a->t_phi), *mu = nids_arena_ptr(&m->arena, p, a->t_mu);
+	float *phi = nids_arena_ptr(&m->arena, p, a->t_phi);
+	float *mu = nids_arena_ptr(&m->arena, p, a->t_mu);
 	float *cov = nids_arena_ptr(&m->arena, p, a->t_cov);
 	for (int k = 0; k < a->K; k++)
 		phi[k] = (float)a->gmm.phi[k];
@@ -278,7 +279,8 @@ static void *aegmm_scratch_new(const nids_model *m, int cap)
 	const struct aegmm *a = m->state;
 	struct aegmm_scratch *s = calloc(1, sizeof *s);
 	if (!s || nids_mlp_acts_alloc(&s->acts, &a->net, cap, NULL) < 0 ||
-	    !(s->e = nids_floats((size_t)cap * m->d)) || !(s->ll = malloc((size_t)cap * sizeof(double)))) {
+	    !(s->e = nids_floats((size_t)cap * m->d)) ||
+	    !(s->ll = malloc((size_t)cap * sizeof(double)))) {
 		aegmm_scratch_free(s);
 		return NULL;
 	}

@@ -80,7 +80,7 @@ typedef struct nids_dsebm_acts {
 	nids_mlp_acts f;                /* the forward activations */
 	float *delta[NIDS_MLP_MAX];     /* [cap x dim[i+1]] dh_L / da_i summed over h_L (ones) */
 	float *u[NIDS_MLP_MAX];         /* [cap x dim[i+1]] the same with respect to h_i */
-	float *dbar, *ubar, *abar[NIDS_MLP_MAX], *hbar, *tmp; /* backward scratch */
+	float *dbar, *ubar, *abar[NIDS_MLP_MAX], *hbar; /* backward scratch */
 } nids_dsebm_acts;
 
 int nids_dsebm_acts_alloc(nids_dsebm_acts *s, const nids_mlp *m, int cap, nids_err *err);

@@ -143,7 +143,8 @@ static void test_energy_singular(void)
 {
 	nids_gmm g;
 	nids_gmm_init(&g, 2, 3, 0.0, NULL);
-	float z[12] = { 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3 }, gam[8] = { .5, .5, .5, .5, .5, .5, .5, .5 };
+	float z[12] = { 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3 };
+	float gam[8] = { .5, .5, .5, .5, .5, .5, .5, .5 };
 	float dz[12] = { 0 }, dg[8] = { 0 };
 	CHECK(isnan(nids_gmm_energy_loss(&g, dz, dg, z, gam, 4, 1, 1, NULL)), "singular: NaN");
 	g.floor = 1e-6;
