@@ -7,7 +7,9 @@
 #   nsl    the benign-trained NSL-KDD protocol (examples/nslkdd_deep.sh), 3 seeds: AUROC
 #   aegmm  the AE-GMM seed's thresholds (examples/aegmm_thresholds.sh) on NSL-KDD and on
 #          the CIC-IDS2017 sample with attacks
-# Usage: bench/deep.sh [section ...] (default: all four, in that order). Epochs are below
+# Usage: bench/deep.sh [section ...] (default: all four, in that order; `assemble` only
+# joins the sections' markdown and bench/deep.notes.md into bench/deep.md). REPORT_ONLY=1
+# rewrites the sections' markdown from the raw lines already in $WORK. Epochs are below
 # the papers' to fit a shared 2-core machine; each table states them. Raw lines go to
 # $WORK (default a temporary directory) as <section>.txt; a section's markdown goes to
 # bench/deep.<section>.md and all present sections are joined into bench/deep.md.
@@ -25,15 +27,29 @@ NSL_EPOCHS=${NSL_EPOCHS:-10} AEGMM_EPOCHS=${AEGMM_EPOCHS:-10} SPEED_EPOCHS=${SPE
 
 # mean and population sd of column $1 of stdin, as "m ± s"
 msd() { awk -v c="$1" '{ x = $c + 0; s += x; q += x * x; n++ }
-	END { m = s / n; v = q / n - m * m; printf "%.4f ± %.4f", m, v > 0 ? sqrt(v) : 0 }'; }
+	END { m = s / n; v = q / n - m * m; printf "%.4f ± %.4f", m, (v > 0 ? sqrt(v) : 0) }'; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+# machine SECTION: cores, CPU, and the date and load when the section's runs ended (kept in
+# $WORK, so REPORT_ONLY=1 repeats them)
 machine() {
-	echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //');"
-	echo "run $(date -u '+%Y-%m-%d %H:%M UTC'), load at start: $(uptime | sed 's/.*load average: //')."
+	local f=$work/$1.machine
+	if [ -z "${REPORT_ONLY:-}" ] || [ ! -s "$f" ]; then
+		{
+			echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //');"
+			echo "runs ended $(date -u '+%Y-%m-%d %H:%M UTC'), load then: $(uptime | sed 's/.*load average: //')."
+		} >"$f"
+	fi
+	cat "$f"
 }
 
 speed() {
+	local out=$work/speed.txt peer=$work/peer
+	[ -n "${REPORT_ONLY:-}" ] || speed_run
+	speed_report
+}
+
+speed_run() {
 	local out=$work/speed.txt peer=$work/peer
 	: >"$out"
 	if [ ! -s "$peer/X_train.npy" ]; then
@@ -52,13 +68,19 @@ speed() {
 				if ($(i + 1) == "rows/s") print $i }' | median | awk '{ print "nids", $1 }' >>"$out"
 	done
 	load1=$(uptime | sed 's/.*load average: //')
-	local t n
+	echo "$load0|$load1" >"$work/speed.load"
+}
+
+speed_report() {
+	local out=$work/speed.txt t n load0 load1
+	IFS='|' read -r load0 load1 <"$work/speed.load"
+
 	t=$(awk '$1 == "torch" { print $2 }' "$out" | median)
 	n=$(awk '$1 == "nids" { print $2 }' "$out" | median)
 	{
 		echo "## Speed: dagmm training against dagmm_torch.py"
 		echo
-		machine
+		machine speed
 		echo "Load before: $load0; after: $load1."
 		echo
 		echo "Both train DAGMM with the paper's KDDCUP settings (d-60-30-10-1 tanh, estimation"
@@ -84,8 +106,8 @@ speed() {
 
 kdd() {
 	local out=$work/kdd.txt
-	: >"$out"
-	for s in $KDD_SEEDS; do
+	[ -n "${REPORT_ONLY:-}" ] || : >"$out"
+	for s in $([ -n "${REPORT_ONLY:-}" ] || echo $KDD_SEEDS); do
 		SEED=$s WORK=$work/kdd "$top/examples/kdd99_dagmm.sh" dagmm "$DAGMM_EPOCHS" >>"$out"
 		SEED=$s WORK=$work/kdd FIT_OPTS="--lr 1e-3 --batch 256" \
 			"$top/examples/kdd99_dagmm.sh" memae "$MEMAE_EPOCHS" >>"$out"
@@ -94,7 +116,7 @@ kdd() {
 	{
 		echo "## KDD Cup 99 10%, the DAGMM paper's protocol"
 		echo
-		machine
+		machine kdd
 		echo
 		echo "\`examples/kdd99_dagmm.sh MODEL EPOCHS\` with SEED=$KDD_SEEDS: 494,021 rows one-hot"
 		echo "encoded to 125 columns and min-max scaled; per seed a random half (nids-split --val 0.5)"
@@ -129,14 +151,14 @@ kdd() {
 
 nsl() {
 	local out=$work/nsl.txt
-	: >"$out"
-	for s in $NSL_SEEDS; do
+	[ -n "${REPORT_ONLY:-}" ] || : >"$out"
+	for s in $([ -n "${REPORT_ONLY:-}" ] || echo $NSL_SEEDS); do
 		SEED=$s WORK=$work/nsl "$top/examples/nslkdd_deep.sh" "$NSL_EPOCHS" >>"$out"
 	done
 	{
 		echo "## NSL-KDD, benign-trained"
 		echo
-		machine
+		machine nsl
 		echo
 		echo "\`examples/nslkdd_deep.sh $NSL_EPOCHS\` with SEED=${NSL_SEEDS// /,}: fit on the 67,343"
 		echo "benign rows of KDDTrain+ (min-max scaled with the training ranges), score the 22,544"
@@ -161,11 +183,19 @@ nsl() {
 
 aegmm() {
 	local out=$work/aegmm.txt cic=$work/cic
+	[ -n "${REPORT_ONLY:-}" ] || aegmm_run
+	aegmm_report
+}
+
+aegmm_run() {
+	local out=$work/aegmm.txt cic=$work/cic
 	: >"$out"
 	WORK=$work/nsl MODELS= "$top/examples/nslkdd_deep.sh" >/dev/null
 	mkdir -p "$cic"
 	if [ ! -s "$cic/test.norm" ]; then
-		nids-featurize -q -f cic "$data/cicids2017_improved_sample.csv.zst" -o "$cic/all.rec"
+		# CIC_FEATURIZE: an nids-featurize that knows -f cic (branch feat) until main has it
+		"${CIC_FEATURIZE:-nids-featurize}" -q -f cic "$data/cicids2017_improved_sample.csv.zst" \
+			-o "$cic/all.rec"
 		nids-split -q --seed 7 --val 0.5 -v "$cic/test.rec" -o "$cic/train.rec" "$cic/all.rec"
 		nids-normalize -q --fit "$cic/params" -o "$cic/train.norm" "$cic/train.rec"
 		nids-normalize -q -p "$cic/params" -o "$cic/test.norm" "$cic/test.rec"
@@ -176,10 +206,14 @@ aegmm() {
 		SEED=$s "$top/examples/aegmm_thresholds.sh" "$cic/train.norm" "$cic/test.norm" \
 			"$AEGMM_EPOCHS" | sed "s/^/cic $s /" >>"$out"
 	done
+}
+
+aegmm_report() {
+	local out=$work/aegmm.txt
 	{
 		echo "## aegmm: the seed's two thresholds"
 		echo
-		machine
+		machine aegmm
 		echo
 		echo "\`examples/aegmm_thresholds.sh TRAIN TEST $AEGMM_EPOCHS\` with SEED=${NSL_SEEDS// /,}: aegmm"
 		echo "(defaults: 70-30-17-16 ReLU autoencoder, MAE + L1 1e-4, GMM of 21 components) fitted"
@@ -208,6 +242,9 @@ aegmm() {
 	} >"$top/bench/deep.aegmm.md"
 }
 
+# only joins the sections' markdown (below) with the notes
+assemble() { :; }
+
 for s in $sections; do
 	"$s"
 done
@@ -219,4 +256,5 @@ done
 	for s in speed kdd nsl aegmm; do
 		[ -s "$top/bench/deep.$s.md" ] && { echo; cat "$top/bench/deep.$s.md"; }
 	done
+	[ -s "$top/bench/deep.notes.md" ] && { echo; cat "$top/bench/deep.notes.md"; }
 } >"$top/bench/deep.md"

@@ -27,7 +27,10 @@ for m in $models; do
 	dsebm-r) opts="-t dsebm -s recon --lr 1e-4 --batch 1024" ;;
 	*) opts="-t $m" ;;
 	esac
-	nids-fit $opts -q --seed "$seed" --epochs "$epochs" -j 2 -o "$w/$m.model" "$w/benign.norm"
+	# dagmm's mixture needs the whole batch in one thread
+	jobs=$([ "$m" = dagmm ] && echo 1 || echo 2)
+	nids-fit $opts -q --seed "$seed" --epochs "$epochs" -j "$jobs" -o "$w/$m.model" \
+		"$w/benign.norm"
 	nids-score -m "$w/$m.model" -o "$w/$m.scored" "$w/test.norm"
 	extra=$([ "$m" = aegmm ] && auroc mae "$w/$m.scored" || true)
 	echo "$m $seed $epochs $(auroc score "$w/$m.scored") $extra"
