@@ -37,13 +37,14 @@ enum { O_ERRORS = 1000, O_EXPLAIN, O_CLASSES, O_CLUSTER, O_INFO };
 
 /* The output header: the input's columns, then the model's. */
 static int out_header(nids_header **hp, const nids_header *in, char **names, int nout,
-                      nids_err *err)
+                      int nscores, nids_err *err)
 {
 	nids_header *h = nids_header_copy(in);
 	if (!h)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	for (int i = 0; i < nout; i++) {
-		int rc = nids_header_add_column(h, names[i], i ? NIDS_ROLE_META : NIDS_ROLE_SCORE, err);
+		int rc = nids_header_add_column(h, names[i],
+		                                    i < nscores ? NIDS_ROLE_SCORE : NIDS_ROLE_META, err);
 		if (rc < 0) {
 			nids_header_free(h);
 			if (rc == NIDS_EUSAGE)
@@ -178,6 +179,9 @@ int main(int argc, char **argv)
 	int nout = nids_model_outputs(m, outputs, &names, &err);
 	if (nout < 0)
 		nids_cli_usage_error(PROG, USAGE, "%s", err.msg);
+	int nscores = 1; /* "score" and the type's further score columns */
+	while (m->type->scores && m->type->scores[nscores - 1])
+		nscores++;
 	const char *in_path = optind < argc ? argv[optind] : "-";
 	nids_input *in = NULL;
 	nids_reader *r = NULL;
@@ -188,7 +192,7 @@ int main(int argc, char **argv)
 	double secs = 0, t_start = nids_seconds();
 	if (!(rc = nids_input_open(&in, in_path, &err)) && !(rc = nids_reader_open(&r, in, &err)) &&
 	    !(rc = nids_model_check_features(m, nids_reader_header(r), &err)) &&
-	    !(rc = out_header(&h, nids_reader_header(r), names, nout, &err)) &&
+	    !(rc = out_header(&h, nids_reader_header(r), names, nout, nscores, &err)) &&
 	    !(rc = nids_scorer_new(&s, m, outputs, threads, CHUNK, &err)) &&
 	    !(rc = nids_output_open(&out, out_path, 1, &err)) &&
 	    !(rc = nids_writer_open(&w, nids_output_file(out), nids_output_name(out), h, level,

@@ -12,15 +12,14 @@
 extern const nids_model_type nids_model_ae;
 extern const nids_model_type nids_model_vae;
 extern const nids_model_type nids_model_sae;
-extern const nids_model_type nids_model_kmeans;
-extern const nids_model_type nids_model_logreg;
-extern const nids_model_type nids_model_tree;
-extern const nids_model_type nids_model_forest;
-extern const nids_model_type nids_model_iforest;
+extern const nids_model_type nids_model_dagmm, nids_model_memae, nids_model_dsebm, nids_model_aegmm;
+extern const nids_model_type nids_model_kmeans, nids_model_logreg, nids_model_tree,
+	nids_model_forest, nids_model_iforest;
 
 static const nids_model_type *const TABLE[] = {
-	&nids_model_ae, &nids_model_vae, &nids_model_sae, &nids_model_kmeans, &nids_model_logreg,
-	&nids_model_tree, &nids_model_forest, &nids_model_iforest,
+	&nids_model_ae,     &nids_model_vae,    &nids_model_sae,  &nids_model_dagmm,
+	&nids_model_memae,  &nids_model_dsebm,  &nids_model_aegmm, &nids_model_kmeans,
+	&nids_model_logreg, &nids_model_tree,   &nids_model_forest, &nids_model_iforest,
 };
 #define NTYPES (int)(sizeof TABLE / sizeof TABLE[0])
 
@@ -205,7 +204,10 @@ int nids_model_outputs(const nids_model *m, unsigned outputs, char ***names, nid
 		if ((outputs & (1u << b)) && !(m->type->outputs & (1u << b)))
 			return nids_err_set(err, NIDS_EUSAGE, NULL, "%s is not available for -t %s",
 			                    FLAG[b], m->type->name);
-	int n = 1 + ((outputs & NIDS_OUT_ERRORS) ? m->d : 0) +
+	int nsc = 0;
+	while (m->type->scores && m->type->scores[nsc])
+		nsc++;
+	int n = 1 + nsc + ((outputs & NIDS_OUT_ERRORS) ? m->d : 0) +
 	        ((outputs & NIDS_OUT_EXPLAIN) ? m->d : 0) +
 	        ((outputs & NIDS_OUT_CLASSES) ? m->nclasses : 0) + ((outputs & NIDS_OUT_CLUSTER) ? 1 : 0);
 	if (!names)
@@ -215,6 +217,9 @@ int nids_model_outputs(const nids_model *m, unsigned outputs, char ***names, nid
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	int k = 0;
 	v[k++] = strdup("score");
+	for (int i = 0; i < nsc; i++)
+		if ((v[k] = strdup(m->type->scores[i])))
+			k++;
 	for (int i = 0; (outputs & NIDS_OUT_ERRORS) && i < m->d; i++)
 		if ((v[k] = malloc(strlen(m->features[i]) + 5)))
 			sprintf(v[k++], "err_%s", m->features[i]);

@@ -72,6 +72,10 @@ typedef struct nids_model_type {
 	void (*score)(const nids_model *m, void *scratch, const float *x, int B, uint64_t row0,
 	              unsigned outputs, float *out, int ldo);
 	void (*free_state)(void *state);
+	/* Names of further score columns the type always emits right after "score" (role
+	 * score too; score() writes them in columns 1..n before the other outputs), ending
+	 * with NULL; NULL for none. aegmm's stage-1 "mae", for example. */
+	const char *const *scores;
 } nids_model_type;
 
 struct nids_model {

@@ -1,0 +1,330 @@
+/* model_aegmm.c: the AE-GMM seed's two-stage detector. Stage 1: a dense autoencoder
+ * (d -> 70 -> 30 -> 17 -> 16 and mirror, ReLU, linear output) trained on MAE with an L1
+ * activity penalty on the code. Stage 2: a full-covariance Gaussian mixture (gmm.h: 21
+ * components, k-means++ seeds, EM with a covariance floor, tolerance and iteration cap)
+ * fitted on the per-feature absolute reconstruction errors |x - x'| of the training rows.
+ * Scores: "score" = -log p(|x - x'|) under the mixture, and "mae" = the stage-1 mean
+ * absolute error; the seed thresholds each on benign validation rows (nids-threshold).
+ * A mixture that cannot be factorised after EM stops fitting with an error. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nids/gmm.h"
+#include "nids/model.h"
+
+/* A copy of err's message, to be quoted in a new message written over it. */
+struct msgcopy {
+	char s[sizeof ((nids_err *)0)->msg];
+};
+static struct msgcopy why(const nids_err *err)
+{
+	struct msgcopy c = { "" };
+	if (err)
+		memcpy(c.s, err->msg, sizeof c.s);
+	return c;
+}
+
+static const nids_hparam AEGMM_HPARAMS[] = {
+	{ "layers", 0, "70,30,17,16", "encoder widths; the decoder mirrors them" },
+	{ "act", 0, "relu", "hidden activation" },
+	{ "l1", 0, "1e-4", "weight of the L1 activity penalty on the code" },
+	{ "k", 0, "21", "mixture components" },
+	{ "cov-floor", 0, "1e-6", "added to every covariance diagonal before Cholesky" },
+	{ "em-iter", 0, "100", "EM iteration cap" },
+	{ "em-tol", 0, "1e-3", "EM stops when the mean log-likelihood gains less than this" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const char *const AEGMM_SCORES[] = { "mae", NULL };
+
+struct aegmm {
+	nids_mlp net;
+	int code, K, iters, t_phi, t_mu, t_cov;
+	float l1;
+	double tol;
+	nids_gmm gmm;
+	nids_arena *arena;
+	int shards;
+	nids_mlp_acts acts[64];
+	float *dout[64], *dcode[64];
+};
+
+static void aegmm_free_bufs(struct aegmm *a)
+{
+	for (int s = 0; s < a->shards; s++) {
+		nids_mlp_acts_free(&a->acts[s]);
+		free(a->dout[s]);
+		free(a->dcode[s]);
+	}
+	a->shards = 0;
+}
+
+static void aegmm_free_state(void *p)
+{
+	struct aegmm *a = p;
+	if (!a)
+		return;
+	aegmm_free_bufs(a);
+	nids_gmm_free(&a->gmm);
+	free(a);
+}
+
+static int aegmm_define(nids_model *m, nids_err *err)
+{
+	int widths[NIDS_MLP_MAX / 2];
+	int nw = nids_model_get_ints(m, "layers", widths, NIDS_MLP_MAX / 2 - 1, 1, 1 << 16, err);
+	if (nw < 0)
+		return nw;
+	int act = nids_act_parse(nids_model_get(m, "act"));
+	if (act <= 0)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--act': '%s' is not one of "
+		                    "relu, leaky, tanh, sigmoid, softplus", nids_model_get(m, "act"));
+	long k, iters;
+	double l1, floor, tol;
+	if (nids_model_get_double(m, "l1", 0, 1e6, &l1, err) < 0 ||
+	    nids_model_get_long(m, "k", 1, 1024, &k, err) < 0 ||
+	    nids_model_get_double(m, "cov-floor", 0, 1e6, &floor, err) < 0 ||
+	    nids_model_get_long(m, "em-iter", 1, 100000, &iters, err) < 0 ||
+	    nids_model_get_double(m, "em-tol", 0, 1e6, &tol, err) < 0)
+		return NIDS_EUSAGE;
+	struct aegmm *a = calloc(1, sizeof *a);
+	if (!a)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	m->state = a;
+	a->l1 = (float)l1, a->K = (int)k, a->iters = (int)iters, a->tol = tol;
+	a->arena = &m->arena;
+	int dim[NIDS_MLP_MAX + 1], acts[NIDS_MLP_MAX], n = 0;
+	dim[0] = m->d;
+	for (int i = 0; i < nw; i++)
+		dim[++n] = widths[i];
+	for (int i = nw - 2; i >= 0; i--)
+		dim[++n] = widths[i];
+	dim[++n] = m->d;
+	for (int i = 0; i < n; i++)
+		acts[i] = i == n - 1 ? NIDS_ACT_NONE : act;
+	a->code = nw - 1;
+	memset(&m->arena, 0, sizeof m->arena);
+	int rc = nids_mlp_define(&a->net, &m->arena, "ae", n, dim, acts, err);
+	if (rc < 0 || (rc = a->t_phi = nids_arena_add(&m->arena, "gmm.phi", 1, a->K, err)) < 0 ||
+	    (rc = a->t_mu = nids_arena_add(&m->arena, "gmm.mu", a->K, m->d, err)) < 0 ||
+	    (rc = a->t_cov = nids_arena_add(&m->arena, "gmm.cov", a->K, m->d * m->d, err)) < 0)
+		return rc;
+	return nids_gmm_init(&a->gmm, a->K, m->d, floor, err);
+}
+
+static int aegmm_prepare(void *ctx, int shards, int cap, nids_err *err)
+{
+	struct aegmm *a = ctx;
+	a->shards = shards;
+	int d = a->net.dim[0], c = a->net.dim[a->code + 1];
+	for (int s = 0; s < shards; s++) {
+		int rc = nids_mlp_acts_alloc(&a->acts[s], &a->net, cap, 1, err);
+		if (rc < 0)
+			return rc;
+		a->dout[s] = nids_floats((size_t)cap * d);
+		a->dcode[s] = nids_floats((size_t)cap * c);
+		if (!a->dout[s] || !a->dcode[s])
+			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	}
+	return 0;
+}
+
+static double aegmm_step(void *ctx, int s, const float *x, const int *y, int B, float scale,
+                         float *grads, nids_rng *rng)
+{
+	(void)y, (void)rng;
+	struct aegmm *a = ctx;
+	int d = a->net.dim[0], c = a->net.dim[a->code + 1];
+	float *p = a->arena->data;
+	float *out = nids_mlp_forward(&a->net, a->arena, p, &a->acts[s], x, B);
+	float *dout = grads ? a->dout[s] : NULL, *dc = grads ? a->dcode[s] : NULL;
+	if (grads) {
+		memset(dout, 0, (size_t)B * d * sizeof(float));
+		memset(dc, 0, (size_t)B * c * sizeof(float));
+	}
+	double loss = nids_mae_loss(dout, out, x, B, d, scale);
+	loss += nids_l1_loss(dc, a->acts[s].out[a->code], (size_t)B * c, a->l1 * scale);
+	float *extra[NIDS_MLP_MAX] = { 0 };
+	extra[a->code] = dc;
+	if (grads)
+		nids_mlp_backward(&a->net, a->arena, p, grads, &a->acts[s], dout, extra, NULL, B);
+	return loss;
+}
+
+/* The mixture from the model's float tensors (as a file holds them), factorised. */
+static int gmm_from_arena(struct aegmm *a, nids_err *err)
+{
+	float *p = a->arena->data;
+	const float *phi = nids_arena_ptr(a->arena, p, a->t_phi);
+	const float *mu = nids_arena_ptr(a->arena, p, a->t_mu);
+	const float *cov = nids_arena_ptr(a->arena, p, a->t_cov);
+	size_t d = (size_t)a->gmm.d;
+	for (int k = 0; k < a->K; k++)
+		a->gmm.phi[k] = phi[k];
+	for (size_t i = 0; i < (size_t)a->K * d; i++)
+		a->gmm.mu[i] = mu[i];
+	for (size_t i = 0; i < (size_t)a->K * d * d; i++)
+		a->gmm.cov[i] = cov[i];
+	int rc = nids_gmm_factor(&a->gmm, err);
+	if (rc < 0)
+		return nids_err_set(err, rc, NULL, "aegmm: the mixture cannot be used: %s",
+		                    why(err).s);
+	return 0;
+}
+
+/* |x - ae(x)| of rows x [B x d] into e [B x d]; returns nothing, uses acts. */
+static void abs_errors(const struct aegmm *a, const nids_arena *ar, nids_mlp_acts *acts,
+                       const float *x, int B, float *e)
+{
+	int d = a->net.dim[0];
+	const float *y = nids_mlp_forward(&a->net, ar, ar->data, acts, x, B);
+	for (size_t i = 0; i < (size_t)B * d; i++)
+		e[i] = fabsf(y[i] - x[i]);
+}
+
+static int aegmm_stage2(nids_model *m, const nids_dataset *train, const nids_fit_opts *o,
+                        nids_err *err)
+{
+	enum { CHUNK = 4096 };
+	struct aegmm *a = m->state;
+	size_t n = train->n;
+	int d = m->d;
+	nids_mlp_acts acts = { 0 };
+	float *e = malloc(n * d * sizeof(float));
+	int rc = nids_mlp_acts_alloc(&acts, &a->net, CHUNK, 1, err);
+	if (rc < 0 || !e) {
+		rc = rc < 0 ? rc : nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+		goto done;
+	}
+	for (size_t at = 0; at < n; at += CHUNK) {
+		int B = (int)(n - at < CHUNK ? n - at : CHUNK);
+		abs_errors(a, &m->arena, &acts, train->x + at * d, B, e + at * d);
+	}
+	nids_rng rng;
+	nids_rng_seed2(&rng, m->seed, 0x6a11);
+	double ll;
+	rc = nids_gmm_em(&a->gmm, e, n, a->iters, a->tol, &rng, &ll, err);
+	if (rc < 0) {
+		rc = nids_err_set(err, rc, NULL, "aegmm: %s (try a larger --cov-floor)",
+		                  why(err).s);
+		goto done;
+	}
+	if (o->progress)
+		fprintf(o->progress, "gmm: %d components, %d EM iterations, mean log-likelihood %.6g\n",
+		        a->K, rc, ll);
+	float *p = m->arena.data;
+	float *phi = nids_arena_ptr(&m->arena, p, a->t_phi);
+	float *mu = nids_arena_ptr(&m->arena, p, a->t_mu);
+	float *cov = nids_arena_ptr(&m->arena, p, a->t_cov);
+	for (int k = 0; k < a->K; k++)
+		phi[k] = (float)a->gmm.phi[k];
+	for (size_t i = 0; i < (size_t)a->K * d; i++)
+		mu[i] = (float)a->gmm.mu[i];
+	for (size_t i = 0; i < (size_t)a->K * d * d; i++)
+		cov[i] = (float)a->gmm.cov[i];
+	rc = gmm_from_arena(a, err);
+done:
+	nids_mlp_acts_free(&acts);
+	free(e);
+	return rc;
+}
+
+static int aegmm_fit(nids_model *m, const nids_dataset *train, const nids_dataset *val,
+                     const nids_fit_opts *o, nids_err *err)
+{
+	int rc = aegmm_define(m, err);
+	if (rc < 0 || (rc = nids_arena_alloc(&m->arena, err)) < 0)
+		return rc;
+	struct aegmm *a = m->state;
+	nids_rng rng;
+	nids_rng_seed(&rng, m->seed);
+	nids_mlp_init(&a->net, &m->arena, m->arena.data, &rng);
+	nids_net net = { a, m->arena.data, m->arena.size, 64, aegmm_prepare, aegmm_step };
+	rc = nids_net_train(&net, train, val, 0, o, m->seed, "ae", err);
+	aegmm_free_bufs(a);
+	return rc < 0 ? rc : aegmm_stage2(m, train, o, err);
+}
+
+static int aegmm_load(nids_model *m, const nids_arena *file, nids_err *err)
+{
+	int rc = aegmm_define(m, err);
+	if (rc < 0 || (rc = nids_arena_alloc(&m->arena, err)) < 0 ||
+	    (rc = nids_arena_fill_from(&m->arena, file, err)) < 0)
+		return rc;
+	return gmm_from_arena(m->state, err);
+}
+
+/* ---- scoring ---- */
+
+struct aegmm_scratch {
+	nids_mlp_acts acts;
+	float *e;
+	double *ll;
+};
+
+static void aegmm_scratch_free(void *p)
+{
+	struct aegmm_scratch *s = p;
+	if (!s)
+		return;
+	nids_mlp_acts_free(&s->acts);
+	free(s->e);
+	free(s->ll);
+	free(s);
+}
+
+static void *aegmm_scratch_new(const nids_model *m, int cap, unsigned outputs)
+{
+	(void)outputs;
+	const struct aegmm *a = m->state;
+	struct aegmm_scratch *s = calloc(1, sizeof *s);
+	if (!s || nids_mlp_acts_alloc(&s->acts, &a->net, cap, 1, NULL) < 0 ||
+	    !(s->e = nids_floats((size_t)cap * m->d)) ||
+	    !(s->ll = malloc((size_t)cap * sizeof(double)))) {
+		aegmm_scratch_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void aegmm_score(const nids_model *m, void *scratch, const float *x, int B, uint64_t row0,
+                        unsigned outputs, float *out, int ldo)
+{
+	(void)row0;
+	const struct aegmm *a = m->state;
+	struct aegmm_scratch *s = scratch;
+	int d = m->d;
+	abs_errors(a, &m->arena, &s->acts, x, B, s->e);
+	/* without memory for the posteriors the log-likelihoods are NaN, never a guess */
+	if (nids_gmm_loglik(&a->gmm, s->e, (size_t)B, s->ll, NULL, NULL) < 0)
+		for (int r = 0; r < B; r++)
+			s->ll[r] = NAN;
+	for (int r = 0; r < B; r++) {
+		float *o = out + (size_t)r * ldo;
+		const float *er = s->e + (size_t)r * d;
+		double sum = 0;
+		for (int j = 0; j < d; j++) {
+			sum += er[j];
+			if (outputs & NIDS_OUT_ERRORS)
+				o[2 + j] = er[j];
+		}
+		o[0] = (float)-s->ll[r];
+		o[1] = (float)(sum / d);
+	}
+}
+
+const nids_model_type nids_model_aegmm = {
+	.name = "aegmm",
+	.summary = "MAE autoencoder, then a GMM on its error vectors; score = -log p, and mae",
+	.hparams = AEGMM_HPARAMS,
+	.outputs = NIDS_OUT_ERRORS,
+	.needs_labels = 0,
+	.fit = aegmm_fit,
+	.load = aegmm_load,
+	.scratch_new = aegmm_scratch_new,
+	.scratch_free = aegmm_scratch_free,
+	.score = aegmm_score,
+	.free_state = aegmm_free_state,
+	.scores = AEGMM_SCORES,
+};

@@ -1,0 +1,395 @@
+/* model_dagmm.c: the Deep Autoencoding Gaussian Mixture Model (Zong et al., ICLR 2018).
+ *
+ * A compression network (d -> layers -> mirror -> d, tanh, linear code and output) gives
+ * z = [code, relative Euclidean distance, cosine similarity] per row; an estimation
+ * network (z -> est widths, tanh -> dropout -> k, softmax) gives soft memberships; the
+ * mixture's weights, means and covariances come from those memberships over each batch
+ * (gmm.h), and the loss is
+ *   sum_j (x_j - x'_j)^2 + lambda1 E(z) + lambda2 sum_k sum_j 1 / Sigma_kjj
+ * averaged over the batch, with E(z) = -log sum_k phi_k N(z; mu_k, Sigma_k). The whole
+ * batch enters the mixture, so the trainer runs it as one shard. After training, the
+ * mixture is estimated once more over every training row and stored in the model file
+ * (gmm.phi, gmm.mu, gmm.cov); score = E(z) under it. Every covariance gets --cov-floor
+ * added to its diagonal before the Cholesky factorisation; a factorisation that still
+ * fails stops fitting with an error, so no model file holds such a mixture. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nids/deep.h"
+#include "nids/model.h"
+
+/* A copy of err's message, to be quoted in a new message written over it. */
+struct msgcopy {
+	char s[sizeof ((nids_err *)0)->msg];
+};
+static struct msgcopy why(const nids_err *err)
+{
+	struct msgcopy c = { "" };
+	if (err)
+		memcpy(c.s, err->msg, sizeof c.s);
+	return c;
+}
+
+static const nids_hparam DAGMM_HPARAMS[] = {
+	{ "layers", 0, "60,30,10,1", "compression widths (the last is the code); the decoder "
+	                             "mirrors them" },
+	{ "act", 0, "tanh", "hidden activation of the compression network" },
+	{ "est", 0, "10", "estimation network hidden widths (tanh)" },
+	{ "k", 0, "4", "mixture components" },
+	{ "dropout", 0, "0.5", "dropout before the estimation output layer" },
+	{ "lambda1", 0, "0.1", "weight of the sample energy" },
+	{ "lambda2", 0, "0.005", "weight of the inverse-diagonal covariance penalty" },
+	{ "cov-floor", 0, "1e-6", "added to every covariance diagonal before Cholesky" },
+	{ NULL, 0, NULL, NULL },
+};
+
+struct dagmm {
+	nids_mlp comp, est, out;
+	int code, c, zd, K, H;
+	float lambda1, lambda2, dropout;
+	nids_gmm gmm;    /* the batch mixture while training; the fitted one after fit/load */
+	int chol_failed; /* a training step could not factorise a covariance */
+	nids_arena *arena;
+	int t_phi, t_mu, t_cov;
+	/* training buffers (one shard) */
+	nids_mlp_acts ca, ea, oa;
+	float *z, *f, *mask, *hd, *gamma, *dgamma, *dlogit, *dhd, *dh, *dz, *dzc, *df, *dxr;
+};
+
+static void dagmm_free_bufs(struct dagmm *a)
+{
+	nids_mlp_acts_free(&a->ca);
+	nids_mlp_acts_free(&a->ea);
+	nids_mlp_acts_free(&a->oa);
+	float *all[] = { a->z, a->f, a->mask, a->hd, a->gamma, a->dgamma, a->dlogit, a->dhd,
+		         a->dh, a->dz, a->dzc, a->df, a->dxr };
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+		free(all[i]);
+}
+
+static void dagmm_free_state(void *p)
+{
+	struct dagmm *a = p;
+	if (!a)
+		return;
+	dagmm_free_bufs(a);
+	nids_gmm_free(&a->gmm);
+	free(a);
+}
+
+static int dagmm_define(nids_model *m, nids_err *err)
+{
+	int widths[NIDS_MLP_MAX / 2], est[NIDS_MLP_MAX - 1];
+	int nw = nids_model_get_ints(m, "layers", widths, NIDS_MLP_MAX / 2 - 1, 1, 1 << 16, err);
+	if (nw < 0)
+		return nw;
+	int ne = nids_model_get_ints(m, "est", est, NIDS_MLP_MAX - 1, 1, 1 << 16, err);
+	if (ne < 0)
+		return ne;
+	int act = nids_act_parse(nids_model_get(m, "act"));
+	if (act <= 0)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--act': '%s' is not one of "
+		                    "relu, leaky, tanh, sigmoid, softplus", nids_model_get(m, "act"));
+	long k;
+	double drop, l1, l2, floor;
+	if (nids_model_get_long(m, "k", 1, 64, &k, err) < 0 ||
+	    nids_model_get_double(m, "dropout", 0, 0.99, &drop, err) < 0 ||
+	    nids_model_get_double(m, "lambda1", 0, 1e6, &l1, err) < 0 ||
+	    nids_model_get_double(m, "lambda2", 0, 1e6, &l2, err) < 0 ||
+	    nids_model_get_double(m, "cov-floor", 0, 1e6, &floor, err) < 0)
+		return NIDS_EUSAGE;
+	struct dagmm *a = calloc(1, sizeof *a);
+	if (!a)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	m->state = a;
+	a->K = (int)k, a->dropout = (float)drop, a->lambda1 = (float)l1, a->lambda2 = (float)l2;
+	a->arena = &m->arena;
+	a->code = nw - 1;
+	a->c = widths[nw - 1];
+	a->zd = a->c + 2;
+	a->H = est[ne - 1];
+	int dim[NIDS_MLP_MAX + 1], acts[NIDS_MLP_MAX], n = 0;
+	dim[0] = m->d;
+	for (int i = 0; i < nw; i++)
+		dim[++n] = widths[i];
+	for (int i = nw - 2; i >= 0; i--)
+		dim[++n] = widths[i];
+	dim[++n] = m->d;
+	for (int i = 0; i < n; i++)
+		acts[i] = i == n - 1 || i == a->code ? NIDS_ACT_NONE : act;
+	memset(&m->arena, 0, sizeof m->arena);
+	int rc = nids_mlp_define(&a->comp, &m->arena, "comp", n, dim, acts, err);
+	if (rc < 0)
+		return rc;
+	dim[0] = a->zd;
+	for (int i = 0; i < ne; i++)
+		dim[i + 1] = est[i], acts[i] = NIDS_ACT_TANH;
+	if ((rc = nids_mlp_define(&a->est, &m->arena, "est", ne, dim, acts, err)) < 0)
+		return rc;
+	int od[2] = { a->H, a->K }, oact[1] = { NIDS_ACT_NONE };
+	if ((rc = nids_mlp_define(&a->out, &m->arena, "estout", 1, od, oact, err)) < 0 ||
+	    (rc = a->t_phi = nids_arena_add(&m->arena, "gmm.phi", 1, a->K, err)) < 0 ||
+	    (rc = a->t_mu = nids_arena_add(&m->arena, "gmm.mu", a->K, a->zd, err)) < 0 ||
+	    (rc = a->t_cov = nids_arena_add(&m->arena, "gmm.cov", a->K, a->zd * a->zd, err)) < 0)
+		return rc;
+	return nids_gmm_init(&a->gmm, a->K, a->zd, floor, err);
+}
+
+/* z [B x zd] = [code, relative distance, cosine]; f [B x 2] scratch. */
+static void dagmm_z(const struct dagmm *a, const float *x, const float *xr, const float *code,
+                    int B, int d, float *z, float *f)
+{
+	nids_recon_feats_forward(f, x, xr, B, d);
+	for (int r = 0; r < B; r++) {
+		memcpy(z + (size_t)r * a->zd, code + (size_t)r * a->c, (size_t)a->c * sizeof(float));
+		z[(size_t)r * a->zd + a->c] = f[2 * r];
+		z[(size_t)r * a->zd + a->c + 1] = f[2 * r + 1];
+	}
+}
+
+static int dagmm_prepare(void *ctx, int shards, int cap, nids_err *err)
+{
+	(void)shards;
+	struct dagmm *a = ctx;
+	int d = a->comp.dim[0], rc;
+	if ((rc = nids_mlp_acts_alloc(&a->ca, &a->comp, cap, 1, err)) < 0 ||
+	    (rc = nids_mlp_acts_alloc(&a->ea, &a->est, cap, 1, err)) < 0 ||
+	    (rc = nids_mlp_acts_alloc(&a->oa, &a->out, cap, 1, err)) < 0)
+		return rc;
+	size_t zs = (size_t)cap * a->zd, hs = (size_t)cap * a->H, ks = (size_t)cap * a->K;
+	a->z = nids_floats(zs), a->f = nids_floats((size_t)cap * 2), a->mask = nids_floats(hs);
+	a->hd = nids_floats(hs), a->gamma = nids_floats(ks), a->dgamma = nids_floats(ks);
+	a->dlogit = nids_floats(ks), a->dhd = nids_floats(hs), a->dh = nids_floats(hs);
+	a->dz = nids_floats(zs), a->dzc = nids_floats((size_t)cap * a->c);
+	a->df = nids_floats((size_t)cap * 2), a->dxr = nids_floats((size_t)cap * d);
+	if (!a->z || !a->f || !a->mask || !a->hd || !a->gamma || !a->dgamma || !a->dlogit ||
+	    !a->dhd || !a->dh || !a->dz || !a->dzc || !a->df || !a->dxr)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	return 0;
+}
+
+static double dagmm_step(void *ctx, int s, const float *x, const int *y, int B, float scale,
+                         float *grads, nids_rng *rng)
+{
+	(void)s, (void)y;
+	struct dagmm *a = ctx;
+	float *p = a->arena->data;
+	int d = a->comp.dim[0], c = a->c, zd = a->zd, H = a->H, K = a->K;
+	float *xr = nids_mlp_forward(&a->comp, a->arena, p, &a->ca, x, B);
+	dagmm_z(a, x, xr, a->ca.out[a->code], B, d, a->z, a->f);
+	float *h = nids_mlp_forward(&a->est, a->arena, p, &a->ea, a->z, B);
+	/* dropout in training only; validation runs without it, as a PyTorch eval() would */
+	int drop = grads && a->dropout > 0;
+	if (drop)
+		nids_dropout_forward(a->hd, a->mask, h, (size_t)B * H, a->dropout, rng);
+	float *logit = nids_mlp_forward(&a->out, a->arena, p, &a->oa, drop ? a->hd : h, B);
+	nids_softmax_forward(a->gamma, logit, B, K);
+	if (grads) {
+		memset(a->dxr, 0, (size_t)B * d * sizeof(float));
+		memset(a->dz, 0, (size_t)B * zd * sizeof(float));
+		memset(a->dgamma, 0, (size_t)B * K * sizeof(float));
+	}
+	double loss = nids_mse_loss(grads ? a->dxr : NULL, xr, x, B, d, scale * (float)d);
+	double le = nids_gmm_energy_loss(&a->gmm, grads ? a->dz : NULL, grads ? a->dgamma : NULL,
+	                                 a->z, a->gamma, B, a->lambda1 * scale,
+	                                 a->lambda2 * scale * (float)B, NULL);
+	if (isnan(le)) {
+		a->chol_failed = 1;
+		return NAN;
+	}
+	if (!grads)
+		return loss + le;
+	memset(a->dlogit, 0, (size_t)B * K * sizeof(float));
+	nids_softmax_backward(a->dlogit, a->dgamma, a->gamma, B, K);
+	memset(a->dhd, 0, (size_t)B * H * sizeof(float));
+	nids_mlp_backward(&a->out, a->arena, p, grads, &a->oa, a->dlogit, NULL, a->dhd, B);
+	float *dh = a->dhd;
+	if (drop) {
+		memset(a->dh, 0, (size_t)B * H * sizeof(float));
+		nids_dropout_backward(a->dh, a->dhd, a->mask, (size_t)B * H);
+		dh = a->dh;
+	}
+	nids_mlp_backward(&a->est, a->arena, p, grads, &a->ea, dh, NULL, a->dz, B);
+	for (int r = 0; r < B; r++) {
+		memcpy(a->dzc + (size_t)r * c, a->dz + (size_t)r * zd, (size_t)c * sizeof(float));
+		a->df[2 * r] = a->dz[(size_t)r * zd + c];
+		a->df[2 * r + 1] = a->dz[(size_t)r * zd + c + 1];
+	}
+	nids_recon_feats_backward(a->dxr, a->df, x, xr, B, d);
+	float *extra[NIDS_MLP_MAX] = { 0 };
+	extra[a->code] = a->dzc;
+	nids_mlp_backward(&a->comp, a->arena, p, grads, &a->ca, a->dxr, extra, NULL, B);
+	return loss + le;
+}
+
+/* The fitted mixture from the model's float tensors (as a file holds them). */
+static int gmm_from_arena(struct dagmm *a, nids_err *err)
+{
+	const float *phi = nids_arena_ptr(a->arena, a->arena->data, a->t_phi);
+	const float *mu = nids_arena_ptr(a->arena, a->arena->data, a->t_mu);
+	const float *cov = nids_arena_ptr(a->arena, a->arena->data, a->t_cov);
+	for (int k = 0; k < a->K; k++)
+		a->gmm.phi[k] = phi[k];
+	for (int i = 0; i < a->K * a->zd; i++)
+		a->gmm.mu[i] = mu[i];
+	for (int i = 0; i < a->K * a->zd * a->zd; i++)
+		a->gmm.cov[i] = cov[i];
+	int rc = nids_gmm_factor(&a->gmm, err);
+	if (rc < 0)
+		return nids_err_set(err, rc, NULL, "dagmm: the mixture cannot be used: %s",
+		                    why(err).s);
+	return 0;
+}
+
+/* The mixture over every training row, in eval mode (no dropout), into the tensors. */
+static int dagmm_final_gmm(struct dagmm *a, const nids_dataset *train, nids_err *err)
+{
+	enum { CHUNK = 4096 };
+	size_t n = train->n;
+	int d = train->d, zd = a->zd, K = a->K, rc = 0;
+	nids_mlp_acts ca = { 0 }, ea = { 0 }, oa = { 0 };
+	float *z = malloc(n * zd * sizeof(float)), *f = nids_floats(2 * CHUNK);
+	float *gam = nids_floats((size_t)CHUNK * K);
+	double *gd = malloc(n * K * sizeof(double));
+	if (!z || !f || !gam || !gd || (rc = nids_mlp_acts_alloc(&ca, &a->comp, CHUNK, 1, err)) < 0 ||
+	    (rc = nids_mlp_acts_alloc(&ea, &a->est, CHUNK, 1, err)) < 0 ||
+	    (rc = nids_mlp_acts_alloc(&oa, &a->out, CHUNK, 1, err)) < 0) {
+		if (rc == 0)
+			rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+		goto done;
+	}
+	float *p = a->arena->data;
+	for (size_t at = 0; at < n; at += CHUNK) {
+		int B = (int)(n - at < CHUNK ? n - at : CHUNK);
+		const float *x = train->x + at * d;
+		float *xr = nids_mlp_forward(&a->comp, a->arena, p, &ca, x, B);
+		dagmm_z(a, x, xr, ca.out[a->code], B, d, z + at * zd, f);
+		float *h = nids_mlp_forward(&a->est, a->arena, p, &ea, z + at * zd, B);
+		nids_softmax_forward(gam, nids_mlp_forward(&a->out, a->arena, p, &oa, h, B), B, K);
+		for (size_t i = 0; i < (size_t)B * K; i++)
+			gd[at * K + i] = gam[i];
+	}
+	nids_gmm_mstep(&a->gmm, z, gd, n);
+	if ((rc = nids_gmm_factor(&a->gmm, err)) < 0) {
+		rc = nids_err_set(err, rc, NULL, "dagmm: the mixture over the training rows: %s (try "
+		                  "a larger --cov-floor)", why(err).s);
+		goto done;
+	}
+	float *phi = nids_arena_ptr(a->arena, p, a->t_phi), *mu = nids_arena_ptr(a->arena, p, a->t_mu);
+	float *cov = nids_arena_ptr(a->arena, p, a->t_cov);
+	for (int k = 0; k < K; k++)
+		phi[k] = (float)a->gmm.phi[k];
+	for (int i = 0; i < K * zd; i++)
+		mu[i] = (float)a->gmm.mu[i];
+	for (int i = 0; i < K * zd * zd; i++)
+		cov[i] = (float)a->gmm.cov[i];
+	rc = gmm_from_arena(a, err);
+done:
+	nids_mlp_acts_free(&ca);
+	nids_mlp_acts_free(&ea);
+	nids_mlp_acts_free(&oa);
+	free(z);
+	free(f);
+	free(gam);
+	free(gd);
+	return rc;
+}
+
+static int dagmm_fit(nids_model *m, const nids_dataset *train, const nids_dataset *val,
+                     const nids_fit_opts *o, nids_err *err)
+{
+	int rc = dagmm_define(m, err);
+	if (rc < 0 || (rc = nids_arena_alloc(&m->arena, err)) < 0)
+		return rc;
+	struct dagmm *a = m->state;
+	nids_rng rng;
+	nids_rng_seed(&rng, m->seed);
+	nids_mlp_init(&a->comp, &m->arena, m->arena.data, &rng);
+	nids_mlp_init(&a->est, &m->arena, m->arena.data, &rng);
+	nids_mlp_init(&a->out, &m->arena, m->arena.data, &rng);
+	nids_net net = { a, m->arena.data, m->arena.size, 1, dagmm_prepare, dagmm_step };
+	rc = nids_net_train(&net, train, val, 0, o, m->seed, "", err);
+	dagmm_free_bufs(a);
+	a->z = a->f = a->mask = a->hd = a->gamma = a->dgamma = a->dlogit = NULL;
+	a->dhd = a->dh = a->dz = a->dzc = a->df = a->dxr = NULL;
+	memset(&a->ca, 0, sizeof a->ca), memset(&a->ea, 0, sizeof a->ea);
+	memset(&a->oa, 0, sizeof a->oa);
+	if (rc < 0 && a->chol_failed)
+		return nids_err_set(err, NIDS_EFORMAT, NULL, "dagmm: a batch covariance is not "
+		                    "positive definite with diagonal floor %g (Cholesky failed); "
+		                    "try a larger --cov-floor", a->gmm.floor);
+	if (rc < 0)
+		return rc;
+	return dagmm_final_gmm(a, train, err);
+}
+
+static int dagmm_load(nids_model *m, const nids_arena *file, nids_err *err)
+{
+	int rc = dagmm_define(m, err);
+	if (rc < 0 || (rc = nids_arena_alloc(&m->arena, err)) < 0 ||
+	    (rc = nids_arena_fill_from(&m->arena, file, err)) < 0)
+		return rc;
+	return gmm_from_arena(m->state, err);
+}
+
+/* ---- scoring ---- */
+
+struct dagmm_scratch {
+	nids_mlp_acts ca;
+	float *z, *f;
+	double *lp;
+};
+
+static void dagmm_scratch_free(void *p)
+{
+	struct dagmm_scratch *s = p;
+	if (!s)
+		return;
+	nids_mlp_acts_free(&s->ca);
+	free(s->z);
+	free(s->f);
+	free(s->lp);
+	free(s);
+}
+
+static void *dagmm_scratch_new(const nids_model *m, int cap, unsigned outputs)
+{
+	(void)outputs;
+	const struct dagmm *a = m->state;
+	struct dagmm_scratch *s = calloc(1, sizeof *s);
+	if (!s || nids_mlp_acts_alloc(&s->ca, &a->comp, cap, 1, NULL) < 0 ||
+	    !(s->z = nids_floats((size_t)cap * a->zd)) || !(s->f = nids_floats((size_t)cap * 2)) ||
+	    !(s->lp = malloc((size_t)cap * a->K * sizeof(double)))) {
+		dagmm_scratch_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void dagmm_score(const nids_model *m, void *scratch, const float *x, int B, uint64_t row0,
+                        unsigned outputs, float *out, int ldo)
+{
+	(void)row0, (void)outputs;
+	const struct dagmm *a = m->state;
+	struct dagmm_scratch *s = scratch;
+	float *xr = nids_mlp_forward(&a->comp, &m->arena, m->arena.data, &s->ca, x, B);
+	dagmm_z(a, x, xr, s->ca.out[a->code], B, m->d, s->z, s->f);
+	nids_gmm_logp(&a->gmm, s->z, (size_t)B, s->lp);
+	for (int r = 0; r < B; r++)
+		out[(size_t)r * ldo] = (float)-nids_gmm_logsumexp(s->lp + (size_t)r * a->K, a->K, NULL);
+}
+
+const nids_model_type nids_model_dagmm = {
+	.name = "dagmm",
+	.summary = "deep autoencoding Gaussian mixture; score = sample energy",
+	.hparams = DAGMM_HPARAMS,
+	.outputs = 0,
+	.needs_labels = 0,
+	.fit = dagmm_fit,
+	.load = dagmm_load,
+	.scratch_new = dagmm_scratch_new,
+	.scratch_free = dagmm_scratch_free,
+	.score = dagmm_score,
+	.free_state = dagmm_free_state,
+};

@@ -1,0 +1,236 @@
+/* model_memae.c: the memory-augmented autoencoder (Gong et al., ICCV 2019), the fully
+ * connected version the paper uses for KDDCUP99. The encoder's code z addresses a memory
+ * of N slots: attention by cosine similarity and softmax, hard shrinkage
+ * max(w - lambda, 0) w / (|w - lambda| + 1e-12) and L1 renormalisation (deep.h); the
+ * decoder reconstructs from the attention-weighted slots alone, so anomalies come back
+ * looking normal. Loss = MSE + alpha * attention entropy; score = the row's mean squared
+ * reconstruction error. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nids/deep.h"
+#include "nids/model.h"
+
+static const nids_hparam MEMAE_HPARAMS[] = {
+	{ "layers", 0, "60,30,10,3", "encoder widths (the last is the code); the decoder mirrors "
+	                             "them" },
+	{ "act", 0, "tanh", "hidden activation" },
+	{ "mem", 0, "50", "memory slots N" },
+	{ "shrink", 0, "0.02", "hard shrinkage threshold lambda (the paper: 1/N to 3/N)" },
+	{ "alpha", 0, "0.0002", "weight of the attention entropy" },
+	{ NULL, 0, NULL, NULL },
+};
+
+struct memae {
+	nids_mlp enc, dec;
+	int N, C, tmem;
+	float shrink, alpha;
+	nids_arena *arena;
+	int shards;
+	nids_mlp_acts ea[64], da[64];
+	nids_memory_acts ma[64];
+	float *zhat[64], *dxr[64], *dzhat[64], *dz[64], *dwhat[64];
+};
+
+static void memae_free_state(void *p)
+{
+	struct memae *a = p;
+	if (!a)
+		return;
+	for (int s = 0; s < a->shards; s++) {
+		nids_mlp_acts_free(&a->ea[s]);
+		nids_mlp_acts_free(&a->da[s]);
+		nids_memory_acts_free(&a->ma[s]);
+		free(a->zhat[s]), free(a->dxr[s]), free(a->dzhat[s]), free(a->dz[s]);
+		free(a->dwhat[s]);
+	}
+	free(a);
+}
+
+static int memae_define(nids_model *m, nids_err *err)
+{
+	int widths[NIDS_MLP_MAX / 2];
+	int nw = nids_model_get_ints(m, "layers", widths, NIDS_MLP_MAX / 2, 1, 1 << 16, err);
+	if (nw < 0)
+		return nw;
+	int act = nids_act_parse(nids_model_get(m, "act"));
+	if (act <= 0)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--act': '%s' is not one of "
+		                    "relu, leaky, tanh, sigmoid, softplus", nids_model_get(m, "act"));
+	long n;
+	double shrink, alpha;
+	if (nids_model_get_long(m, "mem", 1, 1 << 16, &n, err) < 0 ||
+	    nids_model_get_double(m, "shrink", 0, 1, &shrink, err) < 0 ||
+	    nids_model_get_double(m, "alpha", 0, 1e6, &alpha, err) < 0)
+		return NIDS_EUSAGE;
+	struct memae *a = calloc(1, sizeof *a);
+	if (!a)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	m->state = a;
+	a->N = (int)n, a->C = widths[nw - 1], a->shrink = (float)shrink, a->alpha = (float)alpha;
+	a->arena = &m->arena;
+	int dim[NIDS_MLP_MAX + 1], acts[NIDS_MLP_MAX];
+	dim[0] = m->d;
+	for (int i = 0; i < nw; i++)
+		dim[i + 1] = widths[i], acts[i] = i == nw - 1 ? NIDS_ACT_NONE : act;
+	memset(&m->arena, 0, sizeof m->arena);
+	int rc = nids_mlp_define(&a->enc, &m->arena, "enc", nw, dim, acts, err);
+	if (rc < 0)
+		return rc;
+	for (int i = 0; i < nw; i++)
+		dim[i] = widths[nw - 1 - i], acts[i] = i == nw - 1 ? NIDS_ACT_NONE : act;
+	dim[nw] = m->d;
+	if ((rc = nids_mlp_define(&a->dec, &m->arena, "dec", nw, dim, acts, err)) < 0)
+		return rc;
+	rc = a->tmem = nids_arena_add(&m->arena, "mem", a->N, a->C, err);
+	return rc < 0 ? rc : 0;
+}
+
+static int memae_prepare(void *ctx, int shards, int cap, nids_err *err)
+{
+	struct memae *a = ctx;
+	a->shards = shards;
+	int d = a->enc.dim[0], rc;
+	for (int s = 0; s < shards; s++) {
+		if ((rc = nids_mlp_acts_alloc(&a->ea[s], &a->enc, cap, 1, err)) < 0 ||
+		    (rc = nids_mlp_acts_alloc(&a->da[s], &a->dec, cap, 1, err)) < 0 ||
+		    (rc = nids_memory_acts_alloc(&a->ma[s], cap, a->N, a->C, err)) < 0)
+			return rc;
+		a->zhat[s] = nids_floats((size_t)cap * a->C);
+		a->dzhat[s] = nids_floats((size_t)cap * a->C);
+		a->dz[s] = nids_floats((size_t)cap * a->C);
+		a->dxr[s] = nids_floats((size_t)cap * d);
+		a->dwhat[s] = nids_floats((size_t)cap * a->N);
+		if (!a->zhat[s] || !a->dzhat[s] || !a->dz[s] || !a->dxr[s] || !a->dwhat[s])
+			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	}
+	return 0;
+}
+
+static double memae_step(void *ctx, int s, const float *x, const int *y, int B, float scale,
+                         float *grads, nids_rng *rng)
+{
+	(void)y, (void)rng;
+	struct memae *a = ctx;
+	float *p = a->arena->data, *mem = nids_arena_ptr(a->arena, p, a->tmem);
+	int d = a->enc.dim[0], N = a->N, C = a->C;
+	float *z = nids_mlp_forward(&a->enc, a->arena, p, &a->ea[s], x, B);
+	nids_memory_forward(a->zhat[s], z, mem, B, N, C, a->shrink, &a->ma[s]);
+	float *xr = nids_mlp_forward(&a->dec, a->arena, p, &a->da[s], a->zhat[s], B);
+	if (grads) {
+		memset(a->dxr[s], 0, (size_t)B * d * sizeof(float));
+		memset(a->dwhat[s], 0, (size_t)B * N * sizeof(float));
+	}
+	double loss = nids_mse_loss(grads ? a->dxr[s] : NULL, xr, x, B, d, scale);
+	loss += nids_entropy_loss(grads ? a->dwhat[s] : NULL, a->ma[s].what, B, N, a->alpha * scale);
+	if (!grads)
+		return loss;
+	memset(a->dzhat[s], 0, (size_t)B * C * sizeof(float));
+	nids_mlp_backward(&a->dec, a->arena, p, grads, &a->da[s], a->dxr[s], NULL, a->dzhat[s], B);
+	memset(a->dz[s], 0, (size_t)B * C * sizeof(float));
+	nids_memory_backward(a->dz[s], nids_arena_ptr(a->arena, grads, a->tmem), a->dzhat[s],
+	                     a->dwhat[s], mem, B, N, C, a->shrink, &a->ma[s]);
+	nids_mlp_backward(&a->enc, a->arena, p, grads, &a->ea[s], a->dz[s], NULL, NULL, B);
+	return loss;
+}
+
+static int memae_fit(nids_model *m, const nids_dataset *train, const nids_dataset *val,
+                     const nids_fit_opts *o, nids_err *err)
+{
+	int rc = memae_define(m, err);
+	if (rc < 0 || (rc = nids_arena_alloc(&m->arena, err)) < 0)
+		return rc;
+	struct memae *a = m->state;
+	nids_rng rng;
+	nids_rng_seed(&rng, m->seed);
+	nids_mlp_init(&a->enc, &m->arena, m->arena.data, &rng);
+	nids_mlp_init(&a->dec, &m->arena, m->arena.data, &rng);
+	/* the memory as the paper's code initialises it: U(-1/sqrt(C), 1/sqrt(C)) */
+	float *mem = nids_arena_ptr(&m->arena, m->arena.data, a->tmem), r = 1.0f / sqrtf((float)a->C);
+	for (int i = 0; i < a->N * a->C; i++)
+		mem[i] = r * (2.0f * nids_rng_uniform(&rng) - 1.0f);
+	nids_net net = { a, m->arena.data, m->arena.size, 64, memae_prepare, memae_step };
+	return nids_net_train(&net, train, val, 0, o, m->seed, "", err);
+}
+
+static int memae_load(nids_model *m, const nids_arena *file, nids_err *err)
+{
+	int rc = memae_define(m, err);
+	if (rc < 0 || (rc = nids_arena_alloc(&m->arena, err)) < 0)
+		return rc;
+	return nids_arena_fill_from(&m->arena, file, err);
+}
+
+/* ---- scoring ---- */
+
+struct memae_scratch {
+	nids_mlp_acts ea, da;
+	nids_memory_acts ma;
+	float *zhat;
+};
+
+static void memae_scratch_free(void *p)
+{
+	struct memae_scratch *s = p;
+	if (!s)
+		return;
+	nids_mlp_acts_free(&s->ea);
+	nids_mlp_acts_free(&s->da);
+	nids_memory_acts_free(&s->ma);
+	free(s->zhat);
+	free(s);
+}
+
+static void *memae_scratch_new(const nids_model *m, int cap, unsigned outputs)
+{
+	(void)outputs;
+	const struct memae *a = m->state;
+	struct memae_scratch *s = calloc(1, sizeof *s);
+	if (!s || nids_mlp_acts_alloc(&s->ea, &a->enc, cap, 1, NULL) < 0 ||
+	    nids_mlp_acts_alloc(&s->da, &a->dec, cap, 1, NULL) < 0 ||
+	    nids_memory_acts_alloc(&s->ma, cap, a->N, a->C, NULL) < 0 ||
+	    !(s->zhat = nids_floats((size_t)cap * a->C))) {
+		memae_scratch_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void memae_score(const nids_model *m, void *scratch, const float *x, int B, uint64_t row0,
+                        unsigned outputs, float *out, int ldo)
+{
+	(void)row0;
+	const struct memae *a = m->state;
+	struct memae_scratch *s = scratch;
+	float *p = m->arena.data;
+	int d = m->d;
+	float *z = nids_mlp_forward(&a->enc, &m->arena, p, &s->ea, x, B);
+	nids_memory_forward(s->zhat, z, nids_arena_ptr(&m->arena, p, a->tmem), B, a->N, a->C,
+	                    a->shrink, &s->ma);
+	const float *xr = nids_mlp_forward(&a->dec, &m->arena, p, &s->da, s->zhat, B);
+	for (int r = 0; r < B; r++) {
+		double sum = 0;
+		for (int j = 0; j < d; j++) {
+			float e = xr[(size_t)r * d + j] - x[(size_t)r * d + j];
+			sum += e * e;
+			if (outputs & NIDS_OUT_ERRORS)
+				out[(size_t)r * ldo + 1 + j] = e * e;
+		}
+		out[(size_t)r * ldo] = (float)(sum / d);
+	}
+}
+
+const nids_model_type nids_model_memae = {
+	.name = "memae",
+	.summary = "memory-augmented autoencoder; score = mean squared reconstruction error",
+	.hparams = MEMAE_HPARAMS,
+	.outputs = NIDS_OUT_ERRORS,
+	.needs_labels = 0,
+	.fit = memae_fit,
+	.load = memae_load,
+	.scratch_new = memae_scratch_new,
+	.scratch_free = memae_scratch_free,
+	.score = memae_score,
+	.free_state = memae_free_state,
+};
