@@ -71,7 +71,7 @@ demo: deps
 	@PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" sh examples/demo.sh
 
 bench: all
-	@PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" sh bench/run.sh
+	@PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" bash bench/foundation.sh
 
 install: all
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
