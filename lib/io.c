@@ -256,7 +256,10 @@ int nids_output_open(nids_output **outp, const char *path, int binary, nids_err 
 		return nids_err_set(err, NIDS_EUSAGE, path, "too many outputs or path too long");
 	}
 	out->path = strdup(path);
-	snprintf(pending[slot], sizeof pending[slot], "%s.tmpXXXXXX", path);
+	/* mkstemp's template: the path, ".tmp", and six X it replaces */
+	int n = snprintf(pending[slot], sizeof pending[slot], "%s.tmp", path);
+	memset(pending[slot] + n, 'X', 6);
+	pending[slot][n + 6] = 0;
 	int fd = mkstemp(pending[slot]);
 	if (fd < 0 || !out->path) {
 		int rc = nids_err_set(err, NIDS_EIO, path, "cannot create: %s", strerror(errno));
