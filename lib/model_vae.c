@@ -5,7 +5,7 @@
  * L samples of z: the negative reconstruction log-probability (default), the
  * reconstruction MSE, or the negative ELBO. */
 /* see nn_layers.c: the scoring loops vectorize only at -O3 */
-#pragma GCC optimize("O3")
+#pragma GCC optimize("O3", "no-trapping-math")
 
 #include <math.h>
 #include <stdint.h>
@@ -347,13 +347,14 @@ static void vae_score(const nids_model *m, void *scratch, const float *x, int B,
 	for (int r = 0; r < B; r++) {
 		nids_rng rng;
 		nids_rng_seed2(&rng, m->seed, row0 + (uint64_t)r);
-		for (int l = 0; l < L; l++)
+		for (int l = 0; l < L; l++) {
+			size_t i0 = ((size_t)l * B + r) * K;
+			nids_rng_normal_fill(&rng, b->eps + i0, (size_t)K);
 			for (int k = 0; k < K; k++) {
-				size_t i = ((size_t)l * B + r) * K + k;
-				b->eps[i] = nids_rng_normal(&rng);
-				b->zmu[i] = mu[(size_t)r * K + k];
-				b->zlv[i] = lv[(size_t)r * K + k];
+				b->zmu[i0 + k] = mu[(size_t)r * K + k];
+				b->zlv[i0 + k] = lv[(size_t)r * K + k];
 			}
+		}
 	}
 	nids_reparam_forward(b->z, b->zmu, b->zlv, b->eps, (size_t)N * K);
 	decode(v, p, b, b->z, N, &mean, &logv);

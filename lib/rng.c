@@ -56,12 +56,32 @@ uint64_t nids_rng_below(nids_rng *r, uint64_t n)
 	return x % n;
 }
 
+/* sin and cos of one angle (libm's sincos is a GNU extension) */
+static void sincos_pair(double a, double *s, double *c)
+{
+	*s = sin(a);
+	*c = cos(a);
+}
+
 float nids_rng_normal(nids_rng *r)
 {
 	/* u1 in (0, 1] so log never sees 0 */
 	double u1 = ((double)(nids_rng_next(r) >> 11) + 1.0) * (1.0 / 9007199254740992.0);
 	double u2 = (double)(nids_rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
 	return (float)(sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2));
+}
+
+void nids_rng_normal_fill(nids_rng *r, float *out, size_t n)
+{
+	for (size_t i = 0; i < n; i += 2) {
+		double u1 = ((double)(nids_rng_next(r) >> 11) + 1.0) * (1.0 / 9007199254740992.0);
+		double u2 = (double)(nids_rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
+		double rad = sqrt(-2.0 * log(u1)), s, c;
+		sincos_pair(6.283185307179586 * u2, &s, &c);
+		out[i] = (float)(rad * c);
+		if (i + 1 < n)
+			out[i + 1] = (float)(rad * s);
+	}
 }
 
 void nids_rng_permutation(nids_rng *r, uint32_t *idx, size_t n)

@@ -32,6 +32,9 @@ uint64_t nids_rng_below(nids_rng *r, uint64_t n);
 /* Standard normal (Box-Muller; each call draws two uniforms and returns one value,
  * so the sequence does not depend on call parity). */
 float nids_rng_normal(nids_rng *r);
+/* Fills out [n] with standard normal draws, two per Box-Muller pair (the cosine and the
+ * sine), half the work of n calls to nids_rng_normal; a different stream from it. */
+void nids_rng_normal_fill(nids_rng *r, float *out, size_t n);
 
 /* Fills idx[0..n) with a uniformly random permutation of 0..n-1 (Fisher-Yates). */
 void nids_rng_permutation(nids_rng *r, uint32_t *idx, size_t n);
