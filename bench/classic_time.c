@@ -4,8 +4,8 @@
  *
  *   classic_time -t type -j threads --seed n [--key value ...] -o model train.rec test.rec
  *
- * Prints "fit_wall fit_cpu score_wall score_cpu" (seconds; scoring: the second of two
- * passes over the test rows) on stdout. */
+ * Prints "fit_wall fit_cpu score_wall score_cpu" (seconds; scoring: the fastest of
+ * $PASSES passes over the test rows, default 5, after one untimed pass) on stdout. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,20 +97,25 @@ int main(int argc, char **argv)
 	float *res = malloc(sizeof(float) * CAP * (size_t)nout);
 	if (!res || nids_scorer_new(&s, m, 0, threads, CAP, &err))
 		die(&err);
-	/* one untimed pass first (as classic_sk_time.py does): first-touch costs aside */
-	double t2 = 0, c2 = 0;
-	for (int pass = 0; pass < 2; pass++) {
-		t2 = now(), c2 = cpu();
+	/* one untimed pass first, then the fastest of PASSES (as classic_sk_time.py does):
+	 * first-touch costs and busy moments of a shared machine aside */
+	const char *ps = getenv("PASSES");
+	int passes = ps ? atoi(ps) : 5;
+	double score_wall = 1e300, score_cpu = 0;
+	for (int pass = 0; pass <= passes; pass++) {
+		double t2 = now(), c2 = cpu();
 		for (size_t at = 0; at < test->n; at += CAP) {
 			int B = (int)(test->n - at < CAP ? test->n - at : CAP);
 			nids_scorer_run(s, test->x + at * test->d, B, at, res);
 		}
+		double t3 = now(), c3 = cpu();
+		if (pass > 0 && t3 - t2 < score_wall)
+			score_wall = t3 - t2, score_cpu = c3 - c2;
 	}
-	double t3 = now(), c3 = cpu();
 	FILE *f = fopen(out, "wb");
 	if (!f || nids_model_write(m, f, &err) || fclose(f))
 		die(&err);
-	printf("%.4f %.4f %.4f %.4f\n", t1 - t0, c1 - c0, t3 - t2, c3 - c2);
+	printf("%.4f %.4f %.4f %.4f\n", t1 - t0, c1 - c0, score_wall, score_cpu);
 	nids_scorer_free(s);
 	free(res);
 	nids_model_free(m);

@@ -3,6 +3,7 @@
  * path lengths, k-means on separable blobs, logistic regression against optima computed
  * once with scikit-learn), then the models through the model table: save/load round
  * trips with identical scores, determinism over thread counts, class weights. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -388,6 +389,42 @@ static void test_threads_deterministic(void)
 	}
 }
 
+/* The scoring walks (8 rows in lockstep; one value per leaf when only the score is asked
+ * for) give what a plain walk of each tree gives, row by row, and the score column is the
+ * same with and without --classes. */
+static void test_score_walks(void)
+{
+	const char *types[] = { "forest", "tree", "iforest" };
+	const char *kv[] = { "trees", "7", NULL };
+	for (int t = 0; t < 3; t++) {
+		nids_model *m = fit(types[t], strcmp(types[t], "tree") ? kv : NULL, 1);
+		const struct nids_trees_state *st = m->state;
+		const float *value = nids_arena_ptr(&m->arena, m->arena.data, st->value);
+		int n1, n2, bad = 0;
+		float *a = score_all(m, 0, &n1), *b = score_all(m, m->type->outputs, &n2);
+		for (int i = 0; i < N; i++) {
+			double sum = 0; /* mean P(attack), or for iforest the summed path length */
+			for (int k = 0; k < st->ntrees; k++) {
+				int leaf = nids_cnode_leaf(st->cn, st->root[k], X + i * D);
+				if (st->pattack)
+					sum += st->pattack[leaf];
+				else
+					sum += value[leaf];
+			}
+			double want = st->pattack ? sum / st->ntrees
+			                          : exp2(-sum / st->ntrees /
+			                                 *nids_arena_ptr(&m->arena, m->arena.data,
+			                                                 st->benign));
+			bad += fabs(a[(size_t)i * n1] - want) > 1e-6 ||
+			       fabs(b[(size_t)i * n2] - a[(size_t)i * n1]) > 1e-6;
+		}
+		CHECK(bad == 0, "%s: %d of %d rows score unlike a plain walk", types[t], bad, N);
+		free(a);
+		free(b);
+		nids_model_free(m);
+	}
+}
+
 static void test_options(void)
 {
 	nids_dataset ds = make_data();
@@ -436,6 +473,7 @@ static void test_options(void)
 int main(void)
 {
 	TEST(test_tree_xor);
+	TEST(test_score_walks);
 	TEST(test_tree_midpoint_and_limits);
 	TEST(test_tree_dump);
 	TEST(test_iforest_c);
