@@ -1,4 +1,7 @@
 /* normalize.c: min-max, z-score and log1p scaling of feature columns; the params file. */
+/* O3: the per-column loops over a row (fit sums, min, max, scaling) vectorize across
+ * columns, so each column still sums in row order and results do not change */
+#pragma GCC optimize("O3")
 #include "nids/normalize.h"
 
 #include <errno.h>
