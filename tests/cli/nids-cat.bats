@@ -13,7 +13,7 @@ tsv() { printf 'duration\tsrc_bytes\tdifficulty:meta\tlabel\tclass\n0\t181\t20\t
 @test "nids-cat: --version" {
 	run "$NIDS_BIN/nids-cat" --version
 	[ "$status" -eq 0 ]
-	[ "$output" = "nids-cat 0.1.0 (stream 1, model 1)" ]
+	[ "$output" = "nids-cat 0.1.0 (stream 2, model 1)" ]
 }
 
 @test "nids-cat: text -> stream -> text is exact, roles kept" {

@@ -27,7 +27,7 @@ fit() { "$NIDS_BIN/nids-fit" "$@"; }
 @test "nids-fit: --version" {
 	run fit --version
 	[ "$status" -eq 0 ]
-	[ "$output" = "nids-fit 0.1.0 (stream 1, model 1)" ]
+	[ "$output" = "nids-fit 0.1.0 (stream 2, model 1)" ]
 }
 
 @test "nids-fit: usage errors exit 2" {

@@ -21,7 +21,7 @@ score() { "$NIDS_BIN/nids-score" "$@"; }
 @test "nids-score: --version" {
 	run score --version
 	[ "$status" -eq 0 ]
-	[ "$output" = "nids-score 0.1.0 (stream 1, model 1)" ]
+	[ "$output" = "nids-score 0.1.0 (stream 2, model 1)" ]
 }
 
 @test "nids-score: usage errors exit 2" {

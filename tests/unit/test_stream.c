@@ -8,7 +8,8 @@
 #include "check.h"
 #include "nids/stream.h"
 
-#define GOLDEN "tests/fixtures/golden/small.rec"
+#define GOLDEN "tests/fixtures/golden/small-v2.rec"
+#define GOLDEN_V1 "tests/fixtures/golden/small-v1.rec"
 
 static char tmp_path[64];
 
@@ -243,12 +244,15 @@ static void unknown_major(void)
 {
 	unsigned char *b;
 	size_t len = write_stream(&b, 5, 0, 0);
-	b[8] = 2;
+	b[8] = NIDS_STREAM_MAJOR + 1;
 	uint64_t n;
 	double s;
 	nids_err err = { 0 };
-	CHECK(read_all(b, len, &n, &s, &err) == NIDS_EVERSION, "major 2 accepted");
-	CHECK(strstr(err.msg, "version 2.0 is not supported") != NULL, "%s", err.msg);
+	CHECK(read_all(b, len, &n, &s, &err) == NIDS_EVERSION, "major 3 accepted");
+	CHECK(strstr(err.msg, "version 3.0 is not supported") != NULL, "%s", err.msg);
+	/* nor is a version-2 stream relabelled as version 1: its checksums are not XXH32 */
+	b[8] = 1;
+	CHECK(read_all(b, len, &n, &s, &err) == NIDS_ECHECKSUM, "v2 read as v1: %s", err.msg);
 	free(b);
 }
 
@@ -371,6 +375,29 @@ static void class_remap(void)
 	free(buf);
 }
 
+/* Format 1 (XXH32 checksums) was frozen in small-v1.rec by the library of the time:
+ * readers keep reading it. */
+static void golden_v1(void)
+{
+	FILE *f = fopen(GOLDEN_V1, "rb");
+	CHECK(f != NULL, "missing %s", GOLDEN_V1);
+	if (!f)
+		return;
+	unsigned char *g = malloc(1 << 20);
+	size_t glen = fread(g, 1, 1 << 20, f);
+	fclose(f);
+	CHECK(glen > 8 && g[8] == 1 && g[9] == 0, "%s is not version 1", GOLDEN_V1);
+	uint64_t n;
+	double s;
+	nids_err err = { 0 };
+	CHECK(read_all(g, glen, &n, &s, &err) == 0, "%s", err.msg);
+	CHECK(n == 7 && s == expected_sum(7, 9), "golden v1 contents");
+	/* a flipped payload bit is still caught under the version-1 checksums */
+	g[glen - 40] ^= 4;
+	CHECK(read_all(g, glen, &n, &s, &err) == NIDS_ECHECKSUM, "v1 bit flip: %s", err.msg);
+	free(g);
+}
+
 /* The golden file was written once by this library (raw blocks); a reader must keep
  * reading it byte for byte, and the writer must keep producing it. */
 static void golden(void)
@@ -416,5 +443,6 @@ int main(int argc, char **argv)
 	TEST(concatenation_mismatch);
 	TEST(class_remap);
 	TEST(golden);
+	TEST(golden_v1);
 	return CHECK_DONE();
 }
