@@ -42,7 +42,10 @@ struct nids_csv {
 	char where[320];
 };
 
-static void on_field(void *s, size_t n, void *data)
+/* no-tree-loop-distribute-patterns: keeps GCC from turning the short-field byte loop back
+ * into a memcpy call */
+__attribute__((optimize("no-tree-loop-distribute-patterns"))) static void
+on_field(void *s, size_t n, void *data)
 {
 	nids_csv *c = data;
 	if (c->nomem)
@@ -72,7 +75,12 @@ static void on_field(void *s, size_t n, void *data)
 		c->fcap = cap;
 	}
 	char *dst = c->arena + c->arena_len;
-	if (n)
+	/* most fields are a few bytes: a byte loop beats a call to memcpy, which was a tenth
+	 * of featurize's time (see on_field's attribute) */
+	if (n <= 16)
+		for (size_t i = 0; i < n; i++)
+			dst[i] = ((const char *)s)[i];
+	else
 		memcpy(dst, s, n);
 	dst[n] = 0;
 	/* only a quoted field may span lines, so plain text needs no scan */

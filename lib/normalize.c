@@ -4,6 +4,15 @@
 #pragma GCC optimize("O3")
 #include "nids/normalize.h"
 
+/* The fitting and scaling loops also in an AVX2 build, picked at load time where the CPU
+ * has it: their double-precision arithmetic goes 4 wide instead of 2 (scaling KDDTrain+
+ * took half the time). Each value's arithmetic is the same either way. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
+#define NIDS_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define NIDS_SIMD_CLONES
+#endif
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -257,6 +266,7 @@ static int fit_row(const float *restrict f, size_t D, int log, const double *res
  * block's first row at the start), which stay small so the variance keeps its
  * accuracy, then merged into the running mean and M2 (Chan et al.), as Welford's
  * update does one value at a time. */
+NIDS_SIMD_CLONES
 int nids_norm_fit_rows(nids_norm *n, const float *rows, size_t nrows, const char *name,
                        uint64_t first_row, nids_err *err)
 {
@@ -297,6 +307,7 @@ int nids_norm_fit_end(nids_norm *n, const char *name, nids_err *err)
 }
 
 /* Scales rows in place; with check, stops at the first value the method cannot take. */
+NIDS_SIMD_CLONES
 static int scale_rows(const nids_norm *n, float *rows, size_t nrows, int clamp, int check,
                       const char *name, uint64_t first_row, nids_err *err)
 {
