@@ -42,15 +42,43 @@ int feat_number(feat_ctx *fc, const nids_csv_record *rec, int i, const char *wha
 	                    i + 1, what, rec->fields[i]);
 }
 
+/* Remembers name's answer when it fits the memo (an empty memo matches nothing, as
+ * names are never empty here). */
+static void memo_set(char memo[64], const char *name)
+{
+	size_t n = strlen(name);
+	if (n < 64)
+		memcpy(memo, name, n + 1);
+	else
+		memo[0] = 0;
+}
+
 int feat_class(feat_ctx *fc, const char *name, nids_err *err)
 {
+	if (fc->class_memo[0] && !strcmp(name, fc->class_memo))
+		return fc->class_memo_id;
 	int id = nids_writer_add_class(fc->w, name, err);
 	if (id == NIDS_EUSAGE)
 		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "bad class name '%.40s'", name);
+	if (id >= 0) {
+		memo_set(fc->class_memo, name);
+		fc->class_memo_id = id;
+	}
 	return id;
 }
 
+static int is_benign(feat_ctx *fc, const char *label);
+
 int feat_is_benign(feat_ctx *fc, const char *label)
+{
+	if (fc->benign_memo[0] && !strcmp(label, fc->benign_memo))
+		return fc->benign_memo_val;
+	fc->benign_memo_val = is_benign(fc, label);
+	memo_set(fc->benign_memo, label);
+	return fc->benign_memo_val;
+}
+
+static int is_benign(feat_ctx *fc, const char *label)
 {
 	if (!strcasecmp(label, "normal") || !strcasecmp(label, "benign") ||
 	    !strcasecmp(label, "background"))

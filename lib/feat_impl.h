@@ -16,6 +16,10 @@ typedef struct feat_ctx {
 	nids_csv *csv;
 	const char *in_name;
 	int nfields;     /* fields every data record must have; 0 = the format checks */
+	/* the last name feat_class and feat_is_benign were asked about, and their answers:
+	 * labels come in runs, and a string compare beats a search */
+	char class_memo[64], benign_memo[64];
+	int class_memo_id, benign_memo_val;
 } feat_ctx;
 
 /* Returned by a format's row function for records it did not turn into a row. */
