@@ -20,9 +20,9 @@ static const char *HEAD =
 	"  -t, --type TYPE      model type (required): one of those listed below\n"
 	"  -o, --output FILE    model file to write [default: stdout]\n"
 	"  -j, --threads N      threads [default: 1]\n"
-	"      --epochs N       passes over the data [default: 20]\n"
-	"      --batch N        minibatch rows [default: 256]\n"
-	"      --lr RATE        learning rate [default: 0.001]\n"
+	"      --epochs N       passes over the data [default: 20, or the model's below]\n"
+	"      --batch N        minibatch rows [default: 256, or the model's below]\n"
+	"      --lr RATE        learning rate [default: 0.001, or the model's below]\n"
 	"      --optim NAME     adam or sgd (momentum 0.9) [default: adam]\n"
 	"      --seed N         random seed [default: 0]\n"
 	"      --val FRACTION   hold out this fraction for early stopping [default: 0]\n"
@@ -41,6 +41,17 @@ static char *usage_text(void)
 	for (int i = 0; nids_model_type_at(i); i++) {
 		const nids_model_type *t = nids_model_type_at(i);
 		n += (size_t)snprintf(u + n, cap - n, "-t %s: %s\n", t->name, t->summary);
+		if ((t->epochs || t->batch || t->lr) && n < cap) {
+			n += (size_t)snprintf(u + n, cap - n, "  training defaults:");
+			if (t->epochs && n < cap)
+				n += (size_t)snprintf(u + n, cap - n, " --epochs %d", t->epochs);
+			if (t->batch && n < cap)
+				n += (size_t)snprintf(u + n, cap - n, " --batch %d", t->batch);
+			if (t->lr && n < cap)
+				n += (size_t)snprintf(u + n, cap - n, " --lr %g", t->lr);
+			if (n < cap)
+				n += (size_t)snprintf(u + n, cap - n, "\n");
+		}
 		for (const nids_hparam *h = t->hparams; h->name && n < cap; h++) {
 			char flag[64];
 			snprintf(flag, sizeof flag, "%s%c%s--%s", h->shortopt ? "-" : "",
@@ -114,7 +125,7 @@ int main(int argc, char **argv)
 	nids_fit_opts fo = { .epochs = 20, .batch = 256, .lr = 1e-3, .optim = NIDS_OPTIM_ADAM,
 		             .threads = 1, .patience = 5 };
 	const char *type = NULL, *out_path = NULL, *hp_key[256], *hp_val[256];
-	int nhp = 0, quiet = 0, verbose = 0, ch;
+	int nhp = 0, quiet = 0, verbose = 0, ch, given_epochs = 0, given_batch = 0, given_lr = 0;
 	long seed = 0, max_rows = 0;
 	double val = 0;
 	opterr = 0;
@@ -135,11 +146,16 @@ int main(int argc, char **argv)
 		case 'V': nids_cli_version(PROG);
 		case O_EPOCHS:
 			fo.epochs = (int)nids_cli_long_or_die(PROG, USAGE, "--epochs", optarg, 0, 1000000);
+			given_epochs = 1;
 			break;
 		case O_BATCH:
 			fo.batch = (int)nids_cli_long_or_die(PROG, USAGE, "--batch", optarg, 1, 1 << 20);
+			given_batch = 1;
 			break;
-		case O_LR: fo.lr = nids_cli_double_or_die(PROG, USAGE, "--lr", optarg, 1e-12, 100); break;
+		case O_LR:
+			fo.lr = nids_cli_double_or_die(PROG, USAGE, "--lr", optarg, 1e-12, 100);
+			given_lr = 1;
+			break;
 		case O_OPTIM:
 			if (strcmp(optarg, "adam") && strcmp(optarg, "sgd"))
 				nids_cli_usage_error(PROG, USAGE, "option '--optim': '%s' is not adam or sgd",
@@ -179,6 +195,12 @@ int main(int argc, char **argv)
 		rc = nids_model_set(m, hp_key[i], hp_val[i], &err);
 	if (rc)
 		nids_cli_usage_error(PROG, USAGE, "%s", err.msg);
+	if (m->type->epochs && !given_epochs)
+		fo.epochs = m->type->epochs;
+	if (m->type->batch && !given_batch)
+		fo.batch = m->type->batch;
+	if (m->type->lr > 0 && !given_lr)
+		fo.lr = m->type->lr;
 	m->seed = (uint64_t)seed;
 	fo.progress = quiet ? NULL : stderr;
 	fo.progress_tty = !quiet && isatty(STDERR_FILENO);

@@ -384,6 +384,10 @@ const nids_model_type nids_model_dagmm = {
 	.name = "dagmm",
 	.summary = "deep autoencoding Gaussian mixture; score = sample energy",
 	.hparams = DAGMM_HPARAMS,
+	/* the paper's KDDCUP settings */
+	.epochs = 200,
+	.batch = 1024,
+	.lr = 1e-4,
 	.outputs = 0,
 	.needs_labels = 0,
 	.fit = dagmm_fit,

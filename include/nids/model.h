@@ -76,6 +76,10 @@ typedef struct nids_model_type {
 	 * score too; score() writes them in columns 1..n before the other outputs), ending
 	 * with NULL; NULL for none. aegmm's stage-1 "mae", for example. */
 	const char *const *scores;
+	/* Training defaults from the model's paper, used by nids-fit when its --epochs,
+	 * --batch or --lr is not given; 0 leaves nids-fit's own (20, 256, 1e-3). */
+	int epochs, batch;
+	double lr;
 } nids_model_type;
 
 struct nids_model {
