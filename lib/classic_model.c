@@ -139,26 +139,28 @@ int nids_classic_load(nids_model *m, const nids_arena *file, const char *name, i
 	return i;
 }
 
-void nids_classic_trees_sum(const struct nids_trees_state *s, const float *value,
+void nids_classic_trees_sum(const struct nids_trees_state *s, const float *value, int K,
                             const float *x, int B, int d, float *acc)
 {
-	/* LANES rows walk down a tree together, so their loads overlap; blocks of BLOCK rows
-	 * go through every tree before the next block, so the rows stay in cache */
+	/* LANES rows walk down a tree together, in lockstep, so that their loads overlap: a
+	 * leaf steps onto itself, and the walk ends when no lane moved. (Handing a finished
+	 * lane the next row at once saves the lockstep's idle steps but costs a mispredicted
+	 * branch, or many more instructions, per row and tree: slower, measured.) Blocks of
+	 * BLOCK rows go through every tree before the next block: the block stays in L2, and
+	 * each tree's nodes are fetched once per block. */
 	enum { LANES = 8, BLOCK = 512 };
-	int K = s->K;
 	const nids_cnode *nodes = s->cn;
 	memset(acc, 0, sizeof(float) * (size_t)B * K);
 	for (int r0 = 0; r0 < B; r0 += BLOCK) {
 		int r1 = r0 + BLOCK < B ? r0 + BLOCK : B;
 		for (int t = 0; t < s->ntrees; t++) {
+			const nids_cnode *root = nodes + s->root[t];
 			int r = r0;
 			for (; r + LANES <= r1; r += LANES) {
 				const nids_cnode *c[LANES];
 				const float *xr[LANES];
 				for (int i = 0; i < LANES; i++)
-					c[i] = nodes + s->root[t], xr[i] = x + (size_t)(r + i) * d;
-				/* every lane steps each round (a leaf steps onto itself), without
-				 * branches; done when no lane moved */
+					c[i] = root, xr[i] = x + (size_t)(r + i) * d;
 				for (int moved = 1; moved;) {
 					moved = 0;
 					for (int i = 0; i < LANES; i++) {
@@ -180,46 +182,6 @@ void nids_classic_trees_sum(const struct nids_trees_state *s, const float *value
 				for (int k = 0; k < K; k++)
 					acc[(size_t)r * K + k] += v[k];
 			}
-		}
-	}
-}
-
-void nids_classic_trees_sum1(const struct nids_trees_state *s, const float *leafv,
-                             const float *x, int B, int d, float *acc)
-{
-	/* LANES rows walk down a tree together, in lockstep, so that their loads overlap: a
-	 * leaf steps onto itself, and the walk ends when no lane moved. (Handing a finished
-	 * lane the next row at once saves the lockstep's idle steps but costs a mispredicted
-	 * branch, or many more instructions, per row and tree: slower, measured.) Blocks of
-	 * BLOCK rows go through every tree before the next block: the block stays in L2, and
-	 * each tree's nodes are fetched once per block. */
-	enum { LANES = 8, BLOCK = 512 };
-	const nids_cnode *nodes = s->cn;
-	memset(acc, 0, sizeof(float) * (size_t)B);
-	for (int r0 = 0; r0 < B; r0 += BLOCK) {
-		int r1 = r0 + BLOCK < B ? r0 + BLOCK : B;
-		for (int t = 0; t < s->ntrees; t++) {
-			const nids_cnode *root = nodes + s->root[t];
-			int r = r0;
-			for (; r + LANES <= r1; r += LANES) {
-				const nids_cnode *c[LANES];
-				const float *xr[LANES];
-				for (int i = 0; i < LANES; i++)
-					c[i] = root, xr[i] = x + (size_t)(r + i) * d;
-				for (int moved = 1; moved;) {
-					moved = 0;
-					for (int i = 0; i < LANES; i++) {
-						const nids_cnode *n =
-							nodes + c[i]->child[!(xr[i][c[i]->feature] <= c[i]->thr)];
-						moved |= n != c[i];
-						c[i] = n;
-					}
-				}
-				for (int i = 0; i < LANES; i++)
-					acc[r + i] += leafv[c[i] - nodes];
-			}
-			for (; r < r1; r++)
-				acc[r] += leafv[nids_cnode_leaf(nodes, s->root[t], x + (size_t)r * d)];
 		}
 	}
 }
@@ -311,13 +273,13 @@ void nids_classic_trees_run(const nids_model *m, void *scratch, const float *x, 
 	float *acc = scratch;
 	int K = s->K;
 	if (!(outputs & NIDS_OUT_CLASSES)) {
-		nids_classic_trees_sum1(s, s->pattack, x, B, m->d, acc);
+		nids_classic_trees_sum(s, s->pattack, 1, x, B, m->d, acc);
 		for (int r = 0; r < B; r++)
 			out[(size_t)r * ldo] = acc[r] / (float)s->ntrees;
 		return;
 	}
-	nids_classic_trees_sum(s, nids_arena_ptr(&m->arena, m->arena.data, s->value), x, B, m->d,
-	                       acc);
+	nids_classic_trees_sum(s, nids_arena_ptr(&m->arena, m->arena.data, s->value), K, x, B,
+	                       m->d, acc);
 	for (int r = 0; r < B; r++) {
 		float *a = acc + (size_t)r * K, *o = out + (size_t)r * ldo, pa = 0;
 		for (int k = 0; k < K; k++) {

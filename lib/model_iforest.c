@@ -103,7 +103,8 @@ static void iforest_score(const nids_model *m, void *scratch, const float *x, in
 	const struct nids_trees_state *s = m->state;
 	float *h = scratch; /* [B] summed path lengths */
 	double c = *nids_arena_ptr(&m->arena, m->arena.data, s->benign);
-	nids_classic_trees_sum1(s, nids_arena_ptr(&m->arena, m->arena.data, s->value), x, B, m->d, h);
+	nids_classic_trees_sum(s, nids_arena_ptr(&m->arena, m->arena.data, s->value), 1, x, B, m->d,
+	                       h);
 	for (int r = 0; r < B; r++)
 		out[(size_t)r * ldo] = (float)exp2(-(double)h[r] / s->ntrees / c);
 }

@@ -50,15 +50,11 @@ struct nids_trees_state {
 /* Frees a struct nids_trees_state (the model table's free_state). */
 void nids_classic_trees_free(void *state);
 
-/* Accumulates into acc [B x K] the sum over the trees of the value of the leaf each row
- * of x [B x d] reaches, tree by tree (so one tree's nodes stay in cache). */
-void nids_classic_trees_sum(const struct nids_trees_state *s, const float *value,
+/* Accumulates into acc [B x K] the sum over the trees of the K values value [N x K] of the
+ * leaf each row of x [B x d] reaches (the class frequencies, or with K = 1 a leaf's
+ * P(attack) or path length). */
+void nids_classic_trees_sum(const struct nids_trees_state *s, const float *value, int K,
                             const float *x, int B, int d, float *acc);
-
-/* The same for one value per node, leafv [N]: acc [B] = the sum over the trees of leafv
- * at the leaf each row reaches. Faster than nids_classic_trees_sum with K = 1. */
-void nids_classic_trees_sum1(const struct nids_trees_state *s, const float *leafv,
-                             const float *x, int B, int d, float *acc);
 
 /* Sets m->state (struct nids_trees_state) from the tensors node [N x 4], value [N x K],
  * roots [T] (and benign [K] when with_benign) of file, copying them into m->arena unless

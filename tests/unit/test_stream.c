@@ -375,17 +375,27 @@ static void class_remap(void)
 	free(buf);
 }
 
+/* A fixture file's bytes (malloc'd), or NULL after a failed check. */
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	CHECK(f != NULL, "missing %s", path);
+	if (!f)
+		return NULL;
+	unsigned char *g = malloc(1 << 20);
+	*len = fread(g, 1, 1 << 20, f);
+	fclose(f);
+	return g;
+}
+
 /* Format 1 (XXH32 checksums) was frozen in small-v1.rec by the library of the time:
  * readers keep reading it. */
 static void golden_v1(void)
 {
-	FILE *f = fopen(GOLDEN_V1, "rb");
-	CHECK(f != NULL, "missing %s", GOLDEN_V1);
-	if (!f)
+	size_t glen;
+	unsigned char *g = slurp(GOLDEN_V1, &glen);
+	if (!g)
 		return;
-	unsigned char *g = malloc(1 << 20);
-	size_t glen = fread(g, 1, 1 << 20, f);
-	fclose(f);
 	CHECK(glen > 8 && g[8] == 1 && g[9] == 0, "%s is not version 1", GOLDEN_V1);
 	uint64_t n;
 	double s;
@@ -402,13 +412,10 @@ static void golden_v1(void)
  * reading it byte for byte, and the writer must keep producing it. */
 static void golden(void)
 {
-	FILE *f = fopen(GOLDEN, "rb");
-	CHECK(f != NULL, "missing %s", GOLDEN);
-	if (!f)
+	size_t glen;
+	unsigned char *g = slurp(GOLDEN, &glen);
+	if (!g)
 		return;
-	unsigned char *g = malloc(1 << 20);
-	size_t glen = fread(g, 1, 1 << 20, f);
-	fclose(f);
 	unsigned char *b;
 	size_t len = write_stream(&b, 7, 0, 9);
 	CHECK(len == glen && memcmp(b, g, len) == 0, "writer output differs from %s", GOLDEN);
