@@ -117,11 +117,15 @@ static const char *hp_for_short(int c)
 }
 
 
+/* File scope, so they stay reachable when a usage error exits from inside a helper (a
+ * local the optimizer has let go of reads as a leak to valgrind) */
+static const char **hp_names;
+static struct option *longopts;
+
 int main(int argc, char **argv)
 {
 	char *USAGE = usage_text(), shorts[128];
-	const char **hp_names;
-	struct option *longopts = build_options(shorts, &hp_names);
+	longopts = build_options(shorts, &hp_names);
 	nids_fit_opts fo = { .epochs = 20, .batch = 256, .lr = 1e-3, .optim = NIDS_OPTIM_ADAM,
 		             .threads = 1, .patience = 5 };
 	const char *type = NULL, *out_path = NULL, *hp_key[256], *hp_val[256];
