@@ -296,6 +296,21 @@ done:
 	return rc;
 }
 
+int nids_dagmm_test_net(nids_model *m, nids_net *net, int cap, nids_err *err)
+{
+	int rc = dagmm_define(m, err);
+	if (rc < 0 || (rc = nids_arena_alloc(&m->arena, err)) < 0)
+		return rc;
+	struct dagmm *a = m->state;
+	nids_rng rng;
+	nids_rng_seed(&rng, m->seed);
+	nids_mlp_init(&a->comp, &m->arena, m->arena.data, &rng);
+	nids_mlp_init(&a->est, &m->arena, m->arena.data, &rng);
+	nids_mlp_init(&a->out, &m->arena, m->arena.data, &rng);
+	*net = (nids_net){ a, m->arena.data, m->arena.size, 1, dagmm_prepare, dagmm_step };
+	return dagmm_prepare(a, 1, cap, err);
+}
+
 static int dagmm_fit(nids_model *m, const nids_dataset *train, const nids_dataset *val,
                      const nids_fit_opts *o, nids_err *err)
 {

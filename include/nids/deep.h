@@ -7,6 +7,7 @@
 #define NIDS_DEEP_H
 
 #include "nids/gmm.h"
+#include "nids/model.h"
 #include "nids/nn.h"
 
 /* ---- DAGMM: reconstruction features and the GMM energy of a batch ---- */
@@ -94,5 +95,10 @@ void nids_dsebm_forward(const nids_mlp *m, const nids_arena *a, float *params, c
  * into grads (a's layout) for m's tensors and dbp [D] for b'. */
 void nids_dsebm_backward(const nids_mlp *m, const nids_arena *a, float *params, float *grads,
                          float *dbp, nids_dsebm_acts *s, const float *dr, int B);
+
+/* For the whole-model gradient check: defines m's dagmm (type dagmm, m->d set), sets its
+ * parameters as fitting would from m->seed, prepares one shard for cap rows, and fills
+ * net with its step. The model's state is freed with m. Returns 0 or < 0. */
+int nids_dagmm_test_net(nids_model *m, nids_net *net, int cap, nids_err *err);
 
 #endif
