@@ -43,7 +43,7 @@ $(BUILD)/libnids.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 $(BUILD)/bin/%: cmd/%.c $(BUILD)/libnids.a $(HEADERS) | $(BUILD)/bin
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libnids.a $(LDFLAGS) $(LDLIBS)
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libnids.a $(HEADERS) | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libnids.a $(HEADERS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libnids.a $(LDFLAGS) $(LDLIBS)
 # every public header compiles on its own
 $(BUILD)/hdr/%.ok: include/nids/%.h | $(BUILD)/hdr

@@ -67,17 +67,6 @@ int feat_class(feat_ctx *fc, const char *name, nids_err *err)
 	return id;
 }
 
-static int is_benign(feat_ctx *fc, const char *label);
-
-int feat_is_benign(feat_ctx *fc, const char *label)
-{
-	if (fc->benign_memo[0] && !strcmp(label, fc->benign_memo))
-		return fc->benign_memo_val;
-	fc->benign_memo_val = is_benign(fc, label);
-	memo_set(fc->benign_memo, label);
-	return fc->benign_memo_val;
-}
-
 static int is_benign(feat_ctx *fc, const char *label)
 {
 	if (!strcasecmp(label, "normal") || !strcasecmp(label, "benign") ||
@@ -94,6 +83,16 @@ static int is_benign(feat_ctx *fc, const char *label)
 	}
 	return 0;
 }
+
+int feat_is_benign(feat_ctx *fc, const char *label)
+{
+	if (fc->benign_memo[0] && !strcmp(label, fc->benign_memo))
+		return fc->benign_memo_val;
+	fc->benign_memo_val = is_benign(fc, label);
+	memo_set(fc->benign_memo, label);
+	return fc->benign_memo_val;
+}
+
 
 int feat_add_column(feat_ctx *fc, const char *name, int role, nids_err *err)
 {

@@ -6,30 +6,8 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "fd_check.h"
 #include "nids/deep.h"
-
-#define EPS 1e-3f
-
-typedef double (*objective)(void *ctx);
-
-/* Worst relative error of g [n] against central differences of f in x [n]. */
-static double fd_check(objective f, void *ctx, float *x, const float *g, size_t n)
-{
-	double worst = 0;
-	for (size_t i = 0; i < n; i++) {
-		float keep = x[i];
-		x[i] = keep + EPS;
-		double up = f(ctx);
-		x[i] = keep - EPS;
-		double down = f(ctx);
-		x[i] = keep;
-		double num = (up - down) / (2.0 * EPS);
-		double rel = fabs(num - g[i]) / fmax(fabs(num) + fabs(g[i]), 1e-2);
-		if (rel > worst)
-			worst = rel;
-	}
-	return worst;
-}
 
 static nids_rng rng;
 
