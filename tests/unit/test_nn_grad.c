@@ -107,6 +107,29 @@ static void test_activations(void)
 	CHECK_NEAR(y[2], 1 / (1 + exp(-3.0)), 1e-6);
 }
 
+/* tanh goes through libmvec's vector tanhf: against tanh in double, over a grid that
+ * covers the saturated tails, with a length that leaves a scalar tail, in place too. */
+static void test_tanh_accuracy(void)
+{
+	enum { N = 20003 };
+	float *x = nids_floats(N), *y = nids_floats(N);
+	for (int i = 0; i < N; i++)
+		x[i] = -20.0f + 40.0f * (float)i / (N - 1);
+	x[0] = 0.0f, x[1] = -0.0f, x[2] = 1e-30f, x[3] = INFINITY, x[4] = -INFINITY;
+	nids_act_forward(y, x, N, NIDS_ACT_TANH);
+	double worst = 0;
+	for (int i = 0; i < N; i++) {
+		double want = tanh((double)x[i]), err = fabs(y[i] - want) / fmax(fabs(want), 1e-30);
+		worst = err > worst ? err : worst;
+	}
+	/* 4 float ulps near 1 */
+	CHECK(worst < 5e-7, "worst relative error %g", worst);
+	CHECK(y[3] == 1.0f && y[4] == -1.0f && y[0] == 0.0f && y[2] == 1e-30f, "special values");
+	nids_act_forward(x, x, N, NIDS_ACT_TANH);
+	CHECK(memcmp(x, y, N * sizeof(float)) == 0, "in place equals out of place");
+	free(x), free(y);
+}
+
 /* ---- dropout ---- */
 
 struct drop_ctx {
@@ -383,6 +406,7 @@ int main(void)
 	nids_rng_seed(&rng, 1);
 	TEST(test_dense);
 	TEST(test_activations);
+	TEST(test_tanh_accuracy);
 	TEST(test_dropout);
 	TEST(test_reparam);
 	TEST(test_losses);
