@@ -124,23 +124,19 @@ static double ae_step(void *ctx, int s, const float *x, const int *y, int B, flo
 static int ae_fit(nids_model *m, const nids_dataset *train, const nids_dataset *val,
                   const nids_fit_opts *o, nids_err *err)
 {
-	int rc = ae_define(m, err);
-	if (rc < 0 || (rc = nids_arena_alloc(&m->arena, err)) < 0)
+	int rc = nids_model_arena_setup(m, ae_define, NULL, err);
+	if (rc < 0)
 		return rc;
 	struct ae *a = m->state;
 	nids_rng rng;
-	nids_rng_seed(&rng, m->seed);
-	nids_mlp_init(&a->net, &m->arena, m->arena.data, &rng);
+	nids_model_init_mlps(m, (nids_mlp *const[]){ &a->net }, 1, &rng);
 	nids_net net = { a, m->arena.data, m->arena.size, 64, ae_prepare, ae_step };
 	return nids_net_train(&net, train, val, 0, o, m->seed, "", err);
 }
 
 static int ae_load(nids_model *m, const nids_arena *file, nids_err *err)
 {
-	int rc = ae_define(m, err);
-	if (rc < 0 || (rc = nids_arena_alloc(&m->arena, err)) < 0)
-		return rc;
-	return nids_arena_fill_from(&m->arena, file, err);
+	return nids_model_arena_setup(m, ae_define, file, err);
 }
 
 /* ---- scoring ---- */

@@ -233,13 +233,12 @@ done:
 static int aegmm_fit(nids_model *m, const nids_dataset *train, const nids_dataset *val,
                      const nids_fit_opts *o, nids_err *err)
 {
-	int rc = aegmm_define(m, err);
-	if (rc < 0 || (rc = nids_arena_alloc(&m->arena, err)) < 0)
+	int rc = nids_model_arena_setup(m, aegmm_define, NULL, err);
+	if (rc < 0)
 		return rc;
 	struct aegmm *a = m->state;
 	nids_rng rng;
-	nids_rng_seed(&rng, m->seed);
-	nids_mlp_init(&a->net, &m->arena, m->arena.data, &rng);
+	nids_model_init_mlps(m, (nids_mlp *const[]){ &a->net }, 1, &rng);
 	nids_net net = { a, m->arena.data, m->arena.size, 64, aegmm_prepare, aegmm_step };
 	rc = nids_net_train(&net, train, val, 0, o, m->seed, "ae", err);
 	aegmm_free_bufs(a);
@@ -248,9 +247,8 @@ static int aegmm_fit(nids_model *m, const nids_dataset *train, const nids_datase
 
 static int aegmm_load(nids_model *m, const nids_arena *file, nids_err *err)
 {
-	int rc = aegmm_define(m, err);
-	if (rc < 0 || (rc = nids_arena_alloc(&m->arena, err)) < 0 ||
-	    (rc = nids_arena_fill_from(&m->arena, file, err)) < 0)
+	int rc = nids_model_arena_setup(m, aegmm_define, file, err);
+	if (rc < 0)
 		return rc;
 	return gmm_from_arena(m->state, err);
 }

@@ -296,34 +296,33 @@ done:
 	return rc;
 }
 
-int nids_dagmm_test_net(nids_model *m, nids_net *net, int cap, nids_err *err)
+/* The model's tensors, initialised, and its network for the trainer (one shard). */
+static int dagmm_setup(nids_model *m, nids_net *net, nids_err *err)
 {
-	int rc = dagmm_define(m, err);
-	if (rc < 0 || (rc = nids_arena_alloc(&m->arena, err)) < 0)
+	int rc = nids_model_arena_setup(m, dagmm_define, NULL, err);
+	if (rc < 0)
 		return rc;
 	struct dagmm *a = m->state;
 	nids_rng rng;
-	nids_rng_seed(&rng, m->seed);
-	nids_mlp_init(&a->comp, &m->arena, m->arena.data, &rng);
-	nids_mlp_init(&a->est, &m->arena, m->arena.data, &rng);
-	nids_mlp_init(&a->out, &m->arena, m->arena.data, &rng);
+	nids_model_init_mlps(m, (nids_mlp *const[]){ &a->comp, &a->est, &a->out }, 3, &rng);
 	*net = (nids_net){ a, m->arena.data, m->arena.size, 1, dagmm_prepare, dagmm_step };
-	return dagmm_prepare(a, 1, cap, err);
+	return 0;
+}
+
+int nids_dagmm_test_net(nids_model *m, nids_net *net, int cap, nids_err *err)
+{
+	int rc = dagmm_setup(m, net, err);
+	return rc < 0 ? rc : dagmm_prepare(m->state, 1, cap, err);
 }
 
 static int dagmm_fit(nids_model *m, const nids_dataset *train, const nids_dataset *val,
                      const nids_fit_opts *o, nids_err *err)
 {
-	int rc = dagmm_define(m, err);
-	if (rc < 0 || (rc = nids_arena_alloc(&m->arena, err)) < 0)
+	nids_net net;
+	int rc = dagmm_setup(m, &net, err);
+	if (rc < 0)
 		return rc;
 	struct dagmm *a = m->state;
-	nids_rng rng;
-	nids_rng_seed(&rng, m->seed);
-	nids_mlp_init(&a->comp, &m->arena, m->arena.data, &rng);
-	nids_mlp_init(&a->est, &m->arena, m->arena.data, &rng);
-	nids_mlp_init(&a->out, &m->arena, m->arena.data, &rng);
-	nids_net net = { a, m->arena.data, m->arena.size, 1, dagmm_prepare, dagmm_step };
 	rc = nids_net_train(&net, train, val, 0, o, m->seed, "", err);
 	dagmm_free_bufs(a);
 	a->z = a->f = a->mask = a->hd = a->gamma = a->dgamma = a->dlogit = NULL;
@@ -341,9 +340,8 @@ static int dagmm_fit(nids_model *m, const nids_dataset *train, const nids_datase
 
 static int dagmm_load(nids_model *m, const nids_arena *file, nids_err *err)
 {
-	int rc = dagmm_define(m, err);
-	if (rc < 0 || (rc = nids_arena_alloc(&m->arena, err)) < 0 ||
-	    (rc = nids_arena_fill_from(&m->arena, file, err)) < 0)
+	int rc = nids_model_arena_setup(m, dagmm_define, file, err);
+	if (rc < 0)
 		return rc;
 	return gmm_from_arena(m->state, err);
 }

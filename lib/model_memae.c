@@ -138,14 +138,12 @@ static double memae_step(void *ctx, int s, const float *x, const int *y, int B, 
 static int memae_fit(nids_model *m, const nids_dataset *train, const nids_dataset *val,
                      const nids_fit_opts *o, nids_err *err)
 {
-	int rc = memae_define(m, err);
-	if (rc < 0 || (rc = nids_arena_alloc(&m->arena, err)) < 0)
+	int rc = nids_model_arena_setup(m, memae_define, NULL, err);
+	if (rc < 0)
 		return rc;
 	struct memae *a = m->state;
 	nids_rng rng;
-	nids_rng_seed(&rng, m->seed);
-	nids_mlp_init(&a->enc, &m->arena, m->arena.data, &rng);
-	nids_mlp_init(&a->dec, &m->arena, m->arena.data, &rng);
+	nids_model_init_mlps(m, (nids_mlp *const[]){ &a->enc, &a->dec }, 2, &rng);
 	/* the memory as the paper's code initialises it: U(-1/sqrt(C), 1/sqrt(C)) */
 	float *mem = nids_arena_ptr(&m->arena, m->arena.data, a->tmem), r = 1.0f / sqrtf((float)a->C);
 	for (int i = 0; i < a->N * a->C; i++)
@@ -156,10 +154,7 @@ static int memae_fit(nids_model *m, const nids_dataset *train, const nids_datase
 
 static int memae_load(nids_model *m, const nids_arena *file, nids_err *err)
 {
-	int rc = memae_define(m, err);
-	if (rc < 0 || (rc = nids_arena_alloc(&m->arena, err)) < 0)
-		return rc;
-	return nids_arena_fill_from(&m->arena, file, err);
+	return nids_model_arena_setup(m, memae_define, file, err);
 }
 
 /* ---- scoring ---- */

@@ -48,8 +48,10 @@ static void sae_free_state(void *p)
 	free(a);
 }
 
-static int sae_define(nids_model *m, int C, nids_err *err)
+/* Lays out the tensors for the model's m->nclasses classes. */
+static int sae_define(nids_model *m, nids_err *err)
 {
+	int C = m->nclasses;
 	long H, pre;
 	double rho, beta, decay;
 	int target = nids_model_get_choice(m, "target", TARGETS, err);
@@ -208,15 +210,12 @@ static int sae_fit(nids_model *m, const nids_dataset *train, const nids_dataset 
 	}
 	if (m->nclasses < 2)
 		return nids_err_set(err, NIDS_EFORMAT, NULL, "-t sae needs at least 2 classes");
-	int rc = sae_define(m, m->nclasses, err);
-	if (rc < 0 || (rc = nids_arena_alloc(&m->arena, err)) < 0)
+	int rc = nids_model_arena_setup(m, sae_define, NULL, err);
+	if (rc < 0)
 		return rc;
 	struct sae *a = m->state;
 	nids_rng rng;
-	nids_rng_seed(&rng, m->seed);
-	nids_mlp_init(&a->enc, &m->arena, m->arena.data, &rng);
-	nids_mlp_init(&a->dec, &m->arena, m->arena.data, &rng);
-	nids_mlp_init(&a->cls, &m->arena, m->arena.data, &rng);
+	nids_model_init_mlps(m, (nids_mlp *const[]){ &a->enc, &a->dec, &a->cls }, 3, &rng);
 	mark_benign(m, train, nids_arena_ptr(&m->arena, m->arena.data, a->benign_t));
 	if (a->pretrain > 0) {
 		nids_fit_opts po = *o;
@@ -233,10 +232,7 @@ static int sae_load(nids_model *m, const nids_arena *file, nids_err *err)
 {
 	if (m->nclasses < 2)
 		return nids_err_set(err, NIDS_EFORMAT, NULL, "an sae model needs at least 2 classes");
-	int rc = sae_define(m, m->nclasses, err);
-	if (rc < 0 || (rc = nids_arena_alloc(&m->arena, err)) < 0)
-		return rc;
-	return nids_arena_fill_from(&m->arena, file, err);
+	return nids_model_arena_setup(m, sae_define, file, err);
 }
 
 struct sae_scratch {

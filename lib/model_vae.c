@@ -245,26 +245,20 @@ static double vae_step(void *ctx, int s, const float *x, const int *y, int B, fl
 static int vae_fit(nids_model *m, const nids_dataset *train, const nids_dataset *val,
                    const nids_fit_opts *o, nids_err *err)
 {
-	int rc = vae_define(m, err);
-	if (rc < 0 || (rc = nids_arena_alloc(&m->arena, err)) < 0)
+	int rc = nids_model_arena_setup(m, vae_define, NULL, err);
+	if (rc < 0)
 		return rc;
 	struct vae *v = m->state;
 	nids_rng rng;
-	nids_rng_seed(&rng, m->seed);
-	nids_mlp *all[] = { &v->enc, &v->emu, &v->elv, &v->dec, &v->dmu, &v->dlv };
-	for (int i = 0; i < 6; i++)
-		if (all[i]->nlayers)
-			nids_mlp_init(all[i], &m->arena, m->arena.data, &rng);
+	nids_mlp *const all[] = { &v->enc, &v->emu, &v->elv, &v->dec, &v->dmu, &v->dlv };
+	nids_model_init_mlps(m, all, 6, &rng);
 	nids_net net = { v, m->arena.data, m->arena.size, 64, vae_prepare, vae_step };
 	return nids_net_train(&net, train, val, 0, o, m->seed, "", err);
 }
 
 static int vae_load(nids_model *m, const nids_arena *file, nids_err *err)
 {
-	int rc = vae_define(m, err);
-	if (rc < 0 || (rc = nids_arena_alloc(&m->arena, err)) < 0)
-		return rc;
-	return nids_arena_fill_from(&m->arena, file, err);
+	return nids_model_arena_setup(m, vae_define, file, err);
 }
 
 /* ---- scoring: L samples per row, decoded together as one [L*B x K] batch ---- */

@@ -97,6 +97,23 @@ static void progress(const nids_fit_opts *o, const char *stage, int ep, double l
 	fflush(o->progress);
 }
 
+int nids_model_arena_setup(nids_model *m, int (*define)(nids_model *m, nids_err *err),
+                           const nids_arena *file, nids_err *err)
+{
+	int rc = define(m, err);
+	if (rc < 0 || (rc = nids_arena_alloc(&m->arena, err)) < 0)
+		return rc;
+	return file ? nids_arena_fill_from(&m->arena, file, err) : 0;
+}
+
+void nids_model_init_mlps(const nids_model *m, nids_mlp *const *nets, int n, nids_rng *rng)
+{
+	nids_rng_seed(rng, m->seed);
+	for (int i = 0; i < n; i++)
+		if (nets[i]->nlayers)
+			nids_mlp_init(nets[i], &m->arena, m->arena.data, rng);
+}
+
 int nids_net_train(nids_net *net, const nids_dataset *train, const nids_dataset *val, int ymode,
                    const nids_fit_opts *o, uint64_t seed, const char *stage, nids_err *err)
 {

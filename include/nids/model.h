@@ -186,6 +186,16 @@ typedef struct nids_net {
 	               float *grads, nids_rng *rng);
 } nids_net;
 
+/* A neural model's parameters: define() lays out its tensors in m->arena (and creates
+ * m->state), the arena is allocated, and, when file is given (loading a model file), filled
+ * from the file's tensors. */
+int nids_model_arena_setup(nids_model *m, int (*define)(nids_model *m, nids_err *err),
+                           const nids_arena *file, nids_err *err);
+
+/* Initialises the n networks in order from rng, seeded with m->seed; networks with no
+ * layers are skipped, and rng is left for the caller's further draws. */
+void nids_model_init_mlps(const nids_model *m, nids_mlp *const *nets, int n, nids_rng *rng);
+
 /* Trains net with the options in o: shuffled minibatches, Adam or SGD, progress on
  * o->progress, early stopping on val (when val->n > 0; the best parameters are kept).
  * y selects the row targets: 0 none, 1 labels, 2 classes. stage names the phase in
