@@ -39,47 +39,25 @@ static const nids_hparam AEGMM_HPARAMS[] = {
 static const char *const AEGMM_SCORES[] = { "mae", NULL };
 
 struct aegmm {
-	nids_mlp net;
-	int code, K, iters, t_phi, t_mu, t_cov;
-	float l1;
+	nids_autoencoder ae; /* stage 1: MAE loss, L1 on the code */
+	int K, iters, t_phi, t_mu, t_cov;
 	double tol;
 	nids_gmm gmm;
 	nids_arena *arena;
-	int shards;
-	nids_mlp_acts acts[64];
-	float *dout[64], *dcode[64];
 };
-
-static void aegmm_free_bufs(struct aegmm *a)
-{
-	for (int s = 0; s < a->shards; s++) {
-		nids_mlp_acts_free(&a->acts[s]);
-		free(a->dout[s]);
-		free(a->dcode[s]);
-	}
-	a->shards = 0;
-}
 
 static void aegmm_free_state(void *p)
 {
 	struct aegmm *a = p;
 	if (!a)
 		return;
-	aegmm_free_bufs(a);
+	nids_autoencoder_free_bufs(&a->ae);
 	nids_gmm_free(&a->gmm);
 	free(a);
 }
 
 static int aegmm_define(nids_model *m, nids_err *err)
 {
-	int widths[NIDS_MLP_MAX / 2];
-	int nw = nids_model_get_ints(m, "layers", widths, NIDS_MLP_MAX / 2 - 1, 1, 1 << 16, err);
-	if (nw < 0)
-		return nw;
-	int act = nids_act_parse(nids_model_get(m, "act"));
-	if (act <= 0)
-		return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--act': '%s' is not one of "
-		                    "relu, leaky, tanh, sigmoid, softplus", nids_model_get(m, "act"));
 	long k, iters;
 	double l1, floor, tol;
 	if (nids_model_get_double(m, "l1", 0, 1e6, &l1, err) < 0 ||
@@ -92,64 +70,14 @@ static int aegmm_define(nids_model *m, nids_err *err)
 	if (!a)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	m->state = a;
-	a->l1 = (float)l1, a->K = (int)k, a->iters = (int)iters, a->tol = tol;
+	a->K = (int)k, a->iters = (int)iters, a->tol = tol;
 	a->arena = &m->arena;
-	int dim[NIDS_MLP_MAX + 1], acts[NIDS_MLP_MAX], n = 0;
-	dim[0] = m->d;
-	for (int i = 0; i < nw; i++)
-		dim[++n] = widths[i];
-	for (int i = nw - 2; i >= 0; i--)
-		dim[++n] = widths[i];
-	dim[++n] = m->d;
-	for (int i = 0; i < n; i++)
-		acts[i] = i == n - 1 ? NIDS_ACT_NONE : act;
-	a->code = nw - 1;
-	memset(&m->arena, 0, sizeof m->arena);
-	int rc = nids_mlp_define(&a->net, &m->arena, "ae", n, dim, acts, err);
+	int rc = nids_autoencoder_define(&a->ae, m, 1, (float)l1, err);
 	if (rc < 0 || (rc = a->t_phi = nids_arena_add(&m->arena, "gmm.phi", 1, a->K, err)) < 0 ||
 	    (rc = a->t_mu = nids_arena_add(&m->arena, "gmm.mu", a->K, m->d, err)) < 0 ||
 	    (rc = a->t_cov = nids_arena_add(&m->arena, "gmm.cov", a->K, m->d * m->d, err)) < 0)
 		return rc;
 	return nids_gmm_init(&a->gmm, a->K, m->d, floor, err);
-}
-
-static int aegmm_prepare(void *ctx, int shards, int cap, nids_err *err)
-{
-	struct aegmm *a = ctx;
-	a->shards = shards;
-	int d = a->net.dim[0], c = a->net.dim[a->code + 1];
-	for (int s = 0; s < shards; s++) {
-		int rc = nids_mlp_acts_alloc(&a->acts[s], &a->net, cap, 1, err);
-		if (rc < 0)
-			return rc;
-		a->dout[s] = nids_floats((size_t)cap * d);
-		a->dcode[s] = nids_floats((size_t)cap * c);
-		if (!a->dout[s] || !a->dcode[s])
-			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	}
-	return 0;
-}
-
-static double aegmm_step(void *ctx, int s, const float *x, const int *y, int B, float scale,
-                         float *grads, nids_rng *rng)
-{
-	(void)y, (void)rng;
-	struct aegmm *a = ctx;
-	int d = a->net.dim[0], c = a->net.dim[a->code + 1];
-	float *p = a->arena->data;
-	float *out = nids_mlp_forward(&a->net, a->arena, p, &a->acts[s], x, B);
-	float *dout = grads ? a->dout[s] : NULL, *dc = grads ? a->dcode[s] : NULL;
-	if (grads) {
-		memset(dout, 0, (size_t)B * d * sizeof(float));
-		memset(dc, 0, (size_t)B * c * sizeof(float));
-	}
-	double loss = nids_mae_loss(dout, out, x, B, d, scale);
-	loss += nids_l1_loss(dc, a->acts[s].out[a->code], (size_t)B * c, a->l1 * scale);
-	float *extra[NIDS_MLP_MAX] = { 0 };
-	extra[a->code] = dc;
-	if (grads)
-		nids_mlp_backward(&a->net, a->arena, p, grads, &a->acts[s], dout, extra, NULL, B);
-	return loss;
 }
 
 /* The mixture from the model's float tensors (as a file holds them), factorised. */
@@ -177,8 +105,8 @@ static int gmm_from_arena(struct aegmm *a, nids_err *err)
 static void abs_errors(const struct aegmm *a, const nids_arena *ar, nids_mlp_acts *acts,
                        const float *x, int B, float *e)
 {
-	int d = a->net.dim[0];
-	const float *y = nids_mlp_forward(&a->net, ar, ar->data, acts, x, B);
+	int d = a->ae.net.dim[0];
+	const float *y = nids_mlp_forward(&a->ae.net, ar, ar->data, acts, x, B);
 	for (size_t i = 0; i < (size_t)B * d; i++)
 		e[i] = fabsf(y[i] - x[i]);
 }
@@ -192,7 +120,7 @@ static int aegmm_stage2(nids_model *m, const nids_dataset *train, const nids_fit
 	int d = m->d;
 	nids_mlp_acts acts = { 0 };
 	float *e = malloc(n * d * sizeof(float));
-	int rc = nids_mlp_acts_alloc(&acts, &a->net, CHUNK, 1, err);
+	int rc = nids_mlp_acts_alloc(&acts, &a->ae.net, CHUNK, 1, err);
 	if (rc < 0 || !e) {
 		rc = rc < 0 ? rc : nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 		goto done;
@@ -238,10 +166,11 @@ static int aegmm_fit(nids_model *m, const nids_dataset *train, const nids_datase
 		return rc;
 	struct aegmm *a = m->state;
 	nids_rng rng;
-	nids_model_init_mlps(m, (nids_mlp *const[]){ &a->net }, 1, &rng);
-	nids_net net = { a, m->arena.data, m->arena.size, 64, aegmm_prepare, aegmm_step };
+	nids_model_init_mlps(m, (nids_mlp *const[]){ &a->ae.net }, 1, &rng);
+	nids_net net = { &a->ae, m->arena.data, m->arena.size, 64, nids_autoencoder_prepare,
+		         nids_autoencoder_step };
 	rc = nids_net_train(&net, train, val, 0, o, m->seed, "ae", err);
-	aegmm_free_bufs(a);
+	nids_autoencoder_free_bufs(&a->ae);
 	return rc < 0 ? rc : aegmm_stage2(m, train, o, err);
 }
 
@@ -277,7 +206,7 @@ static void *aegmm_scratch_new(const nids_model *m, int cap, unsigned outputs)
 	(void)outputs;
 	const struct aegmm *a = m->state;
 	struct aegmm_scratch *s = calloc(1, sizeof *s);
-	if (!s || nids_mlp_acts_alloc(&s->acts, &a->net, cap, 1, NULL) < 0 ||
+	if (!s || nids_mlp_acts_alloc(&s->acts, &a->ae.net, cap, 1, NULL) < 0 ||
 	    !(s->e = nids_floats((size_t)cap * m->d)) ||
 	    !(s->ll = malloc((size_t)cap * sizeof(double)))) {
 		aegmm_scratch_free(s);

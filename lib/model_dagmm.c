@@ -87,10 +87,9 @@ static int dagmm_define(nids_model *m, nids_err *err)
 	int ne = nids_model_get_ints(m, "est", est, NIDS_MLP_MAX - 1, 1, 1 << 16, err);
 	if (ne < 0)
 		return ne;
-	int act = nids_act_parse(nids_model_get(m, "act"));
-	if (act <= 0)
-		return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--act': '%s' is not one of "
-		                    "relu, leaky, tanh, sigmoid, softplus", nids_model_get(m, "act"));
+	int act = nids_model_get_act(m, "act", err);
+	if (act < 0)
+		return act;
 	long k;
 	double drop, l1, l2, floor;
 	if (nids_model_get_long(m, "k", 1, 64, &k, err) < 0 ||
@@ -109,13 +108,8 @@ static int dagmm_define(nids_model *m, nids_err *err)
 	a->c = widths[nw - 1];
 	a->zd = a->c + 2;
 	a->H = est[ne - 1];
-	int dim[NIDS_MLP_MAX + 1], acts[NIDS_MLP_MAX], n = 0;
-	dim[0] = m->d;
-	for (int i = 0; i < nw; i++)
-		dim[++n] = widths[i];
-	for (int i = nw - 2; i >= 0; i--)
-		dim[++n] = widths[i];
-	dim[++n] = m->d;
+	int dim[NIDS_MLP_MAX + 1], acts[NIDS_MLP_MAX];
+	int n = nids_mlp_mirror_dims(m->d, widths, nw, dim);
 	for (int i = 0; i < n; i++)
 		acts[i] = i == n - 1 || i == a->code ? NIDS_ACT_NONE : act;
 	memset(&m->arena, 0, sizeof m->arena);

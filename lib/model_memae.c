@@ -54,10 +54,9 @@ static int memae_define(nids_model *m, nids_err *err)
 	int nw = nids_model_get_ints(m, "layers", widths, NIDS_MLP_MAX / 2, 1, 1 << 16, err);
 	if (nw < 0)
 		return nw;
-	int act = nids_act_parse(nids_model_get(m, "act"));
-	if (act <= 0)
-		return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--act': '%s' is not one of "
-		                    "relu, leaky, tanh, sigmoid, softplus", nids_model_get(m, "act"));
+	int act = nids_model_get_act(m, "act", err);
+	if (act < 0)
+		return act;
 	long n;
 	double shrink, alpha;
 	if (nids_model_get_long(m, "mem", 1, 1 << 16, &n, err) < 0 ||

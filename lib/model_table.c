@@ -154,6 +154,20 @@ int nids_model_get_choice(const nids_model *m, const char *key, const char *cons
 	                    v ? v : "", known);
 }
 
+int nids_model_get_act(const nids_model *m, const char *key, nids_err *err)
+{
+	const char *v = nids_model_get(m, key);
+	int act = v ? nids_act_parse(v) : -1;
+	if (act > 0)
+		return act;
+	char known[128] = "";
+	for (int i = 1; i < NIDS_ACT_COUNT; i++)
+		snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i > 1 ? ", " : "",
+		         nids_act_name(i));
+	return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--%s': '%s' is not one of %s", key,
+	                    v ? v : "", known);
+}
+
 static char **copy_names(char *const *src, int n)
 {
 	char **dst = calloc((size_t)n + 1, sizeof *dst);

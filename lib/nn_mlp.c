@@ -153,3 +153,15 @@ void nids_mlp_backward(const nids_mlp *m, const nids_arena *a, float *params, fl
 		gout = s->g1;
 	}
 }
+
+int nids_mlp_mirror_dims(int d, const int *widths, int nw, int *dim)
+{
+	int n = 0;
+	dim[0] = d;
+	for (int i = 0; i < nw; i++)
+		dim[++n] = widths[i];
+	for (int i = nw - 2; i >= 0; i--)
+		dim[++n] = widths[i];
+	dim[++n] = d;
+	return n;
+}

@@ -126,6 +126,8 @@ int nids_model_get_ints(const nids_model *m, const char *key, int *out, int max,
 /* The index of the value in the NULL-terminated choices, or NIDS_EUSAGE. */
 int nids_model_get_choice(const nids_model *m, const char *key, const char *const *choices,
                           nids_err *err);
+/* A hidden-layer activation (any but none): its NIDS_ACT_ value, or NIDS_EUSAGE. */
+int nids_model_get_act(const nids_model *m, const char *key, nids_err *err);
 
 /* ---- fitting and scoring ---- */
 
@@ -185,6 +187,31 @@ typedef struct nids_net {
 	double (*step)(void *ctx, int shard, const float *x, const int *y, int B, float scale,
 	               float *grads, nids_rng *rng);
 } nids_net;
+
+/* The dense autoencoder of -t ae and of -t aegmm's stage 1 (nn_autoencoder.c):
+ * d -> widths -> mirror -> d, the activation after every layer but the linear output,
+ * MSE or MAE loss, and an optional L1 penalty on the code (the innermost layer). */
+typedef struct nids_autoencoder {
+	nids_mlp net;  /* tensors ae0.w, ae0.b, ... */
+	int code;      /* index of the code layer in net */
+	int mae;       /* 1: MAE loss, else MSE */
+	float l1;      /* weight of the L1 penalty on the code; 0: none */
+	int shards;
+	nids_mlp_acts acts[64];
+	float *dout[64], *dcode[64]; /* per shard: [cap x d], [cap x code width] */
+	nids_arena *arena;
+} nids_autoencoder;
+
+/* Lays out the network from m's "layers" and "act" hyperparameters in m->arena, which it
+ * starts afresh (nothing allocated yet). */
+int nids_autoencoder_define(nids_autoencoder *a, nids_model *m, int mae, float l1,
+                            nids_err *err);
+/* nids_net's prepare and step, with the autoencoder as ctx. */
+int nids_autoencoder_prepare(void *ctx, int shards, int cap, nids_err *err);
+double nids_autoencoder_step(void *ctx, int s, const float *x, const int *y, int B,
+                             float scale, float *grads, nids_rng *rng);
+/* Frees the training buffers that prepare allocated. */
+void nids_autoencoder_free_bufs(nids_autoencoder *a);
 
 /* A neural model's parameters: define() lays out its tensors in m->arena (and creates
  * m->state), the arena is allocated, and, when file is given (loading a model file), filled

@@ -178,6 +178,9 @@ int nids_mlp_define(nids_mlp *m, nids_arena *a, const char *prefix, int nlayers,
 
 /* Initialises the weights in params (an allocated block with a's layout): He for
  * ReLU-family layers, Xavier otherwise; biases zero. */
+/* The widths of an autoencoder d -> widths[0..nw) -> the same reversed -> d into
+ * dim[0..n]; returns n, the layer count (2 nw). */
+int nids_mlp_mirror_dims(int d, const int *widths, int nw, int *dim);
 void nids_mlp_init(const nids_mlp *m, const nids_arena *a, float *params, nids_rng *rng);
 
 /* Activations of one MLP for up to cap rows, and the gradient scratch of its backward. */
