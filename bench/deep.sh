@@ -197,8 +197,7 @@ aegmm_run() {
 	WORK=$work/nsl MODELS= "$top/examples/nslkdd_deep.sh" >/dev/null
 	mkdir -p "$cic"
 	if [ ! -s "$cic/test.norm" ]; then
-		# CIC_FEATURIZE: an nids-featurize that knows -f cic (branch feat) until main has it
-		"${CIC_FEATURIZE:-nids-featurize}" -q -f cic "$data/cicids2017_improved_sample.csv.zst" \
+		nids-featurize -q -f cic "$data/cicids2017_improved_sample.csv.zst" \
 			-o "$cic/all.rec"
 		nids-split -q --seed 7 --val 0.5 -v "$cic/test.rec" -o "$cic/train.rec" "$cic/all.rec"
 		nids-normalize -q --fit "$cic/params" -o "$cic/train.norm" "$cic/train.rec"
