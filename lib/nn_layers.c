@@ -163,8 +163,9 @@ int nids_act_parse(const char *name)
 /* tanh is most of a tanh network's elementwise time (a third of dagmm's training step
  * with libm's scalar tanhf). Declaring it SIMD lets GCC call glibc's libmvec vector
  * tanhf (4 lanes with SSE, 8 with the AVX2 clone); libm.so pulls libmvec in as needed.
- * out may be in (a forward-only pass works in place). */
-#if defined(__x86_64__) && defined(__GNUC__)
+ * out may be in (a forward-only pass works in place). libmvec has tanhf from glibc 2.35;
+ * elsewhere the loop calls libm's scalar tanhf. */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__GLIBC__) && __GLIBC_PREREQ(2, 35)
 float tanhf(float) __attribute__((simd("notinbranch")));
 #endif
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
