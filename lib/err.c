@@ -18,6 +18,17 @@ int nids_err_set(nids_err *err, int code, const char *where, const char *fmt, ..
 	return code;
 }
 
+int nids_err_wrap(nids_err *err, int code, const char *before, const char *after)
+{
+	if (!err)
+		return code;
+	char msg[sizeof err->msg];
+	snprintf(msg, sizeof msg, "%s", err->msg);
+	err->code = code;
+	snprintf(err->msg, sizeof err->msg, "%s%s%s", before, msg, after);
+	return code;
+}
+
 void nids_err_print(const char *prog, const nids_err *err)
 {
 	if (err->where[0])

@@ -328,3 +328,45 @@ int nids_gmm_em(nids_gmm *g, const float *z, size_t n, int max_iter, double tol,
 		*mean_ll = mean;
 	return rc < 0 ? rc : it;
 }
+
+int nids_gmm_tensors_define(nids_gmm_tensors *t, nids_arena *a, int k, int d, nids_err *err)
+{
+	int rc;
+	if ((rc = t->phi = nids_arena_add(a, "gmm.phi", 1, k, err)) < 0 ||
+	    (rc = t->mu = nids_arena_add(a, "gmm.mu", k, d, err)) < 0 ||
+	    (rc = t->cov = nids_arena_add(a, "gmm.cov", k, d * d, err)) < 0)
+		return rc;
+	return 0;
+}
+
+int nids_gmm_tensors_load(const nids_gmm_tensors *t, const nids_arena *a, nids_gmm *g,
+                          nids_err *err)
+{
+	const float *phi = nids_arena_ptr(a, a->data, t->phi);
+	const float *mu = nids_arena_ptr(a, a->data, t->mu);
+	const float *cov = nids_arena_ptr(a, a->data, t->cov);
+	size_t k = (size_t)g->k, d = (size_t)g->d;
+	for (size_t i = 0; i < k; i++)
+		g->phi[i] = phi[i];
+	for (size_t i = 0; i < k * d; i++)
+		g->mu[i] = mu[i];
+	for (size_t i = 0; i < k * d * d; i++)
+		g->cov[i] = cov[i];
+	return nids_gmm_factor(g, err);
+}
+
+int nids_gmm_tensors_store(const nids_gmm_tensors *t, const nids_arena *a, nids_gmm *g,
+                           nids_err *err)
+{
+	float *phi = nids_arena_ptr(a, a->data, t->phi);
+	float *mu = nids_arena_ptr(a, a->data, t->mu);
+	float *cov = nids_arena_ptr(a, a->data, t->cov);
+	size_t k = (size_t)g->k, d = (size_t)g->d;
+	for (size_t i = 0; i < k; i++)
+		phi[i] = (float)g->phi[i];
+	for (size_t i = 0; i < k * d; i++)
+		mu[i] = (float)g->mu[i];
+	for (size_t i = 0; i < k * d * d; i++)
+		cov[i] = (float)g->cov[i];
+	return nids_gmm_tensors_load(t, a, g, err);
+}

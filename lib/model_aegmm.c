@@ -13,18 +13,6 @@
 #include "nids/gmm.h"
 #include "nids/model.h"
 
-/* A copy of err's message, to be quoted in a new message written over it. */
-struct msgcopy {
-	char s[sizeof ((nids_err *)0)->msg];
-};
-static struct msgcopy why(const nids_err *err)
-{
-	struct msgcopy c = { "" };
-	if (err)
-		memcpy(c.s, err->msg, sizeof c.s);
-	return c;
-}
-
 static const nids_hparam AEGMM_HPARAMS[] = {
 	{ "layers", 0, "70,30,17,16", "encoder widths; the decoder mirrors them" },
 	{ "act", 0, "relu", "hidden activation" },
@@ -40,10 +28,10 @@ static const char *const AEGMM_SCORES[] = { "mae", NULL };
 
 struct aegmm {
 	nids_autoencoder ae; /* stage 1: MAE loss, L1 on the code */
-	int K, iters, t_phi, t_mu, t_cov;
+	int K, iters;
+	nids_gmm_tensors t;
 	double tol;
 	nids_gmm gmm;
-	nids_arena *arena;
 };
 
 static void aegmm_free_state(void *p)
@@ -71,34 +59,10 @@ static int aegmm_define(nids_model *m, nids_err *err)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	m->state = a;
 	a->K = (int)k, a->iters = (int)iters, a->tol = tol;
-	a->arena = &m->arena;
 	int rc = nids_autoencoder_define(&a->ae, m, 1, (float)l1, err);
-	if (rc < 0 || (rc = a->t_phi = nids_arena_add(&m->arena, "gmm.phi", 1, a->K, err)) < 0 ||
-	    (rc = a->t_mu = nids_arena_add(&m->arena, "gmm.mu", a->K, m->d, err)) < 0 ||
-	    (rc = a->t_cov = nids_arena_add(&m->arena, "gmm.cov", a->K, m->d * m->d, err)) < 0)
+	if (rc < 0 || (rc = nids_gmm_tensors_define(&a->t, &m->arena, a->K, m->d, err)) < 0)
 		return rc;
 	return nids_gmm_init(&a->gmm, a->K, m->d, floor, err);
-}
-
-/* The mixture from the model's float tensors (as a file holds them), factorised. */
-static int gmm_from_arena(struct aegmm *a, nids_err *err)
-{
-	float *p = a->arena->data;
-	const float *phi = nids_arena_ptr(a->arena, p, a->t_phi);
-	const float *mu = nids_arena_ptr(a->arena, p, a->t_mu);
-	const float *cov = nids_arena_ptr(a->arena, p, a->t_cov);
-	size_t d = (size_t)a->gmm.d;
-	for (int k = 0; k < a->K; k++)
-		a->gmm.phi[k] = phi[k];
-	for (size_t i = 0; i < (size_t)a->K * d; i++)
-		a->gmm.mu[i] = mu[i];
-	for (size_t i = 0; i < (size_t)a->K * d * d; i++)
-		a->gmm.cov[i] = cov[i];
-	int rc = nids_gmm_factor(&a->gmm, err);
-	if (rc < 0)
-		return nids_err_set(err, rc, NULL, "aegmm: the mixture cannot be used: %s",
-		                    why(err).s);
-	return 0;
 }
 
 /* |x - ae(x)| of rows x [B x d] into e [B x d]; returns nothing, uses acts. */
@@ -134,24 +98,14 @@ static int aegmm_stage2(nids_model *m, const nids_dataset *train, const nids_fit
 	double ll;
 	rc = nids_gmm_em(&a->gmm, e, n, a->iters, a->tol, &rng, &ll, err);
 	if (rc < 0) {
-		rc = nids_err_set(err, rc, NULL, "aegmm: %s (try a larger --cov-floor)",
-		                  why(err).s);
+		rc = nids_err_wrap(err, rc, "aegmm: ", " (try a larger --cov-floor)");
 		goto done;
 	}
 	if (o->progress)
 		fprintf(o->progress, "gmm: %d components, %d EM iterations, mean log-likelihood %.6g\n",
 		        a->K, rc, ll);
-	float *p = m->arena.data;
-	float *phi = nids_arena_ptr(&m->arena, p, a->t_phi);
-	float *mu = nids_arena_ptr(&m->arena, p, a->t_mu);
-	float *cov = nids_arena_ptr(&m->arena, p, a->t_cov);
-	for (int k = 0; k < a->K; k++)
-		phi[k] = (float)a->gmm.phi[k];
-	for (size_t i = 0; i < (size_t)a->K * d; i++)
-		mu[i] = (float)a->gmm.mu[i];
-	for (size_t i = 0; i < (size_t)a->K * d * d; i++)
-		cov[i] = (float)a->gmm.cov[i];
-	rc = gmm_from_arena(a, err);
+	if ((rc = nids_gmm_tensors_store(&a->t, &m->arena, &a->gmm, err)) < 0)
+		nids_err_wrap(err, rc, "aegmm: the mixture cannot be used: ", "");
 done:
 	nids_mlp_acts_free(&acts);
 	free(e);
@@ -179,7 +133,10 @@ static int aegmm_load(nids_model *m, const nids_arena *file, nids_err *err)
 	int rc = nids_model_arena_setup(m, aegmm_define, file, err);
 	if (rc < 0)
 		return rc;
-	return gmm_from_arena(m->state, err);
+	struct aegmm *a = m->state;
+	if ((rc = nids_gmm_tensors_load(&a->t, &m->arena, &a->gmm, err)) < 0)
+		return nids_err_wrap(err, rc, "aegmm: the mixture cannot be used: ", "");
+	return 0;
 }
 
 /* ---- scoring ---- */

@@ -19,18 +19,6 @@
 #include "nids/deep.h"
 #include "nids/model.h"
 
-/* A copy of err's message, to be quoted in a new message written over it. */
-struct msgcopy {
-	char s[sizeof ((nids_err *)0)->msg];
-};
-static struct msgcopy why(const nids_err *err)
-{
-	struct msgcopy c = { "" };
-	if (err)
-		memcpy(c.s, err->msg, sizeof c.s);
-	return c;
-}
-
 static const nids_hparam DAGMM_HPARAMS[] = {
 	{ "layers", 0, "60,30,10,1", "compression widths (the last is the code); the decoder "
 	                             "mirrors them" },
@@ -51,7 +39,7 @@ struct dagmm {
 	nids_gmm gmm;    /* the batch mixture while training; the fitted one after fit/load */
 	int chol_failed; /* a training step could not factorise a covariance */
 	nids_arena *arena;
-	int t_phi, t_mu, t_cov;
+	nids_gmm_tensors t;
 	/* training buffers (one shard) */
 	nids_mlp_acts ca, ea, oa;
 	float *z, *f, *mask, *hd, *gamma, *dgamma, *dlogit, *dhd, *dh, *dz, *dzc, *df, *dxr;
@@ -123,9 +111,7 @@ static int dagmm_define(nids_model *m, nids_err *err)
 		return rc;
 	int od[2] = { a->H, a->K }, oact[1] = { NIDS_ACT_NONE };
 	if ((rc = nids_mlp_define(&a->out, &m->arena, "estout", 1, od, oact, err)) < 0 ||
-	    (rc = a->t_phi = nids_arena_add(&m->arena, "gmm.phi", 1, a->K, err)) < 0 ||
-	    (rc = a->t_mu = nids_arena_add(&m->arena, "gmm.mu", a->K, a->zd, err)) < 0 ||
-	    (rc = a->t_cov = nids_arena_add(&m->arena, "gmm.cov", a->K, a->zd * a->zd, err)) < 0)
+	    (rc = nids_gmm_tensors_define(&a->t, &m->arena, a->K, a->zd, err)) < 0)
 		return rc;
 	return nids_gmm_init(&a->gmm, a->K, a->zd, floor, err);
 }
@@ -217,25 +203,6 @@ static double dagmm_step(void *ctx, int s, const float *x, const int *y, int B, 
 	return loss + le;
 }
 
-/* The fitted mixture from the model's float tensors (as a file holds them). */
-static int gmm_from_arena(struct dagmm *a, nids_err *err)
-{
-	const float *phi = nids_arena_ptr(a->arena, a->arena->data, a->t_phi);
-	const float *mu = nids_arena_ptr(a->arena, a->arena->data, a->t_mu);
-	const float *cov = nids_arena_ptr(a->arena, a->arena->data, a->t_cov);
-	for (int k = 0; k < a->K; k++)
-		a->gmm.phi[k] = phi[k];
-	for (int i = 0; i < a->K * a->zd; i++)
-		a->gmm.mu[i] = mu[i];
-	for (int i = 0; i < a->K * a->zd * a->zd; i++)
-		a->gmm.cov[i] = cov[i];
-	int rc = nids_gmm_factor(&a->gmm, err);
-	if (rc < 0)
-		return nids_err_set(err, rc, NULL, "dagmm: the mixture cannot be used: %s",
-		                    why(err).s);
-	return 0;
-}
-
 /* The mixture over every training row, in eval mode (no dropout), into the tensors. */
 static int dagmm_final_gmm(struct dagmm *a, const nids_dataset *train, nids_err *err)
 {
@@ -266,19 +233,12 @@ static int dagmm_final_gmm(struct dagmm *a, const nids_dataset *train, nids_err 
 	}
 	nids_gmm_mstep(&a->gmm, z, gd, n);
 	if ((rc = nids_gmm_factor(&a->gmm, err)) < 0) {
-		rc = nids_err_set(err, rc, NULL, "dagmm: the mixture over the training rows: %s (try "
-		                  "a larger --cov-floor)", why(err).s);
+		rc = nids_err_wrap(err, rc, "dagmm: the mixture over the training rows: ",
+		                   " (try a larger --cov-floor)");
 		goto done;
 	}
-	float *phi = nids_arena_ptr(a->arena, p, a->t_phi), *mu = nids_arena_ptr(a->arena, p, a->t_mu);
-	float *cov = nids_arena_ptr(a->arena, p, a->t_cov);
-	for (int k = 0; k < K; k++)
-		phi[k] = (float)a->gmm.phi[k];
-	for (int i = 0; i < K * zd; i++)
-		mu[i] = (float)a->gmm.mu[i];
-	for (int i = 0; i < K * zd * zd; i++)
-		cov[i] = (float)a->gmm.cov[i];
-	rc = gmm_from_arena(a, err);
+	if ((rc = nids_gmm_tensors_store(&a->t, a->arena, &a->gmm, err)) < 0)
+		nids_err_wrap(err, rc, "dagmm: the mixture cannot be used: ", "");
 done:
 	nids_mlp_acts_free(&ca);
 	nids_mlp_acts_free(&ea);
@@ -337,7 +297,10 @@ static int dagmm_load(nids_model *m, const nids_arena *file, nids_err *err)
 	int rc = nids_model_arena_setup(m, dagmm_define, file, err);
 	if (rc < 0)
 		return rc;
-	return gmm_from_arena(m->state, err);
+	struct dagmm *a = m->state;
+	if ((rc = nids_gmm_tensors_load(&a->t, &m->arena, &a->gmm, err)) < 0)
+		return nids_err_wrap(err, rc, "dagmm: the mixture cannot be used: ", "");
+	return 0;
 }
 
 /* ---- scoring ---- */

@@ -31,6 +31,10 @@ typedef struct nids_err {
 int nids_err_set(nids_err *err, int code, const char *where, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* Rewrites err's message as before + message + after (a lower layer's message given
+ * context), keeping where, with code; returns code. err may be NULL. */
+int nids_err_wrap(nids_err *err, int code, const char *before, const char *after);
+
 /* Prints "prog: where: msg" (or "prog: msg" when where is empty) to stderr. */
 void nids_err_print(const char *prog, const nids_err *err);
 

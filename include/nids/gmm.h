@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "nids/err.h"
+#include "nids/nn.h"
 #include "nids/rng.h"
 
 typedef struct nids_gmm {
@@ -66,5 +67,21 @@ int nids_gmm_loglik(const nids_gmm *g, const float *z, size_t n, double *ll, dou
  * NIDS_ENOMEM. mean_ll, when not NULL, receives the final mean log-likelihood. */
 int nids_gmm_em(nids_gmm *g, const float *z, size_t n, int max_iter, double tol, nids_rng *rng,
                 double *mean_ll, nids_err *err);
+
+/* The mixture as a model file holds it: float tensors gmm.phi [1 x k], gmm.mu [k x d]
+ * and gmm.cov [k x d*d] in a model's arena; the indexes nids_arena_add gave them. */
+typedef struct nids_gmm_tensors {
+	int phi, mu, cov;
+} nids_gmm_tensors;
+
+/* Adds the three tensors to the arena's layout for a mixture of k components in d. */
+int nids_gmm_tensors_define(nids_gmm_tensors *t, nids_arena *a, int k, int d, nids_err *err);
+/* Writes g to the tensors as floats, then reads it back factorised, so that the mixture
+ * used from now on is the one the file will hold. */
+int nids_gmm_tensors_store(const nids_gmm_tensors *t, const nids_arena *a, nids_gmm *g,
+                           nids_err *err);
+/* g from the tensors, factorised (a loaded model). */
+int nids_gmm_tensors_load(const nids_gmm_tensors *t, const nids_arena *a, nids_gmm *g,
+                          nids_err *err);
 
 #endif
