@@ -52,13 +52,6 @@ typedef struct result {
 	nids_class_count *per_class;
 } result;
 
-static void fail(nids_err *err) __attribute__((noreturn));
-static void fail(nids_err *err)
-{
-	nids_err_print(prog, err);
-	exit(nids_err_exit_code(err));
-}
-
 static void parse(int argc, char **argv, opts *o)
 {
 	static const struct option longs[] = {
@@ -236,13 +229,13 @@ static void write_svg(const opts *o, const result *r, nids_err *err)
 	nids_svg_opts so = { title, (const char *const *)r->h->classes, r->h->nclasses, r->at,
 		             o->bins };
 	if (nids_output_open(&out, o->svg, 0, err))
-		fail(err);
+		nids_cli_fail(prog, err);
 	if (nids_svg_plot(nids_output_file(out), o->svg, r->e, &so, err)) {
 		nids_output_abort(out);
-		fail(err);
+		nids_cli_fail(prog, err);
 	}
 	if (nids_output_commit(out, err))
-		fail(err);
+		nids_cli_fail(prog, err);
 }
 
 /* Reads and scores the stream; the threshold to evaluate at comes from the options. */
@@ -252,16 +245,16 @@ static void evaluate(const opts *o, nids_reader *r, result *res, nids_threshold 
 	const char *score = o->score ? o->score : o->params ? t->score : NULL;
 	int dir = o->params ? t->direction : o->direction;
 	if (nids_scored_find(res->h, score, dir, &c, res->name, err))
-		fail(err);
+		nids_cli_fail(prog, err);
 	if (c.label < 0) {
 		nids_err_set(err, NIDS_EFORMAT, res->name, "no label column (role label); metrics "
 		                                         "need to know which rows are attacks");
-		fail(err);
+		nids_cli_fail(prog, err);
 	}
 	if (!(res->e = nids_eval_new(c.direction)))
 		nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	if (!res->e || nids_scored_load(r, &c, res->e, res->name, err))
-		fail(err);
+		nids_cli_fail(prog, err);
 	res->auroc = nids_eval_auroc(res->e);
 	res->auprc = nids_eval_auprc(res->e);
 	nids_eval_best_f1(res->e, &res->best_f1, &res->best_t);
@@ -270,7 +263,7 @@ static void evaluate(const opts *o, nids_reader *r, result *res, nids_threshold 
 	res->per_class = calloc((size_t)res->h->nclasses + 1, sizeof *res->per_class);
 	if (!res->per_class) {
 		nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-		fail(err);
+		nids_cli_fail(prog, err);
 	}
 	nids_eval_confusion(res->e, res->at, &res->c, res->h->nclasses, res->per_class);
 	res->score_col = c.score;
@@ -283,7 +276,7 @@ int main(int argc, char **argv)
 	parse(argc, argv, &o);
 	nids_threshold t = { 0 };
 	if (o.params && nids_threshold_read(o.params, &t, &err))
-		fail(&err);
+		nids_cli_fail(prog, &err);
 	if (o.params && o.direction >= 0 && o.direction != t.direction)
 		nids_cli_usage_error(prog, usage, "--%s contradicts the direction '%s' in '%s'",
 		                     o.direction == NIDS_DIR_LOW ? "low" : "high",
@@ -291,7 +284,7 @@ int main(int argc, char **argv)
 	nids_input *in;
 	nids_reader *r;
 	if (nids_input_open(&in, o.input, &err) || nids_reader_open(&r, in, &err))
-		fail(&err);
+		nids_cli_fail(prog, &err);
 	result res = { .name = nids_input_name(in), .h = nids_reader_header(r) };
 	evaluate(&o, r, &res, &t, &err);
 	if (!nids_eval_attacks(res.e) || !nids_eval_benign(res.e))
@@ -311,6 +304,6 @@ int main(int argc, char **argv)
 	nids_reader_free(r);
 	nids_input_free(in);
 	if (nids_stdout_close(&err))
-		fail(&err);
+		nids_cli_fail(prog, &err);
 	return 0;
 }

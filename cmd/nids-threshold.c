@@ -45,13 +45,6 @@ typedef struct opts {
 	const char *input;
 } opts;
 
-static void fail(nids_err *err) __attribute__((noreturn));
-static void fail(nids_err *err)
-{
-	nids_err_print(prog, err);
-	exit(nids_err_exit_code(err));
-}
-
 static void set_rule(opts *o, int rule, const char *arg, double lo, double hi, const char *name)
 {
 	if (o->rule >= 0 || o->params)
@@ -138,17 +131,17 @@ static void finish_fit(const opts *o, const nids_threshold *t, nids_err *err)
 	if (o->out) {
 		nids_output *out;
 		if (nids_output_open(&out, o->out, 0, err))
-			fail(err);
+			nids_cli_fail(prog, err);
 		if (nids_threshold_write(nids_output_file(out), o->out, t, err)) {
 			nids_output_abort(out);
-			fail(err);
+			nids_cli_fail(prog, err);
 		}
 		if (nids_output_commit(out, err))
-			fail(err);
+			nids_cli_fail(prog, err);
 	}
 	printf("%s\n", nids_format_double(num, t->value));
 	if (nids_stdout_close(err))
-		fail(err);
+		nids_cli_fail(prog, err);
 }
 
 static void fit(const opts *o, nids_reader *r, const char *name, nids_err *err)
@@ -156,11 +149,11 @@ static void fit(const opts *o, nids_reader *r, const char *name, nids_err *err)
 	nids_scored_cols c;
 	const nids_header *h = nids_reader_header(r);
 	if (nids_scored_find(h, o->score, o->direction, &c, name, err))
-		fail(err);
+		nids_cli_fail(prog, err);
 	nids_eval *e = nids_eval_new(c.direction);
 	if (!e) {
 		nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-		fail(err);
+		nids_cli_fail(prog, err);
 	}
 	nids_threshold t = { 0 };
 	if (nids_scored_load(r, &c, e, name, err) ||
@@ -168,7 +161,7 @@ static void fit(const opts *o, nids_reader *r, const char *name, nids_err *err)
 		if (!err->where[0])
 			snprintf(err->where, sizeof err->where, "%s", name);
 		nids_eval_free(e);
-		fail(err);
+		nids_cli_fail(prog, err);
 	}
 	nids_eval_free(e);
 	snprintf(t.score, sizeof t.score, "%s", h->cols[c.score].name);
@@ -265,7 +258,7 @@ int main(int argc, char **argv)
 	}
 	if (o.params) {
 		if (nids_threshold_read(o.params, &t, &err))
-			fail(&err);
+			nids_cli_fail(prog, &err);
 		if (o.direction >= 0 && o.direction != t.direction)
 			nids_cli_usage_error(
 			        prog, usage, "--%s contradicts the direction '%s' in '%s'",
@@ -275,7 +268,7 @@ int main(int argc, char **argv)
 	nids_input *in;
 	nids_reader *r;
 	if (nids_input_open(&in, o.input, &err) || nids_reader_open(&r, in, &err))
-		fail(&err);
+		nids_cli_fail(prog, &err);
 	const char *name = nids_input_name(in);
 	if (o.rule >= 0 && o.rule != NIDS_FIT_VALUE) {
 		fit(&o, r, name, &err);
@@ -285,11 +278,11 @@ int main(int argc, char **argv)
 			nids_scored_cols c;
 			if (nids_scored_find(nids_reader_header(r), o.score, o.direction, &c, name,
 			                     &err))
-				fail(&err);
+				nids_cli_fail(prog, &err);
 			t.direction = c.direction;
 		}
 		if (apply(&o, &t, r, name, &err))
-			fail(&err);
+			nids_cli_fail(prog, &err);
 	}
 	nids_reader_free(r);
 	nids_input_free(in);

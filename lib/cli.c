@@ -76,6 +76,12 @@ void nids_cli_version(const char *prog)
 	exit(0);
 }
 
+void nids_cli_fail(const char *prog, const nids_err *err)
+{
+	nids_err_print(prog, err);
+	exit(nids_err_exit_code(err));
+}
+
 void nids_cli_help(const char *usage)
 {
 	fputs(usage, stdout);

@@ -26,6 +26,11 @@ void nids_cli_bad_option(const char *prog, const char *usage, char **argv, int c
 /* Prints "prog 0.1.0 (stream 1, model 1)" to stdout and exits 0. */
 void nids_cli_version(const char *prog) __attribute__((noreturn));
 
+/* Prints err as "prog: where: msg" to stderr and exits with its code (1, or 2 for a
+ * usage error). */
+struct nids_err;
+void nids_cli_fail(const char *prog, const struct nids_err *err) __attribute__((noreturn));
+
 /* Prints the usage text to stdout and exits 0. */
 void nids_cli_help(const char *usage) __attribute__((noreturn));
 
