@@ -12,32 +12,13 @@
 #include <xxhash.h>
 
 #include "nids/io.h"
+#include "nids/le.h"
 
 static const unsigned char MAGIC[8] = { 0x89, 'N', 'I', 'D', 'M', '\r', '\n', 0x1a };
 #define FIXED 28
 #define MAX_TEXT (64u << 20)
 #define MAX_FILE ((uint64_t)1 << 36)
 
-static void put16(unsigned char *p, unsigned v) { p[0] = v & 0xff, p[1] = (v >> 8) & 0xff; }
-static void put32(unsigned char *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (v >> (8 * i)) & 0xff;
-}
-static void put64(unsigned char *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (v >> (8 * i)) & 0xff;
-}
-static unsigned get16(const unsigned char *p) { return p[0] | (unsigned)p[1] << 8; }
-static uint32_t get32(const unsigned char *p)
-{
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-static uint64_t get64(const unsigned char *p)
-{
-	return get32(p) | (uint64_t)get32(p + 4) << 32;
-}
 
 /* ---- text section ---- */
 
@@ -131,15 +112,15 @@ int nids_model_write(const nids_model *m, FILE *f, nids_err *err)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	}
 	memcpy(buf, MAGIC, 8);
-	put16(buf + 8, NIDS_MODEL_MAJOR);
-	put16(buf + 10, NIDS_MODEL_MINOR);
-	put32(buf + 12, 0);
-	put64(buf + 16, total);
-	put32(buf + 24, (uint32_t)tlen);
+	nids_put16(buf + 8, NIDS_MODEL_MAJOR);
+	nids_put16(buf + 10, NIDS_MODEL_MINOR);
+	nids_put32(buf + 12, 0);
+	nids_put64(buf + 16, total);
+	nids_put32(buf + 24, (uint32_t)tlen);
 	memcpy(buf + FIXED, text, tlen);
 	/* float32 little-endian: the host order on every platform the stream supports */
 	memcpy(buf + start, m->arena.data, abytes);
-	put64(buf + total - 8, XXH64(buf, (size_t)total - 8, 0));
+	nids_put64(buf + total - 8, XXH64(buf, (size_t)total - 8, 0));
 	errno = 0;
 	int rc = fwrite(buf, 1, (size_t)total, f) == (size_t)total ? 0 : NIDS_EIO;
 	int e = errno;
@@ -316,10 +297,10 @@ int nids_model_read(nids_model **mp, const char *path, nids_err *err)
 		rc = bad(err, NIDS_ETRUNCATED, path, "truncated model file");
 		goto done;
 	}
-	unsigned major = get16(buf + 8), minor = get16(buf + 10);
-	uint32_t flags = get32(buf + 12);
-	uint64_t total = get64(buf + 16);
-	uint32_t tlen = get32(buf + 24);
+	unsigned major = nids_get16(buf + 8), minor = nids_get16(buf + 10);
+	uint32_t flags = nids_get32(buf + 12);
+	uint64_t total = nids_get64(buf + 16);
+	uint32_t tlen = nids_get32(buf + 24);
 	if (major != NIDS_MODEL_MAJOR) {
 		rc = nids_err_set(err, NIDS_EVERSION, path, "model file version %u.%u is not supported "
 		                  "(this nids reads version %d)", major, minor, NIDS_MODEL_MAJOR);
@@ -339,7 +320,7 @@ int nids_model_read(nids_model **mp, const char *path, nids_err *err)
 		rc = bad(err, NIDS_EFORMAT, path, "bad model file length");
 		goto done;
 	}
-	if (XXH64(buf, (size_t)total - 8, 0) != get64(buf + total - 8)) {
+	if (XXH64(buf, (size_t)total - 8, 0) != nids_get64(buf + total - 8)) {
 		rc = bad(err, NIDS_ECHECKSUM, path, "model file checksum mismatch (corrupt file)");
 		goto done;
 	}

@@ -20,6 +20,7 @@
 #include <xxhash.h>
 
 #include "nids/io.h"
+#include "nids/le.h"
 
 /* Params file: see man/nids-normalize.1, FILES. */
 static const unsigned char MAGIC[8] = { 0x89, 'N', 'I', 'D', 'N', '\r', '\n', 0x1a };
@@ -345,36 +346,15 @@ int nids_norm_apply(const nids_norm *n, float *rows, size_t nrows, int clamp, co
 
 /* ---- params file ---- */
 
-static void put16(unsigned char *p, unsigned v)
-{
-	p[0] = v & 0xff;
-	p[1] = (v >> 8) & 0xff;
-}
-static void put32(unsigned char *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (v >> (8 * i)) & 0xff;
-}
-static void put64(unsigned char *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (v >> (8 * i)) & 0xff;
-}
-static unsigned get16(const unsigned char *p) { return p[0] | (unsigned)p[1] << 8; }
-static uint32_t get32(const unsigned char *p)
-{
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-static uint64_t get64(const unsigned char *p) { return get32(p) | (uint64_t)get32(p + 4) << 32; }
 static void putf64(unsigned char *p, double d)
 {
 	uint64_t u;
 	memcpy(&u, &d, 8);
-	put64(p, u);
+	nids_put64(p, u);
 }
 static double getf64(const unsigned char *p)
 {
-	uint64_t u = get64(p);
+	uint64_t u = nids_get64(p);
 	double d;
 	memcpy(&d, &u, 8);
 	return d;
@@ -389,25 +369,25 @@ int nids_norm_save(const nids_norm *n, FILE *f, const char *name, nids_err *err)
 	if (!b)
 		return nids_err_set(err, NIDS_ENOMEM, name, "out of memory");
 	memcpy(p, MAGIC, 8);
-	put16(p + 8, PARAMS_MAJOR);
-	put16(p + 10, PARAMS_MINOR);
-	put32(p + 12, 0);
-	put32(p + 16, (uint32_t)len);
-	put32(p + 20, (uint32_t)n->method);
-	put32(p + 24, (uint32_t)n->D);
-	put64(p + 28, n->rows);
+	nids_put16(p + 8, PARAMS_MAJOR);
+	nids_put16(p + 10, PARAMS_MINOR);
+	nids_put32(p + 12, 0);
+	nids_put32(p + 16, (uint32_t)len);
+	nids_put32(p + 20, (uint32_t)n->method);
+	nids_put32(p + 24, (uint32_t)n->D);
+	nids_put64(p + 28, n->rows);
 	p += FIXED;
 	for (int j = 0; j < n->D; j++) {
 		size_t l = strlen(n->names[j]);
 		double s[4];
-		put16(p, (unsigned)l);
+		nids_put16(p, (unsigned)l);
 		memcpy(p + 2, n->names[j], l);
 		p += 2 + l;
 		nids_norm_stats(n, j, s);
 		for (int k = 0; k < 4; k++, p += 8)
 			putf64(p, s[k]);
 	}
-	put32(p, XXH32(b, len - 4, 0));
+	nids_put32(p, XXH32(b, len - 4, 0));
 	int rc = fwrite(b, 1, len, f) == len
 	                 ? 0
 	                 : nids_err_set(err, NIDS_EIO, name, "write error: %s", strerror(errno));
@@ -457,7 +437,7 @@ static int parse_columns(nids_norm *n, const unsigned char *b, size_t len, const
 {
 	const unsigned char *p = b + FIXED, *end = b + len - 4;
 	for (int j = 0; j < n->D; j++) {
-		unsigned l = end - p >= 2 ? get16(p) : 0;
+		unsigned l = end - p >= 2 ? nids_get16(p) : 0;
 		if (l == 0 || l > NIDS_MAX_NAME ||
 		    (size_t)(end - p) < 2 + (size_t)l + PER_COLUMN_STATS || memchr(p + 2, 0, l))
 			return nids_err_set(err, NIDS_EFORMAT, path,
@@ -494,21 +474,21 @@ static int parse(nids_norm **np, const unsigned char *b, size_t len, const char 
 		                    "not a nids-normalize params file (bad magic)");
 	if (len < FIXED + 4)
 		return nids_err_set(err, NIDS_ETRUNCATED, path, "truncated params file");
-	if (get16(b + 8) != PARAMS_MAJOR)
+	if (nids_get16(b + 8) != PARAMS_MAJOR)
 		return nids_err_set(err, NIDS_EVERSION, path,
 		                    "params file version %u.%u is not supported (this reads %d.x)",
-		                    get16(b + 8), get16(b + 10), PARAMS_MAJOR);
-	if (get32(b + 12) & 0xffffu)
+		                    nids_get16(b + 8), nids_get16(b + 10), PARAMS_MAJOR);
+	if (nids_get32(b + 12) & 0xffffu)
 		return nids_err_set(err, NIDS_EVERSION, path,
-		                    "params file has unknown required flags 0x%x", get32(b + 12));
-	uint32_t want = get32(b + 16), method = get32(b + 20), D = get32(b + 24);
+		                    "params file has unknown required flags 0x%x", nids_get32(b + 12));
+	uint32_t want = nids_get32(b + 16), method = nids_get32(b + 20), D = nids_get32(b + 24);
 	if (want > len)
 		return nids_err_set(err, NIDS_ETRUNCATED, path,
 		                    "truncated params file (%zu of %u bytes)", len, want);
 	if (want < len)
 		return nids_err_set(err, NIDS_EFORMAT, path,
 		                    "corrupt params file (%zu bytes, header says %u)", len, want);
-	if (XXH32(b, len - 4, 0) != get32(b + len - 4))
+	if (XXH32(b, len - 4, 0) != nids_get32(b + len - 4))
 		return nids_err_set(err, NIDS_ECHECKSUM, path, "params file checksum mismatch");
 	if (!nids_norm_method_name((int)method) || D < 1 || D > NIDS_MAX_COLUMNS)
 		return nids_err_set(err, NIDS_EFORMAT, path,
@@ -516,7 +496,7 @@ static int parse(nids_norm **np, const unsigned char *b, size_t len, const char 
 	nids_norm *n = norm_alloc((int)method, (int)D);
 	if (!n)
 		return nids_err_set(err, NIDS_ENOMEM, path, "out of memory");
-	n->rows = get64(b + 28);
+	n->rows = nids_get64(b + 28);
 	int rc = parse_columns(n, b, len, path, err);
 	if (rc) {
 		nids_norm_free(n);

@@ -14,6 +14,8 @@
 #endif
 #include <zstd.h>
 
+#include "nids/le.h"
+
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "nids writes float32 rows in host order; a big-endian port must byte-swap them"
 #endif
@@ -48,17 +50,6 @@ int nids_role_parse(const char *name)
 
 /* ---- little-endian helpers ---- */
 
-static void put16(unsigned char *p, unsigned v) { p[0] = v & 0xff; p[1] = (v >> 8) & 0xff; }
-static void put32(unsigned char *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (v >> (8 * i)) & 0xff;
-}
-static unsigned get16(const unsigned char *p) { return p[0] | (unsigned)p[1] << 8; }
-static uint32_t get32(const unsigned char *p)
-{
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 /* ---- header ---- */
 
@@ -196,27 +187,27 @@ static unsigned char *header_encode(const nids_header *h, size_t *len)
 	if (!b)
 		return NULL;
 	memcpy(p, MAGIC, 8);
-	put16(p + 8, NIDS_STREAM_MAJOR);
-	put16(p + 10, NIDS_STREAM_MINOR);
-	put32(p + 12, 0);
-	put32(p + 16, (uint32_t)n);
-	put32(p + 20, (uint32_t)h->ncols);
-	put32(p + 24, (uint32_t)h->nclasses);
+	nids_put16(p + 8, NIDS_STREAM_MAJOR);
+	nids_put16(p + 10, NIDS_STREAM_MINOR);
+	nids_put32(p + 12, 0);
+	nids_put32(p + 16, (uint32_t)n);
+	nids_put32(p + 20, (uint32_t)h->ncols);
+	nids_put32(p + 24, (uint32_t)h->nclasses);
 	p += FIXED_HEADER;
 	for (int i = 0; i < h->ncols; i++) {
 		size_t l = strlen(h->cols[i].name);
 		*p++ = (unsigned char)h->cols[i].role;
-		put16(p, (unsigned)l);
+		nids_put16(p, (unsigned)l);
 		memcpy(p + 2, h->cols[i].name, l);
 		p += 2 + l;
 	}
 	for (int i = 0; i < h->nclasses; i++) {
 		size_t l = strlen(h->classes[i]);
-		put16(p, (unsigned)l);
+		nids_put16(p, (unsigned)l);
 		memcpy(p + 2, h->classes[i], l);
 		p += 2 + l;
 	}
-	put32(p, header_sum(NIDS_STREAM_MAJOR, b, n - 4));
+	nids_put32(p, header_sum(NIDS_STREAM_MAJOR, b, n - 4));
 	*len = n;
 	return b;
 }
@@ -226,7 +217,7 @@ static int take_name(const unsigned char **p, const unsigned char *end, char *na
 {
 	if (end - *p < 2)
 		return -1;
-	unsigned l = get16(*p);
+	unsigned l = nids_get16(*p);
 	if (l == 0 || l > NIDS_MAX_NAME || (size_t)(end - *p) < 2 + (size_t)l)
 		return -1;
 	memcpy(name, *p + 2, l);
@@ -272,10 +263,10 @@ static int write_block(nids_writer *w, uint32_t rows, uint32_t flags, const void
                        size_t plen, nids_err *err)
 {
 	unsigned char bh[BLOCK_HEADER];
-	put32(bh, rows);
-	put32(bh + 4, flags);
-	put32(bh + 8, (uint32_t)plen);
-	put32(bh + 12, block_sum(NIDS_STREAM_MAJOR, bh, payload, plen));
+	nids_put32(bh, rows);
+	nids_put32(bh + 4, flags);
+	nids_put32(bh + 8, (uint32_t)plen);
+	nids_put32(bh + 12, block_sum(NIDS_STREAM_MAJOR, bh, payload, plen));
 	int rc = write_bytes(w, bh, sizeof bh, err);
 	return rc ? rc : write_bytes(w, payload, plen, err);
 }
@@ -379,7 +370,7 @@ int nids_writer_add_class(nids_writer *w, const char *name, nids_err *err)
 	if (l == 0 || l > NIDS_MAX_NAME)
 		return nids_err_set(err, NIDS_EUSAGE, w->name, "bad class name '%s'", name);
 	unsigned char p[2 + NIDS_MAX_NAME];
-	put16(p, (unsigned)l);
+	nids_put16(p, (unsigned)l);
 	memcpy(p + 2, name, l);
 	rc = write_block(w, 1, BLOCK_CLASSES, p, 2 + l, err);
 	return rc ? rc : id;
@@ -400,8 +391,8 @@ int nids_writer_close(nids_writer *w, nids_err *err)
 	int rc = flush_rows(w, err);
 	if (!rc) {
 		unsigned char p[8];
-		put32(p, (uint32_t)w->total);
-		put32(p + 4, (uint32_t)(w->total >> 32));
+		nids_put32(p, (uint32_t)w->total);
+		nids_put32(p + 4, (uint32_t)(w->total >> 32));
 		rc = write_block(w, 0, BLOCK_END, p, 8, err);
 	}
 	nids_writer_free(w);
@@ -475,17 +466,17 @@ static int read_header(nids_reader *r, const unsigned char *magic, nids_err *err
 		return (int)got;
 	if (got < FIXED_HEADER - 8)
 		return nids_err_set(err, NIDS_ETRUNCATED, name, "truncated stream header");
-	int major = (int)get16(fixed + 8);
+	int major = (int)nids_get16(fixed + 8);
 	if (major != 1 && major != NIDS_STREAM_MAJOR)
 		return nids_err_set(err, NIDS_EVERSION, name,
 		                    "stream format version %u.%u is not supported (this reads 1.x "
 		                    "and %d.x)",
-		                    get16(fixed + 8), get16(fixed + 10), NIDS_STREAM_MAJOR);
-	uint32_t flags = get32(fixed + 12), len = get32(fixed + 16);
+		                    nids_get16(fixed + 8), nids_get16(fixed + 10), NIDS_STREAM_MAJOR);
+	uint32_t flags = nids_get32(fixed + 12), len = nids_get32(fixed + 16);
 	if (flags & 0xffffu)
 		return nids_err_set(err, NIDS_EVERSION, name,
 		                    "stream header has unknown required flags 0x%x", flags & 0xffffu);
-	uint32_t ncols = get32(fixed + 20), nclasses = get32(fixed + 24);
+	uint32_t ncols = nids_get32(fixed + 20), nclasses = nids_get32(fixed + 24);
 	if (len < FIXED_HEADER + 4 || len > MAX_HEADER || ncols < 1 || ncols > NIDS_MAX_COLUMNS ||
 	    nclasses > NIDS_MAX_CLASSES)
 		return nids_err_set(err, NIDS_EFORMAT, name, "corrupt stream header");
@@ -501,7 +492,7 @@ static int read_header(nids_reader *r, const unsigned char *magic, nids_err *err
 		rc = (int)got;
 	else if ((uint32_t)got < len - FIXED_HEADER)
 		rc = nids_err_set(err, NIDS_ETRUNCATED, name, "truncated stream header");
-	else if (header_sum(major, b, len - 4) != get32(b + len - 4))
+	else if (header_sum(major, b, len - 4) != nids_get32(b + len - 4))
 		rc = nids_err_set(err, NIDS_ECHECKSUM, name, "stream header checksum mismatch");
 	else if (!h)
 		rc = nids_err_set(err, NIDS_ENOMEM, name, "out of memory");
@@ -607,14 +598,14 @@ static int read_payload(nids_reader *r, void *dst, size_t n, nids_err *err)
 static int end_block(nids_reader *r, const unsigned char *bh, nids_err *err)
 {
 	unsigned char p[8];
-	if (get32(bh + 8) != 8)
+	if (nids_get32(bh + 8) != 8)
 		return nids_err_set(err, NIDS_EFORMAT, at_row(r), "corrupt end block");
 	int rc = read_payload(r, p, 8, err);
 	if (rc)
 		return rc;
-	if (block_sum(r->major, bh, p, 8) != get32(bh + 12))
+	if (block_sum(r->major, bh, p, 8) != nids_get32(bh + 12))
 		return nids_err_set(err, NIDS_ECHECKSUM, at_row(r), "end block checksum mismatch");
-	uint64_t total = get32(p) | (uint64_t)get32(p + 4) << 32;
+	uint64_t total = nids_get32(p) | (uint64_t)nids_get32(p + 4) << 32;
 	if (total != r->seg_rows)
 		return nids_err_set(err, NIDS_EFORMAT, at_row(r),
 		                    "end block says %llu rows, stream had %llu (blocks lost)",
@@ -635,13 +626,13 @@ static int end_block(nids_reader *r, const unsigned char *bh, nids_err *err)
 
 static int class_block(nids_reader *r, const unsigned char *bh, nids_err *err)
 {
-	uint32_t count = get32(bh), plen = get32(bh + 8);
+	uint32_t count = nids_get32(bh), plen = nids_get32(bh + 8);
 	if (plen > MAX_HEADER || grow(&r->zbuf, &r->zcap, plen ? plen : 1))
 		return nids_err_set(err, NIDS_EFORMAT, at_row(r), "corrupt class block");
 	int rc = read_payload(r, r->zbuf, plen, err);
 	if (rc)
 		return rc;
-	if (block_sum(r->major, bh, r->zbuf, plen) != get32(bh + 12))
+	if (block_sum(r->major, bh, r->zbuf, plen) != nids_get32(bh + 12))
 		return nids_err_set(err, NIDS_ECHECKSUM, at_row(r), "class block checksum mismatch");
 	const unsigned char *p = r->zbuf, *end = p + plen;
 	char nm[NIDS_MAX_NAME + 1];
@@ -656,7 +647,7 @@ static int class_block(nids_reader *r, const unsigned char *bh, nids_err *err)
 
 static int data_block(nids_reader *r, const unsigned char *bh, nids_err *err)
 {
-	uint32_t rows = get32(bh), flags = get32(bh + 4), plen = get32(bh + 8);
+	uint32_t rows = nids_get32(bh), flags = nids_get32(bh + 4), plen = nids_get32(bh + 8);
 	size_t C = (size_t)r->h->ncols, raw = (size_t)rows * C * sizeof(float);
 	if (rows == 0 || raw > MAX_BLOCK_BYTES || plen > MAX_BLOCK_BYTES ||
 	    (!(flags & BLOCK_ZSTD) && plen != raw))
@@ -672,14 +663,14 @@ static int data_block(nids_reader *r, const unsigned char *bh, nids_err *err)
 			return nids_err_set(err, NIDS_ENOMEM, at_row(r), "out of memory");
 		if ((rc = read_payload(r, r->zbuf, plen, err)))
 			return rc;
-		if (block_sum(r->major, bh, r->zbuf, plen) != get32(bh + 12))
+		if (block_sum(r->major, bh, r->zbuf, plen) != nids_get32(bh + 12))
 			return nids_err_set(err, NIDS_ECHECKSUM, at_row(r), "block checksum mismatch");
 		size_t d = ZSTD_decompressDCtx(r->dctx, r->buf, raw, r->zbuf, plen);
 		if (ZSTD_isError(d) || d != raw)
 			return nids_err_set(err, NIDS_ECHECKSUM, at_row(r), "corrupt compressed block");
 	} else if ((rc = read_payload(r, r->buf, raw, err))) {
 		return rc;
-	} else if (block_sum(r->major, bh, r->buf, raw) != get32(bh + 12)) {
+	} else if (block_sum(r->major, bh, r->buf, raw) != nids_get32(bh + 12)) {
 		return nids_err_set(err, NIDS_ECHECKSUM, at_row(r), "block checksum mismatch");
 	}
 	for (int k = 0; k < r->nclass_cols; k++) {
@@ -705,7 +696,7 @@ long nids_reader_next(nids_reader *r, float **rows, nids_err *err)
 			return got;
 		if (got < BLOCK_HEADER)
 			return truncated(r, err);
-		uint32_t flags = get32(bh + 4);
+		uint32_t flags = nids_get32(bh + 4);
 		if (flags & 0xffffu & ~BLOCK_KNOWN)
 			return nids_err_set(err, NIDS_EVERSION, at_row(r),
 			                    "block has unknown required flags 0x%x", flags);
@@ -715,7 +706,7 @@ long nids_reader_next(nids_reader *r, float **rows, nids_err *err)
 		else if (flags & BLOCK_CLASSES)
 			rc = class_block(r, bh, err);
 		else if (!(rc = data_block(r, bh, err))) {
-			uint32_t n = get32(bh);
+			uint32_t n = nids_get32(bh);
 			r->rows += n;
 			r->seg_rows += n;
 			*rows = r->buf;
