@@ -31,8 +31,10 @@ int feat_find_field(const nids_csv_record *hdr, const char *const *aliases)
 	return -1;
 }
 
-/* Calls fn on the key of each item of a comma-separated list until it returns non-zero. */
-static int each_item(const char *list, int (*fn)(const char *key, const void *arg), const void *arg)
+/* Calls fn on each item of a comma-separated list (as written, and its key) until fn
+ * returns non-zero; returns that. */
+static int each_item(const char *list, int (*fn)(const char *item, const char *key, void *arg),
+                     void *arg)
 {
 	char item[256], key[256];
 	while (list && *list) {
@@ -43,7 +45,7 @@ static int each_item(const char *list, int (*fn)(const char *key, const void *ar
 		memcpy(item, list, n);
 		item[n] = 0;
 		feat_name_key(item, key, sizeof key);
-		int r = key[0] ? fn(key, arg) : 0;
+		int r = key[0] ? fn(item, key, arg) : 0;
 		if (r)
 			return r;
 		list = e ? e + 1 : NULL;
@@ -51,7 +53,11 @@ static int each_item(const char *list, int (*fn)(const char *key, const void *ar
 	return 0;
 }
 
-static int key_equals(const char *key, const void *arg) { return !strcmp(key, arg); }
+static int key_equals(const char *item, const char *key, void *arg)
+{
+	(void)item;
+	return !strcmp(key, arg);
+}
 
 int feat_in_list(const char *list, const char *name)
 {
@@ -60,30 +66,28 @@ int feat_in_list(const char *list, const char *name)
 	return key[0] && each_item(list, key_equals, key);
 }
 
-static int key_missing(const char *key, const void *arg)
+struct missing {
+	const nids_csv_record *hdr;
+	char item[256]; /* the first item with no column */
+};
+
+static int key_missing(const char *item, const char *key, void *arg)
 {
-	const nids_csv_record *hdr = arg;
+	struct missing *m = arg;
 	const char *const one[] = { key, NULL };
-	return feat_find_field(hdr, one) < 0;
+	if (feat_find_field(m->hdr, one) >= 0)
+		return 0;
+	snprintf(m->item, sizeof m->item, "%s", item);
+	return 1;
 }
 
 int feat_check_list(feat_ctx *fc, const nids_csv_record *hdr, const char *list, const char *flag,
                     nids_err *err)
 {
-	char item[256], key[256];
-	while (list && *list) {
-		const char *e = strchr(list, ',');
-		size_t n = e ? (size_t)(e - list) : strlen(list);
-		if (n >= sizeof item)
-			n = sizeof item - 1;
-		memcpy(item, list, n);
-		item[n] = 0;
-		feat_name_key(item, key, sizeof key);
-		if (key[0] && key_missing(key, hdr))
-			return nids_err_set(err, NIDS_EUSAGE, feat_where(fc),
-			                    "%s: no column '%s' in the header", flag, item);
-		list = e ? e + 1 : NULL;
-	}
+	struct missing m = { hdr, "" };
+	if (each_item(list, key_missing, &m))
+		return nids_err_set(err, NIDS_EUSAGE, feat_where(fc),
+		                    "%s: no column '%s' in the header", flag, m.item);
 	return 0;
 }
 
