@@ -2,6 +2,12 @@
 : "${NIDS_TOP:=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}"
 : "${NIDS_BIN:=$NIDS_TOP/build/bin}"
 bin() { echo "$NIDS_BIN/$1"; }
+
+# the programs, for `run` and pipelines
+feat() { "$NIDS_BIN/nids-featurize" "$@"; }
+ncat() { "$NIDS_BIN/nids-cat" "$@"; }
+fit() { "$NIDS_BIN/nids-fit" "$@"; }
+score() { "$NIDS_BIN/nids-score" "$@"; }
 fixtures="$NIDS_TOP/tests/fixtures"
 shared_data="$NIDS_TOP/../shared/data"
 

@@ -6,8 +6,6 @@ bats_require_minimum_version 1.5.0
 setup() { setup_tmp; }
 teardown() { teardown_tmp; }
 
-feat() { "$NIDS_BIN/nids-featurize" "$@"; }
-ncat() { "$NIDS_BIN/nids-cat" "$@"; }
 friday=Friday-WorkingHours-Afternoon-DDos.pcap_ISCX.csv.zst
 fx="$NIDS_TOP/tests/fixtures/feat"
 

@@ -6,8 +6,6 @@ bats_require_minimum_version 1.5.0
 setup() { setup_tmp; }
 teardown() { teardown_tmp; }
 
-feat() { "$NIDS_BIN/nids-featurize" "$@"; }
-ncat() { "$NIDS_BIN/nids-cat" "$@"; }
 fx="$NIDS_TOP/tests/fixtures/feat"
 train="$NIDS_TOP/tests/fixtures/feat/csv_train.csv"
 test_csv="$NIDS_TOP/tests/fixtures/feat/csv_test.csv"

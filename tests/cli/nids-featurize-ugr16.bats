@@ -6,8 +6,6 @@ bats_require_minimum_version 1.5.0
 setup() { setup_tmp; }
 teardown() { teardown_tmp; }
 
-feat() { "$NIDS_BIN/nids-featurize" "$@"; }
-ncat() { "$NIDS_BIN/nids-cat" "$@"; }
 fx="$NIDS_TOP/tests/fixtures/feat"
 
 @test "ugr16: the header-ed sample: 1,078 rows, 1,069 background, detected" {

@@ -5,8 +5,6 @@ load helpers
 setup() { setup_tmp; }
 teardown() { teardown_tmp; }
 
-feat() { "$NIDS_BIN/nids-featurize" "$@"; }
-cat_() { "$NIDS_BIN/nids-cat" "$@"; }
 
 @test "nids-featurize: --help first line is the man SYNOPSIS" {
 	check_help_matches_man nids-featurize
@@ -14,7 +12,7 @@ cat_() { "$NIDS_BIN/nids-cat" "$@"; }
 
 @test "nids-featurize: nslkdd detected; 125 features, label, class, difficulty" {
 	feat -q "$fixtures/feat/nslkdd_20.txt" > "$tmp/a.rec"
-	run cat_ -i "$tmp/a.rec"
+	run ncat -i "$tmp/a.rec"
 	[ "${lines[0]}" = "columns	128" ]
 	[ "${lines[126]}" = "126	label	label" ]
 	[ "${lines[127]}" = "127	class	class" ]
@@ -75,7 +73,7 @@ cat_() { "$NIDS_BIN/nids-cat" "$@"; }
 @test "nids-featurize: -z compresses, same rows" {
 	feat -q -z 3 "$fixtures/feat/nslkdd_20.txt" > "$tmp/a.rec"
 	feat -q "$fixtures/feat/nslkdd_20.txt" > "$tmp/b.rec"
-	cmp <(cat_ "$tmp/a.rec") <(cat_ "$tmp/b.rec")
+	cmp <(ncat "$tmp/a.rec") <(ncat "$tmp/b.rec")
 }
 
 @test "nids-featurize: wrong field count names file:line; no output file" {
@@ -101,7 +99,7 @@ cat_() { "$NIDS_BIN/nids-cat" "$@"; }
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"18 rows"*"2 bad records skipped"* ]]
 	[[ "$output" == *"first skipped: $tmp/bad.txt:2: field 5 (src_bytes): 'x1' is not a number"* ]]
-	[ "$(cat_ -H "$tmp/out.rec" | wc -l)" -eq 18 ]
+	[ "$(ncat -H "$tmp/out.rec" | wc -l)" -eq 18 ]
 }
 
 @test "nids-featurize: empty input, binary garbage, undetectable format" {

@@ -13,8 +13,6 @@ setup() {
 }
 teardown() { teardown_tmp; }
 
-fit() { "$NIDS_BIN/nids-fit" "$@"; }
-score() { "$NIDS_BIN/nids-score" "$@"; }
 
 @test "nids-fit: --help lists the classic models' options with defaults" {
 	run fit --help

@@ -11,8 +11,6 @@ setup() {
 }
 teardown() { teardown_tmp; }
 
-fit() { "$NIDS_BIN/nids-fit" "$@"; }
-score() { "$NIDS_BIN/nids-score" "$@"; }
 
 # 50 rows with the same value v in every feature
 same_rows() {

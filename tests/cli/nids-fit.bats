@@ -10,7 +10,6 @@ setup() {
 }
 teardown() { teardown_tmp; }
 
-fit() { "$NIDS_BIN/nids-fit" "$@"; }
 
 @test "nids-fit: --help first line is the man SYNOPSIS" {
 	check_help_matches_man nids-fit

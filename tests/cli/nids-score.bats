@@ -12,7 +12,6 @@ setup() {
 }
 teardown() { teardown_tmp; }
 
-score() { "$NIDS_BIN/nids-score" "$@"; }
 
 @test "nids-score: --help first line is the man SYNOPSIS" {
 	check_help_matches_man nids-score
