@@ -3,12 +3,19 @@
 # exact command to run. Called by `make check` and `make demo`.
 set -e
 need=""
-have_header() { [ -e "/usr/include/$1" ] || [ -e "/usr/include/x86_64-linux-gnu/$1" ] || \
-	[ -e "/usr/include/$(uname -m)-linux-gnu/$1" ]; }
-have_header cblas.h || need="$need libopenblas-dev"
-have_header zstd.h || need="$need libzstd-dev"
-have_header csv.h || need="$need libcsv-dev"
-have_header xxhash.h || need="$need libxxhash-dev"
+# A library counts as present only when a probe that includes its header and calls it
+# links: another BLAS's cblas.h (reference BLAS's libblas-dev) does not make -lopenblas.
+CC=${CC:-cc}
+have_lib() { # header, function call, -l flag
+	command -v "$CC" >/dev/null 2>&1 || return 1
+	printf '#include <%s>\nint main(void) { %s; return 0; }\n' "$1" "$2" |
+		"$CC" -x c - -o /dev/null "$3" >/dev/null 2>&1
+}
+have_lib cblas.h 'cblas_sdot(0, 0, 1, 0, 1)' -lopenblas || need="$need libopenblas-dev"
+have_lib zstd.h 'ZSTD_versionNumber()' -lzstd || need="$need libzstd-dev"
+have_lib csv.h 'csv_init(0, 0)' -lcsv || need="$need libcsv-dev"
+have_lib xxhash.h 'XXH3_64bits(0, 0)' -lxxhash || need="$need libxxhash-dev"
+have_lib zlib.h 'zlibVersion()' -lz || need="$need zlib1g-dev"
 command -v bats >/dev/null 2>&1 || need="$need bats"
 command -v zstd >/dev/null 2>&1 || need="$need zstd"
 command -v groff >/dev/null 2>&1 || need="$need groff-base"
