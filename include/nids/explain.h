@@ -1,0 +1,135 @@
+/* explain.h: per-row feature attributions for a model's score (nids-explain).
+ *
+ * Four methods:
+ * - tree: exact path-dependent TreeSHAP (Lundberg et al. 2020, Algorithm 2) for tree and
+ *   forest. The path-dependent value function weights each branch of a split on a feature
+ *   outside the coalition by the share of background rows that went that way (node
+ *   covers counted from the background, smoothed as (n_child + 1/2) / (n_parent + 1)
+ *   so that no branch has weight zero).
+ * - shap: kernel SHAP (Lundberg & Lee 2017) for any model: coalitions of the features
+ *   that differ from the background (all of them when the budget allows, else whole
+ *   coalition sizes enumerated while they fit and the rest sampled, paired with their
+ *   complements), Shapley kernel weights, and the weighted least squares constrained to
+ *   sum to f(x) - E f(background) solved through LAPACK (dgelsd).
+ * - gradient: d score / d feature; analytic where the model computes it (ae, vae),
+ *   else central differences through the model's scorer; optionally times the input,
+ *   or integrated gradients (Sundararajan et al. 2017) from the background's mean.
+ * - error: the per-feature reconstruction error of autoencoders (ae, vae).
+ *
+ * All functions return 0 or a negative NIDS_E* code with err filled, and never print. */
+#ifndef NIDS_EXPLAIN_H
+#define NIDS_EXPLAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "nids/err.h"
+#include "nids/model.h"
+#include "nids/stream.h"
+
+enum nids_explain_method {
+	NIDS_EXPLAIN_TREE = 0,
+	NIDS_EXPLAIN_SHAP = 1,
+	NIDS_EXPLAIN_GRADIENT = 2,
+	NIDS_EXPLAIN_ERROR = 3
+};
+
+/* The method called name (tree, shap, gradient, error), or -1. */
+int nids_explain_method_parse(const char *name);
+
+/* ---- TreeSHAP ---- */
+
+typedef struct nids_treeshap nids_treeshap;
+
+/* A TreeSHAP explainer for m (tree or forest; its score is the mean over trees of a
+ * leaf's P(attack)), with node covers counted from bg [n x d] (n may be 0: every branch
+ * then weighs one half). Returns 0, NIDS_EUSAGE for another model type, or NIDS_ENOMEM;
+ * *t is owned by the caller (nids_treeshap_free). */
+int nids_treeshap_new(nids_treeshap **t, const nids_model *m, const float *bg, size_t n,
+                      nids_err *err);
+
+/* The attributions phi [d] of x [d]; returns the expected value (the value of the empty
+ * coalition), so that it plus the sum of phi is the model's score of x. */
+double nids_treeshap_row(nids_treeshap *t, const float *x, double *phi);
+
+/* The path-dependent value function: the expected score of x when only the features
+ * with in[j] != 0 are known (for checks against brute-force Shapley values). */
+double nids_treeshap_value(const nids_treeshap *t, const float *x, const unsigned char *in);
+
+void nids_treeshap_free(nids_treeshap *t);
+
+/* ---- kernel SHAP ---- */
+
+/* A model as kernel SHAP sees it: out [B] = f(x [B x d]). */
+typedef void (*nids_explain_fn)(void *ctx, const float *x, int B, double *out);
+
+typedef struct nids_kshap nids_kshap;
+
+/* A kernel SHAP explainer of f over d features against the background bg [nbg x d] with
+ * weights bgw [nbg] (NULL: equal), with at most nsamples coalitions per row, seeded
+ * with seed, calling f on at most cap rows at once. Evaluates f on the background once.
+ * Returns 0, NIDS_EUSAGE (nbg < 1, nsamples < 2) or NIDS_ENOMEM. */
+int nids_kshap_new(nids_kshap **k, int d, const float *bg, const double *bgw, int nbg,
+                   int nsamples, uint64_t seed, nids_explain_fn f, void *ctx, int cap,
+                   nids_err *err);
+
+/* E f(background), the base value of every row. */
+double nids_kshap_base(const nids_kshap *k);
+
+/* The attributions phi [d] of x [d]: their sum is f(x) - E f(background), which *fx
+ * receives f(x) for (may be NULL). Features equal to x in every background row get 0.
+ * row seeds the coalition sample (with the explainer's seed), so a row's attributions
+ * do not depend on the rows before it. Returns 0, NIDS_EFORMAT when the least squares
+ * fail, or NIDS_ENOMEM. */
+int nids_kshap_row(nids_kshap *k, const float *x, uint64_t row, double *phi, double *fx,
+                   nids_err *err);
+
+/* Coalitions evaluated for the last row. */
+int nids_kshap_coalitions(const nids_kshap *k);
+
+void nids_kshap_free(nids_kshap *k);
+
+/* Summarises x [n x d] by k rows c [k x d] with weights w [k] (summing to 1): the
+ * centroids of k-means, each coordinate then moved to the nearest value that feature
+ * takes in x (so one-hot columns stay 0 or 1), weighted by their clusters' sizes.
+ * Returns 0, NIDS_EUSAGE (n < k) or NIDS_ENOMEM. */
+int nids_explain_kmeans(const float *x, size_t n, int d, int k, uint64_t seed, float *c,
+                        double *w, nids_err *err);
+
+/* ---- a stream ---- */
+
+typedef struct nids_explain_opts {
+	int method;          /* enum nids_explain_method */
+	int top;             /* > 0: text lines with the top attributions instead of a stream */
+	int json;            /* with top: JSON lines */
+	int alarms_only;     /* explain only rows over the threshold */
+	int has_threshold;   /* 1: threshold below replaces the model's stored one */
+	double threshold;
+	int nsamples;        /* kernel SHAP coalitions per row */
+	int bg_rows;         /* kernel SHAP background rows (k-means centroids or a sample) */
+	int bg_sample;       /* 1: a random sample of the background instead of k-means */
+	size_t bg_max;       /* background rows read at most (a uniform sample beyond) */
+	uint64_t seed;
+	int times_input;     /* gradient: multiply by the input */
+	int ig_steps;        /* gradient: > 0 for integrated gradients with this many steps */
+	int logit;           /* explain log(s / (1 - s)) of the score (a probability) */
+	int threads;
+	int level;           /* zstd level of the output stream's blocks */
+} nids_explain_opts;
+
+typedef struct nids_explain_stats {
+	uint64_t rows, explained;
+	double explain_secs; /* time spent attributing */
+} nids_explain_stats;
+
+/* Explains every row of r (or only its alarms) with m and writes to out either the
+ * stream with attr_<feature> columns appended (and attr_base, the base value, for tree
+ * and shap), rows not explained carrying NaN, or with o->top the text lines. bg, when
+ * not NULL, is the background stream (its benign rows when it has labels), with the
+ * model's preprocessing applied as to r. Returns 0 or a negative code. */
+int nids_explain_stream(nids_reader *r, nids_reader *bg, const nids_model *m,
+                        const nids_explain_opts *o, FILE *out, const char *out_name,
+                        nids_explain_stats *st, nids_err *err);
+
+#endif

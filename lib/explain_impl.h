@@ -1,0 +1,17 @@
+/* explain_impl.h: what the explain_*.c files share (not public). */
+#ifndef NIDS_EXPLAIN_IMPL_H
+#define NIDS_EXPLAIN_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nids/explain.h"
+
+/* Reads the background stream r for m: its benign rows (all rows when it has no label
+ * column) with the model's preprocessing applied as nids-score applies it, the features
+ * alone, a uniform sample (seeded) of at most max rows. *x [*n x d] is malloc'd. Returns
+ * 0, NIDS_EFORMAT when no row is benign, or another negative code. */
+int nids_explain_read_background(nids_reader *r, const nids_model *m, size_t max,
+                                 uint64_t seed, float **x, size_t *n, nids_err *err);
+
+#endif

@@ -1,0 +1,339 @@
+/* test_explain.c: TreeSHAP against brute-force Shapley values of the path-dependent
+ * value function, kernel SHAP against brute-force Shapley values with every coalition,
+ * efficiency with sampled coalitions, the closed form of a linear model, and the
+ * k-means background summary. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "nids/explain.h"
+#include "nids/model.h"
+#include "nids/rng.h"
+
+/* Shapley values phi [d] of the value function v over d features, by the definition:
+ * the weighted marginal contribution of i to every coalition without it. */
+static void brute_shapley(int d, double (*v)(void *ctx, const unsigned char *in), void *ctx,
+                          double *phi)
+{
+	unsigned char in[32] = { 0 };
+	double *fact = malloc(sizeof(double) * (size_t)(d + 1));
+	fact[0] = 1;
+	for (int i = 1; i <= d; i++)
+		fact[i] = fact[i - 1] * i;
+	memset(phi, 0, sizeof(double) * (size_t)d);
+	for (unsigned long S = 0; S < (1ul << d); S++) {
+		int s = 0;
+		for (int j = 0; j < d; j++)
+			s += in[j] = (S >> j) & 1;
+		double vs = v(ctx, in);
+		for (int i = 0; i < d; i++) {
+			if (in[i])
+				continue;
+			in[i] = 1;
+			double w = fact[s] * fact[d - s - 1] / fact[d];
+			phi[i] += w * (v(ctx, in) - vs);
+			in[i] = 0;
+		}
+	}
+	free(fact);
+}
+
+/* ---- TreeSHAP ---- */
+
+#define TN 300
+#define TD 5
+static float TX[TN * TD];
+static int TLABEL[TN], TCLS[TN];
+static char *TFEAT[TD] = { "a", "b", "c", "d", "e" };
+static char *TCLASSES[2] = { "normal", "attack" };
+
+static nids_model *fit_trees(const char *type, const char *depth, const char *ntrees)
+{
+	nids_rng rng;
+	nids_rng_seed(&rng, 5);
+	for (int i = 0; i < TN; i++) {
+		for (int j = 0; j < TD; j++)
+			TX[i * TD + j] = nids_rng_uniform(&rng);
+		float *x = TX + i * TD;
+		TLABEL[i] = (x[0] > 0.5f) ^ (x[1] > 0.3f) ^ (x[2] + x[3] > 1.1f) ^ (nids_rng_uniform(&rng) < 0.1f);
+		TCLS[i] = TLABEL[i];
+	}
+	nids_dataset ds = { .n = TN, .d = TD, .x = TX, .label = TLABEL, .cls = TCLS, .nclasses = 2,
+		            .classes = TCLASSES, .features = TFEAT }, none = ds;
+	none.n = 0;
+	nids_model *m = NULL;
+	nids_err err = { 0 };
+	nids_fit_opts o = { .threads = 1 };
+	CHECK(nids_model_new(&m, type, &err) == 0, "%s", err.msg);
+	CHECK(nids_model_set(m, "max-depth", depth, &err) == 0, "%s", err.msg);
+	if (ntrees)
+		CHECK(nids_model_set(m, "trees", ntrees, &err) == 0, "%s", err.msg);
+	m->seed = 3;
+	CHECK(nids_model_fit(m, &ds, &none, &o, &err) == 0, "fit %s: %s", type, err.msg);
+	return m;
+}
+
+struct tv {
+	const nids_treeshap *t;
+	const float *x;
+};
+
+static double tree_v(void *ctx, const unsigned char *in)
+{
+	struct tv *c = ctx;
+	return nids_treeshap_value(c->t, c->x, in);
+}
+
+static void treeshap_case(const char *type, const char *depth, const char *ntrees, size_t nbg)
+{
+	nids_model *m = fit_trees(type, depth, ntrees);
+	nids_treeshap *t = NULL;
+	nids_err err = { 0 };
+	CHECK(nids_treeshap_new(&t, m, TX, nbg, &err) == 0, "%s", err.msg);
+	nids_scorer *s = NULL;
+	CHECK(nids_scorer_new(&s, m, 0, 1, 1, &err) == 0, "%s", err.msg);
+	double phi[TD], want[TD], worst = 0, worst_eff = 0;
+	for (int r = 0; r < 40; r++) {
+		const float *x = TX + (size_t)(r * 7) * TD;
+		double base = nids_treeshap_row(t, x, phi);
+		struct tv c = { t, x };
+		brute_shapley(TD, tree_v, &c, want);
+		double sum = base;
+		for (int j = 0; j < TD; j++) {
+			worst = fmax(worst, fabs(phi[j] - want[j]));
+			sum += phi[j];
+		}
+		unsigned char all[TD] = { 1, 1, 1, 1, 1 };
+		worst_eff = fmax(worst_eff, fabs(sum - nids_treeshap_value(t, x, all)));
+		float score;
+		nids_scorer_run(s, x, 1, 0, &score);
+		CHECK(fabs(sum - score) <= 1e-6, "%s row %d: base + sum %.9g, score %.9g", type, r,
+		      sum, score);
+	}
+	CHECK(worst <= 1e-9, "%s depth %s: TreeSHAP vs brute force differs by %g", type, depth, worst);
+	CHECK(worst_eff <= 1e-12, "%s: efficiency off by %g", type, worst_eff);
+	nids_scorer_free(s);
+	nids_treeshap_free(t);
+	nids_model_free(m);
+}
+
+static void test_treeshap_tree(void)
+{
+	treeshap_case("tree", "3", NULL, TN);
+	treeshap_case("tree", "8", NULL, TN); /* features repeat along paths */
+	treeshap_case("tree", "6", NULL, 0);  /* no background: every branch one half */
+}
+
+static void test_treeshap_forest(void)
+{
+	treeshap_case("forest", "6", "7", TN);
+	treeshap_case("forest", "0", "3", 50);
+}
+
+static void test_treeshap_refuses(void)
+{
+	nids_model *m = NULL;
+	nids_err err = { 0 };
+	nids_treeshap *t = NULL;
+	CHECK(nids_model_new(&m, "ae", &err) == 0, "%s", err.msg);
+	CHECK(nids_treeshap_new(&t, m, NULL, 0, &err) == NIDS_EUSAGE, "ae accepted");
+	CHECK(strstr(err.msg, "not ae"), "%s", err.msg);
+	nids_model_free(m);
+}
+
+/* ---- kernel SHAP ---- */
+
+static double nonlinear(const float *x)
+{
+	return x[0] * x[1] + sin(3 * x[2]) + x[3] * x[3] * x[4] + fmax(x[5], x[6]) + exp(x[7]) * x[0] -
+	       (x[8] > 0.5 ? x[9] * x[10] : x[11]);
+}
+
+static void f_nonlinear(void *ctx, const float *x, int B, double *out)
+{
+	int d = *(int *)ctx;
+	for (int r = 0; r < B; r++)
+		out[r] = nonlinear(x + (size_t)r * d);
+}
+
+struct kv {
+	int d, nbg;
+	const float *bg, *x;
+	const double *w;
+};
+
+/* E_b f(x on in, background b elsewhere), the value kernel SHAP's fit recovers. */
+static double kernel_v(void *ctx, const unsigned char *in)
+{
+	struct kv *c = ctx;
+	float row[16];
+	double v = 0, ws = 0;
+	for (int b = 0; b < c->nbg; b++) {
+		for (int j = 0; j < c->d; j++)
+			row[j] = in[j] ? c->x[j] : c->bg[b * c->d + j];
+		v += c->w[b] * nonlinear(row);
+		ws += c->w[b];
+	}
+	return v / ws;
+}
+
+static void random_rows(float *x, int n, int d, uint64_t seed)
+{
+	nids_rng rng;
+	nids_rng_seed(&rng, seed);
+	for (int i = 0; i < n * d; i++)
+		x[i] = nids_rng_uniform(&rng);
+}
+
+static void test_kshap_exact(void)
+{
+	int d = 12, nbg = 6;
+	float bg[6 * 12], x[5 * 12];
+	double w[6] = { 1, 2, 3, 1, 0.5, 4 }, phi[12], want[12];
+	random_rows(bg, nbg, d, 1);
+	random_rows(x, 5, d, 2);
+	x[3] = bg[3]; /* a feature may equal some background rows, not all */
+	nids_kshap *k = NULL;
+	nids_err err = { 0 };
+	CHECK(nids_kshap_new(&k, d, bg, w, nbg, 4094, 7, f_nonlinear, &d, 1000, &err) == 0, "%s",
+	      err.msg);
+	double worst = 0;
+	for (int r = 0; r < 5; r++) {
+		double fx;
+		CHECK(nids_kshap_row(k, x + r * d, (uint64_t)r, phi, &fx, &err) == 0, "%s", err.msg);
+		CHECK(nids_kshap_coalitions(k) == 4094, "%d coalitions", nids_kshap_coalitions(k));
+		struct kv c = { d, nbg, bg, x + r * d, w };
+		brute_shapley(d, kernel_v, &c, want);
+		for (int j = 0; j < d; j++)
+			worst = fmax(worst, fabs(phi[j] - want[j]));
+	}
+	CHECK(worst <= 1e-6, "kernel SHAP with every coalition vs brute force: %g", worst);
+	nids_kshap_free(k);
+}
+
+static void test_kshap_efficiency(void)
+{
+	int d = 12, nbg = 9;
+	float bg[9 * 12], x[12];
+	double phi[12];
+	random_rows(bg, nbg, d, 3);
+	random_rows(x, 1, d, 4);
+	for (int ns = 30; ns <= 2000; ns *= 4) {
+		nids_kshap *k = NULL;
+		nids_err err = { 0 };
+		CHECK(nids_kshap_new(&k, d, bg, NULL, nbg, ns, 11, f_nonlinear, &d, 64, &err) == 0,
+		      "%s", err.msg);
+		double fx, sum = 0;
+		CHECK(nids_kshap_row(k, x, 0, phi, &fx, &err) == 0, "%s", err.msg);
+		CHECK(nids_kshap_coalitions(k) <= ns, "%d > %d", nids_kshap_coalitions(k), ns);
+		for (int j = 0; j < d; j++)
+			sum += phi[j];
+		double delta = fx - nids_kshap_base(k);
+		CHECK(fabs(sum - delta) <= 1e-9 * fmax(1, fabs(delta)), "nsamples %d: sum %.12g vs "
+		      "f(x) - E f %.12g", ns, sum, delta);
+		/* the same seed and row give the same attributions */
+		double again[12];
+		CHECK(nids_kshap_row(k, x, 0, again, NULL, &err) == 0, "%s", err.msg);
+		CHECK(!memcmp(again, phi, sizeof phi), "nsamples %d: not reproducible", ns);
+		nids_kshap_free(k);
+	}
+}
+
+static const double LIN_W[20] = { 1.5, -2, 0.25, 3, -0.5, 0, 1, 2, -1, 0.75,
+	                          0.1, -0.3, 4, -4, 0.5, 0.5, 1, -2, 0.2, 0.9 };
+
+static void f_linear(void *ctx, const float *x, int B, double *out)
+{
+	(void)ctx;
+	for (int r = 0; r < B; r++) {
+		double v = 0.3;
+		for (int j = 0; j < 20; j++)
+			v += LIN_W[j] * x[r * 20 + j];
+		out[r] = v;
+	}
+}
+
+static void test_kshap_linear(void)
+{
+	int d = 20, nbg = 16;
+	float bg[16 * 20], x[20];
+	double phi[20], mean[20] = { 0 };
+	random_rows(bg, nbg, d, 5);
+	random_rows(x, 1, d, 6);
+	for (int b = 0; b < nbg; b++)
+		for (int j = 0; j < d; j++)
+			mean[j] += bg[b * d + j] / (double)nbg;
+	nids_kshap *k = NULL;
+	nids_err err = { 0 };
+	CHECK(nids_kshap_new(&k, d, bg, NULL, nbg, 300, 1, f_linear, NULL, 512, &err) == 0, "%s",
+	      err.msg);
+	CHECK(nids_kshap_row(k, x, 9, phi, NULL, &err) == 0, "%s", err.msg);
+	double worst = 0;
+	for (int j = 0; j < d; j++)
+		worst = fmax(worst, fabs(phi[j] - LIN_W[j] * (x[j] - mean[j])));
+	CHECK(worst <= 1e-6, "linear model: w_i (x_i - E x_i) off by %g", worst);
+	nids_kshap_free(k);
+}
+
+static void test_kshap_constant_features(void)
+{
+	int d = 12, nbg = 4;
+	float bg[4 * 12], x[12];
+	double phi[12];
+	random_rows(bg, nbg, d, 8);
+	memcpy(x, bg, sizeof x);
+	for (int b = 1; b < nbg; b++) /* features 0..9 equal x in every background row */
+		memcpy(bg + b * d, x, sizeof(float) * 10);
+	nids_kshap *k = NULL;
+	nids_err err = { 0 };
+	CHECK(nids_kshap_new(&k, d, bg, NULL, nbg, 100, 1, f_nonlinear, &d, 64, &err) == 0, "%s",
+	      err.msg);
+	double fx;
+	CHECK(nids_kshap_row(k, x, 0, phi, &fx, &err) == 0, "%s", err.msg);
+	for (int j = 0; j < 10; j++)
+		CHECK(phi[j] == 0, "phi[%d] = %g for a feature no background row changes", j, phi[j]);
+	CHECK(fabs(phi[10] + phi[11] - (fx - nids_kshap_base(k))) <= 1e-12, "efficiency");
+	nids_kshap_free(k);
+}
+
+static void test_kmeans_background(void)
+{
+	int n = 200, d = 3, k = 4;
+	float x[200 * 3], c[4 * 3];
+	double w[4];
+	nids_rng rng;
+	nids_rng_seed(&rng, 2);
+	for (int i = 0; i < n; i++) {
+		x[i * d] = (float)(i % 4);                       /* four clusters */
+		x[i * d + 1] = (float)(i % 2);                   /* a one-hot column */
+		x[i * d + 2] = (float)(i % 4) + 0.01f * nids_rng_uniform(&rng);
+	}
+	nids_err err = { 0 };
+	CHECK(nids_explain_kmeans(x, (size_t)n, d, k, 1, c, w, &err) == 0, "%s", err.msg);
+	double ws = 0;
+	for (int j = 0; j < k; j++) {
+		ws += w[j];
+		CHECK(fabs(w[j] - 0.25) < 1e-12, "cluster %d weighs %g", j, w[j]);
+		CHECK(c[j * d + 1] == 0 || c[j * d + 1] == 1, "one-hot centroid value %g", c[j * d + 1]);
+		int found = 0; /* every coordinate is a value of the data */
+		for (int i = 0; i < n; i++)
+			found |= x[i * d + 2] == c[j * d + 2];
+		CHECK(found, "centroid %d's value %g is not in the data", j, c[j * d + 2]);
+	}
+	CHECK(fabs(ws - 1) < 1e-12, "weights sum to %g", ws);
+	CHECK(nids_explain_kmeans(x, 3, d, k, 1, c, w, &err) == NIDS_EUSAGE, "3 rows, 4 centroids");
+}
+
+int main(void)
+{
+	TEST(test_treeshap_tree);
+	TEST(test_treeshap_forest);
+	TEST(test_treeshap_refuses);
+	TEST(test_kshap_exact);
+	TEST(test_kshap_efficiency);
+	TEST(test_kshap_linear);
+	TEST(test_kshap_constant_features);
+	TEST(test_kmeans_background);
+	return CHECK_DONE();
+}
