@@ -369,9 +369,12 @@ static int out_header(ex *e, nids_header **hp, nids_err *err)
 	int rc = 0;
 	for (int j = 0; j <= e->d && !rc; j++) {
 		snprintf(name, sizeof name, "attr_%s", j < e->d ? e->m->features[j] : "base");
-		if ((rc = nids_header_add_column(h, name, NIDS_ROLE_META, err)) == NIDS_EUSAGE)
+		int c = nids_header_add_column(h, name, NIDS_ROLE_META, err);
+		if (c == NIDS_EUSAGE)
 			rc = nids_err_set(err, NIDS_EFORMAT, NULL, "the stream already has a column "
 			                  "'%s' (drop it with nids-cat -c first)", name);
+		else if (c < 0)
+			rc = c;
 	}
 	if (rc) {
 		nids_header_free(h);
