@@ -207,6 +207,22 @@ static void sort_idx(int *idx, int d, const double *attr)
 	}
 }
 
+/* 1 for a float column that identifies a row in the text lines: label, class, id,
+ * time, and other carried values but the per-feature outputs of nids-score. */
+static int identifies(const nids_column *c)
+{
+	static const char *const skip[] = { "attr_", "err_", "grad_", "p_", NULL };
+	if (c->role == NIDS_ROLE_LABEL || c->role == NIDS_ROLE_CLASS || c->role == NIDS_ROLE_ID ||
+	    c->role == NIDS_ROLE_TIME)
+		return 1;
+	if (c->role != NIDS_ROLE_META)
+		return 0;
+	for (int i = 0; skip[i]; i++)
+		if (!strncmp(c->name, skip[i], strlen(skip[i])))
+			return 0;
+	return 1;
+}
+
 /* One line: the row's identifiers, score and base value, then the top K attributions. */
 static void top_line(ex *e, const float *raw, const unsigned char *meta, double score,
                      double base, const double *attr, int *idx)
@@ -236,7 +252,7 @@ static void top_line(ex *e, const float *raw, const unsigned char *meta, double 
 	}
 	for (int c = 0; c < e->C; c++) {
 		int role = h->cols[c].role;
-		if (role != NIDS_ROLE_CLASS && role != NIDS_ROLE_LABEL)
+		if (!identifies(&h->cols[c]))
 			continue;
 		int v = (int)raw[c];
 		const char *name = role == NIDS_ROLE_CLASS && v >= 0 && v < h->nclasses ? h->classes[v] : NULL;

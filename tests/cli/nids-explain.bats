@@ -1,0 +1,164 @@
+#!/usr/bin/env bats
+bats_require_minimum_version 1.5.0
+load helpers
+source "$NIDS_TOP/tests/fixtures/neural/make.sh"
+
+setup() {
+	setup_tmp
+	mk_stream 300 1 benign > "$tmp/benign.rec"
+	mk_stream 300 1 > "$tmp/all.rec"
+	mk_stream 60 2 > "$tmp/test.rec"
+	fit -q -t ae --epochs 20 --batch 16 --lr 0.01 -o "$tmp/ae.bin" "$tmp/benign.rec"
+}
+teardown() { teardown_tmp; }
+
+explain() { "$NIDS_BIN/nids-explain" "$@"; }
+
+# efficiency FILE: in a stream with score, attr_base and attr_f1..f4, base + the
+# attributions equal the score to a relative 1e-5, row by row
+efficiency() {
+	ncat -H -c score,attr_base,attr_f1,attr_f2,attr_f3,attr_f4 "$1" |
+		awk -F '\t' '{ d = $2 + $3 + $4 + $5 + $6 - $1; d = d < 0 ? -d : d; a = $1 < 0 ? -$1 : $1
+			if (d > 1e-5 * a + 1e-7) { print "row " NR ": " $0; bad++ } n++ }
+			END { exit bad || n == 0 }'
+}
+
+@test "nids-explain: --help first line is the man SYNOPSIS" {
+	check_help_matches_man nids-explain
+}
+
+@test "nids-explain: --version" {
+	run explain --version
+	[ "$status" -eq 0 ]
+	[[ "$output" == "nids-explain 0."* ]]
+}
+
+@test "nids-explain: usage errors exit 2 with a message" {
+	run -2 --separate-stderr explain --bogus
+	[[ "$stderr" == *"unknown option '--bogus'"*"usage: nids-explain"* ]]
+	run -2 --separate-stderr explain "$tmp/test.rec"
+	[ "${stderr_lines[0]}" = "nids-explain: -m is required" ]
+	run -2 --separate-stderr explain -m "$tmp/ae.bin" -t lime "$tmp/test.rec"
+	[ "${stderr_lines[0]}" = "nids-explain: -t: 'lime' is not a method (tree, shap, gradient, error)" ]
+	run -2 --separate-stderr explain -m "$tmp/ae.bin" --json "$tmp/test.rec"
+	[ "${stderr_lines[0]}" = "nids-explain: --json goes with --top" ]
+	run -2 --separate-stderr explain -m "$tmp/ae.bin" -t shap "$tmp/test.rec"
+	[ "$stderr" = "nids-explain: $tmp/test.rec: -t shap needs a background stream (-b FILE: benign training rows)" ]
+	run -2 --separate-stderr explain -m "$tmp/ae.bin" -t tree "$tmp/test.rec"
+	[ "$stderr" = "nids-explain: $tmp/test.rec: -t tree explains tree and forest models, not ae (try -t shap)" ]
+	run -2 --separate-stderr explain -m "$tmp/ae.bin" -t gradient --alarms-only "$tmp/test.rec"
+	[ "$stderr" = "nids-explain: $tmp/test.rec: the model stores no threshold (give one with --threshold, or store one with nids-threshold -m)" ]
+	fit -q -t kmeans --k 2 -o "$tmp/km.bin" "$tmp/benign.rec"
+	run -2 --separate-stderr explain -m "$tmp/km.bin" -t error "$tmp/test.rec"
+	[ "$stderr" = "nids-explain: $tmp/test.rec: a kmeans model has no per-feature reconstruction error (try -t shap)" ]
+	[ ! -e "$tmp/out.rec" ]
+}
+
+@test "nids-explain: kernel SHAP columns pass every column through and sum to the score" {
+	explain -m "$tmp/ae.bin" -b "$tmp/benign.rec" -n 64 "$tmp/test.rec" > "$tmp/x.rec"
+	run ncat --types -n 1 "$tmp/x.rec"
+	[ "${lines[0]}" = $'f1\tf2\tf3\tf4\tid:meta\tlabel\tclass\tattr_f1:meta\tattr_f2:meta\tattr_f3:meta\tattr_f4:meta\tattr_base:meta' ]
+	cmp <(ncat -c f1,f2,f3,f4,id,label,class "$tmp/x.rec") <(ncat "$tmp/test.rec")
+	score -m "$tmp/ae.bin" "$tmp/x.rec" > "$tmp/s.rec"
+	efficiency "$tmp/s.rec"
+	# every coalition of 4 features (14) is within the budget: the same values for any seed
+	explain -m "$tmp/ae.bin" -b "$tmp/benign.rec" --sample -k 1000 -n 14 --seed 9 "$tmp/test.rec" | ncat -c attr_f1,attr_f2 > "$tmp/a.tsv"
+	explain -m "$tmp/ae.bin" -b "$tmp/benign.rec" --sample -k 1000 -n 20 --seed 3 "$tmp/test.rec" | ncat -c attr_f1,attr_f2 > "$tmp/b.tsv"
+	paste "$tmp/a.tsv" "$tmp/b.tsv" | awk -F '\t' 'NR > 1 { d = $1 - $3; e = $2 - $4
+		if (d * d + e * e > 1e-10) bad++ } END { exit bad }'
+}
+
+@test "nids-explain: TreeSHAP is the default for a forest and sums to its score" {
+	fit -q -t forest --trees 10 --max-depth 6 -o "$tmp/f.bin" "$tmp/all.rec"
+	explain -m "$tmp/f.bin" -b "$tmp/all.rec" "$tmp/test.rec" | score -m "$tmp/f.bin" > "$tmp/s.rec"
+	efficiency "$tmp/s.rec"
+	# attacks differ from benign rows in f1 and f2: those carry the attributions
+	ncat -H -c label,attr_f1,attr_f2,attr_f3,attr_f4 "$tmp/s.rec" | awk -F '\t' '$1 == 1 {
+		a += $2 + $3; b += ($4 < 0 ? -$4 : $4) + ($5 < 0 ? -$5 : $5) } END { exit !(a > 5 * b) }'
+	fit -q -t tree --max-depth 4 -o "$tmp/t.bin" "$tmp/all.rec"
+	explain -m "$tmp/t.bin" -t tree "$tmp/test.rec" | score -m "$tmp/t.bin" > "$tmp/t.rec"
+	efficiency "$tmp/t.rec"
+}
+
+@test "nids-explain: -t gradient equals nids-score --explain for ae; --times-input multiplies" {
+	explain -m "$tmp/ae.bin" -t gradient "$tmp/test.rec" | ncat -H -c attr_f1,attr_f2,attr_f3,attr_f4 > "$tmp/g.tsv"
+	score -m "$tmp/ae.bin" --explain "$tmp/test.rec" | ncat -H -c grad_f1,grad_f2,grad_f3,grad_f4 > "$tmp/want.tsv"
+	cmp "$tmp/g.tsv" "$tmp/want.tsv"
+	explain -m "$tmp/ae.bin" -t gradient --times-input "$tmp/test.rec" | ncat -H -c f1,attr_f1 > "$tmp/gx.tsv"
+	paste "$tmp/gx.tsv" <(cut -f1 "$tmp/g.tsv") | awk -F '\t' '{ d = $1 * $3 - $2; if (d * d > 1e-12) bad++ } END { exit bad }'
+}
+
+@test "nids-explain: -t error equals nids-score --errors" {
+	explain -m "$tmp/ae.bin" -t error "$tmp/test.rec" | ncat -H -c attr_f1,attr_f2,attr_f3,attr_f4 > "$tmp/e.tsv"
+	score -m "$tmp/ae.bin" --errors "$tmp/test.rec" | ncat -H -c err_f1,err_f2,err_f3,err_f4 > "$tmp/want.tsv"
+	cmp "$tmp/e.tsv" "$tmp/want.tsv"
+}
+
+@test "nids-explain: logreg's margin: central-difference gradients are its weights, kernel SHAP is w (x - E x)" {
+	fit -q -t logreg -o "$tmp/lr.bin" "$tmp/all.rec"
+	# the gradient of the margin is the same weight vector at every row
+	explain -m "$tmp/lr.bin" -t gradient --logit "$tmp/test.rec" | ncat -H -c attr_f1,attr_f2,attr_f3,attr_f4 > "$tmp/g.tsv"
+	awk -F '\t' 'NR == 1 { for (i = 1; i <= 4; i++) w[i] = $i; next }
+		{ for (i = 1; i <= 4; i++) { d = $i - w[i]; a = w[i] < 0 ? -w[i] : w[i]
+			if ((d < 0 ? -d : d) > 1e-2 * a + 1e-3) bad++ } } END { exit bad }' "$tmp/g.tsv"
+	# kernel SHAP on the margin against every benign row (a sample as large as them)
+	explain -m "$tmp/lr.bin" -t shap --logit --sample -k 1000 -b "$tmp/all.rec" "$tmp/test.rec" |
+		ncat -H -c f1,f2,f3,f4,attr_f1,attr_f2,attr_f3,attr_f4 > "$tmp/s.tsv"
+	ncat -H -c label,f1,f2,f3,f4 "$tmp/all.rec" | awk -F '\t' '$1 == 0 { for (i = 1; i <= 4; i++) m[i] += $(i + 1); n++ }
+		END { for (i = 1; i <= 4; i++) printf "%.9g\n", m[i] / n }' > "$tmp/mean.txt"
+	head -1 "$tmp/g.tsv" > "$tmp/w.tsv"
+	awk -F '\t' 'FILENAME ~ /mean/ { m[++k] = $1; next } FILENAME ~ /w.tsv/ { for (i = 1; i <= 4; i++) w[i] = $i; next }
+		{ for (i = 1; i <= 4; i++) { want = w[i] * ($i - m[i]); d = $(i + 4) - want
+			if ((d < 0 ? -d : d) > 1e-2 * (want < 0 ? -want : want) + 1e-3) { print i, $(i + 4), want; bad++ } } }
+		END { exit bad }' "$tmp/mean.txt" "$tmp/w.tsv" "$tmp/s.tsv"
+}
+
+@test "nids-explain: --top K lines name the row and its largest attributions; --json parses" {
+	run explain -m "$tmp/ae.bin" -b "$tmp/benign.rec" -n 14 --top 2 "$tmp/test.rec"
+	[ "${#lines[@]}" -eq 60 ]
+	[[ "${lines[0]}" =~ ^id=0\ label=1\ class=probe\ score=[0-9.e-]+$'\t'f[1-4]=[0-9.]+\ [-+][0-9.e-]+$'\t'f[1-4]=[0-9.]+\ [-+][0-9.e-]+$ ]]
+	# the two named are the largest in absolute value, in that order
+	explain -m "$tmp/ae.bin" -b "$tmp/benign.rec" -n 14 "$tmp/test.rec" | ncat -H -c attr_f1,attr_f2,attr_f3,attr_f4 |
+		awk -F '\t' '{ for (i = 1; i <= 4; i++) a[i] = $i < 0 ? -$i : $i; b = 1
+			for (i = 2; i <= 4; i++) if (a[i] > a[b]) b = i; print "f" b }' > "$tmp/want.txt"
+	printf '%s\n' "${lines[@]}" | cut -f2 | sed 's/=.*//' > "$tmp/got.txt"
+	cmp "$tmp/got.txt" "$tmp/want.txt"
+	explain -m "$tmp/ae.bin" -b "$tmp/benign.rec" -n 14 --top 3 --json "$tmp/test.rec" > "$tmp/j.json"
+	run jq -c '[.id, .label, .class, (.top | length), (.top[0] | keys)]' "$tmp/j.json"
+	[ "${lines[0]}" = '[0,1,"probe",3,["attribution","feature","value"]]' ]
+	[ "${#lines[@]}" -eq 60 ]
+}
+
+@test "nids-explain: --alarms-only explains the rows over the stored or given threshold" {
+	t=$(score -m "$tmp/ae.bin" "$tmp/test.rec" | "$NIDS_BIN/nids-threshold" --rate 0.2 -m "$tmp/ae.bin")
+	explain -m "$tmp/ae.bin" -t gradient --alarms-only "$tmp/test.rec" | ncat -H -c id > "$tmp/got.txt"
+	score -m "$tmp/ae.bin" --alarms "$tmp/test.rec" | ncat -H -c id > "$tmp/want.txt"
+	cmp "$tmp/got.txt" "$tmp/want.txt"
+	[ "$(wc -l < "$tmp/got.txt")" -ge 10 ]
+	explain -m "$tmp/ae.bin" -t gradient --alarms-only --threshold 1e30 --top 1 "$tmp/test.rec" > "$tmp/none.txt"
+	[ ! -s "$tmp/none.txt" ]
+}
+
+@test "nids-explain: raw featurized rows get the model's normalization; metadata passes through" {
+	feat -q "$NIDS_TOP/tests/fixtures/feat/nslkdd_20.txt" > "$tmp/raw.rec"
+	"$NIDS_BIN/nids-normalize" -q --fit "$tmp/n.bin" "$tmp/raw.rec" > "$tmp/norm.rec"
+	fit -q -t logreg -o "$tmp/lr.bin" "$tmp/norm.rec"
+	explain -m "$tmp/lr.bin" -b "$tmp/raw.rec" -n 64 "$tmp/raw.rec" > "$tmp/a.rec"
+	explain -m "$tmp/lr.bin" -b "$tmp/norm.rec" -n 64 "$tmp/norm.rec" > "$tmp/b.rec"
+	cmp <(ncat -c attr_base,attr_duration,attr_src_bytes "$tmp/a.rec") <(ncat -c attr_base,attr_duration,attr_src_bytes "$tmp/b.rec")
+	cmp <(ncat -c record,duration,src_bytes "$tmp/a.rec") <(ncat -c record,duration,src_bytes "$tmp/raw.rec")
+	run explain -m "$tmp/lr.bin" -b "$tmp/raw.rec" -n 64 --top 1 "$tmp/raw.rec"
+	[[ "${lines[0]}" == "record=1 label=1 class=neptune difficulty=21 score="* ]]
+}
+
+@test "nids-explain: bad input exits 1, leaves no output file; a full disk is an error" {
+	head -c 100 "$tmp/test.rec" > "$tmp/cut.rec"
+	run -1 --separate-stderr explain -m "$tmp/ae.bin" -t gradient -o "$tmp/out.rec" "$tmp/cut.rec"
+	[[ "$stderr" == "nids-explain: $tmp/cut.rec: "* ]]
+	[ ! -e "$tmp/out.rec" ]
+	mk_tsv 20 1 | sed '1s/f4/g4/' | ncat -r > "$tmp/other.rec"
+	run -1 --separate-stderr explain -m "$tmp/ae.bin" -t shap -b "$tmp/other.rec" "$tmp/test.rec"
+	[[ "$stderr" == "nids-explain: "*"g4"* ]]
+	run -1 --separate-stderr explain -m "$tmp/ae.bin" -t gradient "$tmp/test.rec" -o /dev/full
+	run -1 --separate-stderr explain -m "$tmp/ae.bin" -t gradient --top 2 "$tmp/test.rec" -o /dev/full
+}
