@@ -32,13 +32,28 @@ static int is_leaf(const nids_cnode *c, int i)
 	return c[i].child[0] == i;
 }
 
+/* 1 / i for i in [1, 64]: the unwinding's divisions, as products */
+static double inv_table[65];
+
+static void inv_init(void)
+{
+	for (int i = 1; i <= 64; i++)
+		inv_table[i] = 1.0 / i;
+}
+
+static double inv(int i)
+{
+	return i <= 64 ? inv_table[i] : 1.0 / i;
+}
+
 /* Appends (pi, pz, po) to the path p of len elements and updates the weights. */
 static void extend(pel *p, int len, double pz, double po, int pi)
 {
 	p[len] = (pel){ pi, pz, po, len == 0 ? 1.0 : 0.0 };
+	double a = po * inv(len + 1), b = pz * inv(len + 1);
 	for (int i = len - 1; i >= 0; i--) {
-		p[i + 1].w += po * p[i].w * (i + 1) / (double)(len + 1);
-		p[i].w = pz * p[i].w * (len - i) / (double)(len + 1);
+		p[i + 1].w += a * p[i].w * (i + 1);
+		p[i].w = b * p[i].w * (len - i);
 	}
 }
 
@@ -62,15 +77,18 @@ static void unwind(pel *p, int len, int i)
 /* The sum of the weights unwind(p, len, i) would leave, without changing p. */
 static double unwound_sum(const pel *p, int len, int i)
 {
-	double o = p[i].o, z = p[i].z, n = p[len - 1].w, total = 0;
-	for (int j = len - 2; j >= 0; j--) {
-		if (o != 0) {
-			double t = n * len / ((j + 1) * o);
+	double o = p[i].o, z = p[i].z, n = p[len - 1].w, total = 0, il = inv(len);
+	if (o != 0) {
+		double a = len / o, b = z * il;
+		for (int j = len - 2; j >= 0; j--) {
+			double t = n * a * inv(j + 1);
 			total += t;
-			n = p[j].w - t * z * (len - 1 - j) / len;
-		} else {
-			total += p[j].w * len / (z * (len - 1 - j));
+			n = p[j].w - t * b * (len - 1 - j);
 		}
+	} else {
+		double a = len / z;
+		for (int j = len - 2; j >= 0; j--)
+			total += p[j].w * a * inv(len - 1 - j);
 	}
 	return total;
 }
@@ -86,6 +104,8 @@ static void recurse(nids_treeshap *t, int j, const pel *parent, int plen, double
 	int len = plen + 1;
 	if (is_leaf(cn, j)) {
 		double v = t->s->pattack[j];
+		if (v == 0) /* a pure benign leaf adds nothing */
+			return;
 		for (int i = 1; i < len; i++)
 			t->phi[p[i].d] += unwound_sum(p, len, i) * (p[i].o - p[i].z) * v;
 		return;
@@ -176,6 +196,7 @@ int nids_treeshap_new(nids_treeshap **tp, const nids_model *m, const float *bg, 
 	nids_treeshap *t = calloc(1, sizeof *t);
 	if (!t)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	inv_init();
 	t->s = s, t->d = m->d, t->N = m->arena.t[s->node].rows;
 	t->ratio = malloc(sizeof *t->ratio * (size_t)t->N);
 	int rc = t->ratio ? covers(t, bg, n, err) : nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");

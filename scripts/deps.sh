@@ -16,6 +16,9 @@ have_lib zstd.h 'ZSTD_versionNumber()' -lzstd || need="$need libzstd-dev"
 have_lib csv.h 'csv_init(0, 0)' -lcsv || need="$need libcsv-dev"
 have_lib xxhash.h 'XXH3_64bits(0, 0)' -lxxhash || need="$need libxxhash-dev"
 have_lib zlib.h 'zlibVersion()' -lz || need="$need zlib1g-dev"
+# LAPACK through its Fortran interface (kernel SHAP's least squares): no header to include
+printf 'void dgelsd_(void);\nint main(void) { dgelsd_(); return 0; }\n' |
+	"$CC" -x c - -o /dev/null -llapack >/dev/null 2>&1 || need="$need liblapack-dev"
 command -v bats >/dev/null 2>&1 || need="$need bats"
 command -v zstd >/dev/null 2>&1 || need="$need zstd"
 command -v groff >/dev/null 2>&1 || need="$need groff-base"
