@@ -47,6 +47,8 @@ typedef struct ex {
 	nids_kshap *ks;
 	float *baseline;      /* [d] integrated gradients' starting point */
 	nids_writer *w;
+	nids_fingerprint *fp;
+	int class_col, label_col;
 	FILE *out;
 	nids_explain_stats *st;
 } ex;
@@ -302,6 +304,29 @@ static void top_line(ex *e, const float *raw, const unsigned char *meta, double 
 	fputc('\n', f);
 }
 
+/* A row's fingerprint group: its class, else its label, else 0. */
+static int group(const ex *e, const float *raw)
+{
+	if (e->class_col >= 0)
+		return raw[e->class_col] >= 0 && raw[e->class_col] < e->h->nclasses ? (int)raw[e->class_col] : 0;
+	return e->label_col >= 0 && raw[e->label_col] != 0;
+}
+
+static int waterfall(ex *e, int i, const float *raw, const double *attr, double base, nids_err *err)
+{
+	char title[128];
+	snprintf(title, sizeof title, "row %llu", (unsigned long long)e->o->wf_rows[i] + 1);
+	float *values = malloc(sizeof(float) * (size_t)e->d);
+	if (!values)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	for (int j = 0; j < e->d; j++)
+		values[j] = raw[e->fcol[j]];
+	int rc = nids_waterfall_svg(e->o->wf_out[i], title, e->m->features, values, attr, e->d,
+	                            isfinite(base) ? base : 0, 12, err);
+	free(values);
+	return rc;
+}
+
 /* Scores the chunk of n rows (raw in e->raw, metadata in e->meta), explains the rows it
  * keeps and writes them. */
 static int flush(ex *e, int n, uint64_t row0, nids_err *err)
@@ -330,6 +355,11 @@ static int flush(ex *e, int n, uint64_t row0, nids_err *err)
 		e->st->explained++;
 		const float *raw = e->raw + (size_t)b * C;
 		const unsigned char *meta = e->meta + (size_t)b * e->M;
+		if (e->fp && (rc = nids_fingerprint_add(e->fp, group(e, raw), attr, err)))
+			return rc;
+		for (int i = 0; i < e->o->nwf; i++)
+			if (e->o->wf_rows[i] == row0 + (uint64_t)b && (rc = waterfall(e, i, raw, attr, *base, err)))
+				return rc;
 		if (e->o->top > 0) {
 			top_line(e, raw, meta, e->sc[(size_t)b * e->nout], *base, attr, e->idx);
 			continue;
@@ -565,11 +595,29 @@ static int setup(ex *e, nids_reader *bg, const char *out_name, nids_err *err)
 	}
 	if ((rc = background(e, bg, err)))
 		return rc;
+	e->class_col = nids_header_find_role(e->h, NIDS_ROLE_CLASS);
+	e->label_col = nids_header_find_role(e->h, NIDS_ROLE_LABEL);
+	if ((e->o->fp_table || e->o->fp_svg) &&
+	    (rc = nids_fingerprint_new(&e->fp, d, e->m->features, err)))
+		return rc;
 	if (e->o->top > 0)
 		return 0;
 	if (!(rc = out_header(e, &h, err)))
 		rc = nids_writer_open(&e->w, e->out, out_name, h, e->o->level, err);
 	nids_header_free(h);
+	return rc;
+}
+
+/* Writes the fingerprint table and heatmap, groups named from the header h. */
+static int fingerprints(ex *e, const nids_header *h, nids_err *err)
+{
+	static char *labels[] = { "benign", "attack" }, *all[] = { "all" };
+	char *const *names = e->class_col >= 0 ? h->classes : e->label_col >= 0 ? labels : all;
+	int rc = 0;
+	if (e->o->fp_table)
+		rc = nids_fingerprint_write(e->fp, names, e->o->fp_table, e->o->fp_json, err);
+	if (!rc && e->o->fp_svg)
+		rc = nids_fingerprint_svg(e->fp, names, e->o->fp_svg, e->o->fp_top, NULL, err);
 	return rc;
 }
 
@@ -584,6 +632,8 @@ int nids_explain_stream(nids_reader *r, nids_reader *bg, const nids_model *m,
 	int rc = setup(&e, bg, out_name, err);
 	if (!rc)
 		rc = run(&e, r, err);
+	if (!rc && e.fp)
+		rc = fingerprints(&e, nids_reader_header(r), err);
 	if (!rc && e.w) {
 		rc = nids_writer_close(e.w, err);
 		e.w = NULL;
@@ -594,6 +644,7 @@ int nids_explain_stream(nids_reader *r, nids_reader *bg, const nids_model *m,
 	nids_scorer_free(e.fs);
 	nids_treeshap_free(e.ts);
 	nids_kshap_free(e.ks);
+	nids_fingerprint_free(e.fp);
 	nids_norm_free(e.norm);
 	free(e.fcol), free(e.idx), free(e.x), free(e.raw), free(e.tmp), free(e.rowsout);
 	free(e.meta), free(e.sc), free(e.gsc), free(e.attr), free(e.base), free(e.baseline);

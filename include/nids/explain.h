@@ -97,6 +97,35 @@ void nids_kshap_free(nids_kshap *k);
 int nids_explain_kmeans(const float *x, size_t n, int d, int k, uint64_t seed, float *c,
                         double *w, nids_err *err);
 
+/* ---- fingerprints and waterfalls ---- */
+
+typedef struct nids_fingerprint nids_fingerprint;
+
+/* Per group (class) sums of d attributions of the features named features (lent: they
+ * must outlive the fingerprint). Returns 0 or NIDS_ENOMEM. */
+int nids_fingerprint_new(nids_fingerprint **fp, int d, char *const *features, nids_err *err);
+
+/* Adds a row's attributions attr [d] to group (>= 0). Returns 0 or NIDS_ENOMEM. */
+int nids_fingerprint_add(nids_fingerprint *fp, int group, const double *attr, nids_err *err);
+
+/* Writes, for every group with rows (named groups[g]) and feature, the rows, the mean
+ * and the mean absolute attribution: TSV with a header line, or JSON lines. Returns 0 or
+ * NIDS_EIO. */
+int nids_fingerprint_write(const nids_fingerprint *fp, char *const *groups, FILE *f, int json,
+                           nids_err *err);
+
+/* Writes an SVG heatmap: groups x the top features by mean absolute attribution, each
+ * cell coloured by the mean attribution (red raises the score, blue lowers it). */
+int nids_fingerprint_svg(const nids_fingerprint *fp, char *const *groups, FILE *f, int top,
+                         const char *title, nids_err *err);
+
+void nids_fingerprint_free(nids_fingerprint *fp);
+
+/* Writes an SVG waterfall of one row: from base, the top attributions attr [d] (feature
+ * names and the row's values [d]) and the rest summed, to base + their sum. */
+int nids_waterfall_svg(FILE *f, const char *title, char *const *features, const float *values,
+                       const double *attr, int d, double base, int top, nids_err *err);
+
 /* ---- a stream ---- */
 
 typedef struct nids_explain_opts {
@@ -116,6 +145,16 @@ typedef struct nids_explain_opts {
 	int logit;           /* explain log(s / (1 - s)) of the score (a probability) */
 	int threads;
 	int level;           /* zstd level of the output stream's blocks */
+	/* per-class fingerprints of the explained rows (classes from the class column, else
+	 * benign/attack from the label, else one group "all"): table to fp_table (JSON lines
+	 * with fp_json), heatmap of the fp_top features to fp_svg; either may be NULL */
+	FILE *fp_table, *fp_svg;
+	int fp_json, fp_top;
+	/* waterfall SVGs: of the rows at stream positions wf_rows [nwf] (0-based), to
+	 * wf_out [nwf] */
+	int nwf;
+	const uint64_t *wf_rows;
+	FILE *const *wf_out;
 } nids_explain_opts;
 
 typedef struct nids_explain_stats {

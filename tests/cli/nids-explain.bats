@@ -162,3 +162,46 @@ efficiency() {
 	run -1 --separate-stderr explain -m "$tmp/ae.bin" -t gradient "$tmp/test.rec" -o /dev/full
 	run -1 --separate-stderr explain -m "$tmp/ae.bin" -t gradient --top 2 "$tmp/test.rec" -o /dev/full
 }
+
+@test "nids-explain: --fingerprint is each class's mean and mean |attribution|; heatmap and waterfall SVGs" {
+	fit -q -t forest --trees 5 --max-depth 5 -o "$tmp/f.bin" "$tmp/all.rec"
+	explain -m "$tmp/f.bin" -b "$tmp/all.rec" --fingerprint "$tmp/fp.tsv" --heatmap "$tmp/fp.svg" \
+		--waterfall 3:"$tmp/w3.svg" "$tmp/test.rec" > "$tmp/x.rec"
+	[ "$(head -1 "$tmp/fp.tsv")" = $'class\tfeature\trows\tmean\tmean_abs' ]
+	[ "$(wc -l < "$tmp/fp.tsv")" -eq 13 ] # 3 classes x 4 features
+	# the same means from the attribution columns
+	ncat -H -c class,attr_f1,attr_f2,attr_f3,attr_f4 "$tmp/x.rec" | awk -F '\t' '
+		{ n[$1]++; for (i = 1; i <= 4; i++) { s[$1, "f" i] += $(i + 1); a[$1, "f" i] += $(i + 1) < 0 ? -$(i + 1) : $(i + 1) } }
+		END { for (k in s) { split(k, p, SUBSEP); printf "%s\t%s\t%d\t%.6g\t%.6g\n", p[1], p[2], n[p[1]], s[k] / n[p[1]], a[k] / n[p[1]] } }' |
+		sort > "$tmp/want.tsv"
+	tail -n +2 "$tmp/fp.tsv" | awk -F '\t' '{ printf "%s\t%s\t%d\t%.6g\t%.6g\n", $1, $2, $3, $4, $5 }' | sort > "$tmp/got.tsv"
+	cmp "$tmp/got.tsv" "$tmp/want.tsv"
+	explain -m "$tmp/f.bin" -b "$tmp/all.rec" --fingerprint "$tmp/fp.json" "$tmp/test.rec" > /dev/null
+	[ "$(jq -s 'length' "$tmp/fp.json")" -eq 12 ]
+	[[ $(head -c 38 "$tmp/fp.svg") == '<?xml version="1.0" encoding="UTF-8"?>' ]]
+	grep -q '>probe (' "$tmp/fp.svg"
+	# the waterfall ends at the third row's score
+	s=$(score -m "$tmp/f.bin" "$tmp/test.rec" | ncat -H -c score | sed -n 3p)
+	grep -q ">f(x) = $(printf '%.4g' "$s")</text>" "$tmp/w3.svg"
+	! grep -q 'href\|<script' "$tmp/fp.svg" "$tmp/w3.svg"
+	if command -v xmllint >/dev/null; then xmllint --noout "$tmp/fp.svg" "$tmp/w3.svg"; fi
+	run -2 --separate-stderr explain -m "$tmp/f.bin" --waterfall 3 "$tmp/test.rec"
+	[ "${stderr_lines[0]}" = "nids-explain: --waterfall: '3' is not ROW:FILE" ]
+}
+
+@test "nids-explain: the heatmap and waterfall render in headless Chromium" {
+	local chrome
+	chrome=$(command -v chromium || command -v chromium-browser || true)
+	[[ -n $chrome ]] || skip "chromium is not installed (apt-get install chromium)"
+	fit -q -t forest --trees 5 --max-depth 5 -o "$tmp/f.bin" "$tmp/all.rec"
+	explain -m "$tmp/f.bin" -b "$tmp/all.rec" --heatmap "$tmp/fp.svg" --waterfall 1:"$tmp/w.svg" "$tmp/test.rec" > /dev/null
+	local flags=(--headless --no-sandbox --disable-gpu --window-size=900,500)
+	for f in fp w; do
+		timeout 120 "$chrome" "${flags[@]}" --screenshot="$tmp/$f.png" "file://$tmp/$f.svg" 2>/dev/null
+		[[ $(head -c 8 "$tmp/$f.png" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]]
+		# a blank page compresses to a few KB; cells, bars and labels to much more
+		[[ $(stat -c %s "$tmp/$f.png") -gt 8000 ]]
+		run -0 timeout 120 "$chrome" --headless --no-sandbox --disable-gpu --dump-dom "file://$tmp/$f.svg"
+		[[ $output != *parsererror* ]]
+	done
+}
