@@ -14,4 +14,8 @@
 int nids_explain_read_background(nids_reader *r, const nids_model *m, size_t max,
                                  uint64_t seed, float **x, size_t *n, nids_err *err);
 
+/* The analytic gradient of an aegmm model's score, d score / d x, of rows x [B x d]
+ * into g [B x d] (lib/model_aegmm.c). Returns 0 or NIDS_ENOMEM. */
+int nids_aegmm_gradient(const nids_model *m, const float *x, int B, float *g, nids_err *err);
+
 #endif

@@ -71,9 +71,21 @@ static void eval_fn(void *ctx, const float *x, int B, double *out)
 
 /* G [n x d] = d score / d x at the rows X [n x d]: the model's own gradient when it has
  * one, else central differences through eval_fn. */
-static void gradient(ex *e, const float *X, int n, double *G)
+static int gradient(ex *e, const float *X, int n, double *G, nids_err *err)
 {
 	int d = e->d;
+	if (e->analytic == 2) { /* aegmm: through the mixture and the autoencoder */
+		float *g = e->fd; /* FCAP rows of room */
+		for (int i = 0; i < n; i += FCAP / 2) {
+			int B = n - i < FCAP / 2 ? n - i : FCAP / 2;
+			int rc = nids_aegmm_gradient(e->m, X + (size_t)i * d, B, g, err);
+			if (rc)
+				return rc;
+			for (size_t k = 0; k < (size_t)B * d; k++)
+				G[(size_t)i * d + k] = g[k];
+		}
+		return 0;
+	}
 	if (e->analytic) {
 		for (int i = 0; i < n; i += CHUNK) {
 			int B = n - i < CHUNK ? n - i : CHUNK;
@@ -82,7 +94,7 @@ static void gradient(ex *e, const float *X, int n, double *G)
 				for (int j = 0; j < d; j++)
 					G[(size_t)(i + r) * d + j] = e->gsc[(size_t)r * e->nout + e->attr_col + j];
 		}
-		return;
+		return 0;
 	}
 	int per = FCAP / (2 * d) > 0 ? FCAP / (2 * d) : 1; /* rows per batch of differences */
 	for (int i = 0; i < n; i += per) {
@@ -103,14 +115,15 @@ static void gradient(ex *e, const float *X, int n, double *G)
 				G[(size_t)(i + r) * d + j] = (e->gtmp[q + 1] - e->gtmp[q]) / ((double)xp - xm);
 			}
 	}
+	return 0;
 }
 
 /* Integrated gradients from e->baseline to x [d] with ig_steps midpoints. */
-static void integrated(ex *e, const float *x, double *a)
+static int integrated(ex *e, const float *x, double *a, nids_err *err)
 {
 	int d = e->d, m = e->o->ig_steps;
-	float *X = e->fd + (size_t)FCAP * d; /* after the differences' rows */
-	double *G = e->gtmp + FCAP;
+	float *X = e->fd + (size_t)(FCAP + 2 * d) * d; /* after the differences' rows */
+	double *G = e->gtmp + FCAP + 2 * d;
 	memset(a, 0, sizeof(double) * (size_t)d);
 	for (int k0 = 0; k0 < m; k0 += CHUNK) {
 		int B = m - k0 < CHUNK ? m - k0 : CHUNK;
@@ -119,13 +132,16 @@ static void integrated(ex *e, const float *x, double *a)
 				double t = (k0 + k + 0.5) / m;
 				X[(size_t)k * d + j] = (float)(e->baseline[j] + t * (x[j] - e->baseline[j]));
 			}
-		gradient(e, X, B, G);
+		int rc = gradient(e, X, B, G, err);
+		if (rc)
+			return rc;
 		for (int k = 0; k < B; k++)
 			for (int j = 0; j < d; j++)
 				a[j] += G[(size_t)k * d + j];
 	}
 	for (int j = 0; j < d; j++)
 		a[j] *= (x[j] - e->baseline[j]) / m;
+	return 0;
 }
 
 /* The attributions of row b of the chunk (features x [d]) into attr [d], base value. */
@@ -148,15 +164,16 @@ static int explain_row(ex *e, int b, const float *x, uint64_t row, double *attr,
 	default:
 		break;
 	}
-	if (e->o->ig_steps > 0) {
-		integrated(e, x, attr);
-		return 0;
-	}
-	if (e->analytic)
+	if (e->o->ig_steps > 0)
+		return integrated(e, x, attr, err);
+	if (e->analytic == 1) {
 		for (int j = 0; j < d; j++)
 			attr[j] = e->sc[(size_t)b * e->nout + e->attr_col + j];
-	else
-		gradient(e, x, 1, attr);
+	} else {
+		int rc = gradient(e, x, 1, attr, err);
+		if (rc)
+			return rc;
+	}
 	if (e->o->times_input)
 		for (int j = 0; j < d; j++)
 			attr[j] *= x[j];
@@ -456,6 +473,8 @@ static int choose(ex *e, nids_reader *bg, nids_err *err)
 		e->analytic = (t->outputs & NIDS_OUT_EXPLAIN) != 0;
 		if (e->analytic)
 			e->outs = NIDS_OUT_EXPLAIN;
+		else if (!strcmp(t->name, "aegmm"))
+			e->analytic = 2;
 		break;
 	case NIDS_EXPLAIN_ERROR:
 		if (!(t->outputs & NIDS_OUT_ERRORS))

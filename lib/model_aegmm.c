@@ -12,6 +12,7 @@
 
 #include "nids/gmm.h"
 #include "nids/model.h"
+#include "explain_impl.h"
 
 static const nids_hparam AEGMM_HPARAMS[] = {
 	{ "layers", 0, "70,30,17,16", "encoder widths; the decoder mirrors them" },
@@ -212,3 +213,53 @@ const nids_model_type nids_model_aegmm = {
 	.free_state = aegmm_free_state,
 	.scores = AEGMM_SCORES,
 };
+
+/* d score / d x for rows x [B x d] into g [B x d] (explain_impl.h). With e = |x - ae(x)|
+ * and score = -log p(e): d score / d e = sum_k r_k inv_k (e - mu_k) (r the posteriors),
+ * then v = that times sign(x - ae(x)), and d score / d x = v - J_ae(x)^T v, the second
+ * term by the autoencoder's backward pass. */
+int nids_aegmm_gradient(const nids_model *m, const float *x, int B, float *g, nids_err *err)
+{
+	const struct aegmm *a = m->state;
+	int d = m->d, K = a->K, rc = 0;
+	nids_mlp_acts acts = { 0 };
+	float *grads = nids_floats(m->arena.size), *dout = nids_floats((size_t)B * d);
+	float *din = nids_floats((size_t)B * d), *e = nids_floats((size_t)d);
+	double *logp = malloc(sizeof(double) * (size_t)K), *resp = malloc(sizeof(double) * (size_t)K);
+	if (!grads || !dout || !din || !e || !logp || !resp ||
+	    nids_mlp_acts_alloc(&acts, &a->ae.net, B, 1, err) < 0) {
+		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+		goto out;
+	}
+	const float *y = nids_mlp_forward(&a->ae.net, &m->arena, m->arena.data, &acts, x, B);
+	for (int r = 0; r < B; r++) {
+		const float *xr = x + (size_t)r * d, *yr = y + (size_t)r * d;
+		for (int j = 0; j < d; j++)
+			e[j] = fabsf(yr[j] - xr[j]);
+		nids_gmm_logp(&a->gmm, e, 1, logp);
+		nids_gmm_logsumexp(logp, K, resp);
+		for (int j = 0; j < d; j++) {
+			double ge = 0;
+			for (int k = 0; k < K; k++) {
+				if (!(resp[k] > 0))
+					continue;
+				const double *inv = a->gmm.inv + ((size_t)k * d + j) * d, *mu = a->gmm.mu + (size_t)k * d;
+				double t = 0;
+				for (int l = 0; l < d; l++)
+					t += inv[l] * (e[l] - mu[l]);
+				ge += resp[k] * t;
+			}
+			double v = xr[j] > yr[j] ? ge : xr[j] < yr[j] ? -ge : 0;
+			g[(size_t)r * d + j] = (float)v;
+			dout[(size_t)r * d + j] = (float)-v;
+		}
+	}
+	memset(din, 0, sizeof(float) * (size_t)B * d);
+	nids_mlp_backward(&a->ae.net, &m->arena, m->arena.data, grads, &acts, dout, NULL, din, B);
+	for (size_t i = 0; i < (size_t)B * d; i++)
+		g[i] += din[i];
+out:
+	nids_mlp_acts_free(&acts);
+	free(grads), free(dout), free(din), free(e), free(logp), free(resp);
+	return rc;
+}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "../../lib/explain_impl.h"
 #include "nids/explain.h"
 #include "nids/model.h"
 #include "nids/rng.h"
@@ -325,6 +326,53 @@ static void test_kmeans_background(void)
 	CHECK(nids_explain_kmeans(x, 3, d, k, 1, c, w, &err) == NIDS_EUSAGE, "3 rows, 4 centroids");
 }
 
+/* aegmm's analytic gradient of -log p(|x - ae(x)|) against central differences of its
+ * score through the model table */
+static void test_aegmm_gradient(void)
+{
+	nids_rng rng;
+	nids_rng_seed(&rng, 8);
+	for (int i = 0; i < TN; i++) {
+		for (int j = 0; j < TD; j++)
+			TX[i * TD + j] = 0.2f + 0.3f * nids_rng_uniform(&rng) + (j == 1 ? 0.5f * TX[i * TD] : 0);
+		TLABEL[i] = 0, TCLS[i] = 0;
+	}
+	nids_dataset ds = { .n = TN, .d = TD, .x = TX, .label = TLABEL, .cls = TCLS, .nclasses = 2,
+		            .classes = TCLASSES, .features = TFEAT }, none = ds;
+	none.n = 0;
+	nids_model *m = NULL;
+	nids_err err = { 0 };
+	nids_fit_opts o = { .threads = 1, .epochs = 30, .batch = 32, .lr = 0.01 };
+	CHECK(nids_model_new(&m, "aegmm", &err) == 0, "%s", err.msg);
+	CHECK(nids_model_set(m, "layers", "4,3", &err) == 0, "%s", err.msg);
+	CHECK(nids_model_set(m, "act", "tanh", &err) == 0, "%s", err.msg);
+	CHECK(nids_model_set(m, "k", "3", &err) == 0, "%s", err.msg);
+	m->seed = 2;
+	CHECK(nids_model_fit(m, &ds, &none, &o, &err) == 0, "fit aegmm: %s", err.msg);
+	int nout = nids_model_outputs(m, 0, NULL, &err);
+	nids_scorer *s = NULL;
+	CHECK(nids_scorer_new(&s, m, 0, 1, 2, &err) == 0, "%s", err.msg);
+	float g[5 * TD], x[TD], out[2 * 4];
+	CHECK(nids_aegmm_gradient(m, TX, 5, g, &err) == 0, "%s", err.msg);
+	double worst = 0, h = 1e-3;
+	for (int r = 0; r < 5; r++)
+		for (int j = 0; j < TD; j++) {
+			float xx[2 * TD];
+			memcpy(x, TX + r * TD, sizeof x);
+			memcpy(xx, x, sizeof x);
+			memcpy(xx + TD, x, sizeof x);
+			xx[j] += (float)h;
+			xx[TD + j] -= (float)h;
+			nids_scorer_run(s, xx, 2, 0, out);
+			double num = ((double)out[0] - out[nout]) / ((double)xx[j] - xx[TD + j]);
+			double rel = fabs(num - g[r * TD + j]) / fmax(fabs(num) + fabs(g[r * TD + j]), 1e-1);
+			worst = fmax(worst, rel);
+		}
+	CHECK(worst < 2e-2, "aegmm gradient vs central differences: worst relative error %g", worst);
+	nids_scorer_free(s);
+	nids_model_free(m);
+}
+
 int main(void)
 {
 	TEST(test_treeshap_tree);
@@ -335,5 +383,6 @@ int main(void)
 	TEST(test_kshap_linear);
 	TEST(test_kshap_constant_features);
 	TEST(test_kmeans_background);
+	TEST(test_aegmm_gradient);
 	return CHECK_DONE();
 }
