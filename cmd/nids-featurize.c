@@ -13,7 +13,7 @@ static const char *USAGE =
 	"usage: nids-featurize [-f format] [--strict] [--skip-bad] [--drop-nonfinite] [--no-ids] [-z level] [-o output] [-q] [input ...]\n"
 	"Turns CSV flow records (plain or zstd-compressed) into a record stream; several\n"
 	"inputs (one format, the same header line) make one stream.\n"
-	"Formats: nslkdd kdd99 cic ugr16 netflow csv (default: detected from the first line).\n"
+	"Formats: nslkdd kdd99 cic ugr16 nfdump netflow csv (default: detected from the first line).\n"
 	"\n"
 	"  -f, --format NAME        the input format\n"
 	"      --strict             a category outside the vocabulary is an error\n"
@@ -132,13 +132,20 @@ int main(int argc, char **argv)
 		nids_err_print(PROG, &err);
 		return nids_err_exit_code(&err);
 	}
+	if (st.note[0]) /* a warning, not a count: said even with -q */
+		fprintf(stderr, "%s: %s: %s\n", PROG, in_path, st.note);
 	if (!quiet) {
-		fprintf(stderr, "%s: %s: %llu rows (%llu benign, %llu attack)", PROG, in_path,
-		        st.rows, st.benign, st.rows - st.benign);
+		if (st.labelled)
+			fprintf(stderr, "%s: %s: %llu rows (%llu benign, %llu attack)", PROG, in_path,
+			        st.rows, st.benign, st.rows - st.benign);
+		else
+			fprintf(stderr, "%s: %s: %llu rows (unlabelled)", PROG, in_path, st.rows);
 		if (st.skipped)
 			fprintf(stderr, ", %llu bad records skipped", st.skipped);
 		if (st.headers)
 			fprintf(stderr, ", %llu repeated header lines skipped", st.headers);
+		if (st.trailer)
+			fprintf(stderr, ", %llu trailer lines skipped", st.trailer);
 		if (st.nonfinite_replaced)
 			fprintf(stderr, ", %llu Infinity/NaN/empty values replaced by %g",
 			        st.nonfinite_replaced, o.nonfinite_value);
