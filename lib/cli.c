@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include "nids/io.h"
+#include "nids/progress.h"
 #include "nids/stream.h"
 
 int nids_cli_parse_long(const char *s, long lo, long hi, long *out)
@@ -120,4 +124,28 @@ int nids_cli_split_list(char *s, char **items, int max)
 		s = c + 1;
 	}
 	return n;
+}
+
+int nids_cli_counts(const nids_cli_talk *t)
+{
+	return t->verbose || (!t->quiet && isatty(STDERR_FILENO));
+}
+
+static uint64_t reader_rows(const void *r) { return nids_reader_rows(r); }
+
+nids_progress *nids_cli_progress(const char *prog, const nids_cli_talk *t, nids_input *in,
+                                 nids_reader *r)
+{
+	if (!t->progress && (t->quiet || !isatty(STDERR_FILENO)))
+		return NULL;
+	nids_progress *p = nids_progress_new(stderr, prog);
+	if (r)
+		nids_progress_set_rows(p, reader_rows, r);
+	nids_input_set_progress(in, p);
+	return p;
+}
+
+int nids_cli_alarm_status(int exit_status, unsigned long long alarms)
+{
+	return exit_status && !alarms ? NIDS_EXIT_NO_ALARM : 0;
 }
