@@ -36,8 +36,8 @@ line() { # label, seconds
 
 t=$(best "nids-cat -i < '$work/train.rec'"); line "nids-cat -i (read + checksums only)" "$t"
 t=$(best "nids-normalize -q --fit '$work/n.bin' < '$work/train.rec'"); line "nids-normalize --fit (minmax)" "$t"
-t=$(best "nids-normalize -q --fit '$work/z.bin' -m zscore < '$work/train.rec'"); line "nids-normalize --fit -m zscore" "$t"
-t=$(best "nids-normalize -q --fit '$work/l.bin' -m log1p < '$work/train.rec'"); line "nids-normalize --fit -m log1p" "$t"
+t=$(best "nids-normalize -q --fit '$work/z.bin' -t zscore < '$work/train.rec'"); line "nids-normalize --fit -t zscore" "$t"
+t=$(best "nids-normalize -q --fit '$work/l.bin' -t log1p < '$work/train.rec'"); line "nids-normalize --fit -t log1p" "$t"
 t=$(best "nids-normalize -p '$work/n.bin' < '$work/train.rec'"); line "nids-normalize -p (minmax)" "$t"
 t=$(best "nids-normalize -p '$work/n.bin' --clamp < '$work/train.rec'"); line "nids-normalize -p --clamp" "$t"
 t=$(best "nids-normalize -p '$work/l.bin' < '$work/train.rec'"); line "nids-normalize -p (log1p)" "$t"
