@@ -156,7 +156,7 @@ int main(int argc, char **argv)
 		rc = nids_normalize_apply_stream(r, in_name, n, a.clamp, f, name, a.level, &err);
 	if (!rc && fit)
 		rc = nids_norm_save(n, nids_output_file(pout), fit, &err);
-	nids_progress_free(progress);
+	nids_cli_progress_end(progress);
 	nids_reader_free(r);
 	nids_input_free(in);
 	/* the stream first: a failed stream write leaves no params file behind */

@@ -196,7 +196,7 @@ int main(int argc, char **argv)
 	}
 	if (!rc)
 		rc = nids_split_run(&a.o, r, nids_input_name(in), files, names, &counts, &err);
-	nids_progress_free(progress);
+	nids_cli_progress_end(progress);
 	nids_reader_free(r);
 	/* commit in order; if the second fails, take the first back when it is a file */
 	for (int k = 0; k < nout && !rc; k++) {

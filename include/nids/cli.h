@@ -55,13 +55,16 @@ int nids_cli_counts(const nids_cli_talk *t);
 
 /* Attaches a progress line to in, counting the rows of r (NULL: bytes only), when t
  * asks for one (see above). Returns it, or NULL when there is none; the caller ends it
- * with nids_progress_free (which erases it) before printing anything else on stderr
- * and before freeing in. */
+ * with nids_cli_progress_end before printing anything else on stderr and before
+ * freeing in (nids_cli_fail and nids_cli_usage_error end it themselves). */
 struct nids_input;
 struct nids_reader;
 struct nids_progress;
 struct nids_progress *nids_cli_progress(const char *prog, const nids_cli_talk *t,
                                         struct nids_input *in, struct nids_reader *r);
+
+/* Erases and frees a progress line from nids_cli_progress. Accepts NULL. */
+void nids_cli_progress_end(struct nids_progress *p);
 
 /* The exit status of a run that ended without error, for programs that find alarms and
  * take -e (--exit-status, as jq -e and grep): without -e (exit_status 0), 0; with it,
