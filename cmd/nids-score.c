@@ -6,16 +6,19 @@
 
 #include "nids/cli.h"
 #include "nids/clock.h"
+#include "nids/io.h"
 #include "nids/model.h"
+#include "nids/progress.h"
 #include "nids/stream.h"
 
 static const char *PROG = "nids-score";
 static const char *USAGE =
-	"usage: nids-score -m model [-v] [-j threads] [--errors] [--explain] [--classes] [--cluster] [-z level] "
-	"[-o output] [input]\n"
+	"usage: nids-score -m model [-qv] [--progress] [-j threads] [--errors] [--explain] [--classes] "
+	"[--cluster] [-z level] [-o output] [input ...]\n"
 	"       nids-score --info -m model\n"
 	"Scores every row of a record stream with a model file and passes the stream on with\n"
 	"a 'score' column appended (higher = more anomalous). Streams with constant memory.\n"
+	"Several inputs read as one stream, one after another.\n"
 	"\n"
 	"  -m, --model FILE     the model file (from nids-fit)\n"
 	"  -j, --threads N      threads [default: 1]\n"
@@ -27,13 +30,15 @@ static const char *USAGE =
 	"  -z, --zstd LEVEL     compress blocks at zstd LEVEL (1-19; default 0, none)\n"
 	"  -o, --output FILE    write to FILE (atomically) instead of stdout\n"
 	"  -v, --verbose        print rows/s, overall and in the model alone, on stderr\n"
+	"  -q, --quiet          no progress line on stderr\n"
+	"      --progress       a progress line even when stderr is not a terminal\n"
 	"  -h, --help           this help\n"
 	"  -V, --version        version\n"
 	"see nids-score(1)\n";
 
 #define CHUNK 1024 /* rows scored at once */
 
-enum { O_ERRORS = 1000, O_EXPLAIN, O_CLASSES, O_CLUSTER, O_INFO };
+enum { O_ERRORS = 1000, O_EXPLAIN, O_CLASSES, O_CLUSTER, O_INFO, O_PROGRESS };
 
 /* The output header: the input's columns, then the model's. */
 static int out_header(nids_header **hp, const nids_header *in, char **names, int nout,
@@ -119,6 +124,18 @@ done:
 	return rc;
 }
 
+/* Opens the inputs as one stream and attaches the progress line. */
+static int open_input(nids_input **in, nids_reader **r, char **paths, int n,
+                      const nids_cli_talk *talk, nids_progress **progress, nids_err *err)
+{
+	int rc = nids_input_open_files(in, (const char *const *)paths, n, 0, err);
+	if (!rc)
+		rc = nids_reader_open(r, *in, err);
+	if (!rc)
+		*progress = nids_cli_progress(PROG, talk, *in, *r);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -128,14 +145,16 @@ int main(int argc, char **argv)
 		{ "cluster", no_argument, NULL, O_CLUSTER }, { "info", no_argument, NULL, O_INFO },
 		{ "zstd", required_argument, NULL, 'z' },   { "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },      { "help", no_argument, NULL, 'h' },
+		{ "quiet", no_argument, NULL, 'q' },  { "progress", no_argument, NULL, O_PROGRESS },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *model_path = NULL, *out_path = NULL;
-	int threads = 1, level = 0, info = 0, verbose = 0, ch;
+	int threads = 1, level = 0, info = 0, ch;
+	nids_cli_talk talk = { 0 };
 	unsigned outputs = 0;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":m:j:z:o:vhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":m:j:z:o:qvhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'm': model_path = optarg; break;
 		case 'j': threads = (int)nids_cli_long_or_die(PROG, USAGE, "-j", optarg, 1, 64); break;
@@ -146,7 +165,9 @@ int main(int argc, char **argv)
 		case O_INFO: info = 1; break;
 		case 'z': level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
 		case 'o': out_path = optarg; break;
-		case 'v': verbose = 1; break;
+		case 'v': talk.verbose = 1; break;
+		case 'q': talk.quiet = 1; break;
+		case O_PROGRESS: talk.progress = 1; break;
 		case 'h': nids_cli_help(USAGE);
 		case 'V': nids_cli_version(PROG);
 		default: nids_cli_bad_option(PROG, USAGE, argv, ch);
@@ -154,8 +175,8 @@ int main(int argc, char **argv)
 	}
 	if (!model_path)
 		nids_cli_usage_error(PROG, USAGE, "-m is required");
-	if (argc - optind > 1 || (info && argc > optind))
-		nids_cli_usage_error(PROG, USAGE, info ? "--info takes no input" : "one input at most");
+	if (info && argc > optind)
+		nids_cli_usage_error(PROG, USAGE, "--info takes no input");
 	nids_err err = { 0 };
 	nids_model *m = NULL;
 	int rc = nids_model_read(&m, model_path, &err);
@@ -182,7 +203,6 @@ int main(int argc, char **argv)
 	int nscores = 1; /* "score" and the type's further score columns */
 	while (m->type->scores && m->type->scores[nscores - 1])
 		nscores++;
-	const char *in_path = optind < argc ? argv[optind] : "-";
 	nids_input *in = NULL;
 	nids_reader *r = NULL;
 	nids_output *out = NULL;
@@ -190,7 +210,8 @@ int main(int argc, char **argv)
 	nids_header *h = NULL;
 	nids_scorer *s = NULL;
 	double secs = 0, t_start = nids_seconds();
-	if (!(rc = nids_input_open(&in, in_path, &err)) && !(rc = nids_reader_open(&r, in, &err)) &&
+	nids_progress *progress = NULL;
+	if (!(rc = open_input(&in, &r, argv + optind, argc - optind, &talk, &progress, &err)) &&
 	    !(rc = nids_model_check_features(m, nids_reader_header(r), &err)) &&
 	    !(rc = out_header(&h, nids_reader_header(r), names, nout, nscores, &err)) &&
 	    !(rc = nids_scorer_new(&s, m, outputs, threads, CHUNK, &err)) &&
@@ -205,7 +226,8 @@ int main(int argc, char **argv)
 			out = NULL;
 		}
 	}
-	if (!rc && verbose) {
+	nids_cli_progress_end(progress);
+	if (!rc && talk.verbose) {
 		double rows = r ? (double)nids_reader_rows(r) : 0, all = nids_seconds() - t_start;
 		fprintf(stderr, "%s: %.0f rows in %.3f s (%.0f rows/s); the model's share %.3f s "
 		        "(%.0f rows/s)\n", PROG, rows, all, rows / all, secs, secs > 0 ? rows / secs : 0);
