@@ -6,12 +6,14 @@
 
 #include "nids/cli.h"
 #include "nids/feat.h"
+#include "nids/io.h"
+#include "nids/progress.h"
 #include "nids/stream.h"
 
 static const char *PROG = "nids-featurize";
 static const char *USAGE =
-	"usage: nids-featurize [-f format] [--strict] [--skip-bad] [--drop-nonfinite] [--keep-ids] [-z level] [-o output] [-q] [input]\n"
-	"Turns CSV flow records (plain or zstd-compressed) into a record stream.\n"
+	"usage: nids-featurize [-f format] [--strict] [--skip-bad] [--drop-nonfinite] [--keep-ids] [-z level] [-o output] [-qv] [--progress] [input]\n"
+	"Turns CSV flow records (plain, zstd- or gzip-compressed) into a record stream.\n"
 	"Formats: nslkdd kdd99 cic ugr16 netflow csv (default: detected from the first line).\n"
 	"\n"
 	"  -f, --format NAME        the input format\n"
@@ -29,12 +31,14 @@ static const char *USAGE =
 	"      --benign LIST        more label values that mean benign\n"
 	"  -z, --zstd LEVEL         compress blocks at zstd LEVEL (1-19; default 0, none)\n"
 	"  -o, --output FILE        write to FILE (atomically) instead of stdout\n"
-	"  -q, --quiet              no counts on stderr\n"
+	"  -q, --quiet              no counts, no progress on stderr\n"
+	"  -v, --verbose            counts on stderr even when it is not a terminal\n"
+	"      --progress           a progress line even when stderr is not a terminal\n"
 	"  -h, --help               this help\n"
 	"  -V, --version            version\n";
 
 enum { OPT_STRICT = 256, OPT_SKIP, OPT_DROPNF, OPT_NFVAL, OPT_KEEPIDS, OPT_LABEL, OPT_CLASS,
-       OPT_DROP, OPT_ONEHOT, OPT_FITVOCAB, OPT_VOCAB, OPT_BENIGN };
+       OPT_DROP, OPT_ONEHOT, OPT_FITVOCAB, OPT_VOCAB, OPT_BENIGN, OPT_PROGRESS };
 
 int main(int argc, char **argv)
 {
@@ -55,6 +59,8 @@ int main(int argc, char **argv)
 		{ "zstd", required_argument, NULL, 'z' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -62,9 +68,10 @@ int main(int argc, char **argv)
 	nids_feat_opts o;
 	nids_feat_opts_init(&o);
 	const char *out_path = NULL;
-	int quiet = 0, ch;
+	nids_cli_talk talk = { 0 };
+	int ch;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":f:z:o:qhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":f:z:o:qvhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f': o.format = optarg; break;
 		case OPT_STRICT: o.strict = 1; break;
@@ -84,7 +91,9 @@ int main(int argc, char **argv)
 		case OPT_BENIGN: o.benign = optarg; break;
 		case 'z': o.zstd_level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
 		case 'o': out_path = optarg; break;
-		case 'q': quiet = 1; break;
+		case 'q': talk.quiet = 1, talk.verbose = 0; break;
+		case 'v': talk.verbose = 1, talk.quiet = 0; break;
+		case OPT_PROGRESS: talk.progress = 1; break;
 		case 'h': nids_cli_help(USAGE);
 		case 'V': nids_cli_version(PROG);
 		default: nids_cli_bad_option(PROG, USAGE, argv, ch);
@@ -111,7 +120,9 @@ int main(int argc, char **argv)
 	if (!rc)
 		rc = nids_output_open(&out, out_path, 1, &err);
 	if (!rc) {
+		nids_progress *progress = nids_cli_progress(PROG, &talk, in, NULL);
 		rc = nids_featurize(in, nids_output_file(out), nids_output_name(out), &o, &st, &err);
+		nids_cli_progress_end(progress);
 		if (rc)
 			nids_output_abort(out);
 		else
@@ -122,7 +133,7 @@ int main(int argc, char **argv)
 		nids_err_print(PROG, &err);
 		return nids_err_exit_code(&err);
 	}
-	if (!quiet) {
+	if (nids_cli_counts(&talk)) {
 		fprintf(stderr, "%s: %s: %llu rows (%llu benign, %llu attack)", PROG, in_path,
 		        st.rows, st.benign, st.rows - st.benign);
 		if (st.skipped)

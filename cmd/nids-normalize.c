@@ -99,8 +99,8 @@ static void parse_args(int argc, char **argv, args *a)
 		case 't': method_name = optarg; break;
 		case 'o': a->output = optarg; break;
 		case 'p': a->params = optarg; break;
-		case 'q': a->talk.quiet = 1; break;
-		case 'v': a->talk.verbose = 1; break;
+		case 'q': a->talk.quiet = 1, a->talk.verbose = 0; break;
+		case 'v': a->talk.verbose = 1, a->talk.quiet = 0; break;
 		case OPT_PROGRESS: a->talk.progress = 1; break;
 		case 'V': nids_cli_version(PROG);
 		case 'z':

@@ -107,7 +107,7 @@ static void parse(int argc, char **argv, opts *o)
 			break;
 		case 'p': o->params = optarg; break;
 		case 'o': o->output = optarg; break;
-		case 'q': o->talk.quiet = 1; break;
+		case 'q': o->talk.quiet = 1, o->talk.verbose = 0; break;
 		case OPT_PROGRESS: o->talk.progress = 1; break;
 		case 'h': nids_cli_help(usage);
 		case 'V': nids_cli_version(prog);

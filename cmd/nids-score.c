@@ -165,8 +165,8 @@ int main(int argc, char **argv)
 		case O_INFO: info = 1; break;
 		case 'z': level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
 		case 'o': out_path = optarg; break;
-		case 'v': talk.verbose = 1; break;
-		case 'q': talk.quiet = 1; break;
+		case 'v': talk.verbose = 1, talk.quiet = 0; break;
+		case 'q': talk.quiet = 1, talk.verbose = 0; break;
 		case O_PROGRESS: talk.progress = 1; break;
 		case 'h': nids_cli_help(USAGE);
 		case 'V': nids_cli_version(PROG);

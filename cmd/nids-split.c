@@ -145,7 +145,7 @@ static void parse_args(int argc, char **argv, args *a)
 			break;
 		case 'h': nids_cli_help(USAGE);
 		case 'o': a->paths[0] = optarg; break;
-		case 'q': a->talk.quiet = 1; break;
+		case 'q': a->talk.quiet = 1, a->talk.verbose = 0; break;
 		case OPT_PROGRESS: a->talk.progress = 1; break;
 		case OPT_SEED:
 			o->seed = (uint64_t)nids_cli_long_or_die(PROG, USAGE, "--seed", optarg, 0,
@@ -155,7 +155,7 @@ static void parse_args(int argc, char **argv, args *a)
 			o->val = nids_cli_double_or_die(PROG, USAGE, "--val", optarg, 0, 1);
 			break;
 		case OPT_VAL_OUTPUT: a->paths[1] = optarg; break;
-		case 'v': a->talk.verbose = 1; break;
+		case 'v': a->talk.verbose = 1, a->talk.quiet = 0; break;
 		case 'V': nids_cli_version(PROG);
 		case 'z':
 			o->level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19);

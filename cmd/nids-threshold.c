@@ -109,8 +109,8 @@ static void parse(int argc, char **argv, opts *o)
 		case OPT_ALARMS_ONLY: o->alarms_only = 1; break;
 		case OPT_APPLY: o->apply = 1; break;
 		case 'e': o->exit_status = 1; break;
-		case 'q': o->talk.quiet = 1; break;
-		case 'v': o->talk.verbose = 1; break;
+		case 'q': o->talk.quiet = 1, o->talk.verbose = 0; break;
+		case 'v': o->talk.verbose = 1, o->talk.quiet = 0; break;
 		case OPT_PROGRESS: o->talk.progress = 1; break;
 		case OPT_HIGH: case OPT_LOW:
 			if (o->direction >= 0)

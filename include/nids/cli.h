@@ -45,7 +45,7 @@ double nids_cli_double_or_die(const char *prog, const char *usage, const char *o
  * stderr when -v is given, or when stderr is a terminal and -q is not; a live progress
  * line is drawn when stderr is a terminal and -q is not, or when --progress forces it. */
 typedef struct nids_cli_talk {
-	int quiet;    /* -q, --quiet */
+	int quiet;    /* -q, --quiet (the later of -q and -v wins) */
 	int verbose;  /* -v, --verbose */
 	int progress; /* --progress: draw the progress line even when stderr is not a terminal */
 } nids_cli_talk;

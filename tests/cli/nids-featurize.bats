@@ -1,6 +1,9 @@
 #!/usr/bin/env bats
 # nids-featurize: the KDD formats, detection, and bad input shared by every format.
 load helpers
+# the counts these tests check go to stderr with -v (it is not a terminal here); a
+# later -q still silences them
+feat() { "$NIDS_BIN/nids-featurize" -v "$@"; }
 
 setup() { setup_tmp; }
 teardown() { teardown_tmp; }
