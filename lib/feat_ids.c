@@ -8,8 +8,8 @@
 
 #include "feat_impl.h"
 
-static const char *const ID_NAMES[FEAT_NIDS] = { "time",     "src_addr", "src_port",
-	                                         "dst_addr", "dst_port", "proto" };
+static const char *const ID_NAMES[FEAT_NIDS] = { "time",     "src_addr", "sport",
+	                                         "dst_addr", "dport",    "proto" };
 static const int ID_TYPES[FEAT_NIDS] = { NIDS_TYPE_TIME, NIDS_TYPE_ADDR, NIDS_TYPE_PORT,
 	                                 NIDS_TYPE_ADDR, NIDS_TYPE_PORT, NIDS_TYPE_PROTO };
 

@@ -160,7 +160,7 @@ int feat_label_text(feat_ctx *fc, const char *label, size_t len, const char *cla
 /* Sets every field of ids to -1 (absent). */
 void feat_ids_init(feat_ids *ids);
 
-/* Adds the metadata columns time, src_addr, src_port, dst_addr, dst_port, proto for the
+/* Adds the metadata columns time, src_addr, sport, dst_addr, dport, proto for the
  * fields ids names (unless --no-ids). Returns 0 or a negative code. */
 int feat_ids_add(feat_ctx *fc, feat_ids *ids, nids_err *err);
 
