@@ -7,6 +7,7 @@
 
 #include "nids/cli.h"
 #include "nids/io.h"
+#include "nids/model.h"
 #include "nids/progress.h"
 #include "nids/scored.h"
 #include "nids/stream.h"
@@ -16,10 +17,10 @@ static const char *prog = "nids-threshold";
 static const char usage[] =
 	"usage: nids-threshold [-p file | --value v | --percentile p | --sigma k | --rate r |"
 	" --best-f1] [-eqv] [--apply] [--progress] [-z level] [--alarms-only] [--high | --low]"
-	" [--score name] [-o file] [file ...]\n"
-	"Fits an alarm threshold to a scored stream (prints it; -o writes a threshold file),\n"
-	"or applies one (appends an 'alarm' column, writes the stream to stdout or -o).\n"
-	"  --percentile p  fit: p-th percentile of the benign scores (all rows if unlabeled)\n"
+	" [--score name] [-m model] [-o file] [file ...]\n"
+	"Fits an alarm threshold to a scored stream (prints it; -o writes a threshold file,\n"
+	"-m stores it in the model file), or applies one (appends an 'alarm' column, writes\n"
+	"the stream to stdout or -o).\n"	"  --percentile p  fit: p-th percentile of the benign scores (all rows if unlabeled)\n"
 	"  --sigma k       fit: benign mean + k sd (mean - k sd for --low scores)\n"
 	"  --rate r        fit: flag the top fraction r of all rows\n"
 	"  --best-f1       fit: the threshold with the highest F1 (needs labels)\n"
@@ -35,7 +36,8 @@ static const char usage[] =
 	"  -q, --quiet     no counts, no progress on stderr\n"
 	"  -v, --verbose   apply: rows and alarms on stderr even when it is not a terminal\n"
 	"  --progress      a progress line on stderr even when it is not a terminal\n"
-	"  -h, --help      this help;  -V, --version  the version\n"
+	"  -m model        store the threshold in the model file, which then alarms by itself\n"
+	"                  (nids-score --alarms; fit mode)\n"	"  -h, --help      this help;  -V, --version  the version\n"
 	"see nids-threshold(1)\n";
 
 enum { OPT_PERCENTILE = 256, OPT_SIGMA, OPT_RATE, OPT_BEST_F1, OPT_VALUE, OPT_ALARMS_ONLY,
@@ -46,6 +48,7 @@ typedef struct opts {
 	double param;  /* the rule's parameter */
 	const char *params; /* -p */
 	const char *out;    /* -o */
+	const char *model;  /* -m */
 	const char *score;
 	int direction; /* -1 = from the column */
 	int alarms_only, level;
@@ -75,6 +78,7 @@ static void parse(int argc, char **argv, opts *o)
 		{ "help", no_argument, 0, 'h' },
 		{ "high", no_argument, 0, OPT_HIGH },
 		{ "low", no_argument, 0, OPT_LOW },
+		{ "model", required_argument, 0, 'm' },
 		{ "output", required_argument, 0, 'o' },
 		{ "percentile", required_argument, 0, OPT_PERCENTILE },
 		{ "progress", no_argument, 0, OPT_PROGRESS },
@@ -90,7 +94,7 @@ static void parse(int argc, char **argv, opts *o)
 	};
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":ehVo:p:qvz:", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":ehVm:o:p:qvz:", longs, NULL)) != -1) {
 		switch (c) {
 		case OPT_PERCENTILE:
 			set_rule(o, NIDS_FIT_PERCENTILE, optarg, 0, 100, "--percentile");
@@ -119,6 +123,7 @@ static void parse(int argc, char **argv, opts *o)
 			break;
 		case OPT_SCORE: o->score = optarg; break;
 		case 'o': o->out = optarg; break;
+		case 'm': o->model = optarg; break;
 		case 'z':
 			o->level = (int)nids_cli_long_or_die(prog, usage, "-z", optarg, 1, 19);
 			break;
@@ -136,6 +141,9 @@ static void parse(int argc, char **argv, opts *o)
 	if (o->apply && !o->params && o->rule != NIDS_FIT_VALUE)
 		nids_cli_usage_error(prog, usage, "--apply goes with -p or --value");
 	o->apply |= o->params || (o->rule == NIDS_FIT_VALUE && !o->out);
+	if (o->model && (o->apply || o->rule == NIDS_FIT_VALUE))
+		nids_cli_usage_error(prog, usage, "-m stores a fitted threshold (--percentile, "
+		                                  "--sigma, --rate, --best-f1)");
 	if (!o->apply && (o->alarms_only || o->level || o->exit_status))
 		nids_cli_usage_error(prog, usage, "%s is for applying a threshold (-p or --value)",
 		                     o->alarms_only ? "--alarms-only" : o->level ? "-z" : "-e");
@@ -144,10 +152,36 @@ static void parse(int argc, char **argv, opts *o)
 		                                  "no input (--apply -o writes the stream)");
 }
 
-/* Prints the value and writes the threshold file when asked. */
+/* Stores t in the model file at path, which is rewritten atomically. */
+static int store_in_model(const char *path, const nids_threshold *t, nids_err *err)
+{
+	nids_model *m = NULL;
+	nids_output *out = NULL;
+	int rc = nids_model_read(&m, path, err);
+	if (!rc && strlen(t->score) >= sizeof m->threshold_score)
+		rc = nids_err_set(err, NIDS_EUSAGE, path, "score column name too long");
+	if (!rc) {
+		m->has_threshold = 1;
+		m->threshold = t->value;
+		m->threshold_high = t->direction != NIDS_DIR_LOW;
+		snprintf(m->threshold_score, sizeof m->threshold_score, "%s", t->score);
+		rc = nids_output_open(&out, path, 1, err);
+	}
+	if (!rc && (rc = nids_model_write(m, nids_output_file(out), err)))
+		nids_output_abort(out);
+	else if (!rc)
+		rc = nids_output_commit(out, err);
+	nids_model_free(m);
+	return rc;
+}
+
+/* Prints the value and writes the threshold file (or stores it in the model) when
+ * asked. */
 static void finish_fit(const opts *o, const nids_threshold *t, nids_err *err)
 {
 	char num[32];
+	if (o->model && store_in_model(o->model, t, err))
+		nids_cli_fail(prog, err);
 	if (o->out) {
 		nids_output *out;
 		if (nids_output_open(&out, o->out, 0, err))

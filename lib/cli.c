@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "nids/io.h"
+#include "nids/model.h"
 #include "nids/progress.h"
 #include "nids/stream.h"
 
@@ -80,7 +81,8 @@ void nids_cli_bad_option(const char *prog, const char *usage, char **argv, int c
 
 void nids_cli_version(const char *prog)
 {
-	printf("%s %s (stream %d, model 1)\n", prog, NIDS_VERSION, NIDS_STREAM_MAJOR);
+	printf("%s %s (stream %d, model %d)\n", prog, NIDS_VERSION, NIDS_STREAM_MAJOR,
+	       NIDS_MODEL_MAJOR);
 	exit(0);
 }
 
