@@ -12,7 +12,7 @@
 # Environment: DATA (../shared/data), SEED (1), WORK (a directory to keep the featurized
 # stream between runs; default a temporary one; runs of different models or seeds may
 # share it), FIT_OPTS (more nids-fit options), NORM_OPTS (more nids-normalize --fit
-# options, e.g. "-m log1p"), SCALE (all or train).
+# options, e.g. "-t log1p"), SCALE (all or train).
 # Prints: model seed epochs auroc auprc precision recall f1 nan_scores fit_seconds
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
