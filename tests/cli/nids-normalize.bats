@@ -169,3 +169,17 @@ setup() {
 	[[ "$stderr" == "nids-normalize: $D/mixed.rec: column 1: 'a' vs 'x' (concatenated streams differ)" ]]
 	[ ! -e "$D/m" ]
 }
+
+@test "several inputs read as one, gzip among them; the summary with -v" {
+	gzip -c "$D/train.rec" > "$D/train.rec.gz"
+	cat "$D/train.rec" "$D/train.rec" > "$D/two.rec"
+	"$N" -q --fit "$D/p1" "$D/two.rec" > "$D/want.rec"
+	run -0 --separate-stderr "$N" --fit "$D/p2" -o "$D/got.rec" "$D/train.rec" "$D/train.rec.gz"
+	[[ -z "$stderr" ]]
+	cmp "$D/want.rec" "$D/got.rec"
+	cmp "$D/p1" "$D/p2"
+	run -0 --separate-stderr "$N" -v -p "$D/p1" -o "$D/o.rec" "$D/test.rec" "$D/train.rec.gz"
+	[[ -z "$stderr" ]]
+	run -1 --separate-stderr "$N" -p "$D/p1" -o "$D/o.rec" "$D/test.rec" "$D/none.rec"
+	[[ "$stderr" == "nids-normalize: $D/none.rec: cannot open: No such file or directory" ]]
+}

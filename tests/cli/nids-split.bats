@@ -167,3 +167,22 @@ setup() {
 	run -0 bash -c "'$S' -q -z 3 --attacks < '$D/all.rec.zst' | '$CAT' | wc -l"
 	[[ "$output" == "101" ]]
 }
+
+@test "several inputs read as one; counts only with -v or on a terminal; --progress" {
+	gzip -c "$A" > "$D/all.rec.gz"
+	cat "$A" "$A" > "$D/two.rec"
+	"$S" --attacks "$D/two.rec" > "$D/want.rec"
+	run -0 --separate-stderr "$S" --attacks -o "$D/got.rec" "$A" "$D/all.rec.gz"
+	[[ -z "$stderr" ]]
+	cmp "$D/want.rec" "$D/got.rec"
+	run -0 --separate-stderr "$S" -v --attacks -o "$D/got.rec" "$A" "$D/all.rec.gz"
+	[[ "$stderr" == $'nids-split: 2 files: 600 rows read, 200 kept\nnids-split: '"$D/got.rec"$': 200 rows (neptune 166, smurf 34)' ]]
+	# the later of -q and -v wins
+	run -0 --separate-stderr "$S" -v -q --attacks -o "$D/got.rec" "$A"
+	[[ -z "$stderr" ]]
+	run -0 --separate-stderr "$S" --progress -o "$D/got.rec" "$A"
+	[[ "$stderr" == $'\r'"nids-split: 0 rows, "*$'\r' ]]
+	command -v script >/dev/null || skip "script(1) is not installed"
+	run script -qec "'$S' -o '$D/got.rec' '$A'" /dev/null
+	[[ "$output" == *"nids-split: $A: 300 rows read, 300 kept"* ]]
+}
