@@ -45,8 +45,8 @@ echo "forest: $(nids-score --info -m "$w/forest.bin" | grep '^tensor=node' | cut
 echo; echo "TreeSHAP, forest: nids-explain -m forest.bin -b benign.rec t2k.rec"
 cpu_rate "$n2k" nids-explain -m "$w/forest.bin" -b "$w/benign.rec" -o "$w/tree.rec" "$w/t2k.rec"
 efficiency "$w/tree.rec" "$w/forest.bin"
-echo; echo "kernel SHAP, ae: nids-explain -m ae.bin -t shap -b benign.rec -n 2048 -k 32 t100.rec"
-cpu_rate "$n100" nids-explain -m "$w/ae.bin" -t shap -b "$w/benign.rec" -n 2048 -k 32 -o "$w/shap.rec" "$w/t100.rec"
+echo; echo "kernel SHAP, ae: nids-explain -m ae.bin -t shap -b benign.rec --nsamples 2048 -k 32 t100.rec"
+cpu_rate "$n100" nids-explain -m "$w/ae.bin" -t shap -b "$w/benign.rec" --nsamples 2048 -k 32 -o "$w/shap.rec" "$w/t100.rec"
 efficiency "$w/shap.rec" "$w/ae.bin"
 echo; echo "scoring vs gradients, ae, all of KDDTest+ ($(nids-cat -H -c record "$w/test.rec" | wc -l) rows)"
 rows=$(nids-cat -H -c record "$w/test.rec" | wc -l)

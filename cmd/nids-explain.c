@@ -12,7 +12,7 @@
 
 static const char *PROG = "nids-explain";
 static const char *USAGE =
-	"usage: nids-explain -m model [-t method] [-b background] [-n coalitions] [-k rows] "
+	"usage: nids-explain -m model [-t method] [-b background] [--nsamples n] [-k rows] "
 	"[--sample] [--seed N] [--times-input | --integrated steps] [--logit] [--alarms-only] "
 	"[--threshold T] [--top K [--json]] [--fingerprint table] [--heatmap svg] [--features N] "
 	"[--waterfall row:svg] [-v] [-j threads] [-z level] [-o output] [input]\n"
@@ -26,7 +26,7 @@ static const char *USAGE =
 	"                         [default: tree for tree and forest, else shap]\n"
 	"  -b, --background FILE  benign rows to compare with (shap; tree: node covers;\n"
 	"                         integrated gradients: the baseline is their mean)\n"
-	"  -n, --nsamples N       kernel SHAP coalitions per row [default: 2048]\n"
+	"      --nsamples N       kernel SHAP coalitions per row [default: 2048]\n"
 	"  -k, --bg-rows N        background rows: k-means centroids [default: 32]\n"
 	"      --sample           a random sample of the background instead of k-means\n"
 	"      --seed N           seed of the coalitions, k-means and sample [default: 1]\n"
@@ -50,7 +50,7 @@ static const char *USAGE =
 	"  -V, --version          version\n"
 	"see nids-explain(1)\n";
 
-enum { O_SAMPLE = 1000, O_SEED, O_TIMES, O_IG, O_LOGIT, O_ALARMS, O_THR, O_TOP, O_JSON, O_FP, O_HEAT,
+enum { O_NS = 999, O_SAMPLE = 1000, O_SEED, O_TIMES, O_IG, O_LOGIT, O_ALARMS, O_THR, O_TOP, O_JSON, O_FP, O_HEAT,
        O_FEAT, O_WF };
 
 #define MAX_WF 16
@@ -59,7 +59,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "model", required_argument, NULL, 'm' },      { "method", required_argument, NULL, 't' },
-		{ "background", required_argument, NULL, 'b' }, { "nsamples", required_argument, NULL, 'n' },
+		{ "background", required_argument, NULL, 'b' }, { "nsamples", required_argument, NULL, O_NS },
 		{ "bg-rows", required_argument, NULL, 'k' },    { "sample", no_argument, NULL, O_SAMPLE },
 		{ "seed", required_argument, NULL, O_SEED },    { "times-input", no_argument, NULL, O_TIMES },
 		{ "integrated", required_argument, NULL, O_IG }, { "logit", no_argument, NULL, O_LOGIT },
@@ -80,12 +80,12 @@ int main(int argc, char **argv)
 	uint64_t wf_rows[MAX_WF];
 	o.fp_top = 20;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":m:t:b:n:k:j:z:o:vhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":m:t:b:k:j:z:o:vhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'm': model_path = optarg; break;
 		case 't': method = optarg; break;
 		case 'b': bg_path = optarg; break;
-		case 'n': o.nsamples = (int)nids_cli_long_or_die(PROG, USAGE, "-n", optarg, 2, 1 << 20); break;
+		case O_NS: o.nsamples = (int)nids_cli_long_or_die(PROG, USAGE, "--nsamples", optarg, 2, 1 << 20); break;
 		case 'k': o.bg_rows = (int)nids_cli_long_or_die(PROG, USAGE, "-k", optarg, 1, 100000); break;
 		case O_SAMPLE: o.bg_sample = 1; break;
 		case O_SEED: o.seed = (uint64_t)nids_cli_long_or_die(PROG, USAGE, "--seed", optarg, 0, 1L << 62); break;

@@ -23,7 +23,7 @@ nids-normalize -q --fit "$w/norm.bin" "$w/benign.rec" |
 nids-score -m "$w/aegmm.bin" "$w/val.rec" |
 	nids-threshold --percentile 98.8 --score score -m "$w/aegmm.bin" > /dev/null
 nids-split -q --attacks --fraction "$fraction" --seed "$seed" "$w/all.rec" > "$w/attacks.rec"
-nids-explain -m "$w/aegmm.bin" -t shap -b "$w/benign.rec" -n 512 --seed "$seed" \
+nids-explain -m "$w/aegmm.bin" -t shap -b "$w/benign.rec" --nsamples 512 --seed "$seed" \
 	--alarms-only --fingerprint "$w/fp.tsv" -o "$w/explained.rec" "$w/attacks.rec"
 echo "attack class: alarms explained; the three features with the largest mean kernel SHAP attribution"
 tail -n +2 "$w/fp.tsv" | sort -t "$(printf '\t')" -k1,1 -k4,4gr |
@@ -31,5 +31,5 @@ tail -n +2 "$w/fp.tsv" | sort -t "$(printf '\t')" -k1,1 -k4,4gr |
 		k++ < 3 { printf " %s %+.3g", $2, $4 } END { print "" }'
 echo
 echo "the first alarms, with their top three reasons:"
-nids-explain -m "$w/aegmm.bin" -t shap -b "$w/benign.rec" -n 512 --seed "$seed" \
+nids-explain -m "$w/aegmm.bin" -t shap -b "$w/benign.rec" --nsamples 512 --seed "$seed" \
 	--alarms-only --top 3 "$w/attacks.rec" | head -5

@@ -55,15 +55,15 @@ efficiency() {
 }
 
 @test "nids-explain: kernel SHAP columns pass every column through and sum to the score" {
-	explain -m "$tmp/ae.bin" -b "$tmp/benign.rec" -n 64 "$tmp/test.rec" > "$tmp/x.rec"
+	explain -m "$tmp/ae.bin" -b "$tmp/benign.rec" --nsamples 64 "$tmp/test.rec" > "$tmp/x.rec"
 	run ncat --types -n 1 "$tmp/x.rec"
 	[ "${lines[0]}" = $'f1\tf2\tf3\tf4\tid:meta\tlabel\tclass\tattr_f1:meta\tattr_f2:meta\tattr_f3:meta\tattr_f4:meta\tattr_base:meta' ]
 	cmp <(ncat -c f1,f2,f3,f4,id,label,class "$tmp/x.rec") <(ncat "$tmp/test.rec")
 	score -m "$tmp/ae.bin" "$tmp/x.rec" > "$tmp/s.rec"
 	efficiency "$tmp/s.rec"
 	# every coalition of 4 features (14) is within the budget: the same values for any seed
-	explain -m "$tmp/ae.bin" -b "$tmp/benign.rec" --sample -k 1000 -n 14 --seed 9 "$tmp/test.rec" | ncat -c attr_f1,attr_f2 > "$tmp/a.tsv"
-	explain -m "$tmp/ae.bin" -b "$tmp/benign.rec" --sample -k 1000 -n 20 --seed 3 "$tmp/test.rec" | ncat -c attr_f1,attr_f2 > "$tmp/b.tsv"
+	explain -m "$tmp/ae.bin" -b "$tmp/benign.rec" --sample -k 1000 --nsamples 14 --seed 9 "$tmp/test.rec" | ncat -c attr_f1,attr_f2 > "$tmp/a.tsv"
+	explain -m "$tmp/ae.bin" -b "$tmp/benign.rec" --sample -k 1000 --nsamples 20 --seed 3 "$tmp/test.rec" | ncat -c attr_f1,attr_f2 > "$tmp/b.tsv"
 	paste "$tmp/a.tsv" "$tmp/b.tsv" | awk -F '\t' 'NR > 1 { d = $1 - $3; e = $2 - $4
 		if (d * d + e * e > 1e-10) bad++ } END { exit bad }'
 }
@@ -114,16 +114,16 @@ efficiency() {
 }
 
 @test "nids-explain: --top K lines name the row and its largest attributions; --json parses" {
-	run explain -m "$tmp/ae.bin" -b "$tmp/benign.rec" -n 14 --top 2 "$tmp/test.rec"
+	run explain -m "$tmp/ae.bin" -b "$tmp/benign.rec" --nsamples 14 --top 2 "$tmp/test.rec"
 	[ "${#lines[@]}" -eq 60 ]
 	[[ "${lines[0]}" =~ ^id=0\ label=1\ class=probe\ score=[0-9.e-]+$'\t'f[1-4]=[0-9.]+\ [-+][0-9.e-]+$'\t'f[1-4]=[0-9.]+\ [-+][0-9.e-]+$ ]]
 	# the two named are the largest in absolute value, in that order
-	explain -m "$tmp/ae.bin" -b "$tmp/benign.rec" -n 14 "$tmp/test.rec" | ncat -H -c attr_f1,attr_f2,attr_f3,attr_f4 |
+	explain -m "$tmp/ae.bin" -b "$tmp/benign.rec" --nsamples 14 "$tmp/test.rec" | ncat -H -c attr_f1,attr_f2,attr_f3,attr_f4 |
 		awk -F '\t' '{ for (i = 1; i <= 4; i++) a[i] = $i < 0 ? -$i : $i; b = 1
 			for (i = 2; i <= 4; i++) if (a[i] > a[b]) b = i; print "f" b }' > "$tmp/want.txt"
 	printf '%s\n' "${lines[@]}" | cut -f2 | sed 's/=.*//' > "$tmp/got.txt"
 	cmp "$tmp/got.txt" "$tmp/want.txt"
-	explain -m "$tmp/ae.bin" -b "$tmp/benign.rec" -n 14 --top 3 --json "$tmp/test.rec" > "$tmp/j.json"
+	explain -m "$tmp/ae.bin" -b "$tmp/benign.rec" --nsamples 14 --top 3 --json "$tmp/test.rec" > "$tmp/j.json"
 	run jq -c '[.id, .label, .class, (.top | length), (.top[0] | keys)]' "$tmp/j.json"
 	[ "${lines[0]}" = '[0,1,"probe",3,["attribution","feature","value"]]' ]
 	[ "${#lines[@]}" -eq 60 ]
@@ -143,11 +143,11 @@ efficiency() {
 	feat -q "$NIDS_TOP/tests/fixtures/feat/nslkdd_20.txt" > "$tmp/raw.rec"
 	"$NIDS_BIN/nids-normalize" -q --fit "$tmp/n.bin" "$tmp/raw.rec" > "$tmp/norm.rec"
 	fit -q -t logreg -o "$tmp/lr.bin" "$tmp/norm.rec"
-	explain -m "$tmp/lr.bin" -b "$tmp/raw.rec" -n 64 "$tmp/raw.rec" > "$tmp/a.rec"
-	explain -m "$tmp/lr.bin" -b "$tmp/norm.rec" -n 64 "$tmp/norm.rec" > "$tmp/b.rec"
+	explain -m "$tmp/lr.bin" -b "$tmp/raw.rec" --nsamples 64 "$tmp/raw.rec" > "$tmp/a.rec"
+	explain -m "$tmp/lr.bin" -b "$tmp/norm.rec" --nsamples 64 "$tmp/norm.rec" > "$tmp/b.rec"
 	cmp <(ncat -c attr_base,attr_duration,attr_src_bytes "$tmp/a.rec") <(ncat -c attr_base,attr_duration,attr_src_bytes "$tmp/b.rec")
 	cmp <(ncat -c record,duration,src_bytes "$tmp/a.rec") <(ncat -c record,duration,src_bytes "$tmp/raw.rec")
-	run explain -m "$tmp/lr.bin" -b "$tmp/raw.rec" -n 64 --top 1 "$tmp/raw.rec"
+	run explain -m "$tmp/lr.bin" -b "$tmp/raw.rec" --nsamples 64 --top 1 "$tmp/raw.rec"
 	[[ "${lines[0]}" == "record=1 label=1 class=neptune difficulty=21 score="* ]]
 }
 
