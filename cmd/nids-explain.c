@@ -13,7 +13,8 @@
 static const char *PROG = "nids-explain";
 static const char *USAGE =
 	"usage: nids-explain -m model [-t method] [-b background] [--nsamples n] [-k rows] "
-	"[--sample] [--seed N] [--times-input | --integrated steps] [--logit] [--alarms-only] "
+	"[--sample] [--seed N] [--times-input | --integrated steps] [--logit] [--stage gmm] "
+	"[--alarms-only] "
 	"[--threshold T] [--top K [--json]] [--fingerprint table] [--heatmap svg] [--features N] "
 	"[--waterfall row:svg] [-v] [-j threads] [-z level] [-o output] [input]\n"
 	"Explains each row of a record stream (raw featurized or scored: the model applies\n"
@@ -33,6 +34,7 @@ static const char *USAGE =
 	"      --times-input      gradient times the input\n"
 	"      --integrated N     integrated gradients with N steps\n"
 	"      --logit            explain log(s / (1 - s)) of a probability score s\n"
+	"      --stage gmm        aegmm, shap: the mixture's score by the error vector\n"
 	"      --alarms-only      explain only rows over the model's stored threshold\n"
 	"      --threshold T      the threshold instead of the stored one\n"
 	"      --top K            one text line per row: identifiers, score, top K features\n"
@@ -50,7 +52,7 @@ static const char *USAGE =
 	"  -V, --version          version\n"
 	"see nids-explain(1)\n";
 
-enum { O_NS = 999, O_SAMPLE = 1000, O_SEED, O_TIMES, O_IG, O_LOGIT, O_ALARMS, O_THR, O_TOP, O_JSON, O_FP, O_HEAT,
+enum { O_STAGE = 998, O_NS = 999, O_SAMPLE = 1000, O_SEED, O_TIMES, O_IG, O_LOGIT, O_ALARMS, O_THR, O_TOP, O_JSON, O_FP, O_HEAT,
        O_FEAT, O_WF };
 
 #define MAX_WF 16
@@ -66,7 +68,7 @@ int main(int argc, char **argv)
 		{ "alarms-only", no_argument, NULL, O_ALARMS }, { "threshold", required_argument, NULL, O_THR },
 		{ "top", required_argument, NULL, O_TOP },      { "json", no_argument, NULL, O_JSON },
 		{ "fingerprint", required_argument, NULL, O_FP }, { "heatmap", required_argument, NULL, O_HEAT },
-		{ "features", required_argument, NULL, O_FEAT }, { "waterfall", required_argument, NULL, O_WF },
+		{ "features", required_argument, NULL, O_FEAT }, { "stage", required_argument, NULL, O_STAGE }, { "waterfall", required_argument, NULL, O_WF },
 		{ "threads", required_argument, NULL, 'j' },    { "zstd", required_argument, NULL, 'z' },
 		{ "output", required_argument, NULL, 'o' },     { "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },             { "version", no_argument, NULL, 'V' },
@@ -92,6 +94,11 @@ int main(int argc, char **argv)
 		case O_TIMES: o.times_input = 1; break;
 		case O_IG: o.ig_steps = (int)nids_cli_long_or_die(PROG, USAGE, "--integrated", optarg, 1, 100000); break;
 		case O_LOGIT: o.logit = 1; break;
+		case O_STAGE:
+			if (strcmp(optarg, "gmm"))
+				nids_cli_usage_error(PROG, USAGE, "--stage: '%s' is not gmm", optarg);
+			o.gmm_stage = 1;
+			break;
 		case O_ALARMS: o.alarms_only = 1; break;
 		case O_THR:
 			o.threshold = nids_cli_double_or_die(PROG, USAGE, "--threshold", optarg, -1e300, 1e300);

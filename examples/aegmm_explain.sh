@@ -6,9 +6,11 @@
 # 98.8th percentile of the benign validation rows' score (the AE-GMM seed's 1.2th
 # percentile of the log-likelihood), is stored in it. Every attack row that alarms
 # (or a sample of $FRACTION of the attack rows) is then explained by kernel SHAP against
-# 32 k-means centroids of the benign training rows, and the script prints, per attack
-# class, how many rows alarmed and the three features with the largest mean attribution,
-# then the top reasons of the first alarms as the analyst sees them.
+# 32 k-means centroids of the benign training rows, twice: the whole detector by the
+# input features, and its second stage (the mixture) by the first stage's error vector.
+# The script prints, per attack class, how many rows alarmed and the three features
+# with the largest mean attribution by each, then the top reasons of the first alarms as
+# the analyst sees them.
 set -eu
 data=${1:-${DATA:-$(dirname "$0")/../../shared/data}}
 seed=${SEED:-1} fraction=${FRACTION:-1} epochs=${EPOCHS:-20}
@@ -17,7 +19,7 @@ csv="$data/cse-cic-ids2018-improved_sample.csv.zst"
 w=$(mktemp -d "${TMPDIR:-/tmp}/aegmm_explain.XXXXXX")
 trap 'rm -rf "$w"' EXIT
 nids-featurize -q "$csv" > "$w/all.rec"
-nids-split -q --benign --seed "$seed" --val 0.2 -v "$w/val.rec" -o "$w/benign.rec" "$w/all.rec"
+nids-split -q --benign --seed "$seed" --val 0.2 --val-output "$w/val.rec" -o "$w/benign.rec" "$w/all.rec"
 nids-normalize -q --fit "$w/norm.bin" "$w/benign.rec" |
 	nids-fit -q -t aegmm --seed "$seed" --epochs "$epochs" -o "$w/aegmm.bin"
 nids-score -m "$w/aegmm.bin" "$w/val.rec" |
@@ -25,10 +27,20 @@ nids-score -m "$w/aegmm.bin" "$w/val.rec" |
 nids-split -q --attacks --fraction "$fraction" --seed "$seed" "$w/all.rec" > "$w/attacks.rec"
 nids-explain -m "$w/aegmm.bin" -t shap -b "$w/benign.rec" --nsamples 512 --seed "$seed" \
 	--alarms-only --fingerprint "$w/fp.tsv" -o "$w/explained.rec" "$w/attacks.rec"
-echo "attack class: alarms explained; the three features with the largest mean kernel SHAP attribution"
-tail -n +2 "$w/fp.tsv" | sort -t "$(printf '\t')" -k1,1 -k4,4gr |
-	awk -F '\t' '$1 != c { c = $1; k = 0; printf "%s%s: %d rows;", (NR > 1 ? "\n" : ""), $1, $3 }
-		k++ < 3 { printf " %s %+.3g", $2, $4 } END { print "" }'
+nids-explain -m "$w/aegmm.bin" -t shap --stage gmm -b "$w/benign.rec" --nsamples 512 --seed "$seed" \
+	--alarms-only --fingerprint "$w/fp_gmm.tsv" -o "$w/explained_gmm.rec" "$w/attacks.rec"
+# top3 TABLE: per class, its rows and the three features of largest mean attribution
+top3() {
+	tail -n +2 "$1" | sort -t "$(printf '\t')" -k1,1 -k4,4gr |
+		awk -F '\t' '$1 != c { c = $1; k = 0; printf "%s%s: %d rows;", (NR > 1 ? "\n" : ""), $1, $3 }
+			k++ < 3 { printf " %s %+.3g", $2, $4 } END { print "" }'
+}
+echo "the whole detector by the input features (kernel SHAP of -log p(|x - ae(x)|)):"
+echo "attack class: alarms explained; the three features with the largest mean attribution"
+top3 "$w/fp.tsv"
+echo
+echo "the mixture stage by the error vector (kernel SHAP of -log p(e), e = |x - ae(x)|):"
+top3 "$w/fp_gmm.tsv"
 echo
 echo "the first alarms, with their top three reasons:"
 nids-explain -m "$w/aegmm.bin" -t shap -b "$w/benign.rec" --nsamples 512 --seed "$seed" \

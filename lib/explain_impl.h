@@ -18,4 +18,10 @@ int nids_explain_read_background(nids_reader *r, const nids_model *m, size_t max
  * into g [B x d] (lib/model_aegmm.c). Returns 0 or NIDS_ENOMEM. */
 int nids_aegmm_gradient(const nids_model *m, const float *x, int B, float *g, nids_err *err);
 
+/* aegmm's stage-1 error vectors e [B x d] = |x - ae(x)| of rows x [B x d], and its
+ * stage-2 score -log p(e) of error vectors into out [B] (lib/model_aegmm.c). Return 0
+ * or NIDS_ENOMEM. */
+int nids_aegmm_errors(const nids_model *m, const float *x, int B, float *e, nids_err *err);
+int nids_aegmm_energy(const nids_model *m, const float *e, int B, double *out, nids_err *err);
+
 #endif

@@ -57,6 +57,12 @@ typedef struct ex {
 static void eval_fn(void *ctx, const float *x, int B, double *out)
 {
 	ex *e = ctx;
+	if (e->o->gmm_stage) { /* x are error vectors: the mixture's score alone */
+		if (nids_aegmm_energy(e->m, x, B, out, NULL) < 0)
+			for (int r = 0; r < B; r++)
+				out[r] = NAN;
+		return;
+	}
 	for (int i = 0; i < B; i += FCAP) {
 		int n = B - i < FCAP ? B - i : FCAP;
 		nids_scorer_run(e->fs, x + (size_t)i * e->d, n, 0, e->fbuf);
@@ -156,6 +162,11 @@ static int explain_row(ex *e, int b, const float *x, uint64_t row, double *attr,
 		return 0;
 	case NIDS_EXPLAIN_SHAP:
 		*base = nids_kshap_base(e->ks);
+		if (e->o->gmm_stage) { /* the row's error vector */
+			float *ev = e->fd;
+			int rc = nids_aegmm_errors(e->m, x, 1, ev, err);
+			return rc ? rc : nids_kshap_row(e->ks, ev, row, attr, NULL, err);
+		}
 		return nids_kshap_row(e->ks, x, row, attr, NULL, err);
 	case NIDS_EXPLAIN_ERROR:
 		for (int j = 0; j < d; j++)
@@ -485,6 +496,9 @@ static int choose(ex *e, nids_reader *bg, nids_err *err)
 	default:
 		return nids_err_set(err, NIDS_EUSAGE, NULL, "unknown method");
 	}
+	if (o->gmm_stage && (strcmp(t->name, "aegmm") || o->method != NIDS_EXPLAIN_SHAP))
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "--stage gmm goes with -t shap and an "
+		                    "aegmm model");
 	if ((o->times_input || o->ig_steps) && o->method != NIDS_EXPLAIN_GRADIENT)
 		return nids_err_set(err, NIDS_EUSAGE, NULL, "--times-input and --integrated go with "
 		                    "-t gradient");
@@ -529,7 +543,10 @@ static int background(ex *e, nids_reader *bg, nids_err *err)
 	}
 	if (o->method == NIDS_EXPLAIN_TREE)
 		rc = nids_treeshap_new(&e->ts, e->m, x, n, err);
-	if (o->method == NIDS_EXPLAIN_SHAP) {
+	if (o->method == NIDS_EXPLAIN_SHAP && o->gmm_stage) /* the background's error vectors */
+		for (size_t i = 0; i < n && !rc; i += 1024)
+			rc = nids_aegmm_errors(e->m, x + i * d, n - i < 1024 ? (int)(n - i) : 1024, x + i * d, err);
+	if (!rc && o->method == NIDS_EXPLAIN_SHAP) {
 		int k = n > (size_t)o->bg_rows ? o->bg_rows : (int)n;
 		c = malloc(sizeof(float) * (size_t)k * d);
 		w = malloc(sizeof(double) * (size_t)k);

@@ -263,3 +263,27 @@ out:
 	free(grads), free(dout), free(din), free(e), free(logp), free(resp);
 	return rc;
 }
+
+/* The stage-1 error vectors e [B x d] = |x - ae(x)| of rows x [B x d]
+ * (explain_impl.h). Returns 0 or NIDS_ENOMEM. */
+int nids_aegmm_errors(const nids_model *m, const float *x, int B, float *e, nids_err *err)
+{
+	const struct aegmm *a = m->state;
+	nids_mlp_acts acts = { 0 };
+	if (nids_mlp_acts_alloc(&acts, &a->ae.net, B, 0, err) < 0)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	abs_errors(a, &m->arena, &acts, x, B, e);
+	nids_mlp_acts_free(&acts);
+	return 0;
+}
+
+/* The stage-2 score -log p(e) of error vectors e [B x d] into out [B]
+ * (explain_impl.h). Returns 0 or NIDS_ENOMEM. */
+int nids_aegmm_energy(const nids_model *m, const float *e, int B, double *out, nids_err *err)
+{
+	const struct aegmm *a = m->state;
+	int rc = nids_gmm_loglik(&a->gmm, e, (size_t)B, out, NULL, err);
+	for (int r = 0; !rc && r < B; r++)
+		out[r] = -out[r];
+	return rc;
+}

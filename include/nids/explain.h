@@ -143,6 +143,7 @@ typedef struct nids_explain_opts {
 	int times_input;     /* gradient: multiply by the input */
 	int ig_steps;        /* gradient: > 0 for integrated gradients with this many steps */
 	int logit;           /* explain log(s / (1 - s)) of the score (a probability) */
+	int gmm_stage;       /* aegmm, shap: the mixture's score of the error vector */
 	int threads;
 	int level;           /* zstd level of the output stream's blocks */
 	/* per-class fingerprints of the explained rows (classes from the class column, else

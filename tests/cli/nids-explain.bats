@@ -205,3 +205,20 @@ efficiency() {
 		[[ $output != *parsererror* ]]
 	done
 }
+
+@test "nids-explain: aegmm: the whole pipeline and, with --stage gmm, the mixture by the error vector" {
+	fit -q -t aegmm --layers 3,2 --k 2 --epochs 10 --batch 16 --lr 0.01 -o "$tmp/ag.bin" "$tmp/benign.rec"
+	explain -m "$tmp/ag.bin" -b "$tmp/benign.rec" --nsamples 14 "$tmp/test.rec" | score -m "$tmp/ag.bin" > "$tmp/a.rec"
+	efficiency "$tmp/a.rec"
+	explain -m "$tmp/ag.bin" -b "$tmp/benign.rec" --nsamples 14 --stage gmm "$tmp/test.rec" | score -m "$tmp/ag.bin" > "$tmp/g.rec"
+	efficiency "$tmp/g.rec"
+	# the two explain different functions of the same score: their base values differ
+	! cmp <(ncat -H -c attr_base "$tmp/a.rec" | head -1) <(ncat -H -c attr_base "$tmp/g.rec" | head -1)
+	run -2 --separate-stderr explain -m "$tmp/ae.bin" -b "$tmp/benign.rec" --stage gmm "$tmp/test.rec"
+	[ "$stderr" = "nids-explain: $tmp/test.rec: --stage gmm goes with -t shap and an aegmm model" ]
+	run -2 --separate-stderr explain -m "$tmp/ag.bin" --stage ae "$tmp/test.rec"
+	[ "${stderr_lines[0]}" = "nids-explain: --stage: 'ae' is not gmm" ]
+	# the analytic gradient of the whole pipeline runs and is finite
+	explain -m "$tmp/ag.bin" -t gradient "$tmp/test.rec" | ncat -H -c attr_f1,attr_f2,attr_f3,attr_f4 |
+		awk -F '\t' '{ for (i = 1; i <= 4; i++) if ($i != $i + 0 || $i ~ /nan|inf/) bad++ } END { exit bad || NR != 60 }'
+}
