@@ -24,4 +24,9 @@ int nids_aegmm_gradient(const nids_model *m, const float *x, int B, float *g, ni
 int nids_aegmm_errors(const nids_model *m, const float *x, int B, float *e, nids_err *err);
 int nids_aegmm_energy(const nids_model *m, const float *e, int B, double *out, nids_err *err);
 
+/* dsebm's d energy / d x = x - r(x) of rows x [B x d] into g [B x d]
+ * (lib/model_dsebm.c). Returns 0, 1 for a model that scores by the reconstruction error
+ * (no analytic gradient), or NIDS_ENOMEM. */
+int nids_dsebm_gradient(const nids_model *m, const float *x, int B, float *g, nids_err *err);
+
 #endif

@@ -80,11 +80,12 @@ static void eval_fn(void *ctx, const float *x, int B, double *out)
 static int gradient(ex *e, const float *X, int n, double *G, nids_err *err)
 {
 	int d = e->d;
-	if (e->analytic == 2) { /* aegmm: through the mixture and the autoencoder */
+	if (e->analytic >= 2) { /* aegmm: through the mixture and the autoencoder; dsebm */
 		float *g = e->fd; /* FCAP rows of room */
 		for (int i = 0; i < n; i += FCAP / 2) {
 			int B = n - i < FCAP / 2 ? n - i : FCAP / 2;
-			int rc = nids_aegmm_gradient(e->m, X + (size_t)i * d, B, g, err);
+			int rc = e->analytic == 2 ? nids_aegmm_gradient(e->m, X + (size_t)i * d, B, g, err)
+			                          : nids_dsebm_gradient(e->m, X + (size_t)i * d, B, g, err);
 			if (rc)
 				return rc;
 			for (size_t k = 0; k < (size_t)B * d; k++)
@@ -486,6 +487,8 @@ static int choose(ex *e, nids_reader *bg, nids_err *err)
 			e->outs = NIDS_OUT_EXPLAIN;
 		else if (!strcmp(t->name, "aegmm"))
 			e->analytic = 2;
+		else if (!strcmp(t->name, "dsebm") && !strcmp(nids_model_get(e->m, "score"), "energy"))
+			e->analytic = 3;
 		break;
 	case NIDS_EXPLAIN_ERROR:
 		if (!(t->outputs & NIDS_OUT_ERRORS))

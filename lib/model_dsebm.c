@@ -10,6 +10,7 @@
 
 #include "nids/deep.h"
 #include "nids/model.h"
+#include "explain_impl.h"
 
 static const nids_hparam DSEBM_HPARAMS[] = {
 	{ "layers", 0, "128,512", "energy network widths (softplus)" },
@@ -191,3 +192,26 @@ const nids_model_type nids_model_dsebm = {
 	.score = dsebm_score,
 	.free_state = dsebm_free_state,
 };
+
+/* d energy / d x = x - r(x) for rows x [B x d] into g [B x d], since the reconstruction
+ * is r(x) = x - dE/dx (explain_impl.h). Returns 0, 1 when the model scores by the
+ * reconstruction error instead (no analytic gradient here), or NIDS_ENOMEM. */
+int nids_dsebm_gradient(const nids_model *m, const float *x, int B, float *g, nids_err *err)
+{
+	const struct dsebm *a = m->state;
+	if (a->recon)
+		return 1;
+	float *p = m->arena.data, *energy = nids_floats((size_t)B);
+	nids_dsebm_acts acts = { 0 };
+	int rc = 0;
+	if (!energy || nids_dsebm_acts_alloc(&acts, &a->f, B, NULL) < 0)
+		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	else
+		nids_dsebm_forward(&a->f, &m->arena, p, nids_arena_ptr(&m->arena, p, a->tbp), &acts, x,
+		                   B, g, energy);
+	for (size_t i = 0; !rc && i < (size_t)B * m->d; i++)
+		g[i] = x[i] - g[i];
+	nids_dsebm_acts_free(&acts);
+	free(energy);
+	return rc;
+}

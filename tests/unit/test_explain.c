@@ -326,9 +326,11 @@ static void test_kmeans_background(void)
 	CHECK(nids_explain_kmeans(x, 3, d, k, 1, c, w, &err) == NIDS_EUSAGE, "3 rows, 4 centroids");
 }
 
-/* aegmm's analytic gradient of -log p(|x - ae(x)|) against central differences of its
- * score through the model table */
-static void test_aegmm_gradient(void)
+static void fd_check(nids_model *m, const float *g, const char *what);
+
+/* aegmm's analytic gradient of -log p(|x - ae(x)|), and dsebm's of its energy, against
+ * central differences of their scores through the model table */
+static void test_analytic_gradients(void)
 {
 	nids_rng rng;
 	nids_rng_seed(&rng, 8);
@@ -349,11 +351,34 @@ static void test_aegmm_gradient(void)
 	CHECK(nids_model_set(m, "k", "3", &err) == 0, "%s", err.msg);
 	m->seed = 2;
 	CHECK(nids_model_fit(m, &ds, &none, &o, &err) == 0, "fit aegmm: %s", err.msg);
+	float g[5 * TD];
+	CHECK(nids_aegmm_gradient(m, TX, 5, g, &err) == 0, "%s", err.msg);
+	fd_check(m, g, "aegmm");
+	nids_model_free(m);
+	/* dsebm's energy: d E / d x = x - r(x) */
+	CHECK(nids_model_new(&m, "dsebm", &err) == 0, "%s", err.msg);
+	CHECK(nids_model_set(m, "layers", "6,4", &err) == 0, "%s", err.msg);
+	m->seed = 2;
+	CHECK(nids_model_fit(m, &ds, &none, &o, &err) == 0, "fit dsebm: %s", err.msg);
+	CHECK(nids_dsebm_gradient(m, TX, 5, g, &err) == 0, "%s", err.msg);
+	fd_check(m, g, "dsebm");
+	nids_model_free(m);
+	CHECK(nids_model_new(&m, "dsebm", &err) == 0, "%s", err.msg);
+	CHECK(nids_model_set(m, "score", "recon", &err) == 0, "%s", err.msg);
+	CHECK(nids_model_fit(m, &ds, &none, &o, &err) == 0, "fit dsebm: %s", err.msg);
+	CHECK(nids_dsebm_gradient(m, TX, 5, g, &err) == 1, "dsebm recon has no analytic gradient");
+	nids_model_free(m);
+}
+
+/* g [5 x TD], the gradient at the first 5 rows of TX, against central differences of the
+ * model's score */
+static void fd_check(nids_model *m, const float *g, const char *what)
+{
+	nids_err err = { 0 };
 	int nout = nids_model_outputs(m, 0, NULL, &err);
 	nids_scorer *s = NULL;
 	CHECK(nids_scorer_new(&s, m, 0, 1, 2, &err) == 0, "%s", err.msg);
-	float g[5 * TD], x[TD], out[2 * 4];
-	CHECK(nids_aegmm_gradient(m, TX, 5, g, &err) == 0, "%s", err.msg);
+	float x[TD], out[2 * 4];
 	double worst = 0, h = 1e-3;
 	for (int r = 0; r < 5; r++)
 		for (int j = 0; j < TD; j++) {
@@ -368,9 +393,8 @@ static void test_aegmm_gradient(void)
 			double rel = fabs(num - g[r * TD + j]) / fmax(fabs(num) + fabs(g[r * TD + j]), 1e-1);
 			worst = fmax(worst, rel);
 		}
-	CHECK(worst < 2e-2, "aegmm gradient vs central differences: worst relative error %g", worst);
+	CHECK(worst < 2e-2, "%s gradient vs central differences: worst relative error %g", what, worst);
 	nids_scorer_free(s);
-	nids_model_free(m);
 }
 
 int main(void)
@@ -383,6 +407,6 @@ int main(void)
 	TEST(test_kshap_linear);
 	TEST(test_kshap_constant_features);
 	TEST(test_kmeans_background);
-	TEST(test_aegmm_gradient);
+	TEST(test_analytic_gradients);
 	return CHECK_DONE();
 }
