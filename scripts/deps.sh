@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages nids needs when any is missing (as root), or says the
 # exact command to run. Called by `make check` and `make demo`.
+# NIDS_DEPS_DRY=1 only prints the packages it would install (for its own test).
 set -e
 need=""
 # A library counts as present only when a probe that includes its header and calls it
@@ -36,6 +37,10 @@ optional() {
 	optional_one chromium chromium "the SVG rendering test"
 	optional_one nfpcapd nfdump "the flow collection chain test"
 }
+if [ -n "${NIDS_DEPS_DRY:-}" ]; then
+	echo "missing:$need"
+	exit 0
+fi
 [ -z "$need" ] && { optional; exit 0; }
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 	echo "nids: missing Debian packages; run: apt-get install -y$need" >&2
