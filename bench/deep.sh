@@ -255,8 +255,9 @@ done
 {
 	echo "# Deep anomaly detectors: dagmm, memae, dsebm, aegmm"
 	echo
-	echo "Written by bench/deep.sh (sections: speed, kdd, nsl, aegmm). No NaN score appeared"
-	echo "in any run unless a table says so."
+	echo "Written by bench/deep.sh (sections: speed, kdd, nsl, aegmm), then the KDD Cup 99"
+	echo "analysis (bench/deep.kddcup.md) and the settings (bench/deep.settings.md). No NaN"
+	echo "score appeared in any run unless a table says so."
 	for s in speed kdd nsl aegmm; do
 		[ -s "$top/bench/deep.$s.md" ] && { echo; cat "$top/bench/deep.$s.md"; }
 	done
