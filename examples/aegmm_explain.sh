@@ -3,7 +3,7 @@
 # class. The benign rows of the improved CSE-CIC-IDS2018 sample are split 80/20 (seed
 # $SEED, default 1): aegmm is fitted on the first part after min-max scaling (the
 # model keeps the scaling, so it reads raw featurized rows), and its threshold, the
-# 98.8th percentile of the benign validation rows' score (the AE-GMM seed's 1.2th
+# 98.8th percentile of the benign validation rows' score (the AE-GMM system's 1.2th
 # percentile of the log-likelihood), is stored in it. Every attack row that alarms
 # (or a sample of $FRACTION of the attack rows) is then explained by kernel SHAP against
 # 32 k-means centroids of the benign training rows, twice: the whole detector by the
