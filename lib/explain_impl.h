@@ -29,4 +29,8 @@ int nids_aegmm_energy(const nids_model *m, const float *e, int B, double *out, n
  * (no analytic gradient), or NIDS_ENOMEM. */
 int nids_dsebm_gradient(const nids_model *m, const float *x, int B, float *g, nids_err *err);
 
+/* memae's d score / d x of rows x [B x d] into g [B x d] (lib/model_memae.c). Returns
+ * 0 or NIDS_ENOMEM. */
+int nids_memae_gradient(const nids_model *m, const float *x, int B, float *g, nids_err *err);
+
 #endif

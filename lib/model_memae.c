@@ -11,6 +11,7 @@
 
 #include "nids/deep.h"
 #include "nids/model.h"
+#include "explain_impl.h"
 
 static const nids_hparam MEMAE_HPARAMS[] = {
 	{ "layers", 0, "60,30,10,3", "encoder widths (the last is the code); the decoder mirrors "
@@ -228,3 +229,44 @@ const nids_model_type nids_model_memae = {
 	.score = memae_score,
 	.free_state = memae_free_state,
 };
+
+/* d score / d x for rows x [B x d] into g [B x d] (explain_impl.h): with
+ * score = |x' - x|^2 / d and v = 2 (x' - x) / d, g = J_x'(x)^T v - v, the first term by
+ * the decoder's, the memory's and the encoder's backward passes. */
+int nids_memae_gradient(const nids_model *m, const float *x, int B, float *g, nids_err *err)
+{
+	const struct memae *a = m->state;
+	int d = m->d, C = a->C, rc = 0;
+	float *p = m->arena.data;
+	nids_mlp_acts ea = { 0 }, da = { 0 };
+	nids_memory_acts ma = { 0 };
+	float *grads = nids_floats(m->arena.size), *zhat = nids_floats((size_t)B * C);
+	float *dzhat = nids_floats((size_t)B * C), *dz = nids_floats((size_t)B * C);
+	float *v = nids_floats((size_t)B * d);
+	if (!grads || !zhat || !dzhat || !dz || !v || nids_mlp_acts_alloc(&ea, &a->enc, B, 1, err) < 0 ||
+	    nids_mlp_acts_alloc(&da, &a->dec, B, 1, err) < 0 ||
+	    nids_memory_acts_alloc(&ma, B, a->N, C, err) < 0) {
+		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+		goto out;
+	}
+	const float *mem = nids_arena_ptr(&m->arena, p, a->tmem);
+	const float *z = nids_mlp_forward(&a->enc, &m->arena, p, &ea, x, B);
+	nids_memory_forward(zhat, z, mem, B, a->N, C, a->shrink, &ma);
+	const float *xr = nids_mlp_forward(&a->dec, &m->arena, p, &da, zhat, B);
+	for (size_t i = 0; i < (size_t)B * d; i++)
+		v[i] = 2 * (xr[i] - x[i]) / (float)d;
+	memset(dzhat, 0, sizeof(float) * (size_t)B * C);
+	nids_mlp_backward(&a->dec, &m->arena, p, grads, &da, v, NULL, dzhat, B);
+	memset(dz, 0, sizeof(float) * (size_t)B * C);
+	nids_memory_backward(dz, NULL, dzhat, NULL, mem, B, a->N, C, a->shrink, &ma);
+	memset(g, 0, sizeof(float) * (size_t)B * d);
+	nids_mlp_backward(&a->enc, &m->arena, p, grads, &ea, dz, NULL, g, B);
+	for (size_t i = 0; i < (size_t)B * d; i++)
+		g[i] -= v[i];
+out:
+	nids_mlp_acts_free(&ea);
+	nids_mlp_acts_free(&da);
+	nids_memory_acts_free(&ma);
+	free(grads), free(zhat), free(dzhat), free(dz), free(v);
+	return rc;
+}

@@ -368,6 +368,15 @@ static void test_analytic_gradients(void)
 	CHECK(nids_model_fit(m, &ds, &none, &o, &err) == 0, "fit dsebm: %s", err.msg);
 	CHECK(nids_dsebm_gradient(m, TX, 5, g, &err) == 1, "dsebm recon has no analytic gradient");
 	nids_model_free(m);
+	/* memae: back through the decoder, the memory's attention and the encoder */
+	CHECK(nids_model_new(&m, "memae", &err) == 0, "%s", err.msg);
+	CHECK(nids_model_set(m, "layers", "4,2", &err) == 0, "%s", err.msg);
+	CHECK(nids_model_set(m, "mem", "6", &err) == 0, "%s", err.msg);
+	m->seed = 2;
+	CHECK(nids_model_fit(m, &ds, &none, &o, &err) == 0, "fit memae: %s", err.msg);
+	CHECK(nids_memae_gradient(m, TX, 5, g, &err) == 0, "%s", err.msg);
+	fd_check(m, g, "memae");
+	nids_model_free(m);
 }
 
 /* g [5 x TD], the gradient at the first 5 rows of TX, against central differences of the
