@@ -18,6 +18,7 @@
 
 #include "nids/deep.h"
 #include "nids/model.h"
+#include "explain_impl.h"
 
 static const nids_hparam DAGMM_HPARAMS[] = {
 	{ "layers", 0, "60,30,10,1", "compression widths (the last is the code); the decoder "
@@ -367,3 +368,72 @@ const nids_model_type nids_model_dagmm = {
 	.score = dagmm_score,
 	.free_state = dagmm_free_state,
 };
+
+/* d score / d x for rows x [B x d] into g [B x d] (explain_impl.h). The energy E(z) of
+ * z = (code, relative distance, cosine) has dE/dz = sum_k r_k inv_k (z - mu_k); its code
+ * part and, through the reconstruction features, its reconstruction part go back
+ * through the compression network, and the features' direct dependence on x is added. */
+int nids_dagmm_gradient(const nids_model *m, const float *x, int B, float *g, nids_err *err)
+{
+	const struct dagmm *a = m->state;
+	int d = m->d, K = a->K, zd = a->zd, c = a->c, rc = 0;
+	nids_mlp_acts ca = { 0 };
+	float *grads = nids_floats(m->arena.size), *z = nids_floats((size_t)B * zd);
+	float *f = nids_floats((size_t)B * 2), *df = nids_floats((size_t)B * 2);
+	float *dzc = nids_floats((size_t)B * c), *dxr = nids_floats((size_t)B * d);
+	double *lp = malloc(sizeof(double) * (size_t)B * K), *resp = malloc(sizeof(double) * (size_t)K);
+	if (!grads || !z || !f || !df || !dzc || !dxr || !lp || !resp ||
+	    nids_mlp_acts_alloc(&ca, &a->comp, B, 1, err) < 0) {
+		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+		goto out;
+	}
+	float *xr = nids_mlp_forward(&a->comp, &m->arena, m->arena.data, &ca, x, B);
+	dagmm_z(a, x, xr, ca.out[a->code], B, d, z, f);
+	nids_gmm_logp(&a->gmm, z, (size_t)B, lp);
+	for (int r = 0; r < B; r++) {
+		const float *zr = z + (size_t)r * zd;
+		nids_gmm_logsumexp(lp + (size_t)r * K, K, resp);
+		for (int j = 0; j < zd; j++) {
+			double dz = 0;
+			for (int k = 0; k < K; k++) {
+				if (!(resp[k] > 0))
+					continue;
+				const double *inv = a->gmm.inv + ((size_t)k * zd + j) * zd, *mu = a->gmm.mu + (size_t)k * zd;
+				double t = 0;
+				for (int l = 0; l < zd; l++)
+					t += inv[l] * (zr[l] - mu[l]);
+				dz += resp[k] * t;
+			}
+			if (j < c)
+				dzc[(size_t)r * c + j] = (float)dz;
+			else
+				df[2 * r + j - c] = (float)dz;
+		}
+	}
+	memset(dxr, 0, sizeof(float) * (size_t)B * d);
+	nids_recon_feats_backward(dxr, df, x, xr, B, d);
+	float *extra[NIDS_MLP_MAX] = { NULL };
+	extra[a->code] = dzc;
+	memset(g, 0, sizeof(float) * (size_t)B * d);
+	nids_mlp_backward(&a->comp, &m->arena, m->arena.data, grads, &ca, dxr, extra, g, B);
+	for (int r = 0; r < B; r++) { /* the features' own dependence on x */
+		const float *xv = x + (size_t)r * d, *yv = xr + (size_t)r * d;
+		double nx = 0, ny = 0, ne = 0, dot = 0;
+		for (int j = 0; j < d; j++) {
+			nx += (double)xv[j] * xv[j], ny += (double)yv[j] * yv[j];
+			ne += ((double)xv[j] - yv[j]) * ((double)xv[j] - yv[j]), dot += (double)xv[j] * yv[j];
+		}
+		nx = sqrt(nx), ny = sqrt(ny), ne = sqrt(ne);
+		double a1 = nx > 1e-12 && ne > 0 ? df[2 * r] / (ne * nx) : 0;
+		double b1 = nx > 1e-12 ? df[2 * r] * ne / (nx * nx * nx) : 0;
+		double cx = fmax(nx, 1e-8), cy = fmax(ny, 1e-8);
+		double a2 = df[2 * r + 1] / (cx * cy);
+		double b2 = nx > 1e-8 ? df[2 * r + 1] * (dot / (cx * cy)) / (nx * nx) : 0;
+		for (int j = 0; j < d; j++)
+			g[(size_t)r * d + j] += (float)(a1 * (xv[j] - yv[j]) - b1 * xv[j] + a2 * yv[j] - b2 * xv[j]);
+	}
+out:
+	nids_mlp_acts_free(&ca);
+	free(grads), free(z), free(f), free(df), free(dzc), free(dxr), free(lp), free(resp);
+	return rc;
+}
