@@ -37,4 +37,8 @@ int nids_memae_gradient(const nids_model *m, const float *x, int B, float *g, ni
  * 0 or NIDS_ENOMEM. */
 int nids_dagmm_gradient(const nids_model *m, const float *x, int B, float *g, nids_err *err);
 
+/* sae's d P(attack) / d x of rows x [B x d] into g [B x d] (lib/model_sae.c). Returns 0
+ * or NIDS_ENOMEM. */
+int nids_sae_gradient(const nids_model *m, const float *x, int B, float *g, nids_err *err);
+
 #endif

@@ -80,7 +80,7 @@ static void eval_fn(void *ctx, const float *x, int B, double *out)
 static int gradient(ex *e, const float *X, int n, double *G, nids_err *err)
 {
 	int d = e->d;
-	if (e->analytic >= 2) { /* aegmm, dsebm, memae, dagmm: their own gradients */
+	if (e->analytic >= 2) { /* aegmm, dsebm, memae, dagmm, sae: their own gradients */
 		float *g = e->fd; /* FCAP rows of room */
 		for (int i = 0; i < n; i += FCAP / 2) {
 			int B = n - i < FCAP / 2 ? n - i : FCAP / 2;
@@ -88,7 +88,8 @@ static int gradient(ex *e, const float *X, int n, double *G, nids_err *err)
 			int rc = e->analytic == 2 ? nids_aegmm_gradient(e->m, xi, B, g, err)
 			       : e->analytic == 3 ? nids_dsebm_gradient(e->m, xi, B, g, err)
 			       : e->analytic == 4 ? nids_memae_gradient(e->m, xi, B, g, err)
-			                          : nids_dagmm_gradient(e->m, xi, B, g, err);
+			       : e->analytic == 5 ? nids_dagmm_gradient(e->m, xi, B, g, err)
+			                          : nids_sae_gradient(e->m, xi, B, g, err);
 			if (rc)
 				return rc;
 			for (size_t k = 0; k < (size_t)B * d; k++)
@@ -496,6 +497,8 @@ static int choose(ex *e, nids_reader *bg, nids_err *err)
 			e->analytic = 4;
 		else if (!strcmp(t->name, "dagmm"))
 			e->analytic = 5;
+		else if (!strcmp(t->name, "sae"))
+			e->analytic = 6;
 		break;
 	case NIDS_EXPLAIN_ERROR:
 		if (!(t->outputs & NIDS_OUT_ERRORS))

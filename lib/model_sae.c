@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "nids/model.h"
+#include "explain_impl.h"
 
 static const nids_hparam SAE_HPARAMS[] = {
 	{ "hidden", 0, "32", "code width (one sigmoid hidden layer)" },
@@ -300,3 +301,41 @@ const nids_model_type nids_model_sae = {
 	.score = sae_score,
 	.free_state = sae_free_state,
 };
+
+/* d score / d x for rows x [B x d] into g [B x d] (explain_impl.h): with P(attack)
+ * = sum of the attack classes' softmax probabilities, d score / d logit_c =
+ * p_c (attack_c - score), back through the classifier and the encoder. */
+int nids_sae_gradient(const nids_model *m, const float *x, int B, float *g, nids_err *err)
+{
+	const struct sae *a = m->state;
+	int C = a->C, H = a->enc.dim[a->enc.nlayers], rc = 0;
+	nids_mlp_acts ea = { 0 }, ca = { 0 };
+	float *grads = nids_floats(m->arena.size), *prob = nids_floats((size_t)B * C);
+	float *dlogit = nids_floats((size_t)B * C), *dcode = nids_floats((size_t)B * H);
+	if (!grads || !prob || !dlogit || !dcode || nids_mlp_acts_alloc(&ea, &a->enc, B, 1, err) < 0 ||
+	    nids_mlp_acts_alloc(&ca, &a->cls, B, 1, err) < 0) {
+		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+		goto out;
+	}
+	float *code = nids_mlp_forward(&a->enc, &m->arena, m->arena.data, &ea, x, B);
+	float *logit = nids_mlp_forward(&a->cls, &m->arena, m->arena.data, &ca, code, B);
+	nids_softmax_forward(prob, logit, B, C);
+	const float *benign = nids_arena_ptr(&m->arena, m->arena.data, a->benign_t);
+	for (int r = 0; r < B; r++) {
+		const float *pr = prob + (size_t)r * C;
+		double attack = 0;
+		for (int c = 0; c < C; c++)
+			attack += benign[c] ? 0 : pr[c];
+		for (int c = 0; c < C; c++)
+			dlogit[(size_t)r * C + c] = (float)(pr[c] * ((benign[c] ? 0 : 1) - attack));
+	}
+	memset(dcode, 0, sizeof(float) * (size_t)B * H);
+	nids_mlp_backward(&a->cls, &m->arena, m->arena.data, grads, &ca, dlogit, NULL, dcode, B);
+	memset(g, 0, sizeof(float) * (size_t)B * m->d);
+	nids_mlp_backward(&a->enc, &m->arena, m->arena.data, grads, &ea, dcode, NULL, g, B);
+out:
+	nids_mlp_acts_free(&ea);
+	nids_mlp_acts_free(&ca);
+	free(grads), free(prob), free(dlogit), free(dcode);
+	return rc;
+}

@@ -386,6 +386,16 @@ static void test_analytic_gradients(void)
 	CHECK(nids_dagmm_gradient(m, TX, 5, g, &err) == 0, "%s", err.msg);
 	fd_check(m, g, "dagmm");
 	nids_model_free(m);
+	/* sae: P(attack) through the softmax, the classifier and the encoder */
+	for (int i = 0; i < TN; i++)
+		TLABEL[i] = TCLS[i] = TX[i * TD] + TX[i * TD + 2] > 0.85f;
+	CHECK(nids_model_new(&m, "sae", &err) == 0, "%s", err.msg);
+	CHECK(nids_model_set(m, "hidden", "4", &err) == 0, "%s", err.msg);
+	m->seed = 2;
+	CHECK(nids_model_fit(m, &ds, &none, &o, &err) == 0, "fit sae: %s", err.msg);
+	CHECK(nids_sae_gradient(m, TX, 5, g, &err) == 0, "%s", err.msg);
+	fd_check(m, g, "sae");
+	nids_model_free(m);
 }
 
 /* g [5 x TD], the gradient at the first 5 rows of TX, against central differences of the
