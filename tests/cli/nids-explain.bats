@@ -222,3 +222,25 @@ efficiency() {
 	explain -m "$tmp/ag.bin" -t gradient "$tmp/test.rec" | ncat -H -c attr_f1,attr_f2,attr_f3,attr_f4 |
 		awk -F '\t' '{ for (i = 1; i <= 4; i++) if ($i != $i + 0 || $i ~ /nan|inf/) bad++ } END { exit bad || NR != 60 }'
 }
+
+@test "nids-explain: -t gradient and --integrated run for every differentiable model" {
+	fit -q -t vae --epochs 3 -o "$tmp/vae.bin" "$tmp/benign.rec"
+	fit -q -t dagmm --layers 3,1 --k 2 --epochs 3 --batch 32 -o "$tmp/dagmm.bin" "$tmp/benign.rec"
+	fit -q -t memae --layers 3,2 --mem 5 --epochs 3 -o "$tmp/memae.bin" "$tmp/benign.rec"
+	fit -q -t dsebm --layers 4,4 --epochs 3 -o "$tmp/dsebm.bin" "$tmp/benign.rec"
+	fit -q -t sae --hidden 3 --pretrain 1 --epochs 3 -o "$tmp/sae.bin" "$tmp/all.rec"
+	fit -q -t logreg -o "$tmp/logreg.bin" "$tmp/all.rec"
+	for m in ae vae dagmm memae dsebm sae logreg; do
+		explain -m "$tmp/$m.bin" -t gradient "$tmp/test.rec" > "$tmp/g.rec"
+		explain -m "$tmp/$m.bin" -t gradient --integrated 8 -b "$tmp/benign.rec" "$tmp/test.rec" > "$tmp/ig.rec"
+		for f in g ig; do
+			ncat -H -c attr_f1,attr_f2,attr_f3,attr_f4 "$tmp/$f.rec" | awk -F '\t' -v m="$m" '
+				{ for (i = 1; i <= 4; i++) if ($i ~ /nan|inf/) { print m ": " $0; bad++ } }
+				END { exit bad || NR != 60 }'
+		done
+	done
+	run -2 --separate-stderr explain -m "$tmp/logreg.bin" -t tree "$tmp/test.rec"
+	fit -q -t forest --trees 2 -o "$tmp/f.bin" "$tmp/all.rec"
+	run -2 --separate-stderr explain -m "$tmp/f.bin" -t gradient "$tmp/test.rec"
+	[ "$stderr" = "nids-explain: $tmp/test.rec: a forest model's score has no useful gradient (try -t tree)" ]
+}
