@@ -166,9 +166,10 @@ typedef struct nids_explain_stats {
 	double explain_secs; /* time spent attributing */
 } nids_explain_stats;
 
-/* Explains every row of r (or only its alarms) with m and writes to out either the
- * stream with attr_<feature> columns appended (and attr_base, the base value, for tree
- * and shap), rows not explained carrying NaN, or with o->top the text lines. bg, when
+/* Explains every row of r (or, with o->alarms_only, only its alarms: the other rows are
+ * not written) with m and writes to out either the stream with attr_<feature> columns
+ * appended and attr_base (the base value for tree and shap, NaN for the others), or
+ * with o->top the text lines; and the fingerprints and waterfalls asked for. bg, when
  * not NULL, is the background stream (its benign rows when it has labels), with the
  * model's preprocessing applied as to r. Returns 0 or a negative code. */
 int nids_explain_stream(nids_reader *r, nids_reader *bg, const nids_model *m,
