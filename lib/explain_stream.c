@@ -42,6 +42,9 @@ typedef struct ex {
 	int fnout;
 	float *fbuf, *sc, *gsc, *x, *raw, *tmp, *rowsout, *fd;
 	double *attr, *base, *gtmp;
+	float *xg;            /* [CHUNK x d] the rows whose gradients go in one batch */
+	double *gch;          /* [CHUNK x d] their gradients */
+	int batched, gnext;   /* gradients computed per chunk; the next one to take */
 	unsigned char *meta;
 	nids_treeshap *ts;
 	nids_kshap *ks;
@@ -185,6 +188,8 @@ static int explain_row(ex *e, int b, const float *x, uint64_t row, double *attr,
 	if (e->analytic == 1) {
 		for (int j = 0; j < d; j++)
 			attr[j] = e->sc[(size_t)b * e->nout + e->attr_col + j];
+	} else if (e->batched) {
+		memcpy(attr, e->gch + (size_t)e->gnext++ * d, sizeof(double) * (size_t)d);
 	} else {
 		int rc = gradient(e, x, 1, attr, err);
 		if (rc)
@@ -360,6 +365,13 @@ static int waterfall(ex *e, int i, const float *raw, const double *attr, double 
 	return rc;
 }
 
+/* 1 when row b of the chunk is to be explained (every row, or an alarm). */
+static int keep(const ex *e, int b)
+{
+	double v = e->sc[(size_t)b * e->nout + e->alarm_col];
+	return !e->o->alarms_only || (e->alarm_high ? v >= e->thr : v <= e->thr);
+}
+
 /* Scores the chunk of n rows (raw in e->raw, metadata in e->meta), explains the rows it
  * keeps and writes them. */
 static int flush(ex *e, int n, uint64_t row0, nids_err *err)
@@ -378,9 +390,17 @@ static int flush(ex *e, int n, uint64_t row0, nids_err *err)
 	nids_scorer_run(e->s, e->x, n, row0, e->sc);
 	size_t stride = (size_t)C + d + 1;
 	double t0 = nids_seconds();
+	if (e->batched) { /* the gradients of the rows to explain, in one batch */
+		int ng = 0;
+		for (int b = 0; b < n; b++)
+			if (keep(e, b))
+				memcpy(e->xg + (size_t)ng++ * d, e->x + (size_t)b * d, sizeof(float) * (size_t)d);
+		e->gnext = 0;
+		if (ng && (rc = gradient(e, e->xg, ng, e->gch, err)))
+			return rc;
+	}
 	for (int b = 0; b < n; b++) {
-		double v = e->sc[(size_t)b * e->nout + e->alarm_col];
-		if (e->o->alarms_only && !(e->alarm_high ? v >= e->thr : v <= e->thr))
+		if (!keep(e, b))
 			continue;
 		double *attr = e->attr + (size_t)kept * d, *base = e->base + kept;
 		if ((rc = explain_row(e, b, e->x + (size_t)b * d, row0 + (uint64_t)b, attr, base, err)))
@@ -623,11 +643,15 @@ static int setup(ex *e, nids_reader *bg, const char *out_name, nids_err *err)
 	e->attr = calloc((size_t)CHUNK * d, sizeof(double));
 	e->base = calloc(CHUNK, sizeof(double));
 	e->baseline = calloc((size_t)d, sizeof(float));
+	e->batched = e->o->method == NIDS_EXPLAIN_GRADIENT && e->analytic != 1 && !e->o->ig_steps;
+	e->xg = nids_floats((size_t)CHUNK * d);
+	e->gch = calloc((size_t)CHUNK * d, sizeof(double));
 	/* differences' rows, then integrated gradients' path */
 	e->fd = nids_floats((size_t)(FCAP + 2 * d + CHUNK) * d);
 	e->gtmp = calloc((size_t)FCAP + 2 * d + (size_t)CHUNK * d, sizeof(double));
 	if (!e->fcol || !e->idx || !e->x || !e->raw || !e->tmp || !e->rowsout || !e->meta ||
-	    !e->sc || !e->gsc || !e->attr || !e->base || !e->baseline || !e->fd || !e->gtmp)
+	    !e->sc || !e->gsc || !e->attr || !e->base || !e->baseline || !e->fd || !e->gtmp ||
+	    !e->xg || !e->gch)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	for (int i = 0, j = 0; i < e->C; i++)
 		if (e->h->cols[i].role == NIDS_ROLE_FEATURE)
@@ -697,6 +721,6 @@ int nids_explain_stream(nids_reader *r, nids_reader *bg, const nids_model *m,
 	nids_norm_free(e.norm);
 	free(e.fcol), free(e.idx), free(e.x), free(e.raw), free(e.tmp), free(e.rowsout);
 	free(e.meta), free(e.sc), free(e.gsc), free(e.attr), free(e.base), free(e.baseline);
-	free(e.fd), free(e.gtmp), free(e.fbuf);
+	free(e.fd), free(e.gtmp), free(e.fbuf), free(e.xg), free(e.gch);
 	return rc;
 }

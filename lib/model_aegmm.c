@@ -224,32 +224,37 @@ int nids_aegmm_gradient(const nids_model *m, const float *x, int B, float *g, ni
 	int d = m->d, K = a->K, rc = 0;
 	nids_mlp_acts acts = { 0 };
 	float *grads = nids_floats(m->arena.size), *dout = nids_floats((size_t)B * d);
-	float *din = nids_floats((size_t)B * d), *e = nids_floats((size_t)d);
-	double *logp = malloc(sizeof(double) * (size_t)K), *resp = malloc(sizeof(double) * (size_t)K);
-	if (!grads || !dout || !din || !e || !logp || !resp ||
+	float *din = nids_floats((size_t)B * d), *e = nids_floats((size_t)B * d);
+	double *ll = malloc(sizeof(double) * (size_t)B), *resp = malloc(sizeof(double) * (size_t)B * K);
+	double *t = malloc(sizeof(double) * (size_t)d);
+	if (!grads || !dout || !din || !e || !ll || !resp || !t ||
 	    nids_mlp_acts_alloc(&acts, &a->ae.net, B, 1, err) < 0) {
 		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 		goto out;
 	}
 	const float *y = nids_mlp_forward(&a->ae.net, &m->arena, m->arena.data, &acts, x, B);
+	for (size_t i = 0; i < (size_t)B * d; i++)
+		e[i] = fabsf(y[i] - x[i]);
+	if ((rc = nids_gmm_loglik(&a->gmm, e, (size_t)B, ll, resp, err)) < 0)
+		goto out;
 	for (int r = 0; r < B; r++) {
-		const float *xr = x + (size_t)r * d, *yr = y + (size_t)r * d;
-		for (int j = 0; j < d; j++)
-			e[j] = fabsf(yr[j] - xr[j]);
-		nids_gmm_logp(&a->gmm, e, 1, logp);
-		nids_gmm_logsumexp(logp, K, resp);
-		for (int j = 0; j < d; j++) {
-			double ge = 0;
-			for (int k = 0; k < K; k++) {
-				if (!(resp[k] > 0))
-					continue;
-				const double *inv = a->gmm.inv + ((size_t)k * d + j) * d, *mu = a->gmm.mu + (size_t)k * d;
-				double t = 0;
+		const float *xr = x + (size_t)r * d, *yr = y + (size_t)r * d, *er = e + (size_t)r * d;
+		const double *rr = resp + (size_t)r * K;
+		memset(t, 0, sizeof(double) * (size_t)d);
+		for (int k = 0; k < K; k++) { /* t = sum_k r_k inv_k (e - mu_k) */
+			if (!(rr[k] > 1e-12)) /* negligible, and d^2 work each */
+				continue;
+			const double *mu = a->gmm.mu + (size_t)k * d;
+			for (int j = 0; j < d; j++) {
+				const double *inv = a->gmm.inv + ((size_t)k * d + j) * d;
+				double s = 0;
 				for (int l = 0; l < d; l++)
-					t += inv[l] * (e[l] - mu[l]);
-				ge += resp[k] * t;
+					s += inv[l] * (er[l] - mu[l]);
+				t[j] += rr[k] * s;
 			}
-			double v = xr[j] > yr[j] ? ge : xr[j] < yr[j] ? -ge : 0;
+		}
+		for (int j = 0; j < d; j++) {
+			double v = xr[j] > yr[j] ? t[j] : xr[j] < yr[j] ? -t[j] : 0;
 			g[(size_t)r * d + j] = (float)v;
 			dout[(size_t)r * d + j] = (float)-v;
 		}
@@ -260,7 +265,7 @@ int nids_aegmm_gradient(const nids_model *m, const float *x, int B, float *g, ni
 		g[i] += din[i];
 out:
 	nids_mlp_acts_free(&acts);
-	free(grads), free(dout), free(din), free(e), free(logp), free(resp);
+	free(grads), free(dout), free(din), free(e), free(ll), free(resp), free(t);
 	return rc;
 }
 

@@ -396,7 +396,7 @@ int nids_dagmm_gradient(const nids_model *m, const float *x, int B, float *g, ni
 		for (int j = 0; j < zd; j++) {
 			double dz = 0;
 			for (int k = 0; k < K; k++) {
-				if (!(resp[k] > 0))
+				if (!(resp[k] > 1e-12)) /* negligible, and d^2 work each */
 					continue;
 				const double *inv = a->gmm.inv + ((size_t)k * zd + j) * zd, *mu = a->gmm.mu + (size_t)k * zd;
 				double t = 0;
