@@ -67,7 +67,7 @@ nids-score -m "$w/ae.bin" "$w/benign.rec" | nids-threshold --percentile 99.9 -m 
 alarms=$(nids-score -m "$w/ae.bin" --alarms "$day" | nids-cat -H -c record | wc -l)
 echo "$alarms alarms in $rows rows"
 echo -n "nids-score --alarms:                       "; cpu_rate "$rows" nids-score -m "$w/ae.bin" --alarms -o "$w/a.rec" "$day"
-echo -n "nids-explain -t shap --nsamples 256 --alarms-only (first 2,000 rows): "
+echo -n "nids-explain -t shap --nsamples 256 --alarms-only (a sample of about 2,000 rows): "
 nids-split -q --fraction 0.0089 --seed 2 "$day" > "$w/d2k.rec"
 cpu_rate "$(nids-cat -H -c record "$w/d2k.rec" | wc -l)" nids-explain -m "$w/ae.bin" -t shap -b "$w/benign.rec" --nsamples 256 --alarms-only -o "$w/as.rec" "$w/d2k.rec"
 echo -n "nids-explain -t gradient --alarms-only:    "; cpu_rate "$rows" nids-explain -m "$w/ae.bin" -t gradient --alarms-only -o "$w/ag.rec" "$day"
