@@ -80,4 +80,32 @@ install: all
 	cp man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
+
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c), built with clang into build-fuzz/:
+#   make fuzz                 runs each harness for FUZZ_TIME seconds on a scratch copy of
+#                             its seed corpus (tests/fuzz/corpus/NAME), in build-fuzz/run/
+#   make fuzz-build           only builds them
+# make check runs each for FUZZ_SMOKE seconds when clang and libFuzzer are installed.
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 60
+FUZZ_SMOKE ?= 10
+FUZZ_BUILD = build-fuzz
+FUZZ_FLAGS = -g -O1 -Wno-unknown-pragmas -Wno-unknown-attributes -fno-omit-frame-pointer -fsanitize=address,undefined,float-cast-overflow \
+	-fno-sanitize-recover=all
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZERS := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_LIB_OBJ := $(LIB_SRC:lib/%.c=$(FUZZ_BUILD)/lib/%.o)
+.PHONY: fuzz fuzz-build fuzz-smoke
+$(FUZZ_BUILD)/lib/%.o: lib/%.c $(HEADERS) $(LIB_HEADERS) | $(FUZZ_BUILD)/lib
+	$(FUZZ_CC) $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -pthread -c -o $@ $<
+$(FUZZ_BUILD)/libnids.a: $(FUZZ_LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_BUILD)/libnids.a $(HEADERS)
+	$(FUZZ_CC) $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -pthread -o $@ $< \
+	  $(FUZZ_BUILD)/libnids.a $(LDFLAGS) $(LDLIBS)
+$(FUZZ_BUILD)/lib:
+	mkdir -p $@
+fuzz-build: $(FUZZERS)
+fuzz: fuzz-build
+	@FUZZ_BUILD=$(FUZZ_BUILD) sh tests/fuzz/run.sh $(FUZZ_TIME)
