@@ -340,12 +340,18 @@ int nids_model_read(nids_model **mp, const char *path, nids_err *err)
 		rc = bad(err, NIDS_EFORMAT, path, "the tensor arena does not fill the file");
 		goto done;
 	}
-	for (int i = 0; i < fa.n; i++)
-		if (fa.t[i].off + (size_t)fa.t[i].rows * fa.t[i].cols > fa.size) {
+	/* tensors lie inside the arena and do not overlap (their sizes add up to at most the
+	 * arena's), so no layout a loader copies from them can outgrow the file */
+	size_t used = 0;
+	for (int i = 0; i < fa.n; i++) {
+		size_t sz = (size_t)fa.t[i].rows * fa.t[i].cols;
+		used += sz;
+		if (fa.t[i].off > fa.size || sz > fa.size - fa.t[i].off || used > fa.size) {
 			rc = nids_err_set(err, NIDS_EFORMAT, path, "tensor '%s' lies outside the arena",
 			                  fa.t[i].name);
 			goto done;
 		}
+	}
 	if (!(fa.data = nids_floats(fa.size))) {
 		rc = bad(err, NIDS_ENOMEM, path, "out of memory");
 		goto done;

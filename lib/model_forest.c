@@ -255,7 +255,11 @@ out:
 
 static int forest_load(nids_model *m, const nids_arena *file, nids_err *err)
 {
-	return nids_classic_trees_bind(m, file, m->nclasses, 1, err);
+	int rc = nids_classic_trees_bind(m, file, m->nclasses, 1, err);
+	if (rc < 0)
+		return rc;
+	return nids_classic_check_count(m, "trees", ((struct nids_trees_state *)m->state)->ntrees,
+	                                "trees", err);
 }
 
 const nids_model_type nids_model_forest = {

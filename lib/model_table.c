@@ -2,6 +2,7 @@
  * feature checks, output column names, and the threaded batch scorer. */
 #include "nids/model.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,17 +189,60 @@ static void free_names(char **names, int n)
 	free(names);
 }
 
+/* A fit that succeeded may still be useless: on values near the float32 limits (1e30,
+ * 3e38) distances and reconstruction errors overflow, so every ordinary row would score
+ * inf or nan and the evaluation would quietly say nothing. Scores up to CHECK_ROWS
+ * finite training rows, spread over the set, and fails when any score is not finite. */
+#define CHECK_ROWS 256
+static int check_fitted(const nids_model *m, const nids_dataset *train, nids_err *err)
+{
+	int nout = nids_model_outputs(m, 0, NULL, err), d = train->d, B = 0;
+	if (nout < 0)
+		return nout;
+	float *x = nids_floats((size_t)CHECK_ROWS * d), *out = nids_floats((size_t)CHECK_ROWS * nout);
+	nids_scorer *s = NULL;
+	int rc = x && out ? nids_scorer_new(&s, m, 0, 1, CHECK_ROWS, err)
+	                  : nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	double big = 0;
+	size_t step = train->n / CHECK_ROWS + 1;
+	for (size_t i = 0; rc == 0 && i < train->n && B < CHECK_ROWS; i += step) {
+		const float *r = train->x + i * (size_t)d;
+		int finite = 1;
+		for (int j = 0; j < d; j++)
+			finite &= isfinite(r[j]) != 0;
+		if (!finite)
+			continue;
+		for (int j = 0; j < d; j++)
+			big = fabs(r[j]) > big ? fabs(r[j]) : big;
+		memcpy(x + (size_t)B++ * d, r, sizeof(float) * (size_t)d);
+	}
+	if (rc == 0 && B > 0) {
+		nids_scorer_run(s, x, B, 0, out);
+		for (int i = 0; i < B && rc == 0; i++)
+			if (!isfinite(out[(size_t)i * nout]))
+				rc = nids_err_set(err, NIDS_EFORMAT, NULL,
+				                  "-t %s scores the training rows %g: their values (up to "
+				                  "%g) are too large for float32 arithmetic; scale them "
+				                  "first (nids-normalize)",
+				                  m->type->name, (double)out[(size_t)i * nout], big);
+	}
+	nids_scorer_free(s);
+	free(x);
+	free(out);
+	return rc;
+}
+
 int nids_model_fit(nids_model *m, const nids_dataset *train, const nids_dataset *val,
                    const nids_fit_opts *o, nids_err *err)
 {
 	const char *need = m->type->needs_labels == 1 ? "label" : "class";
+	if (train->n == 0) /* first: an empty stream may not even say which columns it has */
+		return nids_err_set(err, NIDS_EFORMAT, NULL, "no training rows");
 	if ((m->type->needs_labels == 1 && !train->label) ||
 	    (m->type->needs_labels == 2 && !train->cls))
 		return nids_err_set(err, NIDS_EFORMAT, NULL,
 		                    "-t %s needs a %s column in the training stream",
 		                    m->type->name, need);
-	if (train->n == 0)
-		return nids_err_set(err, NIDS_EFORMAT, NULL, "no training rows");
 	free_names(m->features, m->d);
 	free_names(m->classes, m->nclasses);
 	m->d = train->d;
@@ -208,7 +252,8 @@ int nids_model_fit(nids_model *m, const nids_dataset *train, const nids_dataset 
 	if (!m->features || !m->classes)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	m->train_rows = train->n;
-	return m->type->fit(m, train, val, o, err);
+	int rc = m->type->fit(m, train, val, o, err);
+	return rc < 0 ? rc : check_fitted(m, train, err);
 }
 
 int nids_model_outputs(const nids_model *m, unsigned outputs, char ***names, nids_err *err)

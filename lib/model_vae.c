@@ -34,7 +34,12 @@ struct vae_bufs {
 	nids_mlp_acts enc, emu, elv, dec, dmu, dlv;
 	float *eps, *z, *dz, *dmean, *dlogv, *dh, *dx, *dm, *dv, *dg, *grads;
 	float *zmu, *zlv; /* encoder outputs repeated L times */
+	int rows;         /* scoring: rows per pass, so that rows * L stays within SCORE_ROWS */
 };
+
+/* Decoder rows a scorer's buffers hold: a pass scores SCORE_ROWS / L rows (a multiple of
+ * 16, at least 16), so memory does not grow with the number of samples L. */
+#define SCORE_ROWS 16384
 
 struct vae {
 	nids_mlp enc, emu, elv, dec, dmu, dlv;
@@ -321,19 +326,38 @@ static void *vae_scratch_new(const nids_model *m, int cap, unsigned outputs)
 {
 	const struct vae *v = m->state;
 	struct vae_bufs *b = calloc(1, sizeof *b);
-	if (!b || bufs_alloc(b, v, cap, cap * v->L, m->arena.size,
+	int rows = SCORE_ROWS / v->L / 16 * 16;
+	rows = rows < 16 ? 16 : rows;
+	rows = cap < rows ? cap : rows;
+	if (!b || bufs_alloc(b, v, rows, rows * v->L, m->arena.size,
 	                     (outputs & NIDS_OUT_EXPLAIN) != 0) < 0) {
 		vae_scratch_free(b);
 		return NULL;
 	}
+	b->rows = rows;
 	return b;
 }
 
+static void score_pass(const nids_model *m, struct vae_bufs *b, const float *x, int B,
+                       uint64_t row0, unsigned outputs, float *out, int ldo);
+
+/* Scores B rows in passes of b->rows; a row's samples depend only on its stream index,
+ * so the passes give what one pass over all B rows would. */
 static void vae_score(const nids_model *m, void *scratch, const float *x, int B, uint64_t row0,
                       unsigned outputs, float *out, int ldo)
 {
-	const struct vae *v = m->state;
 	struct vae_bufs *b = scratch;
+	for (int r = 0; r < B; r += b->rows) {
+		int n = B - r < b->rows ? B - r : b->rows;
+		score_pass(m, b, x + (size_t)r * m->d, n, row0 + (uint64_t)r, outputs,
+		           out + (size_t)r * ldo, ldo);
+	}
+}
+
+static void score_pass(const nids_model *m, struct vae_bufs *b, const float *x, int B,
+                       uint64_t row0, unsigned outputs, float *out, int ldo)
+{
+	const struct vae *v = m->state;
 	float *p = m->arena.data, *mu, *lv, *mean, *logv;
 	int d = m->d, K = v->K, L = v->L, N = B * L;
 	encode(v, p, b, x, B, &mu, &lv);
