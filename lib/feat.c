@@ -245,6 +245,7 @@ int nids_featurize(nids_input *in, FILE *out, const char *out_name, const nids_f
 	if (!rc && f->finish)
 		rc = f->finish(&fc, state, err);
 	st->bytes = nids_csv_bytes(fc.csv);
+	st->blank = nids_csv_blank(fc.csv);
 	if (!rc)
 		rc = nids_writer_close(fc.w, err);
 	else

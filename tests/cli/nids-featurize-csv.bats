@@ -163,3 +163,34 @@ test_csv="$NIDS_TOP/tests/fixtures/feat/csv_test.csv"
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "nids-featurize: write error: No space left on device" ]
 }
+
+@test "csv: blank lines are skipped and counted, so lines in = rows out + reported skips" {
+	printf 'a,b,label\n1,2,0\n\n3,4,1\n  \n\n5,6,0\n' >"$tmp/blank.csv"
+	run --separate-stderr feat -f csv -o "$tmp/b.rec" "$tmp/blank.csv"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nids-featurize: $tmp/blank.csv: 3 rows (2 benign, 1 attack), 3 blank lines skipped" ]
+	[ "$(ncat -H "$tmp/b.rec" | wc -l)" -eq 3 ]
+	# CRLF line ends: the LF of each CRLF is not a blank line
+	printf 'a,b,label\r\n1,2,0\r\n\r\n3,4,1\r\n' >"$tmp/crlf.csv"
+	run --separate-stderr feat -f csv -o "$tmp/c.rec" "$tmp/crlf.csv"
+	[ "$stderr" = "nids-featurize: $tmp/crlf.csv: 2 rows (1 benign, 1 attack), 1 blank lines skipped" ]
+}
+
+@test "csv: finite values beyond the float32 range are stored as +-FLT_MAX and counted" {
+	printf 'a,b,label\n1,1e39,0\n-1e300,2,1\n3,4,0\n' >"$tmp/big.csv"
+	run --separate-stderr feat -f csv -o "$tmp/big.rec" "$tmp/big.csv"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nids-featurize: $tmp/big.csv: 3 rows (2 benign, 1 attack), 2 values beyond the float32 range stored as +-3.40282e+38" ]
+	run ncat -H "$tmp/big.rec"
+	[ "${lines[0]}" = "$(printf '1\t3.4028235e+38\t0\tbenign')" ]
+	[ "${lines[1]}" = "$(printf -- '-3.4028235e+38\t2\t1\tattack')" ]
+}
+
+@test "csv: spaces around a number are ignored before it as after it, quoted or not" {
+	printf 'a,b,label\n" 7","8 ",0\n 9 ,"\t10\t",1\n' >"$tmp/sp.csv"
+	run --separate-stderr feat -f csv -o "$tmp/sp.rec" "$tmp/sp.csv"
+	[ "$status" -eq 0 ]
+	run ncat -H "$tmp/sp.rec"
+	[ "${lines[0]}" = "$(printf '7\t8\t0\tbenign')" ]
+	[ "${lines[1]}" = "$(printf '9\t10\t1\tattack')" ]
+}
