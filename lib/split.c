@@ -178,6 +178,16 @@ static int pass(split *s, nids_reader *r, FILE *spool, uint64_t n[2], nids_err *
 		for (long i = 0; i < k && !rc; i++) {
 			const float *row = rows + (size_t)i * s->C;
 			s->c->in++;
+			/* as in nids-fit, nids-roc and nids-threshold: a label is 0 or 1, and
+			 * anything else (0.5, 1e20, nan) is an error, not an attack */
+			if (s->label_col >= 0 && row[s->label_col] != 0 && row[s->label_col] != 1) {
+				char where[300];
+				snprintf(where, sizeof where, "%s: row %llu", s->in_name,
+				         (unsigned long long)(first + (uint64_t)i + 1));
+				rc = nids_err_set(err, NIDS_EFORMAT, where, "label %g is not 0 or 1",
+				                  (double)row[s->label_col]);
+				break;
+			}
 			if (!selected(s, row, first + (uint64_t)i))
 				continue;
 			if (!spool) {
