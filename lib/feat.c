@@ -196,6 +196,12 @@ int nids_featurize(nids_input *in, FILE *out, const char *out_name, const nids_f
 		rc = nids_err_set(err, NIDS_EFORMAT, fc.in_name, "empty input: no CSV records");
 	if (rc > 0)
 		rc = 0;
+	/* a stream holds at most NIDS_MAX_COLUMNS columns: a wider first line (header or
+	 * data) is refused before any format looks at its fields */
+	if (!rc && rec.nfields > NIDS_MAX_COLUMNS)
+		rc = nids_err_set(err, NIDS_EFORMAT, feat_where(&fc),
+		                  "%d fields, more than the %d columns a stream can hold",
+		                  rec.nfields, NIDS_MAX_COLUMNS);
 	if (!rc && !f)
 		rc = detect(&fc, &rec, &f, err);
 	int pending = 0;

@@ -194,3 +194,25 @@ test_csv="$NIDS_TOP/tests/fixtures/feat/csv_test.csv"
 	[ "${lines[0]}" = "$(printf '7\t8\t0\tbenign')" ]
 	[ "${lines[1]}" = "$(printf '9\t10\t1\tattack')" ]
 }
+
+@test "csv: an empty vocabulary file is refused as not a vocabulary file" {
+	: >"$tmp/empty.voc"
+	run -1 --separate-stderr feat --vocab "$tmp/empty.voc" --onehot proto -o "$tmp/o.rec" "$train"
+	[ "$stderr" = "nids-featurize: $tmp/empty.voc: not a nids vocabulary file (made by --fit-vocab)" ]
+	[ ! -e "$tmp/o.rec" ]
+}
+
+@test "csv: a first line wider than a stream can be is refused before any format reads it" {
+	awk 'BEGIN { for (i = 1; i <= 70000; i++) printf "c%d,", i; print "label";
+		for (i = 1; i <= 70000; i++) printf "1,"; print "0" }' >"$tmp/wide.csv"
+	for f in "" "-f csv" "-f cic" "-f netflow"; do
+		run -1 --separate-stderr feat $f -o "$tmp/o.rec" "$tmp/wide.csv"
+		[ "$stderr" = "nids-featurize: $tmp/wide.csv:1: 70001 fields, more than the 65536 columns a stream can hold" ]
+		[ ! -e "$tmp/o.rec" ]
+	done
+	# 65536 columns in all is the most a stream holds, and works
+	awk 'BEGIN { for (i = 1; i <= 65534; i++) printf "c%d,", i; print "label";
+		for (i = 1; i <= 65534; i++) printf "1,"; print "0" }' >"$tmp/widest.csv"
+	run -0 --separate-stderr feat -f csv -o "$tmp/o.rec" "$tmp/widest.csv"
+	[ "$stderr" = "nids-featurize: $tmp/widest.csv: 1 rows (1 benign, 0 attack)" ]
+}
