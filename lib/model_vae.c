@@ -393,7 +393,9 @@ static void score_pass(const nids_model *m, struct vae_bufs *b, const float *x, 
 		for (int l = 0; l < L; l++) {
 			size_t row = (size_t)l * B + r;
 			const float *mr = mean + row * d, *vr = logv ? logv + row * d : NULL;
-			float *dmr = b->dm + row * d, *dvr = b->dv + row * d;
+			/* gradient rows exist only with explain (b->dm, b->dv are NULL otherwise) */
+			float *dmr = explain ? b->dm + row * d : NULL;
+			float *dvr = explain ? b->dv + row * d : NULL;
 			if (v->score == SC_MSE) {
 				total += nids_mse_loss(explain ? dmr : NULL, mr, xr, 1, d, inv);
 				/* the direct term: the score also depends on x as the target */
