@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <xxhash.h>
 
 #include "nids/io.h"
@@ -133,6 +134,33 @@ int nids_model_write(const nids_model *m, FILE *f, nids_err *err)
 
 /* ---- reading ---- */
 
+/* A zstd-compressed model file may decompress to at most MAX_EXPAND times its size plus
+ * MAX_EXPAND_SLACK: float32 weights compress little, and reading stops there instead of
+ * filling memory with what a small compressed file expands to. */
+#define MAX_EXPAND 16
+#define MAX_EXPAND_SLACK ((uint64_t)16 << 20)
+
+/* The most bytes worth reading so far: nothing more after a foreign magic; one past the
+ * length the header claims (so that a longer file is still seen to be longer). */
+static uint64_t read_limit(const unsigned char *buf, size_t n)
+{
+	if (n >= 8 && memcmp(buf, MAGIC, 8))
+		return n;
+	if (n >= FIXED && nids_get64(buf + 16) < MAX_FILE)
+		return nids_get64(buf + 16) + 1;
+	return MAX_FILE;
+}
+
+/* For compressed input from a regular file: MAX_EXPAND times its size plus the slack. */
+static uint64_t expand_limit(nids_input *in, const char *path)
+{
+	struct stat st;
+	int ok = strcmp(path, "-") ? stat(path, &st) == 0 : fstat(0, &st) == 0;
+	if (!nids_input_is_zstd(in) || !ok || !S_ISREG(st.st_mode))
+		return MAX_FILE;
+	return (uint64_t)st.st_size * MAX_EXPAND + MAX_EXPAND_SLACK;
+}
+
 static int slurp(const char *path, unsigned char **out, size_t *len, nids_err *err)
 {
 	nids_input *in;
@@ -142,7 +170,15 @@ static int slurp(const char *path, unsigned char **out, size_t *len, nids_err *e
 	size_t cap = 1 << 16, n = 0;
 	unsigned char *buf = malloc(cap);
 	long got = 0;
-	while (buf) {
+	uint64_t limit = MAX_FILE, expand = expand_limit(in, path);
+	while (buf && n < limit) {
+		if (n >= expand) {
+			nids_input_free(in);
+			free(buf);
+			return nids_err_set(err, NIDS_EFORMAT, path, "compressed model file expands "
+			                    "more than %d-fold (not a model file nids wrote)",
+			                    MAX_EXPAND);
+		}
 		if (n == cap) {
 			unsigned char *b = cap < MAX_FILE ? realloc(buf, cap * 2) : NULL;
 			if (!b) {
@@ -152,9 +188,12 @@ static int slurp(const char *path, unsigned char **out, size_t *len, nids_err *e
 			}
 			buf = b, cap *= 2;
 		}
-		if ((got = nids_input_read(in, buf + n, cap - n, err)) <= 0)
+		uint64_t room = (limit < expand ? limit : expand) - n;
+		if ((got = nids_input_read(in, buf + n, room < cap - n ? (size_t)room : cap - n,
+		                           err)) <= 0)
 			break;
 		n += (size_t)got;
+		limit = read_limit(buf, n);
 	}
 	nids_input_free(in);
 	if (!buf)

@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 #include <xxhash.h>
+#include <zstd.h>
 
 #include "check.h"
 #include "nids/le.h"
@@ -178,6 +179,34 @@ static void test_hyperparameters_checked_before_allocating(void)
 	unlink(path);
 }
 
+/* A few KB of zstd that expand to a 64 MB "model": reading stops at 16 times the file's
+ * size (plus 16 MB) instead of holding all of it. */
+static void test_compressed_expansion_bounded(void)
+{
+	size_t big = (size_t)64 << 20;
+	unsigned char *raw = calloc(1, big);
+	memcpy(raw, "\x89NIDM\r\n\x1a", 8);
+	nids_put16(raw + 8, NIDS_MODEL_MAJOR);
+	nids_put64(raw + 16, big);
+	size_t zcap = ZSTD_compressBound(big);
+	unsigned char *z = malloc(zcap);
+	size_t zn = ZSTD_compress(z, zcap, raw, big, 3);
+	CHECK(!ZSTD_isError(zn) && zn < 65536, "compressed to %zu", zn);
+	free(raw);
+	const char *path = tmp_path("zbomb");
+	FILE *f = fopen(path, "wb");
+	fwrite(z, 1, zn, f);
+	fclose(f);
+	free(z);
+	nids_model *m;
+	nids_err err;
+	CHECK(load(&m, path, &err) == NIDS_EFORMAT, "%s", err.msg);
+	CHECK(strcmp(err.msg, "compressed model file expands more than 16-fold (not a model file "
+	             "nids wrote)") == 0, "%s", err.msg);
+	nids_model_free(m);
+	unlink(path);
+}
+
 /* k and trees must equal the centroids and trees the tensors hold. */
 static void count_case(const char *type, const char *key, const char *fitted, const char *claim,
                        const char *want)
@@ -290,6 +319,7 @@ static void test_no_rows(void)
 int main(void)
 {
 	TEST(test_hyperparameters_checked_before_allocating);
+	TEST(test_compressed_expansion_bounded);
 	TEST(test_counts_match_tensors);
 	TEST(test_vae_samples_bounded);
 	TEST(test_kmeans_nonfinite_rows);
