@@ -306,6 +306,10 @@ static int parse_text(nids_model **mp, nids_arena *fa, char *text, const char *p
 	}
 	if (rc >= 0 && (nfeat != m->d || ncls != m->nclasses || m->d == 0))
 		rc = bad(err, NIDS_EFORMAT, path, "the feature or class count does not match its list");
+	if (rc >= 0 && (m->d > NIDS_MAX_COLUMNS || m->nclasses > NIDS_MAX_CLASSES))
+		rc = nids_err_set(err, NIDS_EFORMAT, path, "%d features and %d classes: a stream "
+		                  "holds at most %d columns and %d classes", m->d, m->nclasses,
+		                  NIDS_MAX_COLUMNS, NIDS_MAX_CLASSES);
 	if (rc >= 0 && !m->classes && !(m->classes = calloc(1, sizeof *m->classes)))
 		rc = bad(err, NIDS_ENOMEM, path, "out of memory");
 	if (rc < 0) {

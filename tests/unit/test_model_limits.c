@@ -117,7 +117,7 @@ static void write_edited(const nids_model *m, const char *key, const char *value
 	fclose(f);
 	uint32_t tlen = nids_get32((unsigned char *)buf + 24);
 	size_t start = (28 + (size_t)tlen + 63) / 64 * 64, abytes = n - 8 - start;
-	char *text = calloc(1, tlen + 256), *line = text;
+	char *text = calloc(1, tlen + strlen(value) + 256), *line = text;
 	memcpy(text, buf + 28, tlen);
 	size_t klen = strlen(key);
 	while (line && strncmp(line, key, klen) != 0)
@@ -204,6 +204,27 @@ static void test_compressed_expansion_bounded(void)
 	CHECK(strcmp(err.msg, "compressed model file expands more than 16-fold (not a model file "
 	             "nids wrote)") == 0, "%s", err.msg);
 	nids_model_free(m);
+	unlink(path);
+}
+
+/* More features than a stream has columns: refused by the text section's parser. */
+static void test_feature_count_limit(void)
+{
+	nids_model *m = fit("kmeans", "k", "3"), *back;
+	size_t n = 70000 - D;
+	char *v = malloc(16 + n * 16), *p = v;
+	p += sprintf(p, "70000");
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "\nfeature=g%zu", i);
+	const char *path = tmp_path("wide");
+	write_edited(m, "features=", v, path);
+	nids_err err;
+	CHECK(load(&back, path, &err) == NIDS_EFORMAT, "%s", err.msg);
+	CHECK(strcmp(err.msg, "70000 features and 3 classes: a stream holds at most 65536 "
+	             "columns and 65536 classes") == 0, "%s", err.msg);
+	nids_model_free(back);
+	nids_model_free(m);
+	free(v);
 	unlink(path);
 }
 
@@ -320,6 +341,7 @@ int main(void)
 {
 	TEST(test_hyperparameters_checked_before_allocating);
 	TEST(test_compressed_expansion_bounded);
+	TEST(test_feature_count_limit);
 	TEST(test_counts_match_tensors);
 	TEST(test_vae_samples_bounded);
 	TEST(test_kmeans_nonfinite_rows);
