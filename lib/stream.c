@@ -119,7 +119,7 @@ static int index_add(struct nids_name_index **xp, const char *name, int id)
 	return index_put(x, name, id);
 }
 
-static const char *TYPE_NAMES[NIDS_TYPE_COUNT] = { NULL,  "time", "addr", "port",
+static const char *TYPE_NAMES[NIDS_TYPE_COUNT] = { NULL, "timestamp", "addr", "port",
 	                                           "proto", "u64",  "str",  "f64" };
 static const int TYPE_WIDTHS[NIDS_TYPE_COUNT] = { 0, 8, 16, 2, 1, 8, 4, 8 };
 

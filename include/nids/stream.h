@@ -73,7 +73,8 @@ enum nids_type {
 	NIDS_TYPE_COUNT
 };
 
-/* The type's name ("time", "addr", "port", "proto", "u64", "str", "f64"), or NULL. */
+/* The type's name ("timestamp", "addr", "port", "proto", "u64", "str", "f64"; none is
+ * a role name), or NULL. */
 const char *nids_type_name(int type);
 /* The type for a name, or -1. */
 int nids_type_parse(const char *name);
