@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "nids/io.h"
+#include "nids/model.h"
 #include "nids/stream.h"
 
 int nids_cli_parse_long(const char *s, long lo, long hi, long *out)
@@ -85,7 +86,8 @@ static void exit_stdout(const char *prog)
 
 void nids_cli_version(const char *prog)
 {
-	printf("%s %s (stream %d, model 1)\n", prog, NIDS_VERSION, NIDS_STREAM_MAJOR);
+	printf("%s %s (stream %d, model %d)\n", prog, NIDS_VERSION, NIDS_STREAM_MAJOR,
+	       NIDS_MODEL_MAJOR);
 	exit_stdout(prog);
 }
 
