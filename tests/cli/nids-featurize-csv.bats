@@ -182,7 +182,7 @@ test_csv="$NIDS_TOP/tests/fixtures/feat/csv_test.csv"
 	run --separate-stderr feat -f csv -o "$tmp/big.rec" "$tmp/big.csv"
 	[ "$status" -eq 0 ]
 	[ "$stderr" = "nids-featurize: $tmp/big.csv: 3 rows (2 benign, 1 attack), 2 values beyond the float32 range stored as +-3.40282e+38" ]
-	run ncat -H "$tmp/big.rec"
+	run ncat -H -c a,b,label,class "$tmp/big.rec"
 	[ "${lines[0]}" = "$(printf '1\t3.4028235e+38\t0\tbenign')" ]
 	[ "${lines[1]}" = "$(printf -- '-3.4028235e+38\t2\t1\tattack')" ]
 }
@@ -191,7 +191,7 @@ test_csv="$NIDS_TOP/tests/fixtures/feat/csv_test.csv"
 	printf 'a,b,label\n" 7","8 ",0\n 9 ,"\t10\t",1\n' >"$tmp/sp.csv"
 	run --separate-stderr feat -f csv -o "$tmp/sp.rec" "$tmp/sp.csv"
 	[ "$status" -eq 0 ]
-	run ncat -H "$tmp/sp.rec"
+	run ncat -H -c a,b,label,class "$tmp/sp.rec"
 	[ "${lines[0]}" = "$(printf '7\t8\t0\tbenign')" ]
 	[ "${lines[1]}" = "$(printf '9\t10\t1\tattack')" ]
 }
