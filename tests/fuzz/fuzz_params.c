@@ -87,7 +87,7 @@ static void vocabulary(uint8_t *d, size_t n)
 	o.onehot_cols = "proto,service";
 	o.vocab_in = path;
 	nids_feat_stats st;
-	nids_featurize(in, fuzz_null(), "null", &o, &st, &err);
+	nids_featurize(&in, 1, fuzz_null(), "null", &o, &st, &err);
 	nids_input_free(in);
 }
 
