@@ -251,12 +251,18 @@ static int start_input(feat_ctx *fc, nids_input *in, int k, const feat_format **
 	}
 	if (!*f && (rc = detect(fc, rec, f, err)))
 		return rc;
+	/* copied before init: a format that reads ahead (csv learning its vocabularies)
+	 * moves the record's fields */
+	if (header_copy_set(hdr, rec))
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	rc = (*f)->init(fc, rec, state, err);
 	if (rc < 0)
 		return rc;
 	*pending = rc == 0; /* the first record is data */
-	if (rc == 1 && header_copy_set(hdr, rec))
-		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	if (rc == 0) { /* no header line: later inputs are not compared */
+		header_copy_free(hdr);
+		*hdr = (header_copy){ 0 };
+	}
 	return 0;
 }
 

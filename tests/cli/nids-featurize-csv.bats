@@ -217,3 +217,13 @@ test_csv="$NIDS_TOP/tests/fixtures/feat/csv_test.csv"
 	run -0 --separate-stderr feat -f csv -o "$tmp/o.rec" "$tmp/widest.csv"
 	[ "$stderr" = "nids-featurize: $tmp/widest.csv: 1 rows (1 benign, 0 attack)" ]
 }
+
+@test "csv: several inputs while --onehot learns the vocabularies from the first" {
+	run --separate-stderr feat --onehot proto,service --drop host -o "$tmp/two.rec" "$train" "$train"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nids-featurize: inputs: 6 rows (4 benign, 2 attack)" ]
+	run ncat -H -c dur,proto=udp,service=dns,label "$tmp/two.rec"
+	[ "${#lines[@]}" -eq 6 ]
+	[ "${lines[1]}" = "$(printf '0\t1\t1\t1')" ]
+	[ "${lines[4]}" = "$(printf '0\t1\t1\t1')" ]
+}
