@@ -99,8 +99,11 @@ FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
 FUZZ_SMOKE ?= 10
 FUZZ_BUILD = build-fuzz
-FUZZ_FLAGS = -g -O1 -Wno-unknown-pragmas -Wno-unknown-attributes -fno-omit-frame-pointer -fsanitize=address,undefined,float-cast-overflow \
-	-fno-sanitize-recover=all
+# pointer-overflow stays recoverable so that tests/fuzz/ubsan.supp can name a known report;
+# run.sh sets halt_on_error, so every report not suppressed still stops the fuzzer
+FUZZ_FLAGS = -g -O1 -Wno-unknown-pragmas -Wno-unknown-attributes -fno-omit-frame-pointer \
+	-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all \
+	-fsanitize-recover=pointer-overflow
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZERS := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
 FUZZ_LIB_OBJ := $(LIB_SRC:lib/%.c=$(FUZZ_BUILD)/lib/%.o)

@@ -13,6 +13,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 FUZZ_BUILD=${FUZZ_BUILD:-build-fuzz}
 FUZZ_CC=${FUZZ_CC:-clang}
 case $FUZZ_BUILD in /*) ;; *) FUZZ_BUILD=$top/$FUZZ_BUILD ;; esac
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$top/tests/fuzz/ubsan.supp
+export UBSAN_OPTIONS
 
 probe() {
 	command -v "$FUZZ_CC" >/dev/null 2>&1 || return 1
