@@ -30,7 +30,16 @@ optional() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 ||
 		echo "nids: could not install chromium; the SVG rendering test will skip" >&2
 }
-[ -z "$need" ] && { optional; exit 0; }
+# clang with libFuzzer runs the fuzz harnesses in make check (tests/fuzz/run.sh, which
+# reports a skip without it): installed when we can, never a failure.
+optional_fuzz() {
+	sh "$(dirname "$0")/../tests/fuzz/run.sh" probe && return 0
+	[ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1 || return 0
+	echo "nids: installing clang and libFuzzer (optional: the fuzz smoke runs)" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang libclang-rt-14-dev \
+		>/dev/null 2>&1 || echo "nids: could not install clang/libFuzzer; the fuzz runs will skip" >&2
+}
+[ -z "$need" ] && { optional; optional_fuzz; exit 0; }
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 	echo "nids: missing Debian packages; run: apt-get install -y$need" >&2
 	exit 1
@@ -40,3 +49,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
 apt-get install -y -qq $need >/dev/null
 optional
+optional_fuzz
