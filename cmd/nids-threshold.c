@@ -146,7 +146,7 @@ static int store_in_model(const char *path, const nids_threshold *t, nids_err *e
 		m->has_threshold = 1;
 		m->threshold = t->value;
 		m->threshold_high = t->direction != NIDS_DIR_LOW;
-		snprintf(m->threshold_score, sizeof m->threshold_score, "%s", t->score);
+		memcpy(m->threshold_score, t->score, strlen(t->score) + 1); /* length checked above */
 		rc = nids_output_open(&out, path, 1, err);
 	}
 	if (!rc && (rc = nids_model_write(m, nids_output_file(out), err)))
