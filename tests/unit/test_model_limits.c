@@ -283,6 +283,32 @@ static void test_vae_samples_bounded(void)
 	nids_model_free(m);
 }
 
+/* The vae's samples are at most 10000; tensors may not claim more floats than the
+ * arena holds, even where each one alone fits. */
+static void test_stated_limits(void)
+{
+	nids_model *m = fit("vae", "samples", "3"), *back;
+	const char *path = tmp_path("limits");
+	nids_err err;
+	write_edited(m, "hp.samples=", "10001", path);
+	CHECK(load(&back, path, &err) == NIDS_EFORMAT, "samples=10001: %s", err.msg);
+	CHECK(strcmp(err.msg, "option '--samples': '10001' is not a whole number from 1 to 10000") ==
+	              0, "%s", err.msg);
+	nids_model_free(back);
+	write_edited(m, "hp.samples=", "10000", path);
+	CHECK(load(&back, path, &err) == 0, "samples=10000: %s", err.msg);
+	nids_model_free(back);
+	nids_model_free(m);
+	/* kmeans: one tensor "centroids 3 x 6" at offset 0; a second, overlapping one */
+	m = fit("kmeans", "k", "3");
+	write_edited(m, "tensor=centroids", " 3 6 0\ntensor=extra 3 6 0", path);
+	CHECK(load(&back, path, &err) == NIDS_EFORMAT, "overlapping tensors loaded");
+	CHECK(strcmp(err.msg, "tensor 'extra' lies outside the arena") == 0, "%s", err.msg);
+	nids_model_free(back);
+	nids_model_free(m);
+	unlink(path);
+}
+
 /* kmeans scores a row with NaN or an infinity nan, like the other models. */
 static void test_kmeans_nonfinite_rows(void)
 {
@@ -344,6 +370,7 @@ int main(void)
 	TEST(test_feature_count_limit);
 	TEST(test_counts_match_tensors);
 	TEST(test_vae_samples_bounded);
+	TEST(test_stated_limits);
 	TEST(test_kmeans_nonfinite_rows);
 	TEST(test_overflowing_fits_fail);
 	TEST(test_no_rows);
