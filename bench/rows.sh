@@ -14,7 +14,7 @@ n() { printf '%s\n' "$2" | sed -n "s/.* \([0-9][0-9]*\) $1.*/\1/p" | head -1 | s
 check() { # name file
 	lines=$(wc -l <"$2")
 	[ -n "$(tail -c 1 "$2")" ] && lines=$((lines + 1))
-	msg=$(nids-featurize --skip-bad -o "$tmp/out.rec" "$2" 2>&1 >/dev/null | head -1)
+	msg=$(nids-featurize -v --skip-bad -o "$tmp/out.rec" "$2" 2>&1 >/dev/null | head -1)
 	rows=$(printf '%s\n' "$msg" | sed -n 's/.*: \([0-9][0-9]*\) rows (.*/\1/p')
 	[ -n "$rows" ] || { echo "FAIL $1: $msg"; fail=1; return; }
 	bad=$(n "bad records" "$msg") rep=$(n "repeated header" "$msg")
