@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "nids/model.h"
 
 static const nids_hparam VAE_HPARAMS[] = {
@@ -337,10 +339,13 @@ static void vae_score(const nids_model *m, void *scratch, const float *x, int B,
 	float *p = m->arena.data, *mu, *lv, *mean, *logv;
 	int d = m->d, K = v->K, L = v->L, N = B * L;
 	encode(v, p, b, x, B, &mu, &lv);
-	/* sample l of row r is decoder row l * B + r; its draws depend only on the row */
+	/* sample l of row r is decoder row l * B + r; its draws are seeded by the model's
+	 * seed and a hash of the row's features, so they depend only on the row: not on its
+	 * place in the stream, nor on how the stream was cut up */
+	(void)row0;
 	for (int r = 0; r < B; r++) {
 		nids_rng rng;
-		nids_rng_seed2(&rng, m->seed, row0 + (uint64_t)r);
+		nids_rng_seed2(&rng, m->seed, XXH3_64bits(x + (size_t)r * d, (size_t)d * sizeof *x));
 		for (int l = 0; l < L; l++) {
 			size_t i0 = ((size_t)l * B + r) * K;
 			nids_rng_normal_fill(&rng, b->eps + i0, (size_t)K);
