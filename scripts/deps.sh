@@ -21,14 +21,33 @@ command -v zstd >/dev/null 2>&1 || need="$need zstd"
 command -v groff >/dev/null 2>&1 || need="$need groff-base"
 command -v cc >/dev/null 2>&1 || need="$need gcc"
 command -v make >/dev/null 2>&1 || need="$need make"
-# Chromium only renders nids-roc's SVG in one test: install it when we can, never fail
-# for it (that test skips, saying so, without it).
+# Optional packages, installed when we can and never a reason to fail: chromium renders
+# nids-roc's SVG in one test; GNU parallel, sshd, iproute2, Slurm and munge run the
+# scale-out tests (several cores, namespaced ssh hosts, a localhost Slurm) and GNU time
+# the scaling benchmark. A test whose package is missing skips, saying so.
 optional() {
-	command -v chromium >/dev/null 2>&1 && return 0
+	want=""
+	command -v chromium >/dev/null 2>&1 || want="$want chromium"
+	command -v parallel >/dev/null 2>&1 || want="$want parallel"
+	[ -x /usr/sbin/sshd ] || want="$want openssh-server"
+	command -v ssh >/dev/null 2>&1 || want="$want openssh-client"
+	command -v ip >/dev/null 2>&1 || want="$want iproute2"
+	command -v slurmctld >/dev/null 2>&1 || want="$want slurm-wlm"
+	command -v munged >/dev/null 2>&1 || want="$want munge"
+	[ -x /usr/bin/time ] || want="$want time"
+	[ -n "$want" ] || return 0
 	[ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1 || return 0
-	echo "nids: installing chromium (optional: renders the SVG test)" >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 ||
-		echo "nids: could not install chromium; the SVG rendering test will skip" >&2
+	echo "nids: installing optional packages:$want" >&2
+	# one by one, so that one unavailable package does not keep the others out
+	updated=0
+	for p in $want; do
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >/dev/null 2>&1 && continue
+		# a fresh machine may have no package lists yet
+		[ $updated = 1 ] || { apt-get update -qq >/dev/null 2>&1; updated=1; }
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >/dev/null 2>&1 ||
+			echo "nids: could not install $p; the tests that need it will skip" >&2
+	done
+	return 0
 }
 [ -z "$need" ] && { optional; exit 0; }
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then

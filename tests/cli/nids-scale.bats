@@ -110,3 +110,22 @@ pipe() {
 	"$NIDS_BIN/nids-roc" --json "$tmp/merged.rec" > "$tmp/merged.json"
 	cmp "$tmp/whole.json" "$tmp/merged.json"
 }
+
+# Runs tests/scale/$1 with a time bound; its exit 77 means it cannot run here (the
+# reason on stdout), which is a skip, never a pass.
+run_scale() {
+	run timeout -s TERM 120 bash "$NIDS_TOP/tests/scale/$1" "$NIDS_BIN"
+	[ "$status" -ne 77 ] || skip "$output"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "nids-scale: parallel over ssh to 2 namespaced hosts equals one process" {
+	run_scale ssh-hosts.sh
+	[[ "$output" == "ok: "*" chunks on 2 hosts, 40000 rows identical" ]]
+}
+
+@test "nids-scale: examples/slurm_array.sh on a localhost Slurm equals one process" {
+	run_scale slurm.sh
+	[[ "$output" == "ok: 4 array tasks, 6000 rows identical" ]]
+}
