@@ -20,7 +20,18 @@ typedef struct feat_ctx {
 	 * labels come in runs, and a string compare beats a search */
 	char class_memo[64], benign_memo[64];
 	int class_memo_id, benign_memo_val;
+	unsigned char *meta; /* the row's metadata [h->meta_width], filled by the driver and
+	                        the format's row function */
 } feat_ctx;
+
+/* The identifier fields of a flow record, each an input field index or -1, and where
+ * their metadata columns sit in a row's metadata. */
+enum { FEAT_ID_TIME, FEAT_ID_SRC, FEAT_ID_SPORT, FEAT_ID_DST, FEAT_ID_DPORT, FEAT_ID_PROTO,
+       FEAT_NIDS };
+typedef struct feat_ids {
+	int field[FEAT_NIDS];
+	int off[FEAT_NIDS];
+} feat_ids;
 
 /* Returned by a format's row function for records it did not turn into a row. */
 #define FEAT_SKIP_HEADER 1 /* a header line repeated inside the data */
@@ -79,6 +90,9 @@ int feat_onehot(feat_ctx *fc, const feat_vocab *v, const char *value, float *row
 /* Adds a column, turning a duplicate name into an error naming the input. */
 int feat_add_column(feat_ctx *fc, const char *name, int role, nids_err *err);
 
+/* Adds an id metadata column of the type; its index among the metadata columns. */
+int feat_add_meta_column(feat_ctx *fc, const char *name, int type, nids_err *err);
+
 /* ---- lib/feat_fields.c: helpers of the header-ed formats (cic, ugr16, netflow, csv) ---- */
 
 /* The key header names are matched by: ASCII letters lowercased, digits and '/' kept,
@@ -121,10 +135,6 @@ static inline int feat_measure(feat_ctx *fc, const nids_csv_record *rec, int i, 
  * and 0 returned. */
 int feat_nonfinite_done(feat_ctx *fc, int nonfinite);
 
-/* An IPv4 address as two exact 16-bit halves (a.b.c.d -> a*256+b, c*256+d), since a
- * float32 cannot hold 32 bits; anything else (IPv6, text) gives NaN, NaN. */
-void feat_ipv4_halves(const char *s, float *hi, float *lo);
-
 /* Seconds since the epoch for "YYYY-MM-DD HH:MM:SS[.frac]" or "D/M/YYYY H:MM[:SS][ AM|PM]"
  * (CICFlowMeter), taken as UTC. Returns 0, or -1 when s is neither. */
 int feat_parse_time(const char *s, double *out);
@@ -140,6 +150,22 @@ int feat_label(feat_ctx *fc, const char *label, size_t len, const char *class_te
  * constant). */
 int feat_label_text(feat_ctx *fc, const char *label, size_t len, const char *class_text,
                     float *label_out, const char **class_name, nids_err *err);
+
+/* ---- lib/feat_ids.c: identifier metadata (time, addresses, ports, protocol) ---- */
+
+/* Sets every field of ids to -1 (absent). */
+void feat_ids_init(feat_ids *ids);
+
+/* Adds the metadata columns time, src_addr, sport, dst_addr, dport, proto for the
+ * fields ids names (unless --no-ids). Returns 0 or a negative code. */
+int feat_ids_add(feat_ctx *fc, feat_ids *ids, nids_err *err);
+
+/* Parses the record's identifier fields into fc->meta. Returns 0 or NIDS_EFORMAT naming
+ * the field and the value. */
+int feat_ids_fill(feat_ctx *fc, const feat_ids *ids, const nids_csv_record *rec, nids_err *err);
+
+/* An IP protocol number for a name (TCP, udp, ICMP6, ...) or a number; -1 when neither. */
+int feat_proto_number(const char *s, size_t len);
 
 /* ---- lib/feat_vocab_file.c: the csv format's saved vocabularies (--fit-vocab, --vocab) ---- */
 
