@@ -37,6 +37,12 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 143' INT TERM
+# a stream as text without its record column, which counts each featurize input's rows
+rows() {
+	local cols
+	cols=$("$BIN/nids-cat" -n 0 "$1" | tr '\t' '\n' | grep -vx record | paste -sd, -)
+	"$BIN/nids-cat" -c "$cols" "$1"
+}
 fail() {
 	echo "FAIL: $*"
 	for f in "$D"/log/* "$D"/out/slurm-*; do [ -s "$f" ] && { echo "== $f"; tail -5 "$f"; }; done
@@ -140,8 +146,8 @@ PIDS=($SB "${PIDS[@]}")
 wait $SB || fail "merge job failed"
 PIDS=("${PIDS[@]:1}")
 
-"$BIN/nids-cat" "$D/local.rec" > "$D/local.tsv"
-"$BIN/nids-cat" "$D/out/scored.rec" > "$D/merged.tsv"
+rows "$D/local.rec" > "$D/local.tsv"
+rows "$D/out/scored.rec" > "$D/merged.tsv"
 cmp -s "$D/local.tsv" "$D/merged.tsv" || fail "merged scores differ from one process's"
 "$BIN/nids-roc" --json < "$D/local.rec" > "$D/local.json"
 cmp -s "$D/local.json" "$D/out/roc.json" || fail "merged nids-roc JSON differs"

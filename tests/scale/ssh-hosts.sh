@@ -46,6 +46,12 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 143' INT TERM
+# a stream as text without its record column, which counts each featurize input's rows
+rows() {
+	local cols
+	cols=$("$BIN/nids-cat" -n 0 "$1" | tr '\t' '\n' | grep -vx record | paste -sd, -)
+	"$BIN/nids-cat" -c "$cols" "$1"
+}
 fail() {
 	echo "FAIL: $*"
 	for f in "$D"/*.log; do [ -s "$f" ] && { echo "== $f"; tail -5 "$f"; }; done
@@ -148,8 +154,8 @@ nchunks=$(wc -l < "$D/where")
 [ "$(grep -c '^1$' "$D/where")" = "$nchunks" ] && [ "$nchunks" -ge "$NHOSTS" ] ||
 	fail "not every chunk ran in a namespace: $(tr '\n' ' ' < "$D/where")"
 
-"$BIN/nids-cat" "$D/local.rec" > "$D/local.tsv"
-"$BIN/nids-cat" "$D/remote.rec" > "$D/remote.tsv"
+rows "$D/local.rec" > "$D/local.tsv"
+rows "$D/remote.rec" > "$D/remote.tsv"
 cmp -s "$D/local.tsv" "$D/remote.tsv" || fail "scores over ssh differ from one process's"
 "$BIN/nids-roc" --json < "$D/local.rec" > "$D/local.json"
 "$BIN/nids-roc" --json < "$D/remote.rec" > "$D/remote.json"
