@@ -140,3 +140,37 @@ run_scale() {
 	run_scale slurm.sh
 	[[ "$output" == "ok: 4 array tasks, 6000 rows identical" ]]
 }
+
+@test "nids-scale: nids-split --partition K/N puts each source address in exactly one part" {
+	local split=$NIDS_BIN/nids-split
+	zstd -dcq "$NIDS_TOP"/examples/data/ugr16-july-week5-first5k.csv.zst > "$tmp/flows.csv"
+	feat -q -f ugr16 "$tmp/flows.csv" > "$tmp/all.rec"
+	for k in 1 2 3; do "$split" -q --partition "$k/3" "$tmp/all.rec" > "$tmp/p$k.rec"; done
+	# together the parts are the input, row for row
+	ncat "$tmp/all.rec" | tail -n +2 | sort > "$tmp/all.txt"
+	for k in 1 2 3; do ncat "$tmp/p$k.rec" | tail -n +2; done | sort > "$tmp/parts.txt"
+	cmp "$tmp/all.txt" "$tmp/parts.txt"
+	# no source address in two parts, and every part has some
+	for k in 1 2 3; do
+		ncat -H -c src_addr "$tmp/p$k.rec" | sort -u > "$tmp/src$k"
+		[ -s "$tmp/src$k" ]
+	done
+	[ -z "$(sort "$tmp"/src? | uniq -d)" ]
+	# a part does not depend on the rest of the stream: halves, partitioned apart, agree
+	head -n 2000 "$tmp/flows.csv" | feat -q -f ugr16 | "$split" -q --partition 2/3 > "$tmp/h1.rec"
+	tail -n +2001 "$tmp/flows.csv" | feat -q -f ugr16 | "$split" -q --partition 2/3 > "$tmp/h2.rec"
+	cat "$tmp/h1.rec" "$tmp/h2.rec" | ncat -H -c src_addr | sort -u > "$tmp/halves"
+	cmp "$tmp/src2" "$tmp/halves"
+	# another key column
+	"$split" -q --partition 1/2 --key dst_addr "$tmp/all.rec" | ncat -H -c dst_addr |
+		sort -u > "$tmp/d1"
+	"$split" -q --partition 2/2 --key dst_addr "$tmp/all.rec" | ncat -H -c dst_addr |
+		sort -u > "$tmp/d2"
+	[ -z "$(sort "$tmp/d1" "$tmp/d2" | uniq -d)" ]
+	run -2 --separate-stderr "$split" --partition 4/3 "$tmp/all.rec"
+	[ "${stderr_lines[0]}" = "nids-split: option '--partition': '4/3' is not K/N with 1 <= K <= N <= 65536" ]
+	run -1 --separate-stderr "$split" --partition 1/2 --key nope "$tmp/all.rec"
+	[ "$stderr" = "nids-split: $tmp/all.rec: --key: the stream has no column 'nope'" ]
+	run -2 --separate-stderr "$split" --key src_addr "$tmp/all.rec"
+	[ "${stderr_lines[0]}" = "nids-split: --key goes with --partition" ]
+}
