@@ -179,10 +179,12 @@ int nids_model_check_features(const nids_model *m, const nids_header *h, nids_er
  * position, the thread count or the order of the rows. */
 typedef struct nids_scorer nids_scorer;
 
-/* A scorer for batches of up to cap rows over threads threads. Returns 0 or <0. */
+/* A scorer over threads threads for batches of up to cap rows (its memory does not
+ * depend on cap: the model sees fixed blocks). Returns 0 or <0. */
 int nids_scorer_new(nids_scorer **s, const nids_model *m, unsigned outputs, int threads,
                     int cap, nids_err *err);
-/* Scores x [B x d] (B <= cap) into out [B x nids_model_outputs()]. */
+/* Scores x [B x d] (B <= cap) into out [B x nids_model_outputs()]. row0, the stream
+ * index of x's first row, is passed on to the type but changes no score. */
 void nids_scorer_run(nids_scorer *s, const float *x, int B, uint64_t row0, float *out);
 void nids_scorer_free(nids_scorer *s);
 
