@@ -80,8 +80,8 @@ typedef struct nids_model_type {
 	void (*scratch_free)(void *scratch);
 	/* Scores x [B x d] into out [B x ldo]: column 0 the score, then the requested
 	 * outputs in the order errors, explain, classes, cluster. row0 is the stream index of
-	 * the first row; a score must not depend on it, nor on the other rows: random draws
-	 * are seeded from the row's own features. Unless any_batch is set, B is always
+	 * the first row; a score must not depend on it, nor on the other rows (vae draws
+	 * the same noise for every row). Unless any_batch is set, B is always
 	 * NIDS_SCORE_ROWS (the scorer pads), so matrix products always have one shape. */
 	void (*score)(const nids_model *m, void *scratch, const float *x, int B, uint64_t row0,
 	              unsigned outputs, float *out, int ldo);
