@@ -19,7 +19,7 @@ static char *CLASSES[3] = { "normal", "dos", "probe" };
 
 static void make_data(void)
 {
-	static char names[D][8];
+	static char names[D][16];
 	nids_rng rng;
 	nids_rng_seed(&rng, 3);
 	for (int j = 0; j < D; j++) {
