@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages nids needs when any is missing (as root), or says the
 # exact command to run. Called by `make check` and `make demo`.
+# NIDS_DEPS_DRY=1 only prints the packages it would install (for its own test).
 set -e
 need=""
 # A library counts as present only when a probe that includes its header and calls it
@@ -21,34 +22,34 @@ command -v zstd >/dev/null 2>&1 || need="$need zstd"
 command -v groff >/dev/null 2>&1 || need="$need groff-base"
 command -v cc >/dev/null 2>&1 || need="$need gcc"
 command -v make >/dev/null 2>&1 || need="$need make"
-# Optional packages, installed when we can and never a reason to fail: chromium renders
-# nids-roc's SVG in one test; GNU parallel, sshd, iproute2, Slurm and munge run the
-# scale-out tests (several cores, namespaced ssh hosts, a localhost Slurm) and GNU time
-# the scaling benchmark. A test whose package is missing skips, saying so.
-optional() {
-	want=""
-	command -v chromium >/dev/null 2>&1 || want="$want chromium"
-	command -v parallel >/dev/null 2>&1 || want="$want parallel"
-	[ -x /usr/sbin/sshd ] || want="$want openssh-server"
-	command -v ssh >/dev/null 2>&1 || want="$want openssh-client"
-	command -v ip >/dev/null 2>&1 || want="$want iproute2"
-	command -v slurmctld >/dev/null 2>&1 || want="$want slurm-wlm"
-	command -v munged >/dev/null 2>&1 || want="$want munge"
-	[ -x /usr/bin/time ] || want="$want time"
-	[ -n "$want" ] || return 0
+# Packages only some tests use: installed when we can, never a failure (those tests
+# skip, saying so, without them). optional COMMAND PACKAGE PURPOSE
+optional_one() {
+	command -v "$1" >/dev/null 2>&1 && return 0
 	[ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1 || return 0
-	echo "nids: installing optional packages:$want" >&2
-	# one by one, so that one unavailable package does not keep the others out
-	updated=0
-	for p in $want; do
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >/dev/null 2>&1 && continue
-		# a fresh machine may have no package lists yet
-		[ $updated = 1 ] || { apt-get update -qq >/dev/null 2>&1; updated=1; }
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >/dev/null 2>&1 ||
-			echo "nids: could not install $p; the tests that need it will skip" >&2
-	done
-	return 0
+	echo "nids: installing $2 (optional: $3)" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y -qq "$2" >/dev/null 2>&1 ||
+		{ apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq "$2" >/dev/null 2>&1; } ||
+		echo "nids: could not install $2; $3 will skip" >&2
 }
+optional() {
+	optional_one chromium chromium "the SVG rendering test"
+	optional_one nfpcapd nfdump "the flow collection chain test"
+	# the scale-out tests (GNU parallel on cores and over ssh to namespaced hosts, a
+	# localhost Slurm) and the scaling benchmark (GNU time)
+	optional_one parallel parallel "the GNU parallel tests"
+	optional_one /usr/sbin/sshd openssh-server "the ssh hosts test"
+	optional_one ssh openssh-client "the ssh hosts test"
+	optional_one ip iproute2 "the ssh hosts test"
+	optional_one slurmctld slurm-wlm "the Slurm test"
+	optional_one munged munge "the Slurm test"
+	optional_one /usr/bin/time time "bench/scale.sh"
+}
+if [ -n "${NIDS_DEPS_DRY:-}" ]; then
+	echo "missing:$need"
+	exit 0
+fi
 [ -z "$need" ] && { optional; exit 0; }
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 	echo "nids: missing Debian packages; run: apt-get install -y$need" >&2
