@@ -41,9 +41,9 @@ optional() {
 	optional_one parallel parallel "the GNU parallel tests"
 	optional_one /usr/sbin/sshd openssh-server "the ssh hosts test"
 	optional_one ssh openssh-client "the ssh hosts test"
-	optional_one ip iproute2 "the ssh hosts test"
-	optional_one slurmctld slurm-wlm "the Slurm test"
-	optional_one munged munge "the Slurm test"
+	optional_one /usr/sbin/ip iproute2 "the ssh hosts test"
+	optional_one /usr/sbin/slurmctld slurm-wlm "the Slurm test"
+	optional_one /usr/sbin/munged munge "the Slurm test"
 	optional_one /usr/bin/time time "bench/scale.sh"
 }
 if [ -n "${NIDS_DEPS_DRY:-}" ]; then
