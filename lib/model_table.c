@@ -297,9 +297,9 @@ void nids_model_free(nids_model *m)
  *
  * A row's score must depend only on the row and the model, not on where the row sits in
  * the stream, how the stream was cut into batches, or how many threads score it. A
- * matrix product's rounding depends on its shape: OpenBLAS picks another kernel, with
- * another summation order, for a small M than for a large one (its small-matrix and
- * edge-tile kernels). So a model with matrix products only ever sees blocks of exactly
+ * matrix product's rounding can depend on its shape: OpenBLAS can take another kernel,
+ * with another summation order, for a small M than for a large one (its small-matrix
+ * and edge-tile code). So a model with matrix products only ever sees blocks of exactly
  * NIDS_SCORE_ROWS rows: threads take whole blocks, and a short last block is copied
  * into a buffer padded with zero rows, which are scored and dropped. Every row then goes
  * through products of the same shapes, whatever surrounds it. Types marked any_batch
