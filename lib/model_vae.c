@@ -361,19 +361,27 @@ static void score_pass(const nids_model *m, struct vae_bufs *b, const float *x, 
 	float *p = m->arena.data, *mu, *lv, *mean, *logv;
 	int d = m->d, K = v->K, L = v->L, N = B * L;
 	encode(v, p, b, x, B, &mu, &lv);
-	/* sample l of row r is decoder row l * B + r; its draws depend only on the row */
-	for (int r = 0; r < B; r++) {
+	/* sample l of row r is decoder row l * B + r. Every row gets the same L draws of
+	 * eps, seeded by the model's seed and l (common random numbers): a score then
+	 * depends on the row alone, not on its place in the stream or its batch, and is a
+	 * smooth function of the row, which --explain differentiates. */
+	(void)row0;
+	for (int l = 0; l < L; l++) {
+		float *e0 = b->eps + (size_t)l * B * K;
 		nids_rng rng;
-		nids_rng_seed2(&rng, m->seed, row0 + (uint64_t)r);
+		nids_rng_seed2(&rng, m->seed, (uint64_t)l);
+		nids_rng_normal_fill(&rng, e0, (size_t)K);
+		for (int r = 1; r < B; r++)
+			memcpy(e0 + (size_t)r * K, e0, (size_t)K * sizeof *e0);
+	}
+	for (int r = 0; r < B; r++)
 		for (int l = 0; l < L; l++) {
 			size_t i0 = ((size_t)l * B + r) * K;
-			nids_rng_normal_fill(&rng, b->eps + i0, (size_t)K);
 			for (int k = 0; k < K; k++) {
 				b->zmu[i0 + k] = mu[(size_t)r * K + k];
 				b->zlv[i0 + k] = lv[(size_t)r * K + k];
 			}
 		}
-	}
 	nids_reparam_forward(b->z, b->zmu, b->zlv, b->eps, (size_t)N * K);
 	decode(v, p, b, b->z, N, &mean, &logv);
 	int explain = (outputs & NIDS_OUT_EXPLAIN) != 0;

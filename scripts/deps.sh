@@ -47,6 +47,15 @@ optional() {
 	optional_one chromium chromium "the SVG rendering test"
 	optional_one nfpcapd nfdump "the flow collection chain test"
 	optional_fuzz
+	# the scale-out tests (GNU parallel on cores and over ssh to namespaced hosts, a
+	# localhost Slurm) and the scaling benchmark (GNU time)
+	optional_one parallel parallel "the GNU parallel tests"
+	optional_one /usr/sbin/sshd openssh-server "the ssh hosts test"
+	optional_one ssh openssh-client "the ssh hosts test"
+	optional_one /usr/sbin/ip iproute2 "the ssh hosts test"
+	optional_one /usr/sbin/slurmctld slurm-wlm "the Slurm test"
+	optional_one /usr/sbin/munged munge "the Slurm test"
+	optional_one /usr/bin/time time "bench/scale.sh"
 }
 if [ -n "${NIDS_DEPS_DRY:-}" ]; then
 	echo "missing:$need"
