@@ -244,3 +244,22 @@ efficiency() {
 	run -2 --separate-stderr explain -m "$tmp/f.bin" -t gradient "$tmp/test.rec"
 	[ "$stderr" = "nids-explain: $tmp/test.rec: a forest model's score has no useful gradient (try -t tree)" ]
 }
+
+@test "nids-explain: kernel SHAP sums to the score for every model type" {
+	fit -q -t vae --epochs 3 -o "$tmp/vae.bin" "$tmp/benign.rec"
+	fit -q -t dagmm --layers 3,1 --k 2 --epochs 3 --batch 32 -o "$tmp/dagmm.bin" "$tmp/benign.rec"
+	fit -q -t memae --layers 3,2 --mem 5 --epochs 3 -o "$tmp/memae.bin" "$tmp/benign.rec"
+	fit -q -t dsebm --layers 4,4 --epochs 3 -o "$tmp/dsebm.bin" "$tmp/benign.rec"
+	fit -q -t aegmm --layers 3,2 --k 2 --epochs 5 -o "$tmp/aegmm.bin" "$tmp/benign.rec"
+	fit -q -t sae --hidden 3 --pretrain 1 --epochs 3 -o "$tmp/sae.bin" "$tmp/all.rec"
+	fit -q -t kmeans --k 3 -o "$tmp/kmeans.bin" "$tmp/benign.rec"
+	fit -q -t logreg -o "$tmp/logreg.bin" "$tmp/all.rec"
+	fit -q -t tree --max-depth 4 -o "$tmp/tree.bin" "$tmp/all.rec"
+	fit -q -t forest --trees 5 --max-depth 4 -o "$tmp/forest.bin" "$tmp/all.rec"
+	fit -q -t iforest --trees 20 -o "$tmp/iforest.bin" "$tmp/benign.rec"
+	for m in ae vae dagmm memae dsebm aegmm sae kmeans logreg tree forest iforest; do
+		explain -m "$tmp/$m.bin" -t shap -b "$tmp/benign.rec" --nsamples 8 "$tmp/test.rec" |
+			score -m "$tmp/$m.bin" > "$tmp/s.rec"
+		efficiency "$tmp/s.rec" || { echo "$m"; return 1; }
+	done
+}
