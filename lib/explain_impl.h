@@ -41,4 +41,8 @@ int nids_dagmm_gradient(const nids_model *m, const float *x, int B, float *g, ni
  * or NIDS_ENOMEM. */
 int nids_sae_gradient(const nids_model *m, const float *x, int B, float *g, nids_err *err);
 
+/* logreg's d P(attack) / d x of rows x [B x d] into g [B x d] (lib/model_logreg.c).
+ * Returns 0 or NIDS_ENOMEM. */
+int nids_logreg_gradient(const nids_model *m, const float *x, int B, float *g, nids_err *err);
+
 #endif

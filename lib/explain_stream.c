@@ -83,7 +83,7 @@ static void eval_fn(void *ctx, const float *x, int B, double *out)
 static int gradient(ex *e, const float *X, int n, double *G, nids_err *err)
 {
 	int d = e->d;
-	if (e->analytic >= 2) { /* aegmm, dsebm, memae, dagmm, sae: their own gradients */
+	if (e->analytic >= 2) { /* aegmm, dsebm, memae, dagmm, sae, logreg: their own */
 		float *g = e->fd; /* FCAP rows of room */
 		for (int i = 0; i < n; i += FCAP / 2) {
 			int B = n - i < FCAP / 2 ? n - i : FCAP / 2;
@@ -92,7 +92,8 @@ static int gradient(ex *e, const float *X, int n, double *G, nids_err *err)
 			       : e->analytic == 3 ? nids_dsebm_gradient(e->m, xi, B, g, err)
 			       : e->analytic == 4 ? nids_memae_gradient(e->m, xi, B, g, err)
 			       : e->analytic == 5 ? nids_dagmm_gradient(e->m, xi, B, g, err)
-			                          : nids_sae_gradient(e->m, xi, B, g, err);
+			       : e->analytic == 6 ? nids_sae_gradient(e->m, xi, B, g, err)
+			                          : nids_logreg_gradient(e->m, xi, B, g, err);
 			if (rc)
 				return rc;
 			for (size_t k = 0; k < (size_t)B * d; k++)
@@ -506,6 +507,8 @@ static int choose(ex *e, nids_reader *bg, nids_err *err)
 			return nids_err_set(err, NIDS_EUSAGE, NULL, "a %s model's score has no useful "
 			                    "gradient (try -t %s)", t->name,
 			                    strcmp(t->name, "iforest") && strcmp(t->name, "kmeans") ? "tree" : "shap");
+		if (o->logit) /* the logit of the score: central differences of it */
+			break;
 		e->analytic = (t->outputs & NIDS_OUT_EXPLAIN) != 0;
 		if (e->analytic)
 			e->outs = NIDS_OUT_EXPLAIN;
@@ -519,6 +522,8 @@ static int choose(ex *e, nids_reader *bg, nids_err *err)
 			e->analytic = 5;
 		else if (!strcmp(t->name, "sae"))
 			e->analytic = 6;
+		else if (!strcmp(t->name, "logreg"))
+			e->analytic = 7;
 		break;
 	case NIDS_EXPLAIN_ERROR:
 		if (!(t->outputs & NIDS_OUT_ERRORS))

@@ -9,6 +9,7 @@
 
 #include "nids/classic.h"
 #include "nids/classic_model.h"
+#include "explain_impl.h"
 
 static const nids_hparam LOGREG_HPARAMS[] = {
 	{ "target", 0, "label", "classifier target: label (benign/attack, Newton) or class "
@@ -180,3 +181,59 @@ const nids_model_type nids_model_logreg = {
 	.free_state = free,
 	.any_batch = 1, /* per-row loops: a row's score never depends on its batch */
 };
+
+/* d P(attack) / d x for rows x [B x d] into g [B x d] (explain_impl.h): through the
+ * sigmoid (two classes) or the softmax (more), then the weights. Returns 0 or
+ * NIDS_ENOMEM. */
+int nids_logreg_gradient(const nids_model *m, const float *x, int B, float *g, nids_err *err)
+{
+	const struct logreg_state *s = m->state;
+	int d = m->d, D = d + 1, K = s->K;
+	double *p = malloc(sizeof(double) * (size_t)(K + 1)), *dl = malloc(sizeof(double) * (size_t)(K + 1));
+	if (!p || !dl) {
+		free(p), free(dl);
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	}
+	for (int r = 0; r < B; r++) {
+		const float *xr = x + (size_t)r * d;
+		float *gr = g + (size_t)r * d;
+		for (int k = 0; k < s->rows; k++) { /* as logreg_score */
+			const float *w = s->w + (size_t)k * D;
+			double z = w[d];
+			for (int j = 0; j < d; j++)
+				z += (double)w[j] * xr[j];
+			p[k] = z;
+		}
+		if (s->rows == 1) {
+			p[1] = 1 / (1 + exp(-p[0]));
+			p[0] = 1 - p[1];
+		} else {
+			double mx = p[0], sum = 0;
+			for (int k = 1; k < K; k++)
+				mx = p[k] > mx ? p[k] : mx;
+			for (int k = 0; k < K; k++)
+				sum += p[k] = exp(p[k] - mx);
+			for (int k = 0; k < K; k++)
+				p[k] /= sum;
+		}
+		double pa = 0;
+		for (int k = 0; k < K; k++)
+			pa += s->benign[k] ? 0 : p[k];
+		if (s->rows == 1) { /* d p1 / d z = p1 p0; score = the attack classes' sum */
+			double dz = p[1] * p[0] * ((s->benign[1] ? 0 : 1) - (s->benign[0] ? 0 : 1));
+			for (int j = 0; j < d; j++)
+				gr[j] = (float)(dz * s->w[j]);
+			continue;
+		}
+		for (int k = 0; k < K; k++)
+			dl[k] = p[k] * ((s->benign[k] ? 0 : 1) - pa);
+		for (int j = 0; j < d; j++) {
+			double t = 0;
+			for (int k = 0; k < K; k++)
+				t += dl[k] * s->w[(size_t)k * D + j];
+			gr[j] = (float)t;
+		}
+	}
+	free(p), free(dl);
+	return 0;
+}

@@ -14,7 +14,7 @@
  * - gradient: d score / d feature; analytic for ae and vae (the model's own), aegmm
  *   (through the mixture and the autoencoder), dagmm (through the energy's code and
  *   reconstruction features), memae (through the memory's attention), sae (through the
- *   softmax and the encoder) and dsebm's energy (x - r(x)), else
+ *   softmax and the encoder), logreg and dsebm's energy (x - r(x)), else
  *   central differences through the model's scorer; optionally times the input,
  *   or integrated gradients (Sundararajan et al. 2017) from the background's mean.
  * - error: the per-feature reconstruction error of autoencoders (ae, vae).

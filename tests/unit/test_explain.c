@@ -396,6 +396,23 @@ static void test_analytic_gradients(void)
 	CHECK(nids_sae_gradient(m, TX, 5, g, &err) == 0, "%s", err.msg);
 	fd_check(m, g, "sae");
 	nids_model_free(m);
+	/* logreg: P(attack) through the sigmoid, and through the softmax of three classes */
+	CHECK(nids_model_new(&m, "logreg", &err) == 0, "%s", err.msg);
+	CHECK(nids_model_fit(m, &ds, &none, &o, &err) == 0, "fit logreg: %s", err.msg);
+	CHECK(nids_logreg_gradient(m, TX, 5, g, &err) == 0, "%s", err.msg);
+	fd_check(m, g, "logreg");
+	nids_model_free(m);
+	static char *three[3] = { "normal", "dos", "probe" };
+	for (int i = 0; i < TN; i++)
+		TCLS[i] = TLABEL[i] ? 1 + (TX[i * TD + 1] > 0.5f) : 0;
+	nids_dataset ds3 = ds;
+	ds3.nclasses = 3, ds3.classes = three;
+	CHECK(nids_model_new(&m, "logreg", &err) == 0, "%s", err.msg);
+	CHECK(nids_model_set(m, "target", "class", &err) == 0, "%s", err.msg);
+	CHECK(nids_model_fit(m, &ds3, &none, &o, &err) == 0, "fit logreg: %s", err.msg);
+	CHECK(nids_logreg_gradient(m, TX, 5, g, &err) == 0, "%s", err.msg);
+	fd_check(m, g, "logreg (3 classes)");
+	nids_model_free(m);
 }
 
 /* g [5 x TD], the gradient at the first 5 rows of TX, against central differences of the
