@@ -1,6 +1,6 @@
 # nids: build, test, install, demo, bench.
 #   make            build the programs into build/bin
-#   make check      unit tests + CLI tests (SANITIZE=1: ASan+UBSan build in build-san/;
+#   make check      lint of the tests, unit tests + CLI tests (SANITIZE=1: ASan+UBSan build in build-san/;
 #                   VALGRIND=1: every program and unit test under valgrind)
 #   make demo       install missing Debian packages, build, run the NSL-KDD example
 #   make install    PREFIX=/usr/local (programs and man pages)
@@ -34,7 +34,7 @@ PROGS := $(CMD_SRC:cmd/%.c=$(BUILD)/bin/%)
 UNITS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HEADER_CHECKS := $(HEADERS:include/nids/%.h=$(BUILD)/hdr/%.ok)
 
-.PHONY: all check deps demo install clean bench headers man-check
+.PHONY: all check deps demo install clean bench headers man-check lint-tests mutate
 all: $(PROGS) $(UNITS) $(HEADER_CHECKS)
 
 $(BUILD)/lib/%.o: lib/%.c $(HEADERS) $(LIB_HEADERS) | $(BUILD)/lib
@@ -59,7 +59,12 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory man-check
+	@$(MAKE) --no-print-directory lint-tests
 	@BUILD=$(BUILD) VALGRIND=$(VALGRIND) sh tests/run.sh
+
+# every bats assertion live (tests/lint_bats.sh)
+lint-tests:
+	@sh tests/lint_bats.sh
 
 man-check:
 	@for m in man/*.[15]; do \

@@ -108,7 +108,8 @@ teardown() { teardown_tmp; }
 	[ "$status" -eq 0 ]
 	near=$(printf '%s\n' "${lines[@]}" | awk -F'\t' '$1 < 5 { print $2 }' | sort -u)
 	far=$(printf '%s\n' "${lines[@]}" | awk -F'\t' '$1 > 5 { print $2 }' | sort -u)
-	[ "$(echo "$near" | wc -l)" -eq 1 ] && [ "$(echo "$far" | wc -l)" -eq 1 ]
+	[ "$(echo "$near" | wc -l)" -eq 1 ]
+	[ "$(echo "$far" | wc -l)" -eq 1 ]
 	[ "$near" != "$far" ]
 	[[ "$near" =~ ^[01]$ && "$far" =~ ^[01]$ ]]
 	run score -m "$tmp/km" --errors "$tmp/blobs.rec"
