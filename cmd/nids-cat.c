@@ -9,13 +9,16 @@
 
 static const char *PROG = "nids-cat";
 static const char *USAGE =
-	"usage: nids-cat [-r] [-i] [--csv] [-c columns] [-n rows] [-H] [-z level] [-o output] [input]\n"
-	"Writes a record stream as text (TSV, or CSV with --csv), a header line first;\n"
-	"with -r, reads such text and writes a stream.\n"
+	"usage: nids-cat [-r] [-i] [--csv | --json] [--types] [--epoch] [-c columns] [-n rows] [-H] [-z level] [-o output] [input]\n"
+	"Writes a record stream as text (TSV, CSV with --csv, JSON lines with --json), a\n"
+	"header line first; with -r, reads such text (TSV or CSV) and writes a stream.\n"
 	"\n"
 	"  -r, --reverse        text -> stream (default: stream -> text)\n"
 	"  -i, --info           print the columns, roles, class table and row count\n"
 	"      --csv            comma-separated instead of tab-separated\n"
+	"      --json           one JSON object per row (for a SIEM)\n"
+	"      --types          header names with roles and types, as -r reads them back\n"
+	"      --epoch          times as seconds since the epoch (default ISO 8601 UTC)\n"
 	"  -c, --columns LIST   only these columns, in this order (comma-separated names)\n"
 	"  -n, --head N         only the first N rows\n"
 	"  -H, --no-header      no header line\n"
@@ -42,12 +45,14 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "reverse", no_argument, NULL, 'r' },   { "info", no_argument, NULL, 'i' },
 		{ "csv", no_argument, NULL, 'C' },       { "columns", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'J' },      { "types", no_argument, NULL, 'T' },
+		{ "epoch", no_argument, NULL, 'E' },
 		{ "head", required_argument, NULL, 'n' }, { "no-header", no_argument, NULL, 'H' },
 		{ "zstd", required_argument, NULL, 'z' }, { "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },      { "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	nids_cat_opts o = { '\t', 1, NULL, -1 };
+	nids_cat_opts o = { '\t', 1, NULL, -1, 0, 0, 0 };
 	int reverse = 0, info = 0, level = 0, ch;
 	const char *out_path = NULL;
 	opterr = 0;
@@ -56,6 +61,9 @@ int main(int argc, char **argv)
 		case 'r': reverse = 1; break;
 		case 'i': info = 1; break;
 		case 'C': o.delim = ','; break;
+		case 'J': o.json = 1; break;
+		case 'T': o.types = 1; break;
+		case 'E': o.epoch = 1; break;
 		case 'c': o.cols = optarg; break;
 		case 'n': o.head = nids_cli_long_or_die(PROG, USAGE, "--head", optarg, 0, 1L << 62); break;
 		case 'H': o.header = 0; break;
@@ -68,8 +76,10 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		nids_cli_usage_error(PROG, USAGE, "one input at most (concatenate with cat)");
-	if (reverse && (info || o.cols || o.head >= 0 || !o.header))
+	if (reverse && (info || o.cols || o.head >= 0 || !o.header || o.json || o.types || o.epoch))
 		nids_cli_usage_error(PROG, USAGE, "-r takes only --csv, -z and -o");
+	if (o.json && o.delim == ',')
+		nids_cli_usage_error(PROG, USAGE, "--json and --csv exclude each other");
 	const char *in_path = optind < argc ? argv[optind] : "-";
 
 	nids_err err = { 0 };

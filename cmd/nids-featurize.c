@@ -10,8 +10,9 @@
 
 static const char *PROG = "nids-featurize";
 static const char *USAGE =
-	"usage: nids-featurize [-f format] [--strict] [--skip-bad] [--drop-nonfinite] [--keep-ids] [-z level] [-o output] [-q] [input]\n"
-	"Turns CSV flow records (plain or zstd-compressed) into a record stream.\n"
+	"usage: nids-featurize [-f format] [--strict] [--skip-bad] [--drop-nonfinite] [--no-ids] [-z level] [-o output] [-q] [input ...]\n"
+	"Turns CSV flow records (plain or zstd-compressed) into a record stream; several\n"
+	"inputs (one format, the same header line) make one stream.\n"
 	"Formats: nslkdd kdd99 cic ugr16 netflow csv (default: detected from the first line).\n"
 	"\n"
 	"  -f, --format NAME        the input format\n"
@@ -19,7 +20,8 @@ static const char *USAGE =
 	"      --skip-bad           skip malformed records and count them\n"
 	"      --drop-nonfinite     drop records with Infinity/NaN/empty numbers\n"
 	"      --nonfinite-value V  replace such numbers by V instead (default 0)\n"
-	"      --keep-ids           keep identifier columns (IPs, ports, times) as meta\n"
+	"      --no-ids             leave out the flow identifiers (time, addresses, ports,\n"
+	"                           protocol); the record number is always kept\n"
 	"      --label NAME         csv: the label column (default 'label', else the last)\n"
 	"      --class NAME         csv: a column of class names\n"
 	"      --drop LIST          csv, cic: columns to drop (comma-separated names)\n"
@@ -33,7 +35,7 @@ static const char *USAGE =
 	"  -h, --help               this help\n"
 	"  -V, --version            version\n";
 
-enum { OPT_STRICT = 256, OPT_SKIP, OPT_DROPNF, OPT_NFVAL, OPT_KEEPIDS, OPT_LABEL, OPT_CLASS,
+enum { OPT_STRICT = 256, OPT_SKIP, OPT_DROPNF, OPT_NFVAL, OPT_NOIDS, OPT_LABEL, OPT_CLASS,
        OPT_DROP, OPT_ONEHOT, OPT_FITVOCAB, OPT_VOCAB, OPT_BENIGN };
 
 int main(int argc, char **argv)
@@ -44,7 +46,7 @@ int main(int argc, char **argv)
 		{ "skip-bad", no_argument, NULL, OPT_SKIP },
 		{ "drop-nonfinite", no_argument, NULL, OPT_DROPNF },
 		{ "nonfinite-value", required_argument, NULL, OPT_NFVAL },
-		{ "keep-ids", no_argument, NULL, OPT_KEEPIDS },
+		{ "no-ids", no_argument, NULL, OPT_NOIDS },
 		{ "label", required_argument, NULL, OPT_LABEL },
 		{ "class", required_argument, NULL, OPT_CLASS },
 		{ "drop", required_argument, NULL, OPT_DROP },
@@ -74,7 +76,7 @@ int main(int argc, char **argv)
 			o.nonfinite_value = nids_cli_double_or_die(PROG, USAGE, "--nonfinite-value", optarg,
 			                                           -3.4e38, 3.4e38);
 			break;
-		case OPT_KEEPIDS: o.keep_ids = 1; break;
+		case OPT_NOIDS: o.no_ids = 1; break;
 		case OPT_LABEL: o.label_col = optarg; break;
 		case OPT_CLASS: o.class_col = optarg; break;
 		case OPT_DROP: o.drop_cols = optarg; break;
@@ -90,8 +92,6 @@ int main(int argc, char **argv)
 		default: nids_cli_bad_option(PROG, USAGE, argv, ch);
 		}
 	}
-	if (argc - optind > 1)
-		nids_cli_usage_error(PROG, USAGE, "one input at most");
 	if (o.format) {
 		int known = 0;
 		for (const char *const *n = nids_feat_format_names(); *n; n++)
@@ -101,23 +101,33 @@ int main(int argc, char **argv)
 	}
 	if (o.vocab_in && o.vocab_out)
 		nids_cli_usage_error(PROG, USAGE, "--vocab and --fit-vocab exclude each other");
-	const char *in_path = optind < argc ? argv[optind] : "-";
+	int nin = argc > optind ? argc - optind : 1;
+	if (nin > 1 && o.vocab_out)
+		nids_cli_usage_error(PROG, USAGE, "--fit-vocab learns from one input");
+	char *stdin_only[] = { "-" };
+	char **paths = argc > optind ? argv + optind : stdin_only;
+	const char *in_path = nin == 1 ? paths[0] : "inputs";
 
 	nids_err err = { 0 };
 	nids_feat_stats st;
-	nids_input *in = NULL;
+	nids_input **in = calloc((size_t)nin, sizeof *in);
 	nids_output *out = NULL;
-	int rc = nids_input_open(&in, in_path, &err);
+	int rc = in ? 0 : nids_err_set(&err, NIDS_ENOMEM, NULL, "out of memory");
+	for (int i = 0; !rc && i < nin; i++)
+		rc = nids_input_open(&in[i], paths[i], &err);
 	if (!rc)
 		rc = nids_output_open(&out, out_path, 1, &err);
 	if (!rc) {
-		rc = nids_featurize(in, nids_output_file(out), nids_output_name(out), &o, &st, &err);
+		rc = nids_featurize(in, nin, nids_output_file(out), nids_output_name(out), &o, &st,
+		                    &err);
 		if (rc)
 			nids_output_abort(out);
 		else
 			rc = nids_output_commit(out, &err);
 	}
-	nids_input_free(in);
+	for (int i = 0; in && i < nin; i++)
+		nids_input_free(in[i]);
+	free(in);
 	if (rc) {
 		nids_err_print(PROG, &err);
 		return nids_err_exit_code(&err);

@@ -7,18 +7,23 @@
 #include "nids/cli.h"
 #include "nids/clock.h"
 #include "nids/model.h"
+#include "nids/score.h"
 #include "nids/stream.h"
 
 static const char *PROG = "nids-score";
 static const char *USAGE =
-	"usage: nids-score -m model [-v] [-j threads] [--errors] [--explain] [--classes] [--cluster] [-z level] "
-	"[-o output] [input]\n"
+	"usage: nids-score -m model [-v] [-j threads] [--alarms [-e]] [--errors] [--explain] [--classes] "
+	"[--cluster] [-z level] [-o output] [input]\n"
 	"       nids-score --info -m model\n"
 	"Scores every row of a record stream with a model file and passes the stream on with\n"
 	"a 'score' column appended (higher = more anomalous). Streams with constant memory.\n"
+	"The model applies the normalization its training rows went through to a raw\n"
+	"featurized stream.\n"
 	"\n"
 	"  -m, --model FILE     the model file (from nids-fit)\n"
 	"  -j, --threads N      threads [default: 1]\n"
+	"      --alarms         keep only the rows over the model's stored threshold\n"
+	"  -e, --exit-status    with --alarms: exit 0 when a row alarmed, 3 when none did\n"
 	"      --errors         add err_<feature>: per-feature reconstruction error (ae, vae)\n"
 	"      --explain        add grad_<feature>: d score / d feature (ae, vae)\n"
 	"      --classes        add p_<class>: class probabilities (sae, tree, forest, logreg)\n"
@@ -31,93 +36,7 @@ static const char *USAGE =
 	"  -V, --version        version\n"
 	"see nids-score(1)\n";
 
-#define CHUNK 1024 /* rows scored at once */
-
-enum { O_ERRORS = 1000, O_EXPLAIN, O_CLASSES, O_CLUSTER, O_INFO };
-
-/* The output header: the input's columns, then the model's. */
-static int out_header(nids_header **hp, const nids_header *in, char **names, int nout,
-                      int nscores, nids_err *err)
-{
-	nids_header *h = nids_header_copy(in);
-	if (!h)
-		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	for (int i = 0; i < nout; i++) {
-		int rc = nids_header_add_column(h, names[i],
-		                                    i < nscores ? NIDS_ROLE_SCORE : NIDS_ROLE_META, err);
-		if (rc < 0) {
-			nids_header_free(h);
-			if (rc == NIDS_EUSAGE)
-				return nids_err_set(err, NIDS_EFORMAT, NULL, "the stream already has a "
-				                    "column '%s' (drop it with nids-cat -c first)", names[i]);
-			return rc;
-		}
-	}
-	*hp = h;
-	return 0;
-}
-
-/* Scores the n pending rows, which sit in rowsout [n x (C + nout)] with their output
- * columns still to fill, and writes them. */
-static int flush(nids_writer *w, nids_scorer *s, int n, int C, int d, const int *fcol, float *x,
-                 float *sc, float *rowsout, int nout, uint64_t row0, double *secs,
-                 nids_err *err)
-{
-	size_t stride = (size_t)(C + nout);
-	for (int b = 0; b < n; b++)
-		for (int j = 0; j < d; j++)
-			x[(size_t)b * d + j] = rowsout[b * stride + fcol[j]];
-	double t0 = nids_seconds();
-	nids_scorer_run(s, x, n, row0, sc);
-	*secs += nids_seconds() - t0;
-	for (int b = 0; b < n; b++)
-		memcpy(rowsout + b * stride + C, sc + (size_t)b * nout, (size_t)nout * sizeof(float));
-	return nids_writer_write(w, rowsout, (size_t)n, err);
-}
-
-/* Rows are scored in chunks that start at stream row multiples of CHUNK, whatever the
- * input's block sizes, so a row is always scored at the same position in its batch (a
- * matrix product's rounding can depend on it). */
-static int score_stream(nids_reader *r, nids_writer *w, nids_scorer *s, const nids_model *m,
-                        int nout, double *secs, nids_err *err)
-{
-	const nids_header *hin = nids_reader_header(r);
-	int C = hin->ncols, d = m->d, *fcol = malloc((size_t)d * sizeof *fcol);
-	size_t stride = (size_t)(C + nout);
-	float *x = nids_floats((size_t)CHUNK * d), *sc = nids_floats((size_t)CHUNK * nout);
-	float *rowsout = nids_floats((size_t)CHUNK * stride);
-	int rc = 0, n = 0;
-	if (!fcol || !x || !sc || !rowsout) {
-		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-		goto done;
-	}
-	for (int i = 0, j = 0; i < C; i++)
-		if (hin->cols[i].role == NIDS_ROLE_FEATURE)
-			fcol[j++] = i;
-	float *rows;
-	long got;
-	uint64_t row0 = 0;
-	while ((got = nids_reader_next(r, &rows, err)) > 0) {
-		if ((rc = nids_writer_sync_classes(w, nids_reader_header(r), err)) < 0)
-			goto done;
-		for (long i = 0; i < got; i++) {
-			memcpy(rowsout + (size_t)n * stride, rows + (size_t)i * C, (size_t)C * sizeof(float));
-			if (++n == CHUNK) {
-				if ((rc = flush(w, s, n, C, d, fcol, x, sc, rowsout, nout, row0, secs, err)) < 0)
-					goto done;
-				row0 += (uint64_t)n;
-				n = 0;
-			}
-		}
-	}
-	if (got < 0)
-		rc = (int)got;
-	else if (n)
-		rc = flush(w, s, n, C, d, fcol, x, sc, rowsout, nout, row0, secs, err);
-done:
-	free(fcol), free(x), free(sc), free(rowsout);
-	return rc;
-}
+enum { O_ERRORS = 1000, O_EXPLAIN, O_CLASSES, O_CLUSTER, O_INFO, O_ALARMS };
 
 int main(int argc, char **argv)
 {
@@ -126,16 +45,17 @@ int main(int argc, char **argv)
 		{ "errors", no_argument, NULL, O_ERRORS },  { "explain", no_argument, NULL, O_EXPLAIN },
 		{ "classes", no_argument, NULL, O_CLASSES },
 		{ "cluster", no_argument, NULL, O_CLUSTER }, { "info", no_argument, NULL, O_INFO },
+		{ "alarms", no_argument, NULL, O_ALARMS },  { "exit-status", no_argument, NULL, 'e' },
 		{ "zstd", required_argument, NULL, 'z' },   { "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },      { "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *model_path = NULL, *out_path = NULL;
-	int threads = 1, level = 0, info = 0, verbose = 0, ch;
+	int threads = 1, level = 0, info = 0, verbose = 0, alarms = 0, exit_status = 0, ch;
 	unsigned outputs = 0;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":m:j:z:o:vhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":m:j:z:o:evhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'm': model_path = optarg; break;
 		case 'j': threads = (int)nids_cli_long_or_die(PROG, USAGE, "-j", optarg, 1, 64); break;
@@ -144,6 +64,8 @@ int main(int argc, char **argv)
 		case O_CLASSES: outputs |= NIDS_OUT_CLASSES; break;
 		case O_CLUSTER: outputs |= NIDS_OUT_CLUSTER; break;
 		case O_INFO: info = 1; break;
+		case O_ALARMS: alarms = 1; break;
+		case 'e': exit_status = 1; break;
 		case 'z': level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
 		case 'o': out_path = optarg; break;
 		case 'v': verbose = 1; break;
@@ -154,6 +76,8 @@ int main(int argc, char **argv)
 	}
 	if (!model_path)
 		nids_cli_usage_error(PROG, USAGE, "-m is required");
+	if (exit_status && !alarms)
+		nids_cli_usage_error(PROG, USAGE, "-e goes with --alarms");
 	if (argc - optind > 1 || (info && argc > optind))
 		nids_cli_usage_error(PROG, USAGE, info ? "--info takes no input" : "one input at most");
 	nids_err err = { 0 };
@@ -175,56 +99,42 @@ int main(int argc, char **argv)
 			nids_err_print(PROG, &err);
 		return nids_err_exit_code(&err);
 	}
-	char **names = NULL;
-	int nout = nids_model_outputs(m, outputs, &names, &err);
+	int nout = nids_model_outputs(m, outputs, NULL, &err);
 	if (nout < 0)
 		nids_cli_usage_error(PROG, USAGE, "%s", err.msg);
-	int nscores = 1; /* "score" and the type's further score columns */
-	while (m->type->scores && m->type->scores[nscores - 1])
-		nscores++;
 	const char *in_path = optind < argc ? argv[optind] : "-";
 	nids_input *in = NULL;
 	nids_reader *r = NULL;
 	nids_output *out = NULL;
-	nids_writer *w = NULL;
-	nids_header *h = NULL;
-	nids_scorer *s = NULL;
-	double secs = 0, t_start = nids_seconds();
+	nids_score_opts so = { outputs, threads, alarms, level };
+	nids_score_stats st = { 0 };
+	double t_start = nids_seconds();
 	if (!(rc = nids_input_open(&in, in_path, &err)) && !(rc = nids_reader_open(&r, in, &err)) &&
-	    !(rc = nids_model_check_features(m, nids_reader_header(r), &err)) &&
-	    !(rc = out_header(&h, nids_reader_header(r), names, nout, nscores, &err)) &&
-	    !(rc = nids_scorer_new(&s, m, outputs, threads, CHUNK, &err)) &&
 	    !(rc = nids_output_open(&out, out_path, 1, &err)) &&
-	    !(rc = nids_writer_open(&w, nids_output_file(out), nids_output_name(out), h, level,
-	                            &err)) &&
-	    !(rc = score_stream(r, w, s, m, nout, &secs, &err))) {
-		rc = nids_writer_close(w, &err);
-		w = NULL;
-		if (!rc) {
-			rc = nids_output_commit(out, &err);
-			out = NULL;
-		}
+	    !(rc = nids_score_stream(r, m, &so, nids_output_file(out), nids_output_name(out), &st,
+	                             &err))) {
+		rc = nids_output_commit(out, &err);
+		out = NULL;
 	}
 	if (!rc && verbose) {
-		double rows = r ? (double)nids_reader_rows(r) : 0, all = nids_seconds() - t_start;
+		double rows = (double)st.rows, all = nids_seconds() - t_start;
 		fprintf(stderr, "%s: %.0f rows in %.3f s (%.0f rows/s); the model's share %.3f s "
-		        "(%.0f rows/s)\n", PROG, rows, all, rows / all, secs, secs > 0 ? rows / secs : 0);
+		        "(%.0f rows/s)%s", PROG, rows, all, rows / all, st.model_secs,
+		        st.model_secs > 0 ? rows / st.model_secs : 0,
+		        st.normalized ? "; normalized with the model's parameters" : "");
+		if (alarms)
+			fprintf(stderr, "; %llu alarms", (unsigned long long)st.alarms);
+		fputc('\n', stderr);
 	}
-	if (rc && !err.where[0] && in && (rc == NIDS_EMISMATCH))
+	if (rc && !err.where[0] && in)
 		snprintf(err.where, sizeof err.where, "%s", nids_input_name(in));
-	nids_writer_free(w);
 	nids_output_abort(out);
-	nids_scorer_free(s);
-	nids_header_free(h);
 	nids_reader_free(r);
 	nids_input_free(in);
-	for (int i = 0; i < nout; i++)
-		free(names[i]);
-	free(names);
 	nids_model_free(m);
 	if (rc) {
 		nids_err_print(PROG, &err);
 		return nids_err_exit_code(&err);
 	}
-	return 0;
+	return exit_status && st.alarms == 0 ? 3 : 0;
 }

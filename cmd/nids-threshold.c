@@ -185,10 +185,11 @@ static int apply(const opts *o, const nids_threshold *t, nids_reader *r, const c
 		return nids_err_set(err, NIDS_EFORMAT, name,
 		                    "the stream already has a column 'alarm'");
 	}
-	size_t in_c = (size_t)h->ncols, out_c = (size_t)oh->ncols;
+	size_t in_c = (size_t)h->ncols, out_c = (size_t)oh->ncols, M = (size_t)h->meta_width;
 	nids_output *out = NULL;
 	nids_writer *w = NULL;
 	float *rows, *buf = NULL;
+	unsigned char *mbuf = NULL;
 	long n = 0;
 	int rc = nids_output_open(&out, "-", 1, err);
 	if (!rc)
@@ -197,11 +198,15 @@ static int apply(const opts *o, const nids_threshold *t, nids_reader *r, const c
 		if ((rc = nids_writer_sync_classes(w, nids_reader_header(r), err)))
 			break;
 		float *grown = realloc(buf, (size_t)n * out_c * sizeof *buf);
-		if (!grown) {
+		unsigned char *mgrown = grown ? realloc(mbuf, (size_t)n * M + 1) : NULL;
+		if (grown)
+			buf = grown;
+		if (!grown || !mgrown) {
 			rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 			break;
 		}
-		buf = grown;
+		mbuf = mgrown;
+		const unsigned char *meta = nids_reader_meta(r);
 		size_t kept = 0;
 		uint64_t first = nids_reader_rows(r) - (uint64_t)n;
 		for (long i = 0; i < n; i++) {
@@ -219,12 +224,14 @@ static int apply(const opts *o, const nids_threshold *t, nids_reader *r, const c
 			if (o->alarms_only && !alarm)
 				continue;
 			memcpy(buf + kept * out_c, row, in_c * sizeof *row);
+			if (M)
+				memcpy(mbuf + kept * M, meta + (size_t)i * M, M);
 			if (!o->alarms_only)
 				buf[kept * out_c + in_c] = (float)alarm;
 			kept++;
 		}
 		if (!rc && kept)
-			rc = nids_writer_write(w, buf, kept, err);
+			rc = nids_writer_write_meta(w, buf, mbuf, kept, err);
 	}
 	if (!rc && n < 0)
 		rc = (int)n;
@@ -239,6 +246,7 @@ static int apply(const opts *o, const nids_threshold *t, nids_reader *r, const c
 		nids_output_abort(out);
 	}
 	free(buf);
+	free(mbuf);
 	nids_header_free(oh);
 	return rc;
 }

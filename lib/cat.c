@@ -1,4 +1,4 @@
-/* cat.c: stream <-> TSV/CSV for nids-cat. */
+/* cat.c: stream <-> TSV/CSV/JSON lines for nids-cat. */
 #include "nids/cat.h"
 
 #include <math.h>
@@ -23,10 +23,11 @@ int nids_format_float(char *buf, float v)
 		return (int)(strcpy(buf, "nan"), 3);
 	if (isinf(v))
 		return v < 0 ? (int)(strcpy(buf, "-inf"), 4) : (int)(strcpy(buf, "inf"), 3);
-	/* integers up to 2^24 are exact and by far the most common values */
 	if (v == 0 && signbit(v))
 		return (int)(strcpy(buf, "-0"), 2);
-	if (v == (float)(long)v && fabsf(v) <= 16777216.0f)
+	/* integers up to 2^24 are exact and by far the most common values; the range test
+	 * comes first, as converting a larger float to long is undefined */
+	if (fabsf(v) <= 16777216.0f && v == (float)(long)v)
 		return snprintf(buf, 32, "%ld", (long)v);
 	int n = 0;
 	for (int prec = 6; prec <= 9; prec++) {
@@ -35,6 +36,54 @@ int nids_format_float(char *buf, float v)
 			break;
 	}
 	return n;
+}
+
+/* The shortest decimal that reads back to the same double. */
+static int format_double(char *buf, double v)
+{
+	if (isnan(v))
+		return (int)(strcpy(buf, "nan"), 3);
+	if (isinf(v))
+		return v < 0 ? (int)(strcpy(buf, "-inf"), 4) : (int)(strcpy(buf, "inf"), 3);
+	int n = 0;
+	for (int prec = 15; prec <= 17; prec++) {
+		n = snprintf(buf, 40, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	return n;
+}
+
+/* The default role of a metadata column of a type: time for times, else id. */
+static int meta_default_role(int type) { return type == NIDS_TYPE_TIME ? NIDS_ROLE_TIME : NIDS_ROLE_ID; }
+
+int nids_cat_format_meta(const nids_header *h, int k, const unsigned char *row, int epoch,
+                         char *buf, size_t n)
+{
+	const nids_meta_column *c = &h->meta[k];
+	const unsigned char *p = row + c->off;
+	switch (c->type) {
+	case NIDS_TYPE_TIME:
+		return nids_time_format(nids_meta_get_i64(p), epoch, buf);
+	case NIDS_TYPE_ADDR:
+		return nids_addr_format(p, buf);
+	case NIDS_TYPE_PORT:
+		return snprintf(buf, n, "%u", nids_meta_get_u16(p));
+	case NIDS_TYPE_PROTO:
+		return snprintf(buf, n, "%u", p[0]);
+	case NIDS_TYPE_U64: {
+		uint64_t v = nids_meta_get_u64(p);
+		return v == NIDS_U64_NONE ? (int)(buf[0] = 0) : snprintf(buf, n, "%llu", (unsigned long long)v);
+	}
+	case NIDS_TYPE_STR: {
+		uint32_t id = nids_meta_get_u32(p);
+		if (id == NIDS_STR_NONE || id >= (uint32_t)h->nstrings)
+			return (int)(buf[0] = 0);
+		return snprintf(buf, n, "%s", h->strings[id]);
+	}
+	default:
+		return format_double(buf, nids_meta_get_f64(p));
+	}
 }
 
 /* Writes one field, quoting it for CSV when it holds a delimiter, quote or newline. */
@@ -53,45 +102,163 @@ static void put_field(FILE *f, const char *s, char delim)
 	}
 }
 
+/* A JSON string (RFC 8259 escapes). */
+static void put_json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/* A selected column: a float column (index >= 0) or a metadata one (-1 - index). */
+typedef struct selection {
+	int *col;
+	int n;
+} selection;
+
+static int select_columns(const nids_header *h, const char *cols, selection *s, nids_err *err)
+{
+	s->n = 0;
+	s->col = malloc(sizeof(int) * (size_t)(h->ncols + h->nmeta + 1));
+	if (!s->col)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	if (!cols) { /* identifiers first: they say which flow a row is */
+		for (int k = 0; k < h->nmeta; k++)
+			s->col[s->n++] = -1 - k;
+		for (int c = 0; c < h->ncols; c++)
+			s->col[s->n++] = c;
+		return 0;
+	}
+	char *list = strdup(cols), *save = NULL;
+	int rc = list ? 0 : nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	for (char *t = list ? strtok_r(list, ",", &save) : NULL; t && !rc;
+	     t = strtok_r(NULL, ",", &save)) {
+		int c = nids_header_find(h, t), k = nids_header_find_meta(h, t);
+		if (c < 0 && k < 0)
+			rc = nids_err_set(err, NIDS_EUSAGE, NULL, "no column '%s' in the stream", t);
+		else if (s->n == h->ncols + h->nmeta)
+			rc = nids_err_set(err, NIDS_EUSAGE, NULL, "too many columns selected");
+		else
+			s->col[s->n++] = c >= 0 ? c : -1 - k;
+	}
+	free(list);
+	return rc;
+}
+
+/* The header line; with types, each name carries what -r needs to rebuild it. */
+static void put_header(FILE *f, const nids_header *h, const selection *s, const nids_cat_opts *o)
+{
+	char name[NIDS_MAX_NAME + 64];
+	for (int i = 0; i < s->n; i++) {
+		int c = s->col[i];
+		if (c >= 0) {
+			const nids_column *col = &h->cols[c];
+			if (o->types && nids_cat_implied_role(col->name) != col->role)
+				snprintf(name, sizeof name, "%s:%s", col->name, nids_role_name(col->role));
+			else
+				snprintf(name, sizeof name, "%s", col->name);
+		} else {
+			const nids_meta_column *m = &h->meta[-1 - c];
+			if (!o->types)
+				snprintf(name, sizeof name, "%s", m->name);
+			else if (m->role == meta_default_role(m->type))
+				snprintf(name, sizeof name, "%s:%s", m->name, nids_type_name(m->type));
+			else
+				snprintf(name, sizeof name, "%s:%s:%s", m->name, nids_type_name(m->type),
+				         nids_role_name(m->role));
+		}
+		if (i)
+			fputc(o->delim, f);
+		put_field(f, name, o->delim);
+	}
+	fputc('\n', f);
+}
+
+/* One row as a JSON object: numbers for float columns (null when not finite), text
+ * for times, addresses, strings and classes, numbers for ports, protocols, counts. */
+static void put_json_row(FILE *f, const nids_header *h, const selection *s, const float *row,
+                         const unsigned char *meta, int epoch)
+{
+	char buf[80];
+	fputc('{', f);
+	for (int i = 0; i < s->n; i++) {
+		int c = s->col[i];
+		if (i)
+			fputc(',', f);
+		if (c >= 0) {
+			put_json_string(f, h->cols[c].name);
+			fputc(':', f);
+			float v = row[c];
+			if (h->cols[c].role == NIDS_ROLE_CLASS)
+				put_json_string(f, h->classes[(int)v]);
+			else if (!isfinite(v))
+				fputs("null", f);
+			else
+				fwrite(buf, 1, (size_t)nids_format_float(buf, v), f);
+			continue;
+		}
+		const nids_meta_column *m = &h->meta[-1 - c];
+		put_json_string(f, m->name);
+		fputc(':', f);
+		int len = nids_cat_format_meta(h, -1 - c, meta, epoch, buf, sizeof buf);
+		int text = m->type == NIDS_TYPE_TIME || m->type == NIDS_TYPE_ADDR ||
+		           m->type == NIDS_TYPE_STR;
+		if (m->type == NIDS_TYPE_TIME && epoch && len)
+			text = 0;
+		if (len == 0 || (m->type == NIDS_TYPE_F64 && !isfinite(nids_meta_get_f64(meta + m->off))))
+			fputs("null", f);
+		else if (text && m->type == NIDS_TYPE_STR)
+			put_json_string(f, h->strings[nids_meta_get_u32(meta + m->off)]);
+		else if (text)
+			put_json_string(f, buf);
+		else
+			fwrite(buf, 1, (size_t)len, f);
+	}
+	fputs("}\n", f);
+}
+
+static void put_text_row(FILE *f, const nids_header *h, const selection *s, const float *row,
+                         const unsigned char *meta, const nids_cat_opts *o)
+{
+	char num[80];
+	for (int k = 0; k < s->n; k++) {
+		int c = s->col[k];
+		if (k)
+			fputc(o->delim, f);
+		if (c >= 0) {
+			float v = row[c];
+			if (h->cols[c].role == NIDS_ROLE_CLASS)
+				put_field(f, h->classes[(int)v], o->delim);
+			else
+				fwrite(num, 1, (size_t)nids_format_float(num, v), f);
+		} else if (h->meta[-1 - c].type == NIDS_TYPE_STR) {
+			uint32_t id = nids_meta_get_u32(meta + h->meta[-1 - c].off);
+			if (id != NIDS_STR_NONE && id < (uint32_t)h->nstrings)
+				put_field(f, h->strings[id], o->delim);
+		} else {
+			fwrite(num, 1, (size_t)nids_cat_format_meta(h, -1 - c, meta, o->epoch, num, sizeof num),
+			       f);
+		}
+	}
+	fputc('\n', f);
+}
+
 int nids_cat_to_text(nids_reader *r, FILE *f, const nids_cat_opts *o, nids_err *err)
 {
 	const nids_header *h = nids_reader_header(r);
-	int *sel = malloc(sizeof(int) * (size_t)(h->ncols + 1));
-	int nsel = 0, rc = 0;
-	if (!sel)
-		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	if (o->cols) {
-		char *list = strdup(o->cols), *save = NULL;
-		for (char *t = list ? strtok_r(list, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save)) {
-			int c = nids_header_find(h, t);
-			if (c < 0) {
-				rc = nids_err_set(err, NIDS_EUSAGE, NULL, "no column '%s' in the stream", t);
-				break;
-			}
-			if (nsel == h->ncols) {
-				rc = nids_err_set(err, NIDS_EUSAGE, NULL, "too many columns selected");
-				break;
-			}
-			sel[nsel++] = c;
-		}
-		free(list);
-	} else {
-		for (int c = 0; c < h->ncols; c++)
-			sel[nsel++] = c;
-	}
-	if (!rc && o->header) {
-		for (int i = 0; i < nsel; i++) {
-			const nids_column *col = &h->cols[sel[i]];
-			if (i)
-				fputc(o->delim, f);
-			put_field(f, col->name, o->delim);
-			if (nids_cat_implied_role(col->name) != col->role)
-				fprintf(f, ":%s", nids_role_name(col->role));
-		}
-		fputc('\n', f);
-	}
+	selection s;
+	int rc = select_columns(h, o->cols, &s, err);
+	if (!rc && o->header && !o->json)
+		put_header(f, h, &s, o);
 	long long left = o->head < 0 ? -1 : o->head;
-	char num[32];
 	while (!rc && left != 0) {
 		float *rows;
 		long n = nids_reader_next(r, &rows, err);
@@ -99,38 +266,171 @@ int nids_cat_to_text(nids_reader *r, FILE *f, const nids_cat_opts *o, nids_err *
 			rc = (int)n;
 			break;
 		}
-		h = nids_reader_header(r); /* its class table may have grown */
+		h = nids_reader_header(r); /* its class and string tables may have grown */
+		const unsigned char *meta = nids_reader_meta(r);
+		size_t M = (size_t)h->meta_width;
 		for (long i = 0; i < n && left != 0; i++, left -= left > 0) {
 			const float *row = rows + (size_t)i * (size_t)h->ncols;
-			for (int k = 0; k < nsel; k++) {
-				if (k)
-					fputc(o->delim, f);
-				float v = row[sel[k]];
-				if (h->cols[sel[k]].role == NIDS_ROLE_CLASS)
-					put_field(f, h->classes[(int)v], o->delim);
-				else
-					fwrite(num, 1, (size_t)nids_format_float(num, v), f);
-			}
-			fputc('\n', f);
+			const unsigned char *m = meta ? meta + (size_t)i * M : NULL;
+			if (o->json)
+				put_json_row(f, h, &s, row, m, o->epoch);
+			else
+				put_text_row(f, h, &s, row, m, o);
 		}
 		if (ferror(f))
 			rc = nids_err_set(err, NIDS_EIO, NULL, "write error");
 	}
-	free(sel);
+	free(s.col);
 	return rc;
 }
 
-/* Splits "name:role" when the suffix is a role name; else the implied role. */
-static int parse_column(char *field, int *role)
+/* ---- text back to a stream ---- */
+
+/* Splits a header field "name[:type][:role]" (the --types form); a bare name has the
+ * role it implies. Returns 1 for a metadata column (type set), 0 for a float column,
+ * -1 for a suffix that names neither a type nor a role. */
+static int parse_column(char *field, int *type, int *role)
 {
 	char *colon = strrchr(field, ':');
+	*type = 0;
 	if (colon && nids_role_parse(colon + 1) >= 0) {
 		*role = nids_role_parse(colon + 1);
 		*colon = 0;
+		char *c2 = strrchr(field, ':');
+		if (c2 && nids_type_parse(c2 + 1) > 0) {
+			*type = nids_type_parse(c2 + 1);
+			*c2 = 0;
+			return 1;
+		}
 		return 0;
+	}
+	if (colon && nids_type_parse(colon + 1) > 0) {
+		*type = nids_type_parse(colon + 1);
+		*role = meta_default_role(*type);
+		*colon = 0;
+		return 1;
 	}
 	*role = nids_cat_implied_role(field);
 	return 0;
+}
+
+/* Parses one metadata value of the text into its row bytes. Returns 0 or -1. */
+static int parse_meta(nids_writer *w, const nids_meta_column *c, const char *s, size_t len,
+                      unsigned char *row, nids_err *err, int *rc)
+{
+	unsigned char *p = row + c->off;
+	double v;
+	switch (c->type) {
+	case NIDS_TYPE_TIME: {
+		int64_t us;
+		if (nids_time_parse(s, len, &us))
+			return -1;
+		nids_meta_put_i64(p, us);
+		return 0;
+	}
+	case NIDS_TYPE_ADDR:
+		if (len == 0)
+			return memset(p, 0, 16), 0;
+		return nids_addr_parse(s, len, p);
+	case NIDS_TYPE_PORT:
+	case NIDS_TYPE_PROTO:
+	case NIDS_TYPE_U64:
+		if (len == 0 && c->type == NIDS_TYPE_U64)
+			return nids_meta_put_u64(p, NIDS_U64_NONE), 0;
+		if (nids_parse_float(s, len, &v) || v < 0 || v != floor(v) ||
+		    v > (c->type == NIDS_TYPE_PORT ? 65535 : c->type == NIDS_TYPE_PROTO ? 255 : 1.8e19))
+			return -1;
+		if (c->type == NIDS_TYPE_PORT)
+			nids_meta_put_u16(p, (unsigned)v);
+		else if (c->type == NIDS_TYPE_PROTO)
+			p[0] = (unsigned char)v;
+		else /* exact: whole numbers parse digit by digit */
+			nids_meta_put_u64(p, strtoull(s, NULL, 10));
+		return 0;
+	case NIDS_TYPE_STR: {
+		if (len == 0)
+			return nids_meta_put_u32(p, NIDS_STR_NONE), 0;
+		int id = nids_writer_add_string(w, s, err);
+		if (id < 0)
+			return *rc = id, -1;
+		nids_meta_put_u32(p, (uint32_t)id);
+		return 0;
+	}
+	default:
+		if (nids_parse_float(s, len, &v))
+			return -1;
+		nids_meta_put_f64(p, v);
+		return 0;
+	}
+}
+
+typedef struct text_column {
+	int meta; /* index among metadata columns, or -1 */
+	int col;  /* index among float columns, or -1 */
+} text_column;
+
+/* Reads the header line: the stream's columns, and where each text field goes. */
+static int text_header(nids_csv *c, nids_input *in, nids_header *h, nids_csv_record *rec,
+                       text_column **map, nids_err *err)
+{
+	int rc = nids_csv_next(c, rec, err);
+	if (rc == 0)
+		return nids_err_set(err, NIDS_EFORMAT, nids_input_name(in),
+		                    "empty input: expected a header line of column names");
+	if (rc < 0)
+		return rc;
+	if (!(*map = malloc(sizeof **map * (size_t)(rec->nfields + 1))))
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	for (int i = 0; i < rec->nfields; i++) {
+		int type, role;
+		int meta = parse_column(rec->fields[i], &type, &role);
+		nids_err e2 = { 0 };
+		int k = meta ? nids_header_add_meta(h, rec->fields[i], type, role, &e2)
+		             : nids_header_add_column(h, rec->fields[i], role, &e2);
+		if (k < 0)
+			return nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c), "header: %s", e2.msg);
+		(*map)[i].meta = meta ? k : -1;
+		(*map)[i].col = meta ? -1 : k;
+	}
+	if (h->ncols == 0)
+		return nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c),
+		                    "header: no numeric column (a stream needs at least one)");
+	return 0;
+}
+
+/* One text record into row and meta. */
+static int text_row(nids_writer *w, nids_csv *c, const nids_header *h, const text_column *map,
+                    const nids_csv_record *rec, float *row, unsigned char *meta, nids_err *err)
+{
+	int rc = 0;
+	for (int i = 0; !rc && i < rec->nfields; i++) {
+		if (map[i].meta >= 0) {
+			const nids_meta_column *m = &h->meta[map[i].meta];
+			if (parse_meta(w, m, rec->fields[i], rec->lens[i], meta, err, &rc) && !rc)
+				rc = nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c),
+				                  "field %d (%s): '%.40s' is not a %s value", i + 1, m->name,
+				                  rec->fields[i], nids_type_name(m->type));
+			continue;
+		}
+		int k = map[i].col;
+		if (h->cols[k].role == NIDS_ROLE_CLASS) {
+			if (!rec->lens[i])
+				return nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c),
+				                    "field %d (%s): empty class name", i + 1, h->cols[k].name);
+			int id = nids_writer_add_class(w, rec->fields[i], err);
+			if (id < 0)
+				return id;
+			row[k] = (float)id;
+			continue;
+		}
+		double v;
+		if (nids_parse_float(rec->fields[i], rec->lens[i], &v))
+			rc = nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c),
+			                  "field %d (%s): '%.40s' is not a number", i + 1, h->cols[k].name,
+			                  rec->fields[i]);
+		row[k] = (float)v;
+	}
+	return rc;
 }
 
 int nids_cat_from_text(nids_input *in, char delim, FILE *f, const char *out_name, int level,
@@ -143,63 +443,34 @@ int nids_cat_from_text(nids_input *in, char delim, FILE *f, const char *out_name
 	nids_csv_record rec;
 	nids_header *h = nids_header_new();
 	nids_writer *w = NULL;
+	text_column *map = NULL;
 	float *row = NULL;
-	if (!h) {
-		nids_csv_free(c);
-		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	}
-	rc = nids_csv_next(c, &rec, err);
-	if (rc == 0)
-		rc = nids_err_set(err, NIDS_EFORMAT, nids_input_name(in),
-		                  "empty input: expected a header line of column names");
-	else if (rc > 0)
-		rc = 0;
-	for (int i = 0; !rc && i < rec.nfields; i++) {
-		int role;
-		parse_column(rec.fields[i], &role);
-		nids_err e2 = { 0 };
-		if (nids_header_add_column(h, rec.fields[i], role, &e2) < 0)
-			rc = nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c), "header: %s", e2.msg);
-	}
-	int ncols = h->ncols;
-	if (!rc && !(row = malloc(sizeof(float) * (size_t)ncols)))
+	unsigned char *meta = NULL;
+	rc = h ? text_header(c, in, h, &rec, &map, err)
+	       : nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	int nfields = rc ? 0 : h->ncols + h->nmeta;
+	if (!rc && (!(row = malloc(sizeof(float) * (size_t)h->ncols)) ||
+	            !(meta = calloc(1, (size_t)h->meta_width + 1))))
 		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	if (!rc)
 		rc = nids_writer_open(&w, f, out_name, h, level, err);
 	while (!rc && (rc = nids_csv_next(c, &rec, err)) > 0) {
 		rc = 0;
-		if (rec.nfields != ncols) {
+		if (rec.nfields != nfields)
 			rc = nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c),
-			                  "%d fields, the header has %d", rec.nfields, ncols);
-			break;
-		}
-		for (int i = 0; !rc && i < ncols; i++) {
-			if (h->cols[i].role == NIDS_ROLE_CLASS) {
-				int id = rec.lens[i] ? nids_writer_add_class(w, rec.fields[i], err) : -1;
-				if (id == -1)
-					rc = nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c),
-					                  "field %d (%s): empty class name", i + 1,
-					                  h->cols[i].name);
-				else if (id < 0)
-					rc = id;
-				row[i] = (float)id;
-				continue;
-			}
-			double v;
-			if (nids_parse_float(rec.fields[i], rec.lens[i], &v))
-				rc = nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c),
-				                  "field %d (%s): '%.40s' is not a number", i + 1,
-				                  h->cols[i].name, rec.fields[i]);
-			row[i] = (float)v;
-		}
+			                  "%d fields, the header has %d", rec.nfields, nfields);
 		if (!rc)
-			rc = nids_writer_write(w, row, 1, err);
+			rc = text_row(w, c, h, map, &rec, row, meta, err);
+		if (!rc)
+			rc = nids_writer_write_meta(w, row, meta, 1, err);
 	}
 	if (!rc)
 		rc = nids_writer_close(w, err);
 	else
 		nids_writer_free(w);
 	free(row);
+	free(meta);
+	free(map);
 	nids_header_free(h);
 	nids_csv_free(c);
 	return rc;
@@ -210,9 +481,17 @@ int nids_cat_describe(const nids_header *h, FILE *f, nids_err *err)
 	fprintf(f, "columns\t%d\n", h->ncols);
 	for (int i = 0; i < h->ncols; i++)
 		fprintf(f, "%d\t%s\t%s\n", i + 1, h->cols[i].name, nids_role_name(h->cols[i].role));
+	fprintf(f, "metadata\t%d\n", h->nmeta);
+	for (int i = 0; i < h->nmeta; i++)
+		fprintf(f, "%d\t%s\t%s\t%s\n", i + 1, h->meta[i].name, nids_type_name(h->meta[i].type),
+		        nids_role_name(h->meta[i].role));
 	fprintf(f, "classes\t%d\n", h->nclasses);
 	for (int i = 0; i < h->nclasses; i++)
 		fprintf(f, "%d\t%s\n", i, h->classes[i]);
+	fprintf(f, "strings\t%d\n", h->nstrings);
+	fprintf(f, "records\t%d\n", h->next);
+	for (int i = 0; i < h->next; i++)
+		fprintf(f, "%s\t%zu bytes\n", h->ext[i].key, h->ext[i].len);
 	if (ferror(f))
 		return nids_err_set(err, NIDS_EIO, NULL, "write error");
 	return 0;

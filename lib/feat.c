@@ -105,6 +105,16 @@ int feat_add_column(feat_ctx *fc, const char *name, int role, nids_err *err)
 	return rc;
 }
 
+int feat_add_meta_column(feat_ctx *fc, const char *name, int type, nids_err *err)
+{
+	nids_err e = { 0 };
+	int rc = nids_header_add_meta(fc->h, name, type, NIDS_ROLE_ID, &e);
+	if (rc < 0)
+		return nids_err_set(err, rc == NIDS_EUSAGE ? NIDS_EFORMAT : rc, feat_where(fc), "%s",
+		                    e.msg);
+	return rc;
+}
+
 int feat_add_onehot(feat_ctx *fc, const feat_vocab *v, nids_err *err)
 {
 	char name[NIDS_MAX_NAME + 1];
@@ -176,75 +186,178 @@ static void note_skip(feat_ctx *fc, const nids_err *e)
 		snprintf(fc->st->first_bad, sizeof fc->st->first_bad, "%s: %s", e->where, e->msg);
 }
 
-int nids_featurize(nids_input *in, FILE *out, const char *out_name, const nids_feat_opts *o,
-                   nids_feat_stats *st, nids_err *err)
+/* Keeps a copy of the first input's header record, to check the others' against. */
+typedef struct header_copy {
+	int n;
+	char **fields;
+} header_copy;
+
+static void header_copy_free(header_copy *c)
 {
-	feat_ctx fc = { .o = o, .st = st, .in_name = nids_input_name(in) };
+	for (int i = 0; i < c->n; i++)
+		free(c->fields[i]);
+	free(c->fields);
+}
+
+static int header_copy_set(header_copy *c, const nids_csv_record *rec)
+{
+	if (!(c->fields = calloc((size_t)rec->nfields + 1, sizeof *c->fields)))
+		return NIDS_ENOMEM;
+	for (c->n = 0; c->n < rec->nfields; c->n++)
+		if (!(c->fields[c->n] = strdup(rec->fields[c->n])))
+			return NIDS_ENOMEM;
+	return 0;
+}
+
+static int header_copy_same(const header_copy *c, const nids_csv_record *rec)
+{
+	if (c->n != rec->nfields)
+		return 0;
+	for (int i = 0; i < c->n; i++)
+		if (strcmp(c->fields[i], rec->fields[i]))
+			return 0;
+	return 1;
+}
+
+/* Starts input k: its first record is read into *rec; *pending says it is data. For the
+ * first input the format is found and its columns built; the others must begin with the
+ * same header line when the first did. */
+static int start_input(feat_ctx *fc, nids_input *in, int k, const feat_format **f, void **state,
+                       header_copy *hdr, nids_csv_record *rec, int *pending, nids_err *err)
+{
+	fc->in_name = nids_input_name(in);
+	int rc = nids_csv_open(&fc->csv, in, ',', err);
+	if (rc)
+		return rc;
+	rc = nids_csv_next(fc->csv, rec, err);
+	if (rc == 0 && k == 0)
+		return nids_err_set(err, NIDS_EFORMAT, fc->in_name, "empty input: no CSV records");
+	if (rc <= 0) { /* a later empty input adds nothing */
+		*pending = 0;
+		return rc < 0 ? rc : 1;
+	}
+	if (k > 0) {
+		if (hdr->fields && !header_copy_same(hdr, rec))
+			return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
+			                    "the header line differs from the first input's");
+		*pending = !hdr->fields;
+		return 0;
+	}
+	if (!*f && (rc = detect(fc, rec, f, err)))
+		return rc;
+	rc = (*f)->init(fc, rec, state, err);
+	if (rc < 0)
+		return rc;
+	*pending = rc == 0; /* the first record is data */
+	if (rc == 1 && header_copy_set(hdr, rec))
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	return 0;
+}
+
+/* The metadata every row carries: its record number, and its input with several. */
+static int add_record_columns(feat_ctx *fc, const char *format, int nin, int *rec_off,
+                              int *file_off, nids_err *err)
+{
+	/* the record a raw featurized stream carries, so a detector knows to normalize it */
+	char rec[64];
+	snprintf(rec, sizeof rec, "format=%s", format);
+	if (nids_header_set_ext(fc->h, "nids.featurize", rec, strlen(rec)))
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	int c = feat_add_meta_column(fc, "record", NIDS_TYPE_U64, err);
+	if (c < 0)
+		return c;
+	*rec_off = fc->h->meta[c].off;
+	*file_off = -1;
+	if (nin > 1) {
+		if ((c = feat_add_meta_column(fc, "file", NIDS_TYPE_STR, err)) < 0)
+			return c;
+		*file_off = fc->h->meta[c].off;
+	}
+	return 0;
+}
+
+int nids_featurize(nids_input *const *in, int nin, FILE *out, const char *out_name,
+                   const nids_feat_opts *o, nids_feat_stats *st, nids_err *err)
+{
+	feat_ctx fc = { .o = o, .st = st };
 	const feat_format *f = NULL;
 	void *state = NULL;
 	float *row = NULL;
 	nids_csv_record rec;
+	header_copy hdr = { 0 };
 	memset(st, 0, sizeof *st);
 	if (o->format && !(f = find_format(o->format)))
 		return nids_err_set(err, NIDS_EUSAGE, NULL, "unknown format '%s'", o->format);
-	int rc = nids_csv_open(&fc.csv, in, ',', err);
-	if (rc)
-		return rc;
+	int rc = 0, pending = 0, label_col = -1, rec_off = -1, file_off = -1;
 	if (!(fc.h = nids_header_new()))
 		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	if (!rc && (rc = nids_csv_next(fc.csv, &rec, err)) == 0)
-		rc = nids_err_set(err, NIDS_EFORMAT, fc.in_name, "empty input: no CSV records");
-	if (rc > 0)
-		rc = 0;
-	if (!rc && !f)
-		rc = detect(&fc, &rec, &f, err);
-	int pending = 0;
-	if (!rc) {
-		rc = f->init(&fc, &rec, &state, err);
-		pending = rc == 0; /* the first record is data */
-		if (rc > 0)
-			rc = 0;
-	}
-	if (!rc && !(row = malloc(sizeof(float) * (size_t)fc.h->ncols)))
-		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	if (!rc)
-		rc = nids_writer_open(&fc.w, out, out_name, fc.h, o->zstd_level, err);
-	int label_col = rc ? -1 : nids_header_find_role(fc.h, NIDS_ROLE_LABEL);
-	while (!rc) {
-		if (!pending) {
-			rc = nids_csv_next(fc.csv, &rec, err);
-			if (rc <= 0)
-				break;
-			rc = 0;
+	for (int k = 0; !rc && k < nin; k++) {
+		if (fc.csv)
+			st->bytes += nids_csv_bytes(fc.csv);
+		nids_csv_free(fc.csv);
+		fc.csv = NULL;
+		int more = start_input(&fc, in[k], k, &f, &state, &hdr, &rec, &pending, err);
+		if (more < 0) {
+			rc = more;
+			break;
 		}
-		pending = 0;
-		st->records++;
-		nids_err e = { 0 };
-		int r;
-		if (fc.nfields && rec.nfields != fc.nfields)
-			r = nids_err_set(&e, NIDS_EFORMAT, feat_where(&fc), "%d fields, expected %d",
-			                 rec.nfields, fc.nfields);
-		else
-			r = f->row(&fc, state, &rec, row, &e);
-		if (r == 0) {
-			rc = nids_writer_write(fc.w, row, 1, err);
-			st->rows++;
-			st->benign += label_col >= 0 && row[label_col] == 0;
-		} else if (r == FEAT_SKIP_HEADER) {
-			st->records--;
-			st->headers++;
-		} else if (r == FEAT_DROPPED) {
-			continue;
-		} else if (r == NIDS_EFORMAT && o->skip_bad) {
-			note_skip(&fc, &e);
-		} else {
-			*err = e;
-			rc = r;
+		if (k == 0) {
+			if (!(rc = add_record_columns(&fc, f->name, nin, &rec_off, &file_off, err)) &&
+			    (!(row = malloc(sizeof(float) * (size_t)fc.h->ncols)) ||
+			     !(fc.meta = calloc(1, (size_t)fc.h->meta_width))))
+				rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+			if (!rc)
+				rc = nids_writer_open(&fc.w, out, out_name, fc.h, o->zstd_level, err);
+			label_col = rc ? -1 : nids_header_find_role(fc.h, NIDS_ROLE_LABEL);
+		}
+		if (!rc && file_off >= 0) {
+			int id = nids_writer_add_string(fc.w, fc.in_name, err);
+			if (id < 0)
+				rc = id;
+			else
+				nids_meta_put_u32(fc.meta + file_off, (uint32_t)id);
+		}
+		uint64_t recno = 0;
+		while (!rc && more == 0) {
+			if (!pending) {
+				rc = nids_csv_next(fc.csv, &rec, err);
+				if (rc <= 0)
+					break;
+				rc = 0;
+			}
+			pending = 0;
+			st->records++;
+			nids_meta_put_u64(fc.meta + rec_off, ++recno);
+			nids_err e = { 0 };
+			int r;
+			if (fc.nfields && rec.nfields != fc.nfields)
+				r = nids_err_set(&e, NIDS_EFORMAT, feat_where(&fc), "%d fields, expected %d",
+				                 rec.nfields, fc.nfields);
+			else
+				r = f->row(&fc, state, &rec, row, &e);
+			if (r == 0) {
+				rc = nids_writer_write_meta(fc.w, row, fc.meta, 1, err);
+				st->rows++;
+				st->benign += label_col >= 0 && row[label_col] == 0;
+			} else if (r == FEAT_SKIP_HEADER) {
+				st->records--;
+				recno--;
+				st->headers++;
+			} else if (r == FEAT_DROPPED) {
+				continue;
+			} else if (r == NIDS_EFORMAT && o->skip_bad) {
+				note_skip(&fc, &e);
+			} else {
+				*err = e;
+				rc = r;
+			}
 		}
 	}
 	if (!rc && f->finish)
 		rc = f->finish(&fc, state, err);
-	st->bytes = nids_csv_bytes(fc.csv);
+	if (fc.csv)
+		st->bytes += nids_csv_bytes(fc.csv);
+	nids_csv_free(fc.csv);
 	if (!rc)
 		rc = nids_writer_close(fc.w, err);
 	else
@@ -252,7 +365,8 @@ int nids_featurize(nids_input *in, FILE *out, const char *out_name, const nids_f
 	if (f && f->free_state)
 		f->free_state(state);
 	free(row);
+	free(fc.meta);
+	header_copy_free(&hdr);
 	nids_header_free(fc.h);
-	nids_csv_free(fc.csv);
 	return rc;
 }

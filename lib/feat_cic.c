@@ -143,6 +143,8 @@ typedef struct cic_state {
 	int nnames;
 	char last_label[256]; /* the previous record's raw label, and what it gave */
 	float last_y, last_class;
+	feat_ids ids;
+	int id_field, id_off; /* the improved files' "id" as metadata, or -1 */
 } cic_state;
 
 /* Field of hdr (not yet used) for a name and its aliases, or -1. */
@@ -373,9 +375,26 @@ static int init(feat_ctx *fc, const nids_csv_record *hdr, void **state, nids_err
 		int c = feat_add_column(fc, "Attempted Category", NIDS_ROLE_META, err);
 		rc = c < 0 ? c : add_op(s, attempted, K_META, c, "Attempted Category");
 	}
-	if (!rc && fc->o->keep_ids) {
+	if (!rc) {
+		static const char *const ID_NAMES[FEAT_NIDS][3] = {
+			{ "Timestamp", NULL, NULL },         { "Source IP", "Src IP", NULL },
+			{ "Source Port", "Src Port", NULL }, { "Destination IP", "Dst IP", NULL },
+			{ "Destination Port", "Dst Port", NULL }, { "Protocol", NULL, NULL }
+		};
 		memset(used, 0, (size_t)hdr->nfields);
-		rc = add_idents(fc, s, hdr, used, 1, err);
+		feat_ids_init(&s->ids);
+		for (int i = 0; i < FEAT_NIDS; i++)
+			s->ids.field[i] = find_unused(hdr, ID_NAMES[i][0], ID_NAMES[i] + 1, used);
+		rc = feat_ids_add(fc, &s->ids, err);
+		static const char *const NO_ALIAS[2] = { NULL, NULL };
+		s->id_off = -1;
+		s->id_field = find_unused(hdr, "id", NO_ALIAS, used);
+		if (!rc && s->id_field >= 0) {
+			int c = feat_add_meta_column(fc, "id", NIDS_TYPE_U64, err);
+			rc = c < 0 ? c : 0;
+			if (c >= 0)
+				s->id_off = fc->h->meta[c].off;
+		}
 	}
 	free(used);
 	return rc ? rc : 1;
@@ -490,8 +509,14 @@ static int row(feat_ctx *fc, void *state, const nids_csv_record *rec, float *out
 		if (rc)
 			return rc;
 	}
-	if ((rc = feat_nonfinite_done(fc, nonfinite)))
+	if ((rc = feat_nonfinite_done(fc, nonfinite)) || (rc = feat_ids_fill(fc, &s->ids, rec, err)))
 		return rc;
+	if (s->id_off >= 0) {
+		double v;
+		if ((rc = feat_number(fc, rec, s->id_field, "id", &v, err)))
+			return rc;
+		nids_meta_put_u64(fc->meta + s->id_off, v >= 0 && v < 1.8e19 ? (uint64_t)v : NIDS_U64_NONE);
+	}
 	return label(fc, s, rec, out, err);
 }
 

@@ -375,17 +375,20 @@ static int spool_all(feat_ctx *fc, csv_state *s, nids_err *err)
 	}
 	nids_csv_record rec;
 	int rc;
+	uint64_t recno = 0;
 	while ((rc = nids_csv_next(fc->csv, &rec, err)) > 0) {
 		nids_err e = { 0 };
 		int r;
 		fc->st->records++;
+		recno++;
 		if (rec.nfields != s->nfields)
 			r = nids_err_set(&e, NIDS_EFORMAT, feat_where(fc), "%d fields, expected %d",
 			                 rec.nfields, s->nfields);
 		else
 			r = convert(fc, s, &rec, buf, 1, &e);
 		if (r == 0) {
-			if (fwrite(buf, sizeof *buf, n, s->spool) != n) {
+			if (fwrite(buf, sizeof *buf, n, s->spool) != n ||
+			    fwrite(&recno, sizeof recno, 1, s->spool) != 1) {
 				rc = nids_err_set(err, NIDS_EIO, NULL, "temporary file: %s",
 				                  strerror(errno));
 				break;
@@ -394,6 +397,7 @@ static int spool_all(feat_ctx *fc, csv_state *s, nids_err *err)
 		} else if (r == FEAT_SKIP_HEADER) {
 			fc->st->records--;
 			fc->st->headers++;
+			recno--;
 		} else if (r == NIDS_EFORMAT && fc->o->skip_bad) {
 			note_skip(fc, &e);
 		} else if (r != FEAT_DROPPED) {
@@ -484,8 +488,12 @@ static int replay(feat_ctx *fc, csv_state *s, nids_err *err)
 			rc = cls[i];
 	if (!rc && fseek(s->spool, 0, SEEK_SET))
 		rc = nids_err_set(err, NIDS_EIO, NULL, "temporary file: %s", strerror(errno));
+	int rec_meta = nids_header_find_meta(fc->h, "record");
+	int rec_off = rec_meta >= 0 ? fc->h->meta[rec_meta].off : 0;
 	for (unsigned long long r = 0; !rc && r < s->spooled; r++) {
-		if (fread(in, sizeof *in, n, s->spool) != n) {
+		uint64_t recno;
+		if (fread(in, sizeof *in, n, s->spool) != n ||
+		    fread(&recno, sizeof recno, 1, s->spool) != 1) {
 			rc = nids_err_set(err, NIDS_EIO, NULL, "temporary file: short read");
 			break;
 		}
@@ -500,7 +508,9 @@ static int replay(feat_ctx *fc, csv_state *s, nids_err *err)
 		}
 		out[s->label_col] = in[s->nfields];
 		out[s->class_col] = (float)cls[(int)in[s->nfields + 1]];
-		rc = nids_writer_write(fc->w, out, 1, err);
+		if (rec_meta >= 0)
+			nids_meta_put_u64(fc->meta + rec_off, recno);
+		rc = nids_writer_write_meta(fc->w, out, fc->meta, 1, err);
 		fc->st->rows++;
 		fc->st->benign += in[s->nfields] == 0;
 	}

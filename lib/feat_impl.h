@@ -20,7 +20,18 @@ typedef struct feat_ctx {
 	 * labels come in runs, and a string compare beats a search */
 	char class_memo[64], benign_memo[64];
 	int class_memo_id, benign_memo_val;
+	unsigned char *meta; /* the row's metadata [h->meta_width], filled by the driver and
+	                        the format's row function */
 } feat_ctx;
+
+/* The identifier fields of a flow record, each an input field index or -1, and where
+ * their metadata columns sit in a row's metadata. */
+enum { FEAT_ID_TIME, FEAT_ID_SRC, FEAT_ID_SPORT, FEAT_ID_DST, FEAT_ID_DPORT, FEAT_ID_PROTO,
+       FEAT_NIDS };
+typedef struct feat_ids {
+	int field[FEAT_NIDS];
+	int off[FEAT_NIDS];
+} feat_ids;
 
 /* Returned by a format's row function for records it did not turn into a row. */
 #define FEAT_SKIP_HEADER 1 /* a header line repeated inside the data */
@@ -78,6 +89,9 @@ int feat_onehot(feat_ctx *fc, const feat_vocab *v, const char *value, float *row
 
 /* Adds a column, turning a duplicate name into an error naming the input. */
 int feat_add_column(feat_ctx *fc, const char *name, int role, nids_err *err);
+
+/* Adds an id metadata column of the type; its index among the metadata columns. */
+int feat_add_meta_column(feat_ctx *fc, const char *name, int type, nids_err *err);
 
 /* ---- lib/feat_fields.c: helpers of the header-ed formats (cic, ugr16, netflow, csv) ---- */
 
@@ -140,6 +154,22 @@ int feat_label(feat_ctx *fc, const char *label, size_t len, const char *class_te
  * constant). */
 int feat_label_text(feat_ctx *fc, const char *label, size_t len, const char *class_text,
                     float *label_out, const char **class_name, nids_err *err);
+
+/* ---- lib/feat_ids.c: identifier metadata (time, addresses, ports, protocol) ---- */
+
+/* Sets every field of ids to -1 (absent). */
+void feat_ids_init(feat_ids *ids);
+
+/* Adds the metadata columns time, src_addr, sport, dst_addr, dport, proto for the
+ * fields ids names (unless --no-ids). Returns 0 or a negative code. */
+int feat_ids_add(feat_ctx *fc, feat_ids *ids, nids_err *err);
+
+/* Parses the record's identifier fields into fc->meta. Returns 0 or NIDS_EFORMAT naming
+ * the field and the value. */
+int feat_ids_fill(feat_ctx *fc, const feat_ids *ids, const nids_csv_record *rec, nids_err *err);
+
+/* An IP protocol number for a name (TCP, udp, ICMP6, ...) or a number; -1 when neither. */
+int feat_proto_number(const char *s, size_t len);
 
 /* ---- lib/feat_vocab_file.c: the csv format's saved vocabularies (--fit-vocab, --vocab) ---- */
 

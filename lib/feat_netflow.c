@@ -80,7 +80,8 @@ static const int PROTO_NUMBERS[NPROTO - 1] = { 6, 17, 1, 58, 47, 50 };
 typedef struct nf_state {
 	int col[NCOL]; /* input field, -1 when absent */
 	int first;     /* first output column of the numbers after the one-hot groups */
-	int label_col, class_col, ids_col;
+	int label_col, class_col;
+	feat_ids ids;
 } nf_state;
 
 static int port_category(int port)
@@ -213,19 +214,12 @@ static int init(feat_ctx *fc, const nids_csv_record *first, void **state, nids_e
 		rc = s->label_col;
 	if (!rc && (s->class_col = feat_add_column(fc, "class", NIDS_ROLE_CLASS, err)) < 0)
 		rc = s->class_col;
-	if (!rc && fc->o->keep_ids) {
-		static const char *const IDS[] = { "src_port",  "dst_port",  "src_ip:hi",
-			                           "src_ip:lo", "dst_ip:hi", "dst_ip:lo",
-			                           "time" };
-		s->ids_col = fc->h->ncols;
-		for (int i = 0; !rc && i < 7; i++) {
-			if (i == 6 && s->col[TIME] < 0)
-				break;
-			int c = feat_add_column(fc, IDS[i], i == 6 ? NIDS_ROLE_TIME : NIDS_ROLE_ID,
-			                        err);
-			rc = c < 0 ? c : 0;
-		}
-	}
+	feat_ids_init(&s->ids);
+	static const int ID_COLS[FEAT_NIDS] = { TIME, SADDR, SPORT, DADDR, DPORT, PROTO };
+	for (int i = 0; i < FEAT_NIDS; i++)
+		s->ids.field[i] = s->col[ID_COLS[i]];
+	if (!rc)
+		rc = feat_ids_add(fc, &s->ids, err);
 	return rc ? rc : header;
 }
 
@@ -301,23 +295,8 @@ static int row(feat_ctx *fc, void *state, const nids_csv_record *rec, float *out
 	o[3] = src_is_client ? pkts[1] : pkts[0];
 	o[4] = (float)src_is_client;
 	o[5] = dur;
-	if (fc->o->keep_ids) {
-		float *id = out + s->ids_col;
-		id[0] = (float)sp;
-		id[1] = (float)dp;
-		id[2] = id[3] = id[4] = id[5] = NAN;
-		if (C[SADDR] >= 0)
-			feat_ipv4_halves(rec->fields[C[SADDR]], &id[2], &id[3]);
-		if (C[DADDR] >= 0)
-			feat_ipv4_halves(rec->fields[C[DADDR]], &id[4], &id[5]);
-		double t;
-		if (C[TIME] >= 0 && feat_parse_time(rec->fields[C[TIME]], &t))
-			return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
-			                    "field %d: bad time '%.40s'", C[TIME] + 1,
-			                    rec->fields[C[TIME]]);
-		if (C[TIME] >= 0)
-			id[6] = (float)t;
-	}
+	if ((rc = feat_ids_fill(fc, &s->ids, rec, err)))
+		return rc;
 	if ((rc = feat_nonfinite_done(fc, nf)))
 		return rc;
 	return feat_label(fc, rec->fields[C[LABEL]], rec->lens[C[LABEL]],

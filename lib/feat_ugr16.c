@@ -62,7 +62,9 @@ static const char *const FLAG_NAMES[6] = { "flag_urg", "flag_ack", "flag_psh",
 
 typedef struct ugr_state {
 	int field[NFIELD]; /* input field of each, -1 when absent */
-	int proto_col, label_col, class_col, ids_col;
+	int proto_col, label_col, class_col;
+	int index_off; /* the sample's Index as metadata, or -1 */
+	feat_ids ids;
 } ugr_state;
 
 /* nfdump flags: 6 characters UAPRSF (or 8, CEUAPRSF), each the letter or '.'. */
@@ -152,14 +154,18 @@ static int columns(feat_ctx *fc, ugr_state *s, nids_err *err)
 		rc = add(fc, "label", NIDS_ROLE_LABEL, &s->label_col, err);
 	if (!rc)
 		rc = add(fc, "class", NIDS_ROLE_CLASS, &s->class_col, err);
-	if (!rc && fc->o->keep_ids) {
-		static const char *const IDS[] = { "time", "src_ip:hi", "src_ip:lo", "dst_ip:hi",
-			                           "dst_ip:lo" };
-		rc = add(fc, IDS[0], NIDS_ROLE_TIME, &s->ids_col, err);
-		for (int i = 1; !rc && i < 5; i++)
-			rc = add(fc, IDS[i], NIDS_ROLE_ID, NULL, err);
-		if (!rc && s->field[INDEX] >= 0)
-			rc = add(fc, "index", NIDS_ROLE_ID, NULL, err);
+	feat_ids_init(&s->ids);
+	static const int ID_FIELDS[FEAT_NIDS] = { TE, SA, SP, DA, DP, PR };
+	for (int i = 0; i < FEAT_NIDS; i++)
+		s->ids.field[i] = s->field[ID_FIELDS[i]];
+	if (!rc)
+		rc = feat_ids_add(fc, &s->ids, err);
+	s->index_off = -1;
+	if (!rc && s->field[INDEX] >= 0) {
+		int c = feat_add_meta_column(fc, "index", NIDS_TYPE_U64, err);
+		rc = c < 0 ? c : 0;
+		if (c >= 0)
+			s->index_off = fc->h->meta[c].off;
 	}
 	return rc;
 }
@@ -250,18 +256,13 @@ static int row(feat_ctx *fc, void *state, const nids_csv_record *rec, float *out
 	if ((rc = number(fc, rec, s, FWD, "forwarding status", &o[0], &nf, err)) ||
 	    (rc = number(fc, rec, s, STOS, "tos", &o[1], &nf, err)))
 		return rc;
-	if (fc->o->keep_ids) {
-		float *id = out + s->ids_col;
-		double t;
-		if (feat_parse_time(rec->fields[F[TE]], &t))
-			return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
-			                    "field %d: bad time '%.40s'", F[TE] + 1,
-			                    rec->fields[F[TE]]);
-		id[0] = (float)t;
-		feat_ipv4_halves(rec->fields[F[SA]], &id[1], &id[2]);
-		feat_ipv4_halves(rec->fields[F[DA]], &id[3], &id[4]);
-		if (F[INDEX] >= 0 && (rc = number(fc, rec, s, INDEX, "index", &id[5], &nf, err)))
+	if ((rc = feat_ids_fill(fc, &s->ids, rec, err)))
+		return rc;
+	if (s->index_off >= 0) {
+		double v;
+		if ((rc = feat_number(fc, rec, F[INDEX], "index", &v, err)))
 			return rc;
+		nids_meta_put_u64(fc->meta + s->index_off, v >= 0 && v < 1.8e19 ? (uint64_t)v : NIDS_U64_NONE);
 	}
 	if ((rc = feat_nonfinite_done(fc, nf)))
 		return rc;

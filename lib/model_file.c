@@ -13,6 +13,7 @@
 
 #include "nids/io.h"
 #include "nids/le.h"
+#include "nids/normalize.h"
 
 static const unsigned char MAGIC[8] = { 0x89, 'N', 'I', 'D', 'M', '\r', '\n', 0x1a };
 #define FIXED 28
@@ -54,7 +55,24 @@ static void add(struct text *t, const char *fmt, ...)
 	}
 }
 
-static char *text_of(const nids_model *m, int *bad_name)
+/* A header record as --info shows it: what a normalization record holds. */
+static void describe_record(struct text *t, const nids_ext *e)
+{
+	nids_norm *n = NULL;
+	int clamp;
+	if (!strcmp(e->key, NIDS_NORM_RECORD) &&
+	    !nids_norm_from_record(&n, &clamp, e->data, e->len, e->key, NULL)) {
+		add(t, "(%s over %d feature columns, %s; applied to raw featurized rows)\n",
+		    nids_norm_method_name(nids_norm_method(n)), nids_norm_columns(n),
+		    clamp ? "clamped" : "not clamped");
+		nids_norm_free(n);
+		return;
+	}
+	add(t, "(%zu bytes)\n", e->len);
+}
+
+/* The text section; with summary, header records are described rather than written. */
+static char *text_of(const nids_model *m, int *bad_name, int summary)
 {
 	struct text t = { 0 };
 	*bad_name = 0;
@@ -74,6 +92,26 @@ static char *text_of(const nids_model *m, int *bad_name)
 		*bad_name |= strchr(m->classes[i], '\n') != NULL;
 		add(&t, "class=%s\n", m->classes[i]);
 	}
+	for (int i = 0; m->prep && i < m->prep->next; i++) {
+		const nids_ext *e = &m->prep->ext[i];
+		*bad_name |= strchr(e->key, '\n') != NULL || strchr(e->key, ' ') != NULL;
+		if (summary) {
+			add(&t, "prep=%s ", e->key);
+			describe_record(&t, e);
+			continue;
+		}
+		add(&t, "prep=%s ", e->key);
+		for (size_t j = 0; j < e->len; j++)
+			add(&t, "%02x", e->data[j]);
+		add(&t, "\n");
+	}
+	if (summary && !m->prep)
+		add(&t, "prep=(not recorded: scores the stream as it comes)\n");
+	if (m->has_threshold)
+		add(&t, "threshold=%.9g %s %s\n", m->threshold, m->threshold_high ? "high" : "low",
+		    m->threshold_score);
+	if (m->made)
+		add(&t, "%s", m->made);
 	for (int i = 0; i < m->arena.n; i++)
 		add(&t, "tensor=%s %d %d %zu\n", m->arena.t[i].name, m->arena.t[i].rows,
 		    m->arena.t[i].cols, m->arena.t[i].off);
@@ -88,13 +126,49 @@ static char *text_of(const nids_model *m, int *bad_name)
 char *nids_model_describe(const nids_model *m)
 {
 	int bad;
-	return text_of(m, &bad);
+	return text_of(m, &bad, 1);
+}
+
+int nids_model_set_prep(nids_model *m, const nids_header *h)
+{
+	nids_header *p = nids_header_new();
+	for (int i = 0; p && i < h->next; i++)
+		if (nids_header_set_ext(p, h->ext[i].key, h->ext[i].data, h->ext[i].len)) {
+			nids_header_free(p);
+			p = NULL;
+		}
+	if (!p)
+		return NIDS_ENOMEM;
+	nids_header_free(m->prep);
+	m->prep = p;
+	return 0;
+}
+
+int nids_model_add_made(nids_model *m, const char *key, const char *fmt, ...)
+{
+	char value[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(value, sizeof value, fmt, ap);
+	va_end(ap);
+	for (char *c = value; *c; c++)
+		if (*c == '\n')
+			*c = ' ';
+	struct text t = { 0 };
+	add(&t, "%smade.%s=%s\n", m->made ? m->made : "", key, value);
+	if (t.bad) {
+		free(t.s);
+		return NIDS_ENOMEM;
+	}
+	free(m->made);
+	m->made = t.s;
+	return 0;
 }
 
 int nids_model_write(const nids_model *m, FILE *f, nids_err *err)
 {
 	int bad_name;
-	char *text = text_of(m, &bad_name);
+	char *text = text_of(m, &bad_name, 0);
 	if (!text)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	if (bad_name) {
@@ -193,6 +267,42 @@ static int push_name(char ***v, int *n, const char *s)
 	return 0;
 }
 
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* "KEY HEX": a header record of the training stream. */
+static int parse_prep(nids_model *m, const char *v, const char *path, nids_err *err)
+{
+	const char *sp = strchr(v, ' ');
+	size_t hl = sp ? strlen(sp + 1) : 1;
+	if (!sp || sp == v || (size_t)(sp - v) > NIDS_MAX_NAME || hl % 2)
+		return nids_err_set(err, NIDS_EFORMAT, path, "bad prep line '%.60s'", v);
+	char key[NIDS_MAX_NAME + 1];
+	memcpy(key, v, (size_t)(sp - v));
+	key[sp - v] = 0;
+	unsigned char *data = malloc(hl / 2 + 1);
+	if (!data || (!m->prep && !(m->prep = nids_header_new()))) {
+		free(data);
+		return nids_err_set(err, NIDS_ENOMEM, path, "out of memory");
+	}
+	for (size_t i = 0; i < hl / 2; i++) {
+		int a = hexval(sp[1 + 2 * i]), b = hexval(sp[2 + 2 * i]);
+		if (a < 0 || b < 0) {
+			free(data);
+			return nids_err_set(err, NIDS_EFORMAT, path, "bad prep line '%.60s'", v);
+		}
+		data[i] = (unsigned char)(a << 4 | b);
+	}
+	int rc = nids_header_get_ext(m->prep, key, NULL) ? NIDS_EFORMAT
+	                                                 : nids_header_set_ext(m->prep, key, data, hl / 2);
+	free(data);
+	return rc ? nids_err_set(err, rc == NIDS_ENOMEM ? rc : NIDS_EFORMAT, path,
+	                         "bad or repeated prep record '%s'", key)
+	          : 0;
+}
+
 /* Parses one key=value line into m (and the file's tensor table into fa). */
 static int parse_line(nids_model *m, nids_arena *fa, char *line, const char *path, int *nfeat,
                       int *ncls, nids_err *err)
@@ -238,6 +348,23 @@ static int parse_line(nids_model *m, nids_arena *fa, char *line, const char *pat
 	}
 	if (!strcmp(k, "arena"))
 		return fa->size = strtoull(v, NULL, 10), 0;
+	if (!strcmp(k, "prep"))
+		return parse_prep(m, v, path, err);
+	if (!strcmp(k, "threshold")) {
+		char dir[8];
+		int n = 0;
+		if (sscanf(v, "%lf %7s %n", &m->threshold, dir, &n) != 2 || !v[n] ||
+		    (strcmp(dir, "high") && strcmp(dir, "low")) ||
+		    strlen(v + n) >= sizeof m->threshold_score)
+			return nids_err_set(err, NIDS_EFORMAT, path, "bad threshold line '%.60s'", v);
+		m->has_threshold = 1;
+		m->threshold_high = !strcmp(dir, "high");
+		snprintf(m->threshold_score, sizeof m->threshold_score, "%s", v + n);
+		return 0;
+	}
+	if (!strncmp(k, "made.", 5))
+		return nids_model_add_made(m, k + 5, "%s", v) ? nids_err_set(err, NIDS_ENOMEM, path,
+		                                                              "out of memory") : 0;
 	return 0; /* unknown keys are informative only (may-ignore, see nids-model.5) */
 }
 

@@ -288,6 +288,8 @@ void nids_model_free(nids_model *m)
 	nids_arena_free(&m->arena);
 	if (m->state && m->type && m->type->free_state)
 		m->type->free_state(m->state);
+	nids_header_free(m->prep);
+	free(m->made);
 	free(m);
 }
 

@@ -203,6 +203,11 @@ int nids_net_train(nids_net *net, const nids_dataset *train, const nids_dataset 
 		}
 		double eta = (nids_seconds() - t_start) / ep * (o->epochs - ep);
 		progress(o, stage, ep, sum / (double)train->n, vloss, has_val, rate, eta, 0);
+		if (o->report) {
+			o->report->epochs = ep;
+			o->report->loss = sum / (double)train->n;
+			o->report->val_loss = has_val ? vloss : NAN;
+		}
 		if (has_val) {
 			if (vloss < best_val) {
 				best_val = vloss;

@@ -360,14 +360,18 @@ static double getf64(const unsigned char *p)
 	return d;
 }
 
-int nids_norm_save(const nids_norm *n, FILE *f, const char *name, nids_err *err)
+static int parse(nids_norm **np, const unsigned char *b, size_t len, const char *path,
+                 nids_err *err);
+
+/* The params file's bytes (malloc'd) and their length, or NULL when out of memory. */
+static unsigned char *encode(const nids_norm *n, size_t *lenp)
 {
 	size_t len = FIXED + 4;
 	for (int j = 0; j < n->D; j++)
 		len += 2 + strlen(n->names[j]) + PER_COLUMN_STATS;
 	unsigned char *b = malloc(len), *p = b;
 	if (!b)
-		return nids_err_set(err, NIDS_ENOMEM, name, "out of memory");
+		return NULL;
 	memcpy(p, MAGIC, 8);
 	nids_put16(p + 8, PARAMS_MAJOR);
 	nids_put16(p + 10, PARAMS_MINOR);
@@ -388,6 +392,49 @@ int nids_norm_save(const nids_norm *n, FILE *f, const char *name, nids_err *err)
 			putf64(p, s[k]);
 	}
 	nids_put32(p, XXH32(b, len - 4, 0));
+	*lenp = len;
+	return b;
+}
+
+unsigned char *nids_norm_record(const nids_norm *n, int clamp, size_t *len)
+{
+	/* the parameters as a params file holds them (a fitted sd is derived from running
+	 * sums; a loaded one is stored), so a record made after --fit equals one made after
+	 * -p with the saved file, and scoring applies what -p applies */
+	size_t plen;
+	unsigned char *b = encode(n, &plen);
+	nids_norm *canon = NULL;
+	if (b && !parse(&canon, b, plen, "record", NULL)) {
+		free(b);
+		b = encode(canon, &plen);
+	}
+	nids_norm_free(canon);
+	unsigned char *r = b ? malloc(plen + 1) : NULL;
+	if (r) {
+		r[0] = (unsigned char)(clamp != 0);
+		memcpy(r + 1, b, plen);
+		*len = plen + 1;
+	}
+	free(b);
+	return r;
+}
+
+int nids_norm_from_record(nids_norm **np, int *clamp, const unsigned char *rec, size_t len,
+                          const char *name, nids_err *err)
+{
+	*np = NULL;
+	if (len < 1 || rec[0] > 1)
+		return nids_err_set(err, NIDS_EFORMAT, name, "corrupt normalization record");
+	*clamp = rec[0];
+	return parse(np, rec + 1, len - 1, name, err);
+}
+
+int nids_norm_save(const nids_norm *n, FILE *f, const char *name, nids_err *err)
+{
+	size_t len;
+	unsigned char *b = encode(n, &len);
+	if (!b)
+		return nids_err_set(err, NIDS_ENOMEM, name, "out of memory");
 	int rc = fwrite(b, 1, len, f) == len
 	                 ? 0
 	                 : nids_err_set(err, NIDS_EIO, name, "write error: %s", strerror(errno));
@@ -522,14 +569,42 @@ int nids_norm_load(nids_norm **np, const char *path, nids_err *err)
 
 /* ---- whole streams ---- */
 
+/* The output header: the input's, recording the normalization its rows went through, so
+ * a model trained on them carries it and nids-score can apply it to raw rows. */
+static int output_header(nids_header **out, const nids_header *h, const nids_norm *n, int clamp,
+                         const char *in_name, nids_err *err)
+{
+	*out = NULL;
+	if (nids_header_get_ext(h, NIDS_NORM_RECORD, NULL))
+		return nids_err_set(err, NIDS_EFORMAT, in_name,
+		                    "the stream is normalized already (its header records the "
+		                    "parameters); normalize the featurized stream instead");
+	size_t len;
+	unsigned char *rec = nids_norm_record(n, clamp, &len);
+	nids_header *c = rec ? nids_header_copy(h) : NULL;
+	int rc = c ? nids_header_set_ext(c, NIDS_NORM_RECORD, rec, len) : NIDS_ENOMEM;
+	free(rec);
+	if (rc) {
+		nids_header_free(c);
+		return nids_err_set(err, rc, in_name, rc == NIDS_ENOMEM ? "out of memory"
+		                                                        : "too many header records");
+	}
+	*out = c;
+	return 0;
+}
+
 int nids_normalize_apply_stream(nids_reader *r, const char *in_name, nids_norm *n, int clamp,
                                 FILE *out, const char *out_name, int level, nids_err *err)
 {
 	const nids_header *h = nids_reader_header(r);
+	nids_header *oh = NULL;
 	int rc = nids_norm_bind(n, h, in_name, err);
 	nids_writer *w = NULL;
 	if (!rc)
-		rc = nids_writer_open(&w, out, out_name, h, level, err);
+		rc = output_header(&oh, h, n, clamp, in_name, err);
+	if (!rc)
+		rc = nids_writer_open(&w, out, out_name, oh, level, err);
+	nids_header_free(oh);
 	float *rows;
 	long k;
 	while (!rc && (k = nids_reader_next(r, &rows, err)) != 0) {
@@ -542,7 +617,7 @@ int nids_normalize_apply_stream(nids_reader *r, const char *in_name, nids_norm *
 		if (!rc)
 			rc = nids_norm_apply(n, rows, (size_t)k, clamp, in_name, first, err);
 		if (!rc)
-			rc = nids_writer_write(w, rows, (size_t)k, err);
+			rc = nids_writer_write_meta(w, rows, nids_reader_meta(r), (size_t)k, err);
 	}
 	if (rc) {
 		nids_writer_free(w);
@@ -551,29 +626,44 @@ int nids_normalize_apply_stream(nids_reader *r, const char *in_name, nids_norm *
 	return nids_writer_close(w, err);
 }
 
-/* Replays the spooled rows [rows x C] through n into a new writer on out. */
+/* Replays the spooled rows (each C floats, then its metadata) through n into a new
+ * writer on out. */
 static int replay(FILE *spool, const nids_header *h, nids_norm *n, FILE *out, const char *out_name,
                   int level, nids_err *err)
 {
-	size_t C = (size_t)h->ncols, B = (1u << 20) / (C * sizeof(float)) + 1;
-	float *buf = malloc(B * C * sizeof *buf);
+	size_t C = (size_t)h->ncols, M = (size_t)h->meta_width, rowbytes = C * sizeof(float) + M;
+	size_t B = (1u << 20) / rowbytes + 1;
+	unsigned char *buf = malloc(B * rowbytes), *meta = malloc(B * M + 1);
+	float *rows = malloc(B * C * sizeof *rows);
 	nids_writer *w = NULL;
-	if (!buf)
+	nids_header *oh = NULL;
+	if (!buf || !meta || !rows) {
+		free(buf), free(meta), free(rows);
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	int rc = fseek(spool, 0, SEEK_SET)
-	                 ? nids_err_set(err, NIDS_EIO, NULL, "spool: %s", strerror(errno))
-	                 : nids_writer_open(&w, out, out_name, h, level, err);
+	}
+	int rc = fseek(spool, 0, SEEK_SET) ? nids_err_set(err, NIDS_EIO, NULL, "spool: %s",
+	                                                  strerror(errno))
+	                                   : output_header(&oh, h, n, 0, out_name, err);
+	if (!rc)
+		rc = nids_writer_open(&w, out, out_name, oh, level, err);
+	nids_header_free(oh);
 	while (!rc) {
-		size_t k = fread(buf, C * sizeof(float), B, spool);
+		size_t k = fread(buf, rowbytes, B, spool);
 		if (k == 0) {
 			if (ferror(spool))
 				rc = nids_err_set(err, NIDS_EIO, NULL, "spool: read error");
 			break;
 		}
-		scale_rows(n, buf, k, 0, 0, NULL, 0, NULL); /* the fit checked every value */
-		rc = nids_writer_write(w, buf, k, err);
+		for (size_t i = 0; i < k; i++) {
+			memcpy(rows + i * C, buf + i * rowbytes, C * sizeof(float));
+			memcpy(meta + i * M, buf + i * rowbytes + C * sizeof(float), M);
+		}
+		scale_rows(n, rows, k, 0, 0, NULL, 0, NULL); /* the fit checked every value */
+		rc = nids_writer_sync_classes(w, h, err);
+		if (!rc)
+			rc = nids_writer_write_meta(w, rows, meta, k, err);
 	}
-	free(buf);
+	free(buf), free(meta), free(rows);
 	if (rc) {
 		nids_writer_free(w);
 		return rc;
@@ -587,6 +677,10 @@ int nids_normalize_fit_stream(nids_reader *r, const char *in_name, int method, F
 	*fitted = NULL;
 	const nids_header *h = nids_reader_header(r);
 	nids_norm *n;
+	if (nids_header_get_ext(h, NIDS_NORM_RECORD, NULL))
+		return nids_err_set(err, NIDS_EFORMAT, in_name,
+		                    "the stream is normalized already (its header records the "
+		                    "parameters); fit on the featurized stream instead");
 	int rc = nids_norm_fit_begin(&n, h, method, err);
 	if (rc) {
 		if (err && !err->where[0])
@@ -597,7 +691,7 @@ int nids_normalize_fit_stream(nids_reader *r, const char *in_name, int method, F
 	if (!spool)
 		rc = nids_err_set(err, NIDS_EIO, NULL, "cannot create a temporary spool file: %s",
 		                  strerror(errno));
-	size_t rowbytes = (size_t)h->ncols * sizeof(float);
+	size_t C = (size_t)h->ncols, M = (size_t)h->meta_width;
 	float *rows;
 	long k;
 	while (!rc && (k = nids_reader_next(r, &rows, err)) != 0) {
@@ -607,9 +701,12 @@ int nids_normalize_fit_stream(nids_reader *r, const char *in_name, int method, F
 		}
 		uint64_t first = nids_reader_rows(r) - (uint64_t)k + 1;
 		rc = nids_norm_fit_rows(n, rows, (size_t)k, in_name, first, err);
-		if (!rc && fwrite(rows, rowbytes, (size_t)k, spool) != (size_t)k)
-			rc = nids_err_set(err, NIDS_EIO, NULL, "spool: write error: %s",
-			                  strerror(errno));
+		const unsigned char *meta = nids_reader_meta(r);
+		for (long i = 0; !rc && i < k; i++)
+			if (fwrite(rows + (size_t)i * C, sizeof(float), C, spool) != C ||
+			    (M && fwrite(meta + (size_t)i * M, 1, M, spool) != M))
+				rc = nids_err_set(err, NIDS_EIO, NULL, "spool: write error: %s",
+				                  strerror(errno));
 	}
 	if (!rc)
 		rc = nids_norm_fit_end(n, in_name, err);

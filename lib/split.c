@@ -34,6 +34,7 @@ typedef struct split {
 	int nout;
 	nids_split_counts *c;
 	size_t C;
+	size_t M; /* metadata bytes per row */
 } split;
 
 static int group_of(const split *s, const float *row)
@@ -94,7 +95,7 @@ static int selected(const split *s, const float *row, uint64_t i)
 }
 
 /* Sends a kept row to train or validation and counts it. */
-static int emit(split *s, const float *row, nids_err *err)
+static int emit(split *s, const float *row, const unsigned char *meta, nids_err *err)
 {
 	nids_split_counts *c = s->c;
 	int out = s->nout == 2 && unit(s->o->seed, DRAW_VAL, c->out[0] + c->out[1]) < s->o->val;
@@ -102,7 +103,7 @@ static int emit(split *s, const float *row, nids_err *err)
 	c->out[out]++;
 	if (g >= 0)
 		c->by_group[out][g]++;
-	return nids_writer_write(s->w[out], row, 1, err);
+	return nids_writer_write_meta(s->w[out], row, meta, 1, err);
 }
 
 /* Every requested class name must have appeared in the class table by the end. */
@@ -133,22 +134,27 @@ static int replay_balanced(split *s, FILE *spool, const uint64_t n[2], nids_err 
 	uint64_t minority = n[0] < n[1] ? n[0] : n[1], seen = 0, chosen = 0;
 	int major = n[0] == n[1] ? -1 : n[0] > n[1] ? 0 : 1;
 	uint64_t total_major = major < 0 ? 0 : n[major];
-	size_t B = (1u << 20) / (s->C * sizeof(float)) + 1;
-	float *buf = malloc(B * s->C * sizeof *buf);
-	if (!buf)
+	size_t M = s->M, rowbytes = s->C * sizeof(float) + M;
+	size_t B = (1u << 20) / rowbytes + 1;
+	unsigned char *buf = malloc(B * rowbytes);
+	float *row = malloc(s->C * sizeof *row);
+	if (!buf || !row) {
+		free(buf), free(row);
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	}
 	int rc = fseek(spool, 0, SEEK_SET)
 	                 ? nids_err_set(err, NIDS_EIO, NULL, "spool: %s", strerror(errno))
 	                 : 0;
 	while (!rc) {
-		size_t k = fread(buf, s->C * sizeof(float), B, spool);
+		size_t k = fread(buf, rowbytes, B, spool);
 		if (k == 0) {
 			if (ferror(spool))
 				rc = nids_err_set(err, NIDS_EIO, NULL, "spool: read error");
 			break;
 		}
 		for (size_t i = 0; i < k && !rc; i++) {
-			const float *row = buf + i * s->C;
+			const unsigned char *rec = buf + i * rowbytes;
+			memcpy(row, rec, s->C * sizeof(float)); /* aligned for float reads */
 			if ((row[s->label_col] != 0) == major) {
 				double u = unit(s->o->seed, DRAW_BALANCE, seen);
 				int take = u * (double)(total_major - seen) <
@@ -158,10 +164,11 @@ static int replay_balanced(split *s, FILE *spool, const uint64_t n[2], nids_err 
 					continue;
 				chosen++;
 			}
-			rc = emit(s, row, err);
+			rc = emit(s, row, rec + s->C * sizeof(float), err);
 		}
 	}
 	free(buf);
+	free(row);
 	return rc;
 }
 
@@ -174,15 +181,18 @@ static int pass(split *s, nids_reader *r, FILE *spool, uint64_t n[2], nids_err *
 		if (k < 0)
 			return (int)k;
 		int rc = follow_classes(s, err);
+		const unsigned char *meta = nids_reader_meta(r);
 		uint64_t first = nids_reader_rows(r) - (uint64_t)k;
 		for (long i = 0; i < k && !rc; i++) {
 			const float *row = rows + (size_t)i * s->C;
 			s->c->in++;
 			if (!selected(s, row, first + (uint64_t)i))
 				continue;
+			const unsigned char *m = meta ? meta + (size_t)i * s->M : NULL;
 			if (!spool) {
-				rc = emit(s, row, err);
-			} else if (fwrite(row, s->C * sizeof(float), 1, spool) != 1) {
+				rc = emit(s, row, m, err);
+			} else if (fwrite(row, s->C * sizeof(float), 1, spool) != 1 ||
+			           (s->M && fwrite(m, s->M, 1, spool) != 1)) {
 				rc = nids_err_set(err, NIDS_EIO, NULL, "spool: write error: %s",
 				                  strerror(errno));
 			} else {
@@ -220,6 +230,7 @@ int nids_split_run(const nids_split_opts *o, nids_reader *r, const char *in_name
 	s.label_col = nids_header_find_role(s.h, NIDS_ROLE_LABEL);
 	s.class_col = nids_header_find_role(s.h, NIDS_ROLE_CLASS);
 	s.C = (size_t)s.h->ncols;
+	s.M = (size_t)s.h->meta_width;
 	s.nout = o->val > 0 ? 2 : 1;
 	int rc = needs(&s, err);
 	for (int k = 0; k < s.nout && !rc; k++)

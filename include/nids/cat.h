@@ -1,11 +1,16 @@
 /* cat.h: the record stream as text and back (nids-cat).
  *
- * Text form: a header line of column names, then one line per row, fields separated
- * by a tab (TSV) or a comma (CSV, quoted where needed). A column whose role is not the
- * one its name implies is written `name:role`; the names label, class, score, alarm
- * and score-low imply their role, every other name implies feature. Class columns hold
- * class names. Numbers are written in the shortest form that reads back to the same
- * float32, so stream -> text -> stream is exact. */
+ * Text form: a header line of column names (the metadata columns first: they say which
+ * flow a row is), then one line per row, fields separated by a tab (TSV) or a comma
+ * (CSV, quoted where needed); or JSON lines, one object per row. Times are ISO 8601 UTC
+ * (or seconds since the epoch), addresses dotted quads or RFC 5952 IPv6 text. Class
+ * columns hold class names. Numbers are written in the shortest form that reads back
+ * to the same value, so stream -> text -> stream is exact.
+ *
+ * The header names are the stream's column names, which every column option accepts.
+ * With types, a name also says what -r needs: `name:role` for a float column whose role
+ * is not the one its name implies (label, class, score, alarm and score-low imply their
+ * role, every other name feature), `name:type[:role]` for a metadata column. */
 #ifndef NIDS_CAT_H
 #define NIDS_CAT_H
 
@@ -27,7 +32,15 @@ typedef struct nids_cat_opts {
 	int header;        /* write the header line */
 	const char *cols;  /* comma-separated column names to keep, in that order; NULL = all */
 	long long head;    /* stop after this many rows; < 0 = all */
+	int types;         /* annotate the header with roles and types (what -r reads) */
+	int json;          /* JSON lines instead of delimited text */
+	int epoch;         /* times as seconds since the epoch instead of ISO 8601 */
 } nids_cat_opts;
+
+/* Formats metadata column k of a row's metadata as text into buf[n]; "" for none.
+ * Returns the length. */
+int nids_cat_format_meta(const nids_header *h, int k, const unsigned char *row, int epoch,
+                         char *buf, size_t n);
 
 /* Writes the stream read by r to f as text. Returns 0 or a negative code (a stream
  * error, an unknown column name, a write error). */

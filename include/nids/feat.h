@@ -18,7 +18,8 @@ typedef struct nids_feat_opts {
 	int skip_bad;           /* skip and count malformed records instead of failing */
 	int drop_nonfinite;     /* drop records with Infinity/NaN/empty numbers (cic) */
 	double nonfinite_value; /* else replace them with this (default 0) */
-	int keep_ids;           /* keep identifier columns (IPs, ports, times) as meta */
+	int no_ids;             /* leave out the identifier metadata (time, addresses, ports,
+	                           protocol); the record number is always kept */
 	/* generic csv */
 	const char *label_col;  /* label column name (default "label", else the last) */
 	const char *class_col;  /* class column name (default: none) */
@@ -47,10 +48,13 @@ typedef struct nids_feat_stats {
 /* Sets the documented defaults. */
 void nids_feat_opts_init(nids_feat_opts *o);
 
-/* Reads CSV from in, writes a stream to out. Returns 0 or a negative code with err
- * naming file:line. The stream is complete only when 0 is returned. */
-int nids_featurize(nids_input *in, FILE *out, const char *out_name, const nids_feat_opts *o,
-                   nids_feat_stats *st, nids_err *err);
+/* Reads CSV from the inputs in order (one format and one header for all), writes one
+ * stream to out. Every row carries its record's number in its input ("record", from 1,
+ * header lines not counted) and, with several inputs, the input's name ("file").
+ * Returns 0 or a negative code with err naming file:line. The stream is complete only
+ * when 0 is returned. */
+int nids_featurize(nids_input *const *in, int nin, FILE *out, const char *out_name,
+                   const nids_feat_opts *o, nids_feat_stats *st, nids_err *err);
 
 /* The format names, NULL-terminated, for usage messages. */
 const char *const *nids_feat_format_names(void);

@@ -17,9 +17,10 @@
 #include "nids/dataset.h"
 #include "nids/err.h"
 #include "nids/nn.h"
+#include "nids/stream.h"
 
 #define NIDS_MODEL_MAJOR 1
-#define NIDS_MODEL_MINOR 0
+#define NIDS_MODEL_MINOR 1
 
 /* Extra output columns a model may offer besides "score". */
 enum nids_score_output {
@@ -36,6 +37,13 @@ typedef struct nids_hparam {
 	const char *help;    /* one line for --help and nids-fit(1) */
 } nids_hparam;
 
+/* What training reached, for the model file's provenance (NAN when not known). */
+typedef struct nids_fit_report {
+	int epochs;      /* epochs run (early stopping may end before the last) */
+	double loss;     /* the last epoch's training loss */
+	double val_loss; /* and its validation loss */
+} nids_fit_report;
+
 /* Training settings shared by every model (the nids-fit flags). */
 typedef struct nids_fit_opts {
 	int epochs;        /* passes over the training rows */
@@ -46,6 +54,7 @@ typedef struct nids_fit_opts {
 	int patience;      /* epochs without a better validation loss before stopping */
 	FILE *progress;    /* per-epoch lines, or NULL for none */
 	int progress_tty;  /* rewrite a live line with \r within each epoch */
+	nids_fit_report *report; /* filled by the neural trainers when not NULL */
 } nids_fit_opts;
 
 typedef struct nids_model nids_model;
@@ -93,6 +102,15 @@ struct nids_model {
 	char **classes;      /* class names known at training time */
 	nids_arena arena;    /* the parameters saved in the model file */
 	void *state;         /* the type's own parsed view of hyperparameters and tensors */
+	/* A complete detector: the header records of the stream it was trained on (what its
+	 * rows went through, e.g. NIDS_NORM_RECORD), NULL when unknown (older files); how
+	 * it was made (informative "key=value" lines, or NULL); and a stored threshold. */
+	nids_header *prep;
+	char *made;
+	int has_threshold;
+	double threshold;
+	int threshold_high;  /* 1: score >= threshold alarms; 0: score <= threshold */
+	char threshold_score[128]; /* the score column it applies to */
 };
 
 /* ---- the table ---- */
@@ -160,6 +178,14 @@ void nids_model_free(nids_model *m);
 /* Writes m to f. Returns 0, NIDS_EIO, or NIDS_EUSAGE for a name that cannot be stored
  * (a newline in a feature name). */
 int nids_model_write(const nids_model *m, FILE *f, nids_err *err);
+
+/* Records what a model's training rows went through: a copy of the records of the
+ * stream header h (NIDS_NORM_RECORD, ...). Returns 0 or NIDS_ENOMEM. */
+int nids_model_set_prep(nids_model *m, const nids_header *h);
+
+/* Appends a provenance line "key=value" (value without newlines). 0 or NIDS_ENOMEM. */
+int nids_model_add_made(nids_model *m, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Reads a model file (zstd-compressed files too). Returns 0 or: NIDS_EIO (cannot read),
  * NIDS_EFORMAT (not a model file, bad field), NIDS_EVERSION (newer major version or an

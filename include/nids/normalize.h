@@ -60,6 +60,19 @@ int nids_norm_apply(const nids_norm *n, float *rows, size_t nrows, int clamp, co
 /* Writes the params file to f (name for messages). Returns 0 or NIDS_EIO, NIDS_ENOMEM. */
 int nids_norm_save(const nids_norm *n, FILE *f, const char *name, nids_err *err);
 
+/* The header record a normalized stream carries (and a model trained on it keeps): a
+ * byte saying whether values were clamped, then the params file's bytes. */
+#define NIDS_NORM_RECORD "nids.normalize"
+
+/* The record for n applied with clamp: malloc'd bytes, their length in *len; NULL when
+ * out of memory. */
+unsigned char *nids_norm_record(const nids_norm *n, int clamp, size_t *len);
+
+/* Parses such a record (name for messages). Returns 0 or NIDS_EFORMAT, NIDS_ECHECKSUM,
+ * NIDS_ENOMEM. */
+int nids_norm_from_record(nids_norm **n, int *clamp, const unsigned char *rec, size_t len,
+                          const char *name, nids_err *err);
+
 /* Reads a params file from path (zstd-compressed accepted). Returns 0, or NIDS_EIO,
  * NIDS_EFORMAT (bad magic, corrupt), NIDS_EVERSION, NIDS_ECHECKSUM, NIDS_ETRUNCATED.
  * The result must be bound before nids_norm_apply. *n owned by the caller. */

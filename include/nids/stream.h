@@ -1,14 +1,17 @@
 /* stream.h: the nids record stream (man/nids-stream.5).
  *
- * A stream is a header (magic, version, columns with names and roles, class names,
- * checksum) followed by blocks of little-endian float32 rows [rows x C], each with
- * its row count and a checksum of the decoded rows, optionally zstd-compressed, and
- * an end block with the total row count, so truncation is always detected. Streams
- * may be concatenated: a reader takes the next header after an end block, requires
- * its columns to equal the first header's, and maps its class ids onto one table.
+ * A stream is a header (magic, version, columns with names and roles, typed metadata
+ * columns, class names, string table, extension records, checksum) followed by blocks.
+ * A data block holds rows: the float32 columns [rows x C] (features, label, class,
+ * scores: what models read, contiguous), then the metadata [rows x meta_width] bytes
+ * (exact times, addresses, ports, protocol, record numbers, strings), with a row count
+ * and a checksum, optionally zstd-compressed. An end block with the total row count
+ * makes truncation detectable. Streams may be concatenated: a reader takes the next
+ * header after an end block, requires its columns and extensions to equal the first
+ * header's, and maps its class and string ids onto one table each.
  *
- * The class table can grow mid-stream (a class block), because a streaming
- * featurizer meets new attack names only as it reads; readers fold those into the
+ * The class and string tables can grow mid-stream (class and string blocks), because a
+ * streaming featurizer meets new names only as it reads; readers fold those into the
  * header they lend out, and filters pass them on with nids_writer_sync_classes. */
 #ifndef NIDS_STREAM_H
 #define NIDS_STREAM_H
@@ -16,16 +19,20 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "nids/err.h"
 #include "nids/io.h"
 
-/* The version written. Readers also take major 1, whose checksums are XXH32 (version 2
- * changed only that, to XXH3, 7 times faster with AVX2). */
-#define NIDS_STREAM_MAJOR 2
+/* The version written. Readers also take majors 1 (XXH32 checksums) and 2 (XXH3, no
+ * metadata columns or extensions). */
+#define NIDS_STREAM_MAJOR 3
 #define NIDS_STREAM_MINOR 0
 #define NIDS_MAX_COLUMNS 65536
+#define NIDS_MAX_META 1024
 #define NIDS_MAX_CLASSES 65536
+#define NIDS_MAX_STRINGS (1 << 24)
+#define NIDS_MAX_EXTS 64
 #define NIDS_MAX_NAME 1024
 
 /* What a column holds. The numbers are part of the file format. */
@@ -52,13 +59,61 @@ typedef struct nids_column {
 	int role;   /* enum nids_role */
 } nids_column;
 
+/* The exact types of metadata columns; each value takes a fixed number of bytes of a
+ * row's metadata, little-endian. The numbers are part of the file format. */
+enum nids_type {
+	NIDS_TYPE_TIME = 1,  /* int64 microseconds since the epoch, UTC; INT64_MIN = none */
+	NIDS_TYPE_ADDR = 2,  /* 16 bytes, network order: IPv6, or IPv4 as ::ffff:a.b.c.d;
+	                        all zero = none */
+	NIDS_TYPE_PORT = 3,  /* uint16 */
+	NIDS_TYPE_PROTO = 4, /* uint8, an IP protocol number */
+	NIDS_TYPE_U64 = 5,   /* uint64 (a record number); UINT64_MAX = none */
+	NIDS_TYPE_STR = 6,   /* uint32, an index into the string table; UINT32_MAX = none */
+	NIDS_TYPE_F64 = 7,   /* IEEE 754 binary64 */
+	NIDS_TYPE_COUNT
+};
+
+/* The type's name ("timestamp", "addr", "port", "proto", "u64", "str", "f64"; none is
+ * a role name), or NULL. */
+const char *nids_type_name(int type);
+/* The type for a name, or -1. */
+int nids_type_parse(const char *name);
+/* Bytes a value of the type takes, 0 for an unknown type. */
+int nids_type_width(int type);
+
+typedef struct nids_meta_column {
+	char *name; /* unique among all columns of the header */
+	int type;   /* enum nids_type */
+	int role;   /* enum nids_role: id, time or meta */
+	int off;    /* byte offset of the value within a row's metadata */
+} nids_meta_column;
+
+/* An extension record: a named blob the stream carries in its header, such as the
+ * normalization its rows went through ("nids.normalize"). Filters pass them on. */
+typedef struct nids_ext {
+	char *key;
+	unsigned char *data;
+	size_t len;
+} nids_ext;
+
+struct nids_name_index;
+
 /* A stream's description. Plain data: read the fields directly, change them only
  * through the functions below. */
 typedef struct nids_header {
 	int ncols;
-	nids_column *cols;
+	nids_column *cols;       /* the float32 columns */
+	int nmeta;
+	nids_meta_column *meta;  /* the typed metadata columns */
+	int meta_width;          /* bytes of metadata per row */
 	int nclasses;
-	char **classes; /* class id i has name classes[i] */
+	char **classes;          /* class id i has name classes[i] */
+	int nstrings;
+	char **strings;          /* string id i of a str column has text strings[i] */
+	int next;
+	nids_ext *ext;
+	/* name lookups in constant time: columns (both kinds), classes, strings */
+	struct nids_name_index *col_index, *class_index, *string_index;
 } nids_header;
 
 /* A new empty header; NULL when out of memory. Free with nids_header_free. */
@@ -71,18 +126,38 @@ void nids_header_free(nids_header *h);
  * (err says which), or NIDS_ENOMEM. */
 int nids_header_add_column(nids_header *h, const char *name, int role, nids_err *err);
 
-/* Returns the id of class name, adding it at the end when new; NIDS_ENOMEM. */
+/* Appends a metadata column of the given type and role. Returns its index among the
+ * metadata columns, or NIDS_EUSAGE (duplicate or empty name, bad type, too many), or
+ * NIDS_ENOMEM. */
+int nids_header_add_meta(nids_header *h, const char *name, int type, int role, nids_err *err);
+
+/* Returns the id of class name, adding it at the end when new; NIDS_ENOMEM, or
+ * NIDS_EUSAGE past NIDS_MAX_CLASSES. */
 int nids_header_add_class(nids_header *h, const char *name);
 
-/* Index of the column called name, or -1. */
+/* The same for the string table (NIDS_MAX_STRINGS). */
+int nids_header_add_string(nids_header *h, const char *s);
+
+/* Sets extension key to a copy of data[len] (replacing one of the same key); data
+ * NULL removes it. Returns 0, NIDS_EUSAGE (bad key, too many) or NIDS_ENOMEM. */
+int nids_header_set_ext(nids_header *h, const char *key, const void *data, size_t len);
+
+/* Extension key's data (lent) with its length in *len, or NULL when absent. */
+const unsigned char *nids_header_get_ext(const nids_header *h, const char *key, size_t *len);
+
+/* Index of the float32 column called name, or -1. */
 int nids_header_find(const nids_header *h, const char *name);
+
+/* Index of the metadata column called name, or -1. */
+int nids_header_find_meta(const nids_header *h, const char *name);
 /* Index of the first column with this role, or -1. */
 int nids_header_find_role(const nids_header *h, int role);
 /* How many columns have this role. */
 int nids_header_count_role(const nids_header *h, int role);
 
-/* Compares the columns of a and b. Returns 0 when equal, else NIDS_EMISMATCH with
- * err naming the first difference ("column 12: 'src_bytes' vs 'dst_bytes'"). */
+/* Compares the columns (float and metadata) and extensions of a and b. Returns 0 when
+ * equal, else NIDS_EMISMATCH with err naming the first difference ("column 12:
+ * 'src_bytes' vs 'dst_bytes'"). */
 int nids_header_compare_columns(const nids_header *a, const nids_header *b,
                                 const char *where, nids_err *err);
 
@@ -97,14 +172,24 @@ int nids_writer_open(nids_writer **w, FILE *f, const char *name, const nids_head
 /* The writer's header (its class table grows with add_class). Lent. */
 const nids_header *nids_writer_header(const nids_writer *w);
 
-/* Appends rows [nrows x ncols] (copied; the caller keeps rows). Returns 0 or NIDS_EIO. */
+/* Appends rows [nrows x ncols] (copied; the caller keeps rows) of a stream without
+ * metadata columns. Returns 0, NIDS_EIO, or NIDS_EUSAGE when the header has metadata
+ * columns (use nids_writer_write_meta). */
 int nids_writer_write(nids_writer *w, const float *rows, size_t nrows, nids_err *err);
+
+/* Appends rows [nrows x ncols] with their metadata meta [nrows x meta_width] bytes
+ * (meta may be NULL when meta_width is 0). Both are copied. Returns 0 or NIDS_EIO. */
+int nids_writer_write_meta(nids_writer *w, const float *rows, const void *meta, size_t nrows,
+                           nids_err *err);
 
 /* Returns the class id of name, first writing a class block when it is new. */
 int nids_writer_add_class(nids_writer *w, const char *name, nids_err *err);
 
-/* Adds, in order, the classes of src beyond those the writer has, so ids agree with
- * src. For filters: call it after each nids_reader_next, before writing. */
+/* Returns the string id of s, first writing a string block when it is new. */
+int nids_writer_add_string(nids_writer *w, const char *s, nids_err *err);
+
+/* Adds, in order, the classes and strings of src beyond those the writer has, so ids
+ * agree with src. For filters: call it after each nids_reader_next, before writing. */
 int nids_writer_sync_classes(nids_writer *w, const nids_header *src, nids_err *err);
 
 /* Writes pending rows and the end block, then frees w (not f). Returns 0 or NIDS_EIO. */
@@ -125,12 +210,75 @@ const nids_header *nids_reader_header(const nids_reader *r);
 
 /* Next rows: returns their count (> 0) with *rows lent, writable, valid until the
  * next call; 0 at the clean end of the input; or a negative code (truncated, checksum,
- * mismatching concatenated header). Class ids are already mapped to the header's. */
+ * mismatching concatenated header). Class and string ids are already mapped to the
+ * header's. */
 long nids_reader_next(nids_reader *r, float **rows, nids_err *err);
+
+/* The metadata [rows x meta_width] of the rows the last nids_reader_next returned;
+ * lent, writable, valid until the next call. NULL when the stream has none. */
+unsigned char *nids_reader_meta(nids_reader *r);
 
 /* Rows returned so far. */
 uint64_t nids_reader_rows(const nids_reader *r);
 
 void nids_reader_free(nids_reader *r);
+
+/* ---- metadata values (little-endian, unaligned) ---- */
+
+#define NIDS_TIME_NONE INT64_MIN
+#define NIDS_U64_NONE UINT64_MAX
+#define NIDS_STR_NONE UINT32_MAX
+
+static inline int64_t nids_meta_get_i64(const unsigned char *p)
+{
+	int64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+static inline uint64_t nids_meta_get_u64(const unsigned char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+static inline uint32_t nids_meta_get_u32(const unsigned char *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+static inline unsigned nids_meta_get_u16(const unsigned char *p)
+{
+	return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+static inline double nids_meta_get_f64(const unsigned char *p)
+{
+	double v;
+	memcpy(&v, p, 8);
+	return v;
+}
+static inline void nids_meta_put_i64(unsigned char *p, int64_t v) { memcpy(p, &v, 8); }
+static inline void nids_meta_put_u64(unsigned char *p, uint64_t v) { memcpy(p, &v, 8); }
+static inline void nids_meta_put_u32(unsigned char *p, uint32_t v) { memcpy(p, &v, 4); }
+static inline void nids_meta_put_u16(unsigned char *p, unsigned v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+}
+static inline void nids_meta_put_f64(unsigned char *p, double v) { memcpy(p, &v, 8); }
+
+/* Parses an IPv4 (dotted quad) or IPv6 address into 16 bytes (IPv4 as ::ffff:a.b.c.d).
+ * Returns 0, or -1 when s is neither. */
+int nids_addr_parse(const char *s, size_t len, unsigned char out[16]);
+/* Formats 16 address bytes: dotted quad for IPv4-mapped, RFC 5952 text for IPv6, ""
+ * for none. buf holds at least 46 bytes; returns the length. */
+int nids_addr_format(const unsigned char a[16], char *buf);
+/* Formats microseconds since the epoch as ISO 8601 UTC ("2016-07-27T13:43:21Z", with
+ * ".ffffff" when not a whole second), or as seconds since the epoch when epoch is
+ * non-zero; "" for none. buf holds at least 40 bytes; returns the length. */
+int nids_time_format(int64_t us, int epoch, char *buf);
+/* Parses what nids_time_format writes (either form), and "YYYY-MM-DD HH:MM:SS[.frac]".
+ * Returns 0 or -1. */
+int nids_time_parse(const char *s, size_t len, int64_t *us);
 
 #endif

@@ -8,7 +8,9 @@
 #include "check.h"
 #include "nids/stream.h"
 
-#define GOLDEN "tests/fixtures/golden/small-v2.rec"
+#define GOLDEN "tests/fixtures/golden/small-v3.rec"
+#define GOLDEN_V2 "tests/fixtures/golden/small-v2.rec"
+#define GOLDEN_META "tests/fixtures/golden/meta-v3.rec"
 #define GOLDEN_V1 "tests/fixtures/golden/small-v1.rec"
 
 static char tmp_path[64];
@@ -248,11 +250,11 @@ static void unknown_major(void)
 	uint64_t n;
 	double s;
 	nids_err err = { 0 };
-	CHECK(read_all(b, len, &n, &s, &err) == NIDS_EVERSION, "major 3 accepted");
-	CHECK(strstr(err.msg, "version 3.0 is not supported") != NULL, "%s", err.msg);
-	/* nor is a version-2 stream relabelled as version 1: its checksums are not XXH32 */
+	CHECK(read_all(b, len, &n, &s, &err) == NIDS_EVERSION, "major 4 accepted");
+	CHECK(strstr(err.msg, "version 4.0 is not supported") != NULL, "%s", err.msg);
+	/* nor is a version-3 stream relabelled as version 1: its checksums are not XXH32 */
 	b[8] = 1;
-	CHECK(read_all(b, len, &n, &s, &err) == NIDS_ECHECKSUM, "v2 read as v1: %s", err.msg);
+	CHECK(read_all(b, len, &n, &s, &err) < 0, "v3 read as v1: %s", err.msg);
 	free(b);
 }
 
@@ -428,12 +430,291 @@ static void golden(void)
 	free(g);
 }
 
+/* Format 2 (XXH3, no metadata) was frozen in small-v2.rec: readers keep reading it. */
+static void golden_v2(void)
+{
+	size_t glen;
+	unsigned char *g = slurp(GOLDEN_V2, &glen);
+	if (!g)
+		return;
+	CHECK(glen > 8 && g[8] == 2 && g[9] == 0, "%s is not version 2", GOLDEN_V2);
+	uint64_t n;
+	double s;
+	nids_err err = { 0 };
+	CHECK(read_all(g, glen, &n, &s, &err) == 0, "%s", err.msg);
+	CHECK(n == 7 && s == expected_sum(7, 9), "golden v2 contents");
+	g[glen - 40] ^= 4;
+	CHECK(read_all(g, glen, &n, &s, &err) == NIDS_ECHECKSUM, "v2 bit flip: %s", err.msg);
+	free(g);
+}
+
+/* ---- metadata columns, the string table and header records ---- */
+
+/* time, src_addr, src_port, proto, record, file, exact: one of each type */
+static nids_header *make_meta_header(void)
+{
+	nids_header *h = make_header();
+	nids_header_add_meta(h, "time", NIDS_TYPE_TIME, NIDS_ROLE_TIME, NULL);
+	nids_header_add_meta(h, "src_addr", NIDS_TYPE_ADDR, NIDS_ROLE_ID, NULL);
+	nids_header_add_meta(h, "src_port", NIDS_TYPE_PORT, NIDS_ROLE_ID, NULL);
+	nids_header_add_meta(h, "proto", NIDS_TYPE_PROTO, NIDS_ROLE_ID, NULL);
+	nids_header_add_meta(h, "record", NIDS_TYPE_U64, NIDS_ROLE_ID, NULL);
+	nids_header_add_meta(h, "file", NIDS_TYPE_STR, NIDS_ROLE_ID, NULL);
+	nids_header_add_meta(h, "exact", NIDS_TYPE_F64, NIDS_ROLE_META, NULL);
+	nids_header_set_ext(h, "nids.test", "params", 6);
+	return h;
+}
+
+#define META_W (8 + 16 + 2 + 1 + 8 + 4 + 8)
+
+/* Row i's metadata; file names come from the writer's string table. */
+static void fill_meta(unsigned char *m, size_t i, uint32_t file_id)
+{
+	nids_meta_put_i64(m, 1469577600000000LL + (int64_t)i * 1000001);
+	char a[32];
+	snprintf(a, sizeof a, i % 3 ? "42.219.%zu.%zu" : "2001:db8::%zx", (i / 256) % 256, i % 256);
+	CHECK(nids_addr_parse(a, strlen(a), m + 8) == 0, "parse %s", a);
+	nids_meta_put_u16(m + 24, (unsigned)(i * 13 % 65536));
+	m[26] = (unsigned char)(i % 3 ? 6 : 17);
+	nids_meta_put_u64(m + 27, i + 1);
+	nids_meta_put_u32(m + 35, file_id);
+	nids_meta_put_f64(m + 39, (double)i / 3.0);
+}
+
+static size_t write_meta_stream(unsigned char **out, size_t n, int level, const char *file)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	nids_header *h = make_meta_header();
+	CHECK(h->meta_width == META_W, "meta width %d", h->meta_width);
+	nids_writer *w;
+	nids_err err = { 0 };
+	CHECK(nids_writer_open(&w, f, "mem", h, level, &err) == 0, "%s", err.msg);
+	float *rows = malloc(sizeof(float) * 5 * (n ? n : 1));
+	unsigned char *meta = malloc(META_W * (n ? n : 1));
+	fill_rows(rows, n, 1);
+	int id = nids_writer_add_string(w, file, &err);
+	CHECK(id >= 0, "%s", err.msg);
+	for (size_t i = 0; i < n; i++)
+		fill_meta(meta + i * META_W, i, (uint32_t)id);
+	CHECK(nids_writer_write(w, rows, n, &err) == NIDS_EUSAGE,
+	      "rows without metadata accepted");
+	for (size_t i = 0; i < n;) {
+		size_t k = n - i < 7777 ? n - i : 7777;
+		CHECK(nids_writer_write_meta(w, rows + i * 5, meta + i * META_W, k, &err) == 0, "%s",
+		      err.msg);
+		i += k;
+	}
+	CHECK(nids_writer_close(w, &err) == 0, "%s", err.msg);
+	fclose(f);
+	free(rows);
+	free(meta);
+	nids_header_free(h);
+	*out = (unsigned char *)buf;
+	return len;
+}
+
+/* Reads a metadata stream back and checks every value; returns the rows read. */
+static uint64_t check_meta_stream(const unsigned char *b, size_t len, const char *const *files,
+                                  const size_t *counts, nids_err *err, int *rc)
+{
+	put_file(b, len);
+	nids_input *in;
+	nids_reader *r = NULL;
+	uint64_t got = 0;
+	*rc = nids_input_open(&in, tmp_path, err);
+	if (!*rc)
+		*rc = nids_reader_open(&r, in, err);
+	size_t seg = 0, at = 0;
+	unsigned char want[META_W];
+	while (!*rc) {
+		float *rows;
+		long k = nids_reader_next(r, &rows, err);
+		if (k <= 0) {
+			*rc = (int)k;
+			break;
+		}
+		const nids_header *h = nids_reader_header(r);
+		const unsigned char *m = nids_reader_meta(r);
+		for (long i = 0; i < k; i++, got++, at++) {
+			while (at >= counts[seg])
+				at -= counts[seg++];
+			uint32_t fid = nids_meta_get_u32(m + i * META_W + 35);
+			CHECK(fid < (uint32_t)h->nstrings && !strcmp(h->strings[fid], files[seg]),
+			      "row %llu file id %u", (unsigned long long)got, fid);
+			fill_meta(want, at, fid);
+			CHECK(!memcmp(want, m + i * META_W, META_W), "row %llu metadata differs",
+			      (unsigned long long)got);
+		}
+	}
+	if (r) {
+		size_t elen;
+		const unsigned char *e = nids_header_get_ext(nids_reader_header(r), "nids.test", &elen);
+		CHECK(e && elen == 6 && !memcmp(e, "params", 6), "header record lost");
+	}
+	nids_reader_free(r);
+	nids_input_free(in);
+	unlink(tmp_path);
+	return got;
+}
+
+static void meta_round_trip(void)
+{
+	const size_t sizes[] = { 1, 20000, 70001 };
+	for (int level = 0; level <= 3; level += 3)
+		for (size_t i = 0; i < 3; i++) {
+			unsigned char *b;
+			size_t len = write_meta_stream(&b, sizes[i], level, "day1.csv");
+			const char *files[] = { "day1.csv" };
+			nids_err err = { 0 };
+			int rc;
+			uint64_t n = check_meta_stream(b, len, files, &sizes[i], &err, &rc);
+			CHECK(rc == 0 && n == sizes[i], "level %d n %zu: %llu rows, %s", level, sizes[i],
+			      (unsigned long long)n, err.msg);
+			free(b);
+		}
+}
+
+/* Concatenated segments keep their metadata; string ids are unified by text. */
+static void meta_concatenation(void)
+{
+	unsigned char *a, *b;
+	size_t na = 30000, nb = 17;
+	size_t la = write_meta_stream(&a, na, 0, "a.csv"), lb = write_meta_stream(&b, nb, 1, "b.csv");
+	unsigned char *ab = malloc(la + lb);
+	memcpy(ab, a, la);
+	memcpy(ab + la, b, lb);
+	const char *files[] = { "a.csv", "b.csv" };
+	size_t counts[] = { na, nb };
+	nids_err err = { 0 };
+	int rc;
+	uint64_t n = check_meta_stream(ab, la + lb, files, counts, &err, &rc);
+	CHECK(rc == 0 && n == na + nb, "%llu rows: %s", (unsigned long long)n, err.msg);
+	free(ab);
+	free(a);
+	free(b);
+}
+
+/* Segments whose header records differ (other preprocessing) do not concatenate. */
+static void meta_concatenation_mismatch(void)
+{
+	unsigned char *a;
+	size_t la = write_meta_stream(&a, 3, 0, "a.csv");
+	char *buf = NULL;
+	size_t lb = 0;
+	FILE *f = open_memstream(&buf, &lb);
+	nids_header *h = make_meta_header();
+	nids_header_set_ext(h, "nids.test", "other!", 6);
+	nids_writer *w;
+	nids_err err = { 0 };
+	nids_writer_open(&w, f, "mem", h, 0, &err);
+	nids_writer_close(w, &err);
+	fclose(f);
+	unsigned char *ab = malloc(la + lb);
+	memcpy(ab, a, la);
+	memcpy(ab + la, buf, lb);
+	uint64_t n;
+	double s;
+	CHECK(read_all(ab, la + lb, &n, &s, &err) == NIDS_EMISMATCH, "mismatch accepted");
+	CHECK(strstr(err.msg, "header record 'nids.test' differs") != NULL, "%s", err.msg);
+	free(ab);
+	free(a);
+	free(buf);
+	nids_header_free(h);
+}
+
+/* Addresses and times as text, both ways. */
+static void meta_text(void)
+{
+	const char *addrs[] = { "42.219.156.30", "0.0.0.1", "2001:db8::1", "::1", "fe80::1:0:0:2",
+		                "2001:db8:0:1:1:1:1:1" };
+	unsigned char a[16];
+	char buf[64];
+	for (size_t i = 0; i < sizeof addrs / sizeof *addrs; i++) {
+		CHECK(nids_addr_parse(addrs[i], strlen(addrs[i]), a) == 0, "%s", addrs[i]);
+		nids_addr_format(a, buf);
+		CHECK(!strcmp(buf, addrs[i]), "%s printed as %s", addrs[i], buf);
+	}
+	/* RFC 5952: lowercase, the longest zero run compressed, leading zeros dropped */
+	CHECK(nids_addr_parse("2001:0DB8:0000:0000:0001:0000:0000:0001", 39, a) == 0, "long form");
+	nids_addr_format(a, buf);
+	CHECK(!strcmp(buf, "2001:db8::1:0:0:1"), "%s", buf);
+	CHECK(nids_addr_parse("42.219.156", 10, a) < 0 && nids_addr_parse("", 0, a) < 0, "bad");
+	int64_t us;
+	CHECK(nids_time_parse("2016-07-27 13:43:21", 19, &us) == 0 && us == 1469627001000000LL,
+	      "%lld", (long long)us);
+	nids_time_format(us, 0, buf);
+	CHECK(!strcmp(buf, "2016-07-27T13:43:21Z"), "%s", buf);
+	nids_time_format(us + 250, 1, buf);
+	CHECK(!strcmp(buf, "1469627001.000250"), "%s", buf);
+	CHECK(nids_time_parse(buf, strlen(buf), &us) == 0 && us == 1469627001000250LL, "epoch");
+	nids_time_format(us, 0, buf);
+	CHECK(!strcmp(buf, "2016-07-27T13:43:21.000250Z"), "%s", buf);
+	CHECK(nids_time_parse(buf, strlen(buf), &us) == 0 && us == 1469627001000250LL, "iso");
+	CHECK(nids_time_parse("1969-12-31T23:59:59.5Z", 22, &us) == 0 && us == -500000, "%lld",
+	      (long long)us);
+	nids_time_format(us, 0, buf);
+	CHECK(!strcmp(buf, "1969-12-31T23:59:59.500000Z"), "%s", buf);
+	CHECK(nids_time_parse("2016-13-01 00:00:00", 19, &us) < 0, "month 13");
+	CHECK(nids_time_parse("12x", 3, &us) < 0, "junk");
+}
+
+/* meta-v3.rec was written once by this library: metadata of every type, a string table
+ * and a header record. The writer must keep producing it, readers keep reading it, and
+ * every flipped bit in it is detected. */
+static void golden_meta(void)
+{
+	size_t glen;
+	unsigned char *g = slurp(GOLDEN_META, &glen);
+	if (!g)
+		return;
+	unsigned char *b;
+	size_t len = write_meta_stream(&b, 9, 0, "golden.csv");
+	CHECK(len == glen && memcmp(b, g, len) == 0, "writer output differs from %s", GOLDEN_META);
+	const char *files[] = { "golden.csv" };
+	size_t count = 9;
+	nids_err err = { 0 };
+	int rc;
+	CHECK(check_meta_stream(g, glen, files, &count, &err, &rc) == 9 && rc == 0, "%s", err.msg);
+	for (size_t pos = 0; pos < glen; pos++)
+		for (int bit = 0; bit < 8; bit++) {
+			g[pos] ^= (unsigned char)(1u << bit);
+			uint64_t n;
+			double s;
+			CHECK(read_all(g, glen, &n, &s, &err) < 0, "flip at byte %zu bit %d read as valid",
+			      pos, bit);
+			g[pos] ^= (unsigned char)(1u << bit);
+		}
+	free(b);
+	free(g);
+}
+
+/* A class block that repeats a name is refused, and a large class table is read in
+ * linear time (the names are hashed). */
+static void class_table_limits(void)
+{
+	nids_header *h = make_header();
+	char name[32];
+	for (int i = 0; i < 60000; i++) {
+		snprintf(name, sizeof name, "class%d", i);
+		CHECK(nids_header_add_class(h, name) == i + 2, "class %d", i);
+	}
+	CHECK(nids_header_add_class(h, "class59999") == 60001, "lookup");
+	nids_header_free(h);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "--write-golden")) {
 		unsigned char *b;
 		size_t len = write_stream(&b, 7, 0, 9);
 		FILE *f = fopen(GOLDEN, "wb");
+		fwrite(b, 1, len, f);
+		fclose(f);
+		free(b);
+		len = write_meta_stream(&b, 9, 0, "golden.csv");
+		f = fopen(GOLDEN_META, "wb");
 		fwrite(b, 1, len, f);
 		fclose(f);
 		free(b);
@@ -451,5 +732,12 @@ int main(int argc, char **argv)
 	TEST(class_remap);
 	TEST(golden);
 	TEST(golden_v1);
+	TEST(golden_v2);
+	TEST(meta_round_trip);
+	TEST(meta_concatenation);
+	TEST(meta_concatenation_mismatch);
+	TEST(meta_text);
+	TEST(golden_meta);
+	TEST(class_table_limits);
 	return CHECK_DONE();
 }

@@ -1,0 +1,48 @@
+/* score.h: a stream scored by a model file that is a complete detector (nids-score).
+ *
+ * The model carries the records of the stream it was trained on (man/nids-model.5):
+ * when those say its rows were normalized and the input is a raw featurized stream,
+ * the same normalization is applied to the features before scoring (the output keeps
+ * the input's rows as they came); an input normalized with the same parameters is
+ * scored as it is; anything else is refused with a message saying what differs. A
+ * stored threshold turns scores into alarms. Rows are scored in chunks aligned to
+ * stream positions, so a row's score never depends on how the input was blocked. */
+#ifndef NIDS_SCORE_H
+#define NIDS_SCORE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "nids/err.h"
+#include "nids/model.h"
+#include "nids/stream.h"
+
+/* Rows scored at once. */
+#define NIDS_SCORE_CHUNK 1024
+
+typedef struct nids_score_opts {
+	unsigned outputs; /* NIDS_OUT_* columns besides the score */
+	int threads;      /* -j */
+	int alarms;       /* keep only rows over the model's stored threshold */
+	int level;        /* zstd level of the output's blocks */
+} nids_score_opts;
+
+typedef struct nids_score_stats {
+	uint64_t rows, alarms; /* rows read; rows over the threshold (with alarms) */
+	double model_secs;     /* time inside the model */
+	int normalized;        /* 1 when the stored normalization was applied here */
+} nids_score_stats;
+
+/* Decides how the model scores a stream with header h: *apply receives the
+ * normalization to apply to its features (free with nids_norm_free), or NULL when the
+ * rows are scored as they are. Returns 0, or NIDS_EMISMATCH saying what differs. */
+struct nids_norm;
+int nids_score_plan(const nids_model *m, const nids_header *h, struct nids_norm **apply,
+                    int *clamp, nids_err *err);
+
+/* Scores every row of r with m and writes the stream (the input's columns and metadata,
+ * then the score columns) to out. Returns 0 or a negative code. */
+int nids_score_stream(nids_reader *r, const nids_model *m, const nids_score_opts *o, FILE *out,
+                      const char *out_name, nids_score_stats *st, nids_err *err);
+
+#endif

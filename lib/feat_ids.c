@@ -1,0 +1,124 @@
+/* feat_ids.c: a flow's identifiers as exact metadata columns: the time (microseconds),
+ * source and destination address (IPv4 or IPv6) and port, and the IP protocol, so that
+ * every row, down to an alarm, names its flow. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "feat_impl.h"
+
+static const char *const ID_NAMES[FEAT_NIDS] = { "time",     "src_addr", "sport",
+	                                         "dst_addr", "dport",    "proto" };
+static const int ID_TYPES[FEAT_NIDS] = { NIDS_TYPE_TIME, NIDS_TYPE_ADDR, NIDS_TYPE_PORT,
+	                                 NIDS_TYPE_ADDR, NIDS_TYPE_PORT, NIDS_TYPE_PROTO };
+
+void feat_ids_init(feat_ids *ids)
+{
+	for (int i = 0; i < FEAT_NIDS; i++)
+		ids->field[i] = ids->off[i] = -1;
+}
+
+int feat_ids_add(feat_ctx *fc, feat_ids *ids, nids_err *err)
+{
+	for (int i = 0; i < FEAT_NIDS; i++) {
+		if (ids->field[i] < 0 || fc->o->no_ids)
+			continue;
+		nids_err e = { 0 };
+		int c = nids_header_add_meta(fc->h, ID_NAMES[i], ID_TYPES[i],
+		                             i == FEAT_ID_TIME ? NIDS_ROLE_TIME : NIDS_ROLE_ID, &e);
+		if (c < 0)
+			return nids_err_set(err, c == NIDS_EUSAGE ? NIDS_EFORMAT : c, feat_where(fc), "%s",
+			                    e.msg);
+		ids->off[i] = fc->h->meta[c].off;
+	}
+	return 0;
+}
+
+/* nfdump and the datasets name protocols; flow exporters number them. */
+static const struct {
+	const char *name;
+	int number;
+} PROTOS[] = { { "ICMP", 1 },   { "IGMP", 2 },  { "IPIP", 4 },  { "TCP", 6 },
+	       { "UDP", 17 },   { "IPv6", 41 }, { "GRE", 47 },  { "ESP", 50 },
+	       { "AH", 51 },    { "ICMP6", 58 }, { "IPv6-ICMP", 58 }, { "PIM", 103 },
+	       { "SCTP", 132 } };
+
+int feat_proto_number(const char *s, size_t len)
+{
+	double v;
+	if (nids_parse_float(s, len, &v) == 0)
+		return v >= 0 && v <= 255 && v == floor(v) ? (int)v : -1;
+	for (size_t i = 0; i < sizeof PROTOS / sizeof *PROTOS; i++)
+		if (strlen(PROTOS[i].name) == len && !strncasecmp(s, PROTOS[i].name, len))
+			return PROTOS[i].number;
+	return -1;
+}
+
+/* A port: a whole number 0..65535, or nfdump's ICMP "type.code" as type * 256 + code. */
+static int port_number(const char *s, size_t len)
+{
+	const char *dot = memchr(s, '.', len);
+	double a, b;
+	if (dot && nids_parse_float(s, (size_t)(dot - s), &a) == 0 &&
+	    nids_parse_float(dot + 1, len - (size_t)(dot - s) - 1, &b) == 0 && a >= 0 && a <= 255 &&
+	    b >= 0 && b <= 255 && a == floor(a) && b == floor(b))
+		return (int)a * 256 + (int)b;
+	if (nids_parse_float(s, len, &a) || a < 0 || a > 65535 || a != floor(a))
+		return -1;
+	return (int)a;
+}
+
+static int bad(feat_ctx *fc, int f, const char *what, const char *value, nids_err *err)
+{
+	return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "field %d: '%.46s' is not %s",
+	                    f + 1, value, what);
+}
+
+int feat_ids_fill(feat_ctx *fc, const feat_ids *ids, const nids_csv_record *rec, nids_err *err)
+{
+	unsigned char *m = fc->meta;
+	for (int i = 0; i < FEAT_NIDS; i++) {
+		int f = ids->field[i], off = ids->off[i];
+		if (off < 0)
+			continue;
+		const char *s = rec->fields[f];
+		size_t len = rec->lens[f];
+		switch (i) {
+		case FEAT_ID_TIME: {
+			int64_t us;
+			double t;
+			if (nids_time_parse(s, len, &us) == 0) {
+				nids_meta_put_i64(m + off, us);
+			} else if (feat_parse_time(s, &t) == 0) {
+				nids_meta_put_i64(m + off, llround(t * 1e6));
+			} else {
+				return bad(fc, f, "a time", s, err);
+			}
+			break;
+		}
+		case FEAT_ID_SRC:
+		case FEAT_ID_DST:
+			if (len == 0)
+				memset(m + off, 0, 16);
+			else if (nids_addr_parse(s, len, m + off))
+				return bad(fc, f, "an IP address", s, err);
+			break;
+		case FEAT_ID_SPORT:
+		case FEAT_ID_DPORT: {
+			int p = len ? port_number(s, len) : 0;
+			if (p < 0)
+				return bad(fc, f, "a port", s, err);
+			nids_meta_put_u16(m + off, (unsigned)p);
+			break;
+		}
+		default: {
+			/* a name outside the table is kept as 255 (reserved): the features
+			   count it under protocol=_other */
+			int p = feat_proto_number(s, len);
+			m[off] = (unsigned char)(p < 0 ? 255 : p);
+		}
+		}
+	}
+	return 0;
+}

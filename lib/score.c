@@ -1,0 +1,240 @@
+/* score.c: scoring a stream with a model that is a complete detector (nids-score). */
+#include "nids/score.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "nids/clock.h"
+#include "nids/normalize.h"
+
+/* The rows of a raw featurized stream carry this record (nids-featurize writes it). */
+#define FEATURIZE_RECORD "nids.featurize"
+
+static int same_record(const nids_header *a, const nids_header *b, const char *key)
+{
+	size_t la, lb;
+	const unsigned char *x = nids_header_get_ext(a, key, &la), *y = nids_header_get_ext(b, key, &lb);
+	return x && y && la == lb && !memcmp(x, y, la);
+}
+
+int nids_score_plan(const nids_model *m, const nids_header *h, struct nids_norm **apply,
+                    int *clamp, nids_err *err)
+{
+	*apply = NULL;
+	*clamp = 0;
+	if (!m->prep) /* a model file from before detectors recorded their preprocessing */
+		return 0;
+	const nids_header *p = m->prep;
+	size_t len;
+	const unsigned char *want = nids_header_get_ext(p, NIDS_NORM_RECORD, &len);
+	int stream_norm = nids_header_get_ext(h, NIDS_NORM_RECORD, NULL) != NULL;
+	int stream_raw = nids_header_get_ext(h, FEATURIZE_RECORD, NULL) != NULL;
+	if (nids_header_get_ext(p, FEATURIZE_RECORD, NULL) && stream_raw &&
+	    !same_record(p, h, FEATURIZE_RECORD))
+		return nids_err_set(err, NIDS_EMISMATCH, NULL,
+		                    "the model was trained on other featurized rows (%.*s) than this "
+		                    "stream's (%s)",
+		                    (int)strcspn((const char *)nids_header_get_ext(p, FEATURIZE_RECORD, NULL), "\n"),
+		                    (const char *)nids_header_get_ext(p, FEATURIZE_RECORD, NULL),
+		                    (const char *)nids_header_get_ext(h, FEATURIZE_RECORD, NULL));
+	if (want) {
+		if (stream_norm) {
+			if (same_record(p, h, NIDS_NORM_RECORD))
+				return 0;
+			return nids_err_set(err, NIDS_EMISMATCH, NULL,
+			                    "the stream was normalized with other parameters than the "
+			                    "model was trained after (give the raw featurized stream: "
+			                    "the model applies its own)");
+		}
+		if (!stream_raw)
+			return nids_err_set(err, NIDS_EMISMATCH, NULL,
+			                    "the model was trained on normalized rows, and this stream "
+			                    "does not record whether it is normalized (no header "
+			                    "records): featurize the input again, or normalize it with "
+			                    "the training parameters first");
+		return nids_norm_from_record(apply, clamp, want, len, "model", err);
+	}
+	if (stream_norm && nids_header_get_ext(p, FEATURIZE_RECORD, NULL))
+		return nids_err_set(err, NIDS_EMISMATCH, NULL,
+		                    "the model was trained on rows without normalization, and this "
+		                    "stream is normalized: give it the featurized stream");
+	return 0;
+}
+
+/* The output header: the input's columns, then the model's. */
+static int out_header(nids_header **hp, const nids_header *in, char **names, int nout,
+                      int nscores, nids_err *err)
+{
+	nids_header *h = nids_header_copy(in);
+	if (!h)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	for (int i = 0; i < nout; i++) {
+		int rc = nids_header_add_column(h, names[i],
+		                                i < nscores ? NIDS_ROLE_SCORE : NIDS_ROLE_META, err);
+		if (rc < 0) {
+			nids_header_free(h);
+			if (rc == NIDS_EUSAGE)
+				return nids_err_set(err, NIDS_EFORMAT, NULL, "the stream already has a "
+				                    "column '%s' (drop it with nids-cat -c first)", names[i]);
+			return rc;
+		}
+	}
+	*hp = h;
+	return 0;
+}
+
+typedef struct scoring {
+	const nids_model *m;
+	nids_scorer *s;
+	nids_writer *w;
+	struct nids_norm *norm;
+	int clamp, C, M, d, nout, *fcol, alarm_col;
+	size_t stride;
+	float *x, *sc, *rowsout, *tmp;
+	unsigned char *metaout;
+	const nids_score_opts *o;
+	nids_score_stats *st;
+	const char *in_name;
+} scoring;
+
+/* Scores the n pending rows in rowsout (their output columns still to fill) and writes
+ * them, or only the alarms. */
+static int flush(scoring *z, int n, uint64_t row0, nids_err *err)
+{
+	const float *src = z->rowsout;
+	size_t stride = z->stride;
+	if (z->norm) { /* normalize a copy: the output keeps the rows as they came */
+		for (int b = 0; b < n; b++)
+			memcpy(z->tmp + (size_t)b * z->C, z->rowsout + b * stride, (size_t)z->C * sizeof(float));
+		int rc = nids_norm_apply(z->norm, z->tmp, (size_t)n, z->clamp, z->in_name, row0 + 1, err);
+		if (rc)
+			return rc;
+		src = z->tmp;
+		stride = (size_t)z->C;
+	}
+	for (int b = 0; b < n; b++)
+		for (int j = 0; j < z->d; j++)
+			z->x[(size_t)b * z->d + j] = src[b * stride + z->fcol[j]];
+	double t0 = nids_seconds();
+	nids_scorer_run(z->s, z->x, n, row0, z->sc);
+	z->st->model_secs += nids_seconds() - t0;
+	int kept = 0;
+	for (int b = 0; b < n; b++) {
+		const float *score = z->sc + (size_t)b * z->nout;
+		if (z->o->alarms) {
+			float v = score[z->alarm_col];
+			int alarm = z->m->threshold_high ? v >= z->m->threshold : v <= z->m->threshold;
+			if (!alarm)
+				continue;
+			z->st->alarms++;
+		}
+		if (kept != b) {
+			memmove(z->rowsout + kept * z->stride, z->rowsout + b * z->stride,
+			        (size_t)z->C * sizeof(float));
+			memmove(z->metaout + (size_t)kept * z->M, z->metaout + (size_t)b * z->M, (size_t)z->M);
+		}
+		memcpy(z->rowsout + kept * z->stride + z->C, score, (size_t)z->nout * sizeof(float));
+		kept++;
+	}
+	return kept ? nids_writer_write_meta(z->w, z->rowsout, z->metaout, (size_t)kept, err) : 0;
+}
+
+/* Rows are scored in chunks that start at stream row multiples of the chunk size,
+ * whatever the input's block sizes, so a row is always scored at the same position in
+ * its batch (a matrix product's rounding can depend on it). */
+static int run(scoring *z, nids_reader *r, nids_err *err)
+{
+	float *rows;
+	long got;
+	uint64_t row0 = 0;
+	int n = 0, rc = 0;
+	while ((got = nids_reader_next(r, &rows, err)) > 0) {
+		if ((rc = nids_writer_sync_classes(z->w, nids_reader_header(r), err)) < 0)
+			return rc;
+		const unsigned char *meta = nids_reader_meta(r);
+		for (long i = 0; i < got; i++) {
+			memcpy(z->rowsout + (size_t)n * z->stride, rows + (size_t)i * z->C,
+			       (size_t)z->C * sizeof(float));
+			if (z->M)
+				memcpy(z->metaout + (size_t)n * z->M, meta + (size_t)i * z->M, (size_t)z->M);
+			if (++n == NIDS_SCORE_CHUNK) {
+				if ((rc = flush(z, n, row0, err)) < 0)
+					return rc;
+				row0 += (uint64_t)n;
+				n = 0;
+			}
+		}
+	}
+	if (got < 0)
+		return (int)got;
+	return n ? flush(z, n, row0, err) : 0;
+}
+
+int nids_score_stream(nids_reader *r, const nids_model *m, const nids_score_opts *o, FILE *out,
+                      const char *out_name, nids_score_stats *st, nids_err *err)
+{
+	memset(st, 0, sizeof *st);
+	const nids_header *hin = nids_reader_header(r);
+	scoring z = { .m = m, .o = o, .st = st, .C = hin->ncols, .M = hin->meta_width, .d = m->d };
+	char **names = NULL;
+	nids_header *h = NULL;
+	int rc = nids_model_check_features(m, hin, err);
+	if (!rc)
+		rc = nids_score_plan(m, hin, &z.norm, &z.clamp, err);
+	if (!rc && z.norm)
+		rc = nids_norm_bind(z.norm, hin, "model", err);
+	st->normalized = z.norm != NULL;
+	if (!rc && o->alarms && !m->has_threshold)
+		rc = nids_err_set(err, NIDS_EUSAGE, NULL, "the model stores no threshold (store one "
+		                  "with nids-threshold --fit ... -m model)");
+	if (!rc && (z.nout = nids_model_outputs(m, o->outputs, &names, err)) < 0)
+		rc = z.nout;
+	int nscores = 1; /* "score" and the type's further score columns */
+	while (m->type->scores && m->type->scores[nscores - 1])
+		nscores++;
+	if (!rc && o->alarms) {
+		z.alarm_col = -1;
+		for (int i = 0; i < nscores; i++)
+			if (!strcmp(names[i], m->threshold_score))
+				z.alarm_col = i;
+		if (z.alarm_col < 0)
+			rc = nids_err_set(err, NIDS_EFORMAT, NULL, "the stored threshold is for a column "
+			                  "'%s' this model does not score", m->threshold_score);
+	}
+	if (!rc)
+		rc = out_header(&h, hin, names, z.nout, nscores, err);
+	z.stride = (size_t)(z.C + z.nout);
+	if (!rc) {
+		z.fcol = malloc((size_t)z.d * sizeof *z.fcol);
+		z.x = nids_floats((size_t)NIDS_SCORE_CHUNK * z.d);
+		z.sc = nids_floats((size_t)NIDS_SCORE_CHUNK * z.nout);
+		z.rowsout = nids_floats((size_t)NIDS_SCORE_CHUNK * z.stride);
+		z.tmp = z.norm ? nids_floats((size_t)NIDS_SCORE_CHUNK * z.C) : NULL;
+		z.metaout = malloc((size_t)NIDS_SCORE_CHUNK * z.M + 1);
+		if (!z.fcol || !z.x || !z.sc || !z.rowsout || !z.metaout || (z.norm && !z.tmp))
+			rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+		for (int i = 0, j = 0; !rc && i < z.C; i++)
+			if (hin->cols[i].role == NIDS_ROLE_FEATURE)
+				z.fcol[j++] = i;
+	}
+	if (!rc)
+		rc = nids_scorer_new(&z.s, m, o->outputs, o->threads, NIDS_SCORE_CHUNK, err);
+	if (!rc)
+		rc = nids_writer_open(&z.w, out, out_name, h, o->level, err);
+	if (!rc)
+		rc = run(&z, r, err);
+	if (!rc) {
+		rc = nids_writer_close(z.w, err);
+		z.w = NULL;
+	}
+	st->rows = nids_reader_rows(r);
+	nids_writer_free(z.w);
+	nids_scorer_free(z.s);
+	nids_norm_free(z.norm);
+	nids_header_free(h);
+	for (int i = 0; names && i < z.nout; i++)
+		free(names[i]);
+	free(names);
+	free(z.fcol), free(z.x), free(z.sc), free(z.rowsout), free(z.tmp), free(z.metaout);
+	return rc;
+}
