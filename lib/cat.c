@@ -332,20 +332,29 @@ static int parse_meta(nids_writer *w, const nids_meta_column *c, const char *s, 
 		if (len == 0)
 			return memset(p, 0, 16), 0;
 		return nids_addr_parse(s, len, p);
+	case NIDS_TYPE_U64: {
+		if (len == 0)
+			return nids_meta_put_u64(p, NIDS_U64_NONE), 0;
+		uint64_t u = 0; /* exact: digit by digit, no detour through a double */
+		for (size_t i = 0; i < len; i++) {
+			if (s[i] < '0' || s[i] > '9' || u > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
+				return -1;
+			u = u * 10 + (uint64_t)(s[i] - '0');
+		}
+		if (u == NIDS_U64_NONE)
+			return -1;
+		nids_meta_put_u64(p, u);
+		return 0;
+	}
 	case NIDS_TYPE_PORT:
 	case NIDS_TYPE_PROTO:
-	case NIDS_TYPE_U64:
-		if (len == 0 && c->type == NIDS_TYPE_U64)
-			return nids_meta_put_u64(p, NIDS_U64_NONE), 0;
 		if (nids_parse_float(s, len, &v) || v < 0 || v != floor(v) ||
-		    v > (c->type == NIDS_TYPE_PORT ? 65535 : c->type == NIDS_TYPE_PROTO ? 255 : 1.8e19))
+		    v > (c->type == NIDS_TYPE_PORT ? 65535 : 255))
 			return -1;
 		if (c->type == NIDS_TYPE_PORT)
 			nids_meta_put_u16(p, (unsigned)v);
-		else if (c->type == NIDS_TYPE_PROTO)
+		else
 			p[0] = (unsigned char)v;
-		else /* exact: whole numbers parse digit by digit */
-			nids_meta_put_u64(p, strtoull(s, NULL, 10));
 		return 0;
 	case NIDS_TYPE_STR: {
 		if (len == 0)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nids/model.h"
 #include "nids/stream.h"
 
 int nids_cli_parse_long(const char *s, long lo, long hi, long *out)
@@ -72,7 +73,8 @@ void nids_cli_bad_option(const char *prog, const char *usage, char **argv, int c
 
 void nids_cli_version(const char *prog)
 {
-	printf("%s %s (stream %d, model 1)\n", prog, NIDS_VERSION, NIDS_STREAM_MAJOR);
+	printf("%s %s (stream %d, model %d)\n", prog, NIDS_VERSION, NIDS_STREAM_MAJOR,
+	       NIDS_MODEL_MAJOR);
 	exit(0);
 }
 

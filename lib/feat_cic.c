@@ -6,8 +6,8 @@
  * name, the CIC-IDS2017 one, and the output lists the known features in the order of
  * the table below whatever layout they came from, so a model trained on one layout can
  * score another where the columns coincide. Unknown numeric columns follow, in input
- * order. Identifier columns are dropped, or kept as id/time columns with --keep-ids;
- * Flow ID is text and always dropped. */
+ * order. Identifier columns (addresses, ports, time, id) are never features: they are
+ * kept as exact metadata (lib/feat_ids.c); Flow ID is text and dropped. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -109,20 +109,21 @@ static const cic_name CANON[] = {
 };
 #define NCANON ((int)(sizeof CANON / sizeof *CANON))
 
-/* Identifier columns: kept (as what) only with --keep-ids. */
-enum { K_NUM, K_PROTO, K_IP, K_ID, K_TIME, K_META };
+/* What each output column is made from. */
+enum { K_NUM, K_PROTO, K_META };
+/* Identifier columns: never features (Destination Port is one, as the 79-column layout
+ * has it so). */
 typedef struct cic_ident {
 	const char *name;
 	const char *alias[2];
-	int kind;
 } cic_ident;
 static const cic_ident IDENTS[] = {
-	{ "Flow ID", { 0 }, -1 }, /* text: always dropped */
-	{ "Source IP", { "Src IP" }, K_IP },
-	{ "Source Port", { "Src Port" }, K_ID },
-	{ "Destination IP", { "Dst IP" }, K_IP },
-	{ "Timestamp", { 0 }, K_TIME },
-	{ "id", { 0 }, K_ID },
+	{ "Flow ID", { 0 } },
+	{ "Source IP", { "Src IP" } },
+	{ "Source Port", { "Src Port" } },
+	{ "Destination IP", { "Dst IP" } },
+	{ "Timestamp", { 0 } },
+	{ "id", { 0 } },
 };
 #define NIDENTS ((int)(sizeof IDENTS / sizeof *IDENTS))
 
@@ -267,35 +268,14 @@ static int add_features(feat_ctx *fc, cic_state *s, const nids_csv_record *hdr, 
 	return 0;
 }
 
-/* Identifier columns: marked used; with --keep-ids added as id/time columns. */
-static int add_idents(feat_ctx *fc, cic_state *s, const nids_csv_record *hdr, unsigned char *used,
-                      int add, nids_err *err)
+/* Identifier columns: marked used, so that none becomes a feature. */
+static void reserve_idents(const nids_csv_record *hdr, unsigned char *used)
 {
-	char name[NIDS_MAX_NAME + 1];
 	for (int k = 0; k < NIDENTS; k++) {
 		int f = find_unused(hdr, IDENTS[k].name, IDENTS[k].alias, used);
-		if (f < 0)
-			continue;
-		used[f] = 1;
-		int kind = IDENTS[k].kind;
-		if (!add || kind < 0 || feat_in_list(fc->o->drop_cols, IDENTS[k].name))
-			continue;
-		int c;
-		if (kind == K_IP) {
-			snprintf(name, sizeof name, "%s:hi", IDENTS[k].name);
-			if ((c = feat_add_column(fc, name, NIDS_ROLE_ID, err)) < 0)
-				return c;
-			snprintf(name, sizeof name, "%s:lo", IDENTS[k].name);
-			if (feat_add_column(fc, name, NIDS_ROLE_ID, err) < 0)
-				return NIDS_EFORMAT;
-		} else if ((c = feat_add_column(fc, IDENTS[k].name,
-		                                kind == K_TIME ? NIDS_ROLE_TIME : NIDS_ROLE_ID,
-		                                err)) < 0) {
-			return c;
-		}
-		add_op(s, f, kind, c, IDENTS[k].name);
+		if (f >= 0)
+			used[f] = 1;
 	}
-	return 0;
 }
 
 /* Non-zero when name (an item of --drop) is a column of hdr, by its own or its
@@ -363,7 +343,7 @@ static int init(feat_ctx *fc, const nids_csv_record *hdr, void **state, nids_err
 		used[s->label_field] = 1;
 		if (attempted >= 0)
 			used[attempted] = 1;
-		rc = add_idents(fc, s, hdr, used, 0, err); /* reserve them before the features */
+		reserve_idents(hdr, used); /* before the features */
 	}
 	if (!rc)
 		rc = add_features(fc, s, hdr, used, err);
@@ -424,26 +404,6 @@ static int protocol(feat_ctx *fc, const nids_csv_record *rec, const cic_op *op, 
 	return 0;
 }
 
-static int ident(feat_ctx *fc, const nids_csv_record *rec, const cic_op *op, float *out,
-                 int *nonfinite, nids_err *err)
-{
-	int f = op->field;
-	if (op->kind == K_IP) {
-		feat_ipv4_halves(rec->fields[f], &out[op->col], &out[op->col + 1]);
-		return 0;
-	}
-	if (op->kind == K_TIME) {
-		double t;
-		if (feat_parse_time(rec->fields[f], &t))
-			return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
-			                    "field %d (Timestamp): bad time '%.40s'", f + 1,
-			                    rec->fields[f]);
-		out[op->col] = (float)t;
-		return 0;
-	}
-	return feat_measure(fc, rec, f, op->name, &out[op->col], nonfinite, err);
-}
-
 /* Class names as the 2017 files spell them, minus their mangled dash: any run of
  * non-ASCII bytes ("Web Attack \x96 Brute Force", "Web Attack ï¿½ XSS") becomes "-". */
 static void clean_label(char *s)
@@ -499,13 +459,11 @@ static int row(feat_ctx *fc, void *state, const nids_csv_record *rec, float *out
 	int nonfinite = 0, rc;
 	for (int i = 0; i < s->nops; i++) {
 		const cic_op *op = &s->ops[i];
-		if (op->kind == K_NUM || op->kind == K_META)
-			rc = feat_measure(fc, rec, op->field, op->name, &out[op->col], &nonfinite,
-			                  err);
-		else if (op->kind == K_PROTO)
+		if (op->kind == K_PROTO)
 			rc = protocol(fc, rec, op, out, err);
 		else
-			rc = ident(fc, rec, op, out, &nonfinite, err);
+			rc = feat_measure(fc, rec, op->field, op->name, &out[op->col], &nonfinite,
+			                  err);
 		if (rc)
 			return rc;
 	}

@@ -126,30 +126,6 @@ int feat_nonfinite_done(feat_ctx *fc, int nonfinite)
 	return 0;
 }
 
-void feat_ipv4_halves(const char *s, float *hi, float *lo)
-{
-	unsigned o[4];
-	int n = 0;
-	const char *p = s;
-	for (; n < 4; n++) {
-		unsigned v = 0;
-		int digits = 0;
-		for (; *p >= '0' && *p <= '9' && digits < 4; p++, digits++)
-			v = v * 10 + (unsigned)(*p - '0');
-		if (!digits || v > 255)
-			break;
-		o[n] = v;
-		if (n < 3 && *p++ != '.')
-			break;
-	}
-	if (n < 4 || *p) {
-		*hi = *lo = NAN;
-		return;
-	}
-	*hi = (float)(o[0] * 256 + o[1]);
-	*lo = (float)(o[2] * 256 + o[3]);
-}
-
 /* Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm). */
 static long days_from_civil(long y, long m, long d)
 {

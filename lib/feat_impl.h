@@ -135,10 +135,6 @@ static inline int feat_measure(feat_ctx *fc, const nids_csv_record *rec, int i, 
  * and 0 returned. */
 int feat_nonfinite_done(feat_ctx *fc, int nonfinite);
 
-/* An IPv4 address as two exact 16-bit halves (a.b.c.d -> a*256+b, c*256+d), since a
- * float32 cannot hold 32 bits; anything else (IPv6, text) gives NaN, NaN. */
-void feat_ipv4_halves(const char *s, float *hi, float *lo);
-
 /* Seconds since the epoch for "YYYY-MM-DD HH:MM:SS[.frac]" or "D/M/YYYY H:MM[:SS][ AM|PM]"
  * (CICFlowMeter), taken as UTC. Returns 0, or -1 when s is neither. */
 int feat_parse_time(const char *s, double *out);

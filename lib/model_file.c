@@ -428,9 +428,9 @@ int nids_model_read(nids_model **mp, const char *path, nids_err *err)
 	uint32_t flags = nids_get32(buf + 12);
 	uint64_t total = nids_get64(buf + 16);
 	uint32_t tlen = nids_get32(buf + 24);
-	if (major != NIDS_MODEL_MAJOR) {
+	if (major < 1 || major > NIDS_MODEL_MAJOR) {
 		rc = nids_err_set(err, NIDS_EVERSION, path, "model file version %u.%u is not supported "
-		                  "(this nids reads version %d)", major, minor, NIDS_MODEL_MAJOR);
+		                  "(this nids reads versions 1 to %d)", major, minor, NIDS_MODEL_MAJOR);
 		goto done;
 	}
 	if (flags & 0xffffu) {

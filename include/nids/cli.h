@@ -4,7 +4,7 @@
 #ifndef NIDS_CLI_H
 #define NIDS_CLI_H
 
-#define NIDS_VERSION "0.1.0"
+#define NIDS_VERSION "0.2.0"
 
 /* Parses a whole string as an integer in [lo, hi]. Returns 0, or -1 if it is not
  * one (trailing junk, out of range). */

@@ -19,8 +19,11 @@
 #include "nids/nn.h"
 #include "nids/stream.h"
 
-#define NIDS_MODEL_MAJOR 1
-#define NIDS_MODEL_MINOR 1
+/* Version 2 added the training stream's preprocessing records (prep=), a stored
+ * threshold and provenance; version 1 files still load, as models that record no
+ * preprocessing. */
+#define NIDS_MODEL_MAJOR 2
+#define NIDS_MODEL_MINOR 0
 
 /* Extra output columns a model may offer besides "score". */
 enum nids_score_output {

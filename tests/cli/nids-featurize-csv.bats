@@ -15,16 +15,16 @@ test_csv="$NIDS_TOP/tests/fixtures/feat/csv_test.csv"
 	[ "$status" -eq 0 ]
 	[ "$stderr" = "nids-featurize: $train: 3 rows (2 benign, 1 attack)" ]
 	run ncat "$tmp/train.rec"
-	[ "${lines[0]}" = "$(printf 'dur\tproto=tcp\tproto=udp\tproto=_other\tservice=dns\tservice=http\tservice=ssh\tservice=_other\tbytes\tlabel\tclass')" ]
-	[ "${lines[1]}" = "$(printf '1.5\t1\t0\t0\t0\t1\t0\t0\t100\t0\tnormal')" ]
-	[ "${lines[2]}" = "$(printf '0\t0\t1\t0\t1\t0\t0\t0\t40\t1\tneptune')" ]
+	[ "${lines[0]}" = "$(printf 'record\tdur\tproto=tcp\tproto=udp\tproto=_other\tservice=dns\tservice=http\tservice=ssh\tservice=_other\tbytes\tlabel\tclass')" ]
+	[ "${lines[1]}" = "$(printf '1\t1.5\t1\t0\t0\t0\t1\t0\t0\t100\t0\tnormal')" ]
+	[ "${lines[2]}" = "$(printf '2\t0\t0\t1\t0\t1\t0\t0\t0\t40\t1\tneptune')" ]
 	run --separate-stderr feat --vocab "$tmp/v" --drop host -o "$tmp/test.rec" "$test_csv"
 	[ "$status" -eq 0 ]
 	[ "$stderr" = "nids-featurize: $test_csv: 2 rows (1 benign, 1 attack), 1 values outside the vocabulary (in _other)" ]
 	cmp <(ncat -n 0 "$tmp/train.rec") <(ncat -n 0 "$tmp/test.rec")
 	run ncat -H "$tmp/test.rec"
-	[ "${lines[0]}" = "$(printf '3\t0\t0\t1\t0\t1\t0\t0\t5\t1\tsmurf')" ]
-	[ "${lines[1]}" = "$(printf '0.25\t1\t0\t0\t1\t0\t0\t0\t1000\t0\tnormal')" ]
+	[ "${lines[0]}" = "$(printf '1\t3\t0\t0\t1\t0\t1\t0\t0\t5\t1\tsmurf')" ]
+	[ "${lines[1]}" = "$(printf '2\t0.25\t1\t0\t0\t1\t0\t0\t0\t1000\t0\tnormal')" ]
 }
 
 @test "csv: the vocabulary file: magic, sorted values, checksum line" {
@@ -102,13 +102,13 @@ test_csv="$NIDS_TOP/tests/fixtures/feat/csv_test.csv"
 @test "csv: label: a column named label (any case), else the last, else --label; --class" {
 	printf 'a,LABEL,b\n1,0,2\n3,1,4\n' > "$tmp/l.csv"
 	run ncat -H <(feat -q "$tmp/l.csv")
-	[ "$output" = "$(printf '1\t2\t0\tbenign\n3\t4\t1\tattack')" ]
+	[ "$output" = "$(printf '1\t1\t2\t0\tbenign\n2\t3\t4\t1\tattack')" ]
 	printf 'a,b,verdict\n1,2,normal\n3,4,dos\n' > "$tmp/last.csv"
 	run ncat -H <(feat -q "$tmp/last.csv")
-	[ "$output" = "$(printf '1\t2\t0\tnormal\n3\t4\t1\tdos')" ]
+	[ "$output" = "$(printf '1\t1\t2\t0\tnormal\n2\t3\t4\t1\tdos')" ]
 	printf 'y,a,kind,b\n0,1,web,2\n1,3,scan,4\n' > "$tmp/named.csv"
 	run ncat <(feat -q --label y --class kind "$tmp/named.csv")
-	[ "$output" = "$(printf 'a\tb\tlabel\tclass\n1\t2\t0\tweb\n3\t4\t1\tscan')" ]
+	[ "$output" = "$(printf 'record\ta\tb\tlabel\tclass\n1\t1\t2\t0\tweb\n2\t3\t4\t1\tscan')" ]
 	run --separate-stderr feat --label nope "$tmp/named.csv"
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "nids-featurize: $tmp/named.csv:1: --label: no column 'nope' in the header" ]
@@ -127,7 +127,8 @@ test_csv="$NIDS_TOP/tests/fixtures/feat/csv_test.csv"
 	[ "$status" -eq 0 ]
 	[ "$stderr" = "nids-featurize: $tmp/w.csv: 3 rows (1 benign, 2 attack), 1 repeated header lines skipped, 2 Infinity/NaN/empty values replaced by 0" ]
 	run ncat "$tmp/w.rec"
-	[ "$output" = "$(printf 'a\tb\tlabel\tclass\n1\t0\t0\tnormal\n2\t0\t1\tdos\n3\t4\t1\tdos')" ]
+	# the record numbers count data records: the repeated header line is not one
+	[ "$output" = "$(printf 'record\ta\tb\tlabel\tclass\n1\t1\t0\t0\tnormal\n2\t2\t0\t1\tdos\n3\t3\t4\t1\tdos')" ]
 	run --separate-stderr feat --drop-nonfinite -o "$tmp/d.rec" "$tmp/w.csv"
 	[ "$stderr" = "nids-featurize: $tmp/w.csv: 1 rows (0 benign, 1 attack), 1 repeated header lines skipped, 2 records with Infinity/NaN/empty values dropped" ]
 	printf 'a,b,label\n1,2,normal\n1,2\n' > "$tmp/short.csv"
@@ -155,7 +156,7 @@ test_csv="$NIDS_TOP/tests/fixtures/feat/csv_test.csv"
 	printf 'a,b,label\n' > "$tmp/h.csv"
 	run --separate-stderr feat --onehot a -o "$tmp/h.rec" "$tmp/h.csv"
 	[ "$status" -eq 0 ]
-	[ "$(ncat -n 0 "$tmp/h.rec")" = "$(printf 'a=_other\tb\tlabel\tclass')" ]
+	[ "$(ncat -n 0 "$tmp/h.rec")" = "$(printf 'record\ta=_other\tb\tlabel\tclass')" ]
 }
 
 @test "csv: the stream to /dev/full fails with exit 1" {

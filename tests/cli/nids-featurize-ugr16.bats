@@ -26,7 +26,8 @@ fx="$NIDS_TOP/tests/fixtures/feat"
 @test "ugr16: the sample without its header and Index column gives the same features" {
 	need_shared ugr_sample_1k.csv.zst
 	zstd -dcq --long=31 "$shared_data/ugr_sample_1k.csv.zst" | tail -n +2 | cut -d, -f2- > "$tmp/raw.csv"
-	feat -q "$shared_data/ugr_sample_1k.csv.zst" | ncat > "$tmp/a.tsv"
+	# the sample's Index is kept as metadata (column 7); the rest is the same
+	feat -q "$shared_data/ugr_sample_1k.csv.zst" | ncat | cut -f1-6,8- > "$tmp/a.tsv"
 	feat -q "$tmp/raw.csv" | ncat > "$tmp/b.tsv"
 	cmp "$tmp/a.tsv" "$tmp/b.tsv"
 	[ "$(wc -l < "$tmp/b.tsv")" -eq 1079 ]
@@ -47,12 +48,13 @@ fx="$NIDS_TOP/tests/fixtures/feat"
 	[ "${lines[3]}" = "$(printf '0\t0\t0\t1\t0\t1\t1\t1\t1\t1\t1\t1\t0\t1\tblacklist')" ]
 }
 
-@test "ugr16: --keep-ids: end time, addresses as 16-bit halves" {
-	feat -q --keep-ids "$fx/ugr_raw.csv" > "$tmp/r.rec"
-	run ncat -c time,src_ip:hi,src_ip:lo,dst_ip:hi,dst_ip:lo -n 1 "$tmp/r.rec"
-	[ "${lines[0]}" = "$(printf 'time:time\tsrc_ip:hi:id\tsrc_ip:lo:id\tdst_ip:hi:id\tdst_ip:lo:id')" ]
-	# 2016-03-18 00:00:00 UTC = 1458259200; 42.219.153.7 -> 143.72.8.137
-	[ "${lines[1]}" = "$(printf '1.4582592e+09\t10971\t39175\t36680\t2185')" ]
+@test "ugr16: identifiers: end time, addresses, ports and protocol as exact metadata" {
+	feat -q "$fx/ugr_raw.csv" > "$tmp/r.rec"
+	run ncat --types -c time,src_addr,sport,dst_addr,dport,proto,record -n 2 "$tmp/r.rec"
+	[ "${lines[0]}" = "$(printf 'time:timestamp\tsrc_addr:addr\tsport:port\tdst_addr:addr\tdport:port\tproto:proto\trecord:u64')" ]
+	[ "${lines[1]}" = "$(printf '2016-03-18T00:00:00Z\t42.219.153.7\t53\t143.72.8.137\t51080\t17\t1')" ]
+	run ncat --epoch -c time -n 1 -H "$tmp/r.rec"
+	[ "$output" = 1458259200 ]
 }
 
 @test "ugr16: bad TCP flags: file:line, exit 1, no output file" {

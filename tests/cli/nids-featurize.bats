@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # nids-featurize: the KDD formats, detection, and bad input shared by every format.
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup() { setup_tmp; }
 teardown() { teardown_tmp; }
@@ -134,8 +135,9 @@ teardown() { teardown_tmp; }
 	[[ "$output" == *"unknown format 'nope'"* ]]
 	run feat --zstd 40
 	[ "$status" -eq 2 ]
-	run feat a b
+	run feat --fit-vocab "$tmp/v" a b
 	[ "$status" -eq 2 ]
+	[[ "$output" == *"--fit-vocab learns from one input"* ]]
 	run feat --onehot service "$fixtures/feat/nslkdd_20.txt"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"nslkdd"* ]]
@@ -151,4 +153,37 @@ teardown() { teardown_tmp; }
 	[[ "$output" == *"494021 rows (97278 benign, 396743 attack)"* ]]
 	run feat -o "$tmp/t.rec" "$shared_data/corrected.zst"
 	[[ "$output" == *"311029 rows (60593 benign, 250436 attack), 2 values outside the vocabulary"* ]]
+}
+
+@test "nids-featurize: several inputs make one stream; each row names its file and record" {
+	nsl="$fixtures/feat/nslkdd_20.txt"
+	head -5 "$nsl" > "$tmp/a.txt"
+	tail -n +6 "$nsl" | zstd -q > "$tmp/b.txt.zst"
+	run --separate-stderr feat -o "$tmp/ab.rec" "$tmp/a.txt" "$tmp/b.txt.zst"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nids-featurize: inputs: 20 rows (10 benign, 10 attack)" ]
+	run ncat -c file,record -H "$tmp/ab.rec"
+	[ "${#lines[@]}" -eq 20 ]
+	[ "${lines[0]}" = "$(printf '%s\t1' "$tmp/a.txt")" ]
+	[ "${lines[4]}" = "$(printf '%s\t5' "$tmp/a.txt")" ]
+	[ "${lines[5]}" = "$(printf '%s\t1' "$tmp/b.txt.zst")" ]
+	[ "${lines[19]}" = "$(printf '%s\t15' "$tmp/b.txt.zst")" ]
+	# the features are those of the one file
+	cmp <(ncat -c duration,src_bytes,label,class "$tmp/ab.rec") <(feat -q "$nsl" | ncat -c duration,src_bytes,label,class)
+	# one input: no file column
+	run sh -c "'$NIDS_BIN/nids-featurize' -q '$nsl' | '$NIDS_BIN/nids-cat' -n 0 | tr '\t' '\n'"
+	[ "${lines[0]}" = record ]
+	[[ " ${lines[*]} " != *" file "* ]]
+}
+
+@test "nids-featurize: inputs with different header lines are refused, naming the file" {
+	printf 'a,b,label\n1,2,0\n' > "$tmp/x.csv"
+	printf 'a,c,label\n1,2,0\n' > "$tmp/y.csv"
+	run --separate-stderr feat -f csv -o "$tmp/o.rec" "$tmp/x.csv" "$tmp/y.csv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $tmp/y.csv:1: the header line differs from the first input's" ]
+	[ ! -e "$tmp/o.rec" ]
+	printf 'a,b,label\n3,4,1\n' > "$tmp/z.csv"
+	feat -q -f csv "$tmp/x.csv" "$tmp/z.csv" | ncat -c record,a,label -H > "$tmp/out"
+	[ "$(cat "$tmp/out")" = "$(printf '1\t1\t0\n1\t3\t1')" ]
 }

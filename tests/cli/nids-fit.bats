@@ -26,7 +26,7 @@ teardown() { teardown_tmp; }
 @test "nids-fit: --version" {
 	run fit --version
 	[ "$status" -eq 0 ]
-	[ "$output" = "nids-fit 0.1.0 (stream 2, model 1)" ]
+	[ "$output" = "nids-fit 0.2.0 (stream 3, model 2)" ]
 }
 
 @test "nids-fit: usage errors exit 2" {

@@ -18,7 +18,7 @@ setup() {
 
 @test "--version and bad usage" {
 	run -0 "$N" --version
-	[[ "$output" == "nids-normalize 0.1.0 (stream 2, model 1)" ]]
+	[[ "$output" == "nids-normalize 0.2.0 (stream 3, model 2)" ]]
 	run -2 --separate-stderr "$N" --bogus -p x
 	[[ "${stderr_lines[0]}" == "nids-normalize: unknown option '--bogus'" ]]
 	[[ "${stderr_lines[1]}" == usage:* ]]

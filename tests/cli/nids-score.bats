@@ -20,7 +20,7 @@ teardown() { teardown_tmp; }
 @test "nids-score: --version" {
 	run score --version
 	[ "$status" -eq 0 ]
-	[ "$output" = "nids-score 0.1.0 (stream 2, model 1)" ]
+	[ "$output" = "nids-score 0.2.0 (stream 3, model 2)" ]
 }
 
 @test "nids-score: usage errors exit 2" {

@@ -25,7 +25,7 @@ setup() {
 
 @test "--version and bad usage" {
 	run -0 "$S" --version
-	[[ "$output" == "nids-split 0.1.0 (stream 2, model 1)" ]]
+	[[ "$output" == "nids-split 0.2.0 (stream 3, model 2)" ]]
 	run -2 --separate-stderr "$S" --bogus
 	[[ "${stderr_lines[0]}" == "nids-split: unknown option '--bogus'" ]]
 	[[ "${stderr_lines[1]}" == usage:* ]]

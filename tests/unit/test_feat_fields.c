@@ -44,19 +44,16 @@ static void times(void)
 
 static void addresses(void)
 {
-	float hi, lo;
-	feat_ipv4_halves("192.168.10.5", &hi, &lo);
-	CHECK(hi == 49320 && lo == 2565, "%g %g", hi, lo);
-	feat_ipv4_halves("255.255.255.255", &hi, &lo);
-	CHECK(hi == 65535 && lo == 65535, "%g %g", hi, lo);
-	feat_ipv4_halves("256.1.1.1", &hi, &lo);
-	CHECK(hi != hi && lo != lo, "out of range is NaN");
-	feat_ipv4_halves("fe80::1", &hi, &lo);
-	CHECK(hi != hi, "IPv6 is NaN");
-	feat_ipv4_halves("1.2.3", &hi, &lo);
-	CHECK(hi != hi, "3 octets is NaN");
-	feat_ipv4_halves("1.2.3.4.5", &hi, &lo);
-	CHECK(hi != hi, "5 octets is NaN");
+	unsigned char a[16];
+	CHECK(nids_addr_parse("192.168.10.5", 12, a) == 0 && a[10] == 0xff && a[12] == 192 &&
+	      a[15] == 5, "v4");
+	CHECK(nids_addr_parse("256.1.1.1", 9, a) < 0, "out of range");
+	CHECK(nids_addr_parse("1.2.3", 5, a) < 0, "3 octets");
+	CHECK(nids_addr_parse("1.2.3.4.5", 9, a) < 0, "5 octets");
+	CHECK(nids_addr_parse("fe80::1", 7, a) == 0 && a[0] == 0xfe && a[15] == 1, "v6");
+	CHECK(feat_proto_number("TCP", 3) == 6 && feat_proto_number("icmp6", 5) == 58 &&
+	      feat_proto_number("17", 2) == 17 && feat_proto_number("XTP", 3) < 0 &&
+	      feat_proto_number("300", 3) < 0, "protocols");
 }
 
 static void vocab_round_trip(void)

@@ -270,10 +270,10 @@ static void test_damage(void)
 	CHECK(load_err(bad, &err) == NIDS_EFORMAT, "empty file: %s", err.msg);
 
 	memcpy(c, buf, n);
-	c[8] = 2; /* major version 2 */
+	c[8] = 3; /* major version 3 */
 	write_bytes(bad, c, n);
 	CHECK(load_err(bad, &err) == NIDS_EVERSION, "future version: %s", err.msg);
-	CHECK(strstr(err.msg, "version 2.0 is not supported") != NULL, "%s", err.msg);
+	CHECK(strstr(err.msg, "version 3.0 is not supported") != NULL, "%s", err.msg);
 
 	memcpy(c, buf, n);
 	c[12] = 1; /* an unknown must-understand flag */
