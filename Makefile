@@ -62,9 +62,11 @@ check: deps
 	@$(MAKE) --no-print-directory lint-tests
 	@BUILD=$(BUILD) VALGRIND=$(VALGRIND) sh tests/run.sh
 
-# every bats assertion live (tests/lint_bats.sh)
+# every bats assertion live (tests/lint_bats.sh); every --help option in a test
+# (tests/option_coverage.sh)
 lint-tests:
 	@sh tests/lint_bats.sh
+	@BUILD=$(BUILD) sh tests/option_coverage.sh
 
 man-check:
 	@for m in man/*.[15]; do \

@@ -70,6 +70,26 @@ check_at() {
 	check_expect "$FIX/random.expect" --low
 }
 
+@test "nids-roc: --high overrides a score-low column's direction, --low a score column's" {
+	# attacks have the lowest values: as the role says (score-low) they rank perfectly
+	printf 'll:score-low\tlabel\n-5\t1\n-1\t0\n-3\t0\n-4\t1\n' > ll.tsv
+	mkrec ll.tsv ll.rec
+	run -0 R --json ll.rec
+	[ "$(jget auroc)" = 1 ]
+	run -0 R --json --low ll.rec
+	[ "$(jget auroc)" = 1 ]
+	run -0 R --json --high ll.rec
+	[ "$(jget auroc)" = 0 ]
+	[ "$(jget tp)" -eq 2 ]
+	[ "$(jget fp)" -eq 2 ]
+	printf 'hh\tlabel\n5\t1\n1\t0\n3\t0\n4\t1\n' > hh.tsv
+	mkrec hh.tsv hh.rec
+	run -0 R --json --score hh --high hh.rec
+	[ "$(jget auroc)" = 1 ]
+	run -0 R --json --score hh --low hh.rec
+	[ "$(jget auroc)" = 0 ]
+}
+
 @test "nids-roc: one class absent gives documented NaN (null) and a warning" {
 	mkrec "$FIX/benign-only.tsv" b.rec
 	run -0 --separate-stderr R --json --threshold 0.5 b.rec
