@@ -60,13 +60,12 @@ check: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory man-check
 	@$(MAKE) --no-print-directory lint-tests
-	@BUILD=$(BUILD) VALGRIND=$(VALGRIND) sh tests/run.sh
+	@BUILD=$(BUILD) VALGRIND=$(VALGRIND) sh tests/run.sh; rc=$$?; \
+	  BUILD=$(BUILD) sh tests/option_coverage.sh || rc=1; exit $$rc
 
-# every bats assertion live (tests/lint_bats.sh); every --help option in a test
-# (tests/option_coverage.sh)
+# every bats assertion live (tests/lint_bats.sh)
 lint-tests:
 	@sh tests/lint_bats.sh
-	@BUILD=$(BUILD) sh tests/option_coverage.sh
 
 man-check:
 	@for m in man/*.[15]; do \
