@@ -5,6 +5,7 @@
 #   make demo       install missing Debian packages, build, run the NSL-KDD example
 #   make install    PREFIX=/usr/local (programs and man pages)
 #   make deps       install missing Debian packages (needs root and apt)
+#   make mutate     apply named bugs to a scratch copy; report the tests that catch each
 CC ?= cc
 PREFIX ?= /usr/local
 SANITIZE ?= 0
@@ -62,6 +63,10 @@ check: deps
 	@$(MAKE) --no-print-directory lint-tests
 	@BUILD=$(BUILD) VALGRIND=$(VALGRIND) sh tests/run.sh; rc=$$?; \
 	  BUILD=$(BUILD) sh tests/option_coverage.sh || rc=1; exit $$rc
+
+# deliberate bugs in a scratch copy, and the tests that catch each (not part of check)
+mutate: all
+	@sh scripts/mutate.sh
 
 # every bats assertion live (tests/lint_bats.sh)
 lint-tests:
