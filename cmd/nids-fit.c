@@ -141,10 +141,12 @@ static int record_provenance(nids_model *m, const nids_header *h, const nids_fit
 	rc = rc ? rc : nids_model_add_made(m, "date", "%s", date);
 	rc = rc ? rc : nids_model_add_made(m, "rows", "%zu training, %zu validation", ntrain, nval);
 	if (!rc && !isnan(rep->loss))
-		rc = nids_model_add_made(m, "training", "%d epochs of batch %d, %s lr %g; loss %.6g, "
-		                         "validation loss %.6g", rep->epochs, fo->batch,
+		rc = nids_model_add_made(m, "training", "%d epochs of batch %d, %s lr %g; loss %.6g%s",
+		                         rep->epochs, fo->batch,
 		                         fo->optim == NIDS_OPTIM_ADAM ? "adam" : "sgd", fo->lr, rep->loss,
-		                         rep->val_loss);
+		                         "");
+	if (!rc && !isnan(rep->val_loss))
+		rc = nids_model_add_made(m, "validation", "loss %.6g", rep->val_loss);
 	return rc ? nids_err_set(err, rc, NULL, "out of memory") : 0;
 }
 

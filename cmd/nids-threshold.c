@@ -7,6 +7,7 @@
 
 #include "nids/cli.h"
 #include "nids/io.h"
+#include "nids/model.h"
 #include "nids/scored.h"
 #include "nids/stream.h"
 #include "nids/threshold.h"
@@ -14,9 +15,10 @@
 static const char *prog = "nids-threshold";
 static const char usage[] =
 	"usage: nids-threshold [-p file | --value v | --percentile p | --sigma k | --rate r |"
-	" --best-f1] [-z level] [--alarms-only] [--high | --low] [--score name] [-o file] [file]\n"
-	"Fits an alarm threshold to a scored stream (prints it; -o writes a threshold file),\n"
-	"or applies one (appends an 'alarm' column, writes the stream to stdout).\n"
+	" --best-f1] [-z level] [--alarms-only] [--high | --low] [--score name] [-m model] [-o file] [file]\n"
+	"Fits an alarm threshold to a scored stream (prints it; -o writes a threshold file,\n"
+	"-m stores it in the model file), or applies one (appends an 'alarm' column, writes\n"
+	"the stream to stdout).\n"
 	"  --percentile p  fit: p-th percentile of the benign scores (all rows if unlabeled)\n"
 	"  --sigma k       fit: benign mean + k sd (mean - k sd for --low scores)\n"
 	"  --rate r        fit: flag the top fraction r of all rows\n"
@@ -28,6 +30,8 @@ static const char usage[] =
 	"  --score name    score column [default: the one with role score or score-low]\n"
 	"  --high, --low   higher (lower) scores are more anomalous [default: the column's role]\n"
 	"  -o file         write the threshold file (fit mode)\n"
+	"  -m model        store the threshold in the model file, which then alarms by itself\n"
+	"                  (nids-score --alarms; fit mode)\n"
 	"  -h, --help      this help;  -V, --version  the version\n"
 	"see nids-threshold(1)\n";
 
@@ -39,6 +43,7 @@ typedef struct opts {
 	double param;  /* the rule's parameter */
 	const char *params; /* -p */
 	const char *out;    /* -o */
+	const char *model;  /* -m */
 	const char *score;
 	int direction; /* -1 = from the column */
 	int alarms_only, level;
@@ -63,6 +68,7 @@ static void parse(int argc, char **argv, opts *o)
 		{ "help", no_argument, 0, 'h' },
 		{ "high", no_argument, 0, OPT_HIGH },
 		{ "low", no_argument, 0, OPT_LOW },
+		{ "model", required_argument, 0, 'm' },
 		{ "percentile", required_argument, 0, OPT_PERCENTILE },
 		{ "rate", required_argument, 0, OPT_RATE },
 		{ "score", required_argument, 0, OPT_SCORE },
@@ -73,7 +79,7 @@ static void parse(int argc, char **argv, opts *o)
 	};
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hVo:p:z:", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hVm:o:p:z:", longs, NULL)) != -1) {
 		switch (c) {
 		case OPT_PERCENTILE:
 			set_rule(o, NIDS_FIT_PERCENTILE, optarg, 0, 100, "--percentile");
@@ -97,6 +103,7 @@ static void parse(int argc, char **argv, opts *o)
 			break;
 		case OPT_SCORE: o->score = optarg; break;
 		case 'o': o->out = optarg; break;
+		case 'm': o->model = optarg; break;
 		case 'z':
 			o->level = (int)nids_cli_long_or_die(prog, usage, "-z", optarg, 1, 19);
 			break;
@@ -117,6 +124,9 @@ static void parse(int argc, char **argv, opts *o)
 	if (apply && o->out)
 		nids_cli_usage_error(prog, usage, "-o writes a threshold file; applying writes the "
 		                                  "stream to stdout");
+	if (o->model && (apply || o->rule == NIDS_FIT_VALUE))
+		nids_cli_usage_error(prog, usage, "-m stores a fitted threshold (--percentile, "
+		                                  "--sigma, --rate, --best-f1)");
 	if (!apply && (o->alarms_only || o->level))
 		nids_cli_usage_error(prog, usage, "%s is for applying a threshold (-p or --value)",
 		                     o->alarms_only ? "--alarms-only" : "-z");
@@ -124,10 +134,36 @@ static void parse(int argc, char **argv, opts *o)
 		nids_cli_usage_error(prog, usage, "--value with -o reads no input");
 }
 
-/* Prints the value and writes the threshold file when asked. */
+/* Stores t in the model file at path, which is rewritten atomically. */
+static int store_in_model(const char *path, const nids_threshold *t, nids_err *err)
+{
+	nids_model *m = NULL;
+	nids_output *out = NULL;
+	int rc = nids_model_read(&m, path, err);
+	if (!rc && strlen(t->score) >= sizeof m->threshold_score)
+		rc = nids_err_set(err, NIDS_EUSAGE, path, "score column name too long");
+	if (!rc) {
+		m->has_threshold = 1;
+		m->threshold = t->value;
+		m->threshold_high = t->direction != NIDS_DIR_LOW;
+		snprintf(m->threshold_score, sizeof m->threshold_score, "%s", t->score);
+		rc = nids_output_open(&out, path, 1, err);
+	}
+	if (!rc && (rc = nids_model_write(m, nids_output_file(out), err)))
+		nids_output_abort(out);
+	else if (!rc)
+		rc = nids_output_commit(out, err);
+	nids_model_free(m);
+	return rc;
+}
+
+/* Prints the value and writes the threshold file (or stores it in the model) when
+ * asked. */
 static void finish_fit(const opts *o, const nids_threshold *t, nids_err *err)
 {
 	char num[32];
+	if (o->model && store_in_model(o->model, t, err))
+		nids_cli_fail(prog, err);
 	if (o->out) {
 		nids_output *out;
 		if (nids_output_open(&out, o->out, 0, err))

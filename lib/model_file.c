@@ -68,7 +68,13 @@ static void describe_record(struct text *t, const nids_ext *e)
 		nids_norm_free(n);
 		return;
 	}
-	add(t, "(%zu bytes)\n", e->len);
+	int text = e->len > 0 && e->len < 200;
+	for (size_t i = 0; text && i < e->len; i++)
+		text = e->data[i] >= 0x20 && e->data[i] < 0x7f;
+	if (text)
+		add(t, "(%.*s)\n", (int)e->len, (const char *)e->data);
+	else
+		add(t, "(%zu bytes)\n", e->len);
 }
 
 /* The text section; with summary, header records are described rather than written. */

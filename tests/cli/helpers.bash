@@ -11,6 +11,8 @@ ncat() { "$NIDS_BIN/nids-cat" "$@"; }
 fit() { "$NIDS_BIN/nids-fit" "$@"; }
 score() { "$NIDS_BIN/nids-score" "$@"; }
 fixtures="$NIDS_TOP/tests/fixtures"
+# model files record their date: a fixed one keeps fits reproducible byte for byte
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
 shared_data="$NIDS_TOP/../shared/data"
 
 # The man page's SYNOPSIS, as one line.

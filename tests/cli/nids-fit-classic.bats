@@ -66,7 +66,7 @@ teardown() { teardown_tmp; }
 @test "nids-score --classes: class probabilities of a multinomial logreg" {
 	fit -q -t logreg --target class -o "$tmp/m.bin" "$tmp/all.rec"
 	score -m "$tmp/m.bin" --classes -o "$tmp/s.rec" "$tmp/all.rec"
-	run "$NIDS_BIN/nids-cat" -n 1 -c score,p_normal,p_dos,p_probe "$tmp/s.rec"
+	run "$NIDS_BIN/nids-cat" --types -n 1 -c score,p_normal,p_dos,p_probe "$tmp/s.rec"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "$(printf 'score\tp_normal\tp_dos\tp_probe')" ]
 	# P(attack) = 1 - P(normal)

@@ -34,7 +34,7 @@ teardown() { teardown_tmp; }
 
 @test "nids-score: appends a score column and passes every column and class through" {
 	score -m "$tmp/ae.bin" "$tmp/test.rec" > "$tmp/s.rec"
-	run "$NIDS_BIN/nids-cat" -n 2 "$tmp/s.rec"
+	run "$NIDS_BIN/nids-cat" --types -n 2 "$tmp/s.rec"
 	[[ "${lines[0]}" == $'f1\tf2\tf3\tf4\tid:meta\tlabel\tclass\tscore' ]]
 	[[ "${lines[1]}" == $'0.'*$'\t0\t1\tprobe\t'* ]]
 	"$NIDS_BIN/nids-cat" -c f1,f2,f3,f4,id,label,class "$tmp/s.rec" > "$tmp/a.tsv"
@@ -66,7 +66,7 @@ teardown() { teardown_tmp; }
 
 @test "nids-score: --errors and --explain add one column per feature" {
 	score -m "$tmp/ae.bin" --errors --explain "$tmp/test.rec" > "$tmp/s.rec"
-	run "$NIDS_BIN/nids-cat" -n 1 "$tmp/s.rec"
+	run "$NIDS_BIN/nids-cat" --types -n 1 "$tmp/s.rec"
 	[[ "${lines[0]}" == *$'\tscore\terr_f1:meta\terr_f2:meta\terr_f3:meta\terr_f4:meta\tgrad_f1:meta\tgrad_f2:meta\tgrad_f3:meta\tgrad_f4:meta' ]]
 	# the score is the mean of the per-feature errors
 	"$NIDS_BIN/nids-cat" -H -c score,err_f1,err_f2,err_f3,err_f4 "$tmp/s.rec" |
@@ -76,7 +76,7 @@ teardown() { teardown_tmp; }
 @test "nids-score: sae gives P(attack) and class probabilities" {
 	"$NIDS_BIN/nids-fit" -q -t sae --target class --pretrain 2 --epochs 20 --batch 16 --lr 0.01 -o "$tmp/sae.bin" "$tmp/all.rec"
 	score -m "$tmp/sae.bin" --classes "$tmp/test.rec" > "$tmp/s.rec"
-	run "$NIDS_BIN/nids-cat" -n 1 "$tmp/s.rec"
+	run "$NIDS_BIN/nids-cat" --types -n 1 "$tmp/s.rec"
 	[[ "${lines[0]}" == *$'\tscore\tp_probe:meta\tp_normal:meta\tp_dos:meta' ]]
 	# score = p_probe + p_dos; probabilities sum to 1; most rows classified right
 	"$NIDS_BIN/nids-cat" -H -c label,score,p_probe,p_normal,p_dos "$tmp/s.rec" | awk -F '\t' '
@@ -108,7 +108,7 @@ teardown() { teardown_tmp; }
 @test "nids-score: a stream that already has a score column is refused" {
 	score -m "$tmp/ae.bin" "$tmp/test.rec" > "$tmp/s.rec"
 	run -1 --separate-stderr score -m "$tmp/ae.bin" "$tmp/s.rec"
-	[ "$stderr" = "nids-score: the stream already has a column 'score' (drop it with nids-cat -c first)" ]
+	[ "$stderr" = "nids-score: $tmp/s.rec: the stream already has a column 'score' (drop it with nids-cat -c first)" ]
 }
 
 @test "nids-score: damaged, cut, foreign and future model files are clear errors" {
@@ -120,10 +120,10 @@ teardown() { teardown_tmp; }
 	printf '\377' | dd of="$tmp/flip.bin" bs=1 seek=$((n - 200)) conv=notrunc status=none
 	run -1 --separate-stderr score -m "$tmp/flip.bin" "$tmp/test.rec"
 	[ "$stderr" = "nids-score: $tmp/flip.bin: model file checksum mismatch (corrupt file)" ]
-	cp "$tmp/ae.bin" "$tmp/v2.bin"
-	printf '\002' | dd of="$tmp/v2.bin" bs=1 seek=8 conv=notrunc status=none
-	run -1 --separate-stderr score -m "$tmp/v2.bin" "$tmp/test.rec"
-	[ "$stderr" = "nids-score: $tmp/v2.bin: model file version 2.0 is not supported (this nids reads version 1)" ]
+	cp "$tmp/ae.bin" "$tmp/v3.bin"
+	printf '\003' | dd of="$tmp/v3.bin" bs=1 seek=8 conv=notrunc status=none
+	run -1 --separate-stderr score -m "$tmp/v3.bin" "$tmp/test.rec"
+	[ "$stderr" = "nids-score: $tmp/v3.bin: model file version 3.0 is not supported (this nids reads versions 1 to 2)" ]
 	run -1 --separate-stderr score -m "$tmp/test.rec" "$tmp/test.rec"
 	[ "$stderr" = "nids-score: $tmp/test.rec: this is a record stream, not a model file" ]
 	run -1 --separate-stderr score -m "$NIDS_TOP/tests/fixtures/neural/make.sh" "$tmp/test.rec"

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <xxhash.h>
+
 #include "check.h"
 #include "nids/stream.h"
 
@@ -690,10 +692,56 @@ static void golden_meta(void)
 	free(g);
 }
 
+/* A stream of no rows with one class block of count names (name i is "c<i % distinct>")
+ * before its end block; returns its length. */
+static size_t class_block_stream(unsigned char **out, uint32_t count, uint32_t distinct)
+{
+	unsigned char *e;
+	size_t el = write_stream(&e, 0, 0, 0);
+	size_t hl = el - 24; /* the end block: 16 + 8 bytes */
+	size_t cap = hl + 16 + (size_t)count * 12 + 24;
+	unsigned char *b = malloc(cap), *p = b + hl + 16;
+	memcpy(b, e, hl);
+	for (uint32_t i = 0; i < count; i++) {
+		char nm[16];
+		int n = snprintf(nm, sizeof nm, "c%u", i % distinct);
+		p[0] = (unsigned char)n, p[1] = 0;
+		memcpy(p + 2, nm, (size_t)n);
+		p += 2 + n;
+	}
+	uint32_t plen = (uint32_t)(p - (b + hl + 16));
+	unsigned char *bh = b + hl;
+	memcpy(bh, &count, 4);
+	uint32_t flags = 2;
+	memcpy(bh + 4, &flags, 4);
+	memcpy(bh + 8, &plen, 4);
+	uint32_t sum = (uint32_t)XXH3_64bits_withSeed(bh + 16, plen, XXH3_64bits(bh, 12));
+	memcpy(bh + 12, &sum, 4);
+	memcpy(p, e + hl, 24);
+	free(e);
+	*out = b;
+	return (size_t)(p - b) + 24;
+}
+
 /* A class block that repeats a name is refused, and a large class table is read in
  * linear time (the names are hashed). */
 static void class_table_limits(void)
 {
+	unsigned char *b;
+	uint64_t n;
+	double sum;
+	nids_err err = { 0 };
+	size_t len = class_block_stream(&b, 60000, 60000);
+	CHECK(read_all(b, len, &n, &sum, &err) == 0, "60000 classes: %s", err.msg);
+	free(b);
+	len = class_block_stream(&b, 200000, 1);
+	CHECK(read_all(b, len, &n, &sum, &err) == NIDS_EFORMAT, "repeated name accepted");
+	CHECK(strstr(err.msg, "class 'c0' named twice") != NULL, "%s", err.msg);
+	free(b);
+	len = class_block_stream(&b, 70000, 70000);
+	CHECK(read_all(b, len, &n, &sum, &err) == NIDS_EFORMAT, "70000 classes accepted");
+	CHECK(strstr(err.msg, "more than 65536 class names") != NULL, "%s", err.msg);
+	free(b);
 	nids_header *h = make_header();
 	char name[32];
 	for (int i = 0; i < 60000; i++) {
