@@ -68,7 +68,7 @@ teardown() { teardown_tmp; }
 	score -m "$tmp/m.bin" --classes -o "$tmp/s.rec" "$tmp/all.rec"
 	run "$NIDS_BIN/nids-cat" --types -n 1 -c score,p_normal,p_dos,p_probe "$tmp/s.rec"
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "$(printf 'score\tp_normal\tp_dos\tp_probe')" ]
+	[ "${lines[0]}" = "$(printf 'score\tp_normal:meta\tp_dos:meta\tp_probe:meta')" ]
 	# P(attack) = 1 - P(normal)
 	echo "${lines[1]}" | awk -F '\t' '{ d = $1 + $2 - 1; exit !(d < 1e-6 && d > -1e-6) }'
 }
