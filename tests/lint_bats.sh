@@ -4,7 +4,8 @@
 # an `A && B` list but the last, so a test line `! cmp a b` or `[ -e x ] && [ -e y ]`
 # checks nothing unless it is the test's last line (whose status is the test's).
 # Write `run cmd` + `[ "$status" -ne 0 ]`, or two lines, instead. `&&` inside [[ ]] and
-# inside quotes is fine. Prints file:line: text for each, and exits 1 if any.
+# inside quotes is fine, and so is `A && B || handler`; here-documents are skipped.
+# Prints file:line: text for each, and exits 1 if any.
 # usage: tests/lint_bats.sh [file.bats ...]  (default: tests/cli/*.bats)
 top=$(cd "$(dirname "$0")/.." && pwd)
 [ $# -gt 0 ] || set -- "$top"/tests/cli/*.bats
@@ -31,17 +32,27 @@ function bare(s,   out, i, c, n) {
 	while (match(out, /\[\[.*\]\]/)) out = substr(out, 1, RSTART - 1) "TEST" substr(out, RSTART + RLENGTH)
 	return out
 }
-FNR == 1 { intest = 0; sq = dq = 0 }
+FNR == 1 { intest = 0; sq = dq = 0; heredoc = "" }
 /^@test / { intest = 1; nb = 0; next }
 intest && /^}[ \t]*$/ { flush(); intest = 0; next }
+intest && heredoc != "" {   # a here-document is text, not commands
+	t = $0; sub(/^\t*/, "", t)
+	if (t == heredoc) heredoc = ""
+	next
+}
 intest {
 	if (!sq && !dq && $0 ~ /^[ \t]*(#.*)?$/) next
+	if (!sq && !dq && match($0, /<<-?[ \t]*[\047"]?[A-Za-z_]+[\047"]?/)) {
+		heredoc = substr($0, RSTART, RLENGTH)
+		sub(/^<<-?[ \t]*[\047"]?/, "", heredoc); sub(/[\047"]$/, "", heredoc)
+	}
 	cont = sq || dq
 	b = bare($0)
 	if (cont) next   # inside a quoted text that began on an earlier line
 	nb++
 	txt[nb] = $0; lno[nb] = FNR; FILENAME_OF[nb] = FILENAME; bad[nb] = ""
 	if (b ~ /^[ \t]*![ \t]/) bad[nb] = "a negated command is not checked here"
-	else if (b ~ /&&/ && b !~ /&&[ \t]*\\?$/) bad[nb] = "only the last command of an && list is checked"
+	else if (b ~ /&&/ && b !~ /&&[ \t]*\\?$/ && b !~ /&&.*\|\|/)
+		bad[nb] = "only the last command of an && list is checked"
 }
 END { exit found > 0 }' "$@"

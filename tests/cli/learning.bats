@@ -41,15 +41,15 @@ learns() {
 	awk -v a="$a1" 'BEGIN { exit !(a >= 0.9) }'
 }
 
-# loss_falls FACTOR nids-fit ARGS...: the last epoch's training loss is at least FACTOR
-# times smaller than the first epoch's
+# loss_falls FACTOR nids-fit ARGS...: the last epoch's training loss (-v prints one line
+# per epoch) is at least FACTOR times smaller than the first epoch's
 loss_falls() {
 	local f=$1 first last
 	shift
-	run --separate-stderr fit "$@"
+	run --separate-stderr fit -v "$@"
 	[ "$status" -eq 0 ]
-	first=$(printf '%s\n' "${stderr_lines[0]}" | sed -n 's/^epoch 1\/[0-9]* loss \([^ ]*\) .*/\1/p')
-	last=$(printf '%s\n' "${stderr_lines[-1]}" | sed -n 's/^epoch \([0-9]*\)\/\1 loss \([^ ]*\) .*/\2/p')
+	first=$(printf '%s\n' "${stderr_lines[@]}" | sed -n 's/^epoch 1\/[0-9]* loss \([^ ]*\) .*/\1/p')
+	last=$(printf '%s\n' "${stderr_lines[@]}" | sed -n 's/^epoch \([0-9]*\)\/\1 loss \([^ ]*\) .*/\2/p')
 	is_num "$first"
 	is_num "$last"
 	echo "loss $first -> $last"

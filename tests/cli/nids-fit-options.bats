@@ -113,30 +113,42 @@ changes() {
 }
 
 @test "nids-fit options: --optim sgd trains: its loss falls" {
-	run --separate-stderr fit -t ae --optim sgd --lr 0.05 --epochs 10 --batch 32 \
+	run --separate-stderr fit -v -t ae --optim sgd --lr 0.05 --epochs 10 --batch 32 \
 		-o "$tmp/m.bin" "$tmp/benign.rec"
 	[ "$status" -eq 0 ]
-	first=$(sed -n 's/^epoch 1\/10 loss \([^ ]*\) .*/\1/p' <<<"${stderr_lines[0]}")
-	last=$(sed -n 's/^epoch 10\/10 loss \([^ ]*\) .*/\1/p' <<<"${stderr_lines[9]}")
+	first=$(printf '%s\n' "${stderr_lines[@]}" | sed -n 's/^epoch 1\/10 loss \([^ ]*\) .*/\1/p')
+	last=$(printf '%s\n' "${stderr_lines[@]}" | sed -n 's/^epoch 10\/10 loss \([^ ]*\) .*/\1/p')
 	is_num "$first"
 	is_num "$last"
 	awk -v a="$first" -v b="$last" 'BEGIN { exit !(b < a / 2) }'
 }
 
 @test "nids-fit options: --patience stops training when the validation loss stops improving" {
-	run --separate-stderr fit -t ae --epochs 50 --val 0.3 --patience 1 --lr 0.1 \
+	run --separate-stderr fit -v -t ae --epochs 50 --val 0.3 --patience 1 --lr 0.1 \
 		-o "$tmp/m.bin" "$tmp/benign.rec"
 	[ "$status" -eq 0 ]
-	[ "${stderr_lines[-1]}" = "stopping early: no better validation loss in 1 epochs" ]
-	n=${#stderr_lines[@]}
-	[ "$n" -lt 50 ]
-	[[ "${stderr_lines[n - 2]}" =~ ^epoch\ $((n - 1))/50\ loss\ [0-9.e+-]+\ val\ [0-9.e+-]+\  ]]
+	epochs=$(printf '%s\n' "${stderr_lines[@]}" | grep -c '^epoch ')
+	[ "$epochs" -lt 50 ]
+	printf '%s\n' "${stderr_lines[@]}" | grep -qx "epoch $epochs/50 loss [0-9.e+-]* val [0-9.e+-]* .*"
+	printf '%s\n' "${stderr_lines[@]}" | grep -qx "stopping early: no better validation loss in 1 epochs"
 	# the same run with a patience longer than the epochs trains all 50
-	run --separate-stderr fit -t ae --epochs 50 --val 0.3 --patience 100 --lr 0.1 \
+	run --separate-stderr fit -v -t ae --epochs 50 --val 0.3 --patience 100 --lr 0.1 \
 		-o "$tmp/m.bin" "$tmp/benign.rec"
 	[ "$status" -eq 0 ]
-	[ "${#stderr_lines[@]}" -eq 50 ]
-	[[ "${stderr_lines[-1]}" == "epoch 50/50 "* ]]
+	[ "$(printf '%s\n' "${stderr_lines[@]}" | grep -c '^epoch ')" -eq 50 ]
+	printf '%s\n' "${stderr_lines[@]}" | grep -q '^epoch 50/50 '
+	run grep -c stopping <<<"$stderr"
+	[ "$output" = 0 ]
+}
+
+@test "nids-fit options: --progress shows reading and epochs even on a pipe" {
+	run --separate-stderr fit --progress -t ae --epochs 2 -o "$tmp/m.bin" "$tmp/benign.rec"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *$'\r'"nids-fit: "*" rows, "*"(100%)"* ]]
+	[[ "$stderr" == *"epoch 2/2 loss "* ]]
+	run --separate-stderr fit -t ae --epochs 2 -o "$tmp/m.bin" "$tmp/benign.rec"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
 }
 
 @test "nids-fit options: -v adds a summary line, -j changes nothing in the model" {

@@ -187,3 +187,10 @@ setup() {
 	run -1 --separate-stderr "$N" -p "$D/p1" -o "$D/o.rec" "$D/test.rec" "$D/none.rec"
 	[[ "$stderr" == "nids-normalize: $D/none.rec: cannot open: No such file or directory" ]]
 }
+
+@test "--progress draws a line on a pipe (and erases it), nothing without it" {
+	run -0 --separate-stderr "$N" --progress --fit "$D/p" -o "$D/o.rec" "$D/train.rec"
+	[[ "$stderr" == $'\r'"nids-normalize: "*" rows, "*"(100%)"$'\r'* ]]
+	run -0 --separate-stderr "$N" -p "$D/p" -o "$D/o.rec" "$D/train.rec"
+	[ -z "$stderr" ]
+}
