@@ -47,7 +47,7 @@ tally() {
 	END {
 		if (rc != 0 && !fail) { print "not ok - " name ": exited " rc; fail++ }
 		if (!planned) { print "not ok - " name ": no TAP plan (1..N)"; fail++ }
-		else if (n != plan) { print "not ok - " name ": plan 1.." plan " but " n " results"; fail++ }
+		else if (n != plan) { print "not ok - " name ": plan 1.." plan " but " n + 0 " results"; fail++ }
 		printf "#= %d %d %d\n", pass, fail, skip
 	}' "$out" >>"$log"
 }
