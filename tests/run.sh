@@ -1,5 +1,6 @@
 #!/bin/sh
-# Runs every unit test binary and every bats file; prints their TAP lines and, last,
+# Runs every unit test binary, every bats file and a short run of each libFuzzer harness
+# (tests/fuzz/run.sh smoke); prints their TAP lines and, last,
 # "N passed, N failed, N skipped". Exit 1 if anything failed.
 # Each program's (or file's) TAP output is checked against its plan ("1..N", first or
 # last): a missing plan, or a count of results that differs from it, is a failure, so a
@@ -65,6 +66,13 @@ for f in "$top"/tests/cli/*.bats; do
 	bats --tap "$f" >"$out" 2>&1 || rc=$?
 	tally "$(basename "$f")" "$rc"
 done
+# the libFuzzer harnesses, for FUZZ_SMOKE seconds each, when built (make check builds
+# them where clang links libFuzzer; otherwise this reports a skip)
+if [ -e "$top/tests/fuzz/run.sh" ]; then
+	rc=0
+	sh "$top/tests/fuzz/run.sh" smoke "${FUZZ_SMOKE:-10}" >"$out" 2>&1 || rc=$?
+	tally fuzz "$rc"
+fi
 grep -v '^#= ' "$log"
 awk '/^#= / { p += $2; f += $3; s += $4 }
 	END {
