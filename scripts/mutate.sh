@@ -35,7 +35,7 @@ split-seed-ignored|lib/split.c|uint64_t key = mix64(seed + purpose * 0x9e3779b97
 roc-high-ignored|cmd/nids-roc.c|o->direction = c == OPT_LOW ? NIDS_DIR_LOW : NIDS_DIR_HIGH;|if (c == OPT_LOW) o->direction = NIDS_DIR_LOW;|nids-roc.bats
 svg-script-injected|lib/svg_plot.c|fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H);|fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H); fputs("<script href=\"https://example.com/x.js\"/>\n", f);|nids-roc.bats
 params-left-on-failure|cmd/nids-normalize.c|	nids_output_abort(pout);|	(void)pout;|nids-normalize.bats
-kmeans-squared-distance|lib/model_kmeans.c|out[(size_t)r * ldo] = sqrtf(s->dist[r]);|out[(size_t)r * ldo] = s->dist[r];|learning.bats test_classic nids-fit-classic.bats
+kmeans-squared-distance|lib/model_kmeans.c|? sqrtf(s->dist[r])|? s->dist[r]|learning.bats test_classic nids-fit-classic.bats
 early-stopping-disabled|lib/nn_train.c|} else if (++since_best >= o->patience) {|} else if (++since_best < 0) {|nids-fit-options.bats nids-fit.bats
 score-z-ignored|cmd/nids-score.c|case 'z': level = (int)nids_cli_long_or_die(|case 'z': (void)nids_cli_long_or_die(|nids-score-options.bats nids-score.bats
 LIST
