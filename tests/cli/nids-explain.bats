@@ -183,7 +183,8 @@ efficiency() {
 	# the waterfall ends at the third row's score
 	s=$(score -m "$tmp/f.bin" "$tmp/test.rec" | ncat -H -c score | sed -n 3p)
 	grep -q ">f(x) = $(printf '%.4g' "$s")</text>" "$tmp/w3.svg"
-	! grep -q 'href\|<script' "$tmp/fp.svg" "$tmp/w3.svg"
+	run grep -q 'href\|<script' "$tmp/fp.svg" "$tmp/w3.svg"
+	[ "$status" -eq 1 ]
 	if command -v xmllint >/dev/null; then xmllint --noout "$tmp/fp.svg" "$tmp/w3.svg"; fi
 	run -2 --separate-stderr explain -m "$tmp/f.bin" --waterfall 3 "$tmp/test.rec"
 	[ "${stderr_lines[0]}" = "nids-explain: --waterfall: '3' is not ROW:FILE" ]
@@ -213,7 +214,8 @@ efficiency() {
 	explain -m "$tmp/ag.bin" -b "$tmp/benign.rec" --nsamples 14 --stage gmm "$tmp/test.rec" | score -m "$tmp/ag.bin" > "$tmp/g.rec"
 	efficiency "$tmp/g.rec"
 	# the two explain different functions of the same score: their base values differ
-	! cmp <(ncat -H -c attr_base "$tmp/a.rec" | head -1) <(ncat -H -c attr_base "$tmp/g.rec" | head -1)
+	run cmp <(ncat -H -c attr_base "$tmp/a.rec" | head -1) <(ncat -H -c attr_base "$tmp/g.rec" | head -1)
+	[ "$status" -eq 1 ]
 	run -2 --separate-stderr explain -m "$tmp/ae.bin" -b "$tmp/benign.rec" --stage gmm "$tmp/test.rec"
 	[ "$stderr" = "nids-explain: $tmp/test.rec: --stage gmm goes with -t shap and an aegmm model" ]
 	run -2 --separate-stderr explain -m "$tmp/ag.bin" --stage ae "$tmp/test.rec"
