@@ -265,3 +265,16 @@ efficiency() {
 		efficiency "$tmp/s.rec" || { echo "$m"; return 1; }
 	done
 }
+
+@test "nids-explain: -j threads change only rounding; -z compresses; --features sizes the heatmap" {
+	explain -m "$tmp/ae.bin" -t error "$tmp/test.rec" | ncat -H -c attr_f1,attr_f2 > "$tmp/1.tsv"
+	explain -m "$tmp/ae.bin" -t error -j 2 "$tmp/test.rec" | ncat -H -c attr_f1,attr_f2 > "$tmp/2.tsv"
+	paste "$tmp/1.tsv" "$tmp/2.tsv" | awk -F '\t' '{ for (i = 1; i <= 2; i++) { d = $i - $(i + 2)
+		a = $i < 0 ? -$i : $i; if ((d < 0 ? -d : d) > 1e-4 * a + 1e-9) bad++ } } END { exit bad || NR != 60 }'
+	explain -m "$tmp/ae.bin" -t error --zstd 3 -o "$tmp/z.rec" "$tmp/test.rec"
+	explain -m "$tmp/ae.bin" -t error -o "$tmp/raw.rec" "$tmp/test.rec"
+	cmp <(ncat "$tmp/z.rec") <(ncat "$tmp/raw.rec")
+	[ "$(stat -c %s "$tmp/z.rec")" -lt "$(stat -c %s "$tmp/raw.rec")" ]
+	explain -m "$tmp/ae.bin" -t error --heatmap "$tmp/h.svg" --features 2 "$tmp/test.rec" > /dev/null
+	[ "$(grep -c '<title>' "$tmp/h.svg")" -eq 6 ] # 3 classes x 2 features
+}
