@@ -30,7 +30,16 @@ optional() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 ||
 		echo "nids: could not install chromium; the SVG rendering test will skip" >&2
 }
-[ -z "$need" ] && { optional; exit 0; }
+# python3-pandas only runs the pandas reference of nids-window's features in one test
+# (bench/gee_windows.py): install it when we can, never fail for it.
+optional_pandas() {
+	/usr/bin/python3 -c 'import pandas' >/dev/null 2>&1 && return 0
+	[ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1 || return 0
+	echo "nids: installing python3-pandas (optional: the window features' reference test)" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pandas >/dev/null 2>&1 ||
+		echo "nids: could not install python3-pandas; the pandas reference test will skip" >&2
+}
+[ -z "$need" ] && { optional; optional_pandas; exit 0; }
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 	echo "nids: missing Debian packages; run: apt-get install -y$need" >&2
 	exit 1
@@ -40,3 +49,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
 apt-get install -y -qq $need >/dev/null
 optional
+optional_pandas
