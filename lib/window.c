@@ -1,14 +1,15 @@
 /* window.c: GEE's per-source tumbling-window features (Nguyen et al. 2019), streaming.
  *
- * Each open window holds two open-addressing hash tables and an array of groups:
- *   groups: the grouping address -> index into the group array (count, Welford means
- *           and M2s, port counters);
- *   values: (group, kind, value) -> count, for the entropies (protocol, peer, ports,
- *           flags) and the class vote.
- * Closing a window walks the value table once: p = count / n gives -p log2 p for an
- * entropy kind, and a class with count > n / 2 is the group's majority. The tables and
- * arrays of a closed window are cleared and reused, so memory stays at what the largest
- * window needed. */
+ * Each open window holds a hash table from the grouping address to a group (count,
+ * Welford means and M2s, port counters) and a log of 20-byte flow records (group,
+ * peer, ports, protocol, flags, class). Closing a window turns the log, kind by kind,
+ * into 64-bit keys (group << 33 | value), radix-sorts them and counts the runs: a run
+ * of c equal keys in a group of n flows adds -p log2 p (p = c / n) to the entropy of
+ * that kind, and a class run with c > n / 2 is the group's majority. Peers are their
+ * IPv4 address, or an id from a per-window table of IPv6 addresses. The arrays of a
+ * closed window are cleared and reused, so memory stays at what the largest window
+ * needed: about 20 bytes per flow and 450 per group of the open windows, plus the
+ * sorting scratch. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,36 +24,42 @@ static const unsigned COMMON_PORTS[NIDS_WINDOW_NPORTS] = { 20,  21,  22,  23,  2
 enum { K_PROTO, K_PEER, K_SPORT, K_DPORT, K_FLAGS, K_NENT, K_CLASS = K_NENT };
 enum { S_DUR, S_PKT, S_BYT, S_PRATE, S_BRATE, NSTAT };
 
+/* What the aggregation of a flow touches comes first: two cache lines. */
 typedef struct group {
-	unsigned char key[16];
 	uint64_t n, attacks, voted; /* flows, attack flows, labelled flows */
-	uint64_t present[NSTAT];
+	uint64_t nrate;             /* flows with a rate (a duration other than 0) */
 	double mean[NSTAT], m2[NSTAT];
+	unsigned char key[16];
 	double ent[K_NENT];
+	double log2n; /* log2 of n, when the window closes */
 	int major; /* class with more than half, or -1 */
 	uint32_t sport[NIDS_WINDOW_NPORTS + 1], dport[NIDS_WINDOW_NPORTS + 1];
 } group;
 
-typedef struct gslot { /* groups table */
+typedef struct gslot { /* address tables */
 	uint64_t a, b;
 	uint32_t idx, used;
 } gslot;
 
-typedef struct vslot { /* values table */
-	uint64_t a, b;
-	uint32_t g;
-	uint16_t kind, used;
-	uint32_t count;
-} vslot;
+typedef struct addr_table {
+	gslot *t;
+	size_t cap, n;
+} addr_table;
+
+typedef struct frec { /* one flow of a window */
+	uint32_t g, peer, cls;
+	uint16_t sport, dport, flags;
+	uint8_t proto, peer6;
+} frec;
 
 typedef struct win {
 	int64_t start;
-	gslot *gt;
-	size_t gcap;
-	vslot *vt;
-	size_t vcap, vn;
+	addr_table gt; /* grouping address -> group index */
+	addr_table pt; /* IPv6 peer -> id */
 	group *groups;
 	size_t ng, gmax;
+	frec *log;
+	size_t nlog, maxlog;
 } win;
 
 struct nids_window {
@@ -69,6 +76,8 @@ struct nids_window {
 	nids_window_counts c;
 	uint32_t *order; /* scratch: group indices to sort */
 	size_t order_cap;
+	uint64_t *keys, *tmp; /* scratch: sort keys [maxkeys] each */
+	size_t maxkeys;
 };
 
 static const char *const STAT_NAMES[NSTAT] = { "duration", "packets", "bytes", "packet_rate",
@@ -144,117 +153,97 @@ static void key_words(const unsigned char k[16], uint64_t *a, uint64_t *b)
 	memcpy(b, k + 8, 8);
 }
 
-/* ---- the groups table ---- */
+/* ---- address tables ---- */
 
-static int grow_groups_table(win *w)
+static int grow_table(addr_table *at)
 {
-	size_t cap = w->gcap ? w->gcap * 2 : 1024;
+	size_t cap = at->cap ? at->cap * 2 : 1024;
 	gslot *t = calloc(cap, sizeof *t);
 	if (!t)
 		return NIDS_ENOMEM;
-	for (size_t i = 0; i < w->gcap; i++) {
-		if (!w->gt[i].used)
+	for (size_t i = 0; i < at->cap; i++) {
+		if (!at->t[i].used)
 			continue;
-		size_t j = hash3(w->gt[i].a, w->gt[i].b, 0) & (cap - 1);
+		size_t j = hash3(at->t[i].a, at->t[i].b, 0) & (cap - 1);
 		while (t[j].used)
 			j = (j + 1) & (cap - 1);
-		t[j] = w->gt[i];
+		t[j] = at->t[i];
 	}
-	free(w->gt);
-	w->gt = t;
-	w->gcap = cap;
+	free(at->t);
+	at->t = t;
+	at->cap = cap;
 	return 0;
+}
+
+/* The id of address k: its index when present (*fresh = 0), else at->n, which is
+ * then taken (*fresh = 1). -1 when out of memory. */
+static long addr_id(addr_table *at, const unsigned char k[16], int *fresh)
+{
+	uint64_t a, b;
+	key_words(k, &a, &b);
+	if (4 * (at->n + 1) > 3 * at->cap && grow_table(at))
+		return -1;
+	size_t j = hash3(a, b, 0) & (at->cap - 1);
+	while (at->t[j].used) {
+		if (at->t[j].a == a && at->t[j].b == b) {
+			*fresh = 0;
+			return at->t[j].idx;
+		}
+		j = (j + 1) & (at->cap - 1);
+	}
+	at->t[j] = (gslot){ a, b, (uint32_t)at->n, 1 };
+	*fresh = 1;
+	return (long)at->n++;
+}
+
+static void table_clear(addr_table *at)
+{
+	if (at->t)
+		memset(at->t, 0, at->cap * sizeof *at->t);
+	at->n = 0;
 }
 
 /* The group of key k in w, created when new; NULL when out of memory. */
 static group *group_of(win *w, const unsigned char k[16])
 {
-	uint64_t a, b;
-	key_words(k, &a, &b);
-	if (2 * (w->ng + 1) > w->gcap && grow_groups_table(w))
+	int fresh;
+	long id = addr_id(&w->gt, k, &fresh);
+	if (id < 0 || id >= (1L << 30))
 		return NULL;
-	size_t j = hash3(a, b, 0) & (w->gcap - 1);
-	while (w->gt[j].used) {
-		if (w->gt[j].a == a && w->gt[j].b == b)
-			return &w->groups[w->gt[j].idx];
-		j = (j + 1) & (w->gcap - 1);
-	}
+	if (!fresh)
+		return &w->groups[id];
 	if (w->ng == w->gmax) {
 		size_t m = w->gmax ? w->gmax * 2 : 256;
 		group *g = realloc(w->groups, m * sizeof *g);
-		if (!g)
+		if (!g) {
+			w->gt.n--; /* never seen: the slot stays, unused by any flow */
 			return NULL;
+		}
 		w->groups = g;
 		w->gmax = m;
 	}
-	group *g = &w->groups[w->ng];
+	group *g = &w->groups[w->ng++];
 	memset(g, 0, sizeof *g);
 	memcpy(g->key, k, 16);
 	g->major = -1;
-	w->gt[j] = (gslot){ a, b, (uint32_t)w->ng, 1 };
-	w->ng++;
 	return g;
-}
-
-/* ---- the values table ---- */
-
-static int grow_values_table(win *w)
-{
-	size_t cap = w->vcap ? w->vcap * 2 : 4096;
-	vslot *t = calloc(cap, sizeof *t);
-	if (!t)
-		return NIDS_ENOMEM;
-	for (size_t i = 0; i < w->vcap; i++) {
-		vslot *s = &w->vt[i];
-		if (!s->used)
-			continue;
-		size_t j = hash3(s->a, s->b, (uint64_t)s->g << 8 | s->kind) & (cap - 1);
-		while (t[j].used)
-			j = (j + 1) & (cap - 1);
-		t[j] = *s;
-	}
-	free(w->vt);
-	w->vt = t;
-	w->vcap = cap;
-	return 0;
-}
-
-static int count_value(win *w, uint32_t g, unsigned kind, uint64_t a, uint64_t b)
-{
-	if (2 * (w->vn + 1) > w->vcap && grow_values_table(w))
-		return NIDS_ENOMEM;
-	size_t j = hash3(a, b, (uint64_t)g << 8 | kind) & (w->vcap - 1);
-	for (;;) {
-		vslot *s = &w->vt[j];
-		if (!s->used) {
-			*s = (vslot){ a, b, g, (uint16_t)kind, 1, 1 };
-			w->vn++;
-			return 0;
-		}
-		if (s->a == a && s->b == b && s->g == g && s->kind == kind) {
-			s->count++;
-			return 0;
-		}
-		j = (j + 1) & (w->vcap - 1);
-	}
 }
 
 /* ---- windows ---- */
 
 static void win_clear(win *w)
 {
-	if (w->gt)
-		memset(w->gt, 0, w->gcap * sizeof *w->gt);
-	if (w->vt)
-		memset(w->vt, 0, w->vcap * sizeof *w->vt);
-	w->ng = w->vn = 0;
+	table_clear(&w->gt);
+	table_clear(&w->pt);
+	w->ng = w->nlog = 0;
 }
 
 static void win_release(win *w)
 {
-	free(w->gt);
-	free(w->vt);
+	free(w->gt.t);
+	free(w->pt.t);
 	free(w->groups);
+	free(w->log);
 }
 
 /* A cleared window for start, taken from the spares when one is there, placed in the
@@ -300,11 +289,11 @@ static int to_spare(nids_window *nw, win *w)
 	return 0;
 }
 
-static void add_stat(group *g, int s, double x)
+/* Welford's update of statistic s with x, the new count's reciprocal given. */
+static inline void add_stat(group *g, int s, double x, double inv)
 {
-	uint64_t k = ++g->present[s];
 	double d = x - g->mean[s];
-	g->mean[s] += d / (double)k;
+	g->mean[s] += d * inv;
 	g->m2[s] += d * (x - g->mean[s]);
 }
 
@@ -313,34 +302,148 @@ static int add_to(win *w, const nids_window_flow *f)
 	group *g = group_of(w, f->key);
 	if (!g)
 		return NIDS_ENOMEM;
-	uint32_t gi = (uint32_t)(g - w->groups);
+	if (w->nlog == w->maxlog) {
+		size_t m = w->maxlog ? w->maxlog * 2 : 4096;
+		frec *l = realloc(w->log, m * sizeof *l);
+		if (!l)
+			return NIDS_ENOMEM;
+		w->log = l;
+		w->maxlog = m;
+	}
+	frec *r = &w->log[w->nlog];
+	static const unsigned char V4[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	if (!memcmp(f->peer, V4, 12)) {
+		r->peer = (uint32_t)f->peer[12] << 24 | (uint32_t)f->peer[13] << 16 |
+		          (uint32_t)f->peer[14] << 8 | f->peer[15];
+		r->peer6 = 0;
+	} else {
+		int fresh;
+		long id = addr_id(&w->pt, f->peer, &fresh);
+		if (id < 0)
+			return NIDS_ENOMEM;
+		r->peer = (uint32_t)id;
+		r->peer6 = 1;
+	}
+	w->nlog++;
+	r->g = (uint32_t)(g - w->groups);
+	r->sport = (uint16_t)f->sport;
+	r->dport = (uint16_t)f->dport;
+	r->proto = (uint8_t)f->proto;
+	r->flags = (uint16_t)f->flags;
+	r->cls = f->cls >= 0 ? (uint32_t)f->cls : UINT32_MAX;
 	g->n++;
 	g->attacks += f->attack != 0;
-	add_stat(g, S_DUR, f->duration);
-	add_stat(g, S_PKT, f->packets);
-	add_stat(g, S_BYT, f->bytes);
+	g->voted += f->cls >= 0;
+	double inv = 1.0 / (double)g->n;
+	add_stat(g, S_DUR, f->duration, inv);
+	add_stat(g, S_PKT, f->packets, inv);
+	add_stat(g, S_BYT, f->bytes, inv);
 	if (f->duration != 0) {
-		add_stat(g, S_PRATE, f->packets / f->duration);
-		add_stat(g, S_BRATE, f->bytes / f->duration);
+		inv = 1.0 / (double)++g->nrate;
+		add_stat(g, S_PRATE, f->packets / f->duration, inv);
+		add_stat(g, S_BRATE, f->bytes / f->duration, inv);
 	}
-	g->sport[port_slot(f->sport)]++;
-	g->dport[port_slot(f->dport)]++;
-	uint64_t pa, pb;
-	key_words(f->peer, &pa, &pb);
-	int rc = count_value(w, gi, K_PROTO, f->proto, 0);
-	if (!rc)
-		rc = count_value(w, gi, K_PEER, pa, pb);
-	if (!rc)
-		rc = count_value(w, gi, K_SPORT, f->sport, 0);
-	if (!rc)
-		rc = count_value(w, gi, K_DPORT, f->dport, 0);
-	if (!rc)
-		rc = count_value(w, gi, K_FLAGS, f->flags, 0);
-	if (!rc && f->cls >= 0) {
-		g->voted++;
-		rc = count_value(w, gi, K_CLASS, (uint64_t)f->cls, 0);
+	return 0;
+}
+
+/* LSD radix sort of v[n] by 11-bit digits up to bit `bits`, skipping the digits where
+ * every key agrees. Returns where the sorted keys are: v or tmp. */
+#define DIGIT 11
+#define NDIGIT 6
+static uint64_t *radix_sort(uint64_t *v, uint64_t *tmp, size_t n, int bits)
+{
+	static size_t count[NDIGIT][1 << DIGIT];
+	int nd = (bits + DIGIT - 1) / DIGIT;
+	const uint64_t mask = (1u << DIGIT) - 1;
+	memset(count, 0, sizeof count);
+	for (size_t i = 0; i < n; i++)
+		for (int d = 0; d < nd; d++)
+			count[d][v[i] >> (DIGIT * d) & mask]++;
+	for (int d = 0; d < nd; d++) {
+		size_t *c = count[d], sum = 0;
+		if (c[v[0] >> (DIGIT * d) & mask] == n)
+			continue;
+		for (int b = 0; b <= (int)mask; b++) {
+			size_t x = c[b];
+			c[b] = sum;
+			sum += x;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[c[v[i] >> (DIGIT * d) & mask]++] = v[i];
+		uint64_t *t = v;
+		v = tmp;
+		tmp = t;
 	}
-	return rc;
+	return v;
+}
+
+static uint64_t value_of(const frec *r, int kind)
+{
+	switch (kind) {
+	case K_PROTO: return r->proto;
+	case K_PEER: return (uint64_t)r->peer6 << 32 | r->peer;
+	case K_SPORT: return r->sport;
+	case K_DPORT: return r->dport;
+	case K_FLAGS: return r->flags;
+	default: return r->cls;
+	}
+}
+
+/* Bits a value of each kind takes in a sort key. */
+static const int VALUE_BITS[K_CLASS + 1] = { 8, 33, 16, 16, 16, 32 };
+
+static double log2_small[4096]; /* log2 of 0..4095, filled once */
+
+static double log2c(uint64_t c) { return c < 4096 ? log2_small[c] : log2((double)c); }
+
+/* The entropies and majority classes of w's groups of at least min_flows flows. */
+static int count_values(nids_window *nw, win *w, nids_err *err)
+{
+	if (w->nlog > nw->maxkeys) {
+		free(nw->keys);
+		free(nw->tmp);
+		nw->keys = malloc(w->nlog * sizeof *nw->keys);
+		nw->tmp = malloc(w->nlog * sizeof *nw->tmp);
+		nw->maxkeys = nw->keys && nw->tmp ? w->nlog : 0;
+		if (!nw->maxkeys)
+			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	}
+	group *gs = w->groups;
+	int gbits = 1;
+	while (gbits < 31 && (1ull << gbits) < w->ng)
+		gbits++;
+	for (size_t i = 0; i < w->ng; i++)
+		gs[i].log2n = log2c(gs[i].n);
+	for (int kind = 0; kind <= K_CLASS; kind++) {
+		size_t n = 0;
+		int vb = VALUE_BITS[kind];
+		for (size_t i = 0; i < w->nlog; i++) {
+			const frec *r = &w->log[i];
+			if (gs[r->g].n >= nw->o.min_flows && (kind != K_CLASS || r->cls != UINT32_MAX))
+				nw->keys[n++] = (uint64_t)r->g << vb | value_of(r, kind);
+		}
+		const uint64_t *k = n ? radix_sort(nw->keys, nw->tmp, n, vb + gbits) : nw->keys;
+		for (size_t i = 0, j; i < n; i = j) {
+			for (j = i + 1; j < n && k[j] == k[i]; j++)
+				;
+			group *g = &gs[k[i] >> vb];
+			uint64_t c = j - i;
+			if (kind == K_CLASS) {
+				if (2 * c > g->n)
+					g->major = (int)(k[i] & 0xffffffffu);
+			} else {
+				if (kind == K_SPORT)
+					g->sport[port_slot((unsigned)(k[i] & 0xffff))] += (uint32_t)c;
+				if (kind == K_DPORT)
+					g->dport[port_slot((unsigned)(k[i] & 0xffff))] += (uint32_t)c;
+				/* -p log2 p with p = c / n; 0 for a single value */
+				double p = (double)c / (double)g->n;
+				if (c < g->n)
+					g->ent[kind] += p * (g->log2n - log2c(c));
+			}
+		}
+	}
+	return 0;
 }
 
 static int cmp_key(const void *x, const void *y, void *groups)
@@ -371,9 +474,11 @@ static void features(const group *g, double f[NIDS_WINDOW_NFEAT])
 {
 	int k = 0;
 	for (int s = 0; s < NSTAT; s++)
-		f[k++] = g->present[s] ? g->mean[s] : 0;
-	for (int s = 0; s < NSTAT; s++)
-		f[k++] = g->present[s] > 1 ? sqrt(g->m2[s] / (double)(g->present[s] - 1)) : 0;
+		f[k++] = (s < S_PRATE ? g->n : g->nrate) ? g->mean[s] : 0;
+	for (int s = 0; s < NSTAT; s++) {
+		uint64_t m = s < S_PRATE ? g->n : g->nrate;
+		f[k++] = m > 1 ? sqrt(g->m2[s] / (double)(m - 1)) : 0;
+	}
 	for (int e = 0; e < K_NENT; e++)
 		f[k++] = g->ent[e];
 	for (int p = 0; p <= NIDS_WINDOW_NPORTS; p++)
@@ -386,21 +491,9 @@ static void features(const group *g, double f[NIDS_WINDOW_NFEAT])
 static int close_window(nids_window *nw, win *w, nids_err *err)
 {
 	group *gs = w->groups;
-	for (size_t i = 0; i < w->vcap; i++) {
-		const vslot *s = &w->vt[i];
-		if (!s->used)
-			continue;
-		group *g = &gs[s->g];
-		if (g->n < nw->o.min_flows)
-			continue;
-		if (s->kind == K_CLASS) {
-			if (2 * (uint64_t)s->count > g->n)
-				g->major = (int)s->a;
-		} else if (s->count < g->n) {
-			double p = (double)s->count / (double)g->n;
-			g->ent[s->kind] -= p * log2(p);
-		}
-	}
+	int rc = count_values(nw, w, err);
+	if (rc)
+		return rc;
 	if (w->ng > nw->order_cap) {
 		uint32_t *o = realloc(nw->order, 2 * w->ng * sizeof *o);
 		if (!o)
@@ -433,7 +526,7 @@ static int close_window(nids_window *nw, win *w, nids_err *err)
 			row.cls = NIDS_WINDOW_MIXED;
 		}
 		features(g, row.f);
-		int rc = nw->emit(nw->ctx, &row, err);
+		rc = nw->emit(nw->ctx, &row, err);
 		if (rc)
 			return rc;
 		nw->c.rows++;
@@ -456,6 +549,9 @@ int nids_window_new(nids_window **w, const nids_window_opts *o, nids_window_emit
 	nw->ctx = ctx;
 	nw->closed_upto = INT64_MIN;
 	nids_window_feature_name(0, 0);
+	if (log2_small[2] == 0) /* 0 in each slot means not yet filled */
+		for (int i = 1; i < 4096; i++)
+			log2_small[i] = log2((double)i);
 	*w = nw;
 	return 0;
 }
@@ -548,5 +644,7 @@ void nids_window_free(nids_window *nw)
 	free(nw->open);
 	free(nw->spare);
 	free(nw->order);
+	free(nw->keys);
+	free(nw->tmp);
 	free(nw);
 }
