@@ -58,6 +58,8 @@ struct nids_norm {
 	int ncols; /* columns of the bound stream */
 	int run;   /* first column when the features are one run of columns, else -1 */
 	float *g;  /* [D] a row's features gathered, when they are not one run */
+	int loaded; /* read from a params file: ST_M2 holds the stored sd itself, so a load
+	               and a save give back the same bytes */
 	char where[300];
 };
 
@@ -105,7 +107,7 @@ void nids_norm_stats(const nids_norm *n, int j, double stats[4])
 	stats[0] = n->st[ST_MIN][j];
 	stats[1] = n->st[ST_MAX][j];
 	stats[2] = n->st[ST_MEAN][j];
-	stats[3] = n->rows ? sqrt(n->st[ST_M2][j] / (double)n->rows) : 0;
+	stats[3] = n->loaded ? n->st[ST_M2][j] : n->rows ? sqrt(n->st[ST_M2][j] / (double)n->rows) : 0;
 }
 
 /* The scaling y = (v - off) / div and the clamp range [lo, hi] from the statistics.
@@ -503,7 +505,7 @@ static int parse_columns(nids_norm *n, const unsigned char *b, size_t len, const
 		n->st[ST_MIN][j] = s[0];
 		n->st[ST_MAX][j] = s[1];
 		n->st[ST_MEAN][j] = s[2];
-		n->st[ST_M2][j] = s[3] * s[3] * (double)n->rows;
+		n->st[ST_M2][j] = s[3];
 	}
 	if (p != end)
 		return nids_err_set(err, NIDS_EFORMAT, path,
@@ -544,6 +546,7 @@ static int parse(nids_norm **np, const unsigned char *b, size_t len, const char 
 	if (!n)
 		return nids_err_set(err, NIDS_ENOMEM, path, "out of memory");
 	n->rows = nids_get64(b + 28);
+	n->loaded = 1;
 	int rc = parse_columns(n, b, len, path, err);
 	if (rc) {
 		nids_norm_free(n);
