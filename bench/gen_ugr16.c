@@ -9,8 +9,9 @@
  *   dos           one source to one server port 80, many short high-rate flows
  *   anomaly-spam  one source to many mail servers on port 25, a few KB each
  *
- * Attack episodes start at random and last a few minutes each; about --attack of the
- * flows are attacks. Every choice comes from a seeded splitmix64, so a seed gives the
+ * Attack episodes (scan, DoS, spam in turn, one at a time) start at random and last 2
+ * to 6 minutes each; inside one, half the flows are the attack's, so that about -a of
+ * all flows are attacks. Every choice comes from a seeded splitmix64, so a seed gives the
  * same file.
  *
  * usage: gen_ugr16 [-n flows] [-r flows-per-second] [-s seed] [-a attack-fraction]
@@ -212,7 +213,7 @@ int main(int argc, char **argv)
 	/* attack episodes: one at a time, each 2-6 minutes, started so that about
 	 * attack_frac of the flows fall in them; inside an episode, half the flows are its */
 	long long episode_end = -1;
-	int kind = 0;
+	int kind = 0, episodes = 0;
 	uint32_t src = 0, target = 0;
 	double p_start = attack_frac * 2 / (240 * rate); /* per flow, for the mean length */
 	for (long long i = 0; i < n; i++) {
@@ -227,7 +228,7 @@ int main(int argc, char **argv)
 		flow f;
 		if (sec >= episode_end && uniform() < p_start) {
 			episode_end = sec + 120 + below(240);
-			kind = (int)below(3);
+			kind = episodes++ % 3; /* scan, dos, spam in turn */
 			src = 0x0A000000u + below(1u << 24);
 			target = NET + below(65536);
 		}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bats
+# GEE (Nguyen et al. 2019) pieces around nids-window: the fixed min-max parameters and
+# the synthetic UGR'16-format generator.
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup_file() {
+	cc -O2 -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+		-o "$BATS_FILE_TMPDIR/gen_ugr16" "$NIDS_TOP/bench/gen_ugr16.c" -lm
+}
+
+setup() {
+	P="$NIDS_TOP/examples/data/gee-minmax.params"
+	GEN="$BATS_FILE_TMPDIR/gen_ugr16"
+	D="$BATS_TEST_TMPDIR"
+}
+
+@test "the shipped GEE params file is what scripts/gee_minmax_params.py writes" {
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
+	/usr/bin/python3 "$NIDS_TOP/scripts/gee_minmax_params.py" >"$D/p"
+	cmp "$D/p" "$P"
+}
+
+@test "GEE's fixed scaling: (x - min) / (max - min), clipped to [0, 1] with --clamp" {
+	local hdr=$'time:timestamp\tsrc_addr:addr\tsport:port\tdst_addr:addr\tdport:port\tproto:proto\tduration\tpackets\tbytes\tlabel\tclass'
+	{
+		echo "$hdr"
+		printf '1970-01-01T00:00:01Z\t10.0.0.1\t1000\t10.0.0.2\t80\t6\t2\t4\t400\t0\tnormal\n'
+		printf '1970-01-01T00:00:02Z\t10.0.0.1\t1001\t10.0.0.3\t80\t6\t0\t1\t60\t0\tnormal\n'
+		printf '1970-01-01T00:00:03Z\t10.0.0.1\t53\t10.0.0.2\t53\t17\t4000\t2\t20\t0\tnormal\n'
+	} | "$NIDS_BIN/nids-cat" -r >"$D/f.rec"
+	run -0 bash -c "'$NIDS_BIN/nids-window' -q --min-flows 1 '$D/f.rec' | '$NIDS_BIN/nids-normalize' -p '$P' --clamp | '$NIDS_BIN/nids-cat' -c mean_duration,mean_packets,mean_bytes,entropy_sport,dport_80,dport_other"
+	# mean_duration 4002/3 = 1334 -> 1334/2042.86; mean_packets (7/3 - 1)/(109214.27.. - 1);
+	# mean_bytes 160 -> (160 - 28)/(163795638.09.. - 28); log2 3 / 14.206..; 2/3; 0
+	[[ "${lines[1]}" == $'0.6530061\t1.2208528e-05\t8.058824e-07\t0.111568145\t0.6666667\t0' ]]
+	run -0 bash -c "'$NIDS_BIN/nids-window' -q --min-flows 1 '$D/f.rec' | '$NIDS_BIN/nids-normalize' -p '$P' | '$NIDS_BIN/nids-cat' -H -c sd_duration"
+	# sd of 2, 0, 4000 is 2308.8... above GEE's max 562.76: 4.1 unclamped, 1 clamped
+	[[ "$output" == 4.102661 ]]
+	run -0 bash -c "'$NIDS_BIN/nids-window' -q --min-flows 1 '$D/f.rec' | '$NIDS_BIN/nids-normalize' -p '$P' --clamp | '$NIDS_BIN/nids-cat' -H -c sd_duration"
+	[[ "$output" == 1 ]]
+}
+
+@test "the synthetic generator: seeded, labelled, time-ordered, read by nids-featurize" {
+	"$GEN" -n 100000 -r 20 -H 300 -a 0.3 -s 5 >"$D/a.csv"
+	"$GEN" -n 100000 -r 20 -H 300 -a 0.3 -s 5 >"$D/b.csv"
+	cmp "$D/a.csv" "$D/b.csv"
+	"$GEN" -n 100000 -r 20 -H 300 -a 0.3 -s 6 >"$D/c.csv"
+	! cmp -s "$D/a.csv" "$D/c.csv"
+	cut -d, -f1 "$D/a.csv" | sort -c
+	run -0 bash -c "cut -d, -f13 '$D/a.csv' | sort -u | tr '\n' ' '"
+	[[ "$output" == "anomaly-spam background dos scan44 " ]]
+	run -0 --separate-stderr bash -c "'$NIDS_BIN/nids-featurize' -f ugr16 '$D/a.csv' | '$NIDS_BIN/nids-window' --mixed | '$NIDS_BIN/nids-cat' -c class | sort | uniq -c | awk '{print \$2}' | tr '\n' ' '"
+	[[ "$output" == "anomaly-spam background class dos scan44 " || "$output" == "anomaly-spam background class dos mixed scan44 " ]]
+	[[ "${stderr_lines[0]}" == "nids-featurize: $D/a.csv: 100000 rows ("* ]]
+	run -0 "$GEN" -n 0
+	[ -z "$output" ]
+	run -2 "$GEN" -r 0
+}
