@@ -148,6 +148,7 @@ int nids_net_train(nids_net *net, const nids_dataset *train, const nids_dataset 
 	if ((rc = net->prepare(net->ctx, t.shards, cap, err)) < 0 ||
 	    (rc = nids_optim_init(&opt, o->optim, net->nparams, (float)o->lr, err)) < 0)
 		goto done;
+	opt.weight_decay = (float)o->weight_decay;
 	nids_rng shuffle;
 	nids_rng_seed2(&shuffle, seed, 0x5feed);
 	double best_val = INFINITY, t_start = nids_seconds();
