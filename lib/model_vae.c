@@ -370,7 +370,19 @@ static void vae_score(const nids_model *m, void *scratch, const float *x, int B,
 			size_t row = (size_t)l * B + r;
 			const float *mr = mean + row * d, *vr = logv ? logv + row * d : NULL;
 			float *dmr = b->dm + row * d, *dvr = b->dv + row * d;
-			if (v->score == SC_MSE) {
+			if (v->score == SC_MSE && v->bern) {
+				/* GEE's score: the MSE of the Bernoulli means, sigmoid(logit) */
+				double s2 = 0;
+				for (int j = 0; j < d; j++) {
+					float q = 1.0f / (1.0f + expf(-mr[j])), e = q - xr[j];
+					s2 += (double)e * e;
+					if (explain) {
+						dmr[j] += 2.0f * inv * e / (float)d * q * (1.0f - q);
+						b->dx[(size_t)r * d + j] -= 2.0f * inv * e / (float)d;
+					}
+				}
+				total += inv * s2 / d;
+			} else if (v->score == SC_MSE) {
 				total += nids_mse_loss(explain ? dmr : NULL, mr, xr, 1, d, inv);
 				/* the direct term: the score also depends on x as the target */
 				for (int j = 0; explain && j < d; j++)
