@@ -22,7 +22,7 @@ CFLAGS ?= $(OPT) -g
 WARN = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -pthread -fPIC
-LDLIBS = -lopenblas -lzstd -lcsv -lxxhash -lm -pthread
+LDLIBS = -lopenblas -lzstd -lz -lcsv -lxxhash -lm -pthread
 
 LIB_SRC := $(sort $(wildcard lib/*.c))
 CMD_SRC := $(sort $(wildcard cmd/*.c))

@@ -199,7 +199,7 @@ aegmm_run() {
 	if [ ! -s "$cic/test.norm" ]; then
 		nids-featurize -q -f cic "$data/cicids2017_improved_sample.csv.zst" \
 			-o "$cic/all.rec"
-		nids-split -q --seed 7 --val 0.5 -v "$cic/test.rec" -o "$cic/train.rec" "$cic/all.rec"
+		nids-split -q --seed 7 --val 0.5 --val-output "$cic/test.rec" -o "$cic/train.rec" "$cic/all.rec"
 		nids-normalize -q --fit "$cic/params" -o "$cic/train.norm" "$cic/train.rec"
 		nids-normalize -q -p "$cic/params" -o "$cic/test.norm" "$cic/test.rec"
 	fi

@@ -36,13 +36,13 @@ line() { # label, seconds
 
 t=$(best "nids-cat -i < '$work/train.rec'"); line "nids-cat -i (read + checksums only)" "$t"
 t=$(best "nids-normalize -q --fit '$work/n.bin' < '$work/train.rec'"); line "nids-normalize --fit (minmax)" "$t"
-t=$(best "nids-normalize -q --fit '$work/z.bin' -m zscore < '$work/train.rec'"); line "nids-normalize --fit -m zscore" "$t"
-t=$(best "nids-normalize -q --fit '$work/l.bin' -m log1p < '$work/train.rec'"); line "nids-normalize --fit -m log1p" "$t"
+t=$(best "nids-normalize -q --fit '$work/z.bin' -t zscore < '$work/train.rec'"); line "nids-normalize --fit -t zscore" "$t"
+t=$(best "nids-normalize -q --fit '$work/l.bin' -t log1p < '$work/train.rec'"); line "nids-normalize --fit -t log1p" "$t"
 t=$(best "nids-normalize -p '$work/n.bin' < '$work/train.rec'"); line "nids-normalize -p (minmax)" "$t"
 t=$(best "nids-normalize -p '$work/n.bin' --clamp < '$work/train.rec'"); line "nids-normalize -p --clamp" "$t"
 t=$(best "nids-normalize -p '$work/l.bin' < '$work/train.rec'"); line "nids-normalize -p (log1p)" "$t"
 t=$(best "nids-split -q --benign < '$work/train.rec'"); line "nids-split --benign" "$t"
-t=$(best "nids-split -q --val 0.1 -o '$work/t.rec' -v '$work/v.rec' < '$work/train.rec'"); line "nids-split --val 0.1 -o -v" "$t"
+t=$(best "nids-split -q --val 0.1 -o '$work/t.rec' --val-output '$work/v.rec' < '$work/train.rec'"); line "nids-split --val 0.1 -o --val-output" "$t"
 t=$(best "nids-split -q --balance < '$work/train.rec'"); line "nids-split --balance" "$t"
 
 # the peer's min-max step alone, in-process, on the same matrix (loading not timed)
@@ -83,6 +83,6 @@ echo "1 GB stream ($(stat -c %s "$work/big.rec") bytes, $n copies), peak RSS in 
 echo "  nids-normalize --fit:   $(( $(rss "nids-normalize -q --fit '$work/b.bin' < '$work/big.rec' > /dev/null") / 1024 ))"
 echo "  nids-normalize -p:      $(( $(rss "nids-normalize -p '$work/b.bin' < '$work/big.rec' > /dev/null") / 1024 ))"
 echo "  nids-split --balance:   $(( $(rss "nids-split -q --balance < '$work/big.rec' > /dev/null") / 1024 ))"
-echo "  nids-split --val 0.1:   $(( $(rss "nids-split -q --val 0.1 -o '$work/t.rec' -v '$work/v.rec' < '$work/big.rec'") / 1024 ))"
+echo "  nids-split --val 0.1:   $(( $(rss "nids-split -q --val 0.1 -o '$work/t.rec' --val-output '$work/v.rec' < '$work/big.rec'") / 1024 ))"
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 rm -f "$work/big.rec" "$work/t.rec" "$work/v.rec"

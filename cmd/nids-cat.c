@@ -6,10 +6,11 @@
 
 #include "nids/cat.h"
 #include "nids/cli.h"
+#include "nids/io.h"
 
 static const char *PROG = "nids-cat";
 static const char *USAGE =
-	"usage: nids-cat [-r] [-i] [--csv | --json] [--types] [--epoch] [-c columns] [-n rows] [-H] [-z level] [-o output] [input]\n"
+	"usage: nids-cat [-r] [-i] [--csv | --json] [--types] [--epoch] [-c columns] [-n rows] [-H] [-z level] [-o output] [input ...]\n"
 	"Writes a record stream as text (TSV, CSV with --csv, JSON lines with --json), a\n"
 	"header line first; with -r, reads such text (TSV or CSV) and writes a stream.\n"
 	"\n"
@@ -74,19 +75,20 @@ int main(int argc, char **argv)
 		default: nids_cli_bad_option(PROG, USAGE, argv, ch);
 		}
 	}
-	if (argc - optind > 1)
-		nids_cli_usage_error(PROG, USAGE, "one input at most (concatenate with cat)");
+	if (reverse && argc - optind > 1)
+		nids_cli_usage_error(PROG, USAGE, "-r reads one text input");
 	if (reverse && (info || o.cols || o.head >= 0 || !o.header || o.json || o.types || o.epoch))
 		nids_cli_usage_error(PROG, USAGE, "-r takes only --csv, -z and -o");
 	if (o.json && o.delim == ',')
 		nids_cli_usage_error(PROG, USAGE, "--json and --csv exclude each other");
-	const char *in_path = optind < argc ? argv[optind] : "-";
 
 	nids_err err = { 0 };
 	nids_input *in = NULL;
 	nids_reader *r = NULL;
 	nids_output *out = NULL;
-	int rc = nids_input_open(&in, in_path, &err);
+	/* several streams read as one, as if concatenated */
+	int rc = nids_input_open_files(&in, (const char *const *)argv + optind, argc - optind, 0,
+	                               &err);
 	if (!rc && !reverse)
 		rc = nids_reader_open(&r, in, &err);
 	if (!rc)

@@ -6,14 +6,16 @@
 
 #include "nids/cli.h"
 #include "nids/feat.h"
+#include "nids/io.h"
+#include "nids/progress.h"
 #include "nids/stream.h"
 
 static const char *PROG = "nids-featurize";
 static const char *USAGE =
-	"usage: nids-featurize [-f format] [--strict] [--skip-bad] [--drop-nonfinite] [--no-ids] [-z level] [-o output] [-q] [input ...]\n"
-	"Turns CSV flow records (plain or zstd-compressed) into a record stream; several\n"
+	"usage: nids-featurize [-f format] [--strict] [--skip-bad] [--drop-nonfinite] [--no-ids] [-z level] [-o output] [-qv] [--progress] [input ...]\n"
+	"Turns CSV flow records (plain, zstd- or gzip-compressed) into a record stream; several\n"
 	"inputs (one format, the same header line) make one stream.\n"
-	"Formats: nslkdd kdd99 cic ugr16 netflow csv (default: detected from the first line).\n"
+	"Formats: nslkdd kdd99 cic ugr16 nfdump netflow csv (default: detected from the first line).\n"
 	"\n"
 	"  -f, --format NAME        the input format\n"
 	"      --strict             a category outside the vocabulary is an error\n"
@@ -31,12 +33,14 @@ static const char *USAGE =
 	"      --benign LIST        more label values that mean benign\n"
 	"  -z, --zstd LEVEL         compress blocks at zstd LEVEL (1-19; default 0, none)\n"
 	"  -o, --output FILE        write to FILE (atomically) instead of stdout\n"
-	"  -q, --quiet              no counts on stderr\n"
+	"  -q, --quiet              no counts, no progress on stderr\n"
+	"  -v, --verbose            counts on stderr even when it is not a terminal\n"
+	"      --progress           a progress line even when stderr is not a terminal\n"
 	"  -h, --help               this help\n"
 	"  -V, --version            version\n";
 
 enum { OPT_STRICT = 256, OPT_SKIP, OPT_DROPNF, OPT_NFVAL, OPT_NOIDS, OPT_LABEL, OPT_CLASS,
-       OPT_DROP, OPT_ONEHOT, OPT_FITVOCAB, OPT_VOCAB, OPT_BENIGN };
+       OPT_DROP, OPT_ONEHOT, OPT_FITVOCAB, OPT_VOCAB, OPT_BENIGN, OPT_PROGRESS };
 
 int main(int argc, char **argv)
 {
@@ -57,6 +61,8 @@ int main(int argc, char **argv)
 		{ "zstd", required_argument, NULL, 'z' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -64,9 +70,10 @@ int main(int argc, char **argv)
 	nids_feat_opts o;
 	nids_feat_opts_init(&o);
 	const char *out_path = NULL;
-	int quiet = 0, ch;
+	nids_cli_talk talk = { 0 };
+	int ch;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":f:z:o:qhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":f:z:o:qvhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f': o.format = optarg; break;
 		case OPT_STRICT: o.strict = 1; break;
@@ -86,7 +93,9 @@ int main(int argc, char **argv)
 		case OPT_BENIGN: o.benign = optarg; break;
 		case 'z': o.zstd_level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
 		case 'o': out_path = optarg; break;
-		case 'q': quiet = 1; break;
+		case 'q': talk.quiet = 1, talk.verbose = 0; break;
+		case 'v': talk.verbose = 1, talk.quiet = 0; break;
+		case OPT_PROGRESS: talk.progress = 1; break;
 		case 'h': nids_cli_help(USAGE);
 		case 'V': nids_cli_version(PROG);
 		default: nids_cli_bad_option(PROG, USAGE, argv, ch);
@@ -118,8 +127,18 @@ int main(int argc, char **argv)
 	if (!rc)
 		rc = nids_output_open(&out, out_path, 1, &err);
 	if (!rc) {
+		nids_progress *progress = nids_cli_progress(PROG, &talk, in[0], NULL);
+		uint64_t total = 0;
+		for (int i = 0; progress && i < nin; i++) {
+			uint64_t size = nids_input_total_bytes(in[i]);
+			total = i > 0 && (!total || !size) ? 0 : total + size;
+			if (i > 0)
+				nids_input_set_progress(in[i], progress);
+		}
+		nids_progress_set_total(progress, total);
 		rc = nids_featurize(in, nin, nids_output_file(out), nids_output_name(out), &o, &st,
 		                    &err);
+		nids_cli_progress_end(progress);
 		if (rc)
 			nids_output_abort(out);
 		else
@@ -132,13 +151,20 @@ int main(int argc, char **argv)
 		nids_err_print(PROG, &err);
 		return nids_err_exit_code(&err);
 	}
-	if (!quiet) {
-		fprintf(stderr, "%s: %s: %llu rows (%llu benign, %llu attack)", PROG, in_path,
-		        st.rows, st.benign, st.rows - st.benign);
+	if (st.note[0]) /* a warning, not a count: said even with -q */
+		fprintf(stderr, "%s: %s: %s\n", PROG, in_path, st.note);
+	if (nids_cli_counts(&talk)) {
+		if (st.labelled)
+			fprintf(stderr, "%s: %s: %llu rows (%llu benign, %llu attack)", PROG, in_path,
+			        st.rows, st.benign, st.rows - st.benign);
+		else
+			fprintf(stderr, "%s: %s: %llu rows (unlabelled)", PROG, in_path, st.rows);
 		if (st.skipped)
 			fprintf(stderr, ", %llu bad records skipped", st.skipped);
 		if (st.headers)
 			fprintf(stderr, ", %llu repeated header lines skipped", st.headers);
+		if (st.trailer)
+			fprintf(stderr, ", %llu trailer lines skipped", st.trailer);
 		if (st.nonfinite_replaced)
 			fprintf(stderr, ", %llu Infinity/NaN/empty values replaced by %g",
 			        st.nonfinite_replaced, o.nonfinite_value);

@@ -10,14 +10,18 @@
 #include "nids/cli.h"
 #include "nids/clock.h"
 #include "nids/dataset.h"
+#include "nids/io.h"
 #include "nids/model.h"
+#include "nids/progress.h"
 #include "nids/stream.h"
 
 static const char *PROG = "nids-fit";
 static const char *HEAD =
-	"usage: nids-fit -t type [-qv] [-j threads] [--epochs n] [--batch n] [--lr rate] "
-	"[--seed n] [--val fraction] [--max-rows n] [--model-option value ...] [-o model] [input]\n"
+	"usage: nids-fit -t type [-qv] [--progress] [-j threads] [--epochs n] [--batch n] [--lr rate] "
+	"[--seed n] [--val fraction] [--max-rows n] [--model-option value ...] [-o model] "
+	"[input ...]\n"
 	"Trains a model on a record stream (read whole into memory) and writes a model file.\n"
+	"Several inputs read as one stream, one after another.\n"
 	"\n"
 	"  -t, --type TYPE      model type (required): one of those listed below\n"
 	"  -o, --output FILE    model file to write [default: stdout]\n"
@@ -32,7 +36,8 @@ static const char *HEAD =
 	"      --val FRACTION   hold out this fraction for early stopping [default: 0]\n"
 	"      --patience N     epochs without a better val loss before stopping [default: 5]\n"
 	"      --max-rows N     train on a uniform sample of N rows [default: all]\n"
-	"  -q, --quiet          no progress on stderr;  -v, --verbose: also a summary\n";
+	"  -q, --quiet          no progress on stderr;  -v, --verbose: also a summary\n"
+	"      --progress       progress lines even when stderr is not a terminal\n";
 
 /* The usage text: the fixed head, then each model's options from the model table. */
 static char *usage_text(void)
@@ -68,7 +73,8 @@ static char *usage_text(void)
 	return u;
 }
 
-enum { O_EPOCHS = 1000, O_BATCH, O_LR, O_OPTIM, O_SEED, O_VAL, O_PATIENCE, O_MAXROWS, O_WD, O_HP };
+enum { O_EPOCHS = 1000, O_BATCH, O_LR, O_OPTIM, O_SEED, O_VAL, O_PATIENCE, O_MAXROWS, O_PROGRESS,
+       O_WD, O_HP };
 
 /* Model options as long options (and their short letters), collected from the table. */
 static struct option *build_options(char *shorts, const char ***hp_names)
@@ -84,6 +90,7 @@ static struct option *build_options(char *shorts, const char ***hp_names)
 		{ "val", required_argument, NULL, O_VAL },
 		{ "patience", required_argument, NULL, O_PATIENCE },
 		{ "max-rows", required_argument, NULL, O_MAXROWS },
+		{ "progress", no_argument, NULL, O_PROGRESS },
 	};
 	int nfixed = (int)(sizeof fixed / sizeof fixed[0]), n = 0, max = 256;
 	struct option *o = calloc((size_t)(nfixed + max + 1), sizeof *o);
@@ -163,7 +170,8 @@ int main(int argc, char **argv)
 	nids_fit_opts fo = { .epochs = 20, .batch = 256, .lr = 1e-3, .optim = NIDS_OPTIM_ADAM,
 		             .threads = 1, .patience = 5 };
 	const char *type = NULL, *out_path = NULL, *hp_key[256], *hp_val[256];
-	int nhp = 0, quiet = 0, verbose = 0, ch, given_epochs = 0, given_batch = 0, given_lr = 0;
+	int nhp = 0, ch, given_epochs = 0, given_batch = 0, given_lr = 0;
+	nids_cli_talk talk = { 0 };
 	long seed = 0, max_rows = 0;
 	double val = 0;
 	opterr = 0;
@@ -178,8 +186,9 @@ int main(int argc, char **argv)
 		case 't': type = optarg; break;
 		case 'o': out_path = optarg; break;
 		case 'j': fo.threads = (int)nids_cli_long_or_die(PROG, USAGE, "-j", optarg, 1, 64); break;
-		case 'q': quiet = 1; break;
-		case 'v': verbose = 1; break;
+		case 'q': talk.quiet = 1, talk.verbose = 0; break;
+		case 'v': talk.verbose = 1, talk.quiet = 0; break;
+		case O_PROGRESS: talk.progress = 1; break;
 		case 'h': nids_cli_help(USAGE);
 		case 'V': nids_cli_version(PROG);
 		case O_EPOCHS:
@@ -222,9 +231,6 @@ int main(int argc, char **argv)
 			         nids_model_type_at(i)->name);
 		nids_cli_usage_error(PROG, USAGE, "-t is required (%s)", known);
 	}
-	if (argc - optind > 1)
-		nids_cli_usage_error(PROG, USAGE, "one input at most");
-	const char *in_path = optind < argc ? argv[optind] : "-";
 
 	nids_err err = { 0 };
 	nids_model *m = NULL;
@@ -244,14 +250,19 @@ int main(int argc, char **argv)
 	if (m->type->lr > 0 && !given_lr)
 		fo.lr = m->type->lr;
 	m->seed = (uint64_t)seed;
-	fo.progress = quiet ? NULL : stderr;
-	fo.progress_tty = !quiet && isatty(STDERR_FILENO);
+	fo.progress = nids_cli_counts(&talk) || talk.progress ? stderr : NULL;
+	fo.progress_tty = !talk.quiet && (talk.progress || isatty(STDERR_FILENO));
 	double t0 = nids_seconds();
 	/* the output first, so a refused terminal fails before a long training */
 	if (!(rc = nids_output_open(&out, out_path, 1, &err)) &&
-	    !(rc = nids_input_open(&in, in_path, &err)) && !(rc = nids_reader_open(&r, in, &err)))
+	    !(rc = nids_input_open_files(&in, (const char *const *)argv + optind, argc - optind, 0,
+	                                 &err)) &&
+	    !(rc = nids_reader_open(&r, in, &err))) {
+		nids_progress *progress = nids_cli_progress(PROG, &talk, in, r);
 		rc = nids_dataset_read(&all, r, nids_input_name(in), (size_t)max_rows, (uint64_t)seed,
 		                       &err);
+		nids_cli_progress_end(progress);
+	}
 	nids_dataset train, vset;
 	if (!rc)
 		rc = nids_dataset_split(all, val, (uint64_t)seed, &train, &vset, &err);
@@ -267,7 +278,7 @@ int main(int argc, char **argv)
 		rc = nids_output_commit(out, &err);
 		out = NULL;
 	}
-	if (!rc && verbose)
+	if (!rc && talk.verbose)
 		fprintf(stderr, "%s: -t %s: %zu training rows (%llu read), %zu validation, %d features, "
 		        "%zu parameters, %.1f s\n", PROG, type, train.n, (unsigned long long)all->seen,
 		        vset.n, all->d, m->arena.size, nids_seconds() - t0);

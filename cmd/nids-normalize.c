@@ -9,24 +9,27 @@
 #include "nids/cli.h"
 #include "nids/io.h"
 #include "nids/normalize.h"
+#include "nids/progress.h"
 #include "nids/stream.h"
 
 static const char *PROG = "nids-normalize";
 static const char *USAGE =
-	"usage: nids-normalize {--fit params | -p params} [-q] [--clamp] [-m method] [-o output] "
-	"[-z level] [file]\n"
+	"usage: nids-normalize {--fit params | -p params} [-qv] [--progress] [--clamp] [-t method] "
+	"[-o output] [-z level] [file ...]\n"
 	"  --fit params      learn the parameters from the stream, write them to params\n"
 	"                    and pass the normalized stream on (spools rows to a temporary file)\n"
 	"  -p, --params P    apply the parameters in P\n"
-	"  -m, --method M    minmax, zscore or log1p (log1p then min-max), with --fit\n"
+	"  -t, --method M    minmax, zscore or log1p (log1p then min-max), with --fit\n"
 	"                    [default: minmax]\n"
 	"      --clamp       limit values to the range seen at fit time ([0,1] for minmax and\n"
 	"                    log1p) [default: out-of-range values pass through]\n"
 	"  -o, --output F    write the stream to F [default: stdout]\n"
-	"  -q, --quiet       no summary of the fit on stderr\n"
+	"  -q, --quiet       no summary of the fit and no progress on stderr\n"
+	"  -v, --verbose     the summary even when stderr is not a terminal\n"
+	"      --progress    a progress line even when stderr is not a terminal\n"
 	"  -z, --zstd LEVEL  zstd-compress the stream's blocks at LEVEL (1-19) [default: 0, none]\n"
 	"  -h, --help        this text;  -V, --version  the version\n"
-	"Only feature columns change; the input is a stream file or stdin.\n"
+	"Only feature columns change; the input is stdin or stream files, read as one.\n"
 	"see nids-normalize(1)\n";
 
 static int fail(nids_err *err, nids_output *out, nids_output *pout)
@@ -62,21 +65,25 @@ static void summary(const nids_norm *n, const char *path)
 
 /* What the command line asked for. */
 typedef struct args {
-	const char *fit, *params, *output, *in_path;
-	int method, clamp, level, quiet;
+	const char *fit, *params, *output;
+	char **inputs;
+	int ninputs, method, clamp, level;
+	nids_cli_talk talk;
 } args;
 
 static void parse_args(int argc, char **argv, args *a)
 {
-	enum { OPT_FIT = 256, OPT_CLAMP };
+	enum { OPT_FIT = 256, OPT_CLAMP, OPT_PROGRESS };
 	static const struct option longs[] = {
 		{ "clamp", no_argument, NULL, OPT_CLAMP },
 		{ "fit", required_argument, NULL, OPT_FIT },
 		{ "help", no_argument, NULL, 'h' },
-		{ "method", required_argument, NULL, 'm' },
+		{ "method", required_argument, NULL, 't' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "params", required_argument, NULL, 'p' },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "zstd", required_argument, NULL, 'z' },
 		{ NULL, 0, NULL, 0 }
@@ -84,15 +91,17 @@ static void parse_args(int argc, char **argv, args *a)
 	const char *method_name = NULL;
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hm:o:p:qVz:", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":ho:p:qt:vVz:", longs, NULL)) != -1) {
 		switch (c) {
 		case OPT_CLAMP: a->clamp = 1; break;
 		case OPT_FIT: a->fit = optarg; break;
 		case 'h': nids_cli_help(USAGE);
-		case 'm': method_name = optarg; break;
+		case 't': method_name = optarg; break;
 		case 'o': a->output = optarg; break;
 		case 'p': a->params = optarg; break;
-		case 'q': a->quiet = 1; break;
+		case 'q': a->talk.quiet = 1, a->talk.verbose = 0; break;
+		case 'v': a->talk.verbose = 1, a->talk.quiet = 0; break;
+		case OPT_PROGRESS: a->talk.progress = 1; break;
 		case 'V': nids_cli_version(PROG);
 		case 'z':
 			a->level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19);
@@ -104,7 +113,7 @@ static void parse_args(int argc, char **argv, args *a)
 		nids_cli_usage_error(PROG, USAGE, "give exactly one of --fit and -p");
 	if (a->params && method_name)
 		nids_cli_usage_error(PROG, USAGE,
-		                     "-m goes with --fit; the params file names its method");
+		                     "-t goes with --fit; the params file names its method");
 	a->method = method_name ? nids_norm_method_parse(method_name) : NIDS_NORM_MINMAX;
 	if (a->method < 0)
 		nids_cli_usage_error(PROG, USAGE, "unknown method '%s' (minmax, zscore, log1p)",
@@ -112,9 +121,8 @@ static void parse_args(int argc, char **argv, args *a)
 	if (a->fit && (strcmp(a->fit, "-") == 0 || (a->output && strcmp(a->fit, a->output) == 0)))
 		nids_cli_usage_error(PROG, USAGE, "--fit needs a file of its own, not '%s'",
 		                     a->fit);
-	if (argc - optind > 1)
-		nids_cli_usage_error(PROG, USAGE, "too many arguments");
-	a->in_path = optind < argc ? argv[optind] : "-";
+	a->inputs = argv + optind;
+	a->ninputs = argc - optind;
 }
 
 int main(int argc, char **argv)
@@ -127,9 +135,12 @@ int main(int argc, char **argv)
 	nids_reader *r = NULL;
 	nids_output *out = NULL, *pout = NULL;
 	nids_norm *n = NULL;
-	int rc = nids_input_open(&in, a.in_path, &err);
+	nids_progress *progress = NULL;
+	int rc = nids_input_open_files(&in, (const char *const *)a.inputs, a.ninputs, 0, &err);
 	if (!rc)
 		rc = nids_reader_open(&r, in, &err);
+	if (!rc)
+		progress = nids_cli_progress(PROG, &a.talk, in, r);
 	if (!rc && params)
 		rc = nids_norm_load(&n, params, &err);
 	if (!rc)
@@ -145,6 +156,7 @@ int main(int argc, char **argv)
 		rc = nids_normalize_apply_stream(r, in_name, n, a.clamp, f, name, a.level, &err);
 	if (!rc && fit)
 		rc = nids_norm_save(n, nids_output_file(pout), fit, &err);
+	nids_cli_progress_end(progress);
 	nids_reader_free(r);
 	nids_input_free(in);
 	/* the stream first: a failed stream write leaves no params file behind */
@@ -161,7 +173,7 @@ int main(int argc, char **argv)
 		if (rc && !to_stdout)
 			take_back(output);
 	}
-	if (!rc && fit && !a.quiet)
+	if (!rc && fit && nids_cli_counts(&a.talk))
 		summary(n, fit);
 	nids_norm_free(n);
 	return rc ? fail(&err, out, pout) : 0;

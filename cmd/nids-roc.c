@@ -8,6 +8,7 @@
 
 #include "nids/cli.h"
 #include "nids/io.h"
+#include "nids/progress.h"
 #include "nids/scored.h"
 #include "nids/stream.h"
 #include "nids/svg_plot.h"
@@ -15,8 +16,8 @@
 
 static const char *prog = "nids-roc";
 static const char usage[] =
-	"usage: nids-roc [--json | --curve roc|pr] [-p file | --threshold t] [--high | --low]"
-	" [--score name] [--svg file] [--bins n] [file]\n"
+	"usage: nids-roc [-q] [--progress] [--json | --curve roc|pr] [-p file | --threshold t]"
+	" [--high | --low] [--score name] [--svg file] [--bins n] [-o output] [file ...]\n"
 	"Prints AUROC, AUPRC, best F1, the confusion matrix at a threshold and the detection\n"
 	"rate of every class for a scored, labeled stream (memory: 8 bytes per row, 16 while\n"
 	"sorting).\n"
@@ -29,14 +30,22 @@ static const char usage[] =
 	"  --svg file      also write ROC, PR and score-histogram plots as SVG ('-': to\n"
 	"                  stdout, instead of the table)\n"
 	"  --bins n        histogram bins in the SVG [default: 60]\n"
+	"  -o, --output F  write the table, JSON or curve to F (atomically) [default: stdout]\n"
+	"  -q, --quiet     no warnings, no progress line on stderr\n"
+	"  --progress      a progress line even when stderr is not a terminal\n"
+	"Several inputs read as one stream, one after another.\n"
 	"  -h, --help      this help;  -V, --version  the version\n"
 	"see nids-roc(1)\n";
 
-enum { OPT_JSON = 256, OPT_CURVE, OPT_THRESHOLD, OPT_HIGH, OPT_LOW, OPT_SCORE, OPT_SVG, OPT_BINS };
+enum { OPT_JSON = 256, OPT_CURVE, OPT_THRESHOLD, OPT_HIGH, OPT_LOW, OPT_SCORE, OPT_SVG, OPT_BINS,
+       OPT_PROGRESS };
 
 typedef struct opts {
 	int json;
-	const char *curve, *params, *score, *svg, *input;
+	const char *curve, *params, *score, *svg, *output;
+	char **inputs;
+	int ninputs;
+	nids_cli_talk talk;
 	double threshold; /* NaN unless --threshold */
 	int direction, bins;
 } opts;
@@ -61,6 +70,9 @@ static void parse(int argc, char **argv, opts *o)
 		{ "high", no_argument, 0, OPT_HIGH },
 		{ "json", no_argument, 0, OPT_JSON },
 		{ "low", no_argument, 0, OPT_LOW },
+		{ "output", required_argument, 0, 'o' },
+		{ "progress", no_argument, 0, OPT_PROGRESS },
+		{ "quiet", no_argument, 0, 'q' },
 		{ "score", required_argument, 0, OPT_SCORE },
 		{ "svg", required_argument, 0, OPT_SVG },
 		{ "threshold", required_argument, 0, OPT_THRESHOLD },
@@ -69,7 +81,7 @@ static void parse(int argc, char **argv, opts *o)
 	};
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hVp:", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":ho:p:qV", longs, NULL)) != -1) {
 		switch (c) {
 		case OPT_BINS:
 			o->bins = (int)nids_cli_long_or_die(prog, usage, "--bins", optarg, 2, 1000);
@@ -94,16 +106,14 @@ static void parse(int argc, char **argv, opts *o)
 			                                      -HUGE_VAL, HUGE_VAL);
 			break;
 		case 'p': o->params = optarg; break;
+		case 'o': o->output = optarg; break;
+		case 'q': o->talk.quiet = 1, o->talk.verbose = 0; break;
+		case OPT_PROGRESS: o->talk.progress = 1; break;
 		case 'h': nids_cli_help(usage);
 		case 'V': nids_cli_version(prog);
 		default: nids_cli_bad_option(prog, usage, argv, c);
 		}
 	}
-	if (argc - optind > 1)
-		nids_cli_usage_error(prog, usage,
-		                     "too many inputs ('%s'); give one file or none "
-		                     "(concatenated streams read as one: cat a b | nids-roc)",
-		                     argv[optind + 1]);
 	if (o->json && o->curve)
 		nids_cli_usage_error(prog, usage, "give one of --json and --curve");
 	if (o->svg && strcmp(o->svg, "-") == 0 && (o->json || o->curve))
@@ -111,43 +121,50 @@ static void parse(int argc, char **argv, opts *o)
 		                                  "share it with --%s", o->json ? "json" : "curve");
 	if (o->params && !isnan(o->threshold))
 		nids_cli_usage_error(prog, usage, "give one of -p and --threshold");
-	o->input = optind < argc ? argv[optind] : "-";
+	if (o->svg && strcmp(o->svg, "-") == 0 && o->output)
+		nids_cli_usage_error(prog, usage, "--svg - writes the picture to stdout; -o has "
+		                                  "nothing to write");
+	o->inputs = argv + optind;
+	o->ninputs = argc - optind;
 }
+
+/* Where the table, JSON or curve goes: stdout, or -o's file. */
+static FILE *out;
 
 /* Prints a number for JSON: shortest round-trip digits, null for NaN and infinities. */
 static void jnum(const char *key, double v, const char *after)
 {
 	char b[32];
-	printf("\"%s\": %s%s", key, isfinite(v) ? nids_format_double(b, v) : "null", after);
+	fprintf(out, "\"%s\": %s%s", key, isfinite(v) ? nids_format_double(b, v) : "null", after);
 }
 
 static void jstr(const char *s)
 {
-	putchar('"');
+	fputc('"', out);
 	for (; *s; s++) {
 		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
+			fprintf(out, "\\%c", *s);
 		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
+			fprintf(out, "\\u%04x", *s);
 		else
-			putchar(*s);
+			fputc(*s, out);
 	}
-	putchar('"');
+	fputc('"', out);
 }
 
 static void print_json(const result *r)
 {
 	const nids_confusion *c = &r->c;
-	printf("{\"rows\": %zu, \"benign\": %zu, \"attacks\": %zu, ", nids_eval_rows(r->e),
+	fprintf(out, "{\"rows\": %zu, \"benign\": %zu, \"attacks\": %zu, ", nids_eval_rows(r->e),
 	       nids_eval_benign(r->e), nids_eval_attacks(r->e));
 	jnum("auroc", r->auroc, ", ");
 	jnum("auprc", r->auprc, ", ");
 	jnum("best_f1", r->best_f1, ", ");
 	jnum("best_f1_threshold", r->best_t, ",\n ");
 	jnum("threshold", r->at, ", ");
-	printf("\"threshold_source\": ");
+	fprintf(out, "\"threshold_source\": ");
 	jstr(r->at_source);
-	printf(", \"tp\": %llu, \"fp\": %llu, \"tn\": %llu, \"fn\": %llu, ",
+	fprintf(out, ", \"tp\": %llu, \"fp\": %llu, \"tn\": %llu, \"fn\": %llu, ",
 	       (unsigned long long)c->tp, (unsigned long long)c->fp, (unsigned long long)c->tn,
 	       (unsigned long long)c->fn);
 	jnum("precision", c->precision, ", ");
@@ -160,31 +177,31 @@ static void print_json(const result *r)
 		const nids_class_count *pc = &r->per_class[k];
 		if (!pc->rows)
 			continue;
-		printf("%s\n  {\"name\": ", first ? "" : ",");
+		fprintf(out, "%s\n  {\"name\": ", first ? "" : ",");
 		jstr(r->h->classes[k]);
-		printf(", \"rows\": %llu, \"attacks\": %llu, \"alarms\": %llu, ",
+		fprintf(out, ", \"rows\": %llu, \"attacks\": %llu, \"alarms\": %llu, ",
 		       (unsigned long long)pc->rows, (unsigned long long)pc->attacks,
 		       (unsigned long long)pc->alarms);
 		jnum("alarm_rate", (double)pc->alarms / (double)pc->rows, "}");
 		first = 0;
 	}
-	printf("%s]}\n", first ? "" : "\n ");
+	fprintf(out, "%s]}\n", first ? "" : "\n ");
 }
 
 static void print_table(const result *r)
 {
 	const nids_confusion *c = &r->c;
-	printf("input       %s\nrows        %zu\nbenign      %zu\nattacks     %zu\n", r->name,
+	fprintf(out, "input       %s\nrows        %zu\nbenign      %zu\nattacks     %zu\n", r->name,
 	       nids_eval_rows(r->e), nids_eval_benign(r->e), nids_eval_attacks(r->e));
-	printf("AUROC       %.6f\nAUPRC       %.6f\n", r->auroc, r->auprc);
-	printf("best F1     %.6f at threshold %.9g\n", r->best_f1, r->best_t);
-	printf("threshold   %.9g (%s)\n", r->at, r->at_source);
-	printf("precision   %.6f\nrecall      %.6f\nF1          %.6f\naccuracy    %.6f\n"
+	fprintf(out, "AUROC       %.6f\nAUPRC       %.6f\n", r->auroc, r->auprc);
+	fprintf(out, "best F1     %.6f at threshold %.9g\n", r->best_f1, r->best_t);
+	fprintf(out, "threshold   %.9g (%s)\n", r->at, r->at_source);
+	fprintf(out, "precision   %.6f\nrecall      %.6f\nF1          %.6f\naccuracy    %.6f\n"
 	       "FPR         %.6f\n", c->precision, c->recall, c->f1, c->accuracy, c->fpr);
-	printf("\n%-12s %14s %14s\n", "", "called benign", "called attack");
-	printf("%-12s %14llu %14llu\n", "benign", (unsigned long long)c->tn,
+	fprintf(out, "\n%-12s %14s %14s\n", "", "called benign", "called attack");
+	fprintf(out, "%-12s %14llu %14llu\n", "benign", (unsigned long long)c->tn,
 	       (unsigned long long)c->fp);
-	printf("%-12s %14llu %14llu\n", "attack", (unsigned long long)c->fn,
+	fprintf(out, "%-12s %14llu %14llu\n", "attack", (unsigned long long)c->fn,
 	       (unsigned long long)c->tp);
 	int any = 0;
 	for (int k = 0; k < r->h->nclasses; k++) {
@@ -192,12 +209,12 @@ static void print_table(const result *r)
 		if (!pc->rows)
 			continue;
 		if (!any++)
-			printf("\n%-20s %-7s %12s %12s %10s\n", "class", "label", "rows", "alarms",
+			fprintf(out, "\n%-20s %-7s %12s %12s %10s\n", "class", "label", "rows", "alarms",
 			       "rate");
 		const char *kind = pc->attacks == pc->rows ? "attack"
 		                   : pc->attacks           ? "mixed"
 		                                           : "benign";
-		printf("%-20s %-7s %12llu %12llu %10.6f\n", r->h->classes[k], kind,
+		fprintf(out, "%-20s %-7s %12llu %12llu %10.6f\n", r->h->classes[k], kind,
 		       (unsigned long long)pc->rows, (unsigned long long)pc->alarms,
 		       (double)pc->alarms / (double)pc->rows);
 	}
@@ -207,34 +224,34 @@ static void print_curve(const result *r, int roc)
 {
 	double P = (double)nids_eval_attacks(r->e), N = (double)nids_eval_benign(r->e);
 	char a[32], b[32], t[32];
-	puts(roc ? "threshold\tfpr\ttpr" : "threshold\trecall\tprecision");
+	fprintf(out, "%s\n", roc ? "threshold\tfpr\ttpr" : "threshold\trecall\tprecision");
 	if (roc)
-		printf("%s\t0\t0\n", nids_eval_direction(r->e) == NIDS_DIR_LOW ? "-inf" : "inf");
+		fprintf(out, "%s\t0\t0\n", nids_eval_direction(r->e) == NIDS_DIR_LOW ? "-inf" : "inf");
 	size_t at = 0;
 	nids_eval_point pt;
 	while (nids_eval_next_point(r->e, &at, &pt)) {
 		double x = roc ? pt.fp / N : pt.tp / P;
 		double y = roc ? pt.tp / P : (double)pt.tp / (double)(pt.tp + pt.fp);
-		printf("%s\t%s\t%s\n", nids_format_double(t, pt.threshold),
+		fprintf(out, "%s\t%s\t%s\n", nids_format_double(t, pt.threshold),
 		       nids_format_double(a, x), nids_format_double(b, y));
 	}
 }
 
 static void write_svg(const opts *o, const result *r, nids_err *err)
 {
-	nids_output *out;
+	nids_output *svg;
 	char title[300];
 	snprintf(title, sizeof title, "nids-roc: %.200s, score '%.60s'", r->name,
 	         r->h->cols[r->score_col].name);
 	nids_svg_opts so = { title, (const char *const *)r->h->classes, r->h->nclasses, r->at,
 		             o->bins };
-	if (nids_output_open(&out, o->svg, 0, err))
+	if (nids_output_open(&svg, o->svg, 0, err))
 		nids_cli_fail(prog, err);
-	if (nids_svg_plot(nids_output_file(out), o->svg, r->e, &so, err)) {
-		nids_output_abort(out);
+	if (nids_svg_plot(nids_output_file(svg), o->svg, r->e, &so, err)) {
+		nids_output_abort(svg);
 		nids_cli_fail(prog, err);
 	}
-	if (nids_output_commit(out, err))
+	if (nids_output_commit(svg, err))
 		nids_cli_fail(prog, err);
 }
 
@@ -283,16 +300,28 @@ int main(int argc, char **argv)
 		                     t.direction == NIDS_DIR_LOW ? "low" : "high", o.params);
 	nids_input *in;
 	nids_reader *r;
-	if (nids_input_open(&in, o.input, &err) || nids_reader_open(&r, in, &err))
+	if (nids_input_open_files(&in, (const char *const *)o.inputs, o.ninputs, 0, &err) ||
+	    nids_reader_open(&r, in, &err))
 		nids_cli_fail(prog, &err);
+	nids_progress *progress = nids_cli_progress(prog, &o.talk, in, r);
+	/* the table names the input: the file, or how many */
+	char many[32];
+	snprintf(many, sizeof many, "%d files", nids_input_files(in));
 	result res = { .name = nids_input_name(in), .h = nids_reader_header(r) };
 	evaluate(&o, r, &res, &t, &err);
-	if (!nids_eval_attacks(res.e) || !nids_eval_benign(res.e))
+	nids_cli_progress_end(progress);
+	if (nids_input_files(in) > 1)
+		res.name = many;
+	if (!o.talk.quiet && (!nids_eval_attacks(res.e) || !nids_eval_benign(res.e)))
 		fprintf(stderr, "%s: warning: %s: no %s rows; AUROC%s undefined (nan)\n", prog,
 		        res.name, nids_eval_attacks(res.e) ? "benign" : "attack",
 		        nids_eval_attacks(res.e) ? " is" : ", AUPRC and best F1 are");
 	if (o.svg)
 		write_svg(&o, &res, &err);
+	nids_output *report = NULL;
+	if (nids_output_open(&report, o.output, 0, &err))
+		nids_cli_fail(prog, &err);
+	out = nids_output_file(report);
 	if (o.json)
 		print_json(&res);
 	else if (o.curve)
@@ -303,7 +332,7 @@ int main(int argc, char **argv)
 	free(res.per_class);
 	nids_reader_free(r);
 	nids_input_free(in);
-	if (nids_stdout_close(&err))
+	if (nids_output_commit(report, &err) || (!o.output && nids_stdout_close(&err)))
 		nids_cli_fail(prog, &err);
 	return 0;
 }

@@ -6,19 +6,21 @@
 
 #include "nids/cli.h"
 #include "nids/clock.h"
+#include "nids/io.h"
 #include "nids/model.h"
+#include "nids/progress.h"
 #include "nids/score.h"
 #include "nids/stream.h"
 
 static const char *PROG = "nids-score";
 static const char *USAGE =
-	"usage: nids-score -m model [-v] [-j threads] [--alarms [-e]] [--errors] [--explain] [--classes] "
-	"[--cluster] [-z level] [-o output] [input]\n"
+	"usage: nids-score -m model [-qv] [--progress] [-j threads] [--alarms [-e]] [--errors] "
+	"[--explain] [--classes] [--cluster] [-z level] [-o output] [input ...]\n"
 	"       nids-score --info -m model\n"
 	"Scores every row of a record stream with a model file and passes the stream on with\n"
 	"a 'score' column appended (higher = more anomalous). Streams with constant memory.\n"
 	"The model applies the normalization its training rows went through to a raw\n"
-	"featurized stream.\n"
+	"featurized stream. Several inputs read as one stream, one after another.\n"
 	"\n"
 	"  -m, --model FILE     the model file (from nids-fit)\n"
 	"  -j, --threads N      threads [default: 1]\n"
@@ -32,11 +34,25 @@ static const char *USAGE =
 	"  -z, --zstd LEVEL     compress blocks at zstd LEVEL (1-19; default 0, none)\n"
 	"  -o, --output FILE    write to FILE (atomically) instead of stdout\n"
 	"  -v, --verbose        print rows/s, overall and in the model alone, on stderr\n"
+	"  -q, --quiet          no progress line on stderr\n"
+	"      --progress       a progress line even when stderr is not a terminal\n"
 	"  -h, --help           this help\n"
 	"  -V, --version        version\n"
 	"see nids-score(1)\n";
 
-enum { O_ERRORS = 1000, O_EXPLAIN, O_CLASSES, O_CLUSTER, O_INFO, O_ALARMS };
+enum { O_ERRORS = 1000, O_EXPLAIN, O_CLASSES, O_CLUSTER, O_INFO, O_ALARMS, O_PROGRESS };
+
+/* Opens the inputs as one stream and attaches the progress line. */
+static int open_input(nids_input **in, nids_reader **r, char **paths, int n,
+                      const nids_cli_talk *talk, nids_progress **progress, nids_err *err)
+{
+	int rc = nids_input_open_files(in, (const char *const *)paths, n, 0, err);
+	if (!rc)
+		rc = nids_reader_open(r, *in, err);
+	if (!rc)
+		*progress = nids_cli_progress(PROG, talk, *in, *r);
+	return rc;
+}
 
 int main(int argc, char **argv)
 {
@@ -49,13 +65,15 @@ int main(int argc, char **argv)
 		{ "zstd", required_argument, NULL, 'z' },   { "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },      { "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "quiet", no_argument, NULL, 'q' },  { "progress", no_argument, NULL, O_PROGRESS },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *model_path = NULL, *out_path = NULL;
-	int threads = 1, level = 0, info = 0, verbose = 0, alarms = 0, exit_status = 0, ch;
+	int threads = 1, level = 0, info = 0, alarms = 0, exit_status = 0, ch;
+	nids_cli_talk talk = { 0 };
 	unsigned outputs = 0;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":m:j:z:o:evhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":m:j:z:o:eqvhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'm': model_path = optarg; break;
 		case 'j': threads = (int)nids_cli_long_or_die(PROG, USAGE, "-j", optarg, 1, 64); break;
@@ -68,7 +86,9 @@ int main(int argc, char **argv)
 		case 'e': exit_status = 1; break;
 		case 'z': level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
 		case 'o': out_path = optarg; break;
-		case 'v': verbose = 1; break;
+		case 'v': talk.verbose = 1, talk.quiet = 0; break;
+		case 'q': talk.quiet = 1, talk.verbose = 0; break;
+		case O_PROGRESS: talk.progress = 1; break;
 		case 'h': nids_cli_help(USAGE);
 		case 'V': nids_cli_version(PROG);
 		default: nids_cli_bad_option(PROG, USAGE, argv, ch);
@@ -78,8 +98,8 @@ int main(int argc, char **argv)
 		nids_cli_usage_error(PROG, USAGE, "-m is required");
 	if (exit_status && !alarms)
 		nids_cli_usage_error(PROG, USAGE, "-e goes with --alarms");
-	if (argc - optind > 1 || (info && argc > optind))
-		nids_cli_usage_error(PROG, USAGE, info ? "--info takes no input" : "one input at most");
+	if (info && argc > optind)
+		nids_cli_usage_error(PROG, USAGE, "--info takes no input");
 	nids_err err = { 0 };
 	nids_model *m = NULL;
 	int rc = nids_model_read(&m, model_path, &err);
@@ -102,21 +122,22 @@ int main(int argc, char **argv)
 	int nout = nids_model_outputs(m, outputs, NULL, &err);
 	if (nout < 0)
 		nids_cli_usage_error(PROG, USAGE, "%s", err.msg);
-	const char *in_path = optind < argc ? argv[optind] : "-";
 	nids_input *in = NULL;
 	nids_reader *r = NULL;
 	nids_output *out = NULL;
 	nids_score_opts so = { outputs, threads, alarms, level };
 	nids_score_stats st = { 0 };
 	double t_start = nids_seconds();
-	if (!(rc = nids_input_open(&in, in_path, &err)) && !(rc = nids_reader_open(&r, in, &err)) &&
+	nids_progress *progress = NULL;
+	if (!(rc = open_input(&in, &r, argv + optind, argc - optind, &talk, &progress, &err)) &&
 	    !(rc = nids_output_open(&out, out_path, 1, &err)) &&
 	    !(rc = nids_score_stream(r, m, &so, nids_output_file(out), nids_output_name(out), &st,
 	                             &err))) {
 		rc = nids_output_commit(out, &err);
 		out = NULL;
 	}
-	if (!rc && verbose) {
+	nids_cli_progress_end(progress);
+	if (!rc && talk.verbose) {
 		double rows = (double)st.rows, all = nids_seconds() - t_start;
 		fprintf(stderr, "%s: %.0f rows in %.3f s (%.0f rows/s); the model's share %.3f s "
 		        "(%.0f rows/s)%s", PROG, rows, all, rows / all, st.model_secs,
@@ -136,5 +157,5 @@ int main(int argc, char **argv)
 		nids_err_print(PROG, &err);
 		return nids_err_exit_code(&err);
 	}
-	return exit_status && st.alarms == 0 ? 3 : 0;
+	return nids_cli_alarm_status(exit_status, st.alarms);
 }

@@ -10,26 +10,30 @@
 
 #include "nids/cli.h"
 #include "nids/io.h"
+#include "nids/progress.h"
 #include "nids/split.h"
 #include "nids/stream.h"
 
 static const char *PROG = "nids-split";
 static const char *USAGE =
-	"usage: nids-split [-q] [--attacks | --benign] [--balance] [-c names] [--fraction f] "
-	"[--seed n] [-o output] [--val f -v valfile] [-z level] [file]\n"
+	"usage: nids-split [-qv] [--progress] [--attacks | --benign] [--balance] [--class names] "
+	"[--fraction f] [--seed n] [-o output] [--val f --val-output file] [-z level] [file ...]\n"
 	"      --benign        keep rows with label 0\n"
 	"      --attacks       keep rows with a non-zero label\n"
-	"  -c, --class NAMES   keep rows of these classes (comma-separated class names)\n"
+	"      --class NAMES   keep rows of these classes (comma-separated class names)\n"
 	"      --fraction F    keep each selected row with probability F [default: 1]\n"
 	"      --balance       downsample the majority label to the minority's count\n"
 	"                      (spools the kept rows to a temporary file)\n"
 	"      --val F         send each kept row to the validation output with probability F\n"
-	"  -v, --val-output F  the validation output (needed with --val)\n"
+	"      --val-output F  the validation output (needed with --val)\n"
 	"  -o, --output F      the (train) output [default: stdout]\n"
 	"      --seed N        seed of every random choice [default: 0]\n"
-	"  -q, --quiet         no counts on stderr\n"
+	"  -q, --quiet         no counts or progress on stderr\n"
+	"  -v, --verbose       counts on stderr even when it is not a terminal\n"
+	"      --progress      a progress line on stderr even when it is not a terminal\n"
 	"  -z, --zstd LEVEL    zstd-compress the streams' blocks at LEVEL (1-19) [default: 0]\n"
 	"  -h, --help          this text;  -V, --version  the version\n"
+	"Several input files read as one stream, one after another.\n"
 	"see nids-split(1)\n";
 
 #define MAX_CLASSES 256
@@ -71,18 +75,19 @@ typedef struct args {
 	nids_split_opts o;
 	char *classes[MAX_CLASSES];
 	const char *paths[2]; /* train (NULL = stdout), validation */
-	int quiet;
-	const char *in_path;
+	nids_cli_talk talk;
+	char **inputs;
+	int ninputs;
 } args;
 
 /* Checks the combinations getopt cannot. */
-static void check_args(args *a, int nargs)
+static void check_args(args *a)
 {
 	const nids_split_opts *o = &a->o;
 	if (o->fraction <= 0)
 		nids_cli_usage_error(PROG, USAGE, "--fraction must be above 0");
 	if ((o->val > 0) != (a->paths[1] != NULL))
-		nids_cli_usage_error(PROG, USAGE, "--val F and -v valfile go together (F above 0)");
+		nids_cli_usage_error(PROG, USAGE, "--val F and --val-output file go together (F above 0)");
 	if (o->balance && o->keep)
 		nids_cli_usage_error(PROG, USAGE, "--balance needs both labels; drop --%s",
 		                     o->keep == NIDS_SPLIT_BENIGN ? "benign" : "attacks");
@@ -92,26 +97,27 @@ static void check_args(args *a, int nargs)
 	const char *t = a->paths[0], *v = a->paths[1];
 	if (v && (is_stdout(v) ? is_stdout(t) : t && strcmp(t, v) == 0))
 		nids_cli_usage_error(PROG, USAGE, "the train and validation outputs must differ");
-	if (nargs > 1)
-		nids_cli_usage_error(PROG, USAGE, "too many arguments");
 }
 
 static void parse_args(int argc, char **argv, args *a)
 {
-	enum { OPT_ATTACKS = 256, OPT_BALANCE, OPT_BENIGN, OPT_FRACTION, OPT_SEED, OPT_VAL };
+	enum { OPT_ATTACKS = 256, OPT_BALANCE, OPT_BENIGN, OPT_FRACTION, OPT_SEED, OPT_VAL,
+	       OPT_VAL_OUTPUT, OPT_CLASS, OPT_PROGRESS };
 	static const struct option longs[] = {
 		{ "attacks", no_argument, NULL, OPT_ATTACKS },
 		{ "balance", no_argument, NULL, OPT_BALANCE },
 		{ "benign", no_argument, NULL, OPT_BENIGN },
-		{ "class", required_argument, NULL, 'c' },
+		{ "class", required_argument, NULL, OPT_CLASS },
 		{ "zstd", required_argument, NULL, 'z' },
 		{ "fraction", required_argument, NULL, OPT_FRACTION },
 		{ "help", no_argument, NULL, 'h' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "val", required_argument, NULL, OPT_VAL },
-		{ "val-output", required_argument, NULL, 'v' },
+		{ "val-output", required_argument, NULL, OPT_VAL_OUTPUT },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -119,7 +125,7 @@ static void parse_args(int argc, char **argv, args *a)
 	int c;
 	o->fraction = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:ho:qv:Vz:", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":ho:qvVz:", longs, NULL)) != -1) {
 		switch (c) {
 		case OPT_ATTACKS:
 		case OPT_BENIGN:
@@ -129,7 +135,7 @@ static void parse_args(int argc, char **argv, args *a)
 			o->keep = c == OPT_BENIGN ? NIDS_SPLIT_BENIGN : NIDS_SPLIT_ATTACKS;
 			break;
 		case OPT_BALANCE: o->balance = 1; break;
-		case 'c':
+		case OPT_CLASS:
 			o->classes = a->classes;
 			o->nclasses = nids_cli_split_list(optarg, a->classes, MAX_CLASSES);
 			break;
@@ -139,7 +145,8 @@ static void parse_args(int argc, char **argv, args *a)
 			break;
 		case 'h': nids_cli_help(USAGE);
 		case 'o': a->paths[0] = optarg; break;
-		case 'q': a->quiet = 1; break;
+		case 'q': a->talk.quiet = 1, a->talk.verbose = 0; break;
+		case OPT_PROGRESS: a->talk.progress = 1; break;
 		case OPT_SEED:
 			o->seed = (uint64_t)nids_cli_long_or_die(PROG, USAGE, "--seed", optarg, 0,
 			                                         LONG_MAX);
@@ -147,7 +154,8 @@ static void parse_args(int argc, char **argv, args *a)
 		case OPT_VAL:
 			o->val = nids_cli_double_or_die(PROG, USAGE, "--val", optarg, 0, 1);
 			break;
-		case 'v': a->paths[1] = optarg; break;
+		case OPT_VAL_OUTPUT: a->paths[1] = optarg; break;
+		case 'v': a->talk.verbose = 1, a->talk.quiet = 0; break;
 		case 'V': nids_cli_version(PROG);
 		case 'z':
 			o->level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19);
@@ -155,8 +163,9 @@ static void parse_args(int argc, char **argv, args *a)
 		default: nids_cli_bad_option(PROG, USAGE, argv, c);
 		}
 	}
-	check_args(a, argc - optind);
-	a->in_path = optind < argc ? argv[optind] : "-";
+	check_args(a);
+	a->inputs = argv + optind;
+	a->ninputs = argc - optind;
 }
 
 int main(int argc, char **argv)
@@ -171,9 +180,12 @@ int main(int argc, char **argv)
 	nids_reader *r = NULL;
 	nids_output *out[2] = { NULL, NULL };
 	nids_split_counts counts = { 0 };
-	int rc = nids_input_open(&in, a.in_path, &err);
+	nids_progress *progress = NULL;
+	int rc = nids_input_open_files(&in, (const char *const *)a.inputs, a.ninputs, 0, &err);
 	if (!rc)
 		rc = nids_reader_open(&r, in, &err);
+	if (!rc)
+		progress = nids_cli_progress(PROG, &a.talk, in, r);
 	for (int k = 0; k < nout && !rc; k++)
 		rc = nids_output_open(&out[k], paths[k], 1, &err);
 	const char *names[2] = { NULL, NULL };
@@ -184,6 +196,7 @@ int main(int argc, char **argv)
 	}
 	if (!rc)
 		rc = nids_split_run(&a.o, r, nids_input_name(in), files, names, &counts, &err);
+	nids_cli_progress_end(progress);
 	nids_reader_free(r);
 	/* commit in order; if the second fails, take the first back when it is a file */
 	for (int k = 0; k < nout && !rc; k++) {
@@ -195,8 +208,12 @@ int main(int argc, char **argv)
 	if (!rc && (is_stdout(paths[0]) || (paths[1] && is_stdout(paths[1]))))
 		rc = nids_stdout_close(&err);
 	/* counts only once the outputs are safely written */
-	if (!rc && !a.quiet)
-		report(&counts, nids_input_name(in), paths, nout);
+	if (!rc && nids_cli_counts(&a.talk)) {
+		char many[32];
+		snprintf(many, sizeof many, "%d files", in ? nids_input_files(in) : 0);
+		report(&counts, in && nids_input_files(in) > 1 ? many : nids_input_name(in), paths,
+		       nout);
+	}
 	nids_split_counts_free(&counts);
 	nids_input_free(in);
 	if (rc) {

@@ -8,6 +8,7 @@
 #include "nids/cli.h"
 #include "nids/io.h"
 #include "nids/model.h"
+#include "nids/progress.h"
 #include "nids/scored.h"
 #include "nids/stream.h"
 #include "nids/threshold.h"
@@ -15,28 +16,32 @@
 static const char *prog = "nids-threshold";
 static const char usage[] =
 	"usage: nids-threshold [-p file | --value v | --percentile p | --sigma k | --rate r |"
-	" --best-f1] [-z level] [--alarms-only] [--high | --low] [--score name] [-m model] [-o file] [file]\n"
+	" --best-f1] [-eqv] [--apply] [--progress] [-z level] [--alarms-only] [--high | --low]"
+	" [--score name] [-m model] [-o file] [file ...]\n"
 	"Fits an alarm threshold to a scored stream (prints it; -o writes a threshold file,\n"
 	"-m stores it in the model file), or applies one (appends an 'alarm' column, writes\n"
-	"the stream to stdout).\n"
-	"  --percentile p  fit: p-th percentile of the benign scores (all rows if unlabeled)\n"
+	"the stream to stdout or -o).\n"	"  --percentile p  fit: p-th percentile of the benign scores (all rows if unlabeled)\n"
 	"  --sigma k       fit: benign mean + k sd (mean - k sd for --low scores)\n"
 	"  --rate r        fit: flag the top fraction r of all rows\n"
 	"  --best-f1       fit: the threshold with the highest F1 (needs labels)\n"
-	"  --value v       apply v; with -o, write a threshold file holding v instead\n"
+	"  --value v       apply v; with -o (and no --apply), write a threshold file holding v\n"
 	"  -p file         apply the threshold file\n"
+	"  --apply         apply (-p, --value): -o names the output stream\n"
+	"  -e, --exit-status  apply: exit 0 if a row alarmed, 3 if none (1 error, 2 usage)\n"
 	"  --alarms-only   apply: keep only alarm rows, without an alarm column\n"
-	"  -z level        apply: zstd-compress the output blocks at level 1-19 [default: none]\n"
+	"  -z, --zstd level   apply: zstd-compress the output blocks at 1-19 [default: none]\n"
 	"  --score name    score column [default: the one with role score or score-low]\n"
 	"  --high, --low   higher (lower) scores are more anomalous [default: the column's role]\n"
-	"  -o file         write the threshold file (fit mode)\n"
+	"  -o file         fit: write the threshold file; apply: write the stream to file\n"
+	"  -q, --quiet     no counts, no progress on stderr\n"
+	"  -v, --verbose   apply: rows and alarms on stderr even when it is not a terminal\n"
+	"  --progress      a progress line on stderr even when it is not a terminal\n"
 	"  -m model        store the threshold in the model file, which then alarms by itself\n"
-	"                  (nids-score --alarms; fit mode)\n"
-	"  -h, --help      this help;  -V, --version  the version\n"
+	"                  (nids-score --alarms; fit mode)\n"	"  -h, --help      this help;  -V, --version  the version\n"
 	"see nids-threshold(1)\n";
 
 enum { OPT_PERCENTILE = 256, OPT_SIGMA, OPT_RATE, OPT_BEST_F1, OPT_VALUE, OPT_ALARMS_ONLY,
-       OPT_HIGH, OPT_LOW, OPT_SCORE };
+       OPT_HIGH, OPT_LOW, OPT_SCORE, OPT_APPLY, OPT_PROGRESS };
 
 typedef struct opts {
 	int rule;      /* NIDS_FIT_* or -1 */
@@ -47,7 +52,10 @@ typedef struct opts {
 	const char *score;
 	int direction; /* -1 = from the column */
 	int alarms_only, level;
-	const char *input;
+	int apply, exit_status; /* --apply, -e */
+	nids_cli_talk talk;
+	char **inputs;
+	int ninputs;
 } opts;
 
 static void set_rule(opts *o, int rule, const char *arg, double lo, double hi, const char *name)
@@ -64,22 +72,29 @@ static void parse(int argc, char **argv, opts *o)
 {
 	static const struct option longs[] = {
 		{ "alarms-only", no_argument, 0, OPT_ALARMS_ONLY },
+		{ "apply", no_argument, 0, OPT_APPLY },
 		{ "best-f1", no_argument, 0, OPT_BEST_F1 },
+		{ "exit-status", no_argument, 0, 'e' },
 		{ "help", no_argument, 0, 'h' },
 		{ "high", no_argument, 0, OPT_HIGH },
 		{ "low", no_argument, 0, OPT_LOW },
 		{ "model", required_argument, 0, 'm' },
+		{ "output", required_argument, 0, 'o' },
 		{ "percentile", required_argument, 0, OPT_PERCENTILE },
+		{ "progress", no_argument, 0, OPT_PROGRESS },
+		{ "quiet", no_argument, 0, 'q' },
 		{ "rate", required_argument, 0, OPT_RATE },
 		{ "score", required_argument, 0, OPT_SCORE },
 		{ "sigma", required_argument, 0, OPT_SIGMA },
 		{ "value", required_argument, 0, OPT_VALUE },
+		{ "verbose", no_argument, 0, 'v' },
 		{ "version", no_argument, 0, 'V' },
+		{ "zstd", required_argument, 0, 'z' },
 		{ 0, 0, 0, 0 }
 	};
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hVm:o:p:z:", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":ehVm:o:p:qvz:", longs, NULL)) != -1) {
 		switch (c) {
 		case OPT_PERCENTILE:
 			set_rule(o, NIDS_FIT_PERCENTILE, optarg, 0, 100, "--percentile");
@@ -96,6 +111,11 @@ static void parse(int argc, char **argv, opts *o)
 			o->params = optarg;
 			break;
 		case OPT_ALARMS_ONLY: o->alarms_only = 1; break;
+		case OPT_APPLY: o->apply = 1; break;
+		case 'e': o->exit_status = 1; break;
+		case 'q': o->talk.quiet = 1, o->talk.verbose = 0; break;
+		case 'v': o->talk.verbose = 1, o->talk.quiet = 0; break;
+		case OPT_PROGRESS: o->talk.progress = 1; break;
 		case OPT_HIGH: case OPT_LOW:
 			if (o->direction >= 0)
 				nids_cli_usage_error(prog, usage, "give one of --high and --low");
@@ -112,26 +132,24 @@ static void parse(int argc, char **argv, opts *o)
 		default: nids_cli_bad_option(prog, usage, argv, c);
 		}
 	}
-	if (argc - optind > 1)
-		nids_cli_usage_error(prog, usage, "too many inputs ('%s'); give one file or none",
-		                     argv[optind + 1]);
-	o->input = optind < argc ? argv[optind] : "-";
-	int apply = o->params || (o->rule == NIDS_FIT_VALUE && !o->out);
+	o->inputs = argv + optind;
+	o->ninputs = argc - optind;
 	if (o->rule < 0 && !o->params)
 		nids_cli_usage_error(prog, usage,
 		                     "give a rule to fit (--percentile, --sigma, --rate, "
 		                     "--best-f1) or a threshold to apply (-p, --value)");
-	if (apply && o->out)
-		nids_cli_usage_error(prog, usage, "-o writes a threshold file; applying writes the "
-		                                  "stream to stdout");
-	if (o->model && (apply || o->rule == NIDS_FIT_VALUE))
+	if (o->apply && !o->params && o->rule != NIDS_FIT_VALUE)
+		nids_cli_usage_error(prog, usage, "--apply goes with -p or --value");
+	o->apply |= o->params || (o->rule == NIDS_FIT_VALUE && !o->out);
+	if (o->model && (o->apply || o->rule == NIDS_FIT_VALUE))
 		nids_cli_usage_error(prog, usage, "-m stores a fitted threshold (--percentile, "
 		                                  "--sigma, --rate, --best-f1)");
-	if (!apply && (o->alarms_only || o->level))
+	if (!o->apply && (o->alarms_only || o->level || o->exit_status))
 		nids_cli_usage_error(prog, usage, "%s is for applying a threshold (-p or --value)",
-		                     o->alarms_only ? "--alarms-only" : "-z");
-	if (o->rule == NIDS_FIT_VALUE && o->out && optind < argc)
-		nids_cli_usage_error(prog, usage, "--value with -o reads no input");
+		                     o->alarms_only ? "--alarms-only" : o->level ? "-z" : "-e");
+	if (o->rule == NIDS_FIT_VALUE && !o->apply && optind < argc)
+		nids_cli_usage_error(prog, usage, "--value with -o writes a threshold file and reads "
+		                                  "no input (--apply -o writes the stream)");
 }
 
 /* Stores t in the model file at path, which is rewritten atomically. */
@@ -146,7 +164,7 @@ static int store_in_model(const char *path, const nids_threshold *t, nids_err *e
 		m->has_threshold = 1;
 		m->threshold = t->value;
 		m->threshold_high = t->direction != NIDS_DIR_LOW;
-		snprintf(m->threshold_score, sizeof m->threshold_score, "%s", t->score);
+		memcpy(m->threshold_score, t->score, strlen(t->score) + 1); /* length checked above */
 		rc = nids_output_open(&out, path, 1, err);
 	}
 	if (!rc && (rc = nids_model_write(m, nids_output_file(out), err)))
@@ -180,7 +198,8 @@ static void finish_fit(const opts *o, const nids_threshold *t, nids_err *err)
 		nids_cli_fail(prog, err);
 }
 
-static void fit(const opts *o, nids_reader *r, const char *name, nids_err *err)
+static void fit(const opts *o, nids_reader *r, const char *name, nids_progress *progress,
+                nids_err *err)
 {
 	nids_scored_cols c;
 	const nids_header *h = nids_reader_header(r);
@@ -192,8 +211,9 @@ static void fit(const opts *o, nids_reader *r, const char *name, nids_err *err)
 		nids_cli_fail(prog, err);
 	}
 	nids_threshold t = { 0 };
-	if (nids_scored_load(r, &c, e, name, err) ||
-	    nids_threshold_fit(e, o->rule, o->param, &t, err)) {
+	int rc = nids_scored_load(r, &c, e, name, err);
+	nids_cli_progress_end(progress);
+	if (rc || nids_threshold_fit(e, o->rule, o->param, &t, err)) {
 		if (!err->where[0])
 			snprintf(err->where, sizeof err->where, "%s", name);
 		nids_eval_free(e);
@@ -206,7 +226,7 @@ static void fit(const opts *o, nids_reader *r, const char *name, nids_err *err)
 
 /* Appends the alarm column (or drops non-alarm rows) block by block. */
 static int apply(const opts *o, const nids_threshold *t, nids_reader *r, const char *name,
-                 nids_err *err)
+                 unsigned long long *alarms, nids_err *err)
 {
 	const nids_header *h = nids_reader_header(r);
 	nids_scored_cols c;
@@ -227,9 +247,10 @@ static int apply(const opts *o, const nids_threshold *t, nids_reader *r, const c
 	float *rows, *buf = NULL;
 	unsigned char *mbuf = NULL;
 	long n = 0;
-	int rc = nids_output_open(&out, "-", 1, err);
+	int rc = nids_output_open(&out, o->out, 1, err);
 	if (!rc)
-		rc = nids_writer_open(&w, nids_output_file(out), "-", oh, o->level, err);
+		rc = nids_writer_open(&w, nids_output_file(out), nids_output_name(out), oh, o->level,
+		                      err);
 	while (!rc && (n = nids_reader_next(r, &rows, err)) > 0) {
 		if ((rc = nids_writer_sync_classes(w, nids_reader_header(r), err)))
 			break;
@@ -257,6 +278,7 @@ static int apply(const opts *o, const nids_threshold *t, nids_reader *r, const c
 				break;
 			}
 			int alarm = nids_is_alarm(s, t->value, t->direction);
+			*alarms += (unsigned long long)alarm;
 			if (o->alarms_only && !alarm)
 				continue;
 			memcpy(buf + kept * out_c, row, in_c * sizeof *row);
@@ -293,7 +315,7 @@ int main(int argc, char **argv)
 	nids_err err = { 0 };
 	parse(argc, argv, &o);
 	nids_threshold t = { .value = o.param, .direction = o.direction < 0 ? 0 : o.direction };
-	if (o.rule == NIDS_FIT_VALUE && o.out) {
+	if (o.rule == NIDS_FIT_VALUE && !o.apply) {
 		snprintf(t.score, sizeof t.score, "%s", o.score ? o.score : "score");
 		char num[32];
 		snprintf(t.method, sizeof t.method, "value %s", nids_format_double(num, o.param));
@@ -311,11 +333,14 @@ int main(int argc, char **argv)
 	}
 	nids_input *in;
 	nids_reader *r;
-	if (nids_input_open(&in, o.input, &err) || nids_reader_open(&r, in, &err))
+	if (nids_input_open_files(&in, (const char *const *)o.inputs, o.ninputs, 0, &err) ||
+	    nids_reader_open(&r, in, &err))
 		nids_cli_fail(prog, &err);
+	nids_progress *progress = nids_cli_progress(prog, &o.talk, in, r);
 	const char *name = nids_input_name(in);
-	if (o.rule >= 0 && o.rule != NIDS_FIT_VALUE) {
-		fit(&o, r, name, &err);
+	unsigned long long alarms = 0;
+	if (!o.apply) {
+		fit(&o, r, name, progress, &err);
 	} else {
 		if (!o.params) {
 			/* --value: the direction comes from the flag or the column's role */
@@ -325,10 +350,15 @@ int main(int argc, char **argv)
 				nids_cli_fail(prog, &err);
 			t.direction = c.direction;
 		}
-		if (apply(&o, &t, r, name, &err))
+		int rc = apply(&o, &t, r, name, &alarms, &err);
+		nids_cli_progress_end(progress);
+		if (rc)
 			nids_cli_fail(prog, &err);
+		if (nids_cli_counts(&o.talk))
+			fprintf(stderr, "%s: %llu rows, %llu alarms\n", prog,
+			        (unsigned long long)nids_reader_rows(r), alarms);
 	}
 	nids_reader_free(r);
 	nids_input_free(in);
-	return 0;
+	return nids_cli_alarm_status(o.exit_status, alarms);
 }

@@ -14,7 +14,7 @@ set -eu
 train=$1 test=$2 epochs=${3:-20} seed=${SEED:-1}
 w=$(mktemp -d "${TMPDIR:-/tmp}/aegmm.XXXXXX")
 trap 'rm -rf "$w"' EXIT
-nids-split -q --benign --seed "$seed" --val 0.2 -v "$w/val" -o "$w/fit" "$train"
+nids-split -q --benign --seed "$seed" --val 0.2 --val-output "$w/val" -o "$w/fit" "$train"
 nids-fit -t aegmm -q --seed "$seed" --epochs "$epochs" -o "$w/model" "$w/fit"
 nids-score -m "$w/model" -o "$w/val.s" "$w/val"
 nids-score -m "$w/model" -o "$w/test.s" "$test"

@@ -12,7 +12,7 @@
 # Environment: DATA (../shared/data), SEED (1), WORK (a directory to keep the featurized
 # stream between runs; default a temporary one; runs of different models or seeds may
 # share it), FIT_OPTS (more nids-fit options), NORM_OPTS (more nids-normalize --fit
-# options, e.g. "-m log1p"), SCALE (all or train).
+# options, e.g. "-t log1p"), SCALE (all or train).
 # Prints: model seed epochs auroc auprc precision recall f1 nan_scores fit_seconds
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +22,7 @@ if [ -n "${WORK:-}" ]; then w=$WORK; mkdir -p "$w"; else
 	w=$(mktemp -d "${TMPDIR:-/tmp}/kdd99.XXXXXX"); trap 'rm -rf "$w"' EXIT; fi
 [ -s "$w/kdd99.rec" ] || nids-featurize -q -f kdd99 "$data/kddcup.data_10_percent.zst" -o "$w/kdd99.rec"
 t=$w/$model.$seed
-nids-split -q --seed "$seed" --val 0.5 -v "$t.test" -o "$t.half" "$w/kdd99.rec"
+nids-split -q --seed "$seed" --val 0.5 --val-output "$t.test" -o "$t.half" "$w/kdd99.rec"
 nids-split -q --attacks -o "$t.train.raw" "$t.half"
 if [ "${SCALE:-all}" = all ]; then
 	nids-normalize -q ${NORM_OPTS:-} --fit "$t.params" -o /dev/null "$w/kdd99.rec"

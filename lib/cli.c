@@ -9,8 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include "nids/io.h"
 #include "nids/model.h"
+#include "nids/progress.h"
 #include "nids/stream.h"
+
+/* The line nids_cli_progress drew, so that nids_cli_fail can erase it before printing */
+static nids_progress *shown;
 
 int nids_cli_parse_long(const char *s, long lo, long hi, long *out)
 {
@@ -48,6 +55,7 @@ static void synopsis(const char *prog, const char *usage)
 void nids_cli_usage_error(const char *prog, const char *usage, const char *fmt, ...)
 {
 	va_list ap;
+	nids_cli_progress_end(shown);
 	fprintf(stderr, "%s: ", prog);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -80,6 +88,7 @@ void nids_cli_version(const char *prog)
 
 void nids_cli_fail(const char *prog, const nids_err *err)
 {
+	nids_cli_progress_end(shown);
 	nids_err_print(prog, err);
 	exit(nids_err_exit_code(err));
 }
@@ -122,4 +131,36 @@ int nids_cli_split_list(char *s, char **items, int max)
 		s = c + 1;
 	}
 	return n;
+}
+
+int nids_cli_counts(const nids_cli_talk *t)
+{
+	return t->verbose || (!t->quiet && isatty(STDERR_FILENO));
+}
+
+static uint64_t reader_rows(const void *r) { return nids_reader_rows(r); }
+
+nids_progress *nids_cli_progress(const char *prog, const nids_cli_talk *t, nids_input *in,
+                                 nids_reader *r)
+{
+	if (!t->progress && (t->quiet || !isatty(STDERR_FILENO)))
+		return NULL;
+	nids_progress *p = nids_progress_new(stderr, prog);
+	shown = p;
+	if (r)
+		nids_progress_set_rows(p, reader_rows, r);
+	nids_input_set_progress(in, p);
+	return p;
+}
+
+void nids_cli_progress_end(nids_progress *p)
+{
+	if (p && p == shown)
+		shown = NULL;
+	nids_progress_free(p);
+}
+
+int nids_cli_alarm_status(int exit_status, unsigned long long alarms)
+{
+	return exit_status && !alarms ? NIDS_EXIT_NO_ALARM : 0;
 }

@@ -12,6 +12,7 @@ static const feat_format *const FORMATS[] = {
 	&feat_kdd99,
 	&feat_cic,
 	&feat_ugr16,
+	&feat_nfdump,
 	&feat_netflow,
 	&feat_csv,
 };
@@ -302,13 +303,14 @@ int nids_featurize(nids_input *const *in, int nin, FILE *out, const char *out_na
 			break;
 		}
 		if (k == 0) {
-			if (!(rc = add_record_columns(&fc, f->name, nin, &rec_off, &file_off, err)) &&
+			if (!(rc = add_record_columns(&fc, f->features ? f->features : f->name, nin, &rec_off, &file_off, err)) &&
 			    (!(row = malloc(sizeof(float) * (size_t)fc.h->ncols)) ||
 			     !(fc.meta = calloc(1, (size_t)fc.h->meta_width))))
 				rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 			if (!rc)
 				rc = nids_writer_open(&fc.w, out, out_name, fc.h, o->zstd_level, err);
 			label_col = rc ? -1 : nids_header_find_role(fc.h, NIDS_ROLE_LABEL);
+			st->labelled = label_col >= 0;
 		}
 		if (!rc && file_off >= 0) {
 			int id = nids_writer_add_string(fc.w, fc.in_name, err);

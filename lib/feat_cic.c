@@ -478,4 +478,4 @@ static int row(feat_ctx *fc, void *state, const nids_csv_record *rec, float *out
 	return label(fc, s, rec, out, err);
 }
 
-const feat_format feat_cic = { "cic", detect, init, row, NULL, free_state };
+const feat_format feat_cic = { "cic", detect, init, row, NULL, free_state, NULL };

@@ -542,4 +542,4 @@ static int row(feat_ctx *fc, void *state, const nids_csv_record *rec, float *out
 	return convert(fc, state, rec, out, 0, err);
 }
 
-const feat_format feat_csv = { "csv", detect, init, row, finish, free_state };
+const feat_format feat_csv = { "csv", detect, init, row, finish, free_state, NULL };

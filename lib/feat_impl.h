@@ -53,10 +53,13 @@ typedef struct feat_format {
 	int (*finish)(feat_ctx *fc, void *state, nids_err *err);
 	/* Frees the state; may be NULL. */
 	void (*free_state)(void *state);
+	/* The feature set the rows have, when another format's (models trained on either
+	 * score both); NULL for the format's own. */
+	const char *features;
 } feat_format;
 
 extern const feat_format feat_nslkdd, feat_kdd99;
-extern const feat_format feat_cic, feat_ugr16, feat_netflow, feat_csv;
+extern const feat_format feat_cic, feat_ugr16, feat_nfdump, feat_netflow, feat_csv;
 
 /* "file:line" of the record being converted. */
 const char *feat_where(feat_ctx *fc);

@@ -163,5 +163,5 @@ static int row(feat_ctx *fc, void *state, const nids_csv_record *rec, float *out
 	return 0;
 }
 
-const feat_format feat_nslkdd = { "nslkdd", detect_nsl, init_nsl, row, NULL, free };
-const feat_format feat_kdd99 = { "kdd99", detect_kdd99, init_kdd99, row, NULL, free };
+const feat_format feat_nslkdd = { "nslkdd", detect_nsl, init_nsl, row, NULL, free, NULL };
+const feat_format feat_kdd99 = { "kdd99", detect_kdd99, init_kdd99, row, NULL, free, NULL };

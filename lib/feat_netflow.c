@@ -304,4 +304,4 @@ static int row(feat_ctx *fc, void *state, const nids_csv_record *rec, float *out
 	                  &out[s->class_col], err);
 }
 
-const feat_format feat_netflow = { "netflow", detect, init, row, NULL, free };
+const feat_format feat_netflow = { "netflow", detect, init, row, NULL, free, NULL };

@@ -1,4 +1,4 @@
-/* io.c: sniffing zstd inputs and atomic outputs. */
+/* io.c: inputs that sniff zstd and gzip, read over several files; atomic outputs. */
 #define _POSIX_C_SOURCE 200809L
 #define _GNU_SOURCE /* F_SETPIPE_SZ */
 #include "nids/io.h"
@@ -10,22 +10,32 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 #include <zstd.h>
 
 #define RAW_CAP (1 << 17)
 #define DEC_CAP (1 << 18)
 
+enum { RAW, ZSTD, GZIP };
+
 struct nids_input {
+	char **paths; /* the files, read one after another ("-" = stdin) */
+	int npaths, cur; /* cur: index of the open file */
+	int segmented;   /* NIDS_INPUT_SEGMENTED: stop at each file's end */
 	FILE *f;
-	char *name;
-	int zstd;
+	char *name; /* a copy of paths[cur], in one buffer for the input's life */
+	int kind;         /* RAW, ZSTD or GZIP */
 	int raw_eof;
 	ZSTD_DStream *ds;
-	int frame_open; /* a zstd frame started and has not ended */
+	int frame_open; /* a zstd frame or gzip member started and has not ended */
+	z_stream zs;
+	int zs_init;
 	unsigned char *raw;
 	size_t raw_pos, raw_len;
 	unsigned char *dec; /* decoded bytes not yet consumed: dec[dec_pos .. dec_len) */
 	size_t dec_pos, dec_len;
+	nids_progress *progress;
+	uint64_t total; /* the files' summed size, 0 when one is not a regular file */
 };
 
 static int fill_raw(nids_input *in, nids_err *err)
@@ -38,6 +48,7 @@ static int fill_raw(nids_input *in, nids_err *err)
 			return nids_err_set(err, NIDS_EIO, in->name, "read error: %s", strerror(errno));
 		in->raw_eof = 1;
 	}
+	nids_progress_add_bytes(in->progress, got);
 	in->raw_pos = 0;
 	in->raw_len = got;
 	return 0;
@@ -59,36 +70,93 @@ static void widen_pipe(FILE *f)
 #endif
 }
 
-int nids_input_open(nids_input **inp, const char *path, nids_err *err)
+static int is_stdin(const char *path) { return strcmp(path, "-") == 0; }
+
+/* Opens paths[k] in place of the current file and sniffs its compression. */
+static int open_file(nids_input *in, int k, nids_err *err)
 {
-	*inp = NULL;
-	nids_input *in = calloc(1, sizeof *in);
-	if (!in)
-		return nids_err_set(err, NIDS_ENOMEM, path, "out of memory");
-	int is_stdin = !path || strcmp(path, "-") == 0;
-	in->name = strdup(is_stdin ? "-" : path);
-	in->raw = malloc(RAW_CAP);
-	in->dec = malloc(DEC_CAP);
-	if (!in->name || !in->raw || !in->dec) {
-		nids_input_free(in);
-		return nids_err_set(err, NIDS_ENOMEM, path, "out of memory");
-	}
-	in->f = is_stdin ? stdin : fopen(path, "rb");
-	if (!in->f) {
-		int rc = nids_err_set(err, NIDS_EIO, path, "cannot open: %s", strerror(errno));
-		nids_input_free(in);
-		return rc;
-	}
+	if (in->f && in->f != stdin)
+		fclose(in->f);
+	in->cur = k;
+	strcpy(in->name, in->paths[k]);
+	in->raw_pos = in->raw_len = 0;
+	in->raw_eof = in->frame_open = 0;
+	in->kind = RAW;
+	in->f = is_stdin(in->name) ? stdin : fopen(in->name, "rb");
+	if (!in->f)
+		return nids_err_set(err, NIDS_EIO, in->name, "cannot open: %s", strerror(errno));
 	widen_pipe(in->f);
 	int rc = fill_raw(in, err);
-	if (rc == 0 && in->raw_len >= 4 && in->raw[0] == 0x28 && in->raw[1] == 0xB5 &&
-	    in->raw[2] == 0x2F && in->raw[3] == 0xFD) {
-		in->zstd = 1;
-		in->ds = ZSTD_createDStream();
+	const unsigned char *b = in->raw;
+	if (rc == 0 && in->raw_len >= 4 && b[0] == 0x28 && b[1] == 0xB5 && b[2] == 0x2F &&
+	    b[3] == 0xFD) {
+		in->kind = ZSTD;
+		if (!in->ds)
+			in->ds = ZSTD_createDStream();
 		/* datasets are compressed with --long (windows up to 2 GiB) */
-		if (!in->ds || ZSTD_isError(ZSTD_DCtx_setParameter(in->ds, ZSTD_d_windowLogMax, 31)))
-			rc = nids_err_set(err, NIDS_ENOMEM, path, "out of memory");
+		if (!in->ds || ZSTD_isError(ZSTD_DCtx_reset(in->ds, ZSTD_reset_session_only)) ||
+		    ZSTD_isError(ZSTD_DCtx_setParameter(in->ds, ZSTD_d_windowLogMax, 31)))
+			rc = nids_err_set(err, NIDS_ENOMEM, in->name, "out of memory");
+	} else if (rc == 0 && in->raw_len >= 2 && b[0] == 0x1f && b[1] == 0x8b) {
+		in->kind = GZIP;
+		/* windowBits 15 + 16: gzip members only, their CRC-32 and length checked */
+		int zr = in->zs_init ? inflateReset(&in->zs) : inflateInit2(&in->zs, 15 + 16);
+		in->zs_init = 1;
+		if (zr != Z_OK)
+			rc = nids_err_set(err, NIDS_ENOMEM, in->name, "out of memory");
 	}
+	return rc;
+}
+
+int nids_input_open_files(nids_input **inp, const char *const *paths, int n, int flags,
+                          nids_err *err)
+{
+	static const char *const std_in[] = { "-" };
+	*inp = NULL;
+	if (n <= 0) {
+		paths = std_in;
+		n = 1;
+	}
+	nids_input *in = calloc(1, sizeof *in);
+	if (!in)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	in->segmented = (flags & NIDS_INPUT_SEGMENTED) != 0;
+	in->paths = calloc((size_t)n, sizeof *in->paths);
+	in->raw = malloc(RAW_CAP);
+	in->dec = malloc(DEC_CAP);
+	int rc = in->paths && in->raw && in->dec ? 0 : nids_err_set(err, NIDS_ENOMEM, NULL,
+	                                                             "out of memory");
+	int stdins = 0, sized = 1;
+	size_t longest = 1;
+	for (int k = 0; !rc && k < n; k++) {
+		const char *p = paths[k] ? paths[k] : "-";
+		in->npaths++;
+		if (strlen(p) > longest)
+			longest = strlen(p);
+		if (!(in->paths[k] = strdup(p))) {
+			rc = nids_err_set(err, NIDS_ENOMEM, p, "out of memory");
+			break;
+		}
+		/* every file is looked at before any is read: a missing one fails the run
+		 * before it writes anything, and the sizes add up to the progress total */
+		struct stat st;
+		if (is_stdin(p) && stdins++)
+			rc = nids_err_set(err, NIDS_EUSAGE, NULL, "standard input ('-') given twice");
+		else if (is_stdin(p) ? fstat(STDIN_FILENO, &st) != 0 : stat(p, &st) != 0)
+			rc = nids_err_set(err, NIDS_EIO, p, "cannot open: %s", strerror(errno));
+		else if (S_ISDIR(st.st_mode))
+			rc = nids_err_set(err, NIDS_EIO, p, "cannot read: %s", strerror(EISDIR));
+		else if (S_ISREG(st.st_mode))
+			in->total += (uint64_t)st.st_size;
+		else
+			sized = 0;
+	}
+	if (!sized)
+		in->total = 0;
+	if (!rc && !(in->name = malloc(longest + 1)))
+		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	if (!rc)
+		rc = open_file(in, 0, err);
 	if (rc) {
 		nids_input_free(in);
 		return rc;
@@ -97,10 +165,68 @@ int nids_input_open(nids_input **inp, const char *path, nids_err *err)
 	return 0;
 }
 
-const char *nids_input_name(const nids_input *in) { return in->name; }
-int nids_input_is_zstd(const nids_input *in) { return in->zstd; }
+int nids_input_open(nids_input **inp, const char *path, nids_err *err)
+{
+	const char *paths[1] = { path ? path : "-" };
+	return nids_input_open_files(inp, paths, 1, 0, err);
+}
 
-/* Appends decoded bytes after dec_len; returns bytes added (0 at end) or an error. */
+const char *nids_input_name(const nids_input *in) { return in->name; }
+int nids_input_is_zstd(const nids_input *in) { return in->kind == ZSTD; }
+int nids_input_is_gzip(const nids_input *in) { return in->kind == GZIP; }
+int nids_input_files(const nids_input *in) { return in->npaths; }
+int nids_input_file_index(const nids_input *in) { return in->cur; }
+uint64_t nids_input_total_bytes(const nids_input *in) { return in->total; }
+
+void nids_input_set_progress(nids_input *in, nids_progress *p)
+{
+	in->progress = p;
+	nids_progress_set_total(p, in->total);
+	/* the first file's first bytes were read at open */
+	nids_progress_add_bytes(p, in->raw_len);
+}
+
+/* Decodes raw bytes of a gzip member into dec; returns bytes added or an error. */
+static long gunzip_some(nids_input *in, nids_err *err)
+{
+	z_stream *z = &in->zs;
+	z->next_in = in->raw + in->raw_pos;
+	z->avail_in = (uInt)(in->raw_len - in->raw_pos);
+	z->next_out = in->dec + in->dec_len;
+	z->avail_out = (uInt)(DEC_CAP - in->dec_len);
+	int r = inflate(z, Z_NO_FLUSH);
+	if (r == Z_STREAM_END) {
+		in->frame_open = 0; /* a member ended; another may follow */
+		inflateReset(z);
+	} else if (r == Z_OK || r == Z_BUF_ERROR) {
+		in->frame_open = 1;
+	} else {
+		return nids_err_set(err, NIDS_EFORMAT, in->name, "corrupt gzip input: %s",
+		                    z->msg ? z->msg : "bad data");
+	}
+	size_t added = (size_t)(z->next_out - (in->dec + in->dec_len));
+	in->raw_pos = (size_t)(z->next_in - in->raw);
+	in->dec_len += added;
+	return (long)added;
+}
+
+static long unzstd_some(nids_input *in, nids_err *err)
+{
+	ZSTD_inBuffer ib = { in->raw, in->raw_len, in->raw_pos };
+	ZSTD_outBuffer ob = { in->dec, DEC_CAP, in->dec_len };
+	size_t r = ZSTD_decompressStream(in->ds, &ob, &ib);
+	if (ZSTD_isError(r))
+		return nids_err_set(err, NIDS_EFORMAT, in->name, "corrupt zstd input: %s",
+		                    ZSTD_getErrorName(r));
+	in->frame_open = r != 0;
+	in->raw_pos = ib.pos;
+	size_t added = ob.pos - in->dec_len;
+	in->dec_len = ob.pos;
+	return (long)added;
+}
+
+/* Appends decoded bytes of the current file after dec_len; returns bytes added (0 at
+ * the file's end) or an error. */
 static long decode_more(nids_input *in, nids_err *err)
 {
 	if (in->dec_pos > 0) {
@@ -115,12 +241,12 @@ static long decode_more(nids_input *in, nids_err *err)
 		if (rc)
 			return rc;
 		if (in->raw_pos == in->raw_len) {
-			if (in->zstd && in->frame_open)
-				return nids_err_set(err, NIDS_ETRUNCATED, in->name,
-				                    "truncated zstd input");
+			if (in->frame_open)
+				return nids_err_set(err, NIDS_ETRUNCATED, in->name, "truncated %s input",
+				                    in->kind == ZSTD ? "zstd" : "gzip");
 			return 0;
 		}
-		if (!in->zstd) {
+		if (in->kind == RAW) {
 			size_t n = in->raw_len - in->raw_pos;
 			if (n > DEC_CAP - in->dec_len)
 				n = DEC_CAP - in->dec_len;
@@ -129,38 +255,55 @@ static long decode_more(nids_input *in, nids_err *err)
 			in->dec_len += n;
 			return (long)n;
 		}
-		ZSTD_inBuffer ib = { in->raw, in->raw_len, in->raw_pos };
-		ZSTD_outBuffer ob = { in->dec, DEC_CAP, in->dec_len };
-		size_t r = ZSTD_decompressStream(in->ds, &ob, &ib);
-		if (ZSTD_isError(r))
-			return nids_err_set(err, NIDS_EFORMAT, in->name, "corrupt zstd input: %s",
-			                    ZSTD_getErrorName(r));
-		in->frame_open = r != 0;
-		in->raw_pos = ib.pos;
-		size_t added = ob.pos - in->dec_len;
-		in->dec_len = ob.pos;
+		long added = in->kind == ZSTD ? unzstd_some(in, err) : gunzip_some(in, err);
 		if (added)
-			return (long)added;
+			return added;
 	}
 }
 
-long nids_input_read(nids_input *in, void *buf, size_t n, nids_err *err)
+/* Moves on to the next file when the current one is used up and there is one (and the
+ * input is not segmented). Returns 1 when it did, 0 when not, or an error. */
+static int advance(nids_input *in, nids_err *err)
 {
-	if (in->dec_pos == in->dec_len) {
+	if (in->segmented || in->cur + 1 >= in->npaths)
+		return 0;
+	int rc = open_file(in, in->cur + 1, err);
+	return rc ? rc : 1;
+}
+
+int nids_input_next_file(nids_input *in, nids_err *err)
+{
+	if (in->cur + 1 >= in->npaths)
+		return 0;
+	in->dec_pos = in->dec_len = 0;
+	int rc = open_file(in, in->cur + 1, err);
+	return rc ? rc : 1;
+}
+
+/* Reads from the current file; at its end moves on to the next one if may_advance. */
+static long read_some(nids_input *in, void *buf, size_t n, int may_advance, nids_err *err)
+{
+	while (in->dec_pos == in->dec_len) {
 		in->dec_pos = in->dec_len = 0;
 		/* large raw reads skip the staging buffer */
-		if (!in->zstd && n >= DEC_CAP && in->raw_pos == in->raw_len && !in->raw_eof) {
+		if (in->kind == RAW && n >= DEC_CAP && in->raw_pos == in->raw_len && !in->raw_eof) {
 			size_t got = fread(buf, 1, n, in->f);
 			if (got == 0 && ferror(in->f))
 				return nids_err_set(err, NIDS_EIO, in->name, "read error: %s",
 				                    strerror(errno));
-			if (got == 0)
-				in->raw_eof = 1;
-			return (long)got;
+			nids_progress_add_bytes(in->progress, got);
+			if (got)
+				return (long)got;
+			in->raw_eof = 1;
 		}
 		long r = decode_more(in, err);
-		if (r <= 0)
+		if (r < 0)
 			return r;
+		if (r > 0)
+			break;
+		int a = may_advance ? advance(in, err) : 0;
+		if (a <= 0)
+			return a;
 	}
 	size_t avail = in->dec_len - in->dec_pos;
 	if (n > avail)
@@ -170,11 +313,18 @@ long nids_input_read(nids_input *in, void *buf, size_t n, nids_err *err)
 	return (long)n;
 }
 
+long nids_input_read(nids_input *in, void *buf, size_t n, nids_err *err)
+{
+	return read_some(in, buf, n, 1, err);
+}
+
+/* A read that has begun in one file never continues into the next: a file that ends
+ * in the middle of something is reported as short, under its own name. */
 long nids_input_read_full(nids_input *in, void *buf, size_t n, nids_err *err)
 {
 	size_t got = 0;
 	while (got < n) {
-		long r = nids_input_read(in, (char *)buf + got, n - got, err);
+		long r = read_some(in, (char *)buf + got, n - got, got == 0, err);
 		if (r < 0)
 			return r;
 		if (r == 0)
@@ -192,8 +342,15 @@ long nids_input_peek(nids_input *in, const unsigned char **p, size_t n, nids_err
 		long r = decode_more(in, err);
 		if (r < 0)
 			return r;
-		if (r == 0)
+		if (r > 0)
+			continue;
+		/* at a file's end, look into the next only when nothing is pending */
+		int a = in->dec_pos == in->dec_len ? advance(in, err) : 0;
+		if (a < 0)
+			return a;
+		if (a == 0)
 			break;
+		in->dec_pos = in->dec_len = 0;
 	}
 	*p = in->dec + in->dec_pos;
 	size_t avail = in->dec_len - in->dec_pos;
@@ -207,9 +364,14 @@ void nids_input_free(nids_input *in)
 	if (in->f && in->f != stdin)
 		fclose(in->f);
 	ZSTD_freeDStream(in->ds);
+	if (in->zs_init)
+		inflateEnd(&in->zs);
+	for (int k = 0; k < in->npaths; k++)
+		free(in->paths[k]);
+	free(in->paths);
+	free(in->name);
 	free(in->raw);
 	free(in->dec);
-	free(in->name);
 	free(in);
 }
 

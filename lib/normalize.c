@@ -215,7 +215,7 @@ static int validate(const nids_norm *n, const float *rows, size_t nrows, const c
 			                    "column '%s': value %g is not finite", n->names[j], v);
 		return nids_err_set(err, NIDS_EFORMAT, where,
 		                    "column '%s': value %g is negative; log1p needs values >= 0 "
-		                    "(try -m minmax or -m zscore)",
+		                    "(try -t minmax or -t zscore)",
 		                    n->names[j], v);
 	}
 	return 0;

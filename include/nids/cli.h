@@ -40,6 +40,39 @@ long nids_cli_long_or_die(const char *prog, const char *usage, const char *opt, 
 double nids_cli_double_or_die(const char *prog, const char *usage, const char *opt,
                               const char *s, double lo, double hi);
 
+/* ---- what a program says on stderr, and what its exit status says ----
+ * -q quiet, -v verbose (zstd's habits): a run's counts (rows read, kept, skipped) go to
+ * stderr when -v is given, or when stderr is a terminal and -q is not; a live progress
+ * line is drawn when stderr is a terminal and -q is not, or when --progress forces it. */
+typedef struct nids_cli_talk {
+	int quiet;    /* -q, --quiet (the later of -q and -v wins) */
+	int verbose;  /* -v, --verbose */
+	int progress; /* --progress: draw the progress line even when stderr is not a terminal */
+} nids_cli_talk;
+
+/* Non-zero when the run's counts should be printed on stderr. */
+int nids_cli_counts(const nids_cli_talk *t);
+
+/* Attaches a progress line to in, counting the rows of r (NULL: bytes only), when t
+ * asks for one (see above). Returns it, or NULL when there is none; the caller ends it
+ * with nids_cli_progress_end before printing anything else on stderr and before
+ * freeing in (nids_cli_fail and nids_cli_usage_error end it themselves). */
+struct nids_input;
+struct nids_reader;
+struct nids_progress;
+struct nids_progress *nids_cli_progress(const char *prog, const nids_cli_talk *t,
+                                        struct nids_input *in, struct nids_reader *r);
+
+/* Erases and frees a progress line from nids_cli_progress. Accepts NULL. */
+void nids_cli_progress_end(struct nids_progress *p);
+
+/* The exit status of a run that ended without error, for programs that find alarms and
+ * take -e (--exit-status, as jq -e and grep): without -e (exit_status 0), 0; with it,
+ * 0 when at least one row alarmed and NIDS_EXIT_NO_ALARM when none did. Errors stay 1
+ * and usage errors 2. */
+#define NIDS_EXIT_NO_ALARM 3
+int nids_cli_alarm_status(int exit_status, unsigned long long alarms);
+
 /* Splits a comma-separated list in place into at most max items; returns the count.
  * Empty items are kept as "". */
 int nids_cli_split_list(char *s, char **items, int max);

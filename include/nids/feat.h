@@ -2,7 +2,7 @@
  *
  * A format turns each CSV record into one row of features plus label (0 benign,
  * 1 attack), class (the attack name, an index into the class table) and metadata
- * columns. Formats: nslkdd, kdd99, cic, ugr16, netflow, csv (man/nids-featurize.1
+ * columns. Formats: nslkdd, kdd99, cic, ugr16, nfdump, netflow, csv (man/nids-featurize.1
  * documents each one's columns and vocabularies). */
 #ifndef NIDS_FEAT_H
 #define NIDS_FEAT_H
@@ -41,7 +41,11 @@ typedef struct nids_feat_stats {
 	unsigned long long unseen;    /* categorical values that went to an _other slot */
 	unsigned long long empty;     /* records with every field empty, skipped (cic) */
 	unsigned long long benign;    /* rows with label 0 */
+	int labelled;                 /* the rows have a label column */
 	unsigned long long bytes;     /* CSV bytes read (decompressed) */
+	unsigned long long trailer;   /* lines of a trailer skipped (nfdump's summary) */
+	char note[200];               /* what the input lacks, said once (nfdump's optional
+	                                 columns), or "" */
 	char first_bad[800];          /* the first skipped record's message */
 } nids_feat_stats;
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+bats_require_minimum_version 1.5.0
 load helpers
 
 setup() { setup_tmp; }
@@ -142,6 +143,44 @@ typed() {
 	tsv | "$NIDS_BIN/nids-cat" -r -z 1 > "$tmp/b.rec"
 	run sh -c "cat '$tmp/a.rec' '$tmp/b.rec' | '$NIDS_BIN/nids-cat' -H | wc -l"
 	[ "$output" -eq 6 ]
+}
+
+@test "nids-cat: several input files read as one; plain, zstd and gzip mixed" {
+	tsv | "$NIDS_BIN/nids-cat" -r > "$tmp/a.rec"
+	tsv | "$NIDS_BIN/nids-cat" -r -z 1 > "$tmp/b.rec"
+	cat "$tmp/a.rec" "$tmp/b.rec" "$tmp/a.rec" | "$NIDS_BIN/nids-cat" > "$tmp/want.tsv"
+	gzip -c "$tmp/b.rec" > "$tmp/b.rec.gz"
+	zstd -q -c "$tmp/a.rec" > "$tmp/a.rec.zst"
+	run -0 "$NIDS_BIN/nids-cat" -o "$tmp/got.tsv" "$tmp/a.rec" "$tmp/b.rec.gz" "$tmp/a.rec.zst"
+	cmp "$tmp/want.tsv" "$tmp/got.tsv"
+	# multi-member gzip, as cat a.gz b.gz makes
+	{ gzip -c "$tmp/a.rec"; gzip -c "$tmp/b.rec"; gzip -c "$tmp/a.rec"; } > "$tmp/m.gz"
+	"$NIDS_BIN/nids-cat" "$tmp/m.gz" | cmp - "$tmp/want.tsv"
+	"$NIDS_BIN/nids-cat" < "$tmp/m.gz" | cmp - "$tmp/want.tsv"
+	run -2 --separate-stderr "$NIDS_BIN/nids-cat" -r "$tmp/want.tsv" "$tmp/want.tsv"
+	[ "${stderr_lines[0]}" = "nids-cat: -r reads one text input" ]
+}
+
+@test "nids-cat: truncated and corrupt gzip input is an error naming the file" {
+	tsv | "$NIDS_BIN/nids-cat" -r > "$tmp/a.rec"
+	gzip -c "$tmp/a.rec" > "$tmp/a.rec.gz"
+	head -c -4 "$tmp/a.rec.gz" > "$tmp/cut.gz"
+	run -1 --separate-stderr "$NIDS_BIN/nids-cat" -o "$tmp/o.tsv" "$tmp/a.rec" "$tmp/cut.gz"
+	[ "$stderr" = "nids-cat: $tmp/cut.gz: truncated gzip input" ]
+	[ ! -e "$tmp/o.tsv" ]
+	# a damaged CRC-32 in the gzip trailer
+	cp "$tmp/a.rec.gz" "$tmp/crc.gz"
+	n=$(stat -c %s "$tmp/crc.gz")
+	printf '\x00\x00\x00\x00' | dd of="$tmp/crc.gz" bs=1 seek=$((n - 8)) conv=notrunc 2>/dev/null
+	run -1 --separate-stderr "$NIDS_BIN/nids-cat" "$tmp/crc.gz"
+	[ "$stderr" = "nids-cat: $tmp/crc.gz: corrupt gzip input: incorrect data check" ]
+	# text after a gzip member that is not another member
+	{ cat "$tmp/a.rec.gz"; echo junk; } > "$tmp/junk.gz"
+	run -1 --separate-stderr "$NIDS_BIN/nids-cat" "$tmp/junk.gz"
+	[ "$stderr" = "nids-cat: $tmp/junk.gz: corrupt gzip input: incorrect header check" ]
+	# CSV, gzip-compressed, into a stream
+	tsv | gzip -c > "$tmp/t.tsv.gz"
+	"$NIDS_BIN/nids-cat" -r "$tmp/t.tsv.gz" | "$NIDS_BIN/nids-cat" | cmp - <("$NIDS_BIN/nids-cat" "$tmp/a.rec")
 }
 
 @test "nids-cat: concatenated streams with different columns: error naming the column" {

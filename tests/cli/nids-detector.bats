@@ -68,7 +68,7 @@ same_scores() {
 @test "detector: a stream with other preprocessing is refused, saying what differs" {
 	feat -q "$NIDS_TOP/tests/fixtures/feat/nslkdd_20.txt" > "$tmp/raw.rec"
 	"$NIDS_BIN/nids-normalize" -q --fit "$tmp/a.bin" "$tmp/raw.rec" > "$tmp/a.rec"
-	"$NIDS_BIN/nids-normalize" -q --fit "$tmp/b.bin" -m zscore "$tmp/raw.rec" > "$tmp/b.rec"
+	"$NIDS_BIN/nids-normalize" -q --fit "$tmp/b.bin" -t zscore "$tmp/raw.rec" > "$tmp/b.rec"
 	fit -q -t kmeans --k 2 -o "$tmp/km.bin" "$tmp/a.rec"
 	# normalized with other parameters
 	run -1 --separate-stderr score -m "$tmp/km.bin" "$tmp/b.rec"

@@ -1,6 +1,9 @@
 #!/usr/bin/env bats
 # nids-featurize -f cic: CIC-IDS2017 (85 and 79 columns), CSE-CIC-IDS2018, improved.
 load helpers
+# the counts these tests check go to stderr with -v (it is not a terminal here); a
+# later -q still silences them
+feat() { "$NIDS_BIN/nids-featurize" -v "$@"; }
 bats_require_minimum_version 1.5.0
 
 setup() { setup_tmp; }

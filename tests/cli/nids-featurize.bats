@@ -1,7 +1,10 @@
 #!/usr/bin/env bats
 # nids-featurize: the KDD formats, detection, and bad input shared by every format.
-load helpers
 bats_require_minimum_version 1.5.0
+load helpers
+# the counts these tests check go to stderr with -v (it is not a terminal here); a
+# later -q still silences them
+feat() { "$NIDS_BIN/nids-featurize" -v "$@"; }
 
 setup() { setup_tmp; }
 teardown() { teardown_tmp; }
@@ -153,6 +156,23 @@ teardown() { teardown_tmp; }
 	[[ "$output" == *"494021 rows (97278 benign, 396743 attack)"* ]]
 	run feat -o "$tmp/t.rec" "$shared_data/corrected.zst"
 	[[ "$output" == *"311029 rows (60593 benign, 250436 attack), 2 values outside the vocabulary"* ]]
+}
+
+@test "nids-featurize: gzip input is sniffed like zstd; --progress draws and erases a line" {
+	gzip -c "$fixtures/feat/nslkdd_20.txt" > "$tmp/n.txt.gz"
+	zstd -q -c "$fixtures/feat/nslkdd_20.txt" > "$tmp/n.txt.zst"
+	feat -q "$fixtures/feat/nslkdd_20.txt" > "$tmp/plain.rec"
+	feat -q "$tmp/n.txt.gz" | cmp - "$tmp/plain.rec"
+	feat -q < "$tmp/n.txt.gz" | cmp - "$tmp/plain.rec"
+	feat -q "$tmp/n.txt.zst" | cmp - "$tmp/plain.rec"
+	head -c 100 "$tmp/n.txt.gz" > "$tmp/cut.gz"
+	run -1 --separate-stderr feat -o "$tmp/o.rec" "$tmp/cut.gz"
+	[ "$stderr" = "nids-featurize: $tmp/cut.gz: truncated gzip input" ]
+	[ ! -e "$tmp/o.rec" ]
+	run -0 --separate-stderr "$NIDS_BIN/nids-featurize" -o "$tmp/o.rec" "$tmp/n.txt.gz"
+	[ -z "$stderr" ]
+	run -0 --separate-stderr "$NIDS_BIN/nids-featurize" --progress -o "$tmp/o.rec" "$tmp/n.txt.gz"
+	[[ "$stderr" == $'\r'"nids-featurize: 0.0 MB of 0.0 MB (100%)"*$'\r' ]]
 }
 
 @test "nids-featurize: several inputs make one stream; each row names its file and record" {

@@ -36,8 +36,8 @@ teardown() { teardown_tmp; }
 	[ "$output" = "$(printf '0\t0\n1\t1\n1\t1\n0\t0\n0\t0\n1\t1\n1\t1\n0\t0')" ]
 }
 
-@test "nids-fit -t forest: out-of-bag error on stderr, none with -q" {
-	run --separate-stderr fit -t forest --trees 10 -j 2 -o "$tmp/f.bin" "$tmp/all.rec"
+@test "nids-fit -t forest: out-of-bag error on stderr with -v, none with -q" {
+	run --separate-stderr fit -v -t forest --trees 10 -j 2 -o "$tmp/f.bin" "$tmp/all.rec"
 	[ "$status" -eq 0 ]
 	[[ "$stderr" =~ forest:\ 10\ trees,\ out-of-bag\ error\ 0\.[0-9]{6}\ \([0-9]+\ of\ 300\ rows\) ]]
 	run --separate-stderr fit -q -t forest --trees 10 -o "$tmp/f.bin" "$tmp/all.rec"

@@ -32,14 +32,14 @@ same_rows() {
 @test "nids-fit-deep: dagmm trains with the paper's epochs, batch and lr unless told" {
 	run fit --help
 	[[ "$output" == *$'-t dagmm: '*$'\n  training defaults: --epochs 200 --batch 1024 --lr 0.0001\n'* ]]
-	run --separate-stderr fit -t dagmm -o "$tmp/m.bin" "$tmp/benign.rec"
+	run --separate-stderr fit -v -t dagmm -o "$tmp/m.bin" "$tmp/benign.rec"
 	[ "$status" -eq 0 ]
-	[[ "${stderr_lines[-1]}" == "epoch 200/200 "* ]]
-	run --separate-stderr fit -t dagmm --epochs 3 -o "$tmp/m.bin" "$tmp/benign.rec"
-	[[ "${stderr_lines[-1]}" == "epoch 3/3 "* ]]
+	[[ "${stderr_lines[-2]}" == "epoch 200/200 "* ]]
+	run --separate-stderr fit -v -t dagmm --epochs 3 -o "$tmp/m.bin" "$tmp/benign.rec"
+	[[ "${stderr_lines[-2]}" == "epoch 3/3 "* ]]
 	# memae has none: nids-fit's own 20 epochs
-	run --separate-stderr fit -t memae -o "$tmp/m.bin" "$tmp/benign.rec"
-	[[ "${stderr_lines[-1]}" == "epoch 20/20 "* ]]
+	run --separate-stderr fit -v -t memae -o "$tmp/m.bin" "$tmp/benign.rec"
+	[[ "${stderr_lines[-2]}" == "epoch 20/20 "* ]]
 }
 
 @test "nids-fit-deep: each model separates the attacks, the same with 1 and 2 scoring threads" {

@@ -56,11 +56,15 @@ teardown() { teardown_tmp; }
 	done
 }
 
-@test "nids-fit: progress per epoch on stderr, -q silences it" {
+@test "nids-fit: progress per epoch on stderr with -v (or a terminal), -q silences it" {
 	run --separate-stderr fit -t ae --epochs 3 --batch 50 --val 0.2 -o "$tmp/m.bin" "$tmp/benign.rec"
 	[ "$status" -eq 0 ]
-	[ "${#stderr_lines[@]}" -eq 3 ]
+	[ -z "$stderr" ]
+	run --separate-stderr fit -v -t ae --epochs 3 --batch 50 --val 0.2 -o "$tmp/m.bin" "$tmp/benign.rec"
+	[ "$status" -eq 0 ]
+	[ "${#stderr_lines[@]}" -eq 4 ]
 	[[ "${stderr_lines[2]}" =~ ^epoch\ 3/3\ loss\ [0-9.e-]+\ val\ [0-9.e-]+\ [0-9]+\ rows/s\ eta\ 0s$ ]]
+	[[ "${stderr_lines[3]}" == "nids-fit: -t ae: "*" training rows (200 read), 40 validation, 4 features, "* ]]
 	run --separate-stderr fit -q -t ae --epochs 3 -o "$tmp/m.bin" "$tmp/benign.rec"
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
@@ -140,4 +144,17 @@ teardown() { teardown_tmp; }
 	printf 'a\n0.1\n' | "$NIDS_BIN/nids-cat" -r > "$tmp/one.rec"
 	run -2 --separate-stderr fit -q -t ae --val 0.5 "$tmp/one.rec"
 	[ "$stderr" = "nids-fit: --val 0.5 of 1 rows leaves an empty training or validation set" ]
+}
+
+@test "nids-fit: several inputs, gzip among them, train as their concatenation" {
+	mk_stream 300 2 benign > "$tmp/more.rec"
+	cat "$tmp/benign.rec" "$tmp/more.rec" > "$tmp/both.rec"
+	gzip -c "$tmp/more.rec" > "$tmp/more.rec.gz"
+	fit -q -t ae --epochs 2 -o "$tmp/a.bin" "$tmp/both.rec"
+	fit -q -t ae --epochs 2 -o "$tmp/b.bin" "$tmp/benign.rec" "$tmp/more.rec.gz"
+	# the same training rows give the same model: the same scores
+	cmp <(score -m "$tmp/a.bin" "$tmp/both.rec") <(score -m "$tmp/b.bin" "$tmp/both.rec")
+	run -1 --separate-stderr fit -q -t ae -o "$tmp/c.bin" "$tmp/benign.rec" "$tmp/none.rec"
+	[ "$stderr" = "nids-fit: $tmp/none.rec: cannot open: No such file or directory" ]
+	[ ! -e "$tmp/c.bin" ]
 }

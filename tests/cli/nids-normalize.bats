@@ -24,15 +24,15 @@ setup() {
 	[[ "${stderr_lines[1]}" == usage:* ]]
 	run -2 --separate-stderr "$N" "$D/train.rec"
 	[[ "${stderr_lines[0]}" == "nids-normalize: give exactly one of --fit and -p" ]]
-	run -2 --separate-stderr "$N" -p x -m zscore "$D/train.rec"
-	[[ "${stderr_lines[0]}" == "nids-normalize: -m goes with --fit; the params file names its method" ]]
-	run -2 --separate-stderr "$N" --fit "$D/p" -m median "$D/train.rec"
+	run -2 --separate-stderr "$N" -p x -t zscore "$D/train.rec"
+	[[ "${stderr_lines[0]}" == "nids-normalize: -t goes with --fit; the params file names its method" ]]
+	run -2 --separate-stderr "$N" --fit "$D/p" -t median "$D/train.rec"
 	[[ "${stderr_lines[0]}" == "nids-normalize: unknown method 'median' (minmax, zscore, log1p)" ]]
 	[ ! -e "$D/p" ]
 }
 
 @test "--fit writes the params and the min-max scaled stream; only features change" {
-	run -0 --separate-stderr bash -c "'$N' --fit '$D/p' '$D/train.rec' | '$CAT'"
+	run -0 --separate-stderr bash -c "'$N' -v --fit '$D/p' '$D/train.rec' | '$CAT'"
 	[[ "$output" == $'a\tlabel\tb\tclass\n0\t0\t0\tnormal\n0.2\t1\t0.33333334\tneptune\n0.4\t0\t1\tnormal\n1\t1\t0\tsmurf' ]]
 	[[ "$stderr" == "nids-normalize: $D/p: minmax over 4 rows, 2 feature columns (0 constant)" ]]
 	[[ "$(head -c 5 "$D/p" | od -An -c | tr -d ' ')" == '211NIDN' ]]
@@ -47,18 +47,18 @@ setup() {
 }
 
 @test "zscore and log1p" {
-	run -0 bash -c "'$N' -q --fit '$D/p' -m zscore '$D/train.rec' | '$CAT' | cut -f1 | tail -1"
+	run -0 bash -c "'$N' -q --fit '$D/p' -t zscore '$D/train.rec' | '$CAT' | cut -f1 | tail -1"
 	[[ "$output" == "1.6035675" ]] # (10 - 4) / sqrt(14)
-	run -0 bash -c "'$N' -q --fit '$D/p' -m log1p '$D/train.rec' | '$CAT' | cut -f1 | sed -n 3p"
+	run -0 bash -c "'$N' -q --fit '$D/p' -t log1p '$D/train.rec' | '$CAT' | cut -f1 | sed -n 3p"
 	[[ "$output" == "0.4581569" ]] # log1p(2) / log1p(10)
 }
 
 @test "log1p of a negative value names the row; nothing is left behind" {
-	"$N" --fit "$D/p" -m log1p "$D/train.rec" >/dev/null
+	"$N" --fit "$D/p" -t log1p "$D/train.rec" >/dev/null
 	run -1 --separate-stderr "$N" -p "$D/p" -o "$D/o.rec" "$D/test.rec"
-	[[ "$stderr" == "nids-normalize: $D/test.rec: row 2: column 'a': value -5 is negative; log1p needs values >= 0 (try -m minmax or -m zscore)" ]]
+	[[ "$stderr" == "nids-normalize: $D/test.rec: row 2: column 'a': value -5 is negative; log1p needs values >= 0 (try -t minmax or -t zscore)" ]]
 	[ ! -e "$D/o.rec" ]
-	run -1 --separate-stderr "$N" --fit "$D/q" -m log1p -o "$D/o.rec" "$D/test.rec"
+	run -1 --separate-stderr "$N" --fit "$D/q" -t log1p -o "$D/o.rec" "$D/test.rec"
 	[[ "$stderr" == *"row 2: column 'a': value -5 is negative"* ]]
 	[ ! -e "$D/q" ] && [ ! -e "$D/o.rec" ]
 	[[ -z "$(ls "$D" | grep tmp)" ]]
@@ -168,4 +168,18 @@ setup() {
 	run -1 --separate-stderr "$N" --fit "$D/m" "$D/mixed.rec"
 	[[ "$stderr" == "nids-normalize: $D/mixed.rec: column 1: 'a' vs 'x' (concatenated streams differ)" ]]
 	[ ! -e "$D/m" ]
+}
+
+@test "several inputs read as one, gzip among them; the summary with -v" {
+	gzip -c "$D/train.rec" > "$D/train.rec.gz"
+	cat "$D/train.rec" "$D/train.rec" > "$D/two.rec"
+	"$N" -q --fit "$D/p1" "$D/two.rec" > "$D/want.rec"
+	run -0 --separate-stderr "$N" --fit "$D/p2" -o "$D/got.rec" "$D/train.rec" "$D/train.rec.gz"
+	[[ -z "$stderr" ]]
+	cmp "$D/want.rec" "$D/got.rec"
+	cmp "$D/p1" "$D/p2"
+	run -0 --separate-stderr "$N" -v -p "$D/p1" -o "$D/o.rec" "$D/test.rec" "$D/train.rec.gz"
+	[[ -z "$stderr" ]]
+	run -1 --separate-stderr "$N" -p "$D/p1" -o "$D/o.rec" "$D/test.rec" "$D/none.rec"
+	[[ "$stderr" == "nids-normalize: $D/none.rec: cannot open: No such file or directory" ]]
 }

@@ -134,6 +134,35 @@ check_at() {
 	[[ $stderr == "nids-roc: bad.rec"*"columns"* ]]
 }
 
+@test "nids-roc: several inputs read as one; -o writes the report; -q silences warnings" {
+	"$MAKER" random 1000 1 > a.rec
+	"$MAKER" random 3000 2 > b.rec
+	cat a.rec b.rec > ab.rec
+	gzip -c b.rec > b.rec.gz
+	R --json ab.rec > want.json
+	run -0 --separate-stderr R --json -o got.json a.rec b.rec.gz
+	[[ -z $output && -z $stderr ]]
+	cmp want.json got.json
+	run -0 R a.rec b.rec
+	[[ ${lines[0]} == "input       2 files" ]]
+	[[ ${lines[1]} == "rows        4000" ]]
+	run -0 R --curve roc -o c.tsv ab.rec
+	cmp c.tsv <(R --curve roc ab.rec)
+	# a failure writes no report
+	printf 'score\tlabel\n1\t0\n' > o.tsv
+	mkrec o.tsv o.rec
+	run -1 --separate-stderr R -o bad.txt a.rec o.rec
+	[[ $stderr == "nids-roc: o.rec: "*"columns"* ]]
+	[ ! -e bad.txt ]
+	run -2 --separate-stderr R --svg - -o x.txt a.rec
+	[[ ${stderr_lines[0]} == "nids-roc: --svg - writes the picture to stdout; -o has nothing to write" ]]
+	mkrec "$FIX/benign-only.tsv" ben.rec
+	run -0 --separate-stderr R -q --json --threshold 0.5 ben.rec
+	[[ -z $stderr ]]
+	run -0 --separate-stderr R --progress --json ab.rec
+	[[ $stderr == $'\r'"nids-roc: 0 rows, "*$'\r' ]]
+}
+
 @test "nids-roc: bad input names the row" {
 	printf 'score\tlabel\n0.5\t0\n0.7\t2\n' > l.tsv
 	mkrec l.tsv l.rec

@@ -145,3 +145,31 @@ close() { paste "$1" "$2" | awk '{ d = $1 - $2; d = d < 0 ? -d : d; a = $1 < 0 ?
 	run -1 --separate-stderr sh -c "'$NIDS_BIN/nids-score' -m '$tmp/ae.bin' '$tmp/test.rec' > /dev/full"
 	[[ "$stderr" == "nids-score: "*"No space left on device"* ]]
 }
+
+@test "nids-score: several inputs, gzip among them, score as their concatenation" {
+	cat "$tmp/test.rec" "$tmp/all.rec" "$tmp/test.rec" > "$tmp/cat.rec"
+	score -m "$tmp/ae.bin" "$tmp/cat.rec" > "$tmp/want.rec"
+	gzip -c "$tmp/all.rec" > "$tmp/all.rec.gz"
+	zstd -q -c "$tmp/test.rec" > "$tmp/test.rec.zst"
+	score -m "$tmp/ae.bin" "$tmp/test.rec" "$tmp/all.rec.gz" "$tmp/test.rec.zst" | cmp - "$tmp/want.rec"
+	score -m "$tmp/ae.bin" -o "$tmp/o.rec" "$tmp/test.rec" - "$tmp/test.rec.zst" < "$tmp/all.rec.gz"
+	cmp "$tmp/o.rec" "$tmp/want.rec"
+	# a corrupt gzip member is named
+	cp "$tmp/all.rec.gz" "$tmp/bad.gz"
+	printf '\377\377\377\377' | dd of="$tmp/bad.gz" bs=1 seek=40 conv=notrunc 2>/dev/null
+	run -1 --separate-stderr score -m "$tmp/ae.bin" -o "$tmp/p.rec" "$tmp/test.rec" "$tmp/bad.gz"
+	[[ "$stderr" == "nids-score: $tmp/bad.gz: corrupt gzip input: "* ]]
+	[ ! -e "$tmp/p.rec" ]
+}
+
+@test "nids-score: quiet on a pipe; --progress draws and erases a line; -q wins over a terminal" {
+	run -0 --separate-stderr score -m "$tmp/ae.bin" -o "$tmp/o.rec" "$tmp/test.rec"
+	[[ -z "$stderr" ]]
+	run -0 --separate-stderr score --progress -m "$tmp/ae.bin" -o "$tmp/o.rec" "$tmp/test.rec"
+	[[ "$stderr" == $'\r'"nids-score: 0 rows, "*" MB of "*" MB ("*"%)"*$'\r' ]]
+	command -v script >/dev/null || skip "script(1) is not installed"
+	run script -qec "'$NIDS_BIN/nids-score' -q -m '$tmp/ae.bin' -o '$tmp/o.rec' '$tmp/test.rec'" /dev/null
+	[[ -z "$output" ]]
+	run script -qec "'$NIDS_BIN/nids-score' -m '$tmp/ae.bin' -o '$tmp/o.rec' '$tmp/test.rec'" /dev/null
+	[[ "$output" == *"nids-score: 0 rows, "* ]]
+}

@@ -30,19 +30,19 @@ setup() {
 	[[ "${stderr_lines[0]}" == "nids-split: unknown option '--bogus'" ]]
 	[[ "${stderr_lines[1]}" == usage:* ]]
 	run -2 --separate-stderr "$S" --val 0.2 "$A"
-	[[ "${stderr_lines[0]}" == "nids-split: --val F and -v valfile go together (F above 0)" ]]
+	[[ "${stderr_lines[0]}" == "nids-split: --val F and --val-output file go together (F above 0)" ]]
 	run -2 --separate-stderr "$S" --fraction 1.5 "$A"
 	[[ "${stderr_lines[0]}" == "nids-split: option '--fraction': '1.5' is not a number from 0 to 1" ]]
 	run -2 --separate-stderr "$S" --benign --attacks "$A"
 	[[ "${stderr_lines[0]}" == "nids-split: give one of --benign and --attacks" ]]
 	run -2 --separate-stderr "$S" --balance --benign "$A"
 	[[ "${stderr_lines[0]}" == "nids-split: --balance needs both labels; drop --benign" ]]
-	run -2 --separate-stderr "$S" --val 0.1 -o "$D/t" -v "$D/t" "$A"
+	run -2 --separate-stderr "$S" --val 0.1 -o "$D/t" --val-output "$D/t" "$A"
 	[[ "${stderr_lines[0]}" == "nids-split: the train and validation outputs must differ" ]]
 }
 
 @test "--benign and --attacks keep exact rows, counts on stderr" {
-	run -0 --separate-stderr bash -c "'$S' --benign '$A' | '$CAT' | tail -n +2 | cut -f2 | sort | uniq -c"
+	run -0 --separate-stderr bash -c "'$S' -v --benign '$A' | '$CAT' | tail -n +2 | cut -f2 | sort | uniq -c"
 	[[ "$output" == "    200 0" ]]
 	[[ "$stderr" == $'nids-split: '"$A"$': 300 rows read, 200 kept\nnids-split: -: 200 rows (normal 200)' ]]
 	run -0 --separate-stderr bash -c "'$S' -q --attacks '$A' | '$CAT' | sed -n '2p;\$p'"
@@ -50,8 +50,8 @@ setup() {
 	[[ -z "$stderr" ]]
 }
 
-@test "-c keeps named classes, including one first seen mid-stream" {
-	run -0 --separate-stderr bash -c "'$S' -c smurf '$A' | '$CAT'"
+@test "--class keeps named classes, including one first seen mid-stream" {
+	run -0 --separate-stderr bash -c "'$S' -v --class smurf '$A' | '$CAT'"
 	[[ "${lines[0]}" == $'i\tlabel\tclass' ]]
 	[[ "${lines[1]}" == $'201\t1\tsmurf' ]]
 	[ "${#lines[@]}" -eq 18 ]
@@ -61,11 +61,11 @@ setup() {
 }
 
 @test "an unknown class is a usage error listing the known ones; no file is left" {
-	run -2 --separate-stderr "$S" -c smurf,nepture -o "$D/o.rec" "$A"
+	run -2 --separate-stderr "$S" --class smurf,nepture -o "$D/o.rec" "$A"
 	[[ "$stderr" == "nids-split: unknown class 'nepture' (the stream has: normal, neptune, smurf)" ]]
 	[ ! -e "$D/o.rec" ]
 	# on stdout the stream is left without its end block, so no reader takes it as whole
-	run -1 --separate-stderr bash -c "'$S' -c nepture '$A' 2>/dev/null | '$CAT'"
+	run -1 --separate-stderr bash -c "'$S' --class nepture '$A' 2>/dev/null | '$CAT'"
 	[[ "$stderr" == *"truncated stream"* ]]
 }
 
@@ -77,12 +77,12 @@ setup() {
 	! cmp -s "$D/a.rec" "$D/c.rec"
 	n=$("$CAT" <"$D/a.rec" | tail -n +2 | wc -l)
 	[ "$n" -gt 60 ] && [ "$n" -lt 120 ]
-	run -0 --separate-stderr "$S" --fraction 1 -o "$D/d.rec" "$A"
+	run -0 --separate-stderr "$S" -v --fraction 1 -o "$D/d.rec" "$A"
 	[[ "${stderr_lines[0]}" == *": 300 rows read, 300 kept" ]]
 }
 
 @test "--val splits into two outputs that together are the input" {
-	run -0 --separate-stderr "$S" --val 0.25 --seed 1 -o "$D/t.rec" -v "$D/v.rec" "$A"
+	run -0 --separate-stderr "$S" -v --val 0.25 --seed 1 -o "$D/t.rec" --val-output "$D/v.rec" "$A"
 	t=$("$CAT" <"$D/t.rec" | tail -n +2 | wc -l)
 	v=$("$CAT" <"$D/v.rec" | tail -n +2 | wc -l)
 	[ $((t + v)) -eq 300 ] && [ "$v" -gt 40 ] && [ "$v" -lt 110 ]
@@ -91,12 +91,12 @@ setup() {
 	diff <("$CAT" <"$A" | tail -n +2) \
 		<(cat <("$CAT" <"$D/t.rec" | tail -n +2) <("$CAT" <"$D/v.rec" | tail -n +2) | sort -n)
 	# the same seed gives the same files
-	"$S" -q --val 0.25 --seed 1 -o "$D/t2.rec" -v "$D/v2.rec" "$A"
+	"$S" -q --val 0.25 --seed 1 -o "$D/t2.rec" --val-output "$D/v2.rec" "$A"
 	cmp "$D/t.rec" "$D/t2.rec" && cmp "$D/v.rec" "$D/v2.rec"
 }
 
 @test "--balance downsamples the majority label to the minority's count" {
-	run -0 --separate-stderr bash -c "'$S' --balance --seed 3 '$A' | '$CAT' | tail -n +2 | cut -f2 | sort | uniq -c"
+	run -0 --separate-stderr bash -c "'$S' -v --balance --seed 3 '$A' | '$CAT' | tail -n +2 | cut -f2 | sort | uniq -c"
 	[[ "$output" == $'    100 0\n    100 1' ]]
 	[[ "$stderr" == *": 300 rows read, 200 kept"*"-: 200 rows (normal 100, neptune 83, smurf 17)" ]]
 	# every minority row is kept, in order
@@ -109,7 +109,7 @@ setup() {
 	cmp "$D/a.rec" "$D/b.rec"
 	! cmp -s "$D/a.rec" "$D/c.rec"
 	# with --val the balanced rows are split
-	run -0 --separate-stderr "$S" --balance --val 0.5 -o "$D/t.rec" -v "$D/v.rec" "$A"
+	run -0 --separate-stderr "$S" -v --balance --val 0.5 -o "$D/t.rec" --val-output "$D/v.rec" "$A"
 	[[ "${stderr_lines[0]}" == *": 300 rows read, 200 kept" ]]
 }
 
@@ -120,9 +120,9 @@ setup() {
 	[ ! -e "$D/o.rec" ]
 	run -1 --separate-stderr "$S" --balance "$D/plain.rec"
 	[[ "$stderr" == "nids-split: $D/plain.rec: --balance needs a label column; the stream has none" ]]
-	run -1 --separate-stderr "$S" -c normal "$D/plain.rec"
+	run -1 --separate-stderr "$S" --class normal "$D/plain.rec"
 	[[ "$stderr" == "nids-split: $D/plain.rec: --class needs a class column; the stream has none" ]]
-	run -0 --separate-stderr bash -c "'$S' '$D/plain.rec' | '$CAT'"
+	run -0 --separate-stderr bash -c "'$S' -v '$D/plain.rec' | '$CAT'"
 	[[ "$output" == $'x\ty\n1\t2' ]]
 	[[ "$stderr" == *$'\nnids-split: -: 1 rows' ]]
 }
@@ -130,14 +130,14 @@ setup() {
 @test "truncated and corrupt input fail and leave neither output" {
 	size=$(stat -c %s "$A")
 	head -c $((size - 100)) "$A" >"$D/cut.rec"
-	run -1 --separate-stderr "$S" --val 0.5 -o "$D/t.rec" -v "$D/v.rec" "$D/cut.rec"
+	run -1 --separate-stderr "$S" --val 0.5 -o "$D/t.rec" --val-output "$D/v.rec" "$D/cut.rec"
 	[[ "$stderr" == "nids-split: $D/cut.rec: row "*": truncated stream (no end block)" ]]
 	[ ! -e "$D/t.rec" ] && [ ! -e "$D/v.rec" ]
 	run -1 --separate-stderr "$S" --balance -o "$D/t.rec" "$D/cut.rec"
 	[ ! -e "$D/t.rec" ]
 	cp "$A" "$D/flip.rec"
 	flip_byte "$D/flip.rec" 200
-	run -1 --separate-stderr "$S" --val 0.5 -o "$D/t.rec" -v "$D/v.rec" "$D/flip.rec"
+	run -1 --separate-stderr "$S" --val 0.5 -o "$D/t.rec" --val-output "$D/v.rec" "$D/flip.rec"
 	[[ "$stderr" == *"checksum mismatch" ]]
 	[ ! -e "$D/t.rec" ] && [ ! -e "$D/v.rec" ]
 	[[ -z "$(ls "$D" | grep tmp)" ]]
@@ -149,7 +149,7 @@ setup() {
 @test "> /dev/full fails with exit 1; a failing val output takes the train file back" {
 	run -1 --separate-stderr bash -c "'$S' '$A' >/dev/full"
 	[[ "$stderr" == "nids-split: write error: No space left on device" ]]
-	run -1 --separate-stderr bash -c "'$S' --val 0.5 -o '$D/t.rec' -v - '$A' >/dev/full"
+	run -1 --separate-stderr bash -c "'$S' --val 0.5 -o '$D/t.rec' --val-output - '$A' >/dev/full"
 	[[ "$stderr" == *"write error: No space left on device" ]]
 	[ ! -e "$D/t.rec" ]
 }
@@ -166,4 +166,23 @@ setup() {
 	zstd -q -c "$A" >"$D/all.rec.zst"
 	run -0 bash -c "'$S' -q -z 3 --attacks < '$D/all.rec.zst' | '$CAT' | wc -l"
 	[[ "$output" == "101" ]]
+}
+
+@test "several inputs read as one; counts only with -v or on a terminal; --progress" {
+	gzip -c "$A" > "$D/all.rec.gz"
+	cat "$A" "$A" > "$D/two.rec"
+	"$S" --attacks "$D/two.rec" > "$D/want.rec"
+	run -0 --separate-stderr "$S" --attacks -o "$D/got.rec" "$A" "$D/all.rec.gz"
+	[[ -z "$stderr" ]]
+	cmp "$D/want.rec" "$D/got.rec"
+	run -0 --separate-stderr "$S" -v --attacks -o "$D/got.rec" "$A" "$D/all.rec.gz"
+	[[ "$stderr" == $'nids-split: 2 files: 600 rows read, 200 kept\nnids-split: '"$D/got.rec"$': 200 rows (neptune 166, smurf 34)' ]]
+	# the later of -q and -v wins
+	run -0 --separate-stderr "$S" -v -q --attacks -o "$D/got.rec" "$A"
+	[[ -z "$stderr" ]]
+	run -0 --separate-stderr "$S" --progress -o "$D/got.rec" "$A"
+	[[ "$stderr" == $'\r'"nids-split: 0 rows, "*$'\r' ]]
+	command -v script >/dev/null || skip "script(1) is not installed"
+	run script -qec "'$S' -o '$D/got.rec' '$A'" /dev/null
+	[[ "$output" == *"nids-split: $A: 300 rows read, 300 kept"* ]]
 }

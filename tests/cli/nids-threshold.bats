@@ -32,8 +32,12 @@ setup() {
 	[[ ${stderr_lines[0]} == "nids-threshold: option '--percentile': '101' is not a number from 0 to 100" ]]
 	run -2 --separate-stderr T --percentile 5 --best-f1 ties.rec
 	[[ ${stderr_lines[0]} == "nids-threshold: give one of -p, --value, --percentile, --sigma, --rate, --best-f1" ]]
-	run -2 --separate-stderr T -p x.thr -o y.thr ties.rec
-	[[ ${stderr_lines[0]} == "nids-threshold: -o writes a threshold file; applying writes the stream to stdout" ]]
+	run -2 --separate-stderr T --percentile 5 -e ties.rec
+	[[ ${stderr_lines[0]} == "nids-threshold: -e is for applying a threshold (-p or --value)" ]]
+	run -2 --separate-stderr T --percentile 5 --apply ties.rec
+	[[ ${stderr_lines[0]} == "nids-threshold: --apply goes with -p or --value" ]]
+	run -2 --separate-stderr T --value 1 -o y.thr ties.rec
+	[[ ${stderr_lines[0]} == "nids-threshold: --value with -o writes a threshold file and reads no input (--apply -o writes the stream)" ]]
 	run -2 --separate-stderr T --percentile 5 --alarms-only ties.rec
 	[[ ${stderr_lines[0]} == "nids-threshold: --alarms-only is for applying a threshold (-p or --value)" ]]
 }
@@ -204,4 +208,73 @@ setup() {
 	run script -qec "\"$NIDS_BIN/nids-threshold\" --value 1 ties.rec" /dev/null
 	[[ $status -ne 0 ]]
 	[[ $output == *"refusing to write binary to a terminal; pipe into nids-cat"* ]]
+}
+
+@test "nids-threshold: applying writes the stream to -o, atomically" {
+	T --percentile 50 -o t.thr ties.rec
+	T -p t.thr ties.rec > want.rec
+	run -0 --separate-stderr T -p t.thr -o got.rec ties.rec
+	[[ -z $output && -z $stderr ]]
+	cmp want.rec got.rec
+	T --value 0.5 --apply -o v.rec ties.rec
+	cmp <(T --value 0.5 ties.rec) v.rec
+	# a failure leaves no file, and no temporary
+	head -c $(( $(stat -c %s ties.rec) - 10 )) ties.rec > cut.rec
+	run -1 --separate-stderr T -p t.thr -o bad.rec cut.rec
+	[[ $stderr == "nids-threshold: cut.rec: row 21: truncated stream (no end block)" ]]
+	[ ! -e bad.rec ]
+	[[ -z $(ls | grep '\.tmp') ]]
+}
+
+@test "nids-threshold: -e exits 0 when a row alarmed, 3 when none, 1 on error" {
+	run -0 --separate-stderr T --value 0.5 --apply --alarms-only -e -o a.rec ties.rec
+	[[ $("$NIDS_BIN/nids-cat" -H -c score a.rec | wc -l) -eq 10 ]]
+	run -3 --separate-stderr T --value 5 --apply --alarms-only -e -o n.rec ties.rec
+	[[ -z $stderr ]]
+	# the (empty) output is still written: the run succeeded
+	[[ $("$NIDS_BIN/nids-cat" -H n.rec | wc -l) -eq 0 ]]
+	run -3 T --value 5 --exit-status ties.rec
+	run -0 T --value 5 ties.rec
+	run -1 --separate-stderr T --value 5 -e missing.rec
+	[[ $stderr == "nids-threshold: missing.rec: cannot open: No such file or directory" ]]
+	# the exit status goes with the threshold file too
+	T --value 100 -o t.thr < /dev/null
+	run -3 bash -c '"$NIDS_BIN/nids-threshold" -p t.thr -e --alarms-only benign.rec | "$NIDS_BIN/nids-cat" -H; exit ${PIPESTATUS[0]}'
+}
+
+@test "nids-threshold: counts with -v only; progress only when forced; -q" {
+	run -0 --separate-stderr T --value 0.5 --apply -o a.rec ties.rec
+	[[ -z $stderr ]]
+	run -0 --separate-stderr T -v --value 0.5 --apply -o a.rec ties.rec
+	[[ $stderr == "nids-threshold: 20 rows, 10 alarms" ]]
+	run -0 --separate-stderr T --progress --value 0.5 --apply -o a.rec ties.rec
+	# drawn with a carriage return and erased at the end: the last thing is the blank line
+	[[ $stderr == $'\r'"nids-threshold: 0 rows, 0.0 MB of 0.0 MB (100%)"* ]]
+	[[ $stderr == *$'\r' ]]
+	[[ $(printf '%s' "$stderr" | tr '\r' '\n' | tail -n 1 | tr -d ' ') == "" ]]
+	run -0 --separate-stderr T -q --progress --percentile 50 ties.rec
+	[[ $stderr == $'\r'"nids-threshold: "*" rows, "* ]]
+}
+
+@test "nids-threshold: several inputs read as one, gzip and zstd among them" {
+	gzip -c ties.rec > ties.rec.gz
+	zstd -q -c ties.rec > ties.rec.zst
+	cat ties.rec ties.rec ties.rec > three.rec
+	T --value 0.5 three.rec > want.rec
+	T --value 0.5 ties.rec ties.rec.gz ties.rec.zst > got.rec
+	cmp want.rec got.rec
+	run -0 T --percentile 50 ties.rec ties.rec.gz
+	[[ $output == "$(T --percentile 50 ties.rec)" ]]
+	run -0 --separate-stderr T -v --value 0.5 --apply -o a.rec ties.rec - ties.rec.gz < ties.rec.zst
+	[[ $stderr == "nids-threshold: 60 rows, 30 alarms" ]]
+	run -2 --separate-stderr T --value 0.5 - - < ties.rec
+	[[ $stderr == "nids-threshold: standard input ('-') given twice" ]]
+	# a file that ends early is named, even with a good file after it
+	rm a.rec
+	head -c $(( $(stat -c %s ties.rec) - 10 )) ties.rec > cut.rec
+	run -1 --separate-stderr T --value 0.5 --apply -o a.rec cut.rec ties.rec
+	[[ $stderr == "nids-threshold: cut.rec: row 21: truncated stream (no end block)" ]]
+	run -1 --separate-stderr T --value 0.5 --apply -o a.rec ties.rec nosuch.rec
+	[[ $stderr == "nids-threshold: nosuch.rec: cannot open: No such file or directory" ]]
+	[ ! -e a.rec ]
 }
