@@ -24,7 +24,7 @@ echo "# nids $(git -C "$top" describe --always --dirty 2>/dev/null)"
 
 echo "## features: the UGR'16 excerpt (real data), nids-window against pandas"
 csv="$top/examples/data/ugr16-july-week5-first5k.csv.zst"
-"$bin/nids-featurize" -q -f ugr16 "$csv" | "$bin/nids-window" 2>"$tmp/w.err" | "$bin/nids-cat" >"$tmp/nids.tsv"
+"$bin/nids-featurize" -q -f ugr16 "$csv" | "$bin/nids-window" -v 2>"$tmp/w.err" | "$bin/nids-cat" >"$tmp/nids.tsv"
 cat "$tmp/w.err"
 $py "$top/bench/gee_windows.py" "$csv" >"$tmp/ref.tsv"
 echo "float32 inputs (as the stream stores them): $($py "$top/bench/gee_windows.py" --compare "$tmp/ref.tsv" "$tmp/nids.tsv" | tail -1)"
@@ -42,7 +42,7 @@ for n in "${sizes[@]}"; do
 	t0=$(date +%s.%N)
 	"$tmp/gen_ugr16" -n "$n" -s 1 |
 		/usr/bin/time -f '%U %S %M' -o "$tmp/f.time" "$bin/nids-featurize" -q -f ugr16 |
-		/usr/bin/time -f '%U %S %M' -o "$tmp/w.time" "$bin/nids-window" 2>"$tmp/w.err" >"$tmp/w.rec"
+		/usr/bin/time -f '%U %S %M' -o "$tmp/w.time" "$bin/nids-window" -v 2>"$tmp/w.err" >"$tmp/w.rec"
 	t1=$(date +%s.%N)
 	tail -1 "$tmp/w.err" | grep -q late && cat "$tmp/w.err"
 	rows=$(sed -n 's/.* flows, \([0-9]*\) rows.*/\1/p' "$tmp/w.err")

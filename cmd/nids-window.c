@@ -8,13 +8,14 @@
 
 #include "nids/cli.h"
 #include "nids/io.h"
+#include "nids/progress.h"
 #include "nids/stream.h"
 #include "nids/window.h"
 
 static const char *PROG = "nids-window";
 static const char *USAGE =
-	"usage: nids-window [-q] [--by src | dst] [--lateness seconds] [--min-flows n] [--mixed] "
-	"[--window seconds] [-o output] [-z level] [file]\n"
+	"usage: nids-window [-qv] [--progress] [--by src | dst] [--lateness seconds] "
+	"[--min-flows n] [--mixed] [--window seconds] [-o output] [-z level] [file ...]\n"
 	"      --by src|dst      group by source or destination address [default: src]\n"
 	"      --window S        tumbling windows of S seconds on the flow time [default: 180]\n"
 	"      --lateness S      keep a window open S seconds past its end for out-of-order\n"
@@ -23,7 +24,9 @@ static const char *USAGE =
 	"      --mixed           keep groups where no class has more than half the flows, as\n"
 	"                        class 'mixed' [default: drop them]\n"
 	"  -o, --output F        write the stream to F [default: stdout]\n"
-	"  -q, --quiet           no counts on stderr\n"
+	"  -q, --quiet           no counts, warnings or progress on stderr\n"
+	"  -v, --verbose         counts on stderr even when it is not a terminal\n"
+	"      --progress        a progress line on stderr even when it is not a terminal\n"
 	"  -z, --zstd LEVEL      zstd-compress the stream's blocks at LEVEL (1-19) [default: 0]\n"
 	"  -h, --help            this text;  -V, --version  the version\n"
 	"Each row: 69 features, label and class (by majority), window start and address.\n"
@@ -31,8 +34,10 @@ static const char *USAGE =
 
 typedef struct args {
 	nids_window_opts o;
-	const char *out_path, *in_path;
-	int quiet;
+	const char *out_path;
+	char **inputs;
+	int ninputs;
+	nids_cli_talk talk;
 } args;
 
 static int64_t seconds_us(const char *opt, const char *s, double lo)
@@ -43,7 +48,7 @@ static int64_t seconds_us(const char *opt, const char *s, double lo)
 
 static void parse_args(int argc, char **argv, args *a)
 {
-	enum { OPT_BY = 256, OPT_LATENESS, OPT_MIN_FLOWS, OPT_MIXED, OPT_WINDOW };
+	enum { OPT_BY = 256, OPT_LATENESS, OPT_MIN_FLOWS, OPT_MIXED, OPT_PROGRESS, OPT_WINDOW };
 	static const struct option longs[] = {
 		{ "by", required_argument, NULL, OPT_BY },
 		{ "help", no_argument, NULL, 'h' },
@@ -51,7 +56,9 @@ static void parse_args(int argc, char **argv, args *a)
 		{ "min-flows", required_argument, NULL, OPT_MIN_FLOWS },
 		{ "mixed", no_argument, NULL, OPT_MIXED },
 		{ "output", required_argument, NULL, 'o' },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "window", required_argument, NULL, OPT_WINDOW },
 		{ "zstd", required_argument, NULL, 'z' },
@@ -61,7 +68,7 @@ static void parse_args(int argc, char **argv, args *a)
 	*o = (nids_window_opts){ .window_us = 180000000, .lateness_us = 60000000, .min_flows = 10 };
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":ho:qVz:", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":ho:qvVz:", longs, NULL)) != -1) {
 		switch (c) {
 		case OPT_BY:
 			if (strcmp(optarg, "src") && strcmp(optarg, "dst"))
@@ -78,7 +85,9 @@ static void parse_args(int argc, char **argv, args *a)
 		case OPT_WINDOW: o->window_us = seconds_us("--window", optarg, 1e-6); break;
 		case 'h': nids_cli_help(USAGE);
 		case 'o': a->out_path = optarg; break;
-		case 'q': a->quiet = 1; break;
+		case OPT_PROGRESS: a->talk.progress = 1; break;
+		case 'q': a->talk.quiet = 1, a->talk.verbose = 0; break;
+		case 'v': a->talk.verbose = 1, a->talk.quiet = 0; break;
 		case 'V': nids_cli_version(PROG);
 		case 'z':
 			o->level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19);
@@ -89,20 +98,20 @@ static void parse_args(int argc, char **argv, args *a)
 	if (o->window_us <= 0)
 		nids_cli_usage_error(PROG, USAGE, "option '--window': '%s' is under a microsecond",
 		                     "0");
-	if (argc - optind > 1)
-		nids_cli_usage_error(PROG, USAGE, "too many arguments");
-	a->in_path = optind < argc ? argv[optind] : "-";
+	a->inputs = argv + optind;
+	a->ninputs = argc - optind;
 }
 
 static void report(const nids_window_counts *c, const args *a, const char *in_name)
 {
-	fprintf(stderr,
+	if (nids_cli_counts(&a->talk))
+		fprintf(stderr,
 	        "%s: %s: %" PRIu64 " flows, %" PRIu64 " rows from %" PRIu64 " window%s; %" PRIu64
 	        " groups under %" PRIu64 " flows dropped, %" PRIu64 " without a majority class %s\n",
 	        PROG, in_name, c->flows, c->rows, c->windows, c->windows == 1 ? "" : "s", c->small,
 	        a->o.min_flows, c->mixed,
 	        a->o.keep_mixed ? "kept as 'mixed'" : "dropped");
-	if (c->late)
+	if (c->late && !a->talk.quiet)
 		fprintf(stderr,
 		        "%s: %s: %" PRIu64 " late flows dropped (their window had been emitted; "
 		        "raise --lateness)\n",
@@ -118,14 +127,18 @@ int main(int argc, char **argv)
 	nids_reader *r = NULL;
 	nids_output *out = NULL;
 	nids_window_counts counts = { 0 };
-	int rc = nids_input_open(&in, a.in_path, &err);
+	nids_progress *progress = NULL;
+	int rc = nids_input_open_files(&in, (const char *const *)a.inputs, a.ninputs, 0, &err);
 	if (!rc)
 		rc = nids_reader_open(&r, in, &err);
 	if (!rc)
 		rc = nids_output_open(&out, a.out_path, 1, &err);
 	if (!rc)
+		progress = nids_cli_progress(PROG, &a.talk, in, r);
+	if (!rc)
 		rc = nids_window_run(&a.o, r, nids_input_name(in), nids_output_file(out),
 		                     nids_output_name(out), &counts, &err);
+	nids_cli_progress_end(progress);
 	nids_reader_free(r);
 	if (!rc) {
 		rc = nids_output_commit(out, &err);
@@ -133,8 +146,11 @@ int main(int argc, char **argv)
 	}
 	if (!rc && (!a.out_path || !strcmp(a.out_path, "-")))
 		rc = nids_stdout_close(&err);
-	if (!rc && !a.quiet)
-		report(&counts, &a, nids_input_name(in));
+	if (!rc) {
+		char many[32];
+		snprintf(many, sizeof many, "%d files", nids_input_files(in));
+		report(&counts, &a, nids_input_files(in) > 1 ? many : nids_input_name(in));
+	}
 	nids_input_free(in);
 	if (rc) {
 		nids_err_print(PROG, &err);

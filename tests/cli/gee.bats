@@ -49,9 +49,8 @@ setup() {
 	cut -d, -f1 "$D/a.csv" | sort -c
 	run -0 bash -c "cut -d, -f13 '$D/a.csv' | sort -u | tr '\n' ' '"
 	[[ "$output" == "anomaly-spam background dos scan44 " ]]
-	run -0 --separate-stderr bash -c "'$NIDS_BIN/nids-featurize' -f ugr16 '$D/a.csv' | '$NIDS_BIN/nids-window' --mixed | '$NIDS_BIN/nids-cat' -c class | sort | uniq -c | awk '{print \$2}' | tr '\n' ' '"
+	run -0 bash -c "'$NIDS_BIN/nids-featurize' -f ugr16 '$D/a.csv' | '$NIDS_BIN/nids-window' -q --mixed | '$NIDS_BIN/nids-cat' -c class | sort | uniq -c | awk '{print \$2}' | tr '\n' ' '"
 	[[ "$output" == "anomaly-spam background class dos scan44 " || "$output" == "anomaly-spam background class dos mixed scan44 " ]]
-	[[ "${stderr_lines[0]}" == "nids-featurize: $D/a.csv: 100000 rows ("* ]]
 	run -0 "$GEN" -n 0
 	[ -z "$output" ]
 	run -2 "$GEN" -r 0
