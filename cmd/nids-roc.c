@@ -8,6 +8,7 @@
 
 #include "nids/cli.h"
 #include "nids/io.h"
+#include "nids/metrics_class.h"
 #include "nids/progress.h"
 #include "nids/scored.h"
 #include "nids/stream.h"
@@ -17,7 +18,8 @@
 static const char *prog = "nids-roc";
 static const char usage[] =
 	"usage: nids-roc [-q] [--progress] [--json | --curve roc|pr] [-p file | --threshold t]"
-	" [--high | --low] [--score name] [--svg file] [--bins n] [-o output] [file ...]\n"
+	" [--high | --low] [--score name] [--class name] [--vs-benign] [--svg file] [--bins n]"
+	" [-o output] [file ...]\n"
 	"Prints AUROC, AUPRC, best F1, the confusion matrix at a threshold and the detection\n"
 	"rate of every class for a scored, labeled stream (memory: 8 bytes per row, 16 while\n"
 	"sorting).\n"
@@ -27,6 +29,8 @@ static const char usage[] =
 	"  --threshold t   threshold to evaluate at\n"
 	"  --score name    score column [default: the one with role score or score-low]\n"
 	"  --high, --low   higher (lower) scores are more anomalous [default: the column's role]\n"
+	"  --class name    evaluate the rows of this class against the benign rows alone\n"
+	"  --vs-benign     also AUROC and AUPRC of each attack class against the benign rows\n"
 	"  --svg file      also write ROC, PR and score-histogram plots as SVG ('-': to\n"
 	"                  stdout, instead of the table)\n"
 	"  --bins n        histogram bins in the SVG [default: 60]\n"
@@ -38,11 +42,12 @@ static const char usage[] =
 	"see nids-roc(1)\n";
 
 enum { OPT_JSON = 256, OPT_CURVE, OPT_THRESHOLD, OPT_HIGH, OPT_LOW, OPT_SCORE, OPT_SVG, OPT_BINS,
-       OPT_PROGRESS };
+       OPT_PROGRESS, OPT_CLASS, OPT_VS_BENIGN };
 
 typedef struct opts {
 	int json;
-	const char *curve, *params, *score, *svg, *output;
+	const char *curve, *params, *score, *svg, *output, *cls;
+	int vs_benign;
 	char **inputs;
 	int ninputs;
 	nids_cli_talk talk;
@@ -59,12 +64,14 @@ typedef struct result {
 	const char *at_source; /* "best F1", "--threshold" or the file's method */
 	nids_confusion c;
 	nids_class_count *per_class;
+	int vs_benign;
 } result;
 
 static void parse(int argc, char **argv, opts *o)
 {
 	static const struct option longs[] = {
 		{ "bins", required_argument, 0, OPT_BINS },
+		{ "class", required_argument, 0, OPT_CLASS },
 		{ "curve", required_argument, 0, OPT_CURVE },
 		{ "help", no_argument, 0, 'h' },
 		{ "high", no_argument, 0, OPT_HIGH },
@@ -77,6 +84,7 @@ static void parse(int argc, char **argv, opts *o)
 		{ "svg", required_argument, 0, OPT_SVG },
 		{ "threshold", required_argument, 0, OPT_THRESHOLD },
 		{ "version", no_argument, 0, 'V' },
+		{ "vs-benign", no_argument, 0, OPT_VS_BENIGN },
 		{ 0, 0, 0, 0 }
 	};
 	int c;
@@ -94,6 +102,8 @@ static void parse(int argc, char **argv, opts *o)
 			o->curve = optarg;
 			break;
 		case OPT_JSON: o->json = 1; break;
+		case OPT_CLASS: o->cls = optarg; break;
+		case OPT_VS_BENIGN: o->vs_benign = 1; break;
 		case OPT_HIGH: case OPT_LOW:
 			if (o->direction >= 0)
 				nids_cli_usage_error(prog, usage, "give one of --high and --low");
@@ -185,7 +195,25 @@ static void print_json(const result *r)
 		jnum("alarm_rate", (double)pc->alarms / (double)pc->rows, "}");
 		first = 0;
 	}
-	fprintf(out, "%s]}\n", first ? "" : "\n ");
+	fprintf(out, "%s]", first ? "" : "\n ");
+	if (r->vs_benign) {
+		fprintf(out, ",\n \"vs_benign\": [");
+		first = 1;
+		for (int k = 0; k < r->h->nclasses; k++) {
+			double auroc, auprc;
+			if (!r->per_class[k].attacks)
+				continue;
+			nids_eval_vs_benign_auc(r->e, k, &auroc, &auprc);
+			fprintf(out, "%s\n  {\"name\": ", first ? "" : ",");
+			jstr(r->h->classes[k]);
+			fprintf(out, ", \"rows\": %llu, ", (unsigned long long)r->per_class[k].rows);
+			jnum("auroc", auroc, ", ");
+			jnum("auprc", auprc, "}");
+			first = 0;
+		}
+		fprintf(out, "%s]", first ? "" : "\n ");
+	}
+	fprintf(out, "}\n");
 }
 
 static void print_table(const result *r)
@@ -217,6 +245,18 @@ static void print_table(const result *r)
 		fprintf(out, "%-20s %-7s %12llu %12llu %10.6f\n", r->h->classes[k], kind,
 		       (unsigned long long)pc->rows, (unsigned long long)pc->alarms,
 		       (double)pc->alarms / (double)pc->rows);
+	}
+	any = 0;
+	for (int k = 0; r->vs_benign && k < r->h->nclasses; k++) {
+		double auroc, auprc;
+		if (!r->per_class[k].attacks)
+			continue;
+		if (!any++)
+			fprintf(out, "\n%-20s %12s %10s %10s\n", "class vs benign", "rows", "AUROC",
+			        "AUPRC");
+		nids_eval_vs_benign_auc(r->e, k, &auroc, &auprc);
+		fprintf(out, "%-20s %12llu %10.6f %10.6f\n", r->h->classes[k],
+		        (unsigned long long)r->per_class[k].rows, auroc, auprc);
 	}
 }
 
@@ -255,6 +295,28 @@ static void write_svg(const opts *o, const result *r, nids_err *err)
 		nids_cli_fail(prog, err);
 }
 
+/* Keeps the rows of --class and the benign rows alone. */
+static void only_class(const opts *o, result *res, nids_err *err)
+{
+	int k = 0;
+	while (k < res->h->nclasses && strcmp(res->h->classes[k], o->cls))
+		k++;
+	if (k == res->h->nclasses) {
+		char known[512] = "";
+		for (int i = 0; i < res->h->nclasses; i++)
+			snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+			         i ? ", " : "", res->h->classes[i]);
+		nids_err_set(err, NIDS_EUSAGE, res->name, "unknown class '%s' (the stream has: %s)",
+		             o->cls, known);
+		nids_cli_fail(prog, err);
+	}
+	nids_eval *sub;
+	if (nids_eval_vs_benign(res->e, k, &sub, err))
+		nids_cli_fail(prog, err);
+	nids_eval_free(res->e);
+	res->e = sub;
+}
+
 /* Reads and scores the stream; the threshold to evaluate at comes from the options. */
 static void evaluate(const opts *o, nids_reader *r, result *res, nids_threshold *t, nids_err *err)
 {
@@ -272,6 +334,8 @@ static void evaluate(const opts *o, nids_reader *r, result *res, nids_threshold 
 		nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	if (!res->e || nids_scored_load(r, &c, res->e, res->name, err))
 		nids_cli_fail(prog, err);
+	if (o->cls)
+		only_class(o, res, err);
 	res->auroc = nids_eval_auroc(res->e);
 	res->auprc = nids_eval_auprc(res->e);
 	nids_eval_best_f1(res->e, &res->best_f1, &res->best_t);
@@ -307,7 +371,8 @@ int main(int argc, char **argv)
 	/* the table names the input: the file, or how many */
 	char many[32];
 	snprintf(many, sizeof many, "%d files", nids_input_files(in));
-	result res = { .name = nids_input_name(in), .h = nids_reader_header(r) };
+	result res = { .name = nids_input_name(in), .h = nids_reader_header(r),
+		       .vs_benign = o.vs_benign };
 	evaluate(&o, r, &res, &t, &err);
 	nids_cli_progress_end(progress);
 	if (nids_input_files(in) > 1)

@@ -55,3 +55,39 @@ setup() {
 	[ -z "$output" ]
 	run -2 "$GEN" -r 0
 }
+
+# scores of three benign rows, two dos rows (one tied with a benign row) and one scan
+scored() {
+	printf 'score\tlabel\tclass\n0.1\t0\tbackground\n0.5\t0\tbackground\n0.2\t0\tbackground\n0.9\t1\tdos\n0.5\t1\tdos\n0.05\t1\tscan44\n' |
+		"$NIDS_BIN/nids-cat" -r >"$1"
+}
+
+@test "nids-roc --vs-benign: each attack class against the benign rows alone, text and JSON" {
+	scored "$D/s.rec"
+	run -0 bash -c "'$NIDS_BIN/nids-roc' --vs-benign '$D/s.rec' | tail -3"
+	# dos: 2.5 + 3 of 6 pairs won (the tie counts half); AP 1/2 + 1/2 * 2/3
+	[[ "$output" == "class vs benign              rows      AUROC      AUPRC
+dos                             2   0.916667   0.833333
+scan44                          1   0.000000   0.250000" ]]
+	run -0 bash -c "'$NIDS_BIN/nids-roc' --vs-benign --json '$D/s.rec' | tail -4"
+	[[ "$output" == ' "vs_benign": [
+  {"name": "dos", "rows": 2, "auroc": 0.9166666666666666, "auprc": 0.8333333333333333},
+  {"name": "scan44", "rows": 1, "auroc": 0, "auprc": 0.25}
+ ]}' ]]
+	# without the flag the table and JSON are as before
+	run -0 bash -c "'$NIDS_BIN/nids-roc' '$D/s.rec' | grep -c 'vs benign' || true"
+	[[ "$output" == 0 ]]
+}
+
+@test "nids-roc --class: table, curve and plot of one class against the benign rows" {
+	scored "$D/s.rec"
+	run -0 bash -c "'$NIDS_BIN/nids-roc' --class dos '$D/s.rec' | sed -n '2,6p'"
+	[[ "$output" == $'rows        5\nbenign      3\nattacks     2\nAUROC       0.916667\nAUPRC       0.833333' ]]
+	run -0 "$NIDS_BIN/nids-roc" --class dos --curve roc "$D/s.rec"
+	[[ "$output" == $'threshold\tfpr\ttpr\ninf\t0\t0\n0.8999999761581421\t0\t0.5\n0.5\t0.3333333333333333\t1\n0.20000000298023224\t0.6666666666666666\t1\n0.10000000149011612\t1\t1' ]]
+	run -0 "$NIDS_BIN/nids-roc" --class scan44 --svg "$D/p.svg" -o "$D/t.txt" "$D/s.rec"
+	grep -q '<svg' "$D/p.svg"
+	grep -q '^AUROC       0.000000$' "$D/t.txt"
+	run -2 --separate-stderr "$NIDS_BIN/nids-roc" --class nope "$D/s.rec"
+	[[ "$stderr" == "nids-roc: $D/s.rec: unknown class 'nope' (the stream has: background, dos, scan44)" ]]
+}
