@@ -91,3 +91,34 @@ scan44                          1   0.000000   0.250000" ]]
 	run -2 --separate-stderr "$NIDS_BIN/nids-roc" --class nope "$D/s.rec"
 	[[ "$stderr" == "nids-roc: $D/s.rec: unknown class 'nope' (the stream has: background, dos, scan44)" ]]
 }
+
+@test "examples/ugr16_gee.sh: synthetic flows to the one-vs-background table and plots" {
+	command -v cc >/dev/null || skip "no C compiler for bench/gen_ugr16.c"
+	run -0 --separate-stderr env PATH="$NIDS_BIN:$PATH" FLOWS=100000 EPOCHS=1 \
+		sh "$NIDS_TOP/examples/ugr16_gee.sh"
+	[[ "${lines[0]}" == "SYNTHETIC data: bench/gen_ugr16.c, not UGR'16" ]]
+	[[ "${lines[1]}" == "GEE VAE, MSE score, each class against the background windows:" ]]
+	[[ "${lines[2]}" == "class vs benign              rows      AUROC      AUPRC" ]]
+	# the three attack classes, each with finite AUROC and AUPRC
+	[ "${#lines[@]}" -eq 7 ]
+	[[ "${lines[6]}" == "model, scores and plots in "* ]]
+	for i in 3 4 5; do
+		[[ "${lines[$i]}" =~ ^(scan44|dos|anomaly-spam)\ +[0-9]+\ +[01]\.[0-9]{6}\ +[01]\.[0-9]{6}$ ]]
+	done
+	[[ "$stderr" == *"nids-window: -: 100000 flows, 3459 rows from 12 windows;"* ]]
+}
+
+@test "examples/ugr16_gee.sh on the UGR'16 excerpt: 58 windows, scored without NaN" {
+	local csv="$NIDS_TOP/examples/data/ugr16-july-week5-first5k.csv.zst"
+	[ -e "$csv" ] || skip "examples/data/ugr16-july-week5-first5k.csv.zst not present"
+	run -0 --separate-stderr env PATH="$NIDS_BIN:$PATH" EPOCHS=2 \
+		sh "$NIDS_TOP/examples/ugr16_gee.sh" "$csv" "$csv" "$D/out"
+	[[ "$stderr" == "nids-window: -: 5000 flows, 58 rows from 1 window;"* ]]
+	[[ "${lines[0]}" == "GEE VAE, MSE score, each class against the background windows:" ]]
+	# one of the 58 windows is a blacklisted source's
+	[[ "${lines[2]}" == "blacklist                       1 "* ]]
+	[[ "${lines[3]}" == "model, scores and plots in $D/out" ]]
+	[ -s "$D/out/roc-blacklist.svg" ]
+	run -0 bash -c "'$NIDS_BIN/nids-cat' -H -c score '$D/out/scored.rec' | grep -vc nan"
+	[[ "$output" == 58 ]]
+}
