@@ -12,6 +12,7 @@
 #include "nids/progress.h"
 #include "nids/scored.h"
 #include "nids/stream.h"
+#include "nids/svg_density.h"
 #include "nids/svg_plot.h"
 #include "nids/threshold.h"
 
@@ -19,7 +20,7 @@ static const char *prog = "nids-roc";
 static const char usage[] =
 	"usage: nids-roc [-q] [--progress] [--json | --curve roc|pr] [-p file | --threshold t]"
 	" [--high | --low] [--score name] [--class name] [--vs-benign] [--svg file] [--bins n]"
-	" [-o output] [file ...]\n"
+	" [--density file] [-o output] [file ...]\n"
 	"Prints AUROC, AUPRC, best F1, the confusion matrix at a threshold and the detection\n"
 	"rate of every class for a scored, labeled stream (memory: 8 bytes per row, 16 while\n"
 	"sorting).\n"
@@ -34,6 +35,8 @@ static const char usage[] =
 	"  --svg file      also write ROC, PR and score-histogram plots as SVG ('-': to\n"
 	"                  stdout, instead of the table)\n"
 	"  --bins n        histogram bins in the SVG [default: 60]\n"
+	"  --density file  also write score densities (Gaussian KDE) of the benign rows and\n"
+	"                  of each attack class as SVG\n"
 	"  -o, --output F  write the table, JSON or curve to F (atomically) [default: stdout]\n"
 	"  -q, --quiet     no warnings, no progress line on stderr\n"
 	"  --progress      a progress line even when stderr is not a terminal\n"
@@ -42,11 +45,11 @@ static const char usage[] =
 	"see nids-roc(1)\n";
 
 enum { OPT_JSON = 256, OPT_CURVE, OPT_THRESHOLD, OPT_HIGH, OPT_LOW, OPT_SCORE, OPT_SVG, OPT_BINS,
-       OPT_PROGRESS, OPT_CLASS, OPT_VS_BENIGN };
+       OPT_PROGRESS, OPT_CLASS, OPT_VS_BENIGN, OPT_DENSITY };
 
 typedef struct opts {
 	int json;
-	const char *curve, *params, *score, *svg, *output, *cls;
+	const char *curve, *params, *score, *svg, *output, *cls, *density;
 	int vs_benign;
 	char **inputs;
 	int ninputs;
@@ -73,6 +76,7 @@ static void parse(int argc, char **argv, opts *o)
 		{ "bins", required_argument, 0, OPT_BINS },
 		{ "class", required_argument, 0, OPT_CLASS },
 		{ "curve", required_argument, 0, OPT_CURVE },
+		{ "density", required_argument, 0, OPT_DENSITY },
 		{ "help", no_argument, 0, 'h' },
 		{ "high", no_argument, 0, OPT_HIGH },
 		{ "json", no_argument, 0, OPT_JSON },
@@ -103,6 +107,7 @@ static void parse(int argc, char **argv, opts *o)
 			break;
 		case OPT_JSON: o->json = 1; break;
 		case OPT_CLASS: o->cls = optarg; break;
+		case OPT_DENSITY: o->density = optarg; break;
 		case OPT_VS_BENIGN: o->vs_benign = 1; break;
 		case OPT_HIGH: case OPT_LOW:
 			if (o->direction >= 0)
@@ -285,9 +290,19 @@ static void write_svg(const opts *o, const result *r, nids_err *err)
 	         r->h->cols[r->score_col].name);
 	nids_svg_opts so = { title, (const char *const *)r->h->classes, r->h->nclasses, r->at,
 		             o->bins };
-	if (nids_output_open(&svg, o->svg, 0, err))
+	if (o->svg && nids_output_open(&svg, o->svg, 0, err))
 		nids_cli_fail(prog, err);
-	if (nids_svg_plot(nids_output_file(svg), o->svg, r->e, &so, err)) {
+	if (o->svg && nids_svg_plot(nids_output_file(svg), o->svg, r->e, &so, err)) {
+		nids_output_abort(svg);
+		nids_cli_fail(prog, err);
+	}
+	if (o->svg && nids_output_commit(svg, err))
+		nids_cli_fail(prog, err);
+	if (!o->density)
+		return;
+	if (nids_output_open(&svg, o->density, 0, err))
+		nids_cli_fail(prog, err);
+	if (nids_svg_density(nids_output_file(svg), o->density, r->e, &so, err)) {
 		nids_output_abort(svg);
 		nids_cli_fail(prog, err);
 	}
@@ -381,7 +396,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: warning: %s: no %s rows; AUROC%s undefined (nan)\n", prog,
 		        res.name, nids_eval_attacks(res.e) ? "benign" : "attack",
 		        nids_eval_attacks(res.e) ? " is" : ", AUPRC and best F1 are");
-	if (o.svg)
+	if (o.svg || o.density)
 		write_svg(&o, &res, &err);
 	nids_output *report = NULL;
 	if (nids_output_open(&report, o.output, 0, &err))

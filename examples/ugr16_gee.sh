@@ -12,7 +12,8 @@
 # figures describe the generator, not UGR'16. With one file (a UGR'16 day, or the
 # excerpt in examples/data, which has no attacks) the VAE trains on its background
 # windows and scores all of them. Programs come from PATH (build/bin first).
-# EPOCHS (default 10), FLOWS (synthetic flows per file, default 300000), SEED, THREADS.
+# OUT (where the model, scores and plots go; default a temporary directory), EPOCHS
+# (default 10), FLOWS (synthetic flows per file, default 300000), SEED, THREADS.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -25,7 +26,7 @@ case $# in
 esac
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-out=${out:-$work/out}
+out=${out:-${OUT:-$work/out}}
 mkdir -p "$out"
 if [ $# -eq 0 ]; then
 	echo "SYNTHETIC data: bench/gen_ugr16.c, not UGR'16"
@@ -57,4 +58,6 @@ for c in $(nids-cat -H -c class "$out/scored.rec" | sort -u); do
 	[ "$c" = background ] && continue
 	nids-roc -q --class "$c" --svg "$out/roc-$c.svg" -o /dev/null "$out/scored.rec"
 done
+nids-roc -q --density "$out/density.svg" -o /dev/null "$out/scored.rec" 2>/dev/null ||
+	echo "no density plot: the scores have no attack class"
 echo "model, scores and plots in $out"

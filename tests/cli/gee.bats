@@ -122,3 +122,26 @@ scan44                          1   0.000000   0.250000" ]]
 	run -0 bash -c "'$NIDS_BIN/nids-cat' -H -c score '$D/out/scored.rec' | grep -vc nan"
 	[[ "$output" == 58 ]]
 }
+
+@test "nids-roc --density: a KDE panel per attack class; renders in headless Chromium" {
+	scored "$D/s.rec"
+	run -0 "$NIDS_BIN/nids-roc" -q --density "$D/d.svg" -o /dev/null "$D/s.rec"
+	grep -q '>benign vs dos</text>' "$D/d.svg"
+	grep -q '>benign vs scan44</text>' "$D/d.svg"
+	# dos: 0.9 and 0.5, sd 0.2828, bandwidth sd * 2^(-1/5)
+	grep -q '>dos (n=2, bw 0.246)</text>' "$D/d.svg"
+	printf 'score\tlabel\tclass\n0.1\t0\tbackground\n' | "$NIDS_BIN/nids-cat" -r >"$D/b.rec"
+	run -1 --separate-stderr "$NIDS_BIN/nids-roc" -q --density "$D/no.svg" "$D/b.rec"
+	[[ "$stderr" == "nids-roc: $D/no.svg: density plots need benign rows and rows of an attack class" ]]
+	[ ! -e "$D/no.svg" ]
+	local chrome
+	chrome=$(command -v chromium || command -v chromium-browser || true)
+	[[ -n $chrome ]] || skip "chromium is not installed (apt-get install chromium)"
+	timeout 120 "$chrome" --headless --no-sandbox --disable-gpu --window-size=1060,800 \
+		--screenshot="$D/d.png" "file://$D/d.svg" 2>/dev/null
+	[[ $(head -c 8 "$D/d.png" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]]
+	# a blank page compresses to about 5 KB; two panels of filled curves and text to more
+	[[ $(stat -c %s "$D/d.png") -gt 15000 ]]
+	run -0 timeout 120 "$chrome" --headless --no-sandbox --disable-gpu --dump-dom "file://$D/d.svg"
+	[[ $output != *parsererror* && $output == *"benign vs dos"* ]]
+}
