@@ -53,6 +53,16 @@ for b in $sides; do
 	awk -v b="$b" -v ns="${best[$b]}" -v mb="$mb" 'BEGIN { printf "%s: %.3f s, %.0f MB/s\n", b, ns / 1e9, mb / (ns / 1e9) }'
 done
 
+if [ -n "${BASE:-}" ] && command -v valgrind > /dev/null; then
+	# instruction counts are repeatable on a busy machine, where wall times are not
+	head -50000 "$work/kdd10.csv" > "$work/k50.csv"
+	for b in $sides; do
+		n=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$b/nids-featurize" -q -o /dev/null "$work/k50.csv" 2>&1 |
+			sed -n 's/.*I *refs: *//p' | tr -d ,)
+		echo "$b: $n instructions for the first 50,000 records (callgrind)"
+	done
+fi
+
 echo "## 3. peak RSS on a 1 GB CSV"
 for _ in $(seq 14); do cat "$work/kdd10.csv"; done > "$work/kdd1g.csv"
 rss() { /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -1; }

@@ -114,7 +114,7 @@ static char *text_of(const nids_model *m, int *bad_name, int summary)
 	if (summary && !m->prep)
 		add(&t, "prep=(not recorded: scores the stream as it comes)\n");
 	if (m->has_threshold)
-		add(&t, "threshold=%.9g %s %s\n", m->threshold, m->threshold_high ? "high" : "low",
+		add(&t, "threshold=%.17g %s %s\n", m->threshold, m->threshold_high ? "high" : "low",
 		    m->threshold_score);
 	if (m->made)
 		add(&t, "%s", m->made);

@@ -61,6 +61,21 @@ int nids_score_plan(const nids_model *m, const nids_header *h, struct nids_norm 
 	return 0;
 }
 
+/* Binds the normalization to the model's features alone, in order, so that it applies
+ * to the feature rows gathered for the model [B x d]. */
+static int bind_features(struct nids_norm *n, const nids_model *m, nids_err *err)
+{
+	nids_header *h = nids_header_new();
+	int rc = h ? 0 : nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	for (int j = 0; !rc && j < m->d; j++)
+		if ((rc = nids_header_add_column(h, m->features[j], NIDS_ROLE_FEATURE, err)) > 0)
+			rc = 0;
+	if (!rc)
+		rc = nids_norm_bind(n, h, "model", err);
+	nids_header_free(h);
+	return rc;
+}
+
 /* The output header: the input's columns, then the model's. */
 static int out_header(nids_header **hp, const nids_header *in, char **names, int nout,
                       int nscores, nids_err *err)
@@ -90,7 +105,7 @@ typedef struct scoring {
 	struct nids_norm *norm;
 	int clamp, C, M, d, nout, *fcol, alarm_col;
 	size_t stride;
-	float *x, *sc, *rowsout, *tmp;
+	float *x, *sc, *rowsout;
 	unsigned char *metaout;
 	const nids_score_opts *o;
 	nids_score_stats *st;
@@ -101,20 +116,16 @@ typedef struct scoring {
  * them, or only the alarms. */
 static int flush(scoring *z, int n, uint64_t row0, nids_err *err)
 {
-	const float *src = z->rowsout;
-	size_t stride = z->stride;
-	if (z->norm) { /* normalize a copy: the output keeps the rows as they came */
-		for (int b = 0; b < n; b++)
-			memcpy(z->tmp + (size_t)b * z->C, z->rowsout + b * stride, (size_t)z->C * sizeof(float));
-		int rc = nids_norm_apply(z->norm, z->tmp, (size_t)n, z->clamp, z->in_name, row0 + 1, err);
-		if (rc)
-			return rc;
-		src = z->tmp;
-		stride = (size_t)z->C;
-	}
 	for (int b = 0; b < n; b++)
 		for (int j = 0; j < z->d; j++)
-			z->x[(size_t)b * z->d + j] = src[b * stride + z->fcol[j]];
+			z->x[(size_t)b * z->d + j] = z->rowsout[b * z->stride + z->fcol[j]];
+	/* the gathered features are normalized, not the rows: the output keeps those as
+	   they came */
+	if (z->norm) {
+		int rc = nids_norm_apply(z->norm, z->x, (size_t)n, z->clamp, z->in_name, row0 + 1, err);
+		if (rc)
+			return rc;
+	}
 	double t0 = nids_seconds();
 	nids_scorer_run(z->s, z->x, n, row0, z->sc);
 	z->st->model_secs += nids_seconds() - t0;
@@ -182,7 +193,7 @@ int nids_score_stream(nids_reader *r, const nids_model *m, const nids_score_opts
 	if (!rc)
 		rc = nids_score_plan(m, hin, &z.norm, &z.clamp, err);
 	if (!rc && z.norm)
-		rc = nids_norm_bind(z.norm, hin, "model", err);
+		rc = bind_features(z.norm, m, err);
 	st->normalized = z.norm != NULL;
 	if (!rc && o->alarms && !m->has_threshold)
 		rc = nids_err_set(err, NIDS_EUSAGE, NULL, "the model stores no threshold (store one "
@@ -209,9 +220,8 @@ int nids_score_stream(nids_reader *r, const nids_model *m, const nids_score_opts
 		z.x = nids_floats((size_t)NIDS_SCORE_CHUNK * z.d);
 		z.sc = nids_floats((size_t)NIDS_SCORE_CHUNK * z.nout);
 		z.rowsout = nids_floats((size_t)NIDS_SCORE_CHUNK * z.stride);
-		z.tmp = z.norm ? nids_floats((size_t)NIDS_SCORE_CHUNK * z.C) : NULL;
 		z.metaout = malloc((size_t)NIDS_SCORE_CHUNK * z.M + 1);
-		if (!z.fcol || !z.x || !z.sc || !z.rowsout || !z.metaout || (z.norm && !z.tmp))
+		if (!z.fcol || !z.x || !z.sc || !z.rowsout || !z.metaout)
 			rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 		for (int i = 0, j = 0; !rc && i < z.C; i++)
 			if (hin->cols[i].role == NIDS_ROLE_FEATURE)
@@ -235,6 +245,6 @@ int nids_score_stream(nids_reader *r, const nids_model *m, const nids_score_opts
 	for (int i = 0; names && i < z.nout; i++)
 		free(names[i]);
 	free(names);
-	free(z.fcol), free(z.x), free(z.sc), free(z.rowsout), free(z.tmp), free(z.metaout);
+	free(z.fcol), free(z.x), free(z.sc), free(z.rowsout), free(z.metaout);
 	return rc;
 }

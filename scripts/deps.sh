@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages nids needs when any is missing (as root), or says the
 # exact command to run. Called by `make check` and `make demo`.
+# NIDS_DEPS_DRY=1 only prints the packages it would install (for its own test).
 set -e
 need=""
 # A library counts as present only when a probe that includes its header and calls it
@@ -21,25 +22,35 @@ command -v zstd >/dev/null 2>&1 || need="$need zstd"
 command -v groff >/dev/null 2>&1 || need="$need groff-base"
 command -v cc >/dev/null 2>&1 || need="$need gcc"
 command -v make >/dev/null 2>&1 || need="$need make"
-# Chromium only renders nids-roc's SVG in one test: install it when we can, never fail
-# for it (that test skips, saying so, without it).
-optional() {
-	command -v chromium >/dev/null 2>&1 && return 0
+# Packages only some tests use: installed when we can, never a failure (those tests
+# skip, saying so, without them). optional COMMAND PACKAGE PURPOSE
+optional_one() {
+	command -v "$1" >/dev/null 2>&1 && return 0
 	[ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1 || return 0
-	echo "nids: installing chromium (optional: renders the SVG test)" >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 ||
-		echo "nids: could not install chromium; the SVG rendering test will skip" >&2
+	echo "nids: installing $2 (optional: $3)" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y -qq "$2" >/dev/null 2>&1 ||
+		{ apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq "$2" >/dev/null 2>&1; } ||
+		echo "nids: could not install $2; $3 will skip" >&2
 }
-# python3-pandas only runs the pandas reference of nids-window's features in one test
-# (bench/gee_windows.py): install it when we can, never fail for it.
+# python3-pandas: the pandas reference of nids-window's features (bench/gee_windows.py)
 optional_pandas() {
 	/usr/bin/python3 -c 'import pandas' >/dev/null 2>&1 && return 0
 	[ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1 || return 0
-	echo "nids: installing python3-pandas (optional: the window features' reference test)" >&2
+	echo "nids: installing python3-pandas (optional: the window features' pandas reference test)" >&2
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pandas >/dev/null 2>&1 ||
 		echo "nids: could not install python3-pandas; the pandas reference test will skip" >&2
 }
-[ -z "$need" ] && { optional; optional_pandas; exit 0; }
+optional() {
+	optional_one chromium chromium "the SVG rendering test"
+	optional_one nfpcapd nfdump "the flow collection chain test"
+	optional_pandas
+}
+if [ -n "${NIDS_DEPS_DRY:-}" ]; then
+	echo "missing:$need"
+	exit 0
+fi
+[ -z "$need" ] && { optional; exit 0; }
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 	echo "nids: missing Debian packages; run: apt-get install -y$need" >&2
 	exit 1
@@ -49,4 +60,3 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
 apt-get install -y -qq $need >/dev/null
 optional
-optional_pandas
