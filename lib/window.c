@@ -196,6 +196,27 @@ static long addr_id(addr_table *at, const unsigned char k[16], int *fresh)
 	return (long)at->n++;
 }
 
+/* Prefetch stage 1: the table slot where k would be; stage 2: its group, when the slot
+ * (by then in cache) holds k. Hints only: nothing changes. */
+void nids_window_prefetch(const nids_window *nw, const unsigned char k[16], int stage)
+{
+	if (!nw->nopen)
+		return;
+	const win *w = &nw->open[nw->nopen - 1];
+	if (!w->gt.cap)
+		return;
+	uint64_t a, b;
+	key_words(k, &a, &b);
+	size_t j = hash3(a, b, 0) & (w->gt.cap - 1);
+	if (stage == 1) {
+		__builtin_prefetch(&w->gt.t[j]);
+		return;
+	}
+	const gslot *s = &w->gt.t[j];
+	if (s->used && s->a == a && s->b == b)
+		__builtin_prefetch(&w->groups[s->idx]);
+}
+
 static void table_clear(addr_table *at)
 {
 	if (at->t)

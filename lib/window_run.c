@@ -181,7 +181,13 @@ static int aggregate(wrun *z, nids_reader *r, nids_window *nw, nids_err *err)
 	nids_window_flow f;
 	while ((n = nids_reader_next(r, &rows, err)) > 0) {
 		const unsigned char *meta = nids_reader_meta(r);
+		size_t mw = (size_t)h->meta_width;
+		int koff = z->o->by ? z->dst_off : z->src_off;
 		for (long i = 0; i < n; i++) {
+			if (i + 16 < n)
+				nids_window_prefetch(nw, meta + (size_t)(i + 16) * mw + koff, 1);
+			if (i + 8 < n)
+				nids_window_prefetch(nw, meta + (size_t)(i + 8) * mw + koff, 2);
 			int rc = flow_of(z, rows + (size_t)i * (size_t)h->ncols,
 			                 meta + (size_t)i * (size_t)h->meta_width, ++rowno, &f, err);
 			if (!rc)
