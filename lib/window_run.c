@@ -15,6 +15,7 @@ typedef struct wrun {
 	const char *in_name;
 	/* input columns: float indices, metadata byte offsets */
 	int dur, pkt[2], byt[2], label, cls;
+	double dur_scale; /* to seconds */
 	int nflags, flag[MAX_FLAGS];
 	int time_off, src_off, dst_off, sport_off, dport_off, proto_off;
 	/* output */
@@ -31,8 +32,10 @@ static int meta_off(const nids_header *h, const char *name, int type)
 }
 
 /* A measure: the column called name, else the sum of name_to_server and
- * name_to_client (the netflow format's directions). */
-static int measure(const nids_header *h, const char *name, int col[2])
+ * name_to_client (the netflow format's directions), else the sum of CICFlowMeter's
+ * forward and backward columns fwd and bwd. */
+static int measure(const nids_header *h, const char *name, const char *fwd, const char *bwd,
+                   int col[2])
 {
 	char a[64], b[64];
 	col[0] = nids_header_find(h, name);
@@ -43,7 +46,25 @@ static int measure(const nids_header *h, const char *name, int col[2])
 	snprintf(b, sizeof b, "%s_to_client", name);
 	col[0] = nids_header_find(h, a);
 	col[1] = nids_header_find(h, b);
+	if (col[0] < 0 || col[1] < 0) {
+		col[0] = nids_header_find(h, fwd);
+		col[1] = nids_header_find(h, bwd);
+	}
 	return col[0] >= 0 && col[1] >= 0 ? 0 : -1;
+}
+
+/* The TCP flag columns: flag_* (ugr16, netflow, nfdump), or CICFlowMeter's counts
+ * "FIN Flag Count" ... (a flag is set when its count is not 0). */
+static void flag_columns(wrun *z)
+{
+	const nids_header *h = z->in;
+	z->nflags = 0;
+	for (int c = 0; c < h->ncols && z->nflags < MAX_FLAGS; c++) {
+		const char *n = h->cols[c].name;
+		size_t len = strlen(n);
+		if (!strncmp(n, "flag_", 5) || (len > 11 && !strcmp(n + len - 11, " Flag Count")))
+			z->flag[z->nflags++] = c;
+	}
 }
 
 static int find_columns(wrun *z, nids_err *err)
@@ -59,23 +80,27 @@ static int find_columns(wrun *z, nids_err *err)
 		if ((*offs[i] = meta_off(h, NAMES[i], TYPES[i])) < 0)
 			return nids_err_set(err, NIDS_EFORMAT, z->in_name,
 			                    "no '%s' metadata column of type %s: not a flow stream "
-			                    "with identifiers (featurize ugr16, netflow or nfdump "
-			                    "records)",
+			                    "with identifiers (featurize ugr16, nfdump, netflow or "
+			                    "cic records)",
 			                    NAMES[i], nids_type_name(TYPES[i]));
 	z->dur = nids_header_find(h, "duration");
-	const char *missing = z->dur < 0                 ? "duration"
-	                      : measure(h, "packets", z->pkt) ? "packets"
-	                      : measure(h, "bytes", z->byt)   ? "bytes"
-	                                                      : NULL;
+	z->dur_scale = 1;
+	if (z->dur < 0 && (z->dur = nids_header_find(h, "Flow Duration")) >= 0)
+		z->dur_scale = 1e-6; /* CICFlowMeter's microseconds */
+	const char *missing =
+	        z->dur < 0 ? "duration"
+	        : measure(h, "packets", "Total Fwd Packets", "Total Backward Packets", z->pkt)
+	                ? "packets"
+	        : measure(h, "bytes", "Total Length of Fwd Packets", "Total Length of Bwd Packets",
+	                  z->byt)
+	                ? "bytes"
+	                : NULL;
 	if (missing)
 		return nids_err_set(err, NIDS_EFORMAT, z->in_name,
-		                    "no '%s' column: not a flow stream (featurize ugr16, netflow "
-		                    "or nfdump records)",
+		                    "no '%s' column: not a flow stream (featurize ugr16, nfdump, "
+		                    "netflow or cic records)",
 		                    missing);
-	z->nflags = 0;
-	for (int c = 0; c < h->ncols && z->nflags < MAX_FLAGS; c++)
-		if (!strncmp(h->cols[c].name, "flag_", 5))
-			z->flag[z->nflags++] = c;
+	flag_columns(z);
 	z->label = nids_header_find_role(h, NIDS_ROLE_LABEL);
 	z->cls = nids_header_find_role(h, NIDS_ROLE_CLASS);
 	return 0;
@@ -164,7 +189,7 @@ static int flow_of(const wrun *z, const float *row, const unsigned char *m, uint
 	f->flags = 0;
 	for (int k = 0; k < z->nflags; k++)
 		f->flags |= (unsigned)(row[z->flag[k]] != 0) << k;
-	f->duration = row[z->dur];
+	f->duration = z->dur_scale == 1 ? (double)row[z->dur] : row[z->dur] * z->dur_scale;
 	f->packets = (double)row[z->pkt[0]] + (z->pkt[1] >= 0 ? (double)row[z->pkt[1]] : 0);
 	f->bytes = (double)row[z->byt[0]] + (z->byt[1] >= 0 ? (double)row[z->byt[1]] : 0);
 	f->attack = z->label >= 0 && row[z->label] != 0;

@@ -123,12 +123,12 @@ setup() {
 @test "bad input: missing columns, a flow without a time, damaged streams" {
 	printf 'time:timestamp\tduration\n%s\t1\n' "$(t 1)" | "$CAT" -r >"$D/nometa.rec"
 	run -1 --separate-stderr "$W" -o "$D/out.rec" "$D/nometa.rec"
-	[[ "$stderr" == "nids-window: $D/nometa.rec: no 'src_addr' metadata column of type addr: not a flow stream with identifiers (featurize ugr16, netflow or nfdump records)" ]]
+	[[ "$stderr" == "nids-window: $D/nometa.rec: no 'src_addr' metadata column of type addr: not a flow stream with identifiers (featurize ugr16, nfdump, netflow or cic records)" ]]
 	[ ! -e "$D/out.rec" ]
 	{ echo "${HDR/	bytes/}"; printf '%s\t10.0.0.1\t1\t10.0.0.9\t2\t6\t1\t1\t0\t0\tnormal\n' "$(t 1)"; } |
 		"$CAT" -r >"$D/nobytes.rec"
 	run -1 --separate-stderr "$W" "$D/nobytes.rec"
-	[[ "$stderr" == "nids-window: $D/nobytes.rec: no 'bytes' column: not a flow stream (featurize ugr16, netflow or nfdump records)" ]]
+	[[ "$stderr" == "nids-window: $D/nobytes.rec: no 'bytes' column: not a flow stream (featurize ugr16, nfdump, netflow or cic records)" ]]
 	flows "$(t 1)	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	0	normal" \
 		"	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	0	normal" >"$D/notime.rec"
 	run -1 --separate-stderr "$W" -o "$D/out.rec" "$D/notime.rec"
@@ -177,4 +177,17 @@ setup() {
 	/usr/bin/python3 "$NIDS_TOP/bench/gee_windows.py" --by dst --min-flows 1 --mixed "$csv" >"$D/ref.tsv"
 	run -0 /usr/bin/python3 "$NIDS_TOP/bench/gee_windows.py" --compare "$D/ref.tsv" "$D/nids.tsv"
 	[[ "$output" == "894 groups, 69 features each: 0 differences;"* ]]
+}
+
+@test "CICFlowMeter columns: Flow Duration in microseconds, forward + backward, flag counts" {
+	{
+		printf 'time:timestamp\tsrc_addr:addr\tsport:port\tdst_addr:addr\tdport:port\tproto:proto\tFlow Duration\tTotal Fwd Packets\tTotal Backward Packets\tTotal Length of Fwd Packets\tTotal Length of Bwd Packets\tSYN Flag Count\tlabel\tclass\n'
+		printf '%s\t10.0.0.1\t1000\t10.0.0.2\t80\t6\t2000000\t3\t1\t300\t100\t1\t1\tDoS\n' "$(t 1)"
+		printf '%s\t10.0.0.1\t1001\t10.0.0.2\t80\t6\t500000\t1\t1\t60\t40\t2\t1\tDoS\n' "$(t 2)"
+		printf '%s\t10.0.0.1\t1002\t10.0.0.2\t80\t6\t0\t1\t0\t40\t0\t0\t0\tBENIGN\n' "$(t 3)"
+	} | "$CAT" -r >"$D/cic.rec"
+	run -0 bash -c "'$W' -q --min-flows 1 '$D/cic.rec' | '$CAT' -H -c mean_duration,mean_packets,mean_bytes,mean_packet_rate,entropy_flags,label,class"
+	# durations 2 s, 0.5 s, 0; packets 4, 2, 1; bytes 400, 100, 40; rates 2 and 4 per s;
+	# two flows with SYN counted, one without
+	[[ "$output" == $'0.8333333\t2.3333333\t180\t3\t0.91829586\t1\tDoS' ]]
 }
