@@ -118,11 +118,41 @@ static void test_mse_is_of_probabilities(void)
 	nids_model_free(m);
 }
 
+/* bce names the Bernoulli decoder's nll: the same model, the same scores; refused with
+ * the Gaussian decoder. */
+static void test_bce_alias(void)
+{
+	double l1, l2;
+	nids_model *a = gee_vae("nll", &l1), *b = gee_vae("bce", &l2);
+	CHECK(l1 == l2, "training differs: %g vs %g", l1, l2);
+	void *sa = a->type->scratch_new(a, N, 0), *sb = b->type->scratch_new(b, N, 0);
+	float x[N], y[N];
+	a->type->score(a, sa, X, N, 0, 0, x, 1);
+	b->type->score(b, sb, X, N, 0, 0, y, 1);
+	CHECK(memcmp(x, y, sizeof x) == 0, "bce and nll scores differ");
+	a->type->scratch_free(sa);
+	b->type->scratch_free(sb);
+	nids_model_free(a);
+	nids_model_free(b);
+	nids_model *m = NULL;
+	nids_err err = { 0 };
+	nids_dataset ds = make_data(), none = ds;
+	none.n = 0;
+	nids_fit_opts o = { .epochs = 1, .batch = 32, .lr = 1e-3, .threads = 1, .patience = 5 };
+	CHECK(nids_model_new(&m, "vae", &err) == 0 && nids_model_set(m, "score", "bce", &err) == 0,
+	      "%s", err.msg);
+	CHECK(nids_model_fit(m, &ds, &none, &o, &err) == NIDS_EUSAGE &&
+	              !strcmp(err.msg, "--score bce needs --decoder bernoulli (use nll for gauss)"),
+	      "gauss with bce: %s", err.msg);
+	nids_model_free(m);
+}
+
 int main(void)
 {
 	TEST(test_mse);
 	TEST(test_bce);
 	TEST(test_elbo);
 	TEST(test_mse_is_of_probabilities);
+	TEST(test_bce_alias);
 	return CHECK_DONE();
 }
