@@ -1,14 +1,15 @@
 #!/bin/bash
-# bench/deep.sh: the deep detectors' bars (issue 5), written to bench/deep.md.
+# bench/deep.sh: the deep detectors against their papers and the PyTorch DAGMM, written to
+# bench/deep.md.
 #   speed  dagmm training rows/s against ../shared/bench/dagmm_torch.py on the same NSL-KDD
 #          benign rows and settings (1 thread each, alternating runs, medians)
 #   kdd    the DAGMM paper's KDD Cup 99 protocol (examples/kdd99_dagmm.sh), dagmm, memae
 #          and dsebm (energy), 5 seeds: F1 of the top 20%, precision, recall, AUROC, AUPRC
 #   nsl    the benign-trained NSL-KDD protocol (examples/nslkdd_deep.sh), 3 seeds: AUROC
-#   aegmm  the AE-GMM seed's thresholds (examples/aegmm_thresholds.sh) on NSL-KDD and on
+#   aegmm  the AE-GMM system's thresholds (examples/aegmm_thresholds.sh) on NSL-KDD and on
 #          the CIC-IDS2017 sample with attacks
 # Usage: bench/deep.sh [section ...] (default: all four, in that order; `assemble` only
-# joins the sections' markdown, bench/deep.explore.md and bench/deep.notes.md into
+# joins the sections' markdown, bench/deep.kddcup.md and bench/deep.settings.md into
 # bench/deep.md). REPORT_ONLY=1
 # rewrites the sections' markdown from the raw lines already in $WORK. Epochs are below
 # the papers' to fit a shared 2-core machine; each table states them. Raw lines go to
@@ -100,7 +101,7 @@ speed_report() {
 		echo "|---|---|"
 		awk '{ printf "| %s | %.0f |\n", $1, $2 }' "$out"
 		echo
-		printf '**nids %.0f rows/s vs torch %.0f rows/s: %.2f×** (bar: 3×).\n' "$n" "$t" \
+		printf '**nids %.0f rows/s vs torch %.0f rows/s: %.2f×**.\n' "$n" "$t" \
 			"$(echo "$n / $t" | bc -l)"
 	} >"$top/bench/deep.speed.md"
 }
@@ -128,7 +129,7 @@ kdd() {
 		echo "class; the top 20% by score are flagged. Mean ± sd over ${KDD_SEEDS// /,}."
 		echo "dagmm and dsebm: Adam lr 1e-4, batch 1024 (the papers'); memae: lr 1e-3, batch 256"
 		echo "(with 1e-4 and 1024 it reached F1 0.86 after 30 epochs in a trial run). Why memae"
-		echo "uses z-scores, and what bounds its F1, is in the exploration section below."
+		echo "uses z-scores, and what bounds its F1, is in the KDD Cup 99 analysis below."
 		echo
 		echo "| model | epochs (paper) | F1 | precision | recall | AUROC | AUPRC | paper F1 | NaN scores | fit s |"
 		echo "|---|---|---|---|---|---|---|---|---|---|"
@@ -214,7 +215,7 @@ aegmm_run() {
 aegmm_report() {
 	local out=$work/aegmm.txt
 	{
-		echo "## aegmm: the seed's two thresholds"
+		echo "## aegmm: the AE-GMM system's two thresholds"
 		echo
 		machine aegmm
 		echo
@@ -254,11 +255,12 @@ done
 {
 	echo "# Deep anomaly detectors: dagmm, memae, dsebm, aegmm"
 	echo
-	echo "Written by bench/deep.sh (sections: speed, kdd, nsl, aegmm). No NaN score appeared"
-	echo "in any run unless a table says so."
+	echo "Written by bench/deep.sh (sections: speed, kdd, nsl, aegmm), then the KDD Cup 99"
+	echo "analysis (bench/deep.kddcup.md) and the settings (bench/deep.settings.md). No NaN"
+	echo "score appeared in any run unless a table says so."
 	for s in speed kdd nsl aegmm; do
 		[ -s "$top/bench/deep.$s.md" ] && { echo; cat "$top/bench/deep.$s.md"; }
 	done
-	[ -s "$top/bench/deep.explore.md" ] && { echo; cat "$top/bench/deep.explore.md"; }
-	[ -s "$top/bench/deep.notes.md" ] && { echo; cat "$top/bench/deep.notes.md"; }
+	[ -s "$top/bench/deep.kddcup.md" ] && { echo; cat "$top/bench/deep.kddcup.md"; }
+	[ -s "$top/bench/deep.settings.md" ] && { echo; cat "$top/bench/deep.settings.md"; }
 } >"$top/bench/deep.md"

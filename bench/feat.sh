@@ -40,7 +40,7 @@ run() { # label, file, flags
 		"$(awk -v m="$mb" -v t="$t" 'BEGIN { printf "%.0f", m / t }')"
 }
 
-# the pair the bar compares, interleaved twice so both see the same load
+# cic against the kdd99 reference, interleaved twice so both see the same load
 for round in 1 2; do
 	run "kdd99 kddcup.data_10_percent (ref) #$round" "$work/kdd10.csv" "-f kdd99"
 	run "cic cicids_sample x70 #$round" "$work/cic200.csv" "-f cic"

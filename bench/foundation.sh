@@ -1,5 +1,5 @@
 #!/bin/bash
-# Foundation benchmarks (issue 2): featurize throughput, the featurize | normalize --fit
+# Foundation benchmarks: featurize throughput, the featurize | normalize --fit
 # pipeline against ../shared/bench/featurize_pandas.py side by side, and peak RSS of
 # featurize / normalize / split / cat on a 1 GB input.
 # Usage: PATH=build/bin:$PATH bash bench/foundation.sh   (make bench runs it)

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Neural benchmarks (issue 3): nids ae and vae against ../shared/bench/ae_torch.py and
+# Neural benchmarks: nids ae and vae against ../shared/bench/ae_torch.py and
 # vae_torch.py on NSL-KDD, side by side in one run: AUROC over seeds (trained on the
 # benign rows of KDDTrain+, scored on KDDTest+), training rows/s per epoch (median over
 # epochs, as the peers report it), scoring rows/s, and nids-score's peak RSS on 10^5

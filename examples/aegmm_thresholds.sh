@@ -1,5 +1,6 @@
 #!/bin/sh
-# aegmm_thresholds.sh TRAIN TEST [EPOCHS]: the AE-GMM seed's two thresholds, reproduced
+# aegmm_thresholds.sh TRAIN TEST [EPOCHS]: the two thresholds of the AE-GMM
+# system (an autoencoder, then a Gaussian mixture on its errors), reproduced
 # with nids-threshold, and the precision, recall and F1 of each on TEST.
 #
 # TRAIN and TEST are normalized, labeled streams (see examples/nslkdd_deep.sh for

@@ -1,10 +1,11 @@
 #!/bin/sh
-# The IDS/IPS seed's comparison on NSL-KDD: an ID3 decision tree, a random forest and
-# logistic regression trained on all of KDDTrain+ (labels), k-means (k = 8) and an
-# isolation forest trained on its benign rows, and the sparse autoencoder + softmax when
-# SAE=1; all scored on KDDTest+. Prints one table of accuracy, precision and recall
-# (attack = positive) at P(attack) > 0.5 for the classifiers, and for the unsupervised
-# models at the 95th percentile of their scores on the benign training rows.
+# The comparison of the IDS/IPS sparse-autoencoder system, on NSL-KDD: an ID3 decision
+# tree, a random forest and logistic regression trained on all of KDDTrain+ (labels),
+# k-means (k = 8) and an isolation forest trained on its benign rows, and the sparse
+# autoencoder + softmax when SAE=1; all scored on KDDTest+. Prints one table of
+# accuracy, precision and recall (attack = positive) at P(attack) > 0.5 for the
+# classifiers, and for the unsupervised models at the 95th percentile of their scores
+# on the benign training rows.
 #   sh examples/nslkdd_classic.sh          (SEED, THREADS, SAE=1, CLASS_WEIGHT=balanced)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)

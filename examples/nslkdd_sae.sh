@@ -1,5 +1,5 @@
 #!/bin/sh
-# NSL-KDD with the IDS/IPS seed's sparse autoencoder + softmax: train on all of
+# NSL-KDD with the IDS/IPS system's sparse autoencoder + softmax: train on all of
 # KDDTrain+ (labels), score KDDTest+, print AUROC and accuracy at P(attack) > 0.5.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)

@@ -1,4 +1,4 @@
-/* feat_netflow.c: the netflow VAE seed's encoding of flow records (netflow).
+/* feat_netflow.c: the netflow VAE detector's encoding of flow records (netflow).
  *
  * Source and destination port each one-hot over 13 categories (ten services, then
  * other well-known, registered and dynamic ports), protocol one-hot over 7, bytes and

@@ -1,10 +1,10 @@
-/* model_aegmm.c: the AE-GMM seed's two-stage detector. Stage 1: a dense autoencoder
+/* model_aegmm.c: the AE-GMM system's two-stage detector. Stage 1: a dense autoencoder
  * (d -> 70 -> 30 -> 17 -> 16 and mirror, ReLU, linear output) trained on MAE with an L1
  * activity penalty on the code. Stage 2: a full-covariance Gaussian mixture (gmm.h: 21
  * components, k-means++ seeds, EM with a covariance floor, tolerance and iteration cap)
  * fitted on the per-feature absolute reconstruction errors |x - x'| of the training rows.
  * Scores: "score" = -log p(|x - x'|) under the mixture, and "mae" = the stage-1 mean
- * absolute error; the seed thresholds each on benign validation rows (nids-threshold).
+ * absolute error; that system thresholds each on benign validation rows (nids-threshold).
  * A mixture that cannot be factorised after EM stops fitting with an error. */
 #include <math.h>
 #include <stdlib.h>

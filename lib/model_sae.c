@@ -1,4 +1,4 @@
-/* model_sae.c: the sparse autoencoder + softmax classifier of the IDS/IPS seed. Stage 1
+/* model_sae.c: the sparse autoencoder + softmax classifier of the IDS/IPS system. Stage 1
  * pretrains a one-hidden-layer autoencoder (sigmoid code) on reconstruction MSE plus a
  * KL sparsity penalty toward a mean activation rho and an L2 weight penalty; stage 2
  * puts a softmax layer on the code and fine-tunes encoder and classifier end to end on

@@ -1,4 +1,4 @@
-/* model_tree.c: the ID3/C4.5 decision tree (the IDS/IPS seed's "ID3"). Information gain,
+/* model_tree.c: the ID3/C4.5 decision tree (the IDS/IPS system's "ID3"). Information gain,
  * binary splits at midpoints of sorted values (a one-hot 0/1 column splits at 0.5), max
  * depth and min leaf size. Score = P(attack) at the leaf: the weighted share of attack
  * rows there (of attack classes, with --target class). --dump writes the tree as text. */
