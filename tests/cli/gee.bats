@@ -145,3 +145,29 @@ scan44                          1   0.000000   0.250000" ]]
 	run -0 timeout 120 "$chrome" --headless --no-sandbox --disable-gpu --dump-dom "file://$D/d.svg"
 	[[ $output != *parsererror* && $output == *"benign vs dos"* ]]
 }
+
+@test "nids-fit --weight-decay is recorded; GEE's VAE flags train on the excerpt's windows" {
+	local csv="$NIDS_TOP/examples/data/ugr16-july-week5-first5k.csv.zst"
+	[ -e "$csv" ] || skip "examples/data/ugr16-july-week5-first5k.csv.zst not present"
+	"$NIDS_BIN/nids-featurize" -q -f ugr16 "$csv" | "$NIDS_BIN/nids-window" -q |
+		"$NIDS_BIN/nids-normalize" -q -p "$P" --clamp |
+		"$NIDS_BIN/nids-split" -q --class background >"$D/bg.rec"
+	run -0 "$NIDS_BIN/nids-fit" -q -t vae --hidden 16 --latent 4 --decoder bernoulli -s bce \
+		--epochs 1 --weight-decay 0.01 -o "$D/v.bin" "$D/bg.rec"
+	run -0 bash -c "'$NIDS_BIN/nids-score' --info -m '$D/v.bin' | grep -E '^made.(rows|training)='"
+	[[ "${lines[0]}" == "made.rows=57 training, 0 validation" ]]
+	[[ "${lines[1]}" == "made.training=1 epochs of batch 256, adam lr 0.001 weight decay 0.01; loss "* ]]
+	run -2 --separate-stderr "$NIDS_BIN/nids-fit" -t vae --weight-decay -1 "$D/bg.rec"
+	[[ "${stderr_lines[0]}" == "nids-fit: option '--weight-decay': '-1' is not a number from 0 to 1e+06" ]]
+	run -2 --separate-stderr "$NIDS_BIN/nids-fit" -q -t vae -s bce --epochs 1 -o "$D/g.bin" "$D/bg.rec"
+	[[ "$stderr" == *"--score bce needs --decoder bernoulli (use nll for gauss)"* ]]
+	[ ! -e "$D/g.bin" ]
+}
+
+@test "nids-window --progress draws a progress line on stderr" {
+	local csv="$NIDS_TOP/examples/data/ugr16-july-week5-first5k.csv.zst"
+	[ -e "$csv" ] || skip "examples/data/ugr16-july-week5-first5k.csv.zst not present"
+	"$NIDS_BIN/nids-featurize" -q -f ugr16 "$csv" >"$D/f.rec"
+	run -0 --separate-stderr bash -c "'$NIDS_BIN/nids-window' --progress '$D/f.rec' >/dev/null"
+	[[ "$stderr" == $'\r'"nids-window: "*" rows, "* ]]
+}
