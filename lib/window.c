@@ -1,11 +1,13 @@
 /* window.c: GEE's per-source tumbling-window features (Nguyen et al. 2019), streaming.
  *
- * Each open window holds a hash table from the grouping address to a group (count,
- * Welford means and M2s, port counters) and a log of 20-byte flow records (group,
- * peer, ports, protocol, flags, class). Closing a window turns the log, kind by kind,
- * into 64-bit keys (group << 33 | value), radix-sorts them and counts the runs: a run
- * of c equal keys in a group of n flows adds -p log2 p (p = c / n) to the entropy of
- * that kind, and a class run with c > n / 2 is the group's majority. Peers are their
+ * Each open window holds a hash table from the grouping address to a group (counts,
+ * Welford means and M2s) and a log of 20-byte flow records (group, peer, ports,
+ * protocol, flags, class). Closing a window turns the log, kind by kind, into keys
+ * (group << bits | value), radix-sorts them and counts the runs: a run of c equal keys
+ * in a group of n flows adds -p log2 p (p = c / n) to the entropy of that kind and c
+ * to the port's proportion, and a class run with c > n / 2 is the group's majority.
+ * The sort's digit counts and the log2 table are static: one aggregator at a time
+ * per process. Peers are their
  * IPv4 address, or an id from a per-window table of IPv6 addresses. The arrays of a
  * closed window are cleared and reused, so memory stays at what the largest window
  * needed: about 20 bytes per flow and 450 per group of the open windows, plus the
