@@ -6,8 +6,8 @@
  * (group << bits | value), radix-sorts them and counts the runs: a run of c equal keys
  * in a group of n flows adds -p log2 p (p = c / n) to the entropy of that kind and c
  * to the port's proportion, and a class run with c > n / 2 is the group's majority.
- * The sort's digit counts and the log2 table are static: one aggregator at a time
- * per process. Peers are their
+ * The sort's digit counts and the log2 table are static: aggregators are not for
+ * several threads at once. Peers are their
  * IPv4 address, or an id from a per-window table of IPv6 addresses. The arrays of a
  * closed window are cleared and reused, so memory stays at what the largest window
  * needed: about 20 bytes per flow and 450 per group of the open windows, plus the
