@@ -1,7 +1,8 @@
 # nids: build, test, install, demo, bench.
 #   make            build the programs into build/bin
-#   make check      unit tests + CLI tests (SANITIZE=1: ASan+UBSan build in build-san/;
-#                   VALGRIND=1: every program and unit test under valgrind)
+#   make check      unit tests + CLI tests + a short run of each fuzzer (SANITIZE=1: ASan+UBSan
+#                   build in build-san/; VALGRIND=1: every program and unit test under valgrind)
+#   make fuzz       the libFuzzer harnesses for FUZZ_TIME seconds each (clang)
 #   make demo       install missing Debian packages, build, run the NSL-KDD example
 #   make install    PREFIX=/usr/local (programs and man pages)
 #   make deps       install missing Debian packages (needs root and apt)
@@ -11,7 +12,10 @@ SANITIZE ?= 0
 VALGRIND ?= 0
 ifeq ($(SANITIZE),1)
 BUILD ?= build-san
-SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# float-cast-overflow is named: GCC's undefined leaves it out (a float to integer cast of a
+# value out of the integer's range is undefined behaviour all the same)
+SANFLAGS = -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined,float-cast-overflow
 OPT = -O1
 else
 BUILD ?= build
@@ -59,7 +63,9 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory man-check
-	@BUILD=$(BUILD) VALGRIND=$(VALGRIND) sh tests/run.sh
+	@if FUZZ_CC=$(FUZZ_CC) sh tests/fuzz/run.sh probe; then \
+	  $(MAKE) --no-print-directory fuzz-build >/dev/null || exit 1; fi
+	@BUILD=$(BUILD) VALGRIND=$(VALGRIND) FUZZ_CC=$(FUZZ_CC) FUZZ_SMOKE=$(FUZZ_SMOKE) sh tests/run.sh
 
 man-check:
 	@for m in man/*.[15]; do \
@@ -80,4 +86,37 @@ install: all
 	cp man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
+
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c), built with clang into build-fuzz/:
+#   make fuzz                 runs each harness for FUZZ_TIME seconds (one after another, at
+#                             nice 19) on a scratch copy of its seeds (tests/fuzz/corpus/NAME)
+#                             in build-fuzz/run/NAME; see tests/fuzz/run.sh
+#   make fuzz-build           only builds them
+# make check builds them and runs each for FUZZ_SMOKE seconds when clang links libFuzzer,
+# and reports a skip otherwise.
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 60
+FUZZ_SMOKE ?= 10
+FUZZ_BUILD = build-fuzz
+# pointer-overflow stays recoverable so that tests/fuzz/ubsan.supp can name a known report;
+# run.sh sets halt_on_error, so every report not suppressed still stops the fuzzer
+FUZZ_FLAGS = -g -O1 -Wno-unknown-pragmas -Wno-unknown-attributes -fno-omit-frame-pointer \
+	-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all \
+	-fsanitize-recover=pointer-overflow
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZERS := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_LIB_OBJ := $(LIB_SRC:lib/%.c=$(FUZZ_BUILD)/lib/%.o)
+.PHONY: fuzz fuzz-build
+$(FUZZ_BUILD)/lib/%.o: lib/%.c $(HEADERS) $(LIB_HEADERS) | $(FUZZ_BUILD)/lib
+	$(FUZZ_CC) $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -pthread -c -o $@ $<
+$(FUZZ_BUILD)/libnids.a: $(FUZZ_LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_BUILD)/libnids.a $(HEADERS)
+	$(FUZZ_CC) $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -pthread -o $@ $< \
+	  $(FUZZ_BUILD)/libnids.a $(LDFLAGS) $(LDLIBS)
+$(FUZZ_BUILD)/lib:
+	mkdir -p $@
+fuzz-build: $(FUZZERS)
+fuzz: fuzz-build
+	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_CC=$(FUZZ_CC) sh tests/fuzz/run.sh long $(FUZZ_TIME)

@@ -173,6 +173,11 @@ int main(int argc, char **argv)
 			        st.nonfinite_dropped);
 		if (st.empty)
 			fprintf(stderr, ", %llu empty records skipped", st.empty);
+		if (st.blank)
+			fprintf(stderr, ", %llu blank lines skipped", st.blank);
+		if (st.clamped)
+			fprintf(stderr, ", %llu values beyond the float32 range stored as +-%g",
+			        st.clamped, 3.4028234663852886e38);
 		if (st.unseen)
 			fprintf(stderr, ", %llu values outside the vocabulary (in _other)", st.unseen);
 		fputc('\n', stderr);

@@ -17,11 +17,14 @@
 static const char *PROG = "nids-split";
 static const char *USAGE =
 	"usage: nids-split [-qv] [--progress] [--attacks | --benign] [--balance] [--class names] "
-	"[--fraction f] [--seed n] [-o output] [--val f --val-output file] [-z level] [file ...]\n"
+	"[--fraction f] [--partition k/n [--key column]] [--seed n] [-o output] "
+	"[--val f --val-output file] [-z level] [file ...]\n"
 	"      --benign        keep rows with label 0\n"
 	"      --attacks       keep rows with a non-zero label\n"
 	"      --class NAMES   keep rows of these classes (comma-separated class names)\n"
 	"      --fraction F    keep each selected row with probability F [default: 1]\n"
+	"      --partition K/N keep the rows whose key hashes to part K of N (1 <= K <= N)\n"
+	"      --key NAME      the --partition key column [default: the first address]\n"
 	"      --balance       downsample the majority label to the minority's count\n"
 	"                      (spools the kept rows to a temporary file)\n"
 	"      --val F         send each kept row to the validation output with probability F\n"
@@ -97,12 +100,30 @@ static void check_args(args *a)
 	const char *t = a->paths[0], *v = a->paths[1];
 	if (v && (is_stdout(v) ? is_stdout(t) : t && strcmp(t, v) == 0))
 		nids_cli_usage_error(PROG, USAGE, "the train and validation outputs must differ");
+	if (o->key && !o->part_n)
+		nids_cli_usage_error(PROG, USAGE, "--key goes with --partition");
+}
+
+/* --partition K/N, 1 <= K <= N <= 65536 */
+static void parse_partition(nids_split_opts *o, const char *arg)
+{
+	char buf[64];
+	const char *slash = strchr(arg, '/');
+	long k, n;
+	if (!slash || (size_t)(slash - arg) >= sizeof buf)
+		nids_cli_usage_error(PROG, USAGE, "option '--partition': '%s' is not K/N", arg);
+	memcpy(buf, arg, (size_t)(slash - arg));
+	buf[slash - arg] = 0;
+	if (nids_cli_parse_long(slash + 1, 1, 65536, &n) || nids_cli_parse_long(buf, 1, n, &k))
+		nids_cli_usage_error(PROG, USAGE, "option '--partition': '%s' is not K/N with "
+		                     "1 <= K <= N <= 65536", arg);
+	o->part_k = (int)k, o->part_n = (int)n;
 }
 
 static void parse_args(int argc, char **argv, args *a)
 {
 	enum { OPT_ATTACKS = 256, OPT_BALANCE, OPT_BENIGN, OPT_FRACTION, OPT_SEED, OPT_VAL,
-	       OPT_VAL_OUTPUT, OPT_CLASS, OPT_PROGRESS };
+	       OPT_VAL_OUTPUT, OPT_CLASS, OPT_PROGRESS, OPT_KEY, OPT_PARTITION };
 	static const struct option longs[] = {
 		{ "attacks", no_argument, NULL, OPT_ATTACKS },
 		{ "balance", no_argument, NULL, OPT_BALANCE },
@@ -110,6 +131,8 @@ static void parse_args(int argc, char **argv, args *a)
 		{ "class", required_argument, NULL, OPT_CLASS },
 		{ "zstd", required_argument, NULL, 'z' },
 		{ "fraction", required_argument, NULL, OPT_FRACTION },
+		{ "key", required_argument, NULL, OPT_KEY },
+		{ "partition", required_argument, NULL, OPT_PARTITION },
 		{ "help", no_argument, NULL, 'h' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
@@ -143,6 +166,8 @@ static void parse_args(int argc, char **argv, args *a)
 			o->fraction =
 			        nids_cli_double_or_die(PROG, USAGE, "--fraction", optarg, 0, 1);
 			break;
+		case OPT_KEY: o->key = optarg; break;
+		case OPT_PARTITION: parse_partition(o, optarg); break;
 		case 'h': nids_cli_help(USAGE);
 		case 'o': a->paths[0] = optarg; break;
 		case 'q': a->talk.quiet = 1, a->talk.verbose = 0; break;

@@ -253,7 +253,7 @@ int nids_kmeans_fit(const float *x, size_t n, int d, const nids_kmeans_opts *o, 
 {
 	int k = o->k;
 	if (k < 1 || n < (size_t)k)
-		return nids_err_set(err, NIDS_EUSAGE, NULL, "k-means needs at least k = %d rows, "
+		return nids_err_set(err, NIDS_EFORMAT, NULL, "k-means needs at least k = %d rows, "
 		                    "got %zu", k, n);
 	struct km s = { .x = x, .n = n, .d = d, .k = k };
 	s.nchunks = (int)((n + CHUNK - 1) / CHUNK);

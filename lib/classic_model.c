@@ -5,6 +5,7 @@
 #include "nids/classic_model.h"
 
 #include <math.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -113,6 +114,19 @@ int nids_classic_store(nids_model *m, int n, const char *const *names, const int
 		if (data[i])
 			memcpy(nids_arena_ptr(&m->arena, m->arena.data, i), data[i],
 			       sizeof(float) * (size_t)rows[i] * (size_t)cols[i]);
+	return 0;
+}
+
+int nids_classic_check_count(const nids_model *m, const char *key, long have, const char *what,
+                             nids_err *err)
+{
+	const char *v = nids_model_get(m, key);
+	char *end;
+	errno = 0;
+	long n = v ? strtol(v, &end, 10) : -1;
+	if (!v || errno || end == v || *end || n != have)
+		return nids_err_set(err, NIDS_EFORMAT, NULL, "%s=%s but the file holds %ld %s", key,
+		                    v ? v : "", have, what);
 	return 0;
 }
 

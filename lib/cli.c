@@ -79,11 +79,23 @@ void nids_cli_bad_option(const char *prog, const char *usage, char **argv, int c
 	nids_cli_usage_error(prog, usage, "unknown option '%s'", arg);
 }
 
+/* Exits 0 when stdout took everything, else says so and exits 1 (--help > /dev/full). */
+static void exit_stdout(const char *prog) __attribute__((noreturn));
+static void exit_stdout(const char *prog)
+{
+	nids_err err = { 0 };
+	if (nids_stdout_close(&err) < 0) {
+		nids_err_print(prog, &err);
+		exit(1);
+	}
+	exit(0);
+}
+
 void nids_cli_version(const char *prog)
 {
 	printf("%s %s (stream %d, model %d)\n", prog, NIDS_VERSION, NIDS_STREAM_MAJOR,
 	       NIDS_MODEL_MAJOR);
-	exit(0);
+	exit_stdout(prog);
 }
 
 void nids_cli_fail(const char *prog, const nids_err *err)
@@ -96,7 +108,10 @@ void nids_cli_fail(const char *prog, const nids_err *err)
 void nids_cli_help(const char *usage)
 {
 	fputs(usage, stdout);
-	exit(0);
+	/* the program's name is the usage text's second word: "usage: nids-fit ..." */
+	char prog[64] = "nids";
+	sscanf(usage, "usage: %63s", prog);
+	exit_stdout(prog);
 }
 
 long nids_cli_long_or_die(const char *prog, const char *usage, const char *opt, const char *s,

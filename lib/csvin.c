@@ -36,6 +36,7 @@ struct nids_csv {
 	int eof, nomem, first_chunk;
 	int quoted; /* a quote character has been seen in the input */
 	unsigned long long bytes;
+	unsigned long long blank; /* blank lines skipped */
 	char **out_fields;
 	size_t *out_lens;
 	int out_cap;
@@ -101,6 +102,7 @@ static void on_record(int ch, void *data)
 		return;
 	}
 	c->prev_cr = ch == '\r';
+	c->blank += empty && ch >= 0; /* (ch < 0: the end of the input, not a line) */
 	if (!empty && !c->nomem) {
 		if (c->nq == c->qcap) {
 			size_t cap = c->qcap ? c->qcap * 2 : 1024;
@@ -146,6 +148,7 @@ const char *nids_csv_where(nids_csv *c)
 }
 
 unsigned long long nids_csv_bytes(const nids_csv *c) { return c->bytes; }
+unsigned long long nids_csv_blank(const nids_csv *c) { return c->blank; }
 
 /* Drops the records already handed out, keeping a partly parsed record's fields. */
 static void compact(nids_csv *c)
@@ -277,6 +280,12 @@ static int parse_special(const char *s, size_t len, double *out)
  * is exact in a double, one multiply or divide rounds correctly. */
 int nids_parse_float(const char *s, size_t len, double *out)
 {
+	/* spaces and tabs around the number (inside quotes, where libcsv keeps them) are
+	 * ignored on both sides alike */
+	while (len && (*s == ' ' || *s == '\t'))
+		s++, len--;
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
 	const char *p = s, *end = s + len;
 	int neg = 0;
 	if (p < end && (*p == '-' || *p == '+'))

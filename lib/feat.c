@@ -237,6 +237,12 @@ static int start_input(feat_ctx *fc, nids_input *in, int k, const feat_format **
 		*pending = 0;
 		return rc < 0 ? rc : 1;
 	}
+	/* a stream holds at most NIDS_MAX_COLUMNS columns: a wider first line (header or
+	 * data) is refused before any format looks at its fields */
+	if (rec->nfields > NIDS_MAX_COLUMNS)
+		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
+		                    "%d fields, more than the %d columns a stream can hold",
+		                    rec->nfields, NIDS_MAX_COLUMNS);
 	if (k > 0) {
 		if (hdr->fields && !header_copy_same(hdr, rec))
 			return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
@@ -246,12 +252,18 @@ static int start_input(feat_ctx *fc, nids_input *in, int k, const feat_format **
 	}
 	if (!*f && (rc = detect(fc, rec, f, err)))
 		return rc;
+	/* copied before init: a format that reads ahead (csv learning its vocabularies)
+	 * moves the record's fields */
+	if (header_copy_set(hdr, rec))
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	rc = (*f)->init(fc, rec, state, err);
 	if (rc < 0)
 		return rc;
 	*pending = rc == 0; /* the first record is data */
-	if (rc == 1 && header_copy_set(hdr, rec))
-		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	if (rc == 0) { /* no header line: later inputs are not compared */
+		header_copy_free(hdr);
+		*hdr = (header_copy){ 0 };
+	}
 	return 0;
 }
 
@@ -293,8 +305,10 @@ int nids_featurize(nids_input *const *in, int nin, FILE *out, const char *out_na
 	if (!(fc.h = nids_header_new()))
 		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	for (int k = 0; !rc && k < nin; k++) {
-		if (fc.csv)
+		if (fc.csv) {
 			st->bytes += nids_csv_bytes(fc.csv);
+			st->blank += nids_csv_blank(fc.csv);
+		}
 		nids_csv_free(fc.csv);
 		fc.csv = NULL;
 		int more = start_input(&fc, in[k], k, &f, &state, &hdr, &rec, &pending, err);
@@ -357,8 +371,10 @@ int nids_featurize(nids_input *const *in, int nin, FILE *out, const char *out_na
 	}
 	if (!rc && f->finish)
 		rc = f->finish(&fc, state, err);
-	if (fc.csv)
+	if (fc.csv) {
 		st->bytes += nids_csv_bytes(fc.csv);
+		st->blank += nids_csv_blank(fc.csv);
+	}
 	nids_csv_free(fc.csv);
 	if (!rc)
 		rc = nids_writer_close(fc.w, err);

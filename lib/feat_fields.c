@@ -100,8 +100,9 @@ int feat_measure_slow(feat_ctx *fc, const nids_csv_record *rec, int i, const cha
 			*out = (float)v;
 			return 0;
 		}
-		if (isfinite(v)) { /* finite but beyond float32: infinite once stored */
+		if (isfinite(v)) { /* finite but beyond float32: the largest float32, counted */
 			*out = v > 0 ? 3.4028234663852886e38f : -3.4028234663852886e38f;
+			fc->st->clamped++;
 			return 0;
 		}
 	} else if (rec->lens[i]) {

@@ -259,7 +259,8 @@ int feat_vocab_read(const char *path, feat_vocab_file *v, nids_err *err)
 		rc = nids_err_set(err, NIDS_ENOMEM, path, "out of memory");
 	else if (b.len > VOCAB_MAX_BYTES)
 		rc = nids_err_set(err, NIDS_EFORMAT, path, "too large for a vocabulary file");
-	reader r = { path, b.p, b.p + b.len, 0, "", err };
+	/* an empty file leaves b.p NULL: no pointer arithmetic on it */
+	reader r = { path, b.p, b.p ? b.p + b.len : NULL, 0, "", err };
 	int version;
 	char extra;
 	if (!rc &&

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <xxhash.h>
 
 #include "nids/io.h"
@@ -213,6 +214,33 @@ int nids_model_write(const nids_model *m, FILE *f, nids_err *err)
 
 /* ---- reading ---- */
 
+/* A zstd-compressed model file may decompress to at most MAX_EXPAND times its size plus
+ * MAX_EXPAND_SLACK: float32 weights compress little, and reading stops there instead of
+ * filling memory with what a small compressed file expands to. */
+#define MAX_EXPAND 16
+#define MAX_EXPAND_SLACK ((uint64_t)16 << 20)
+
+/* The most bytes worth reading so far: nothing more after a foreign magic; one past the
+ * length the header claims (so that a longer file is still seen to be longer). */
+static uint64_t read_limit(const unsigned char *buf, size_t n)
+{
+	if (n >= 8 && memcmp(buf, MAGIC, 8))
+		return n;
+	if (n >= FIXED && nids_get64(buf + 16) < MAX_FILE)
+		return nids_get64(buf + 16) + 1;
+	return MAX_FILE;
+}
+
+/* For compressed input from a regular file: MAX_EXPAND times its size plus the slack. */
+static uint64_t expand_limit(nids_input *in, const char *path)
+{
+	struct stat st;
+	int ok = strcmp(path, "-") ? stat(path, &st) == 0 : fstat(0, &st) == 0;
+	if (!nids_input_is_zstd(in) || !ok || !S_ISREG(st.st_mode))
+		return MAX_FILE;
+	return (uint64_t)st.st_size * MAX_EXPAND + MAX_EXPAND_SLACK;
+}
+
 static int slurp(const char *path, unsigned char **out, size_t *len, nids_err *err)
 {
 	nids_input *in;
@@ -222,7 +250,15 @@ static int slurp(const char *path, unsigned char **out, size_t *len, nids_err *e
 	size_t cap = 1 << 16, n = 0;
 	unsigned char *buf = malloc(cap);
 	long got = 0;
-	while (buf) {
+	uint64_t limit = MAX_FILE, expand = expand_limit(in, path);
+	while (buf && n < limit) {
+		if (n >= expand) {
+			nids_input_free(in);
+			free(buf);
+			return nids_err_set(err, NIDS_EFORMAT, path, "compressed model file expands "
+			                    "more than %d-fold (not a model file nids wrote)",
+			                    MAX_EXPAND);
+		}
 		if (n == cap) {
 			unsigned char *b = cap < MAX_FILE ? realloc(buf, cap * 2) : NULL;
 			if (!b) {
@@ -232,9 +268,12 @@ static int slurp(const char *path, unsigned char **out, size_t *len, nids_err *e
 			}
 			buf = b, cap *= 2;
 		}
-		if ((got = nids_input_read(in, buf + n, cap - n, err)) <= 0)
+		uint64_t room = (limit < expand ? limit : expand) - n;
+		if ((got = nids_input_read(in, buf + n, room < cap - n ? (size_t)room : cap - n,
+		                           err)) <= 0)
 			break;
 		n += (size_t)got;
+		limit = read_limit(buf, n);
 	}
 	nids_input_free(in);
 	if (!buf)
@@ -400,6 +439,10 @@ static int parse_text(nids_model **mp, nids_arena *fa, char *text, const char *p
 	}
 	if (rc >= 0 && (nfeat != m->d || ncls != m->nclasses || m->d == 0))
 		rc = bad(err, NIDS_EFORMAT, path, "the feature or class count does not match its list");
+	if (rc >= 0 && (m->d > NIDS_MAX_COLUMNS || m->nclasses > NIDS_MAX_CLASSES))
+		rc = nids_err_set(err, NIDS_EFORMAT, path, "%d features and %d classes: a stream "
+		                  "holds at most %d columns and %d classes", m->d, m->nclasses,
+		                  NIDS_MAX_COLUMNS, NIDS_MAX_CLASSES);
 	if (rc >= 0 && !m->classes && !(m->classes = calloc(1, sizeof *m->classes)))
 		rc = bad(err, NIDS_ENOMEM, path, "out of memory");
 	if (rc < 0) {
@@ -473,12 +516,18 @@ int nids_model_read(nids_model **mp, const char *path, nids_err *err)
 		rc = bad(err, NIDS_EFORMAT, path, "the tensor arena does not fill the file");
 		goto done;
 	}
-	for (int i = 0; i < fa.n; i++)
-		if (fa.t[i].off + (size_t)fa.t[i].rows * fa.t[i].cols > fa.size) {
+	/* tensors lie inside the arena and do not overlap (their sizes add up to at most the
+	 * arena's), so no layout a loader copies from them can outgrow the file */
+	size_t used = 0;
+	for (int i = 0; i < fa.n; i++) {
+		size_t sz = (size_t)fa.t[i].rows * fa.t[i].cols;
+		used += sz;
+		if (fa.t[i].off > fa.size || sz > fa.size - fa.t[i].off || used > fa.size) {
 			rc = nids_err_set(err, NIDS_EFORMAT, path, "tensor '%s' lies outside the arena",
 			                  fa.t[i].name);
 			goto done;
 		}
+	}
 	if (!(fa.data = nids_floats(fa.size))) {
 		rc = bad(err, NIDS_ENOMEM, path, "out of memory");
 		goto done;

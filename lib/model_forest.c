@@ -255,7 +255,11 @@ out:
 
 static int forest_load(nids_model *m, const nids_arena *file, nids_err *err)
 {
-	return nids_classic_trees_bind(m, file, m->nclasses, 1, err);
+	int rc = nids_classic_trees_bind(m, file, m->nclasses, 1, err);
+	if (rc < 0)
+		return rc;
+	return nids_classic_check_count(m, "trees", ((struct nids_trees_state *)m->state)->ntrees,
+	                                "trees", err);
 }
 
 const nids_model_type nids_model_forest = {
@@ -271,4 +275,5 @@ const nids_model_type nids_model_forest = {
 	.scratch_free = free,
 	.score = nids_classic_trees_run,
 	.free_state = nids_classic_trees_free,
+	.any_batch = 1, /* per-row loops: a row's score never depends on its batch */
 };

@@ -33,7 +33,11 @@ static int iforest_bind(nids_model *m, const nids_arena *file, nids_err *err)
 
 static int iforest_load(nids_model *m, const nids_arena *file, nids_err *err)
 {
-	return iforest_bind(m, file, err);
+	int rc = iforest_bind(m, file, err);
+	if (rc < 0)
+		return rc;
+	return nids_classic_check_count(m, "trees", ((struct nids_trees_state *)m->state)->ntrees,
+	                                "trees", err);
 }
 
 static int iforest_fit(nids_model *m, const nids_dataset *train, const nids_dataset *val,
@@ -121,4 +125,5 @@ const nids_model_type nids_model_iforest = {
 	.scratch_free = free,
 	.score = iforest_score,
 	.free_state = nids_classic_trees_free,
+	.any_batch = 1, /* per-row loops: a row's score never depends on its batch */
 };

@@ -56,7 +56,11 @@ static int kmeans_bind(nids_model *m, const nids_arena *file, nids_err *err)
 
 static int kmeans_load(nids_model *m, const nids_arena *file, nids_err *err)
 {
-	return kmeans_bind(m, file, err);
+	int rc = kmeans_bind(m, file, err);
+	if (rc < 0)
+		return rc;
+	return nids_classic_check_count(m, "k", ((struct kmeans_state *)m->state)->k, "centroids",
+	                                err);
 }
 
 static int kmeans_fit(nids_model *m, const nids_dataset *train, const nids_dataset *val,
@@ -123,7 +127,19 @@ static void kmeans_score(const nids_model *m, void *scratch, const float *x, int
 	struct kmeans_scratch *s = scratch;
 	nids_kmeans_nearest(st->c, st->cn, st->k, m->d, x, B, s->dist, s->idx, s->prod);
 	for (int r = 0; r < B; r++) {
-		out[(size_t)r * ldo] = sqrtf(s->dist[r]);
+		/* A row with NaN or an infinity has no distance: nan, as the other models give
+		 * and nids-roc and nids-threshold refuse, never a plausible 0. A row or centroid
+		 * whose squared norm overflows float32 is farther than float32 can say: inf. */
+		const float *xr = x + (size_t)r * m->d;
+		int finite = 1;
+		float xn = 0;
+		for (int j = 0; j < m->d; j++) {
+			finite &= isfinite(xr[j]) != 0;
+			xn += xr[j] * xr[j];
+		}
+		out[(size_t)r * ldo] = !finite                                    ? NAN
+		                       : isfinite(xn) && isfinite(st->cn[s->idx[r]]) ? sqrtf(s->dist[r])
+		                                                                 : INFINITY;
 		if (outputs & NIDS_OUT_CLUSTER)
 			out[(size_t)r * ldo + 1] = (float)s->idx[r];
 	}

@@ -178,4 +178,5 @@ const nids_model_type nids_model_logreg = {
 	.scratch_free = free,
 	.score = logreg_score,
 	.free_state = free,
+	.any_batch = 1, /* per-row loops: a row's score never depends on its batch */
 };

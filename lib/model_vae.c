@@ -35,7 +35,12 @@ struct vae_bufs {
 	nids_mlp_acts enc, emu, elv, dec, dmu, dlv;
 	float *eps, *z, *dz, *dmean, *dlogv, *dh, *dx, *dm, *dv, *dg, *grads;
 	float *zmu, *zlv; /* encoder outputs repeated L times */
+	int rows;         /* scoring: rows per pass, so that rows * L stays within SCORE_ROWS */
 };
+
+/* Decoder rows a scorer's buffers hold: a pass scores SCORE_ROWS / L rows (a multiple of
+ * 16, at least 16), so memory does not grow with the number of samples L. */
+#define SCORE_ROWS 16384
 
 struct vae {
 	nids_mlp enc, emu, elv, dec, dmu, dlv;
@@ -325,35 +330,62 @@ static void *vae_scratch_new(const nids_model *m, int cap, unsigned outputs)
 {
 	const struct vae *v = m->state;
 	struct vae_bufs *b = calloc(1, sizeof *b);
-	if (!b || bufs_alloc(b, v, cap, cap * v->L, m->arena.size,
+	int rows = SCORE_ROWS / v->L / 16 * 16;
+	rows = rows < 16 ? 16 : rows;
+	rows = cap < rows ? cap : rows;
+	if (!b || bufs_alloc(b, v, rows, rows * v->L, m->arena.size,
 	                     (outputs & NIDS_OUT_EXPLAIN) != 0) < 0) {
 		vae_scratch_free(b);
 		return NULL;
 	}
+	b->rows = rows;
 	return b;
 }
 
+static void score_pass(const nids_model *m, struct vae_bufs *b, const float *x, int B,
+                       uint64_t row0, unsigned outputs, float *out, int ldo);
+
+/* Scores B rows in passes of b->rows; a row's samples depend only on its stream index,
+ * so the passes give what one pass over all B rows would. */
 static void vae_score(const nids_model *m, void *scratch, const float *x, int B, uint64_t row0,
                       unsigned outputs, float *out, int ldo)
 {
-	const struct vae *v = m->state;
 	struct vae_bufs *b = scratch;
+	for (int r = 0; r < B; r += b->rows) {
+		int n = B - r < b->rows ? B - r : b->rows;
+		score_pass(m, b, x + (size_t)r * m->d, n, row0 + (uint64_t)r, outputs,
+		           out + (size_t)r * ldo, ldo);
+	}
+}
+
+static void score_pass(const nids_model *m, struct vae_bufs *b, const float *x, int B,
+                       uint64_t row0, unsigned outputs, float *out, int ldo)
+{
+	const struct vae *v = m->state;
 	float *p = m->arena.data, *mu, *lv, *mean, *logv;
 	int d = m->d, K = v->K, L = v->L, N = B * L;
 	encode(v, p, b, x, B, &mu, &lv);
-	/* sample l of row r is decoder row l * B + r; its draws depend only on the row */
-	for (int r = 0; r < B; r++) {
+	/* sample l of row r is decoder row l * B + r. Every row gets the same L draws of
+	 * eps, seeded by the model's seed and l (common random numbers): a score then
+	 * depends on the row alone, not on its place in the stream or its batch, and is a
+	 * smooth function of the row, which --explain differentiates. */
+	(void)row0;
+	for (int l = 0; l < L; l++) {
+		float *e0 = b->eps + (size_t)l * B * K;
 		nids_rng rng;
-		nids_rng_seed2(&rng, m->seed, row0 + (uint64_t)r);
+		nids_rng_seed2(&rng, m->seed, (uint64_t)l);
+		nids_rng_normal_fill(&rng, e0, (size_t)K);
+		for (int r = 1; r < B; r++)
+			memcpy(e0 + (size_t)r * K, e0, (size_t)K * sizeof *e0);
+	}
+	for (int r = 0; r < B; r++)
 		for (int l = 0; l < L; l++) {
 			size_t i0 = ((size_t)l * B + r) * K;
-			nids_rng_normal_fill(&rng, b->eps + i0, (size_t)K);
 			for (int k = 0; k < K; k++) {
 				b->zmu[i0 + k] = mu[(size_t)r * K + k];
 				b->zlv[i0 + k] = lv[(size_t)r * K + k];
 			}
 		}
-	}
 	nids_reparam_forward(b->z, b->zmu, b->zlv, b->eps, (size_t)N * K);
 	decode(v, p, b, b->z, N, &mean, &logv);
 	int explain = (outputs & NIDS_OUT_EXPLAIN) != 0;
@@ -373,7 +405,9 @@ static void vae_score(const nids_model *m, void *scratch, const float *x, int B,
 		for (int l = 0; l < L; l++) {
 			size_t row = (size_t)l * B + r;
 			const float *mr = mean + row * d, *vr = logv ? logv + row * d : NULL;
-			float *dmr = b->dm + row * d, *dvr = b->dv + row * d;
+			/* gradient rows exist only with explain (b->dm, b->dv are NULL otherwise) */
+			float *dmr = explain ? b->dm + row * d : NULL;
+			float *dvr = explain ? b->dv + row * d : NULL;
 			if (v->score == SC_MSE && v->bern) {
 				/* GEE's score: the MSE of the Bernoulli means, sigmoid(logit) */
 				double s2 = 0;

@@ -67,7 +67,7 @@ int nids_arena_find(const nids_arena *a, const char *name)
 	return -1;
 }
 
-int nids_arena_fill_from(nids_arena *want, const nids_arena *src, nids_err *err)
+int nids_arena_check_from(const nids_arena *want, const nids_arena *src, nids_err *err)
 {
 	for (int i = 0; i < want->n; i++) {
 		const nids_tensor *w = &want->t[i];
@@ -79,6 +79,18 @@ int nids_arena_fill_from(nids_arena *want, const nids_arena *src, nids_err *err)
 			return nids_err_set(err, NIDS_EFORMAT, NULL,
 			                    "tensor '%s' is %d x %d, the model needs %d x %d", w->name,
 			                    s->rows, s->cols, w->rows, w->cols);
+	}
+	return 0;
+}
+
+int nids_arena_fill_from(nids_arena *want, const nids_arena *src, nids_err *err)
+{
+	int rc = nids_arena_check_from(want, src, err);
+	if (rc < 0)
+		return rc;
+	for (int i = 0; i < want->n; i++) {
+		const nids_tensor *w = &want->t[i];
+		const nids_tensor *s = &src->t[nids_arena_find(src, w->name)];
 		memcpy(want->data + w->off, src->data + s->off,
 		       (size_t)w->rows * (size_t)w->cols * sizeof(float));
 	}

@@ -101,7 +101,9 @@ int nids_model_arena_setup(nids_model *m, int (*define)(nids_model *m, nids_err 
                            const nids_arena *file, nids_err *err)
 {
 	int rc = define(m, err);
-	if (rc < 0 || (rc = nids_arena_alloc(&m->arena, err)) < 0)
+	/* a file's tensors are checked against the layout before the layout is allocated */
+	if (rc < 0 || (file && (rc = nids_arena_check_from(&m->arena, file, err)) < 0) ||
+	    (rc = nids_arena_alloc(&m->arena, err)) < 0)
 		return rc;
 	return file ? nids_arena_fill_from(&m->arena, file, err) : 0;
 }

@@ -539,7 +539,10 @@ static int parse(nids_norm **np, const unsigned char *b, size_t len, const char 
 		                    "corrupt params file (%zu bytes, header says %u)", len, want);
 	if (XXH32(b, len - 4, 0) != nids_get32(b + len - 4))
 		return nids_err_set(err, NIDS_ECHECKSUM, path, "params file checksum mismatch");
-	if (!nids_norm_method_name((int)method) || D < 1 || D > NIDS_MAX_COLUMNS)
+	/* each column takes at least a 2-byte length, a 1-byte name and its statistics, so
+	 * D is bounded by the file's size before anything is allocated for it */
+	if (!nids_norm_method_name((int)method) || D < 1 || D > NIDS_MAX_COLUMNS ||
+	    (uint64_t)D * (3 + PER_COLUMN_STATS) > len - FIXED - 4)
 		return nids_err_set(err, NIDS_EFORMAT, path,
 		                    "corrupt params file (method %u, %u columns)", method, D);
 	nids_norm *n = norm_alloc((int)method, (int)D);

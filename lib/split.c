@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
+#include "nids/le.h"
+
 /* Independent random streams per purpose, so that adding one option does not reshuffle
  * the draws of another. */
 enum { DRAW_FRACTION = 1, DRAW_VAL = 2, DRAW_BALANCE = 3 };
@@ -35,7 +39,29 @@ typedef struct split {
 	nids_split_counts *c;
 	size_t C;
 	size_t M; /* metadata bytes per row */
+	int key_col, key_meta; /* --partition's key: a float column, or a metadata column */
 } split;
+
+/* Which part of part_n the row's key falls in, 0-based: XXH3 of the key's value. */
+static int part_of(const split *s, const float *row, const unsigned char *meta)
+{
+	uint64_t h;
+	if (s->key_meta >= 0) {
+		const nids_meta_column *mc = &s->h->meta[s->key_meta];
+		const unsigned char *v = meta + mc->off;
+		if (mc->type == NIDS_TYPE_STR) { /* the text: ids differ from stream to stream */
+			uint32_t id = nids_get32(v);
+			const char *t = id < (uint32_t)s->h->nstrings ? s->h->strings[id] : "";
+			h = XXH3_64bits(t, strlen(t));
+		} else {
+			h = XXH3_64bits(v, (size_t)nids_type_width(mc->type));
+		}
+	} else {
+		float x = row[s->key_col] == 0 ? 0.0f : row[s->key_col]; /* -0 is 0 */
+		h = XXH3_64bits(&x, sizeof x);
+	}
+	return (int)(h % (uint64_t)s->o->part_n);
+}
 
 static int group_of(const split *s, const float *row)
 {
@@ -81,10 +107,13 @@ static int follow_classes(split *s, nids_err *err)
 	return 0;
 }
 
-/* Whether the row at input position i passes --benign/--attacks, --class, --fraction. */
-static int selected(const split *s, const float *row, uint64_t i)
+/* Whether the row at input position i passes --benign/--attacks, --class, --partition,
+ * --fraction. */
+static int selected(const split *s, const float *row, const unsigned char *meta, uint64_t i)
 {
 	const nids_split_opts *o = s->o;
+	if (o->part_n && part_of(s, row, meta) != o->part_k - 1)
+		return 0;
 	if (o->keep == NIDS_SPLIT_BENIGN && row[s->label_col] != 0)
 		return 0;
 	if (o->keep == NIDS_SPLIT_ATTACKS && row[s->label_col] == 0)
@@ -186,9 +215,19 @@ static int pass(split *s, nids_reader *r, FILE *spool, uint64_t n[2], nids_err *
 		for (long i = 0; i < k && !rc; i++) {
 			const float *row = rows + (size_t)i * s->C;
 			s->c->in++;
-			if (!selected(s, row, first + (uint64_t)i))
-				continue;
+			/* as in nids-fit, nids-roc and nids-threshold: a label is 0 or 1, and
+			 * anything else (0.5, 1e20, nan) is an error, not an attack */
+			if (s->label_col >= 0 && row[s->label_col] != 0 && row[s->label_col] != 1) {
+				char where[300];
+				snprintf(where, sizeof where, "%s: row %llu", s->in_name,
+				         (unsigned long long)(first + (uint64_t)i + 1));
+				rc = nids_err_set(err, NIDS_EFORMAT, where, "label %g is not 0 or 1",
+				                  (double)row[s->label_col]);
+				break;
+			}
 			const unsigned char *m = meta ? meta + (size_t)i * s->M : NULL;
+			if (!selected(s, row, m, first + (uint64_t)i))
+				continue;
 			if (!spool) {
 				rc = emit(s, row, m, err);
 			} else if (fwrite(row, s->C * sizeof(float), 1, spool) != 1 ||
@@ -218,6 +257,13 @@ static int needs(const split *s, nids_err *err)
 	if (o->nclasses && s->class_col < 0)
 		return nids_err_set(err, NIDS_EFORMAT, s->in_name,
 		                    "--class needs a class column; the stream has none");
+	if (o->part_n && s->key_col < 0 && s->key_meta < 0) {
+		if (o->key)
+			return nids_err_set(err, NIDS_EFORMAT, s->in_name,
+			                    "--key: the stream has no column '%s'", o->key);
+		return nids_err_set(err, NIDS_EFORMAT, s->in_name,
+		                    "--partition needs an address column (or name one with --key)");
+	}
 	return 0;
 }
 
@@ -232,6 +278,14 @@ int nids_split_run(const nids_split_opts *o, nids_reader *r, const char *in_name
 	s.C = (size_t)s.h->ncols;
 	s.M = (size_t)s.h->meta_width;
 	s.nout = o->val > 0 ? 2 : 1;
+	s.key_col = s.key_meta = -1;
+	if (o->part_n && o->key) {
+		s.key_meta = nids_header_find_meta(s.h, o->key);
+		s.key_col = s.key_meta < 0 ? nids_header_find(s.h, o->key) : -1;
+	}
+	for (int i = 0; o->part_n && !o->key && i < s.h->nmeta && s.key_meta < 0; i++)
+		if (s.h->meta[i].type == NIDS_TYPE_ADDR)
+			s.key_meta = i;
 	int rc = needs(&s, err);
 	for (int k = 0; k < s.nout && !rc; k++)
 		rc = nids_writer_open(&s.w[k], out[k], out_names[k], s.h, o->level, err);

@@ -41,10 +41,30 @@ optional_pandas() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pandas >/dev/null 2>&1 ||
 		echo "nids: could not install python3-pandas; the pandas reference test will skip" >&2
 }
+# clang with libFuzzer runs the fuzz harnesses in make check (tests/fuzz/run.sh, which
+# reports a skip without it): installed when we can, never a failure.
+optional_fuzz() {
+	sh "$(dirname "$0")/../tests/fuzz/run.sh" probe && return 0
+	[ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1 || return 0
+	echo "nids: installing clang and libFuzzer (optional: the fuzz smoke runs)" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y -qq clang libclang-rt-14-dev >/dev/null 2>&1 ||
+		echo "nids: could not install clang and libFuzzer; the fuzz runs will skip" >&2
+}
 optional() {
 	optional_one chromium chromium "the SVG rendering test"
 	optional_one nfpcapd nfdump "the flow collection chain test"
 	optional_pandas
+	optional_fuzz
+	# the scale-out tests (GNU parallel on cores and over ssh to namespaced hosts, a
+	# localhost Slurm) and the scaling benchmark (GNU time)
+	optional_one parallel parallel "the GNU parallel tests"
+	optional_one /usr/sbin/sshd openssh-server "the ssh hosts test"
+	optional_one ssh openssh-client "the ssh hosts test"
+	optional_one /usr/sbin/ip iproute2 "the ssh hosts test"
+	optional_one /usr/sbin/slurmctld slurm-wlm "the Slurm test"
+	optional_one /usr/sbin/munged munge "the Slurm test"
+	optional_one /usr/bin/time time "bench/scale.sh"
 }
 if [ -n "${NIDS_DEPS_DRY:-}" ]; then
 	echo "missing:$need"

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Runs every unit test binary and every bats file; prints TAP lines and, last,
+# Runs every unit test binary, every bats file and a short run of each libFuzzer harness
+# (tests/fuzz/run.sh smoke); prints TAP lines and, last,
 # "N passed, N failed, N skipped". Exit 1 if anything failed.
 # VALGRIND=1 runs every program the CLI tests call under valgrind (memcheck errors and
 # definite leaks fail the test, exit code 99), and the unit tests too.
@@ -25,6 +26,9 @@ export NIDS_BIN="${wrap:-$top/$BUILD/bin}" NIDS_TOP="$top"
 if ls "$top"/tests/cli/*.bats >/dev/null 2>&1; then
 	bats --tap "$top"/tests/cli/*.bats >>"$log" 2>&1 || true
 fi
+# the libFuzzer harnesses, for FUZZ_SMOKE seconds each, when built (make check builds
+# them where clang links libFuzzer; otherwise this reports a skip)
+sh "$top/tests/fuzz/run.sh" smoke "${FUZZ_SMOKE:-10}" >>"$log" 2>&1
 cat "$log"
 passed=$(grep -Ec '^ok [0-9]+ ' "$log" | tr -d ' ')
 skipped=$(grep -Ec '^ok [0-9]+ .*# [sS][kK][iI][pP]' "$log" | tr -d ' ')

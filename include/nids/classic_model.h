@@ -35,6 +35,13 @@ int nids_classic_store(nids_model *m, int n, const char *const *names, const int
 int nids_classic_load(nids_model *m, const nids_arena *file, const char *name, int min_rows,
                       int cols, nids_err *err);
 
+/* For loaders: the count hyperparameter key (k, trees) must equal have, the number of
+ * centroids or trees the file's tensors hold, so that what --info reports and what is
+ * scored agree. Returns 0 or NIDS_EFORMAT ("k=100000000 but the file holds 3
+ * centroids"). */
+int nids_classic_check_count(const nids_model *m, const char *key, long have, const char *what,
+                             nids_err *err);
+
 /* A column-major copy xt [d x n] of x [n x d] (malloc'd), or NULL when out of memory. */
 float *nids_classic_transpose(const float *x, size_t n, int d);
 

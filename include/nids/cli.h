@@ -23,7 +23,8 @@ void nids_cli_usage_error(const char *prog, const char *usage, const char *fmt, 
 void nids_cli_bad_option(const char *prog, const char *usage, char **argv, int c)
 	__attribute__((noreturn));
 
-/* Prints "prog 0.1.0 (stream 1, model 1)" to stdout and exits 0. */
+/* Prints "prog 0.1.0 (stream 1, model 1)" to stdout and exits 0, or 1 with "prog: write
+ * error: ..." on stderr when stdout cannot take it. */
 void nids_cli_version(const char *prog) __attribute__((noreturn));
 
 /* Prints err as "prog: where: msg" to stderr and exits with its code (1, or 2 for a
@@ -31,7 +32,8 @@ void nids_cli_version(const char *prog) __attribute__((noreturn));
 struct nids_err;
 void nids_cli_fail(const char *prog, const struct nids_err *err) __attribute__((noreturn));
 
-/* Prints the usage text to stdout and exits 0. */
+/* Prints the usage text (which starts "usage: prog") to stdout and exits 0, or 1 with
+ * "prog: write error: ..." on stderr when stdout cannot take it. */
 void nids_cli_help(const char *usage) __attribute__((noreturn));
 
 /* Parses a number-flag or exits 2 with "prog: option '--name': 'value' is not ...". */

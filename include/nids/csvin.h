@@ -33,6 +33,9 @@ int nids_csv_next(nids_csv *c, nids_csv_record *rec, nids_err *err);
 /* "name:line" for the record last returned, for messages. Lent. */
 const char *nids_csv_where(nids_csv *c);
 
+/* Blank lines (no fields, or only spaces) skipped so far. */
+unsigned long long nids_csv_blank(const nids_csv *c);
+
 /* Bytes of text consumed so far (after decompression). */
 unsigned long long nids_csv_bytes(const nids_csv *c);
 
@@ -40,7 +43,8 @@ void nids_csv_free(nids_csv *c);
 
 /* Parses a whole field as a number: decimal with optional sign, fraction and exponent,
  * correctly rounded for up to 19 significant digits (the common case, without
- * strtod), strtod otherwise; also inf/infinity/nan in any case. Returns 0 with *out,
+ * strtod), strtod otherwise; also inf/infinity/nan in any case. Spaces and tabs
+ * before and after the number are ignored. Returns 0 with *out,
  * or -1 when the text is not a number (empty included). */
 int nids_parse_float(const char *s, size_t len, double *out);
 

@@ -40,6 +40,9 @@ typedef struct nids_feat_stats {
 	unsigned long long nonfinite_dropped;  /* records dropped for them */
 	unsigned long long unseen;    /* categorical values that went to an _other slot */
 	unsigned long long empty;     /* records with every field empty, skipped (cic) */
+	unsigned long long blank;     /* blank lines skipped */
+	unsigned long long clamped;   /* finite values beyond float32's range, stored as
+	                                 +-FLT_MAX */
 	unsigned long long benign;    /* rows with label 0 */
 	int labelled;                 /* the rows have a label column */
 	unsigned long long bytes;     /* CSV bytes read (decompressed) */

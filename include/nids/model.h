@@ -80,8 +80,10 @@ typedef struct nids_model_type {
 	void *(*scratch_new)(const nids_model *m, int cap, unsigned outputs);
 	void (*scratch_free)(void *scratch);
 	/* Scores x [B x d] into out [B x ldo]: column 0 the score, then the requested
-	 * outputs in the order errors, explain, classes, cluster. row0 is the stream index of the
-	 * first row (random draws are seeded by row, so batching never changes a score). */
+	 * outputs in the order errors, explain, classes, cluster. row0 is the stream index of
+	 * the first row; a score must not depend on it, nor on the other rows (vae draws
+	 * the same noise for every row). Unless any_batch is set, B is always
+	 * NIDS_SCORE_ROWS (the scorer pads), so matrix products always have one shape. */
 	void (*score)(const nids_model *m, void *scratch, const float *x, int B, uint64_t row0,
 	              unsigned outputs, float *out, int ldo);
 	void (*free_state)(void *state);
@@ -89,6 +91,10 @@ typedef struct nids_model_type {
 	 * score too; score() writes them in columns 1..n before the other outputs), ending
 	 * with NULL; NULL for none. aegmm's stage-1 "mae", for example. */
 	const char *const *scores;
+	/* 1: a row's score never depends on the batch around it (no matrix products, only
+	 * per-row loops), so score() may get any number of rows, up to the scratch's cap;
+	 * 0: score() gets blocks of exactly NIDS_SCORE_ROWS rows. */
+	int any_batch;
 	/* Training defaults from the model's paper, used by nids-fit when its --epochs,
 	 * --batch or --lr is not given; 0 leaves nids-fit's own (20, 256, 1e-3). */
 	int epochs, batch;
@@ -166,12 +172,20 @@ int nids_model_outputs(const nids_model *m, unsigned outputs, char ***names, nid
  * NIDS_EMISMATCH naming the first difference. */
 int nids_model_check_features(const nids_model *m, const nids_header *h, nids_err *err);
 
+/* Rows in every call of a model type's score() (unless it sets any_batch): a matrix
+ * product's rounding can depend on its shape, so the scorer never lets it vary. */
+#define NIDS_SCORE_ROWS 256
+
+/* The scorer: a row's outputs are byte-identical whatever the batch sizes, the stream
+ * position, the thread count or the order of the rows. */
 typedef struct nids_scorer nids_scorer;
 
-/* A scorer for batches of up to cap rows over threads threads. Returns 0 or <0. */
+/* A scorer over threads threads for batches of up to cap rows (its memory does not
+ * depend on cap: the model sees fixed blocks). Returns 0 or <0. */
 int nids_scorer_new(nids_scorer **s, const nids_model *m, unsigned outputs, int threads,
                     int cap, nids_err *err);
-/* Scores x [B x d] (B <= cap) into out [B x nids_model_outputs()]. */
+/* Scores x [B x d] (B <= cap) into out [B x nids_model_outputs()]. row0, the stream
+ * index of x's first row, is passed on to the type but changes no score. */
 void nids_scorer_run(nids_scorer *s, const float *x, int B, uint64_t row0, float *out);
 void nids_scorer_free(nids_scorer *s);
 

@@ -60,6 +60,12 @@ static inline float *nids_arena_ptr(const nids_arena *a, float *base, int i)
  * or misshapen tensor. */
 int nids_arena_fill_from(nids_arena *want, const nids_arena *src, nids_err *err);
 
+/* Checks, without touching data, that src has every tensor of want with the same shape:
+ * what nids_arena_fill_from checks first. Loaders call it before allocating want, so a
+ * file whose hyperparameters imply a huge arena fails before anything is allocated.
+ * Returns 0 or NIDS_EFORMAT naming the first missing or mis-shaped tensor. */
+int nids_arena_check_from(const nids_arena *want, const nids_arena *src, nids_err *err);
+
 /* Frees the block and empties the layout. Accepts NULL. */
 void nids_arena_free(nids_arena *a);
 

@@ -30,6 +30,12 @@ typedef struct nids_split_opts {
 	int balance;     /* downsample the majority label to the minority's count */
 	uint64_t seed;
 	int level; /* zstd level of the outputs, 0 = raw blocks */
+	/* --partition K/N: keep the rows whose key hashes to part K of N (1 <= K <= N; N 0:
+	 * off). The key is the column named key (metadata or float), NULL: the first address
+	 * column. The hash is of the value itself (a string's text, not its id), so a key
+	 * goes to the same part in every stream, whatever else the stream holds. */
+	int part_k, part_n;
+	const char *key;
 } nids_split_opts;
 
 /* What went where. Groups are the class names when the stream has a class column,
@@ -47,7 +53,7 @@ typedef struct nids_split_counts {
  * nids_split_counts_free, also after an error). On an error the outputs are left
  * without an end block (a reader of them sees a truncated stream); the caller aborts
  * them. Returns 0, NIDS_EFORMAT when the stream lacks a label or class column an option
- * needs, NIDS_EUSAGE when a --class name never appeared in the class table (the message
+ * needs (or the --partition key column), NIDS_EUSAGE when a --class name never appeared in the class table (the message
  * lists the known ones), or a stream/IO error. */
 int nids_split_run(const nids_split_opts *o, nids_reader *r, const char *in_name,
                    FILE *const out[2], const char *const out_names[2], nids_split_counts *c,

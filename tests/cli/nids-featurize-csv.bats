@@ -167,3 +167,61 @@ test_csv="$NIDS_TOP/tests/fixtures/feat/csv_test.csv"
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "nids-featurize: write error: No space left on device" ]
 }
+
+@test "csv: blank lines are skipped and counted, so lines in = rows out + reported skips" {
+	printf 'a,b,label\n1,2,0\n\n3,4,1\n  \n\n5,6,0\n' >"$tmp/blank.csv"
+	run --separate-stderr feat -f csv -o "$tmp/b.rec" "$tmp/blank.csv"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nids-featurize: $tmp/blank.csv: 3 rows (2 benign, 1 attack), 3 blank lines skipped" ]
+	[ "$(ncat -H "$tmp/b.rec" | wc -l)" -eq 3 ]
+	# CRLF line ends: the LF of each CRLF is not a blank line
+	printf 'a,b,label\r\n1,2,0\r\n\r\n3,4,1\r\n' >"$tmp/crlf.csv"
+	run --separate-stderr feat -f csv -o "$tmp/c.rec" "$tmp/crlf.csv"
+	[ "$stderr" = "nids-featurize: $tmp/crlf.csv: 2 rows (1 benign, 1 attack), 1 blank lines skipped" ]
+}
+
+@test "csv: finite values beyond the float32 range are stored as +-FLT_MAX and counted" {
+	printf 'a,b,label\n1,1e39,0\n-1e300,2,1\n3,4,0\n' >"$tmp/big.csv"
+	run --separate-stderr feat -f csv -o "$tmp/big.rec" "$tmp/big.csv"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nids-featurize: $tmp/big.csv: 3 rows (2 benign, 1 attack), 2 values beyond the float32 range stored as +-3.40282e+38" ]
+	run ncat -H -c a,b,label,class "$tmp/big.rec"
+	[ "${lines[0]}" = "$(printf '1\t3.4028235e+38\t0\tbenign')" ]
+	[ "${lines[1]}" = "$(printf -- '-3.4028235e+38\t2\t1\tattack')" ]
+}
+
+@test "csv: spaces around a number are ignored before it as after it, quoted or not" {
+	printf 'a,b,label\n" 7","8 ",0\n 9 ,"\t10\t",1\n' >"$tmp/sp.csv"
+	run --separate-stderr feat -f csv -o "$tmp/sp.rec" "$tmp/sp.csv"
+	[ "$status" -eq 0 ]
+	run ncat -H -c a,b,label,class "$tmp/sp.rec"
+	[ "${lines[0]}" = "$(printf '7\t8\t0\tbenign')" ]
+	[ "${lines[1]}" = "$(printf '9\t10\t1\tattack')" ]
+}
+
+@test "csv: an empty vocabulary file is refused as not a vocabulary file" {
+	: >"$tmp/empty.voc"
+	run -1 --separate-stderr feat --vocab "$tmp/empty.voc" --onehot proto -o "$tmp/o.rec" "$train"
+	[ "$stderr" = "nids-featurize: $tmp/empty.voc: not a nids vocabulary file (made by --fit-vocab)" ]
+	[ ! -e "$tmp/o.rec" ]
+}
+
+@test "csv: a first line wider than a stream can be is refused before any format reads it" {
+	awk 'BEGIN { for (i = 1; i <= 70000; i++) printf "c%d,", i; print "label";
+		for (i = 1; i <= 70000; i++) printf "1,"; print "0" }' >"$tmp/wide.csv"
+	for f in "" "-f csv" "-f cic" "-f netflow"; do
+		run -1 --separate-stderr feat $f -o "$tmp/o.rec" "$tmp/wide.csv"
+		[ "$stderr" = "nids-featurize: $tmp/wide.csv:1: 70001 fields, more than the 65536 columns a stream can hold" ]
+		[ ! -e "$tmp/o.rec" ]
+	done
+}
+
+@test "csv: several inputs while --onehot learns the vocabularies from the first" {
+	run --separate-stderr feat --onehot proto,service --drop host -o "$tmp/two.rec" "$train" "$train"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nids-featurize: inputs: 6 rows (4 benign, 2 attack)" ]
+	run ncat -H -c dur,proto=udp,service=dns,label "$tmp/two.rec"
+	[ "${#lines[@]}" -eq 6 ]
+	[ "${lines[1]}" = "$(printf '0\t1\t1\t1')" ]
+	[ "${lines[4]}" = "$(printf '0\t1\t1\t1')" ]
+}

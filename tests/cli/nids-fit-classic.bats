@@ -73,6 +73,13 @@ teardown() { teardown_tmp; }
 	echo "${lines[1]}" | awk -F '\t' '{ d = $1 + $2 - 1; exit !(d < 1e-6 && d > -1e-6) }'
 }
 
+@test "nids-fit: kmeans with fewer rows than k is a data error (exit 1), not a usage error" {
+	run --separate-stderr fit -t kmeans --k 500 -o "$tmp/m" "$tmp/benign.rec"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-fit: k-means needs at least k = 500 rows, got 200" ]
+	[ ! -e "$tmp/m" ]
+}
+
 @test "nids-fit: classic option errors exit 2 and leave no model" {
 	run --separate-stderr fit -t forest --max-features half -o "$tmp/m" "$tmp/all.rec"
 	[ "$status" -eq 2 ]
@@ -84,9 +91,6 @@ teardown() { teardown_tmp; }
 	run --separate-stderr fit -t logreg --class-weight auto -o "$tmp/m" "$tmp/all.rec"
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "nids-fit: option '--class-weight': 'auto' is not one of none, balanced" ]
-	run --separate-stderr fit -t kmeans --k 500 -o "$tmp/m" "$tmp/benign.rec"
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "nids-fit: k-means needs at least k = 500 rows, got 200" ]
 	run --separate-stderr fit -t tree --dump /nonexistent/dir/t.txt -o "$tmp/m" "$tmp/all.rec"
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "nids-fit: /nonexistent/dir/t.txt: cannot write the tree dump" ]

@@ -168,6 +168,17 @@ setup() {
 	[[ "$output" == "101" ]]
 }
 
+@test "a label other than 0 or 1 is an error, as in nids-fit, nids-roc and nids-threshold" {
+	for bad in 0.5 1e+20 -1 2 nan; do
+		printf 'i\tlabel\n1\t0\n2\t1\n3\t%s\n' "$bad" | "$NIDS_BIN/nids-cat" -r >"$D/bad.rec"
+		for flags in "--benign" "--attacks" "--balance" "--fraction 1"; do
+			run -1 --separate-stderr "$S" $flags -o "$D/out.rec" "$D/bad.rec"
+			[ "$stderr" = "nids-split: $D/bad.rec: row 3: label $bad is not 0 or 1" ]
+			[ ! -e "$D/out.rec" ]
+		done
+	done
+}
+
 @test "several inputs read as one; counts only with -v or on a terminal; --progress" {
 	gzip -c "$A" > "$D/all.rec.gz"
 	cat "$A" "$A" > "$D/two.rec"

@@ -188,7 +188,7 @@ static void test_kmeans_blobs(void)
 	nids_kmeans_nearest(c1, cn, 3, 2, q, 1, &dist, &idx, scratch);
 	CHECK_NEAR(dist, 2.0, 0.05);
 	CHECK(fabsf(c1[2 * idx] - 10) < 0.05f, "nearest %d", idx);
-	CHECK(nids_kmeans_fit(x, 2, DB, &o, c1, NULL, NULL, &err) == NIDS_EUSAGE, "n < k");
+	CHECK(nids_kmeans_fit(x, 2, DB, &o, c1, NULL, NULL, &err) == NIDS_EFORMAT, "n < k");
 }
 
 /* 60 rows; the same formula generated the reference in Python. */

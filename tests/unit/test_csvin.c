@@ -131,10 +131,26 @@ static void numbers_match_strtod(void)
 	CHECK(nids_parse_float("Infinity", 8, &v) == 0 && isinf(v) && v > 0, "Infinity");
 	CHECK(nids_parse_float("-inf", 4, &v) == 0 && isinf(v) && v < 0, "-inf");
 	CHECK(nids_parse_float("NaN", 3, &v) == 0 && isnan(v), "NaN");
-	const char *bad_cases[] = { "", "-", ".", "1e", "1x", "tcp", "1.2.3", "e5", "--1", " 1" };
+	const char *bad_cases[] = { "", "-", ".", "1e", "1x", "tcp", "1.2.3", "e5", "--1", " ",
+		                    "1 2", "- 1", "1e 5" };
 	for (size_t i = 0; i < sizeof bad_cases / sizeof *bad_cases; i++)
 		CHECK(nids_parse_float(bad_cases[i], strlen(bad_cases[i]), &v) == -1, "'%s' accepted",
 		      bad_cases[i]);
+	/* spaces and tabs around a number are ignored alike, before it as after it, on the
+	 * fast path and on strtod's */
+	const char *spaced[] = { " 1.5", "1.5 ", "\t1.5\t", "  1.5  " };
+	for (size_t i = 0; i < sizeof spaced / sizeof *spaced; i++) {
+		v = 0;
+		CHECK(nids_parse_float(spaced[i], strlen(spaced[i]), &v) == 0 && v == 1.5, "'%s': %g",
+		      spaced[i], v);
+	}
+	const char *spaced_long[] = { " 1.2345678901234567890123e300", "1.2345678901234567890123e300 " };
+	for (size_t i = 0; i < 2; i++) {
+		v = 0;
+		CHECK(nids_parse_float(spaced_long[i], strlen(spaced_long[i]), &v) == 0 &&
+		              v == strtod("1.2345678901234567890123e300", NULL),
+		      "'%s': %g", spaced_long[i], v);
+	}
 }
 
 int main(void)

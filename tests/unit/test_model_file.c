@@ -196,10 +196,13 @@ static void test_explain_gradients(void)
 	explain_case("ae", NULL, NULL, 1e-4f);
 	explain_case("ae", "act", "tanh", 1e-4f);
 	explain_case("ae", "loss", "mae", 1e-4f);
-	explain_case("vae", NULL, NULL, 1e-3f);
-	explain_case("vae", "score", "mse", 1e-3f);
-	explain_case("vae", "score", "elbo", 1e-3f);
-	explain_case("vae", "decoder", "bernoulli", 1e-3f);
+	/* the vae's noise is the same for every row: at 1e-3 one checked point's step
+	 * reaches a ReLU kink (its error grows with the step, 3e-3 is worse), at 3e-4
+	 * none does */
+	explain_case("vae", NULL, NULL, 3e-4f);
+	explain_case("vae", "score", "mse", 3e-4f);
+	explain_case("vae", "score", "elbo", 3e-4f);
+	explain_case("vae", "decoder", "bernoulli", 3e-4f);
 }
 
 /* The vae scores with a vectorized exp unless --explain asks for gradients, when it
