@@ -150,9 +150,8 @@ static int flush(scoring *z, int n, uint64_t row0, nids_err *err)
 	return kept ? nids_writer_write_meta(z->w, z->rowsout, z->metaout, (size_t)kept, err) : 0;
 }
 
-/* Rows are scored in chunks that start at stream row multiples of the chunk size,
- * whatever the input's block sizes, so a row is always scored at the same position in
- * its batch (a matrix product's rounding can depend on it). */
+/* Rows are gathered into chunks and scored; the scorer keeps every row's score
+ * independent of the chunk and of its position in it. */
 static int run(scoring *z, nids_reader *r, nids_err *err)
 {
 	float *rows;

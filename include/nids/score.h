@@ -5,8 +5,8 @@
  * the same normalization is applied to the features before scoring (the output keeps
  * the input's rows as they came); an input normalized with the same parameters is
  * scored as it is; anything else is refused with a message saying what differs. A
- * stored threshold turns scores into alarms. Rows are scored in chunks aligned to
- * stream positions, so a row's score never depends on how the input was blocked. */
+ * stored threshold turns scores into alarms. A row's score depends on the row and the
+ * model alone (the scorer's fixed blocks), never on how the input was blocked. */
 #ifndef NIDS_SCORE_H
 #define NIDS_SCORE_H
 
@@ -17,8 +17,9 @@
 #include "nids/model.h"
 #include "nids/stream.h"
 
-/* Rows scored at once. */
-#define NIDS_SCORE_CHUNK 1024
+/* Rows gathered and scored at once: two of the scorer's fixed blocks
+ * (NIDS_SCORE_ROWS), one per thread with -j 2. */
+#define NIDS_SCORE_CHUNK (2 * NIDS_SCORE_ROWS)
 
 typedef struct nids_score_opts {
 	unsigned outputs; /* NIDS_OUT_* columns besides the score */
