@@ -1,11 +1,13 @@
 # nids: build, test, install, demo, bench.
 #   make            build the programs into build/bin
-#   make check      unit tests + CLI tests + a short run of each fuzzer (SANITIZE=1: ASan+UBSan
-#                   build in build-san/; VALGRIND=1: every program and unit test under valgrind)
+#   make check      lint of the tests, unit tests + CLI tests + a short run of each fuzzer,
+#                   the option coverage (SANITIZE=1: ASan+UBSan build in build-san/;
+#                   VALGRIND=1: every program and unit test under valgrind)
 #   make fuzz       the libFuzzer harnesses for FUZZ_TIME seconds each (clang)
 #   make demo       install missing Debian packages, build, run the NSL-KDD example
 #   make install    PREFIX=/usr/local (programs and man pages)
 #   make deps       install missing Debian packages (needs root and apt)
+#   make mutate     apply named bugs to a scratch copy; report the tests that catch each
 CC ?= cc
 PREFIX ?= /usr/local
 SANITIZE ?= 0
@@ -38,7 +40,7 @@ PROGS := $(CMD_SRC:cmd/%.c=$(BUILD)/bin/%)
 UNITS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HEADER_CHECKS := $(HEADERS:include/nids/%.h=$(BUILD)/hdr/%.ok)
 
-.PHONY: all check deps demo install clean bench headers man-check
+.PHONY: all check deps demo install clean bench headers man-check lint-tests mutate
 all: $(PROGS) $(UNITS) $(HEADER_CHECKS)
 
 $(BUILD)/lib/%.o: lib/%.c $(HEADERS) $(LIB_HEADERS) | $(BUILD)/lib
@@ -63,9 +65,19 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory man-check
+	@$(MAKE) --no-print-directory lint-tests
 	@if FUZZ_CC=$(FUZZ_CC) sh tests/fuzz/run.sh probe; then \
 	  $(MAKE) --no-print-directory fuzz-build >/dev/null || exit 1; fi
-	@BUILD=$(BUILD) VALGRIND=$(VALGRIND) FUZZ_CC=$(FUZZ_CC) FUZZ_SMOKE=$(FUZZ_SMOKE) sh tests/run.sh
+	@BUILD=$(BUILD) VALGRIND=$(VALGRIND) FUZZ_CC=$(FUZZ_CC) FUZZ_SMOKE=$(FUZZ_SMOKE) sh tests/run.sh; \
+	  rc=$$?; BUILD=$(BUILD) sh tests/option_coverage.sh || rc=1; exit $$rc
+
+# deliberate bugs in a scratch copy, and the tests that catch each (not part of check)
+mutate: all
+	@sh scripts/mutate.sh
+
+# every bats assertion live (tests/lint_bats.sh)
+lint-tests:
+	@sh tests/lint_bats.sh
 
 man-check:
 	@for m in man/*.[15]; do \

@@ -116,6 +116,8 @@ void nids_model_init_mlps(const nids_model *m, nids_mlp *const *nets, int n, nid
 			nids_mlp_init(nets[i], &m->arena, m->arena.data, rng);
 }
 
+void (*nids_net_train_hook)(nids_net *net, const char *stage);
+
 int nids_net_train(nids_net *net, const nids_dataset *train, const nids_dataset *val, int ymode,
                    const nids_fit_opts *o, uint64_t seed, const char *stage, nids_err *err)
 {
@@ -150,6 +152,8 @@ int nids_net_train(nids_net *net, const nids_dataset *train, const nids_dataset 
 	if ((rc = net->prepare(net->ctx, t.shards, cap, err)) < 0 ||
 	    (rc = nids_optim_init(&opt, o->optim, net->nparams, (float)o->lr, err)) < 0)
 		goto done;
+	if (nids_net_train_hook)
+		nids_net_train_hook(net, stage);
 	nids_rng shuffle;
 	nids_rng_seed2(&shuffle, seed, 0x5feed);
 	double best_val = INFINITY, t_start = nids_seconds();

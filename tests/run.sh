@@ -1,14 +1,20 @@
 #!/bin/sh
 # Runs every unit test binary, every bats file and a short run of each libFuzzer harness
-# (tests/fuzz/run.sh smoke); prints TAP lines and, last,
+# (tests/fuzz/run.sh smoke); prints their TAP lines and, last,
 # "N passed, N failed, N skipped". Exit 1 if anything failed.
+# Each program's (or file's) TAP output is checked against its plan ("1..N", first or
+# last): a missing plan, or a count of results that differs from it, is a failure, so a
+# test binary or bats file that dies half way cannot pass by printing only "ok" lines.
+# A skipped test counts as skipped, except a skip that names ../shared/data when that
+# directory exists: then the data is there and the skip hides a broken test, a failure.
 # VALGRIND=1 runs every program the CLI tests call under valgrind (memcheck errors and
 # definite leaks fail the test, exit code 99), and the unit tests too.
 BUILD=${BUILD:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
 log=$(mktemp)
+out=$(mktemp)
 wrap=""
-trap 'rm -f "$log"; [ -n "$wrap" ] && rm -rf "$wrap"' EXIT
+trap 'rm -f "$log" "$out"; [ -n "$wrap" ] && rm -rf "$wrap"' EXIT
 vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
 if [ "${VALGRIND:-0}" = 1 ]; then
 	NIDS_UNIT_PREFIX="$vg"
@@ -18,26 +24,59 @@ if [ "${VALGRIND:-0}" = 1 ]; then
 		chmod +x "$wrap/$(basename "$p")"
 	done
 fi
+shared=0
+[ -d "$top/../shared/data" ] && shared=1
+
+# tally NAME RC: checks the TAP in $out against its plan, appends it to $log with a verdict
+# line for a mismatch or a data skip; the counts go to $log as "#= pass fail skip".
+tally() {
+	awk -v name="$1" -v rc="${2:-0}" -v shared="$shared" '
+	{ print }
+	/^1\.\.[0-9]+/ && !planned { planned = 1; plan = substr($1, 4) + 0; next }
+	/^not ok / { n++; fail++; next }
+	/^ok / {
+		n++
+		if ($0 ~ /# [sS][kK][iI][pP]/) {
+			if (shared && $0 ~ /shared\/data/) {
+				fail++
+				print "# " name ": a data-dependent test skipped though ../shared/data exists: counted as failed"
+			} else
+				skip++
+		} else
+			pass++
+	}
+	END {
+		if (rc != 0 && !fail) { print "not ok - " name ": exited " rc; fail++ }
+		if (!planned) { print "not ok - " name ": no TAP plan (1..N)"; fail++ }
+		else if (n != plan) { print "not ok - " name ": plan 1.." plan " but " n + 0 " results"; fail++ }
+		printf "#= %d %d %d\n", pass, fail, skip
+	}' "$out" >>"$log"
+}
+
 for t in "$top/$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
-	( cd "$top" && $NIDS_UNIT_PREFIX "$t" ) >>"$log" 2>&1 || echo "not ok - $(basename "$t") exited $?" >>"$log"
+	rc=0
+	( cd "$top" && $NIDS_UNIT_PREFIX "$t" ) >"$out" 2>&1 || rc=$?
+	tally "$(basename "$t")" "$rc"
 done
 export NIDS_BIN="${wrap:-$top/$BUILD/bin}" NIDS_TOP="$top"
-if ls "$top"/tests/cli/*.bats >/dev/null 2>&1; then
-	bats --tap "$top"/tests/cli/*.bats >>"$log" 2>&1 || true
-fi
+for f in "$top"/tests/cli/*.bats; do
+	[ -e "$f" ] || continue
+	rc=0
+	bats --tap "$f" >"$out" 2>&1 || rc=$?
+	tally "$(basename "$f")" "$rc"
+done
 # the libFuzzer harnesses, for FUZZ_SMOKE seconds each, when built (make check builds
 # them where clang links libFuzzer; otherwise this reports a skip)
-sh "$top/tests/fuzz/run.sh" smoke "${FUZZ_SMOKE:-10}" >>"$log" 2>&1
-cat "$log"
-passed=$(grep -Ec '^ok [0-9]+ ' "$log" | tr -d ' ')
-skipped=$(grep -Ec '^ok [0-9]+ .*# [sS][kK][iI][pP]' "$log" | tr -d ' ')
-failed=$(grep -Ec '^not ok' "$log" | tr -d ' ')
-passed=$((passed - skipped))
-if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then failed=1; echo "# no test ran"; fi
-if [ "$skipped" -gt 0 ]; then
-	echo "$passed passed, $failed failed, $skipped skipped"
-else
-	echo "$passed passed, $failed failed"
+if [ -e "$top/tests/fuzz/run.sh" ]; then
+	rc=0
+	sh "$top/tests/fuzz/run.sh" smoke "${FUZZ_SMOKE:-10}" >"$out" 2>&1 || rc=$?
+	tally fuzz "$rc"
 fi
-[ "$failed" -eq 0 ]
+grep -v '^#= ' "$log"
+awk '/^#= / { p += $2; f += $3; s += $4 }
+	END {
+		if (p == 0 && f == 0) { f = 1; print "# no test ran" }
+		printf "%d passed, %d failed, %d skipped\n", p, f, s
+		exit f != 0
+	}' "$log"

@@ -274,4 +274,10 @@ void nids_model_init_mlps(const nids_model *m, nids_mlp *const *nets, int n, nid
 int nids_net_train(nids_net *net, const nids_dataset *train, const nids_dataset *val, int y,
                    const nids_fit_opts *o, uint64_t seed, const char *stage, nids_err *err);
 
+/* A test hook (tests/unit/test_objectives.c): when not NULL, nids_net_train calls it with
+ * each network it trains once the network's buffers are prepared, before the first epoch,
+ * so that a test can set the parameters and evaluate the model's loss through its own
+ * step function. NULL (no hook) in the programs. */
+extern void (*nids_net_train_hook)(nids_net *net, const char *stage);
+
 #endif

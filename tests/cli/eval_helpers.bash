@@ -16,8 +16,14 @@ ex() {
 # jget KEY: a top-level number from nids-roc --json output in $output
 jget() { printf '%s\n' "$output" | sed -n "s/.*\"$1\": \([^,}]*\).*/\1/p" | head -n 1; }
 
-# near A B TOL: |A - B| <= TOL, both read as doubles
-near() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= t) }'; }
+# near A B TOL: |A - B| <= TOL, all three finite numbers (is_num)
+near() {
+	is_num "$1" && is_num "$2" && is_num "$3" || return 1
+	awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= t) }'
+}
 
-# same A B: equal as doubles
-same() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 == b + 0) }'; }
+# same A B: equal as doubles, both finite numbers (is_num)
+same() {
+	is_num "$1" && is_num "$2" || return 1
+	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 == b + 0) }'
+}

@@ -102,7 +102,8 @@ same_scores() {
 	score -m "$tmp/d.bin" "$tmp/u.rec" | "$NIDS_BIN/nids-threshold" --value "$t" --alarms-only > "$tmp/want.rec"
 	cmp <(ncat "$tmp/al.rec") <(ncat "$tmp/want.rec")
 	n=$(ncat -H -c record "$tmp/al.rec" | wc -l)
-	[ "$n" -ge 40 ] && [ "$n" -le 60 ]
+	[ "$n" -ge 40 ]
+	[ "$n" -le 60 ]
 	run score -m "$tmp/d.bin" --alarms -e -o "$tmp/x.rec" "$tmp/u.rec"
 	[ "$status" -eq 0 ]
 	# a threshold nothing reaches: exit 3, and an empty but valid alarm stream

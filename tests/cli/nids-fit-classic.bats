@@ -112,10 +112,21 @@ teardown() { teardown_tmp; }
 	[ "$status" -eq 0 ]
 	near=$(printf '%s\n' "${lines[@]}" | awk -F'\t' '$1 < 5 { print $2 }' | sort -u)
 	far=$(printf '%s\n' "${lines[@]}" | awk -F'\t' '$1 > 5 { print $2 }' | sort -u)
-	[ "$(echo "$near" | wc -l)" -eq 1 ] && [ "$(echo "$far" | wc -l)" -eq 1 ]
+	[ "$(echo "$near" | wc -l)" -eq 1 ]
+	[ "$(echo "$far" | wc -l)" -eq 1 ]
 	[ "$near" != "$far" ]
 	[[ "$near" =~ ^[01]$ && "$far" =~ ^[01]$ ]]
 	run score -m "$tmp/km" --errors "$tmp/blobs.rec"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"--errors is not available for -t kmeans"* ]]
+}
+
+@test "nids-score: the k-means score is the Euclidean distance to the nearest centroid" {
+	# centroids (1, 0) and (11, 10); distances 3 (not 9), 5 (not 25), 1 and 0
+	printf 'a\tb\n0\t0\n2\t0\n10\t10\n12\t10\n' | ncat -r > "$tmp/train.rec"
+	printf 'a\tb\n1\t3\n4\t4\n12\t10\n11\t10\n' | ncat -r > "$tmp/test.rec"
+	fit -q -t kmeans --k 2 --restarts 1 -o "$tmp/km" "$tmp/train.rec"
+	run sh -c "'$NIDS_BIN/nids-score' -m '$tmp/km' '$tmp/test.rec' | '$NIDS_BIN/nids-cat' -H -c score"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '3\n5\n1\n0')" ]
 }

@@ -45,7 +45,7 @@ same_rows() {
 @test "nids-fit-deep: each model separates the attacks, the same with 1 and 2 scoring threads" {
 	for t in dagmm memae dsebm aegmm; do
 		extra=()
-		[ "$t" = aegmm ] && extra=(--k 3)
+		if [ "$t" = aegmm ]; then extra=(--k 3); fi
 		fit -t "$t" -q --epochs 20 --batch 32 --lr 1e-2 "${extra[@]}" -o "$tmp/$t.bin" \
 			"$tmp/benign.rec"
 		score -m "$tmp/$t.bin" -j 1 -o "$tmp/$t.1" "$tmp/all.rec"

@@ -60,7 +60,8 @@ setup() {
 	[ ! -e "$D/o.rec" ]
 	run -1 --separate-stderr "$N" --fit "$D/q" -t log1p -o "$D/o.rec" "$D/test.rec"
 	[[ "$stderr" == *"row 2: column 'a': value -5 is negative"* ]]
-	[ ! -e "$D/q" ] && [ ! -e "$D/o.rec" ]
+	[ ! -e "$D/q" ]
+	[ ! -e "$D/o.rec" ]
 	[[ -z "$(ls "$D" | grep tmp)" ]]
 }
 
@@ -68,7 +69,8 @@ setup() {
 	printf 'a\tb\n1\t2\nnan\t3\n' | "$CAT" -r >"$D/nan.rec"
 	run -1 --separate-stderr "$N" --fit "$D/p" -o "$D/o.rec" "$D/nan.rec"
 	[[ "$stderr" == "nids-normalize: $D/nan.rec: row 2: column 'a': value nan is not finite" ]]
-	[ ! -e "$D/p" ] && [ ! -e "$D/o.rec" ]
+	[ ! -e "$D/p" ]
+	[ ! -e "$D/o.rec" ]
 }
 
 @test "a stream whose feature columns differ from the params is refused" {
@@ -107,12 +109,14 @@ setup() {
 	head -c $((size - 10)) "$D/train.rec" >"$D/cut.rec"
 	run -1 --separate-stderr "$N" --fit "$D/p" -o "$D/o.rec" "$D/cut.rec"
 	[[ "$stderr" == "nids-normalize: $D/cut.rec: row 5: truncated stream (no end block)" ]]
-	[ ! -e "$D/p" ] && [ ! -e "$D/o.rec" ]
+	[ ! -e "$D/p" ]
+	[ ! -e "$D/o.rec" ]
 	cp "$D/train.rec" "$D/flip.rec"
 	flip_byte "$D/flip.rec" $((size - 40))
 	run -1 --separate-stderr "$N" --fit "$D/p" -o "$D/o.rec" "$D/flip.rec"
 	[[ "$stderr" == *"checksum mismatch"* ]]
-	[ ! -e "$D/p" ] && [ ! -e "$D/o.rec" ]
+	[ ! -e "$D/p" ]
+	[ ! -e "$D/o.rec" ]
 	run -1 --separate-stderr "$N" --fit "$D/p" </dev/null
 	echo "stderr: $stderr"
 	[[ "$stderr" == "nids-normalize: -: empty input: no stream header" ]]
@@ -182,4 +186,11 @@ setup() {
 	[[ -z "$stderr" ]]
 	run -1 --separate-stderr "$N" -p "$D/p1" -o "$D/o.rec" "$D/test.rec" "$D/none.rec"
 	[[ "$stderr" == "nids-normalize: $D/none.rec: cannot open: No such file or directory" ]]
+}
+
+@test "--progress draws a line on a pipe (and erases it), nothing without it" {
+	run -0 --separate-stderr "$N" --progress --fit "$D/p" -o "$D/o.rec" "$D/train.rec"
+	[[ "$stderr" == $'\r'"nids-normalize: "*" rows, "*"(100%)"$'\r'* ]]
+	run -0 --separate-stderr "$N" -p "$D/p" -o "$D/o.rec" "$D/train.rec"
+	[ -z "$stderr" ]
 }

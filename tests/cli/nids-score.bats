@@ -47,9 +47,6 @@ teardown() { teardown_tmp; }
 		awk -F '\t' '{ s[$1] += $2; n[$1]++ } END { exit !(s[1] / n[1] > 3 * s[0] / n[0]) }'
 }
 
-# close FILE1 FILE2: one-column files agree to a relative 1e-4 row by row
-close() { paste "$1" "$2" | awk '{ d = $1 - $2; d = d < 0 ? -d : d; a = $1 < 0 ? -$1 : $1
-	if (d > 1e-4 * a + 1e-30) bad++ } END { exit bad }'; }
 
 @test "nids-score: scores are reproducible; threads change only rounding (vae samples too)" {
 	"$NIDS_BIN/nids-fit" -q -t vae --epochs 2 -o "$tmp/vae.bin" "$tmp/benign.rec"

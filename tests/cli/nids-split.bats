@@ -74,9 +74,11 @@ setup() {
 	"$S" -q --fraction 0.3 --seed 5 <"$A" >"$D/b.rec"
 	"$S" -q --fraction 0.3 --seed 6 -o "$D/c.rec" "$A"
 	cmp "$D/a.rec" "$D/b.rec"
-	! cmp -s "$D/a.rec" "$D/c.rec"
+	run cmp -s "$D/a.rec" "$D/c.rec"
+	[ "$status" -eq 1 ]
 	n=$("$CAT" <"$D/a.rec" | tail -n +2 | wc -l)
-	[ "$n" -gt 60 ] && [ "$n" -lt 120 ]
+	[ "$n" -gt 60 ]
+	[ "$n" -lt 120 ]
 	run -0 --separate-stderr "$S" -v --fraction 1 -o "$D/d.rec" "$A"
 	[[ "${stderr_lines[0]}" == *": 300 rows read, 300 kept" ]]
 }
@@ -85,7 +87,9 @@ setup() {
 	run -0 --separate-stderr "$S" -v --val 0.25 --seed 1 -o "$D/t.rec" --val-output "$D/v.rec" "$A"
 	t=$("$CAT" <"$D/t.rec" | tail -n +2 | wc -l)
 	v=$("$CAT" <"$D/v.rec" | tail -n +2 | wc -l)
-	[ $((t + v)) -eq 300 ] && [ "$v" -gt 40 ] && [ "$v" -lt 110 ]
+	[ $((t + v)) -eq 300 ]
+	[ "$v" -gt 40 ]
+	[ "$v" -lt 110 ]
 	[[ "${stderr_lines[1]}" == "nids-split: $D/t.rec: $t rows ("* ]]
 	[[ "${stderr_lines[2]}" == "nids-split: $D/v.rec: $v rows ("* ]]
 	diff <("$CAT" <"$A" | tail -n +2) \
@@ -107,7 +111,8 @@ setup() {
 	"$S" -q --balance --seed 3 -o "$D/b.rec" "$A"
 	"$S" -q --balance --seed 4 -o "$D/c.rec" "$A"
 	cmp "$D/a.rec" "$D/b.rec"
-	! cmp -s "$D/a.rec" "$D/c.rec"
+	run cmp -s "$D/a.rec" "$D/c.rec"
+	[ "$status" -eq 1 ]
 	# with --val the balanced rows are split
 	run -0 --separate-stderr "$S" -v --balance --val 0.5 -o "$D/t.rec" --val-output "$D/v.rec" "$A"
 	[[ "${stderr_lines[0]}" == *": 300 rows read, 200 kept" ]]
@@ -132,14 +137,16 @@ setup() {
 	head -c $((size - 100)) "$A" >"$D/cut.rec"
 	run -1 --separate-stderr "$S" --val 0.5 -o "$D/t.rec" --val-output "$D/v.rec" "$D/cut.rec"
 	[[ "$stderr" == "nids-split: $D/cut.rec: row "*": truncated stream (no end block)" ]]
-	[ ! -e "$D/t.rec" ] && [ ! -e "$D/v.rec" ]
+	[ ! -e "$D/t.rec" ]
+	[ ! -e "$D/v.rec" ]
 	run -1 --separate-stderr "$S" --balance -o "$D/t.rec" "$D/cut.rec"
 	[ ! -e "$D/t.rec" ]
 	cp "$A" "$D/flip.rec"
 	flip_byte "$D/flip.rec" 200
 	run -1 --separate-stderr "$S" --val 0.5 -o "$D/t.rec" --val-output "$D/v.rec" "$D/flip.rec"
 	[[ "$stderr" == *"checksum mismatch" ]]
-	[ ! -e "$D/t.rec" ] && [ ! -e "$D/v.rec" ]
+	[ ! -e "$D/t.rec" ]
+	[ ! -e "$D/v.rec" ]
 	[[ -z "$(ls "$D" | grep tmp)" ]]
 	run -1 --separate-stderr "$S" </dev/null
 	echo "stderr: $stderr"

@@ -17,7 +17,8 @@ day="$NIDS_TOP/examples/data/ugr16-july-week5-first5k.csv.zst"
 	json="$tmp/out/ugr16-july-week5-first5k.alarms.jsonl"
 	[ "$(head -1 "$tsv")" = "$(printf 'time\tsrc_addr\tsport\tdst_addr\tdport\tproto\trecord\tscore')" ]
 	n=$(($(wc -l < "$tsv") - 1))
-	[ "$n" -ge 25 ] && [ "$n" -le 100 ]
+	[ "$n" -ge 25 ]
+	[ "$n" -le 100 ]
 	[ "$(wc -l < "$json")" -eq "$n" ]
 	python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$json"
 	# each alarm names its flow: the record's line of the CSV has its time and addresses

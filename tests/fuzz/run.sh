@@ -1,8 +1,8 @@
 #!/bin/sh
 # Runs the libFuzzer harnesses built in $FUZZ_BUILD (default build-fuzz).
 #   run.sh probe           exit 0 when $FUZZ_CC (default clang) links -fsanitize=fuzzer
-#   run.sh smoke SECONDS   each harness for SECONDS on its seeds, as TAP lines for
-#                          tests/run.sh ("ok N - fuzz: NAME smoke"), or one skip line
+#   run.sh smoke SECONDS   each harness for SECONDS on its seeds, as TAP for tests/run.sh
+#                          (a plan, then "ok N - fuzz: NAME smoke"), or one skip line
 #   run.sh long SECONDS    each harness for SECONDS, one after another, at nice 19, with
 #                          libFuzzer's output and final statistics on stderr
 # Harnesses mutate a scratch copy of their seeds under $FUZZ_BUILD/run/NAME (the seeds in
@@ -50,10 +50,12 @@ case $mode in
 probe) probe ;;
 smoke)
 	if ! probe || ! ls "$FUZZ_BUILD"/fuzz_* >/dev/null 2>&1; then
+		echo "1..1"
 		echo "ok 1 - fuzz: smoke runs # SKIP no $FUZZ_CC with libFuzzer (Debian: clang, libclang-rt-14-dev)"
 		exit 0
 	fi
 	n=0
+	echo "1..$(ls "$FUZZ_BUILD"/fuzz_* | wc -l)"
 	for bin in "$FUZZ_BUILD"/fuzz_*; do
 		name=${bin##*/fuzz_} n=$((n + 1))
 		if run_one "$name" "$secs"; then

@@ -1,5 +1,6 @@
 /* check.h: the unit tests' whole framework. CHECK counts and reports failures with
- * file:line; TEST runs one test function and prints a TAP line for tests/run.sh. */
+ * file:line; TEST runs one test function and prints a TAP line for tests/run.sh; CHECK_DONE ends
+ * with the plan. */
 #ifndef NIDS_CHECK_H
 #define NIDS_CHECK_H
 
@@ -38,6 +39,8 @@ static int check_tests_run;
 		fflush(stdout);                                                   \
 	} while (0)
 
-#define CHECK_DONE() (check_failures_total ? 1 : 0)
+/* The TAP plan, printed last (tests/run.sh compares it with the results), and the exit
+ * status. */
+#define CHECK_DONE() (printf("1..%d\n", check_tests_run), check_failures_total ? 1 : 0)
 
 #endif

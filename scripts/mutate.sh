@@ -1,0 +1,106 @@
+#!/bin/sh
+# make mutate: measures what the tests catch. Each mutation below is a deliberate bug of
+# a kind the suite must catch; it is applied to a scratch copy of the tree (never the
+# tree itself), the copy is rebuilt, the tests that claim to cover it run, and the
+# failing tests are reported. A mutation that no test catches, or that no longer
+# applies to the source (the code moved: update the mutation), fails the run.
+# usage: scripts/mutate.sh [name ...]     (default: every mutation)
+#        MUTATE_ALL=1 scripts/mutate.sh   runs the whole suite for each mutation
+#        MUTATE_KEEP=1                    keeps the scratch directory
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/nids-mutate.XXXXXX")
+[ "${MUTATE_KEEP:-0}" = 1 ] || trap 'rm -rf "$scratch"' EXIT
+tree=$scratch/tree
+mkdir "$tree"
+(cd "$top" && tar --exclude=./build --exclude=./build-san --exclude=./.git -cf - .) |
+	(cd "$tree" && tar -xf -)
+echo "# scratch copy: $tree"
+echo "# building it"
+(cd "$tree" && make -j2 all >"$scratch/build.log" 2>&1) ||
+	{ echo "the scratch copy does not build: see $scratch/build.log"; exit 1; }
+
+# subst FILE OLD NEW: replaces the literal text OLD in FILE by NEW; fails if absent
+subst() {
+	OLD=$2 NEW=$3 perl -0pi -e 'our $n += s/\Q$ENV{OLD}\E/$ENV{NEW}/g; END { exit($n ? 0 : 1) }' "$tree/$1"
+}
+
+# The mutations: name | file | text | replacement | tests (unit binaries, bats files)
+mutations() {
+	cat <<'LIST'
+optimizer-step-removed|lib/nn_train.c|nids_optim_step(&opt, net->params, t.grads[0]);|(void)opt;|learning.bats nids-fit-options.bats nids-fit-deep.bats test_deep_models
+dagmm-lambdas-zero|lib/model_dagmm.c|a->lambda1 = (float)l1, a->lambda2 = (float)l2;|a->lambda1 = 0 * (float)l1, a->lambda2 = 0 * (float)l2;|test_objectives test_deep_grad test_deep_models nids-fit-deep.bats nids-fit-options.bats
+threshold-prints-nan|cmd/nids-threshold.c|printf("%s\n", nids_format_double(num, t->value));|printf("%s\n", nids_format_double(num, NAN));|nids-threshold.bats
+split-seed-ignored|lib/split.c|uint64_t key = mix64(seed + purpose * 0x9e3779b97f4a7c15ull);|uint64_t key = mix64(0 * seed + purpose * 0x9e3779b97f4a7c15ull);|nids-split.bats
+roc-high-ignored|cmd/nids-roc.c|o->direction = c == OPT_LOW ? NIDS_DIR_LOW : NIDS_DIR_HIGH;|if (c == OPT_LOW) o->direction = NIDS_DIR_LOW;|nids-roc.bats
+svg-script-injected|lib/svg_plot.c|fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H);|fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H); fputs("<script href=\"https://example.com/x.js\"/>\n", f);|nids-roc.bats
+params-left-on-failure|cmd/nids-normalize.c|	nids_output_abort(pout);|	(void)pout;|nids-normalize.bats
+kmeans-squared-distance|lib/model_kmeans.c|? sqrtf(s->dist[r])|? s->dist[r]|learning.bats test_classic nids-fit-classic.bats
+early-stopping-disabled|lib/nn_train.c|} else if (++since_best >= o->patience) {|} else if (++since_best < 0) {|nids-fit-options.bats nids-fit.bats
+score-z-ignored|cmd/nids-score.c|case 'z': level = (int)nids_cli_long_or_die(|case 'z': (void)nids_cli_long_or_die(|nids-score-options.bats nids-score.bats
+LIST
+}
+
+# run_tests LIST: runs the named tests in the scratch tree; prints "not ok" lines
+run_tests() {
+	export NIDS_TOP="$tree" NIDS_BIN="$tree/build/bin"
+	for t in $1; do
+		case $t in
+		*.bats) bats --tap "$tree/tests/cli/$t" </dev/null 2>&1 | grep '^not ok' | sed "s|^|$t: |" ;;
+		*) (cd "$tree" && "./build/tests/$t") </dev/null 2>&1 | grep '^not ok' | sed "s|^|$t: |" ;;
+		esac
+	done
+}
+
+all_tests=$(cd "$tree" && ls tests/cli/*.bats | sed 's|.*/||'; ls build/tests/ | grep '^test_')
+want=" $* "
+# the tests that fail without any mutation do not count as catching one
+used=$(if [ "${MUTATE_ALL:-0}" = 1 ]; then echo "$all_tests"; else mutations | cut -d'|' -f5; fi |
+	tr ' ' '\n' | grep . | sort -u)
+run_tests "$used" | sed 's/^\([^:]*\): not ok [0-9]* -* */\1: /' | sort -u >"$scratch/baseline"
+if [ -s "$scratch/baseline" ]; then
+	echo "# failing without any mutation (not counted):"
+	sed 's/^/#   /' "$scratch/baseline"
+fi
+report=$scratch/report
+: >"$report"
+mutations | while IFS='|' read -r name file old new tests; do
+	[ "$want" = "  " ] || case $want in *" $name "*) ;; *) continue ;; esac
+	cp "$tree/$file" "$scratch/orig"
+	if ! subst "$file" "$old" "$new"; then
+		echo "$name|$file|NOT APPLIED (the text is no longer in $file)" >>"$report"
+		continue
+	fi
+	if ! (cd "$tree" && make -j2 all </dev/null >"$scratch/build.log" 2>&1); then
+		echo "$name|$file|DOES NOT BUILD" >>"$report"
+		cp "$scratch/orig" "$tree/$file"
+		continue
+	fi
+	[ "${MUTATE_ALL:-0}" = 1 ] && tests=$all_tests
+	run_tests "$tests" | sed 's/^\([^:]*\): not ok [0-9]* -* */\1: /' | sort -u |
+		comm -23 - "$scratch/baseline" >"$scratch/caught.$name"
+	n=$(grep -c . "$scratch/caught.$name")
+	echo "# $name ($file): caught by $n test(s)"
+	sed 's/^/#   /' "$scratch/caught.$name"
+	echo "$name|$file|$n" >>"$report"
+	cp "$scratch/orig" "$tree/$file"
+	touch "$tree/$file"
+done
+echo
+echo "| mutation | file | caught by |"
+echo "|---|---|---|"
+while IFS='|' read -r name file n; do
+	case $n in
+	0) what="**NOT CAUGHT**" ;;
+	*[!0-9]*) what="**$n**" ;;
+	*) what="$n: $(sed 's/$/<br>/' "$scratch/caught.$name" | tr -d '\n' | sed 's/<br>$//')" ;;
+	esac
+	echo "| $name | \`$file\` | $what |"
+done <"$report"
+bad=$(awk -F'|' '$3 !~ /^[1-9][0-9]*$/' "$report" | wc -l)
+echo
+if [ "$bad" -gt 0 ]; then
+	echo "$bad of $(wc -l <"$report") mutations not caught or not applied"
+	exit 1
+fi
+echo "every mutation caught ($(wc -l <"$report") mutations)"
