@@ -88,7 +88,7 @@ fx="$NIDS_TOP/tests/fixtures/nfdump"
 	command -v nfpcapd >/dev/null && command -v nfdump >/dev/null ||
 		skip "nfdump is not installed (Debian package nfdump; make check installs it as root)"
 	for day in normal attack; do
-		opt=""; [ $day = normal ] && opt="--normal-only --seed 2"
+		case $day in normal) opt="--normal-only --seed 2" ;; *) opt="" ;; esac
 		/usr/bin/python3 "$fx/make_pcap.py" "$tmp/$day.pcap" $opt
 		mkdir "$tmp/$day"
 		timeout 60 nfpcapd -r "$tmp/$day.pcap" -w "$tmp/$day" > /dev/null 2>&1
