@@ -30,6 +30,8 @@ static const char *HEAD =
 	"      --batch N        minibatch rows [default: 256, or the model's below]\n"
 	"      --lr RATE        learning rate [default: 0.001, or the model's below]\n"
 	"      --optim NAME     adam or sgd (momentum 0.9) [default: adam]\n"
+	"      --weight-decay W L2 weight decay as PyTorch's: W * p added to each gradient\n"
+	"                       (neural models) [default: 0]\n"
 	"      --seed N         random seed [default: 0]\n"
 	"      --val FRACTION   hold out this fraction for early stopping [default: 0]\n"
 	"      --patience N     epochs without a better val loss before stopping [default: 5]\n"
@@ -72,7 +74,7 @@ static char *usage_text(void)
 }
 
 enum { O_EPOCHS = 1000, O_BATCH, O_LR, O_OPTIM, O_SEED, O_VAL, O_PATIENCE, O_MAXROWS, O_PROGRESS,
-       O_HP };
+       O_WD, O_HP };
 
 /* Model options as long options (and their short letters), collected from the table. */
 static struct option *build_options(char *shorts, const char ***hp_names)
@@ -83,7 +85,8 @@ static struct option *build_options(char *shorts, const char ***hp_names)
 		{ "verbose", no_argument, NULL, 'v' },      { "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },      { "epochs", required_argument, NULL, O_EPOCHS },
 		{ "batch", required_argument, NULL, O_BATCH }, { "lr", required_argument, NULL, O_LR },
-		{ "optim", required_argument, NULL, O_OPTIM }, { "seed", required_argument, NULL, O_SEED },
+		{ "optim", required_argument, NULL, O_OPTIM },
+		{ "weight-decay", required_argument, NULL, O_WD }, { "seed", required_argument, NULL, O_SEED },
 		{ "val", required_argument, NULL, O_VAL },
 		{ "patience", required_argument, NULL, O_PATIENCE },
 		{ "max-rows", required_argument, NULL, O_MAXROWS },
@@ -147,11 +150,14 @@ static int record_provenance(nids_model *m, const nids_header *h, const nids_fit
 	rc = rc ? rc : nids_model_add_made(m, "by", "nids %s", NIDS_VERSION);
 	rc = rc ? rc : nids_model_add_made(m, "date", "%s", date);
 	rc = rc ? rc : nids_model_add_made(m, "rows", "%zu training, %zu validation", ntrain, nval);
+	char wd[48] = "";
+	if (fo->weight_decay > 0)
+		snprintf(wd, sizeof wd, " weight decay %g", fo->weight_decay);
 	if (!rc && !isnan(rep->loss))
-		rc = nids_model_add_made(m, "training", "%d epochs of batch %d, %s lr %g; loss %.6g%s",
+		rc = nids_model_add_made(m, "training", "%d epochs of batch %d, %s lr %g%s; loss %.6g",
 		                         rep->epochs, fo->batch,
-		                         fo->optim == NIDS_OPTIM_ADAM ? "adam" : "sgd", fo->lr, rep->loss,
-		                         "");
+		                         fo->optim == NIDS_OPTIM_ADAM ? "adam" : "sgd", fo->lr, wd,
+		                         rep->loss);
 	if (!rc && !isnan(rep->val_loss))
 		rc = nids_model_add_made(m, "validation", "loss %.6g", rep->val_loss);
 	return rc ? nids_err_set(err, rc, NULL, "out of memory") : 0;
@@ -202,6 +208,10 @@ int main(int argc, char **argv)
 				nids_cli_usage_error(PROG, USAGE, "option '--optim': '%s' is not adam or sgd",
 				                     optarg);
 			fo.optim = strcmp(optarg, "adam") ? NIDS_OPTIM_SGD : NIDS_OPTIM_ADAM;
+			break;
+		case O_WD:
+			fo.weight_decay =
+			        nids_cli_double_or_die(PROG, USAGE, "--weight-decay", optarg, 0, 1e6);
 			break;
 		case O_SEED: seed = nids_cli_long_or_die(PROG, USAGE, "--seed", optarg, 0, 1L << 62); break;
 		case O_VAL: val = nids_cli_double_or_die(PROG, USAGE, "--val", optarg, 0, 0.9); break;

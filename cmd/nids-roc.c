@@ -8,16 +8,19 @@
 
 #include "nids/cli.h"
 #include "nids/io.h"
+#include "nids/metrics_class.h"
 #include "nids/progress.h"
 #include "nids/scored.h"
 #include "nids/stream.h"
+#include "nids/svg_density.h"
 #include "nids/svg_plot.h"
 #include "nids/threshold.h"
 
 static const char *prog = "nids-roc";
 static const char usage[] =
 	"usage: nids-roc [-q] [--progress] [--json | --curve roc|pr] [-p file | --threshold t]"
-	" [--high | --low] [--score name] [--svg file] [--bins n] [-o output] [file ...]\n"
+	" [--high | --low] [--score name] [--class name] [--vs-benign] [--svg file] [--bins n]"
+	" [--density file] [-o output] [file ...]\n"
 	"Prints AUROC, AUPRC, best F1, the confusion matrix at a threshold and the detection\n"
 	"rate of every class for a scored, labeled stream (memory: 8 bytes per row, 16 while\n"
 	"sorting).\n"
@@ -27,9 +30,13 @@ static const char usage[] =
 	"  --threshold t   threshold to evaluate at\n"
 	"  --score name    score column [default: the one with role score or score-low]\n"
 	"  --high, --low   higher (lower) scores are more anomalous [default: the column's role]\n"
+	"  --class name    evaluate the rows of this class against the benign rows alone\n"
+	"  --vs-benign     also AUROC and AUPRC of each attack class against the benign rows\n"
 	"  --svg file      also write ROC, PR and score-histogram plots as SVG ('-': to\n"
 	"                  stdout, instead of the table)\n"
 	"  --bins n        histogram bins in the SVG [default: 60]\n"
+	"  --density file  also write score densities (Gaussian KDE) of the benign rows and\n"
+	"                  of each attack class as SVG\n"
 	"  -o, --output F  write the table, JSON or curve to F (atomically) [default: stdout]\n"
 	"  -q, --quiet     no warnings, no progress line on stderr\n"
 	"  --progress      a progress line even when stderr is not a terminal\n"
@@ -38,11 +45,12 @@ static const char usage[] =
 	"see nids-roc(1)\n";
 
 enum { OPT_JSON = 256, OPT_CURVE, OPT_THRESHOLD, OPT_HIGH, OPT_LOW, OPT_SCORE, OPT_SVG, OPT_BINS,
-       OPT_PROGRESS };
+       OPT_PROGRESS, OPT_CLASS, OPT_VS_BENIGN, OPT_DENSITY };
 
 typedef struct opts {
 	int json;
-	const char *curve, *params, *score, *svg, *output;
+	const char *curve, *params, *score, *svg, *output, *cls, *density;
+	int vs_benign;
 	char **inputs;
 	int ninputs;
 	nids_cli_talk talk;
@@ -59,13 +67,16 @@ typedef struct result {
 	const char *at_source; /* "best F1", "--threshold" or the file's method */
 	nids_confusion c;
 	nids_class_count *per_class;
+	int vs_benign;
 } result;
 
 static void parse(int argc, char **argv, opts *o)
 {
 	static const struct option longs[] = {
 		{ "bins", required_argument, 0, OPT_BINS },
+		{ "class", required_argument, 0, OPT_CLASS },
 		{ "curve", required_argument, 0, OPT_CURVE },
+		{ "density", required_argument, 0, OPT_DENSITY },
 		{ "help", no_argument, 0, 'h' },
 		{ "high", no_argument, 0, OPT_HIGH },
 		{ "json", no_argument, 0, OPT_JSON },
@@ -77,6 +88,7 @@ static void parse(int argc, char **argv, opts *o)
 		{ "svg", required_argument, 0, OPT_SVG },
 		{ "threshold", required_argument, 0, OPT_THRESHOLD },
 		{ "version", no_argument, 0, 'V' },
+		{ "vs-benign", no_argument, 0, OPT_VS_BENIGN },
 		{ 0, 0, 0, 0 }
 	};
 	int c;
@@ -94,6 +106,9 @@ static void parse(int argc, char **argv, opts *o)
 			o->curve = optarg;
 			break;
 		case OPT_JSON: o->json = 1; break;
+		case OPT_CLASS: o->cls = optarg; break;
+		case OPT_DENSITY: o->density = optarg; break;
+		case OPT_VS_BENIGN: o->vs_benign = 1; break;
 		case OPT_HIGH: case OPT_LOW:
 			if (o->direction >= 0)
 				nids_cli_usage_error(prog, usage, "give one of --high and --low");
@@ -185,7 +200,25 @@ static void print_json(const result *r)
 		jnum("alarm_rate", (double)pc->alarms / (double)pc->rows, "}");
 		first = 0;
 	}
-	fprintf(out, "%s]}\n", first ? "" : "\n ");
+	fprintf(out, "%s]", first ? "" : "\n ");
+	if (r->vs_benign) {
+		fprintf(out, ",\n \"vs_benign\": [");
+		first = 1;
+		for (int k = 0; k < r->h->nclasses; k++) {
+			double auroc, auprc;
+			if (!r->per_class[k].attacks)
+				continue;
+			nids_eval_vs_benign_auc(r->e, k, &auroc, &auprc);
+			fprintf(out, "%s\n  {\"name\": ", first ? "" : ",");
+			jstr(r->h->classes[k]);
+			fprintf(out, ", \"rows\": %llu, ", (unsigned long long)r->per_class[k].rows);
+			jnum("auroc", auroc, ", ");
+			jnum("auprc", auprc, "}");
+			first = 0;
+		}
+		fprintf(out, "%s]", first ? "" : "\n ");
+	}
+	fprintf(out, "}\n");
 }
 
 static void print_table(const result *r)
@@ -218,6 +251,18 @@ static void print_table(const result *r)
 		       (unsigned long long)pc->rows, (unsigned long long)pc->alarms,
 		       (double)pc->alarms / (double)pc->rows);
 	}
+	any = 0;
+	for (int k = 0; r->vs_benign && k < r->h->nclasses; k++) {
+		double auroc, auprc;
+		if (!r->per_class[k].attacks)
+			continue;
+		if (!any++)
+			fprintf(out, "\n%-20s %12s %10s %10s\n", "class vs benign", "rows", "AUROC",
+			        "AUPRC");
+		nids_eval_vs_benign_auc(r->e, k, &auroc, &auprc);
+		fprintf(out, "%-20s %12llu %10.6f %10.6f\n", r->h->classes[k],
+		        (unsigned long long)r->per_class[k].rows, auroc, auprc);
+	}
 }
 
 static void print_curve(const result *r, int roc)
@@ -245,14 +290,46 @@ static void write_svg(const opts *o, const result *r, nids_err *err)
 	         r->h->cols[r->score_col].name);
 	nids_svg_opts so = { title, (const char *const *)r->h->classes, r->h->nclasses, r->at,
 		             o->bins };
-	if (nids_output_open(&svg, o->svg, 0, err))
+	if (o->svg && nids_output_open(&svg, o->svg, 0, err))
 		nids_cli_fail(prog, err);
-	if (nids_svg_plot(nids_output_file(svg), o->svg, r->e, &so, err)) {
+	if (o->svg && nids_svg_plot(nids_output_file(svg), o->svg, r->e, &so, err)) {
+		nids_output_abort(svg);
+		nids_cli_fail(prog, err);
+	}
+	if (o->svg && nids_output_commit(svg, err))
+		nids_cli_fail(prog, err);
+	if (!o->density)
+		return;
+	if (nids_output_open(&svg, o->density, 0, err))
+		nids_cli_fail(prog, err);
+	if (nids_svg_density(nids_output_file(svg), o->density, r->e, &so, err)) {
 		nids_output_abort(svg);
 		nids_cli_fail(prog, err);
 	}
 	if (nids_output_commit(svg, err))
 		nids_cli_fail(prog, err);
+}
+
+/* Keeps the rows of --class and the benign rows alone. */
+static void only_class(const opts *o, result *res, nids_err *err)
+{
+	int k = 0;
+	while (k < res->h->nclasses && strcmp(res->h->classes[k], o->cls))
+		k++;
+	if (k == res->h->nclasses) {
+		char known[512] = "";
+		for (int i = 0; i < res->h->nclasses; i++)
+			snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+			         i ? ", " : "", res->h->classes[i]);
+		nids_err_set(err, NIDS_EUSAGE, res->name, "unknown class '%s' (the stream has: %s)",
+		             o->cls, known);
+		nids_cli_fail(prog, err);
+	}
+	nids_eval *sub;
+	if (nids_eval_vs_benign(res->e, k, &sub, err))
+		nids_cli_fail(prog, err);
+	nids_eval_free(res->e);
+	res->e = sub;
 }
 
 /* Reads and scores the stream; the threshold to evaluate at comes from the options. */
@@ -272,6 +349,8 @@ static void evaluate(const opts *o, nids_reader *r, result *res, nids_threshold 
 		nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	if (!res->e || nids_scored_load(r, &c, res->e, res->name, err))
 		nids_cli_fail(prog, err);
+	if (o->cls)
+		only_class(o, res, err);
 	res->auroc = nids_eval_auroc(res->e);
 	res->auprc = nids_eval_auprc(res->e);
 	nids_eval_best_f1(res->e, &res->best_f1, &res->best_t);
@@ -307,7 +386,8 @@ int main(int argc, char **argv)
 	/* the table names the input: the file, or how many */
 	char many[32];
 	snprintf(many, sizeof many, "%d files", nids_input_files(in));
-	result res = { .name = nids_input_name(in), .h = nids_reader_header(r) };
+	result res = { .name = nids_input_name(in), .h = nids_reader_header(r),
+		       .vs_benign = o.vs_benign };
 	evaluate(&o, r, &res, &t, &err);
 	nids_cli_progress_end(progress);
 	if (nids_input_files(in) > 1)
@@ -316,7 +396,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: warning: %s: no %s rows; AUROC%s undefined (nan)\n", prog,
 		        res.name, nids_eval_attacks(res.e) ? "benign" : "attack",
 		        nids_eval_attacks(res.e) ? " is" : ", AUPRC and best F1 are");
-	if (o.svg)
+	if (o.svg || o.density)
 		write_svg(&o, &res, &err);
 	nids_output *report = NULL;
 	if (nids_output_open(&report, o.output, 0, &err))

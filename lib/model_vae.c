@@ -19,15 +19,16 @@ static const nids_hparam VAE_HPARAMS[] = {
 	{ "latent", 'l', "8", "latent dimension" },
 	{ "samples", 'L', "10", "samples of z averaged by the score" },
 	{ "decoder", 0, "gauss", "decoder distribution: gauss or bernoulli" },
-	{ "score", 's', "nll", "score: nll (reconstruction probability), mse or elbo" },
+	{ "score", 's', "nll",
+	  "score: nll (reconstruction probability), mse, elbo, or bce (bernoulli's nll)" },
 	{ "lvmin", 0, "-10", "floor on the decoder log-variance" },
 	{ "beta", 0, "1", "weight of the KL term" },
 	{ NULL, 0, NULL, NULL },
 };
 
 static const char *const DECODERS[] = { "gauss", "bernoulli", NULL };
-static const char *const SCORES[] = { "nll", "mse", "elbo", NULL };
-enum { SC_NLL, SC_MSE, SC_ELBO };
+static const char *const SCORES[] = { "nll", "mse", "elbo", "bce", NULL };
+enum { SC_NLL, SC_MSE, SC_ELBO, SC_BCE }; /* bce is nll, named as GEE names it */
 
 /* one shard's or one scorer's buffers; rows up to cap (decoder side: cap * L when scoring) */
 struct vae_bufs {
@@ -116,6 +117,9 @@ static int vae_define(nids_model *m, nids_err *err)
 	    nids_model_get_double(m, "lvmin", -1e4, 1e4, &lvmin, err) < 0 ||
 	    nids_model_get_double(m, "beta", 0, 1e6, &beta, err) < 0)
 		return score < 0 ? score : NIDS_EUSAGE;
+	if (score == SC_BCE && !bern)
+		return nids_err_set(err, NIDS_EUSAGE, NULL,
+		                    "--score bce needs --decoder bernoulli (use nll for gauss)");
 	struct vae *v = calloc(1, sizeof *v);
 	if (!v)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
@@ -404,7 +408,19 @@ static void score_pass(const nids_model *m, struct vae_bufs *b, const float *x, 
 			/* gradient rows exist only with explain (b->dm, b->dv are NULL otherwise) */
 			float *dmr = explain ? b->dm + row * d : NULL;
 			float *dvr = explain ? b->dv + row * d : NULL;
-			if (v->score == SC_MSE) {
+			if (v->score == SC_MSE && v->bern) {
+				/* GEE's score: the MSE of the Bernoulli means, sigmoid(logit) */
+				double s2 = 0;
+				for (int j = 0; j < d; j++) {
+					float q = 1.0f / (1.0f + expf(-mr[j])), e = q - xr[j];
+					s2 += (double)e * e;
+					if (explain) {
+						dmr[j] += 2.0f * inv * e / (float)d * q * (1.0f - q);
+						b->dx[(size_t)r * d + j] -= 2.0f * inv * e / (float)d;
+					}
+				}
+				total += inv * s2 / d;
+			} else if (v->score == SC_MSE) {
 				total += nids_mse_loss(explain ? dmr : NULL, mr, xr, 1, d, inv);
 				/* the direct term: the score also depends on x as the target */
 				for (int j = 0; explain && j < d; j++)

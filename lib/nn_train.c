@@ -152,6 +152,7 @@ int nids_net_train(nids_net *net, const nids_dataset *train, const nids_dataset 
 	if ((rc = net->prepare(net->ctx, t.shards, cap, err)) < 0 ||
 	    (rc = nids_optim_init(&opt, o->optim, net->nparams, (float)o->lr, err)) < 0)
 		goto done;
+	opt.weight_decay = (float)o->weight_decay;
 	if (nids_net_train_hook)
 		nids_net_train_hook(net, stage);
 	nids_rng shuffle;

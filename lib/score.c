@@ -7,14 +7,33 @@
 #include "nids/clock.h"
 #include "nids/normalize.h"
 
-/* The rows of a raw featurized stream carry this record (nids-featurize writes it). */
-#define FEATURIZE_RECORD "nids.featurize"
-
 static int same_record(const nids_header *a, const nids_header *b, const char *key)
 {
 	size_t la, lb;
 	const unsigned char *x = nids_header_get_ext(a, key, &la), *y = nids_header_get_ext(b, key, &lb);
 	return x && y && la == lb && !memcmp(x, y, la);
+}
+
+/* The first record the model and the stream both have with other contents, or NULL:
+ * rows of another featurizer format, other windows. */
+static const char *differing_record(const nids_header *p, const nids_header *h)
+{
+	for (int i = 0; i < p->next; i++)
+		if (strcmp(p->ext[i].key, NIDS_NORM_RECORD) &&
+		    nids_header_get_ext(h, p->ext[i].key, NULL) && !same_record(p, h, p->ext[i].key))
+			return p->ext[i].key;
+	return NULL;
+}
+
+/* A record's contents as text for a message (they are short "key=value" lines). */
+static void record_text(const nids_header *h, const char *key, char *buf, size_t n)
+{
+	size_t len;
+	const unsigned char *d = nids_header_get_ext(h, key, &len);
+	size_t k = 0;
+	for (size_t i = 0; d && i < len && k + 1 < n; i++)
+		buf[k++] = d[i] >= 0x20 && d[i] < 0x7f ? (char)d[i] : ' ';
+	buf[k] = 0;
 }
 
 int nids_score_plan(const nids_model *m, const nids_header *h, struct nids_norm **apply,
@@ -28,15 +47,18 @@ int nids_score_plan(const nids_model *m, const nids_header *h, struct nids_norm 
 	size_t len;
 	const unsigned char *want = nids_header_get_ext(p, NIDS_NORM_RECORD, &len);
 	int stream_norm = nids_header_get_ext(h, NIDS_NORM_RECORD, NULL) != NULL;
-	int stream_raw = nids_header_get_ext(h, FEATURIZE_RECORD, NULL) != NULL;
-	if (nids_header_get_ext(p, FEATURIZE_RECORD, NULL) && stream_raw &&
-	    !same_record(p, h, FEATURIZE_RECORD))
+	/* a stream that records how it was made (featurized, windowed) and no
+	   normalization holds raw rows */
+	int stream_raw = h->next > stream_norm;
+	const char *key = differing_record(p, h);
+	if (key) {
+		char a[160], b[160];
+		record_text(p, key, a, sizeof a);
+		record_text(h, key, b, sizeof b);
 		return nids_err_set(err, NIDS_EMISMATCH, NULL,
-		                    "the model was trained on other featurized rows (%.*s) than this "
-		                    "stream's (%s)",
-		                    (int)strcspn((const char *)nids_header_get_ext(p, FEATURIZE_RECORD, NULL), "\n"),
-		                    (const char *)nids_header_get_ext(p, FEATURIZE_RECORD, NULL),
-		                    (const char *)nids_header_get_ext(h, FEATURIZE_RECORD, NULL));
+		                    "the model was trained on other rows (%s: %s) than this "
+		                    "stream's (%s)", key, a, b);
+	}
 	if (want) {
 		if (stream_norm) {
 			if (same_record(p, h, NIDS_NORM_RECORD))
@@ -54,7 +76,7 @@ int nids_score_plan(const nids_model *m, const nids_header *h, struct nids_norm 
 			                    "the training parameters first");
 		return nids_norm_from_record(apply, clamp, want, len, "model", err);
 	}
-	if (stream_norm && nids_header_get_ext(p, FEATURIZE_RECORD, NULL))
+	if (stream_norm && p->next > 0)
 		return nids_err_set(err, NIDS_EMISMATCH, NULL,
 		                    "the model was trained on rows without normalization, and this "
 		                    "stream is normalized: give it the featurized stream");

@@ -140,6 +140,20 @@ int nids_type_width(int type) { return type > 0 && type < NIDS_TYPE_COUNT ? TYPE
 
 /* ---- header ---- */
 
+/* Makes room for element n of an array that holds n, doubling its capacity at powers of
+ * two, so that n appends cost O(n) copying. Returns 1, or 0 when out of memory. */
+static int grow_array(void **a, int n, size_t size)
+{
+	if (n != 0 && (n & (n - 1)) != 0)
+		return 1; /* not a power of two: there is room */
+	size_t cap = n ? 2 * (size_t)n : 1;
+	void *b = realloc(*a, cap * size);
+	if (!b)
+		return 0;
+	*a = b;
+	return 1;
+}
+
 /* Metadata columns are found through the column index as META_ID + their index. */
 #define META_ID (1 << 24)
 
@@ -220,8 +234,8 @@ int nids_header_add_column(nids_header *h, const char *name, int role, nids_err 
 	if (h->ncols >= NIDS_MAX_COLUMNS)
 		return nids_err_set(err, NIDS_EUSAGE, NULL, "more than %d columns",
 		                    NIDS_MAX_COLUMNS);
-	nids_column *c = realloc(h->cols, (size_t)(h->ncols + 1) * sizeof *c);
-	if (!c)
+	nids_column *c = h->cols;
+	if (!grow_array((void **)&c, h->ncols, sizeof *c))
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	h->cols = c;
 	if (!(c[h->ncols].name = strdup(name)) || index_add(&h->col_index, c[h->ncols].name, h->ncols))
@@ -240,8 +254,8 @@ int nids_header_add_meta(nids_header *h, const char *name, int type, int role, n
 	if (h->nmeta >= NIDS_MAX_META)
 		return nids_err_set(err, NIDS_EUSAGE, NULL, "more than %d metadata columns",
 		                    NIDS_MAX_META);
-	nids_meta_column *c = realloc(h->meta, (size_t)(h->nmeta + 1) * sizeof *c);
-	if (!c)
+	nids_meta_column *c = h->meta;
+	if (!grow_array((void **)&c, h->nmeta, sizeof *c))
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	h->meta = c;
 	if (!(c[h->nmeta].name = strdup(name)) ||
@@ -262,8 +276,8 @@ static int table_add(char ***names, int *n, struct nids_name_index **x, int max,
 		return id;
 	if (*n >= max)
 		return NIDS_EUSAGE;
-	char **c = realloc(*names, (size_t)(*n + 1) * sizeof *c);
-	if (!c)
+	char **c = *names;
+	if (!grow_array((void **)&c, *n, sizeof *c))
 		return NIDS_ENOMEM;
 	*names = c;
 	if (!(c[*n] = strdup(name)) || index_add(x, c[*n], *n)) {
@@ -769,7 +783,8 @@ int nids_writer_write_meta(nids_writer *w, const float *rows, const void *meta, 
 			memcpy(w->buf + w->meta_at + w->pending * M, m, n * M);
 		w->pending += n;
 		rows += n * C;
-		m += n * M;
+		if (M) /* meta may be NULL when the stream has no metadata */
+			m += n * M;
 		nrows -= n;
 		if (w->pending == w->block_rows) {
 			int rc = flush_rows(w, err);
@@ -1092,11 +1107,33 @@ static int read_header(nids_reader *r, const unsigned char *magic, nids_err *err
 	    nclasses > NIDS_MAX_CLASSES || nmeta > NIDS_MAX_META || nstrings > NIDS_MAX_STRINGS ||
 	    next > NIDS_MAX_EXTS)
 		return nids_err_set(err, NIDS_EFORMAT, name, "corrupt stream header");
-	unsigned char *b = malloc(len);
+	/* the buffer grows with the bytes that arrive, not with the length the header
+	   claims, so a short input claiming 64 MiB costs what it holds */
+	size_t cap = len < 65536 ? len : 65536, have = fixed_len;
+	unsigned char *b = malloc(cap);
 	if (!b)
 		return nids_err_set(err, NIDS_ENOMEM, name, "out of memory");
 	memcpy(b, fixed, fixed_len);
-	got = nids_input_read_full(r->in, b + fixed_len, len - fixed_len, err);
+	got = 0;
+	while (have < len) {
+		if (have == cap) {
+			size_t ncap = cap * 2 < len ? cap * 2 : len;
+			unsigned char *nb = realloc(b, ncap);
+			if (!nb) {
+				free(b);
+				return nids_err_set(err, NIDS_ENOMEM, name, "out of memory");
+			}
+			b = nb, cap = ncap;
+		}
+		got = nids_input_read_full(r->in, b + have, cap - have, err);
+		if (got < 0)
+			break;
+		have += (size_t)got;
+		if ((size_t)got < cap - (have - (size_t)got))
+			break;
+	}
+	if (got >= 0)
+		got = (long)(have - fixed_len);
 	int rc = 0;
 	nids_header *h = nids_header_new();
 	if (got < 0)

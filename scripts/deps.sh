@@ -36,6 +36,14 @@ optional_one() {
 		{ apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq "$2" >/dev/null 2>&1; } ||
 		echo "nids: could not install $2; $3 will skip" >&2
 }
+# python3-pandas: the pandas reference of nids-window's features (bench/gee_windows.py)
+optional_pandas() {
+	/usr/bin/python3 -c 'import pandas' >/dev/null 2>&1 && return 0
+	[ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1 || return 0
+	echo "nids: installing python3-pandas (optional: the window features' pandas reference test)" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pandas >/dev/null 2>&1 ||
+		echo "nids: could not install python3-pandas; the pandas reference test will skip" >&2
+}
 # clang with libFuzzer runs the fuzz harnesses in make check (tests/fuzz/run.sh, which
 # reports a skip without it): installed when we can, never a failure.
 optional_fuzz() {
@@ -49,6 +57,7 @@ optional_fuzz() {
 optional() {
 	optional_one chromium chromium "the SVG rendering test"
 	optional_one nfpcapd nfdump "the flow collection chain test"
+	optional_pandas
 	optional_fuzz
 	# the scale-out tests (GNU parallel on cores and over ssh to namespaced hosts, a
 	# localhost Slurm) and the scaling benchmark (GNU time)

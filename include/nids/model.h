@@ -53,6 +53,7 @@ typedef struct nids_fit_opts {
 	int batch;         /* minibatch rows */
 	double lr;         /* learning rate */
 	int optim;         /* enum nids_optim_kind */
+	double weight_decay; /* L2 added to every gradient, PyTorch's weight_decay; 0: none */
 	int threads;       /* -j */
 	int patience;      /* epochs without a better validation loss before stopping */
 	FILE *progress;    /* per-epoch lines, or NULL for none */

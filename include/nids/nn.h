@@ -229,6 +229,7 @@ typedef struct nids_optim {
 	float lr;
 	float beta1, beta2, eps; /* Adam: 0.9, 0.999, 1e-8 (PyTorch's defaults) */
 	float momentum;          /* SGD */
+	float weight_decay;      /* L2 as PyTorch's weight_decay: each step uses g + wd * p */
 	long t;                  /* steps taken */
 	float *m, *v;            /* Adam moments / SGD velocity (m); allocated lazily */
 } nids_optim;

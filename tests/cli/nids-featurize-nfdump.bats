@@ -81,3 +81,25 @@ fx="$NIDS_TOP/tests/fixtures/nfdump"
 	# the scan's probes are there, one flow each
 	[ "$(ncat -H -c src_addr "$tmp/a.rec" | grep -cx 10.9.9.9)" -ge 900 ]
 }
+
+# The live chain, per source and window: a detector trained on normal traffic's windows
+# flags the port-scan source's window among the top 1% of a day with attacks.
+@test "nfdump: pcap -> nfpcapd -> nfdump -> featurize -> window -> score: the scanning source is in the top 1%" {
+	command -v nfpcapd >/dev/null && command -v nfdump >/dev/null ||
+		skip "nfdump is not installed (Debian package nfdump; make check installs it as root)"
+	for day in normal attack; do
+		case $day in normal) opt="--normal-only --seed 2" ;; *) opt="" ;; esac
+		/usr/bin/python3 "$fx/make_pcap.py" "$tmp/$day.pcap" $opt
+		mkdir "$tmp/$day"
+		timeout 60 nfpcapd -r "$tmp/$day.pcap" -w "$tmp/$day" > /dev/null 2>&1
+		nfdump -R "$tmp/$day" -O tstart -o csv | feat -q | "$NIDS_BIN/nids-window" -q --window 60 --min-flows 5 > "$tmp/$day.rec"
+	done
+	"$NIDS_BIN/nids-normalize" -q --fit "$tmp/n.bin" "$tmp/normal.rec" | fit -q -t ae --epochs 30 --seed 1 -o "$tmp/d.bin"
+	n=$(ncat -H -c flows "$tmp/attack.rec" | wc -l)
+	[ "$n" -gt 300 ]
+	top=$(( (n + 99) / 100 ))
+	score -m "$tmp/d.bin" "$tmp/attack.rec" | ncat -H -c src_addr,score | sort -t "$(printf '\t')" -k2,2gr | head -n "$top" > "$tmp/top"
+	grep -q '^10\.9\.9\.9	' "$tmp/top"
+	# nothing the test started is left running
+	! pgrep -f "nfpcapd -r $tmp" > /dev/null
+}

@@ -1,0 +1,161 @@
+/* nids-window: GEE's per-source tumbling-window features from a flow stream. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nids/cli.h"
+#include "nids/io.h"
+#include "nids/progress.h"
+#include "nids/stream.h"
+#include "nids/window.h"
+
+static const char *PROG = "nids-window";
+static const char *USAGE =
+	"usage: nids-window [-qv] [--progress] [--by src | dst] [--lateness seconds] "
+	"[--min-flows n] [--mixed] [--window seconds] [-o output] [-z level] [file ...]\n"
+	"      --by src|dst      group by source or destination address [default: src]\n"
+	"      --window S        tumbling windows of S seconds on the flow time [default: 180]\n"
+	"      --lateness S      keep a window open S seconds past its end for out-of-order\n"
+	"                        flows; later ones are counted and dropped [default: 60]\n"
+	"      --min-flows N     drop groups of fewer than N flows [default: 10]\n"
+	"      --mixed           keep groups where no class has more than half the flows, as\n"
+	"                        class 'mixed' [default: drop them]\n"
+	"  -o, --output F        write the stream to F [default: stdout]\n"
+	"  -q, --quiet           no counts, warnings or progress on stderr\n"
+	"  -v, --verbose         counts on stderr even when it is not a terminal\n"
+	"      --progress        a progress line on stderr even when it is not a terminal\n"
+	"  -z, --zstd LEVEL      zstd-compress the stream's blocks at LEVEL (1-19) [default: 0]\n"
+	"  -h, --help            this text;  -V, --version  the version\n"
+	"Each row: 69 features, label and class (by majority), window start and address.\n"
+	"see nids-window(1)\n";
+
+typedef struct args {
+	nids_window_opts o;
+	const char *out_path;
+	char **inputs;
+	int ninputs;
+	nids_cli_talk talk;
+} args;
+
+static int64_t seconds_us(const char *opt, const char *s, double lo)
+{
+	double v = nids_cli_double_or_die(PROG, USAGE, opt, s, lo, 1e9);
+	return (int64_t)llround(v * 1e6);
+}
+
+static void parse_args(int argc, char **argv, args *a)
+{
+	enum { OPT_BY = 256, OPT_LATENESS, OPT_MIN_FLOWS, OPT_MIXED, OPT_PROGRESS, OPT_WINDOW };
+	static const struct option longs[] = {
+		{ "by", required_argument, NULL, OPT_BY },
+		{ "help", no_argument, NULL, 'h' },
+		{ "lateness", required_argument, NULL, OPT_LATENESS },
+		{ "min-flows", required_argument, NULL, OPT_MIN_FLOWS },
+		{ "mixed", no_argument, NULL, OPT_MIXED },
+		{ "output", required_argument, NULL, 'o' },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "window", required_argument, NULL, OPT_WINDOW },
+		{ "zstd", required_argument, NULL, 'z' },
+		{ NULL, 0, NULL, 0 }
+	};
+	nids_window_opts *o = &a->o;
+	*o = (nids_window_opts){ .window_us = 180000000, .lateness_us = 60000000, .min_flows = 10 };
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":ho:qvVz:", longs, NULL)) != -1) {
+		switch (c) {
+		case OPT_BY:
+			if (strcmp(optarg, "src") && strcmp(optarg, "dst"))
+				nids_cli_usage_error(PROG, USAGE,
+				                     "option '--by': '%s' is not src or dst", optarg);
+			o->by = strcmp(optarg, "src") ? NIDS_WINDOW_BY_DST : NIDS_WINDOW_BY_SRC;
+			break;
+		case OPT_LATENESS: o->lateness_us = seconds_us("--lateness", optarg, 0); break;
+		case OPT_MIN_FLOWS:
+			o->min_flows = (uint64_t)nids_cli_long_or_die(PROG, USAGE, "--min-flows",
+			                                              optarg, 1, 1L << 40);
+			break;
+		case OPT_MIXED: o->keep_mixed = 1; break;
+		case OPT_WINDOW: o->window_us = seconds_us("--window", optarg, 1e-6); break;
+		case 'h': nids_cli_help(USAGE);
+		case 'o': a->out_path = optarg; break;
+		case OPT_PROGRESS: a->talk.progress = 1; break;
+		case 'q': a->talk.quiet = 1, a->talk.verbose = 0; break;
+		case 'v': a->talk.verbose = 1, a->talk.quiet = 0; break;
+		case 'V': nids_cli_version(PROG);
+		case 'z':
+			o->level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19);
+			break;
+		default: nids_cli_bad_option(PROG, USAGE, argv, c);
+		}
+	}
+	if (o->window_us <= 0)
+		nids_cli_usage_error(PROG, USAGE, "option '--window': '%s' is under a microsecond",
+		                     "0");
+	a->inputs = argv + optind;
+	a->ninputs = argc - optind;
+}
+
+static void report(const nids_window_counts *c, const args *a, const char *in_name)
+{
+	if (nids_cli_counts(&a->talk))
+		fprintf(stderr,
+	        "%s: %s: %" PRIu64 " flows, %" PRIu64 " rows from %" PRIu64 " window%s; %" PRIu64
+	        " groups under %" PRIu64 " flows dropped, %" PRIu64 " without a majority class %s\n",
+	        PROG, in_name, c->flows, c->rows, c->windows, c->windows == 1 ? "" : "s", c->small,
+	        a->o.min_flows, c->mixed,
+	        a->o.keep_mixed ? "kept as 'mixed'" : "dropped");
+	if (c->late && !a->talk.quiet)
+		fprintf(stderr,
+		        "%s: %s: %" PRIu64 " late flows dropped (their window had been emitted; "
+		        "raise --lateness)\n",
+		        PROG, in_name, c->late);
+}
+
+int main(int argc, char **argv)
+{
+	args a = { 0 };
+	parse_args(argc, argv, &a);
+	nids_err err = { 0 };
+	nids_input *in = NULL;
+	nids_reader *r = NULL;
+	nids_output *out = NULL;
+	nids_window_counts counts = { 0 };
+	nids_progress *progress = NULL;
+	int rc = nids_input_open_files(&in, (const char *const *)a.inputs, a.ninputs, 0, &err);
+	if (!rc)
+		rc = nids_reader_open(&r, in, &err);
+	if (!rc)
+		rc = nids_output_open(&out, a.out_path, 1, &err);
+	if (!rc)
+		progress = nids_cli_progress(PROG, &a.talk, in, r);
+	if (!rc)
+		rc = nids_window_run(&a.o, r, nids_input_name(in), nids_output_file(out),
+		                     nids_output_name(out), &counts, &err);
+	nids_cli_progress_end(progress);
+	nids_reader_free(r);
+	if (!rc) {
+		rc = nids_output_commit(out, &err);
+		out = NULL;
+	}
+	if (!rc && (!a.out_path || !strcmp(a.out_path, "-")))
+		rc = nids_stdout_close(&err);
+	if (!rc) {
+		char many[32];
+		snprintf(many, sizeof many, "%d files", nids_input_files(in));
+		report(&counts, &a, nids_input_files(in) > 1 ? many : nids_input_name(in));
+	}
+	nids_input_free(in);
+	if (rc) {
+		nids_err_print(PROG, &err);
+		nids_output_abort(out);
+		return nids_err_exit_code(&err);
+	}
+	return 0;
+}

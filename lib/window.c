@@ -1,0 +1,673 @@
+/* window.c: GEE's per-source tumbling-window features (Nguyen et al. 2019), streaming.
+ *
+ * Each open window holds a hash table from the grouping address to a group (counts,
+ * Welford means and M2s) and a log of 20-byte flow records (group, peer, ports,
+ * protocol, flags, class). Closing a window turns the log, kind by kind, into keys
+ * (group << bits | value), radix-sorts them and counts the runs: a run of c equal keys
+ * in a group of n flows adds -p log2 p (p = c / n) to the entropy of that kind and c
+ * to the port's proportion, and a class run with c > n / 2 is the group's majority.
+ * The sort's digit counts and the log2 table are static: aggregators are not for
+ * several threads at once. Peers are their
+ * IPv4 address, or an id from a per-window table of IPv6 addresses. The arrays of a
+ * closed window are cleared and reused, so memory stays at what the largest window
+ * needed: about 20 bytes per flow and 450 per group of the open windows, plus the
+ * sorting scratch. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nids/window.h"
+
+static const unsigned COMMON_PORTS[NIDS_WINDOW_NPORTS] = { 20,  21,  22,  23,  25,  50,  51,
+	                                                   53,  67,  68,  69,  80,  110, 119,
+	                                                   123, 135, 136, 137, 138, 139, 143,
+	                                                   161, 162, 389, 443, 3389 };
+
+enum { K_PROTO, K_PEER, K_SPORT, K_DPORT, K_FLAGS, K_NENT, K_CLASS = K_NENT };
+enum { S_DUR, S_PKT, S_BYT, S_PRATE, S_BRATE, NSTAT };
+
+/* What the aggregation of a flow touches comes first: two cache lines. */
+typedef struct group {
+	uint64_t n, attacks, voted; /* flows, attack flows, labelled flows */
+	uint64_t nrate;             /* flows with a rate (a duration other than 0) */
+	double mean[NSTAT], m2[NSTAT];
+	unsigned char key[16];
+	double ent[K_NENT];
+	double log2n; /* log2 of n, when the window closes */
+	int major; /* class with more than half, or -1 */
+	uint32_t sport[NIDS_WINDOW_NPORTS + 1], dport[NIDS_WINDOW_NPORTS + 1];
+} group;
+
+typedef struct gslot { /* address tables */
+	uint64_t a, b;
+	uint32_t idx, used;
+} gslot;
+
+typedef struct addr_table {
+	gslot *t;
+	size_t cap, n;
+} addr_table;
+
+typedef struct frec { /* one flow of a window */
+	uint32_t g, peer, cls;
+	uint16_t sport, dport, flags;
+	uint8_t proto, peer6;
+} frec;
+
+typedef struct win {
+	int64_t start;
+	addr_table gt; /* grouping address -> group index */
+	addr_table pt; /* IPv6 peer -> id */
+	group *groups;
+	size_t ng, gmax;
+	frec *log;
+	size_t nlog, maxlog;
+} win;
+
+struct nids_window {
+	nids_window_opts o;
+	nids_window_emit_fn emit;
+	void *ctx;
+	win *open; /* [nopen], by start time */
+	int nopen, maxopen;
+	win *spare; /* [nspare] cleared windows for reuse */
+	int nspare, maxspare;
+	int64_t tmax;        /* latest flow time seen */
+	int64_t closed_upto; /* windows starting before this have been emitted */
+	int started;
+	nids_window_counts c;
+	uint32_t *order; /* scratch: group indices to sort */
+	size_t order_cap;
+	uint64_t *keys, *tmp; /* scratch: sort keys [maxkeys] each */
+	size_t maxkeys;
+};
+
+static const char *const STAT_NAMES[NSTAT] = { "duration", "packets", "bytes", "packet_rate",
+	                                       "byte_rate" };
+
+const char *nids_window_feature_name(int by, int i)
+{
+	static char names[2][NIDS_WINDOW_NFEAT][32];
+	static int made;
+	if (i < 0 || i >= NIDS_WINDOW_NFEAT || (by != 0 && by != 1))
+		return NULL;
+	if (!made) { /* the first call happens before any thread could race on it */
+		for (int b = 0; b < 2; b++) {
+			char(*n)[32] = names[b];
+			int k = 0;
+			for (int s = 0; s < NSTAT; s++)
+				snprintf(n[k++], 32, "mean_%s", STAT_NAMES[s]);
+			for (int s = 0; s < NSTAT; s++)
+				snprintf(n[k++], 32, "sd_%s", STAT_NAMES[s]);
+			snprintf(n[k++], 32, "entropy_proto");
+			snprintf(n[k++], 32, b ? "entropy_src_addr" : "entropy_dst_addr");
+			snprintf(n[k++], 32, "entropy_sport");
+			snprintf(n[k++], 32, "entropy_dport");
+			snprintf(n[k++], 32, "entropy_flags");
+			for (int d = 0; d < 2; d++) {
+				for (int p = 0; p < NIDS_WINDOW_NPORTS; p++)
+					snprintf(n[k++], 32, "%s_%u", d ? "dport" : "sport",
+					         COMMON_PORTS[p]);
+				snprintf(n[k++], 32, "%s_other", d ? "dport" : "sport");
+			}
+		}
+		made = 1;
+	}
+	return names[by][i];
+}
+
+static int port_slot(unsigned port)
+{
+	/* the list is sorted: a binary search */
+	int lo = 0, hi = NIDS_WINDOW_NPORTS - 1;
+	if (port > 3389)
+		return NIDS_WINDOW_NPORTS;
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		if (COMMON_PORTS[mid] == port)
+			return mid;
+		if (COMMON_PORTS[mid] < port)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return NIDS_WINDOW_NPORTS;
+}
+
+static inline uint64_t mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static inline uint64_t hash3(uint64_t a, uint64_t b, uint64_t c)
+{
+	return mix(a ^ mix(b ^ mix(c)));
+}
+
+static void key_words(const unsigned char k[16], uint64_t *a, uint64_t *b)
+{
+	memcpy(a, k, 8);
+	memcpy(b, k + 8, 8);
+}
+
+/* ---- address tables ---- */
+
+static int grow_table(addr_table *at)
+{
+	size_t cap = at->cap ? at->cap * 2 : 1024;
+	gslot *t = calloc(cap, sizeof *t);
+	if (!t)
+		return NIDS_ENOMEM;
+	for (size_t i = 0; i < at->cap; i++) {
+		if (!at->t[i].used)
+			continue;
+		size_t j = hash3(at->t[i].a, at->t[i].b, 0) & (cap - 1);
+		while (t[j].used)
+			j = (j + 1) & (cap - 1);
+		t[j] = at->t[i];
+	}
+	free(at->t);
+	at->t = t;
+	at->cap = cap;
+	return 0;
+}
+
+/* The id of address k: its index when present (*fresh = 0), else at->n, which is
+ * then taken (*fresh = 1). -1 when out of memory. */
+static long addr_id(addr_table *at, const unsigned char k[16], int *fresh)
+{
+	uint64_t a, b;
+	key_words(k, &a, &b);
+	if (4 * (at->n + 1) > 3 * at->cap && grow_table(at))
+		return -1;
+	size_t j = hash3(a, b, 0) & (at->cap - 1);
+	while (at->t[j].used) {
+		if (at->t[j].a == a && at->t[j].b == b) {
+			*fresh = 0;
+			return at->t[j].idx;
+		}
+		j = (j + 1) & (at->cap - 1);
+	}
+	at->t[j] = (gslot){ a, b, (uint32_t)at->n, 1 };
+	*fresh = 1;
+	return (long)at->n++;
+}
+
+/* Prefetch stage 1: the table slot where k would be; stage 2: its group, when the slot
+ * (by then in cache) holds k. Hints only: nothing changes. */
+void nids_window_prefetch(const nids_window *nw, const unsigned char k[16], int stage)
+{
+	if (!nw->nopen)
+		return;
+	const win *w = &nw->open[nw->nopen - 1];
+	if (!w->gt.cap)
+		return;
+	uint64_t a, b;
+	key_words(k, &a, &b);
+	size_t j = hash3(a, b, 0) & (w->gt.cap - 1);
+	if (stage == 1) {
+		__builtin_prefetch(&w->gt.t[j]);
+		return;
+	}
+	const gslot *s = &w->gt.t[j];
+	if (s->used && s->a == a && s->b == b)
+		__builtin_prefetch(&w->groups[s->idx]);
+}
+
+static void table_clear(addr_table *at)
+{
+	if (at->t)
+		memset(at->t, 0, at->cap * sizeof *at->t);
+	at->n = 0;
+}
+
+/* The group of key k in w, created when new; NULL when out of memory. */
+static group *group_of(win *w, const unsigned char k[16])
+{
+	int fresh;
+	long id = addr_id(&w->gt, k, &fresh);
+	if (id < 0 || id >= (1L << 30))
+		return NULL;
+	if (!fresh)
+		return &w->groups[id];
+	if (w->ng == w->gmax) {
+		size_t m = w->gmax ? w->gmax * 2 : 256;
+		group *g = realloc(w->groups, m * sizeof *g);
+		if (!g) {
+			w->gt.n--; /* never seen: the slot stays, unused by any flow */
+			return NULL;
+		}
+		w->groups = g;
+		w->gmax = m;
+	}
+	group *g = &w->groups[w->ng++];
+	memset(g, 0, sizeof *g);
+	memcpy(g->key, k, 16);
+	g->major = -1;
+	return g;
+}
+
+/* ---- windows ---- */
+
+static void win_clear(win *w)
+{
+	table_clear(&w->gt);
+	table_clear(&w->pt);
+	w->ng = w->nlog = 0;
+}
+
+static void win_release(win *w)
+{
+	free(w->gt.t);
+	free(w->pt.t);
+	free(w->groups);
+	free(w->log);
+}
+
+/* A cleared window for start, taken from the spares when one is there, placed in the
+ * open list in start order. NULL when out of memory. */
+static win *open_window(nids_window *nw, int64_t start)
+{
+	if (nw->nopen == nw->maxopen) {
+		int m = nw->maxopen ? nw->maxopen * 2 : 4;
+		win *o = realloc(nw->open, (size_t)m * sizeof *o);
+		if (!o)
+			return NULL;
+		nw->open = o;
+		nw->maxopen = m;
+	}
+	win fresh = { 0 };
+	if (nw->nspare)
+		fresh = nw->spare[--nw->nspare];
+	fresh.start = start;
+	int i = nw->nopen;
+	while (i > 0 && nw->open[i - 1].start > start) {
+		nw->open[i] = nw->open[i - 1];
+		i--;
+	}
+	nw->open[i] = fresh;
+	nw->nopen++;
+	return &nw->open[i];
+}
+
+static int to_spare(nids_window *nw, win *w)
+{
+	win_clear(w);
+	if (nw->nspare == nw->maxspare) {
+		int m = nw->maxspare ? nw->maxspare * 2 : 4;
+		win *s = realloc(nw->spare, (size_t)m * sizeof *s);
+		if (!s) {
+			win_release(w);
+			return NIDS_ENOMEM;
+		}
+		nw->spare = s;
+		nw->maxspare = m;
+	}
+	nw->spare[nw->nspare++] = *w;
+	return 0;
+}
+
+/* Welford's update of statistic s with x, the new count's reciprocal given. */
+static inline void add_stat(group *g, int s, double x, double inv)
+{
+	double d = x - g->mean[s];
+	g->mean[s] += d * inv;
+	g->m2[s] += d * (x - g->mean[s]);
+}
+
+static int add_to(win *w, const nids_window_flow *f)
+{
+	group *g = group_of(w, f->key);
+	if (!g)
+		return NIDS_ENOMEM;
+	if (w->nlog == w->maxlog) {
+		size_t m = w->maxlog ? w->maxlog * 2 : 4096;
+		frec *l = realloc(w->log, m * sizeof *l);
+		if (!l)
+			return NIDS_ENOMEM;
+		w->log = l;
+		w->maxlog = m;
+	}
+	frec *r = &w->log[w->nlog];
+	static const unsigned char V4[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	if (!memcmp(f->peer, V4, 12)) {
+		r->peer = (uint32_t)f->peer[12] << 24 | (uint32_t)f->peer[13] << 16 |
+		          (uint32_t)f->peer[14] << 8 | f->peer[15];
+		r->peer6 = 0;
+	} else {
+		int fresh;
+		long id = addr_id(&w->pt, f->peer, &fresh);
+		if (id < 0)
+			return NIDS_ENOMEM;
+		r->peer = (uint32_t)id;
+		r->peer6 = 1;
+	}
+	w->nlog++;
+	r->g = (uint32_t)(g - w->groups);
+	r->sport = (uint16_t)f->sport;
+	r->dport = (uint16_t)f->dport;
+	r->proto = (uint8_t)f->proto;
+	r->flags = (uint16_t)f->flags;
+	r->cls = f->cls >= 0 ? (uint32_t)f->cls : UINT32_MAX;
+	g->n++;
+	g->attacks += f->attack != 0;
+	g->voted += f->cls >= 0;
+	double inv = 1.0 / (double)g->n;
+	add_stat(g, S_DUR, f->duration, inv);
+	add_stat(g, S_PKT, f->packets, inv);
+	add_stat(g, S_BYT, f->bytes, inv);
+	if (f->duration != 0) {
+		inv = 1.0 / (double)++g->nrate;
+		add_stat(g, S_PRATE, f->packets / f->duration, inv);
+		add_stat(g, S_BRATE, f->bytes / f->duration, inv);
+	}
+	return 0;
+}
+
+/* LSD radix sort of v[n] by 11-bit digits up to bit `bits`, skipping the digits where
+ * every key agrees. Returns where the sorted keys are: v or tmp. */
+#define DIGIT 11
+#define NDIGIT 6
+static uint64_t *radix_sort(uint64_t *v, uint64_t *tmp, size_t n, int bits)
+{
+	static size_t count[NDIGIT][1 << DIGIT];
+	int nd = (bits + DIGIT - 1) / DIGIT;
+	const uint64_t mask = (1u << DIGIT) - 1;
+	memset(count, 0, sizeof count);
+	for (size_t i = 0; i < n; i++)
+		for (int d = 0; d < nd; d++)
+			count[d][v[i] >> (DIGIT * d) & mask]++;
+	for (int d = 0; d < nd; d++) {
+		size_t *c = count[d], sum = 0;
+		if (c[v[0] >> (DIGIT * d) & mask] == n)
+			continue;
+		for (int b = 0; b <= (int)mask; b++) {
+			size_t x = c[b];
+			c[b] = sum;
+			sum += x;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[c[v[i] >> (DIGIT * d) & mask]++] = v[i];
+		uint64_t *t = v;
+		v = tmp;
+		tmp = t;
+	}
+	return v;
+}
+
+static uint64_t value_of(const frec *r, int kind)
+{
+	switch (kind) {
+	case K_PROTO: return r->proto;
+	case K_PEER: return (uint64_t)r->peer6 << 32 | r->peer;
+	case K_SPORT: return r->sport;
+	case K_DPORT: return r->dport;
+	case K_FLAGS: return r->flags;
+	default: return r->cls;
+	}
+}
+
+/* Bits a value of each kind takes in a sort key. */
+static const int VALUE_BITS[K_CLASS + 1] = { 8, 33, 16, 16, 16, 32 };
+
+static double log2_small[4096]; /* log2 of 0..4095, filled once */
+
+static double log2c(uint64_t c) { return c < 4096 ? log2_small[c] : log2((double)c); }
+
+/* The entropies and majority classes of w's groups of at least min_flows flows. */
+static int count_values(nids_window *nw, win *w, nids_err *err)
+{
+	if (w->nlog > nw->maxkeys) {
+		free(nw->keys);
+		free(nw->tmp);
+		nw->keys = malloc(w->nlog * sizeof *nw->keys);
+		nw->tmp = malloc(w->nlog * sizeof *nw->tmp);
+		nw->maxkeys = nw->keys && nw->tmp ? w->nlog : 0;
+		if (!nw->maxkeys)
+			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	}
+	group *gs = w->groups;
+	int gbits = 1;
+	while (gbits < 31 && (1ull << gbits) < w->ng)
+		gbits++;
+	for (size_t i = 0; i < w->ng; i++)
+		gs[i].log2n = log2c(gs[i].n);
+	for (int kind = 0; kind <= K_CLASS; kind++) {
+		size_t n = 0;
+		int vb = VALUE_BITS[kind];
+		for (size_t i = 0; i < w->nlog; i++) {
+			const frec *r = &w->log[i];
+			if (gs[r->g].n >= nw->o.min_flows && (kind != K_CLASS || r->cls != UINT32_MAX))
+				nw->keys[n++] = (uint64_t)r->g << vb | value_of(r, kind);
+		}
+		const uint64_t *k = n ? radix_sort(nw->keys, nw->tmp, n, vb + gbits) : nw->keys;
+		for (size_t i = 0, j; i < n; i = j) {
+			for (j = i + 1; j < n && k[j] == k[i]; j++)
+				;
+			group *g = &gs[k[i] >> vb];
+			uint64_t c = j - i;
+			if (kind == K_CLASS) {
+				if (2 * c > g->n)
+					g->major = (int)(k[i] & 0xffffffffu);
+			} else {
+				if (kind == K_SPORT)
+					g->sport[port_slot((unsigned)(k[i] & 0xffff))] += (uint32_t)c;
+				if (kind == K_DPORT)
+					g->dport[port_slot((unsigned)(k[i] & 0xffff))] += (uint32_t)c;
+				/* -p log2 p with p = c / n; 0 for a single value */
+				double p = (double)c / (double)g->n;
+				if (c < g->n)
+					g->ent[kind] += p * (g->log2n - log2c(c));
+			}
+		}
+	}
+	return 0;
+}
+
+static int cmp_key(const void *x, const void *y, void *groups)
+{
+	const group *g = groups;
+	return memcmp(g[*(const uint32_t *)x].key, g[*(const uint32_t *)y].key, 16);
+}
+
+/* qsort has no context argument in C17: sort indices with a small merge sort. */
+static void sort_groups(uint32_t *v, uint32_t *tmp, size_t n, const group *g)
+{
+	if (n < 2)
+		return;
+	size_t h = n / 2;
+	sort_groups(v, tmp, h, g);
+	sort_groups(v + h, tmp, n - h, g);
+	size_t i = 0, j = h, k = 0;
+	while (i < h && j < n)
+		tmp[k++] = cmp_key(&v[j], &v[i], (void *)g) < 0 ? v[j++] : v[i++];
+	while (i < h)
+		tmp[k++] = v[i++];
+	while (j < n)
+		tmp[k++] = v[j++];
+	memcpy(v, tmp, n * sizeof *v);
+}
+
+static void features(const group *g, double f[NIDS_WINDOW_NFEAT])
+{
+	int k = 0;
+	for (int s = 0; s < NSTAT; s++)
+		f[k++] = (s < S_PRATE ? g->n : g->nrate) ? g->mean[s] : 0;
+	for (int s = 0; s < NSTAT; s++) {
+		uint64_t m = s < S_PRATE ? g->n : g->nrate;
+		f[k++] = m > 1 ? sqrt(g->m2[s] / (double)(m - 1)) : 0;
+	}
+	for (int e = 0; e < K_NENT; e++)
+		f[k++] = g->ent[e];
+	for (int p = 0; p <= NIDS_WINDOW_NPORTS; p++)
+		f[k++] = (double)g->sport[p] / (double)g->n;
+	for (int p = 0; p <= NIDS_WINDOW_NPORTS; p++)
+		f[k++] = (double)g->dport[p] / (double)g->n;
+}
+
+/* Emits w's groups (those big enough and with a class, as the options say). */
+static int close_window(nids_window *nw, win *w, nids_err *err)
+{
+	group *gs = w->groups;
+	int rc = count_values(nw, w, err);
+	if (rc)
+		return rc;
+	if (w->ng > nw->order_cap) {
+		uint32_t *o = realloc(nw->order, 2 * w->ng * sizeof *o);
+		if (!o)
+			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+		nw->order = o;
+		nw->order_cap = w->ng;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < w->ng; i++) {
+		group *g = &gs[i];
+		if (g->n < nw->o.min_flows) {
+			nw->c.small++;
+			continue;
+		}
+		nw->order[n++] = (uint32_t)i;
+	}
+	sort_groups(nw->order, nw->order + nw->order_cap, n, gs);
+	nids_window_row row;
+	for (size_t i = 0; i < n; i++) {
+		const group *g = &gs[nw->order[i]];
+		row.start = w->start;
+		memcpy(row.key, g->key, 16);
+		row.flows = g->n;
+		row.attack = 2 * g->attacks >= g->n;
+		row.cls = g->voted ? g->major : -1;
+		if (g->voted && g->major < 0) {
+			nw->c.mixed++;
+			if (!nw->o.keep_mixed)
+				continue;
+			row.cls = NIDS_WINDOW_MIXED;
+		}
+		features(g, row.f);
+		rc = nw->emit(nw->ctx, &row, err);
+		if (rc)
+			return rc;
+		nw->c.rows++;
+	}
+	nw->c.windows++;
+	return 0;
+}
+
+int nids_window_new(nids_window **w, const nids_window_opts *o, nids_window_emit_fn emit,
+                    void *ctx, nids_err *err)
+{
+	*w = NULL;
+	if (o->window_us <= 0 || o->lateness_us < 0 || (o->by != 0 && o->by != 1))
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "bad window options");
+	nids_window *nw = calloc(1, sizeof *nw);
+	if (!nw)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	nw->o = *o;
+	nw->emit = emit;
+	nw->ctx = ctx;
+	nw->closed_upto = INT64_MIN;
+	nids_window_feature_name(0, 0);
+	if (log2_small[2] == 0) /* 0 in each slot means not yet filled */
+		for (int i = 1; i < 4096; i++)
+			log2_small[i] = log2((double)i);
+	*w = nw;
+	return 0;
+}
+
+static int64_t floor_start(int64_t t, int64_t len)
+{
+	int64_t r = t % len;
+	return r < 0 ? t - r - len : t - r;
+}
+
+/* Emits the open windows ending at or before limit (all of them for INT64_MAX). */
+static int close_upto(nids_window *nw, int64_t limit, nids_err *err)
+{
+	if (limit < INT64_MIN + nw->o.window_us)
+		return 0;
+	while (nw->nopen && (limit == INT64_MAX || nw->open[0].start <= limit - nw->o.window_us)) {
+		win w = nw->open[0];
+		memmove(nw->open, nw->open + 1, (size_t)(nw->nopen - 1) * sizeof *nw->open);
+		nw->nopen--;
+		int rc = close_window(nw, &w, err);
+		if (w.start + nw->o.window_us > nw->closed_upto)
+			nw->closed_upto = w.start + nw->o.window_us;
+		int rs = to_spare(nw, &w);
+		if (rc)
+			return rc;
+		if (rs)
+			return nids_err_set(err, rs, NULL, "out of memory");
+	}
+	return 0;
+}
+
+int nids_window_add(nids_window *nw, const nids_window_flow *f, nids_err *err)
+{
+	int64_t len = nw->o.window_us;
+	nw->c.flows++;
+	if (!nw->started || f->time > nw->tmax) {
+		nw->tmax = f->time;
+		nw->started = 1;
+		int64_t mark = nw->tmax < INT64_MIN + nw->o.lateness_us
+		                       ? INT64_MIN
+		                       : nw->tmax - nw->o.lateness_us;
+		int rc = close_upto(nw, mark, err);
+		if (rc)
+			return rc;
+		/* every window ending at or before the mark is closed, open or not */
+		if (mark != INT64_MIN) {
+			int64_t upto = floor_start(mark, len);
+			if (upto > nw->closed_upto)
+				nw->closed_upto = upto;
+		}
+	}
+	int64_t start = floor_start(f->time, len);
+	if (start < nw->closed_upto) {
+		nw->c.late++;
+		return 1;
+	}
+	win *w = NULL;
+	for (int i = nw->nopen - 1; i >= 0; i--)
+		if (nw->open[i].start == start) {
+			w = &nw->open[i];
+			break;
+		}
+	if (!w && !(w = open_window(nw, start)))
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	if (add_to(w, f))
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	size_t open = 0;
+	for (int i = 0; i < nw->nopen; i++)
+		open += nw->open[i].ng;
+	if (open > nw->c.peak_sources)
+		nw->c.peak_sources = open;
+	return 0;
+}
+
+int nids_window_finish(nids_window *nw, nids_err *err)
+{
+	return close_upto(nw, INT64_MAX, err);
+}
+
+const nids_window_counts *nids_window_get_counts(const nids_window *w) { return &w->c; }
+
+void nids_window_free(nids_window *nw)
+{
+	if (!nw)
+		return;
+	for (int i = 0; i < nw->nopen; i++)
+		win_release(&nw->open[i]);
+	for (int i = 0; i < nw->nspare; i++)
+		win_release(&nw->spare[i]);
+	free(nw->open);
+	free(nw->spare);
+	free(nw->order);
+	free(nw->keys);
+	free(nw->tmp);
+	free(nw);
+}

@@ -1,0 +1,255 @@
+/* window_run.c: nids-window's stream glue: flow rows in, one row per (window, address)
+ * out, through the aggregator of window.c. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nids/window.h"
+
+#define MAX_FLAGS 16
+
+typedef struct wrun {
+	const nids_window_opts *o;
+	const nids_header *in;
+	const char *in_name;
+	/* input columns: float indices, metadata byte offsets */
+	int dur, pkt[2], byt[2], label, cls;
+	double dur_scale; /* to seconds */
+	int nflags, flag[MAX_FLAGS];
+	int time_off, src_off, dst_off, sport_off, dport_off, proto_off;
+	/* output */
+	nids_writer *w;
+	int out_label, out_cls, ncols;
+	float *row;
+	unsigned char meta[8 + 16 + 8];
+} wrun;
+
+static int meta_off(const nids_header *h, const char *name, int type)
+{
+	int m = nids_header_find_meta(h, name);
+	return m >= 0 && h->meta[m].type == type ? h->meta[m].off : -1;
+}
+
+/* A measure: the column called name, else the sum of name_to_server and
+ * name_to_client (the netflow format's directions), else the sum of CICFlowMeter's
+ * forward and backward columns fwd and bwd. */
+static int measure(const nids_header *h, const char *name, const char *fwd, const char *bwd,
+                   int col[2])
+{
+	char a[64], b[64];
+	col[0] = nids_header_find(h, name);
+	col[1] = -1;
+	if (col[0] >= 0)
+		return 0;
+	snprintf(a, sizeof a, "%s_to_server", name);
+	snprintf(b, sizeof b, "%s_to_client", name);
+	col[0] = nids_header_find(h, a);
+	col[1] = nids_header_find(h, b);
+	if (col[0] < 0 || col[1] < 0) {
+		col[0] = nids_header_find(h, fwd);
+		col[1] = nids_header_find(h, bwd);
+	}
+	return col[0] >= 0 && col[1] >= 0 ? 0 : -1;
+}
+
+/* The TCP flag columns: flag_* (ugr16, netflow, nfdump), or CICFlowMeter's counts
+ * "FIN Flag Count" ... (a flag is set when its count is not 0). */
+static void flag_columns(wrun *z)
+{
+	const nids_header *h = z->in;
+	z->nflags = 0;
+	for (int c = 0; c < h->ncols && z->nflags < MAX_FLAGS; c++) {
+		const char *n = h->cols[c].name;
+		size_t len = strlen(n);
+		if (!strncmp(n, "flag_", 5) || (len > 11 && !strcmp(n + len - 11, " Flag Count")))
+			z->flag[z->nflags++] = c;
+	}
+}
+
+static int find_columns(wrun *z, nids_err *err)
+{
+	const nids_header *h = z->in;
+	static const char *const NAMES[6] = { "time", "src_addr", "dst_addr", "sport", "dport",
+		                              "proto" };
+	static const int TYPES[6] = { NIDS_TYPE_TIME, NIDS_TYPE_ADDR, NIDS_TYPE_ADDR,
+		                      NIDS_TYPE_PORT, NIDS_TYPE_PORT, NIDS_TYPE_PROTO };
+	int *offs[6] = { &z->time_off, &z->src_off,   &z->dst_off,
+		         &z->sport_off, &z->dport_off, &z->proto_off };
+	for (int i = 0; i < 6; i++)
+		if ((*offs[i] = meta_off(h, NAMES[i], TYPES[i])) < 0)
+			return nids_err_set(err, NIDS_EFORMAT, z->in_name,
+			                    "no '%s' metadata column of type %s: not a flow stream "
+			                    "with identifiers (featurize ugr16, nfdump, netflow or "
+			                    "cic records)",
+			                    NAMES[i], nids_type_name(TYPES[i]));
+	z->dur = nids_header_find(h, "duration");
+	z->dur_scale = 1;
+	if (z->dur < 0 && (z->dur = nids_header_find(h, "Flow Duration")) >= 0)
+		z->dur_scale = 1e-6; /* CICFlowMeter's microseconds */
+	const char *missing =
+	        z->dur < 0 ? "duration"
+	        : measure(h, "packets", "Total Fwd Packets", "Total Backward Packets", z->pkt)
+	                ? "packets"
+	        : measure(h, "bytes", "Total Length of Fwd Packets", "Total Length of Bwd Packets",
+	                  z->byt)
+	                ? "bytes"
+	                : NULL;
+	if (missing)
+		return nids_err_set(err, NIDS_EFORMAT, z->in_name,
+		                    "no '%s' column: not a flow stream (featurize ugr16, nfdump, "
+		                    "netflow or cic records)",
+		                    missing);
+	flag_columns(z);
+	z->label = nids_header_find_role(h, NIDS_ROLE_LABEL);
+	z->cls = nids_header_find_role(h, NIDS_ROLE_CLASS);
+	return 0;
+}
+
+static int out_header(wrun *z, nids_header **out, nids_err *err)
+{
+	nids_header *h = nids_header_new();
+	int rc = h ? 0 : NIDS_ENOMEM;
+	for (int i = 0; !rc && i < NIDS_WINDOW_NFEAT; i++) {
+		int c = nids_header_add_column(h, nids_window_feature_name(z->o->by, i),
+		                               NIDS_ROLE_FEATURE, err);
+		rc = c < 0 ? c : 0;
+	}
+	z->out_label = z->out_cls = -1;
+	if (!rc && z->label >= 0)
+		rc = (z->out_label = nids_header_add_column(h, "label", NIDS_ROLE_LABEL, err)) < 0
+		             ? z->out_label
+		             : 0;
+	if (!rc && z->cls >= 0)
+		rc = (z->out_cls = nids_header_add_column(h, "class", NIDS_ROLE_CLASS, err)) < 0
+		             ? z->out_cls
+		             : 0;
+	if (!rc)
+		rc = nids_header_add_meta(h, "time", NIDS_TYPE_TIME, NIDS_ROLE_TIME, err);
+	if (rc >= 0)
+		rc = nids_header_add_meta(h, z->o->by ? "dst_addr" : "src_addr", NIDS_TYPE_ADDR,
+		                          NIDS_ROLE_ID, err);
+	if (rc >= 0)
+		rc = nids_header_add_meta(h, "flows", NIDS_TYPE_U64, NIDS_ROLE_META, err);
+	char rec[160];
+	snprintf(rec, sizeof rec,
+	         "window_us=%" PRId64 "\nby=%s\nmin_flows=%" PRIu64 "\nlateness_us=%" PRId64
+	         "\nmixed=%s\n",
+	         z->o->window_us, z->o->by ? "dst" : "src", z->o->min_flows, z->o->lateness_us,
+	         z->o->keep_mixed ? "keep" : "drop");
+	if (rc >= 0)
+		rc = nids_header_set_ext(h, "nids.window", rec, strlen(rec));
+	if (rc < 0) {
+		nids_header_free(h);
+		return err->code ? rc : nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	}
+	z->ncols = h->ncols;
+	*out = h;
+	return 0;
+}
+
+static int emit(void *ctx, const nids_window_row *r, nids_err *err)
+{
+	wrun *z = ctx;
+	for (int i = 0; i < NIDS_WINDOW_NFEAT; i++)
+		z->row[i] = (float)r->f[i];
+	if (z->out_label >= 0)
+		z->row[z->out_label] = (float)r->attack;
+	if (z->out_cls >= 0) {
+		const char *name = r->cls == NIDS_WINDOW_MIXED ? "mixed"
+		                   : r->cls >= 0 && r->cls < z->in->nclasses ? z->in->classes[r->cls]
+		                                                              : "unknown";
+		int id = nids_writer_add_class(z->w, name, err);
+		if (id < 0)
+			return id;
+		z->row[z->out_cls] = (float)id;
+	}
+	nids_meta_put_i64(z->meta, r->start);
+	memcpy(z->meta + 8, r->key, 16);
+	nids_meta_put_u64(z->meta + 24, r->flows);
+	return nids_writer_write_meta(z->w, z->row, z->meta, 1, err);
+}
+
+/* Fills f from row i of a block. Returns 0, or NIDS_EFORMAT for a flow without time. */
+static int flow_of(const wrun *z, const float *row, const unsigned char *m, uint64_t rowno,
+                   nids_window_flow *f, nids_err *err)
+{
+	f->time = nids_meta_get_i64(m + z->time_off);
+	if (f->time == NIDS_TIME_NONE) {
+		char where[300];
+		snprintf(where, sizeof where, "%s: row %" PRIu64, z->in_name, rowno);
+		return nids_err_set(err, NIDS_EFORMAT, where, "the flow has no time");
+	}
+	const unsigned char *src = m + z->src_off, *dst = m + z->dst_off;
+	memcpy(f->key, z->o->by ? dst : src, 16);
+	memcpy(f->peer, z->o->by ? src : dst, 16);
+	f->sport = nids_meta_get_u16(m + z->sport_off);
+	f->dport = nids_meta_get_u16(m + z->dport_off);
+	f->proto = m[z->proto_off];
+	f->flags = 0;
+	for (int k = 0; k < z->nflags; k++)
+		f->flags |= (unsigned)(row[z->flag[k]] != 0) << k;
+	f->duration = z->dur_scale == 1 ? (double)row[z->dur] : row[z->dur] * z->dur_scale;
+	f->packets = (double)row[z->pkt[0]] + (z->pkt[1] >= 0 ? (double)row[z->pkt[1]] : 0);
+	f->bytes = (double)row[z->byt[0]] + (z->byt[1] >= 0 ? (double)row[z->byt[1]] : 0);
+	f->attack = z->label >= 0 && row[z->label] != 0;
+	f->cls = z->cls >= 0 ? (int)row[z->cls] : z->label >= 0 ? f->attack : -1;
+	return 0;
+}
+
+static int aggregate(wrun *z, nids_reader *r, nids_window *nw, nids_err *err)
+{
+	float *rows;
+	long n;
+	const nids_header *h = z->in;
+	uint64_t rowno = 0;
+	nids_window_flow f;
+	while ((n = nids_reader_next(r, &rows, err)) > 0) {
+		const unsigned char *meta = nids_reader_meta(r);
+		size_t mw = (size_t)h->meta_width;
+		int koff = z->o->by ? z->dst_off : z->src_off;
+		for (long i = 0; i < n; i++) {
+			if (i + 16 < n)
+				nids_window_prefetch(nw, meta + (size_t)(i + 16) * mw + koff, 1);
+			if (i + 8 < n)
+				nids_window_prefetch(nw, meta + (size_t)(i + 8) * mw + koff, 2);
+			int rc = flow_of(z, rows + (size_t)i * (size_t)h->ncols,
+			                 meta + (size_t)i * (size_t)h->meta_width, ++rowno, &f, err);
+			if (!rc)
+				rc = nids_window_add(nw, &f, err);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return n < 0 ? (int)n : nids_window_finish(nw, err);
+}
+
+int nids_window_run(const nids_window_opts *o, nids_reader *r, const char *in_name, FILE *out,
+                    const char *out_name, nids_window_counts *c, nids_err *err)
+{
+	wrun z = { .o = o, .in = nids_reader_header(r), .in_name = in_name };
+	nids_header *oh = NULL;
+	nids_window *nw = NULL;
+	int rc = find_columns(&z, err);
+	if (!rc)
+		rc = out_header(&z, &oh, err);
+	if (!rc && !(z.row = calloc((size_t)z.ncols, sizeof *z.row)))
+		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	if (!rc)
+		rc = nids_writer_open(&z.w, out, out_name, oh, o->level, err);
+	if (!rc)
+		rc = nids_window_new(&nw, o, emit, &z, err);
+	if (!rc)
+		rc = aggregate(&z, r, nw, err);
+	if (nw)
+		*c = *nids_window_get_counts(nw);
+	if (!rc) {
+		rc = nids_writer_close(z.w, err);
+		z.w = NULL;
+	}
+	nids_writer_free(z.w);
+	nids_window_free(nw);
+	nids_header_free(oh);
+	free(z.row);
+	return rc;
+}

@@ -1,0 +1,193 @@
+#!/usr/bin/env bats
+# nids-window: GEE's per-source window features, exact values, window boundaries,
+# lateness, labels, bad input, and the pandas reference on the UGR'16 excerpt.
+bats_require_minimum_version 1.5.0
+load helpers
+
+HDR=$'time:timestamp\tsrc_addr:addr\tsport:port\tdst_addr:addr\tdport:port\tproto:proto\tduration\tpackets\tbytes\tflag_syn\tlabel\tclass'
+
+# flows TSV-ROWS... : a flow stream on stdout from rows after the header
+flows() {
+	{ echo "$HDR"; printf '%s\n' "$@"; } | "$NIDS_BIN/nids-cat" -r
+}
+# t SECONDS: the time field
+t() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
+
+setup() {
+	W="$NIDS_BIN/nids-window"
+	CAT="$NIDS_BIN/nids-cat"
+	D="$BATS_TEST_TMPDIR"
+}
+
+@test "--help's first line is the man page's SYNOPSIS" {
+	check_help_matches_man nids-window
+}
+
+@test "--version and bad usage" {
+	run -0 "$W" --version
+	[[ "$output" == "nids-window 0.2.0 (stream 3, model 2)" ]]
+	run -2 --separate-stderr "$W" --bogus
+	[[ "${stderr_lines[0]}" == "nids-window: unknown option '--bogus'" ]]
+	[[ "${stderr_lines[1]}" == usage:* ]]
+	run -2 --separate-stderr "$W" --by peer
+	[[ "${stderr_lines[0]}" == "nids-window: option '--by': 'peer' is not src or dst" ]]
+	run -2 --separate-stderr "$W" --min-flows 0
+	[[ "${stderr_lines[0]}" == "nids-window: option '--min-flows': '0' is not a whole number from 1 to 1099511627776" ]]
+	run -2 --separate-stderr "$W" --window 0
+	[[ "${stderr_lines[0]}" == "nids-window: option '--window': '0' is not a number from 1e-06 to 1e+09" ]]
+}
+
+@test "the 69 features of a hand-computed group" {
+	flows "$(t 100)	10.0.0.1	1000	10.0.0.2	80	6	2	4	400	1	0	normal" \
+		"$(t 110)	10.0.0.1	1001	10.0.0.3	80	6	0	1	60	1	1	scan" \
+		"$(t 120)	10.0.0.1	53	10.0.0.2	53	17	4	2	200	0	0	normal" >"$D/f.rec"
+	run -0 --separate-stderr bash -c "'$W' -v --min-flows 1 '$D/f.rec' | '$CAT'"
+	[ "${#lines[@]}" -eq 2 ]
+	IFS=$'\t' read -r -a h <<<"${lines[0]}"
+	IFS=$'\t' read -r -a v <<<"${lines[1]}"
+	[ "${#h[@]}" -eq 74 ]
+	declare -A got
+	for i in "${!h[@]}"; do got[${h[$i]}]=${v[$i]}; done
+	[[ "${got[time]}" == 1970-01-01T00:00:00Z && "${got[src_addr]}" == 10.0.0.1 ]]
+	[[ "${got[flows]}" == 3 && "${got[label]}" == 0 && "${got[class]}" == normal ]]
+	# duration 2, 0, 4; rates only where the duration is not 0: 4/2 and 2/4, 400/2 and 200/4
+	[[ "${got[mean_duration]}" == 2 && "${got[sd_duration]}" == 2 ]]
+	[[ "${got[mean_packets]}" == 2.3333333 && "${got[mean_bytes]}" == 220 ]]
+	[[ "${got[mean_packet_rate]}" == 1.25 && "${got[sd_packet_rate]}" == 1.0606601 ]]
+	[[ "${got[mean_byte_rate]}" == 125 && "${got[sd_byte_rate]}" == 106.06602 ]]
+	# two values in proportions 2:1 have entropy 0.918296 bits; three distinct, log2 3
+	[[ "${got[entropy_proto]}" == 0.91829586 && "${got[entropy_dst_addr]}" == 0.91829586 ]]
+	[[ "${got[entropy_sport]}" == 1.5849625 && "${got[entropy_dport]}" == 0.91829586 ]]
+	[[ "${got[entropy_flags]}" == 0.91829586 ]]
+	[[ "${got[sport_53]}" == 0.33333334 && "${got[sport_other]}" == 0.6666667 ]]
+	[[ "${got[dport_53]}" == 0.33333334 && "${got[dport_80]}" == 0.6666667 ]]
+	[[ "${got[dport_other]}" == 0 && "${got[sport_80]}" == 0 ]]
+	[[ "$stderr" == "nids-window: $D/f.rec: 3 flows, 1 rows from 1 window; 0 groups under 1 flows dropped, 0 without a majority class dropped" ]]
+}
+
+@test "a single flow: entropies 0, deviations 0; a zero duration leaves the rates at 0" {
+	flows "$(t 5)	10.0.0.9	1	10.0.0.2	2	6	0	3	90	0	0	normal" >"$D/f.rec"
+	run -0 bash -c "'$W' -q --min-flows 1 '$D/f.rec' | '$CAT' -H -c mean_packets,mean_packet_rate,sd_packets,entropy_sport,sport_other"
+	[[ "$output" == $'3\t0\t0\t0\t1' ]]
+}
+
+@test "tumbling windows on t - t mod W, rows by window then address" {
+	flows "$(t 179)	10.0.0.2	1	10.0.0.9	2	6	1	1	1	0	0	normal" \
+		"$(t 10)	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	0	normal" \
+		"$(t 180)	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	0	normal" \
+		"$(t 400)	::1	1	10.0.0.9	2	6	1	1	1	0	0	normal" >"$D/f.rec"
+	run -0 bash -c "'$W' -q --min-flows 1 '$D/f.rec' | '$CAT' -H -c time,src_addr,flows"
+	[[ "$output" == $'1970-01-01T00:00:00Z\t10.0.0.1\t1\n1970-01-01T00:00:00Z\t10.0.0.2\t1\n1970-01-01T00:03:00Z\t10.0.0.1\t1\n1970-01-01T00:06:00Z\t::1\t1' ]]
+	run -0 bash -c "'$W' -q --min-flows 1 --window 60 --lateness 180 '$D/f.rec' | '$CAT' -H -c time,src_addr"
+	[[ "$output" == $'1970-01-01T00:00:00Z\t10.0.0.1\n1970-01-01T00:02:00Z\t10.0.0.2\n1970-01-01T00:03:00Z\t10.0.0.1\n1970-01-01T00:06:00Z\t::1' ]]
+}
+
+@test "flows later than --lateness are counted, reported and dropped" {
+	flows "$(t 10)	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	0	normal" \
+		"$(t 200)	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	0	normal" \
+		"$(t 20)	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	0	normal" >"$D/f.rec"
+	run -0 --separate-stderr bash -c "'$W' --lateness 0 --min-flows 1 '$D/f.rec' | '$CAT' -H -c time,flows"
+	[[ "$output" == $'1970-01-01T00:00:00Z\t1\n1970-01-01T00:03:00Z\t1' ]]
+	# the warning comes without -v; only -q silences it
+	[[ "$stderr" == "nids-window: $D/f.rec: 1 late flows dropped (their window had been emitted; raise --lateness)" ]]
+	run -0 --separate-stderr bash -c "'$W' -q --lateness 0 --min-flows 1 '$D/f.rec' | '$CAT' -H -c time,flows"
+	[[ -z "$stderr" ]]
+	run -0 --separate-stderr bash -c "'$W' -v --min-flows 1 '$D/f.rec' | '$CAT' -H -c time,flows"
+	[[ "$output" == $'1970-01-01T00:00:00Z\t2\n1970-01-01T00:03:00Z\t1' ]]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+}
+
+@test "--min-flows drops small groups; the majority class labels; --mixed keeps the rest" {
+	local rows=() i
+	for i in 1 2 3; do rows+=("$(t $i)	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	1	scan"); done
+	rows+=("$(t 4)	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	0	normal")
+	for i in 1 2; do rows+=("$(t $i)	10.0.0.2	1	10.0.0.9	2	6	1	1	1	0	1	dos"); done
+	for i in 3 4; do rows+=("$(t $i)	10.0.0.2	1	10.0.0.9	2	6	1	1	1	0	0	normal"); done
+	rows+=("$(t 5)	10.0.0.3	1	10.0.0.9	2	6	1	1	1	0	0	normal")
+	flows "${rows[@]}" >"$D/f.rec"
+	run -0 --separate-stderr bash -c "'$W' -v --min-flows 2 '$D/f.rec' | '$CAT' -H -c src_addr,flows,label,class"
+	[[ "$output" == $'10.0.0.1\t4\t1\tscan' ]]
+	[[ "$stderr" == "nids-window: $D/f.rec: 9 flows, 1 rows from 1 window; 1 groups under 2 flows dropped, 1 without a majority class dropped" ]]
+	run -0 --separate-stderr bash -c "'$W' -v --min-flows 2 --mixed '$D/f.rec' | '$CAT' -H -c src_addr,flows,label,class"
+	[[ "$output" == $'10.0.0.1\t4\t1\tscan\n10.0.0.2\t4\t1\tmixed' ]]
+	[[ "$stderr" == *"1 without a majority class kept as 'mixed'" ]]
+}
+
+@test "--by dst groups by destination, with the source addresses' entropy" {
+	flows "$(t 1)	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	0	normal" \
+		"$(t 2)	10.0.0.2	1	10.0.0.9	2	6	1	1	1	0	0	normal" >"$D/f.rec"
+	run -0 bash -c "'$W' -q --by dst --min-flows 2 '$D/f.rec' | '$CAT' -c dst_addr,flows,entropy_src_addr"
+	[[ "$output" == $'dst_addr\tflows\tentropy_src_addr\n10.0.0.9\t2\t1' ]]
+}
+
+@test "bad input: missing columns, a flow without a time, damaged streams" {
+	printf 'time:timestamp\tduration\n%s\t1\n' "$(t 1)" | "$CAT" -r >"$D/nometa.rec"
+	run -1 --separate-stderr "$W" -o "$D/out.rec" "$D/nometa.rec"
+	[[ "$stderr" == "nids-window: $D/nometa.rec: no 'src_addr' metadata column of type addr: not a flow stream with identifiers (featurize ugr16, nfdump, netflow or cic records)" ]]
+	[ ! -e "$D/out.rec" ]
+	{ echo "${HDR/	bytes/}"; printf '%s\t10.0.0.1\t1\t10.0.0.9\t2\t6\t1\t1\t0\t0\tnormal\n' "$(t 1)"; } |
+		"$CAT" -r >"$D/nobytes.rec"
+	run -1 --separate-stderr "$W" "$D/nobytes.rec"
+	[[ "$stderr" == "nids-window: $D/nobytes.rec: no 'bytes' column: not a flow stream (featurize ugr16, nfdump, netflow or cic records)" ]]
+	flows "$(t 1)	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	0	normal" \
+		"	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	0	normal" >"$D/notime.rec"
+	run -1 --separate-stderr "$W" -o "$D/out.rec" "$D/notime.rec"
+	[[ "$stderr" == "nids-window: $D/notime.rec: row 2: the flow has no time" ]]
+	[ ! -e "$D/out.rec" ]
+	head -c 200 "$D/notime.rec" >"$D/cut.rec"
+	run -1 --separate-stderr "$W" "$D/cut.rec"
+	[[ "$stderr" == "nids-window: $D/cut.rec:"* ]]
+	run -1 --separate-stderr "$W" /nonexistent.rec
+	[[ "$stderr" == "nids-window: /nonexistent.rec: "* ]]
+}
+
+@test "several inputs read as one stream; counts name them" {
+	flows "$(t 1)	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	0	normal" >"$D/a.rec"
+	flows "$(t 2)	10.0.0.1	1	10.0.0.8	2	6	1	1	1	0	0	normal" >"$D/b.rec"
+	run -0 --separate-stderr bash -c "'$W' -v --min-flows 2 '$D/a.rec' '$D/b.rec' | '$CAT' -H -c src_addr,flows,entropy_dst_addr"
+	[[ "$output" == $'10.0.0.1\t2\t1' ]]
+	[[ "$stderr" == "nids-window: 2 files: 2 flows, 1 rows from 1 window;"* ]]
+}
+
+@test "> /dev/full fails with exit 1; a terminal is refused; -o and -z" {
+	flows "$(t 1)	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	0	normal" >"$D/f.rec"
+	run -1 --separate-stderr bash -c "'$W' --min-flows 1 '$D/f.rec' >/dev/full"
+	[[ "$stderr" == "nids-window: write error: No space left on device" ]]
+	run -0 "$W" -q --min-flows 1 -z 3 -o "$D/o.rec" "$D/f.rec"
+	run -0 bash -c "zstd -dc <'$D/o.rec' 2>/dev/null | head -c0; '$CAT' -H -c src_addr '$D/o.rec'"
+	[[ "$output" == "10.0.0.1" ]]
+	command -v script >/dev/null || skip "script(1) is not installed"
+	run script -qec "'$W' '$D/f.rec'" /dev/null
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"nids-window: refusing to write binary to a terminal; pipe into nids-cat"* ]]
+}
+
+@test "UGR'16 excerpt: 58 source windows, equal to the pandas reference to 1e-6" {
+	local csv="$NIDS_TOP/examples/data/ugr16-july-week5-first5k.csv.zst"
+	[ -e "$csv" ] || skip "examples/data/ugr16-july-week5-first5k.csv.zst not present"
+	/usr/bin/python3 -c 'import pandas' 2>/dev/null ||
+		skip "python3 with pandas is not installed (apt-get install python3-pandas)"
+	run -0 --separate-stderr bash -c "'$NIDS_BIN/nids-featurize' -q -f ugr16 '$csv' | '$W' -v | '$CAT' >'$D/nids.tsv'"
+	[[ "$stderr" == "nids-window: -: 5000 flows, 58 rows from 1 window; 1007 groups under 10 flows dropped, 0 without a majority class dropped" ]]
+	/usr/bin/python3 "$NIDS_TOP/bench/gee_windows.py" "$csv" >"$D/ref.tsv"
+	run -0 /usr/bin/python3 "$NIDS_TOP/bench/gee_windows.py" --compare --rtol 1e-6 "$D/ref.tsv" "$D/nids.tsv"
+	[[ "$output" == "58 groups, 69 features each: 0 differences; largest relative difference "* ]]
+	# every group of one flow and more, by destination, mixed kept: the labels too
+	"$NIDS_BIN/nids-featurize" -q -f ugr16 "$csv" | "$W" -q --by dst --min-flows 1 --mixed | "$CAT" >"$D/nids.tsv"
+	/usr/bin/python3 "$NIDS_TOP/bench/gee_windows.py" --by dst --min-flows 1 --mixed "$csv" >"$D/ref.tsv"
+	run -0 /usr/bin/python3 "$NIDS_TOP/bench/gee_windows.py" --compare "$D/ref.tsv" "$D/nids.tsv"
+	[[ "$output" == "894 groups, 69 features each: 0 differences;"* ]]
+}
+
+@test "CICFlowMeter columns: Flow Duration in microseconds, forward + backward, flag counts" {
+	{
+		printf 'time:timestamp\tsrc_addr:addr\tsport:port\tdst_addr:addr\tdport:port\tproto:proto\tFlow Duration\tTotal Fwd Packets\tTotal Backward Packets\tTotal Length of Fwd Packets\tTotal Length of Bwd Packets\tSYN Flag Count\tlabel\tclass\n'
+		printf '%s\t10.0.0.1\t1000\t10.0.0.2\t80\t6\t2000000\t3\t1\t300\t100\t1\t1\tDoS\n' "$(t 1)"
+		printf '%s\t10.0.0.1\t1001\t10.0.0.2\t80\t6\t500000\t1\t1\t60\t40\t2\t1\tDoS\n' "$(t 2)"
+		printf '%s\t10.0.0.1\t1002\t10.0.0.2\t80\t6\t0\t1\t0\t40\t0\t0\t0\tBENIGN\n' "$(t 3)"
+	} | "$CAT" -r >"$D/cic.rec"
+	run -0 bash -c "'$W' -q --min-flows 1 '$D/cic.rec' | '$CAT' -H -c mean_duration,mean_packets,mean_bytes,mean_packet_rate,entropy_flags,label,class"
+	# durations 2 s, 0.5 s, 0; packets 4, 2, 1; bytes 400, 100, 40; rates 2 and 4 per s;
+	# two flows with SYN counted, one without
+	[[ "$output" == $'0.8333333\t2.3333333\t180\t3\t0.91829586\t1\tDoS' ]]
+}

@@ -1,0 +1,65 @@
+/* test_svg_density.c: Scott's bandwidth and the Gaussian KDE against their formulas,
+ * and the panels of a small stream. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "nids/svg_density.h"
+
+static void test_kde(void)
+{
+	double x[3] = { 1, 2, 4 };
+	double h = nids_kde_bandwidth(x, 3);
+	CHECK_NEAR(h, sqrt(7.0 / 3) * pow(3, -0.2), 1e-12);
+	for (double t = -3; t <= 9; t += 0.5) {
+		double want = 0;
+		for (int i = 0; i < 3; i++)
+			want += exp(-0.5 * (t - x[i]) * (t - x[i]) / (h * h));
+		want /= 3 * h * sqrt(2 * M_PI);
+		/* the 9-bandwidth window leaves out terms below exp(-40.5) */
+		CHECK(fabs(nids_kde_at(x, 3, h, t) - want) <= 1e-15 + 1e-12 * want, "t %g", t);
+	}
+	double one[1] = { 5 }, same[4] = { 2, 2, 2, 2 };
+	CHECK(nids_kde_bandwidth(one, 1) == 0 && nids_kde_bandwidth(same, 4) == 0, "degenerate");
+}
+
+static void test_panels(void)
+{
+	nids_eval *e = nids_eval_new(NIDS_DIR_HIGH);
+	nids_err err = { 0 };
+	for (int i = 0; i < 200; i++)
+		nids_eval_add(e, (float)(i % 17) / 10, 0, 0, &err);
+	for (int i = 0; i < 30; i++)
+		nids_eval_add(e, 2 + (float)(i % 5) / 10, 1, 1, &err);
+	nids_eval_add(e, 3, 1, 2, &err); /* one row: a spike */
+	CHECK(nids_eval_sort(e, &err) == 0, "sort");
+	const char *names[] = { "background", "dos", "scan" };
+	nids_svg_opts o = { "t", names, 3, 1.5, 60 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	CHECK(nids_svg_density(f, "mem", e, &o, &err) == 0, "%s", err.msg);
+	fclose(f);
+	CHECK(strstr(buf, ">benign vs dos</text>") && strstr(buf, ">benign vs scan</text>"),
+	      "panels");
+	CHECK(strstr(buf, "dos (n=30, bw ") && strstr(buf, "benign (n=200, bw "), "legends");
+	CHECK(!strstr(buf, "nan") && !strstr(buf, "inf"), "no nan in the picture");
+	free(buf);
+	nids_eval_free(e);
+
+	e = nids_eval_new(NIDS_DIR_HIGH);
+	nids_eval_add(e, 1, 0, 0, &err);
+	nids_eval_sort(e, &err);
+	f = open_memstream(&buf, &len);
+	CHECK(nids_svg_density(f, "mem", e, &o, &err) == NIDS_EFORMAT, "no attacks");
+	fclose(f);
+	free(buf);
+	nids_eval_free(e);
+}
+
+int main(void)
+{
+	TEST(test_kde);
+	TEST(test_panels);
+	return CHECK_DONE();
+}

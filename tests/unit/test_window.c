@@ -1,0 +1,313 @@
+/* test_window.c: the window aggregator against hand-computed values and a brute-force
+ * computation of the definitions; boundaries, lateness, ordering, bounded groups. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "nids/window.h"
+
+#define MAXROWS 4096
+
+typedef struct sink {
+	int n;
+	nids_window_row rows[MAXROWS];
+	int fail_at; /* return an error at this row (1-based), 0 never */
+} sink;
+
+static int collect(void *ctx, const nids_window_row *r, nids_err *err)
+{
+	sink *s = ctx;
+	if (s->fail_at && s->n + 1 == s->fail_at)
+		return nids_err_set(err, NIDS_EIO, NULL, "sink full");
+	if (s->n < MAXROWS)
+		s->rows[s->n] = *r;
+	s->n++;
+	return 0;
+}
+
+static nids_window_opts opts(int64_t window_s, int64_t lateness_s, uint64_t min_flows)
+{
+	return (nids_window_opts){ .window_us = window_s * 1000000,
+		                   .lateness_us = lateness_s * 1000000,
+		                   .min_flows = min_flows };
+}
+
+static void v4(unsigned char a[16], unsigned x)
+{
+	memset(a, 0, 16);
+	a[10] = a[11] = 0xff;
+	a[12] = (unsigned char)(x >> 24);
+	a[13] = (unsigned char)(x >> 16);
+	a[14] = (unsigned char)(x >> 8);
+	a[15] = (unsigned char)x;
+}
+
+static nids_window_flow flow(double t_s, unsigned src, unsigned dst, unsigned sport,
+                             unsigned dport, unsigned proto, double dur, double pkt,
+                             double byt, unsigned flags, int cls)
+{
+	nids_window_flow f = { 0 };
+	f.time = (int64_t)llround(t_s * 1e6);
+	v4(f.key, src);
+	v4(f.peer, dst);
+	f.sport = sport;
+	f.dport = dport;
+	f.proto = proto;
+	f.duration = dur;
+	f.packets = pkt;
+	f.bytes = byt;
+	f.flags = flags;
+	f.cls = cls;
+	f.attack = cls > 0;
+	return f;
+}
+
+static void test_names(void)
+{
+	CHECK(!strcmp(nids_window_feature_name(0, 0), "mean_duration"), "0");
+	CHECK(!strcmp(nids_window_feature_name(0, 9), "sd_byte_rate"), "9");
+	CHECK(!strcmp(nids_window_feature_name(0, 11), "entropy_dst_addr"), "11");
+	CHECK(!strcmp(nids_window_feature_name(1, 11), "entropy_src_addr"), "11 by dst");
+	CHECK(!strcmp(nids_window_feature_name(0, 15), "sport_20"), "15");
+	CHECK(!strcmp(nids_window_feature_name(0, 40), "sport_3389"), "40");
+	CHECK(!strcmp(nids_window_feature_name(0, 41), "sport_other"), "41");
+	CHECK(!strcmp(nids_window_feature_name(0, 42), "dport_20"), "42");
+	CHECK(!strcmp(nids_window_feature_name(0, 68), "dport_other"), "68");
+	CHECK(nids_window_feature_name(0, 69) == NULL && nids_window_feature_name(2, 0) == NULL,
+	      "out of range");
+}
+
+static void test_hand_computed(void)
+{
+	static sink s;
+	s.n = 0;
+	nids_window *w;
+	nids_err err = { 0 };
+	nids_window_opts o = opts(180, 60, 1);
+	CHECK(nids_window_new(&w, &o, collect, &s, &err) == 0, "new");
+	nids_window_flow f[3] = { flow(100, 1, 2, 1000, 80, 6, 2, 4, 400, 1, 0),
+		                  flow(110, 1, 3, 1001, 80, 6, 0, 1, 60, 1, 1),
+		                  flow(120, 1, 2, 53, 53, 17, 4, 2, 200, 0, 0) };
+	for (int i = 0; i < 3; i++)
+		CHECK(nids_window_add(w, &f[i], &err) == 0, "add %d", i);
+	CHECK(nids_window_finish(w, &err) == 0, "finish");
+	CHECK(s.n == 1, "rows %d", s.n);
+	const double *x = s.rows[0].f;
+	double h = -(2.0 / 3) * log2(2.0 / 3) - (1.0 / 3) * log2(1.0 / 3);
+	double want[15] = { 2,         7.0 / 3, 220, 1.25, 125, 2, sqrt(7.0 / 3), sqrt(29200),
+		            sqrt(1.125), sqrt(11250), h, h, log2(3), h, h };
+	for (int i = 0; i < 15; i++)
+		CHECK_NEAR(x[i], want[i], 1e-12);
+	CHECK_NEAR(x[15 + 7], 1.0 / 3, 1e-15);  /* sport 53 */
+	CHECK_NEAR(x[15 + 26], 2.0 / 3, 1e-15); /* sport other */
+	CHECK_NEAR(x[42 + 7], 1.0 / 3, 1e-15);  /* dport 53 */
+	CHECK_NEAR(x[42 + 11], 2.0 / 3, 1e-15); /* dport 80 */
+	CHECK(s.rows[0].cls == 0 && s.rows[0].attack == 0 && s.rows[0].flows == 3, "label");
+	CHECK(s.rows[0].start == 0, "start %lld", (long long)s.rows[0].start);
+	nids_window_free(w);
+}
+
+/* Brute force: every group of every window from the definitions, two-pass. */
+typedef struct bf {
+	int64_t start;
+	unsigned src;
+	double f[NIDS_WINDOW_NFEAT];
+	uint64_t n;
+} bf;
+
+static double bf_entropy(const unsigned *v, int n)
+{
+	double e = 0;
+	for (int i = 0; i < n; i++) {
+		int seen = 0, c = 0;
+		for (int j = 0; j < i; j++)
+			seen |= v[j] == v[i];
+		if (seen)
+			continue;
+		for (int j = 0; j < n; j++)
+			c += v[j] == v[i];
+		double p = (double)c / n;
+		e -= p * log2(p);
+	}
+	return e;
+}
+
+static void bf_group(const nids_window_flow *fl, const unsigned *srcs, int nf, int64_t start,
+                     int64_t len, unsigned src, bf *out)
+{
+	static double val[5][2048];
+	static unsigned ent[5][2048];
+	int np[5] = { 0 }, n = 0;
+	unsigned sp[27] = { 0 }, dp[27] = { 0 };
+	static const unsigned PORTS[26] = { 20,  21,  22,  23,  25,  50,  51,  53,  67,
+		                            68,  69,  80,  110, 119, 123, 135, 136, 137,
+		                            138, 139, 143, 161, 162, 389, 443, 3389 };
+	for (int i = 0; i < nf; i++) {
+		const nids_window_flow *f = &fl[i];
+		int64_t s = f->time - ((f->time % len) + len) % len;
+		if (s != start || srcs[i] != src)
+			continue;
+		val[0][np[0]++] = f->duration;
+		val[1][np[1]++] = f->packets;
+		val[2][np[2]++] = f->bytes;
+		if (f->duration != 0) {
+			val[3][np[3]++] = f->packets / f->duration;
+			val[4][np[4]++] = f->bytes / f->duration;
+		}
+		ent[0][n] = f->proto;
+		ent[1][n] = f->peer[15];
+		ent[2][n] = f->sport;
+		ent[3][n] = f->dport;
+		ent[4][n] = f->flags;
+		int a = 26, b = 26;
+		for (int p = 0; p < 26; p++) {
+			a = PORTS[p] == f->sport ? p : a;
+			b = PORTS[p] == f->dport ? p : b;
+		}
+		sp[a]++;
+		dp[b]++;
+		n++;
+	}
+	out->n = (uint64_t)n;
+	for (int k = 0; k < 5; k++) {
+		double m = 0, v = 0;
+		for (int i = 0; i < np[k]; i++)
+			m += val[k][i];
+		m = np[k] ? m / np[k] : 0;
+		for (int i = 0; i < np[k]; i++)
+			v += (val[k][i] - m) * (val[k][i] - m);
+		out->f[k] = m;
+		out->f[5 + k] = np[k] > 1 ? sqrt(v / (np[k] - 1)) : 0;
+		out->f[10 + k] = bf_entropy(ent[k], n);
+	}
+	for (int p = 0; p < 27; p++) {
+		out->f[15 + p] = (double)sp[p] / n;
+		out->f[42 + p] = (double)dp[p] / n;
+	}
+}
+
+static uint64_t lcg(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *s >> 33;
+}
+
+static void test_brute_force(void)
+{
+	enum { NF = 3000 };
+	static nids_window_flow fl[NF];
+	static unsigned srcs[NF];
+	static sink s;
+	uint64_t r = 7;
+	s.n = 0;
+	static const unsigned SP[] = { 53, 80, 443, 1024, 3389, 22, 5000 };
+	for (int i = 0; i < NF; i++) {
+		double t = -400 + i * 0.4 + (double)(lcg(&r) % 100) / 10; /* slightly out of order */
+		srcs[i] = 1 + (unsigned)(lcg(&r) % 7);
+		double dur = lcg(&r) % 4 ? (double)(lcg(&r) % 100000) / 997 : 0;
+		fl[i] = flow(t, srcs[i], 100 + (unsigned)(lcg(&r) % 9), SP[lcg(&r) % 7],
+		             SP[lcg(&r) % 7], lcg(&r) % 3 ? 6 : 17, dur,
+		             1 + (double)(lcg(&r) % 5000), 40 + (double)(lcg(&r) % 1000000),
+		             (unsigned)(lcg(&r) % 4), 0);
+	}
+	nids_window *w;
+	nids_err err = { 0 };
+	nids_window_opts o = opts(60, 30, 5);
+	CHECK(nids_window_new(&w, &o, collect, &s, &err) == 0, "new");
+	for (int i = 0; i < NF; i++)
+		CHECK(nids_window_add(w, &fl[i], &err) == 0, "flow %d late", i);
+	CHECK(nids_window_finish(w, &err) == 0, "finish");
+	const nids_window_counts *c = nids_window_get_counts(w);
+	CHECK(c->late == 0 && c->flows == NF && c->rows == (uint64_t)s.n, "counts");
+	CHECK(c->peak_sources <= 21, "peak %llu groups open", (unsigned long long)c->peak_sources);
+	double worst = 0;
+	int64_t prev = INT64_MIN;
+	unsigned prev_src = 0;
+	for (int i = 0; i < s.n && i < MAXROWS; i++) {
+		const nids_window_row *row = &s.rows[i];
+		unsigned src = row->key[15];
+		CHECK(row->start > prev || (row->start == prev && src > prev_src), "order at %d", i);
+		prev = row->start;
+		prev_src = src;
+		bf b;
+		bf_group(fl, srcs, NF, row->start, o.window_us, src, &b);
+		CHECK(b.n == row->flows, "flows");
+		for (int k = 0; k < NIDS_WINDOW_NFEAT; k++) {
+			double d = fabs(b.f[k] - row->f[k]) / fmax(1e-300, fabs(b.f[k]));
+			if (b.f[k] == 0)
+				d = fabs(row->f[k]);
+			worst = fmax(worst, d);
+		}
+	}
+	CHECK(s.n > 100, "only %d rows", s.n);
+	CHECK(worst < 1e-10, "largest relative difference %g", worst);
+	nids_window_free(w);
+}
+
+static void test_lateness_and_errors(void)
+{
+	static sink s;
+	s.n = 0;
+	nids_window *w;
+	nids_err err = { 0 };
+	nids_window_opts o = opts(10, 0, 1);
+	CHECK(nids_window_new(&w, &o, collect, &s, &err) == 0, "new");
+	nids_window_flow a = flow(-5, 1, 2, 1, 1, 6, 1, 1, 1, 0, 0); /* window -10 */
+	nids_window_flow b = flow(10, 1, 2, 1, 1, 6, 1, 1, 1, 0, 0);
+	nids_window_flow late = flow(9.999999, 1, 2, 1, 1, 6, 1, 1, 1, 0, 0);
+	CHECK(nids_window_add(w, &a, &err) == 0, "a");
+	CHECK(nids_window_add(w, &b, &err) == 0, "b");
+	CHECK(s.n == 1 && s.rows[0].start == -10000000, "window -10 emitted on time 10");
+	CHECK(nids_window_add(w, &late, &err) == 1, "late");
+	CHECK(nids_window_get_counts(w)->late == 1, "late count");
+	CHECK(nids_window_finish(w, &err) == 0 && s.n == 2, "finish");
+	nids_window_free(w);
+
+	/* the sink's error stops the aggregation and comes back */
+	s.n = 0;
+	s.fail_at = 2;
+	o = opts(10, 0, 1);
+	CHECK(nids_window_new(&w, &o, collect, &s, &err) == 0, "new");
+	a = flow(1, 1, 2, 1, 1, 6, 1, 1, 1, 0, 0);
+	b = flow(2, 2, 2, 1, 1, 6, 1, 1, 1, 0, 0);
+	CHECK(nids_window_add(w, &a, &err) == 0 && nids_window_add(w, &b, &err) == 0, "adds");
+	CHECK(nids_window_finish(w, &err) == NIDS_EIO && !strcmp(err.msg, "sink full"), "error");
+	nids_window_free(w);
+	s.fail_at = 0;
+
+	o.window_us = 0;
+	CHECK(nids_window_new(&w, &o, collect, &s, &err) == NIDS_EUSAGE && !w, "bad options");
+	nids_window_free(NULL);
+}
+
+/* Many windows one after another: the groups open at once stay those of two windows. */
+static void test_bounded(void)
+{
+	static sink s;
+	s.n = 0;
+	nids_window *w;
+	nids_err err = { 0 };
+	nids_window_opts o = opts(1, 0, 1000000);
+	CHECK(nids_window_new(&w, &o, collect, &s, &err) == 0, "new");
+	for (int i = 0; i < 200000; i++) {
+		nids_window_flow f = flow(i * 0.001, (unsigned)(i % 500), 2, 1, 1, 6, 1, 1, 1, 0, -1);
+		CHECK(nids_window_add(w, &f, &err) == 0, "add");
+	}
+	CHECK(nids_window_finish(w, &err) == 0, "finish");
+	const nids_window_counts *c = nids_window_get_counts(w);
+	CHECK(c->windows == 200 && c->small == 200 * 500 && s.n == 0, "windows %llu",
+	      (unsigned long long)c->windows);
+	CHECK(c->peak_sources == 500, "peak %llu", (unsigned long long)c->peak_sources);
+	nids_window_free(w);
+}
+
+int main(void)
+{
+	TEST(test_names);
+	TEST(test_hand_computed);
+	TEST(test_brute_force);
+	TEST(test_lateness_and_errors);
+	TEST(test_bounded);
+	return CHECK_DONE();
+}
