@@ -9,8 +9,9 @@
 #
 # usage: nfdump_cron.sh NFCAPD_DIR DETECTOR [OUTDIR]      (OUTDIR: default ./alarms)
 # With WINDOW=SECONDS the flows are first aggregated per source and window
-# (nids-window: scans and floods show per source, not per flow); the detector must
-# then have been trained on windows of the same length.
+# (nids-window: scans and floods show per source, not per flow), with WINDOW_OPTS
+# passed on (e.g. "--min-flows 5"); the detector must have been trained on windows
+# made the same way, or nids-score refuses it, saying what differs.
 #
 # Exit status: 0 alarms were written, 3 no flow alarmed (empty alarm files are still
 # written), 1 an error (nothing is left half-written). Needs nfdump (Debian: nfdump);
@@ -26,9 +27,11 @@ tmp=$(mktemp -d "$out/.nfdump_cron.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 name=$(basename "$dir")
 
-nfdump -R "$dir" -o csv > "$tmp/flows.csv" || exit 1
+nfdump -R "$dir" -O tstart -o csv > "$tmp/flows.csv" || exit 1
 if [ -n "${WINDOW:-}" ]; then
-	nids-featurize -q -f nfdump "$tmp/flows.csv" | nids-window --window "$WINDOW" |
+	# shellcheck disable=SC2086
+	nids-featurize -q -f nfdump "$tmp/flows.csv" |
+		nids-window -q --window "$WINDOW" ${WINDOW_OPTS:-} |
 		nids-score -m "$detector" --alarms -e -o "$tmp/alarms.rec"
 	status=$?
 	cols=time,src_addr,score

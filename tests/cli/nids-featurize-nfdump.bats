@@ -103,3 +103,21 @@ fx="$NIDS_TOP/tests/fixtures/nfdump"
 	# nothing the test started is left running
 	! pgrep -f "nfpcapd -r $tmp" > /dev/null
 }
+
+@test "nfdump: examples/nfdump_cron.sh over nfcapd files writes the alarm files and says by its exit status" {
+	command -v nfpcapd >/dev/null && command -v nfdump >/dev/null ||
+		skip "nfdump is not installed (Debian package nfdump; make check installs it as root)"
+	/usr/bin/python3 "$fx/make_pcap.py" "$tmp/a.pcap" --minutes 5
+	mkdir "$tmp/flows"
+	timeout 60 nfpcapd -r "$tmp/a.pcap" -w "$tmp/flows" > /dev/null 2>&1
+	nfdump -R "$tmp/flows" -o csv | feat -q | "$NIDS_BIN/nids-normalize" -q --fit "$tmp/n.bin" | fit -q -t kmeans --k 4 -o "$tmp/d.bin"
+	nfdump -R "$tmp/flows" -o csv | feat -q | score -m "$tmp/d.bin" | "$NIDS_BIN/nids-threshold" -q --rate 0.01 -m "$tmp/d.bin" > /dev/null
+	run env PATH="$NIDS_BIN:$PATH" sh "$NIDS_TOP/examples/nfdump_cron.sh" "$tmp/flows" "$tmp/d.bin" "$tmp/out"
+	[ "$status" -eq 0 ]
+	n=$(($(wc -l < "$tmp/out/flows.alarms.tsv") - 1))
+	[ "$n" -ge 1 ]
+	[ "$(wc -l < "$tmp/out/flows.alarms.jsonl")" -eq "$n" ]
+	[ "$(head -1 "$tmp/out/flows.alarms.tsv")" = "$(printf 'time\tsrc_addr\tsport\tdst_addr\tdport\tproto\trecord\tscore')" ]
+	run env PATH="$NIDS_BIN:$PATH" sh "$NIDS_TOP/examples/nfdump_cron.sh" "$tmp/none" "$tmp/d.bin" "$tmp/out2"
+	[ "$status" -eq 1 ]
+}
