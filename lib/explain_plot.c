@@ -11,6 +11,8 @@
 
 #include "nids/explain.h"
 
+#include "svg_impl.h"
+
 struct nids_fingerprint {
 	int d, cap;
 	char *const *features;
@@ -100,27 +102,6 @@ int nids_fingerprint_write(const nids_fingerprint *p, char *const *groups, FILE 
 	return ferror(f) ? nids_err_set(err, NIDS_EIO, NULL, "write error") : 0;
 }
 
-static void put_escaped(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&apos;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
-static void text(FILE *f, double x, double y, const char *anchor, const char *extra,
-                 const char *s)
-{
-	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\"%s>", x, y, anchor, extra);
-	put_escaped(f, s);
-	fputs("</text>\n", f);
-}
 
 static void svg_begin(FILE *f, double w, double h, const char *title)
 {
@@ -129,7 +110,7 @@ static void svg_begin(FILE *f, double w, double h, const char *title)
 	           "viewBox=\"0 0 %.0f %.0f\" font-family=\"sans-serif\" font-size=\"12\">\n"
 	           "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n", w, h, w, h);
 	if (title)
-		text(f, w / 2, 22, "middle", " font-size=\"15\" font-weight=\"bold\"", title);
+		nids_svg_text(f, w / 2, 22, "middle", " font-size=\"15\" font-weight=\"bold\"", title);
 }
 
 /* A diverging colour for v in [-1, 1]: blue, white, red. */
@@ -188,12 +169,12 @@ int nids_fingerprint_svg(const nids_fingerprint *p, char *const *groups, FILE *f
 	for (int k = 0; k < F; k++) { /* feature names, rotated */
 		double x = left + k * cw + cw / 2;
 		snprintf(buf, sizeof buf, " transform=\"rotate(-60 %.1f %.1f)\"", x, topm - 6);
-		text(f, x, topm - 6, "start", buf, p->features[idx[k]]);
+		nids_svg_text(f, x, topm - 6, "start", buf, p->features[idx[k]]);
 	}
 	for (int r = 0; r < G; r++) {
 		int g = rows[r];
 		snprintf(buf, sizeof buf, "%s (%llu)", groups[g], (unsigned long long)p->n[g]);
-		text(f, left - 8, topm + r * ch + ch / 2 + 4, "end", "", buf);
+		nids_svg_text(f, left - 8, topm + r * ch + ch / 2 + 4, "end", "", buf);
 		for (int k = 0; k < F; k++) {
 			int j = idx[k];
 			double m = p->sum[(size_t)g * d + j] / (double)p->n[g];
@@ -201,13 +182,13 @@ int nids_fingerprint_svg(const nids_fingerprint *p, char *const *groups, FILE *f
 			fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
 			           "stroke=\"#ddd\"><title>", left + k * cw, topm + r * ch, cw, ch, col);
 			snprintf(buf, sizeof buf, "%s, %s: mean %.4g", groups[g], p->features[j], m);
-			put_escaped(f, buf);
+			nids_svg_escaped(f, buf);
 			fputs("</title></rect>\n", f);
 		}
 	}
 	snprintf(buf, sizeof buf, "mean attribution per class: red raises the score, blue lowers "
 	         "it (full colour %.3g)", scale);
-	text(f, left, topm + G * ch + 30, "start", "", buf);
+	nids_svg_text(f, left, topm + G * ch + 30, "start", "", buf);
 	fputs("</svg>\n", f);
 	free(idx), free(all);
 	return ferror(f) ? nids_err_set(err, NIDS_EIO, NULL, "write error") : 0;
@@ -264,9 +245,9 @@ int nids_waterfall_svg(FILE *f, const char *title, char *const *features, const 
 			snprintf(buf, sizeof buf, "%d other features", d - K);
 		else
 			snprintf(buf, sizeof buf, "%s = %g", features[idx[k]], (double)values[idx[k]]);
-		text(f, left - 8, y + rh / 2 + 4, "end", "", buf);
+		nids_svg_text(f, left - 8, y + rh / 2 + 4, "end", "", buf);
 		snprintf(buf, sizeof buf, "%+.4g", a);
-		text(f, x1 + 4, y + rh / 2 + 4, "start", "", buf);
+		nids_svg_text(f, x1 + 4, y + rh / 2 + 4, "start", "", buf);
 		end = start;
 	}
 	double yb = topm + bars * rh;
@@ -277,9 +258,9 @@ int nids_waterfall_svg(FILE *f, const char *title, char *const *features, const 
 	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\" "
 	           "stroke-dasharray=\"4 3\"/>\n", XPOS(fx), topm - 6, XPOS(fx), yb + 4);
 	snprintf(buf, sizeof buf, "base %.4g", base);
-	text(f, XPOS(base), yb + 22, "middle", "", buf);
+	nids_svg_text(f, XPOS(base), yb + 22, "middle", "", buf);
 	snprintf(buf, sizeof buf, "f(x) = %.4g", fx);
-	text(f, XPOS(fx), topm - 10, "middle", "", buf);
+	nids_svg_text(f, XPOS(fx), topm - 10, "middle", "", buf);
 #undef XPOS
 	fputs("</svg>\n", f);
 	free(idx), free(key);

@@ -122,6 +122,37 @@ out:
 	return rc < 0 ? rc : 0;
 }
 
+/* The class probabilities of row xr [d] into p [K] (the sigmoid of one margin, or the
+ * softmax of K), and the return value P(attack): the non-benign classes' sum. */
+static double class_probabilities(const struct logreg_state *s, const float *xr, int d,
+                                  double *p)
+{
+	int D = d + 1, K = s->K;
+	for (int k = 0; k < s->rows; k++) {
+		const float *w = s->w + (size_t)k * D;
+		double z = w[d];
+		for (int j = 0; j < d; j++)
+			z += (double)w[j] * xr[j];
+		p[k] = z;
+	}
+	if (s->rows == 1) {
+		p[1] = 1 / (1 + exp(-p[0]));
+		p[0] = 1 - p[1];
+	} else {
+		double mx = p[0], sum = 0;
+		for (int k = 1; k < K; k++)
+			mx = p[k] > mx ? p[k] : mx;
+		for (int k = 0; k < K; k++)
+			sum += p[k] = exp(p[k] - mx);
+		for (int k = 0; k < K; k++)
+			p[k] /= sum;
+	}
+	double pa = 0;
+	for (int k = 0; k < K; k++)
+		pa += s->benign[k] ? 0 : p[k];
+	return pa;
+}
+
 static void *logreg_scratch_new(const nids_model *m, int cap, unsigned outputs)
 {
 	(void)outputs;
@@ -134,33 +165,12 @@ static void logreg_score(const nids_model *m, void *scratch, const float *x, int
 {
 	(void)row0;
 	const struct logreg_state *s = m->state;
-	int d = m->d, D = d + 1, K = s->K;
+	int d = m->d, K = s->K;
 	double *p = scratch;
 	for (int r = 0; r < B; r++) {
 		const float *xr = x + (size_t)r * d;
 		float *o = out + (size_t)r * ldo;
-		for (int k = 0; k < s->rows; k++) {
-			const float *w = s->w + (size_t)k * D;
-			double z = w[d];
-			for (int j = 0; j < d; j++)
-				z += (double)w[j] * xr[j];
-			p[k] = z;
-		}
-		if (s->rows == 1) {
-			p[1] = 1 / (1 + exp(-p[0]));
-			p[0] = 1 - p[1];
-		} else {
-			double mx = p[0], sum = 0;
-			for (int k = 1; k < K; k++)
-				mx = p[k] > mx ? p[k] : mx;
-			for (int k = 0; k < K; k++)
-				sum += p[k] = exp(p[k] - mx);
-			for (int k = 0; k < K; k++)
-				p[k] /= sum;
-		}
-		double pa = 0;
-		for (int k = 0; k < K; k++)
-			pa += s->benign[k] ? 0 : p[k];
+		double pa = class_probabilities(s, xr, d, p);
 		o[0] = (float)pa;
 		for (int k = 0; (outputs & NIDS_OUT_CLASSES) && k < K; k++)
 			o[1 + k] = (float)p[k];
@@ -197,28 +207,7 @@ int nids_logreg_gradient(const nids_model *m, const float *x, int B, float *g, n
 	for (int r = 0; r < B; r++) {
 		const float *xr = x + (size_t)r * d;
 		float *gr = g + (size_t)r * d;
-		for (int k = 0; k < s->rows; k++) { /* as logreg_score */
-			const float *w = s->w + (size_t)k * D;
-			double z = w[d];
-			for (int j = 0; j < d; j++)
-				z += (double)w[j] * xr[j];
-			p[k] = z;
-		}
-		if (s->rows == 1) {
-			p[1] = 1 / (1 + exp(-p[0]));
-			p[0] = 1 - p[1];
-		} else {
-			double mx = p[0], sum = 0;
-			for (int k = 1; k < K; k++)
-				mx = p[k] > mx ? p[k] : mx;
-			for (int k = 0; k < K; k++)
-				sum += p[k] = exp(p[k] - mx);
-			for (int k = 0; k < K; k++)
-				p[k] /= sum;
-		}
-		double pa = 0;
-		for (int k = 0; k < K; k++)
-			pa += s->benign[k] ? 0 : p[k];
+		double pa = class_probabilities(s, xr, d, p);
 		if (s->rows == 1) { /* d p1 / d z = p1 p0; score = the attack classes' sum */
 			double dz = p[1] * p[0] * ((s->benign[1] ? 0 : 1) - (s->benign[0] ? 0 : 1));
 			for (int j = 0; j < d; j++)

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "svg_impl.h"
+
 #define PW 440
 #define PH 260
 #define GRID 240
@@ -55,26 +57,6 @@ double nids_kde_at(const double *x, size_t n, double h, double t)
 	return s / ((double)n * h * sqrt(2 * M_PI));
 }
 
-static void put_escaped(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
-static void text(FILE *f, double x, double y, const char *anchor, const char *extra,
-                 const char *s)
-{
-	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\"%s>", x, y, anchor, extra);
-	put_escaped(f, s);
-	fputs("</text>\n", f);
-}
 
 typedef struct sample {
 	double *x;
@@ -143,15 +125,15 @@ static void panel(FILE *f, const sample *b, const sample *a, const char *cname, 
 	           "stroke=\"#333\"/>\n", px, py, PW, PH);
 	char buf[160];
 	snprintf(buf, sizeof buf, "benign vs %s", cname);
-	text(f, px + PW / 2.0, py - 8, "middle", " font-weight=\"bold\"", buf);
+	nids_svg_text(f, px + PW / 2.0, py - 8, "middle", " font-weight=\"bold\"", buf);
 	for (int i = 0; i <= 4; i++) {
 		double v = lo + (hi - lo) * i / 4;
 		snprintf(buf, sizeof buf, "%.3g", v);
-		text(f, px + PW * i / 4.0, py + PH + 16, "middle", "", buf);
+		nids_svg_text(f, px + PW * i / 4.0, py + PH + 16, "middle", "", buf);
 	}
-	text(f, px + PW / 2.0, py + PH + 32, "middle", "", "score");
+	nids_svg_text(f, px + PW / 2.0, py + PH + 32, "middle", "", "score");
 	snprintf(buf, sizeof buf, "%.3g", ymax);
-	text(f, px - 4, py + 10, "end", "", buf);
+	nids_svg_text(f, px - 4, py + 10, "end", "", buf);
 	curve(f, b, lo, hi, px, py, ymax, BENIGN_COLOR);
 	const char *color = PALETTE[k % (int)(sizeof PALETTE / sizeof *PALETTE)];
 	curve(f, a, lo, hi, px, py, ymax, color);
@@ -163,11 +145,11 @@ static void panel(FILE *f, const sample *b, const sample *a, const char *cname, 
 	snprintf(buf, sizeof buf, "benign (n=%zu, bw %.3g)", b->n, b->h);
 	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"9\" fill=\"%s\"/>\n",
 	        px + PW - 200, py + 8, BENIGN_COLOR);
-	text(f, px + PW - 184, py + 16, "start", " font-size=\"11\"", buf);
+	nids_svg_text(f, px + PW - 184, py + 16, "start", " font-size=\"11\"", buf);
 	snprintf(buf, sizeof buf, "%.40s (n=%zu, bw %.3g)", cname, a->n, a->h);
 	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"9\" fill=\"%s\"/>\n",
 	        px + PW - 200, py + 24, color);
-	text(f, px + PW - 184, py + 32, "start", " font-size=\"11\"", buf);
+	nids_svg_text(f, px + PW - 184, py + 32, "start", " font-size=\"11\"", buf);
 }
 
 int nids_svg_density(FILE *f, const char *name, const nids_eval *e, const nids_svg_opts *o,
@@ -194,7 +176,7 @@ int nids_svg_density(FILE *f, const char *name, const nids_eval *e, const nids_s
 	           "viewBox=\"0 0 %.0f %.0f\" font-family=\"sans-serif\" font-size=\"12\">\n",
 	        W, H, W, H);
 	fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
-	text(f, W / 2, 24, "middle", " font-weight=\"bold\" font-size=\"15\"",
+	nids_svg_text(f, W / 2, 24, "middle", " font-weight=\"bold\" font-size=\"15\"",
 	     o->title ? o->title : "score densities");
 	for (int p = 0; p < np; p++) {
 		free(a.x);

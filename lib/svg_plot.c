@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "svg_impl.h"
+
 #define W 960
 #define H 900
 #define MAX_ATTACK_SERIES 8
@@ -30,8 +32,7 @@ typedef struct series {
 	uint64_t *count; /* [bins] */
 } series;
 
-/* Writes s with XML's five special characters escaped. */
-static void put_escaped(FILE *f, const char *s)
+void nids_svg_escaped(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
@@ -45,11 +46,11 @@ static void put_escaped(FILE *f, const char *s)
 	}
 }
 
-static void text(FILE *f, double x, double y, const char *anchor, const char *extra,
-                 const char *s)
+void nids_svg_text(FILE *f, double x, double y, const char *anchor, const char *extra,
+                   const char *s)
 {
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\"%s>", x, y, anchor, extra);
-	put_escaped(f, s);
+	nids_svg_escaped(f, s);
 	fputs("</text>\n", f);
 }
 
@@ -69,14 +70,14 @@ static void axes(FILE *f, const panel *p, double x0, double x1, const char *xlab
 		        "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n",
 		        x, p->y + p->h, x, p->y + p->h + 5);
 		snprintf(buf, sizeof buf, "%g", fabs(v) < step * 1e-9 ? 0.0 : v);
-		text(f, x, p->y + p->h + 18, "middle", "", buf);
+		nids_svg_text(f, x, p->y + p->h + 18, "middle", "", buf);
 	}
-	text(f, p->x + p->w / 2, p->y + p->h + 36, "middle", "", xlabel);
+	nids_svg_text(f, p->x + p->w / 2, p->y + p->h + 36, "middle", "", xlabel);
 	fprintf(f, "<text transform=\"translate(%.1f,%.1f) rotate(-90)\" text-anchor=\"middle\">",
 	        p->x - 42, p->y + p->h / 2);
-	put_escaped(f, ylabel);
+	nids_svg_escaped(f, ylabel);
 	fputs("</text>\n", f);
-	text(f, p->x + p->w / 2, p->y - 10, "middle", " font-weight=\"bold\" font-size=\"15\"",
+	nids_svg_text(f, p->x + p->w / 2, p->y - 10, "middle", " font-weight=\"bold\" font-size=\"15\"",
 	     title);
 }
 
@@ -89,7 +90,7 @@ static void unit_yticks(FILE *f, const panel *p)
 		fprintf(f,
 		        "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n",
 		        p->x - 5, y, p->x, y);
-		text(f, p->x - 8, y + 4, "end", "", buf);
+		nids_svg_text(f, p->x - 8, y + 4, "end", "", buf);
 	}
 }
 
@@ -125,7 +126,7 @@ static void legend_box(FILE *f, double x, double y, const char *color, const cha
 {
 	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"10\" fill=\"%s\"/>\n", x,
 	        y - 9, color);
-	text(f, x + 20, y, "start", "", label);
+	nids_svg_text(f, x + 20, y, "start", "", label);
 }
 
 static void roc_panel(FILE *f, const nids_eval *e, const panel *p, const nids_svg_opts *o)
@@ -153,7 +154,7 @@ static void roc_panel(FILE *f, const nids_eval *e, const panel *p, const nids_sv
 		fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"none\" stroke=\"black\" "
 		           "stroke-width=\"2\"/>\n", mx, my);
 	if (P == 0 || N == 0)
-		text(f, p->x + p->w / 2, p->y + p->h / 2, "middle", " fill=\"#555\"",
+		nids_svg_text(f, p->x + p->w / 2, p->y + p->h / 2, "middle", " fill=\"#555\"",
 		     P == 0 ? "undefined: no attack rows" : "undefined: no benign rows");
 	snprintf(buf, sizeof buf, "AUC = %.4f", nids_eval_auroc(e));
 	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"150\" height=\"%d\" fill=\"white\" "
@@ -163,7 +164,7 @@ static void roc_panel(FILE *f, const nids_eval *e, const panel *p, const nids_sv
 	if (!isnan(mx)) {
 		fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"none\" stroke=\"black\" "
 		           "stroke-width=\"2\"/>\n", p->x + p->w - 145, p->y + p->h - 19);
-		text(f, p->x + p->w - 132, p->y + p->h - 15, "start", "", "at the threshold");
+		nids_svg_text(f, p->x + p->w - 132, p->y + p->h - 15, "start", "", "at the threshold");
 	}
 }
 
@@ -205,7 +206,7 @@ static void pr_panel(FILE *f, const nids_eval *e, const panel *p, const nids_svg
 		fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"none\" stroke=\"black\" "
 		           "stroke-width=\"2\"/>\n", mx, my);
 	if (P == 0)
-		text(f, p->x + p->w / 2, p->y + p->h / 2, "middle", " fill=\"#555\"",
+		nids_svg_text(f, p->x + p->w / 2, p->y + p->h / 2, "middle", " fill=\"#555\"",
 		     "undefined: no attack rows");
 	snprintf(buf, sizeof buf, "AP = %.4f", nids_eval_auprc(e));
 	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"150\" height=\"24\" fill=\"white\" "
@@ -347,7 +348,7 @@ static void histogram_axes(FILE *f, const panel *p, double lo, double hi, double
 		fprintf(f,
 		        "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n",
 		        p->x - 5, y, p->x, y);
-		text(f, p->x - 8, y + 4, "end", "", buf);
+		nids_svg_text(f, p->x - 8, y + 4, "end", "", buf);
 	}
 	if (isfinite(o->threshold) && o->threshold >= lo && o->threshold <= hi) {
 		double x = p->x + (o->threshold - lo) / (hi - lo) * p->w;
@@ -356,7 +357,7 @@ static void histogram_axes(FILE *f, const panel *p, double lo, double hi, double
 		        "stroke-width=\"2\" stroke-dasharray=\"6 3\"/>\n",
 		        x, p->y, x, p->y + p->h);
 		snprintf(buf, sizeof buf, "threshold %.6g", o->threshold);
-		text(f, x + (x > p->x + p->w - 120 ? -4 : 4), p->y + 14,
+		nids_svg_text(f, x + (x > p->x + p->w - 120 ? -4 : 4), p->y + 14,
 		     x > p->x + p->w - 120 ? "end" : "start", "", buf);
 	}
 }
@@ -415,11 +416,11 @@ int nids_svg_plot(FILE *f, const char *name, const nids_eval *e, const nids_svg_
 	        W, H, W, H);
 	fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H);
 	if (o->title)
-		text(f, W / 2.0, 26, "middle", " font-size=\"17\" font-weight=\"bold\"", o->title);
+		nids_svg_text(f, W / 2.0, 26, "middle", " font-size=\"17\" font-weight=\"bold\"", o->title);
 	char buf[160];
 	snprintf(buf, sizeof buf, "%zu rows: %zu benign, %zu attacks", nids_eval_rows(e),
 	         nids_eval_benign(e), nids_eval_attacks(e));
-	text(f, W / 2.0, 46, "middle", " fill=\"#555\"", buf);
+	nids_svg_text(f, W / 2.0, 46, "middle", " fill=\"#555\"", buf);
 	roc_panel(f, e, &roc, o);
 	pr_panel(f, e, &pr, o);
 	if (histogram_panel(f, e, &hist, o))
