@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "nids/csvin.h"
+#include "json_impl.h"
 
 int nids_cat_implied_role(const char *name)
 {
@@ -102,8 +103,7 @@ static void put_field(FILE *f, const char *s, char delim)
 	}
 }
 
-/* A JSON string (RFC 8259 escapes). */
-static void put_json_string(FILE *f, const char *s)
+void nids_json_string(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -194,11 +194,11 @@ static void put_json_row(FILE *f, const nids_header *h, const selection *s, cons
 		if (i)
 			fputc(',', f);
 		if (c >= 0) {
-			put_json_string(f, h->cols[c].name);
+			nids_json_string(f, h->cols[c].name);
 			fputc(':', f);
 			float v = row[c];
 			if (h->cols[c].role == NIDS_ROLE_CLASS)
-				put_json_string(f, h->classes[(int)v]);
+				nids_json_string(f, h->classes[(int)v]);
 			else if (!isfinite(v))
 				fputs("null", f);
 			else
@@ -206,7 +206,7 @@ static void put_json_row(FILE *f, const nids_header *h, const selection *s, cons
 			continue;
 		}
 		const nids_meta_column *m = &h->meta[-1 - c];
-		put_json_string(f, m->name);
+		nids_json_string(f, m->name);
 		fputc(':', f);
 		int len = nids_cat_format_meta(h, -1 - c, meta, epoch, buf, sizeof buf);
 		int text = m->type == NIDS_TYPE_TIME || m->type == NIDS_TYPE_ADDR ||
@@ -216,9 +216,9 @@ static void put_json_row(FILE *f, const nids_header *h, const selection *s, cons
 		if (len == 0 || (m->type == NIDS_TYPE_F64 && !isfinite(nids_meta_get_f64(meta + m->off))))
 			fputs("null", f);
 		else if (text && m->type == NIDS_TYPE_STR)
-			put_json_string(f, h->strings[nids_meta_get_u32(meta + m->off)]);
+			nids_json_string(f, h->strings[nids_meta_get_u32(meta + m->off)]);
 		else if (text)
-			put_json_string(f, buf);
+			nids_json_string(f, buf);
 		else
 			fwrite(buf, 1, (size_t)len, f);
 	}

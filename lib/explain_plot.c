@@ -12,6 +12,7 @@
 #include "nids/explain.h"
 
 #include "svg_impl.h"
+#include "json_impl.h"
 
 struct nids_fingerprint {
 	int d, cap;
@@ -61,20 +62,6 @@ int nids_fingerprint_add(nids_fingerprint *p, int group, const double *attr, nid
 	return 0;
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', f);
-		if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", (unsigned char)*s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 int nids_fingerprint_write(const nids_fingerprint *p, char *const *groups, FILE *f, int json,
                            nids_err *err)
 {
@@ -88,9 +75,9 @@ int nids_fingerprint_write(const nids_fingerprint *p, char *const *groups, FILE 
 			double m = p->sum[(size_t)g * p->d + j] / n, ma = p->sumabs[(size_t)g * p->d + j] / n;
 			if (json) {
 				fputs("{\"class\":", f);
-				json_str(f, groups[g]);
+				nids_json_string(f, groups[g]);
 				fputs(",\"feature\":", f);
-				json_str(f, p->features[j]);
+				nids_json_string(f, p->features[j]);
 				fprintf(f, ",\"rows\":%llu,\"mean\":%.9g,\"mean_abs\":%.9g}\n",
 				        (unsigned long long)p->n[g], m, ma);
 			} else {

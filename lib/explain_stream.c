@@ -12,6 +12,7 @@
 #include "nids/clock.h"
 #include "nids/normalize.h"
 #include "nids/score.h"
+#include "json_impl.h"
 
 #define CHUNK 256   /* rows read, scored and explained at once */
 #define FCAP 4096   /* rows per call of the model inside kernel SHAP and differences */
@@ -204,20 +205,6 @@ static int explain_row(ex *e, int b, const float *x, uint64_t row, double *attr,
 
 /* ---- output ---- */
 
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', f);
-		if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", (unsigned char)*s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 /* A number as JSON accepts it (null for NaN and infinities). */
 static void json_number(FILE *f, double v)
 {
@@ -278,14 +265,14 @@ static void top_line(ex *e, const float *raw, const unsigned char *meta, double 
 		nids_cat_format_meta(h, k, meta, 0, buf, sizeof buf);
 		if (json) {
 			fprintf(f, "%s", first ? "" : ",");
-			json_string(f, h->meta[k].name);
+			nids_json_string(f, h->meta[k].name);
 			fputc(':', f);
 			char *end;
 			double v = strtod(buf, &end);
 			if (*buf && !*end && isfinite(v) && h->meta[k].role != NIDS_ROLE_TIME)
 				fputs(buf, f);
 			else
-				json_string(f, buf);
+				nids_json_string(f, buf);
 		} else {
 			fprintf(f, "%s%s=%s", first ? "" : " ", h->meta[k].name, buf);
 		}
@@ -299,10 +286,10 @@ static void top_line(ex *e, const float *raw, const unsigned char *meta, double 
 		const char *name = role == NIDS_ROLE_CLASS && v >= 0 && v < h->nclasses ? h->classes[v] : NULL;
 		if (json) {
 			fprintf(f, "%s", first ? "" : ",");
-			json_string(f, h->cols[c].name);
+			nids_json_string(f, h->cols[c].name);
 			fputc(':', f);
 			if (name)
-				json_string(f, name);
+				nids_json_string(f, name);
 			else
 				json_number(f, raw[c]);
 		} else {
@@ -323,7 +310,7 @@ static void top_line(ex *e, const float *raw, const unsigned char *meta, double 
 		for (int i = 0; i < K; i++) {
 			int j = idx[i];
 			fprintf(f, "%s{\"feature\":", i ? "," : "");
-			json_string(f, e->m->features[j]);
+			nids_json_string(f, e->m->features[j]);
 			fputs(",\"value\":", f);
 			json_number(f, raw[e->fcol[j]]);
 			fputs(",\"attribution\":", f);
