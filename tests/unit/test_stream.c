@@ -392,25 +392,29 @@ static unsigned char *slurp(const char *path, size_t *len)
 	return g;
 }
 
-/* Format 1 (XXH32 checksums) was frozen in small-v1.rec by the library of the time:
- * readers keep reading it. */
-static void golden_v1(void)
+/* A golden file of an older major version: it reads, with its contents, and a flipped
+ * payload bit is caught under that version's checksums. */
+static void golden_old(const char *path, int major)
 {
 	size_t glen;
-	unsigned char *g = slurp(GOLDEN_V1, &glen);
+	unsigned char *g = slurp(path, &glen);
 	if (!g)
 		return;
-	CHECK(glen > 8 && g[8] == 1 && g[9] == 0, "%s is not version 1", GOLDEN_V1);
+	CHECK(glen > 8 && g[8] == major && g[9] == 0, "%s is not version %d", path, major);
 	uint64_t n;
 	double s;
 	nids_err err = { 0 };
 	CHECK(read_all(g, glen, &n, &s, &err) == 0, "%s", err.msg);
-	CHECK(n == 7 && s == expected_sum(7, 9), "golden v1 contents");
-	/* a flipped payload bit is still caught under the version-1 checksums */
+	CHECK(n == 7 && s == expected_sum(7, 9), "golden v%d contents", major);
 	g[glen - 40] ^= 4;
-	CHECK(read_all(g, glen, &n, &s, &err) == NIDS_ECHECKSUM, "v1 bit flip: %s", err.msg);
+	CHECK(read_all(g, glen, &n, &s, &err) == NIDS_ECHECKSUM, "v%d bit flip: %s", major, err.msg);
 	free(g);
 }
+
+/* Format 1 (XXH32 checksums) was frozen in small-v1.rec, format 2 (XXH3, no metadata)
+ * in small-v2.rec, by the library of their time: readers keep reading them. */
+static void golden_v1(void) { golden_old(GOLDEN_V1, 1); }
+static void golden_v2(void) { golden_old(GOLDEN_V2, 2); }
 
 /* The golden file was written once by this library (raw blocks); a reader must keep
  * reading it byte for byte, and the writer must keep producing it. */
@@ -429,24 +433,6 @@ static void golden(void)
 	CHECK(read_all(g, glen, &n, &s, &err) == 0, "%s", err.msg);
 	CHECK(n == 7 && s == expected_sum(7, 9), "golden contents");
 	free(b);
-	free(g);
-}
-
-/* Format 2 (XXH3, no metadata) was frozen in small-v2.rec: readers keep reading it. */
-static void golden_v2(void)
-{
-	size_t glen;
-	unsigned char *g = slurp(GOLDEN_V2, &glen);
-	if (!g)
-		return;
-	CHECK(glen > 8 && g[8] == 2 && g[9] == 0, "%s is not version 2", GOLDEN_V2);
-	uint64_t n;
-	double s;
-	nids_err err = { 0 };
-	CHECK(read_all(g, glen, &n, &s, &err) == 0, "%s", err.msg);
-	CHECK(n == 7 && s == expected_sum(7, 9), "golden v2 contents");
-	g[glen - 40] ^= 4;
-	CHECK(read_all(g, glen, &n, &s, &err) == NIDS_ECHECKSUM, "v2 bit flip: %s", err.msg);
 	free(g);
 }
 
