@@ -1,10 +1,7 @@
 /* nids-normalize: learn per-feature scaling from a stream, or apply learned scaling. */
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "nids/cli.h"
 #include "nids/io.h"
@@ -32,23 +29,6 @@ static const char *USAGE =
 	"Only feature columns change; the input is stdin or stream files, read as one.\n"
 	"see nids-normalize(1)\n";
 
-static int fail(nids_err *err, nids_output *out, nids_output *pout)
-{
-	nids_err_print(PROG, err);
-	nids_output_abort(out);
-	nids_output_abort(pout);
-	return nids_err_exit_code(err);
-}
-
-/* Takes back an output already renamed into place when a later step fails; only a
- * regular file (never a device or FIFO written in place, such as -o /dev/null). */
-static void take_back(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
-		unlink(path);
-}
-
 /* One line on stderr after a fit: what was learned from how much. */
 static void summary(const nids_norm *n, const char *path)
 {
@@ -73,20 +53,14 @@ typedef struct args {
 
 static void parse_args(int argc, char **argv, args *a)
 {
-	enum { OPT_FIT = 256, OPT_CLAMP, OPT_PROGRESS };
+	enum { OPT_FIT = 256, OPT_CLAMP };
 	static const struct option longs[] = {
-		{ "clamp", no_argument, NULL, OPT_CLAMP },
-		{ "fit", required_argument, NULL, OPT_FIT },
-		{ "help", no_argument, NULL, 'h' },
-		{ "method", required_argument, NULL, 't' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "params", required_argument, NULL, 'p' },
-		{ "progress", no_argument, NULL, OPT_PROGRESS },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "zstd", required_argument, NULL, 'z' },
-		{ NULL, 0, NULL, 0 }
+		{ "clamp", no_argument, NULL, OPT_CLAMP },    { "fit", required_argument, NULL, OPT_FIT },
+		{ "help", no_argument, NULL, 'h' },           { "method", required_argument, NULL, 't' },
+		{ "output", required_argument, NULL, 'o' },   { "params", required_argument, NULL, 'p' },
+		{ "progress", no_argument, NULL, NIDS_CLI_PROGRESS }, { "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },        { "version", no_argument, NULL, 'V' },
+		{ "zstd", required_argument, NULL, 'z' },     { NULL, 0, NULL, 0 }
 	};
 	const char *method_name = NULL;
 	int c;
@@ -95,18 +69,11 @@ static void parse_args(int argc, char **argv, args *a)
 		switch (c) {
 		case OPT_CLAMP: a->clamp = 1; break;
 		case OPT_FIT: a->fit = optarg; break;
-		case 'h': nids_cli_help(USAGE);
 		case 't': method_name = optarg; break;
 		case 'o': a->output = optarg; break;
 		case 'p': a->params = optarg; break;
-		case 'q': a->talk.quiet = 1, a->talk.verbose = 0; break;
-		case 'v': a->talk.verbose = 1, a->talk.quiet = 0; break;
-		case OPT_PROGRESS: a->talk.progress = 1; break;
-		case 'V': nids_cli_version(PROG);
-		case 'z':
-			a->level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19);
-			break;
-		default: nids_cli_bad_option(PROG, USAGE, argv, c);
+		case 'z': a->level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
+		default: nids_cli_common(PROG, USAGE, argv, c, &a->talk);
 		}
 	}
 	if (!a->fit == !a->params)
@@ -136,11 +103,7 @@ int main(int argc, char **argv)
 	nids_output *out = NULL, *pout = NULL;
 	nids_norm *n = NULL;
 	nids_progress *progress = NULL;
-	int rc = nids_input_open_files(&in, (const char *const *)a.inputs, a.ninputs, 0, &err);
-	if (!rc)
-		rc = nids_reader_open(&r, in, &err);
-	if (!rc)
-		progress = nids_cli_progress(PROG, &a.talk, in, r);
+	int rc = nids_cli_open_stream(PROG, &a.talk, a.inputs, a.ninputs, &in, &r, &progress, &err);
 	if (!rc && params)
 		rc = nids_norm_load(&n, params, &err);
 	if (!rc)
@@ -170,11 +133,17 @@ int main(int argc, char **argv)
 	if (!rc && pout) {
 		rc = nids_output_commit(pout, &err);
 		pout = NULL;
-		if (rc && !to_stdout)
-			take_back(output);
+		if (rc)
+			nids_output_take_back(output);
 	}
 	if (!rc && fit && nids_cli_counts(&a.talk))
 		summary(n, fit);
 	nids_norm_free(n);
-	return rc ? fail(&err, out, pout) : 0;
+	nids_output_abort(out);
+	nids_output_abort(pout);
+	if (rc) {
+		nids_err_print(PROG, &err);
+		return nids_err_exit_code(&err);
+	}
+	return 0;
 }

@@ -151,6 +151,19 @@ int nids_model_set_prep(nids_model *m, const nids_header *h)
 	return 0;
 }
 
+int nids_model_set_threshold(nids_model *m, double value, int high, const char *score,
+                             nids_err *err)
+{
+	size_t len = strlen(score);
+	if (len >= sizeof m->threshold_score)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "score column name too long");
+	m->has_threshold = 1;
+	m->threshold = value;
+	m->threshold_high = high;
+	memcpy(m->threshold_score, score, len + 1);
+	return 0;
+}
+
 int nids_model_add_made(nids_model *m, const char *key, const char *fmt, ...)
 {
 	char value[512];

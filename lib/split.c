@@ -2,11 +2,13 @@
 #include "nids/split.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <xxhash.h>
 
+#include "nids/cli.h"
 #include "nids/le.h"
 
 /* Independent random streams per purpose, so that adding one option does not reshuffle
@@ -329,4 +331,66 @@ void nids_split_counts_free(nids_split_counts *c)
 	free(c->by_group[0]);
 	free(c->by_group[1]);
 	memset(c, 0, sizeof *c);
+}
+
+/* ---- nids-split's options and counts ---- */
+
+static int is_stdout(const char *path) { return !path || strcmp(path, "-") == 0; }
+
+int nids_split_parse_partition(nids_split_opts *o, const char *arg, nids_err *err)
+{
+	char buf[64];
+	const char *slash = strchr(arg, '/');
+	long k, n;
+	if (!slash || (size_t)(slash - arg) >= sizeof buf)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--partition': '%s' is not K/N",
+		                    arg);
+	memcpy(buf, arg, (size_t)(slash - arg));
+	buf[slash - arg] = 0;
+	if (nids_cli_parse_long(slash + 1, 1, 65536, &n) || nids_cli_parse_long(buf, 1, n, &k))
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--partition': '%s' is not K/N "
+		                    "with 1 <= K <= N <= 65536", arg);
+	o->part_k = (int)k, o->part_n = (int)n;
+	return 0;
+}
+
+int nids_split_opts_check(const nids_split_opts *o, const char *train, const char *val,
+                          nids_err *err)
+{
+	if (o->fraction <= 0)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "--fraction must be above 0");
+	if ((o->val > 0) != (val != NULL))
+		return nids_err_set(err, NIDS_EUSAGE, NULL,
+		                    "--val F and --val-output file go together (F above 0)");
+	if (o->balance && o->keep)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "--balance needs both labels; drop --%s",
+		                    o->keep == NIDS_SPLIT_BENIGN ? "benign" : "attacks");
+	for (int k = 0; k < o->nclasses; k++)
+		if (!o->classes[k][0])
+			return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--class': empty class name");
+	if (val && (is_stdout(val) ? is_stdout(train) : train && strcmp(train, val) == 0))
+		return nids_err_set(err, NIDS_EUSAGE, NULL,
+		                    "the train and validation outputs must differ");
+	if (o->key && !o->part_n)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "--key goes with --partition");
+	return 0;
+}
+
+void nids_split_report(FILE *f, const char *prog, const nids_split_counts *c, const char *in_name,
+                       const char *const paths[2], int nout)
+{
+	uint64_t kept = c->out[0] + c->out[1];
+	fprintf(f, "%s: %s: %" PRIu64 " rows read, %" PRIu64 " kept\n", prog, in_name, c->in, kept);
+	for (int k = 0; k < nout; k++) {
+		fprintf(f, "%s: %s: %" PRIu64 " rows", prog, is_stdout(paths[k]) ? "-" : paths[k],
+		        c->out[k]);
+		const char *sep = " (";
+		for (int g = 0; g < c->ngroups; g++) {
+			if (!c->by_group[k][g])
+				continue;
+			fprintf(f, "%s%s %" PRIu64, sep, c->groups ? c->groups[g] : "?", c->by_group[k][g]);
+			sep = ", ";
+		}
+		fputs(sep[0] == ',' ? ")\n" : "\n", f);
+	}
 }

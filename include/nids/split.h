@@ -59,6 +59,19 @@ int nids_split_run(const nids_split_opts *o, nids_reader *r, const char *in_name
                    FILE *const out[2], const char *const out_names[2], nids_split_counts *c,
                    nids_err *err);
 
+/* --partition K/N into o. Returns 0 or NIDS_EUSAGE ("not K/N with 1 <= K <= N <= 65536"). */
+int nids_split_parse_partition(nids_split_opts *o, const char *arg, nids_err *err);
+
+/* Checks the combination of options, with the train output (NULL or "-": stdout) and
+ * the validation output (NULL: none). Returns 0 or NIDS_EUSAGE saying what is wrong. */
+int nids_split_opts_check(const nids_split_opts *o, const char *train, const char *val,
+                          nids_err *err);
+
+/* Writes the counts for people to f, one "prog: name: N rows ..." line for the input
+ * (in_name) and one per output (paths[k], nout of them) with its rows per group. */
+void nids_split_report(FILE *f, const char *prog, const nids_split_counts *c, const char *in_name,
+                       const char *const paths[2], int nout);
+
 /* Frees the arrays in c (not c itself). Accepts a zeroed c. */
 void nids_split_counts_free(nids_split_counts *c);
 
