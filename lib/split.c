@@ -7,11 +7,12 @@
 #include <xxhash.h>
 
 #include "nids/le.h"
+#include "split_sample_impl.h"
 #include "spool_impl.h"
 
 /* Independent random streams per purpose, so that adding one option does not reshuffle
  * the draws of another. */
-enum { DRAW_FRACTION = 1, DRAW_VAL = 2, DRAW_BALANCE = 3 };
+enum { DRAW_FRACTION = 1, DRAW_VAL = 2, DRAW_BALANCE = 3, DRAW_SAMPLE = 4 /* and 5 */ };
 
 static uint64_t mix64(uint64_t z)
 {
@@ -40,6 +41,8 @@ typedef struct split {
 	size_t C;
 	size_t M; /* metadata bytes per row */
 	int key_col, key_meta; /* --partition's key: a float column, or a metadata column */
+	int time_meta, rec_meta; /* --since/--until's and --records' metadata columns */
+	nids_reservoir res[2];   /* exact-size sampling: any label in res[0], or per label */
 } split;
 
 /* Which part of part_n the row's key falls in, 0-based: XXH3 of the key's value. */
@@ -119,6 +122,14 @@ static int selected(const split *s, const float *row, const unsigned char *meta,
 	if (o->keep == NIDS_SPLIT_ATTACKS && row[s->label_col] == 0)
 		return 0;
 	if (o->nclasses && !s->sel[(int)row[s->class_col]])
+		return 0;
+	if (o->has_time) {
+		int64_t t = nids_meta_get_i64(meta + s->h->meta[s->time_meta].off);
+		if (t == INT64_MIN || t < o->time_from || t >= o->time_to)
+			return 0;
+	}
+	if (o->rec && !nids_split_records_has(o->rec, o->nrec,
+	                                      nids_meta_get_u64(meta + s->h->meta[s->rec_meta].off)))
 		return 0;
 	return o->fraction >= 1 || unit(o->seed, DRAW_FRACTION, i) < o->fraction;
 }
@@ -214,7 +225,13 @@ static int pass(split *s, nids_reader *r, nids_spool *spool, uint64_t n[2], nids
 			const unsigned char *m = meta ? meta + (size_t)i * s->M : NULL;
 			if (!selected(s, row, m, first + (uint64_t)i))
 				continue;
-			if (!spool) {
+			if (s->o->sampling) {
+				int g = s->o->sample_by_label && row[s->label_col] != 0;
+				nids_reservoir *res = &s->res[g];
+				rc = nids_reservoir_offer(res, row, m, first + (uint64_t)i,
+				                          unit(s->o->seed, DRAW_SAMPLE + (uint64_t)g,
+				                               res->seen), err);
+			} else if (!spool) {
 				rc = emit(s, row, m, err);
 			} else if (!(rc = nids_spool_put(spool, row, m, err))) {
 				n[row[s->label_col] != 0]++;
@@ -226,13 +243,62 @@ static int pass(split *s, nids_reader *r, nids_spool *spool, uint64_t n[2], nids
 	return 0;
 }
 
+/* Exact-size sampling, second half: every reservoir must be full; their rows go out
+ * in input order. */
+static int emit_sample(split *s, nids_err *err)
+{
+	static const char *what[2][2] = { { "--rows", "" }, { "--benign-rows", "--attack-rows" } };
+	int ng = s->o->sample_by_label ? 2 : 1, rc = 0;
+	for (int g = 0; g < ng && !rc; g++) {
+		nids_reservoir *r = &s->res[g];
+		if (r->cap != UINT64_MAX && r->seen < r->cap)
+			return nids_err_set(err, NIDS_EFORMAT, s->in_name, "%s %llu: only %llu %srows "
+			                    "were selected", what[s->o->sample_by_label][g],
+			                    (unsigned long long)r->cap, (unsigned long long)r->seen,
+			                    ng == 1 ? "" : g ? "attack " : "benign ");
+		rc = nids_reservoir_sort(r, err);
+	}
+	size_t at[2] = { 0, 0 };
+	while (!rc && (at[0] < s->res[0].n || at[1] < s->res[1].n)) {
+		int g = at[1] < s->res[1].n &&
+		        (at[0] == s->res[0].n || s->res[1].pos[at[1]] < s->res[0].pos[at[0]]);
+		nids_reservoir *r = &s->res[g];
+		rc = emit(s, r->x + at[g] * r->C, r->meta + at[g] * r->M, err);
+		at[g]++;
+	}
+	return rc;
+}
+
+/* The metadata columns --since/--until and --records read: the first timestamp; the
+ * column 'record', else the first u64. */
+static void find_meta(split *s)
+{
+	s->time_meta = s->rec_meta = -1;
+	for (int i = 0; i < s->h->nmeta; i++) {
+		const nids_meta_column *m = &s->h->meta[i];
+		if (m->type == NIDS_TYPE_TIME && s->time_meta < 0)
+			s->time_meta = i;
+		if (m->type == NIDS_TYPE_U64 && (s->rec_meta < 0 || !strcmp(m->name, "record")) &&
+		    (s->rec_meta < 0 || strcmp(s->h->meta[s->rec_meta].name, "record")))
+			s->rec_meta = i;
+	}
+}
+
 static int needs(const split *s, nids_err *err)
 {
 	const nids_split_opts *o = s->o;
 	const char *need_label = o->keep == NIDS_SPLIT_BENIGN    ? "--benign"
 	                         : o->keep == NIDS_SPLIT_ATTACKS ? "--attacks"
 	                         : o->balance                    ? "--balance"
-	                                                         : NULL;
+	                         : o->sampling && o->sample_by_label
+	                                 ? "--benign-rows, --attack-rows and --attack-ratio"
+	                                 : NULL;
+	if (o->has_time && s->time_meta < 0)
+		return nids_err_set(err, NIDS_EFORMAT, s->in_name,
+		                    "--since and --until need a timestamp column; the stream has none");
+	if (o->rec && s->rec_meta < 0)
+		return nids_err_set(err, NIDS_EFORMAT, s->in_name,
+		                    "--records needs a record-number column (u64); the stream has none");
 	if (need_label && s->label_col < 0)
 		return nids_err_set(err, NIDS_EFORMAT, s->in_name,
 		                    "%s needs a label column; the stream has none", need_label);
@@ -268,6 +334,9 @@ int nids_split_run(const nids_split_opts *o, nids_reader *r, const char *in_name
 	for (int i = 0; o->part_n && !o->key && i < s.h->nmeta && s.key_meta < 0; i++)
 		if (s.h->meta[i].type == NIDS_TYPE_ADDR)
 			s.key_meta = i;
+	find_meta(&s);
+	for (int g = 0; g < 2; g++)
+		nids_reservoir_init(&s.res[g], o->sample[g], s.C, s.M);
 	int rc = needs(&s, err);
 	for (int k = 0; k < s.nout && !rc; k++)
 		rc = nids_writer_open(&s.w[k], out[k], out_names[k], s.h, o->level, err);
@@ -283,6 +352,10 @@ int nids_split_run(const nids_split_opts *o, nids_reader *r, const char *in_name
 		rc = check_class_names(&s, err);
 	if (!rc && spool)
 		rc = replay_balanced(&s, spool, n, err);
+	if (!rc && o->sampling)
+		rc = emit_sample(&s, err);
+	nids_reservoir_free(&s.res[0]);
+	nids_reservoir_free(&s.res[1]);
 	nids_spool_free(spool);
 	free(s.sel);
 	for (int k = 0; k < s.nout; k++) {
