@@ -243,6 +243,7 @@ typedef struct nids_autoencoder {
 	int shards;
 	nids_mlp_acts acts[64];
 	float *dout[64], *dcode[64]; /* per shard: [cap x d], [cap x code width] */
+	nids_scratch bufs;           /* the one allocation they all point into */
 	nids_arena *arena;
 } nids_autoencoder;
 
@@ -254,8 +255,6 @@ int nids_autoencoder_define(nids_autoencoder *a, nids_model *m, int mae, float l
 int nids_autoencoder_prepare(void *ctx, int shards, int cap, nids_err *err);
 double nids_autoencoder_step(void *ctx, int s, const float *x, const int *y, int B,
                              float scale, float *grads, nids_rng *rng);
-/* Frees the training buffers that prepare allocated. */
-void nids_autoencoder_free_bufs(nids_autoencoder *a);
 
 /* A neural model's parameters: define() lays out its tensors in m->arena (and creates
  * m->state), the arena is allocated, and, when file is given (loading a model file), filled
