@@ -133,7 +133,11 @@ static void split_line(nids_csv *c, const unsigned char *s, const unsigned char 
 	if (q == e)
 		return;
 	for (;;) {
-		const unsigned char *f = memchr(s, c->delim, (size_t)(e - s)), *end = f ? f : e;
+		const unsigned char *f = s; /* fields are short: a byte loop beats memchr's call */
+		while (f < e && *f != c->delim)
+			f++;
+		const unsigned char *end = f;
+		f = f < e ? f : NULL;
 		while (s < end && (*s == ' ' || *s == '\t'))
 			s++;
 		const unsigned char *t = end;
@@ -165,10 +169,14 @@ static size_t split_lines(nids_csv *c, const unsigned char *buf, size_t n)
 	size_t head = (size_t)(first - p) + 1;
 	if (csv_parse(&c->p, p, head, on_field, on_record, c) != head)
 		return (size_t)-1; /* libcsv's error */
+	int cr = memchr(first, '\r', (size_t)(last - first)) != NULL;
 	for (p += head; p < last;) {
 		const unsigned char *q = p;
-		while (*q != '\n' && *q != '\r')
-			q++;
+		if (cr)
+			while (*q != '\n' && *q != '\r')
+				q++;
+		else /* LF alone ends lines */
+			q = memchr(p, '\n', (size_t)(last - p));
 		split_line(c, p, q);
 		on_record(*q, c);
 		p = q + 1;

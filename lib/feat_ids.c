@@ -53,7 +53,8 @@ int feat_proto_number(const char *s, size_t len)
 	if (!name && nids_parse_float(s, len, &v) == 0)
 		return v >= 0 && v <= 255 && v == floor(v) ? (int)v : -1;
 	for (size_t i = 0; i < sizeof PROTOS / sizeof *PROTOS; i++)
-		if (PROTOS[i].len == len && !strncasecmp(s, PROTOS[i].name, len))
+		if (PROTOS[i].len == len && (*s | 0x20) == (PROTOS[i].name[0] | 0x20) &&
+		    !strncasecmp(s, PROTOS[i].name, len))
 			return PROTOS[i].number;
 	return -1;
 }

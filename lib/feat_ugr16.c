@@ -97,7 +97,7 @@ static int proto_index(const char *s, size_t n)
 	static const unsigned char LEN[NPROTO] = { 2, 3, 3, 4, 5, 4, 4, 3, 3, 3 };
 	double v;
 	for (int i = 0; i < NPROTO; i++)
-		if (n == LEN[i] && !strcasecmp(s, PROTO_NAMES[i]))
+		if (n == LEN[i] && (*s | 0x20) == (PROTO_NAMES[i][0] | 0x20) && !strcasecmp(s, PROTO_NAMES[i]))
 			return i;
 	if (nids_parse_float(s, n, &v) == 0)
 		for (int i = 0; i < NPROTO; i++)
