@@ -18,7 +18,8 @@ setup() {
 @test "nids-select: --help synopsis equals the man page's; --version; bad options" {
 	check_help_matches_man nids-select
 	run SEL --version
-	[ "$status" -eq 0 ] && [[ "$output" == "nids-select "* ]]
+	[ "$status" -eq 0 ]
+	[[ "$output" == "nids-select "* ]]
 	run -2 --separate-stderr SEL --bogus
 	[[ "$stderr" == *"unknown option '--bogus'"*"usage: nids-select"* ]]
 	run -2 --separate-stderr SEL corr.rec
