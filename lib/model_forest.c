@@ -232,7 +232,7 @@ static int forest_fit(nids_model *m, const nids_dataset *train, const nids_datas
 	size_t n = train->n;
 	int T = o->threads < 1 ? 1 : o->threads > 64 ? 64 : o->threads;
 	struct grow_job j = { .data = { n, train->d, NULL, y, K }, .ntrees = (int)ntrees,
-		              .seed = m->seed, .to = { (int)depth, (int)leaf, mtry, 0, gini } };
+		              .seed = m->seed, .to = { (int)depth, (int)leaf, mtry, 0, gini, NULL } };
 	float *sw = NULL, *bm = calloc((size_t)K, sizeof(float));
 	float *xt = nids_classic_transpose(train->x, n, train->d);
 	j.data.xt = xt;
