@@ -91,6 +91,9 @@ typedef struct nids_model_type {
 	 * score too; score() writes them in columns 1..n before the other outputs), ending
 	 * with NULL; NULL for none. aegmm's stage-1 "mae", for example. */
 	const char *const *scores;
+	/* Bit i set: scores[i] has role score-low (lower = more anomalous), as aegmm's
+	 * "logp", the log-likelihood that "score" negates. */
+	unsigned scores_low;
 	/* 1: a row's score never depends on the batch around it (no matrix products, only
 	 * per-row loops), so score() may get any number of rows, up to the scratch's cap;
 	 * 0: score() gets blocks of exactly NIDS_SCORE_ROWS rows. */
