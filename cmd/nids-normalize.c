@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "nids/cli.h"
@@ -43,15 +42,6 @@ static int fail(nids_err *err, nids_output *out, nids_output *pout)
 	nids_output_abort(out);
 	nids_output_abort(pout);
 	return nids_err_exit_code(err);
-}
-
-/* Takes back an output already renamed into place when a later step fails; only a
- * regular file (never a device or FIFO written in place, such as -o /dev/null). */
-static void take_back(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
-		unlink(path);
 }
 
 /* One line on stderr after a fit: what was learned from how much. */
@@ -205,7 +195,7 @@ int main(int argc, char **argv)
 		rc = nids_output_commit(pout, &err);
 		pout = NULL;
 		if (rc && !to_stdout)
-			take_back(output);
+			nids_output_take_back(output);
 	}
 	if (!rc && fit && nids_cli_counts(&a.talk))
 		summary(n, fit);

@@ -9,6 +9,7 @@
 #include "nids/cli.h"
 #include "nids/io.h"
 #include "nids/metrics_class.h"
+#include "nids/metrics_multi.h"
 #include "nids/progress.h"
 #include "nids/scored.h"
 #include "nids/stream.h"
@@ -21,6 +22,8 @@ static const char usage[] =
 	"usage: nids-roc [-q] [--progress] [--json | --curve roc|pr] [-p file | --threshold t]"
 	" [--high | --low] [--score name] [--class name] [--vs-benign] [--svg file] [--bins n]"
 	" [--density file] [-o output] [file ...]\n"
+	"       nids-roc --multiclass [--truth class|label] [--json] [--svg file] [-o output]"
+	" [file ...]\n"
 	"Prints AUROC, AUPRC, best F1, the confusion matrix at a threshold and the detection\n"
 	"rate of every class for a scored, labeled stream (memory: 8 bytes per row, 16 while\n"
 	"sorting).\n"
@@ -34,6 +37,10 @@ static const char usage[] =
 	"  --vs-benign     also AUROC and AUPRC of each attack class against the benign rows\n"
 	"  --svg file      also write ROC, PR and score-histogram plots as SVG ('-': to\n"
 	"                  stdout, instead of the table)\n"
+	"  --multiclass    the predicted classes (column 'pred', nids-score --predict) against\n"
+	"                  the true ones: per-class precision, recall, F1, support, averages,\n"
+	"                  accuracy and the confusion matrix (--svg: as a heatmap)\n"
+	"  --truth class|label  the true class column [default: class, if the stream has one]\n"
 	"  --bins n        histogram bins in the SVG [default: 60]\n"
 	"  --density file  also write score densities (Gaussian KDE) of the benign rows and\n"
 	"                  of each attack class as SVG\n"
@@ -45,12 +52,13 @@ static const char usage[] =
 	"see nids-roc(1)\n";
 
 enum { OPT_JSON = 256, OPT_CURVE, OPT_THRESHOLD, OPT_HIGH, OPT_LOW, OPT_SCORE, OPT_SVG, OPT_BINS,
-       OPT_PROGRESS, OPT_CLASS, OPT_VS_BENIGN, OPT_DENSITY };
+       OPT_PROGRESS, OPT_CLASS, OPT_VS_BENIGN, OPT_DENSITY, OPT_MULTICLASS, OPT_TRUTH };
 
 typedef struct opts {
 	int json;
 	const char *curve, *params, *score, *svg, *output, *cls, *density;
-	int vs_benign;
+	int vs_benign, multiclass;
+	const char *truth;
 	char **inputs;
 	int ninputs;
 	nids_cli_talk talk;
@@ -81,12 +89,14 @@ static void parse(int argc, char **argv, opts *o)
 		{ "high", no_argument, 0, OPT_HIGH },
 		{ "json", no_argument, 0, OPT_JSON },
 		{ "low", no_argument, 0, OPT_LOW },
+		{ "multiclass", no_argument, 0, OPT_MULTICLASS },
 		{ "output", required_argument, 0, 'o' },
 		{ "progress", no_argument, 0, OPT_PROGRESS },
 		{ "quiet", no_argument, 0, 'q' },
 		{ "score", required_argument, 0, OPT_SCORE },
 		{ "svg", required_argument, 0, OPT_SVG },
 		{ "threshold", required_argument, 0, OPT_THRESHOLD },
+		{ "truth", required_argument, 0, OPT_TRUTH },
 		{ "version", no_argument, 0, 'V' },
 		{ "vs-benign", no_argument, 0, OPT_VS_BENIGN },
 		{ 0, 0, 0, 0 }
@@ -109,6 +119,13 @@ static void parse(int argc, char **argv, opts *o)
 		case OPT_CLASS: o->cls = optarg; break;
 		case OPT_DENSITY: o->density = optarg; break;
 		case OPT_VS_BENIGN: o->vs_benign = 1; break;
+		case OPT_MULTICLASS: o->multiclass = 1; break;
+		case OPT_TRUTH:
+			if (strcmp(optarg, "class") != 0 && strcmp(optarg, "label") != 0)
+				nids_cli_usage_error(prog, usage,
+				                     "option '--truth': '%s' is not class or label", optarg);
+			o->truth = optarg;
+			break;
 		case OPT_HIGH: case OPT_LOW:
 			if (o->direction >= 0)
 				nids_cli_usage_error(prog, usage, "give one of --high and --low");
@@ -139,6 +156,12 @@ static void parse(int argc, char **argv, opts *o)
 	if (o->svg && strcmp(o->svg, "-") == 0 && o->output)
 		nids_cli_usage_error(prog, usage, "--svg - writes the picture to stdout; -o has "
 		                                  "nothing to write");
+	if (o->truth && !o->multiclass)
+		nids_cli_usage_error(prog, usage, "--truth goes with --multiclass");
+	if (o->multiclass && (o->curve || o->params || !isnan(o->threshold) || o->cls ||
+	                      o->vs_benign || o->density || o->score || o->direction >= 0))
+		nids_cli_usage_error(prog, usage, "--multiclass evaluates predicted classes: it takes "
+		                                  "no scores, thresholds, curves or densities");
 	o->inputs = argv + optind;
 	o->ninputs = argc - optind;
 }
@@ -332,6 +355,56 @@ static void only_class(const opts *o, result *res, nids_err *err)
 	res->e = sub;
 }
 
+/* --multiclass: the report of the predicted classes, as text, JSON or a heatmap. */
+static void multiclass(const opts *o, nids_reader *r, const char *name, nids_err *err)
+{
+	const nids_header *h = nids_reader_header(r);
+	int pred = nids_header_find(h, "pred"), truth = -1;
+	if (pred < 0 || h->cols[pred].role != NIDS_ROLE_CLASS) {
+		nids_err_set(err, NIDS_EFORMAT, name, "no column 'pred' of role class (add it with "
+		             "nids-score --predict)");
+		nids_cli_fail(prog, err);
+	}
+	for (int i = 0; i < h->ncols && truth < 0; i++)
+		if (i != pred && h->cols[i].role == NIDS_ROLE_CLASS &&
+		    (!o->truth || !strcmp(o->truth, "class")))
+			truth = i;
+	if (truth < 0 && (!o->truth || !strcmp(o->truth, "label")))
+		truth = nids_header_find_role(h, NIDS_ROLE_LABEL);
+	if (truth < 0) {
+		nids_err_set(err, NIDS_EFORMAT, name, "no %s column to take the true classes from",
+		             o->truth ? o->truth : "class or label");
+		nids_cli_fail(prog, err);
+	}
+	nids_mc_report *rep;
+	if (nids_mc_read(r, truth, pred, name, &rep, err))
+		nids_cli_fail(prog, err);
+	if (o->svg) {
+		char title[300];
+		snprintf(title, sizeof title, "nids-roc: %.200s, '%s' against '%s'", name,
+		         h->cols[pred].name, h->cols[truth].name);
+		nids_output *svg;
+		if (nids_output_open(&svg, o->svg, 0, err))
+			nids_cli_fail(prog, err);
+		if (nids_mc_svg(nids_output_file(svg), o->svg, rep, title, err)) {
+			nids_output_abort(svg);
+			nids_cli_fail(prog, err);
+		}
+		if (nids_output_commit(svg, err))
+			nids_cli_fail(prog, err);
+	}
+	nids_output *report = NULL;
+	if ((!o->svg || strcmp(o->svg, "-")) && nids_output_open(&report, o->output, 0, err))
+		nids_cli_fail(prog, err);
+	if (report && o->json)
+		nids_mc_print_json(nids_output_file(report), rep);
+	else if (report)
+		nids_mc_print_text(nids_output_file(report), rep, name);
+	nids_mc_report_free(rep);
+	if (report && (nids_output_commit(report, err) || (!o->output && nids_stdout_close(err))))
+		nids_cli_fail(prog, err);
+}
+
 /* Reads and scores the stream; the threshold to evaluate at comes from the options. */
 static void evaluate(const opts *o, nids_reader *r, result *res, nids_threshold *t, nids_err *err)
 {
@@ -383,6 +456,13 @@ int main(int argc, char **argv)
 	    nids_reader_open(&r, in, &err))
 		nids_cli_fail(prog, &err);
 	nids_progress *progress = nids_cli_progress(prog, &o.talk, in, r);
+	if (o.multiclass) {
+		multiclass(&o, r, nids_input_files(in) > 1 ? "several files" : nids_input_name(in), &err);
+		nids_cli_progress_end(progress);
+		nids_reader_free(r);
+		nids_input_free(in);
+		return 0;
+	}
 	/* the table names the input: the file, or how many */
 	char many[32];
 	snprintf(many, sizeof many, "%d files", nids_input_files(in));

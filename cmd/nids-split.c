@@ -2,10 +2,10 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "nids/cli.h"
@@ -17,7 +17,9 @@
 static const char *PROG = "nids-split";
 static const char *USAGE =
 	"usage: nids-split [-qv] [--progress] [--attacks | --benign] [--balance] [--class names] "
-	"[--fraction f] [--partition k/n [--key column]] [--seed n] [-o output] "
+	"[--fraction f] [--partition k/n [--key column]] [--since time] [--until time] "
+	"[--records file] [--rows n [--attack-ratio r]] [--benign-rows n] [--attack-rows n] "
+	"[--seed n] [-o output] "
 	"[--val f --val-output file] [-z level] [file ...]\n"
 	"      --benign        keep rows with label 0\n"
 	"      --attacks       keep rows with a non-zero label\n"
@@ -25,6 +27,13 @@ static const char *USAGE =
 	"      --fraction F    keep each selected row with probability F [default: 1]\n"
 	"      --partition K/N keep the rows whose key hashes to part K of N (1 <= K <= N)\n"
 	"      --key NAME      the --partition key column [default: the first address]\n"
+	"      --since T       keep rows whose time is T or later (ISO 8601 or epoch seconds)\n"
+	"      --until T       keep rows whose time is before T\n"
+	"      --records FILE  keep rows whose record number is listed in FILE (N or A-B a line)\n"
+	"      --rows N        then keep exactly N rows, each N-subset equally likely\n"
+	"      --attack-ratio R  with --rows: exactly round(N R) attack rows, the rest benign\n"
+	"      --benign-rows N, --attack-rows N  exactly N rows of that label (the other\n"
+	"                      label's rows all, unless given too); samples are held in memory\n"
 	"      --balance       downsample the majority label to the minority's count\n"
 	"                      (spools the kept rows to a temporary file)\n"
 	"      --val F         send each kept row to the validation output with probability F\n"
@@ -64,15 +73,6 @@ static void report(const nids_split_counts *c, const char *in_name, const char *
 	}
 }
 
-/* Takes back an output already renamed into place when a later step fails; only a
- * regular file (never a device or FIFO written in place, such as -o /dev/null). */
-static void take_back(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
-		unlink(path);
-}
-
 /* What the command line asked for. */
 typedef struct args {
 	nids_split_opts o;
@@ -81,6 +81,10 @@ typedef struct args {
 	nids_cli_talk talk;
 	char **inputs;
 	int ninputs;
+	uint64_t rows, quota[2]; /* --rows; --benign-rows, --attack-rows */
+	int by_label;            /* bit 0: --benign-rows given, bit 1: --attack-rows */
+	double ratio;            /* --attack-ratio, NaN when not given */
+	uint64_t *rec;           /* --records' ranges */
 } args;
 
 /* Checks the combinations getopt cannot. */
@@ -102,6 +106,48 @@ static void check_args(args *a)
 		nids_cli_usage_error(PROG, USAGE, "the train and validation outputs must differ");
 	if (o->key && !o->part_n)
 		nids_cli_usage_error(PROG, USAGE, "--key goes with --partition");
+	if (o->has_time && o->time_from >= o->time_to)
+		nids_cli_usage_error(PROG, USAGE, "--since must be before --until");
+	if (o->sampling && o->balance)
+		nids_cli_usage_error(PROG, USAGE, "--balance and exact-size sampling (--rows, "
+		                     "--benign-rows, --attack-rows) exclude each other");
+	if (a->rows && a->by_label)
+		nids_cli_usage_error(PROG, USAGE, "give --rows [--attack-ratio] or --benign-rows and "
+		                     "--attack-rows");
+	if (!isnan(a->ratio) && !a->rows)
+		nids_cli_usage_error(PROG, USAGE, "--attack-ratio goes with --rows");
+	if (o->sampling && o->sample_by_label && o->keep)
+		nids_cli_usage_error(PROG, USAGE, "--%s keeps one label; use --rows",
+		                     o->keep == NIDS_SPLIT_BENIGN ? "benign" : "attacks");
+}
+
+/* The exact-size sampling's quotas from --rows, --attack-ratio, --benign-rows and
+ * --attack-rows. */
+static void set_quotas(args *a)
+{
+	nids_split_opts *o = &a->o;
+	if (a->rows && isnan(a->ratio)) {
+		o->sampling = 1, o->sample[0] = a->rows;
+	} else if (a->rows) {
+		double k = nearbyint((double)a->rows * a->ratio);
+		o->sampling = o->sample_by_label = 1;
+		o->sample[1] = (uint64_t)k, o->sample[0] = a->rows - (uint64_t)k;
+	} else if (a->by_label) {
+		o->sampling = o->sample_by_label = 1;
+		o->sample[0] = a->by_label & 1 ? a->quota[0] : UINT64_MAX;
+		o->sample[1] = a->by_label & 2 ? a->quota[1] : UINT64_MAX;
+	}
+}
+
+/* --since/--until T: ISO 8601 (what nids-cat prints) or seconds since the epoch. */
+static int64_t parse_time(const char *opt, const char *arg)
+{
+	int64_t us;
+	if (nids_time_parse(arg, strlen(arg), &us))
+		nids_cli_usage_error(PROG, USAGE, "option '%s': '%s' is not a time (ISO 8601 "
+		                     "such as 2016-07-27T13:43:21Z, or seconds since the epoch)",
+		                     opt, arg);
+	return us;
 }
 
 /* --partition K/N, 1 <= K <= N <= 65536 */
@@ -123,9 +169,17 @@ static void parse_partition(nids_split_opts *o, const char *arg)
 static void parse_args(int argc, char **argv, args *a)
 {
 	enum { OPT_ATTACKS = 256, OPT_BALANCE, OPT_BENIGN, OPT_FRACTION, OPT_SEED, OPT_VAL,
-	       OPT_VAL_OUTPUT, OPT_CLASS, OPT_PROGRESS, OPT_KEY, OPT_PARTITION };
+	       OPT_VAL_OUTPUT, OPT_CLASS, OPT_PROGRESS, OPT_KEY, OPT_PARTITION, OPT_SINCE,
+	       OPT_UNTIL, OPT_RECORDS, OPT_ROWS, OPT_RATIO, OPT_BENIGN_ROWS, OPT_ATTACK_ROWS };
 	static const struct option longs[] = {
+		{ "attack-ratio", required_argument, NULL, OPT_RATIO },
+		{ "attack-rows", required_argument, NULL, OPT_ATTACK_ROWS },
 		{ "attacks", no_argument, NULL, OPT_ATTACKS },
+		{ "benign-rows", required_argument, NULL, OPT_BENIGN_ROWS },
+		{ "records", required_argument, NULL, OPT_RECORDS },
+		{ "rows", required_argument, NULL, OPT_ROWS },
+		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "until", required_argument, NULL, OPT_UNTIL },
 		{ "balance", no_argument, NULL, OPT_BALANCE },
 		{ "benign", no_argument, NULL, OPT_BENIGN },
 		{ "class", required_argument, NULL, OPT_CLASS },
@@ -147,6 +201,9 @@ static void parse_args(int argc, char **argv, args *a)
 	nids_split_opts *o = &a->o;
 	int c;
 	o->fraction = 1;
+	o->time_from = INT64_MIN, o->time_to = INT64_MAX;
+	a->ratio = NAN;
+	const char *records = NULL;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":ho:qvVz:", longs, NULL)) != -1) {
 		switch (c) {
@@ -167,6 +224,24 @@ static void parse_args(int argc, char **argv, args *a)
 			        nids_cli_double_or_die(PROG, USAGE, "--fraction", optarg, 0, 1);
 			break;
 		case OPT_KEY: o->key = optarg; break;
+		case OPT_SINCE: o->has_time = 1, o->time_from = parse_time("--since", optarg); break;
+		case OPT_UNTIL: o->has_time = 1, o->time_to = parse_time("--until", optarg); break;
+		case OPT_RECORDS: records = optarg; break;
+		case OPT_ROWS:
+			a->rows = (uint64_t)nids_cli_long_or_die(PROG, USAGE, "--rows", optarg, 1,
+			                                         LONG_MAX);
+			break;
+		case OPT_RATIO:
+			a->ratio = nids_cli_double_or_die(PROG, USAGE, "--attack-ratio", optarg, 0, 1);
+			break;
+		case OPT_BENIGN_ROWS:
+		case OPT_ATTACK_ROWS: {
+			int g = c == OPT_ATTACK_ROWS;
+			a->quota[g] = (uint64_t)nids_cli_long_or_die(
+			        PROG, USAGE, g ? "--attack-rows" : "--benign-rows", optarg, 0, LONG_MAX);
+			a->by_label |= 1 << g;
+			break;
+		}
 		case OPT_PARTITION: parse_partition(o, optarg); break;
 		case 'h': nids_cli_help(USAGE);
 		case 'o': a->paths[0] = optarg; break;
@@ -188,7 +263,16 @@ static void parse_args(int argc, char **argv, args *a)
 		default: nids_cli_bad_option(PROG, USAGE, argv, c);
 		}
 	}
+	set_quotas(a);
 	check_args(a);
+	if (records) {
+		nids_err err = { 0 };
+		if (nids_split_records_read(records, &a->rec, &o->nrec, &err)) {
+			nids_err_print(PROG, &err);
+			exit(nids_err_exit_code(&err));
+		}
+		o->rec = a->rec;
+	}
 	a->inputs = argv + optind;
 	a->ninputs = argc - optind;
 }
@@ -228,7 +312,7 @@ int main(int argc, char **argv)
 		rc = nids_output_commit(out[k], &err);
 		out[k] = NULL;
 		if (rc && k == 1 && !is_stdout(paths[0]))
-			take_back(paths[0]);
+			nids_output_take_back(paths[0]);
 	}
 	if (!rc && (is_stdout(paths[0]) || (paths[1] && is_stdout(paths[1]))))
 		rc = nids_stdout_close(&err);
@@ -241,6 +325,7 @@ int main(int argc, char **argv)
 	}
 	nids_split_counts_free(&counts);
 	nids_input_free(in);
+	free(a.rec);
 	if (rc) {
 		nids_err_print(PROG, &err);
 		nids_output_abort(out[0]);

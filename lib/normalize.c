@@ -23,6 +23,7 @@
 #include "nids/io.h"
 #include "nids/le.h"
 #include "nids/rng.h"
+#include "spool_impl.h"
 
 /* Params file: see man/nids-normalize.1, FILES. */
 static const unsigned char MAGIC[8] = { 0x89, 'N', 'I', 'D', 'N', '\r', '\n', 0x1a };
@@ -1041,42 +1042,28 @@ int nids_normalize_apply_stream(nids_reader *r, const char *in_name, nids_norm *
 
 /* Replays the spooled rows (each C floats, then its metadata) through n into a new
  * writer on out. */
-static int replay(FILE *spool, const nids_header *h, nids_norm *n, FILE *out, const char *out_name,
-                  int level, nids_err *err)
+static int replay(nids_spool *spool, const nids_header *h, nids_norm *n, FILE *out,
+                  const char *out_name, int level, nids_err *err)
 {
-	size_t C = (size_t)h->ncols, M = (size_t)h->meta_width, rowbytes = C * sizeof(float) + M;
-	size_t B = (1u << 20) / rowbytes + 1;
-	unsigned char *buf = malloc(B * rowbytes), *meta = malloc(B * M + 1);
-	float *rows = malloc(B * C * sizeof *rows);
 	nids_writer *w = NULL;
 	nids_header *oh = NULL;
-	if (!buf || !meta || !rows) {
-		free(buf), free(meta), free(rows);
-		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	}
-	int rc = fseek(spool, 0, SEEK_SET) ? nids_err_set(err, NIDS_EIO, NULL, "spool: %s",
-	                                                  strerror(errno))
-	                                   : output_header(&oh, h, n, 0, out_name, err);
+	int rc = output_header(&oh, h, n, 0, out_name, err);
 	if (!rc)
 		rc = nids_writer_open(&w, out, out_name, oh, level, err);
 	nids_header_free(oh);
-	while (!rc) {
-		size_t k = fread(buf, rowbytes, B, spool);
-		if (k == 0) {
-			if (ferror(spool))
-				rc = nids_err_set(err, NIDS_EIO, NULL, "spool: read error");
+	float *rows;
+	unsigned char *meta;
+	long k;
+	while (!rc && (k = nids_spool_next(spool, &rows, &meta, err)) != 0) {
+		if (k < 0) {
+			rc = (int)k;
 			break;
 		}
-		for (size_t i = 0; i < k; i++) {
-			memcpy(rows + i * C, buf + i * rowbytes, C * sizeof(float));
-			memcpy(meta + i * M, buf + i * rowbytes + C * sizeof(float), M);
-		}
-		scale_rows(n, rows, k, 0, 0, NULL, 0, NULL); /* the fit checked every value */
+		scale_rows(n, rows, (size_t)k, 0, 0, NULL, 0, NULL); /* the fit checked every value */
 		rc = nids_writer_sync_classes(w, h, err);
 		if (!rc)
-			rc = nids_writer_write_meta(w, rows, meta, k, err);
+			rc = nids_writer_write_meta(w, rows, meta, (size_t)k, err);
 	}
-	free(buf), free(meta), free(rows);
 	if (rc) {
 		nids_writer_free(w);
 		return rc;
@@ -1108,11 +1095,9 @@ int nids_normalize_fit_stream_opts(nids_reader *r, const char *in_name, const ni
 			snprintf(err->where, sizeof err->where, "%s", in_name);
 		return rc;
 	}
-	FILE *spool = tmpfile();
-	if (!spool)
-		rc = nids_err_set(err, NIDS_EIO, NULL, "cannot create a temporary spool file: %s",
-		                  strerror(errno));
 	size_t C = (size_t)h->ncols, M = (size_t)h->meta_width;
+	nids_spool *spool = NULL;
+	rc = nids_spool_open(&spool, C, M, err);
 	float *rows;
 	long k;
 	while (!rc && (k = nids_reader_next(r, &rows, err)) != 0) {
@@ -1124,17 +1109,14 @@ int nids_normalize_fit_stream_opts(nids_reader *r, const char *in_name, const ni
 		rc = nids_norm_fit_rows(n, rows, (size_t)k, in_name, first, err);
 		const unsigned char *meta = nids_reader_meta(r);
 		for (long i = 0; !rc && i < k; i++)
-			if (fwrite(rows + (size_t)i * C, sizeof(float), C, spool) != C ||
-			    (M && fwrite(meta + (size_t)i * M, 1, M, spool) != M))
-				rc = nids_err_set(err, NIDS_EIO, NULL, "spool: write error: %s",
-				                  strerror(errno));
+			rc = nids_spool_put(spool, rows + (size_t)i * C, meta ? meta + (size_t)i * M : NULL,
+			                    err);
 	}
 	if (!rc)
 		rc = nids_norm_fit_end(n, in_name, err);
 	if (!rc)
 		rc = replay(spool, h, n, out, out_name, level, err);
-	if (spool)
-		fclose(spool);
+	nids_spool_free(spool);
 	if (rc) {
 		nids_norm_free(n);
 		return rc;

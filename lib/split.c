@@ -1,17 +1,18 @@
 /* split.c: row selection, sampling, balancing and train/validation routing. */
 #include "nids/split.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <xxhash.h>
 
 #include "nids/le.h"
+#include "split_sample_impl.h"
+#include "spool_impl.h"
 
 /* Independent random streams per purpose, so that adding one option does not reshuffle
  * the draws of another. */
-enum { DRAW_FRACTION = 1, DRAW_VAL = 2, DRAW_BALANCE = 3 };
+enum { DRAW_FRACTION = 1, DRAW_VAL = 2, DRAW_BALANCE = 3, DRAW_SAMPLE = 4 /* and 5 */ };
 
 static uint64_t mix64(uint64_t z)
 {
@@ -40,6 +41,8 @@ typedef struct split {
 	size_t C;
 	size_t M; /* metadata bytes per row */
 	int key_col, key_meta; /* --partition's key: a float column, or a metadata column */
+	int time_meta, rec_meta; /* --since/--until's and --records' metadata columns */
+	nids_reservoir res[2];   /* exact-size sampling: any label in res[0], or per label */
 } split;
 
 /* Which part of part_n the row's key falls in, 0-based: XXH3 of the key's value. */
@@ -120,6 +123,14 @@ static int selected(const split *s, const float *row, const unsigned char *meta,
 		return 0;
 	if (o->nclasses && !s->sel[(int)row[s->class_col]])
 		return 0;
+	if (o->has_time) {
+		int64_t t = nids_meta_get_i64(meta + s->h->meta[s->time_meta].off);
+		if (t == INT64_MIN || t < o->time_from || t >= o->time_to)
+			return 0;
+	}
+	if (o->rec && !nids_split_records_has(o->rec, o->nrec,
+	                                      nids_meta_get_u64(meta + s->h->meta[s->rec_meta].off)))
+		return 0;
 	return o->fraction >= 1 || unit(o->seed, DRAW_FRACTION, i) < o->fraction;
 }
 
@@ -158,32 +169,20 @@ static int check_class_names(const split *s, nids_err *err)
 
 /* --balance, second half: all minority rows, and exactly as many majority rows chosen
  * by selection sampling (Knuth's algorithm S), in their original order. */
-static int replay_balanced(split *s, FILE *spool, const uint64_t n[2], nids_err *err)
+static int replay_balanced(split *s, nids_spool *spool, const uint64_t n[2], nids_err *err)
 {
 	uint64_t minority = n[0] < n[1] ? n[0] : n[1], seen = 0, chosen = 0;
 	int major = n[0] == n[1] ? -1 : n[0] > n[1] ? 0 : 1;
 	uint64_t total_major = major < 0 ? 0 : n[major];
-	size_t M = s->M, rowbytes = s->C * sizeof(float) + M;
-	size_t B = (1u << 20) / rowbytes + 1;
-	unsigned char *buf = malloc(B * rowbytes);
-	float *row = malloc(s->C * sizeof *row);
-	if (!buf || !row) {
-		free(buf), free(row);
-		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	}
-	int rc = fseek(spool, 0, SEEK_SET)
-	                 ? nids_err_set(err, NIDS_EIO, NULL, "spool: %s", strerror(errno))
-	                 : 0;
-	while (!rc) {
-		size_t k = fread(buf, rowbytes, B, spool);
-		if (k == 0) {
-			if (ferror(spool))
-				rc = nids_err_set(err, NIDS_EIO, NULL, "spool: read error");
-			break;
-		}
-		for (size_t i = 0; i < k && !rc; i++) {
-			const unsigned char *rec = buf + i * rowbytes;
-			memcpy(row, rec, s->C * sizeof(float)); /* aligned for float reads */
+	float *rows;
+	unsigned char *meta;
+	long k;
+	int rc = 0;
+	while (!rc && (k = nids_spool_next(spool, &rows, &meta, err)) != 0) {
+		if (k < 0)
+			return (int)k;
+		for (long i = 0; i < k && !rc; i++) {
+			const float *row = rows + (size_t)i * s->C;
 			if ((row[s->label_col] != 0) == major) {
 				double u = unit(s->o->seed, DRAW_BALANCE, seen);
 				int take = u * (double)(total_major - seen) <
@@ -193,16 +192,14 @@ static int replay_balanced(split *s, FILE *spool, const uint64_t n[2], nids_err 
 					continue;
 				chosen++;
 			}
-			rc = emit(s, row, rec + s->C * sizeof(float), err);
+			rc = emit(s, row, meta + (size_t)i * s->M, err);
 		}
 	}
-	free(buf);
-	free(row);
 	return rc;
 }
 
 /* The streaming pass: select, then emit or (with --balance) spool. */
-static int pass(split *s, nids_reader *r, FILE *spool, uint64_t n[2], nids_err *err)
+static int pass(split *s, nids_reader *r, nids_spool *spool, uint64_t n[2], nids_err *err)
 {
 	float *rows;
 	long k;
@@ -228,13 +225,15 @@ static int pass(split *s, nids_reader *r, FILE *spool, uint64_t n[2], nids_err *
 			const unsigned char *m = meta ? meta + (size_t)i * s->M : NULL;
 			if (!selected(s, row, m, first + (uint64_t)i))
 				continue;
-			if (!spool) {
+			if (s->o->sampling) {
+				int g = s->o->sample_by_label && row[s->label_col] != 0;
+				nids_reservoir *res = &s->res[g];
+				rc = nids_reservoir_offer(res, row, m, first + (uint64_t)i,
+				                          unit(s->o->seed, DRAW_SAMPLE + (uint64_t)g,
+				                               res->seen), err);
+			} else if (!spool) {
 				rc = emit(s, row, m, err);
-			} else if (fwrite(row, s->C * sizeof(float), 1, spool) != 1 ||
-			           (s->M && fwrite(m, s->M, 1, spool) != 1)) {
-				rc = nids_err_set(err, NIDS_EIO, NULL, "spool: write error: %s",
-				                  strerror(errno));
-			} else {
+			} else if (!(rc = nids_spool_put(spool, row, m, err))) {
 				n[row[s->label_col] != 0]++;
 			}
 		}
@@ -244,13 +243,62 @@ static int pass(split *s, nids_reader *r, FILE *spool, uint64_t n[2], nids_err *
 	return 0;
 }
 
+/* Exact-size sampling, second half: every reservoir must be full; their rows go out
+ * in input order. */
+static int emit_sample(split *s, nids_err *err)
+{
+	static const char *what[2][2] = { { "--rows", "" }, { "--benign-rows", "--attack-rows" } };
+	int ng = s->o->sample_by_label ? 2 : 1, rc = 0;
+	for (int g = 0; g < ng && !rc; g++) {
+		nids_reservoir *r = &s->res[g];
+		if (r->cap != UINT64_MAX && r->seen < r->cap)
+			return nids_err_set(err, NIDS_EFORMAT, s->in_name, "%s %llu: only %llu %srows "
+			                    "were selected", what[s->o->sample_by_label][g],
+			                    (unsigned long long)r->cap, (unsigned long long)r->seen,
+			                    ng == 1 ? "" : g ? "attack " : "benign ");
+		rc = nids_reservoir_sort(r, err);
+	}
+	size_t at[2] = { 0, 0 };
+	while (!rc && (at[0] < s->res[0].n || at[1] < s->res[1].n)) {
+		int g = at[1] < s->res[1].n &&
+		        (at[0] == s->res[0].n || s->res[1].pos[at[1]] < s->res[0].pos[at[0]]);
+		nids_reservoir *r = &s->res[g];
+		rc = emit(s, r->x + at[g] * r->C, r->meta + at[g] * r->M, err);
+		at[g]++;
+	}
+	return rc;
+}
+
+/* The metadata columns --since/--until and --records read: the first timestamp; the
+ * column 'record', else the first u64. */
+static void find_meta(split *s)
+{
+	s->time_meta = s->rec_meta = -1;
+	for (int i = 0; i < s->h->nmeta; i++) {
+		const nids_meta_column *m = &s->h->meta[i];
+		if (m->type == NIDS_TYPE_TIME && s->time_meta < 0)
+			s->time_meta = i;
+		if (m->type == NIDS_TYPE_U64 && (s->rec_meta < 0 || !strcmp(m->name, "record")) &&
+		    (s->rec_meta < 0 || strcmp(s->h->meta[s->rec_meta].name, "record")))
+			s->rec_meta = i;
+	}
+}
+
 static int needs(const split *s, nids_err *err)
 {
 	const nids_split_opts *o = s->o;
 	const char *need_label = o->keep == NIDS_SPLIT_BENIGN    ? "--benign"
 	                         : o->keep == NIDS_SPLIT_ATTACKS ? "--attacks"
 	                         : o->balance                    ? "--balance"
-	                                                         : NULL;
+	                         : o->sampling && o->sample_by_label
+	                                 ? "--benign-rows, --attack-rows and --attack-ratio"
+	                                 : NULL;
+	if (o->has_time && s->time_meta < 0)
+		return nids_err_set(err, NIDS_EFORMAT, s->in_name,
+		                    "--since and --until need a timestamp column; the stream has none");
+	if (o->rec && s->rec_meta < 0)
+		return nids_err_set(err, NIDS_EFORMAT, s->in_name,
+		                    "--records needs a record-number column (u64); the stream has none");
 	if (need_label && s->label_col < 0)
 		return nids_err_set(err, NIDS_EFORMAT, s->in_name,
 		                    "%s needs a label column; the stream has none", need_label);
@@ -286,13 +334,15 @@ int nids_split_run(const nids_split_opts *o, nids_reader *r, const char *in_name
 	for (int i = 0; o->part_n && !o->key && i < s.h->nmeta && s.key_meta < 0; i++)
 		if (s.h->meta[i].type == NIDS_TYPE_ADDR)
 			s.key_meta = i;
+	find_meta(&s);
+	for (int g = 0; g < 2; g++)
+		nids_reservoir_init(&s.res[g], o->sample[g], s.C, s.M);
 	int rc = needs(&s, err);
 	for (int k = 0; k < s.nout && !rc; k++)
 		rc = nids_writer_open(&s.w[k], out[k], out_names[k], s.h, o->level, err);
-	FILE *spool = NULL;
-	if (!rc && o->balance && !(spool = tmpfile()))
-		rc = nids_err_set(err, NIDS_EIO, NULL, "cannot create a temporary spool file: %s",
-		                  strerror(errno));
+	nids_spool *spool = NULL;
+	if (!rc && o->balance)
+		rc = nids_spool_open(&spool, s.C, s.M, err);
 	uint64_t n[2] = { 0, 0 };
 	if (!rc)
 		rc = follow_classes(&s, err);
@@ -302,8 +352,11 @@ int nids_split_run(const nids_split_opts *o, nids_reader *r, const char *in_name
 		rc = check_class_names(&s, err);
 	if (!rc && spool)
 		rc = replay_balanced(&s, spool, n, err);
-	if (spool)
-		fclose(spool);
+	if (!rc && o->sampling)
+		rc = emit_sample(&s, err);
+	nids_reservoir_free(&s.res[0]);
+	nids_reservoir_free(&s.res[1]);
+	nids_spool_free(spool);
 	free(s.sel);
 	for (int k = 0; k < s.nout; k++) {
 		if (rc)

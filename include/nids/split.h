@@ -36,7 +36,34 @@ typedef struct nids_split_opts {
 	 * goes to the same part in every stream, whatever else the stream holds. */
 	int part_k, part_n;
 	const char *key;
+	/* --since/--until: keep the rows whose time (the first timestamp column) is in
+	 * [time_from, time_to), microseconds since the epoch; has_time 0: off. A row
+	 * without a time is not kept. */
+	int has_time;
+	int64_t time_from, time_to;
+	/* --records: keep the rows whose record number (the metadata column 'record', else
+	 * the first u64 column) is in the sorted, disjoint, inclusive ranges rec [nrec x 2]
+	 * (nids_split_records_read); NULL: off */
+	const uint64_t *rec;
+	size_t nrec;
+	/* Exact-size sampling, after every other selection: exactly sample[0] rows of any
+	 * label (sample_by_label 0), or exactly sample[0] benign and sample[1] attack rows
+	 * (sample_by_label 1; UINT64_MAX: all of that label). Each is a uniform sample
+	 * without replacement (reservoir sampling, Vitter's algorithm R): every subset of
+	 * that size is equally likely; rows keep their order. The kept rows are held in
+	 * memory. Fewer rows than asked is an error (NIDS_EFORMAT). */
+	uint64_t sample[2];
+	int sampling, sample_by_label;
 } nids_split_opts;
+
+/* Reads a list of record numbers from path: one a line, a number or an inclusive range
+ * A-B, blank lines and '#' comments ignored, in any order. *rec receives the sorted,
+ * merged ranges [*n x 2] (free()). Returns 0, NIDS_EIO, NIDS_EFORMAT (path:line: what),
+ * NIDS_ENOMEM. */
+int nids_split_records_read(const char *path, uint64_t **rec, size_t *n, nids_err *err);
+
+/* Whether v is in the sorted, disjoint ranges rec [n x 2]. */
+int nids_split_records_has(const uint64_t *rec, size_t n, uint64_t v);
 
 /* What went where. Groups are the class names when the stream has a class column,
  * else "benign" and "attack" when it has a label, else none. */
