@@ -25,7 +25,10 @@ static const nids_hparam AEGMM_HPARAMS[] = {
 	{ NULL, 0, NULL, NULL },
 };
 
-static const char *const AEGMM_SCORES[] = { "mae", NULL };
+/* "logp": log p(|x - x'|), the unit of the AE-GMM system's own threshold rule (the
+ * 1.2th percentile of the benign validation rows' log-probabilities; lower = more
+ * anomalous, role score-low) */
+static const char *const AEGMM_SCORES[] = { "mae", "logp", NULL };
 
 struct aegmm {
 	nids_autoencoder ae; /* stage 1: MAE loss, L1 on the code */
@@ -179,10 +182,11 @@ static void aegmm_score(const nids_model *m, void *scratch, const float *x, int 
 		for (int j = 0; j < d; j++) {
 			sum += er[j];
 			if (outputs & NIDS_OUT_ERRORS)
-				o[2 + j] = er[j];
+				o[3 + j] = er[j];
 		}
 		o[0] = (float)-s->ll[r];
 		o[1] = (float)(sum / d);
+		o[2] = (float)s->ll[r];
 	}
 }
 
@@ -199,6 +203,7 @@ const nids_model_type nids_model_aegmm = {
 	.score = aegmm_score,
 	.free_state = aegmm_free_state,
 	.scores = AEGMM_SCORES,
+	.scores_low = 2, /* logp */
 };
 
 /* d score / d x for rows x [B x d] into g [B x d] (explain_impl.h). With e = |x - ae(x)|

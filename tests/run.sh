@@ -61,7 +61,7 @@ for t in "$top/$BUILD"/tests/test_*; do
 	tally "$(basename "$t")" "$rc"
 done
 # no two library files refer to each other, directly or round a longer cycle
-if [ -e "$top/tests/lib_calls.sh" ]; then
+if [ -f "$top/tests/lib_calls.sh" ]; then
 	rc=0
 	sh "$top/tests/lib_calls.sh" "$top/$BUILD/lib" >"$out" 2>&1 || rc=$?
 	tally lib_calls.sh "$rc"

@@ -91,6 +91,9 @@ typedef struct nids_model_type {
 	 * score too; score() writes them in columns 1..n before the other outputs), ending
 	 * with NULL; NULL for none. aegmm's stage-1 "mae", for example. */
 	const char *const *scores;
+	/* Bit i set: scores[i] has role score-low (lower = more anomalous), as aegmm's
+	 * "logp", the log-likelihood that "score" negates. */
+	unsigned scores_low;
 	/* 1: a row's score never depends on the batch around it (no matrix products, only
 	 * per-row loops), so score() may get any number of rows, up to the scratch's cap;
 	 * 0: score() gets blocks of exactly NIDS_SCORE_ROWS rows. */
@@ -209,6 +212,11 @@ int nids_model_add_made(nids_model *m, const char *key, const char *fmt, ...)
  * NIDS_EFORMAT (not a model file, bad field), NIDS_EVERSION (newer major version or an
  * unknown must-understand flag), NIDS_ECHECKSUM, NIDS_ETRUNCATED, with err naming path. */
 int nids_model_read(nids_model **m, const char *path, nids_err *err);
+
+/* The same from the len bytes of a model file in memory (buf is only read; name for
+ * messages): an ensemble's members are model files inside its own. */
+int nids_model_read_mem(nids_model **m, const unsigned char *buf, size_t len, const char *name,
+                        nids_err *err);
 
 /* The file's text header (type, hyperparameters, seed, rows, features, classes,
  * tensors) as a malloc'd string, for nids-score --info. NULL when out of memory. */
