@@ -12,11 +12,12 @@
 #include "nids/scored.h"
 #include "nids/stream.h"
 #include "nids/threshold.h"
+#include "nids/threshold_side.h"
 
 static const char *prog = "nids-threshold";
 static const char usage[] =
-	"usage: nids-threshold [-p file | --value v | --percentile p | --sigma k | --rate r |"
-	" --best-f1] [-eqv] [--apply] [--progress] [-z level] [--alarms-only] [--high | --low]"
+	"usage: nids-threshold [-p file | --value v | --alpha a | --percentile p | --sigma k |"
+	" --rate r | --best-f1] [-eqv] [--apply] [--progress] [-z level] [--alarms-only] [--high | --low]"
 	" [--score name] [-m model] [-o file] [file ...]\n"
 	"Fits an alarm threshold to a scored stream (prints it; -o writes a threshold file,\n"
 	"-m stores it in the model file), or applies one (appends an 'alarm' column, writes\n"
@@ -25,6 +26,8 @@ static const char usage[] =
 	"  --rate r        fit: flag the top fraction r of all rows\n"
 	"  --best-f1       fit: the threshold with the highest F1 (needs labels)\n"
 	"  --value v       apply v; with -o (and no --apply), write a threshold file holding v\n"
+	"  --alpha a       the rule p < a on a probability p, on a -log p column (-ln a)\n"
+	"                  or a log p column (--low or role score-low: ln a); as --value\n"
 	"  -p file         apply the threshold file\n"
 	"  --apply         apply (-p, --value): -o names the output stream\n"
 	"  -e, --exit-status  apply: exit 0 if a row alarmed, 3 if none (1 error, 2 usage)\n"
@@ -41,11 +44,12 @@ static const char usage[] =
 	"see nids-threshold(1)\n";
 
 enum { OPT_PERCENTILE = 256, OPT_SIGMA, OPT_RATE, OPT_BEST_F1, OPT_VALUE, OPT_ALARMS_ONLY,
-       OPT_HIGH, OPT_LOW, OPT_SCORE, OPT_APPLY, OPT_PROGRESS };
+       OPT_HIGH, OPT_LOW, OPT_SCORE, OPT_APPLY, OPT_PROGRESS, OPT_ALPHA };
 
 typedef struct opts {
 	int rule;      /* NIDS_FIT_* or -1 */
 	double param;  /* the rule's parameter */
+	double alpha;  /* --alpha, or 0 */
 	const char *params; /* -p */
 	const char *out;    /* -o */
 	const char *model;  /* -m */
@@ -72,6 +76,7 @@ static void parse(int argc, char **argv, opts *o)
 {
 	static const struct option longs[] = {
 		{ "alarms-only", no_argument, 0, OPT_ALARMS_ONLY },
+		{ "alpha", required_argument, 0, OPT_ALPHA },
 		{ "apply", no_argument, 0, OPT_APPLY },
 		{ "best-f1", no_argument, 0, OPT_BEST_F1 },
 		{ "exit-status", no_argument, 0, 'e' },
@@ -105,6 +110,15 @@ static void parse(int argc, char **argv, opts *o)
 		case OPT_VALUE:
 			set_rule(o, NIDS_FIT_VALUE, optarg, -3.4e38, 3.4e38, "--value");
 			break;
+		case OPT_ALPHA:
+			set_rule(o, NIDS_FIT_VALUE, optarg, 0x1p-1074, 1, "--alpha");
+			if (o->param >= 1)
+				nids_cli_usage_error(prog, usage, "option '--alpha': '%s' is not "
+				                     "between 0 and 1", optarg);
+			o->alpha = o->param;
+			o->param = nids_threshold_alpha(o->alpha, o->direction < 0 ? NIDS_DIR_HIGH
+			                                                           : o->direction);
+			break;
 		case 'p':
 			if (o->rule >= 0 || o->params)
 				set_rule(o, 0, NULL, 0, 0, NULL);
@@ -134,6 +148,9 @@ static void parse(int argc, char **argv, opts *o)
 	}
 	o->inputs = argv + optind;
 	o->ninputs = argc - optind;
+	if (o->alpha > 0) /* --low after --alpha */
+		o->param = nids_threshold_alpha(o->alpha, o->direction < 0 ? NIDS_DIR_HIGH
+		                                                           : o->direction);
 	if (o->rule < 0 && !o->params)
 		nids_cli_usage_error(prog, usage,
 		                     "give a rule to fit (--percentile, --sigma, --rate, "
@@ -198,6 +215,15 @@ static void finish_fit(const opts *o, const nids_threshold *t, nids_err *err)
 		nids_cli_fail(prog, err);
 }
 
+/* A --high or --low against the column's role: a warning with the fix. */
+static void warn_side(const opts *o, const nids_header *h, int col)
+{
+	char msg[1024];
+	if (!o->talk.quiet && o->direction >= 0 &&
+	    nids_threshold_side_check(h, col, o->direction, o->rule, o->param, msg, sizeof msg))
+		fprintf(stderr, "%s: warning: %s\n", prog, msg);
+}
+
 static void fit(const opts *o, nids_reader *r, const char *name, nids_progress *progress,
                 nids_err *err)
 {
@@ -205,6 +231,7 @@ static void fit(const opts *o, nids_reader *r, const char *name, nids_progress *
 	const nids_header *h = nids_reader_header(r);
 	if (nids_scored_find(h, o->score, o->direction, &c, name, err))
 		nids_cli_fail(prog, err);
+	warn_side(o, h, c.score);
 	nids_eval *e = nids_eval_new(c.direction);
 	if (!e) {
 		nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
@@ -318,7 +345,8 @@ int main(int argc, char **argv)
 	if (o.rule == NIDS_FIT_VALUE && !o.apply) {
 		snprintf(t.score, sizeof t.score, "%s", o.score ? o.score : "score");
 		char num[32];
-		snprintf(t.method, sizeof t.method, "value %s", nids_format_double(num, o.param));
+		snprintf(t.method, sizeof t.method, "%s %s", o.alpha > 0 ? "alpha" : "value",
+		         nids_format_double(num, o.alpha > 0 ? o.alpha : o.param));
 		finish_fit(&o, &t, &err);
 		return 0;
 	}
@@ -348,7 +376,10 @@ int main(int argc, char **argv)
 			if (nids_scored_find(nids_reader_header(r), o.score, o.direction, &c, name,
 			                     &err))
 				nids_cli_fail(prog, &err);
+			warn_side(&o, nids_reader_header(r), c.score);
 			t.direction = c.direction;
+			if (o.alpha > 0) /* in the column's units: -log p, or log p */
+				t.value = nids_threshold_alpha(o.alpha, c.direction);
 		}
 		int rc = apply(&o, &t, r, name, &alarms, &err);
 		nids_cli_progress_end(progress);

@@ -16,11 +16,13 @@ extern const nids_model_type nids_model_sae;
 extern const nids_model_type nids_model_dagmm, nids_model_memae, nids_model_dsebm, nids_model_aegmm;
 extern const nids_model_type nids_model_kmeans, nids_model_logreg, nids_model_tree,
 	nids_model_forest, nids_model_iforest;
+extern const nids_model_type nids_model_ensemble;
 
 static const nids_model_type *const TABLE[] = {
 	&nids_model_ae,     &nids_model_vae,    &nids_model_sae,  &nids_model_dagmm,
 	&nids_model_memae,  &nids_model_dsebm,  &nids_model_aegmm, &nids_model_kmeans,
 	&nids_model_logreg, &nids_model_tree,   &nids_model_forest, &nids_model_iforest,
+	&nids_model_ensemble,
 };
 #define NTYPES (int)(sizeof TABLE / sizeof TABLE[0])
 

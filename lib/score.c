@@ -100,14 +100,16 @@ static int bind_features(struct nids_norm *n, const nids_model *m, nids_err *err
 
 /* The output header: the input's columns, then the model's. */
 static int out_header(nids_header **hp, const nids_header *in, char **names, int nout,
-                      int nscores, nids_err *err)
+                      int nscores, unsigned low, nids_err *err)
 {
 	nids_header *h = nids_header_copy(in);
 	if (!h)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	for (int i = 0; i < nout; i++) {
-		int role = i < nscores ? NIDS_ROLE_SCORE : !strcmp(names[i], "pred") && i == nout - 1
-		                                               ? NIDS_ROLE_CLASS : NIDS_ROLE_META;
+		int role = i > 0 && i < nscores && (low >> (i - 1) & 1) ? NIDS_ROLE_SCORE_LOW
+		           : i < nscores                                  ? NIDS_ROLE_SCORE
+		           : !strcmp(names[i], "pred") && i == nout - 1   ? NIDS_ROLE_CLASS
+		                                                          : NIDS_ROLE_META;
 		int rc = nids_header_add_column(h, names[i], role, err);
 		if (rc < 0) {
 			nids_header_free(h);
@@ -304,7 +306,8 @@ int nids_score_stream(nids_reader *r, const nids_model *m, const nids_score_opts
 			                  "'%s' this model does not score", m->threshold_score);
 	}
 	if (!rc)
-		rc = out_header(&h, hin, names, z.nout + (o->predict != 0), nscores, err);
+		rc = out_header(&h, hin, names, z.nout + (o->predict != 0), nscores,
+		                m->type->scores_low, err);
 	z.stride = (size_t)(z.C + z.nout + (o->predict != 0));
 	if (!rc) {
 		z.fcol = malloc((size_t)z.d * sizeof *z.fcol);

@@ -61,9 +61,11 @@ for t in "$top/$BUILD"/tests/test_*; do
 	tally "$(basename "$t")" "$rc"
 done
 # no two library files refer to each other, directly or round a longer cycle
-rc=0
-sh "$top/tests/lib_calls.sh" "$top/$BUILD/lib" >"$out" 2>&1 || rc=$?
-tally lib_calls.sh "$rc"
+if [ -f "$top/tests/lib_calls.sh" ]; then
+	rc=0
+	sh "$top/tests/lib_calls.sh" "$top/$BUILD/lib" >"$out" 2>&1 || rc=$?
+	tally lib_calls.sh "$rc"
+fi
 export NIDS_BIN="${wrap:-$top/$BUILD/bin}" NIDS_TOP="$top"
 for f in "$top"/tests/cli/*.bats; do
 	[ -e "$f" ] || continue
