@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "nids/cli.h"
@@ -15,12 +14,17 @@
 static const char *PROG = "nids-normalize";
 static const char *USAGE =
 	"usage: nids-normalize {--fit params | -p params} [-qv] [--progress] [--clamp] [-t method] "
-	"[-o output] [-z level] [file ...]\n"
+	"[--column name=method ...] [--quantiles n] [--subsample n] [-o output] [-z level] "
+	"[file ...]\n"
 	"  --fit params      learn the parameters from the stream, write them to params\n"
 	"                    and pass the normalized stream on (spools rows to a temporary file)\n"
 	"  -p, --params P    apply the parameters in P\n"
-	"  -t, --method M    minmax, zscore or log1p (log1p then min-max), with --fit\n"
-	"                    [default: minmax]\n"
+	"  -t, --method M    minmax, zscore, log1p (log1p then min-max), log1p-zscore, quantile\n"
+	"                    (uniform), quantile-normal or none, with --fit [default: minmax]\n"
+	"      --column N=M  feature column N gets method M (none: left unscaled); a list\n"
+	"                    N=M,N=M or the option repeated\n"
+	"      --quantiles N the quantile transform's quantiles per column [default: 1000]\n"
+	"      --subsample N the most rows it takes them from [default: 10000]\n"
 	"      --clamp       limit values to the range seen at fit time ([0,1] for minmax and\n"
 	"                    log1p) [default: out-of-range values pass through]\n"
 	"  -o, --output F    write the stream to F [default: stdout]\n"
@@ -40,27 +44,22 @@ static int fail(nids_err *err, nids_output *out, nids_output *pout)
 	return nids_err_exit_code(err);
 }
 
-/* Takes back an output already renamed into place when a later step fails; only a
- * regular file (never a device or FIFO written in place, such as -o /dev/null). */
-static void take_back(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
-		unlink(path);
-}
-
 /* One line on stderr after a fit: what was learned from how much. */
 static void summary(const nids_norm *n, const char *path)
 {
-	int constant = 0;
+	int constant = 0, own = 0;
 	for (int j = 0; j < nids_norm_columns(n); j++) {
 		double s[4];
 		nids_norm_stats(n, j, s);
 		constant += s[0] == s[1];
+		own += nids_norm_column_method(n, j) != nids_norm_method(n);
 	}
-	fprintf(stderr, "%s: %s: %s over %llu rows, %d feature columns (%d constant)\n", PROG, path,
+	fprintf(stderr, "%s: %s: %s over %llu rows, %d feature columns (%d constant", PROG, path,
 	        nids_norm_method_name(nids_norm_method(n)), (unsigned long long)nids_norm_rows(n),
 	        nids_norm_columns(n), constant);
+	if (own)
+		fprintf(stderr, ", %d with a method of their own", own);
+	fprintf(stderr, ")\n");
 }
 
 /* What the command line asked for. */
@@ -69,20 +68,25 @@ typedef struct args {
 	char **inputs;
 	int ninputs, method, clamp, level;
 	nids_cli_talk talk;
+	nids_norm_opts opts;
+	char columns[4096];
 } args;
 
 static void parse_args(int argc, char **argv, args *a)
 {
-	enum { OPT_FIT = 256, OPT_CLAMP, OPT_PROGRESS };
+	enum { OPT_FIT = 256, OPT_CLAMP, OPT_PROGRESS, OPT_COLUMN, OPT_QUANTILES, OPT_SUBSAMPLE };
 	static const struct option longs[] = {
 		{ "clamp", no_argument, NULL, OPT_CLAMP },
+		{ "column", required_argument, NULL, OPT_COLUMN },
 		{ "fit", required_argument, NULL, OPT_FIT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "method", required_argument, NULL, 't' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "params", required_argument, NULL, 'p' },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "quantiles", required_argument, NULL, OPT_QUANTILES },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "subsample", required_argument, NULL, OPT_SUBSAMPLE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "zstd", required_argument, NULL, 'z' },
@@ -95,6 +99,20 @@ static void parse_args(int argc, char **argv, args *a)
 		switch (c) {
 		case OPT_CLAMP: a->clamp = 1; break;
 		case OPT_FIT: a->fit = optarg; break;
+		case OPT_COLUMN:
+			if (strlen(a->columns) + strlen(optarg) + 2 > sizeof a->columns)
+				nids_cli_usage_error(PROG, USAGE, "--column: too many columns");
+			snprintf(a->columns + strlen(a->columns), sizeof a->columns - strlen(a->columns),
+			         "%s%s", a->columns[0] ? "," : "", optarg);
+			break;
+		case OPT_QUANTILES:
+			a->opts.quantiles =
+			        (int)nids_cli_long_or_die(PROG, USAGE, "--quantiles", optarg, 1, 100000);
+			break;
+		case OPT_SUBSAMPLE:
+			a->opts.subsample =
+			        (int)nids_cli_long_or_die(PROG, USAGE, "--subsample", optarg, 1, 1 << 30);
+			break;
 		case 'h': nids_cli_help(USAGE);
 		case 't': method_name = optarg; break;
 		case 'o': a->output = optarg; break;
@@ -111,13 +129,19 @@ static void parse_args(int argc, char **argv, args *a)
 	}
 	if (!a->fit == !a->params)
 		nids_cli_usage_error(PROG, USAGE, "give exactly one of --fit and -p");
-	if (a->params && method_name)
-		nids_cli_usage_error(PROG, USAGE,
-		                     "-t goes with --fit; the params file names its method");
+	if (a->params && (method_name || a->columns[0] || a->opts.quantiles || a->opts.subsample))
+		nids_cli_usage_error(PROG, USAGE, "-t, --column, --quantiles and --subsample go with "
+		                     "--fit; the params file names its methods");
 	a->method = method_name ? nids_norm_method_parse(method_name) : NIDS_NORM_MINMAX;
 	if (a->method < 0)
-		nids_cli_usage_error(PROG, USAGE, "unknown method '%s' (minmax, zscore, log1p)",
-		                     method_name);
+		nids_cli_usage_error(PROG, USAGE, "unknown method '%s' (minmax, zscore, log1p, "
+		                     "log1p-zscore, quantile, quantile-normal, none)", method_name);
+	int q = a->opts.quantiles ? a->opts.quantiles : NIDS_NORM_QUANTILES;
+	if ((a->opts.subsample ? a->opts.subsample : NIDS_NORM_SUBSAMPLE) < q)
+		nids_cli_usage_error(PROG, USAGE, "--subsample %d is less than the %d quantiles",
+		                     a->opts.subsample, q);
+	a->opts.method = a->method;
+	a->opts.columns = a->columns[0] ? a->columns : NULL;
 	if (a->fit && (strcmp(a->fit, "-") == 0 || (a->output && strcmp(a->fit, a->output) == 0)))
 		nids_cli_usage_error(PROG, USAGE, "--fit needs a file of its own, not '%s'",
 		                     a->fit);
@@ -151,7 +175,7 @@ int main(int argc, char **argv)
 	const char *name = out ? nids_output_name(out) : NULL;
 	const char *in_name = in ? nids_input_name(in) : NULL;
 	if (!rc && fit)
-		rc = nids_normalize_fit_stream(r, in_name, a.method, f, name, a.level, &n, &err);
+		rc = nids_normalize_fit_stream_opts(r, in_name, &a.opts, f, name, a.level, &n, &err);
 	else if (!rc)
 		rc = nids_normalize_apply_stream(r, in_name, n, a.clamp, f, name, a.level, &err);
 	if (!rc && fit)
@@ -171,7 +195,7 @@ int main(int argc, char **argv)
 		rc = nids_output_commit(pout, &err);
 		pout = NULL;
 		if (rc && !to_stdout)
-			take_back(output);
+			nids_output_take_back(output);
 	}
 	if (!rc && fit && nids_cli_counts(&a.talk))
 		summary(n, fit);

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "nids/cli.h"
@@ -72,15 +71,6 @@ static void report(const nids_split_counts *c, const char *in_name, const char *
 		}
 		fputs(sep[0] == ',' ? ")\n" : "\n", stderr);
 	}
-}
-
-/* Takes back an output already renamed into place when a later step fails; only a
- * regular file (never a device or FIFO written in place, such as -o /dev/null). */
-static void take_back(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
-		unlink(path);
 }
 
 /* What the command line asked for. */
@@ -322,7 +312,7 @@ int main(int argc, char **argv)
 		rc = nids_output_commit(out[k], &err);
 		out[k] = NULL;
 		if (rc && k == 1 && !is_stdout(paths[0]))
-			take_back(paths[0]);
+			nids_output_take_back(paths[0]);
 	}
 	if (!rc && (is_stdout(paths[0]) || (paths[1] && is_stdout(paths[1]))))
 		rc = nids_stdout_close(&err);

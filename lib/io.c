@@ -513,6 +513,13 @@ int nids_output_commit(nids_output *out, nids_err *err)
 	return rc;
 }
 
+void nids_output_take_back(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+		unlink(path);
+}
+
 void nids_output_abort(nids_output *out)
 {
 	if (!out)

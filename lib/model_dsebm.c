@@ -29,6 +29,7 @@ struct dsebm {
 	int shards;
 	nids_dsebm_acts acts[64];
 	float *xn[64], *r[64], *dr[64];
+	nids_scratch bufs; /* the one allocation the shards' buffers point into */
 };
 
 static void dsebm_free_state(void *p)
@@ -36,10 +37,7 @@ static void dsebm_free_state(void *p)
 	struct dsebm *a = p;
 	if (!a)
 		return;
-	for (int s = 0; s < a->shards; s++) {
-		nids_dsebm_acts_free(&a->acts[s]);
-		free(a->xn[s]), free(a->r[s]), free(a->dr[s]);
-	}
+	nids_scratch_free(&a->bufs);
 	free(a);
 }
 
@@ -73,17 +71,16 @@ static int dsebm_define(nids_model *m, nids_err *err)
 static int dsebm_prepare(void *ctx, int shards, int cap, nids_err *err)
 {
 	struct dsebm *a = ctx;
-	a->shards = shards;
 	size_t n = (size_t)cap * a->f.dim[0];
+	nids_scratch_free(&a->bufs);
+	a->shards = shards;
 	for (int s = 0; s < shards; s++) {
-		int rc = nids_dsebm_acts_alloc(&a->acts[s], &a->f, cap, err);
-		if (rc < 0)
-			return rc;
-		if (!(a->xn[s] = nids_floats(n)) || !(a->r[s] = nids_floats(n)) ||
-		    !(a->dr[s] = nids_floats(n)))
-			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+		nids_dsebm_acts_plan(&a->acts[s], &a->f, cap, &a->bufs);
+		nids_scratch_add(&a->bufs, &a->xn[s], n);
+		nids_scratch_add(&a->bufs, &a->r[s], n);
+		nids_scratch_add(&a->bufs, &a->dr[s], n);
 	}
-	return 0;
+	return nids_scratch_alloc(&a->bufs, err);
 }
 
 static double dsebm_step(void *ctx, int s, const float *x, const int *y, int B, float scale,
@@ -129,32 +126,22 @@ static int dsebm_load(nids_model *m, const nids_arena *file, nids_err *err)
 /* ---- scoring ---- */
 
 struct dsebm_scratch {
+	nids_scratch mem; /* first: nids_scratch_release frees the struct */
 	nids_dsebm_acts acts;
 	float *r, *energy;
 };
-
-static void dsebm_scratch_free(void *p)
-{
-	struct dsebm_scratch *s = p;
-	if (!s)
-		return;
-	nids_dsebm_acts_free(&s->acts);
-	free(s->r);
-	free(s->energy);
-	free(s);
-}
 
 static void *dsebm_scratch_new(const nids_model *m, int cap, unsigned outputs)
 {
 	(void)outputs;
 	const struct dsebm *a = m->state;
 	struct dsebm_scratch *s = calloc(1, sizeof *s);
-	if (!s || nids_dsebm_acts_alloc(&s->acts, &a->f, cap, NULL) < 0 ||
-	    !(s->r = nids_floats((size_t)cap * m->d)) || !(s->energy = nids_floats((size_t)cap))) {
-		dsebm_scratch_free(s);
+	if (!s)
 		return NULL;
-	}
-	return s;
+	nids_dsebm_acts_plan(&s->acts, &a->f, cap, &s->mem);
+	nids_scratch_add(&s->mem, &s->r, (size_t)cap * m->d);
+	nids_scratch_add(&s->mem, &s->energy, (size_t)cap);
+	return nids_scratch_ready(&s->mem);
 }
 
 static void dsebm_score(const nids_model *m, void *scratch, const float *x, int B, uint64_t row0,
@@ -188,7 +175,7 @@ const nids_model_type nids_model_dsebm = {
 	.fit = dsebm_fit,
 	.load = dsebm_load,
 	.scratch_new = dsebm_scratch_new,
-	.scratch_free = dsebm_scratch_free,
+	.scratch_free = nids_scratch_release,
 	.score = dsebm_score,
 	.free_state = dsebm_free_state,
 };
@@ -201,17 +188,18 @@ int nids_dsebm_gradient(const nids_model *m, const float *x, int B, float *g, ni
 	const struct dsebm *a = m->state;
 	if (a->recon)
 		return 1;
-	float *p = m->arena.data, *energy = nids_floats((size_t)B);
-	nids_dsebm_acts acts = { 0 };
-	int rc = 0;
-	if (!energy || nids_dsebm_acts_alloc(&acts, &a->f, B, NULL) < 0)
-		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	else
-		nids_dsebm_forward(&a->f, &m->arena, p, nids_arena_ptr(&m->arena, p, a->tbp), &acts, x,
-		                   B, g, energy);
-	for (size_t i = 0; !rc && i < (size_t)B * m->d; i++)
+	float *p = m->arena.data, *energy;
+	nids_dsebm_acts acts;
+	nids_scratch bufs = { 0 };
+	nids_dsebm_acts_plan(&acts, &a->f, B, &bufs);
+	nids_scratch_add(&bufs, &energy, (size_t)B);
+	int rc = nids_scratch_alloc(&bufs, err);
+	if (rc < 0)
+		return rc;
+	nids_dsebm_forward(&a->f, &m->arena, p, nids_arena_ptr(&m->arena, p, a->tbp), &acts, x, B,
+	                   g, energy);
+	for (size_t i = 0; i < (size_t)B * m->d; i++)
 		g[i] = x[i] - g[i];
-	nids_dsebm_acts_free(&acts);
-	free(energy);
+	nids_scratch_free(&bufs);
 	return rc;
 }

@@ -1,6 +1,7 @@
 /* nn_autoencoder.c: the dense autoencoder that -t ae is and that -t aegmm trains as its
  * stage 1 (see model.h): layout from the --layers and --act hyperparameters, per-shard
- * buffers, and the training step (MSE or MAE, optional L1 penalty on the code). */
+ * buffers in one allocation, and the training step (MSE or MAE, optional L1 penalty on
+ * the code). */
 #include "nids/model.h"
 
 #include <stdlib.h>
@@ -29,18 +30,15 @@ int nids_autoencoder_define(nids_autoencoder *a, nids_model *m, int mae, float l
 int nids_autoencoder_prepare(void *ctx, int shards, int cap, nids_err *err)
 {
 	nids_autoencoder *a = ctx;
-	a->shards = shards;
 	int d = a->net.dim[0], c = a->net.dim[a->code + 1];
+	nids_scratch_free(&a->bufs);
+	a->shards = shards;
 	for (int s = 0; s < shards; s++) {
-		int rc = nids_mlp_acts_alloc(&a->acts[s], &a->net, cap, 1, err);
-		if (rc < 0)
-			return rc;
-		a->dout[s] = nids_floats((size_t)cap * d);
-		a->dcode[s] = nids_floats((size_t)cap * c);
-		if (!a->dout[s] || !a->dcode[s])
-			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+		nids_mlp_acts_plan(&a->acts[s], &a->net, cap, 1, &a->bufs);
+		nids_scratch_add(&a->bufs, &a->dout[s], (size_t)cap * d);
+		nids_scratch_add(&a->bufs, &a->dcode[s], (size_t)cap * c);
 	}
-	return 0;
+	return nids_scratch_alloc(&a->bufs, err);
 }
 
 double nids_autoencoder_step(void *ctx, int s, const float *x, const int *y, int B,
@@ -67,15 +65,4 @@ double nids_autoencoder_step(void *ctx, int s, const float *x, const int *y, int
 	if (grads)
 		nids_mlp_backward(&a->net, a->arena, p, grads, &a->acts[s], dout, extra, NULL, B);
 	return loss;
-}
-
-void nids_autoencoder_free_bufs(nids_autoencoder *a)
-{
-	for (int s = 0; s < a->shards; s++) {
-		nids_mlp_acts_free(&a->acts[s]);
-		free(a->dout[s]);
-		free(a->dcode[s]);
-		a->dout[s] = a->dcode[s] = NULL;
-	}
-	a->shards = 0;
 }

@@ -1,7 +1,6 @@
 /* split.c: row selection, sampling, balancing and train/validation routing. */
 #include "nids/split.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +8,7 @@
 
 #include "nids/le.h"
 #include "split_sample_impl.h"
+#include "spool_impl.h"
 
 /* Independent random streams per purpose, so that adding one option does not reshuffle
  * the draws of another. */
@@ -169,32 +169,20 @@ static int check_class_names(const split *s, nids_err *err)
 
 /* --balance, second half: all minority rows, and exactly as many majority rows chosen
  * by selection sampling (Knuth's algorithm S), in their original order. */
-static int replay_balanced(split *s, FILE *spool, const uint64_t n[2], nids_err *err)
+static int replay_balanced(split *s, nids_spool *spool, const uint64_t n[2], nids_err *err)
 {
 	uint64_t minority = n[0] < n[1] ? n[0] : n[1], seen = 0, chosen = 0;
 	int major = n[0] == n[1] ? -1 : n[0] > n[1] ? 0 : 1;
 	uint64_t total_major = major < 0 ? 0 : n[major];
-	size_t M = s->M, rowbytes = s->C * sizeof(float) + M;
-	size_t B = (1u << 20) / rowbytes + 1;
-	unsigned char *buf = malloc(B * rowbytes);
-	float *row = malloc(s->C * sizeof *row);
-	if (!buf || !row) {
-		free(buf), free(row);
-		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	}
-	int rc = fseek(spool, 0, SEEK_SET)
-	                 ? nids_err_set(err, NIDS_EIO, NULL, "spool: %s", strerror(errno))
-	                 : 0;
-	while (!rc) {
-		size_t k = fread(buf, rowbytes, B, spool);
-		if (k == 0) {
-			if (ferror(spool))
-				rc = nids_err_set(err, NIDS_EIO, NULL, "spool: read error");
-			break;
-		}
-		for (size_t i = 0; i < k && !rc; i++) {
-			const unsigned char *rec = buf + i * rowbytes;
-			memcpy(row, rec, s->C * sizeof(float)); /* aligned for float reads */
+	float *rows;
+	unsigned char *meta;
+	long k;
+	int rc = 0;
+	while (!rc && (k = nids_spool_next(spool, &rows, &meta, err)) != 0) {
+		if (k < 0)
+			return (int)k;
+		for (long i = 0; i < k && !rc; i++) {
+			const float *row = rows + (size_t)i * s->C;
 			if ((row[s->label_col] != 0) == major) {
 				double u = unit(s->o->seed, DRAW_BALANCE, seen);
 				int take = u * (double)(total_major - seen) <
@@ -204,16 +192,14 @@ static int replay_balanced(split *s, FILE *spool, const uint64_t n[2], nids_err 
 					continue;
 				chosen++;
 			}
-			rc = emit(s, row, rec + s->C * sizeof(float), err);
+			rc = emit(s, row, meta + (size_t)i * s->M, err);
 		}
 	}
-	free(buf);
-	free(row);
 	return rc;
 }
 
 /* The streaming pass: select, then emit or (with --balance) spool. */
-static int pass(split *s, nids_reader *r, FILE *spool, uint64_t n[2], nids_err *err)
+static int pass(split *s, nids_reader *r, nids_spool *spool, uint64_t n[2], nids_err *err)
 {
 	float *rows;
 	long k;
@@ -247,11 +233,7 @@ static int pass(split *s, nids_reader *r, FILE *spool, uint64_t n[2], nids_err *
 				                               res->seen), err);
 			} else if (!spool) {
 				rc = emit(s, row, m, err);
-			} else if (fwrite(row, s->C * sizeof(float), 1, spool) != 1 ||
-			           (s->M && fwrite(m, s->M, 1, spool) != 1)) {
-				rc = nids_err_set(err, NIDS_EIO, NULL, "spool: write error: %s",
-				                  strerror(errno));
-			} else {
+			} else if (!(rc = nids_spool_put(spool, row, m, err))) {
 				n[row[s->label_col] != 0]++;
 			}
 		}
@@ -358,10 +340,9 @@ int nids_split_run(const nids_split_opts *o, nids_reader *r, const char *in_name
 	int rc = needs(&s, err);
 	for (int k = 0; k < s.nout && !rc; k++)
 		rc = nids_writer_open(&s.w[k], out[k], out_names[k], s.h, o->level, err);
-	FILE *spool = NULL;
-	if (!rc && o->balance && !(spool = tmpfile()))
-		rc = nids_err_set(err, NIDS_EIO, NULL, "cannot create a temporary spool file: %s",
-		                  strerror(errno));
+	nids_spool *spool = NULL;
+	if (!rc && o->balance)
+		rc = nids_spool_open(&spool, s.C, s.M, err);
 	uint64_t n[2] = { 0, 0 };
 	if (!rc)
 		rc = follow_classes(&s, err);
@@ -375,8 +356,7 @@ int nids_split_run(const nids_split_opts *o, nids_reader *r, const char *in_name
 		rc = emit_sample(&s, err);
 	nids_reservoir_free(&s.res[0]);
 	nids_reservoir_free(&s.res[1]);
-	if (spool)
-		fclose(spool);
+	nids_spool_free(spool);
 	free(s.sel);
 	for (int k = 0; k < s.nout; k++) {
 		if (rc)

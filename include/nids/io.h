@@ -110,6 +110,11 @@ int nids_output_commit(nids_output *out, nids_err *err);
 /* Discards: closes, unlinks the temporary. Frees out. Accepts NULL. */
 void nids_output_abort(nids_output *out);
 
+/* Takes back an output already committed (renamed into place at path) when a later step
+ * fails: removes path when it is a regular file, never a device or FIFO written in place
+ * (such as -o /dev/null). */
+void nids_output_take_back(const char *path);
+
 /* For stdout written through plain stdio: flush and close it, reporting a write error
  * ("write error: No space left on device") as NIDS_EIO. */
 int nids_stdout_close(nids_err *err);

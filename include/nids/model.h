@@ -213,6 +213,11 @@ int nids_model_add_made(nids_model *m, const char *key, const char *fmt, ...)
  * unknown must-understand flag), NIDS_ECHECKSUM, NIDS_ETRUNCATED, with err naming path. */
 int nids_model_read(nids_model **m, const char *path, nids_err *err);
 
+/* The same from the len bytes of a model file in memory (buf is only read; name for
+ * messages): an ensemble's members are model files inside its own. */
+int nids_model_read_mem(nids_model **m, const unsigned char *buf, size_t len, const char *name,
+                        nids_err *err);
+
 /* The file's text header (type, hyperparameters, seed, rows, features, classes,
  * tensors) as a malloc'd string, for nids-score --info. NULL when out of memory. */
 char *nids_model_describe(const nids_model *m);
@@ -246,6 +251,7 @@ typedef struct nids_autoencoder {
 	int shards;
 	nids_mlp_acts acts[64];
 	float *dout[64], *dcode[64]; /* per shard: [cap x d], [cap x code width] */
+	nids_scratch bufs;           /* the one allocation they all point into */
 	nids_arena *arena;
 } nids_autoencoder;
 
@@ -257,8 +263,6 @@ int nids_autoencoder_define(nids_autoencoder *a, nids_model *m, int mae, float l
 int nids_autoencoder_prepare(void *ctx, int shards, int cap, nids_err *err);
 double nids_autoencoder_step(void *ctx, int s, const float *x, const int *y, int B,
                              float scale, float *grads, nids_rng *rng);
-/* Frees the training buffers that prepare allocated. */
-void nids_autoencoder_free_bufs(nids_autoencoder *a);
 
 /* A neural model's parameters: define() lays out its tensors in m->arena (and creates
  * m->state), the arena is allocated, and, when file is given (loading a model file), filled
