@@ -39,37 +39,42 @@ static const char *HEAD =
 	"  -q, --quiet          no progress on stderr;  -v, --verbose: also a summary\n"
 	"      --progress       progress lines even when stderr is not a terminal\n";
 
-/* The usage text: the fixed head, then each model's options from the model table. */
+/* The usage text: the fixed head, then each model's options from the model table, in
+ * a buffer that grows as the table does. */
 static char *usage_text(void)
 {
-	size_t cap = 8192, n = 0;
-	char *u = malloc(cap);
-	if (!u)
+	char *u = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&u, &len);
+	if (!f)
 		return (char *)HEAD;
-	n += (size_t)snprintf(u, cap, "%s", HEAD);
+	fputs(HEAD, f);
 	for (int i = 0; nids_model_type_at(i); i++) {
 		const nids_model_type *t = nids_model_type_at(i);
-		n += (size_t)snprintf(u + n, cap - n, "-t %s: %s\n", t->name, t->summary);
-		if ((t->epochs || t->batch || t->lr) && n < cap) {
-			n += (size_t)snprintf(u + n, cap - n, "  training defaults:");
-			if (t->epochs && n < cap)
-				n += (size_t)snprintf(u + n, cap - n, " --epochs %d", t->epochs);
-			if (t->batch && n < cap)
-				n += (size_t)snprintf(u + n, cap - n, " --batch %d", t->batch);
-			if (t->lr && n < cap)
-				n += (size_t)snprintf(u + n, cap - n, " --lr %g", t->lr);
-			if (n < cap)
-				n += (size_t)snprintf(u + n, cap - n, "\n");
+		fprintf(f, "-t %s: %s\n", t->name, t->summary);
+		if (t->epochs || t->batch || t->lr) {
+			fputs("  training defaults:", f);
+			if (t->epochs)
+				fprintf(f, " --epochs %d", t->epochs);
+			if (t->batch)
+				fprintf(f, " --batch %d", t->batch);
+			if (t->lr)
+				fprintf(f, " --lr %g", t->lr);
+			fputc('\n', f);
 		}
-		for (const nids_hparam *h = t->hparams; h->name && n < cap; h++) {
+		for (const nids_hparam *h = t->hparams; h->name; h++) {
 			char flag[64];
 			snprintf(flag, sizeof flag, "%s%c%s--%s", h->shortopt ? "-" : "",
 			         h->shortopt ? h->shortopt : ' ', h->shortopt ? ", " : "   ", h->name);
-			n += (size_t)snprintf(u + n, cap - n, "  %-20s %s [default: %s]\n",
-			                      h->shortopt ? flag : flag + 1, h->help, h->defval);
+			fprintf(f, "  %-20s %s [default: %s]\n", h->shortopt ? flag : flag + 1, h->help,
+			        h->defval);
 		}
 	}
-	snprintf(u + n, cap - n, "see nids-fit(1)\n");
+	fputs("see nids-fit(1)\n", f);
+	if (fclose(f) || !u) {
+		free(u);
+		return (char *)HEAD;
+	}
 	return u;
 }
 
