@@ -213,11 +213,6 @@ int nids_model_add_made(nids_model *m, const char *key, const char *fmt, ...)
  * unknown must-understand flag), NIDS_ECHECKSUM, NIDS_ETRUNCATED, with err naming path. */
 int nids_model_read(nids_model **m, const char *path, nids_err *err);
 
-/* The same from the len bytes of a model file in memory (buf is only read; name for
- * messages): an ensemble's members are model files inside its own. */
-int nids_model_read_mem(nids_model **m, const unsigned char *buf, size_t len, const char *name,
-                        nids_err *err);
-
 /* The file's text header (type, hyperparameters, seed, rows, features, classes,
  * tensors) as a malloc'd string, for nids-score --info. NULL when out of memory. */
 char *nids_model_describe(const nids_model *m);
