@@ -12,12 +12,17 @@
 static const char *PROG = "nids-normalize";
 static const char *USAGE =
 	"usage: nids-normalize {--fit params | -p params} [-qv] [--progress] [--clamp] [-t method] "
-	"[-o output] [-z level] [file ...]\n"
+	"[--column name=method ...] [--quantiles n] [--subsample n] [-o output] [-z level] "
+	"[file ...]\n"
 	"  --fit params      learn the parameters from the stream, write them to params\n"
 	"                    and pass the normalized stream on (spools rows to a temporary file)\n"
 	"  -p, --params P    apply the parameters in P\n"
-	"  -t, --method M    minmax, zscore or log1p (log1p then min-max), with --fit\n"
-	"                    [default: minmax]\n"
+	"  -t, --method M    minmax, zscore, log1p (log1p then min-max), log1p-zscore, quantile\n"
+	"                    (uniform), quantile-normal or none, with --fit [default: minmax]\n"
+	"      --column N=M  feature column N gets method M (none: left unscaled); a list\n"
+	"                    N=M,N=M or the option repeated\n"
+	"      --quantiles N the quantile transform's quantiles per column [default: 1000]\n"
+	"      --subsample N the most rows it takes them from [default: 10000]\n"
 	"      --clamp       limit values to the range seen at fit time ([0,1] for minmax and\n"
 	"                    log1p) [default: out-of-range values pass through]\n"
 	"  -o, --output F    write the stream to F [default: stdout]\n"
@@ -29,65 +34,58 @@ static const char *USAGE =
 	"Only feature columns change; the input is stdin or stream files, read as one.\n"
 	"see nids-normalize(1)\n";
 
-/* One line on stderr after a fit: what was learned from how much. */
-static void summary(const nids_norm *n, const char *path)
-{
-	int constant = 0;
-	for (int j = 0; j < nids_norm_columns(n); j++) {
-		double s[4];
-		nids_norm_stats(n, j, s);
-		constant += s[0] == s[1];
-	}
-	fprintf(stderr, "%s: %s: %s over %llu rows, %d feature columns (%d constant)\n", PROG, path,
-	        nids_norm_method_name(nids_norm_method(n)), (unsigned long long)nids_norm_rows(n),
-	        nids_norm_columns(n), constant);
-}
-
 /* What the command line asked for. */
 typedef struct args {
-	const char *fit, *params, *output;
+	nids_normalize_args n;
+	char columns[4096]; /* the --column lists, joined */
 	char **inputs;
-	int ninputs, method, clamp, level;
+	int ninputs;
 	nids_cli_talk talk;
 } args;
 
 static void parse_args(int argc, char **argv, args *a)
 {
-	enum { OPT_FIT = 256, OPT_CLAMP };
+	enum { OPT_FIT = 256, OPT_CLAMP, OPT_COLUMN, OPT_QUANTILES, OPT_SUBSAMPLE };
 	static const struct option longs[] = {
-		{ "clamp", no_argument, NULL, OPT_CLAMP },    { "fit", required_argument, NULL, OPT_FIT },
-		{ "help", no_argument, NULL, 'h' },           { "method", required_argument, NULL, 't' },
-		{ "output", required_argument, NULL, 'o' },   { "params", required_argument, NULL, 'p' },
-		{ "progress", no_argument, NULL, NIDS_CLI_PROGRESS }, { "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },        { "version", no_argument, NULL, 'V' },
-		{ "zstd", required_argument, NULL, 'z' },     { NULL, 0, NULL, 0 }
+		{ "clamp", no_argument, NULL, OPT_CLAMP },    { "column", required_argument, NULL, OPT_COLUMN },
+		{ "fit", required_argument, NULL, OPT_FIT },  { "help", no_argument, NULL, 'h' },
+		{ "method", required_argument, NULL, 't' },   { "output", required_argument, NULL, 'o' },
+		{ "params", required_argument, NULL, 'p' },   { "progress", no_argument, NULL, NIDS_CLI_PROGRESS },
+		{ "quantiles", required_argument, NULL, OPT_QUANTILES }, { "quiet", no_argument, NULL, 'q' },
+		{ "subsample", required_argument, NULL, OPT_SUBSAMPLE }, { "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },        { "zstd", required_argument, NULL, 'z' },
+		{ NULL, 0, NULL, 0 }
 	};
-	const char *method_name = NULL;
+	nids_normalize_args *n = &a->n;
+	nids_err err = { 0 };
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":ho:p:qt:vVz:", longs, NULL)) != -1) {
 		switch (c) {
-		case OPT_CLAMP: a->clamp = 1; break;
-		case OPT_FIT: a->fit = optarg; break;
-		case 't': method_name = optarg; break;
-		case 'o': a->output = optarg; break;
-		case 'p': a->params = optarg; break;
-		case 'z': a->level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
+		case OPT_CLAMP: n->clamp = 1; break;
+		case OPT_FIT: n->fit = optarg; break;
+		case OPT_COLUMN:
+			if (strlen(a->columns) + strlen(optarg) + 2 > sizeof a->columns)
+				nids_cli_usage_error(PROG, USAGE, "--column: too many columns");
+			snprintf(a->columns + strlen(a->columns), sizeof a->columns - strlen(a->columns),
+			         "%s%s", a->columns[0] ? "," : "", optarg);
+			n->columns = a->columns;
+			break;
+		case OPT_QUANTILES:
+			n->opts.quantiles = (int)nids_cli_long_or_die(PROG, USAGE, "--quantiles", optarg, 1, 100000);
+			break;
+		case OPT_SUBSAMPLE:
+			n->opts.subsample = (int)nids_cli_long_or_die(PROG, USAGE, "--subsample", optarg, 1, 1 << 30);
+			break;
+		case 't': n->method = optarg; break;
+		case 'o': n->output = optarg; break;
+		case 'p': n->params = optarg; break;
+		case 'z': n->level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
 		default: nids_cli_common(PROG, USAGE, argv, c, &a->talk);
 		}
 	}
-	if (!a->fit == !a->params)
-		nids_cli_usage_error(PROG, USAGE, "give exactly one of --fit and -p");
-	if (a->params && method_name)
-		nids_cli_usage_error(PROG, USAGE,
-		                     "-t goes with --fit; the params file names its method");
-	a->method = method_name ? nids_norm_method_parse(method_name) : NIDS_NORM_MINMAX;
-	if (a->method < 0)
-		nids_cli_usage_error(PROG, USAGE, "unknown method '%s' (minmax, zscore, log1p)",
-		                     method_name);
-	if (a->fit && (strcmp(a->fit, "-") == 0 || (a->output && strcmp(a->fit, a->output) == 0)))
-		nids_cli_usage_error(PROG, USAGE, "--fit needs a file of its own, not '%s'",
-		                     a->fit);
+	if (nids_normalize_check(n, &err))
+		nids_cli_usage_error(PROG, USAGE, "%s", err.msg);
 	a->inputs = argv + optind;
 	a->ninputs = argc - optind;
 }
@@ -96,51 +94,20 @@ int main(int argc, char **argv)
 {
 	args a = { 0 };
 	parse_args(argc, argv, &a);
-	const char *fit = a.fit, *params = a.params, *output = a.output;
 	nids_err err = { 0 };
 	nids_input *in = NULL;
 	nids_reader *r = NULL;
-	nids_output *out = NULL, *pout = NULL;
 	nids_norm *n = NULL;
 	nids_progress *progress = NULL;
 	int rc = nids_cli_open_stream(PROG, &a.talk, a.inputs, a.ninputs, &in, &r, &progress, &err);
-	if (!rc && params)
-		rc = nids_norm_load(&n, params, &err);
 	if (!rc)
-		rc = nids_output_open(&out, output, 1, &err);
-	if (!rc && fit)
-		rc = nids_output_open(&pout, fit, 1, &err);
-	FILE *f = out ? nids_output_file(out) : NULL;
-	const char *name = out ? nids_output_name(out) : NULL;
-	const char *in_name = in ? nids_input_name(in) : NULL;
-	if (!rc && fit)
-		rc = nids_normalize_fit_stream(r, in_name, a.method, f, name, a.level, &n, &err);
-	else if (!rc)
-		rc = nids_normalize_apply_stream(r, in_name, n, a.clamp, f, name, a.level, &err);
-	if (!rc && fit)
-		rc = nids_norm_save(n, nids_output_file(pout), fit, &err);
+		rc = nids_normalize_run(r, nids_input_name(in), &a.n, &n, &err);
 	nids_cli_progress_end(progress);
 	nids_reader_free(r);
 	nids_input_free(in);
-	/* the stream first: a failed stream write leaves no params file behind */
-	int to_stdout = !output || strcmp(output, "-") == 0;
-	if (!rc) {
-		rc = nids_output_commit(out, &err);
-		out = NULL;
-	}
-	if (!rc && to_stdout)
-		rc = nids_stdout_close(&err);
-	if (!rc && pout) {
-		rc = nids_output_commit(pout, &err);
-		pout = NULL;
-		if (rc)
-			nids_output_take_back(output);
-	}
-	if (!rc && fit && nids_cli_counts(&a.talk))
-		summary(n, fit);
+	if (!rc && a.n.fit && nids_cli_counts(&a.talk))
+		nids_norm_summary(stderr, PROG, n, a.n.fit);
 	nids_norm_free(n);
-	nids_output_abort(out);
-	nids_output_abort(pout);
 	if (rc) {
 		nids_err_print(PROG, &err);
 		return nids_err_exit_code(&err);

@@ -16,6 +16,8 @@ static const char usage[] =
 	"usage: nids-roc [-q] [--progress] [--json | --curve roc|pr] [-p file | --threshold t]"
 	" [--high | --low] [--score name] [--class name] [--vs-benign] [--svg file] [--bins n]"
 	" [--density file] [-o output] [file ...]\n"
+	"       nids-roc --multiclass [--truth class|label] [--json] [--svg file] [-o output]"
+	" [file ...]\n"
 	"Prints AUROC, AUPRC, best F1, the confusion matrix at a threshold and the detection\n"
 	"rate of every class for a scored, labeled stream (memory: 8 bytes per row, 16 while\n"
 	"sorting).\n"
@@ -29,6 +31,10 @@ static const char usage[] =
 	"  --vs-benign     also AUROC and AUPRC of each attack class against the benign rows\n"
 	"  --svg file      also write ROC, PR and score-histogram plots as SVG ('-': to\n"
 	"                  stdout, instead of the table)\n"
+	"  --multiclass    the predicted classes (column 'pred', nids-score --predict) against\n"
+	"                  the true ones: per-class precision, recall, F1, support, averages,\n"
+	"                  accuracy and the confusion matrix (--svg: as a heatmap)\n"
+	"  --truth class|label  the true class column [default: class, if the stream has one]\n"
 	"  --bins n        histogram bins in the SVG [default: 60]\n"
 	"  --density file  also write score densities (Gaussian KDE) of the benign rows and\n"
 	"                  of each attack class as SVG\n"
@@ -40,12 +46,11 @@ static const char usage[] =
 	"see nids-roc(1)\n";
 
 enum { OPT_JSON = 256, OPT_CURVE, OPT_THRESHOLD, OPT_HIGH, OPT_LOW, OPT_SCORE, OPT_SVG, OPT_BINS,
-       OPT_CLASS, OPT_VS_BENIGN, OPT_DENSITY };
+       OPT_CLASS, OPT_VS_BENIGN, OPT_DENSITY, OPT_MULTICLASS, OPT_TRUTH };
 
 typedef struct opts {
 	nids_roc_opts e;
-	int json, bins, report; /* enum nids_roc_report, -1 for none */
-	const char *curve, *params, *svg, *output, *density;
+	int bins;
 	char **inputs; /* ninputs of them */
 	int ninputs;
 	nids_cli_talk talk;
@@ -58,6 +63,7 @@ static void parse(int argc, char **argv, opts *a)
 		{ "curve", required_argument, 0, OPT_CURVE }, { "density", required_argument, 0, OPT_DENSITY },
 		{ "help", no_argument, 0, 'h' },              { "high", no_argument, 0, OPT_HIGH },
 		{ "json", no_argument, 0, OPT_JSON },         { "low", no_argument, 0, OPT_LOW },
+		{ "multiclass", no_argument, 0, OPT_MULTICLASS }, { "truth", required_argument, 0, OPT_TRUTH },
 		{ "output", required_argument, 0, 'o' },      { "progress", no_argument, 0, NIDS_CLI_PROGRESS },
 		{ "quiet", no_argument, 0, 'q' },             { "score", required_argument, 0, OPT_SCORE },
 		{ "svg", required_argument, 0, OPT_SVG },     { "threshold", required_argument, 0, OPT_THRESHOLD },
@@ -70,39 +76,27 @@ static void parse(int argc, char **argv, opts *a)
 	while ((c = getopt_long(argc, argv, ":ho:p:qV", longs, NULL)) != -1) {
 		switch (c) {
 		case OPT_BINS: a->bins = (int)nids_cli_long_or_die(prog, usage, "--bins", optarg, 2, 1000); break;
-		case OPT_CURVE:
-			if (strcmp(optarg, "roc") != 0 && strcmp(optarg, "pr") != 0)
-				nids_cli_usage_error(prog, usage, "option '--curve': '%s' is not roc or pr", optarg);
-			a->curve = optarg;
-			break;
-		case OPT_JSON: a->json = 1; break;
+		case OPT_CURVE: o->curve = optarg; break;
+		case OPT_JSON: o->json = 1; break;
+		case OPT_MULTICLASS: o->multiclass = 1; break;
+		case OPT_TRUTH: o->truth = optarg; break;
 		case OPT_CLASS: o->cls = optarg; break;
-		case OPT_DENSITY: a->density = optarg; break;
+		case OPT_DENSITY: o->density = optarg; break;
 		case OPT_VS_BENIGN: o->vs_benign = 1; break;
 		case OPT_HIGH: case OPT_LOW: nids_cli_direction(prog, usage, &o->direction, c == OPT_LOW); break;
 		case OPT_SCORE: o->score = optarg; break;
-		case OPT_SVG: a->svg = optarg; break;
+		case OPT_SVG: o->svg = optarg; break;
 		case OPT_THRESHOLD:
 			o->threshold = nids_cli_double_or_die(prog, usage, "--threshold", optarg, -HUGE_VAL, HUGE_VAL);
 			break;
-		case 'p': a->params = optarg; break;
-		case 'o': a->output = optarg; break;
+		case 'p': o->params_file = optarg; break;
+		case 'o': o->output = optarg; break;
 		default: nids_cli_common(prog, usage, argv, c, &a->talk);
 		}
 	}
-	int svg_out = a->svg && strcmp(a->svg, "-") == 0;
-	if (a->json && a->curve)
-		nids_cli_usage_error(prog, usage, "give one of --json and --curve");
-	if (svg_out && (a->json || a->curve))
-		nids_cli_usage_error(prog, usage, "--svg - writes the picture to stdout; it cannot "
-		                                  "share it with --%s", a->json ? "json" : "curve");
-	if (a->params && !isnan(o->threshold))
-		nids_cli_usage_error(prog, usage, "give one of -p and --threshold");
-	if (svg_out && a->output)
-		nids_cli_usage_error(prog, usage, "--svg - writes the picture to stdout; -o has "
-		                                  "nothing to write");
-	a->report = a->json ? NIDS_ROC_JSON : !a->curve ? (svg_out ? -1 : NIDS_ROC_TABLE)
-	          : strcmp(a->curve, "roc") ? NIDS_ROC_CURVE_PR : NIDS_ROC_CURVE_ROC;
+	nids_err err = { 0 };
+	if (nids_roc_check(o, &err))
+		nids_cli_usage_error(prog, usage, "%s", err.msg);
 	a->inputs = argv + optind;
 	a->ninputs = argc - optind;
 }
@@ -110,13 +104,14 @@ static void parse(int argc, char **argv, opts *a)
 int main(int argc, char **argv)
 {
 	opts a = { .e = { .threshold = NAN, .direction = -1 }, .bins = 60 };
+	const nids_roc_opts *o = &a.e;
 	nids_err err = { 0 };
 	parse(argc, argv, &a);
 	nids_threshold t = { 0 };
-	int rc = a.params ? nids_threshold_load(a.params, a.e.direction, &t, &err) : 0;
+	int rc = o->params_file ? nids_threshold_load(o->params_file, o->direction, &t, &err) : 0;
 	if (rc == NIDS_EUSAGE)
 		nids_cli_usage_error(prog, usage, "%s", err.msg);
-	a.e.params = a.params ? &t : NULL;
+	a.e.params = o->params_file ? &t : NULL;
 	nids_input *in = NULL;
 	nids_reader *r = NULL;
 	nids_progress *progress = NULL;
@@ -124,20 +119,23 @@ int main(int argc, char **argv)
 	char many[32], *label = NULL;
 	if (!rc)
 		rc = nids_cli_open_stream(prog, &a.talk, a.inputs, a.ninputs, &in, &r, &progress, &err);
-	rc = rc ? rc : nids_roc_evaluate(&res, r, nids_input_name(in), &a.e, &err);
+	if (!rc && o->multiclass)
+		rc = nids_roc_multiclass(r, nids_input_files(in) > 1 ? "several files" : nids_input_name(in), o, &err);
+	else if (!rc)
+		rc = nids_roc_evaluate(&res, r, nids_input_name(in), o, &err);
 	nids_cli_progress_end(progress);
-	if (!rc) { /* the reports name the input: the file, or how many */
+	if (!rc && res) { /* the reports name the input: the file, or how many */
 		label = (char *)nids_cli_input_label(in, many, sizeof many);
 		if (!a.talk.quiet && nids_roc_warning(res))
 			fprintf(stderr, "%s: warning: %s: %s\n", prog, label, nids_roc_warning(res));
 	}
-	if (!rc && a.svg)
-		rc = nids_roc_save(res, NIDS_ROC_SVG, a.svg, label, a.bins, &err);
-	if (!rc && a.density)
-		rc = nids_roc_save(res, NIDS_ROC_DENSITY, a.density, label, a.bins, &err);
-	if (!rc && a.report >= 0)
-		rc = nids_roc_save(res, a.report, a.output, label, a.bins, &err);
-	if (!rc && !a.output)
+	if (!rc && res && o->svg)
+		rc = nids_roc_save(res, NIDS_ROC_SVG, o->svg, label, a.bins, &err);
+	if (!rc && res && o->density)
+		rc = nids_roc_save(res, NIDS_ROC_DENSITY, o->density, label, a.bins, &err);
+	if (!rc && res && o->report >= 0)
+		rc = nids_roc_save(res, o->report, o->output, label, a.bins, &err);
+	if (!rc && !o->output)
 		rc = nids_stdout_close(&err);
 	nids_roc_free(res);
 	nids_reader_free(r);

@@ -15,7 +15,7 @@
 static const char *PROG = "nids-score";
 static const char *USAGE =
 	"usage: nids-score -m model [-qv] [--progress] [-j threads] [--alarms [-e]] [--errors] "
-	"[--explain] [--classes] [--cluster] [-z level] [-o output] [input ...]\n"
+	"[--explain] [--classes] [--predict] [--cluster] [-z level] [-o output] [input ...]\n"
 	"       nids-score --info -m model\n"
 	"Scores every row of a record stream with a model file and passes the stream on with\n"
 	"a 'score' column appended (higher = more anomalous). Streams with constant memory.\n"
@@ -29,6 +29,7 @@ static const char *USAGE =
 	"      --errors         add err_<feature>: per-feature reconstruction error (ae, vae)\n"
 	"      --explain        add grad_<feature>: d score / d feature (ae, vae)\n"
 	"      --classes        add p_<class>: class probabilities (sae, tree, forest, logreg)\n"
+	"      --predict        add pred, the most probable class (implies --classes)\n"
 	"      --cluster        add cluster: the nearest centroid's index (kmeans)\n"
 	"      --info           print the model's header as text and exit\n"
 	"  -z, --zstd LEVEL     compress blocks at zstd LEVEL (1-19; default 0, none)\n"
@@ -40,14 +41,14 @@ static const char *USAGE =
 	"  -V, --version        version\n"
 	"see nids-score(1)\n";
 
-enum { O_ERRORS = 1000, O_EXPLAIN, O_CLASSES, O_CLUSTER, O_INFO, O_ALARMS };
+enum { O_ERRORS = 1000, O_EXPLAIN, O_CLASSES, O_CLUSTER, O_INFO, O_ALARMS, O_PREDICT };
 
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "model", required_argument, NULL, 'm' },  { "threads", required_argument, NULL, 'j' },
 		{ "errors", no_argument, NULL, O_ERRORS },  { "explain", no_argument, NULL, O_EXPLAIN },
-		{ "classes", no_argument, NULL, O_CLASSES },
+		{ "classes", no_argument, NULL, O_CLASSES }, { "predict", no_argument, NULL, O_PREDICT },
 		{ "cluster", no_argument, NULL, O_CLUSTER }, { "info", no_argument, NULL, O_INFO },
 		{ "alarms", no_argument, NULL, O_ALARMS },  { "exit-status", no_argument, NULL, 'e' },
 		{ "zstd", required_argument, NULL, 'z' },   { "output", required_argument, NULL, 'o' },
@@ -56,7 +57,7 @@ int main(int argc, char **argv)
 		{ "progress", no_argument, NULL, NIDS_CLI_PROGRESS }, { NULL, 0, NULL, 0 }
 	};
 	const char *model_path = NULL, *out_path = NULL;
-	int threads = 1, level = 0, info = 0, alarms = 0, exit_status = 0, ch;
+	int threads = 1, level = 0, info = 0, alarms = 0, exit_status = 0, predict = 0, ch;
 	nids_cli_talk talk = { 0 };
 	unsigned outputs = 0;
 	opterr = 0;
@@ -68,6 +69,7 @@ int main(int argc, char **argv)
 		case O_EXPLAIN: outputs |= NIDS_OUT_EXPLAIN; break;
 		case O_CLASSES: outputs |= NIDS_OUT_CLASSES; break;
 		case O_CLUSTER: outputs |= NIDS_OUT_CLUSTER; break;
+		case O_PREDICT: predict = 1, outputs |= NIDS_OUT_CLASSES; break;
 		case O_INFO: info = 1; break;
 		case O_ALARMS: alarms = 1; break;
 		case 'e': exit_status = 1; break;
@@ -107,7 +109,7 @@ int main(int argc, char **argv)
 	nids_input *in = NULL;
 	nids_reader *r = NULL;
 	nids_output *out = NULL;
-	nids_score_opts so = { outputs, threads, alarms, level };
+	nids_score_opts so = { outputs, threads, alarms, level, predict };
 	nids_score_stats st = { 0 };
 	double t_start = nids_seconds();
 	nids_progress *progress = NULL;

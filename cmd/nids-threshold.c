@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "nids/cli.h"
+#include "nids/format.h"
 #include "nids/io.h"
 #include "nids/progress.h"
 #include "nids/stream.h"
@@ -10,8 +11,8 @@
 
 static const char *prog = "nids-threshold";
 static const char usage[] =
-	"usage: nids-threshold [-p file | --value v | --percentile p | --sigma k | --rate r |"
-	" --best-f1] [-eqv] [--apply] [--progress] [-z level] [--alarms-only] [--high | --low]"
+	"usage: nids-threshold [-p file | --value v | --alpha a | --percentile p | --sigma k |"
+	" --rate r | --best-f1] [-eqv] [--apply] [--progress] [-z level] [--alarms-only] [--high | --low]"
 	" [--score name] [-m model] [-o file] [file ...]\n"
 	"Fits an alarm threshold to a scored stream (prints it; -o writes a threshold file,\n"
 	"-m stores it in the model file), or applies one (appends an 'alarm' column, writes\n"
@@ -20,6 +21,8 @@ static const char usage[] =
 	"  --rate r        fit: flag the top fraction r of all rows\n"
 	"  --best-f1       fit: the threshold with the highest F1 (needs labels)\n"
 	"  --value v       apply v; with -o (and no --apply), write a threshold file holding v\n"
+	"  --alpha a       the rule p < a on a probability p, on a -log p column (-ln a)\n"
+	"                  or a log p column (--low or role score-low: ln a); as --value\n"
 	"  -p file         apply the threshold file\n"
 	"  --apply         apply (-p, --value): -o names the output stream\n"
 	"  -e, --exit-status  apply: exit 0 if a row alarmed, 3 if none (1 error, 2 usage)\n"
@@ -35,8 +38,9 @@ static const char usage[] =
 	"                  (nids-score --alarms; fit mode)\n"	"  -h, --help      this help;  -V, --version  the version\n"
 	"see nids-threshold(1)\n";
 
+/* the rules first, in the order of enum nids_fit_rule */
 enum { OPT_PERCENTILE = 256, OPT_SIGMA, OPT_RATE, OPT_BEST_F1, OPT_VALUE, OPT_ALARMS_ONLY,
-       OPT_HIGH, OPT_LOW, OPT_SCORE, OPT_APPLY };
+       OPT_HIGH, OPT_LOW, OPT_SCORE, OPT_APPLY, OPT_ALPHA };
 
 typedef struct opts {
 	nids_threshold_opts t;
@@ -45,24 +49,12 @@ typedef struct opts {
 	int ninputs;
 } opts;
 
-/* A rule to fit, or with rule -1 the threshold file arg to apply: one of them. */
-static void set_rule(nids_threshold_opts *o, int rule, const char *arg, double lo, double hi,
-                     const char *name)
-{
-	if (o->rule >= 0 || o->params)
-		nids_cli_usage_error(prog, usage, "give one of -p, --value, --percentile, --sigma, "
-		                                  "--rate, --best-f1");
-	o->rule = rule;
-	o->params = rule < 0 ? arg : NULL;
-	if (arg && rule >= 0)
-		o->param = nids_cli_double_or_die(prog, usage, name, arg, lo, hi);
-}
-
 static void parse(int argc, char **argv, opts *a)
 {
 	nids_threshold_opts *o = &a->t;
 	static const struct option longs[] = {
 		{ "alarms-only", no_argument, 0, OPT_ALARMS_ONLY }, { "apply", no_argument, 0, OPT_APPLY },
+		{ "alpha", required_argument, 0, OPT_ALPHA },
 		{ "best-f1", no_argument, 0, OPT_BEST_F1 },   { "exit-status", no_argument, 0, 'e' },
 		{ "help", no_argument, 0, 'h' },              { "high", no_argument, 0, OPT_HIGH },
 		{ "low", no_argument, 0, OPT_LOW },           { "model", required_argument, 0, 'm' },
@@ -78,12 +70,12 @@ static void parse(int argc, char **argv, opts *a)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":ehVm:o:p:qvz:", longs, NULL)) != -1) {
 		switch (c) {
-		case OPT_PERCENTILE: set_rule(o, NIDS_FIT_PERCENTILE, optarg, 0, 100, "--percentile"); break;
-		case OPT_SIGMA: set_rule(o, NIDS_FIT_SIGMA, optarg, -1e6, 1e6, "--sigma"); break;
-		case OPT_RATE: set_rule(o, NIDS_FIT_RATE, optarg, 0, 1, "--rate"); break;
-		case OPT_BEST_F1: set_rule(o, NIDS_FIT_BEST_F1, NULL, 0, 0, NULL); break;
-		case OPT_VALUE: set_rule(o, NIDS_FIT_VALUE, optarg, -3.4e38, 3.4e38, "--value"); break;
-		case 'p': set_rule(o, -1, optarg, 0, 0, NULL); break;
+		case OPT_PERCENTILE: case OPT_SIGMA: case OPT_RATE: case OPT_BEST_F1: case OPT_VALUE:
+		case OPT_ALPHA: /* one rule (the check counts them), its parameter as given */
+			o->rule = c == OPT_ALPHA ? NIDS_FIT_VALUE : c - OPT_PERCENTILE + NIDS_FIT_PERCENTILE;
+			o->arg = optarg, o->by_alpha = c == OPT_ALPHA, o->nrules++;
+			break;
+		case 'p': o->params = optarg, o->nrules++; break;
 		case OPT_ALARMS_ONLY: o->alarms_only = 1; break;
 		case OPT_APPLY: o->apply = 1; break;
 		case 'e': o->exit_status = 1; break;
@@ -116,18 +108,20 @@ int main(int argc, char **argv)
 	nids_output *out = NULL;
 	nids_progress *progress = NULL;
 	unsigned long long alarms = 0;
-	char num[32];
+	char num[32], warn[1024];
 	if (!rc && o.rule == NIDS_FIT_VALUE && !o.apply) /* a threshold file holding --value */
-		nids_threshold_set_value(&t, o.param, o.score ? o.score : "score");
+		nids_threshold_set_value(&t, &o);
 	else if (!rc)
 		rc = nids_cli_open_stream(prog, &a.talk, a.inputs, a.ninputs, &in, &r, &progress, &err);
+	if (!rc && r && !o.params && !a.talk.quiet &&
+	    nids_threshold_side_warning(nids_reader_header(r), &o, warn, sizeof warn))
+		fprintf(stderr, "%s: warning: %s\n", prog, warn);
 	if (!rc && r && !o.apply)
 		rc = nids_threshold_fit_stream(r, nids_input_name(in), o.score, o.direction, o.rule,
 		                               o.param, &t, &err);
 	if (!rc && o.apply && !(rc = nids_output_open(&out, o.out, 1, &err)) &&
-	    !(rc = nids_threshold_apply_stream(r, nids_input_name(in), &t, o.score, o.alarms_only,
-	                                       nids_output_file(out), nids_output_name(out), o.level,
-	                                       &alarms, &err))) {
+	    !(rc = nids_threshold_apply_stream(r, nids_input_name(in), &t, &o, nids_output_file(out),
+	                                       nids_output_name(out), &alarms, &err))) {
 		rc = nids_output_commit(out, &err);
 		out = NULL;
 	}

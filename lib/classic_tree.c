@@ -362,6 +362,9 @@ int nids_tree_grow(nids_tree *t, const nids_tree_data *data, uint32_t *rows, siz
 		struct split s = find_split(&g, r, m);
 		if (s.f < 0)
 			continue;
+		/* purity is -W I, so the decrease is the sides' purity less the node's */
+		if (o->importance)
+			o->importance[s.f] += s.score - purity(g.ctot, g.K, o->gini);
 		size_t a = partition_rows(&g, r, m, s.f, s.thr);
 		float *nd = t->node + (size_t)i * NIDS_NODE_W;
 		nd[0] = (float)s.f, nd[1] = s.thr;

@@ -35,6 +35,7 @@ struct nids_csv {
 	int prev_cr;      /* the last record ended at a CR: a following LF is the same line end */
 	int eof, nomem, first_chunk;
 	int quoted; /* a quote character has been seen in the input */
+	unsigned char delim;
 	unsigned long long bytes;
 	unsigned long long blank; /* blank lines skipped */
 	char **out_fields;
@@ -121,6 +122,68 @@ static void on_record(int ch, void *data)
 		c->line++;
 }
 
+/* The fields of the unquoted line [s, e) as libcsv gives them: split at the delimiter,
+ * spaces and tabs trimmed from both ends of each; a line of nothing but spaces and tabs
+ * has no field. */
+static void split_line(nids_csv *c, const unsigned char *s, const unsigned char *e)
+{
+	const unsigned char *q = s;
+	while (q < e && (*q == ' ' || *q == '\t'))
+		q++;
+	if (q == e)
+		return;
+	for (;;) {
+		const unsigned char *f = s; /* fields are short: a byte loop beats memchr's call */
+		while (f < e && *f != c->delim)
+			f++;
+		const unsigned char *end = f;
+		f = f < e ? f : NULL;
+		while (s < end && (*s == ' ' || *s == '\t'))
+			s++;
+		const unsigned char *t = end;
+		while (t > s && (t[-1] == ' ' || t[-1] == '\t'))
+			t--;
+		on_field((void *)s, (size_t)(t - s), c);
+		if (!f)
+			return;
+		s = f + 1;
+	}
+}
+
+/* Hands the complete lines of the quote-free buf [n] to on_field and on_record as
+ * csv_parse would (with CSV_REPALL_NL: each CR or LF ends a record, blank ones too),
+ * once libcsv is between records: the bytes up to the first line end go to libcsv
+ * first, as they may end a record it began in the previous chunk. Returns the bytes
+ * consumed (the rest, a partial line, is libcsv's), or (size_t)-1 when libcsv found an
+ * error in those first bytes. */
+static size_t split_lines(nids_csv *c, const unsigned char *buf, size_t n)
+{
+	const unsigned char *p = buf, *end = buf + n, *last = end;
+	while (last > p && last[-1] != '\n' && last[-1] != '\r')
+		last--;
+	if (last == p)
+		return 0;
+	const unsigned char *first = p;
+	while (*first != '\n' && *first != '\r')
+		first++;
+	size_t head = (size_t)(first - p) + 1;
+	if (csv_parse(&c->p, p, head, on_field, on_record, c) != head)
+		return (size_t)-1; /* libcsv's error */
+	int cr = memchr(first, '\r', (size_t)(last - first)) != NULL;
+	for (p += head; p < last;) {
+		const unsigned char *q = p;
+		if (cr)
+			while (*q != '\n' && *q != '\r')
+				q++;
+		else /* LF alone ends lines */
+			q = memchr(p, '\n', (size_t)(last - p));
+		split_line(c, p, q);
+		on_record(*q, c);
+		p = q + 1;
+	}
+	return (size_t)(last - buf);
+}
+
 int nids_csv_open(nids_csv **cp, nids_input *in, char delim, nids_err *err)
 {
 	nids_csv *c = calloc(1, sizeof *c);
@@ -133,6 +196,7 @@ int nids_csv_open(nids_csv **cp, nids_input *in, char delim, nids_err *err)
 		return nids_err_set(err, NIDS_ENOMEM, nids_input_name(in), "out of memory");
 	}
 	csv_set_delim(&c->p, (unsigned char)delim);
+	c->delim = (unsigned char)delim;
 	c->in = in;
 	c->line = 1;
 	c->first_chunk = 1;
@@ -193,7 +257,12 @@ static int fill(nids_csv *c, nids_err *err)
 		if (memchr(p, 0, (size_t)n))
 			return nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c),
 			                    "binary data (a NUL byte): this is not CSV text");
-		if (csv_parse(&c->p, p, (size_t)n, on_field, on_record, c) != (size_t)n)
+		size_t done = c->quoted ? 0 : split_lines(c, p, (size_t)n);
+		if (done != (size_t)-1) { /* whole lines without quotes split, as libcsv would */
+			p += done;
+			n -= (long)done;
+		}
+		if (done == (size_t)-1 || csv_parse(&c->p, p, (size_t)n, on_field, on_record, c) != (size_t)n)
 			return nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c),
 			                    csv_error(&c->p) == CSV_EPARSE
 			                            ? "malformed quoted field (a quote inside an unquoted "

@@ -184,38 +184,20 @@ void nids_softmax_backward(float *dlogit, const float *dp, const float *p, int B
 
 /* ---- MemAE memory ---- */
 
-int nids_memory_acts_alloc(nids_memory_acts *s, int cap, int N, int C, nids_err *err)
+void nids_memory_acts_plan(nids_memory_acts *s, int cap, int N, int C, nids_scratch *sc)
 {
 	memset(s, 0, sizeof *s);
 	s->cap = cap, s->N = N, s->C = C;
 	size_t bn = (size_t)cap * N, wide = (size_t)cap * (N > C ? N : C);
-	s->zn = nids_floats((size_t)cap * C);
-	s->nz = nids_floats((size_t)cap);
-	s->mn = nids_floats((size_t)N * C);
-	s->nm = nids_floats((size_t)N);
-	s->s = nids_floats(bn);
-	s->w = nids_floats(bn);
-	s->h = nids_floats(bn);
-	s->hsum = nids_floats((size_t)cap);
-	s->what = nids_floats(bn);
-	s->g0 = nids_floats(wide);
-	s->g1 = nids_floats(bn);
-	s->gm = nids_floats((size_t)N * C);
-	if (!s->zn || !s->nz || !s->mn || !s->nm || !s->s || !s->w || !s->h || !s->hsum ||
-	    !s->what || !s->g0 || !s->g1 || !s->gm) {
-		nids_memory_acts_free(s);
-		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	}
-	return 0;
-}
-
-void nids_memory_acts_free(nids_memory_acts *s)
-{
-	float *all[] = { s->zn, s->nz, s->mn, s->nm, s->s, s->w, s->h, s->hsum, s->what, s->g0,
-		         s->g1, s->gm };
-	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-		free(all[i]);
-	memset(s, 0, sizeof *s);
+	const struct {
+		float **p;
+		size_t n;
+	} t[] = { { &s->zn, (size_t)cap * C }, { &s->nz, (size_t)cap },   { &s->mn, (size_t)N * C },
+		  { &s->nm, (size_t)N },       { &s->s, bn },             { &s->w, bn },
+		  { &s->h, bn },               { &s->hsum, (size_t)cap }, { &s->what, bn },
+		  { &s->g0, wide },            { &s->g1, bn },            { &s->gm, (size_t)N * C } };
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		nids_scratch_add(sc, t[i].p, t[i].n);
 }
 
 #define SHRINK_EPS 1e-12
@@ -335,41 +317,22 @@ double nids_entropy_loss(float *dw, const float *w, int B, int N, float scale)
 
 /* ---- DSEBM ---- */
 
-int nids_dsebm_acts_alloc(nids_dsebm_acts *s, const nids_mlp *m, int cap, nids_err *err)
+void nids_dsebm_acts_plan(nids_dsebm_acts *s, const nids_mlp *m, int cap, nids_scratch *sc)
 {
 	memset(s, 0, sizeof *s);
-	int rc = nids_mlp_acts_alloc(&s->f, m, cap, 1, err);
-	if (rc < 0)
-		return rc;
+	nids_mlp_acts_plan(&s->f, m, cap, 1, sc);
 	int wide = 0;
 	for (int i = 0; i <= m->nlayers; i++)
 		wide = m->dim[i] > wide ? m->dim[i] : wide;
 	size_t n = (size_t)cap * wide;
-	int ok = (s->dbar = nids_floats(n)) && (s->ubar = nids_floats(n)) &&
-	         (s->hbar = nids_floats(n));
-	for (int i = 0; ok && i < m->nlayers; i++)
-		ok = (s->delta[i] = nids_floats((size_t)cap * m->dim[i + 1])) &&
-		     (s->u[i] = nids_floats((size_t)cap * m->dim[i + 1])) &&
-		     (s->abar[i] = nids_floats((size_t)cap * m->dim[i + 1]));
-	if (!ok) {
-		nids_dsebm_acts_free(s);
-		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	nids_scratch_add(sc, &s->dbar, n);
+	nids_scratch_add(sc, &s->ubar, n);
+	nids_scratch_add(sc, &s->hbar, n);
+	for (int i = 0; i < m->nlayers; i++) {
+		nids_scratch_add(sc, &s->delta[i], (size_t)cap * m->dim[i + 1]);
+		nids_scratch_add(sc, &s->u[i], (size_t)cap * m->dim[i + 1]);
+		nids_scratch_add(sc, &s->abar[i], (size_t)cap * m->dim[i + 1]);
 	}
-	return 0;
-}
-
-void nids_dsebm_acts_free(nids_dsebm_acts *s)
-{
-	nids_mlp_acts_free(&s->f);
-	for (int i = 0; i < NIDS_MLP_MAX; i++) {
-		free(s->delta[i]);
-		free(s->u[i]);
-		free(s->abar[i]);
-	}
-	free(s->dbar);
-	free(s->ubar);
-	free(s->hbar);
-	memset(s, 0, sizeof *s);
 }
 
 static inline float sigm(float a) { return 1.0f / (1.0f + expf(-a)); }

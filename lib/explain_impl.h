@@ -45,4 +45,20 @@ int nids_sae_gradient(const nids_model *m, const float *x, int B, float *g, nids
  * Returns 0 or NIDS_ENOMEM. */
 int nids_logreg_gradient(const nids_model *m, const float *x, int B, float *g, nids_err *err);
 
+/* nids_treeshap_new with Fast TreeSHAP's tables for the leaves of at most bits distinct
+ * features (0: none, every leaf computed from its polynomial), or with path != 0 the
+ * path algorithm (Lundberg et al.'s Algorithm 2 as it is) for every tree. */
+int nids_treeshap_new_opt(nids_treeshap **t, const nids_model *m, const float *bg, size_t n,
+                          int bits, int path, nids_err *err);
+
+/* nids_treeshap_row for B rows x [B x d] at once into phi [B x d], the trees taken in
+ * turn for all B rows (the values do not depend on B). Returns the expected value. */
+double nids_treeshap_rows(nids_treeshap *t, const float *x, int B, double *phi);
+
+/* The expected value (the value of the empty coalition). */
+double nids_treeshap_base(const nids_treeshap *t);
+
+/* How many of t's trees Fast TreeSHAP walks (the others: the path algorithm). */
+int nids_treeshap_walked(const nids_treeshap *t);
+
 #endif

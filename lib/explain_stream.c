@@ -10,6 +10,7 @@
 #include "explain_impl.h"
 #include "nids/cat.h"
 #include "nids/clock.h"
+#include "nids/format.h"
 #include "nids/normalize.h"
 #include "nids/score.h"
 #include "json_impl.h"
@@ -167,8 +168,9 @@ static int explain_row(ex *e, int b, const float *x, uint64_t row, double *attr,
 	int d = e->d;
 	*base = NAN;
 	switch (e->o->method) {
-	case NIDS_EXPLAIN_TREE:
-		*base = nids_treeshap_row(e->ts, x, attr);
+	case NIDS_EXPLAIN_TREE: /* computed for the chunk in flush() */
+		*base = nids_treeshap_base(e->ts);
+		memcpy(attr, e->gch + (size_t)e->gnext++ * d, sizeof(double) * (size_t)d);
 		return 0;
 	case NIDS_EXPLAIN_SHAP:
 		*base = nids_kshap_base(e->ks);
@@ -378,13 +380,15 @@ static int flush(ex *e, int n, uint64_t row0, nids_err *err)
 	nids_scorer_run(e->s, e->x, n, row0, e->sc);
 	size_t stride = (size_t)C + d + 1;
 	double t0 = nids_seconds();
-	if (e->batched) { /* the gradients of the rows to explain, in one batch */
+	if (e->batched) { /* the gradients (or TreeSHAP values) of the rows to explain, in one batch */
 		int ng = 0;
 		for (int b = 0; b < n; b++)
 			if (keep(e, b))
 				memcpy(e->xg + (size_t)ng++ * d, e->x + (size_t)b * d, sizeof(float) * (size_t)d);
 		e->gnext = 0;
-		if (ng && (rc = gradient(e, e->xg, ng, e->gch, err)))
+		if (e->o->method == NIDS_EXPLAIN_TREE)
+			nids_treeshap_rows(e->ts, e->xg, ng, e->gch);
+		else if (ng && (rc = gradient(e, e->xg, ng, e->gch, err)))
 			return rc;
 	}
 	for (int b = 0; b < n; b++) {
@@ -635,7 +639,8 @@ static int setup(ex *e, nids_reader *bg, const char *out_name, nids_err *err)
 	e->attr = calloc((size_t)CHUNK * d, sizeof(double));
 	e->base = calloc(CHUNK, sizeof(double));
 	e->baseline = calloc((size_t)d, sizeof(float));
-	e->batched = e->o->method == NIDS_EXPLAIN_GRADIENT && e->analytic != 1 && !e->o->ig_steps;
+	e->batched = (e->o->method == NIDS_EXPLAIN_GRADIENT && e->analytic != 1 && !e->o->ig_steps) ||
+	             e->o->method == NIDS_EXPLAIN_TREE;
 	e->xg = nids_floats((size_t)CHUNK * d);
 	e->gch = calloc((size_t)CHUNK * d, sizeof(double));
 	/* differences' rows, then integrated gradients' path */

@@ -1,8 +1,7 @@
-/* feat.c: the featurizer driver: format table, detection, the record loop, and the
- * helpers formats share. */
+/* feat.c: the featurizer driver: the format table, detection, the inputs one after
+ * another, each through the record loop (lib/feat_fields.c) into the output stream. */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "feat_impl.h"
 
@@ -30,125 +29,6 @@ void nids_feat_opts_init(nids_feat_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	o->nonfinite_value = 0;
-}
-
-const char *feat_where(feat_ctx *fc) { return nids_csv_where(fc->csv); }
-
-int feat_number(feat_ctx *fc, const nids_csv_record *rec, int i, const char *what, double *out,
-                nids_err *err)
-{
-	if (nids_parse_float(rec->fields[i], rec->lens[i], out) == 0)
-		return 0;
-	return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "field %d (%s): '%.40s' is not a number",
-	                    i + 1, what, rec->fields[i]);
-}
-
-/* Remembers name's answer when it fits the memo (an empty memo matches nothing, as
- * names are never empty here). */
-static void memo_set(char memo[64], const char *name)
-{
-	size_t n = strlen(name);
-	if (n < 64)
-		memcpy(memo, name, n + 1);
-	else
-		memo[0] = 0;
-}
-
-int feat_class(feat_ctx *fc, const char *name, nids_err *err)
-{
-	if (fc->class_memo[0] && !strcmp(name, fc->class_memo))
-		return fc->class_memo_id;
-	int id = nids_writer_add_class(fc->w, name, err);
-	if (id == NIDS_EUSAGE)
-		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "bad class name '%.40s'", name);
-	if (id >= 0) {
-		memo_set(fc->class_memo, name);
-		fc->class_memo_id = id;
-	}
-	return id;
-}
-
-static int is_benign(feat_ctx *fc, const char *label)
-{
-	if (!strcasecmp(label, "normal") || !strcasecmp(label, "benign") ||
-	    !strcasecmp(label, "background"))
-		return 1;
-	const char *b = fc->o->benign;
-	size_t n = strlen(label);
-	while (b && *b) {
-		const char *e = strchr(b, ',');
-		size_t len = e ? (size_t)(e - b) : strlen(b);
-		if (len == n && !strncmp(b, label, n))
-			return 1;
-		b = e ? e + 1 : NULL;
-	}
-	return 0;
-}
-
-int feat_is_benign(feat_ctx *fc, const char *label)
-{
-	if (fc->benign_memo[0] && !strcmp(label, fc->benign_memo))
-		return fc->benign_memo_val;
-	fc->benign_memo_val = is_benign(fc, label);
-	memo_set(fc->benign_memo, label);
-	return fc->benign_memo_val;
-}
-
-
-int feat_add_column(feat_ctx *fc, const char *name, int role, nids_err *err)
-{
-	nids_err e = { 0 };
-	int rc = nids_header_add_column(fc->h, name, role, &e);
-	if (rc == NIDS_EUSAGE)
-		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "%s", e.msg);
-	if (rc < 0)
-		return nids_err_set(err, rc, feat_where(fc), "%s", e.msg);
-	return rc;
-}
-
-int feat_add_meta_column(feat_ctx *fc, const char *name, int type, nids_err *err)
-{
-	nids_err e = { 0 };
-	int rc = nids_header_add_meta(fc->h, name, type, NIDS_ROLE_ID, &e);
-	if (rc < 0)
-		return nids_err_set(err, rc == NIDS_EUSAGE ? NIDS_EFORMAT : rc, feat_where(fc), "%s",
-		                    e.msg);
-	return rc;
-}
-
-int feat_add_onehot(feat_ctx *fc, const feat_vocab *v, nids_err *err)
-{
-	char name[NIDS_MAX_NAME + 1];
-	for (int i = 0; i <= v->n; i++) {
-		snprintf(name, sizeof name, "%s=%s", v->column, i < v->n ? v->values[i] : "_other");
-		int rc = feat_add_column(fc, name, NIDS_ROLE_FEATURE, err);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
-int feat_onehot(feat_ctx *fc, const feat_vocab *v, const char *value, float *row, int field,
-                nids_err *err)
-{
-	int lo = 0, hi = v->n - 1;
-	while (lo <= hi) {
-		int mid = (lo + hi) / 2, c = strcmp(value, v->values[mid]);
-		if (c == 0) {
-			row[mid] = 1;
-			return 0;
-		}
-		if (c < 0)
-			hi = mid - 1;
-		else
-			lo = mid + 1;
-	}
-	if (fc->o->strict)
-		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "field %d '%.40s': unknown %s",
-		                    field + 1, value, v->column);
-	row[v->n] = 1;
-	fc->st->unseen++;
-	return 0;
 }
 
 static const feat_format *find_format(const char *name)
@@ -179,12 +59,6 @@ static int detect(feat_ctx *fc, const nids_csv_record *first, const feat_format 
 		                    "name it with -f",
 		                    first->nfields);
 	return 0;
-}
-
-static void note_skip(feat_ctx *fc, const nids_err *e)
-{
-	if (!fc->st->skipped++)
-		snprintf(fc->st->first_bad, sizeof fc->st->first_bad, "%s: %s", e->where, e->msg);
 }
 
 /* Keeps a copy of the first input's header record, to check the others' against. */
@@ -289,6 +163,22 @@ static int add_record_columns(feat_ctx *fc, const char *format, int nin, int *re
 	return 0;
 }
 
+/* Where the driver's rows carry their record number, and their label column (or -1). */
+typedef struct row_at {
+	int rec_off, label_col;
+} row_at;
+
+/* The record loop's output in the driver: the row, with its record number, to the stream. */
+static int emit_row(feat_ctx *fc, void *arg, const float *row, uint64_t recno, nids_err *err)
+{
+	const row_at *at = arg;
+	nids_meta_put_u64(fc->meta + at->rec_off, recno);
+	int rc = nids_writer_write_meta(fc->w, row, fc->meta, 1, err);
+	fc->st->rows++;
+	fc->st->benign += at->label_col >= 0 && row[at->label_col] == 0;
+	return rc;
+}
+
 int nids_featurize(nids_input *const *in, int nin, FILE *out, const char *out_name,
                    const nids_feat_opts *o, nids_feat_stats *st, nids_err *err)
 {
@@ -301,7 +191,8 @@ int nids_featurize(nids_input *const *in, int nin, FILE *out, const char *out_na
 	memset(st, 0, sizeof *st);
 	if (o->format && !(f = find_format(o->format)))
 		return nids_err_set(err, NIDS_EUSAGE, NULL, "unknown format '%s'", o->format);
-	int rc = 0, pending = 0, label_col = -1, rec_off = -1, file_off = -1;
+	int rc = 0, pending = 0, file_off = -1;
+	row_at at = { -1, -1 };
 	if (!(fc.h = nids_header_new()))
 		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	for (int k = 0; !rc && k < nin; k++) {
@@ -317,14 +208,14 @@ int nids_featurize(nids_input *const *in, int nin, FILE *out, const char *out_na
 			break;
 		}
 		if (k == 0) {
-			if (!(rc = add_record_columns(&fc, f->features ? f->features : f->name, nin, &rec_off, &file_off, err)) &&
+			if (!(rc = add_record_columns(&fc, f->features ? f->features : f->name, nin, &at.rec_off, &file_off, err)) &&
 			    (!(row = malloc(sizeof(float) * (size_t)fc.h->ncols)) ||
 			     !(fc.meta = calloc(1, (size_t)fc.h->meta_width))))
 				rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 			if (!rc)
 				rc = nids_writer_open(&fc.w, out, out_name, fc.h, o->zstd_level, err);
-			label_col = rc ? -1 : nids_header_find_role(fc.h, NIDS_ROLE_LABEL);
-			st->labelled = label_col >= 0;
+			at.label_col = rc ? -1 : nids_header_find_role(fc.h, NIDS_ROLE_LABEL);
+			st->labelled = at.label_col >= 0;
 		}
 		if (!rc && file_off >= 0) {
 			int id = nids_writer_add_string(fc.w, fc.in_name, err);
@@ -333,41 +224,9 @@ int nids_featurize(nids_input *const *in, int nin, FILE *out, const char *out_na
 			else
 				nids_meta_put_u32(fc.meta + file_off, (uint32_t)id);
 		}
-		uint64_t recno = 0;
-		while (!rc && more == 0) {
-			if (!pending) {
-				rc = nids_csv_next(fc.csv, &rec, err);
-				if (rc <= 0)
-					break;
-				rc = 0;
-			}
-			pending = 0;
-			st->records++;
-			nids_meta_put_u64(fc.meta + rec_off, ++recno);
-			nids_err e = { 0 };
-			int r;
-			if (fc.nfields && rec.nfields != fc.nfields)
-				r = nids_err_set(&e, NIDS_EFORMAT, feat_where(&fc), "%d fields, expected %d",
-				                 rec.nfields, fc.nfields);
-			else
-				r = f->row(&fc, state, &rec, row, &e);
-			if (r == 0) {
-				rc = nids_writer_write_meta(fc.w, row, fc.meta, 1, err);
-				st->rows++;
-				st->benign += label_col >= 0 && row[label_col] == 0;
-			} else if (r == FEAT_SKIP_HEADER) {
-				st->records--;
-				recno--;
-				st->headers++;
-			} else if (r == FEAT_DROPPED) {
-				continue;
-			} else if (r == NIDS_EFORMAT && o->skip_bad) {
-				note_skip(&fc, &e);
-			} else {
-				*err = e;
-				rc = r;
-			}
-		}
+		if (!rc && more == 0)
+			rc = feat_records(&fc, pending ? &rec : NULL, f->row, state, row, emit_row, &at,
+			                  err);
 	}
 	if (!rc && f->finish)
 		rc = f->finish(&fc, state, err);

@@ -9,13 +9,13 @@
  * learned from this input: then the whole input is read first, rows spooled in a
  * compact form to a temporary file, and written out at the end (--fit-vocab also saves
  * the vocabulary). Memory stays bounded by the vocabularies either way. */
-#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "feat_impl.h"
+#include "spool_impl.h"
 
 #define MAX_VALUES 65536 /* distinct values of one categorical column */
 
@@ -44,8 +44,7 @@ typedef struct csv_state {
 	int label_field, class_field, label_col, class_col;
 	char **names; /* the header's fields (trimmed): column names */
 	int learn;
-	FILE *spool;
-	unsigned long long spooled;
+	nids_spool *spool;
 	strset classes; /* learning: class names in first-seen order */
 	feat_vocab_file vf;
 } csv_state;
@@ -117,8 +116,7 @@ static void free_state(void *p)
 	free(s->groups);
 	feat_vocab_file_free(&s->vf);
 	strset_free(&s->classes);
-	if (s->spool)
-		fclose(s->spool);
+	nids_spool_free(s->spool);
 	free(s->kind);
 	free(s->group);
 	free(s->col);
@@ -276,21 +274,6 @@ static int number(feat_ctx *fc, csv_state *s, const nids_csv_record *rec, int f,
 	return rc;
 }
 
-static int lookup(const feat_vocab *v, const char *value)
-{
-	int lo = 0, hi = v->n - 1;
-	while (lo <= hi) {
-		int mid = (lo + hi) / 2, c = strcmp(value, v->values[mid]);
-		if (!c)
-			return mid;
-		if (c < 0)
-			hi = mid - 1;
-		else
-			lo = mid + 1;
-	}
-	return -1;
-}
-
 static int categorical(feat_ctx *fc, csv_state *s, const nids_csv_record *rec, int f, float *out,
                        int compact, nids_err *err)
 {
@@ -309,18 +292,7 @@ static int categorical(feat_ctx *fc, csv_state *s, const nids_csv_record *rec, i
 	}
 	float *o = out + s->col[f];
 	memset(o, 0, sizeof(float) * (size_t)(g->v.n + 1));
-	int i = lookup(&g->v, rec->fields[f]);
-	if (i >= 0) {
-		o[i] = 1;
-		return 0;
-	}
-	if (fc->o->strict)
-		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
-		                    "field %d '%.40s': unknown %s", f + 1, rec->fields[f],
-		                    g->v.column);
-	o[g->v.n] = 1;
-	fc->st->unseen++;
-	return 0;
+	return feat_onehot(fc, &g->v, rec->fields[f], o, f, err);
 }
 
 /* One record: compact (learning: per field its number or first-seen value index, then
@@ -355,57 +327,27 @@ static int convert(feat_ctx *fc, csv_state *s, const nids_csv_record *rec, float
 	return 0;
 }
 
-static void note_skip(feat_ctx *fc, const nids_err *e)
+static int compact_row(feat_ctx *fc, void *state, const nids_csv_record *rec, float *out,
+                       nids_err *err)
 {
-	if (!fc->st->skipped++)
-		snprintf(fc->st->first_bad, sizeof fc->st->first_bad, "%s: %s", e->where, e->msg);
+	return convert(fc, state, rec, out, 1, err);
 }
 
-/* Learning: reads every record, spooling compact rows. */
+static int spool_row(feat_ctx *fc, void *arg, const float *row, uint64_t recno, nids_err *err)
+{
+	(void)fc;
+	return nids_spool_put(arg, row, &recno, err);
+}
+
+/* Learning: reads every record, spooling compact rows and their record numbers. */
 static int spool_all(feat_ctx *fc, csv_state *s, nids_err *err)
 {
-	size_t n = (size_t)s->nfields + 2;
-	float *buf = calloc(n, sizeof *buf);
+	float *buf = calloc((size_t)s->nfields + 2, sizeof *buf);
 	if (!buf)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	if (!(s->spool = tmpfile())) {
-		free(buf);
-		return nids_err_set(err, NIDS_EIO, NULL, "cannot create a temporary file: %s",
-		                    strerror(errno));
-	}
-	nids_csv_record rec;
-	int rc;
-	uint64_t recno = 0;
-	while ((rc = nids_csv_next(fc->csv, &rec, err)) > 0) {
-		nids_err e = { 0 };
-		int r;
-		fc->st->records++;
-		recno++;
-		if (rec.nfields != s->nfields)
-			r = nids_err_set(&e, NIDS_EFORMAT, feat_where(fc), "%d fields, expected %d",
-			                 rec.nfields, s->nfields);
-		else
-			r = convert(fc, s, &rec, buf, 1, &e);
-		if (r == 0) {
-			if (fwrite(buf, sizeof *buf, n, s->spool) != n ||
-			    fwrite(&recno, sizeof recno, 1, s->spool) != 1) {
-				rc = nids_err_set(err, NIDS_EIO, NULL, "temporary file: %s",
-				                  strerror(errno));
-				break;
-			}
-			s->spooled++;
-		} else if (r == FEAT_SKIP_HEADER) {
-			fc->st->records--;
-			fc->st->headers++;
-			recno--;
-		} else if (r == NIDS_EFORMAT && fc->o->skip_bad) {
-			note_skip(fc, &e);
-		} else if (r != FEAT_DROPPED) {
-			*err = e;
-			rc = r;
-			break;
-		}
-	}
+	int rc = nids_spool_open(&s->spool, (size_t)s->nfields + 2, sizeof(uint64_t), err);
+	if (!rc)
+		rc = feat_records(fc, NULL, compact_row, s, buf, spool_row, s->spool, err);
 	free(buf);
 	return rc;
 }
@@ -468,53 +410,52 @@ static int init(feat_ctx *fc, const nids_csv_record *hdr, void **state, nids_err
 		if (!fc->o->vocab_in)
 			s->groups[g].v.column = s->names[s->groups[g].field];
 	s->learn = !fc->o->vocab_in && s->ngroups > 0;
+	fc->nfields = s->nfields;
 	if (!rc && s->learn && !(rc = spool_all(fc, s, err)))
 		rc = sort_groups(s, err);
 	if (!rc)
 		rc = columns(fc, s, (const char *const *)s->names, err);
-	fc->nfields = s->nfields;
 	return rc ? rc : 1;
 }
 
-/* Learning: the spooled rows, expanded, then the vocabulary file. */
+/* Learning: the spooled rows, expanded. */
 static int replay(feat_ctx *fc, csv_state *s, nids_err *err)
 {
-	size_t n = (size_t)s->nfields + 2;
-	float *in = malloc(sizeof(float) * n), *out = malloc(sizeof(float) * (size_t)fc->h->ncols);
+	float *out = malloc(sizeof(float) * (size_t)fc->h->ncols), *in;
 	int *cls = malloc(sizeof(int) * (size_t)(s->classes.n ? s->classes.n : 1));
-	int rc = in && out && cls ? 0 : nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	int rc = out && cls ? 0 : nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	for (int i = 0; !rc && i < s->classes.n; i++)
 		if ((cls[i] = feat_class(fc, s->classes.items[i], err)) < 0)
 			rc = cls[i];
-	if (!rc && fseek(s->spool, 0, SEEK_SET))
-		rc = nids_err_set(err, NIDS_EIO, NULL, "temporary file: %s", strerror(errno));
 	int rec_meta = nids_header_find_meta(fc->h, "record");
 	int rec_off = rec_meta >= 0 ? fc->h->meta[rec_meta].off : 0;
-	for (unsigned long long r = 0; !rc && r < s->spooled; r++) {
-		uint64_t recno;
-		if (fread(in, sizeof *in, n, s->spool) != n ||
-		    fread(&recno, sizeof recno, 1, s->spool) != 1) {
-			rc = nids_err_set(err, NIDS_EIO, NULL, "temporary file: short read");
+	unsigned char *recnos;
+	long k;
+	while (!rc && (k = nids_spool_next(s->spool, &in, &recnos, err)) != 0) {
+		if (k < 0) {
+			rc = (int)k;
 			break;
 		}
-		for (int f = 0; f < s->nfields; f++) {
-			if (s->kind[f] == C_NUM) {
-				out[s->col[f]] = in[f];
-			} else if (s->kind[f] == C_ONEHOT) {
-				csv_group *g = &s->groups[s->group[f]];
-				memset(out + s->col[f], 0, sizeof(float) * (size_t)(g->v.n + 1));
-				out[s->col[f] + g->rank[(int)in[f]]] = 1;
+		for (long r = 0; !rc && r < k; r++, in += s->nfields + 2) {
+			for (int f = 0; f < s->nfields; f++) {
+				if (s->kind[f] == C_NUM) {
+					out[s->col[f]] = in[f];
+				} else if (s->kind[f] == C_ONEHOT) {
+					csv_group *g = &s->groups[s->group[f]];
+					memset(out + s->col[f], 0, sizeof(float) * (size_t)(g->v.n + 1));
+					out[s->col[f] + g->rank[(int)in[f]]] = 1;
+				}
 			}
+			out[s->label_col] = in[s->nfields];
+			out[s->class_col] = (float)cls[(int)in[s->nfields + 1]];
+			if (rec_meta >= 0)
+				memcpy(fc->meta + rec_off, recnos + (size_t)r * sizeof(uint64_t),
+				       sizeof(uint64_t));
+			rc = nids_writer_write_meta(fc->w, out, fc->meta, 1, err);
+			fc->st->rows++;
+			fc->st->benign += in[s->nfields] == 0;
 		}
-		out[s->label_col] = in[s->nfields];
-		out[s->class_col] = (float)cls[(int)in[s->nfields + 1]];
-		if (rec_meta >= 0)
-			nids_meta_put_u64(fc->meta + rec_off, recno);
-		rc = nids_writer_write_meta(fc->w, out, fc->meta, 1, err);
-		fc->st->rows++;
-		fc->st->benign += in[s->nfields] == 0;
 	}
-	free(in);
 	free(out);
 	free(cls);
 	return rc;

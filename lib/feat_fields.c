@@ -1,10 +1,140 @@
-/* feat_fields.c: what the header-ed formats (cic, ugr16, netflow, csv) share: matching
- * header names, the Infinity/NaN/empty policy, IPv4 and time identifiers, labels. */
+/* feat_fields.c: the helpers every format shares (lib/feat_impl.h): where a record is,
+ * numbers, classes and labels, output columns and one-hot groups, the record loop; and
+ * those of the header-ed formats (cic, ugr16, netflow, csv): matching header names, the
+ * Infinity/NaN/empty policy, times. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "feat_impl.h"
+
+const char *feat_where(feat_ctx *fc) { return nids_csv_where(fc->csv); }
+
+int feat_number(feat_ctx *fc, const nids_csv_record *rec, int i, const char *what, double *out,
+                nids_err *err)
+{
+	if (nids_parse_float(rec->fields[i], rec->lens[i], out) == 0)
+		return 0;
+	return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "field %d (%s): '%.40s' is not a number",
+	                    i + 1, what, rec->fields[i]);
+}
+
+/* Remembers name's answer when it fits the memo (an empty memo matches nothing, as
+ * names are never empty here). */
+static void memo_set(char memo[64], const char *name)
+{
+	size_t n = strlen(name);
+	if (n < 64)
+		memcpy(memo, name, n + 1);
+	else
+		memo[0] = 0;
+}
+
+int feat_class(feat_ctx *fc, const char *name, nids_err *err)
+{
+	if (fc->class_memo[0] && !strcmp(name, fc->class_memo))
+		return fc->class_memo_id;
+	int id = nids_writer_add_class(fc->w, name, err);
+	if (id == NIDS_EUSAGE)
+		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "bad class name '%.40s'", name);
+	if (id >= 0) {
+		memo_set(fc->class_memo, name);
+		fc->class_memo_id = id;
+	}
+	return id;
+}
+
+static int is_benign(feat_ctx *fc, const char *label)
+{
+	if (!strcasecmp(label, "normal") || !strcasecmp(label, "benign") ||
+	    !strcasecmp(label, "background"))
+		return 1;
+	const char *b = fc->o->benign;
+	size_t n = strlen(label);
+	while (b && *b) {
+		const char *e = strchr(b, ',');
+		size_t len = e ? (size_t)(e - b) : strlen(b);
+		if (len == n && !strncmp(b, label, n))
+			return 1;
+		b = e ? e + 1 : NULL;
+	}
+	return 0;
+}
+
+int feat_is_benign(feat_ctx *fc, const char *label)
+{
+	if (fc->benign_memo[0] && !strcmp(label, fc->benign_memo))
+		return fc->benign_memo_val;
+	fc->benign_memo_val = is_benign(fc, label);
+	memo_set(fc->benign_memo, label);
+	return fc->benign_memo_val;
+}
+
+
+int feat_add_column(feat_ctx *fc, const char *name, int role, nids_err *err)
+{
+	nids_err e = { 0 };
+	int rc = nids_header_add_column(fc->h, name, role, &e);
+	if (rc == NIDS_EUSAGE)
+		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "%s", e.msg);
+	if (rc < 0)
+		return nids_err_set(err, rc, feat_where(fc), "%s", e.msg);
+	return rc;
+}
+
+int feat_add_meta_column(feat_ctx *fc, const char *name, int type, nids_err *err)
+{
+	nids_err e = { 0 };
+	int rc = nids_header_add_meta(fc->h, name, type, NIDS_ROLE_ID, &e);
+	if (rc < 0)
+		return nids_err_set(err, rc == NIDS_EUSAGE ? NIDS_EFORMAT : rc, feat_where(fc), "%s",
+		                    e.msg);
+	return rc;
+}
+
+int feat_add_onehot(feat_ctx *fc, const feat_vocab *v, nids_err *err)
+{
+	char name[NIDS_MAX_NAME + 1];
+	for (int i = 0; i <= v->n; i++) {
+		snprintf(name, sizeof name, "%s=%s", v->column, i < v->n ? v->values[i] : "_other");
+		int rc = feat_add_column(fc, name, NIDS_ROLE_FEATURE, err);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int feat_onehot(feat_ctx *fc, const feat_vocab *v, const char *value, float *row, int field,
+                nids_err *err)
+{
+	int lo = 0, hi = v->n - 1;
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2, c = strcmp(value, v->values[mid]);
+		if (c == 0) {
+			row[mid] = 1;
+			return 0;
+		}
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	if (fc->o->strict)
+		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "field %d '%.40s': unknown %s",
+		                    field + 1, value, v->column);
+	row[v->n] = 1;
+	fc->st->unseen++;
+	return 0;
+}
+
+static void note_skip(feat_ctx *fc, const nids_err *e)
+{
+	if (!fc->st->skipped++)
+		snprintf(fc->st->first_bad, sizeof fc->st->first_bad, "%s: %s", e->where, e->msg);
+}
+
 
 void feat_name_key(const char *name, char *key, size_t n)
 {
@@ -257,4 +387,45 @@ int feat_refuse_csv_options(feat_ctx *fc, const char *format, int drop_ok, nids_
 		return 0;
 	return nids_err_set(err, NIDS_EUSAGE, NULL, "%s is for the %s, not %s", flag,
 	                    strcmp(flag, "--drop") ? "csv format" : "csv and cic formats", format);
+}
+
+int feat_records(feat_ctx *fc, const nids_csv_record *first, feat_row_fn conv, void *state,
+                 float *row, feat_emit_fn emit, void *arg, nids_err *err)
+{
+	nids_csv_record rec;
+	uint64_t recno = 0;
+	int rc = 0;
+	if (first)
+		rec = *first;
+	while (!rc) {
+		if (!first) {
+			rc = nids_csv_next(fc->csv, &rec, err);
+			if (rc <= 0)
+				break;
+			rc = 0;
+		}
+		first = NULL;
+		fc->st->records++;
+		recno++;
+		nids_err e = { 0 };
+		int r;
+		if (fc->nfields && rec.nfields != fc->nfields)
+			r = nids_err_set(&e, NIDS_EFORMAT, feat_where(fc), "%d fields, expected %d",
+			                 rec.nfields, fc->nfields);
+		else
+			r = conv(fc, state, &rec, row, &e);
+		if (r == 0) {
+			rc = emit(fc, arg, row, recno, err);
+		} else if (r == FEAT_SKIP_HEADER) {
+			fc->st->records--;
+			recno--;
+			fc->st->headers++;
+		} else if (r == NIDS_EFORMAT && fc->o->skip_bad) {
+			note_skip(fc, &e);
+		} else if (r != FEAT_DROPPED) {
+			*err = e;
+			rc = r;
+		}
+	}
+	return rc;
 }

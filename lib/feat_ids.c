@@ -38,19 +38,23 @@ int feat_ids_add(feat_ctx *fc, feat_ids *ids, nids_err *err)
 /* nfdump and the datasets name protocols; flow exporters number them. */
 static const struct {
 	const char *name;
+	size_t len;
 	int number;
-} PROTOS[] = { { "ICMP", 1 },   { "IGMP", 2 },  { "IPIP", 4 },  { "TCP", 6 },
-	       { "UDP", 17 },   { "IPv6", 41 }, { "GRE", 47 },  { "ESP", 50 },
-	       { "AH", 51 },    { "ICMP6", 58 }, { "IPv6-ICMP", 58 }, { "PIM", 103 },
-	       { "SCTP", 132 } };
+} PROTOS[] = { { "ICMP", 4, 1 },   { "IGMP", 4, 2 },   { "IPIP", 4, 4 },       { "TCP", 3, 6 },
+	       { "UDP", 3, 17 },   { "IPv6", 4, 41 },  { "GRE", 3, 47 },       { "ESP", 3, 50 },
+	       { "AH", 2, 51 },    { "ICMP6", 5, 58 }, { "IPv6-ICMP", 9, 58 }, { "PIM", 3, 103 },
+	       { "SCTP", 4, 132 } };
 
 int feat_proto_number(const char *s, size_t len)
 {
 	double v;
-	if (nids_parse_float(s, len, &v) == 0)
+	/* a name (a letter first) is no number but inf or nan, which are -1 as well */
+	int name = len && ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z');
+	if (!name && nids_parse_float(s, len, &v) == 0)
 		return v >= 0 && v <= 255 && v == floor(v) ? (int)v : -1;
 	for (size_t i = 0; i < sizeof PROTOS / sizeof *PROTOS; i++)
-		if (strlen(PROTOS[i].name) == len && !strncasecmp(s, PROTOS[i].name, len))
+		if (PROTOS[i].len == len && (*s | 0x20) == (PROTOS[i].name[0] | 0x20) &&
+		    !strncasecmp(s, PROTOS[i].name, len))
 			return PROTOS[i].number;
 	return -1;
 }
@@ -58,6 +62,14 @@ int feat_proto_number(const char *s, size_t len)
 /* A port: a whole number 0..65535, or nfdump's ICMP "type.code" as type * 256 + code. */
 static int port_number(const char *s, size_t len)
 {
+	if (len <= 4) { /* digits alone: the number they spell */
+		int v = 0;
+		size_t i = 0;
+		for (; i < len && (unsigned)(s[i] - '0') < 10; i++)
+			v = v * 10 + (s[i] - '0');
+		if (i == len)
+			return v;
+	}
 	const char *dot = memchr(s, '.', len);
 	double a, b;
 	if (dot && nids_parse_float(s, (size_t)(dot - s), &a) == 0 &&
@@ -67,6 +79,32 @@ static int port_number(const char *s, size_t len)
 	if (nids_parse_float(s, len, &a) || a < 0 || a > 65535 || a != floor(a))
 		return -1;
 	return (int)a;
+}
+
+/* A dotted quad as inet_pton takes it (four decimal numbers to 255, no leading zeros)
+ * into out [16] as IPv4-mapped IPv6, as nids_addr_parse stores it; -1 for anything else,
+ * which nids_addr_parse then decides. */
+static int ipv4_fast(const char *s, size_t len, unsigned char out[16])
+{
+	const char *e = s + len;
+	unsigned char q[4];
+	for (int i = 0; i < 4; i++) {
+		unsigned v = 0;
+		int n = 0;
+		for (; s < e && (unsigned)(*s - '0') < 10 && n < 4; s++, n++)
+			v = v * 10 + (unsigned)(*s - '0');
+		if (n == 0 || n > 3 || v > 255 || (n > 1 && s[-n] == '0'))
+			return -1;
+		q[i] = (unsigned char)v;
+		if (i < 3 && (s == e || *s++ != '.'))
+			return -1;
+	}
+	if (s != e)
+		return -1;
+	memset(out, 0, 10);
+	out[10] = out[11] = 0xff;
+	memcpy(out + 12, q, 4);
+	return 0;
 }
 
 static int bad(feat_ctx *fc, int f, const char *what, const char *value, nids_err *err)
@@ -101,7 +139,7 @@ int feat_ids_fill(feat_ctx *fc, const feat_ids *ids, const nids_csv_record *rec,
 		case FEAT_ID_DST:
 			if (len == 0)
 				memset(m + off, 0, 16);
-			else if (nids_addr_parse(s, len, m + off))
+			else if (ipv4_fast(s, len, m + off) && nids_addr_parse(s, len, m + off))
 				return bad(fc, f, "an IP address", s, err);
 			break;
 		case FEAT_ID_SPORT:

@@ -61,6 +61,8 @@ typedef struct feat_format {
 extern const feat_format feat_nslkdd, feat_kdd99;
 extern const feat_format feat_cic, feat_ugr16, feat_nfdump, feat_netflow, feat_csv;
 
+/* ---- lib/feat_fields.c: the helpers every format shares ---- */
+
 /* "file:line" of the record being converted. */
 const char *feat_where(feat_ctx *fc);
 
@@ -95,6 +97,23 @@ int feat_add_column(feat_ctx *fc, const char *name, int role, nids_err *err);
 
 /* Adds an id metadata column of the type; its index among the metadata columns. */
 int feat_add_meta_column(feat_ctx *fc, const char *name, int type, nids_err *err);
+
+/* A converter of one record into a row (a format's row function has this form). */
+typedef int (*feat_row_fn)(feat_ctx *fc, void *state, const nids_csv_record *rec, float *row,
+                           nids_err *err);
+/* Takes a converted row and its record number in this input; returns 0 or a code. */
+typedef int (*feat_emit_fn)(feat_ctx *fc, void *arg, const float *row, uint64_t recno,
+                            nids_err *err);
+
+/* The record loop over fc->csv's records, beginning with *first when non-NULL (a record
+ * already read): counts each one, checks its field count against fc->nfields (when not
+ * 0), converts it with conv(fc, state, rec, row) and hands each row to emit(fc, arg) with
+ * its record number in this input (header lines repeated inside the data are not
+ * numbered; dropped records are). A bad record (NIDS_EFORMAT) is counted and noted in
+ * the stats under --skip-bad and ends the loop otherwise. Returns 0 at the end of the
+ * input, or a negative code. */
+int feat_records(feat_ctx *fc, const nids_csv_record *first, feat_row_fn conv, void *state,
+                 float *row, feat_emit_fn emit, void *arg, nids_err *err);
 
 /* ---- lib/feat_fields.c: helpers of the header-ed formats (cic, ugr16, netflow, csv) ---- */
 

@@ -94,9 +94,10 @@ static int parse_flags(const char *s, size_t n, float bits[6])
 
 static int proto_index(const char *s, size_t n)
 {
+	static const unsigned char LEN[NPROTO] = { 2, 3, 3, 4, 5, 4, 4, 3, 3, 3 };
 	double v;
 	for (int i = 0; i < NPROTO; i++)
-		if (!strcasecmp(s, PROTO_NAMES[i]))
+		if (n == LEN[i] && (*s | 0x20) == (PROTO_NAMES[i][0] | 0x20) && !strcasecmp(s, PROTO_NAMES[i]))
 			return i;
 	if (nids_parse_float(s, n, &v) == 0)
 		for (int i = 0; i < NPROTO; i++)
@@ -343,8 +344,10 @@ static int row(feat_ctx *fc, void *state, const nids_csv_record *rec, float *out
 	if (rec->nfields != s->nfields)
 		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "%d fields, expected %d",
 		                    rec->nfields, s->nfields);
-	if (!strcasecmp(rec->fields[F[SA]], "sa") || !strcasecmp(rec->fields[F[SA]], "srcAddr") ||
-	    (F[FLG] >= 0 && !strcasecmp(rec->fields[F[FLG]], NAMES[FLG][0])))
+	size_t sa = rec->lens[F[SA]];
+	if ((sa == 2 && !strcasecmp(rec->fields[F[SA]], "sa")) ||
+	    (sa == 7 && !strcasecmp(rec->fields[F[SA]], "srcAddr")) ||
+	    (F[FLG] >= 0 && rec->lens[F[FLG]] == 4 && !strcasecmp(rec->fields[F[FLG]], NAMES[FLG][0])))
 		return FEAT_SKIP_HEADER;
 	int nf = 0, rc;
 	if ((rc = number(fc, rec, s, TD, "duration", &out[0], &nf, err)) ||

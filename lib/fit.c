@@ -68,34 +68,38 @@ int nids_model_fit(nids_model *m, const nids_dataset *train, const nids_dataset 
 
 char *nids_fit_usage(const char *head)
 {
-	size_t cap = 8192, n = 0;
-	char *u = malloc(cap);
-	if (!u)
+	char *u = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&u, &len); /* grows as the table does */
+	if (!f)
 		return NULL;
-	n += (size_t)snprintf(u, cap, "%s", head);
+	fputs(head, f);
 	for (int i = 0; nids_model_type_at(i); i++) {
 		const nids_model_type *t = nids_model_type_at(i);
-		n += (size_t)snprintf(u + n, cap - n, "-t %s: %s\n", t->name, t->summary);
-		if ((t->epochs || t->batch || t->lr) && n < cap) {
-			n += (size_t)snprintf(u + n, cap - n, "  training defaults:");
-			if (t->epochs && n < cap)
-				n += (size_t)snprintf(u + n, cap - n, " --epochs %d", t->epochs);
-			if (t->batch && n < cap)
-				n += (size_t)snprintf(u + n, cap - n, " --batch %d", t->batch);
-			if (t->lr && n < cap)
-				n += (size_t)snprintf(u + n, cap - n, " --lr %g", t->lr);
-			if (n < cap)
-				n += (size_t)snprintf(u + n, cap - n, "\n");
+		fprintf(f, "-t %s: %s\n", t->name, t->summary);
+		if (t->epochs || t->batch || t->lr) {
+			fputs("  training defaults:", f);
+			if (t->epochs)
+				fprintf(f, " --epochs %d", t->epochs);
+			if (t->batch)
+				fprintf(f, " --batch %d", t->batch);
+			if (t->lr)
+				fprintf(f, " --lr %g", t->lr);
+			fputc('\n', f);
 		}
-		for (const nids_hparam *h = t->hparams; h->name && n < cap; h++) {
+		for (const nids_hparam *h = t->hparams; h->name; h++) {
 			char flag[64];
 			snprintf(flag, sizeof flag, "%s%c%s--%s", h->shortopt ? "-" : "",
 			         h->shortopt ? h->shortopt : ' ', h->shortopt ? ", " : "   ", h->name);
-			n += (size_t)snprintf(u + n, cap - n, "  %-20s %s [default: %s]\n",
-			                      h->shortopt ? flag : flag + 1, h->help, h->defval);
+			fprintf(f, "  %-20s %s [default: %s]\n", h->shortopt ? flag : flag + 1, h->help,
+			        h->defval);
 		}
 	}
-	snprintf(u + n, cap - n, "see nids-fit(1)\n");
+	fputs("see nids-fit(1)\n", f);
+	if (fclose(f) || !u) {
+		free(u);
+		return NULL;
+	}
 	return u;
 }
 

@@ -513,6 +513,13 @@ int nids_output_commit(nids_output *out, nids_err *err)
 	return rc;
 }
 
+void nids_output_take_back(const char *path)
+{
+	struct stat st;
+	if (path && strcmp(path, "-") != 0 && lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+		unlink(path);
+}
+
 void nids_output_abort(nids_output *out)
 {
 	if (!out)
@@ -525,13 +532,6 @@ void nids_output_abort(nids_output *out)
 	}
 	free(out->path);
 	free(out);
-}
-
-void nids_output_take_back(const char *path)
-{
-	struct stat st;
-	if (path && strcmp(path, "-") != 0 && lstat(path, &st) == 0 && S_ISREG(st.st_mode))
-		unlink(path);
 }
 
 int nids_outputs_open(nids_output **outs, const char *const *paths, int n, FILE **files,

@@ -18,15 +18,6 @@ static const nids_hparam AE_HPARAMS[] = {
 
 static const char *const LOSSES[] = { "mse", "mae", NULL };
 
-static void ae_free_state(void *p)
-{
-	nids_autoencoder *a = p;
-	if (!a)
-		return;
-	nids_autoencoder_free_bufs(a);
-	free(a);
-}
-
 /* Parses the hyperparameters and lays out the tensors in m->arena (not allocated). */
 static int ae_define(nids_model *m, nids_err *err)
 {
@@ -50,7 +41,7 @@ static int ae_fit(nids_model *m, const nids_dataset *train, const nids_dataset *
 	nids_autoencoder *a = m->state;
 	nids_rng rng;
 	nids_model_init_mlps(m, (nids_mlp *const[]){ &a->net }, 1, &rng);
-	nids_net net = { a, m->arena.data, m->arena.size, 64, nids_autoencoder_prepare,
+	nids_net net = { a, m->arena.data, m->arena.size, 64, nids_autoencoder_plan,
 		         nids_autoencoder_step };
 	return nids_net_train(&net, train, val, 0, o, m->seed, "", err);
 }
@@ -63,35 +54,25 @@ static int ae_load(nids_model *m, const nids_arena *file, nids_err *err)
 /* ---- scoring ---- */
 
 struct ae_scratch {
+	nids_scratch mem; /* first: nids_scratch_release frees the struct */
 	nids_mlp_acts acts;
 	float *dout, *din, *grads; /* for --explain: backward into a throwaway gradient block */
 };
-
-static void ae_scratch_free(void *p)
-{
-	struct ae_scratch *s = p;
-	if (!s)
-		return;
-	nids_mlp_acts_free(&s->acts);
-	free(s->dout);
-	free(s->din);
-	free(s->grads);
-	free(s);
-}
 
 static void *ae_scratch_new(const nids_model *m, int cap, unsigned outputs)
 {
 	const nids_autoencoder *a = m->state;
 	int bw = (outputs & NIDS_OUT_EXPLAIN) != 0;
 	struct ae_scratch *s = calloc(1, sizeof *s);
-	if (!s || nids_mlp_acts_alloc(&s->acts, &a->net, cap, bw, NULL) < 0 ||
-	    (bw && (!(s->dout = nids_floats((size_t)cap * m->d)) ||
-	            !(s->din = nids_floats((size_t)cap * m->d)) ||
-	            !(s->grads = nids_floats(m->arena.size))))) {
-		ae_scratch_free(s);
+	if (!s)
 		return NULL;
+	nids_mlp_acts_plan(&s->acts, &a->net, cap, bw, &s->mem);
+	if (bw) {
+		nids_scratch_add(&s->mem, &s->dout, (size_t)cap * m->d);
+		nids_scratch_add(&s->mem, &s->din, (size_t)cap * m->d);
+		nids_scratch_add(&s->mem, &s->grads, m->arena.size);
 	}
-	return s;
+	return nids_scratch_ready(&s->mem);
 }
 
 static void ae_score(const nids_model *m, void *scratch, const float *x, int B, uint64_t row0,
@@ -147,7 +128,7 @@ const nids_model_type nids_model_ae = {
 	.fit = ae_fit,
 	.load = ae_load,
 	.scratch_new = ae_scratch_new,
-	.scratch_free = ae_scratch_free,
+	.scratch_free = nids_scratch_release,
 	.score = ae_score,
-	.free_state = ae_free_state,
+	.free_state = free,
 };

@@ -25,7 +25,10 @@ static const nids_hparam AEGMM_HPARAMS[] = {
 	{ NULL, 0, NULL, NULL },
 };
 
-static const char *const AEGMM_SCORES[] = { "mae", NULL };
+/* "logp": log p(|x - x'|), the unit of the AE-GMM system's own threshold rule (the
+ * 1.2th percentile of the benign validation rows' log-probabilities; lower = more
+ * anomalous, role score-low) */
+static const char *const AEGMM_SCORES[] = { "mae", "logp", NULL };
 
 struct aegmm {
 	nids_autoencoder ae; /* stage 1: MAE loss, L1 on the code */
@@ -40,7 +43,6 @@ static void aegmm_free_state(void *p)
 	struct aegmm *a = p;
 	if (!a)
 		return;
-	nids_autoencoder_free_bufs(&a->ae);
 	nids_gmm_free(&a->gmm);
 	free(a);
 }
@@ -83,13 +85,14 @@ static int aegmm_stage2(nids_model *m, const nids_dataset *train, const nids_fit
 	struct aegmm *a = m->state;
 	size_t n = train->n;
 	int d = m->d;
-	nids_mlp_acts acts = { 0 };
-	float *e = malloc(n * d * sizeof(float));
-	int rc = nids_mlp_acts_alloc(&acts, &a->ae.net, CHUNK, 1, err);
-	if (rc < 0 || !e) {
-		rc = rc < 0 ? rc : nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-		goto done;
-	}
+	nids_mlp_acts acts;
+	nids_scratch bufs = { 0 };
+	float *e;
+	nids_mlp_acts_plan(&acts, &a->ae.net, CHUNK, 1, &bufs);
+	nids_scratch_add(&bufs, &e, n * d);
+	int rc = nids_scratch_alloc(&bufs, err);
+	if (rc < 0)
+		return rc;
 	for (size_t at = 0; at < n; at += CHUNK) {
 		int B = (int)(n - at < CHUNK ? n - at : CHUNK);
 		abs_errors(a, &m->arena, &acts, train->x + at * d, B, e + at * d);
@@ -108,8 +111,7 @@ static int aegmm_stage2(nids_model *m, const nids_dataset *train, const nids_fit
 	if ((rc = nids_gmm_tensors_store(&a->t, &m->arena, &a->gmm, err)) < 0)
 		nids_err_wrap(err, rc, "aegmm: the mixture cannot be used: ", "");
 done:
-	nids_mlp_acts_free(&acts);
-	free(e);
+	nids_scratch_free(&bufs);
 	return rc;
 }
 
@@ -122,10 +124,9 @@ static int aegmm_fit(nids_model *m, const nids_dataset *train, const nids_datase
 	struct aegmm *a = m->state;
 	nids_rng rng;
 	nids_model_init_mlps(m, (nids_mlp *const[]){ &a->ae.net }, 1, &rng);
-	nids_net net = { &a->ae, m->arena.data, m->arena.size, 64, nids_autoencoder_prepare,
+	nids_net net = { &a->ae, m->arena.data, m->arena.size, 64, nids_autoencoder_plan,
 		         nids_autoencoder_step };
 	rc = nids_net_train(&net, train, val, 0, o, m->seed, "ae", err);
-	nids_autoencoder_free_bufs(&a->ae);
 	return rc < 0 ? rc : aegmm_stage2(m, train, o, err);
 }
 
@@ -143,34 +144,23 @@ static int aegmm_load(nids_model *m, const nids_arena *file, nids_err *err)
 /* ---- scoring ---- */
 
 struct aegmm_scratch {
+	nids_scratch mem; /* first: nids_scratch_release frees the struct */
 	nids_mlp_acts acts;
 	float *e;
 	double *ll;
 };
-
-static void aegmm_scratch_free(void *p)
-{
-	struct aegmm_scratch *s = p;
-	if (!s)
-		return;
-	nids_mlp_acts_free(&s->acts);
-	free(s->e);
-	free(s->ll);
-	free(s);
-}
 
 static void *aegmm_scratch_new(const nids_model *m, int cap, unsigned outputs)
 {
 	(void)outputs;
 	const struct aegmm *a = m->state;
 	struct aegmm_scratch *s = calloc(1, sizeof *s);
-	if (!s || nids_mlp_acts_alloc(&s->acts, &a->ae.net, cap, 1, NULL) < 0 ||
-	    !(s->e = nids_floats((size_t)cap * m->d)) ||
-	    !(s->ll = malloc((size_t)cap * sizeof(double)))) {
-		aegmm_scratch_free(s);
+	if (!s)
 		return NULL;
-	}
-	return s;
+	nids_mlp_acts_plan(&s->acts, &a->ae.net, cap, 1, &s->mem);
+	nids_scratch_add(&s->mem, &s->e, (size_t)cap * m->d);
+	nids_scratch_add_doubles(&s->mem, &s->ll, (size_t)cap);
+	return nids_scratch_ready(&s->mem);
 }
 
 static void aegmm_score(const nids_model *m, void *scratch, const float *x, int B, uint64_t row0,
@@ -192,10 +182,11 @@ static void aegmm_score(const nids_model *m, void *scratch, const float *x, int 
 		for (int j = 0; j < d; j++) {
 			sum += er[j];
 			if (outputs & NIDS_OUT_ERRORS)
-				o[2 + j] = er[j];
+				o[3 + j] = er[j];
 		}
 		o[0] = (float)-s->ll[r];
 		o[1] = (float)(sum / d);
+		o[2] = (float)s->ll[r];
 	}
 }
 
@@ -208,10 +199,11 @@ const nids_model_type nids_model_aegmm = {
 	.fit = aegmm_fit,
 	.load = aegmm_load,
 	.scratch_new = aegmm_scratch_new,
-	.scratch_free = aegmm_scratch_free,
+	.scratch_free = nids_scratch_release,
 	.score = aegmm_score,
 	.free_state = aegmm_free_state,
 	.scores = AEGMM_SCORES,
+	.scores_low = 2, /* logp */
 };
 
 /* d score / d x for rows x [B x d] into g [B x d] (explain_impl.h). With e = |x - ae(x)|
@@ -222,16 +214,20 @@ int nids_aegmm_gradient(const nids_model *m, const float *x, int B, float *g, ni
 {
 	const struct aegmm *a = m->state;
 	int d = m->d, K = a->K, rc = 0;
-	nids_mlp_acts acts = { 0 };
-	float *grads = nids_floats(m->arena.size), *dout = nids_floats((size_t)B * d);
-	float *din = nids_floats((size_t)B * d), *e = nids_floats((size_t)B * d);
-	double *ll = malloc(sizeof(double) * (size_t)B), *resp = malloc(sizeof(double) * (size_t)B * K);
-	double *t = malloc(sizeof(double) * (size_t)d);
-	if (!grads || !dout || !din || !e || !ll || !resp || !t ||
-	    nids_mlp_acts_alloc(&acts, &a->ae.net, B, 1, err) < 0) {
-		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-		goto out;
-	}
+	nids_mlp_acts acts;
+	nids_scratch bufs = { 0 };
+	float *grads, *dout, *din, *e;
+	double *ll, *resp, *t;
+	nids_mlp_acts_plan(&acts, &a->ae.net, B, 1, &bufs);
+	nids_scratch_add(&bufs, &grads, m->arena.size);
+	nids_scratch_add(&bufs, &dout, (size_t)B * d);
+	nids_scratch_add(&bufs, &din, (size_t)B * d);
+	nids_scratch_add(&bufs, &e, (size_t)B * d);
+	nids_scratch_add_doubles(&bufs, &ll, (size_t)B);
+	nids_scratch_add_doubles(&bufs, &resp, (size_t)B * K);
+	nids_scratch_add_doubles(&bufs, &t, (size_t)d);
+	if ((rc = nids_scratch_alloc(&bufs, err)) < 0)
+		return rc;
 	const float *y = nids_mlp_forward(&a->ae.net, &m->arena, m->arena.data, &acts, x, B);
 	for (size_t i = 0; i < (size_t)B * d; i++)
 		e[i] = fabsf(y[i] - x[i]);
@@ -264,8 +260,7 @@ int nids_aegmm_gradient(const nids_model *m, const float *x, int B, float *g, ni
 	for (size_t i = 0; i < (size_t)B * d; i++)
 		g[i] += din[i];
 out:
-	nids_mlp_acts_free(&acts);
-	free(grads), free(dout), free(din), free(e), free(ll), free(resp), free(t);
+	nids_scratch_free(&bufs);
 	return rc;
 }
 
@@ -274,11 +269,14 @@ out:
 int nids_aegmm_errors(const nids_model *m, const float *x, int B, float *e, nids_err *err)
 {
 	const struct aegmm *a = m->state;
-	nids_mlp_acts acts = { 0 };
-	if (nids_mlp_acts_alloc(&acts, &a->ae.net, B, 0, err) < 0)
-		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	nids_mlp_acts acts;
+	nids_scratch bufs = { 0 };
+	nids_mlp_acts_plan(&acts, &a->ae.net, B, 0, &bufs);
+	int rc = nids_scratch_alloc(&bufs, err);
+	if (rc < 0)
+		return rc;
 	abs_errors(a, &m->arena, &acts, x, B, e);
-	nids_mlp_acts_free(&acts);
+	nids_scratch_free(&bufs);
 	return 0;
 }
 

@@ -46,23 +46,11 @@ struct dagmm {
 	float *z, *f, *mask, *hd, *gamma, *dgamma, *dlogit, *dhd, *dh, *dz, *dzc, *df, *dxr;
 };
 
-static void dagmm_free_bufs(struct dagmm *a)
-{
-	nids_mlp_acts_free(&a->ca);
-	nids_mlp_acts_free(&a->ea);
-	nids_mlp_acts_free(&a->oa);
-	float *all[] = { a->z, a->f, a->mask, a->hd, a->gamma, a->dgamma, a->dlogit, a->dhd,
-		         a->dh, a->dz, a->dzc, a->df, a->dxr };
-	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-		free(all[i]);
-}
-
 static void dagmm_free_state(void *p)
 {
 	struct dagmm *a = p;
 	if (!a)
 		return;
-	dagmm_free_bufs(a);
 	nids_gmm_free(&a->gmm);
 	free(a);
 }
@@ -129,25 +117,24 @@ static void dagmm_z(const struct dagmm *a, const float *x, const float *xr, cons
 	}
 }
 
-static int dagmm_prepare(void *ctx, int shards, int cap, nids_err *err)
+static void dagmm_plan(void *ctx, int shard, int cap, nids_scratch *sc)
 {
-	(void)shards;
+	(void)shard;
 	struct dagmm *a = ctx;
-	int d = a->comp.dim[0], rc;
-	if ((rc = nids_mlp_acts_alloc(&a->ca, &a->comp, cap, 1, err)) < 0 ||
-	    (rc = nids_mlp_acts_alloc(&a->ea, &a->est, cap, 1, err)) < 0 ||
-	    (rc = nids_mlp_acts_alloc(&a->oa, &a->out, cap, 1, err)) < 0)
-		return rc;
-	size_t zs = (size_t)cap * a->zd, hs = (size_t)cap * a->H, ks = (size_t)cap * a->K;
-	a->z = nids_floats(zs), a->f = nids_floats((size_t)cap * 2), a->mask = nids_floats(hs);
-	a->hd = nids_floats(hs), a->gamma = nids_floats(ks), a->dgamma = nids_floats(ks);
-	a->dlogit = nids_floats(ks), a->dhd = nids_floats(hs), a->dh = nids_floats(hs);
-	a->dz = nids_floats(zs), a->dzc = nids_floats((size_t)cap * a->c);
-	a->df = nids_floats((size_t)cap * 2), a->dxr = nids_floats((size_t)cap * d);
-	if (!a->z || !a->f || !a->mask || !a->hd || !a->gamma || !a->dgamma || !a->dlogit ||
-	    !a->dhd || !a->dh || !a->dz || !a->dzc || !a->df || !a->dxr)
-		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	return 0;
+	nids_mlp_acts_plan(&a->ca, &a->comp, cap, 1, sc);
+	nids_mlp_acts_plan(&a->ea, &a->est, cap, 1, sc);
+	nids_mlp_acts_plan(&a->oa, &a->out, cap, 1, sc);
+	size_t c = (size_t)cap, zs = c * a->zd, hs = c * a->H, ks = c * a->K;
+	const struct {
+		float **p;
+		size_t n;
+	} t[] = { { &a->z, zs },       { &a->f, c * 2 },       { &a->mask, hs },
+		  { &a->hd, hs },      { &a->gamma, ks },      { &a->dgamma, ks },
+		  { &a->dlogit, ks },  { &a->dhd, hs },        { &a->dh, hs },
+		  { &a->dz, zs },      { &a->dzc, c * a->c },  { &a->df, c * 2 },
+		  { &a->dxr, c * (size_t)a->comp.dim[0] } };
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		nids_scratch_add(sc, t[i].p, t[i].n);
 }
 
 static double dagmm_step(void *ctx, int s, const float *x, const int *y, int B, float scale,
@@ -210,17 +197,19 @@ static int dagmm_final_gmm(struct dagmm *a, const nids_dataset *train, nids_err 
 	enum { CHUNK = 4096 };
 	size_t n = train->n;
 	int d = train->d, zd = a->zd, K = a->K, rc = 0;
-	nids_mlp_acts ca = { 0 }, ea = { 0 }, oa = { 0 };
-	float *z = malloc(n * zd * sizeof(float)), *f = nids_floats(2 * CHUNK);
-	float *gam = nids_floats((size_t)CHUNK * K);
-	double *gd = malloc(n * K * sizeof(double));
-	if (!z || !f || !gam || !gd || (rc = nids_mlp_acts_alloc(&ca, &a->comp, CHUNK, 1, err)) < 0 ||
-	    (rc = nids_mlp_acts_alloc(&ea, &a->est, CHUNK, 1, err)) < 0 ||
-	    (rc = nids_mlp_acts_alloc(&oa, &a->out, CHUNK, 1, err)) < 0) {
-		if (rc == 0)
-			rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-		goto done;
-	}
+	nids_mlp_acts ca, ea, oa;
+	nids_scratch bufs = { 0 };
+	float *z, *f, *gam;
+	double *gd;
+	nids_mlp_acts_plan(&ca, &a->comp, CHUNK, 1, &bufs);
+	nids_mlp_acts_plan(&ea, &a->est, CHUNK, 1, &bufs);
+	nids_mlp_acts_plan(&oa, &a->out, CHUNK, 1, &bufs);
+	nids_scratch_add(&bufs, &z, n * zd);
+	nids_scratch_add(&bufs, &f, 2 * CHUNK);
+	nids_scratch_add(&bufs, &gam, (size_t)CHUNK * K);
+	nids_scratch_add_doubles(&bufs, &gd, n * K);
+	if ((rc = nids_scratch_alloc(&bufs, err)) < 0)
+		return rc;
 	float *p = a->arena->data;
 	for (size_t at = 0; at < n; at += CHUNK) {
 		int B = (int)(n - at < CHUNK ? n - at : CHUNK);
@@ -241,13 +230,7 @@ static int dagmm_final_gmm(struct dagmm *a, const nids_dataset *train, nids_err 
 	if ((rc = nids_gmm_tensors_store(&a->t, a->arena, &a->gmm, err)) < 0)
 		nids_err_wrap(err, rc, "dagmm: the mixture cannot be used: ", "");
 done:
-	nids_mlp_acts_free(&ca);
-	nids_mlp_acts_free(&ea);
-	nids_mlp_acts_free(&oa);
-	free(z);
-	free(f);
-	free(gam);
-	free(gd);
+	nids_scratch_free(&bufs);
 	return rc;
 }
 
@@ -260,14 +243,18 @@ static int dagmm_setup(nids_model *m, nids_net *net, nids_err *err)
 	struct dagmm *a = m->state;
 	nids_rng rng;
 	nids_model_init_mlps(m, (nids_mlp *const[]){ &a->comp, &a->est, &a->out }, 3, &rng);
-	*net = (nids_net){ a, m->arena.data, m->arena.size, 1, dagmm_prepare, dagmm_step };
+	*net = (nids_net){ a, m->arena.data, m->arena.size, 1, dagmm_plan, dagmm_step };
 	return 0;
 }
 
-int nids_dagmm_test_net(nids_model *m, nids_net *net, int cap, nids_err *err)
+int nids_dagmm_test_net(nids_model *m, nids_net *net, int cap, nids_scratch *bufs,
+                        nids_err *err)
 {
 	int rc = dagmm_setup(m, net, err);
-	return rc < 0 ? rc : dagmm_prepare(m->state, 1, cap, err);
+	if (rc < 0)
+		return rc;
+	dagmm_plan(m->state, 0, cap, bufs);
+	return nids_scratch_alloc(bufs, err);
 }
 
 static int dagmm_fit(nids_model *m, const nids_dataset *train, const nids_dataset *val,
@@ -279,11 +266,6 @@ static int dagmm_fit(nids_model *m, const nids_dataset *train, const nids_datase
 		return rc;
 	struct dagmm *a = m->state;
 	rc = nids_net_train(&net, train, val, 0, o, m->seed, "", err);
-	dagmm_free_bufs(a);
-	a->z = a->f = a->mask = a->hd = a->gamma = a->dgamma = a->dlogit = NULL;
-	a->dhd = a->dh = a->dz = a->dzc = a->df = a->dxr = NULL;
-	memset(&a->ca, 0, sizeof a->ca), memset(&a->ea, 0, sizeof a->ea);
-	memset(&a->oa, 0, sizeof a->oa);
 	if (rc < 0 && a->chol_failed)
 		return nids_err_set(err, NIDS_EFORMAT, NULL, "dagmm: a batch covariance is not "
 		                    "positive definite with diagonal floor %g (Cholesky failed); "
@@ -307,35 +289,24 @@ static int dagmm_load(nids_model *m, const nids_arena *file, nids_err *err)
 /* ---- scoring ---- */
 
 struct dagmm_scratch {
+	nids_scratch mem; /* first: nids_scratch_release frees the struct */
 	nids_mlp_acts ca;
 	float *z, *f;
 	double *lp;
 };
-
-static void dagmm_scratch_free(void *p)
-{
-	struct dagmm_scratch *s = p;
-	if (!s)
-		return;
-	nids_mlp_acts_free(&s->ca);
-	free(s->z);
-	free(s->f);
-	free(s->lp);
-	free(s);
-}
 
 static void *dagmm_scratch_new(const nids_model *m, int cap, unsigned outputs)
 {
 	(void)outputs;
 	const struct dagmm *a = m->state;
 	struct dagmm_scratch *s = calloc(1, sizeof *s);
-	if (!s || nids_mlp_acts_alloc(&s->ca, &a->comp, cap, 1, NULL) < 0 ||
-	    !(s->z = nids_floats((size_t)cap * a->zd)) || !(s->f = nids_floats((size_t)cap * 2)) ||
-	    !(s->lp = malloc((size_t)cap * a->K * sizeof(double)))) {
-		dagmm_scratch_free(s);
+	if (!s)
 		return NULL;
-	}
-	return s;
+	nids_mlp_acts_plan(&s->ca, &a->comp, cap, 1, &s->mem);
+	nids_scratch_add(&s->mem, &s->z, (size_t)cap * a->zd);
+	nids_scratch_add(&s->mem, &s->f, (size_t)cap * 2);
+	nids_scratch_add_doubles(&s->mem, &s->lp, (size_t)cap * a->K);
+	return nids_scratch_ready(&s->mem);
 }
 
 static void dagmm_score(const nids_model *m, void *scratch, const float *x, int B, uint64_t row0,
@@ -364,7 +335,7 @@ const nids_model_type nids_model_dagmm = {
 	.fit = dagmm_fit,
 	.load = dagmm_load,
 	.scratch_new = dagmm_scratch_new,
-	.scratch_free = dagmm_scratch_free,
+	.scratch_free = nids_scratch_release,
 	.score = dagmm_score,
 	.free_state = dagmm_free_state,
 };
@@ -377,16 +348,22 @@ int nids_dagmm_gradient(const nids_model *m, const float *x, int B, float *g, ni
 {
 	const struct dagmm *a = m->state;
 	int d = m->d, K = a->K, zd = a->zd, c = a->c, rc = 0;
-	nids_mlp_acts ca = { 0 };
-	float *grads = nids_floats(m->arena.size), *z = nids_floats((size_t)B * zd);
-	float *f = nids_floats((size_t)B * 2), *df = nids_floats((size_t)B * 2);
-	float *dzc = nids_floats((size_t)B * c), *dxr = nids_floats((size_t)B * d);
-	double *lp = malloc(sizeof(double) * (size_t)B * K), *resp = malloc(sizeof(double) * (size_t)K);
-	if (!grads || !z || !f || !df || !dzc || !dxr || !lp || !resp ||
-	    nids_mlp_acts_alloc(&ca, &a->comp, B, 1, err) < 0) {
-		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-		goto out;
-	}
+	nids_mlp_acts ca;
+	nids_scratch bufs = { 0 };
+	float *grads, *z, *f, *df, *dzc, *dxr;
+	double *lp, *resp;
+	nids_mlp_acts_plan(&ca, &a->comp, B, 1, &bufs);
+	const struct {
+		float **p;
+		size_t n;
+	} bt[] = { { &grads, m->arena.size }, { &z, (size_t)B * zd }, { &f, (size_t)B * 2 },
+		  { &df, (size_t)B * 2 },       { &dzc, (size_t)B * c }, { &dxr, (size_t)B * d } };
+	for (size_t i = 0; i < sizeof bt / sizeof bt[0]; i++)
+		nids_scratch_add(&bufs, bt[i].p, bt[i].n);
+	nids_scratch_add_doubles(&bufs, &lp, (size_t)B * K);
+	nids_scratch_add_doubles(&bufs, &resp, (size_t)K);
+	if ((rc = nids_scratch_alloc(&bufs, err)) < 0)
+		return rc;
 	float *xr = nids_mlp_forward(&a->comp, &m->arena, m->arena.data, &ca, x, B);
 	dagmm_z(a, x, xr, ca.out[a->code], B, d, z, f);
 	nids_gmm_logp(&a->gmm, z, (size_t)B, lp);
@@ -432,8 +409,6 @@ int nids_dagmm_gradient(const nids_model *m, const float *x, int B, float *g, ni
 		for (int j = 0; j < d; j++)
 			g[(size_t)r * d + j] += (float)(a1 * (xv[j] - yv[j]) - b1 * xv[j] + a2 * yv[j] - b2 * xv[j]);
 	}
-out:
-	nids_mlp_acts_free(&ca);
-	free(grads), free(z), free(f), free(df), free(dzc), free(dxr), free(lp), free(resp);
+	nids_scratch_free(&bufs);
 	return rc;
 }

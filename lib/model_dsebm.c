@@ -26,22 +26,9 @@ struct dsebm {
 	int tbp, recon;
 	float sigma;
 	nids_arena *arena;
-	int shards;
 	nids_dsebm_acts acts[64];
 	float *xn[64], *r[64], *dr[64];
 };
-
-static void dsebm_free_state(void *p)
-{
-	struct dsebm *a = p;
-	if (!a)
-		return;
-	for (int s = 0; s < a->shards; s++) {
-		nids_dsebm_acts_free(&a->acts[s]);
-		free(a->xn[s]), free(a->r[s]), free(a->dr[s]);
-	}
-	free(a);
-}
 
 static int dsebm_define(nids_model *m, nids_err *err)
 {
@@ -70,20 +57,14 @@ static int dsebm_define(nids_model *m, nids_err *err)
 	return rc < 0 ? rc : 0;
 }
 
-static int dsebm_prepare(void *ctx, int shards, int cap, nids_err *err)
+static void dsebm_plan(void *ctx, int s, int cap, nids_scratch *sc)
 {
 	struct dsebm *a = ctx;
-	a->shards = shards;
 	size_t n = (size_t)cap * a->f.dim[0];
-	for (int s = 0; s < shards; s++) {
-		int rc = nids_dsebm_acts_alloc(&a->acts[s], &a->f, cap, err);
-		if (rc < 0)
-			return rc;
-		if (!(a->xn[s] = nids_floats(n)) || !(a->r[s] = nids_floats(n)) ||
-		    !(a->dr[s] = nids_floats(n)))
-			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	}
-	return 0;
+	nids_dsebm_acts_plan(&a->acts[s], &a->f, cap, sc);
+	nids_scratch_add(sc, &a->xn[s], n);
+	nids_scratch_add(sc, &a->r[s], n);
+	nids_scratch_add(sc, &a->dr[s], n);
 }
 
 static double dsebm_step(void *ctx, int s, const float *x, const int *y, int B, float scale,
@@ -117,7 +98,7 @@ static int dsebm_fit(nids_model *m, const nids_dataset *train, const nids_datase
 	struct dsebm *a = m->state;
 	nids_rng rng;
 	nids_model_init_mlps(m, (nids_mlp *const[]){ &a->f }, 1, &rng);
-	nids_net net = { a, m->arena.data, m->arena.size, 64, dsebm_prepare, dsebm_step };
+	nids_net net = { a, m->arena.data, m->arena.size, 64, dsebm_plan, dsebm_step };
 	return nids_net_train(&net, train, val, 0, o, m->seed, "", err);
 }
 
@@ -129,32 +110,22 @@ static int dsebm_load(nids_model *m, const nids_arena *file, nids_err *err)
 /* ---- scoring ---- */
 
 struct dsebm_scratch {
+	nids_scratch mem; /* first: nids_scratch_release frees the struct */
 	nids_dsebm_acts acts;
 	float *r, *energy;
 };
-
-static void dsebm_scratch_free(void *p)
-{
-	struct dsebm_scratch *s = p;
-	if (!s)
-		return;
-	nids_dsebm_acts_free(&s->acts);
-	free(s->r);
-	free(s->energy);
-	free(s);
-}
 
 static void *dsebm_scratch_new(const nids_model *m, int cap, unsigned outputs)
 {
 	(void)outputs;
 	const struct dsebm *a = m->state;
 	struct dsebm_scratch *s = calloc(1, sizeof *s);
-	if (!s || nids_dsebm_acts_alloc(&s->acts, &a->f, cap, NULL) < 0 ||
-	    !(s->r = nids_floats((size_t)cap * m->d)) || !(s->energy = nids_floats((size_t)cap))) {
-		dsebm_scratch_free(s);
+	if (!s)
 		return NULL;
-	}
-	return s;
+	nids_dsebm_acts_plan(&s->acts, &a->f, cap, &s->mem);
+	nids_scratch_add(&s->mem, &s->r, (size_t)cap * m->d);
+	nids_scratch_add(&s->mem, &s->energy, (size_t)cap);
+	return nids_scratch_ready(&s->mem);
 }
 
 static void dsebm_score(const nids_model *m, void *scratch, const float *x, int B, uint64_t row0,
@@ -188,9 +159,9 @@ const nids_model_type nids_model_dsebm = {
 	.fit = dsebm_fit,
 	.load = dsebm_load,
 	.scratch_new = dsebm_scratch_new,
-	.scratch_free = dsebm_scratch_free,
+	.scratch_free = nids_scratch_release,
 	.score = dsebm_score,
-	.free_state = dsebm_free_state,
+	.free_state = free,
 };
 
 /* d energy / d x = x - r(x) for rows x [B x d] into g [B x d], since the reconstruction
@@ -201,17 +172,18 @@ int nids_dsebm_gradient(const nids_model *m, const float *x, int B, float *g, ni
 	const struct dsebm *a = m->state;
 	if (a->recon)
 		return 1;
-	float *p = m->arena.data, *energy = nids_floats((size_t)B);
-	nids_dsebm_acts acts = { 0 };
-	int rc = 0;
-	if (!energy || nids_dsebm_acts_alloc(&acts, &a->f, B, NULL) < 0)
-		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	else
-		nids_dsebm_forward(&a->f, &m->arena, p, nids_arena_ptr(&m->arena, p, a->tbp), &acts, x,
-		                   B, g, energy);
-	for (size_t i = 0; !rc && i < (size_t)B * m->d; i++)
+	float *p = m->arena.data, *energy;
+	nids_dsebm_acts acts;
+	nids_scratch bufs = { 0 };
+	nids_dsebm_acts_plan(&acts, &a->f, B, &bufs);
+	nids_scratch_add(&bufs, &energy, (size_t)B);
+	int rc = nids_scratch_alloc(&bufs, err);
+	if (rc < 0)
+		return rc;
+	nids_dsebm_forward(&a->f, &m->arena, p, nids_arena_ptr(&m->arena, p, a->tbp), &acts, x, B,
+	                   g, energy);
+	for (size_t i = 0; i < (size_t)B * m->d; i++)
 		g[i] = x[i] - g[i];
-	nids_dsebm_acts_free(&acts);
-	free(energy);
+	nids_scratch_free(&bufs);
 	return rc;
 }

@@ -12,6 +12,7 @@
 
 #include "nids/classic.h"
 #include "nids/classic_model.h"
+#include "nids/importance.h"
 #include "nids/nn.h"
 #include "nids/pool.h"
 #include "nids/rng.h"
@@ -24,6 +25,7 @@ static const nids_hparam FOREST_HPARAMS[] = {
 	{ "min-leaf", 0, "1", "fewest training rows in a leaf" },
 	{ "max-features", 0, "sqrt", "features tried per split: sqrt, all, or a number" },
 	{ "class-weight", 0, "none", "none, or balanced: rows weighted n / (classes * class rows)" },
+	{ "importances", 0, "", "write the impurity importances (scikit-learn's) to this file" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -36,6 +38,7 @@ struct grow_job {
 	nids_tree *trees;  /* [ntrees] */
 	int *roots;        /* [ntrees] */
 	uint8_t *inbag;    /* [ntrees x n] */
+	double *imp;       /* [ntrees x d] each tree's impurity decreases */
 	nids_pool *pool;
 	atomic_int next;   /* the next tree to grow */
 	int failed;
@@ -73,6 +76,7 @@ static void grow_trees(void *ctx, int t)
 		}
 		nids_tree_opts to = j->to;
 		to.seed = nids_rng_next(&rng);
+		to.importance = j->imp + (size_t)i * (size_t)j->data.d;
 		j->trees[i].K = j->data.K;
 		int root = nids_tree_grow(&j->trees[i], &j->data, rows, m, w, &to, &j->err[t]);
 		if (root < 0)
@@ -142,6 +146,34 @@ static int parse_mtry(const nids_model *m, int d, nids_err *err)
 	return (int)k;
 }
 
+/* scikit-learn's forest importances: the mean of the trees' normalised importances over
+ * the trees that split at least once, normalised; written to --importances' file. */
+static int write_importances(const nids_model *m, const struct grow_job *j, nids_err *err)
+{
+	const char *path = nids_model_get(m, "importances");
+	if (!path || !*path)
+		return 0;
+	int d = j->data.d, used = 0;
+	double *mean = calloc((size_t)d + 1, sizeof *mean);
+	if (!mean)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	for (int i = 0; i < j->ntrees; i++) {
+		double *t = j->imp + (size_t)i * (size_t)d;
+		if (j->trees[i].n < 2)
+			continue;
+		nids_importance_normalize(t, d);
+		for (int f = 0; f < d; f++)
+			mean[f] += t[f];
+		used++;
+	}
+	for (int f = 0; used && f < d; f++)
+		mean[f] /= used;
+	nids_importance_normalize(mean, d);
+	int rc = nids_importance_write(path, m->features, mean, d, err);
+	free(mean);
+	return rc;
+}
+
 /* Concatenates the trees into m's arena (node, value, benign, roots). */
 static int store_forest(nids_model *m, const struct grow_job *j, const float *benign,
                         nids_err *err)
@@ -200,14 +232,15 @@ static int forest_fit(nids_model *m, const nids_dataset *train, const nids_datas
 	size_t n = train->n;
 	int T = o->threads < 1 ? 1 : o->threads > 64 ? 64 : o->threads;
 	struct grow_job j = { .data = { n, train->d, NULL, y, K }, .ntrees = (int)ntrees,
-		              .seed = m->seed, .to = { (int)depth, (int)leaf, mtry, 0, gini } };
+		              .seed = m->seed, .to = { (int)depth, (int)leaf, mtry, 0, gini, NULL } };
 	float *sw = NULL, *bm = calloc((size_t)K, sizeof(float));
 	float *xt = nids_classic_transpose(train->x, n, train->d);
 	j.data.xt = xt;
 	j.trees = calloc((size_t)ntrees, sizeof *j.trees);
 	j.roots = calloc((size_t)ntrees, sizeof *j.roots);
 	j.inbag = malloc((size_t)ntrees * n + 1);
-	if (!bm || !xt || !j.trees || !j.roots || !j.inbag) {
+	j.imp = calloc((size_t)ntrees * (size_t)train->d + 1, sizeof *j.imp);
+	if (!bm || !xt || !j.trees || !j.roots || !j.inbag || !j.imp) {
 		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 		goto out;
 	}
@@ -227,7 +260,8 @@ static int forest_fit(nids_model *m, const nids_dataset *train, const nids_datas
 	}
 	nids_classic_benign(m, train, K, bm);
 	if ((rc = store_forest(m, &j, bm, err)) < 0 ||
-	    (rc = nids_classic_trees_bind(m, &m->arena, K, 1, err)) < 0)
+	    (rc = nids_classic_trees_bind(m, &m->arena, K, 1, err)) < 0 ||
+	    (rc = write_importances(m, &j, err)) < 0)
 		goto out;
 	if (o->progress) {
 		struct oob_job oj = { train->x, y, n, train->d, K, (int)ntrees, j.trees, j.roots,
@@ -247,6 +281,7 @@ out:
 	free(j.trees);
 	free(j.roots);
 	free(j.inbag);
+	free(j.imp);
 	free(sw);
 	free(bm);
 	free(xt);

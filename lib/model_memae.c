@@ -28,26 +28,10 @@ struct memae {
 	int N, C, tmem;
 	float shrink, alpha;
 	nids_arena *arena;
-	int shards;
 	nids_mlp_acts ea[64], da[64];
 	nids_memory_acts ma[64];
 	float *zhat[64], *dxr[64], *dzhat[64], *dz[64], *dwhat[64];
 };
-
-static void memae_free_state(void *p)
-{
-	struct memae *a = p;
-	if (!a)
-		return;
-	for (int s = 0; s < a->shards; s++) {
-		nids_mlp_acts_free(&a->ea[s]);
-		nids_mlp_acts_free(&a->da[s]);
-		nids_memory_acts_free(&a->ma[s]);
-		free(a->zhat[s]), free(a->dxr[s]), free(a->dzhat[s]), free(a->dz[s]);
-		free(a->dwhat[s]);
-	}
-	free(a);
-}
 
 static int memae_define(nids_model *m, nids_err *err)
 {
@@ -87,25 +71,18 @@ static int memae_define(nids_model *m, nids_err *err)
 	return rc < 0 ? rc : 0;
 }
 
-static int memae_prepare(void *ctx, int shards, int cap, nids_err *err)
+static void memae_plan(void *ctx, int s, int cap, nids_scratch *sc)
 {
 	struct memae *a = ctx;
-	a->shards = shards;
-	int d = a->enc.dim[0], rc;
-	for (int s = 0; s < shards; s++) {
-		if ((rc = nids_mlp_acts_alloc(&a->ea[s], &a->enc, cap, 1, err)) < 0 ||
-		    (rc = nids_mlp_acts_alloc(&a->da[s], &a->dec, cap, 1, err)) < 0 ||
-		    (rc = nids_memory_acts_alloc(&a->ma[s], cap, a->N, a->C, err)) < 0)
-			return rc;
-		a->zhat[s] = nids_floats((size_t)cap * a->C);
-		a->dzhat[s] = nids_floats((size_t)cap * a->C);
-		a->dz[s] = nids_floats((size_t)cap * a->C);
-		a->dxr[s] = nids_floats((size_t)cap * d);
-		a->dwhat[s] = nids_floats((size_t)cap * a->N);
-		if (!a->zhat[s] || !a->dzhat[s] || !a->dz[s] || !a->dxr[s] || !a->dwhat[s])
-			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	}
-	return 0;
+	size_t c = (size_t)cap;
+	nids_mlp_acts_plan(&a->ea[s], &a->enc, cap, 1, sc);
+	nids_mlp_acts_plan(&a->da[s], &a->dec, cap, 1, sc);
+	nids_memory_acts_plan(&a->ma[s], cap, a->N, a->C, sc);
+	nids_scratch_add(sc, &a->zhat[s], c * a->C);
+	nids_scratch_add(sc, &a->dzhat[s], c * a->C);
+	nids_scratch_add(sc, &a->dz[s], c * a->C);
+	nids_scratch_add(sc, &a->dxr[s], c * a->enc.dim[0]);
+	nids_scratch_add(sc, &a->dwhat[s], c * a->N);
 }
 
 static double memae_step(void *ctx, int s, const float *x, const int *y, int B, float scale,
@@ -148,7 +125,7 @@ static int memae_fit(nids_model *m, const nids_dataset *train, const nids_datase
 	float *mem = nids_arena_ptr(&m->arena, m->arena.data, a->tmem), r = 1.0f / sqrtf((float)a->C);
 	for (int i = 0; i < a->N * a->C; i++)
 		mem[i] = r * (2.0f * nids_rng_uniform(&rng) - 1.0f);
-	nids_net net = { a, m->arena.data, m->arena.size, 64, memae_prepare, memae_step };
+	nids_net net = { a, m->arena.data, m->arena.size, 64, memae_plan, memae_step };
 	return nids_net_train(&net, train, val, 0, o, m->seed, "", err);
 }
 
@@ -160,36 +137,24 @@ static int memae_load(nids_model *m, const nids_arena *file, nids_err *err)
 /* ---- scoring ---- */
 
 struct memae_scratch {
+	nids_scratch mem; /* first: nids_scratch_release frees the struct */
 	nids_mlp_acts ea, da;
 	nids_memory_acts ma;
 	float *zhat;
 };
-
-static void memae_scratch_free(void *p)
-{
-	struct memae_scratch *s = p;
-	if (!s)
-		return;
-	nids_mlp_acts_free(&s->ea);
-	nids_mlp_acts_free(&s->da);
-	nids_memory_acts_free(&s->ma);
-	free(s->zhat);
-	free(s);
-}
 
 static void *memae_scratch_new(const nids_model *m, int cap, unsigned outputs)
 {
 	(void)outputs;
 	const struct memae *a = m->state;
 	struct memae_scratch *s = calloc(1, sizeof *s);
-	if (!s || nids_mlp_acts_alloc(&s->ea, &a->enc, cap, 1, NULL) < 0 ||
-	    nids_mlp_acts_alloc(&s->da, &a->dec, cap, 1, NULL) < 0 ||
-	    nids_memory_acts_alloc(&s->ma, cap, a->N, a->C, NULL) < 0 ||
-	    !(s->zhat = nids_floats((size_t)cap * a->C))) {
-		memae_scratch_free(s);
+	if (!s)
 		return NULL;
-	}
-	return s;
+	nids_mlp_acts_plan(&s->ea, &a->enc, cap, 1, &s->mem);
+	nids_mlp_acts_plan(&s->da, &a->dec, cap, 1, &s->mem);
+	nids_memory_acts_plan(&s->ma, cap, a->N, a->C, &s->mem);
+	nids_scratch_add(&s->mem, &s->zhat, (size_t)cap * a->C);
+	return nids_scratch_ready(&s->mem);
 }
 
 static void memae_score(const nids_model *m, void *scratch, const float *x, int B, uint64_t row0,
@@ -225,9 +190,9 @@ const nids_model_type nids_model_memae = {
 	.fit = memae_fit,
 	.load = memae_load,
 	.scratch_new = memae_scratch_new,
-	.scratch_free = memae_scratch_free,
+	.scratch_free = nids_scratch_release,
 	.score = memae_score,
-	.free_state = memae_free_state,
+	.free_state = free,
 };
 
 /* d score / d x for rows x [B x d] into g [B x d] (explain_impl.h): with
@@ -238,17 +203,20 @@ int nids_memae_gradient(const nids_model *m, const float *x, int B, float *g, ni
 	const struct memae *a = m->state;
 	int d = m->d, C = a->C, rc = 0;
 	float *p = m->arena.data;
-	nids_mlp_acts ea = { 0 }, da = { 0 };
-	nids_memory_acts ma = { 0 };
-	float *grads = nids_floats(m->arena.size), *zhat = nids_floats((size_t)B * C);
-	float *dzhat = nids_floats((size_t)B * C), *dz = nids_floats((size_t)B * C);
-	float *v = nids_floats((size_t)B * d);
-	if (!grads || !zhat || !dzhat || !dz || !v || nids_mlp_acts_alloc(&ea, &a->enc, B, 1, err) < 0 ||
-	    nids_mlp_acts_alloc(&da, &a->dec, B, 1, err) < 0 ||
-	    nids_memory_acts_alloc(&ma, B, a->N, C, err) < 0) {
-		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-		goto out;
-	}
+	nids_mlp_acts ea, da;
+	nids_memory_acts ma;
+	nids_scratch bufs = { 0 };
+	float *grads, *zhat, *dzhat, *dz, *v;
+	nids_mlp_acts_plan(&ea, &a->enc, B, 1, &bufs);
+	nids_mlp_acts_plan(&da, &a->dec, B, 1, &bufs);
+	nids_memory_acts_plan(&ma, B, a->N, C, &bufs);
+	nids_scratch_add(&bufs, &grads, m->arena.size);
+	nids_scratch_add(&bufs, &zhat, (size_t)B * C);
+	nids_scratch_add(&bufs, &dzhat, (size_t)B * C);
+	nids_scratch_add(&bufs, &dz, (size_t)B * C);
+	nids_scratch_add(&bufs, &v, (size_t)B * d);
+	if ((rc = nids_scratch_alloc(&bufs, err)) < 0)
+		return rc;
 	const float *mem = nids_arena_ptr(&m->arena, p, a->tmem);
 	const float *z = nids_mlp_forward(&a->enc, &m->arena, p, &ea, x, B);
 	nids_memory_forward(zhat, z, mem, B, a->N, C, a->shrink, &ma);
@@ -263,10 +231,6 @@ int nids_memae_gradient(const nids_model *m, const float *x, int B, float *g, ni
 	nids_mlp_backward(&a->enc, &m->arena, p, grads, &ea, dz, NULL, g, B);
 	for (size_t i = 0; i < (size_t)B * d; i++)
 		g[i] -= v[i];
-out:
-	nids_mlp_acts_free(&ea);
-	nids_mlp_acts_free(&da);
-	nids_memory_acts_free(&ma);
-	free(grads), free(zhat), free(dzhat), free(dz), free(v);
+	nids_scratch_free(&bufs);
 	return rc;
 }

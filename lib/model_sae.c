@@ -28,26 +28,11 @@ struct sae {
 	int C, by_class;
 	float rho, beta, decay;
 	long pretrain;
-	int shards;
 	nids_mlp_acts enc_a[64], dec_a[64], cls_a[64];
 	float *dx[64], *dcode[64], *dlogit[64];
 	int benign_t; /* arena index of the benign mask [1 x C]: 1 for benign classes */
 	nids_arena *arena;
 };
-
-static void sae_free_state(void *p)
-{
-	struct sae *a = p;
-	if (!a)
-		return;
-	for (int s = 0; s < a->shards; s++) {
-		nids_mlp_acts_free(&a->enc_a[s]);
-		nids_mlp_acts_free(&a->dec_a[s]);
-		nids_mlp_acts_free(&a->cls_a[s]);
-		free(a->dx[s]), free(a->dcode[s]), free(a->dlogit[s]);
-	}
-	free(a);
-}
 
 /* Lays out the tensors for the model's m->nclasses classes. */
 static int sae_define(nids_model *m, nids_err *err)
@@ -80,20 +65,15 @@ static int sae_define(nids_model *m, nids_err *err)
 	return 0;
 }
 
-static int sae_prepare(void *ctx, int shards, int cap, nids_err *err)
+static void sae_plan(void *ctx, int s, int cap, nids_scratch *sc)
 {
 	struct sae *a = ctx;
-	for (int s = a->shards; s < shards; s++) {
-		a->shards = s + 1;
-		if (nids_mlp_acts_alloc(&a->enc_a[s], &a->enc, cap, 1, err) < 0 ||
-		    nids_mlp_acts_alloc(&a->dec_a[s], &a->dec, cap, 1, err) < 0 ||
-		    nids_mlp_acts_alloc(&a->cls_a[s], &a->cls, cap, 1, err) < 0 ||
-		    !(a->dx[s] = nids_floats((size_t)cap * a->enc.dim[0])) ||
-		    !(a->dcode[s] = nids_floats((size_t)cap * a->enc.dim[1])) ||
-		    !(a->dlogit[s] = nids_floats((size_t)cap * a->C)))
-			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	}
-	return 0;
+	nids_mlp_acts_plan(&a->enc_a[s], &a->enc, cap, 1, sc);
+	nids_mlp_acts_plan(&a->dec_a[s], &a->dec, cap, 1, sc);
+	nids_mlp_acts_plan(&a->cls_a[s], &a->cls, cap, 1, sc);
+	nids_scratch_add(sc, &a->dx[s], (size_t)cap * a->enc.dim[0]);
+	nids_scratch_add(sc, &a->dcode[s], (size_t)cap * a->enc.dim[1]);
+	nids_scratch_add(sc, &a->dlogit[s], (size_t)cap * a->C);
 }
 
 /* The L2 penalty on every weight matrix, added once per step (by shard 0). */
@@ -221,11 +201,11 @@ static int sae_fit(nids_model *m, const nids_dataset *train, const nids_dataset 
 	if (a->pretrain > 0) {
 		nids_fit_opts po = *o;
 		po.epochs = (int)a->pretrain;
-		nids_net pre = { a, m->arena.data, m->arena.size, 1, sae_prepare, pretrain_step };
+		nids_net pre = { a, m->arena.data, m->arena.size, 1, sae_plan, pretrain_step };
 		if ((rc = nids_net_train(&pre, train, val, 0, &po, m->seed, "pretrain", err)) < 0)
 			return rc;
 	}
-	nids_net fine = { a, m->arena.data, m->arena.size, 64, sae_prepare, finetune_step };
+	nids_net fine = { a, m->arena.data, m->arena.size, 64, sae_plan, finetune_step };
 	return nids_net_train(&fine, train, val, by_class ? 2 : 1, o, m->seed + 1, "finetune", err);
 }
 
@@ -237,33 +217,22 @@ static int sae_load(nids_model *m, const nids_arena *file, nids_err *err)
 }
 
 struct sae_scratch {
+	nids_scratch mem; /* first: nids_scratch_release frees the struct */
 	nids_mlp_acts enc, cls;
 	float *prob;
 };
-
-static void sae_scratch_free(void *p)
-{
-	struct sae_scratch *s = p;
-	if (!s)
-		return;
-	nids_mlp_acts_free(&s->enc);
-	nids_mlp_acts_free(&s->cls);
-	free(s->prob);
-	free(s);
-}
 
 static void *sae_scratch_new(const nids_model *m, int cap, unsigned outputs)
 {
 	(void)outputs;
 	const struct sae *a = m->state;
 	struct sae_scratch *s = calloc(1, sizeof *s);
-	if (!s || nids_mlp_acts_alloc(&s->enc, &a->enc, cap, 0, NULL) < 0 ||
-	    nids_mlp_acts_alloc(&s->cls, &a->cls, cap, 0, NULL) < 0 ||
-	    !(s->prob = nids_floats((size_t)cap * a->C))) {
-		sae_scratch_free(s);
+	if (!s)
 		return NULL;
-	}
-	return s;
+	nids_mlp_acts_plan(&s->enc, &a->enc, cap, 0, &s->mem);
+	nids_mlp_acts_plan(&s->cls, &a->cls, cap, 0, &s->mem);
+	nids_scratch_add(&s->mem, &s->prob, (size_t)cap * a->C);
+	return nids_scratch_ready(&s->mem);
 }
 
 static void sae_score(const nids_model *m, void *scratch, const float *x, int B, uint64_t row0,
@@ -297,9 +266,9 @@ const nids_model_type nids_model_sae = {
 	.fit = sae_fit,
 	.load = sae_load,
 	.scratch_new = sae_scratch_new,
-	.scratch_free = sae_scratch_free,
+	.scratch_free = nids_scratch_release,
 	.score = sae_score,
-	.free_state = sae_free_state,
+	.free_state = free,
 };
 
 /* d score / d x for rows x [B x d] into g [B x d] (explain_impl.h): with P(attack)
@@ -309,14 +278,17 @@ int nids_sae_gradient(const nids_model *m, const float *x, int B, float *g, nids
 {
 	const struct sae *a = m->state;
 	int C = a->C, H = a->enc.dim[a->enc.nlayers], rc = 0;
-	nids_mlp_acts ea = { 0 }, ca = { 0 };
-	float *grads = nids_floats(m->arena.size), *prob = nids_floats((size_t)B * C);
-	float *dlogit = nids_floats((size_t)B * C), *dcode = nids_floats((size_t)B * H);
-	if (!grads || !prob || !dlogit || !dcode || nids_mlp_acts_alloc(&ea, &a->enc, B, 1, err) < 0 ||
-	    nids_mlp_acts_alloc(&ca, &a->cls, B, 1, err) < 0) {
-		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-		goto out;
-	}
+	nids_mlp_acts ea, ca;
+	nids_scratch bufs = { 0 };
+	float *grads, *prob, *dlogit, *dcode;
+	nids_mlp_acts_plan(&ea, &a->enc, B, 1, &bufs);
+	nids_mlp_acts_plan(&ca, &a->cls, B, 1, &bufs);
+	nids_scratch_add(&bufs, &grads, m->arena.size);
+	nids_scratch_add(&bufs, &prob, (size_t)B * C);
+	nids_scratch_add(&bufs, &dlogit, (size_t)B * C);
+	nids_scratch_add(&bufs, &dcode, (size_t)B * H);
+	if ((rc = nids_scratch_alloc(&bufs, err)) < 0)
+		return rc;
 	float *code = nids_mlp_forward(&a->enc, &m->arena, m->arena.data, &ea, x, B);
 	float *logit = nids_mlp_forward(&a->cls, &m->arena, m->arena.data, &ca, code, B);
 	nids_softmax_forward(prob, logit, B, C);
@@ -333,9 +305,6 @@ int nids_sae_gradient(const nids_model *m, const float *x, int B, float *g, nids
 	nids_mlp_backward(&a->cls, &m->arena, m->arena.data, grads, &ca, dlogit, NULL, dcode, B);
 	memset(g, 0, sizeof(float) * (size_t)B * m->d);
 	nids_mlp_backward(&a->enc, &m->arena, m->arena.data, grads, &ea, dcode, NULL, g, B);
-out:
-	nids_mlp_acts_free(&ea);
-	nids_mlp_acts_free(&ca);
-	free(grads), free(prob), free(dlogit), free(dcode);
+	nids_scratch_free(&bufs);
 	return rc;
 }

@@ -1,12 +1,11 @@
-/* model_table.c: the one table of model types, hyperparameter storage and typed access,
- * feature checks and output column names. */
+/* model_table.c: the one table of model types, a model's creation from it (hyperparameter
+ * defaults), feature checks and output column names. The models read their
+ * hyperparameters through lib/model_params.c; the scorer is in lib/score.c. */
 #include "nids/model.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "nids/cli.h"
 
 /* Each model file defines one of these; adding a model is one line here. */
 extern const nids_model_type nids_model_ae;
@@ -15,11 +14,13 @@ extern const nids_model_type nids_model_sae;
 extern const nids_model_type nids_model_dagmm, nids_model_memae, nids_model_dsebm, nids_model_aegmm;
 extern const nids_model_type nids_model_kmeans, nids_model_logreg, nids_model_tree,
 	nids_model_forest, nids_model_iforest;
+extern const nids_model_type nids_model_ensemble;
 
 static const nids_model_type *const TABLE[] = {
 	&nids_model_ae,     &nids_model_vae,    &nids_model_sae,  &nids_model_dagmm,
 	&nids_model_memae,  &nids_model_dsebm,  &nids_model_aegmm, &nids_model_kmeans,
 	&nids_model_logreg, &nids_model_tree,   &nids_model_forest, &nids_model_iforest,
+	&nids_model_ensemble,
 };
 #define NTYPES (int)(sizeof TABLE / sizeof TABLE[0])
 
@@ -53,14 +54,6 @@ static int nhparams(const nids_model_type *t)
 	return n;
 }
 
-static int hp_index(const nids_model *m, const char *key)
-{
-	for (int i = 0; m->type->hparams && m->type->hparams[i].name; i++)
-		if (strcmp(m->type->hparams[i].name, key) == 0)
-			return i;
-	return -1;
-}
-
 int nids_model_new(nids_model **out, const char *type, nids_err *err)
 {
 	*out = NULL;
@@ -83,98 +76,6 @@ int nids_model_new(nids_model **out, const char *type, nids_err *err)
 nomem:
 	nids_model_free(m);
 	return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-}
-
-int nids_model_set(nids_model *m, const char *key, const char *value, nids_err *err)
-{
-	int i = hp_index(m, key);
-	if (i < 0)
-		return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--%s' does not apply to -t %s",
-		                    key, m->type->name);
-	char *v = strdup(value);
-	if (!v)
-		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	free(m->hp[i]);
-	m->hp[i] = v;
-	return 0;
-}
-
-const char *nids_model_get(const nids_model *m, const char *key)
-{
-	int i = hp_index(m, key);
-	return i < 0 ? NULL : m->hp[i];
-}
-
-int nids_model_get_long(const nids_model *m, const char *key, long lo, long hi, long *out,
-                        nids_err *err)
-{
-	const char *v = nids_model_get(m, key);
-	if (!v || nids_cli_parse_long(v, lo, hi, out))
-		return nids_err_set(err, NIDS_EUSAGE, NULL,
-		                    "option '--%s': '%s' is not a whole number from %ld to %ld", key,
-		                    v ? v : "", lo, hi);
-	return 0;
-}
-
-int nids_model_get_double(const nids_model *m, const char *key, double lo, double hi,
-                          double *out, nids_err *err)
-{
-	const char *v = nids_model_get(m, key);
-	if (!v || nids_cli_parse_double(v, lo, hi, out))
-		return nids_err_set(err, NIDS_EUSAGE, NULL,
-		                    "option '--%s': '%s' is not a number from %g to %g", key,
-		                    v ? v : "", lo, hi);
-	return 0;
-}
-
-int nids_model_get_ints(const nids_model *m, const char *key, int *out, int max, long lo,
-                        long hi, nids_err *err)
-{
-	const char *v = nids_model_get(m, key);
-	char buf[512];
-	if (!v || strlen(v) >= sizeof buf)
-		return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--%s': bad list", key);
-	strcpy(buf, v);
-	char *items[NIDS_MLP_MAX + 1];
-	int n = nids_cli_split_list(buf, items, max + 1);
-	for (int i = 0; i < n; i++) {
-		long x;
-		if (n > max || nids_cli_parse_long(items[i], lo, hi, &x))
-			return nids_err_set(err, NIDS_EUSAGE, NULL,
-			                    "option '--%s': '%s' is not a list of at most %d whole "
-			                    "numbers from %ld to %ld", key, v, max, lo, hi);
-		out[i] = (int)x;
-	}
-	return n;
-}
-
-int nids_model_get_choice(const nids_model *m, const char *key, const char *const *choices,
-                          nids_err *err)
-{
-	const char *v = nids_model_get(m, key);
-	for (int i = 0; v && choices[i]; i++)
-		if (strcmp(v, choices[i]) == 0)
-			return i;
-	char known[256] = "";
-	for (int i = 0; choices[i]; i++)
-		snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "",
-		         choices[i]);
-	return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--%s': '%s' is not one of %s", key,
-	                    v ? v : "", known);
-}
-
-int nids_model_get_act(const nids_model *m, const char *key, nids_err *err)
-{
-	const char *v = nids_model_get(m, key);
-	int act = v ? nids_act_parse(v) : -1;
-	if (act > 0)
-		return act;
-	char known[128] = "";
-	for (int i = 1; i < NIDS_ACT_COUNT; i++)
-		snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i > 1 ? ", " : "",
-		         nids_act_name(i));
-	return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--%s': '%s' is not one of %s", key,
-	                    v ? v : "", known);
 }
 
 static char **copy_names(char *const *src, int n)

@@ -8,6 +8,7 @@
 
 #include "nids/classic.h"
 #include "nids/classic_model.h"
+#include "nids/importance.h"
 
 static const nids_hparam TREE_HPARAMS[] = {
 	{ "target", 0, "label", "classifier target: label (benign/attack) or class" },
@@ -16,6 +17,7 @@ static const nids_hparam TREE_HPARAMS[] = {
 	{ "min-leaf", 0, "1", "fewest training rows in a leaf" },
 	{ "class-weight", 0, "none", "none, or balanced: rows weighted n / (classes * class rows)" },
 	{ "dump", 0, "", "write the fitted tree as indented text to this file" },
+	{ "importances", 0, "", "write the impurity importances (scikit-learn's) to this file" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -57,6 +59,7 @@ static int tree_fit(nids_model *m, const nids_dataset *train, const nids_dataset
 		return rc;
 	size_t n = train->n;
 	float *sw = NULL, *xt = NULL, *bm = NULL;
+	double *imp = NULL;
 	uint32_t *rows = malloc(sizeof(uint32_t) * n);
 	nids_tree t = { .K = K };
 	if ((rc = nids_classic_weights(m, y, n, K, &sw, err)) < 0)
@@ -66,7 +69,8 @@ static int tree_fit(nids_model *m, const nids_dataset *train, const nids_dataset
 			sw[i] = 1;
 	xt = nids_classic_transpose(train->x, n, train->d);
 	bm = calloc((size_t)K, sizeof(float));
-	if (!rows || !xt || !bm || !sw) {
+	imp = calloc((size_t)train->d + 1, sizeof *imp);
+	if (!rows || !xt || !bm || !sw || !imp) {
 		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 		goto out;
 	}
@@ -75,7 +79,7 @@ static int tree_fit(nids_model *m, const nids_dataset *train, const nids_dataset
 	nids_tree_data data = { n, train->d, xt, y, K };
 	/* all features, in a seeded random order: ties go to a random one, as in
 	 * scikit-learn */
-	nids_tree_opts to = { (int)depth, (int)leaf, train->d, m->seed, gini };
+	nids_tree_opts to = { (int)depth, (int)leaf, train->d, m->seed, gini, imp };
 	if ((rc = nids_tree_grow(&t, &data, rows, n, sw, &to, err)) < 0)
 		goto out;
 	nids_classic_benign(m, train, K, bm);
@@ -89,7 +93,12 @@ static int tree_fit(nids_model *m, const nids_dataset *train, const nids_dataset
 	const char *dump = nids_model_get(m, "dump");
 	if (dump && *dump)
 		rc = write_dump(m, &t, dump, err);
+	const char *ipath = nids_model_get(m, "importances");
+	nids_importance_normalize(imp, train->d);
+	if (rc >= 0 && ipath && *ipath)
+		rc = nids_importance_write(ipath, m->features, imp, train->d, err);
 out:
+	free(imp);
 	nids_tree_free(&t);
 	free(rows);
 	free(sw);

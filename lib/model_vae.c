@@ -46,60 +46,36 @@ struct vae {
 	nids_mlp enc, emu, elv, dec, dmu, dlv;
 	int K, L, bern, score;
 	float lvmin, beta;
-	int shards;
 	struct vae_bufs sh[64];
 	nids_arena *arena;
 };
 
-static void bufs_free(struct vae_bufs *b)
-{
-	nids_mlp_acts_free(&b->enc), nids_mlp_acts_free(&b->emu), nids_mlp_acts_free(&b->elv);
-	nids_mlp_acts_free(&b->dec), nids_mlp_acts_free(&b->dmu), nids_mlp_acts_free(&b->dlv);
-	float *f[] = { b->eps, b->z, b->dz, b->dmean, b->dlogv, b->dh, b->dx, b->dm, b->dv, b->dg,
-		       b->grads, b->zmu, b->zlv };
-	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-		free(f[i]);
-	memset(b, 0, sizeof *b);
-}
-
-/* enc rows: cap; dec rows: dcap (cap * L for scoring); bw: with the backward buffers */
-static int bufs_alloc(struct vae_bufs *b, const struct vae *v, int cap, int dcap, size_t nparams,
-                      int bw)
+/* Lists one shard's or one scorer's buffers in sc: enc rows cap, dec rows dcap (cap * L
+ * for scoring); bw: with the backward buffers. */
+static void bufs_plan(struct vae_bufs *b, const struct vae *v, int cap, int dcap,
+                      size_t nparams, int bw, nids_scratch *sc)
 {
 	memset(b, 0, sizeof *b);
 	int d = v->enc.dim[0], H1 = v->enc.dim[v->enc.nlayers], H0 = v->dec.dim[v->dec.nlayers];
-	int K = v->K;
-	if (nids_mlp_acts_alloc(&b->enc, &v->enc, cap, bw, NULL) < 0 ||
-	    nids_mlp_acts_alloc(&b->emu, &v->emu, cap, bw, NULL) < 0 ||
-	    nids_mlp_acts_alloc(&b->elv, &v->elv, cap, bw, NULL) < 0 ||
-	    nids_mlp_acts_alloc(&b->dec, &v->dec, dcap, bw, NULL) < 0 ||
-	    nids_mlp_acts_alloc(&b->dmu, &v->dmu, dcap, bw, NULL) < 0 ||
-	    (!v->bern && nids_mlp_acts_alloc(&b->dlv, &v->dlv, dcap, bw, NULL) < 0))
-		return -1;
-	if (!(b->eps = nids_floats((size_t)dcap * K)) || !(b->z = nids_floats((size_t)dcap * K)) ||
-	    !(b->zmu = nids_floats((size_t)dcap * K)) || !(b->zlv = nids_floats((size_t)dcap * K)))
-		return -1;
-	if (!bw)
-		return 0;
-	return (b->dz = nids_floats((size_t)dcap * K)) &&
-	               (b->dmean = nids_floats((size_t)cap * K)) &&
-	               (b->dlogv = nids_floats((size_t)cap * K)) &&
-	               (b->dh = nids_floats((size_t)cap * H1)) &&
-	               (b->dx = nids_floats((size_t)cap * d)) &&
-	               (b->dm = nids_floats((size_t)dcap * d)) &&
-	               (b->dv = nids_floats((size_t)dcap * d)) &&
-	               (b->dg = nids_floats((size_t)dcap * H0)) && (b->grads = nids_floats(nparams))
-	       ? 0 : -1;
-}
-
-static void vae_free_state(void *p)
-{
-	struct vae *v = p;
-	if (!v)
-		return;
-	for (int s = 0; s < v->shards; s++)
-		bufs_free(&v->sh[s]);
-	free(v);
+	size_t K = (size_t)v->K, c = (size_t)cap, dc = (size_t)dcap;
+	nids_mlp_acts_plan(&b->enc, &v->enc, cap, bw, sc);
+	nids_mlp_acts_plan(&b->emu, &v->emu, cap, bw, sc);
+	nids_mlp_acts_plan(&b->elv, &v->elv, cap, bw, sc);
+	nids_mlp_acts_plan(&b->dec, &v->dec, dcap, bw, sc);
+	nids_mlp_acts_plan(&b->dmu, &v->dmu, dcap, bw, sc);
+	if (!v->bern)
+		nids_mlp_acts_plan(&b->dlv, &v->dlv, dcap, bw, sc);
+	const struct {
+		float **p;
+		size_t n;
+	} t[] = { { &b->eps, dc * K },   { &b->z, dc * K },     { &b->zmu, dc * K },
+		  { &b->zlv, dc * K },   { &b->dz, dc * K },    { &b->dmean, c * K },
+		  { &b->dlogv, c * K },  { &b->dh, c * H1 },    { &b->dx, c * d },
+		  { &b->dm, dc * d },    { &b->dv, dc * d },    { &b->dg, dc * H0 },
+		  { &b->grads, nparams } };
+	/* the first four forward, the rest backward */
+	for (size_t i = 0; i < (bw ? sizeof t / sizeof t[0] : 4); i++)
+		nids_scratch_add(sc, t[i].p, t[i].n);
 }
 
 static int vae_define(nids_model *m, nids_err *err)
@@ -153,15 +129,10 @@ static int vae_define(nids_model *m, nids_err *err)
 	return 0;
 }
 
-static int vae_prepare(void *ctx, int shards, int cap, nids_err *err)
+static void vae_plan(void *ctx, int s, int cap, nids_scratch *sc)
 {
 	struct vae *v = ctx;
-	for (int s = 0; s < shards; s++) {
-		v->shards = s + 1;
-		if (bufs_alloc(&v->sh[s], v, cap, cap, v->arena->size, 1) < 0)
-			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	}
-	return 0;
+	bufs_plan(&v->sh[s], v, cap, cap, v->arena->size, 1, sc);
 }
 
 /* Encoder forward for B rows: returns mu and logvar [B x K] (in the bufs' activations). */
@@ -261,7 +232,7 @@ static int vae_fit(nids_model *m, const nids_dataset *train, const nids_dataset 
 	nids_rng rng;
 	nids_mlp *const all[] = { &v->enc, &v->emu, &v->elv, &v->dec, &v->dmu, &v->dlv };
 	nids_model_init_mlps(m, all, 6, &rng);
-	nids_net net = { v, m->arena.data, m->arena.size, 64, vae_prepare, vae_step };
+	nids_net net = { v, m->arena.data, m->arena.size, 64, vae_plan, vae_step };
 	return nids_net_train(&net, train, val, 0, o, m->seed, "", err);
 }
 
@@ -319,27 +290,24 @@ static float gauss_nll_row(const float *restrict mean, const float *restrict log
 	return 0.5f * (s + (float)d * 1.8378770664f);
 }
 
-static void vae_scratch_free(void *p)
-{
-	if (p)
-		bufs_free(p);
-	free(p);
-}
+struct vae_scorer {
+	nids_scratch mem; /* first: nids_scratch_release frees the struct */
+	struct vae_bufs b;
+};
 
 static void *vae_scratch_new(const nids_model *m, int cap, unsigned outputs)
 {
 	const struct vae *v = m->state;
-	struct vae_bufs *b = calloc(1, sizeof *b);
+	struct vae_scorer *s = calloc(1, sizeof *s);
 	int rows = SCORE_ROWS / v->L / 16 * 16;
 	rows = rows < 16 ? 16 : rows;
 	rows = cap < rows ? cap : rows;
-	if (!b || bufs_alloc(b, v, rows, rows * v->L, m->arena.size,
-	                     (outputs & NIDS_OUT_EXPLAIN) != 0) < 0) {
-		vae_scratch_free(b);
+	if (!s)
 		return NULL;
-	}
-	b->rows = rows;
-	return b;
+	bufs_plan(&s->b, v, rows, rows * v->L, m->arena.size, (outputs & NIDS_OUT_EXPLAIN) != 0,
+	          &s->mem);
+	s->b.rows = rows;
+	return nids_scratch_ready(&s->mem);
 }
 
 static void score_pass(const nids_model *m, struct vae_bufs *b, const float *x, int B,
@@ -350,7 +318,7 @@ static void score_pass(const nids_model *m, struct vae_bufs *b, const float *x, 
 static void vae_score(const nids_model *m, void *scratch, const float *x, int B, uint64_t row0,
                       unsigned outputs, float *out, int ldo)
 {
-	struct vae_bufs *b = scratch;
+	struct vae_bufs *b = &((struct vae_scorer *)scratch)->b;
 	for (int r = 0; r < B; r += b->rows) {
 		int n = B - r < b->rows ? B - r : b->rows;
 		score_pass(m, b, x + (size_t)r * m->d, n, row0 + (uint64_t)r, outputs,
@@ -475,7 +443,7 @@ const nids_model_type nids_model_vae = {
 	.fit = vae_fit,
 	.load = vae_load,
 	.scratch_new = vae_scratch_new,
-	.scratch_free = vae_scratch_free,
+	.scratch_free = nids_scratch_release,
 	.score = vae_score,
-	.free_state = vae_free_state,
+	.free_state = free,
 };

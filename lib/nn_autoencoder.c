@@ -1,6 +1,7 @@
 /* nn_autoencoder.c: the dense autoencoder that -t ae is and that -t aegmm trains as its
  * stage 1 (see model.h): layout from the --layers and --act hyperparameters, per-shard
- * buffers, and the training step (MSE or MAE, optional L1 penalty on the code). */
+ * buffers, and the training step (MSE or MAE, optional L1 penalty on
+ * the code). */
 #include "nids/model.h"
 
 #include <stdlib.h>
@@ -26,21 +27,13 @@ int nids_autoencoder_define(nids_autoencoder *a, nids_model *m, int mae, float l
 	return nids_mlp_define(&a->net, &m->arena, "ae", n, dim, acts, err);
 }
 
-int nids_autoencoder_prepare(void *ctx, int shards, int cap, nids_err *err)
+void nids_autoencoder_plan(void *ctx, int s, int cap, nids_scratch *sc)
 {
 	nids_autoencoder *a = ctx;
-	a->shards = shards;
 	int d = a->net.dim[0], c = a->net.dim[a->code + 1];
-	for (int s = 0; s < shards; s++) {
-		int rc = nids_mlp_acts_alloc(&a->acts[s], &a->net, cap, 1, err);
-		if (rc < 0)
-			return rc;
-		a->dout[s] = nids_floats((size_t)cap * d);
-		a->dcode[s] = nids_floats((size_t)cap * c);
-		if (!a->dout[s] || !a->dcode[s])
-			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	}
-	return 0;
+	nids_mlp_acts_plan(&a->acts[s], &a->net, cap, 1, sc);
+	nids_scratch_add(sc, &a->dout[s], (size_t)cap * d);
+	nids_scratch_add(sc, &a->dcode[s], (size_t)cap * c);
 }
 
 double nids_autoencoder_step(void *ctx, int s, const float *x, const int *y, int B,
@@ -67,15 +60,4 @@ double nids_autoencoder_step(void *ctx, int s, const float *x, const int *y, int
 	if (grads)
 		nids_mlp_backward(&a->net, a->arena, p, grads, &a->acts[s], dout, extra, NULL, B);
 	return loss;
-}
-
-void nids_autoencoder_free_bufs(nids_autoencoder *a)
-{
-	for (int s = 0; s < a->shards; s++) {
-		nids_mlp_acts_free(&a->acts[s]);
-		free(a->dout[s]);
-		free(a->dcode[s]);
-		a->dout[s] = a->dcode[s] = NULL;
-	}
-	a->shards = 0;
 }

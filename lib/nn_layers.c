@@ -50,6 +50,88 @@ float *nids_floats(size_t n)
 	return p;
 }
 
+/* ---- scratch ---- */
+
+static void scratch_entry(nids_scratch *s, float **p, double **dp, size_t n, float **same)
+{
+	if (s->n == s->cap) {
+		int cap = s->cap ? s->cap * 2 : 32;
+		nids_scratch_entry *t = realloc(s->t, (size_t)cap * sizeof *t);
+		if (!t) {
+			s->nomem = 1;
+			return;
+		}
+		s->t = t, s->cap = cap;
+	}
+	s->t[s->n++] = (nids_scratch_entry){ p, dp, n, same };
+}
+
+void nids_scratch_add(nids_scratch *s, float **p, size_t n) { scratch_entry(s, p, NULL, n, NULL); }
+
+void nids_scratch_add_doubles(nids_scratch *s, double **p, size_t n)
+{
+	scratch_entry(s, NULL, p, 2 * n, NULL);
+}
+
+void nids_scratch_alias(nids_scratch *s, float **p, float **same)
+{
+	scratch_entry(s, p, NULL, 0, same);
+}
+
+int nids_scratch_alloc(nids_scratch *s, nids_err *err)
+{
+	/* each buffer rounded up to 64 bytes (an empty one takes 64), as nids_floats does */
+	size_t size = 0;
+	for (int i = 0; !s->nomem && i < s->n; i++)
+		if (!s->t[i].same)
+			size += s->t[i].n ? (s->t[i].n + 15) / 16 * 16 : 16;
+	if (s->nomem || !(s->mem = nids_floats(size))) {
+		nids_scratch_free(s);
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory for activations");
+	}
+	s->size = size;
+	size_t at = 0;
+	for (int i = 0; i < s->n; i++) {
+		nids_scratch_entry *e = &s->t[i];
+		if (e->same) {
+			*e->p = *e->same;
+			continue;
+		}
+		if (e->dp)
+			*e->dp = (double *)(void *)(s->mem + at);
+		else
+			*e->p = s->mem + at;
+		at += e->n ? (e->n + 15) / 16 * 16 : 16;
+	}
+	free(s->t);
+	s->t = NULL;
+	s->n = s->cap = 0;
+	return 0;
+}
+
+void nids_scratch_free(nids_scratch *s)
+{
+	if (!s)
+		return;
+	free(s->t);
+	free(s->mem);
+	memset(s, 0, sizeof *s);
+}
+
+void *nids_scratch_ready(nids_scratch *s)
+{
+	if (nids_scratch_alloc(s, NULL) == 0)
+		return s;
+	free(s);
+	return NULL;
+}
+
+void nids_scratch_release(void *s)
+{
+	nids_scratch_free(s);
+	free(s);
+}
+
 int nids_arena_alloc(nids_arena *a, nids_err *err)
 {
 	free(a->data);

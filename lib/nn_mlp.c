@@ -44,44 +44,26 @@ void nids_mlp_init(const nids_mlp *m, const nids_arena *a, float *params, nids_r
 	}
 }
 
-int nids_mlp_acts_alloc(nids_mlp_acts *s, const nids_mlp *m, int cap, int backward,
-                        nids_err *err)
+void nids_mlp_acts_plan(nids_mlp_acts *s, const nids_mlp *m, int cap, int backward,
+                        nids_scratch *sc)
 {
 	memset(s, 0, sizeof *s);
 	s->cap = cap;
 	int maxd = 0;
 	for (int i = 0; i <= m->nlayers; i++)
 		maxd = m->dim[i] > maxd ? m->dim[i] : maxd;
-	int ok = !backward || ((s->g0 = nids_floats((size_t)cap * maxd)) &&
-	                       (s->g1 = nids_floats((size_t)cap * maxd)));
-	for (int i = 0; ok && i < m->nlayers; i++) {
-		size_t n = (size_t)cap * m->dim[i + 1];
-		ok = (s->pre[i] = nids_floats(n)) != NULL;
+	if (backward) {
+		nids_scratch_add(sc, &s->g0, (size_t)cap * maxd);
+		nids_scratch_add(sc, &s->g1, (size_t)cap * maxd);
+	}
+	for (int i = 0; i < m->nlayers; i++) {
+		nids_scratch_add(sc, &s->pre[i], (size_t)cap * m->dim[i + 1]);
 		/* the backward needs the pre-activations; a forward alone works in place */
-		if (ok && backward && m->act[i] != NIDS_ACT_NONE)
-			ok = (s->out[i] = nids_floats(n)) != NULL;
+		if (backward && m->act[i] != NIDS_ACT_NONE)
+			nids_scratch_add(sc, &s->out[i], (size_t)cap * m->dim[i + 1]);
 		else
-			s->out[i] = s->pre[i];
+			nids_scratch_alias(sc, &s->out[i], &s->pre[i]);
 	}
-	if (!ok) {
-		nids_mlp_acts_free(s);
-		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory for activations");
-	}
-	return 0;
-}
-
-void nids_mlp_acts_free(nids_mlp_acts *s)
-{
-	if (!s)
-		return;
-	for (int i = 0; i < NIDS_MLP_MAX; i++) {
-		if (s->out[i] != s->pre[i])
-			free(s->out[i]);
-		free(s->pre[i]);
-	}
-	free(s->g0);
-	free(s->g1);
-	memset(s, 0, sizeof *s);
 }
 
 float *nids_mlp_forward(const nids_mlp *m, const nids_arena *a, float *params,

@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "json_impl.h"
+#include "nids/format.h"
 #include "nids/io.h"
+#include "nids/metrics_multi.h"
 #include "nids/metrics_class.h"
 #include "nids/scored.h"
 #include "nids/svg_density.h"
@@ -265,4 +267,84 @@ void nids_roc_free(nids_roc *res)
 	nids_eval_free(res->e);
 	free(res->per_class);
 	free(res);
+}
+
+int nids_roc_check(nids_roc_opts *o, nids_err *err)
+{
+	int svg_out = o->svg && strcmp(o->svg, "-") == 0;
+	if (o->curve && strcmp(o->curve, "roc") != 0 && strcmp(o->curve, "pr") != 0)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--curve': '%s' is not roc or pr",
+		                    o->curve);
+	if (o->truth && strcmp(o->truth, "class") != 0 && strcmp(o->truth, "label") != 0)
+		return nids_err_set(err, NIDS_EUSAGE, NULL,
+		                    "option '--truth': '%s' is not class or label", o->truth);
+	if (o->json && o->curve)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "give one of --json and --curve");
+	if (svg_out && (o->json || o->curve))
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "--svg - writes the picture to stdout; it "
+		                    "cannot share it with --%s", o->json ? "json" : "curve");
+	if (o->params_file && !isnan(o->threshold))
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "give one of -p and --threshold");
+	if (svg_out && o->output)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "--svg - writes the picture to stdout; -o "
+		                    "has nothing to write");
+	if (o->truth && !o->multiclass)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "--truth goes with --multiclass");
+	if (o->multiclass && (o->curve || o->params_file || !isnan(o->threshold) || o->cls ||
+	                      o->vs_benign || o->density || o->score || o->direction >= 0))
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "--multiclass evaluates predicted classes: "
+		                    "it takes no scores, thresholds, curves or densities");
+	o->report = o->json ? NIDS_ROC_JSON : !o->curve ? (svg_out ? -1 : NIDS_ROC_TABLE)
+	          : strcmp(o->curve, "roc") ? NIDS_ROC_CURVE_PR : NIDS_ROC_CURVE_ROC;
+	return 0;
+}
+
+/* The columns of --multiclass: the predicted classes and the true ones. */
+static int mc_columns(const nids_header *h, const char *truth_name, const char *name, int *pred,
+                      int *truth, nids_err *err)
+{
+	*pred = nids_header_find(h, "pred"), *truth = -1;
+	if (*pred < 0 || h->cols[*pred].role != NIDS_ROLE_CLASS)
+		return nids_err_set(err, NIDS_EFORMAT, name, "no column 'pred' of role class (add it "
+		                    "with nids-score --predict)");
+	for (int i = 0; i < h->ncols && *truth < 0; i++)
+		if (i != *pred && h->cols[i].role == NIDS_ROLE_CLASS &&
+		    (!truth_name || !strcmp(truth_name, "class")))
+			*truth = i;
+	if (*truth < 0 && (!truth_name || !strcmp(truth_name, "label")))
+		*truth = nids_header_find_role(h, NIDS_ROLE_LABEL);
+	if (*truth < 0)
+		return nids_err_set(err, NIDS_EFORMAT, name, "no %s column to take the true classes "
+		                    "from", truth_name ? truth_name : "class or label");
+	return 0;
+}
+
+int nids_roc_multiclass(nids_reader *r, const char *name, const nids_roc_opts *o,
+                        nids_err *err)
+{
+	const nids_header *h = nids_reader_header(r);
+	nids_mc_report *rep = NULL;
+	nids_output *out = NULL;
+	int pred, truth, rc = mc_columns(h, o->truth, name, &pred, &truth, err);
+	if (!rc)
+		rc = nids_mc_read(r, truth, pred, name, &rep, err);
+	if (!rc && o->svg) {
+		char title[300];
+		snprintf(title, sizeof title, "nids-roc: %.200s, '%s' against '%s'", name,
+		         h->cols[pred].name, h->cols[truth].name);
+		if (!(rc = nids_output_open(&out, o->svg, 0, err)) &&
+		    (rc = nids_mc_svg(nids_output_file(out), o->svg, rep, title, err)))
+			nids_output_abort(out);
+		else if (!rc)
+			rc = nids_output_commit(out, err);
+	}
+	if (!rc && (!o->svg || strcmp(o->svg, "-")) && !(rc = nids_output_open(&out, o->output, 0, err))) {
+		if (o->json)
+			nids_mc_print_json(nids_output_file(out), rep);
+		else
+			nids_mc_print_text(nids_output_file(out), rep, name);
+		rc = nids_output_commit(out, err);
+	}
+	nids_mc_report_free(rep);
+	return rc;
 }

@@ -230,14 +230,17 @@ static int bind_features(struct nids_norm *n, const nids_model *m, nids_err *err
 
 /* The output header: the input's columns, then the model's. */
 static int out_header(nids_header **hp, const nids_header *in, char **names, int nout,
-                      int nscores, nids_err *err)
+                      int nscores, unsigned low, nids_err *err)
 {
 	nids_header *h = nids_header_copy(in);
 	if (!h)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	for (int i = 0; i < nout; i++) {
-		int rc = nids_header_add_column(h, names[i],
-		                                i < nscores ? NIDS_ROLE_SCORE : NIDS_ROLE_META, err);
+		int role = i > 0 && i < nscores && (low >> (i - 1) & 1) ? NIDS_ROLE_SCORE_LOW
+		           : i < nscores                                  ? NIDS_ROLE_SCORE
+		           : !strcmp(names[i], "pred") && i == nout - 1   ? NIDS_ROLE_CLASS
+		                                                          : NIDS_ROLE_META;
+		int rc = nids_header_add_column(h, names[i], role, err);
 		if (rc < 0) {
 			nids_header_free(h);
 			if (rc == NIDS_EUSAGE)
@@ -262,7 +265,48 @@ typedef struct scoring {
 	const nids_score_opts *o;
 	nids_score_stats *st;
 	const char *in_name;
+	/* --predict: the first class probability's output column, the model's classes' ids
+	   in the output's class table, and the input's class ids mapped onto that table */
+	int pcol, *pred_id, *cmap, ncmap;
 } scoring;
+
+/* The output's class table has the model's classes too (the predictions name them), so
+ * the input's class ids are mapped onto it as the input's table grows. */
+static int predict_sync(scoring *z, nids_reader *r, nids_err *err)
+{
+	const nids_header *h = nids_reader_header(r);
+	if (h->nclasses > z->ncmap) {
+		int *m = realloc(z->cmap, sizeof(int) * (size_t)h->nclasses);
+		if (!m)
+			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+		z->cmap = m;
+	}
+	for (; z->ncmap < h->nclasses; z->ncmap++) {
+		int id = nids_writer_add_class(z->w, h->classes[z->ncmap], err);
+		if (id < 0)
+			return id;
+		z->cmap[z->ncmap] = id;
+	}
+	if (!z->pred_id) {
+		if (!(z->pred_id = malloc(sizeof(int) * (size_t)z->m->nclasses + 1)))
+			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+		for (int k = 0; k < z->m->nclasses; k++)
+			if ((z->pred_id[k] = nids_writer_add_class(z->w, z->m->classes[k], err)) < 0)
+				return z->pred_id[k];
+	}
+	/* the strings alone are left: every input class is in the output's table now */
+	return nids_writer_sync_classes(z->w, h, err);
+}
+
+/* The index of the most probable class in p [K], the first on ties (numpy's argmax). */
+static int argmax(const float *p, int K)
+{
+	int best = 0;
+	for (int k = 1; k < K; k++)
+		if (p[k] > p[best])
+			best = k;
+	return best;
+}
 
 /* Scores the n pending rows in rowsout (their output columns still to fill) and writes
  * them, or only the alarms. */
@@ -297,9 +341,30 @@ static int flush(scoring *z, int n, uint64_t row0, nids_err *err)
 			memmove(z->metaout + (size_t)kept * z->M, z->metaout + (size_t)b * z->M, (size_t)z->M);
 		}
 		memcpy(z->rowsout + kept * z->stride + z->C, score, (size_t)z->nout * sizeof(float));
+		if (z->o->predict)
+			z->rowsout[kept * z->stride + z->C + z->nout] =
+				(float)z->pred_id[argmax(score + z->pcol, z->m->nclasses)];
 		kept++;
 	}
 	return kept ? nids_writer_write_meta(z->w, z->rowsout, z->metaout, (size_t)kept, err) : 0;
+}
+
+/* Appends the name 'pred' to the output columns: the scorer fills the others, flush()
+ * this one from the class probabilities. */
+static int predict_column(scoring *z, char ***names, nids_err *err)
+{
+	if (!(z->o->outputs & NIDS_OUT_CLASSES) || z->m->nclasses < 1)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "--predict needs the class probabilities "
+		                    "(--classes) of a model that has them");
+	char **v = realloc(*names, sizeof(char *) * (size_t)(z->nout + 2));
+	if (!v)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	*names = v;
+	v[z->nout + 1] = NULL;
+	if (!(v[z->nout] = strdup("pred")))
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	z->pcol = z->nout - z->m->nclasses - ((z->o->outputs & NIDS_OUT_CLUSTER) ? 1 : 0);
+	return 0;
 }
 
 /* Rows are gathered into chunks and scored; the scorer keeps every row's score
@@ -310,13 +375,18 @@ static int run(scoring *z, nids_reader *r, nids_err *err)
 	long got;
 	uint64_t row0 = 0;
 	int n = 0, rc = 0;
+	const nids_header *hin = nids_reader_header(r);
 	while ((got = nids_reader_next(r, &rows, err)) > 0) {
-		if ((rc = nids_writer_sync_classes(z->w, nids_reader_header(r), err)) < 0)
+		if ((rc = z->o->predict ? predict_sync(z, r, err)
+		                        : nids_writer_sync_classes(z->w, hin, err)) < 0)
 			return rc;
 		const unsigned char *meta = nids_reader_meta(r);
 		for (long i = 0; i < got; i++) {
-			memcpy(z->rowsout + (size_t)n * z->stride, rows + (size_t)i * z->C,
-			       (size_t)z->C * sizeof(float));
+			float *row = z->rowsout + (size_t)n * z->stride;
+			memcpy(row, rows + (size_t)i * z->C, (size_t)z->C * sizeof(float));
+			for (int c = 0; z->o->predict && c < z->C; c++)
+				if (hin->cols[c].role == NIDS_ROLE_CLASS && row[c] >= 0 && row[c] < z->ncmap)
+					row[c] = (float)z->cmap[(int)row[c]];
 			if (z->M)
 				memcpy(z->metaout + (size_t)n * z->M, meta + (size_t)i * z->M, (size_t)z->M);
 			if (++n == NIDS_SCORE_CHUNK) {
@@ -351,6 +421,8 @@ int nids_score_stream(nids_reader *r, const nids_model *m, const nids_score_opts
 		                  "with nids-threshold --fit ... -m model)");
 	if (!rc && (z.nout = nids_model_outputs(m, o->outputs, &names, err)) < 0)
 		rc = z.nout;
+	if (!rc && o->predict)
+		rc = predict_column(&z, &names, err);
 	int nscores = 1; /* "score" and the type's further score columns */
 	while (m->type->scores && m->type->scores[nscores - 1])
 		nscores++;
@@ -364,8 +436,9 @@ int nids_score_stream(nids_reader *r, const nids_model *m, const nids_score_opts
 			                  "'%s' this model does not score", m->threshold_score);
 	}
 	if (!rc)
-		rc = out_header(&h, hin, names, z.nout, nscores, err);
-	z.stride = (size_t)(z.C + z.nout);
+		rc = out_header(&h, hin, names, z.nout + (o->predict != 0), nscores,
+		                m->type->scores_low, err);
+	z.stride = (size_t)(z.C + z.nout + (o->predict != 0));
 	if (!rc) {
 		z.fcol = malloc((size_t)z.d * sizeof *z.fcol);
 		z.x = nids_floats((size_t)NIDS_SCORE_CHUNK * z.d);
@@ -393,9 +466,10 @@ int nids_score_stream(nids_reader *r, const nids_model *m, const nids_score_opts
 	nids_scorer_free(z.s);
 	nids_norm_free(z.norm);
 	nids_header_free(h);
-	for (int i = 0; names && i < z.nout; i++)
+	for (int i = 0; names && names[i]; i++)
 		free(names[i]);
 	free(names);
 	free(z.fcol), free(z.x), free(z.sc), free(z.rowsout), free(z.metaout);
+	free(z.pred_id), free(z.cmap);
 	return rc;
 }

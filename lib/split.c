@@ -1,19 +1,23 @@
 /* split.c: row selection, sampling, balancing and train/validation routing. */
 #include "nids/split.h"
 
-#include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <xxhash.h>
 
 #include "nids/cli.h"
+#include "nids/io.h"
 #include "nids/le.h"
+#include "split_sample_impl.h"
+#include "spool_impl.h"
 
 /* Independent random streams per purpose, so that adding one option does not reshuffle
  * the draws of another. */
-enum { DRAW_FRACTION = 1, DRAW_VAL = 2, DRAW_BALANCE = 3 };
+enum { DRAW_FRACTION = 1, DRAW_VAL = 2, DRAW_BALANCE = 3, DRAW_SAMPLE = 4 /* and 5 */ };
 
 static uint64_t mix64(uint64_t z)
 {
@@ -42,6 +46,8 @@ typedef struct split {
 	size_t C;
 	size_t M; /* metadata bytes per row */
 	int key_col, key_meta; /* --partition's key: a float column, or a metadata column */
+	int time_meta, rec_meta; /* --since/--until's and --records' metadata columns */
+	nids_reservoir res[2];   /* exact-size sampling: any label in res[0], or per label */
 } split;
 
 /* Which part of part_n the row's key falls in, 0-based: XXH3 of the key's value. */
@@ -122,6 +128,14 @@ static int selected(const split *s, const float *row, const unsigned char *meta,
 		return 0;
 	if (o->nclasses && !s->sel[(int)row[s->class_col]])
 		return 0;
+	if (o->has_time) {
+		int64_t t = nids_meta_get_i64(meta + s->h->meta[s->time_meta].off);
+		if (t == INT64_MIN || t < o->time_from || t >= o->time_to)
+			return 0;
+	}
+	if (o->rec && !nids_split_records_has(o->rec, o->nrec,
+	                                      nids_meta_get_u64(meta + s->h->meta[s->rec_meta].off)))
+		return 0;
 	return o->fraction >= 1 || unit(o->seed, DRAW_FRACTION, i) < o->fraction;
 }
 
@@ -160,32 +174,20 @@ static int check_class_names(const split *s, nids_err *err)
 
 /* --balance, second half: all minority rows, and exactly as many majority rows chosen
  * by selection sampling (Knuth's algorithm S), in their original order. */
-static int replay_balanced(split *s, FILE *spool, const uint64_t n[2], nids_err *err)
+static int replay_balanced(split *s, nids_spool *spool, const uint64_t n[2], nids_err *err)
 {
 	uint64_t minority = n[0] < n[1] ? n[0] : n[1], seen = 0, chosen = 0;
 	int major = n[0] == n[1] ? -1 : n[0] > n[1] ? 0 : 1;
 	uint64_t total_major = major < 0 ? 0 : n[major];
-	size_t M = s->M, rowbytes = s->C * sizeof(float) + M;
-	size_t B = (1u << 20) / rowbytes + 1;
-	unsigned char *buf = malloc(B * rowbytes);
-	float *row = malloc(s->C * sizeof *row);
-	if (!buf || !row) {
-		free(buf), free(row);
-		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	}
-	int rc = fseek(spool, 0, SEEK_SET)
-	                 ? nids_err_set(err, NIDS_EIO, NULL, "spool: %s", strerror(errno))
-	                 : 0;
-	while (!rc) {
-		size_t k = fread(buf, rowbytes, B, spool);
-		if (k == 0) {
-			if (ferror(spool))
-				rc = nids_err_set(err, NIDS_EIO, NULL, "spool: read error");
-			break;
-		}
-		for (size_t i = 0; i < k && !rc; i++) {
-			const unsigned char *rec = buf + i * rowbytes;
-			memcpy(row, rec, s->C * sizeof(float)); /* aligned for float reads */
+	float *rows;
+	unsigned char *meta;
+	long k;
+	int rc = 0;
+	while (!rc && (k = nids_spool_next(spool, &rows, &meta, err)) != 0) {
+		if (k < 0)
+			return (int)k;
+		for (long i = 0; i < k && !rc; i++) {
+			const float *row = rows + (size_t)i * s->C;
 			if ((row[s->label_col] != 0) == major) {
 				double u = unit(s->o->seed, DRAW_BALANCE, seen);
 				int take = u * (double)(total_major - seen) <
@@ -195,16 +197,14 @@ static int replay_balanced(split *s, FILE *spool, const uint64_t n[2], nids_err 
 					continue;
 				chosen++;
 			}
-			rc = emit(s, row, rec + s->C * sizeof(float), err);
+			rc = emit(s, row, meta + (size_t)i * s->M, err);
 		}
 	}
-	free(buf);
-	free(row);
 	return rc;
 }
 
 /* The streaming pass: select, then emit or (with --balance) spool. */
-static int pass(split *s, nids_reader *r, FILE *spool, uint64_t n[2], nids_err *err)
+static int pass(split *s, nids_reader *r, nids_spool *spool, uint64_t n[2], nids_err *err)
 {
 	float *rows;
 	long k;
@@ -230,13 +230,15 @@ static int pass(split *s, nids_reader *r, FILE *spool, uint64_t n[2], nids_err *
 			const unsigned char *m = meta ? meta + (size_t)i * s->M : NULL;
 			if (!selected(s, row, m, first + (uint64_t)i))
 				continue;
-			if (!spool) {
+			if (s->o->sampling) {
+				int g = s->o->sample_by_label && row[s->label_col] != 0;
+				nids_reservoir *res = &s->res[g];
+				rc = nids_reservoir_offer(res, row, m, first + (uint64_t)i,
+				                          unit(s->o->seed, DRAW_SAMPLE + (uint64_t)g,
+				                               res->seen), err);
+			} else if (!spool) {
 				rc = emit(s, row, m, err);
-			} else if (fwrite(row, s->C * sizeof(float), 1, spool) != 1 ||
-			           (s->M && fwrite(m, s->M, 1, spool) != 1)) {
-				rc = nids_err_set(err, NIDS_EIO, NULL, "spool: write error: %s",
-				                  strerror(errno));
-			} else {
+			} else if (!(rc = nids_spool_put(spool, row, m, err))) {
 				n[row[s->label_col] != 0]++;
 			}
 		}
@@ -246,13 +248,62 @@ static int pass(split *s, nids_reader *r, FILE *spool, uint64_t n[2], nids_err *
 	return 0;
 }
 
+/* Exact-size sampling, second half: every reservoir must be full; their rows go out
+ * in input order. */
+static int emit_sample(split *s, nids_err *err)
+{
+	static const char *what[2][2] = { { "--rows", "" }, { "--benign-rows", "--attack-rows" } };
+	int ng = s->o->sample_by_label ? 2 : 1, rc = 0;
+	for (int g = 0; g < ng && !rc; g++) {
+		nids_reservoir *r = &s->res[g];
+		if (r->cap != UINT64_MAX && r->seen < r->cap)
+			return nids_err_set(err, NIDS_EFORMAT, s->in_name, "%s %llu: only %llu %srows "
+			                    "were selected", what[s->o->sample_by_label][g],
+			                    (unsigned long long)r->cap, (unsigned long long)r->seen,
+			                    ng == 1 ? "" : g ? "attack " : "benign ");
+		rc = nids_reservoir_sort(r, err);
+	}
+	size_t at[2] = { 0, 0 };
+	while (!rc && (at[0] < s->res[0].n || at[1] < s->res[1].n)) {
+		int g = at[1] < s->res[1].n &&
+		        (at[0] == s->res[0].n || s->res[1].pos[at[1]] < s->res[0].pos[at[0]]);
+		nids_reservoir *r = &s->res[g];
+		rc = emit(s, r->x + at[g] * r->C, r->meta + at[g] * r->M, err);
+		at[g]++;
+	}
+	return rc;
+}
+
+/* The metadata columns --since/--until and --records read: the first timestamp; the
+ * column 'record', else the first u64. */
+static void find_meta(split *s)
+{
+	s->time_meta = s->rec_meta = -1;
+	for (int i = 0; i < s->h->nmeta; i++) {
+		const nids_meta_column *m = &s->h->meta[i];
+		if (m->type == NIDS_TYPE_TIME && s->time_meta < 0)
+			s->time_meta = i;
+		if (m->type == NIDS_TYPE_U64 && (s->rec_meta < 0 || !strcmp(m->name, "record")) &&
+		    (s->rec_meta < 0 || strcmp(s->h->meta[s->rec_meta].name, "record")))
+			s->rec_meta = i;
+	}
+}
+
 static int needs(const split *s, nids_err *err)
 {
 	const nids_split_opts *o = s->o;
 	const char *need_label = o->keep == NIDS_SPLIT_BENIGN    ? "--benign"
 	                         : o->keep == NIDS_SPLIT_ATTACKS ? "--attacks"
 	                         : o->balance                    ? "--balance"
-	                                                         : NULL;
+	                         : o->sampling && o->sample_by_label
+	                                 ? "--benign-rows, --attack-rows and --attack-ratio"
+	                                 : NULL;
+	if (o->has_time && s->time_meta < 0)
+		return nids_err_set(err, NIDS_EFORMAT, s->in_name,
+		                    "--since and --until need a timestamp column; the stream has none");
+	if (o->rec && s->rec_meta < 0)
+		return nids_err_set(err, NIDS_EFORMAT, s->in_name,
+		                    "--records needs a record-number column (u64); the stream has none");
 	if (need_label && s->label_col < 0)
 		return nids_err_set(err, NIDS_EFORMAT, s->in_name,
 		                    "%s needs a label column; the stream has none", need_label);
@@ -288,13 +339,15 @@ int nids_split_run(const nids_split_opts *o, nids_reader *r, const char *in_name
 	for (int i = 0; o->part_n && !o->key && i < s.h->nmeta && s.key_meta < 0; i++)
 		if (s.h->meta[i].type == NIDS_TYPE_ADDR)
 			s.key_meta = i;
+	find_meta(&s);
+	for (int g = 0; g < 2; g++)
+		nids_reservoir_init(&s.res[g], o->sample[g], s.C, s.M);
 	int rc = needs(&s, err);
 	for (int k = 0; k < s.nout && !rc; k++)
 		rc = nids_writer_open(&s.w[k], out[k], out_names[k], s.h, o->level, err);
-	FILE *spool = NULL;
-	if (!rc && o->balance && !(spool = tmpfile()))
-		rc = nids_err_set(err, NIDS_EIO, NULL, "cannot create a temporary spool file: %s",
-		                  strerror(errno));
+	nids_spool *spool = NULL;
+	if (!rc && o->balance)
+		rc = nids_spool_open(&spool, s.C, s.M, err);
 	uint64_t n[2] = { 0, 0 };
 	if (!rc)
 		rc = follow_classes(&s, err);
@@ -304,8 +357,11 @@ int nids_split_run(const nids_split_opts *o, nids_reader *r, const char *in_name
 		rc = check_class_names(&s, err);
 	if (!rc && spool)
 		rc = replay_balanced(&s, spool, n, err);
-	if (spool)
-		fclose(spool);
+	if (!rc && o->sampling)
+		rc = emit_sample(&s, err);
+	nids_reservoir_free(&s.res[0]);
+	nids_reservoir_free(&s.res[1]);
+	nids_spool_free(spool);
 	free(s.sel);
 	for (int k = 0; k < s.nout; k++) {
 		if (rc)
@@ -337,7 +393,8 @@ void nids_split_counts_free(nids_split_counts *c)
 
 static int is_stdout(const char *path) { return !path || strcmp(path, "-") == 0; }
 
-int nids_split_parse_partition(nids_split_opts *o, const char *arg, nids_err *err)
+/* --partition K/N, 1 <= K <= N <= 65536 */
+static int parse_partition(nids_split_opts *o, const char *arg, nids_err *err)
 {
 	char buf[64];
 	const char *slash = strchr(arg, '/');
@@ -354,26 +411,128 @@ int nids_split_parse_partition(nids_split_opts *o, const char *arg, nids_err *er
 	return 0;
 }
 
-int nids_split_opts_check(const nids_split_opts *o, const char *train, const char *val,
-                          nids_err *err)
+/* --since/--until T: ISO 8601 (what nids-cat prints) or seconds since the epoch. */
+static int parse_time(const char *opt, const char *arg, int64_t *us, nids_err *err)
 {
+	if (nids_time_parse(arg, strlen(arg), us))
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "option '%s': '%s' is not a time (ISO "
+		                    "8601 such as 2016-07-27T13:43:21Z, or seconds since the epoch)",
+		                    opt, arg);
+	return 0;
+}
+
+/* The exact-size sampling's quotas from --rows, --attack-ratio, --benign-rows and
+ * --attack-rows. */
+static int set_quotas(nids_split_opts *o, const nids_split_args *a, nids_err *err)
+{
+	static const char *name[2] = { "--benign-rows", "--attack-rows" };
+	long rows = 0, q[2] = { 0, 0 };
+	double ratio = NAN;
+	if (a->rows && nids_cli_parse_long(a->rows, 1, LONG_MAX, &rows))
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--rows': '%s' is not a whole "
+		                    "number from 1 to %ld", a->rows, LONG_MAX);
+	if (a->ratio && nids_cli_parse_double(a->ratio, 0, 1, &ratio))
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--attack-ratio': '%s' is not a "
+		                    "number from 0 to 1", a->ratio);
+	for (int g = 0; g < 2; g++)
+		if (a->quota[g] && nids_cli_parse_long(a->quota[g], 0, LONG_MAX, &q[g]))
+			return nids_err_set(err, NIDS_EUSAGE, NULL, "option '%s': '%s' is not a whole "
+			                    "number from 0 to %ld", name[g], a->quota[g], LONG_MAX);
+	if (rows && a->ratio) {
+		double k = nearbyint((double)rows * ratio);
+		o->sampling = o->sample_by_label = 1;
+		o->sample[1] = (uint64_t)k, o->sample[0] = (uint64_t)rows - (uint64_t)k;
+	} else if (rows) {
+		o->sampling = 1, o->sample[0] = (uint64_t)rows;
+	} else if (a->quota[0] || a->quota[1]) {
+		o->sampling = o->sample_by_label = 1;
+		o->sample[0] = a->quota[0] ? (uint64_t)q[0] : UINT64_MAX;
+		o->sample[1] = a->quota[1] ? (uint64_t)q[1] : UINT64_MAX;
+	}
+	return 0;
+}
+
+/* The combinations getopt cannot check. */
+static int check(const nids_split_opts *o, const nids_split_args *a, nids_err *err)
+{
+	const char *t = a->out[0], *v = a->out[1], *one = o->keep == NIDS_SPLIT_BENIGN ? "benign" : "attacks";
 	if (o->fraction <= 0)
 		return nids_err_set(err, NIDS_EUSAGE, NULL, "--fraction must be above 0");
-	if ((o->val > 0) != (val != NULL))
+	if ((o->val > 0) != (v != NULL))
 		return nids_err_set(err, NIDS_EUSAGE, NULL,
 		                    "--val F and --val-output file go together (F above 0)");
 	if (o->balance && o->keep)
-		return nids_err_set(err, NIDS_EUSAGE, NULL, "--balance needs both labels; drop --%s",
-		                    o->keep == NIDS_SPLIT_BENIGN ? "benign" : "attacks");
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "--balance needs both labels; drop --%s", one);
 	for (int k = 0; k < o->nclasses; k++)
 		if (!o->classes[k][0])
 			return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--class': empty class name");
-	if (val && (is_stdout(val) ? is_stdout(train) : train && strcmp(train, val) == 0))
+	if (v && (is_stdout(v) ? is_stdout(t) : t && strcmp(t, v) == 0))
 		return nids_err_set(err, NIDS_EUSAGE, NULL,
 		                    "the train and validation outputs must differ");
 	if (o->key && !o->part_n)
 		return nids_err_set(err, NIDS_EUSAGE, NULL, "--key goes with --partition");
+	if (o->has_time && o->time_from >= o->time_to)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "--since must be before --until");
+	if (o->sampling && o->balance)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "--balance and exact-size sampling "
+		                    "(--rows, --benign-rows, --attack-rows) exclude each other");
+	if (a->rows && (a->quota[0] || a->quota[1]))
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "give --rows [--attack-ratio] or "
+		                    "--benign-rows and --attack-rows");
+	if (a->ratio && !a->rows)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "--attack-ratio goes with --rows");
+	if (o->sampling && o->sample_by_label && o->keep)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "--%s keeps one label; use --rows", one);
 	return 0;
+}
+
+int nids_split_args_apply(nids_split_opts *o, const nids_split_args *a, uint64_t **rec,
+                          nids_err *err)
+{
+	int rc = 0;
+	*rec = NULL;
+	o->time_from = INT64_MIN, o->time_to = INT64_MAX;
+	if (a->since && !(rc = parse_time("--since", a->since, &o->time_from, err)))
+		o->has_time = 1;
+	if (!rc && a->until && !(rc = parse_time("--until", a->until, &o->time_to, err)))
+		o->has_time = 1;
+	if (!rc && a->partition)
+		rc = parse_partition(o, a->partition, err);
+	if (!rc)
+		rc = set_quotas(o, a, err);
+	if (rc || (rc = check(o, a, err)))
+		return rc;
+	if (a->records && !(rc = nids_split_records_read(a->records, rec, &o->nrec, err)))
+		o->rec = *rec;
+	return rc;
+}
+
+int nids_split_to_files(const nids_split_opts *o, nids_reader *r, const char *in_name,
+                        const char *const paths[2], nids_split_counts *c, nids_err *err)
+{
+	int nout = paths[1] ? 2 : 1, rc = 0;
+	nids_output *out[2] = { NULL, NULL };
+	const char *names[2] = { NULL, NULL };
+	FILE *files[2] = { NULL, NULL };
+	for (int k = 0; k < nout && !rc; k++)
+		if (!(rc = nids_output_open(&out[k], paths[k], 1, err))) {
+			files[k] = nids_output_file(out[k]);
+			names[k] = nids_output_name(out[k]);
+		}
+	if (!rc)
+		rc = nids_split_run(o, r, in_name, files, names, c, err);
+	/* commit in order; if the second fails, take the first back when it is a file */
+	for (int k = 0; k < nout && !rc; k++) {
+		rc = nids_output_commit(out[k], err);
+		out[k] = NULL;
+		if (rc && k == 1)
+			nids_output_take_back(paths[0]);
+	}
+	if (!rc && (is_stdout(paths[0]) || (paths[1] && is_stdout(paths[1]))))
+		rc = nids_stdout_close(err);
+	nids_output_abort(out[0]);
+	nids_output_abort(out[1]);
+	return rc;
 }
 
 void nids_split_report(FILE *f, const char *prog, const nids_split_counts *c, const char *in_name,

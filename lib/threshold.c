@@ -7,29 +7,14 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "nids/cli.h"
+#include "nids/format.h"
 #include "nids/io.h"
 #include "nids/model.h"
 #include "nids/scored.h"
+#include "nids/threshold_side.h"
 
 #define MAX_FILE 65536
-
-char *nids_format_double(char *buf, double v)
-{
-	if (isnan(v))
-		return strcpy(buf, "nan");
-	if (isinf(v))
-		return strcpy(buf, v > 0 ? "inf" : "-inf");
-	/* at least the integer digits, so that 50 prints as 50 and not 5e+01 */
-	int prec = 1;
-	if (fabs(v) >= 1 && fabs(v) < 1e17)
-		prec = (int)floor(log10(fabs(v))) + 1;
-	for (; prec <= 17; prec++) {
-		snprintf(buf, 32, "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			break;
-	}
-	return buf;
-}
 
 double nids_percentile(const double *x, size_t n, double p)
 {
@@ -259,8 +244,36 @@ int nids_threshold_read(const char *path, nids_threshold *t, nids_err *err)
 
 /* ---- fitting to a stream, applying to a stream (nids-threshold) ---- */
 
+/* The rule's parameter, from o->arg. */
+static int rule_param(nids_threshold_opts *o, nids_err *err)
+{
+	static const struct { const char *name; double lo, hi; } R[] = {
+		[NIDS_FIT_PERCENTILE] = { "--percentile", 0, 100 },
+		[NIDS_FIT_SIGMA] = { "--sigma", -1e6, 1e6 },
+		[NIDS_FIT_RATE] = { "--rate", 0, 1 },
+		[NIDS_FIT_VALUE] = { "--value", -3.4e38, 3.4e38 },
+	};
+	const char *name = o->by_alpha ? "--alpha" : R[o->rule].name;
+	double lo = o->by_alpha ? 0x1p-1074 : R[o->rule].lo, hi = o->by_alpha ? 1 : R[o->rule].hi;
+	if (nids_cli_parse_double(o->arg, lo, hi, &o->param))
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "option '%s': '%s' is not a number from "
+		                    "%g to %g", name, o->arg, lo, hi);
+	if (o->by_alpha && o->param >= 1)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--alpha': '%s' is not between 0 "
+		                    "and 1", o->arg);
+	o->alpha = o->by_alpha ? o->param : 0;
+	return 0;
+}
+
 int nids_threshold_opts_check(nids_threshold_opts *o, int has_inputs, nids_err *err)
 {
+	if (o->nrules > 1)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "give one of -p, --value, --percentile, "
+		                    "--sigma, --rate, --best-f1");
+	if (o->rule >= 0 && o->arg && rule_param(o, err))
+		return NIDS_EUSAGE;
+	if (o->alpha > 0) /* in the direction of --high or --low */
+		o->param = nids_threshold_alpha(o->alpha, o->direction < 0 ? NIDS_DIR_HIGH : o->direction);
 	if (o->rule < 0 && !o->params)
 		return nids_err_set(err, NIDS_EUSAGE, NULL,
 		                    "give a rule to fit (--percentile, --sigma, --rate, "
@@ -313,12 +326,21 @@ int nids_threshold_fit_stream(nids_reader *r, const char *name, const char *scor
 	return rc;
 }
 
-void nids_threshold_set_value(nids_threshold *t, double v, const char *score)
+void nids_threshold_set_value(nids_threshold *t, const nids_threshold_opts *o)
 {
 	char num[32];
-	t->value = v;
-	snprintf(t->score, sizeof t->score, "%s", score);
-	snprintf(t->method, sizeof t->method, "value %s", nids_format_double(num, v));
+	t->value = o->param;
+	snprintf(t->score, sizeof t->score, "%s", o->score ? o->score : "score");
+	snprintf(t->method, sizeof t->method, "%s %s", o->alpha > 0 ? "alpha" : "value",
+	         nids_format_double(num, o->alpha > 0 ? o->alpha : o->param));
+}
+
+int nids_threshold_side_warning(const nids_header *h, const nids_threshold_opts *o, char *msg,
+                                size_t n)
+{
+	nids_scored_cols c;
+	return o->direction >= 0 && !nids_scored_find(h, o->score, o->direction, &c, "", NULL) &&
+	       nids_threshold_side_check(h, c.score, o->direction, o->rule, o->param, msg, n);
 }
 
 int nids_threshold_save(const char *path, const nids_threshold *t, nids_err *err)
@@ -387,18 +409,19 @@ static long alarm_rows(const nids_header *h, int score, const nids_threshold *t,
 }
 
 int nids_threshold_apply_stream(nids_reader *r, const char *name, const nids_threshold *t,
-                                const char *score, int alarms_only, FILE *out,
-                                const char *out_name, int level, unsigned long long *alarms,
-                                nids_err *err)
+                                const nids_threshold_opts *o, FILE *out, const char *out_name,
+                                unsigned long long *alarms, nids_err *err)
 {
 	const nids_header *h = nids_reader_header(r);
 	nids_scored_cols c;
-	if (!score && t->score[0])
-		score = t->score;
+	const char *score = o->score ? o->score : t->score[0] ? t->score : NULL;
+	int alarms_only = o->alarms_only;
 	if (nids_scored_find(h, score, t->direction, &c, name, err))
 		return err->code;
 	nids_threshold at = *t;
 	at.direction = c.direction; /* --value without --high or --low: the column's role */
+	if (o->alpha > 0 && !o->params) /* in the column's units: -log p, or log p */
+		at.value = nids_threshold_alpha(o->alpha, c.direction);
 	nids_header *oh = nids_header_copy(h);
 	if (!oh)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
@@ -411,7 +434,7 @@ int nids_threshold_apply_stream(nids_reader *r, const char *name, const nids_thr
 	float *rows, *buf = NULL;
 	unsigned char *mbuf = NULL;
 	long n = 0, kept;
-	int rc = nids_writer_open(&w, out, out_name, oh, level, err);
+	int rc = nids_writer_open(&w, out, out_name, oh, o->level, err);
 	while (!rc && (n = nids_reader_next(r, &rows, err)) > 0) {
 		if ((rc = nids_writer_sync_classes(w, nids_reader_header(r), err)))
 			break;

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Runs every unit test binary, every bats file and a short run of each libFuzzer harness
+# Runs every unit test binary, the library's reference graph check (tests/lib_calls.sh),
+# every bats file and a short run of each libFuzzer harness
 # (tests/fuzz/run.sh smoke); prints their TAP lines and, last,
 # "N passed, N failed, N skipped". Exit 1 if anything failed.
 # Each program's (or file's) TAP output is checked against its plan ("1..N", first or
@@ -59,6 +60,12 @@ for t in "$top/$BUILD"/tests/test_*; do
 	( cd "$top" && $NIDS_UNIT_PREFIX "$t" ) >"$out" 2>&1 || rc=$?
 	tally "$(basename "$t")" "$rc"
 done
+# no two library files refer to each other, directly or round a longer cycle
+if [ -f "$top/tests/lib_calls.sh" ]; then
+	rc=0
+	sh "$top/tests/lib_calls.sh" "$top/$BUILD/lib" >"$out" 2>&1 || rc=$?
+	tally lib_calls.sh "$rc"
+fi
 export NIDS_BIN="${wrap:-$top/$BUILD/bin}" NIDS_TOP="$top"
 for f in "$top"/tests/cli/*.bats; do
 	[ -e "$f" ] || continue

@@ -115,6 +115,10 @@ typedef struct nids_tree_opts {
 	                * max_features), 0: all, in order */
 	uint64_t seed; /* feature order when mtry > 0 */
 	int gini;      /* 1: Gini impurity instead of entropy (scikit-learn's forest default) */
+	double *importance; /* [d] or NULL: each split adds its weighted impurity decrease,
+	                     * W_node I_node - W_left I_left - W_right I_right (I the
+	                     * criterion's impurity, entropy in nats), to its feature's entry:
+	                     * scikit-learn's feature_importances_ before normalisation */
 } nids_tree_opts;
 
 /* Grows an entropy (information gain) or Gini tree over the rows rows[0..nrows) of data with

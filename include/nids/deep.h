@@ -53,8 +53,8 @@ typedef struct nids_memory_acts {
 	float *gm;      /* [N x C] backward scratch */
 } nids_memory_acts;
 
-int nids_memory_acts_alloc(nids_memory_acts *s, int cap, int N, int C, nids_err *err);
-void nids_memory_acts_free(nids_memory_acts *s);
+/* Lists the buffers for cap rows of an N x C memory in sc (nn.h's scratch). */
+void nids_memory_acts_plan(nids_memory_acts *s, int cap, int N, int C, nids_scratch *sc);
 
 /* zhat [B x C] = what mem, where what is the attention of each row of z [B x C] over
  * the N memory slots mem [N x C]: w = softmax_j cos(z, m_j), hard shrinkage
@@ -84,8 +84,8 @@ typedef struct nids_dsebm_acts {
 	float *dbar, *ubar, *abar[NIDS_MLP_MAX], *hbar; /* backward scratch */
 } nids_dsebm_acts;
 
-int nids_dsebm_acts_alloc(nids_dsebm_acts *s, const nids_mlp *m, int cap, nids_err *err);
-void nids_dsebm_acts_free(nids_dsebm_acts *s);
+/* Lists the buffers for cap rows of the energy network m in sc (nn.h's scratch). */
+void nids_dsebm_acts_plan(nids_dsebm_acts *s, const nids_mlp *m, int cap, nids_scratch *sc);
 
 /* r [B x D] = the reconstruction of x [B x D]; energy [B] (may be NULL) = E(x). bp is
  * b' [D]. */
@@ -97,8 +97,10 @@ void nids_dsebm_backward(const nids_mlp *m, const nids_arena *a, float *params, 
                          float *dbp, nids_dsebm_acts *s, const float *dr, int B);
 
 /* For the whole-model gradient check: defines m's dagmm (type dagmm, m->d set), sets its
- * parameters as fitting would from m->seed, prepares one shard for cap rows, and fills
- * net with its step. The model's state is freed with m. Returns 0 or < 0. */
-int nids_dagmm_test_net(nids_model *m, nids_net *net, int cap, nids_err *err);
+ * parameters as fitting would from m->seed, allocates one shard's buffers for cap rows
+ * in bufs (the caller frees it, before m) and fills net with its step. The model's state
+ * is freed with m. Returns 0 or < 0. */
+int nids_dagmm_test_net(nids_model *m, nids_net *net, int cap, nids_scratch *bufs,
+                        nids_err *err);
 
 #endif

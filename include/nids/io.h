@@ -123,9 +123,9 @@ int nids_outputs_commit(nids_output **outs, int n, nids_err *err);
 /* Aborts every outs[i] that is not NULL. */
 void nids_outputs_abort(nids_output **outs, int n);
 
-/* Takes back an output already renamed into place (a committed path) when a later step
- * fails: unlinks it if it is a regular file, never a device or FIFO written in place
- * (-o /dev/null). Does nothing for NULL or "-". */
+/* Takes back an output already committed (renamed into place at path) when a later step
+ * fails: removes path when it is a regular file, never a device or FIFO written in place
+ * (such as -o /dev/null); nothing for NULL or "-". */
 void nids_output_take_back(const char *path);
 
 /* For stdout written through plain stdio: flush and close it, reporting a write error

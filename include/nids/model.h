@@ -91,6 +91,9 @@ typedef struct nids_model_type {
 	 * score too; score() writes them in columns 1..n before the other outputs), ending
 	 * with NULL; NULL for none. aegmm's stage-1 "mae", for example. */
 	const char *const *scores;
+	/* Bit i set: scores[i] has role score-low (lower = more anomalous), as aegmm's
+	 * "logp", the log-likelihood that "score" negates. */
+	unsigned scores_low;
 	/* 1: a row's score never depends on the batch around it (no matrix products, only
 	 * per-row loops), so score() may get any number of rows, up to the scratch's cap;
 	 * 0: score() gets blocks of exactly NIDS_SCORE_ROWS rows. */
@@ -230,8 +233,9 @@ typedef struct nids_net {
 	float *params;
 	size_t nparams;
 	int max_shards;
-	/* Allocates each shard's activations for up to cap rows. */
-	int (*prepare)(void *ctx, int shards, int cap, nids_err *err);
+	/* Lists shard's activations and scratch for up to cap rows in sc; the trainer makes
+	 * one allocation for every shard (and its own buffers) and frees it after training. */
+	void (*plan)(void *ctx, int shard, int cap, nids_scratch *sc);
 	/* Forward on rows x [B x d] with labels y [B] (or NULL); when grads is not NULL also
 	 * backward, accumulating scale times the gradient. Returns scale * the summed loss. */
 	double (*step)(void *ctx, int shard, const float *x, const int *y, int B, float scale,
@@ -246,7 +250,6 @@ typedef struct nids_autoencoder {
 	int code;      /* index of the code layer in net */
 	int mae;       /* 1: MAE loss, else MSE */
 	float l1;      /* weight of the L1 penalty on the code; 0: none */
-	int shards;
 	nids_mlp_acts acts[64];
 	float *dout[64], *dcode[64]; /* per shard: [cap x d], [cap x code width] */
 	nids_arena *arena;
@@ -256,12 +259,10 @@ typedef struct nids_autoencoder {
  * starts afresh (nothing allocated yet). */
 int nids_autoencoder_define(nids_autoencoder *a, nids_model *m, int mae, float l1,
                             nids_err *err);
-/* nids_net's prepare and step, with the autoencoder as ctx. */
-int nids_autoencoder_prepare(void *ctx, int shards, int cap, nids_err *err);
+/* nids_net's plan and step, with the autoencoder as ctx. */
+void nids_autoencoder_plan(void *ctx, int s, int cap, nids_scratch *sc);
 double nids_autoencoder_step(void *ctx, int s, const float *x, const int *y, int B,
                              float scale, float *grads, nids_rng *rng);
-/* Frees the training buffers that prepare allocated. */
-void nids_autoencoder_free_bufs(nids_autoencoder *a);
 
 /* A neural model's parameters: define() lays out its tensors in m->arena (and creates
  * m->state), the arena is allocated, and, when file is given (loading a model file), filled

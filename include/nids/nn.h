@@ -72,6 +72,44 @@ void nids_arena_free(nids_arena *a);
 /* A zeroed 64-byte-aligned float buffer of n floats (free with free()); NULL if none. */
 float *nids_floats(size_t n);
 
+/* ---- scratch: a model's batch buffers, sized from a table, in one allocation ---- */
+
+/* As llm.c sizes its activations: a model first lists every buffer it needs for a batch
+ * (where the buffer's address goes, and how many floats it holds), then makes one zeroed
+ * allocation that every listed pointer points into, each buffer 64-byte aligned. */
+typedef struct nids_scratch_entry {
+	float **p;    /* set to the buffer's address */
+	double **dp;  /* or this, for a buffer of doubles */
+	size_t n;     /* floats (two a double) */
+	float **same; /* not NULL: *p is set to *same instead (a buffer used in place) */
+} nids_scratch_entry;
+
+typedef struct nids_scratch {
+	nids_scratch_entry *t; /* the size table, until nids_scratch_alloc */
+	int n, cap;
+	int nomem;  /* the table could not grow */
+	float *mem; /* the one allocation */
+	size_t size;
+} nids_scratch;
+
+/* Lists a buffer of n floats for *p. */
+void nids_scratch_add(nids_scratch *s, float **p, size_t n);
+/* Lists a buffer of n doubles for *p. */
+void nids_scratch_add_doubles(nids_scratch *s, double **p, size_t n);
+/* Lists *p as the same buffer as *same (listed earlier). */
+void nids_scratch_alias(nids_scratch *s, float **p, float **same);
+/* Makes the one allocation, points every listed pointer into it and drops the table.
+ * 0 or NIDS_ENOMEM (err may be NULL). */
+int nids_scratch_alloc(nids_scratch *s, nids_err *err);
+/* Frees the allocation (every pointer into it dangles) and the table; zeroes s. */
+void nids_scratch_free(nids_scratch *s);
+/* For a calloc'ed struct whose first member is its nids_scratch (a model's scorer):
+ * nids_scratch_ready allocates the listed buffers and returns the struct, or frees it
+ * and returns NULL; nids_scratch_release frees the buffers and the struct (NULL is
+ * fine), so that it serves as a model type's scratch_free. */
+void *nids_scratch_ready(nids_scratch *s);
+void nids_scratch_release(void *s);
+
 /* ---- matrix product ---- */
 
 /* C[M x N] = alpha * op(A) op(B) + beta * C, row-major; op(X) = X or X^T as ta/tb.
@@ -198,12 +236,11 @@ typedef struct nids_mlp_acts {
 	float *g0, *g1;           /* [cap x max dim] backward scratch */
 } nids_mlp_acts;
 
-/* Allocates activations for cap rows, and the backward scratch when backward is non-zero
- * (without it, nids_mlp_backward must not be called and activations are computed in
- * place). 0 or NIDS_ENOMEM. Free with nids_mlp_acts_free. */
-int nids_mlp_acts_alloc(nids_mlp_acts *s, const nids_mlp *m, int cap, int backward,
-                        nids_err *err);
-void nids_mlp_acts_free(nids_mlp_acts *s);
+/* Lists in sc the activations for cap rows, and the backward scratch when backward is
+ * non-zero (without it, nids_mlp_backward must not be called and activations are
+ * computed in place); they point into sc's allocation. */
+void nids_mlp_acts_plan(nids_mlp_acts *s, const nids_mlp *m, int cap, int backward,
+                        nids_scratch *sc);
 
 /* Forward of in [B x dim[0]] (kept by reference for the backward). Returns the output
  * [B x dim[nlayers]], which lives in s. */

@@ -19,7 +19,27 @@ typedef struct nids_roc_opts {
 	double threshold;   /* the threshold to evaluate at, NaN for none */
 	const nids_threshold *params; /* a threshold file's contents (its score, direction
 	                                 and value win), or NULL */
+	/* what nids-roc writes (nids_roc_check checks the combination) */
+	const char *params_file; /* -p */
+	int json;                /* --json */
+	const char *curve;       /* --curve roc|pr */
+	const char *svg, *density, *output; /* --svg, --density, -o ("-" or NULL: stdout) */
+	int report;              /* set by nids_roc_check: enum nids_roc_report, -1 for none */
+	int multiclass;          /* --multiclass: predicted classes against the true ones */
+	const char *truth;       /* --truth class|label, or NULL */
 } nids_roc_opts;
+
+/* Checks the combination of nids-roc's options and sets o->report. Returns 0 or
+ * NIDS_EUSAGE saying what does not go together. */
+int nids_roc_check(nids_roc_opts *o, nids_err *err);
+
+/* --multiclass: reads the predicted classes of r (the column 'pred', role class; name
+ * for messages and the report) and the true ones (o->truth: the class column, or the
+ * label; NULL: the class column when there is one, else the label), and writes the
+ * per-class report: an SVG heatmap to o->svg when set, and, unless o->svg is "-", text
+ * or JSON (o->json) to o->output. Returns 0 or a negative code. */
+int nids_roc_multiclass(nids_reader *r, const char *name, const nids_roc_opts *o,
+                        nids_err *err);
 
 typedef struct nids_roc nids_roc;
 

@@ -39,6 +39,8 @@ typedef struct nids_score_opts {
 	int threads;      /* -j */
 	int alarms;       /* keep only rows over the model's stored threshold */
 	int level;        /* zstd level of the output's blocks */
+	int predict;      /* add 'pred' (role class): the most probable of the model's classes
+	                   * (the first on ties); needs NIDS_OUT_CLASSES in outputs */
 } nids_score_opts;
 
 typedef struct nids_score_stats {

@@ -36,7 +36,34 @@ typedef struct nids_split_opts {
 	 * goes to the same part in every stream, whatever else the stream holds. */
 	int part_k, part_n;
 	const char *key;
+	/* --since/--until: keep the rows whose time (the first timestamp column) is in
+	 * [time_from, time_to), microseconds since the epoch; has_time 0: off. A row
+	 * without a time is not kept. */
+	int has_time;
+	int64_t time_from, time_to;
+	/* --records: keep the rows whose record number (the metadata column 'record', else
+	 * the first u64 column) is in the sorted, disjoint, inclusive ranges rec [nrec x 2]
+	 * (nids_split_records_read); NULL: off */
+	const uint64_t *rec;
+	size_t nrec;
+	/* Exact-size sampling, after every other selection: exactly sample[0] rows of any
+	 * label (sample_by_label 0), or exactly sample[0] benign and sample[1] attack rows
+	 * (sample_by_label 1; UINT64_MAX: all of that label). Each is a uniform sample
+	 * without replacement (reservoir sampling, Vitter's algorithm R): every subset of
+	 * that size is equally likely; rows keep their order. The kept rows are held in
+	 * memory. Fewer rows than asked is an error (NIDS_EFORMAT). */
+	uint64_t sample[2];
+	int sampling, sample_by_label;
 } nids_split_opts;
+
+/* Reads a list of record numbers from path: one a line, a number or an inclusive range
+ * A-B, blank lines and '#' comments ignored, in any order. *rec receives the sorted,
+ * merged ranges [*n x 2] (free()). Returns 0, NIDS_EIO, NIDS_EFORMAT (path:line: what),
+ * NIDS_ENOMEM. */
+int nids_split_records_read(const char *path, uint64_t **rec, size_t *n, nids_err *err);
+
+/* Whether v is in the sorted, disjoint ranges rec [n x 2]. */
+int nids_split_records_has(const uint64_t *rec, size_t n, uint64_t v);
 
 /* What went where. Groups are the class names when the stream has a class column,
  * else "benign" and "attack" when it has a label, else none. */
@@ -59,13 +86,30 @@ int nids_split_run(const nids_split_opts *o, nids_reader *r, const char *in_name
                    FILE *const out[2], const char *const out_names[2], nids_split_counts *c,
                    nids_err *err);
 
-/* --partition K/N into o. Returns 0 or NIDS_EUSAGE ("not K/N with 1 <= K <= N <= 65536"). */
-int nids_split_parse_partition(nids_split_opts *o, const char *arg, nids_err *err);
+/* nids-split's options in its own terms, which nids_split_args_apply turns into a
+ * nids_split_opts. */
+typedef struct nids_split_args {
+	const char *partition;   /* --partition K/N, or NULL */
+	const char *since, *until; /* --since, --until: ISO 8601 or epoch seconds, or NULL */
+	const char *records;     /* --records FILE, or NULL */
+	const char *rows, *ratio; /* --rows N, --attack-ratio R, or NULL */
+	const char *quota[2];    /* --benign-rows N, --attack-rows N, or NULL */
+	const char *out[2];      /* -o (NULL or "-": stdout), --val-output (NULL: none) */
+} nids_split_args;
 
-/* Checks the combination of options, with the train output (NULL or "-": stdout) and
- * the validation output (NULL: none). Returns 0 or NIDS_EUSAGE saying what is wrong. */
-int nids_split_opts_check(const nids_split_opts *o, const char *train, const char *val,
+/* Completes o from a: parses the times and the partition, sets the sampling quotas,
+ * checks the combination of options, and reads --records into *rec (the caller frees
+ * it; o->rec points into it). Returns 0, NIDS_EUSAGE saying what is wrong with the
+ * options, or an error of nids_split_records_read. */
+int nids_split_args_apply(nids_split_opts *o, const nids_split_args *a, uint64_t **rec,
                           nids_err *err);
+
+/* nids_split_run on the outputs paths[0] (the train rows; NULL or "-": stdout) and,
+ * when o->val > 0, paths[1] (the validation rows): written atomically, the first taken
+ * back when the second fails, stdout closed with its write errors checked. Returns 0
+ * or a negative code. */
+int nids_split_to_files(const nids_split_opts *o, nids_reader *r, const char *in_name,
+                        const char *const paths[2], nids_split_counts *c, nids_err *err);
 
 /* Writes the counts for people to f, one "prog: name: N rows ..." line for the input
  * (in_name) and one per output (paths[k], nout of them) with its rows per group. */

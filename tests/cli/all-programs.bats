@@ -3,7 +3,7 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-PROGS="nids-cat nids-featurize nids-fit nids-normalize nids-roc nids-score nids-split nids-threshold"
+PROGS="nids-cat nids-featurize nids-fit nids-normalize nids-roc nids-score nids-select nids-split nids-threshold"
 
 @test "every program: --help and --version > /dev/full exit 1 with a write error" {
 	for p in $PROGS; do

@@ -119,3 +119,18 @@ fx="$NIDS_TOP/tests/fixtures/feat"
 	[ "$stderr" = "nids-featurize: --vocab is for the csv format, not cic" ]
 	[ ! -e "$tmp/out.rec" ]
 }
+
+@test "ugr16: addresses and ports as inet_pton and the number parser take them" {
+	r='2016-03-18 00:00:04,0.000,%s,5.6.7.8,%s,2,TCP,......,0,0,1,40,background\n'
+	{ printf "$r" 1.2.3.4 0080; printf "$r" ::ffff:1.2.3.4 65535; printf "$r" 2001:db8::1 0
+	  printf "$r" 0.0.0.0 7.0; } > "$tmp/a.csv"
+	feat -q "$tmp/a.csv" > "$tmp/a.rec"
+	run ncat -c src_addr,sport -H "$tmp/a.rec"
+	[ "$output" = "$(printf '1.2.3.4\t80\n1.2.3.4\t65535\n2001:db8::1\t0\n0.0.0.0\t1792')" ]
+	for a in 010.1.2.3 1.2.3.256 1.2.3 1.2.3.4. 1..2.3 1.2.3.4x 1234.1.2.3; do
+		printf "$r" "$a" 1 > "$tmp/b.csv"
+		run --separate-stderr feat -f ugr16 -o "$tmp/out.rec" "$tmp/b.csv"
+		[ "$status" -eq 1 ]
+		[ "$stderr" = "nids-featurize: $tmp/b.csv:1: field 3: '$a' is not an IP address" ]
+	done
+}

@@ -57,11 +57,13 @@ same_rows() {
 	done
 }
 
-@test "nids-fit-deep: aegmm emits score and mae, both with role score" {
+@test "nids-fit-deep: aegmm emits score and mae (role score) and logp (score-low)" {
 	fit -t aegmm -q --epochs 5 --batch 32 --k 2 -o "$tmp/a.bin" "$tmp/benign.rec"
 	score -m "$tmp/a.bin" -o "$tmp/s" "$tmp/all.rec"
 	run "$NIDS_BIN/nids-cat" -i "$tmp/s"
-	[[ "$output" == *$'8\tscore\tscore\n9\tmae\tscore\n'* ]]
+	[[ "$output" == *$'8\tscore\tscore\n9\tmae\tscore\n10\tlogp\tscore-low\n'* ]]
+	# logp is the log-likelihood that score negates
+	"$NIDS_BIN/nids-cat" -H -c score,logp "$tmp/s" | awk -F '\t' '$1 != -$2 { bad++ } END { exit bad || NR < 10 }'
 	# stage-1 threshold: 98th percentile of benign MAE; stage 2: -log p above the 98.8th
 	run "$NIDS_BIN/nids-threshold" --percentile 98 --score mae "$tmp/s"
 	[ "$status" -eq 0 ]
@@ -74,7 +76,7 @@ same_rows() {
 	[[ "$output" == *"several score columns"* ]]
 	score -m "$tmp/a.bin" --errors -o "$tmp/e" "$tmp/all.rec"
 	run "$NIDS_BIN/nids-cat" -i "$tmp/e"
-	[[ "$output" == *$'9\tmae\tscore\n10\terr_f1\tmeta\n'* ]]
+	[[ "$output" == *$'9\tmae\tscore\n10\tlogp\tscore-low\n11\terr_f1\tmeta\n'* ]]
 }
 
 @test "nids-fit-deep: dsebm -s recon is stored and changes the score" {

@@ -25,9 +25,11 @@ setup() {
 	run -2 --separate-stderr "$N" "$D/train.rec"
 	[[ "${stderr_lines[0]}" == "nids-normalize: give exactly one of --fit and -p" ]]
 	run -2 --separate-stderr "$N" -p x -t zscore "$D/train.rec"
-	[[ "${stderr_lines[0]}" == "nids-normalize: -t goes with --fit; the params file names its method" ]]
+	[[ "${stderr_lines[0]}" == "nids-normalize: -t, --column, --quantiles and --subsample go with --fit; the params file names its methods" ]]
+	run -2 --separate-stderr "$N" -p x --column a=none "$D/train.rec"
+	[[ "${stderr_lines[0]}" == "nids-normalize: -t, --column, --quantiles and --subsample go with --fit; the params file names its methods" ]]
 	run -2 --separate-stderr "$N" --fit "$D/p" -t median "$D/train.rec"
-	[[ "${stderr_lines[0]}" == "nids-normalize: unknown method 'median' (minmax, zscore, log1p)" ]]
+	[[ "${stderr_lines[0]}" == "nids-normalize: unknown method 'median' (minmax, zscore, log1p, log1p-zscore, quantile, quantile-normal, none)" ]]
 	[ ! -e "$D/p" ]
 }
 
@@ -193,4 +195,49 @@ setup() {
 	[[ "$stderr" == $'\r'"nids-normalize: "*" rows, "*"(100%)"$'\r'* ]]
 	run -0 --separate-stderr "$N" -p "$D/p" -o "$D/o.rec" "$D/train.rec"
 	[ -z "$stderr" ]
+}
+
+@test "quantile: scikit-learn's QuantileTransformer on four rows, fitted and applied" {
+	# a: quantiles 0 2 4 10 at 0, 1/3, 2/3, 1; b: 1 1 3 7, the tie at 1 maps to 0 (the
+	# first quantile), 3 to 2/3, 4 to the middle of both interpolations, 0.75
+	run -0 --separate-stderr bash -c "'$N' -v -t quantile --fit '$D/p' '$D/train.rec' | '$CAT'"
+	[[ "$output" == $'a\tlabel\tb\tclass\n0\t0\t0\tnormal\n0.33333334\t1\t0.6666667\tneptune\n0.6666667\t0\t1\tnormal\n1\t1\t0\tsmurf' ]]
+	[[ "$stderr" == "nids-normalize: $D/p: quantile over 4 rows, 2 feature columns (0 constant)" ]]
+	run -0 bash -c "'$N' -p '$D/p' '$D/test.rec' | '$CAT'"
+	[[ "$output" == $'a\tlabel\tb\tclass\n1\t0\t0\tnormal\n0\t1\t0.75\tback' ]]
+	# version 1.1 with the per-column flag
+	[[ "$(od -An -tu1 -j10 -N3 "$D/p" | tr -s ' ')" == " 1 0 1" ]]
+	run -0 bash -c "'$N' -q -t quantile --quantiles 2 --fit '$D/p' '$D/train.rec' | '$CAT' | cut -f1 | sed -n 3p"
+	[[ "$output" == "0.2" ]] # two quantiles, 0 and 10
+	run -0 bash -c "'$N' -q -t quantile-normal --fit '$D/p' '$D/train.rec' | '$CAT' | cut -f1 | tr '\n' ' '"
+	[[ "$output" == "a -5.1993375 -0.4307273 0.4307273 5.1993375 " ]] # as scikit-learn's
+}
+
+@test "--column: a method per column, none leaves a column as it is" {
+	run -0 --separate-stderr bash -c "'$N' -v --column b=none --fit '$D/p' '$D/train.rec' | '$CAT'"
+	[[ "$output" == $'a\tlabel\tb\tclass\n0\t0\t1\tnormal\n0.2\t1\t3\tneptune\n0.4\t0\t7\tnormal\n1\t1\t1\tsmurf' ]]
+	[[ "$stderr" == "nids-normalize: $D/p: minmax over 4 rows, 2 feature columns (0 constant, 1 with a method of their own)" ]]
+	run -0 bash -c "'$N' -p '$D/p' --clamp '$D/test.rec' | '$CAT'"
+	[[ "$output" == $'a\tlabel\tb\tclass\n1\t0\t0\tnormal\n0\t1\t4\tback' ]]
+	run -0 bash -c "'$N' -q -t none --column a=log1p-zscore --column b=zscore --fit '$D/p' '$D/train.rec' | '$CAT' | sed -n 5p"
+	[[ "$output" == $'1.2885776\t1\t-0.8164966\tsmurf' ]] # numpy: 1.28857759, -0.81649658
+	run -2 --separate-stderr "$N" --column a=cube --fit "$D/p2" "$D/train.rec"
+	[[ "$stderr" == "nids-normalize: $D/train.rec: --column: 'a=cube' is not NAME=METHOD (methods: minmax, zscore, log1p, none, log1p-zscore, quantile, quantile-normal)" ]]
+	run -2 --separate-stderr "$N" --column c=none --fit "$D/p2" "$D/train.rec"
+	[[ "$stderr" == "nids-normalize: $D/train.rec: --column: 'c' is not a feature column of the stream" ]]
+	run -2 --separate-stderr "$N" -t quantile --quantiles 20 --subsample 10 --fit "$D/p2" "$D/train.rec"
+	[[ "${stderr_lines[0]}" == "nids-normalize: --subsample 10 is less than the 20 quantiles" ]]
+	[ ! -e "$D/p2" ]
+}
+
+@test "a model trained on quantile-transformed rows applies the transform to raw rows" {
+	printf 'a,b,label\n0,1,normal\n2,3,attack\n4,7,normal\n10,1,attack\n20,0,normal\n' >"$D/t.csv"
+	"$NIDS_BIN/nids-featurize" -q -f csv -o "$D/raw.rec" "$D/t.csv"
+	"$N" -q -t quantile --column b=none --fit "$D/p" -o "$D/n.rec" "$D/raw.rec"
+	"$NIDS_BIN/nids-fit" -q -t kmeans --k 2 -o "$D/m.bin" "$D/n.rec"
+	run -0 bash -c "'$NIDS_BIN/nids-score' -m '$D/m.bin' '$D/raw.rec' | '$CAT' -c score"
+	want=$("$N" -p "$D/p" "$D/raw.rec" | "$NIDS_BIN/nids-score" -m "$D/m.bin" | "$CAT" -c score)
+	[[ "$output" == "$want" && "${#lines[@]}" == 6 ]]
+	run -0 "$NIDS_BIN/nids-score" --info -m "$D/m.bin"
+	[[ "$output" == *"prep=nids.normalize (quantile over 2 feature columns, not clamped; applied to raw featurized rows)"* ]]
 }

@@ -204,3 +204,64 @@ setup() {
 	run script -qec "'$S' -o '$D/got.rec' '$A'" /dev/null
 	[[ "$output" == *"nids-split: $A: 300 rows read, 300 kept"* ]]
 }
+
+@test "--rows keeps exactly N rows in input order; --attack-ratio fixes the mix" {
+	run --separate-stderr "$S" -v --rows 37 --seed 3 -o "$D/r.rec" "$A"
+	[ "$status" -eq 0 ]
+	[ "${stderr_lines[0]}" = "nids-split: $A: 300 rows read, 37 kept" ]
+	[ "$(ncat -H -c i "$D/r.rec" | wc -l)" -eq 37 ]
+	ncat -H -c i "$D/r.rec" | sort -n -c
+	# another seed, another sample; the same seed, the same one
+	[ "$(ncat -c i "$D/r.rec" | md5sum)" != "$("$S" --rows 37 --seed 4 "$A" | ncat -c i | md5sum)" ]
+	[ "$(ncat -c i "$D/r.rec" | md5sum)" = "$("$S" --rows 37 --seed 3 "$A" | ncat -c i | md5sum)" ]
+	# 40 rows, 31.7% attacks: round(12.68) = 13 attacks, 27 benign
+	"$S" --rows 40 --attack-ratio 0.317 "$A" | ncat -H -c label | sort | uniq -c > "$D/mix"
+	[ "$(awk '{ printf "%s:%s ", $2, $1 }' "$D/mix")" = "0:27 1:13 " ]
+	run -1 --separate-stderr "$S" --rows 301 -o "$D/x.rec" "$A"
+	[ "$stderr" = "nids-split: $A: --rows 301: only 300 rows were selected" ]
+	[ ! -e "$D/x.rec" ]
+	run -2 --separate-stderr "$S" --attack-ratio 0.5 "$A"
+	[ "${stderr_lines[0]}" = "nids-split: --attack-ratio goes with --rows" ]
+	run -2 --separate-stderr "$S" --rows 5 --balance "$A"
+	[[ "${stderr_lines[0]}" == "nids-split: --balance and exact-size sampling"* ]]
+	run -2 --separate-stderr "$S" --rows 0 "$A"
+}
+
+@test "--benign-rows and --attack-rows: exact counts; a label not named is kept whole" {
+	"$S" --benign-rows 20 --attack-rows 7 --class normal,neptune "$A" | ncat -H -c label,class |
+		sort | uniq -c | awk '{ printf "%s/%s:%s ", $2, $3, $1 }' > "$D/c"
+	[ "$(cat "$D/c")" = "0/normal:20 1/neptune:7 " ]
+	# all 200 benign rows, exactly 5 of the 100 attacks
+	[ "$("$S" --attack-rows 5 "$A" | ncat -H -c label | sort | uniq -c | tr -s ' ' | tr '\n' ,)" = \
+		" 200 0, 5 1," ]
+	[ "$("$S" --benign-rows 3 "$A" | ncat -H -c label | sort | uniq -c | tr -s ' ' | tr '\n' ,)" = \
+		" 3 0, 100 1," ]
+	run -1 --separate-stderr "$S" --attack-rows 101 "$A"
+	[ "$stderr" = "nids-split: $A: --attack-rows 101: only 100 attack rows were selected" ]
+	run -2 --separate-stderr "$S" --rows 5 --attack-rows 1 "$A"
+	[ "${stderr_lines[0]}" = "nids-split: give --rows [--attack-ratio] or --benign-rows and --attack-rows" ]
+	printf 'i\n1\n' | ncat -r > "$D/nolabel.rec"
+	run -1 --separate-stderr "$S" --attack-rows 1 "$D/nolabel.rec"
+	[ "$stderr" = "nids-split: $D/nolabel.rec: --benign-rows, --attack-rows and --attack-ratio needs a label column; the stream has none" ]
+}
+
+@test "--since and --until keep a time range; --records keeps listed record numbers" {
+	printf 'time:timestamp\trecord:u64:id\tlabel\n2016-07-27T13:43:21Z\t1\t0\n2016-07-27T13:43:25Z\t2\t1\n2016-07-27T13:43:35Z\t3\t0\n\t4\t0\n' |
+		ncat -r > "$D/t.rec"
+	[ "$("$S" --since 2016-07-27T13:43:22Z "$D/t.rec" | ncat -H -c record | tr '\n' ,)" = "2,3," ]
+	[ "$("$S" --until 2016-07-27T13:43:35Z "$D/t.rec" | ncat -H -c record | tr '\n' ,)" = "1,2," ]
+	[ "$("$S" --since 1469627005 --until 1469627016 "$D/t.rec" | ncat -H -c record | tr '\n' ,)" = "2,3," ]
+	printf '3\n# the first\n1-1\n' > "$D/recs"
+	[ "$("$S" --records "$D/recs" "$D/t.rec" | ncat -H -c record | tr '\n' ,)" = "1,3," ]
+	printf '3\nthree\n' > "$D/bad"
+	run -1 --separate-stderr "$S" --records "$D/bad" "$D/t.rec"
+	[ "$stderr" = "nids-split: $D/bad:2: 'three' is not a record number or a range A-B" ]
+	run -2 --separate-stderr "$S" --since yesterday "$D/t.rec"
+	[[ "${stderr_lines[0]}" == "nids-split: option '--since': 'yesterday' is not a time"* ]]
+	run -2 --separate-stderr "$S" --since 2016-07-28T00:00:00Z --until 2016-07-27T00:00:00Z "$D/t.rec"
+	[ "${stderr_lines[0]}" = "nids-split: --since must be before --until" ]
+	run -1 --separate-stderr "$S" --since 2016-07-27T00:00:00Z "$A"
+	[ "$stderr" = "nids-split: $A: --since and --until need a timestamp column; the stream has none" ]
+	run -1 --separate-stderr "$S" --records "$D/recs" "$A"
+	[ "$stderr" = "nids-split: $A: --records needs a record-number column (u64); the stream has none" ]
+}

@@ -53,17 +53,18 @@ setup() {
 }
 
 @test "nids-threshold: sigma, rate and best F1 equal numpy / scikit-learn, both directions" {
+	# (-q: --low on a column of role score is deliberate here; see the warning's test)
 	run -0 T --sigma 3 ties.rec
 	near "$output" "$(ex "$FIX/ties.expect" sigma 3)" 1e-12
-	run -0 T --sigma 3 --low ties.rec
+	run -0 T -q --sigma 3 --low ties.rec
 	near "$output" "$(ex "$FIX/ties.expect" sigma_low 3)" 1e-12
 	run -0 T --rate 0.1 ties.rec
 	same "$output" "$(ex "$FIX/ties.expect" rate 0.1)"
-	run -0 T --rate 0.1 --low ties.rec
+	run -0 T -q --rate 0.1 --low ties.rec
 	same "$output" "$(ex "$FIX/ties.expect" rate_low 0.1)"
 	run -0 T --best-f1 ties.rec
 	same "$output" "$(ex "$FIX/ties.expect" best_f1_threshold)"
-	run -0 T --best-f1 --low ties.rec
+	run -0 T -q --best-f1 --low ties.rec
 	same "$output" "$(ex "$FIX/ties.expect" best_f1_threshold_low)"
 }
 
@@ -277,4 +278,45 @@ setup() {
 	run -1 --separate-stderr T --value 0.5 --apply -o a.rec ties.rec nosuch.rec
 	[[ $stderr == "nids-threshold: nosuch.rec: cannot open: No such file or directory" ]]
 	[ ! -e a.rec ]
+}
+
+@test "nids-threshold: --low on a higher-is-anomalous score warns and spells out the fix" {
+	# the AE-GMM rule copied literally: the 1.2th percentile, --low, on -log p
+	run -0 --separate-stderr T --percentile 1.2 --low ties.rec
+	[ "$stderr" = "nids-threshold: warning: --low takes the lowest values of 'score' as anomalous, but its role (score) says higher values are: the alarms would be its most normal rows; drop --low; a percentile stated on log-probabilities (lower = more anomalous) gives the same alarms as --percentile 98.8 on this column without --low (or take a log-likelihood column as it is, e.g. aegmm's: --score logp)" ]
+	# the fix: the 98.8th percentile of -log p is minus the 1.2th of log p
+	a=$(T --percentile 98.8 ties.rec)
+	ncat -H -c label,score ties.rec | awk -F '\t' '$1 == 0 { print -$2 }' | sort -g > ll.txt
+	b=$(awk '{ v[NR] = $1 } END { p = 0.012 * (NR - 1); i = int(p)
+		printf "%.9g\n", -(v[i + 1] + (p - i) * (v[i + 2] - v[i + 1])) }' ll.txt)
+	near "$a" "$b" 1e-6
+	# --high on a score-low column, when applying; -q silences it
+	printf 'll:score-low\tlabel\n-5\t1\n-1\t0\n' | ncat -r > ll.rec
+	run -0 --separate-stderr T --value -3 --high ll.rec
+	[ "$stderr" = "nids-threshold: warning: --high takes the highest values of 'll' as anomalous, but its role (score-low) says lower values are: the alarms would be its most normal rows; drop --high" ]
+	run -0 --separate-stderr T -q --value -3 --high ll.rec
+	[ -z "$stderr" ]
+	# no warning where the flag agrees with the role, or for a column without one
+	run -0 --separate-stderr T --percentile 5 --low ll.rec
+	[ -z "$stderr" ]
+	printf 'f\tlabel\n1\t0\n2\t0\n3\t1\n' | ncat -r > f.rec
+	run -0 --separate-stderr T --percentile 5 --low --score f f.rec
+	[ -z "$stderr" ]
+}
+
+@test "nids-threshold: --alpha: p < alpha on a -log p or a log p column" {
+	# -log p column: the threshold is -ln 0.05; rows with p < 0.05 (score > 2.9957) alarm
+	printf 'score\tlabel\n1\t0\n2.99\t0\n3.1\t1\n10\t1\n' | ncat -r > nl.rec
+	[ "$(T --alpha 0.05 nl.rec | ncat -H -c alarm | tr '\n' ' ')" = "0 0 1 1 " ]
+	run -0 T --alpha 0.05 -o a.thr < /dev/null
+	near "$output" 2.995732273553991 1e-15
+	[[ $(sed -n 2,5p a.thr | tr '\n' ' ') == "threshold 2.995732273553991 direction high score score method alpha 0.05 " ]]
+	# log p column (role score-low): ln 0.05
+	printf 'logp:score-low\tlabel\n-1\t0\n-2.99\t0\n-3.1\t1\n' | ncat -r > lp.rec
+	[ "$(T --alpha 0.05 lp.rec | ncat -H -c alarm | tr '\n' ' ')" = "0 0 1 " ]
+	run -0 T --alpha 0.05 --low -o b.thr < /dev/null
+	near "$output" -2.995732273553991 1e-15
+	run -2 --separate-stderr T --alpha 1 nl.rec
+	[ "${stderr_lines[0]}" = "nids-threshold: option '--alpha': '1' is not between 0 and 1" ]
+	run -2 --separate-stderr T --alpha 0.1 --percentile 5 nl.rec
 }

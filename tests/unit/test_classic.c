@@ -24,7 +24,7 @@ static int grow(nids_tree *t, const float *xt, const int *y, int n, int d, int K
 	for (int i = 0; i < n; i++)
 		rows[i] = (uint32_t)i, w[i] = 1;
 	nids_tree_data data = { (size_t)n, d, xt, y, K };
-	nids_tree_opts o = { depth, leaf, 0, 0, 0 };
+	nids_tree_opts o = { depth, leaf, 0, 0, 0, NULL };
 	nids_err err = { 0 };
 	t->K = K;
 	int root = nids_tree_grow(t, &data, rows, (size_t)n, w, &o, &err);

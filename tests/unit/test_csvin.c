@@ -1,5 +1,5 @@
-/* test_csvin.c: CSV records with line numbers, and the fast number parser against
- * strtod. */
+/* test_csvin.c: CSV records with line numbers, quote-free lines split outside libcsv
+ * exactly as libcsv splits them, and the fast number parser against strtod. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +51,55 @@ static void records_and_lines(void)
 	}
 	CHECK(nids_csv_next(c, &r, &err) == 0, "end");
 	close_text(c, in);
+}
+
+/* Quote-free lines are split without libcsv until a quote is seen: over several chunks of
+ * lines with spaces, tabs, blank and blank-looking lines, CR, LF and CRLF ends, empty
+ * fields and lines cut by the chunk boundaries, the records and line numbers equal those
+ * libcsv gives for the same text after a first line with a quote. */
+static void unquoted_lines_as_libcsv(void)
+{
+	static const char *const PIECES[] = { "a,b,c", " 1 ,\t2\t, 3 ", "", " \t ", ",,", "x,",
+		                              ",y", "long field with spaces inside,z",
+		                              " , ", "q" };
+	static const char *const ENDS[] = { "\n", "\r\n", "\r", "\n\n" };
+	size_t cap = 3 << 20, n = 0;
+	char *plain = malloc(cap + 64), *quoted = malloc(cap + 64);
+	n = (size_t)sprintf(plain, "_first_,line\n");
+	for (unsigned i = 0; n < cap; i++) {
+		unsigned r = i * 2654435761u;
+		n += (size_t)sprintf(plain + n, "%s%u%s", PIECES[r % 10], i % 7, ENDS[(r >> 8) % 4]);
+	}
+	memcpy(quoted, plain, n);
+	memcpy(quoted, "\"first\"", 7); /* "first",line: libcsv from the first byte on */
+	nids_input *in1, *in2;
+	nids_csv *c1 = open_text(plain, n, &in1);
+	char path1[64];
+	strcpy(path1, path);
+	nids_csv *c2 = open_text(quoted, n, &in2);
+	nids_csv_record r1, r2;
+	nids_err err = { 0 };
+	long recs = 0, bad = 0;
+	int a, b;
+	while ((a = nids_csv_next(c1, &r1, &err)) == 1 && (b = nids_csv_next(c2, &r2, &err)) == 1) {
+		int same = r1.nfields == r2.nfields && r1.line == r2.line;
+		for (int k = recs == 0; same && k < r1.nfields; k++) /* _first_ vs "first" */
+			same = r1.lens[k] == r2.lens[k] && !strcmp(r1.fields[k], r2.fields[k]);
+		if (!same && bad++ < 3)
+			CHECK(0, "record %ld (line %ld / %ld): %d / %d fields, '%s' / '%s'", recs, r1.line,
+			      r2.line, r1.nfields, r2.nfields, r1.fields[0], r2.fields[0]);
+		recs++;
+	}
+	CHECK(a == 0 && nids_csv_next(c2, &r2, &err) == 0, "the inputs end apart after %ld records: %s",
+	      recs, err.msg);
+	CHECK(bad == 0 && recs > 200000, "%ld records, %ld differ", recs, bad);
+	CHECK(nids_csv_blank(c1) == nids_csv_blank(c2), "blank lines %llu vs %llu",
+	      nids_csv_blank(c1), nids_csv_blank(c2));
+	close_text(c2, in2);
+	unlink(path1);
+	nids_csv_free(c1);
+	nids_input_free(in1);
+	free(plain), free(quoted);
 }
 
 /* Records larger than the parser's chunk keep their fields intact. */
@@ -157,6 +206,7 @@ int main(void)
 {
 	TEST(records_and_lines);
 	TEST(long_records);
+	TEST(unquoted_lines_as_libcsv);
 	TEST(bad_text);
 	TEST(numbers_match_strtod);
 	return CHECK_DONE();

@@ -182,7 +182,9 @@ static double mem_obj(void *p)
 static void test_memory(void)
 {
 	struct mem_ctx c = { .B = 4, .N = 6, .C = 3, .lambda = 0.12f, .alpha = 0.3f };
-	CHECK(nids_memory_acts_alloc(&c.s, c.B, c.N, c.C, NULL) == 0, "alloc");
+	nids_scratch sc = { 0 };
+	nids_memory_acts_plan(&c.s, c.B, c.N, c.C, &sc);
+	CHECK(nids_scratch_alloc(&sc, NULL) == 0, "alloc");
 	c.z = nids_floats(12), c.mem = nids_floats(18), c.zhat = nids_floats(12), c.r = nids_floats(12);
 	float *dz = nids_floats(12), *dmem = nids_floats(18), *dwhat = nids_floats(24);
 	/* draw until no attention weight sits within 0.01 of the shrink threshold (the kink) */
@@ -209,7 +211,7 @@ static void test_memory(void)
 	double em = fd_check(mem_obj, &c, c.mem, dmem, 18);
 	CHECK(ez < 1e-2, "memory wrt z: relative error %g", ez);
 	CHECK(em < 1e-2, "memory wrt the slots: relative error %g", em);
-	nids_memory_acts_free(&c.s);
+	nids_scratch_free(&sc);
 	free(c.z), free(c.mem), free(c.zhat), free(c.r), free(dz), free(dmem), free(dwhat);
 }
 
@@ -243,7 +245,9 @@ static void dsebm_case(int B, int nl, const int *dim)
 	CHECK(nids_mlp_define(&c.m, &c.a, "f", nl, dim, act, NULL) == 0, "define");
 	nids_arena_alloc(&c.a, NULL);
 	fill(c.a.data, c.a.size, 0.8f);
-	CHECK(nids_dsebm_acts_alloc(&c.s, &c.m, B, NULL) == 0, "alloc");
+	nids_scratch sc = { 0 };
+	nids_dsebm_acts_plan(&c.s, &c.m, B, &sc);
+	CHECK(nids_scratch_alloc(&sc, NULL) == 0, "alloc");
 	size_t n = (size_t)B * c.D;
 	c.x = nids_floats(n), c.t = nids_floats(n), c.r = nids_floats(n), c.bp = nids_floats(c.D);
 	float *dr = nids_floats(n), *grads = nids_floats(c.a.size), *dbp = nids_floats(c.D);
@@ -273,7 +277,7 @@ static void dsebm_case(int B, int nl, const int *dim)
 	double eb = fd_check(dsebm_obj, &c, c.bp, dbp, c.D);
 	CHECK(ep < 1e-2, "dsebm %d layers: parameters: relative error %g", nl, ep);
 	CHECK(eb < 1e-2, "dsebm: b': relative error %g", eb);
-	nids_dsebm_acts_free(&c.s);
+	nids_scratch_free(&sc);
 	nids_arena_free(&c.a);
 	free(c.x), free(c.t), free(c.r), free(c.bp), free(dr), free(grads), free(dbp), free(energy);
 }
@@ -317,7 +321,8 @@ static void test_dagmm_step(void)
 	m->d = D;
 	m->seed = 5;
 	struct step_ctx c = { .B = B };
-	CHECK(nids_dagmm_test_net(m, &c.net, B, &err) == 0, "%s", err.msg);
+	nids_scratch bufs = { 0 };
+	CHECK(nids_dagmm_test_net(m, &c.net, B, &bufs, &err) == 0, "%s", err.msg);
 	float *x = malloc(sizeof(float) * B * D), *g = calloc(c.net.nparams, sizeof(float));
 	float *dir = malloc(sizeof(float) * c.net.nparams);
 	/* the evaluations also ask for gradients (into a scratch buffer): dropout runs only
@@ -353,6 +358,7 @@ static void test_dagmm_step(void)
 	free(g);
 	free(dir);
 	free(scratch);
+	nids_scratch_free(&bufs);
 	nids_model_free(m);
 }
 

@@ -113,6 +113,8 @@ static void round_trip(const char *type, const char *const *kv, int epochs, doub
 	CHECK(finite, "%s: a score is not finite", type);
 	for (int c = 0; c < n1; c++) {
 		double auc = auroc(a, n1, c);
+		if (c > 0 && (m->type->scores_low >> (c - 1) & 1)) /* lower = more anomalous */
+			auc = 1 - auc;
 		CHECK(auc >= min_auc, "%s: column %d: AUROC %g < %g", type, c, auc, min_auc);
 	}
 	free(a), free(b);
@@ -138,9 +140,10 @@ static void test_aegmm_columns(void)
 	m->features = FEAT;
 	char **names = NULL;
 	int n = nids_model_outputs(m, NIDS_OUT_ERRORS, &names, &err);
-	CHECK(n == 2 + D, "aegmm with --errors: %d columns", n);
-	CHECK(n > 2 && !strcmp(names[0], "score") && !strcmp(names[1], "mae") &&
-	      !strcmp(names[2], "err_a"), "column names %s %s %s", names[0], names[1], names[2]);
+	CHECK(n == 3 + D, "aegmm with --errors: %d columns", n);
+	CHECK(n > 3 && !strcmp(names[0], "score") && !strcmp(names[1], "mae") &&
+	      !strcmp(names[2], "logp") && !strcmp(names[3], "err_a"), "column names %s %s %s %s",
+	      names[0], names[1], names[2], names[3]);
 	for (int i = 0; i < n; i++)
 		free(names[i]);
 	free(names);

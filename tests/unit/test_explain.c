@@ -1,6 +1,7 @@
 /* test_explain.c: TreeSHAP against brute-force Shapley values of the path-dependent
- * value function, kernel SHAP against brute-force Shapley values with every coalition,
- * efficiency with sampled coalitions, the closed form of a linear model, and the
+ * value function, Fast TreeSHAP (tabulated and computed leaves, batches) against
+ * Lundberg et al.'s Algorithm 2, kernel SHAP against brute-force Shapley values with
+ * every coalition, efficiency with sampled coalitions, the closed form of a linear model, and the
  * k-means background summary. */
 #include <math.h>
 #include <stdlib.h>
@@ -115,6 +116,47 @@ static void treeshap_case(const char *type, const char *depth, const char *ntree
 	}
 	CHECK(worst <= 1e-9, "%s depth %s: TreeSHAP vs brute force differs by %g", type, depth, worst);
 	CHECK(worst_eff <= 1e-12, "%s: efficiency off by %g", type, worst_eff);
+	CHECK(nids_treeshap_walked(t) == (ntrees ? atoi(ntrees) : 1), "%s depth %s: %d trees walked",
+	      type, depth, nids_treeshap_walked(t));
+	/* Fast TreeSHAP with every leaf tabulated (v2), with none (v1's leaves), and as made by
+	 * default, against Lundberg et al.'s Algorithm 2 */
+	nids_treeshap *path = NULL, *tab = NULL, *poly = NULL;
+	CHECK(nids_treeshap_new_opt(&path, m, TX, nbg, 0, 1, &err) == 0, "%s", err.msg);
+	CHECK(nids_treeshap_new_opt(&tab, m, TX, nbg, 20, 0, &err) == 0, "%s", err.msg);
+	CHECK(nids_treeshap_new_opt(&poly, m, TX, nbg, 0, 0, &err) == 0, "%s", err.msg);
+	CHECK(nids_treeshap_walked(path) == 0, "the path algorithm walked %d trees",
+	      nids_treeshap_walked(path));
+	enum { R = 40 };
+	double *ref = malloc(sizeof(double) * R * TD), *got = malloc(sizeof(double) * R * TD);
+	nids_treeshap *fast[3] = { t, tab, poly };
+	double diff[3] = { 0 };
+	for (int r = 0; r < R; r++)
+		CHECK(nids_treeshap_row(path, TX + (size_t)(r * 7) * TD, ref + r * TD) == nids_treeshap_base(t),
+		      "base values differ");
+	for (int k = 0; k < 3; k++)
+		for (int r = 0; r < R; r++) {
+			nids_treeshap_row(fast[k], TX + (size_t)(r * 7) * TD, got);
+			for (int j = 0; j < TD; j++)
+				diff[k] = fmax(diff[k], fabs(got[j] - ref[r * TD + j]));
+		}
+	CHECK(diff[0] <= 1e-9 && diff[1] <= 1e-9 && diff[2] <= 1e-9, "%s depth %s: Fast TreeSHAP "
+	      "vs Algorithm 2: %g as made, %g tabulated, %g computed", type, depth, diff[0], diff[1],
+	      diff[2]);
+	/* a batch of rows gives each row the values it gets alone, bit for bit */
+	float *xs = malloc(sizeof(float) * R * TD);
+	for (int r = 0; r < R; r++)
+		memcpy(xs + r * TD, TX + (size_t)(r * 7) * TD, sizeof(float) * TD);
+	for (int k = 0; k < 3; k++) {
+		nids_treeshap_rows(fast[k], xs, R, ref);
+		int same = 1;
+		for (int r = 0; r < R; r++) {
+			nids_treeshap_row(fast[k], xs + r * TD, got);
+			same &= !memcmp(got, ref + r * TD, sizeof(double) * TD);
+		}
+		CHECK(same, "%s depth %s: a batch's values differ from the rows' alone", type, depth);
+	}
+	free(xs), free(ref), free(got);
+	nids_treeshap_free(path), nids_treeshap_free(tab), nids_treeshap_free(poly);
 	nids_scorer_free(s);
 	nids_treeshap_free(t);
 	nids_model_free(m);

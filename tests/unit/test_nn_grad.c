@@ -308,7 +308,9 @@ static void mlp_case(int B)
 	nids_err err = { 0 };
 	CHECK(nids_mlp_define(&c.m, &c.a, "l", 3, dim, act, &err) == 0, "%s", err.msg);
 	CHECK(nids_arena_alloc(&c.a, &err) == 0, "%s", err.msg);
-	CHECK(nids_mlp_acts_alloc(&c.s, &c.m, B, 1, &err) == 0, "%s", err.msg);
+	nids_scratch sc = { 0 };
+	nids_mlp_acts_plan(&c.s, &c.m, B, 1, &sc);
+	CHECK(nids_scratch_alloc(&sc, &err) == 0, "%s", err.msg);
 	nids_mlp_init(&c.m, &c.a, c.a.data, &rng);
 	fill(c.a.data, c.a.size, 1);
 	c.x = nids_floats(B * 5), c.r = nids_floats(B * 5), c.q = nids_floats(B * 4);
@@ -320,7 +322,7 @@ static void mlp_case(int B)
 	CHECK(fd_check(mlp_obj, &c, c.x, dx, B * 5) < 1e-2, "mlp dx B=%d", B);
 	CHECK(fd_check(mlp_obj, &c, c.a.data, grads, c.a.size) < 1e-2, "mlp params B=%d", B);
 	free(c.x), free(c.r), free(c.q), free(grads), free(dx);
-	nids_mlp_acts_free(&c.s);
+	nids_scratch_free(&sc);
 	nids_arena_free(&c.a);
 }
 
@@ -401,6 +403,33 @@ static void test_rng(void)
 	CHECK(seen == 1023, "permutation covers 0..9");
 }
 
+/* The scratch: one zeroed block, every buffer 64-byte aligned and apart from the
+ * others, aliases pointing at their buffer, doubles too; freeing empties it. */
+static void test_scratch(void)
+{
+	nids_scratch sc = { 0 };
+	float *a = NULL, *b = NULL, *c = NULL, *same = NULL;
+	double *d = NULL;
+	nids_scratch_add(&sc, &a, 3);
+	nids_scratch_add(&sc, &b, 0);
+	nids_scratch_alias(&sc, &same, &a);
+	nids_scratch_add_doubles(&sc, &d, 9);
+	nids_scratch_add(&sc, &c, 17);
+	CHECK(nids_scratch_alloc(&sc, NULL) == 0, "alloc");
+	CHECK(sc.size == 16 + 16 + 32 + 32, "size %zu floats", sc.size);
+	CHECK(a == sc.mem && b == a + 16 && (float *)(void *)d == b + 16 && c == b + 48,
+	      "buffers in listed order, each rounded up to 64 bytes");
+	CHECK(same == a, "alias");
+	CHECK(((uintptr_t)a | (uintptr_t)b | (uintptr_t)c | (uintptr_t)d) % 64 == 0, "aligned");
+	int zero = 1;
+	for (size_t i = 0; i < sc.size; i++)
+		zero &= sc.mem[i] == 0;
+	CHECK(zero, "zeroed");
+	CHECK(sc.t == NULL && sc.n == 0, "the table is dropped once allocated");
+	nids_scratch_free(&sc);
+	CHECK(sc.mem == NULL && sc.size == 0, "freed");
+}
+
 int main(void)
 {
 	nids_rng_seed(&rng, 1);
@@ -412,6 +441,7 @@ int main(void)
 	TEST(test_losses);
 	TEST(test_mlp);
 	TEST(test_arena);
+	TEST(test_scratch);
 	TEST(test_optim);
 	TEST(test_rng);
 	return CHECK_DONE();

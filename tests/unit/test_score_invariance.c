@@ -147,12 +147,14 @@ static void test_logreg(void) { check_type("logreg"); }
 static void test_tree(void) { check_type("tree"); }
 static void test_forest(void) { check_type("forest"); }
 static void test_iforest(void) { check_type("iforest"); }
+static void test_ensemble(void) { check_type("ensemble"); }
 
 /* every type in the model table is covered above */
 static void test_all_types_listed(void)
 {
 	static const char *listed[] = { "ae", "vae", "sae", "dagmm", "memae", "dsebm", "aegmm",
-	                                "kmeans", "logreg", "tree", "forest", "iforest", NULL };
+	                                "kmeans", "logreg", "tree", "forest", "iforest", "ensemble",
+	                                NULL };
 	for (int i = 0; nids_model_type_at(i); i++) {
 		int found = 0;
 		for (int k = 0; listed[k]; k++)
@@ -176,6 +178,7 @@ int main(void)
 	TEST(test_tree);
 	TEST(test_forest);
 	TEST(test_iforest);
+	TEST(test_ensemble);
 	TEST(test_all_types_listed);
 	return CHECK_DONE();
 }

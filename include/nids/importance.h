@@ -1,0 +1,44 @@
+/* importance.h: feature importances and feature selection (nids-fit's --importances,
+ * nids-select).
+ *
+ * Impurity importances follow scikit-learn's feature_importances_: a tree's are its
+ * summed weighted impurity decreases per feature, normalised to sum 1 (all zero for a
+ * tree without splits); a forest's are the mean of its trees' normalised importances
+ * over the trees with at least one split, normalised again. Permutation importance
+ * (Breiman 2001) is the drop of a model's AUROC on a stream when one feature's values
+ * are shuffled among the rows, the mean over repeats. The correlation filter is the
+ * usual pandas recipe: with the features in a given order and r their Pearson
+ * correlation over the rows (DataFrame.corr), a feature is dropped when its |r| with
+ * any feature before it is above the threshold (whether or not that one is kept); a
+ * constant feature has no defined r and is never dropped for it. */
+#ifndef NIDS_IMPORTANCE_H
+#define NIDS_IMPORTANCE_H
+
+#include <stddef.h>
+
+#include "nids/err.h"
+
+/* Scales imp [d] to sum 1; leaves all-zero importances as they are. */
+void nids_importance_normalize(double *imp, int d);
+
+/* Writes "feature<TAB>importance" lines, a header line first, most important first
+ * (ties in feature order), values in shortest round-trip form, to path (atomically).
+ * Returns 0, NIDS_EIO, NIDS_ENOMEM. */
+int nids_importance_write(const char *path, char *const *names, const double *imp, int d,
+                          nids_err *err);
+
+/* Reads such a file (the header line, then name and number per line): *names [*n]
+ * (each and the array malloc'd) and *imp [*n] in file order. Returns 0, NIDS_EIO,
+ * NIDS_EFORMAT (path:line: what), NIDS_ENOMEM. */
+int nids_importance_read(const char *path, char ***names, double **imp, int *n, nids_err *err);
+
+/* The correlation filter over the finite columns x [n x d] (row-major), in the order
+ * order [k] (feature indices): keep [k] receives 1 for a kept feature, 0 for a dropped
+ * one. Correlations in double, two passes (means, then centred sums). Returns 0. */
+int nids_corr_filter(const float *x, size_t n, int d, const int *order, int k, double thr,
+                     int *keep, nids_err *err);
+
+/* Pearson's r of columns a and b of x [n x d]; NaN when either is constant or n < 2. */
+double nids_corr(const float *x, size_t n, int d, int a, int b);
+
+#endif
