@@ -3,7 +3,9 @@
 # (69 features) -> GEE's fixed min-max scaling, clipped -> the GEE VAE (69-512-512-1024,
 # latent 100, Bernoulli decoder, BCE + KL, Adam lr 1e-3, weight decay 0.01) trained on
 # the windows labelled background -> MSE scores -> each attack class against the
-# background: AUROC/AUPRC table, ROC/PR/score plots per class.
+# background: AUROC/AUPRC table, ROC/PR/score plots per class, and GEE's gradient
+# fingerprints: per class, the mean gradient of the score with respect to each of the 69
+# inputs (fingerprint.tsv, and fingerprint.svg, a classes x features heatmap).
 #
 #   examples/ugr16_gee.sh [train.csv [test.csv]] [outdir]
 #
@@ -60,4 +62,6 @@ for c in $(nids-cat -H -c class "$out/scored.rec" | sort -u); do
 done
 nids-roc -q --density "$out/density.svg" -o /dev/null "$out/scored.rec" 2>/dev/null ||
 	echo "no density plot: the scores have no attack class"
+nids-explain -m "$out/gee.bin" -t gradient -j "${THREADS:-2}" --fingerprint "$out/fingerprint.tsv" \
+	--heatmap "$out/fingerprint.svg" --features 69 -o /dev/null "$work/test.rec"
 echo "model, scores and plots in $out"

@@ -461,16 +461,6 @@ int nids_model_read(nids_model **mp, const char *path, nids_err *err)
 	int rc = slurp(path, &buf, &len, err);
 	if (rc < 0)
 		return rc;
-	rc = nids_model_read_mem(mp, buf, len, path, err);
-	free(buf);
-	return rc;
-}
-
-int nids_model_read_mem(nids_model **mp, const unsigned char *buf, size_t len, const char *path,
-                        nids_err *err)
-{
-	*mp = NULL;
-	int rc = 0;
 	nids_model *m = NULL;
 	nids_arena fa = { 0 };
 	if (len < 8 || memcmp(buf, MAGIC, 8)) {
@@ -548,6 +538,7 @@ int nids_model_read_mem(nids_model **mp, const unsigned char *buf, size_t len, c
 		goto done;
 	}
 done:
+	free(buf);
 	nids_arena_free(&fa);
 	if (rc < 0)
 		nids_model_free(m);

@@ -2,17 +2,17 @@
  *
  * Each open window holds a hash table from the grouping address to a group (counts,
  * Welford means and M2s) and a log of 20-byte flow records (group, peer, ports,
- * protocol, flags, class). Closing a window turns the log, kind by kind, into keys
- * (group << bits | value), radix-sorts them and counts the runs: a run of c equal keys
- * in a group of n flows adds -p log2 p (p = c / n) to the entropy of that kind and c
- * to the port's proportion, and a class run with c > n / 2 is the group's majority.
- * The sort's digit counts and the log2 table are static: aggregators are not for
- * several threads at once. Peers are their
- * IPv4 address, or an id from a per-window table of IPv6 addresses. The arrays of a
- * closed window are cleared and reused, so memory stays at what the largest window
- * needed: about 20 bytes per flow and 450 per group of the open windows, plus the
- * sorting scratch. */
+ * protocol, flags, class). Closing a window gathers the log's flows group by group (a
+ * counting sort), then sorts each group's values of each kind and counts the runs: a
+ * run of c equal values in a group of n flows adds -p log2 p (p = c / n) to the entropy
+ * of that kind and c to the port's proportion, and a class run with c > n / 2 is the
+ * group's majority. The log2 table is static. Peers are their IPv4 address, or an id
+ * from a per-window table of IPv6 addresses. The arrays of a closed window are cleared
+ * and reused, so memory stays at what the largest window needed: about 20 bytes per
+ * flow and 450 per group of the open windows, plus the closing window's scratch (28
+ * bytes a flow). */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,8 +78,11 @@ struct nids_window {
 	nids_window_counts c;
 	uint32_t *order; /* scratch: group indices to sort */
 	size_t order_cap;
-	uint64_t *keys, *tmp; /* scratch: sort keys [maxkeys] each */
+	uint64_t *keys;  /* scratch: a group's values of one kind [maxkeys] */
+	frec *glog;      /* scratch: the log's flows group by group [maxkeys] */
 	size_t maxkeys;
+	size_t *goff;    /* scratch: where each group's flows go in glog [maxgoff] */
+	size_t maxgoff;
 };
 
 static const char *const STAT_NAMES[NSTAT] = { "duration", "packets", "bytes", "packet_rate",
@@ -215,8 +218,12 @@ void nids_window_prefetch(const nids_window *nw, const unsigned char k[16], int 
 		return;
 	}
 	const gslot *s = &w->gt.t[j];
-	if (s->used && s->a == a && s->b == b)
-		__builtin_prefetch(&w->groups[s->idx]);
+	if (s->used && s->a == a && s->b == b) { /* counts, means and M2s: up to 3 lines */
+		const char *g = (const char *)&w->groups[s->idx];
+		__builtin_prefetch(g);
+		__builtin_prefetch(g + 64);
+		__builtin_prefetch(g + offsetof(group, key) - 1);
+	}
 }
 
 static void table_clear(addr_table *at)
@@ -369,37 +376,6 @@ static int add_to(win *w, const nids_window_flow *f)
 	return 0;
 }
 
-/* LSD radix sort of v[n] by 11-bit digits up to bit `bits`, skipping the digits where
- * every key agrees. Returns where the sorted keys are: v or tmp. */
-#define DIGIT 11
-#define NDIGIT 6
-static uint64_t *radix_sort(uint64_t *v, uint64_t *tmp, size_t n, int bits)
-{
-	static size_t count[NDIGIT][1 << DIGIT];
-	int nd = (bits + DIGIT - 1) / DIGIT;
-	const uint64_t mask = (1u << DIGIT) - 1;
-	memset(count, 0, sizeof count);
-	for (size_t i = 0; i < n; i++)
-		for (int d = 0; d < nd; d++)
-			count[d][v[i] >> (DIGIT * d) & mask]++;
-	for (int d = 0; d < nd; d++) {
-		size_t *c = count[d], sum = 0;
-		if (c[v[0] >> (DIGIT * d) & mask] == n)
-			continue;
-		for (int b = 0; b <= (int)mask; b++) {
-			size_t x = c[b];
-			c[b] = sum;
-			sum += x;
-		}
-		for (size_t i = 0; i < n; i++)
-			tmp[c[v[i] >> (DIGIT * d) & mask]++] = v[i];
-		uint64_t *t = v;
-		v = tmp;
-		tmp = t;
-	}
-	return v;
-}
-
 static uint64_t value_of(const frec *r, int kind)
 {
 	switch (kind) {
@@ -412,58 +388,105 @@ static uint64_t value_of(const frec *r, int kind)
 	}
 }
 
-/* Bits a value of each kind takes in a sort key. */
-static const int VALUE_BITS[K_CLASS + 1] = { 8, 33, 16, 16, 16, 32 };
-
 static double log2_small[4096]; /* log2 of 0..4095, filled once */
 
 static double log2c(uint64_t c) { return c < 4096 ? log2_small[c] : log2((double)c); }
 
-/* The entropies and majority classes of w's groups of at least min_flows flows. */
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+	return (a > b) - (a < b);
+}
+
+/* Sorts v [n] ascending: insertion for the few values most groups have, else qsort. */
+static void sort_values(uint64_t *v, size_t n)
+{
+	if (n > 32) {
+		qsort(v, n, sizeof *v, cmp_u64);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		uint64_t x = v[i];
+		size_t j = i;
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+/* Group g's runs of equal values v [n] (sorted) of one kind: entropy, port proportions,
+ * the majority class. */
+static void count_runs(group *g, int kind, const uint64_t *v, size_t n)
+{
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && v[j] == v[i]; j++)
+			;
+		uint64_t c = j - i;
+		if (kind == K_CLASS) {
+			if (2 * c > g->n)
+				g->major = (int)v[i];
+			continue;
+		}
+		if (kind == K_SPORT)
+			g->sport[port_slot((unsigned)v[i])] += (uint32_t)c;
+		if (kind == K_DPORT)
+			g->dport[port_slot((unsigned)v[i])] += (uint32_t)c;
+		/* -p log2 p with p = c / n; 0 for a single value */
+		double p = (double)c / (double)g->n;
+		if (c < g->n)
+			g->ent[kind] += p * (g->log2n - log2c(c));
+	}
+}
+
+/* The entropies and majority classes of w's groups of at least min_flows flows: the
+ * log's flows of those groups gathered group by group (a counting sort), then each
+ * group's values of each kind sorted and counted in ascending order. */
 static int count_values(nids_window *nw, win *w, nids_err *err)
 {
+	group *gs = w->groups;
+	size_t G = w->ng;
 	if (w->nlog > nw->maxkeys) {
 		free(nw->keys);
-		free(nw->tmp);
+		free(nw->glog);
 		nw->keys = malloc(w->nlog * sizeof *nw->keys);
-		nw->tmp = malloc(w->nlog * sizeof *nw->tmp);
-		nw->maxkeys = nw->keys && nw->tmp ? w->nlog : 0;
+		nw->glog = malloc(w->nlog * sizeof *nw->glog);
+		nw->maxkeys = nw->keys && nw->glog ? w->nlog : 0;
 		if (!nw->maxkeys)
 			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	}
-	group *gs = w->groups;
-	int gbits = 1;
-	while (gbits < 31 && (1ull << gbits) < w->ng)
-		gbits++;
-	for (size_t i = 0; i < w->ng; i++)
+	if (G + 1 > nw->maxgoff) {
+		free(nw->goff);
+		nw->goff = malloc((G + 1) * sizeof *nw->goff);
+		nw->maxgoff = nw->goff ? G + 1 : 0;
+		if (!nw->goff)
+			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	}
+	size_t *off = nw->goff, sum = 0;
+	for (size_t i = 0; i < G; i++) {
 		gs[i].log2n = log2c(gs[i].n);
-	for (int kind = 0; kind <= K_CLASS; kind++) {
-		size_t n = 0;
-		int vb = VALUE_BITS[kind];
-		for (size_t i = 0; i < w->nlog; i++) {
-			const frec *r = &w->log[i];
-			if (gs[r->g].n >= nw->o.min_flows && (kind != K_CLASS || r->cls != UINT32_MAX))
-				nw->keys[n++] = (uint64_t)r->g << vb | value_of(r, kind);
-		}
-		const uint64_t *k = n ? radix_sort(nw->keys, nw->tmp, n, vb + gbits) : nw->keys;
-		for (size_t i = 0, j; i < n; i = j) {
-			for (j = i + 1; j < n && k[j] == k[i]; j++)
-				;
-			group *g = &gs[k[i] >> vb];
-			uint64_t c = j - i;
-			if (kind == K_CLASS) {
-				if (2 * c > g->n)
-					g->major = (int)(k[i] & 0xffffffffu);
-			} else {
-				if (kind == K_SPORT)
-					g->sport[port_slot((unsigned)(k[i] & 0xffff))] += (uint32_t)c;
-				if (kind == K_DPORT)
-					g->dport[port_slot((unsigned)(k[i] & 0xffff))] += (uint32_t)c;
-				/* -p log2 p with p = c / n; 0 for a single value */
-				double p = (double)c / (double)g->n;
-				if (c < g->n)
-					g->ent[kind] += p * (g->log2n - log2c(c));
-			}
+		off[i] = sum;
+		sum += gs[i].n >= nw->o.min_flows ? gs[i].n : 0;
+	}
+	off[G] = sum;
+	for (size_t i = 0; i < w->nlog; i++) {
+		const frec *r = &w->log[i];
+		if (gs[r->g].n >= nw->o.min_flows)
+			nw->glog[off[r->g]++] = *r;
+	}
+	uint64_t *v = nw->keys;
+	for (size_t gi = 0, first = 0; gi < G; gi++) { /* off[gi] is now the group's end */
+		size_t end = off[gi], n = end - first;
+		const frec *f = nw->glog + first;
+		first = end;
+		if (!n)
+			continue;
+		for (int kind = 0; kind <= K_CLASS; kind++) {
+			size_t m = 0;
+			for (size_t i = 0; i < n; i++)
+				if (kind != K_CLASS || f[i].cls != UINT32_MAX)
+					v[m++] = value_of(&f[i], kind);
+			sort_values(v, m);
+			count_runs(&gs[gi], kind, v, m);
 		}
 	}
 	return 0;
@@ -668,6 +691,7 @@ void nids_window_free(nids_window *nw)
 	free(nw->spare);
 	free(nw->order);
 	free(nw->keys);
-	free(nw->tmp);
+	free(nw->glog);
+	free(nw->goff);
 	free(nw);
 }

@@ -213,11 +213,6 @@ int nids_model_add_made(nids_model *m, const char *key, const char *fmt, ...)
  * unknown must-understand flag), NIDS_ECHECKSUM, NIDS_ETRUNCATED, with err naming path. */
 int nids_model_read(nids_model **m, const char *path, nids_err *err);
 
-/* The same from the len bytes of a model file in memory (buf is only read; name for
- * messages): an ensemble's members are model files inside its own. */
-int nids_model_read_mem(nids_model **m, const unsigned char *buf, size_t len, const char *name,
-                        nids_err *err);
-
 /* The file's text header (type, hyperparameters, seed, rows, features, classes,
  * tensors) as a malloc'd string, for nids-score --info. NULL when out of memory. */
 char *nids_model_describe(const nids_model *m);
@@ -232,8 +227,9 @@ typedef struct nids_net {
 	float *params;
 	size_t nparams;
 	int max_shards;
-	/* Allocates each shard's activations for up to cap rows. */
-	int (*prepare)(void *ctx, int shards, int cap, nids_err *err);
+	/* Lists shard's activations and scratch for up to cap rows in sc; the trainer makes
+	 * one allocation for every shard (and its own buffers) and frees it after training. */
+	void (*plan)(void *ctx, int shard, int cap, nids_scratch *sc);
 	/* Forward on rows x [B x d] with labels y [B] (or NULL); when grads is not NULL also
 	 * backward, accumulating scale times the gradient. Returns scale * the summed loss. */
 	double (*step)(void *ctx, int shard, const float *x, const int *y, int B, float scale,
@@ -248,10 +244,8 @@ typedef struct nids_autoencoder {
 	int code;      /* index of the code layer in net */
 	int mae;       /* 1: MAE loss, else MSE */
 	float l1;      /* weight of the L1 penalty on the code; 0: none */
-	int shards;
 	nids_mlp_acts acts[64];
 	float *dout[64], *dcode[64]; /* per shard: [cap x d], [cap x code width] */
-	nids_scratch bufs;           /* the one allocation they all point into */
 	nids_arena *arena;
 } nids_autoencoder;
 
@@ -259,8 +253,8 @@ typedef struct nids_autoencoder {
  * starts afresh (nothing allocated yet). */
 int nids_autoencoder_define(nids_autoencoder *a, nids_model *m, int mae, float l1,
                             nids_err *err);
-/* nids_net's prepare and step, with the autoencoder as ctx. */
-int nids_autoencoder_prepare(void *ctx, int shards, int cap, nids_err *err);
+/* nids_net's plan and step, with the autoencoder as ctx. */
+void nids_autoencoder_plan(void *ctx, int s, int cap, nids_scratch *sc);
 double nids_autoencoder_step(void *ctx, int s, const float *x, const int *y, int B,
                              float scale, float *grads, nids_rng *rng);
 

@@ -94,7 +94,7 @@ scan44                          1   0.000000   0.250000" ]]
 
 @test "examples/ugr16_gee.sh: synthetic flows to the one-vs-background table and plots" {
 	command -v cc >/dev/null || skip "no C compiler for bench/gen_ugr16.c"
-	run -0 --separate-stderr env PATH="$NIDS_BIN:$PATH" FLOWS=100000 EPOCHS=1 \
+	run -0 --separate-stderr env PATH="$NIDS_BIN:$PATH" FLOWS=100000 EPOCHS=1 OUT="$D/syn" \
 		sh "$NIDS_TOP/examples/ugr16_gee.sh"
 	[[ "${lines[0]}" == "SYNTHETIC data: bench/gen_ugr16.c, not UGR'16" ]]
 	[[ "${lines[1]}" == "GEE VAE, MSE score, each class against the background windows:" ]]
@@ -106,6 +106,12 @@ scan44                          1   0.000000   0.250000" ]]
 		[[ "${lines[$i]}" =~ ^(scan44|dos|anomaly-spam)\ +[0-9]+\ +[01]\.[0-9]{6}\ +[01]\.[0-9]{6}$ ]]
 	done
 	[[ "$stderr" == *"nids-window: -: 100000 flows, 3459 rows from 12 windows;"* ]]
+	# GEE's gradient fingerprints: every class, all 69 features, and the heatmap
+	[[ "${lines[6]}" == "model, scores and plots in $D/syn" ]]
+	run -0 bash -c "cut -f1 '$D/syn/fingerprint.tsv' | sort | uniq -c | sort -k2"
+	[[ "$output" == *"69 anomaly-spam"*"69 background"*"1 class"*"69 dos"*"69 scan44" ]]
+	grep -q '>scan44 (5)</text>' "$D/syn/fingerprint.svg"
+	grep -q '>entropy_dst_addr</text>' "$D/syn/fingerprint.svg"
 }
 
 @test "examples/ugr16_gee.sh on the UGR'16 excerpt: 58 windows, scored without NaN" {
@@ -119,6 +125,8 @@ scan44                          1   0.000000   0.250000" ]]
 	[[ "${lines[2]}" == "blacklist                       1 "* ]]
 	[[ "${lines[3]}" == "model, scores and plots in $D/out" ]]
 	[ -s "$D/out/roc-blacklist.svg" ]
+	[ "$(grep -c '^background	' "$D/out/fingerprint.tsv")" -eq 69 ]
+	grep -q '>blacklist (1)</text>' "$D/out/fingerprint.svg"
 	run -0 bash -c "'$NIDS_BIN/nids-cat' -H -c score '$D/out/scored.rec' | grep -vc nan"
 	[[ "$output" == 58 ]]
 }

@@ -40,7 +40,7 @@ attacks_higher() {
 	[[ "$stderr" == *"ensemble: member 1 of 2 trained (-t kmeans, seed 0)"* ]]
 	[[ "$stderr" == *"ensemble: member 2 of 2 trained (-t iforest, seed 0)"* ]]
 	run -2 --separate-stderr fit -q -t ensemble --members ae,sae -o "$tmp/x.bin" "$tmp/benign.rec"
-	[ "$stderr" = "nids-fit: option '--members': 'sae' is not an unsupervised model type" ]
+	[ "$stderr" = "nids-fit: option '--members': 'sae' is not an unsupervised model type (ae, vae, dagmm, memae, dsebm, aegmm, kmeans, iforest)" ]
 	run -2 --separate-stderr fit -q -t ensemble --combine median -o "$tmp/x.bin" "$tmp/benign.rec"
 	[ "$stderr" = "nids-fit: option '--combine': 'median' is not one of mean, max, aom" ]
 	[ ! -e "$tmp/x.bin" ]
