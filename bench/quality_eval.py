@@ -4,8 +4,7 @@
   quality_eval.py auroc Y SCORES      AUROC of a score file against labels (1 = positive)
   quality_eval.py combos WORK         every ensemble configuration, offline, into
                                       WORK/combos.tsv; one line per configuration
-  quality_eval.py singles WORK        single models: AUROC mean and sd over seeds
-  quality_eval.py peers WORK          the peers' JSON lines as a table
+  quality_eval.py select WORK         the rule of bench/quality.md over combos.tsv
 
 The offline ensemble is -t ensemble's arithmetic (lib/model_ensemble.c) applied to the
 scores of the single models that are its members (nids-fit -j 1 with the member's seed:
@@ -120,11 +119,77 @@ def combos(work):
     print(f"{len(out)} configurations -> {work}/combos.tsv")
 
 
+def train_cpu(work):
+    """Median training CPU seconds (user + sys) of each single model on nsl (seeds 0-2,
+    minmax and quantile)."""
+    out = {}
+    for m in MODELS:
+        t = []
+        for tr in ("minmax", "quantile"):
+            for sd in (0, 1, 2):
+                f = os.path.join(work, "nsl", tr, f"{m}.{sd}.time")
+                if os.path.exists(f):
+                    w, u, sy = map(float, open(f).read().split()[:3])
+                    t.append(u + sy)
+        if t:
+            out[m] = float(np.median(t))
+    return out
+
+
+def score_rates(work):
+    """Rows/s of each model's share of nids-score (the cost stage's output)."""
+    out = {}
+    f = os.path.join(work, "score_cost.txt")
+    for line in open(f) if os.path.exists(f) else ():
+        p = line.split()
+        out[p[0]] = float(p[1])
+    return out
+
+
+def select(work):
+    """The rule of bench/quality.md applied to combos.tsv: cost first, then the mean over
+    nsl and kdd99 of the 3-seed mean AUROC."""
+    cpu, rate = train_cpu(work), score_rates(work)
+    rows = [l.rstrip("\n").split("\t") for l in open(os.path.join(work, "combos.tsv"))][1:]
+    by = {}
+    for ds, tr, mem, K, st, cb, au, sd, runs in rows:
+        by.setdefault((tr, mem, K, st, cb), {})[ds] = (float(au), float(sd))
+    cand = []
+    for (tr, mem, K, st, cb), v in by.items():
+        if "nsl" not in v or "kdd99" not in v:
+            continue
+        members = mem.split(",")
+        reps = lambda m: int(K) if m in NEURAL else 1
+        if not all(m in cpu and m in rate for m in members):
+            continue
+        tcost = sum(reps(m) * cpu[m] for m in members) / cpu["ae"]
+        scost = sum(reps(m) / rate[m] for m in members) * rate["ae"]
+        ok = tcost <= 4.5 and scost <= 3
+        score = (v["nsl"][0] + v["kdd99"][0]) / 2
+        cand.append((ok, score, tcost, scost, tr, mem, K, st, cb, v))
+    cand.sort(key=lambda c: (-c[0], -c[1]))
+    best = [c for c in cand if c[0]]
+    top = best[0][1] if best else None
+    chosen = min((c for c in best if c[1] >= top - 0.0005), key=lambda c: (c[2] + c[3], -c[1])) if best else None
+    print("training CPU (s, nsl median):", {k: round(v, 2) for k, v in cpu.items()})
+    print("scoring rows/s (model share):", {k: int(v) for k, v in rate.items()})
+    print("eligible\tmean(nsl,kdd99)\ttrain/ae\tscore/ae\ttransform\tmembers\tseeds\tstandardize\tcombine\tnsl\tkdd99")
+    for c in cand:
+        print("%s\t%.4f\t%.2f\t%.2f\t%s\t%s\t%s\t%s\t%s\t%.4f ± %.4f\t%.4f ± %.4f" % (
+            "yes" if c[0] else "no", c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8],
+            *c[9]["nsl"], *c[9]["kdd99"]))
+    if chosen:
+        print("chosen:", chosen[4], chosen[5], "seeds", chosen[6], chosen[7], chosen[8],
+              "%.4f" % chosen[1])
+
+
 def main():
     if sys.argv[1] == "auroc":
         print("%.4f" % auroc(np.loadtxt(sys.argv[2]), np.loadtxt(sys.argv[3])))
     elif sys.argv[1] == "combos":
         combos(sys.argv[2])
+    elif sys.argv[1] == "select":
+        select(sys.argv[2])
 
 
 if __name__ == "__main__":
