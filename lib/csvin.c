@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #define CHUNK (256u << 10)
+#define IN_CHUNK ((size_t)1 << 63) /* a field's offset is into the chunk, not the arena */
 
 typedef struct queued {
 	size_t first; /* index of its first field */
@@ -25,7 +26,7 @@ struct nids_csv {
 	unsigned char *chunk;
 	char *arena; /* field bytes, each NUL-terminated */
 	size_t arena_len, arena_cap;
-	size_t *off, *len; /* per field: offset into arena, length */
+	size_t *off, *len; /* per field: offset into arena (or chunk, tagged IN_CHUNK), length */
 	size_t nf, fcap;
 	queued *q;
 	size_t nq, qcap, head;
@@ -43,6 +44,20 @@ struct nids_csv {
 	int out_cap;
 	char where[320];
 };
+
+/* Doubles the field arrays; nonzero (and nomem set) when out of memory. */
+static int grow_fields(nids_csv *c)
+{
+	size_t cap = c->fcap ? c->fcap * 2 : 4096;
+	size_t *o = realloc(c->off, cap * sizeof *o), *l = o ? realloc(c->len, cap * sizeof *l) : NULL;
+	if (o)
+		c->off = o;
+	if (!l)
+		return c->nomem = 1;
+	c->len = l;
+	c->fcap = cap;
+	return 0;
+}
 
 /* no-tree-loop-distribute-patterns: keeps GCC from turning the short-field byte loop back
  * into a memcpy call */
@@ -64,18 +79,8 @@ on_field(void *s, size_t n, void *data)
 		c->arena = a;
 		c->arena_cap = cap;
 	}
-	if (c->nf == c->fcap) {
-		size_t cap = c->fcap ? c->fcap * 2 : 4096;
-		size_t *o = realloc(c->off, cap * sizeof *o), *l = o ? realloc(c->len, cap * sizeof *l) : NULL;
-		if (o)
-			c->off = o;
-		if (!l) {
-			c->nomem = 1;
-			return;
-		}
-		c->len = l;
-		c->fcap = cap;
-	}
+	if (c->nf == c->fcap && grow_fields(c))
+		return;
 	char *dst = c->arena + c->arena_len;
 	/* most fields are a few bytes: a byte loop beats a call to memcpy, which was a tenth
 	 * of featurize's time (see on_field's attribute) */
@@ -122,10 +127,25 @@ static void on_record(int ch, void *data)
 		c->line++;
 }
 
+/* A field [s, t) of the chunk, where it is: terminated in place (t is the delimiter, the
+ * line end or trimmed space, all read by then), its offset tagged IN_CHUNK. */
+static void chunk_field(nids_csv *c, unsigned char *s, unsigned char *t)
+{
+	if (c->nomem)
+		return;
+	if (c->nf == c->cur_first)
+		c->cur_line = c->line;
+	if (c->nf == c->fcap && grow_fields(c))
+		return;
+	*t = 0;
+	c->off[c->nf] = (size_t)(s - c->chunk) | IN_CHUNK;
+	c->len[c->nf++] = (size_t)(t - s);
+}
+
 /* The fields of the unquoted line [s, e) as libcsv gives them: split at the delimiter,
  * spaces and tabs trimmed from both ends of each; a line of nothing but spaces and tabs
  * has no field. */
-static void split_line(nids_csv *c, const unsigned char *s, const unsigned char *e)
+static void split_line(nids_csv *c, unsigned char *s, unsigned char *e)
 {
 	const unsigned char *q = s;
 	while (q < e && (*q == ' ' || *q == '\t'))
@@ -133,17 +153,17 @@ static void split_line(nids_csv *c, const unsigned char *s, const unsigned char 
 	if (q == e)
 		return;
 	for (;;) {
-		const unsigned char *f = s; /* fields are short: a byte loop beats memchr's call */
+		unsigned char *f = s; /* fields are short: a byte loop beats memchr's call */
 		while (f < e && *f != c->delim)
 			f++;
-		const unsigned char *end = f;
+		unsigned char *end = f;
 		f = f < e ? f : NULL;
 		while (s < end && (*s == ' ' || *s == '\t'))
 			s++;
-		const unsigned char *t = end;
+		unsigned char *t = end;
 		while (t > s && (t[-1] == ' ' || t[-1] == '\t'))
 			t--;
-		on_field((void *)s, (size_t)(t - s), c);
+		chunk_field(c, s, t);
 		if (!f)
 			return;
 		s = f + 1;
@@ -156,9 +176,9 @@ static void split_line(nids_csv *c, const unsigned char *s, const unsigned char 
  * first, as they may end a record it began in the previous chunk. Returns the bytes
  * consumed (the rest, a partial line, is libcsv's), or (size_t)-1 when libcsv found an
  * error in those first bytes. */
-static size_t split_lines(nids_csv *c, const unsigned char *buf, size_t n)
+static size_t split_lines(nids_csv *c, unsigned char *buf, size_t n)
 {
-	const unsigned char *p = buf, *end = buf + n, *last = end;
+	unsigned char *p = buf, *end = buf + n, *last = end;
 	while (last > p && last[-1] != '\n' && last[-1] != '\r')
 		last--;
 	if (last == p)
@@ -171,14 +191,15 @@ static size_t split_lines(nids_csv *c, const unsigned char *buf, size_t n)
 		return (size_t)-1; /* libcsv's error */
 	int cr = memchr(first, '\r', (size_t)(last - first)) != NULL;
 	for (p += head; p < last;) {
-		const unsigned char *q = p;
+		unsigned char *q = p;
 		if (cr)
 			while (*q != '\n' && *q != '\r')
 				q++;
 		else /* LF alone ends lines */
 			q = memchr(p, '\n', (size_t)(last - p));
+		unsigned char ch = *q; /* split_line may end its last field here */
 		split_line(c, p, q);
-		on_record(*q, c);
+		on_record(ch, c);
 		p = q + 1;
 	}
 	return (size_t)(last - buf);
@@ -297,7 +318,8 @@ int nids_csv_next(nids_csv *c, nids_csv_record *rec, nids_err *err)
 		c->out_cap = cap;
 	}
 	for (int i = 0; i < q->nfields; i++) {
-		c->out_fields[i] = c->arena + c->off[q->first + (size_t)i];
+		size_t off = c->off[q->first + (size_t)i];
+		c->out_fields[i] = off & IN_CHUNK ? (char *)c->chunk + (off & ~IN_CHUNK) : c->arena + off;
 		c->out_lens[i] = c->len[q->first + (size_t)i];
 	}
 	rec->nfields = q->nfields;

@@ -46,6 +46,8 @@ typedef struct ex {
 	float *xg;            /* [CHUNK x d] the rows whose gradients go in one batch */
 	double *gch;          /* [CHUNK x d] their gradients */
 	int batched, gnext;   /* gradients computed per chunk; the next one to take */
+	int scores;           /* the chunk is scored: for --alarms-only, --top, -t error and
+	                       * the gradients the scorer gives (ae, vae) */
 	unsigned char *meta;
 	nids_treeshap *ts;
 	nids_kshap *ks;
@@ -376,7 +378,8 @@ static int flush(ex *e, int n, uint64_t row0, nids_err *err)
 	for (int b = 0; b < n; b++)
 		for (int j = 0; j < d; j++)
 			e->x[(size_t)b * d + j] = src[(size_t)b * C + e->fcol[j]];
-	nids_scorer_run(e->s, e->x, n, row0, e->sc);
+	if (e->scores) /* else nothing reads them: the method's own pass is all it costs */
+		nids_scorer_run(e->s, e->x, n, row0, e->sc);
 	size_t stride = (size_t)C + d + 1;
 	double t0 = nids_seconds();
 	if (e->batched) { /* the gradients (or TreeSHAP values) of the rows to explain, in one batch */
@@ -640,6 +643,8 @@ static int setup(ex *e, nids_reader *bg, const char *out_name, nids_err *err)
 	e->baseline = calloc((size_t)d, sizeof(float));
 	e->batched = (e->o->method == NIDS_EXPLAIN_GRADIENT && e->analytic != 1 && !e->o->ig_steps) ||
 	             e->o->method == NIDS_EXPLAIN_TREE;
+	e->scores = e->o->alarms_only || e->o->top > 0 || e->o->method == NIDS_EXPLAIN_ERROR ||
+	            (e->o->method == NIDS_EXPLAIN_GRADIENT && e->analytic == 1);
 	e->xg = nids_floats((size_t)CHUNK * d);
 	e->gch = calloc((size_t)CHUNK * d, sizeof(double));
 	/* differences' rows, then integrated gradients' path */

@@ -216,10 +216,9 @@ int nids_aegmm_gradient(const nids_model *m, const float *x, int B, float *g, ni
 	int d = m->d, K = a->K, rc = 0;
 	nids_mlp_acts acts;
 	nids_scratch bufs = { 0 };
-	float *grads, *dout, *din, *e;
+	float *dout, *din, *e;
 	double *ll, *resp, *t;
 	nids_mlp_acts_plan(&acts, &a->ae.net, B, 1, &bufs);
-	nids_scratch_add(&bufs, &grads, m->arena.size);
 	nids_scratch_add(&bufs, &dout, (size_t)B * d);
 	nids_scratch_add(&bufs, &din, (size_t)B * d);
 	nids_scratch_add(&bufs, &e, (size_t)B * d);
@@ -256,7 +255,7 @@ int nids_aegmm_gradient(const nids_model *m, const float *x, int B, float *g, ni
 		}
 	}
 	memset(din, 0, sizeof(float) * (size_t)B * d);
-	nids_mlp_backward(&a->ae.net, &m->arena, m->arena.data, grads, &acts, dout, NULL, din, B);
+	nids_mlp_backward(&a->ae.net, &m->arena, m->arena.data, NULL, &acts, dout, NULL, din, B);
 	for (size_t i = 0; i < (size_t)B * d; i++)
 		g[i] += din[i];
 out:

@@ -350,14 +350,14 @@ int nids_dagmm_gradient(const nids_model *m, const float *x, int B, float *g, ni
 	int d = m->d, K = a->K, zd = a->zd, c = a->c, rc = 0;
 	nids_mlp_acts ca;
 	nids_scratch bufs = { 0 };
-	float *grads, *z, *f, *df, *dzc, *dxr;
+	float *z, *f, *df, *dzc, *dxr;
 	double *lp, *resp;
 	nids_mlp_acts_plan(&ca, &a->comp, B, 1, &bufs);
 	const struct {
 		float **p;
 		size_t n;
-	} bt[] = { { &grads, m->arena.size }, { &z, (size_t)B * zd }, { &f, (size_t)B * 2 },
-		  { &df, (size_t)B * 2 },       { &dzc, (size_t)B * c }, { &dxr, (size_t)B * d } };
+	} bt[] = { { &z, (size_t)B * zd }, { &f, (size_t)B * 2 },      { &df, (size_t)B * 2 },
+		  { &dzc, (size_t)B * c },     { &dxr, (size_t)B * d } };
 	for (size_t i = 0; i < sizeof bt / sizeof bt[0]; i++)
 		nids_scratch_add(&bufs, bt[i].p, bt[i].n);
 	nids_scratch_add_doubles(&bufs, &lp, (size_t)B * K);
@@ -392,7 +392,7 @@ int nids_dagmm_gradient(const nids_model *m, const float *x, int B, float *g, ni
 	float *extra[NIDS_MLP_MAX] = { NULL };
 	extra[a->code] = dzc;
 	memset(g, 0, sizeof(float) * (size_t)B * d);
-	nids_mlp_backward(&a->comp, &m->arena, m->arena.data, grads, &ca, dxr, extra, g, B);
+	nids_mlp_backward(&a->comp, &m->arena, m->arena.data, NULL, &ca, dxr, extra, g, B);
 	for (int r = 0; r < B; r++) { /* the features' own dependence on x */
 		const float *xv = x + (size_t)r * d, *yv = xr + (size_t)r * d;
 		double nx = 0, ny = 0, ne = 0, dot = 0;

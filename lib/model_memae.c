@@ -206,11 +206,10 @@ int nids_memae_gradient(const nids_model *m, const float *x, int B, float *g, ni
 	nids_mlp_acts ea, da;
 	nids_memory_acts ma;
 	nids_scratch bufs = { 0 };
-	float *grads, *zhat, *dzhat, *dz, *v;
+	float *zhat, *dzhat, *dz, *v;
 	nids_mlp_acts_plan(&ea, &a->enc, B, 1, &bufs);
 	nids_mlp_acts_plan(&da, &a->dec, B, 1, &bufs);
 	nids_memory_acts_plan(&ma, B, a->N, C, &bufs);
-	nids_scratch_add(&bufs, &grads, m->arena.size);
 	nids_scratch_add(&bufs, &zhat, (size_t)B * C);
 	nids_scratch_add(&bufs, &dzhat, (size_t)B * C);
 	nids_scratch_add(&bufs, &dz, (size_t)B * C);
@@ -224,11 +223,11 @@ int nids_memae_gradient(const nids_model *m, const float *x, int B, float *g, ni
 	for (size_t i = 0; i < (size_t)B * d; i++)
 		v[i] = 2 * (xr[i] - x[i]) / (float)d;
 	memset(dzhat, 0, sizeof(float) * (size_t)B * C);
-	nids_mlp_backward(&a->dec, &m->arena, p, grads, &da, v, NULL, dzhat, B);
+	nids_mlp_backward(&a->dec, &m->arena, p, NULL, &da, v, NULL, dzhat, B);
 	memset(dz, 0, sizeof(float) * (size_t)B * C);
 	nids_memory_backward(dz, NULL, dzhat, NULL, mem, B, a->N, C, a->shrink, &ma);
 	memset(g, 0, sizeof(float) * (size_t)B * d);
-	nids_mlp_backward(&a->enc, &m->arena, p, grads, &ea, dz, NULL, g, B);
+	nids_mlp_backward(&a->enc, &m->arena, p, NULL, &ea, dz, NULL, g, B);
 	for (size_t i = 0; i < (size_t)B * d; i++)
 		g[i] -= v[i];
 	nids_scratch_free(&bufs);

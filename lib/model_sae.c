@@ -280,10 +280,9 @@ int nids_sae_gradient(const nids_model *m, const float *x, int B, float *g, nids
 	int C = a->C, H = a->enc.dim[a->enc.nlayers], rc = 0;
 	nids_mlp_acts ea, ca;
 	nids_scratch bufs = { 0 };
-	float *grads, *prob, *dlogit, *dcode;
+	float *prob, *dlogit, *dcode;
 	nids_mlp_acts_plan(&ea, &a->enc, B, 1, &bufs);
 	nids_mlp_acts_plan(&ca, &a->cls, B, 1, &bufs);
-	nids_scratch_add(&bufs, &grads, m->arena.size);
 	nids_scratch_add(&bufs, &prob, (size_t)B * C);
 	nids_scratch_add(&bufs, &dlogit, (size_t)B * C);
 	nids_scratch_add(&bufs, &dcode, (size_t)B * H);
@@ -302,9 +301,9 @@ int nids_sae_gradient(const nids_model *m, const float *x, int B, float *g, nids
 			dlogit[(size_t)r * C + c] = (float)(pr[c] * ((benign[c] ? 0 : 1) - attack));
 	}
 	memset(dcode, 0, sizeof(float) * (size_t)B * H);
-	nids_mlp_backward(&a->cls, &m->arena, m->arena.data, grads, &ca, dlogit, NULL, dcode, B);
+	nids_mlp_backward(&a->cls, &m->arena, m->arena.data, NULL, &ca, dlogit, NULL, dcode, B);
 	memset(g, 0, sizeof(float) * (size_t)B * m->d);
-	nids_mlp_backward(&a->enc, &m->arena, m->arena.data, grads, &ea, dcode, NULL, g, B);
+	nids_mlp_backward(&a->enc, &m->arena, m->arena.data, NULL, &ea, dcode, NULL, g, B);
 	nids_scratch_free(&bufs);
 	return rc;
 }

@@ -214,6 +214,8 @@ void nids_dense_backward(float *din, float *dw, float *db, const float *dout, co
 {
 	if (din)
 		nids_sgemm_rm(0, 0, B, I, O, 1.0f, dout, O, w, I, 1.0f, din, I);
+	if (!dw) /* the input gradient alone (explanations) */
+		return;
 	nids_sgemm_rm(1, 0, O, I, B, 1.0f, dout, O, in, I, 1.0f, dw, I);
 	for (int r = 0; r < B; r++) {
 		const float *d = dout + (size_t)r * O;

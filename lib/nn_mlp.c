@@ -129,8 +129,8 @@ void nids_mlp_backward(const nids_mlp *m, const nids_arena *a, float *params, fl
 		float *dx = i ? s->g1 : din;
 		if (i)
 			memset(s->g1, 0, (size_t)B * m->dim[i] * sizeof(float));
-		nids_dense_backward(dx, nids_arena_ptr(a, grads, m->w[i]),
-		                    nids_arena_ptr(a, grads, m->b[i]), gpre, x,
+		nids_dense_backward(dx, grads ? nids_arena_ptr(a, grads, m->w[i]) : NULL,
+		                    grads ? nids_arena_ptr(a, grads, m->b[i]) : NULL, gpre, x,
 		                    nids_arena_ptr(a, params, m->w[i]), B, m->dim[i], m->dim[i + 1]);
 		gout = s->g1;
 	}

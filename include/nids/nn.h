@@ -126,7 +126,8 @@ void nids_blas_threads(int n);
 /* out [B x O], in [B x I], w [O x I], b [O] */
 void nids_dense_forward(float *out, const float *in, const float *w, const float *b, int B,
                         int I, int O);
-/* din [B x I] (NULL: not needed) += dout W; dw [O x I] += dout^T in; db [O] += sum dout */
+/* din [B x I] (NULL: not needed) += dout W; dw [O x I] += dout^T in; db [O] += sum dout
+ * (dw NULL: neither is needed) */
 void nids_dense_backward(float *din, float *dw, float *db, const float *dout, const float *in,
                          const float *w, int B, int I, int O);
 
@@ -248,8 +249,8 @@ float *nids_mlp_forward(const nids_mlp *m, const nids_arena *a, float *params,
                         nids_mlp_acts *s, const float *in, int B);
 
 /* Backward from dout [B x dim[nlayers]] (the gradient of the loss with respect to the
- * output): accumulates parameter gradients into grads (a block with a's layout) and,
- * when din is not NULL, the input gradient into din [B x dim[0]]. extra[i], when
+ * output): accumulates parameter gradients into grads (a block with a's layout; NULL:
+ * none) and, when din is not NULL, the input gradient into din [B x dim[0]]. extra[i], when
  * extra is not NULL and extra[i] is not NULL, is an additional gradient [B x dim[i+1]]
  * with respect to layer i's output (a penalty on a hidden code) added on the way. */
 void nids_mlp_backward(const nids_mlp *m, const nids_arena *a, float *params, float *grads,

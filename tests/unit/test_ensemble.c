@@ -22,7 +22,7 @@ static char *FEAT[D];
 
 static void make_data(void)
 {
-	static char names[D][8];
+	static char names[D][16];
 	nids_rng rng;
 	nids_rng_seed(&rng, 11);
 	for (int j = 0; j < D; j++) {
