@@ -5,6 +5,7 @@
   quality_eval.py combos WORK         every ensemble configuration, offline, into
                                       WORK/combos.tsv; one line per configuration
   quality_eval.py select WORK         the rule of bench/quality.md over combos.tsv
+  quality_eval.py tables WORK         markdown tables of the single models, ensembles, peers
 
 The offline ensemble is -t ensemble's arithmetic (lib/model_ensemble.c) applied to the
 scores of the single models that are its members (nids-fit -j 1 with the member's seed:
@@ -183,6 +184,38 @@ def select(work):
               "%.4f" % chosen[1])
 
 
+def tables(work):
+    """Markdown tables: single models and the ensemble runs (seeds 0-2), and the peers."""
+    dss = ["nsl", "kdd99", "cic17", "cse18"]
+    print("| transform | model | " + " | ".join(dss) + " |")
+    print("|---|---|" + "---|" * len(dss))
+    for tr in ("minmax", "quantile", "log1p"):
+        for m in MODELS + ["ens"]:
+            cells, any_ = [], False
+            for ds in dss:
+                d = os.path.join(work, ds, tr)
+                if not os.path.exists(os.path.join(d, "y_test.txt")):
+                    cells.append("—")
+                    continue
+                y = np.loadtxt(os.path.join(d, "y_test.txt"))
+                au = [auroc(y, load(os.path.join(d, f"{m}.{q}.test"))) for q in (0, 1, 2)
+                      if os.path.exists(os.path.join(d, f"{m}.{q}.test"))]
+                any_ |= bool(au)
+                cells.append("%.4f ± %.4f" % (np.mean(au), np.std(au)) + ("" if len(au) == 3 else f" ({len(au)} seed)")
+                             if au else "—")
+            if any_:
+                print(f"| {tr} | {'ensemble (default)' if m == 'ens' else m} | " + " | ".join(cells) + " |")
+    print()
+    f = os.path.join(work, "peers.jsonl")
+    print("| peer | dataset | transform | AUROC (seeds 0-2) | train s/seed | score rows/s |")
+    print("|---|---|---|---|---|---|")
+    for line in open(f) if os.path.exists(f) else ():
+        r = json.loads(line)
+        name, ds, tr = r["model"].rsplit(" ", 2)
+        print(f"| {name} | {ds} | {tr} | {r['auroc']:.4f} ± {r['auroc_std']:.4f} | "
+              f"{r.get('train_s', 0):.1f} | {r.get('score_rows_per_s', 0):,.0f} |")
+
+
 def main():
     if sys.argv[1] == "auroc":
         print("%.4f" % auroc(np.loadtxt(sys.argv[2]), np.loadtxt(sys.argv[3])))
@@ -190,6 +223,8 @@ def main():
         combos(sys.argv[2])
     elif sys.argv[1] == "select":
         select(sys.argv[2])
+    elif sys.argv[1] == "tables":
+        tables(sys.argv[2])
 
 
 if __name__ == "__main__":

@@ -35,6 +35,13 @@ attacks_higher() {
 	[[ "$output" == *$'\ntensor=stand 6 2 '* && "$output" == *$'\ntensor=cdf.5 1 400 '* ]]
 }
 
+@test "ensemble: --help lists its options with the defaults bench/quality.md chose" {
+	run -0 fit --help
+	[[ "$output" == *"-t ensemble: member detectors"* ]]
+	[[ "$output" == *"--members"*"[default: ae,kmeans]"* ]]
+	[[ "$output" == *"--standardize"*"[default: rank]"* && "$output" == *"--combine"*"[default: mean]"* ]]
+}
+
 @test "ensemble: progress lines name each member; bad member lists are usage errors" {
 	run -0 --separate-stderr fit -v -t ensemble --members kmeans,iforest -j 2 -o "$tmp/e.bin" "$tmp/benign.rec"
 	[[ "$stderr" == *"ensemble: member 1 of 2 trained (-t kmeans, seed 0)"* ]]

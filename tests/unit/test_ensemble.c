@@ -109,7 +109,8 @@ static void ranks(const float *s, double *r)
  * mean over replicas */
 static void test_zscore_mean(void)
 {
-	const char *kv[] = { "members", "ae,kmeans,iforest", "seeds", "2", NULL };
+	const char *kv[] = { "members", "ae,kmeans,iforest", "seeds", "2", "standardize", "zscore",
+		             NULL };
 	nids_model *e = fit("ensemble", kv, 5, 2);
 	nids_model *a0 = fit("ae", NULL, 5, 1), *a1 = fit("ae", NULL, 105, 1);
 	nids_model *k = fit("kmeans", NULL, 5, 1), *f = fit("iforest", NULL, 5, 1);
@@ -143,7 +144,7 @@ static void test_rank_max_and_aom(void)
 	const char *kv[] = { "members", "kmeans,iforest", "standardize", "rank", "combine", "max",
 		             NULL };
 	const char *kv2[] = { "members", "kmeans,iforest,ae", "combine", "aom", "buckets", "2",
-		              NULL };
+		              "standardize", "zscore", NULL };
 	nids_model *e = fit("ensemble", kv, 3, 1), *e2 = fit("ensemble", kv2, 3, 1);
 	nids_model *k = fit("kmeans", NULL, 3, 1), *f = fit("iforest", NULL, 3, 1);
 	nids_model *a = fit("ae", NULL, 3, 1);
