@@ -1,18 +1,19 @@
 /* window.c: GEE's per-source tumbling-window features (Nguyen et al. 2019), streaming.
  *
- * Each open window holds a hash table from the grouping address to a group (counts,
- * Welford means and M2s) and a log of 20-byte flow records (group, peer, ports,
- * protocol, flags, class). Closing a window gathers the log's flows group by group (a
- * counting sort), then sorts each group's values of each kind and counts the runs: a
- * run of c equal values in a group of n flows adds -p log2 p (p = c / n) to the entropy
- * of that kind and c to the port's proportion, and a class run with c > n / 2 is the
- * group's majority. The log2 table is static. Peers are their IPv4 address, or an id
- * from a per-window table of IPv6 addresses. The arrays of a closed window are cleared
- * and reused, so memory stays at what the largest window needed: about 20 bytes per
- * flow and 450 per group of the open windows, plus the closing window's scratch (28
- * bytes a flow). */
+ * Each open window holds a hash table from the grouping address to a group and a log of
+ * 48-byte flow records (group, duration, packets, bytes, peer, ports, protocol, flags,
+ * class, attack): adding a flow touches its table slot and the log's end alone.
+ * Closing a window gathers the log's flows group by group (a counting sort, stable, so
+ * each group's flows stay in arrival order); then for each group of at least min_flows
+ * flows it runs Welford's updates of the means and M2s over its flows in that order,
+ * and sorts its values of each kind and counts the runs: a run of c equal values in a
+ * group of n flows adds -p log2 p (p = c / n) to the entropy of that kind and c to the
+ * port's proportion, and a class run with c > n / 2 is the group's majority. The log2
+ * table is static. Peers are their IPv4 address, or an id from a per-window table of
+ * IPv6 addresses. The arrays of a closed window are cleared and reused, so memory
+ * stays at what the largest window needed: about 48 bytes per flow and 450 per group
+ * of the open windows, plus the closing window's scratch (56 bytes a flow). */
 #include <math.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,10 +49,12 @@ typedef struct addr_table {
 	size_t cap, n;
 } addr_table;
 
-typedef struct frec { /* one flow of a window */
+typedef struct frec { /* one flow of a window; its measures go into the statistics when
+                       * the window closes */
+	double dur, pkt, byt;
 	uint32_t g, peer, cls;
 	uint16_t sport, dport, flags;
-	uint8_t proto, peer6;
+	uint8_t proto, peer6; /* peer6: bit 0 an IPv6 peer id, bit 1 an attack flow */
 } frec;
 
 typedef struct win {
@@ -201,9 +204,8 @@ static long addr_id(addr_table *at, const unsigned char k[16], int *fresh)
 	return (long)at->n++;
 }
 
-/* Prefetch stage 1: the table slot where k would be; stage 2: its group, when the slot
- * (by then in cache) holds k. Hints only: nothing changes. */
-void nids_window_prefetch(const nids_window *nw, const unsigned char k[16], int stage)
+/* Prefetch: the table slot where k would be. A hint only: nothing changes. */
+void nids_window_prefetch(const nids_window *nw, const unsigned char k[16])
 {
 	if (!nw->nopen)
 		return;
@@ -212,18 +214,7 @@ void nids_window_prefetch(const nids_window *nw, const unsigned char k[16], int 
 		return;
 	uint64_t a, b;
 	key_words(k, &a, &b);
-	size_t j = hash3(a, b, 0) & (w->gt.cap - 1);
-	if (stage == 1) {
-		__builtin_prefetch(&w->gt.t[j]);
-		return;
-	}
-	const gslot *s = &w->gt.t[j];
-	if (s->used && s->a == a && s->b == b) { /* counts, means and M2s: up to 3 lines */
-		const char *g = (const char *)&w->groups[s->idx];
-		__builtin_prefetch(g);
-		__builtin_prefetch(g + 64);
-		__builtin_prefetch(g + offsetof(group, key) - 1);
-	}
+	__builtin_prefetch(&w->gt.t[hash3(a, b, 0) & (w->gt.cap - 1)]);
 }
 
 static void table_clear(addr_table *at)
@@ -361,26 +352,35 @@ static int add_to(win *w, const nids_window_flow *f)
 	r->proto = (uint8_t)f->proto;
 	r->flags = (uint16_t)f->flags;
 	r->cls = f->cls >= 0 ? (uint32_t)f->cls : UINT32_MAX;
-	g->n++;
-	g->attacks += f->attack != 0;
-	g->voted += f->cls >= 0;
-	double inv = 1.0 / (double)g->n;
-	add_stat(g, S_DUR, f->duration, inv);
-	add_stat(g, S_PKT, f->packets, inv);
-	add_stat(g, S_BYT, f->bytes, inv);
-	if (f->duration != 0) {
-		inv = 1.0 / (double)++g->nrate;
-		add_stat(g, S_PRATE, f->packets / f->duration, inv);
-		add_stat(g, S_BRATE, f->bytes / f->duration, inv);
-	}
+	r->peer6 |= (uint8_t)((f->attack != 0) << 1);
+	r->dur = f->duration, r->pkt = f->packets, r->byt = f->bytes;
 	return 0;
+}
+
+/* Group g's counts and Welford statistics from its flows f [n], in arrival order. */
+static void stats_of(group *g, const frec *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		g->n++;
+		g->attacks += f[i].peer6 >> 1;
+		g->voted += f[i].cls != UINT32_MAX;
+		double inv = 1.0 / (double)g->n;
+		add_stat(g, S_DUR, f[i].dur, inv);
+		add_stat(g, S_PKT, f[i].pkt, inv);
+		add_stat(g, S_BYT, f[i].byt, inv);
+		if (f[i].dur != 0) {
+			inv = 1.0 / (double)++g->nrate;
+			add_stat(g, S_PRATE, f[i].pkt / f[i].dur, inv);
+			add_stat(g, S_BRATE, f[i].byt / f[i].dur, inv);
+		}
+	}
 }
 
 static uint64_t value_of(const frec *r, int kind)
 {
 	switch (kind) {
 	case K_PROTO: return r->proto;
-	case K_PEER: return (uint64_t)r->peer6 << 32 | r->peer;
+	case K_PEER: return (uint64_t)(r->peer6 & 1) << 32 | r->peer;
 	case K_SPORT: return r->sport;
 	case K_DPORT: return r->dport;
 	case K_FLAGS: return r->flags;
@@ -462,24 +462,34 @@ static int count_values(nids_window *nw, win *w, nids_err *err)
 			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	}
 	size_t *off = nw->goff, sum = 0;
+	memset(off, 0, G * sizeof *off);
+	for (size_t i = 0; i < w->nlog; i++) /* flows per group, in a small array */
+		off[w->log[i].g]++;
+	const size_t SMALL = (size_t)1 << (sizeof(size_t) * 8 - 1); /* a group not emitted */
 	for (size_t i = 0; i < G; i++) {
-		gs[i].log2n = log2c(gs[i].n);
+		size_t n = off[i];
 		off[i] = sum;
-		sum += gs[i].n >= nw->o.min_flows ? gs[i].n : 0;
+		if (n < nw->o.min_flows) { /* its count is all that is needed */
+			gs[i].n = n;
+			off[i] |= SMALL;
+		} else {
+			sum += n;
+		}
 	}
-	off[G] = sum;
 	for (size_t i = 0; i < w->nlog; i++) {
 		const frec *r = &w->log[i];
-		if (gs[r->g].n >= nw->o.min_flows)
+		if (!(off[r->g] & SMALL))
 			nw->glog[off[r->g]++] = *r;
 	}
 	uint64_t *v = nw->keys;
 	for (size_t gi = 0, first = 0; gi < G; gi++) { /* off[gi] is now the group's end */
-		size_t end = off[gi], n = end - first;
+		size_t end = off[gi] & ~SMALL, n = end - first;
 		const frec *f = nw->glog + first;
 		first = end;
 		if (!n)
 			continue;
+		stats_of(&gs[gi], f, n);
+		gs[gi].log2n = log2c(gs[gi].n);
 		for (int kind = 0; kind <= K_CLASS; kind++) {
 			size_t m = 0;
 			for (size_t i = 0; i < n; i++)

@@ -210,9 +210,7 @@ static int aggregate(wrun *z, nids_reader *r, nids_window *nw, nids_err *err)
 		int koff = z->o->by ? z->dst_off : z->src_off;
 		for (long i = 0; i < n; i++) {
 			if (i + 16 < n)
-				nids_window_prefetch(nw, meta + (size_t)(i + 16) * mw + koff, 1);
-			if (i + 8 < n)
-				nids_window_prefetch(nw, meta + (size_t)(i + 8) * mw + koff, 2);
+				nids_window_prefetch(nw, meta + (size_t)(i + 16) * mw + koff);
 			int rc = flow_of(z, rows + (size_t)i * (size_t)h->ncols,
 			                 meta + (size_t)i * (size_t)h->meta_width, ++rowno, &f, err);
 			if (!rc)

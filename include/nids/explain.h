@@ -1,7 +1,8 @@
 /* explain.h: per-row feature attributions for a model's score (nids-explain).
  *
  * Four methods:
- * - tree: exact path-dependent TreeSHAP (Lundberg et al. 2020, Algorithm 2) for tree and
+ * - tree: exact path-dependent TreeSHAP (Lundberg et al. 2020; computed as Fast TreeSHAP,
+ *   Yang 2021, see lib/explain_tree.c) for tree and
  *   forest. The path-dependent value function weights each branch of a split on a feature
  *   outside the coalition by the share of background rows that went that way (node
  *   covers counted from the background, smoothed as (n_child + 1/2) / (n_parent + 1)

@@ -95,9 +95,9 @@ int nids_window_new(nids_window **w, const nids_window_opts *o, nids_window_emit
  * was late (counted, dropped), NIDS_ENOMEM, or the emit callback's error. */
 int nids_window_add(nids_window *w, const nids_window_flow *f, nids_err *err);
 
-/* A hint that a flow of key k comes soon: stage 1 fetches its table slot in the newest
- * open window, stage 2 (a few flows later) its group. Changes nothing. */
-void nids_window_prefetch(const nids_window *w, const unsigned char k[16], int stage);
+/* A hint that a flow of key k comes soon: fetches its table slot in the newest open
+ * window. Changes nothing. */
+void nids_window_prefetch(const nids_window *w, const unsigned char k[16]);
 
 /* Emits every window still open. Returns 0 or the emit callback's error. */
 int nids_window_finish(nids_window *w, nids_err *err);
