@@ -50,7 +50,7 @@ $(BUILD)/libnids.a: $(LIB_OBJ)
 $(BUILD)/bin/%: cmd/%.c $(BUILD)/libnids.a $(HEADERS) | $(BUILD)/bin
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libnids.a $(LDFLAGS) $(LDLIBS)
 $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libnids.a $(HEADERS) | $(BUILD)/tests
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libnids.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Itests/unit -Ilib -o $@ $< $(BUILD)/libnids.a $(LDFLAGS) $(LDLIBS)
 # every public header compiles on its own
 $(BUILD)/hdr/%.ok: include/nids/%.h | $(BUILD)/hdr
 	$(CC) $(CPPFLAGS) $(WARN) -fsyntax-only -x c $< && touch $@
@@ -125,7 +125,7 @@ $(FUZZ_BUILD)/lib/%.o: lib/%.c $(HEADERS) $(LIB_HEADERS) | $(FUZZ_BUILD)/lib
 $(FUZZ_BUILD)/libnids.a: $(FUZZ_LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_BUILD)/libnids.a $(HEADERS)
-	$(FUZZ_CC) $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -pthread -o $@ $< \
+	$(FUZZ_CC) $(CPPFLAGS) -Ilib $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -pthread -o $@ $< \
 	  $(FUZZ_BUILD)/libnids.a $(LDFLAGS) $(LDLIBS)
 $(FUZZ_BUILD)/lib:
 	mkdir -p $@

@@ -1,8 +1,8 @@
-/* deep_layers.c: the layers and losses of dagmm, memae and dsebm (see deep.h). */
+/* deep_layers.c: the layers and losses of dagmm, memae and dsebm (see deep_impl.h). */
 /* O3 for the per-row loops over every feature (dagmm's reconstruction features), which
  * the Makefile's O2 leaves scalar. */
 #pragma GCC optimize("O3")
-#include "nids/deep.h"
+#include "deep_impl.h"
 
 #include <math.h>
 #include <stdlib.h>

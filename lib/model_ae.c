@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nids/model.h"
+#include "model_impl.h"
 
 static const nids_hparam AE_HPARAMS[] = {
 	{ "layers", 0, "64,32,16", "encoder widths; the decoder mirrors them" },

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nids/deep.h"
-#include "nids/model.h"
+#include "deep_impl.h"
+#include "model_impl.h"
 #include "explain_impl.h"
 
 static const nids_hparam DSEBM_HPARAMS[] = {
@@ -81,7 +81,7 @@ static double dsebm_step(void *ctx, int s, const float *x, const int *y, int B, 
 	                   a->xn[s], B, a->r[s], NULL);
 	if (grads)
 		memset(a->dr[s], 0, n * sizeof(float));
-	/* |x - r(x~)|^2 summed over the features: nn.h's mse is their mean */
+	/* |x - r(x~)|^2 summed over the features: nn_impl.h's mse is their mean */
 	double loss = nids_mse_loss(grads ? a->dr[s] : NULL, a->r[s], x, B, d, scale * (float)d);
 	if (grads)
 		nids_dsebm_backward(&a->f, a->arena, p, grads, nids_arena_ptr(a->arena, grads, a->tbp),

@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nids/classic.h"
-#include "nids/classic_model.h"
-#include "nids/importance.h"
-#include "nids/nn.h"
-#include "nids/pool.h"
-#include "nids/rng.h"
+#include "classic_impl.h"
+#include "classic_model_impl.h"
+#include "importance_impl.h"
+#include "nn_impl.h"
+#include "pool_impl.h"
+#include "rng_impl.h"
 
 static const nids_hparam FOREST_HPARAMS[] = {
 	{ "target", 0, "label", "classifier target: label (benign/attack) or class" },

@@ -1,7 +1,7 @@
 /* model_memae.c: the memory-augmented autoencoder (Gong et al., ICCV 2019), the fully
  * connected version the paper uses for KDDCUP99. The encoder's code z addresses a memory
  * of N slots: attention by cosine similarity and softmax, hard shrinkage
- * max(w - lambda, 0) w / (|w - lambda| + 1e-12) and L1 renormalisation (deep.h); the
+ * max(w - lambda, 0) w / (|w - lambda| + 1e-12) and L1 renormalisation (deep_impl.h); the
  * decoder reconstructs from the attention-weighted slots alone, so anomalies come back
  * looking normal. Loss = MSE + alpha * attention entropy; score = the row's mean squared
  * reconstruction error. */
@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nids/deep.h"
-#include "nids/model.h"
+#include "deep_impl.h"
+#include "model_impl.h"
 #include "explain_impl.h"
 
 static const nids_hparam MEMAE_HPARAMS[] = {

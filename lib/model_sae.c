@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "nids/model.h"
+#include "model_impl.h"
 #include "explain_impl.h"
 
 static const nids_hparam SAE_HPARAMS[] = {

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nids/model.h"
+#include "model_impl.h"
 
 static const nids_hparam VAE_HPARAMS[] = {
 	{ "hidden", 0, "64,32", "encoder widths; the decoder mirrors them" },

@@ -1,6 +1,6 @@
 /* nn_mlp.c: a stack of dense layers with activations, forward and backward over whole
  * batches, the building block of the autoencoder family. */
-#include "nids/nn.h"
+#include "nn_impl.h"
 
 /* see nn_layers.c: elementwise loops vectorize only at -O3 */
 #pragma GCC optimize("O3")

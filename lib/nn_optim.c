@@ -4,7 +4,7 @@
  * step, and only vectorize with -O3 and without errno on sqrtf/expf. */
 #pragma GCC optimize("O3", "no-math-errno")
 
-#include "nids/nn.h"
+#include "nn_impl.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -3,14 +3,14 @@
  * the pool's threads, each into its own gradient block; the blocks are summed in shard
  * order and one optimizer step follows. So a run depends on the seed and the thread
  * count only. */
-#include "nids/model.h"
+#include "model_impl.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nids/clock.h"
-#include "nids/pool.h"
+#include "pool_impl.h"
 
 
 struct trainer {

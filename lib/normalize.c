@@ -21,8 +21,8 @@
 #include <xxhash.h>
 
 #include "nids/io.h"
-#include "nids/le.h"
-#include "nids/rng.h"
+#include "le_impl.h"
+#include "rng_impl.h"
 #include "spool_impl.h"
 
 /* Params file: see man/nids-normalize.1, FILES. */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nids/rng.h"
+#include "rng_impl.h"
 
 struct growing {
 	size_t cap;  /* rows allocated */

@@ -1,6 +1,7 @@
 /* cli.h: what every program's main shares: checked number parsing, the usage and
  * version lines, and the unknown-option message. These print and exit: they are
- * for cmd/ only, never called from library logic. */
+ * for cmd/ only, never called from library logic.
+ * Public API of libnids. */
 #ifndef NIDS_CLI_H
 #define NIDS_CLI_H
 

@@ -1,4 +1,4 @@
-/* nn.h: the neural layer library, llm.c style.
+/* nn_impl.h: the neural layer library, llm.c style.
  *
  * Layers are pairs of free functions over float32 buffers, row-major, with shapes in
  * the comments: B rows in a batch, I inputs, O outputs, D features, K latent units.
@@ -11,14 +11,16 @@
  * Losses return scale * (sum over rows of the per-row loss) and accumulate scale times
  * the gradient. With scale = 1/B a loss is the batch mean; a penalty's weight is its
  * scale. Per-row losses: mse and mae average over the D features (PyTorch's mean);
- * gauss_nll, bce and kl_normal sum over them. */
-#ifndef NIDS_NN_H
-#define NIDS_NN_H
+ * gauss_nll, bce and kl_normal sum over them.
+ * Internal to lib/ (and its unit tests). */
+#ifndef NIDS_NN_IMPL_H
+#define NIDS_NN_IMPL_H
 
 #include <stddef.h>
 
 #include "nids/err.h"
-#include "nids/rng.h"
+#include "nids/model.h"
+#include "rng_impl.h"
 
 /* ---- parameter arena: named tensors in one float block ---- */
 
@@ -259,7 +261,7 @@ void nids_mlp_backward(const nids_mlp *m, const nids_arena *a, float *params, fl
 
 /* ---- optimizers over one flat parameter block ---- */
 
-enum nids_optim_kind { NIDS_OPTIM_ADAM = 0, NIDS_OPTIM_SGD = 1 };
+/* enum nids_optim_kind is model.h's (nids-fit --optim) */
 
 typedef struct nids_optim {
 	int kind;
