@@ -33,9 +33,6 @@ double nids_gmm_energy_loss(nids_gmm *g, float *dz, float *dgamma, const float *
                             const float *gamma, int B, float escale, float pscale,
                             double *energy);
 
-/* Row-wise softmax backward: dlogit [B x K] += p * (dp - sum_k p dp). */
-void nids_softmax_backward(float *dlogit, const float *dp, const float *p, int B, int K);
-
 /* ---- MemAE: memory addressing with hard shrinkage ---- */
 
 typedef struct nids_memory_acts {

@@ -124,7 +124,7 @@ static int aegmm_fit(nids_model *m, const nids_dataset *train, const nids_datase
 	struct aegmm *a = m->state;
 	nids_rng rng;
 	nids_model_init_mlps(m, (nids_mlp *const[]){ &a->ae.net }, 1, &rng);
-	nids_net net = { &a->ae, m->arena.data, m->arena.size, 64, nids_autoencoder_plan,
+	nids_net net = { &a->ae, m->arena.data, m->arena.size, NIDS_THREADS_MAX, nids_autoencoder_plan,
 		         nids_autoencoder_step };
 	rc = nids_net_train(&net, train, val, 0, o, m->seed, "ae", err);
 	return rc < 0 ? rc : aegmm_stage2(m, train, o, err);

@@ -26,8 +26,8 @@ struct dsebm {
 	int tbp, recon;
 	float sigma;
 	nids_arena *arena;
-	nids_dsebm_acts acts[64];
-	float *xn[64], *r[64], *dr[64];
+	nids_dsebm_acts acts[NIDS_THREADS_MAX];
+	float *xn[NIDS_THREADS_MAX], *r[NIDS_THREADS_MAX], *dr[NIDS_THREADS_MAX];
 };
 
 static int dsebm_define(nids_model *m, nids_err *err)
@@ -98,7 +98,7 @@ static int dsebm_fit(nids_model *m, const nids_dataset *train, const nids_datase
 	struct dsebm *a = m->state;
 	nids_rng rng;
 	nids_model_init_mlps(m, (nids_mlp *const[]){ &a->f }, 1, &rng);
-	nids_net net = { a, m->arena.data, m->arena.size, 64, dsebm_plan, dsebm_step };
+	nids_net net = { a, m->arena.data, m->arena.size, NIDS_THREADS_MAX, dsebm_plan, dsebm_step };
 	return nids_net_train(&net, train, val, 0, o, m->seed, "", err);
 }
 

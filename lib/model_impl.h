@@ -144,8 +144,8 @@ typedef struct nids_autoencoder {
 	int code;      /* index of the code layer in net */
 	int mae;       /* 1: MAE loss, else MSE */
 	float l1;      /* weight of the L1 penalty on the code; 0: none */
-	nids_mlp_acts acts[64];
-	float *dout[64], *dcode[64]; /* per shard: [cap x d], [cap x code width] */
+	nids_mlp_acts acts[NIDS_THREADS_MAX];
+	float *dout[NIDS_THREADS_MAX], *dcode[NIDS_THREADS_MAX]; /* per shard: [cap x d], [cap x code width] */
 	nids_arena *arena;
 } nids_autoencoder;
 

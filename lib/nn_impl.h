@@ -169,6 +169,8 @@ void nids_dropout_backward(float *din, const float *dout, const float *mask, siz
 
 /* Row-wise softmax: p [B x K] from logits [B x K]. */
 void nids_softmax_forward(float *p, const float *logits, int B, int K);
+/* Row-wise softmax backward: dlogit [B x K] += p * (dp - sum_k p dp). */
+void nids_softmax_backward(float *dlogit, const float *dp, const float *p, int B, int K);
 
 /* Reparameterisation z = mu + eps * exp(logvar / 2); all [n]. */
 void nids_reparam_forward(float *z, const float *mu, const float *logvar, const float *eps,

@@ -24,6 +24,10 @@
 #define NIDS_MODEL_MAJOR 2
 #define NIDS_MODEL_MINOR 0
 
+/* The ceiling of -j (nids_fit_opts.threads, the scorer's threads): the trainers, the
+ * forest and the scorer size their per-thread state by it. */
+#define NIDS_THREADS_MAX 64
+
 /* Extra output columns a model may offer besides "score". */
 enum nids_score_output {
 	NIDS_OUT_ERRORS = 1,  /* per-feature reconstruction error, "err_<feature>" */
