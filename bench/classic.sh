@@ -30,7 +30,7 @@ TREE_SEEDS=${TREE_SEEDS:-0 1 2 3 4 5 6 7 8 9}
 MODELS=${*:-iforest kmeans logreg tree forest}
 mkdir -p "$OUT"
 make -s -C "$TOP" "$BIN/../libnids.a"
-cc -O2 -std=c17 -D_POSIX_C_SOURCE=200809L -I"$TOP/include" -o "$OUT/classic_time" \
+cc -O2 -std=c17 -D_POSIX_C_SOURCE=200809L -I"$TOP/include" -I"$TOP/lib" -o "$OUT/classic_time" \
 	"$TOP/bench/classic_time.c" "$BIN/../libnids.a" -lopenblas -lzstd -lcsv -lxxhash -lm -pthread
 cd "$OUT"
 

@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "nids/dataset.h"
-#include "nids/model.h"
+#include "model_impl.h"
 #include "nids/score.h"
 #include "nids/stream.h"
 

@@ -6,6 +6,7 @@
 
 #include "nids/cat.h"
 #include "nids/cli.h"
+#include "nids/err.h"
 #include "nids/io.h"
 
 static const char *PROG = "nids-cat";

@@ -5,6 +5,7 @@
 
 #include "nids/cli.h"
 #include "nids/clock.h"
+#include "nids/err.h"
 #include "nids/explain.h"
 #include "nids/stream.h"
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "nids/cli.h"
+#include "nids/err.h"
 #include "nids/feat.h"
 #include "nids/io.h"
 #include "nids/progress.h"

@@ -8,6 +8,7 @@
 #include "nids/cli.h"
 #include "nids/clock.h"
 #include "nids/dataset.h"
+#include "nids/err.h"
 #include "nids/fit.h"
 #include "nids/io.h"
 #include "nids/model.h"
@@ -119,16 +120,14 @@ int main(int argc, char **argv)
 	a.fo.progress_tty = !a.talk.quiet && (a.talk.progress || isatty(STDERR_FILENO));
 	double t0 = nids_seconds();
 	/* the output first, so a refused terminal fails before a long training */
-	if (!(rc = nids_output_open(&out, a.out_path, 1, &err)) &&
+	if (!rc && !(rc = nids_output_open(&out, a.out_path, 1, &err)) &&
 	    !(rc = nids_cli_open_stream(PROG, &a.talk, argv + optind, argc - optind, &in, &r, &progress, &err)))
 		rc = nids_dataset_read(&all, r, nids_input_name(in), (size_t)a.max_rows, (uint64_t)a.seed, &err);
 	nids_cli_progress_end(progress);
 	size_t ntrain = 0, nval = 0;
 	if (!rc)
 		rc = nids_fit_dataset(m, all, a.val, (uint64_t)a.seed, &a.fo, &ntrain, &nval, &err);
-	if (!rc)
-		rc = nids_model_write(m, nids_output_file(out), &err);
-	if (!rc) {
+	if (!rc && !(rc = nids_model_write(m, nids_output_file(out), &err))) {
 		rc = nids_output_commit(out, &err);
 		out = NULL;
 	}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "nids/cli.h"
+#include "nids/err.h"
 #include "nids/io.h"
 #include "nids/normalize.h"
 #include "nids/progress.h"

@@ -6,6 +6,7 @@
 
 #include "nids/cli.h"
 #include "nids/clock.h"
+#include "nids/err.h"
 #include "nids/io.h"
 #include "nids/model.h"
 #include "nids/progress.h"

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "nids/cli.h"
+#include "nids/err.h"
 #include "nids/select.h"
 #include "nids/stream.h"
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "nids/cli.h"
+#include "nids/err.h"
 #include "nids/io.h"
 #include "nids/progress.h"
 #include "nids/split.h"

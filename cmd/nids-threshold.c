@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "nids/cli.h"
+#include "nids/err.h"
 #include "nids/format.h"
 #include "nids/io.h"
 #include "nids/progress.h"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nids/csvin.h"
+#include "csvin_impl.h"
 #include "nids/format.h"
 #include "json_impl.h"
 

@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nids/classic.h"
-#include "nids/nn.h"
-#include "nids/pool.h"
-#include "nids/rng.h"
+#include "classic_impl.h"
+#include "nn_impl.h"
+#include "pool_impl.h"
+#include "rng_impl.h"
 
 #define CHUNK 2048
 

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nids/classic.h"
-#include "nids/nn.h"
+#include "classic_impl.h"
+#include "nn_impl.h"
 
 #include <cblas.h>
 

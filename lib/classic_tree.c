@@ -1,13 +1,13 @@
 /* classic_tree.c: growing decision trees. Entropy trees (ID3's information gain with
  * C4.5's midpoint thresholds on sorted values) for the tree and forest models, and
- * isolation trees for iforest. All trees share one node layout (classic.h). */
+ * isolation trees for iforest. All trees share one node layout (classic_impl.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "nids/classic.h"
-#include "nids/rng.h"
+#include "classic_impl.h"
+#include "rng_impl.h"
 
 void nids_tree_free(nids_tree *t)
 {

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "nids/io.h"
-#include "nids/metrics.h"
-#include "nids/model.h"
+#include "metrics_impl.h"
+#include "model_impl.h"
 #include "nids/progress.h"
 #include "nids/stream.h"
 

@@ -1,6 +1,6 @@
 /* csvin.c: libcsv glue that turns pushed fields into pulled records with line numbers,
  * and the fast number parser featurizers use on every field. */
-#include "nids/csvin.h"
+#include "csvin_impl.h"
 
 #include <csv.h>
 #include <float.h>

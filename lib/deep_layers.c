@@ -1,8 +1,7 @@
-/* deep_layers.c: the layers and losses of dagmm, memae and dsebm (see deep.h). */
-/* O3 for the per-row loops over every feature (dagmm's reconstruction features), which
- * the Makefile's O2 leaves scalar. */
-#pragma GCC optimize("O3")
-#include "nids/deep.h"
+/* deep_layers.c: the layers and losses of dagmm, memae and dsebm (see deep_impl.h). */
+/* The Makefile builds this file at -O3, for the per-row loops over every feature
+ * (dagmm's reconstruction features), which -O2 leaves scalar. */
+#include "deep_impl.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -168,18 +167,6 @@ done:
 	free(lp);
 	free(work);
 	return total;
-}
-
-void nids_softmax_backward(float *dlogit, const float *dp, const float *p, int B, int K)
-{
-	for (int r = 0; r < B; r++) {
-		const float *pr = p + (size_t)r * K, *gr = dp + (size_t)r * K;
-		double s = 0;
-		for (int k = 0; k < K; k++)
-			s += (double)pr[k] * gr[k];
-		for (int k = 0; k < K; k++)
-			dlogit[(size_t)r * K + k] += (float)(pr[k] * (gr[k] - s));
-	}
 }
 
 /* ---- MemAE memory ---- */

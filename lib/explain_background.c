@@ -7,9 +7,10 @@
 #include <string.h>
 
 #include "explain_impl.h"
-#include "nids/classic.h"
+#include "classic_impl.h"
 #include "nids/normalize.h"
-#include "nids/rng.h"
+#include "model_impl.h"
+#include "rng_impl.h"
 #include "nids/score.h"
 
 int nids_explain_kmeans(const float *x, size_t n, int d, int k, uint64_t seed, float *c,

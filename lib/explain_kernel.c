@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "nids/explain.h"
-#include "nids/rng.h"
+#include "rng_impl.h"
 
 /* LAPACK's Fortran interface (liblapack). */
 extern void dgelsd_(const int *m, const int *n, const int *nrhs, double *a, const int *lda,

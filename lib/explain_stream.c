@@ -14,6 +14,7 @@
 #include "nids/normalize.h"
 #include "nids/score.h"
 #include "json_impl.h"
+#include "model_impl.h"
 
 #define CHUNK 256   /* rows read, scored and explained at once */
 #define FCAP 4096   /* rows per call of the model inside kernel SHAP and differences */

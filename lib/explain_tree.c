@@ -24,8 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nids/classic.h"
-#include "nids/classic_model.h"
+#include "classic_impl.h"
+#include "classic_model_impl.h"
 #include "explain_impl.h"
 
 /* One element of the path: a feature, its zero and one fractions, and a weight. */

@@ -4,7 +4,7 @@
 #ifndef NIDS_FEAT_IMPL_H
 #define NIDS_FEAT_IMPL_H
 
-#include "nids/csvin.h"
+#include "csvin_impl.h"
 #include "nids/feat.h"
 #include "nids/stream.h"
 

@@ -11,6 +11,7 @@
 
 #include "nids/cli.h"
 #include "nids/score.h"
+#include "model_impl.h"
 
 /* A fit that succeeded may still be useless: on values near the float32 limits (1e30,
  * 3e38) distances and reconstruction errors overflow, so every ordinary row would score

@@ -1,7 +1,7 @@
-/* gmm.c: full-covariance Gaussian mixture (see gmm.h): estimates from memberships,
+/* gmm.c: full-covariance Gaussian mixture (see gmm_impl.h): estimates from memberships,
  * Cholesky factorisation through LAPACK, per-row log-likelihoods in row blocks through
  * BLAS, and EM with k-means++ seeds. */
-#include "nids/gmm.h"
+#include "gmm_impl.h"
 
 #include <cblas.h>
 #include <math.h>

@@ -1,5 +1,5 @@
-/* importance.c: importance files and the correlation filter (importance.h). */
-#include "nids/importance.h"
+/* importance.c: importance files and the correlation filter (importance_impl.h). */
+#include "importance_impl.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,6 +1,6 @@
 /* metrics.c: AUROC, average precision, best F1 and confusion matrices over rows
  * sorted once from most to least anomalous. */
-#include "nids/metrics.h"
+#include "metrics_impl.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* metrics_class.c: one class against the benign rows alone (GEE's evaluation). */
-#include "nids/metrics_class.h"
+#include "metrics_class_impl.h"
 
 #include <math.h>
 

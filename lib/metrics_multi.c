@@ -1,6 +1,6 @@
 /* metrics_multi.c: the multi-class confusion matrix and scikit-learn's
- * classification_report figures of predicted classes (metrics_multi.h). */
-#include "nids/metrics_multi.h"
+ * classification_report figures of predicted classes (metrics_multi_impl.h). */
+#include "metrics_multi_impl.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nids/model.h"
+#include "model_impl.h"
 
 static const nids_hparam AE_HPARAMS[] = {
 	{ "layers", 0, "64,32,16", "encoder widths; the decoder mirrors them" },
@@ -41,7 +41,7 @@ static int ae_fit(nids_model *m, const nids_dataset *train, const nids_dataset *
 	nids_autoencoder *a = m->state;
 	nids_rng rng;
 	nids_model_init_mlps(m, (nids_mlp *const[]){ &a->net }, 1, &rng);
-	nids_net net = { a, m->arena.data, m->arena.size, 64, nids_autoencoder_plan,
+	nids_net net = { a, m->arena.data, m->arena.size, NIDS_THREADS_MAX, nids_autoencoder_plan,
 		         nids_autoencoder_step };
 	return nids_net_train(&net, train, val, 0, o, m->seed, "", err);
 }

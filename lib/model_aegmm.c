@@ -1,6 +1,6 @@
 /* model_aegmm.c: the AE-GMM system's two-stage detector. Stage 1: a dense autoencoder
  * (d -> 70 -> 30 -> 17 -> 16 and mirror, ReLU, linear output) trained on MAE with an L1
- * activity penalty on the code. Stage 2: a full-covariance Gaussian mixture (gmm.h: 21
+ * activity penalty on the code. Stage 2: a full-covariance Gaussian mixture (gmm_impl.h: 21
  * components, k-means++ seeds, EM with a covariance floor, tolerance and iteration cap)
  * fitted on the per-feature absolute reconstruction errors |x - x'| of the training rows.
  * Scores: "score" = -log p(|x - x'|) under the mixture, and "mae" = the stage-1 mean
@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nids/gmm.h"
-#include "nids/model.h"
+#include "gmm_impl.h"
+#include "model_impl.h"
 #include "explain_impl.h"
 
 static const nids_hparam AEGMM_HPARAMS[] = {
@@ -124,7 +124,7 @@ static int aegmm_fit(nids_model *m, const nids_dataset *train, const nids_datase
 	struct aegmm *a = m->state;
 	nids_rng rng;
 	nids_model_init_mlps(m, (nids_mlp *const[]){ &a->ae.net }, 1, &rng);
-	nids_net net = { &a->ae, m->arena.data, m->arena.size, 64, nids_autoencoder_plan,
+	nids_net net = { &a->ae, m->arena.data, m->arena.size, NIDS_THREADS_MAX, nids_autoencoder_plan,
 		         nids_autoencoder_step };
 	rc = nids_net_train(&net, train, val, 0, o, m->seed, "ae", err);
 	return rc < 0 ? rc : aegmm_stage2(m, train, o, err);

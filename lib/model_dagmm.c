@@ -4,7 +4,7 @@
  * z = [code, relative Euclidean distance, cosine similarity] per row; an estimation
  * network (z -> est widths, tanh -> dropout -> k, softmax) gives soft memberships; the
  * mixture's weights, means and covariances come from those memberships over each batch
- * (gmm.h), and the loss is
+ * (gmm_impl.h), and the loss is
  *   sum_j (x_j - x'_j)^2 + lambda1 E(z) + lambda2 sum_k sum_j 1 / Sigma_kjj
  * averaged over the batch, with E(z) = -log sum_k phi_k N(z; mu_k, Sigma_k). The whole
  * batch enters the mixture, so the trainer runs it as one shard. After training, the
@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nids/deep.h"
-#include "nids/model.h"
+#include "deep_impl.h"
+#include "model_impl.h"
 #include "explain_impl.h"
 
 static const nids_hparam DAGMM_HPARAMS[] = {

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nids/deep.h"
-#include "nids/model.h"
+#include "deep_impl.h"
+#include "model_impl.h"
 #include "explain_impl.h"
 
 static const nids_hparam DSEBM_HPARAMS[] = {
@@ -26,8 +26,8 @@ struct dsebm {
 	int tbp, recon;
 	float sigma;
 	nids_arena *arena;
-	nids_dsebm_acts acts[64];
-	float *xn[64], *r[64], *dr[64];
+	nids_dsebm_acts acts[NIDS_THREADS_MAX];
+	float *xn[NIDS_THREADS_MAX], *r[NIDS_THREADS_MAX], *dr[NIDS_THREADS_MAX];
 };
 
 static int dsebm_define(nids_model *m, nids_err *err)
@@ -81,7 +81,7 @@ static double dsebm_step(void *ctx, int s, const float *x, const int *y, int B, 
 	                   a->xn[s], B, a->r[s], NULL);
 	if (grads)
 		memset(a->dr[s], 0, n * sizeof(float));
-	/* |x - r(x~)|^2 summed over the features: nn.h's mse is their mean */
+	/* |x - r(x~)|^2 summed over the features: nn_impl.h's mse is their mean */
 	double loss = nids_mse_loss(grads ? a->dr[s] : NULL, a->r[s], x, B, d, scale * (float)d);
 	if (grads)
 		nids_dsebm_backward(&a->f, a->arena, p, grads, nids_arena_ptr(a->arena, grads, a->tbp),
@@ -98,7 +98,7 @@ static int dsebm_fit(nids_model *m, const nids_dataset *train, const nids_datase
 	struct dsebm *a = m->state;
 	nids_rng rng;
 	nids_model_init_mlps(m, (nids_mlp *const[]){ &a->f }, 1, &rng);
-	nids_net net = { a, m->arena.data, m->arena.size, 64, dsebm_plan, dsebm_step };
+	nids_net net = { a, m->arena.data, m->arena.size, NIDS_THREADS_MAX, dsebm_plan, dsebm_step };
 	return nids_net_train(&net, train, val, 0, o, m->seed, "", err);
 }
 

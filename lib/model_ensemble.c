@@ -34,8 +34,8 @@
 #include <string.h>
 
 #include "nids/cli.h"
-#include "nids/model.h"
-#include "nids/pool.h"
+#include "model_impl.h"
+#include "pool_impl.h"
 
 /* The types a member may have: the unsupervised ones. */
 extern const nids_model_type nids_model_ae, nids_model_vae, nids_model_dagmm, nids_model_memae,

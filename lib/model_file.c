@@ -3,7 +3,7 @@
  * float32 tensor arena at a 64-byte boundary, and an XXH64 checksum of everything
  * before it. The file length is in the header, so a cut file is reported as truncated
  * before anything else is believed. */
-#include "nids/model.h"
+#include "model_impl.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -13,7 +13,7 @@
 #include <xxhash.h>
 
 #include "nids/io.h"
-#include "nids/le.h"
+#include "le_impl.h"
 #include "nids/normalize.h"
 
 static const unsigned char MAGIC[8] = { 0x89, 'N', 'I', 'D', 'M', '\r', '\n', 0x1a };

@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nids/classic.h"
-#include "nids/classic_model.h"
-#include "nids/importance.h"
-#include "nids/nn.h"
-#include "nids/pool.h"
-#include "nids/rng.h"
+#include "classic_impl.h"
+#include "classic_model_impl.h"
+#include "importance_impl.h"
+#include "nn_impl.h"
+#include "pool_impl.h"
+#include "rng_impl.h"
 
 static const nids_hparam FOREST_HPARAMS[] = {
 	{ "target", 0, "label", "classifier target: label (benign/attack) or class" },
@@ -42,7 +42,7 @@ struct grow_job {
 	nids_pool *pool;
 	atomic_int next;   /* the next tree to grow */
 	int failed;
-	nids_err err[64];  /* per thread */
+	nids_err err[NIDS_THREADS_MAX];  /* per thread */
 };
 
 /* Thread t grows trees taken one by one from a shared counter (so a thread that gets
@@ -96,7 +96,7 @@ struct oob_job {
 	const int *roots;
 	const uint8_t *inbag;
 	nids_pool *pool;
-	size_t wrong[64], counted[64];
+	size_t wrong[NIDS_THREADS_MAX], counted[NIDS_THREADS_MAX];
 };
 
 /* Thread t: rows [t n / T, (t + 1) n / T), voting with the trees that did not see them. */
@@ -230,7 +230,7 @@ static int forest_fit(nids_model *m, const nids_dataset *train, const nids_datas
 	if (mtry < 0)
 		return mtry;
 	size_t n = train->n;
-	int T = o->threads < 1 ? 1 : o->threads > 64 ? 64 : o->threads;
+	int T = o->threads < 1 ? 1 : o->threads > NIDS_THREADS_MAX ? NIDS_THREADS_MAX : o->threads;
 	struct grow_job j = { .data = { n, train->d, NULL, y, K }, .ntrees = (int)ntrees,
 		              .seed = m->seed, .to = { (int)depth, (int)leaf, mtry, 0, gini, NULL } };
 	float *sw = NULL, *bm = calloc((size_t)K, sizeof(float));

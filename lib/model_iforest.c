@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nids/classic.h"
-#include "nids/classic_model.h"
-#include "nids/rng.h"
+#include "classic_impl.h"
+#include "classic_model_impl.h"
+#include "rng_impl.h"
 
 static const nids_hparam IFOREST_HPARAMS[] = {
 	{ "trees", 0, "100", "number of isolation trees" },

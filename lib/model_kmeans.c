@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nids/classic.h"
-#include "nids/classic_model.h"
+#include "classic_impl.h"
+#include "classic_model_impl.h"
 
 static const nids_hparam KMEANS_HPARAMS[] = {
 	{ "k", 0, "8", "number of clusters" },

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nids/classic.h"
-#include "nids/classic_model.h"
+#include "classic_impl.h"
+#include "classic_model_impl.h"
 #include "explain_impl.h"
 
 static const nids_hparam LOGREG_HPARAMS[] = {

@@ -1,7 +1,7 @@
 /* model_memae.c: the memory-augmented autoencoder (Gong et al., ICCV 2019), the fully
  * connected version the paper uses for KDDCUP99. The encoder's code z addresses a memory
  * of N slots: attention by cosine similarity and softmax, hard shrinkage
- * max(w - lambda, 0) w / (|w - lambda| + 1e-12) and L1 renormalisation (deep.h); the
+ * max(w - lambda, 0) w / (|w - lambda| + 1e-12) and L1 renormalisation (deep_impl.h); the
  * decoder reconstructs from the attention-weighted slots alone, so anomalies come back
  * looking normal. Loss = MSE + alpha * attention entropy; score = the row's mean squared
  * reconstruction error. */
@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nids/deep.h"
-#include "nids/model.h"
+#include "deep_impl.h"
+#include "model_impl.h"
 #include "explain_impl.h"
 
 static const nids_hparam MEMAE_HPARAMS[] = {
@@ -28,9 +28,9 @@ struct memae {
 	int N, C, tmem;
 	float shrink, alpha;
 	nids_arena *arena;
-	nids_mlp_acts ea[64], da[64];
-	nids_memory_acts ma[64];
-	float *zhat[64], *dxr[64], *dzhat[64], *dz[64], *dwhat[64];
+	nids_mlp_acts ea[NIDS_THREADS_MAX], da[NIDS_THREADS_MAX];
+	nids_memory_acts ma[NIDS_THREADS_MAX];
+	float *zhat[NIDS_THREADS_MAX], *dxr[NIDS_THREADS_MAX], *dzhat[NIDS_THREADS_MAX], *dz[NIDS_THREADS_MAX], *dwhat[NIDS_THREADS_MAX];
 };
 
 static int memae_define(nids_model *m, nids_err *err)
@@ -125,7 +125,7 @@ static int memae_fit(nids_model *m, const nids_dataset *train, const nids_datase
 	float *mem = nids_arena_ptr(&m->arena, m->arena.data, a->tmem), r = 1.0f / sqrtf((float)a->C);
 	for (int i = 0; i < a->N * a->C; i++)
 		mem[i] = r * (2.0f * nids_rng_uniform(&rng) - 1.0f);
-	nids_net net = { a, m->arena.data, m->arena.size, 64, memae_plan, memae_step };
+	nids_net net = { a, m->arena.data, m->arena.size, NIDS_THREADS_MAX, memae_plan, memae_step };
 	return nids_net_train(&net, train, val, 0, o, m->seed, "", err);
 }
 

@@ -1,6 +1,6 @@
 /* model_params.c: a model's hyperparameters, stored as text (key=value, as the model file
  * records them): setting one, and typed, range-checked access for the model files. */
-#include "nids/model.h"
+#include "model_impl.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "nids/model.h"
+#include "model_impl.h"
 #include "explain_impl.h"
 
 static const nids_hparam SAE_HPARAMS[] = {
@@ -28,8 +28,8 @@ struct sae {
 	int C, by_class;
 	float rho, beta, decay;
 	long pretrain;
-	nids_mlp_acts enc_a[64], dec_a[64], cls_a[64];
-	float *dx[64], *dcode[64], *dlogit[64];
+	nids_mlp_acts enc_a[NIDS_THREADS_MAX], dec_a[NIDS_THREADS_MAX], cls_a[NIDS_THREADS_MAX];
+	float *dx[NIDS_THREADS_MAX], *dcode[NIDS_THREADS_MAX], *dlogit[NIDS_THREADS_MAX];
 	int benign_t; /* arena index of the benign mask [1 x C]: 1 for benign classes */
 	nids_arena *arena;
 };
@@ -205,7 +205,7 @@ static int sae_fit(nids_model *m, const nids_dataset *train, const nids_dataset 
 		if ((rc = nids_net_train(&pre, train, val, 0, &po, m->seed, "pretrain", err)) < 0)
 			return rc;
 	}
-	nids_net fine = { a, m->arena.data, m->arena.size, 64, sae_plan, finetune_step };
+	nids_net fine = { a, m->arena.data, m->arena.size, NIDS_THREADS_MAX, sae_plan, finetune_step };
 	return nids_net_train(&fine, train, val, by_class ? 2 : 1, o, m->seed + 1, "finetune", err);
 }
 

@@ -1,7 +1,7 @@
 /* model_table.c: the one table of model types, a model's creation from it (hyperparameter
  * defaults), feature checks and output column names. The models read their
  * hyperparameters through lib/model_params.c; the scorer is in lib/score.c. */
-#include "nids/model.h"
+#include "model_impl.h"
 
 #include <math.h>
 #include <stdlib.h>

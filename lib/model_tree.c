@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nids/classic.h"
-#include "nids/classic_model.h"
-#include "nids/importance.h"
+#include "classic_impl.h"
+#include "classic_model_impl.h"
+#include "importance_impl.h"
 
 static const nids_hparam TREE_HPARAMS[] = {
 	{ "target", 0, "label", "classifier target: label (benign/attack) or class" },

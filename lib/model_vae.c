@@ -4,15 +4,15 @@
  * trained on the negative ELBO with one reparameterised sample per row. Scores average
  * L samples of z: the negative reconstruction log-probability (default), the
  * reconstruction MSE, or the negative ELBO. */
-/* see nn_layers.c: the scoring loops vectorize only at -O3 */
-#pragma GCC optimize("O3", "no-trapping-math")
+/* The Makefile builds this file at -O3 -fno-trapping-math: the scoring loops vectorize
+ * only so (see nn_layers.c). */
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "nids/model.h"
+#include "model_impl.h"
 
 static const nids_hparam VAE_HPARAMS[] = {
 	{ "hidden", 0, "64,32", "encoder widths; the decoder mirrors them" },
@@ -46,7 +46,7 @@ struct vae {
 	nids_mlp enc, emu, elv, dec, dmu, dlv;
 	int K, L, bern, score;
 	float lvmin, beta;
-	struct vae_bufs sh[64];
+	struct vae_bufs sh[NIDS_THREADS_MAX];
 	nids_arena *arena;
 };
 
@@ -232,7 +232,7 @@ static int vae_fit(nids_model *m, const nids_dataset *train, const nids_dataset 
 	nids_rng rng;
 	nids_mlp *const all[] = { &v->enc, &v->emu, &v->elv, &v->dec, &v->dmu, &v->dlv };
 	nids_model_init_mlps(m, all, 6, &rng);
-	nids_net net = { v, m->arena.data, m->arena.size, 64, vae_plan, vae_step };
+	nids_net net = { v, m->arena.data, m->arena.size, NIDS_THREADS_MAX, vae_plan, vae_step };
 	return nids_net_train(&net, train, val, 0, o, m->seed, "", err);
 }
 

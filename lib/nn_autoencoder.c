@@ -2,7 +2,7 @@
  * stage 1 (see model.h): layout from the --layers and --act hyperparameters, per-shard
  * buffers, and the training step (MSE or MAE, optional L1 penalty on
  * the code). */
-#include "nids/model.h"
+#include "model_impl.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,10 +1,10 @@
 /* nn_layers.c: parameter arena, the sgemm wrapper, dense layers, initialisation,
  * activations, dropout, softmax and the VAE's reparameterisation. */
-/* The Makefile builds at -O2; these elementwise loops run over every activation of every
- * step, and only vectorize with -O3 and without errno on sqrtf/expf. */
-#pragma GCC optimize("O3", "no-math-errno")
+/* The Makefile builds this file at -O3 -fno-math-errno: these elementwise loops run over
+ * every activation of every step, and only vectorize with -O3 and without errno on
+ * sqrtf/expf. */
 
-#include "nids/nn.h"
+#include "nn_impl.h"
 
 #include <assert.h>
 #include <cblas.h>
@@ -372,6 +372,18 @@ void nids_softmax_forward(float *p, const float *logits, int B, int K)
 			s += (q[k] = expf(l[k] - mx));
 		for (int k = 0; k < K; k++)
 			q[k] /= s;
+	}
+}
+
+void nids_softmax_backward(float *dlogit, const float *dp, const float *p, int B, int K)
+{
+	for (int r = 0; r < B; r++) {
+		const float *pr = p + (size_t)r * K, *gr = dp + (size_t)r * K;
+		double s = 0;
+		for (int k = 0; k < K; k++)
+			s += (double)pr[k] * gr[k];
+		for (int k = 0; k < K; k++)
+			dlogit[(size_t)r * K + k] += (float)(pr[k] * (gr[k] - s));
 	}
 }
 

@@ -1,10 +1,10 @@
-/* nn_loss.c: losses and penalties (nn.h explains scale and accumulation). Sums over a
+/* nn_loss.c: losses and penalties (nn_impl.h explains scale and accumulation). Sums over a
  * batch are accumulated in double. */
-/* The Makefile builds at -O2; these elementwise loops run over every activation of every
- * step, and only vectorize with -O3 and without errno on sqrtf/expf. */
-#pragma GCC optimize("O3", "no-math-errno")
+/* The Makefile builds this file at -O3 -fno-math-errno: these elementwise loops run over
+ * every activation of every step, and only vectorize with -O3 and without errno on
+ * sqrtf/expf. */
 
-#include "nids/nn.h"
+#include "nn_impl.h"
 
 #include <math.h>
 

@@ -1,9 +1,9 @@
 /* nn_mlp.c: a stack of dense layers with activations, forward and backward over whole
  * batches, the building block of the autoencoder family. */
-#include "nids/nn.h"
+#include "nn_impl.h"
 
-/* see nn_layers.c: elementwise loops vectorize only at -O3 */
-#pragma GCC optimize("O3")
+/* The Makefile builds this file at -O3: elementwise loops vectorize only so (see
+ * nn_layers.c). */
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,10 +1,10 @@
 /* nn_optim.c: Adam (Kingma & Ba, with PyTorch's defaults) and SGD with momentum, over
  * one flat parameter block. */
-/* The Makefile builds at -O2; these elementwise loops run over every activation of every
- * step, and only vectorize with -O3 and without errno on sqrtf/expf. */
-#pragma GCC optimize("O3", "no-math-errno")
+/* The Makefile builds this file at -O3 -fno-math-errno: these elementwise loops run over
+ * every parameter of every step, and only vectorize with -O3 and without errno on
+ * sqrtf. */
 
-#include "nids/nn.h"
+#include "nn_impl.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -3,14 +3,14 @@
  * the pool's threads, each into its own gradient block; the blocks are summed in shard
  * order and one optimizer step follows. So a run depends on the seed and the thread
  * count only. */
-#include "nids/model.h"
+#include "model_impl.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nids/clock.h"
-#include "nids/pool.h"
+#include "pool_impl.h"
 
 
 struct trainer {
@@ -21,8 +21,8 @@ struct trainer {
 	int *yb;         /* [batch] */
 	int B, d;
 	float scale;
-	double loss[64]; /* per shard */
-	nids_rng rng[64];
+	double loss[NIDS_THREADS_MAX]; /* per shard */
+	nids_rng rng[NIDS_THREADS_MAX];
 };
 
 static void run_shard(void *ctx, int s)
@@ -124,8 +124,8 @@ int nids_net_train(nids_net *net, const nids_dataset *train, const nids_dataset 
 	struct trainer t = { .net = net, .d = train->d };
 	int threads = o->threads < 1 ? 1 : o->threads;
 	t.shards = net->max_shards < threads ? net->max_shards : threads;
-	if (t.shards > 64)
-		t.shards = 64;
+	if (t.shards > NIDS_THREADS_MAX)
+		t.shards = NIDS_THREADS_MAX;
 	nids_pool *pool = NULL;
 	nids_optim opt = { 0 };
 	nids_scratch bufs = { 0 };

@@ -1,8 +1,8 @@
 /* normalize.c: min-max, z-score and log1p scaling and the quantile transform of feature
  * columns, one method for all or one per column; the params file. */
-/* O3: the per-column loops over a row (fit sums, min, max, scaling) vectorize across
- * columns, so each column still sums in row order and results do not change */
-#pragma GCC optimize("O3")
+/* The Makefile builds this file at -O3: the per-column loops over a row (fit sums, min,
+ * max, scaling) vectorize across columns, so each column still sums in row order and
+ * results do not change. */
 #include "nids/normalize.h"
 
 /* The fitting and scaling loops also in an AVX2 build, picked at load time where the CPU
@@ -21,8 +21,8 @@
 #include <xxhash.h>
 
 #include "nids/io.h"
-#include "nids/le.h"
-#include "nids/rng.h"
+#include "le_impl.h"
+#include "rng_impl.h"
 #include "spool_impl.h"
 
 /* Params file: see man/nids-normalize.1, FILES. */

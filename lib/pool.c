@@ -2,7 +2,7 @@
  * a few hundred microseconds, so both sides spin briefly on atomics before sleeping on
  * a condition variable: a wake-up through the kernel would cost a noticeable share of
  * every step. */
-#include "nids/pool.h"
+#include "pool_impl.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

@@ -1,5 +1,5 @@
 /* rng.c: xoshiro256** seeded by splitmix64 (both public domain algorithms by Vigna). */
-#include "nids/rng.h"
+#include "rng_impl.h"
 
 #include <math.h>
 

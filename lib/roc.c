@@ -8,11 +8,11 @@
 #include "json_impl.h"
 #include "nids/format.h"
 #include "nids/io.h"
-#include "nids/metrics_multi.h"
-#include "nids/metrics_class.h"
-#include "nids/scored.h"
-#include "nids/svg_density.h"
-#include "nids/svg_plot.h"
+#include "metrics_multi_impl.h"
+#include "metrics_class_impl.h"
+#include "scored_impl.h"
+#include "svg_density_impl.h"
+#include "svg_plot_impl.h"
 
 struct nids_roc {
 	const nids_header *h;

@@ -7,7 +7,8 @@
 
 #include "nids/clock.h"
 #include "nids/normalize.h"
-#include "nids/pool.h"
+#include "model_impl.h"
+#include "pool_impl.h"
 
 /* ---- threaded scorer ----
  *

@@ -1,5 +1,5 @@
 /* scored.c: score/label/class columns of a scored stream, and loading it for metrics. */
-#include "nids/scored.h"
+#include "scored_impl.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nids/importance.h"
-#include "nids/metrics.h"
+#include "importance_impl.h"
+#include "metrics_impl.h"
 #include "nids/normalize.h"
-#include "nids/rng.h"
+#include "rng_impl.h"
 #include "nids/score.h"
 
 /* The AUROC of the model's scores of x [n x d] against the labels. */

@@ -5,7 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "nids/importance.h"
+#include "importance_impl.h"
 #include "nids/io.h"
 
 int nids_select_check(const nids_select_args *a, nids_err *err)

@@ -11,7 +11,7 @@
 
 #include "nids/cli.h"
 #include "nids/io.h"
-#include "nids/le.h"
+#include "le_impl.h"
 #include "split_sample_impl.h"
 #include "spool_impl.h"
 

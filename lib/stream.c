@@ -16,7 +16,7 @@
 #endif
 #include <zstd.h>
 
-#include "nids/le.h"
+#include "le_impl.h"
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "nids writes float32 rows in host order; a big-endian port must byte-swap them"

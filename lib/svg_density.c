@@ -3,7 +3,7 @@
  * Panels of 440 x 260 units, two a row. Each curve is evaluated at 240 points; the
  * scores are taken from the sorted rows, so a binary search finds the points within
  * 9 bandwidths of each evaluation point. */
-#include "nids/svg_density.h"
+#include "svg_density_impl.h"
 
 #include <errno.h>
 #include <math.h>

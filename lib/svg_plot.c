@@ -3,7 +3,7 @@
  * Geometry is fixed (960 x 900 user units): two square curve panels side by side,
  * the histogram panel across the bottom. Curves are thinned to the points that move
  * at least half a unit on the page, so a 10^7-row stream still gives a small file. */
-#include "nids/svg_plot.h"
+#include "svg_plot_impl.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,5 +1,5 @@
 /* threshold.c: threshold fitting rules and the versioned, checksummed threshold file. */
-#include "nids/threshold.h"
+#include "threshold_impl.h"
 
 #include <errno.h>
 #include <math.h>
@@ -10,9 +10,9 @@
 #include "nids/cli.h"
 #include "nids/format.h"
 #include "nids/io.h"
-#include "nids/model.h"
-#include "nids/scored.h"
-#include "nids/threshold_side.h"
+#include "model_impl.h"
+#include "scored_impl.h"
+#include "threshold_side_impl.h"
 
 #define MAX_FILE 65536
 

@@ -1,12 +1,12 @@
-/* threshold_side.c: the anomalous side of a score column (threshold_side.h). */
-#include "nids/threshold_side.h"
+/* threshold_side.c: the anomalous side of a score column (threshold_side_impl.h). */
+#include "threshold_side_impl.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "nids/format.h"
-#include "nids/metrics.h"
+#include "metrics_impl.h"
 #include "nids/threshold.h"
 
 int nids_threshold_side_check(const nids_header *h, int col, int forced, int rule, double param,

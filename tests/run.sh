@@ -1,5 +1,6 @@
 #!/bin/sh
 # Runs every unit test binary, the library's reference graph check (tests/lib_calls.sh),
+# the source layout check (tests/layout.sh),
 # every bats file and a short run of each libFuzzer harness
 # (tests/fuzz/run.sh smoke); prints their TAP lines and, last,
 # "N passed, N failed, N skipped". Exit 1 if anything failed.
@@ -65,6 +66,12 @@ if [ -f "$top/tests/lib_calls.sh" ]; then
 	rc=0
 	sh "$top/tests/lib_calls.sh" "$top/$BUILD/lib" >"$out" 2>&1 || rc=$?
 	tally lib_calls.sh "$rc"
+fi
+# include/nids/ is the public API and no more, the mains are thin (tests/layout.sh)
+if [ -f "$top/tests/layout.sh" ]; then
+	rc=0
+	sh "$top/tests/layout.sh" "$top" >"$out" 2>&1 || rc=$?
+	tally layout.sh "$rc"
 fi
 export NIDS_BIN="${wrap:-$top/$BUILD/bin}" NIDS_TOP="$top"
 for f in "$top"/tests/cli/*.bats; do

@@ -10,7 +10,8 @@
  * The header names are the stream's column names, which every column option accepts.
  * With types, a name also says what -r needs: `name:role` for a float column whose role
  * is not the one its name implies (label, class, score, alarm and score-low imply their
- * role, every other name feature), `name:type[:role]` for a metadata column. */
+ * role, every other name feature), `name:type[:role]` for a metadata column.
+ * Public API of libnids. */
 #ifndef NIDS_CAT_H
 #define NIDS_CAT_H
 

@@ -1,6 +1,7 @@
 /* cli.h: what every program's main shares: checked number parsing, the usage and
  * version lines, and the unknown-option message. These print and exit: they are
- * for cmd/ only, never called from library logic. */
+ * for cmd/ only, never called from library logic.
+ * Public API of libnids. */
 #ifndef NIDS_CLI_H
 #define NIDS_CLI_H
 
@@ -79,16 +80,12 @@ int nids_cli_alarm_status(int exit_status, unsigned long long alarms);
 /* The getopt_long value of --progress, the same in every program that takes it. */
 #define NIDS_CLI_PROGRESS 0x7000
 
-/* The ceiling of -j: the thread pool, the scorer and the trainers size their
- * per-thread state by it. */
-#define NIDS_THREADS_MAX 64
-
 /* Handles what getopt_long returned for a flag every program shares: -q and -v (the
  * later wins) and --progress set t; -h prints the usage and exits 0; -V the version;
  * anything else is an unknown option or a missing value (nids_cli_bad_option, exit 2). */
 void nids_cli_common(const char *prog, const char *usage, char **argv, int c, nids_cli_talk *t);
 
-/* -j: a whole number from 1 to NIDS_THREADS_MAX, or exits 2. */
+/* -j: a whole number from 1 to NIDS_THREADS_MAX (model.h), or exits 2. */
 int nids_cli_threads(const char *prog, const char *usage, const char *s);
 
 /* --high or --low (low non-zero) into *direction (NIDS_DIR_*), or exits 2 when the other

@@ -1,4 +1,5 @@
-/* clock.h: a monotonic clock for progress lines and throughput figures. */
+/* clock.h: a monotonic clock for progress lines and throughput figures.
+ * Public API of libnids. */
 #ifndef NIDS_CLOCK_H
 #define NIDS_CLOCK_H
 

@@ -4,7 +4,8 @@
  * stream order) as one float matrix [n x d], rows x features x 4 bytes, plus the label
  * (role label, 0 benign / 1 attack) and class (role class) of each row when the stream
  * has those columns. --max-rows caps memory by reservoir sampling (Vitter's algorithm R)
- * over the whole stream, so a sample of a larger input is uniform and seeded. */
+ * over the whole stream, so a sample of a larger input is uniform and seeded.
+ * Public API of libnids. */
 #ifndef NIDS_DATASET_H
 #define NIDS_DATASET_H
 

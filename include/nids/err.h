@@ -3,7 +3,8 @@
  * Library functions never print and never exit. They return 0 (or a count) on
  * success and a negative NIDS_E* code on failure, after filling the caller's
  * nids_err with where the problem is ("file:line" or "name: row N") and what it is.
- * Only cmd/ prints, through nids_err_print. */
+ * Only cmd/ prints, through nids_err_print.
+ * Public API of libnids. */
 #ifndef NIDS_ERR_H
 #define NIDS_ERR_H
 

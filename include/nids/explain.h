@@ -20,7 +20,8 @@
  *   or integrated gradients (Sundararajan et al. 2017) from the background's mean.
  * - error: the per-feature reconstruction error of autoencoders (ae, vae).
  *
- * All functions return 0 or a negative NIDS_E* code with err filled, and never print. */
+ * All functions return 0 or a negative NIDS_E* code with err filled, and never print.
+ * Public API of libnids. */
 #ifndef NIDS_EXPLAIN_H
 #define NIDS_EXPLAIN_H
 

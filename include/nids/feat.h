@@ -3,7 +3,8 @@
  * A format turns each CSV record into one row of features plus label (0 benign,
  * 1 attack), class (the attack name, an index into the class table) and metadata
  * columns. Formats: nslkdd, kdd99, cic, ugr16, nfdump, netflow, csv (man/nids-featurize.1
- * documents each one's columns and vocabularies). */
+ * documents each one's columns and vocabularies).
+ * Public API of libnids. */
 #ifndef NIDS_FEAT_H
 #define NIDS_FEAT_H
 

@@ -10,7 +10,8 @@
  *
  * An output is stdout ("-" or NULL) or a path. A path is written to a mkstemp name
  * in the same directory and renamed over the target only on commit, so a failed run
- * never leaves a partial file; SIGINT/SIGTERM/SIGHUP unlink pending temporaries. */
+ * never leaves a partial file; SIGINT/SIGTERM/SIGHUP unlink pending temporaries.
+ * Public API of libnids. */
 #ifndef NIDS_IO_H
 #define NIDS_IO_H
 

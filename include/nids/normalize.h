@@ -5,7 +5,8 @@
  * A fit streams once over the rows with bounded memory: running min and max and a
  * Welford (Chan-merged per block) mean and variance per column, in double precision.
  * The parameters file holds the method, the feature column names, the statistics and
- * a checksum; applying it to a stream whose feature columns differ is an error. */
+ * a checksum; applying it to a stream whose feature columns differ is an error.
+ * Public API of libnids. */
 #ifndef NIDS_NORMALIZE_H
 #define NIDS_NORMALIZE_H
 

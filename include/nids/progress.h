@@ -5,7 +5,8 @@
  * ETA when the input's size is known. It is redrawn at most four times a second, in
  * place with a carriage return, and erased by nids_progress_free, so a finished run
  * leaves nothing behind. The input layer drives it (nids_input_set_progress): a
- * program attaches one and gets progress on every read. */
+ * program attaches one and gets progress on every read.
+ * Public API of libnids. */
 #ifndef NIDS_PROGRESS_H
 #define NIDS_PROGRESS_H
 

@@ -6,7 +6,8 @@
  * the input's rows as they came); an input normalized with the same parameters is
  * scored as it is; anything else is refused with a message saying what differs. A
  * stored threshold turns scores into alarms. A row's score depends on the row and the
- * model alone (the scorer's fixed blocks), never on how the input was blocked. */
+ * model alone (the scorer's fixed blocks), never on how the input was blocked.
+ * Public API of libnids. */
 #ifndef NIDS_SCORE_H
 #define NIDS_SCORE_H
 

@@ -1,7 +1,8 @@
 /* select.h: feature selection (nids-select): choose the features to keep from a ranking
  * (impurity importances from nids-fit --importances, or permutation importances
- * computed here) by the top K and the correlation filter of importance.h, write the
- * kept list, and apply a kept list to a stream. */
+ * computed here) by the top K and the correlation filter of lib/importance.c, write the
+ * kept list, and apply a kept list to a stream.
+ * Public API of libnids. */
 #ifndef NIDS_SELECT_H
 #define NIDS_SELECT_H
 
@@ -27,7 +28,7 @@ typedef struct nids_select_opts {
 	char *const *rank; /* [nrank] feature names, most important first */
 	int nrank;
 	int top;           /* keep the first top of them; 0: all */
-	double corr;       /* then drop |r| > corr (importance.h); NaN: no filter */
+	double corr;       /* then drop |r| > corr (lib/importance.c); NaN: no filter */
 } nids_select_opts;
 
 /* The kept names, in ranking order, as pointers into o->rank (*kept [*nkept], the

@@ -5,7 +5,8 @@
  * validation output. Every random choice is a hash of the seed and the row's position,
  * so a seed gives the same split whatever the block sizes. Streams with bounded
  * memory, except --balance, which spools the kept rows to a tmpfile() and reads them
- * back once the two label counts are known. */
+ * back once the two label counts are known.
+ * Public API of libnids. */
 #ifndef NIDS_SPLIT_H
 #define NIDS_SPLIT_H
 

@@ -12,7 +12,8 @@
  *
  * The class and string tables can grow mid-stream (class and string blocks), because a
  * streaming featurizer meets new names only as it reads; readers fold those into the
- * header they lend out, and filters pass them on with nids_writer_sync_classes. */
+ * header they lend out, and filters pass them on with nids_writer_sync_classes.
+ * Public API of libnids. */
 #ifndef NIDS_STREAM_H
 #define NIDS_STREAM_H
 
@@ -47,6 +48,12 @@ enum nids_role {
 	NIDS_ROLE_META = 7,    /* any other value carried along, not a feature */
 	NIDS_ROLE_SCORE_LOW = 8, /* anomaly score where lower = more anomalous (log-likelihood) */
 	NIDS_ROLE_COUNT
+};
+
+/* The anomalous side of a score: the direction of role score and of role score-low. */
+enum nids_direction {
+	NIDS_DIR_HIGH = 0, /* higher score = more anomalous */
+	NIDS_DIR_LOW = 1   /* lower score = more anomalous */
 };
 
 /* The role's name as documented ("feature", "label", ...), or NULL if out of range. */

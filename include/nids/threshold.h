@@ -22,7 +22,8 @@
  *     rows 12345
  *     xxh32 1a2b3c4d
  * Readers require version 1, the threshold, direction and score keys and the
- * checksum, and ignore keys they do not know (later minor additions). */
+ * checksum, and ignore keys they do not know (later minor additions).
+ * Public API of libnids. */
 #ifndef NIDS_THRESHOLD_H
 #define NIDS_THRESHOLD_H
 
@@ -31,7 +32,6 @@
 #include <stdio.h>
 
 #include "nids/err.h"
-#include "nids/metrics.h"
 #include "nids/stream.h"
 
 #define NIDS_THRESHOLD_VERSION 1
@@ -51,17 +51,6 @@ typedef struct nids_threshold {
 	char method[128]; /* how it was fitted, for people ("percentile 98") */
 	uint64_t rows;    /* rows it was fitted on */
 } nids_threshold;
-
-/* The p-th percentile (0 <= p <= 100) of x[0..n-1], sorted ascending, n >= 1, with
- * numpy's 'linear' interpolation computed the way numpy computes it. */
-double nids_percentile(const double *x, size_t n, double p);
-
-/* Fits a threshold to the sorted rows of e by rule with parameter param (ignored by
- * BEST_F1). Fills t->value and t->method, t->rows and t->direction (from e); leaves
- * t->score alone. Returns 0, or NIDS_EFORMAT when the rule cannot apply (no rows, no
- * reference rows, BEST_F1 without labels or attacks), or NIDS_ENOMEM. */
-int nids_threshold_fit(const nids_eval *e, int rule, double param, nids_threshold *t,
-                       nids_err *err);
 
 /* Writes t as a threshold file to f (name for messages). Returns 0 or NIDS_EIO. */
 int nids_threshold_write(FILE *f, const char *name, const nids_threshold *t, nids_err *err);

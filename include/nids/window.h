@@ -18,7 +18,8 @@
  * A window is emitted once a flow whose time is at least `lateness` past the window's
  * end has been added; a flow whose window was already emitted is late: counted and
  * dropped. Windows come out in order of start time, their rows in order of address
- * bytes. */
+ * bytes.
+ * Public API of libnids. */
 #ifndef NIDS_WINDOW_H
 #define NIDS_WINDOW_H
 

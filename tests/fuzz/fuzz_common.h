@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#include "nids/le.h"
+#include "le_impl.h"
 
 /* A file holding data[0..size), named by the returned path (static storage). Each call
  * replaces the previous content of the file numbered slot (0..3). */

@@ -7,7 +7,7 @@
  * and with every output its type offers. */
 #include "fuzz_common.h"
 
-#include "nids/model.h"
+#include "model_impl.h"
 #include "nids/score.h"
 
 static void score(const nids_model *m, unsigned outputs, const float *x, int B)

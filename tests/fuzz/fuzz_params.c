@@ -8,7 +8,7 @@
  * a vocabulary applied by the csv featurizer, a threshold written back. */
 #include "fuzz_common.h"
 
-#include "../../lib/feat_impl.h"
+#include "feat_impl.h"
 #include "nids/feat.h"
 #include "nids/normalize.h"
 #include "nids/stream.h"

@@ -9,11 +9,11 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "nids/classic.h"
-#include "nids/classic_model.h"
-#include "nids/model.h"
+#include "classic_impl.h"
+#include "classic_model_impl.h"
+#include "model_impl.h"
 #include "nids/score.h"
-#include "nids/rng.h"
+#include "rng_impl.h"
 
 /* Grows a tree on column-major xt [d x n] with unit weights. */
 static int grow(nids_tree *t, const float *xt, const int *y, int n, int d, int K, int depth,

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "nids/csvin.h"
+#include "csvin_impl.h"
 
 static char path[64];
 

@@ -1,4 +1,4 @@
-/* test_deep_grad.c: the layers and losses of deep.h against central finite differences
+/* test_deep_grad.c: the layers and losses of deep_impl.h against central finite differences
  * (eps 1e-3, relative error < 1e-2, float32 inputs): DAGMM's reconstruction features and
  * batch GMM energy (through phi, mu and Sigma), the softmax backward, MemAE's memory
  * addressing with hard shrinkage and its entropy loss, and DSEBM's score-matching
@@ -7,7 +7,7 @@
 
 #include "check.h"
 #include "fd_check.h"
-#include "nids/deep.h"
+#include "deep_impl.h"
 
 static nids_rng rng;
 

@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "nids/gmm.h"
-#include "nids/model.h"
+#include "gmm_impl.h"
+#include "model_impl.h"
 #include "nids/score.h"
 
 #define N 400

@@ -11,8 +11,8 @@
 #include <xxhash.h>
 
 #include "check.h"
-#include "nids/le.h"
-#include "nids/model.h"
+#include "le_impl.h"
+#include "model_impl.h"
 #include "nids/score.h"
 
 #define N 400

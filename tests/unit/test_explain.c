@@ -8,11 +8,11 @@
 #include <string.h>
 
 #include "check.h"
-#include "../../lib/explain_impl.h"
+#include "explain_impl.h"
 #include "nids/explain.h"
-#include "nids/model.h"
+#include "model_impl.h"
 #include "nids/score.h"
-#include "nids/rng.h"
+#include "rng_impl.h"
 
 /* Shapley values phi [d] of the value function v over d features, by the definition:
  * the weighted marginal contribution of i to every coalition without it. */

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../lib/feat_impl.h"
+#include "feat_impl.h"
 #include "check.h"
 
 static void name_keys(void)

@@ -6,7 +6,7 @@
 #include <xxhash.h>
 
 #include "check.h"
-#include "nids/le.h"
+#include "le_impl.h"
 #include "nids/normalize.h"
 
 static const char *tmp_path(const char *name)

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "nids/model.h"
+#include "model_impl.h"
 
 #define N 96
 #define D 69

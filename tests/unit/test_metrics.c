@@ -14,9 +14,9 @@
 #include "check.h"
 #include "nids/format.h"
 #include "nids/io.h"
-#include "nids/metrics.h"
+#include "metrics_impl.h"
 #include "nids/stream.h"
-#include "nids/threshold.h"
+#include "threshold_impl.h"
 
 #define DIR "tests/fixtures/eval/"
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "nids/metrics_class.h"
+#include "metrics_class_impl.h"
 
 static nids_eval *collect(const float *s, const int *label, const int *cls, int n, int dir)
 {

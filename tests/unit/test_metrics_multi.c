@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "nids/metrics_multi.h"
+#include "metrics_multi_impl.h"
 
 #define DIR "tests/fixtures/multiclass/"
 

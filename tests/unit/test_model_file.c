@@ -6,7 +6,7 @@
 #include <xxhash.h>
 
 #include "check.h"
-#include "nids/model.h"
+#include "model_impl.h"
 #include "nids/score.h"
 
 #define N 300

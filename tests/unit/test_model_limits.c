@@ -16,10 +16,10 @@
 #include <zstd.h>
 
 #include "check.h"
-#include "nids/le.h"
-#include "nids/model.h"
+#include "le_impl.h"
+#include "model_impl.h"
 #include "nids/score.h"
-#include "nids/rng.h"
+#include "rng_impl.h"
 
 #define N 300
 #define D 6

@@ -1,11 +1,11 @@
-/* test_nn_grad.c: every layer and loss of nn.h against central finite differences
+/* test_nn_grad.c: every layer and loss of nn_impl.h against central finite differences
  * (eps 1e-3, relative error < 1e-2, float32), at B = 1 and B > 1; plus the optimizer
  * and the generator's determinism. */
 #include <stdlib.h>
 
 #include "check.h"
 #include "fd_check.h"
-#include "nids/nn.h"
+#include "nn_impl.h"
 
 static nids_rng rng;
 

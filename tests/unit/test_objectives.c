@@ -13,7 +13,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "nids/model.h"
+#include "model_impl.h"
 
 enum { B = 8, D = 4, MAXSTAGES = 4 };
 

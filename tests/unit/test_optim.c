@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "nids/nn.h"
+#include "nn_impl.h"
 
 enum { N = 7 }; /* one SSE block of four and a tail of three */
 

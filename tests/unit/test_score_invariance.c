@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "nids/model.h"
+#include "model_impl.h"
 #include "nids/score.h"
 
 #define N 701 /* not a multiple of any block size */

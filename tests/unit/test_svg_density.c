@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "nids/svg_density.h"
+#include "svg_density_impl.h"
 
 static void test_kde(void)
 {

@@ -1,15 +1,16 @@
-/* svg_plot.h: one self-contained SVG picture of a scored, labeled stream: the ROC curve
+/* svg_plot_impl.h: one self-contained SVG picture of a scored, labeled stream: the ROC curve
  * with its AUC in the legend, the precision-recall curve with its average precision,
  * and histograms of the scores (log-scaled counts) of the benign rows and of each
  * attack class, with the threshold marked on all three. No scripts, no external
- * fonts or images: any browser or SVG viewer shows it. */
-#ifndef NIDS_SVG_PLOT_H
-#define NIDS_SVG_PLOT_H
+ * fonts or images: any browser or SVG viewer shows it.
+ * Internal to lib/ (and its unit tests). */
+#ifndef NIDS_SVG_PLOT_IMPL_H
+#define NIDS_SVG_PLOT_IMPL_H
 
 #include <stdio.h>
 
 #include "nids/err.h"
-#include "nids/metrics.h"
+#include "metrics_impl.h"
 
 typedef struct nids_svg_opts {
 	const char *title;          /* heading, e.g. the input's name; NULL for none */

@@ -1,12 +1,13 @@
-/* metrics_class.h: one class against the benign rows alone, as GEE (Nguyen et al. 2019)
+/* metrics_class_impl.h: one class against the benign rows alone, as GEE (Nguyen et al. 2019)
  * evaluates: for an attack class c, the rows of class c are the positives, the rows
  * labeled benign the negatives, and every other row is left out. AUROC, average
- * precision and the curves of that subset are those of nids_eval on it. */
-#ifndef NIDS_METRICS_CLASS_H
-#define NIDS_METRICS_CLASS_H
+ * precision and the curves of that subset are those of nids_eval on it.
+ * Internal to lib/ (and its unit tests). */
+#ifndef NIDS_METRICS_CLASS_IMPL_H
+#define NIDS_METRICS_CLASS_IMPL_H
 
 #include "nids/err.h"
-#include "nids/metrics.h"
+#include "metrics_impl.h"
 
 /* From a sorted, labeled e: a new sorted collection of the benign rows and the rows of
  * class cls, with their scores, labels and classes. Returns 0 with *sub owned by the

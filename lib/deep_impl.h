@@ -1,14 +1,15 @@
-/* deep.h: the layers and losses of the deep anomaly detectors (dagmm, memae, dsebm),
- * in the conventions of nn.h: float32 row-major buffers, B rows, backward functions
+/* deep_impl.h: the layers and losses of the deep anomaly detectors (dagmm, memae, dsebm),
+ * in the conventions of nn_impl.h: float32 row-major buffers, B rows, backward functions
  * accumulate (+=) into the gradients they are given, losses return scale times their
  * summed per-row value. Each is checked against finite differences in
- * tests/unit/test_deep_grad.c. */
-#ifndef NIDS_DEEP_H
-#define NIDS_DEEP_H
+ * tests/unit/test_deep_grad.c.
+ * Internal to lib/ (and its unit tests). */
+#ifndef NIDS_DEEP_IMPL_H
+#define NIDS_DEEP_IMPL_H
 
-#include "nids/gmm.h"
-#include "nids/model.h"
-#include "nids/nn.h"
+#include "gmm_impl.h"
+#include "model_impl.h"
+#include "nn_impl.h"
 
 /* ---- DAGMM: reconstruction features and the GMM energy of a batch ---- */
 
@@ -32,9 +33,6 @@ double nids_gmm_energy_loss(nids_gmm *g, float *dz, float *dgamma, const float *
                             const float *gamma, int B, float escale, float pscale,
                             double *energy);
 
-/* Row-wise softmax backward: dlogit [B x K] += p * (dp - sum_k p dp). */
-void nids_softmax_backward(float *dlogit, const float *dp, const float *p, int B, int K);
-
 /* ---- MemAE: memory addressing with hard shrinkage ---- */
 
 typedef struct nids_memory_acts {
@@ -53,7 +51,7 @@ typedef struct nids_memory_acts {
 	float *gm;      /* [N x C] backward scratch */
 } nids_memory_acts;
 
-/* Lists the buffers for cap rows of an N x C memory in sc (nn.h's scratch). */
+/* Lists the buffers for cap rows of an N x C memory in sc (nn_impl.h's scratch). */
 void nids_memory_acts_plan(nids_memory_acts *s, int cap, int N, int C, nids_scratch *sc);
 
 /* zhat [B x C] = what mem, where what is the attention of each row of z [B x C] over
@@ -84,7 +82,7 @@ typedef struct nids_dsebm_acts {
 	float *dbar, *ubar, *abar[NIDS_MLP_MAX], *hbar; /* backward scratch */
 } nids_dsebm_acts;
 
-/* Lists the buffers for cap rows of the energy network m in sc (nn.h's scratch). */
+/* Lists the buffers for cap rows of the energy network m in sc (nn_impl.h's scratch). */
 void nids_dsebm_acts_plan(nids_dsebm_acts *s, const nids_mlp *m, int cap, nids_scratch *sc);
 
 /* r [B x D] = the reconstruction of x [B x D]; energy [B] (may be NULL) = E(x). bp is

@@ -1,4 +1,4 @@
-/* classic.h: the algorithms behind the classic models (kmeans, logreg, tree, forest,
+/* classic_impl.h: the algorithms behind the classic models (kmeans, logreg, tree, forest,
  * iforest), over plain float matrices, so that they can be tested apart from the model
  * table and the model files (lib/model_kmeans.c ... lib/model_iforest.c glue them in).
  *
@@ -6,9 +6,10 @@
  * comment says column-major (xt [d x n], feature f's values at xt + f * n). Every
  * random choice comes from nids_rng seeded by the caller, and every threaded loop cuts
  * its work into fixed pieces combined in a fixed order, so results depend on the seed
- * only (and never on the thread count or on timing). */
-#ifndef NIDS_CLASSIC_H
-#define NIDS_CLASSIC_H
+ * only (and never on the thread count or on timing).
+ * Internal to lib/ (and its unit tests). */
+#ifndef NIDS_CLASSIC_IMPL_H
+#define NIDS_CLASSIC_IMPL_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* train_data.c: a stream's feature, label and class columns read into memory, with
+/* dataset.c: a stream's feature, label and class columns read into memory, with
  * reservoir sampling for inputs larger than --max-rows. */
 #include "nids/dataset.h"
 
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nids/rng.h"
+#include "rng_impl.h"
 
 struct growing {
 	size_t cap;  /* rows allocated */

@@ -1,8 +1,9 @@
-/* pool.h: a fixed set of worker threads that run one function over shard indices, for
+/* pool_impl.h: a fixed set of worker threads that run one function over shard indices, for
  * data-parallel training steps and batch scoring. Work is split by the caller into a
- * fixed number of shards, so results depend on the thread count, never on timing. */
-#ifndef NIDS_POOL_H
-#define NIDS_POOL_H
+ * fixed number of shards, so results depend on the thread count, never on timing.
+ * Internal to lib/ (and its unit tests). */
+#ifndef NIDS_POOL_IMPL_H
+#define NIDS_POOL_IMPL_H
 
 #include "nids/err.h"
 

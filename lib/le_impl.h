@@ -1,7 +1,8 @@
-/* le.h: little-endian integers in byte buffers, as the stream, model and params file
- * formats store them (whatever the host's byte order). */
-#ifndef NIDS_LE_H
-#define NIDS_LE_H
+/* le_impl.h: little-endian integers in byte buffers, as the stream, model and params file
+ * formats store them (whatever the host's byte order).
+ * Internal to lib/ (and its unit tests). */
+#ifndef NIDS_LE_IMPL_H
+#define NIDS_LE_IMPL_H
 
 #include <stdint.h>
 #include <string.h>

@@ -1,10 +1,11 @@
-/* rng.h: the one seeded random number generator every model uses.
+/* rng_impl.h: the one seeded random number generator every model uses.
  *
  * xoshiro256** (Blackman & Vigna, 2018) seeded through splitmix64, so that any 64-bit
  * seed, including 0, gives a well-mixed state. The same seed gives the same sequence on
- * every platform: models are reproducible from the seed recorded in their file. */
-#ifndef NIDS_RNG_H
-#define NIDS_RNG_H
+ * every platform: models are reproducible from the seed recorded in their file.
+ * Internal to lib/ (and its unit tests). */
+#ifndef NIDS_RNG_IMPL_H
+#define NIDS_RNG_IMPL_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,10 +1,11 @@
-/* scored.h: finding the score, label and class columns of a scored stream, and
- * loading its rows into a nids_eval (shared by nids-roc and nids-threshold). */
-#ifndef NIDS_SCORED_H
-#define NIDS_SCORED_H
+/* scored_impl.h: finding the score, label and class columns of a scored stream, and
+ * loading its rows into a nids_eval (shared by nids-roc and nids-threshold).
+ * Internal to lib/ (and its unit tests). */
+#ifndef NIDS_SCORED_IMPL_H
+#define NIDS_SCORED_IMPL_H
 
 #include "nids/err.h"
-#include "nids/metrics.h"
+#include "metrics_impl.h"
 #include "nids/stream.h"
 
 typedef struct nids_scored_cols {

@@ -1,4 +1,4 @@
-/* gmm.h: a full-covariance Gaussian mixture, shared by dagmm and aegmm.
+/* gmm_impl.h: a full-covariance Gaussian mixture, shared by dagmm and aegmm.
  *
  * Parameters come either from soft memberships (nids_gmm_mstep: DAGMM's estimate from
  * the estimation network's softmax) or from EM with k-means++ initialisation
@@ -11,15 +11,16 @@
  * comes from the factor (2 sum log L_jj) and the inverse from dpotri. A covariance that
  * is still not positive definite (floor 0 with a singular covariance, NaN input) makes
  * nids_gmm_factor fail with NIDS_EFORMAT naming the component; callers never store such
- * a mixture. */
-#ifndef NIDS_GMM_H
-#define NIDS_GMM_H
+ * a mixture.
+ * Internal to lib/ (and its unit tests). */
+#ifndef NIDS_GMM_IMPL_H
+#define NIDS_GMM_IMPL_H
 
 #include <stddef.h>
 
 #include "nids/err.h"
-#include "nids/nn.h"
-#include "nids/rng.h"
+#include "nn_impl.h"
+#include "rng_impl.h"
 
 typedef struct nids_gmm {
 	int k, d;

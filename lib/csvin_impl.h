@@ -1,12 +1,13 @@
-/* csvin.h: records from CSV (or TSV) text, through libcsv, with line numbers.
+/* csvin_impl.h: records from CSV (or TSV) text, through libcsv, with line numbers.
  *
  * Reads an nids_input (so zstd-compressed CSV works), strips a UTF-8 byte-order mark,
  * accepts LF and CRLF line ends and quoted fields, and skips blank lines. Fields are
  * trimmed of surrounding spaces. Each record knows the line it started on, for
  * messages like "KDDTest+.txt:1872: ...". Memory is bounded by the chunk size plus
- * the longest record. */
-#ifndef NIDS_CSVIN_H
-#define NIDS_CSVIN_H
+ * the longest record.
+ * Internal to lib/ (and its unit tests). */
+#ifndef NIDS_CSVIN_IMPL_H
+#define NIDS_CSVIN_IMPL_H
 
 #include <stddef.h>
 

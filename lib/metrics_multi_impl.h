@@ -1,4 +1,4 @@
-/* metrics_multi.h: multi-class evaluation of a classifier's predicted classes, with
+/* metrics_multi_impl.h: multi-class evaluation of a classifier's predicted classes, with
  * scikit-learn's definitions (classification_report, confusion_matrix):
  *
  *   labels     the sorted union of the true and the predicted class names
@@ -11,9 +11,10 @@
  *
  * Classes are matched by name, so a true class column and a predicted one may come
  * from different class tables (the stream's, the model's), and the label column's
- * 0/1 reads as the names 'benign' and 'attack' (a model fitted with --target label). */
-#ifndef NIDS_METRICS_MULTI_H
-#define NIDS_METRICS_MULTI_H
+ * 0/1 reads as the names 'benign' and 'attack' (a model fitted with --target label).
+ * Internal to lib/ (and its unit tests). */
+#ifndef NIDS_METRICS_MULTI_IMPL_H
+#define NIDS_METRICS_MULTI_IMPL_H
 
 #include <stdint.h>
 #include <stdio.h>

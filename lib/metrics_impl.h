@@ -1,4 +1,4 @@
-/* metrics.h: detection metrics over scored, labeled rows (what nids-roc prints).
+/* metrics_impl.h: detection metrics over scored, labeled rows (what nids-roc prints).
  *
  * A nids_eval collects one (score, label, class) triple per row in 8 bytes, then sorts
  * them once from most to least anomalous (a radix sort that needs another 8 bytes per
@@ -11,20 +11,19 @@
  *     direction is NIDS_DIR_LOW (lower = more anomalous, e.g. a log-likelihood),
  *     compared in float32 (nids_is_alarm).
  * Metrics that are undefined (AUROC with one class absent, AUPRC and best F1 without
- * attacks) are NaN; precision with no alarms is 0, as scikit-learn's zero_division. */
-#ifndef NIDS_METRICS_H
-#define NIDS_METRICS_H
+ * attacks) are NaN; precision with no alarms is 0, as scikit-learn's zero_division.
+ * Internal to lib/ (and its unit tests). */
+#ifndef NIDS_METRICS_IMPL_H
+#define NIDS_METRICS_IMPL_H
 
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "nids/err.h"
+#include "nids/stream.h"
 
-enum nids_direction {
-	NIDS_DIR_HIGH = 0, /* higher score = more anomalous */
-	NIDS_DIR_LOW = 1   /* lower score = more anomalous */
-};
+/* enum nids_direction (NIDS_DIR_HIGH, NIDS_DIR_LOW): stream.h */
 
 #define NIDS_EVAL_NO_CLASS (-1)
 #define NIDS_EVAL_UNLABELED (-1)

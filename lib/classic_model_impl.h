@@ -1,13 +1,13 @@
-/* classic_model.h: what the classic models' table rows (lib/model_kmeans.c ...) share:
+/* classic_model_impl.h: what the classic models' table rows (lib/model_kmeans.c ...) share:
  * the supervised target, class weights, the benign mask, and storing or reloading a
- * model's tensors. Not for programs; the models use it through the model table. */
-#ifndef NIDS_CLASSIC_MODEL_H
-#define NIDS_CLASSIC_MODEL_H
+ * model's tensors. Internal to lib/: the models use it through the model table. */
+#ifndef NIDS_CLASSIC_MODEL_IMPL_H
+#define NIDS_CLASSIC_MODEL_IMPL_H
 
 #include <stddef.h>
 
-#include "nids/classic.h"
-#include "nids/model.h"
+#include "classic_impl.h"
+#include "model_impl.h"
 
 /* The targets of a supervised fit by the model's --target (label or class): *y lent
  * from ds ([n] values in [0, *K)). For label, m's class names become benign, attack.

@@ -1,4 +1,4 @@
-/* nn.h: the neural layer library, llm.c style.
+/* nn_impl.h: the neural layer library, llm.c style.
  *
  * Layers are pairs of free functions over float32 buffers, row-major, with shapes in
  * the comments: B rows in a batch, I inputs, O outputs, D features, K latent units.
@@ -11,14 +11,16 @@
  * Losses return scale * (sum over rows of the per-row loss) and accumulate scale times
  * the gradient. With scale = 1/B a loss is the batch mean; a penalty's weight is its
  * scale. Per-row losses: mse and mae average over the D features (PyTorch's mean);
- * gauss_nll, bce and kl_normal sum over them. */
-#ifndef NIDS_NN_H
-#define NIDS_NN_H
+ * gauss_nll, bce and kl_normal sum over them.
+ * Internal to lib/ (and its unit tests). */
+#ifndef NIDS_NN_IMPL_H
+#define NIDS_NN_IMPL_H
 
 #include <stddef.h>
 
 #include "nids/err.h"
-#include "nids/rng.h"
+#include "nids/model.h"
+#include "rng_impl.h"
 
 /* ---- parameter arena: named tensors in one float block ---- */
 
@@ -167,6 +169,8 @@ void nids_dropout_backward(float *din, const float *dout, const float *mask, siz
 
 /* Row-wise softmax: p [B x K] from logits [B x K]. */
 void nids_softmax_forward(float *p, const float *logits, int B, int K);
+/* Row-wise softmax backward: dlogit [B x K] += p * (dp - sum_k p dp). */
+void nids_softmax_backward(float *dlogit, const float *dp, const float *p, int B, int K);
 
 /* Reparameterisation z = mu + eps * exp(logvar / 2); all [n]. */
 void nids_reparam_forward(float *z, const float *mu, const float *logvar, const float *eps,
@@ -259,7 +263,7 @@ void nids_mlp_backward(const nids_mlp *m, const nids_arena *a, float *params, fl
 
 /* ---- optimizers over one flat parameter block ---- */
 
-enum nids_optim_kind { NIDS_OPTIM_ADAM = 0, NIDS_OPTIM_SGD = 1 };
+/* enum nids_optim_kind is model.h's (nids-fit --optim) */
 
 typedef struct nids_optim {
 	int kind;

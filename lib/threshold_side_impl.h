@@ -1,4 +1,4 @@
-/* threshold_side.h: which side of a score column is anomalous, and the traps of
+/* threshold_side_impl.h: which side of a score column is anomalous, and the traps of
  * forcing the other one (nids-threshold).
  *
  * A column's role says it: score (higher = more anomalous: reconstruction errors,
@@ -6,9 +6,10 @@
  * rule stated in a source system's own units often names the other side: the AE-GMM
  * system's "1.2th percentile of the validation log-probabilities" is, on -log p, the
  * 98.8th percentile; the netflow VAE's "reconstruction probability p below alpha" is,
- * on -log p, a threshold of -ln alpha. */
-#ifndef NIDS_THRESHOLD_SIDE_H
-#define NIDS_THRESHOLD_SIDE_H
+ * on -log p, a threshold of -ln alpha.
+ * Internal to lib/ (and its unit tests). */
+#ifndef NIDS_THRESHOLD_SIDE_IMPL_H
+#define NIDS_THRESHOLD_SIDE_IMPL_H
 
 #include <stddef.h>
 

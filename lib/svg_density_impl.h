@@ -1,17 +1,18 @@
-/* svg_density.h: score densities per class, as GEE (Nguyen et al. 2019) plots them:
+/* svg_density_impl.h: score densities per class, as GEE (Nguyen et al. 2019) plots them:
  * for every attack class a panel with the Gaussian kernel density estimate of the
  * benign rows' scores and of the class's scores (Scott's bandwidth, as seaborn's
  * kdeplot draws by default: sd * n^(-1/5), the curve running 3 bandwidths past the
- * data). One self-contained SVG file: no scripts, fonts or images. */
-#ifndef NIDS_SVG_DENSITY_H
-#define NIDS_SVG_DENSITY_H
+ * data). One self-contained SVG file: no scripts, fonts or images.
+ * Internal to lib/ (and its unit tests). */
+#ifndef NIDS_SVG_DENSITY_IMPL_H
+#define NIDS_SVG_DENSITY_IMPL_H
 
 #include <stddef.h>
 #include <stdio.h>
 
 #include "nids/err.h"
-#include "nids/metrics.h"
-#include "nids/svg_plot.h"
+#include "metrics_impl.h"
+#include "svg_plot_impl.h"
 
 /* Scott's bandwidth of x [n]: the sample sd (n - 1) times n^(-1/5); 0 when n < 2 or
  * every value is equal. */

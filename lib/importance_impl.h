@@ -1,4 +1,4 @@
-/* importance.h: feature importances and feature selection (nids-fit's --importances,
+/* importance_impl.h: feature importances and feature selection (nids-fit's --importances,
  * nids-select).
  *
  * Impurity importances follow scikit-learn's feature_importances_: a tree's are its
@@ -10,9 +10,10 @@
  * usual pandas recipe: with the features in a given order and r their Pearson
  * correlation over the rows (DataFrame.corr), a feature is dropped when its |r| with
  * any feature before it is above the threshold (whether or not that one is kept); a
- * constant feature has no defined r and is never dropped for it. */
-#ifndef NIDS_IMPORTANCE_H
-#define NIDS_IMPORTANCE_H
+ * constant feature has no defined r and is never dropped for it.
+ * Internal to lib/ (and its unit tests). */
+#ifndef NIDS_IMPORTANCE_IMPL_H
+#define NIDS_IMPORTANCE_IMPL_H
 
 #include <stddef.h>
 
