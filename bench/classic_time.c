@@ -13,6 +13,7 @@
 
 #include "nids/dataset.h"
 #include "nids/model.h"
+#include "nids/score.h"
 #include "nids/stream.h"
 
 static double now(void)

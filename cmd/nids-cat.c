@@ -56,6 +56,7 @@ int main(int argc, char **argv)
 	nids_cat_opts o = { '\t', 1, NULL, -1, 0, 0, 0 };
 	int reverse = 0, info = 0, level = 0, ch;
 	const char *out_path = NULL;
+	nids_cli_talk talk = { 0 };
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":ric:n:Hz:o:hV", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -70,9 +71,7 @@ int main(int argc, char **argv)
 		case 'H': o.header = 0; break;
 		case 'z': level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
 		case 'o': out_path = optarg; break;
-		case 'h': nids_cli_help(USAGE);
-		case 'V': nids_cli_version(PROG);
-		default: nids_cli_bad_option(PROG, USAGE, argv, ch);
+		default: nids_cli_common(PROG, USAGE, argv, ch, &talk);
 		}
 	}
 	if (reverse && argc - optind > 1)

@@ -11,11 +11,11 @@
 #include "nids/stream.h"
 
 static const char *PROG = "nids-featurize";
-static const char *USAGE =
+static const char *USAGE_FMT =
 	"usage: nids-featurize [-f format] [--strict] [--skip-bad] [--drop-nonfinite] [--no-ids] [-z level] [-o output] [-qv] [--progress] [input ...]\n"
 	"Turns CSV flow records (plain, zstd- or gzip-compressed) into a record stream; several\n"
 	"inputs (one format, the same header line) make one stream.\n"
-	"Formats: nslkdd kdd99 cic ugr16 nfdump netflow csv (default: detected from the first line).\n"
+	"Formats: %s (default: detected from the first line).\n"
 	"\n"
 	"  -f, --format NAME        the input format\n"
 	"      --strict             a category outside the vocabulary is an error\n"
@@ -40,33 +40,25 @@ static const char *USAGE =
 	"  -V, --version            version\n";
 
 enum { OPT_STRICT = 256, OPT_SKIP, OPT_DROPNF, OPT_NFVAL, OPT_NOIDS, OPT_LABEL, OPT_CLASS,
-       OPT_DROP, OPT_ONEHOT, OPT_FITVOCAB, OPT_VOCAB, OPT_BENIGN, OPT_PROGRESS };
+       OPT_DROP, OPT_ONEHOT, OPT_FITVOCAB, OPT_VOCAB, OPT_BENIGN };
 
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "strict", no_argument, NULL, OPT_STRICT },
-		{ "skip-bad", no_argument, NULL, OPT_SKIP },
-		{ "drop-nonfinite", no_argument, NULL, OPT_DROPNF },
-		{ "nonfinite-value", required_argument, NULL, OPT_NFVAL },
-		{ "no-ids", no_argument, NULL, OPT_NOIDS },
-		{ "label", required_argument, NULL, OPT_LABEL },
-		{ "class", required_argument, NULL, OPT_CLASS },
-		{ "drop", required_argument, NULL, OPT_DROP },
-		{ "onehot", required_argument, NULL, OPT_ONEHOT },
-		{ "fit-vocab", required_argument, NULL, OPT_FITVOCAB },
-		{ "vocab", required_argument, NULL, OPT_VOCAB },
-		{ "benign", required_argument, NULL, OPT_BENIGN },
-		{ "zstd", required_argument, NULL, 'z' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "progress", no_argument, NULL, OPT_PROGRESS },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		{ "format", required_argument, NULL, 'f' },     { "strict", no_argument, NULL, OPT_STRICT },
+		{ "skip-bad", no_argument, NULL, OPT_SKIP },    { "drop-nonfinite", no_argument, NULL, OPT_DROPNF },
+		{ "nonfinite-value", required_argument, NULL, OPT_NFVAL }, { "no-ids", no_argument, NULL, OPT_NOIDS },
+		{ "label", required_argument, NULL, OPT_LABEL }, { "class", required_argument, NULL, OPT_CLASS },
+		{ "drop", required_argument, NULL, OPT_DROP },  { "onehot", required_argument, NULL, OPT_ONEHOT },
+		{ "fit-vocab", required_argument, NULL, OPT_FITVOCAB }, { "vocab", required_argument, NULL, OPT_VOCAB },
+		{ "benign", required_argument, NULL, OPT_BENIGN }, { "zstd", required_argument, NULL, 'z' },
+		{ "output", required_argument, NULL, 'o' },     { "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },          { "progress", no_argument, NULL, NIDS_CLI_PROGRESS },
+		{ "help", no_argument, NULL, 'h' },             { "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
+	char usage[4096];
+	const char *USAGE = nids_cli_usage_list(usage, sizeof usage, USAGE_FMT, nids_feat_format_names());
 	nids_feat_opts o;
 	nids_feat_opts_init(&o);
 	const char *out_path = NULL;
@@ -80,8 +72,7 @@ int main(int argc, char **argv)
 		case OPT_SKIP: o.skip_bad = 1; break;
 		case OPT_DROPNF: o.drop_nonfinite = 1; break;
 		case OPT_NFVAL:
-			o.nonfinite_value = nids_cli_double_or_die(PROG, USAGE, "--nonfinite-value", optarg,
-			                                           -3.4e38, 3.4e38);
+			o.nonfinite_value = nids_cli_double_or_die(PROG, USAGE, "--nonfinite-value", optarg, -3.4e38, 3.4e38);
 			break;
 		case OPT_NOIDS: o.no_ids = 1; break;
 		case OPT_LABEL: o.label_col = optarg; break;
@@ -93,12 +84,7 @@ int main(int argc, char **argv)
 		case OPT_BENIGN: o.benign = optarg; break;
 		case 'z': o.zstd_level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
 		case 'o': out_path = optarg; break;
-		case 'q': talk.quiet = 1, talk.verbose = 0; break;
-		case 'v': talk.verbose = 1, talk.quiet = 0; break;
-		case OPT_PROGRESS: talk.progress = 1; break;
-		case 'h': nids_cli_help(USAGE);
-		case 'V': nids_cli_version(PROG);
-		default: nids_cli_bad_option(PROG, USAGE, argv, ch);
+		default: nids_cli_common(PROG, USAGE, argv, ch, &talk);
 		}
 	}
 	if (o.format) {
@@ -127,17 +113,8 @@ int main(int argc, char **argv)
 	if (!rc)
 		rc = nids_output_open(&out, out_path, 1, &err);
 	if (!rc) {
-		nids_progress *progress = nids_cli_progress(PROG, &talk, in[0], NULL);
-		uint64_t total = 0;
-		for (int i = 0; progress && i < nin; i++) {
-			uint64_t size = nids_input_total_bytes(in[i]);
-			total = i > 0 && (!total || !size) ? 0 : total + size;
-			if (i > 0)
-				nids_input_set_progress(in[i], progress);
-		}
-		nids_progress_set_total(progress, total);
-		rc = nids_featurize(in, nin, nids_output_file(out), nids_output_name(out), &o, &st,
-		                    &err);
+		nids_progress *progress = nids_cli_progress_inputs(PROG, &talk, in, nin);
+		rc = nids_featurize(in, nin, nids_output_file(out), nids_output_name(out), &o, &st, &err);
 		nids_cli_progress_end(progress);
 		if (rc)
 			nids_output_abort(out);
@@ -153,36 +130,7 @@ int main(int argc, char **argv)
 	}
 	if (st.note[0]) /* a warning, not a count: said even with -q */
 		fprintf(stderr, "%s: %s: %s\n", PROG, in_path, st.note);
-	if (nids_cli_counts(&talk)) {
-		if (st.labelled)
-			fprintf(stderr, "%s: %s: %llu rows (%llu benign, %llu attack)", PROG, in_path,
-			        st.rows, st.benign, st.rows - st.benign);
-		else
-			fprintf(stderr, "%s: %s: %llu rows (unlabelled)", PROG, in_path, st.rows);
-		if (st.skipped)
-			fprintf(stderr, ", %llu bad records skipped", st.skipped);
-		if (st.headers)
-			fprintf(stderr, ", %llu repeated header lines skipped", st.headers);
-		if (st.trailer)
-			fprintf(stderr, ", %llu trailer lines skipped", st.trailer);
-		if (st.nonfinite_replaced)
-			fprintf(stderr, ", %llu Infinity/NaN/empty values replaced by %g",
-			        st.nonfinite_replaced, o.nonfinite_value);
-		if (st.nonfinite_dropped)
-			fprintf(stderr, ", %llu records with Infinity/NaN/empty values dropped",
-			        st.nonfinite_dropped);
-		if (st.empty)
-			fprintf(stderr, ", %llu empty records skipped", st.empty);
-		if (st.blank)
-			fprintf(stderr, ", %llu blank lines skipped", st.blank);
-		if (st.clamped)
-			fprintf(stderr, ", %llu values beyond the float32 range stored as +-%g",
-			        st.clamped, 3.4028234663852886e38);
-		if (st.unseen)
-			fprintf(stderr, ", %llu values outside the vocabulary (in _other)", st.unseen);
-		fputc('\n', stderr);
-		if (st.skipped)
-			fprintf(stderr, "%s: first skipped: %s\n", PROG, st.first_bad);
-	}
+	if (nids_cli_counts(&talk))
+		nids_feat_report(stderr, PROG, in_path, &st, &o);
 	return 0;
 }

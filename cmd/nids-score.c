@@ -41,19 +41,7 @@ static const char *USAGE =
 	"  -V, --version        version\n"
 	"see nids-score(1)\n";
 
-enum { O_ERRORS = 1000, O_EXPLAIN, O_CLASSES, O_CLUSTER, O_INFO, O_ALARMS, O_PROGRESS, O_PREDICT };
-
-/* Opens the inputs as one stream and attaches the progress line. */
-static int open_input(nids_input **in, nids_reader **r, char **paths, int n,
-                      const nids_cli_talk *talk, nids_progress **progress, nids_err *err)
-{
-	int rc = nids_input_open_files(in, (const char *const *)paths, n, 0, err);
-	if (!rc)
-		rc = nids_reader_open(r, *in, err);
-	if (!rc)
-		*progress = nids_cli_progress(PROG, talk, *in, *r);
-	return rc;
-}
+enum { O_ERRORS = 1000, O_EXPLAIN, O_CLASSES, O_CLUSTER, O_INFO, O_ALARMS, O_PREDICT };
 
 int main(int argc, char **argv)
 {
@@ -65,9 +53,8 @@ int main(int argc, char **argv)
 		{ "alarms", no_argument, NULL, O_ALARMS },  { "exit-status", no_argument, NULL, 'e' },
 		{ "zstd", required_argument, NULL, 'z' },   { "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },      { "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "quiet", no_argument, NULL, 'q' },  { "progress", no_argument, NULL, O_PROGRESS },
-		{ NULL, 0, NULL, 0 }
+		{ "version", no_argument, NULL, 'V' },      { "quiet", no_argument, NULL, 'q' },
+		{ "progress", no_argument, NULL, NIDS_CLI_PROGRESS }, { NULL, 0, NULL, 0 }
 	};
 	const char *model_path = NULL, *out_path = NULL;
 	int threads = 1, level = 0, info = 0, alarms = 0, exit_status = 0, predict = 0, ch;
@@ -77,7 +64,7 @@ int main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, ":m:j:z:o:eqvhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'm': model_path = optarg; break;
-		case 'j': threads = (int)nids_cli_long_or_die(PROG, USAGE, "-j", optarg, 1, 64); break;
+		case 'j': threads = nids_cli_threads(PROG, USAGE, optarg); break;
 		case O_ERRORS: outputs |= NIDS_OUT_ERRORS; break;
 		case O_EXPLAIN: outputs |= NIDS_OUT_EXPLAIN; break;
 		case O_CLASSES: outputs |= NIDS_OUT_CLASSES; break;
@@ -88,12 +75,7 @@ int main(int argc, char **argv)
 		case 'e': exit_status = 1; break;
 		case 'z': level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
 		case 'o': out_path = optarg; break;
-		case 'v': talk.verbose = 1, talk.quiet = 0; break;
-		case 'q': talk.quiet = 1, talk.verbose = 0; break;
-		case O_PROGRESS: talk.progress = 1; break;
-		case 'h': nids_cli_help(USAGE);
-		case 'V': nids_cli_version(PROG);
-		default: nids_cli_bad_option(PROG, USAGE, argv, ch);
+		default: nids_cli_common(PROG, USAGE, argv, ch, &talk);
 		}
 	}
 	if (!model_path)
@@ -131,7 +113,8 @@ int main(int argc, char **argv)
 	nids_score_stats st = { 0 };
 	double t_start = nids_seconds();
 	nids_progress *progress = NULL;
-	if (!(rc = open_input(&in, &r, argv + optind, argc - optind, &talk, &progress, &err)) &&
+	if (!(rc = nids_cli_open_stream(PROG, &talk, argv + optind, argc - optind, &in, &r, &progress,
+	                                &err)) &&
 	    !(rc = nids_output_open(&out, out_path, 1, &err)) &&
 	    !(rc = nids_score_stream(r, m, &so, nids_output_file(out), nids_output_name(out), &st,
 	                             &err))) {

@@ -48,20 +48,15 @@ static int64_t seconds_us(const char *opt, const char *s, double lo)
 
 static void parse_args(int argc, char **argv, args *a)
 {
-	enum { OPT_BY = 256, OPT_LATENESS, OPT_MIN_FLOWS, OPT_MIXED, OPT_PROGRESS, OPT_WINDOW };
+	enum { OPT_BY = 256, OPT_LATENESS, OPT_MIN_FLOWS, OPT_MIXED, OPT_WINDOW };
 	static const struct option longs[] = {
-		{ "by", required_argument, NULL, OPT_BY },
-		{ "help", no_argument, NULL, 'h' },
+		{ "by", required_argument, NULL, OPT_BY },      { "help", no_argument, NULL, 'h' },
 		{ "lateness", required_argument, NULL, OPT_LATENESS },
 		{ "min-flows", required_argument, NULL, OPT_MIN_FLOWS },
-		{ "mixed", no_argument, NULL, OPT_MIXED },
-		{ "output", required_argument, NULL, 'o' },
-		{ "progress", no_argument, NULL, OPT_PROGRESS },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "window", required_argument, NULL, OPT_WINDOW },
-		{ "zstd", required_argument, NULL, 'z' },
+		{ "mixed", no_argument, NULL, OPT_MIXED },      { "output", required_argument, NULL, 'o' },
+		{ "progress", no_argument, NULL, NIDS_CLI_PROGRESS }, { "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },          { "version", no_argument, NULL, 'V' },
+		{ "window", required_argument, NULL, OPT_WINDOW }, { "zstd", required_argument, NULL, 'z' },
 		{ NULL, 0, NULL, 0 }
 	};
 	nids_window_opts *o = &a->o;
@@ -83,16 +78,9 @@ static void parse_args(int argc, char **argv, args *a)
 			break;
 		case OPT_MIXED: o->keep_mixed = 1; break;
 		case OPT_WINDOW: o->window_us = seconds_us("--window", optarg, 1e-6); break;
-		case 'h': nids_cli_help(USAGE);
 		case 'o': a->out_path = optarg; break;
-		case OPT_PROGRESS: a->talk.progress = 1; break;
-		case 'q': a->talk.quiet = 1, a->talk.verbose = 0; break;
-		case 'v': a->talk.verbose = 1, a->talk.quiet = 0; break;
-		case 'V': nids_cli_version(PROG);
-		case 'z':
-			o->level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19);
-			break;
-		default: nids_cli_bad_option(PROG, USAGE, argv, c);
+		case 'z': o->level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
+		default: nids_cli_common(PROG, USAGE, argv, c, &a->talk);
 		}
 	}
 	if (o->window_us <= 0)
@@ -128,13 +116,9 @@ int main(int argc, char **argv)
 	nids_output *out = NULL;
 	nids_window_counts counts = { 0 };
 	nids_progress *progress = NULL;
-	int rc = nids_input_open_files(&in, (const char *const *)a.inputs, a.ninputs, 0, &err);
-	if (!rc)
-		rc = nids_reader_open(&r, in, &err);
+	int rc = nids_cli_open_stream(PROG, &a.talk, a.inputs, a.ninputs, &in, &r, &progress, &err);
 	if (!rc)
 		rc = nids_output_open(&out, a.out_path, 1, &err);
-	if (!rc)
-		progress = nids_cli_progress(PROG, &a.talk, in, r);
 	if (!rc)
 		rc = nids_window_run(&a.o, r, nids_input_name(in), nids_output_file(out),
 		                     nids_output_name(out), &counts, &err);
@@ -146,15 +130,13 @@ int main(int argc, char **argv)
 	}
 	if (!rc && (!a.out_path || !strcmp(a.out_path, "-")))
 		rc = nids_stdout_close(&err);
-	if (!rc) {
-		char many[32];
-		snprintf(many, sizeof many, "%d files", nids_input_files(in));
-		report(&counts, &a, nids_input_files(in) > 1 ? many : nids_input_name(in));
-	}
+	char many[32];
+	if (!rc)
+		report(&counts, &a, nids_cli_input_label(in, many, sizeof many));
 	nids_input_free(in);
+	nids_output_abort(out);
 	if (rc) {
 		nids_err_print(PROG, &err);
-		nids_output_abort(out);
 		return nids_err_exit_code(&err);
 	}
 	return 0;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "nids/csvin.h"
+#include "nids/format.h"
 #include "json_impl.h"
 
 int nids_cat_implied_role(const char *name)
@@ -16,27 +17,6 @@ int nids_cat_implied_role(const char *name)
 		if (!strcmp(name, nids_role_name(roles[i])))
 			return roles[i];
 	return NIDS_ROLE_FEATURE;
-}
-
-int nids_format_float(char *buf, float v)
-{
-	if (isnan(v))
-		return (int)(strcpy(buf, "nan"), 3);
-	if (isinf(v))
-		return v < 0 ? (int)(strcpy(buf, "-inf"), 4) : (int)(strcpy(buf, "inf"), 3);
-	if (v == 0 && signbit(v))
-		return (int)(strcpy(buf, "-0"), 2);
-	/* integers up to 2^24 are exact and by far the most common values; the range test
-	 * comes first, as converting a larger float to long is undefined */
-	if (fabsf(v) <= 16777216.0f && v == (float)(long)v)
-		return snprintf(buf, 32, "%ld", (long)v);
-	int n = 0;
-	for (int prec = 6; prec <= 9; prec++) {
-		n = snprintf(buf, 32, "%.*g", prec, (double)v);
-		if (strtof(buf, NULL) == v)
-			break;
-	}
-	return n;
 }
 
 /* The shortest decimal that reads back to the same double. */

@@ -12,11 +12,12 @@
 #include <unistd.h>
 
 #include "nids/io.h"
+#include "nids/metrics.h"
 #include "nids/model.h"
 #include "nids/progress.h"
 #include "nids/stream.h"
 
-/* The line nids_cli_progress drew, so that nids_cli_fail can erase it before printing */
+/* The line nids_cli_progress drew, so that nids_cli_usage_error can erase it first */
 static nids_progress *shown;
 
 int nids_cli_parse_long(const char *s, long lo, long hi, long *out)
@@ -98,13 +99,6 @@ void nids_cli_version(const char *prog)
 	exit_stdout(prog);
 }
 
-void nids_cli_fail(const char *prog, const nids_err *err)
-{
-	nids_cli_progress_end(shown);
-	nids_err_print(prog, err);
-	exit(nids_err_exit_code(err));
-}
-
 void nids_cli_help(const char *usage)
 {
 	fputs(usage, stdout);
@@ -178,4 +172,72 @@ void nids_cli_progress_end(nids_progress *p)
 int nids_cli_alarm_status(int exit_status, unsigned long long alarms)
 {
 	return exit_status && !alarms ? NIDS_EXIT_NO_ALARM : 0;
+}
+
+void nids_cli_common(const char *prog, const char *usage, char **argv, int c, nids_cli_talk *t)
+{
+	switch (c) {
+	case 'q': t->quiet = 1, t->verbose = 0; break;
+	case 'v': t->verbose = 1, t->quiet = 0; break;
+	case NIDS_CLI_PROGRESS: t->progress = 1; break;
+	case 'h': nids_cli_help(usage);
+	case 'V': nids_cli_version(prog);
+	default: nids_cli_bad_option(prog, usage, argv, c);
+	}
+}
+
+int nids_cli_threads(const char *prog, const char *usage, const char *s)
+{
+	return (int)nids_cli_long_or_die(prog, usage, "-j", s, 1, NIDS_THREADS_MAX);
+}
+
+void nids_cli_direction(const char *prog, const char *usage, int *direction, int low)
+{
+	if (*direction >= 0)
+		nids_cli_usage_error(prog, usage, "give one of --high and --low");
+	*direction = low ? NIDS_DIR_LOW : NIDS_DIR_HIGH;
+}
+
+int nids_cli_open_stream(const char *prog, const nids_cli_talk *t, char **paths, int n,
+                         nids_input **in, nids_reader **r, nids_progress **p, nids_err *err)
+{
+	int rc = nids_input_open_files(in, (const char *const *)paths, n, 0, err);
+	if (!rc)
+		rc = nids_reader_open(r, *in, err);
+	if (!rc)
+		*p = nids_cli_progress(prog, t, *in, *r);
+	return rc;
+}
+
+const char *nids_cli_input_label(const nids_input *in, char *buf, int size)
+{
+	if (nids_input_files(in) <= 1)
+		return nids_input_name(in);
+	snprintf(buf, (size_t)size, "%d files", nids_input_files(in));
+	return buf;
+}
+
+const char *nids_cli_usage_list(char *buf, size_t n, const char *fmt, const char *const *names)
+{
+	char list[512] = "";
+	for (int i = 0; names[i]; i++)
+		snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? " " : "",
+		         names[i]);
+	snprintf(buf, n, fmt, list);
+	return buf;
+}
+
+nids_progress *nids_cli_progress_inputs(const char *prog, const nids_cli_talk *t,
+                                        nids_input *const *in, int n)
+{
+	nids_progress *progress = nids_cli_progress(prog, t, in[0], NULL);
+	uint64_t total = 0;
+	for (int i = 0; progress && i < n; i++) {
+		uint64_t size = nids_input_total_bytes(in[i]);
+		total = i > 0 && (!total || !size) ? 0 : total + size;
+		if (i > 0)
+			nids_input_set_progress(in[i], progress);
+	}
+	nids_progress_set_total(progress, total);
+	return progress;
 }

@@ -10,6 +10,7 @@
 #include "explain_impl.h"
 #include "nids/cat.h"
 #include "nids/clock.h"
+#include "nids/format.h"
 #include "nids/normalize.h"
 #include "nids/score.h"
 #include "json_impl.h"
@@ -701,7 +702,11 @@ int nids_explain_stream(nids_reader *r, nids_reader *bg, const nids_model *m,
 {
 	memset(st, 0, sizeof *st);
 	const nids_header *h = nids_reader_header(r);
-	ex e = { .m = m, .o = o, .h = h, .C = h->ncols, .M = h->meta_width, .d = m->d,
+	nids_explain_opts oo = *o; /* the method by default: TreeSHAP for trees, else kernel SHAP */
+	if (oo.method < 0)
+		oo.method = !strcmp(m->type->name, "tree") || !strcmp(m->type->name, "forest")
+		                    ? NIDS_EXPLAIN_TREE : NIDS_EXPLAIN_SHAP;
+	ex e = { .m = m, .o = &oo, .h = h, .C = h->ncols, .M = h->meta_width, .d = m->d,
 		 .out = out, .st = st };
 	int rc = setup(&e, bg, out_name, err);
 	if (!rc)

@@ -6,9 +6,10 @@
  *
  * The one-hot columns must be in the stream header, written before the first row, so
  * a vocabulary is either read from a file (--vocab: the test-time path, streaming) or
- * learned from this input: then the whole input is read first, rows spooled in a
- * compact form to a temporary file, and written out at the end (--fit-vocab also saves
- * the vocabulary). Memory stays bounded by the vocabularies either way. */
+ * learned from the (first) input: then that input is read whole first, rows spooled in
+ * a compact form to a temporary file, and written out once it is read, before any later
+ * input's rows (--fit-vocab also saves the vocabulary). Memory stays bounded by the
+ * vocabularies either way. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,8 @@ typedef struct csv_state {
 	int ngroups;
 	int label_field, class_field, label_col, class_col;
 	char **names; /* the header's fields (trimmed): column names */
-	int learn;
+	int learn, replayed;
+	char *first_in; /* learning: the input the vocabularies come from */
 	nids_spool *spool;
 	strset classes; /* learning: class names in first-seen order */
 	feat_vocab_file vf;
@@ -117,6 +119,7 @@ static void free_state(void *p)
 	feat_vocab_file_free(&s->vf);
 	strset_free(&s->classes);
 	nids_spool_free(s->spool);
+	free(s->first_in);
 	free(s->kind);
 	free(s->group);
 	free(s->col);
@@ -411,6 +414,8 @@ static int init(feat_ctx *fc, const nids_csv_record *hdr, void **state, nids_err
 			s->groups[g].v.column = s->names[s->groups[g].field];
 	s->learn = !fc->o->vocab_in && s->ngroups > 0;
 	fc->nfields = s->nfields;
+	if (!rc && s->learn && !(s->first_in = strdup(fc->in_name)))
+		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	if (!rc && s->learn && !(rc = spool_all(fc, s, err)))
 		rc = sort_groups(s, err);
 	if (!rc)
@@ -461,10 +466,35 @@ static int replay(feat_ctx *fc, csv_state *s, nids_err *err)
 	return rc;
 }
 
+/* Learning: the first input's rows, before any later input's (which stream with the
+ * vocabularies learned from the first): at the first record of the second input, or
+ * at the end. */
+static int replay_first(feat_ctx *fc, csv_state *s, nids_err *err)
+{
+	if (!s->learn || s->replayed)
+		return 0;
+	s->replayed = 1;
+	/* with several inputs, the rows name the first as their file */
+	int fm = nids_header_find_meta(fc->h, "file"), rc;
+	unsigned char keep[4];
+	unsigned char *file = fm >= 0 ? fc->meta + fc->h->meta[fm].off : NULL;
+	if (file) {
+		int id = nids_writer_add_string(fc->w, s->first_in, err);
+		if (id < 0)
+			return id;
+		memcpy(keep, file, sizeof keep);
+		nids_meta_put_u32(file, (uint32_t)id);
+	}
+	rc = replay(fc, s, err);
+	if (file)
+		memcpy(file, keep, sizeof keep);
+	return rc;
+}
+
 static int finish(feat_ctx *fc, void *state, nids_err *err)
 {
 	csv_state *s = state;
-	int rc = s->learn ? replay(fc, s, err) : 0;
+	int rc = replay_first(fc, s, err);
 	if (!rc && fc->o->vocab_out) {
 		feat_vocab_file vf = { s->ngroups, NULL };
 		if (!(vf.groups =
@@ -480,7 +510,8 @@ static int finish(feat_ctx *fc, void *state, nids_err *err)
 
 static int row(feat_ctx *fc, void *state, const nids_csv_record *rec, float *out, nids_err *err)
 {
-	return convert(fc, state, rec, out, 0, err);
+	int rc = replay_first(fc, state, err);
+	return rc ? rc : convert(fc, state, rec, out, 0, err);
 }
 
 const feat_format feat_csv = { "csv", detect, init, row, finish, free_state, NULL };

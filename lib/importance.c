@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nids/format.h"
 #include "nids/io.h"
-#include "nids/threshold.h"
 
 void nids_importance_normalize(double *imp, int d)
 {

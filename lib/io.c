@@ -516,7 +516,7 @@ int nids_output_commit(nids_output *out, nids_err *err)
 void nids_output_take_back(const char *path)
 {
 	struct stat st;
-	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+	if (path && strcmp(path, "-") != 0 && lstat(path, &st) == 0 && S_ISREG(st.st_mode))
 		unlink(path);
 }
 
@@ -532,4 +532,37 @@ void nids_output_abort(nids_output *out)
 	}
 	free(out->path);
 	free(out);
+}
+
+int nids_outputs_open(nids_output **outs, const char *const *paths, int n, FILE **files,
+                      nids_err *err)
+{
+	int rc = 0;
+	for (int i = 0; i < n; i++) {
+		outs[i] = NULL;
+		files[i] = NULL;
+	}
+	for (int i = 0; i < n && !rc; i++)
+		if (paths[i] && !(rc = nids_output_open(&outs[i], paths[i], 0, err)))
+			files[i] = nids_output_file(outs[i]);
+	return rc;
+}
+
+int nids_outputs_commit(nids_output **outs, int n, nids_err *err)
+{
+	int rc = 0;
+	for (int i = 0; i < n && !rc; i++)
+		if (outs[i]) {
+			rc = nids_output_commit(outs[i], err);
+			outs[i] = NULL;
+		}
+	return rc;
+}
+
+void nids_outputs_abort(nids_output **outs, int n)
+{
+	for (int i = 0; i < n; i++) {
+		nids_output_abort(outs[i]);
+		outs[i] = NULL;
+	}
 }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nids/threshold.h"
+#include "nids/format.h"
 #include "svg_impl.h"
 
 void nids_mc_report_free(nids_mc_report *r)

@@ -18,15 +18,6 @@ static const nids_hparam AE_HPARAMS[] = {
 
 static const char *const LOSSES[] = { "mse", "mae", NULL };
 
-static void ae_free_state(void *p)
-{
-	nids_autoencoder *a = p;
-	if (!a)
-		return;
-	nids_scratch_free(&a->bufs);
-	free(a);
-}
-
 /* Parses the hyperparameters and lays out the tensors in m->arena (not allocated). */
 static int ae_define(nids_model *m, nids_err *err)
 {
@@ -50,7 +41,7 @@ static int ae_fit(nids_model *m, const nids_dataset *train, const nids_dataset *
 	nids_autoencoder *a = m->state;
 	nids_rng rng;
 	nids_model_init_mlps(m, (nids_mlp *const[]){ &a->net }, 1, &rng);
-	nids_net net = { a, m->arena.data, m->arena.size, 64, nids_autoencoder_prepare,
+	nids_net net = { a, m->arena.data, m->arena.size, 64, nids_autoencoder_plan,
 		         nids_autoencoder_step };
 	return nids_net_train(&net, train, val, 0, o, m->seed, "", err);
 }
@@ -139,5 +130,5 @@ const nids_model_type nids_model_ae = {
 	.scratch_new = ae_scratch_new,
 	.scratch_free = nids_scratch_release,
 	.score = ae_score,
-	.free_state = ae_free_state,
+	.free_state = free,
 };

@@ -43,7 +43,6 @@ static void aegmm_free_state(void *p)
 	struct aegmm *a = p;
 	if (!a)
 		return;
-	nids_scratch_free(&a->ae.bufs);
 	nids_gmm_free(&a->gmm);
 	free(a);
 }
@@ -125,10 +124,9 @@ static int aegmm_fit(nids_model *m, const nids_dataset *train, const nids_datase
 	struct aegmm *a = m->state;
 	nids_rng rng;
 	nids_model_init_mlps(m, (nids_mlp *const[]){ &a->ae.net }, 1, &rng);
-	nids_net net = { &a->ae, m->arena.data, m->arena.size, 64, nids_autoencoder_prepare,
+	nids_net net = { &a->ae, m->arena.data, m->arena.size, 64, nids_autoencoder_plan,
 		         nids_autoencoder_step };
 	rc = nids_net_train(&net, train, val, 0, o, m->seed, "ae", err);
-	nids_scratch_free(&a->ae.bufs);
 	return rc < 0 ? rc : aegmm_stage2(m, train, o, err);
 }
 

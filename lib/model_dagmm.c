@@ -44,7 +44,6 @@ struct dagmm {
 	/* training buffers (one shard) */
 	nids_mlp_acts ca, ea, oa;
 	float *z, *f, *mask, *hd, *gamma, *dgamma, *dlogit, *dhd, *dh, *dz, *dzc, *df, *dxr;
-	nids_scratch bufs; /* the one allocation they point into */
 };
 
 static void dagmm_free_state(void *p)
@@ -52,7 +51,6 @@ static void dagmm_free_state(void *p)
 	struct dagmm *a = p;
 	if (!a)
 		return;
-	nids_scratch_free(&a->bufs);
 	nids_gmm_free(&a->gmm);
 	free(a);
 }
@@ -119,12 +117,10 @@ static void dagmm_z(const struct dagmm *a, const float *x, const float *xr, cons
 	}
 }
 
-static int dagmm_prepare(void *ctx, int shards, int cap, nids_err *err)
+static void dagmm_plan(void *ctx, int shard, int cap, nids_scratch *sc)
 {
-	(void)shards;
+	(void)shard;
 	struct dagmm *a = ctx;
-	nids_scratch *sc = &a->bufs;
-	nids_scratch_free(sc);
 	nids_mlp_acts_plan(&a->ca, &a->comp, cap, 1, sc);
 	nids_mlp_acts_plan(&a->ea, &a->est, cap, 1, sc);
 	nids_mlp_acts_plan(&a->oa, &a->out, cap, 1, sc);
@@ -139,7 +135,6 @@ static int dagmm_prepare(void *ctx, int shards, int cap, nids_err *err)
 		  { &a->dxr, c * (size_t)a->comp.dim[0] } };
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
 		nids_scratch_add(sc, t[i].p, t[i].n);
-	return nids_scratch_alloc(sc, err);
 }
 
 static double dagmm_step(void *ctx, int s, const float *x, const int *y, int B, float scale,
@@ -248,14 +243,18 @@ static int dagmm_setup(nids_model *m, nids_net *net, nids_err *err)
 	struct dagmm *a = m->state;
 	nids_rng rng;
 	nids_model_init_mlps(m, (nids_mlp *const[]){ &a->comp, &a->est, &a->out }, 3, &rng);
-	*net = (nids_net){ a, m->arena.data, m->arena.size, 1, dagmm_prepare, dagmm_step };
+	*net = (nids_net){ a, m->arena.data, m->arena.size, 1, dagmm_plan, dagmm_step };
 	return 0;
 }
 
-int nids_dagmm_test_net(nids_model *m, nids_net *net, int cap, nids_err *err)
+int nids_dagmm_test_net(nids_model *m, nids_net *net, int cap, nids_scratch *bufs,
+                        nids_err *err)
 {
 	int rc = dagmm_setup(m, net, err);
-	return rc < 0 ? rc : dagmm_prepare(m->state, 1, cap, err);
+	if (rc < 0)
+		return rc;
+	dagmm_plan(m->state, 0, cap, bufs);
+	return nids_scratch_alloc(bufs, err);
 }
 
 static int dagmm_fit(nids_model *m, const nids_dataset *train, const nids_dataset *val,
@@ -267,7 +266,6 @@ static int dagmm_fit(nids_model *m, const nids_dataset *train, const nids_datase
 		return rc;
 	struct dagmm *a = m->state;
 	rc = nids_net_train(&net, train, val, 0, o, m->seed, "", err);
-	nids_scratch_free(&a->bufs);
 	if (rc < 0 && a->chol_failed)
 		return nids_err_set(err, NIDS_EFORMAT, NULL, "dagmm: a batch covariance is not "
 		                    "positive definite with diagonal floor %g (Cholesky failed); "

@@ -26,20 +26,9 @@ struct dsebm {
 	int tbp, recon;
 	float sigma;
 	nids_arena *arena;
-	int shards;
 	nids_dsebm_acts acts[64];
 	float *xn[64], *r[64], *dr[64];
-	nids_scratch bufs; /* the one allocation the shards' buffers point into */
 };
-
-static void dsebm_free_state(void *p)
-{
-	struct dsebm *a = p;
-	if (!a)
-		return;
-	nids_scratch_free(&a->bufs);
-	free(a);
-}
 
 static int dsebm_define(nids_model *m, nids_err *err)
 {
@@ -68,19 +57,14 @@ static int dsebm_define(nids_model *m, nids_err *err)
 	return rc < 0 ? rc : 0;
 }
 
-static int dsebm_prepare(void *ctx, int shards, int cap, nids_err *err)
+static void dsebm_plan(void *ctx, int s, int cap, nids_scratch *sc)
 {
 	struct dsebm *a = ctx;
 	size_t n = (size_t)cap * a->f.dim[0];
-	nids_scratch_free(&a->bufs);
-	a->shards = shards;
-	for (int s = 0; s < shards; s++) {
-		nids_dsebm_acts_plan(&a->acts[s], &a->f, cap, &a->bufs);
-		nids_scratch_add(&a->bufs, &a->xn[s], n);
-		nids_scratch_add(&a->bufs, &a->r[s], n);
-		nids_scratch_add(&a->bufs, &a->dr[s], n);
-	}
-	return nids_scratch_alloc(&a->bufs, err);
+	nids_dsebm_acts_plan(&a->acts[s], &a->f, cap, sc);
+	nids_scratch_add(sc, &a->xn[s], n);
+	nids_scratch_add(sc, &a->r[s], n);
+	nids_scratch_add(sc, &a->dr[s], n);
 }
 
 static double dsebm_step(void *ctx, int s, const float *x, const int *y, int B, float scale,
@@ -114,7 +98,7 @@ static int dsebm_fit(nids_model *m, const nids_dataset *train, const nids_datase
 	struct dsebm *a = m->state;
 	nids_rng rng;
 	nids_model_init_mlps(m, (nids_mlp *const[]){ &a->f }, 1, &rng);
-	nids_net net = { a, m->arena.data, m->arena.size, 64, dsebm_prepare, dsebm_step };
+	nids_net net = { a, m->arena.data, m->arena.size, 64, dsebm_plan, dsebm_step };
 	return nids_net_train(&net, train, val, 0, o, m->seed, "", err);
 }
 
@@ -177,7 +161,7 @@ const nids_model_type nids_model_dsebm = {
 	.scratch_new = dsebm_scratch_new,
 	.scratch_free = nids_scratch_release,
 	.score = dsebm_score,
-	.free_state = dsebm_free_state,
+	.free_state = free,
 };
 
 /* d energy / d x = x - r(x) for rows x [B x d] into g [B x d], since the reconstruction

@@ -1,9 +1,10 @@
 /* model_ensemble.c: a score ensemble of unsupervised detectors (-t ensemble).
  *
- * Member detectors of several types (--members, default ae, vae, aegmm, kmeans, iforest:
- * reconstruction, likelihood, mixture density, distance and isolation, chosen for
- * diversity) are trained on the same rows, concurrently over -j threads, each on one
- * thread, so a model does not depend on -j. Neural members may be trained --seeds
+ * Member detectors of several types (--members: reconstruction, likelihood, mixture
+ * density, distance, isolation; the default, ae and kmeans, is what bench/quality.md's
+ * rule chose from all their subsets within the training and scoring cost) are trained
+ * on the same rows, concurrently over -j threads, each on one thread, so a model does
+ * not depend on -j. Neural members may be trained --seeds
  * times from different seeds. Each member's score is standardized on the training rows
  * (--standardize: zscore, (s - mean) / sd as PyOD's standardizer; or rank, the
  * empirical CDF of the training scores), the replicas of one type are averaged, and
@@ -12,11 +13,19 @@
  * i mod buckets: a fixed assignment instead of PyOD's random one, so a model is
  * reproducible from its file).
  *
- * The model file nests the members: tensor "member.I" holds member I's whole model file
- * (its own header, tensors and checksum), packed four bytes to a float32, so loading
- * checks each member as nids_model_read checks a file; "stand" [members x 2] holds each
- * member's training mean and sd (zscore), or "cdf.I" [1 x n] the sorted training scores
- * (at most CDF_MAX order statistics, evenly spaced by rank) of member I (rank). */
+ * The model file nests the members: tensor "member.I" holds member I as a small model
+ * file of its own, packed four bytes to a float32: a text part ("type=", "seed=",
+ * "hp.KEY=" lines for all its hyperparameters, "tensor=NAME ROWS COLS OFFSET" lines,
+ * "arena=FLOATS", then NUL bytes to a 64-byte boundary) and its float32 arena; the
+ * outer file's checksum covers it, and loading checks every line, every tensor against
+ * the arena and the type's own shapes, as a file's loading does. "stand" [members x 2]
+ * holds each member's training mean and sd (zscore), or "cdf.I" [1 x n] the sorted
+ * training scores (at most CDF_MAX order statistics, evenly spaced by rank) of member I
+ * (rank).
+ *
+ * The members are handled here with their types' own functions (fit, load, score), not
+ * through the model table, which lists this type: the library's files refer to each
+ * other without a cycle. */
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -28,6 +37,14 @@
 #include "nids/model.h"
 #include "nids/pool.h"
 
+/* The types a member may have: the unsupervised ones. */
+extern const nids_model_type nids_model_ae, nids_model_vae, nids_model_dagmm, nids_model_memae,
+	nids_model_dsebm, nids_model_aegmm, nids_model_kmeans, nids_model_iforest;
+static const nids_model_type *const MEMBER_TYPES[] = {
+	&nids_model_ae,    &nids_model_vae,    &nids_model_dagmm,  &nids_model_memae,
+	&nids_model_dsebm, &nids_model_aegmm,  &nids_model_kmeans, &nids_model_iforest, NULL
+};
+
 #define MAX_TYPES 8
 #define MAX_SEEDS 8
 #define MAX_MEMBERS (MAX_TYPES * MAX_SEEDS)
@@ -35,9 +52,9 @@
 #define SEED_STEP 100 /* replica k of a neural member trains from seed + 100 k */
 
 static const nids_hparam ENSEMBLE_HPARAMS[] = {
-	{ "members", 0, "ae,vae,aegmm,kmeans,iforest",
+	{ "members", 0, "ae,kmeans",
 	  "member types (comma-separated, unsupervised ones), each with its own defaults" },
-	{ "standardize", 0, "zscore", "member scores on the training rows: zscore or rank" },
+	{ "standardize", 0, "rank", "member scores on the training rows: zscore or rank" },
 	{ "combine", 0, "mean", "combination rule: mean, max or aom (average of maximum)" },
 	{ "buckets", 0, "2", "aom: buckets of types (type i goes to bucket i mod buckets)" },
 	{ "seeds", 0, "1", "neural members trained from this many seeds, averaged" },
@@ -58,7 +75,7 @@ static int is_neural(const char *t)
 typedef struct ens_state {
 	int ntypes, nm;           /* member types; members (types x their replicas) */
 	int rank, combine, buckets;
-	char types[MAX_TYPES][32];
+	const nids_model_type *types[MAX_TYPES];
 	int group[MAX_MEMBERS];   /* the type of member i */
 	int nrep[MAX_TYPES];      /* replicas of each type */
 	nids_model *mem[MAX_MEMBERS];
@@ -68,13 +85,63 @@ typedef struct ens_state {
 	int ncdf[MAX_MEMBERS];
 } ens_state;
 
+/* ---- members: made, freed and counted with their types' functions ---- */
+
+/* A member of type t with its default hyperparameters, on the ensemble's features
+ * (lent: a member never outlives its ensemble). NULL when out of memory. */
+static nids_model *member_new(const nids_model_type *t, const nids_model *ens)
+{
+	nids_model *mm = calloc(1, sizeof *mm);
+	int n = 0;
+	while (t->hparams[n].name)
+		n++;
+	if (!mm || !(mm->hp = calloc((size_t)n + 1, sizeof *mm->hp))) {
+		free(mm);
+		return NULL;
+	}
+	mm->type = t;
+	mm->d = ens->d;
+	mm->features = ens->features;
+	for (int i = 0; i < n; i++)
+		if (!(mm->hp[i] = strdup(t->hparams[i].defval))) {
+			for (int k = 0; k < i; k++)
+				free(mm->hp[k]);
+			free(mm->hp);
+			free(mm);
+			return NULL;
+		}
+	return mm;
+}
+
+static void member_free(nids_model *mm)
+{
+	if (!mm)
+		return;
+	for (int i = 0; mm->type->hparams[i].name; i++)
+		free(mm->hp[i]);
+	free(mm->hp);
+	nids_arena_free(&mm->arena);
+	if (mm->state && mm->type->free_state)
+		mm->type->free_state(mm->state);
+	free(mm);
+}
+
+/* Output columns of a member scoring nothing but its score(s). */
+static int member_nout(const nids_model_type *t)
+{
+	int n = 1;
+	while (t->scores && t->scores[n - 1])
+		n++;
+	return n;
+}
+
 static void ens_free_state(void *p)
 {
 	ens_state *s = p;
 	if (!s)
 		return;
 	for (int i = 0; i < s->nm; i++)
-		nids_model_free(s->mem[i]);
+		member_free(s->mem[i]);
 	free(s);
 }
 
@@ -106,15 +173,18 @@ static int parse_hp(const nids_model *m, ens_state *s, nids_err *err)
 	s->ntypes = n;
 	s->nm = 0;
 	for (int g = 0; g < n; g++) {
-		const nids_model_type *t = nids_model_type_find(items[g]);
-		if (!t || t->needs_labels || !strcmp(items[g], "ensemble"))
+		const nids_model_type *t = NULL;
+		for (int k = 0; MEMBER_TYPES[k] && !t; k++)
+			t = strcmp(MEMBER_TYPES[k]->name, items[g]) ? NULL : MEMBER_TYPES[k];
+		if (!t)
 			return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--members': '%s' is not "
-			                    "an unsupervised model type", items[g]);
+			                    "an unsupervised model type (ae, vae, dagmm, memae, dsebm, "
+			                    "aegmm, kmeans, iforest)", items[g]);
 		for (int h = 0; h < g; h++)
-			if (!strcmp(s->types[h], items[g]))
+			if (s->types[h] == t)
 				return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--members': '%s' "
 				                    "twice (use --seeds for replicas)", items[g]);
-		snprintf(s->types[g], sizeof s->types[g], "%s", items[g]);
+		s->types[g] = t;
 		s->nrep[g] = is_neural(items[g]) ? (int)seeds : 1;
 		for (int k = 0; k < s->nrep[g]; k++)
 			s->group[s->nm++] = g;
@@ -129,11 +199,34 @@ typedef struct train_job {
 	ens_state *s;
 	const nids_dataset *train, *val;
 	const nids_fit_opts *o;
+	float *sc;               /* [nm x train->n] each member's training scores */
 	atomic_int next;
 	int rc[MAX_MEMBERS];
 	nids_err err[MAX_MEMBERS];
 	pthread_mutex_t mu;      /* progress lines */
 } train_job;
+
+/* Scores rows x [n x d] with member mm into sc [n], in blocks of NIDS_SCORE_ROWS (the
+ * last one padded with zero rows), as the scorer does, so these are its scores. */
+static int member_scores(const nids_model *mm, const float *x, size_t n, float *sc, nids_err *err)
+{
+	const int B = NIDS_SCORE_ROWS, d = mm->d, nout = member_nout(mm->type);
+	void *scratch = mm->type->scratch_new(mm, B, 0);
+	float *xb = nids_floats((size_t)B * d), *ob = nids_floats((size_t)B * nout);
+	int rc = scratch && xb && ob ? 0 : nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	for (size_t r = 0; !rc && r < n; r += (size_t)B) {
+		size_t rows = n - r < (size_t)B ? n - r : (size_t)B;
+		memcpy(xb, x + r * d, sizeof(float) * rows * d);
+		memset(xb + rows * d, 0, sizeof(float) * ((size_t)B - rows) * d);
+		mm->type->score(mm, scratch, xb, B, r, 0, ob, nout);
+		for (size_t i = 0; i < rows; i++)
+			sc[r + i] = ob[i * nout];
+	}
+	if (scratch)
+		mm->type->scratch_free(scratch);
+	free(xb), free(ob);
+	return rc;
+}
 
 /* Member i's seed: replica k of its type trains from seed + SEED_STEP k. */
 static uint64_t member_seed(const ens_state *s, uint64_t seed, int i)
@@ -156,44 +249,25 @@ static void train_worker(void *ctx, int t)
 		o.progress = NULL;
 		o.progress_tty = 0;
 		o.report = NULL;
-		nids_model *mm = NULL;
-		int rc = nids_model_new(&mm, s->types[s->group[i]], &j->err[i]);
+		nids_model *mm = member_new(s->types[s->group[i]], j->m);
+		int rc = mm ? 0 : nids_err_set(&j->err[i], NIDS_ENOMEM, NULL, "out of memory");
 		if (!rc) {
 			mm->seed = member_seed(s, j->m->seed, i);
-			rc = nids_model_fit(mm, j->train, j->val, &o, &j->err[i]);
+			mm->train_rows = j->train->n;
+			rc = mm->type->fit(mm, j->train, j->val, &o, &j->err[i]);
 		}
+		if (!rc)
+			rc = member_scores(mm, j->train->x, j->train->n, j->sc + (size_t)i * j->train->n,
+			                   &j->err[i]);
 		j->rc[i] = rc;
 		s->mem[i] = mm;
 		if (!rc && j->o->progress) {
 			pthread_mutex_lock(&j->mu);
 			fprintf(j->o->progress, "ensemble: member %d of %d trained (-t %s, seed %llu)\n",
-			        i + 1, s->nm, s->types[s->group[i]], (unsigned long long)mm->seed);
+			        i + 1, s->nm, mm->type->name, (unsigned long long)mm->seed);
 			pthread_mutex_unlock(&j->mu);
 		}
 	}
-}
-
-/* Scores rows x [n x d] with member mm into sc [n] over threads threads. */
-static int member_scores(const nids_model *mm, const float *x, size_t n, int threads, float *sc,
-                         nids_err *err)
-{
-	enum { CHUNK = 16384 };
-	int nout = nids_model_outputs(mm, 0, NULL, err);
-	if (nout < 0)
-		return nout;
-	float *out = malloc(sizeof(float) * CHUNK * (size_t)nout);
-	nids_scorer *sco = NULL;
-	int rc = out ? nids_scorer_new(&sco, mm, 0, threads, CHUNK, err)
-	             : nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	for (size_t r = 0; !rc && r < n; r += CHUNK) {
-		int B = n - r < CHUNK ? (int)(n - r) : CHUNK;
-		nids_scorer_run(sco, x + r * (size_t)mm->d, B, r, out);
-		for (int i = 0; i < B; i++)
-			sc[r + (size_t)i] = out[(size_t)i * nout];
-	}
-	nids_scorer_free(sco);
-	free(out);
-	return rc;
 }
 
 static int cmp_float(const void *a, const void *b)
@@ -222,21 +296,33 @@ static void standardize_fit(const ens_state *s, float *sc, size_t n, float *stan
 		cdf[k] = sc[ncdf > 1 ? (size_t)((double)k * (double)(n - 1) / (ncdf - 1) + 0.5) : 0];
 }
 
-/* Member mm's model file as bytes (malloc'd). */
+/* Member mm as bytes (malloc'd; see the top of this file): the text part, NUL bytes to
+ * a 64-byte boundary, the arena. */
 static int member_bytes(const nids_model *mm, char **buf, size_t *len, nids_err *err)
 {
-	*buf = NULL;
-	FILE *f = open_memstream(buf, len);
+	char *text = NULL;
+	size_t tlen = 0;
+	FILE *f = open_memstream(&text, &tlen);
 	if (!f)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	int rc = nids_model_write(mm, f, err);
-	if (fclose(f) && !rc)
-		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	if (rc) {
-		free(*buf);
-		*buf = NULL;
-	}
-	return rc;
+	fprintf(f, "type=%s\nseed=%llu\n", mm->type->name, (unsigned long long)mm->seed);
+	for (int i = 0; mm->type->hparams[i].name; i++)
+		fprintf(f, "hp.%s=%s\n", mm->type->hparams[i].name, mm->hp[i]);
+	for (int i = 0; i < mm->arena.n; i++)
+		fprintf(f, "tensor=%s %d %d %zu\n", mm->arena.t[i].name, mm->arena.t[i].rows,
+		        mm->arena.t[i].cols, mm->arena.t[i].off);
+	fprintf(f, "arena=%zu\n", mm->arena.size);
+	if (fclose(f) || !text)
+		return free(text), nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	size_t start = (tlen + 1 + 63) / 64 * 64, abytes = mm->arena.size * sizeof(float);
+	*buf = calloc(1, start + abytes);
+	if (!*buf)
+		return free(text), nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	memcpy(*buf, text, tlen);
+	memcpy(*buf + start, mm->arena.data, abytes);
+	*len = start + abytes;
+	free(text);
+	return 0;
 }
 
 static int ens_load(nids_model *m, const nids_arena *file, nids_err *err);
@@ -284,11 +370,12 @@ static int ens_fit(nids_model *m, const nids_dataset *train, const nids_dataset 
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	int rc = parse_hp(m, s, err);
 	train_job *j = rc ? NULL : calloc(1, sizeof *j);
+	float *sc = rc ? NULL : malloc(sizeof(float) * train->n * (size_t)s->nm);
 	nids_pool *pool = NULL;
-	if (!rc && !j)
-		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	if (!rc && (!j || !sc))
+		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory for the training scores");
 	if (!rc) {
-		*j = (train_job){ .m = m, .s = s, .train = train, .val = val, .o = o };
+		*j = (train_job){ .m = m, .s = s, .train = train, .val = val, .o = o, .sc = sc };
 		atomic_init(&j->next, 0);
 		pthread_mutex_init(&j->mu, NULL);
 		int threads = o->threads < s->nm ? o->threads : s->nm;
@@ -299,19 +386,13 @@ static int ens_fit(nids_model *m, const nids_dataset *train, const nids_dataset 
 		for (int i = 0; !rc && i < s->nm; i++)
 			if ((rc = j->rc[i]) < 0)
 				rc = nids_err_set(err, rc, j->err[i].where[0] ? j->err[i].where : NULL,
-				                  "member %d (-t %s): %s", i + 1, s->types[s->group[i]],
+				                  "member %d (-t %s): %s", i + 1, s->types[s->group[i]]->name,
 				                  j->err[i].msg);
 	}
 	nids_pool_free(pool);
 	if (j)
 		pthread_mutex_destroy(&j->mu);
 	free(j);
-	float *sc = rc ? NULL : malloc(sizeof(float) * train->n * (size_t)s->nm);
-	if (!rc && !sc)
-		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory for the training scores");
-	for (int i = 0; !rc && i < s->nm; i++)
-		rc = member_scores(s->mem[i], train->x, train->n, o->threads, sc + (size_t)i * train->n,
-		                   err);
 	if (!rc)
 		rc = store(m, s, sc, train->n, err);
 	free(sc);
@@ -322,8 +403,40 @@ static int ens_fit(nids_model *m, const nids_dataset *train, const nids_dataset 
 
 /* ---- loading ---- */
 
-/* Member i from its tensor t: the file's length from its own header, zero padding after
- * it; every check of nids_model_read on the bytes. */
+/* One "key=value" line of a member's text into mm and its file layout fa. */
+static int member_line(nids_model *mm, nids_arena *fa, char *line, const char *where,
+                       nids_err *err)
+{
+	char *eq = strchr(line, '=');
+	if (!eq)
+		return nids_err_set(err, NIDS_EFORMAT, NULL, "%s: bad line '%.40s'", where, line);
+	*eq = 0;
+	const char *k = line, *v = eq + 1;
+	if (!strcmp(k, "seed"))
+		return mm->seed = strtoull(v, NULL, 10), 0;
+	if (!strncmp(k, "hp.", 3)) {
+		if (!nids_model_get(mm, k + 3))
+			return nids_err_set(err, NIDS_EFORMAT, NULL, "%s: -t %s has no option '%s'",
+			                    where, mm->type->name, k + 3);
+		return nids_model_set(mm, k + 3, v, err);
+	}
+	if (!strcmp(k, "arena"))
+		return fa->size = strtoull(v, NULL, 10), 0;
+	if (strcmp(k, "tensor"))
+		return nids_err_set(err, NIDS_EFORMAT, NULL, "%s: bad line '%.40s'", where, k);
+	char name[NIDS_TENSOR_NAME];
+	int rows, cols;
+	size_t off;
+	int t = sscanf(v, "%47s %d %d %zu", name, &rows, &cols, &off) == 4
+	                ? nids_arena_add(fa, name, rows, cols, NULL) : -1;
+	if (t < 0)
+		return nids_err_set(err, NIDS_EFORMAT, NULL, "%s: bad tensor '%.60s'", where, v);
+	fa->t[t].off = off;
+	return 0;
+}
+
+/* Member i from tensor "member.I" of file: its text, then its arena, every tensor inside
+ * it and its type's own checks of the shapes (the type's load). */
 static int load_member(nids_model *m, ens_state *s, const nids_arena *file, int i, nids_err *err)
 {
 	char name[NIDS_TENSOR_NAME], where[64];
@@ -332,35 +445,54 @@ static int load_member(nids_model *m, ens_state *s, const nids_arena *file, int 
 	int t = nids_arena_find(file, name);
 	if (t < 0 || file->t[t].rows != 1)
 		return nids_err_set(err, NIDS_EFORMAT, NULL, "no tensor %s", name);
-	const unsigned char *b = (const unsigned char *)nids_arena_ptr(file, file->data, t);
-	size_t cap = (size_t)file->t[t].cols * 4, len = 0;
-	for (int k = 7; cap >= 24 && k >= 0; k--) /* the file's length, u64 at offset 16 */
-		len = len << 8 | b[16 + k];
-	if (cap < 24 || len > cap || len + 4 <= cap)
-		return nids_err_set(err, NIDS_EFORMAT, NULL, "%s: a member of %zu bytes does not "
-		                    "fill its tensor of %zu", where, len, cap);
-	int rc = nids_model_read_mem(&s->mem[i], b, len, where, err);
-	if (rc < 0) {
-		char msg[sizeof err->msg];
-		snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
-		return nids_err_set(err, rc, NULL, "%s: %s", where, msg);
+	const char *b = (const char *)nids_arena_ptr(file, file->data, t);
+	size_t cap = (size_t)file->t[t].cols * 4;
+	const char *nul = memchr(b, 0, cap);
+	const nids_model_type *ty = s->types[s->group[i]];
+	char head[64];
+	snprintf(head, sizeof head, "type=%s\n", ty->name);
+	if (!nul || strncmp(b, head, strlen(head)))
+		return nids_err_set(err, NIDS_EFORMAT, NULL, "%s: not a -t %s member", where, ty->name);
+	nids_model *mm = s->mem[i] = member_new(ty, m);
+	char *text = strndup(b + strlen(head), (size_t)(nul - b) - strlen(head));
+	nids_arena fa = { 0 };
+	int rc = mm && text ? 0 : nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	for (char *line = text, *nl; !rc && line && *line; line = nl + 1) {
+		if (!(nl = strchr(line, '\n'))) {
+			rc = nids_err_set(err, NIDS_EFORMAT, NULL, "%s: unterminated line", where);
+			break;
+		}
+		*nl = 0;
+		rc = member_line(mm, &fa, line, where, err);
 	}
-	nids_model *mm = s->mem[i];
-	if (strcmp(mm->type->name, s->types[s->group[i]]))
-		return nids_err_set(err, NIDS_EFORMAT, NULL, "%s is -t %s, the ensemble lists %s",
-		                    where, mm->type->name, s->types[s->group[i]]);
-	if (mm->d != m->d)
-		return nids_err_set(err, NIDS_EFORMAT, NULL, "%s has %d features, the ensemble %d",
-		                    where, mm->d, m->d);
-	for (int j = 0; j < m->d; j++)
-		if (strcmp(mm->features[j], m->features[j]))
-			return nids_err_set(err, NIDS_EFORMAT, NULL, "%s: feature %d is '%s', the "
-			                    "ensemble's '%s'", where, j + 1, mm->features[j],
-			                    m->features[j]);
-	if ((rc = nids_model_outputs(mm, 0, NULL, err)) < 0)
-		return rc;
-	s->nout[i] = rc;
-	return 0;
+	free(text);
+	size_t start = ((size_t)(nul - b) + 1 + 63) / 64 * 64, used = 0;
+	if (!rc && (start > cap || fa.size > (cap - start) / sizeof(float) ||
+	            cap - start - fa.size * sizeof(float) >= 4))
+		rc = nids_err_set(err, NIDS_EFORMAT, NULL, "%s: an arena of %zu floats does not fill "
+		                  "its %zu bytes", where, fa.size, cap - (start < cap ? start : cap));
+	for (int k = 0; !rc && k < fa.n; k++) {
+		size_t sz = (size_t)fa.t[k].rows * fa.t[k].cols;
+		used += sz;
+		if (fa.t[k].off > fa.size || sz > fa.size - fa.t[k].off || used > fa.size)
+			rc = nids_err_set(err, NIDS_EFORMAT, NULL, "%s: tensor '%s' lies outside the "
+			                  "arena", where, fa.t[k].name);
+	}
+	if (!rc && !(fa.data = nids_floats(fa.size ? fa.size : 1)))
+		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	if (!rc) {
+		memcpy(fa.data, b + start, fa.size * sizeof(float));
+		if ((rc = ty->load(mm, &fa, err)) < 0) {
+			char msg[sizeof err->msg];
+			snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+			rc = nids_err_set(err, rc == NIDS_ENOMEM ? rc : NIDS_EFORMAT, NULL, "%s: %s",
+			                  where, msg);
+		}
+	}
+	nids_arena_free(&fa);
+	if (!rc)
+		s->nout[i] = member_nout(ty);
+	return rc < 0 ? rc : 0;
 }
 
 static int ens_load(nids_model *m, const nids_arena *file, nids_err *err)

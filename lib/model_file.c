@@ -151,6 +151,19 @@ int nids_model_set_prep(nids_model *m, const nids_header *h)
 	return 0;
 }
 
+int nids_model_set_threshold(nids_model *m, double value, int high, const char *score,
+                             nids_err *err)
+{
+	size_t len = strlen(score);
+	if (len >= sizeof m->threshold_score)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "score column name too long");
+	m->has_threshold = 1;
+	m->threshold = value;
+	m->threshold_high = high;
+	memcpy(m->threshold_score, score, len + 1);
+	return 0;
+}
+
 int nids_model_add_made(nids_model *m, const char *key, const char *fmt, ...)
 {
 	char value[512];
@@ -461,16 +474,6 @@ int nids_model_read(nids_model **mp, const char *path, nids_err *err)
 	int rc = slurp(path, &buf, &len, err);
 	if (rc < 0)
 		return rc;
-	rc = nids_model_read_mem(mp, buf, len, path, err);
-	free(buf);
-	return rc;
-}
-
-int nids_model_read_mem(nids_model **mp, const unsigned char *buf, size_t len, const char *path,
-                        nids_err *err)
-{
-	*mp = NULL;
-	int rc = 0;
 	nids_model *m = NULL;
 	nids_arena fa = { 0 };
 	if (len < 8 || memcmp(buf, MAGIC, 8)) {
@@ -548,6 +551,7 @@ int nids_model_read_mem(nids_model **mp, const unsigned char *buf, size_t len, c
 		goto done;
 	}
 done:
+	free(buf);
 	nids_arena_free(&fa);
 	if (rc < 0)
 		nids_model_free(m);

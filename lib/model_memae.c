@@ -28,21 +28,10 @@ struct memae {
 	int N, C, tmem;
 	float shrink, alpha;
 	nids_arena *arena;
-	int shards;
 	nids_mlp_acts ea[64], da[64];
 	nids_memory_acts ma[64];
 	float *zhat[64], *dxr[64], *dzhat[64], *dz[64], *dwhat[64];
-	nids_scratch bufs; /* the one allocation the shards' buffers point into */
 };
-
-static void memae_free_state(void *p)
-{
-	struct memae *a = p;
-	if (!a)
-		return;
-	nids_scratch_free(&a->bufs);
-	free(a);
-}
 
 static int memae_define(nids_model *m, nids_err *err)
 {
@@ -82,24 +71,18 @@ static int memae_define(nids_model *m, nids_err *err)
 	return rc < 0 ? rc : 0;
 }
 
-static int memae_prepare(void *ctx, int shards, int cap, nids_err *err)
+static void memae_plan(void *ctx, int s, int cap, nids_scratch *sc)
 {
 	struct memae *a = ctx;
 	size_t c = (size_t)cap;
-	nids_scratch *sc = &a->bufs;
-	nids_scratch_free(sc);
-	a->shards = shards;
-	for (int s = 0; s < shards; s++) {
-		nids_mlp_acts_plan(&a->ea[s], &a->enc, cap, 1, sc);
-		nids_mlp_acts_plan(&a->da[s], &a->dec, cap, 1, sc);
-		nids_memory_acts_plan(&a->ma[s], cap, a->N, a->C, sc);
-		nids_scratch_add(sc, &a->zhat[s], c * a->C);
-		nids_scratch_add(sc, &a->dzhat[s], c * a->C);
-		nids_scratch_add(sc, &a->dz[s], c * a->C);
-		nids_scratch_add(sc, &a->dxr[s], c * a->enc.dim[0]);
-		nids_scratch_add(sc, &a->dwhat[s], c * a->N);
-	}
-	return nids_scratch_alloc(sc, err);
+	nids_mlp_acts_plan(&a->ea[s], &a->enc, cap, 1, sc);
+	nids_mlp_acts_plan(&a->da[s], &a->dec, cap, 1, sc);
+	nids_memory_acts_plan(&a->ma[s], cap, a->N, a->C, sc);
+	nids_scratch_add(sc, &a->zhat[s], c * a->C);
+	nids_scratch_add(sc, &a->dzhat[s], c * a->C);
+	nids_scratch_add(sc, &a->dz[s], c * a->C);
+	nids_scratch_add(sc, &a->dxr[s], c * a->enc.dim[0]);
+	nids_scratch_add(sc, &a->dwhat[s], c * a->N);
 }
 
 static double memae_step(void *ctx, int s, const float *x, const int *y, int B, float scale,
@@ -142,7 +125,7 @@ static int memae_fit(nids_model *m, const nids_dataset *train, const nids_datase
 	float *mem = nids_arena_ptr(&m->arena, m->arena.data, a->tmem), r = 1.0f / sqrtf((float)a->C);
 	for (int i = 0; i < a->N * a->C; i++)
 		mem[i] = r * (2.0f * nids_rng_uniform(&rng) - 1.0f);
-	nids_net net = { a, m->arena.data, m->arena.size, 64, memae_prepare, memae_step };
+	nids_net net = { a, m->arena.data, m->arena.size, 64, memae_plan, memae_step };
 	return nids_net_train(&net, train, val, 0, o, m->seed, "", err);
 }
 
@@ -209,7 +192,7 @@ const nids_model_type nids_model_memae = {
 	.scratch_new = memae_scratch_new,
 	.scratch_free = nids_scratch_release,
 	.score = memae_score,
-	.free_state = memae_free_state,
+	.free_state = free,
 };
 
 /* d score / d x for rows x [B x d] into g [B x d] (explain_impl.h): with

@@ -28,22 +28,11 @@ struct sae {
 	int C, by_class;
 	float rho, beta, decay;
 	long pretrain;
-	int shards;
 	nids_mlp_acts enc_a[64], dec_a[64], cls_a[64];
 	float *dx[64], *dcode[64], *dlogit[64];
-	nids_scratch bufs; /* the one allocation the shards' buffers point into */
 	int benign_t; /* arena index of the benign mask [1 x C]: 1 for benign classes */
 	nids_arena *arena;
 };
-
-static void sae_free_state(void *p)
-{
-	struct sae *a = p;
-	if (!a)
-		return;
-	nids_scratch_free(&a->bufs);
-	free(a);
-}
 
 /* Lays out the tensors for the model's m->nclasses classes. */
 static int sae_define(nids_model *m, nids_err *err)
@@ -76,21 +65,15 @@ static int sae_define(nids_model *m, nids_err *err)
 	return 0;
 }
 
-static int sae_prepare(void *ctx, int shards, int cap, nids_err *err)
+static void sae_plan(void *ctx, int s, int cap, nids_scratch *sc)
 {
 	struct sae *a = ctx;
-	nids_scratch *sc = &a->bufs;
-	nids_scratch_free(sc);
-	a->shards = shards;
-	for (int s = 0; s < shards; s++) {
-		nids_mlp_acts_plan(&a->enc_a[s], &a->enc, cap, 1, sc);
-		nids_mlp_acts_plan(&a->dec_a[s], &a->dec, cap, 1, sc);
-		nids_mlp_acts_plan(&a->cls_a[s], &a->cls, cap, 1, sc);
-		nids_scratch_add(sc, &a->dx[s], (size_t)cap * a->enc.dim[0]);
-		nids_scratch_add(sc, &a->dcode[s], (size_t)cap * a->enc.dim[1]);
-		nids_scratch_add(sc, &a->dlogit[s], (size_t)cap * a->C);
-	}
-	return nids_scratch_alloc(sc, err);
+	nids_mlp_acts_plan(&a->enc_a[s], &a->enc, cap, 1, sc);
+	nids_mlp_acts_plan(&a->dec_a[s], &a->dec, cap, 1, sc);
+	nids_mlp_acts_plan(&a->cls_a[s], &a->cls, cap, 1, sc);
+	nids_scratch_add(sc, &a->dx[s], (size_t)cap * a->enc.dim[0]);
+	nids_scratch_add(sc, &a->dcode[s], (size_t)cap * a->enc.dim[1]);
+	nids_scratch_add(sc, &a->dlogit[s], (size_t)cap * a->C);
 }
 
 /* The L2 penalty on every weight matrix, added once per step (by shard 0). */
@@ -218,11 +201,11 @@ static int sae_fit(nids_model *m, const nids_dataset *train, const nids_dataset 
 	if (a->pretrain > 0) {
 		nids_fit_opts po = *o;
 		po.epochs = (int)a->pretrain;
-		nids_net pre = { a, m->arena.data, m->arena.size, 1, sae_prepare, pretrain_step };
+		nids_net pre = { a, m->arena.data, m->arena.size, 1, sae_plan, pretrain_step };
 		if ((rc = nids_net_train(&pre, train, val, 0, &po, m->seed, "pretrain", err)) < 0)
 			return rc;
 	}
-	nids_net fine = { a, m->arena.data, m->arena.size, 64, sae_prepare, finetune_step };
+	nids_net fine = { a, m->arena.data, m->arena.size, 64, sae_plan, finetune_step };
 	return nids_net_train(&fine, train, val, by_class ? 2 : 1, o, m->seed + 1, "finetune", err);
 }
 
@@ -285,7 +268,7 @@ const nids_model_type nids_model_sae = {
 	.scratch_new = sae_scratch_new,
 	.scratch_free = nids_scratch_release,
 	.score = sae_score,
-	.free_state = sae_free_state,
+	.free_state = free,
 };
 
 /* d score / d x for rows x [B x d] into g [B x d] (explain_impl.h): with P(attack)

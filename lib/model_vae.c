@@ -46,9 +46,7 @@ struct vae {
 	nids_mlp enc, emu, elv, dec, dmu, dlv;
 	int K, L, bern, score;
 	float lvmin, beta;
-	int shards;
 	struct vae_bufs sh[64];
-	nids_scratch bufs; /* the one allocation the shards' buffers point into */
 	nids_arena *arena;
 };
 
@@ -78,15 +76,6 @@ static void bufs_plan(struct vae_bufs *b, const struct vae *v, int cap, int dcap
 	/* the first four forward, the rest backward */
 	for (size_t i = 0; i < (bw ? sizeof t / sizeof t[0] : 4); i++)
 		nids_scratch_add(sc, t[i].p, t[i].n);
-}
-
-static void vae_free_state(void *p)
-{
-	struct vae *v = p;
-	if (!v)
-		return;
-	nids_scratch_free(&v->bufs);
-	free(v);
 }
 
 static int vae_define(nids_model *m, nids_err *err)
@@ -140,14 +129,10 @@ static int vae_define(nids_model *m, nids_err *err)
 	return 0;
 }
 
-static int vae_prepare(void *ctx, int shards, int cap, nids_err *err)
+static void vae_plan(void *ctx, int s, int cap, nids_scratch *sc)
 {
 	struct vae *v = ctx;
-	nids_scratch_free(&v->bufs);
-	v->shards = shards;
-	for (int s = 0; s < shards; s++)
-		bufs_plan(&v->sh[s], v, cap, cap, v->arena->size, 1, &v->bufs);
-	return nids_scratch_alloc(&v->bufs, err);
+	bufs_plan(&v->sh[s], v, cap, cap, v->arena->size, 1, sc);
 }
 
 /* Encoder forward for B rows: returns mu and logvar [B x K] (in the bufs' activations). */
@@ -247,7 +232,7 @@ static int vae_fit(nids_model *m, const nids_dataset *train, const nids_dataset 
 	nids_rng rng;
 	nids_mlp *const all[] = { &v->enc, &v->emu, &v->elv, &v->dec, &v->dmu, &v->dlv };
 	nids_model_init_mlps(m, all, 6, &rng);
-	nids_net net = { v, m->arena.data, m->arena.size, 64, vae_prepare, vae_step };
+	nids_net net = { v, m->arena.data, m->arena.size, 64, vae_plan, vae_step };
 	return nids_net_train(&net, train, val, 0, o, m->seed, "", err);
 }
 
@@ -460,5 +445,5 @@ const nids_model_type nids_model_vae = {
 	.scratch_new = vae_scratch_new,
 	.scratch_free = nids_scratch_release,
 	.score = vae_score,
-	.free_state = vae_free_state,
+	.free_state = free,
 };

@@ -1,6 +1,6 @@
 /* nn_autoencoder.c: the dense autoencoder that -t ae is and that -t aegmm trains as its
  * stage 1 (see model.h): layout from the --layers and --act hyperparameters, per-shard
- * buffers in one allocation, and the training step (MSE or MAE, optional L1 penalty on
+ * buffers, and the training step (MSE or MAE, optional L1 penalty on
  * the code). */
 #include "nids/model.h"
 
@@ -27,18 +27,13 @@ int nids_autoencoder_define(nids_autoencoder *a, nids_model *m, int mae, float l
 	return nids_mlp_define(&a->net, &m->arena, "ae", n, dim, acts, err);
 }
 
-int nids_autoencoder_prepare(void *ctx, int shards, int cap, nids_err *err)
+void nids_autoencoder_plan(void *ctx, int s, int cap, nids_scratch *sc)
 {
 	nids_autoencoder *a = ctx;
 	int d = a->net.dim[0], c = a->net.dim[a->code + 1];
-	nids_scratch_free(&a->bufs);
-	a->shards = shards;
-	for (int s = 0; s < shards; s++) {
-		nids_mlp_acts_plan(&a->acts[s], &a->net, cap, 1, &a->bufs);
-		nids_scratch_add(&a->bufs, &a->dout[s], (size_t)cap * d);
-		nids_scratch_add(&a->bufs, &a->dcode[s], (size_t)cap * c);
-	}
-	return nids_scratch_alloc(&a->bufs, err);
+	nids_mlp_acts_plan(&a->acts[s], &a->net, cap, 1, sc);
+	nids_scratch_add(sc, &a->dout[s], (size_t)cap * d);
+	nids_scratch_add(sc, &a->dcode[s], (size_t)cap * c);
 }
 
 double nids_autoencoder_step(void *ctx, int s, const float *x, const int *y, int B,

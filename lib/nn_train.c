@@ -128,6 +128,7 @@ int nids_net_train(nids_net *net, const nids_dataset *train, const nids_dataset 
 		t.shards = 64;
 	nids_pool *pool = NULL;
 	nids_optim opt = { 0 };
+	nids_scratch bufs = { 0 };
 	uint32_t *perm = NULL;
 	float *best = NULL;
 	int rc = nids_pool_new(&pool, t.shards, err);
@@ -137,19 +138,22 @@ int nids_net_train(nids_net *net, const nids_dataset *train, const nids_dataset 
 	int batch = o->batch;
 	int cap = (batch + t.shards - 1) / t.shards;
 	t.grads = calloc((size_t)t.shards, sizeof *t.grads);
-	t.xb = nids_floats((size_t)batch * t.d);
 	t.yb = calloc((size_t)batch, sizeof *t.yb);
 	perm = malloc(train->n * sizeof *perm);
-	int ok = t.grads && t.xb && t.yb && perm;
-	for (int s = 0; ok && s < t.shards; s++)
-		ok = (t.grads[s] = nids_floats(net->nparams)) != NULL;
-	if (ok && val && val->n)
-		ok = (best = nids_floats(net->nparams)) != NULL;
-	if (!ok) {
+	if (!t.grads || !t.yb || !perm) {
 		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory for training");
 		goto done;
 	}
-	if ((rc = net->prepare(net->ctx, t.shards, cap, err)) < 0 ||
+	/* one allocation: the batch, each shard's gradient block and buffers, the best
+	 * parameters so far */
+	nids_scratch_add(&bufs, &t.xb, (size_t)batch * t.d);
+	for (int s = 0; s < t.shards; s++) {
+		nids_scratch_add(&bufs, &t.grads[s], net->nparams);
+		net->plan(net->ctx, s, cap, &bufs);
+	}
+	if (val && val->n)
+		nids_scratch_add(&bufs, &best, net->nparams);
+	if ((rc = nids_scratch_alloc(&bufs, err)) < 0 ||
 	    (rc = nids_optim_init(&opt, o->optim, net->nparams, (float)o->lr, err)) < 0)
 		goto done;
 	opt.weight_decay = (float)o->weight_decay;
@@ -228,13 +232,10 @@ int nids_net_train(nids_net *net, const nids_dataset *train, const nids_dataset 
 		memcpy(net->params, best, net->nparams * sizeof(float));
 	rc = 0;
 done:
-	for (int s = 0; t.grads && s < t.shards; s++)
-		free(t.grads[s]);
+	nids_scratch_free(&bufs);
 	free(t.grads);
-	free(t.xb);
 	free(t.yb);
 	free(perm);
-	free(best);
 	nids_optim_free(&opt);
 	nids_pool_free(pool);
 	return rc;

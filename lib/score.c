@@ -1,4 +1,5 @@
-/* score.c: scoring a stream with a model that is a complete detector (nids-score). */
+/* score.c: the threaded batch scorer, and scoring a stream with a model that is a
+ * complete detector (nids-score). */
 #include "nids/score.h"
 
 #include <stdlib.h>
@@ -6,6 +7,135 @@
 
 #include "nids/clock.h"
 #include "nids/normalize.h"
+#include "nids/pool.h"
+
+/* ---- threaded scorer ----
+ *
+ * A row's score must depend only on the row and the model, not on where the row sits in
+ * the stream, how the stream was cut into batches, or how many threads score it. A
+ * matrix product's rounding can depend on its shape: OpenBLAS can take another kernel,
+ * with another summation order, for a small M than for a large one (its small-matrix
+ * and edge-tile code). So a model with matrix products only ever sees blocks of exactly
+ * NIDS_SCORE_ROWS rows: threads take whole blocks, and a short last block is copied
+ * into a buffer padded with zero rows, which are scored and dropped. Every row then goes
+ * through products of the same shapes, whatever surrounds it. Types marked any_batch
+ * (per-row loops only) get plain slices of up to ANY_ROWS rows. */
+
+#define ANY_ROWS 1024
+
+struct nids_scorer {
+	const nids_model *m;
+	unsigned outputs;
+	int nout;
+	int blk; /* rows per score() call */
+	nids_pool *pool;
+	void **scratch;
+	float **xb, **ob; /* per thread: the padded block, x [blk x d] and out [blk x nout] */
+	/* the current job */
+	const float *x;
+	int B;
+	uint64_t row0;
+	float *out;
+};
+
+int nids_scorer_new(nids_scorer **sp, const nids_model *m, unsigned outputs, int threads,
+                    int cap, nids_err *err)
+{
+	*sp = NULL;
+	(void)cap; /* score() sees blocks of s->blk rows, whatever the batch */
+	int nout = nids_model_outputs(m, outputs, NULL, err);
+	if (nout < 0)
+		return nout;
+	nids_scorer *s = calloc(1, sizeof *s);
+	if (!s)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	s->m = m;
+	s->outputs = outputs;
+	s->nout = nout;
+	s->blk = m->type->any_batch ? ANY_ROWS : NIDS_SCORE_ROWS;
+	int rc = nids_pool_new(&s->pool, threads, err);
+	if (rc < 0) {
+		free(s);
+		return rc;
+	}
+	/* threads split the batch: BLAS itself stays single-threaded inside them */
+	nids_blas_threads(1);
+	s->scratch = calloc((size_t)threads, sizeof *s->scratch);
+	s->xb = calloc((size_t)threads, sizeof *s->xb);
+	s->ob = calloc((size_t)threads, sizeof *s->ob);
+	if (!s->scratch || !s->xb || !s->ob) {
+		nids_scorer_free(s);
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	}
+	for (int t = 0; t < threads; t++)
+		if (!(s->scratch[t] = m->type->scratch_new(m, s->blk, outputs)) ||
+		    (!m->type->any_batch && (!(s->xb[t] = nids_floats((size_t)s->blk * m->d)) ||
+		                             !(s->ob[t] = nids_floats((size_t)s->blk * nout))))) {
+			nids_scorer_free(s);
+			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory for scoring");
+		}
+	*sp = s;
+	return 0;
+}
+
+/* Thread t's share of the batch: rows [lo, hi), in whole blocks unless any_batch. */
+static void score_slice(void *ctx, int t)
+{
+	nids_scorer *s = ctx;
+	int n = nids_pool_size(s->pool), d = s->m->d, nout = s->nout, blk = s->blk, lo, hi;
+	if (s->m->type->any_batch) {
+		lo = (int)((long)s->B * t / n), hi = (int)((long)s->B * (t + 1) / n);
+	} else {
+		int nblk = (s->B + blk - 1) / blk;
+		lo = nblk * t / n * blk, hi = nblk * (t + 1) / n * blk;
+		hi = hi < s->B ? hi : s->B;
+	}
+	for (int r = lo; r < hi; r += blk) {
+		int rows = hi - r < blk ? hi - r : blk;
+		const float *x = s->x + (size_t)r * d;
+		float *out = s->out + (size_t)r * nout;
+		if (rows < blk && !s->m->type->any_batch) {
+			memcpy(s->xb[t], x, (size_t)rows * d * sizeof *x);
+			memset(s->xb[t] + (size_t)rows * d, 0, (size_t)(blk - rows) * d * sizeof *x);
+			s->m->type->score(s->m, s->scratch[t], s->xb[t], blk, s->row0 + (uint64_t)r,
+			                  s->outputs, s->ob[t], nout);
+			memcpy(out, s->ob[t], (size_t)rows * nout * sizeof *out);
+		} else {
+			s->m->type->score(s->m, s->scratch[t], x, rows, s->row0 + (uint64_t)r,
+			                  s->outputs, out, nout);
+		}
+	}
+}
+
+void nids_scorer_run(nids_scorer *s, const float *x, int B, uint64_t row0, float *out)
+{
+	s->x = x;
+	s->B = B;
+	s->row0 = row0;
+	s->out = out;
+	nids_pool_run(s->pool, score_slice, s);
+}
+
+void nids_scorer_free(nids_scorer *s)
+{
+	if (!s)
+		return;
+	int n = s->pool ? nids_pool_size(s->pool) : 0;
+	for (int t = 0; s->scratch && t < n; t++)
+		if (s->scratch[t])
+			s->m->type->scratch_free(s->scratch[t]);
+	for (int t = 0; s->xb && t < n; t++)
+		free(s->xb[t]);
+	for (int t = 0; s->ob && t < n; t++)
+		free(s->ob[t]);
+	free(s->scratch);
+	free(s->xb);
+	free(s->ob);
+	nids_pool_free(s->pool);
+	free(s);
+}
+
+/* ---- a stream scored by a detector ---- */
 
 static int same_record(const nids_header *a, const nids_header *b, const char *key)
 {

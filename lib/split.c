@@ -1,11 +1,16 @@
 /* split.c: row selection, sampling, balancing and train/validation routing. */
 #include "nids/split.h"
 
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <xxhash.h>
 
+#include "nids/cli.h"
+#include "nids/io.h"
 #include "nids/le.h"
 #include "split_sample_impl.h"
 #include "spool_impl.h"
@@ -382,4 +387,169 @@ void nids_split_counts_free(nids_split_counts *c)
 	free(c->by_group[0]);
 	free(c->by_group[1]);
 	memset(c, 0, sizeof *c);
+}
+
+/* ---- nids-split's options and counts ---- */
+
+static int is_stdout(const char *path) { return !path || strcmp(path, "-") == 0; }
+
+/* --partition K/N, 1 <= K <= N <= 65536 */
+static int parse_partition(nids_split_opts *o, const char *arg, nids_err *err)
+{
+	char buf[64];
+	const char *slash = strchr(arg, '/');
+	long k, n;
+	if (!slash || (size_t)(slash - arg) >= sizeof buf)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--partition': '%s' is not K/N",
+		                    arg);
+	memcpy(buf, arg, (size_t)(slash - arg));
+	buf[slash - arg] = 0;
+	if (nids_cli_parse_long(slash + 1, 1, 65536, &n) || nids_cli_parse_long(buf, 1, n, &k))
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--partition': '%s' is not K/N "
+		                    "with 1 <= K <= N <= 65536", arg);
+	o->part_k = (int)k, o->part_n = (int)n;
+	return 0;
+}
+
+/* --since/--until T: ISO 8601 (what nids-cat prints) or seconds since the epoch. */
+static int parse_time(const char *opt, const char *arg, int64_t *us, nids_err *err)
+{
+	if (nids_time_parse(arg, strlen(arg), us))
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "option '%s': '%s' is not a time (ISO "
+		                    "8601 such as 2016-07-27T13:43:21Z, or seconds since the epoch)",
+		                    opt, arg);
+	return 0;
+}
+
+/* The exact-size sampling's quotas from --rows, --attack-ratio, --benign-rows and
+ * --attack-rows. */
+static int set_quotas(nids_split_opts *o, const nids_split_args *a, nids_err *err)
+{
+	static const char *name[2] = { "--benign-rows", "--attack-rows" };
+	long rows = 0, q[2] = { 0, 0 };
+	double ratio = NAN;
+	if (a->rows && nids_cli_parse_long(a->rows, 1, LONG_MAX, &rows))
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--rows': '%s' is not a whole "
+		                    "number from 1 to %ld", a->rows, LONG_MAX);
+	if (a->ratio && nids_cli_parse_double(a->ratio, 0, 1, &ratio))
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--attack-ratio': '%s' is not a "
+		                    "number from 0 to 1", a->ratio);
+	for (int g = 0; g < 2; g++)
+		if (a->quota[g] && nids_cli_parse_long(a->quota[g], 0, LONG_MAX, &q[g]))
+			return nids_err_set(err, NIDS_EUSAGE, NULL, "option '%s': '%s' is not a whole "
+			                    "number from 0 to %ld", name[g], a->quota[g], LONG_MAX);
+	if (rows && a->ratio) {
+		double k = nearbyint((double)rows * ratio);
+		o->sampling = o->sample_by_label = 1;
+		o->sample[1] = (uint64_t)k, o->sample[0] = (uint64_t)rows - (uint64_t)k;
+	} else if (rows) {
+		o->sampling = 1, o->sample[0] = (uint64_t)rows;
+	} else if (a->quota[0] || a->quota[1]) {
+		o->sampling = o->sample_by_label = 1;
+		o->sample[0] = a->quota[0] ? (uint64_t)q[0] : UINT64_MAX;
+		o->sample[1] = a->quota[1] ? (uint64_t)q[1] : UINT64_MAX;
+	}
+	return 0;
+}
+
+/* The combinations getopt cannot check. */
+static int check(const nids_split_opts *o, const nids_split_args *a, nids_err *err)
+{
+	const char *t = a->out[0], *v = a->out[1], *one = o->keep == NIDS_SPLIT_BENIGN ? "benign" : "attacks";
+	if (o->fraction <= 0)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "--fraction must be above 0");
+	if ((o->val > 0) != (v != NULL))
+		return nids_err_set(err, NIDS_EUSAGE, NULL,
+		                    "--val F and --val-output file go together (F above 0)");
+	if (o->balance && o->keep)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "--balance needs both labels; drop --%s", one);
+	for (int k = 0; k < o->nclasses; k++)
+		if (!o->classes[k][0])
+			return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--class': empty class name");
+	if (v && (is_stdout(v) ? is_stdout(t) : t && strcmp(t, v) == 0))
+		return nids_err_set(err, NIDS_EUSAGE, NULL,
+		                    "the train and validation outputs must differ");
+	if (o->key && !o->part_n)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "--key goes with --partition");
+	if (o->has_time && o->time_from >= o->time_to)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "--since must be before --until");
+	if (o->sampling && o->balance)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "--balance and exact-size sampling "
+		                    "(--rows, --benign-rows, --attack-rows) exclude each other");
+	if (a->rows && (a->quota[0] || a->quota[1]))
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "give --rows [--attack-ratio] or "
+		                    "--benign-rows and --attack-rows");
+	if (a->ratio && !a->rows)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "--attack-ratio goes with --rows");
+	if (o->sampling && o->sample_by_label && o->keep)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "--%s keeps one label; use --rows", one);
+	return 0;
+}
+
+int nids_split_args_apply(nids_split_opts *o, const nids_split_args *a, uint64_t **rec,
+                          nids_err *err)
+{
+	int rc = 0;
+	*rec = NULL;
+	o->time_from = INT64_MIN, o->time_to = INT64_MAX;
+	if (a->since && !(rc = parse_time("--since", a->since, &o->time_from, err)))
+		o->has_time = 1;
+	if (!rc && a->until && !(rc = parse_time("--until", a->until, &o->time_to, err)))
+		o->has_time = 1;
+	if (!rc && a->partition)
+		rc = parse_partition(o, a->partition, err);
+	if (!rc)
+		rc = set_quotas(o, a, err);
+	if (rc || (rc = check(o, a, err)))
+		return rc;
+	if (a->records && !(rc = nids_split_records_read(a->records, rec, &o->nrec, err)))
+		o->rec = *rec;
+	return rc;
+}
+
+int nids_split_to_files(const nids_split_opts *o, nids_reader *r, const char *in_name,
+                        const char *const paths[2], nids_split_counts *c, nids_err *err)
+{
+	int nout = paths[1] ? 2 : 1, rc = 0;
+	nids_output *out[2] = { NULL, NULL };
+	const char *names[2] = { NULL, NULL };
+	FILE *files[2] = { NULL, NULL };
+	for (int k = 0; k < nout && !rc; k++)
+		if (!(rc = nids_output_open(&out[k], paths[k], 1, err))) {
+			files[k] = nids_output_file(out[k]);
+			names[k] = nids_output_name(out[k]);
+		}
+	if (!rc)
+		rc = nids_split_run(o, r, in_name, files, names, c, err);
+	/* commit in order; if the second fails, take the first back when it is a file */
+	for (int k = 0; k < nout && !rc; k++) {
+		rc = nids_output_commit(out[k], err);
+		out[k] = NULL;
+		if (rc && k == 1)
+			nids_output_take_back(paths[0]);
+	}
+	if (!rc && (is_stdout(paths[0]) || (paths[1] && is_stdout(paths[1]))))
+		rc = nids_stdout_close(err);
+	nids_output_abort(out[0]);
+	nids_output_abort(out[1]);
+	return rc;
+}
+
+void nids_split_report(FILE *f, const char *prog, const nids_split_counts *c, const char *in_name,
+                       const char *const paths[2], int nout)
+{
+	uint64_t kept = c->out[0] + c->out[1];
+	fprintf(f, "%s: %s: %" PRIu64 " rows read, %" PRIu64 " kept\n", prog, in_name, c->in, kept);
+	for (int k = 0; k < nout; k++) {
+		fprintf(f, "%s: %s: %" PRIu64 " rows", prog, is_stdout(paths[k]) ? "-" : paths[k],
+		        c->out[k]);
+		const char *sep = " (";
+		for (int g = 0; g < c->ngroups; g++) {
+			if (!c->by_group[k][g])
+				continue;
+			fprintf(f, "%s%s %" PRIu64, sep, c->groups ? c->groups[g] : "?", c->by_group[k][g]);
+			sep = ", ";
+		}
+		fputs(sep[0] == ',' ? ")\n" : "\n", f);
+	}
 }

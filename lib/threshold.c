@@ -7,25 +7,14 @@
 #include <string.h>
 #include <xxhash.h>
 
-#define MAX_FILE 65536
+#include "nids/cli.h"
+#include "nids/format.h"
+#include "nids/io.h"
+#include "nids/model.h"
+#include "nids/scored.h"
+#include "nids/threshold_side.h"
 
-char *nids_format_double(char *buf, double v)
-{
-	if (isnan(v))
-		return strcpy(buf, "nan");
-	if (isinf(v))
-		return strcpy(buf, v > 0 ? "inf" : "-inf");
-	/* at least the integer digits, so that 50 prints as 50 and not 5e+01 */
-	int prec = 1;
-	if (fabs(v) >= 1 && fabs(v) < 1e17)
-		prec = (int)floor(log10(fabs(v))) + 1;
-	for (; prec <= 17; prec++) {
-		snprintf(buf, 32, "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			break;
-	}
-	return buf;
-}
+#define MAX_FILE 65536
 
 double nids_percentile(const double *x, size_t n, double p)
 {
@@ -250,5 +239,230 @@ int nids_threshold_read(const char *path, nids_threshold *t, nids_err *err)
 		if (!seen[i])
 			rc = nids_err_set(err, NIDS_EFORMAT, path, "no '%s' line", required[i]);
 	free(buf);
+	return rc;
+}
+
+/* ---- fitting to a stream, applying to a stream (nids-threshold) ---- */
+
+/* The rule's parameter, from o->arg. */
+static int rule_param(nids_threshold_opts *o, nids_err *err)
+{
+	static const struct { const char *name; double lo, hi; } R[] = {
+		[NIDS_FIT_PERCENTILE] = { "--percentile", 0, 100 },
+		[NIDS_FIT_SIGMA] = { "--sigma", -1e6, 1e6 },
+		[NIDS_FIT_RATE] = { "--rate", 0, 1 },
+		[NIDS_FIT_VALUE] = { "--value", -3.4e38, 3.4e38 },
+	};
+	const char *name = o->by_alpha ? "--alpha" : R[o->rule].name;
+	double lo = o->by_alpha ? 0x1p-1074 : R[o->rule].lo, hi = o->by_alpha ? 1 : R[o->rule].hi;
+	if (nids_cli_parse_double(o->arg, lo, hi, &o->param))
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "option '%s': '%s' is not a number from "
+		                    "%g to %g", name, o->arg, lo, hi);
+	if (o->by_alpha && o->param >= 1)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "option '--alpha': '%s' is not between 0 "
+		                    "and 1", o->arg);
+	o->alpha = o->by_alpha ? o->param : 0;
+	return 0;
+}
+
+int nids_threshold_opts_check(nids_threshold_opts *o, int has_inputs, nids_err *err)
+{
+	if (o->nrules > 1)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "give one of -p, --value, --percentile, "
+		                    "--sigma, --rate, --best-f1");
+	if (o->rule >= 0 && o->arg && rule_param(o, err))
+		return NIDS_EUSAGE;
+	if (o->alpha > 0) /* in the direction of --high or --low */
+		o->param = nids_threshold_alpha(o->alpha, o->direction < 0 ? NIDS_DIR_HIGH : o->direction);
+	if (o->rule < 0 && !o->params)
+		return nids_err_set(err, NIDS_EUSAGE, NULL,
+		                    "give a rule to fit (--percentile, --sigma, --rate, "
+		                    "--best-f1) or a threshold to apply (-p, --value)");
+	if (o->apply && !o->params && o->rule != NIDS_FIT_VALUE)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "--apply goes with -p or --value");
+	o->apply |= o->params || (o->rule == NIDS_FIT_VALUE && !o->out);
+	if (o->model && (o->apply || o->rule == NIDS_FIT_VALUE))
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "-m stores a fitted threshold "
+		                    "(--percentile, --sigma, --rate, --best-f1)");
+	if (!o->apply && (o->alarms_only || o->level || o->exit_status))
+		return nids_err_set(err, NIDS_EUSAGE, NULL,
+		                    "%s is for applying a threshold (-p or --value)",
+		                    o->alarms_only ? "--alarms-only" : o->level ? "-z" : "-e");
+	if (o->rule == NIDS_FIT_VALUE && !o->apply && has_inputs)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "--value with -o writes a threshold file "
+		                    "and reads no input (--apply -o writes the stream)");
+	return 0;
+}
+
+int nids_threshold_load(const char *path, int direction, nids_threshold *t, nids_err *err)
+{
+	int rc = nids_threshold_read(path, t, err);
+	if (rc || direction < 0 || direction == t->direction)
+		return rc;
+	return nids_err_set(err, NIDS_EUSAGE, NULL, "--%s contradicts the direction '%s' in '%s'",
+	                    direction == NIDS_DIR_LOW ? "low" : "high",
+	                    t->direction == NIDS_DIR_LOW ? "low" : "high", path);
+}
+
+int nids_threshold_fit_stream(nids_reader *r, const char *name, const char *score, int direction,
+                              int rule, double param, nids_threshold *t, nids_err *err)
+{
+	nids_scored_cols c;
+	const nids_header *h = nids_reader_header(r);
+	int rc = nids_scored_find(h, score, direction, &c, name, err);
+	if (rc)
+		return rc;
+	nids_eval *e = nids_eval_new(c.direction);
+	if (!e)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	rc = nids_scored_load(r, &c, e, name, err);
+	if (!rc)
+		rc = nids_threshold_fit(e, rule, param, t, err);
+	nids_eval_free(e);
+	if (rc && !err->where[0])
+		snprintf(err->where, sizeof err->where, "%s", name);
+	if (!rc)
+		snprintf(t->score, sizeof t->score, "%s", h->cols[c.score].name);
+	return rc;
+}
+
+void nids_threshold_set_value(nids_threshold *t, const nids_threshold_opts *o)
+{
+	char num[32];
+	t->value = o->param;
+	snprintf(t->score, sizeof t->score, "%s", o->score ? o->score : "score");
+	snprintf(t->method, sizeof t->method, "%s %s", o->alpha > 0 ? "alpha" : "value",
+	         nids_format_double(num, o->alpha > 0 ? o->alpha : o->param));
+}
+
+int nids_threshold_side_warning(const nids_header *h, const nids_threshold_opts *o, char *msg,
+                                size_t n)
+{
+	nids_scored_cols c;
+	return o->direction >= 0 && !nids_scored_find(h, o->score, o->direction, &c, "", NULL) &&
+	       nids_threshold_side_check(h, c.score, o->direction, o->rule, o->param, msg, n);
+}
+
+int nids_threshold_save(const char *path, const nids_threshold *t, nids_err *err)
+{
+	nids_output *out;
+	int rc = nids_output_open(&out, path, 0, err);
+	if (rc)
+		return rc;
+	if ((rc = nids_threshold_write(nids_output_file(out), path, t, err))) {
+		nids_output_abort(out);
+		return rc;
+	}
+	return nids_output_commit(out, err);
+}
+
+int nids_threshold_store(const char *model_path, const nids_threshold *t, nids_err *err)
+{
+	nids_model *m = NULL;
+	nids_output *out = NULL;
+	int rc = nids_model_read(&m, model_path, err);
+	if (!rc)
+		rc = nids_model_set_threshold(m, t->value, t->direction != NIDS_DIR_LOW, t->score, err);
+	if (rc == NIDS_EUSAGE)
+		snprintf(err->where, sizeof err->where, "%s", model_path);
+	if (!rc)
+		rc = nids_output_open(&out, model_path, 1, err);
+	if (!rc && (rc = nids_model_write(m, nids_output_file(out), err)))
+		nids_output_abort(out);
+	else if (!rc)
+		rc = nids_output_commit(out, err);
+	nids_model_free(m);
+	return rc;
+}
+
+/* What applying keeps of a block: the alarm rows (alarms_only), or every row with its
+ * alarm column. Returns the rows written to buf/mbuf, or a negative code. */
+static long alarm_rows(const nids_header *h, int score, const nids_threshold *t, int alarms_only,
+                       const float *rows, const unsigned char *meta, long n, uint64_t first,
+                       const char *name, float *buf, unsigned char *mbuf,
+                       unsigned long long *alarms, nids_err *err)
+{
+	size_t in_c = (size_t)h->ncols, out_c = in_c + !alarms_only, M = (size_t)h->meta_width;
+	long kept = 0;
+	for (long i = 0; i < n; i++) {
+		const float *row = rows + (size_t)i * in_c;
+		float s = row[score];
+		if (isnan(s)) {
+			char where[256];
+			snprintf(where, sizeof where, "%.200s: row %llu", name,
+			         (unsigned long long)(first + (uint64_t)i + 1));
+			return nids_err_set(err, NIDS_EFORMAT, where, "score '%s' is nan",
+			                    h->cols[score].name);
+		}
+		int alarm = nids_is_alarm(s, t->value, t->direction);
+		*alarms += (unsigned long long)alarm;
+		if (alarms_only && !alarm)
+			continue;
+		memcpy(buf + (size_t)kept * out_c, row, in_c * sizeof *row);
+		if (M)
+			memcpy(mbuf + (size_t)kept * M, meta + (size_t)i * M, M);
+		if (!alarms_only)
+			buf[(size_t)kept * out_c + in_c] = (float)alarm;
+		kept++;
+	}
+	return kept;
+}
+
+int nids_threshold_apply_stream(nids_reader *r, const char *name, const nids_threshold *t,
+                                const nids_threshold_opts *o, FILE *out, const char *out_name,
+                                unsigned long long *alarms, nids_err *err)
+{
+	const nids_header *h = nids_reader_header(r);
+	nids_scored_cols c;
+	const char *score = o->score ? o->score : t->score[0] ? t->score : NULL;
+	int alarms_only = o->alarms_only;
+	if (nids_scored_find(h, score, t->direction, &c, name, err))
+		return err->code;
+	nids_threshold at = *t;
+	at.direction = c.direction; /* --value without --high or --low: the column's role */
+	if (o->alpha > 0 && !o->params) /* in the column's units: -log p, or log p */
+		at.value = nids_threshold_alpha(o->alpha, c.direction);
+	nids_header *oh = nids_header_copy(h);
+	if (!oh)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	if (!alarms_only && nids_header_add_column(oh, "alarm", NIDS_ROLE_ALARM, err) < 0) {
+		nids_header_free(oh);
+		return nids_err_set(err, NIDS_EFORMAT, name, "the stream already has a column 'alarm'");
+	}
+	size_t out_c = (size_t)oh->ncols, M = (size_t)h->meta_width;
+	nids_writer *w = NULL;
+	float *rows, *buf = NULL;
+	unsigned char *mbuf = NULL;
+	long n = 0, kept;
+	int rc = nids_writer_open(&w, out, out_name, oh, o->level, err);
+	while (!rc && (n = nids_reader_next(r, &rows, err)) > 0) {
+		if ((rc = nids_writer_sync_classes(w, nids_reader_header(r), err)))
+			break;
+		float *grown = realloc(buf, (size_t)n * out_c * sizeof *buf);
+		unsigned char *mgrown = grown ? realloc(mbuf, (size_t)n * M + 1) : NULL;
+		if (grown)
+			buf = grown;
+		if (!grown || !mgrown) {
+			rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+			break;
+		}
+		mbuf = mgrown;
+		kept = alarm_rows(h, c.score, &at, alarms_only, rows, nids_reader_meta(r), n,
+		                  nids_reader_rows(r) - (uint64_t)n, name, buf, mbuf, alarms, err);
+		if (kept < 0)
+			rc = (int)kept;
+		else if (kept)
+			rc = nids_writer_write_meta(w, buf, mbuf, (size_t)kept, err);
+	}
+	if (!rc && n < 0)
+		rc = (int)n;
+	if (!rc) {
+		rc = nids_writer_close(w, err);
+		w = NULL;
+	}
+	nids_writer_free(w);
+	free(buf);
+	free(mbuf);
+	nids_header_free(oh);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "nids/format.h"
 #include "nids/metrics.h"
 #include "nids/threshold.h"
 

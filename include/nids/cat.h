@@ -23,10 +23,6 @@
 /* The role a bare column name implies. */
 int nids_cat_implied_role(const char *name);
 
-/* Formats v in the shortest decimal form that parses back to the same float
- * ("nan", "inf", "-inf" for those). buf holds at least 32 bytes; returns the length. */
-int nids_format_float(char *buf, float v);
-
 typedef struct nids_cat_opts {
 	char delim;        /* '\t' or ',' */
 	int header;        /* write the header line */

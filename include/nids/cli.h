@@ -4,6 +4,10 @@
 #ifndef NIDS_CLI_H
 #define NIDS_CLI_H
 
+#include <stddef.h>
+
+struct nids_err;
+
 #define NIDS_VERSION "0.2.0"
 
 /* Parses a whole string as an integer in [lo, hi]. Returns 0, or -1 if it is not
@@ -26,11 +30,6 @@ void nids_cli_bad_option(const char *prog, const char *usage, char **argv, int c
 /* Prints "prog 0.1.0 (stream 1, model 1)" to stdout and exits 0, or 1 with "prog: write
  * error: ..." on stderr when stdout cannot take it. */
 void nids_cli_version(const char *prog) __attribute__((noreturn));
-
-/* Prints err as "prog: where: msg" to stderr and exits with its code (1, or 2 for a
- * usage error). */
-struct nids_err;
-void nids_cli_fail(const char *prog, const struct nids_err *err) __attribute__((noreturn));
 
 /* Prints the usage text (which starts "usage: prog") to stdout and exits 0, or 1 with
  * "prog: write error: ..." on stderr when stdout cannot take it. */
@@ -58,7 +57,7 @@ int nids_cli_counts(const nids_cli_talk *t);
 /* Attaches a progress line to in, counting the rows of r (NULL: bytes only), when t
  * asks for one (see above). Returns it, or NULL when there is none; the caller ends it
  * with nids_cli_progress_end before printing anything else on stderr and before
- * freeing in (nids_cli_fail and nids_cli_usage_error end it themselves). */
+ * freeing in (nids_cli_usage_error ends it itself). */
 struct nids_input;
 struct nids_reader;
 struct nids_progress;
@@ -74,6 +73,49 @@ void nids_cli_progress_end(struct nids_progress *p);
  * and usage errors 2. */
 #define NIDS_EXIT_NO_ALARM 3
 int nids_cli_alarm_status(int exit_status, unsigned long long alarms);
+
+/* ---- the flags and steps every main shares ---- */
+
+/* The getopt_long value of --progress, the same in every program that takes it. */
+#define NIDS_CLI_PROGRESS 0x7000
+
+/* The ceiling of -j: the thread pool, the scorer and the trainers size their
+ * per-thread state by it. */
+#define NIDS_THREADS_MAX 64
+
+/* Handles what getopt_long returned for a flag every program shares: -q and -v (the
+ * later wins) and --progress set t; -h prints the usage and exits 0; -V the version;
+ * anything else is an unknown option or a missing value (nids_cli_bad_option, exit 2). */
+void nids_cli_common(const char *prog, const char *usage, char **argv, int c, nids_cli_talk *t);
+
+/* -j: a whole number from 1 to NIDS_THREADS_MAX, or exits 2. */
+int nids_cli_threads(const char *prog, const char *usage, const char *s);
+
+/* --high or --low (low non-zero) into *direction (NIDS_DIR_*), or exits 2 when the other
+ * was given already (*direction starts at -1). */
+void nids_cli_direction(const char *prog, const char *usage, int *direction, int low);
+
+/* Opens the n paths (none: stdin) as one record stream: *in and *r, and the progress
+ * line *p when t asks for one (see nids_cli_progress). Returns 0 or a negative code; on
+ * failure what was opened stays in *in and *r for the caller to free. */
+int nids_cli_open_stream(const char *prog, const nids_cli_talk *t, char **paths, int n,
+                         struct nids_input **in, struct nids_reader **r,
+                         struct nids_progress **p, struct nids_err *err);
+
+/* The input as counts name it: its name, or "N files" (written into buf, 32 bytes or
+ * more) when there are several. */
+const char *nids_cli_input_label(const struct nids_input *in, char *buf, int size);
+
+/* A usage text from the template fmt, whose one "%s" receives names (NULL-terminated,
+ * e.g. a table's format names) joined by spaces; written into buf (n bytes). Returns
+ * buf, so that the list in --help cannot drift from the table. */
+const char *nids_cli_usage_list(char *buf, size_t n, const char *fmt, const char *const *names);
+
+/* Attaches one progress line (when t asks for one) to the n inputs read one after
+ * another, with their summed size as the total when every one has a size. Returns it,
+ * or NULL; end it with nids_cli_progress_end. */
+struct nids_progress *nids_cli_progress_inputs(const char *prog, const nids_cli_talk *t,
+                                               struct nids_input *const *in, int n);
 
 /* Splits a comma-separated list in place into at most max items; returns the count.
  * Empty items are kept as "". */

@@ -97,8 +97,10 @@ void nids_dsebm_backward(const nids_mlp *m, const nids_arena *a, float *params, 
                          float *dbp, nids_dsebm_acts *s, const float *dr, int B);
 
 /* For the whole-model gradient check: defines m's dagmm (type dagmm, m->d set), sets its
- * parameters as fitting would from m->seed, prepares one shard for cap rows, and fills
- * net with its step. The model's state is freed with m. Returns 0 or < 0. */
-int nids_dagmm_test_net(nids_model *m, nids_net *net, int cap, nids_err *err);
+ * parameters as fitting would from m->seed, allocates one shard's buffers for cap rows
+ * in bufs (the caller frees it, before m) and fills net with its step. The model's state
+ * is freed with m. Returns 0 or < 0. */
+int nids_dagmm_test_net(nids_model *m, nids_net *net, int cap, nids_scratch *bufs,
+                        nids_err *err);
 
 #endif

@@ -133,7 +133,7 @@ int nids_waterfall_svg(FILE *f, const char *title, char *const *features, const 
 /* ---- a stream ---- */
 
 typedef struct nids_explain_opts {
-	int method;          /* enum nids_explain_method */
+	int method;          /* enum nids_explain_method; -1: tree for tree and forest, else shap */
 	int top;             /* > 0: text lines with the top attributions instead of a stream */
 	int json;            /* with top: JSON lines */
 	int alarms_only;     /* explain only rows over the threshold */
@@ -176,5 +176,33 @@ typedef struct nids_explain_stats {
 int nids_explain_stream(nids_reader *r, nids_reader *bg, const nids_model *m,
                         const nids_explain_opts *o, FILE *out, const char *out_name,
                         nids_explain_stats *st, nids_err *err);
+
+/* What nids-explain reads and writes: the model file, the input (NULL or "-": stdin),
+ * the background stream (or NULL), the output (NULL or "-": stdout) and the side files:
+ * the fingerprint table, the heatmap, then the waterfalls (each may be NULL). */
+typedef struct nids_explain_files {
+	const char *model, *input, *background, *output;
+	const char *const *side;
+	int nside;
+} nids_explain_files;
+
+/* Checks nids-explain's options before anything is read: the files f (ninputs input
+ * files named), the method named method (or NULL: o->method stays -1) and --stage's
+ * value stage (NULL or "gmm"); sets o->method, o->gmm_stage and o->fp_json (a
+ * fingerprint file named *.json). Returns 0 or NIDS_EUSAGE saying what is wrong. */
+int nids_explain_check(nids_explain_opts *o, const nids_explain_files *f, const char *method,
+                       const char *stage, int ninputs, nids_err *err);
+
+/* --waterfall ROW:FILE, added to o (rows and paths have room for NIDS_EXPLAIN_MAX_WF;
+ * o->wf_rows is set to rows). arg is cut at the colon. Returns 0 or NIDS_EUSAGE. */
+#define NIDS_EXPLAIN_MAX_WF 16
+int nids_explain_add_waterfall(nids_explain_opts *o, uint64_t *rows, const char **paths,
+                               char *arg, nids_err *err);
+
+/* Reads the model, opens the files and explains the input (nids_explain_stream); every
+ * output appears, atomically, only when all went well. Returns 0 or a negative code,
+ * err naming the file. */
+int nids_explain_run(const nids_explain_files *f, const nids_explain_opts *o,
+                     nids_explain_stats *st, nids_err *err);
 
 #endif

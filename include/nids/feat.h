@@ -63,6 +63,11 @@ void nids_feat_opts_init(nids_feat_opts *o);
 int nids_featurize(nids_input *const *in, int nin, FILE *out, const char *out_name,
                    const nids_feat_opts *o, nids_feat_stats *st, nids_err *err);
 
+/* Writes the counts of a run (st, with the options o) for people to f: one line
+ * "prog: name: N rows (...)", and the first skipped record's message when any was. */
+void nids_feat_report(FILE *f, const char *prog, const char *name, const nids_feat_stats *st,
+                      const nids_feat_opts *o);
+
 /* The format names, NULL-terminated, for usage messages. */
 const char *const *nids_feat_format_names(void);
 

@@ -110,9 +110,22 @@ int nids_output_commit(nids_output *out, nids_err *err);
 /* Discards: closes, unlinks the temporary. Frees out. Accepts NULL. */
 void nids_output_abort(nids_output *out);
 
+/* Several outputs at once (a run's side files): opens each paths[i] that is not NULL
+ * (binary 0: a text output) into outs[i], its stream into files[i] (NULL for a NULL
+ * path). Returns 0 or the first error; what was opened stays in outs. */
+int nids_outputs_open(nids_output **outs, const char *const *paths, int n, FILE **files,
+                      nids_err *err);
+
+/* Commits every outs[i] that is not NULL, in order, setting it to NULL; stops at the
+ * first error. Returns 0 or that error. */
+int nids_outputs_commit(nids_output **outs, int n, nids_err *err);
+
+/* Aborts every outs[i] that is not NULL. */
+void nids_outputs_abort(nids_output **outs, int n);
+
 /* Takes back an output already committed (renamed into place at path) when a later step
  * fails: removes path when it is a regular file, never a device or FIFO written in place
- * (such as -o /dev/null). */
+ * (such as -o /dev/null); nothing for NULL or "-". */
 void nids_output_take_back(const char *path);
 
 /* For stdout written through plain stdio: flush and close it, reporting a write error

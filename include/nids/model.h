@@ -133,11 +133,20 @@ const nids_model_type *nids_model_type_find(const char *name);
 /* The i-th type (for --help and option tables), NULL past the end. */
 const nids_model_type *nids_model_type_at(int i);
 
+/* The types' names as "ae, vae, ...", written into buf (n bytes). Returns buf. */
+char *nids_model_type_names(char *buf, size_t n);
+
 /* ---- hyperparameters ---- */
 
 /* A new model of the type called name with default hyperparameters. Returns 0,
  * NIDS_EUSAGE for an unknown type (err lists the known ones) or NIDS_ENOMEM. */
 int nids_model_new(nids_model **m, const char *type, nids_err *err);
+
+/* Sets the seed of every random choice in fitting (nids-fit --seed). */
+void nids_model_set_seed(nids_model *m, uint64_t seed);
+
+/* The number of parameters (floats, alignment padding included) the model file holds. */
+size_t nids_model_params(const nids_model *m);
 
 /* Sets a hyperparameter. NIDS_EUSAGE when the type has no such key. */
 int nids_model_set(nids_model *m, const char *key, const char *value, nids_err *err);
@@ -162,9 +171,14 @@ int nids_model_get_act(const nids_model *m, const char *key, nids_err *err);
 
 /* ---- fitting and scoring ---- */
 
-/* Copies train's feature and class names into m, then calls the type's fit. */
+/* Copies train's feature and class names into m, then calls the type's fit (fit.c), and
+ * checks that the fitted model scores the training rows with finite values. */
 int nids_model_fit(nids_model *m, const nids_dataset *train, const nids_dataset *val,
                    const nids_fit_opts *o, nids_err *err);
+
+/* What nids_model_fit does before the type's fit: checks that train has rows and the
+ * columns the type needs, and copies its feature and class names into m. */
+int nids_model_fit_columns(nids_model *m, const nids_dataset *train, nids_err *err);
 
 /* Number of output columns for outputs (1 for the score alone), or NIDS_EUSAGE
  * naming an output the type does not offer. names, when not NULL, receives malloc'd
@@ -179,19 +193,6 @@ int nids_model_check_features(const nids_model *m, const nids_header *h, nids_er
  * product's rounding can depend on its shape, so the scorer never lets it vary. */
 #define NIDS_SCORE_ROWS 256
 
-/* The scorer: a row's outputs are byte-identical whatever the batch sizes, the stream
- * position, the thread count or the order of the rows. */
-typedef struct nids_scorer nids_scorer;
-
-/* A scorer over threads threads for batches of up to cap rows (its memory does not
- * depend on cap: the model sees fixed blocks). Returns 0 or <0. */
-int nids_scorer_new(nids_scorer **s, const nids_model *m, unsigned outputs, int threads,
-                    int cap, nids_err *err);
-/* Scores x [B x d] (B <= cap) into out [B x nids_model_outputs()]. row0, the stream
- * index of x's first row, is passed on to the type but changes no score. */
-void nids_scorer_run(nids_scorer *s, const float *x, int B, uint64_t row0, float *out);
-void nids_scorer_free(nids_scorer *s);
-
 void nids_model_free(nids_model *m);
 
 /* ---- model files (man/nids-model.5) ---- */
@@ -204,6 +205,11 @@ int nids_model_write(const nids_model *m, FILE *f, nids_err *err);
  * stream header h (NIDS_NORM_RECORD, ...). Returns 0 or NIDS_ENOMEM. */
 int nids_model_set_prep(nids_model *m, const nids_header *h);
 
+/* Stores a threshold: score (the column called score) alarms when >= value, or <= value
+ * when high is 0. Returns 0 or NIDS_EUSAGE (a score name too long to store). */
+int nids_model_set_threshold(nids_model *m, double value, int high, const char *score,
+                             nids_err *err);
+
 /* Appends a provenance line "key=value" (value without newlines). 0 or NIDS_ENOMEM. */
 int nids_model_add_made(nids_model *m, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -212,11 +218,6 @@ int nids_model_add_made(nids_model *m, const char *key, const char *fmt, ...)
  * NIDS_EFORMAT (not a model file, bad field), NIDS_EVERSION (newer major version or an
  * unknown must-understand flag), NIDS_ECHECKSUM, NIDS_ETRUNCATED, with err naming path. */
 int nids_model_read(nids_model **m, const char *path, nids_err *err);
-
-/* The same from the len bytes of a model file in memory (buf is only read; name for
- * messages): an ensemble's members are model files inside its own. */
-int nids_model_read_mem(nids_model **m, const unsigned char *buf, size_t len, const char *name,
-                        nids_err *err);
 
 /* The file's text header (type, hyperparameters, seed, rows, features, classes,
  * tensors) as a malloc'd string, for nids-score --info. NULL when out of memory. */
@@ -232,8 +233,9 @@ typedef struct nids_net {
 	float *params;
 	size_t nparams;
 	int max_shards;
-	/* Allocates each shard's activations for up to cap rows. */
-	int (*prepare)(void *ctx, int shards, int cap, nids_err *err);
+	/* Lists shard's activations and scratch for up to cap rows in sc; the trainer makes
+	 * one allocation for every shard (and its own buffers) and frees it after training. */
+	void (*plan)(void *ctx, int shard, int cap, nids_scratch *sc);
 	/* Forward on rows x [B x d] with labels y [B] (or NULL); when grads is not NULL also
 	 * backward, accumulating scale times the gradient. Returns scale * the summed loss. */
 	double (*step)(void *ctx, int shard, const float *x, const int *y, int B, float scale,
@@ -248,10 +250,8 @@ typedef struct nids_autoencoder {
 	int code;      /* index of the code layer in net */
 	int mae;       /* 1: MAE loss, else MSE */
 	float l1;      /* weight of the L1 penalty on the code; 0: none */
-	int shards;
 	nids_mlp_acts acts[64];
 	float *dout[64], *dcode[64]; /* per shard: [cap x d], [cap x code width] */
-	nids_scratch bufs;           /* the one allocation they all point into */
 	nids_arena *arena;
 } nids_autoencoder;
 
@@ -259,8 +259,8 @@ typedef struct nids_autoencoder {
  * starts afresh (nothing allocated yet). */
 int nids_autoencoder_define(nids_autoencoder *a, nids_model *m, int mae, float l1,
                             nids_err *err);
-/* nids_net's prepare and step, with the autoencoder as ctx. */
-int nids_autoencoder_prepare(void *ctx, int shards, int cap, nids_err *err);
+/* nids_net's plan and step, with the autoencoder as ctx. */
+void nids_autoencoder_plan(void *ctx, int s, int cap, nids_scratch *sc);
 double nids_autoencoder_step(void *ctx, int s, const float *x, const int *y, int B,
                              float scale, float *grads, nids_rng *rng);
 

@@ -145,4 +145,30 @@ int nids_normalize_fit_stream_opts(nids_reader *r, const char *in_name, const ni
 int nids_normalize_apply_stream(nids_reader *r, const char *in_name, nids_norm *n, int clamp,
                                 FILE *out, const char *out_name, int level, nids_err *err);
 
+/* ---- nids-normalize's steps (normalize_run.c) ---- */
+
+/* What nids-normalize was asked to do. */
+typedef struct nids_normalize_args {
+	const char *fit, *params, *output; /* --fit P, -p P, -o (NULL or "-": stdout) */
+	const char *method, *columns;      /* -t, --column list (NULL when not given) */
+	int clamp, level;                  /* --clamp, -z */
+	nids_norm_opts opts;               /* --quantiles, --subsample; the rest set by check */
+} nids_normalize_args;
+
+/* Checks the combination of options and completes a->opts (method, columns). Returns 0
+ * or NIDS_EUSAGE saying what is wrong. */
+int nids_normalize_check(nids_normalize_args *a, nids_err *err);
+
+/* Normalizes r (in_name for messages) to a->output: fitted on r and written to a->fit
+ * (*n receives the fit), or with the parameters read from a->params (into *n). The
+ * stream is committed first, then the parameters, so that a failed stream write leaves
+ * no parameter file, and a failed parameter write takes the stream file back. The
+ * caller frees *n. Returns 0 or a negative code. */
+int nids_normalize_run(nids_reader *r, const char *in_name, const nids_normalize_args *a,
+                       nids_norm **n, nids_err *err);
+
+/* One line for people after a fit: method, rows and feature columns (constant ones,
+ * and those with a method of their own), "prog: path: ...". */
+void nids_norm_summary(FILE *f, const char *prog, const nids_norm *n, const char *path);
+
 #endif

@@ -17,6 +17,19 @@
 #include "nids/model.h"
 #include "nids/stream.h"
 
+/* The scorer: a row's outputs are byte-identical whatever the batch sizes, the stream
+ * position, the thread count or the order of the rows. */
+typedef struct nids_scorer nids_scorer;
+
+/* A scorer over threads threads for batches of up to cap rows (its memory does not
+ * depend on cap: the model sees fixed blocks). Returns 0 or <0. */
+int nids_scorer_new(nids_scorer **s, const nids_model *m, unsigned outputs, int threads,
+                    int cap, nids_err *err);
+/* Scores x [B x d] (B <= cap) into out [B x nids_model_outputs()]. row0, the stream
+ * index of x's first row, is passed on to the type but changes no score. */
+void nids_scorer_run(nids_scorer *s, const float *x, int B, uint64_t row0, float *out);
+void nids_scorer_free(nids_scorer *s);
+
 /* Rows gathered and scored at once: two of the scorer's fixed blocks
  * (NIDS_SCORE_ROWS), one per thread with -j 2. */
 #define NIDS_SCORE_CHUNK (2 * NIDS_SCORE_ROWS)

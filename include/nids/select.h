@@ -49,4 +49,37 @@ int nids_select_list_read(const char *path, char ***names, int *n, nids_err *err
 int nids_select_apply(nids_reader *r, const char *in_name, char *const *keep, int nkeep,
                       FILE *out, const char *out_name, int level, nids_err *err);
 
+/* ---- nids-select's steps (select_run.c) ---- */
+
+/* What nids-select was asked to do. */
+typedef struct nids_select_args {
+	const char *importances, *model, *permutation, *apply, *output; /* the files */
+	int top, repeats, threads, level; /* --top (0: all), --repeats, -j, -z */
+	double corr;                      /* --corr, NaN for none */
+	uint64_t seed;
+	char **inputs; /* the input streams, ninputs of them (none: stdin) */
+	int ninputs;
+} nids_select_args;
+
+/* Checks the combination of options. Returns 0 or NIDS_EUSAGE saying what is wrong. */
+int nids_select_check(const nids_select_args *a, nids_err *err);
+
+/* --apply: copies the inputs to a->output (atomically), keeping the features listed in
+ * a->apply. Returns 0 or a negative code. */
+int nids_select_apply_files(const nids_select_args *a, nids_err *err);
+
+/* What choosing found, for the summary on stderr. */
+typedef struct nids_select_summary {
+	int kept, ranked, dropped; /* features kept, ranked, dropped by the filter */
+	double auroc;              /* --permutation: the model's AUROC on the input */
+	size_t rows;               /* the rows read from the input (0: none read) */
+} nids_select_summary;
+
+/* Chooses the features: ranks them (a->importances, or permutation importances of
+ * a->model on the inputs, written to a->permutation), keeps the top a->top, filters by
+ * a->corr over the inputs' rows, and writes the kept list to a->output (atomically).
+ * Returns 0 or a negative code. */
+int nids_select_choose_files(const nids_select_args *a, nids_select_summary *sum,
+                             nids_err *err);
+
 #endif

@@ -86,6 +86,36 @@ int nids_split_run(const nids_split_opts *o, nids_reader *r, const char *in_name
                    FILE *const out[2], const char *const out_names[2], nids_split_counts *c,
                    nids_err *err);
 
+/* nids-split's options in its own terms, which nids_split_args_apply turns into a
+ * nids_split_opts. */
+typedef struct nids_split_args {
+	const char *partition;   /* --partition K/N, or NULL */
+	const char *since, *until; /* --since, --until: ISO 8601 or epoch seconds, or NULL */
+	const char *records;     /* --records FILE, or NULL */
+	const char *rows, *ratio; /* --rows N, --attack-ratio R, or NULL */
+	const char *quota[2];    /* --benign-rows N, --attack-rows N, or NULL */
+	const char *out[2];      /* -o (NULL or "-": stdout), --val-output (NULL: none) */
+} nids_split_args;
+
+/* Completes o from a: parses the times and the partition, sets the sampling quotas,
+ * checks the combination of options, and reads --records into *rec (the caller frees
+ * it; o->rec points into it). Returns 0, NIDS_EUSAGE saying what is wrong with the
+ * options, or an error of nids_split_records_read. */
+int nids_split_args_apply(nids_split_opts *o, const nids_split_args *a, uint64_t **rec,
+                          nids_err *err);
+
+/* nids_split_run on the outputs paths[0] (the train rows; NULL or "-": stdout) and,
+ * when o->val > 0, paths[1] (the validation rows): written atomically, the first taken
+ * back when the second fails, stdout closed with its write errors checked. Returns 0
+ * or a negative code. */
+int nids_split_to_files(const nids_split_opts *o, nids_reader *r, const char *in_name,
+                        const char *const paths[2], nids_split_counts *c, nids_err *err);
+
+/* Writes the counts for people to f, one "prog: name: N rows ..." line for the input
+ * (in_name) and one per output (paths[k], nout of them) with its rows per group. */
+void nids_split_report(FILE *f, const char *prog, const nids_split_counts *c, const char *in_name,
+                       const char *const paths[2], int nout);
+
 /* Frees the arrays in c (not c itself). Accepts a zeroed c. */
 void nids_split_counts_free(nids_split_counts *c);
 

@@ -32,6 +32,7 @@
 
 #include "nids/err.h"
 #include "nids/metrics.h"
+#include "nids/stream.h"
 
 #define NIDS_THRESHOLD_VERSION 1
 
@@ -69,8 +70,68 @@ int nids_threshold_write(FILE *f, const char *name, const nids_threshold *t, nid
  * NIDS_EFORMAT ("path:line: ..."), NIDS_EVERSION or NIDS_ECHECKSUM. */
 int nids_threshold_read(const char *path, nids_threshold *t, nids_err *err);
 
-/* Formats v with the fewest digits that read back as the same double, into buf
- * (at least 32 bytes); "nan", "inf", "-inf" for those. Returns buf. */
-char *nids_format_double(char *buf, double v);
+/* ---- nids-threshold's steps ---- */
+
+/* What nids-threshold was asked to do. */
+typedef struct nids_threshold_opts {
+	int rule;     /* NIDS_FIT_*, or -1 with params */
+	const char *arg; /* the rule's parameter as given (NULL for --best-f1) */
+	int nrules;   /* how many of the rules and -p were given (one may be) */
+	int by_alpha; /* the rule is --alpha (NIDS_FIT_VALUE) */
+	double param; /* the rule's parameter, set by the check (--alpha's threshold) */
+	double alpha; /* --alpha a: the rule p < a on a -log p or log p column, or 0 */
+	const char *params, *out, *model, *score; /* -p, -o, -m, --score */
+	int direction; /* --high, --low: NIDS_DIR_*, or -1 for the column's role */
+	int alarms_only, level, apply, exit_status; /* --alarms-only, -z, --apply, -e */
+} nids_threshold_opts;
+
+/* Checks the combination of options (has_inputs: input files were named), parses the
+ * rule's parameter, and decides
+ * whether o applies a threshold (o->apply: -p, or --value or --alpha without -o) or
+ * fits one; --alpha's threshold goes to o->param (in the direction of --low or --high,
+ * else high). Returns 0, or NIDS_EUSAGE saying what does not go together. */
+int nids_threshold_opts_check(nids_threshold_opts *o, int has_inputs, nids_err *err);
+
+/* Reads the threshold file at path into t (nids_threshold_read) and checks a --high or
+ * --low flag (direction NIDS_DIR_*, or -1 for none) against its direction. Returns 0,
+ * a code of nids_threshold_read, or NIDS_EUSAGE ("--low contradicts the direction
+ * 'high' in 'path'"). */
+int nids_threshold_load(const char *path, int direction, nids_threshold *t, nids_err *err);
+
+/* Fits a threshold by rule (param its parameter) to the scores of every remaining row of
+ * r (name for messages): the column called score (NULL: the one with a score role),
+ * in direction (-1: the column's role). Fills t, t->score included. Returns 0 or a
+ * negative code, err naming the input. */
+int nids_threshold_fit_stream(nids_reader *r, const char *name, const char *score, int direction,
+                              int rule, double param, nids_threshold *t, nids_err *err);
+
+/* Makes t the threshold of --value or --alpha in o, by no rule ("value v", "alpha a"),
+ * for the column o->score (NULL: "score"). */
+void nids_threshold_set_value(nids_threshold *t, const nids_threshold_opts *o);
+
+/* When --high or --low in o contradicts the role of the score column of h that o
+ * names (or the one with a score role), writes a warning with the fix into msg [n]
+ * and returns 1 (nids_threshold_side_check); else 0. */
+int nids_threshold_side_warning(const nids_header *h, const nids_threshold_opts *o, char *msg,
+                                size_t n);
+
+/* Writes t as a threshold file at path, atomically. Returns 0 or a negative code. */
+int nids_threshold_save(const char *path, const nids_threshold *t, nids_err *err);
+
+/* Stores t in the model file at model_path (rewritten atomically), which then alarms by
+ * itself (nids-score --alarms). Returns 0 or a negative code. */
+int nids_threshold_store(const char *model_path, const nids_threshold *t, nids_err *err);
+
+/* Applies t to every remaining row of r (name for messages) and writes the stream to out
+ * (out_name for messages, blocks at zstd level o->level): each row with an 'alarm'
+ * column (0 or 1), or, with o->alarms_only, the alarm rows alone and no new column.
+ * The score column is o->score, else t->score when set, else the one with a score role;
+ * t->direction -1 takes the direction from the column's role (and --alpha's threshold
+ * then follows it: -ln a on -log p, ln a on log p). Adds the alarms to *alarms.
+ * Returns 0, or NIDS_EFORMAT for a NaN score (naming the row) or a stream that has an
+ * 'alarm' column, or another negative code. */
+int nids_threshold_apply_stream(nids_reader *r, const char *name, const nids_threshold *t,
+                                const nids_threshold_opts *o, FILE *out, const char *out_name,
+                                unsigned long long *alarms, nids_err *err);
 
 #endif

@@ -35,12 +35,19 @@ attacks_higher() {
 	[[ "$output" == *$'\ntensor=stand 6 2 '* && "$output" == *$'\ntensor=cdf.5 1 400 '* ]]
 }
 
+@test "ensemble: --help lists its options with the defaults bench/quality.md chose" {
+	run -0 fit --help
+	[[ "$output" == *"-t ensemble: member detectors"* ]]
+	[[ "$output" == *"--members"*"[default: ae,kmeans]"* ]]
+	[[ "$output" == *"--standardize"*"[default: rank]"* && "$output" == *"--combine"*"[default: mean]"* ]]
+}
+
 @test "ensemble: progress lines name each member; bad member lists are usage errors" {
 	run -0 --separate-stderr fit -v -t ensemble --members kmeans,iforest -j 2 -o "$tmp/e.bin" "$tmp/benign.rec"
 	[[ "$stderr" == *"ensemble: member 1 of 2 trained (-t kmeans, seed 0)"* ]]
 	[[ "$stderr" == *"ensemble: member 2 of 2 trained (-t iforest, seed 0)"* ]]
 	run -2 --separate-stderr fit -q -t ensemble --members ae,sae -o "$tmp/x.bin" "$tmp/benign.rec"
-	[ "$stderr" = "nids-fit: option '--members': 'sae' is not an unsupervised model type" ]
+	[ "$stderr" = "nids-fit: option '--members': 'sae' is not an unsupervised model type (ae, vae, dagmm, memae, dsebm, aegmm, kmeans, iforest)" ]
 	run -2 --separate-stderr fit -q -t ensemble --combine median -o "$tmp/x.bin" "$tmp/benign.rec"
 	[ "$stderr" = "nids-fit: option '--combine': 'median' is not one of mean, max, aom" ]
 	[ ! -e "$tmp/x.bin" ]

@@ -224,4 +224,12 @@ test_csv="$NIDS_TOP/tests/fixtures/feat/csv_test.csv"
 	[ "${#lines[@]}" -eq 6 ]
 	[ "${lines[1]}" = "$(printf '0\t1\t1\t1')" ]
 	[ "${lines[4]}" = "$(printf '0\t1\t1\t1')" ]
+	# the first input's rows come first and name it; the second's values it lacks
+	# (icmp) go to _other
+	run --separate-stderr feat --onehot proto,service --drop host -o "$tmp/two.rec" "$train" "$test_csv"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nids-featurize: inputs: 5 rows (3 benign, 2 attack), 1 values outside the vocabulary (in _other)" ]
+	run ncat -H -c record,file,dur,proto=_other,class "$tmp/two.rec"
+	[ "$output" = "$(printf '1\t%s\t1.5\t0\tnormal\n2\t%s\t0\t0\tneptune\n3\t%s\t2\t0\tnormal\n1\t%s\t3\t1\tsmurf\n2\t%s\t0.25\t0\tnormal' \
+		"$train" "$train" "$train" "$test_csv" "$test_csv")" ]
 }

@@ -8,6 +8,7 @@
 #include "fuzz_common.h"
 
 #include "nids/model.h"
+#include "nids/score.h"
 
 static void score(const nids_model *m, unsigned outputs, const float *x, int B)
 {

@@ -12,6 +12,7 @@
 #include "nids/classic.h"
 #include "nids/classic_model.h"
 #include "nids/model.h"
+#include "nids/score.h"
 #include "nids/rng.h"
 
 /* Grows a tree on column-major xt [d x n] with unit weights. */

@@ -321,7 +321,8 @@ static void test_dagmm_step(void)
 	m->d = D;
 	m->seed = 5;
 	struct step_ctx c = { .B = B };
-	CHECK(nids_dagmm_test_net(m, &c.net, B, &err) == 0, "%s", err.msg);
+	nids_scratch bufs = { 0 };
+	CHECK(nids_dagmm_test_net(m, &c.net, B, &bufs, &err) == 0, "%s", err.msg);
 	float *x = malloc(sizeof(float) * B * D), *g = calloc(c.net.nparams, sizeof(float));
 	float *dir = malloc(sizeof(float) * c.net.nparams);
 	/* the evaluations also ask for gradients (into a scratch buffer): dropout runs only
@@ -357,6 +358,7 @@ static void test_dagmm_step(void)
 	free(g);
 	free(dir);
 	free(scratch);
+	nids_scratch_free(&bufs);
 	nids_model_free(m);
 }
 

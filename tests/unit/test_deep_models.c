@@ -8,6 +8,7 @@
 #include "check.h"
 #include "nids/gmm.h"
 #include "nids/model.h"
+#include "nids/score.h"
 
 #define N 400
 #define D 6

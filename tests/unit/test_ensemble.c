@@ -3,7 +3,7 @@
  * standardized combination, computed here again from the single models' scores: z-score
  * and mean, rank and max, average of maximum. The model does not depend on -j; the
  * file round-trips, and a cut file, a flipped byte and a member damaged inside an
- * intact outer file are each refused. (Batch and thread invariance of its scores:
+ * intact outer file (its options, its tensor table, its type) are each refused. (Batch and thread invariance of its scores:
  * test_score_invariance.c.) */
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +13,7 @@
 #include "check.h"
 #include "nids/le.h"
 #include "nids/model.h"
+#include "nids/score.h"
 
 #define N 400
 #define D 6
@@ -22,7 +23,7 @@ static char *FEAT[D];
 
 static void make_data(void)
 {
-	static char names[D][8];
+	static char names[D][16];
 	nids_rng rng;
 	nids_rng_seed(&rng, 11);
 	for (int j = 0; j < D; j++) {
@@ -108,7 +109,8 @@ static void ranks(const float *s, double *r)
  * mean over replicas */
 static void test_zscore_mean(void)
 {
-	const char *kv[] = { "members", "ae,kmeans,iforest", "seeds", "2", NULL };
+	const char *kv[] = { "members", "ae,kmeans,iforest", "seeds", "2", "standardize", "zscore",
+		             NULL };
 	nids_model *e = fit("ensemble", kv, 5, 2);
 	nids_model *a0 = fit("ae", NULL, 5, 1), *a1 = fit("ae", NULL, 105, 1);
 	nids_model *k = fit("kmeans", NULL, 5, 1), *f = fit("iforest", NULL, 5, 1);
@@ -142,7 +144,7 @@ static void test_rank_max_and_aom(void)
 	const char *kv[] = { "members", "kmeans,iforest", "standardize", "rank", "combine", "max",
 		             NULL };
 	const char *kv2[] = { "members", "kmeans,iforest,ae", "combine", "aom", "buckets", "2",
-		              NULL };
+		              "standardize", "zscore", NULL };
 	nids_model *e = fit("ensemble", kv, 3, 1), *e2 = fit("ensemble", kv2, 3, 1);
 	nids_model *k = fit("kmeans", NULL, 3, 1), *f = fit("iforest", NULL, 3, 1);
 	nids_model *a = fit("ae", NULL, 3, 1);
@@ -242,16 +244,37 @@ static void test_file(void)
 		int rc = read_bytes(b, cut, &back, &err);
 		CHECK(rc == NIDS_ETRUNCATED && !back, "cut at %zu: %s", cut, err.msg);
 	}
-	/* the first member's bytes start at the arena: find its own magic */
-	size_t at = 0;
-	for (size_t i = 64; i + 8 < len && !at; i++)
-		at = memcmp(b + i, "\x89NIDM\r\n\x1a", 8) == 0 ? i : 0;
-	CHECK(at > 0, "no nested member file");
-	b[at + 200] ^= 0x10;
-	CHECK(read_bytes(b, len, &back, &err) == NIDS_ECHECKSUM && !back, "flipped: %s", err.msg);
-	nids_put64(b + len - 8, XXH64(b, len - 8, 0)); /* the outer checksum made valid again */
-	CHECK(read_bytes(b, len, &back, &err) == NIDS_EFORMAT && !back, "%s", err.msg);
-	CHECK(strstr(err.msg, "member 1: model file checksum mismatch") != NULL, "%s", err.msg);
+	/* the members' texts in the arena: "type=kmeans\n" (the first member) and
+	 * "type=iforest\n", each followed by its options, tensor table and arena */
+	size_t at = 0, at2 = 0;
+	for (size_t i = 64; i + 16 < len && !at2; i++) {
+		at = !at && memcmp(b + i, "type=kmeans\nseed=", 17) == 0 ? i : at;
+		at2 = memcmp(b + i, "type=iforest\nseed", 17) == 0 ? i : 0;
+	}
+	CHECK(at > 0 && at2 > at, "no nested members (%zu, %zu)", at, at2);
+	unsigned char *c = malloc(len);
+	struct { const char *from, *to, *msg; } damage[] = {
+		{ "hp.k=8\n", "hp.k=9\n", "centroids" },    /* the type's own shape check */
+		{ "hp.k=8\n", "hp.q=8\n", "member 1: -t kmeans has no option 'q'" },
+		{ "tensor=centroids 8 6 0\n", "tensor=centroids 8 6 9\n", "member 1: tensor 'centroids' lies outside the arena" },
+		{ "type=kmeans\n", "type=iforst\n", "member 1: not a -t kmeans member" },
+	};
+	for (size_t k = 0; k < sizeof damage / sizeof damage[0]; k++) {
+		memcpy(c, b, len);
+		unsigned char *p = NULL;
+		for (size_t i = at; i < at2 && !p; i++)
+			p = memcmp(c + i, damage[k].from, strlen(damage[k].from)) ? NULL : c + i;
+		CHECK(p != NULL, "no '%s' in the first member", damage[k].from);
+		if (!p)
+			continue;
+		memcpy(p, damage[k].to, strlen(damage[k].to));
+		CHECK(read_bytes(c, len, &back, &err) == NIDS_ECHECKSUM && !back, "flipped: %s",
+		      err.msg);
+		nids_put64(c + len - 8, XXH64(c, len - 8, 0)); /* the outer checksum made valid */
+		CHECK(read_bytes(c, len, &back, &err) == NIDS_EFORMAT && !back, "%s", err.msg);
+		CHECK(strstr(err.msg, damage[k].msg) != NULL, "%s: %s", damage[k].to, err.msg);
+	}
+	free(c);
 	free(b);
 	nids_model_free(e);
 }
@@ -263,9 +286,9 @@ static void test_bad_options(void)
 		                 { "combine", "median" }, { "standardize", "minmax" },
 		                 { "seeds", "0" } };
 	const char *msg[] = { "option '--members': 'ae' twice (use --seeds for replicas)",
-		              "option '--members': 'sae' is not an unsupervised model type",
-		              "option '--members': 'ensemble' is not an unsupervised model type",
-		              "option '--members': 'nope' is not an unsupervised model type",
+		              "option '--members': 'sae' is not an unsupervised model type (ae, vae, dagmm, memae, dsebm, aegmm, kmeans, iforest)",
+		              "option '--members': 'ensemble' is not an unsupervised model type (ae, vae, dagmm, memae, dsebm, aegmm, kmeans, iforest)",
+		              "option '--members': 'nope' is not an unsupervised model type (ae, vae, dagmm, memae, dsebm, aegmm, kmeans, iforest)",
 		              "option '--combine': 'median' is not one of mean, max, aom",
 		              "option '--standardize': 'minmax' is not one of zscore, rank",
 		              "option '--seeds': '0' is not a whole number from 1 to 8" };

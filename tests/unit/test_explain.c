@@ -11,6 +11,7 @@
 #include "../../lib/explain_impl.h"
 #include "nids/explain.h"
 #include "nids/model.h"
+#include "nids/score.h"
 #include "nids/rng.h"
 
 /* Shapley values phi [d] of the value function v over d features, by the definition:

@@ -12,6 +12,7 @@
 #include <xxhash.h>
 
 #include "check.h"
+#include "nids/format.h"
 #include "nids/io.h"
 #include "nids/metrics.h"
 #include "nids/stream.h"

@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "nids/model.h"
+#include "nids/score.h"
 
 #define N 300
 #define D 6

@@ -18,6 +18,7 @@
 #include "check.h"
 #include "nids/le.h"
 #include "nids/model.h"
+#include "nids/score.h"
 #include "nids/rng.h"
 
 #define N 300

@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "nids/model.h"
+#include "nids/score.h"
 
 #define N 701 /* not a multiple of any block size */
 #define D 37
