@@ -58,14 +58,16 @@ $(BUILD)/lib/%.o: lib/%.c | $(BUILD)/lib
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(OBJ_OPT) $(DEPFLAGS) -c -o $@ $<
 $(BUILD)/libnids.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
-$(BUILD)/bin/%: cmd/%.c $(BUILD)/libnids.a | $(BUILD)/bin
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -o $@ $< $(BUILD)/libnids.a $(LDFLAGS) $(LDLIBS)
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libnids.a | $(BUILD)/tests
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -Itests/unit -Ilib -o $@ $< $(BUILD)/libnids.a $(LDFLAGS) $(LDLIBS)
+# (the programs' and tests' .d files go to $(BUILD)/dep, out of the directories that
+# tests/run.sh and the bats files list)
+$(BUILD)/bin/%: cmd/%.c $(BUILD)/libnids.a | $(BUILD)/bin $(BUILD)/dep
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -MF $(BUILD)/dep/$*.d -o $@ $< $(BUILD)/libnids.a $(LDFLAGS) $(LDLIBS)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libnids.a | $(BUILD)/tests $(BUILD)/dep
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -MF $(BUILD)/dep/$*.d -Itests/unit -Ilib -o $@ $< $(BUILD)/libnids.a $(LDFLAGS) $(LDLIBS)
 # every public header compiles on its own
 $(BUILD)/hdr/%.ok: include/nids/%.h | $(BUILD)/hdr
 	$(CC) $(CPPFLAGS) $(WARN) -fsyntax-only -x c $< && touch $@
-$(BUILD)/lib $(BUILD)/bin $(BUILD)/tests $(BUILD)/hdr:
+$(BUILD)/lib $(BUILD)/bin $(BUILD)/tests $(BUILD)/hdr $(BUILD)/dep:
 	mkdir -p $@
 
 headers: $(HEADER_CHECKS)
@@ -135,14 +137,14 @@ $(FUZZ_BUILD)/lib/%.o: lib/%.c | $(FUZZ_BUILD)/lib
 	$(FUZZ_CC) $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link -pthread -c -o $@ $<
 $(FUZZ_BUILD)/libnids.a: $(FUZZ_LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
-$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libnids.a
-	$(FUZZ_CC) $(CPPFLAGS) -Ilib $(WARN) $(FUZZ_FLAGS) $(DEPFLAGS) -fsanitize=fuzzer -pthread -o $@ $< \
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libnids.a | $(FUZZ_BUILD)/dep
+	$(FUZZ_CC) $(CPPFLAGS) -Ilib $(WARN) $(FUZZ_FLAGS) $(DEPFLAGS) -MF $(FUZZ_BUILD)/dep/$*.d -fsanitize=fuzzer -pthread -o $@ $< \
 	  $(FUZZ_BUILD)/libnids.a $(LDFLAGS) $(LDLIBS)
-$(FUZZ_BUILD)/lib:
+$(FUZZ_BUILD)/lib $(FUZZ_BUILD)/dep:
 	mkdir -p $@
 fuzz-build: $(FUZZERS)
 fuzz: fuzz-build
 	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_CC=$(FUZZ_CC) sh tests/fuzz/run.sh long $(FUZZ_TIME)
 
 # the header dependencies the compiler wrote (DEPFLAGS)
--include $(wildcard $(BUILD)/lib/*.d $(BUILD)/bin/*.d $(BUILD)/tests/*.d $(FUZZ_BUILD)/lib/*.d $(FUZZ_BUILD)/*.d)
+-include $(wildcard $(BUILD)/lib/*.d $(BUILD)/dep/*.d $(FUZZ_BUILD)/lib/*.d $(FUZZ_BUILD)/dep/*.d)
