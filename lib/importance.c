@@ -61,42 +61,67 @@ static void free_names(char **v, int n)
 	free(v);
 }
 
-int nids_importance_read(const char *path, char ***names, double **imp, int *n, nids_err *err)
+static int listed(char *const *v, int n, const char *name)
 {
-	*names = NULL, *imp = NULL, *n = 0;
+	for (int i = 0; i < n; i++)
+		if (!strcmp(v[i], name))
+			return 1;
+	return 0;
+}
+
+/* One line of a name file into name (and *val): 1 to keep it, 0 to skip it, or an error. */
+static int parse_name_line(char *line, int lineno, const char *where, int ranked, double *val,
+                           nids_err *err)
+{
+	if (!ranked) {
+		line[strcspn(line, "\t")] = 0;
+		return line[0] && line[0] != '#';
+	}
+	if (lineno == 1) {
+		if (strcmp(line, "feature\timportance"))
+			return nids_err_set(err, NIDS_EFORMAT, where, "not an importance file (the first "
+			                    "line is not 'feature<TAB>importance')");
+		return 0;
+	}
+	char *tab = strchr(line, '\t'), *end;
+	*val = tab ? strtod(tab + 1, &end) : 0;
+	if (!tab || tab == line || end == tab + 1 || *end || !isfinite(*val))
+		return nids_err_set(err, NIDS_EFORMAT, where, "'%.60s' is not a feature name, a tab "
+		                    "and an importance", line);
+	*tab = 0;
+	return 1;
+}
+
+int nids_name_file_read(const char *path, char ***names, double **vals, int *n, nids_err *err)
+{
+	int ranked = vals != NULL;
+	*names = NULL, *n = 0;
+	if (ranked)
+		*vals = NULL;
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return nids_err_set(err, NIDS_EIO, path, "%s", strerror(errno));
 	char line[4096], where[300];
 	int k = 0, cap = 0, rc = 0, lineno = 0;
 	char **v = NULL;
-	double *x = NULL;
+	double *x = NULL, val = 0;
 	while (!rc && fgets(line, sizeof line, f)) {
 		snprintf(where, sizeof where, "%.250s:%d", path, ++lineno);
 		line[strcspn(line, "\r\n")] = 0;
-		if (lineno == 1) {
-			if (strcmp(line, "feature\timportance"))
-				rc = nids_err_set(err, NIDS_EFORMAT, where, "not an importance file (the first "
-				                  "line is not 'feature<TAB>importance')");
+		if ((rc = parse_name_line(line, lineno, where, ranked, &val, err)) <= 0)
 			continue;
-		}
-		char *tab = strchr(line, '\t'), *end;
-		double val = tab ? strtod(tab + 1, &end) : 0;
-		if (!tab || tab == line || end == tab + 1 || *end || !isfinite(val)) {
-			rc = nids_err_set(err, NIDS_EFORMAT, where, "'%.60s' is not a feature name, a tab "
-			                  "and an importance", line);
+		rc = 0;
+		if (!ranked && listed(v, k, line)) {
+			rc = nids_err_set(err, NIDS_EFORMAT, where, "feature '%.80s' listed twice", line);
 			break;
 		}
-		*tab = 0;
 		if (k == cap) {
 			cap = cap ? 2 * cap : 64;
 			char **nv = realloc(v, sizeof(char *) * (size_t)cap);
-			double *nx = nv ? realloc(x, sizeof(double) * (size_t)cap) : NULL;
-			if (nv)
-				v = nv;
-			if (nx)
-				x = nx;
-			if (!nv || !nx) {
+			double *nx = nv && ranked ? realloc(x, sizeof(double) * (size_t)cap) : NULL;
+			v = nv ? nv : v;
+			x = nx ? nx : x;
+			if (!nv || (ranked && !nx)) {
 				rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 				break;
 			}
@@ -105,19 +130,25 @@ int nids_importance_read(const char *path, char ***names, double **imp, int *n, 
 			rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 			break;
 		}
-		x[k++] = val;
+		if (ranked)
+			x[k] = val;
+		k++;
 	}
 	if (!rc && ferror(f))
 		rc = nids_err_set(err, NIDS_EIO, path, "read error");
-	if (!rc && lineno == 0)
+	if (!rc && ranked && lineno == 0)
 		rc = nids_err_set(err, NIDS_EFORMAT, path, "empty file");
+	if (!rc && !ranked && k == 0)
+		rc = nids_err_set(err, NIDS_EFORMAT, path, "no feature names in the list");
 	fclose(f);
 	if (rc) {
 		free_names(v, k);
 		free(x);
 		return rc;
 	}
-	*names = v, *imp = x, *n = k;
+	*names = v, *n = k;
+	if (ranked)
+		*vals = x;
 	return 0;
 }
 

@@ -28,10 +28,13 @@ void nids_importance_normalize(double *imp, int d);
 int nids_importance_write(const char *path, char *const *names, const double *imp, int d,
                           nids_err *err);
 
-/* Reads such a file (the header line, then name and number per line): *names [*n]
- * (each and the array malloc'd) and *imp [*n] in file order. Returns 0, NIDS_EIO,
- * NIDS_EFORMAT (path:line: what), NIDS_ENOMEM. */
-int nids_importance_read(const char *path, char ***names, double **imp, int *n, nids_err *err);
+/* Reads a file of feature names, one a line, into *names [*n] (each and the array
+ * malloc'd), in file order. With vals, an importance file as written above (the header
+ * line, then name, tab and number), the numbers into *vals [*n]; without, a kept list
+ * (a name is the text up to a tab; blank and '#' lines skipped; a name listed twice or
+ * no name at all refused). Returns 0, NIDS_EIO, NIDS_EFORMAT (path:line: what),
+ * NIDS_ENOMEM. */
+int nids_name_file_read(const char *path, char ***names, double **vals, int *n, nids_err *err);
 
 /* The correlation filter over the finite columns x [n x d] (row-major), in the order
  * order [k] (feature indices): keep [k] receives 1 for a kept feature, 0 for a dropped

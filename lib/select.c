@@ -148,49 +148,7 @@ int nids_select_choose(const nids_select_opts *o, const nids_dataset *ds, char *
 
 int nids_select_list_read(const char *path, char ***names, int *n, nids_err *err)
 {
-	*names = NULL, *n = 0;
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return nids_err_set(err, NIDS_EIO, path, "%s", strerror(errno));
-	char line[4096], where[300];
-	int k = 0, cap = 0, rc = 0, lineno = 0;
-	char **v = NULL;
-	while (!rc && fgets(line, sizeof line, f)) {
-		snprintf(where, sizeof where, "%.250s:%d", path, ++lineno);
-		line[strcspn(line, "\t\r\n")] = 0;
-		if (!line[0] || line[0] == '#')
-			continue;
-		if (index_of(v, k, line) >= 0) {
-			rc = nids_err_set(err, NIDS_EFORMAT, where, "feature '%.80s' listed twice", line);
-			break;
-		}
-		if (k == cap) {
-			cap = cap ? 2 * cap : 64;
-			char **nv = realloc(v, sizeof(char *) * (size_t)cap);
-			if (!nv) {
-				rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-				break;
-			}
-			v = nv;
-		}
-		if (!(v[k] = strdup(line)))
-			rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-		else
-			k++;
-	}
-	if (!rc && ferror(f))
-		rc = nids_err_set(err, NIDS_EIO, path, "read error");
-	if (!rc && k == 0)
-		rc = nids_err_set(err, NIDS_EFORMAT, path, "no feature names in the list");
-	fclose(f);
-	if (rc) {
-		for (int i = 0; i < k; i++)
-			free(v[i]);
-		free(v);
-		return rc;
-	}
-	*names = v, *n = k;
-	return 0;
+	return nids_name_file_read(path, names, NULL, n, err);
 }
 
 /* The output header: the kept columns (map [ncols out] their input indices), every

@@ -96,7 +96,7 @@ static int permutation(const nids_select_args *a, const nids_dataset *ds, char *
 	if (!rc)
 		rc = nids_importance_write(a->permutation, ds->features, imp, ds->d, err);
 	if (!rc)
-		rc = nids_importance_read(a->permutation, rank, &back, n, err);
+		rc = nids_name_file_read(a->permutation, rank, &back, n, err);
 	nids_model_free(m);
 	free(imp);
 	free(back);
@@ -129,7 +129,7 @@ int nids_select_choose_files(const nids_select_args *a, nids_select_summary *sum
 	if (a->permutation || !isnan(a->corr))
 		rc = read_input(a, &ds, err);
 	if (!rc && a->importances)
-		rc = nids_importance_read(a->importances, &rank, &imp, &n, err);
+		rc = nids_name_file_read(a->importances, &rank, &imp, &n, err);
 	if (!rc && a->permutation)
 		rc = permutation(a, ds, &rank, &n, &sum->auroc, err);
 	nids_select_opts so = { ds && !rank ? ds->features : rank, ds && !rank ? ds->d : n, a->top,
