@@ -33,7 +33,7 @@ teardown() { teardown_tmp; }
 	run -2 --separate-stderr fit --bogus
 	[[ "$stderr" == *"unknown option '--bogus'"*"usage: nids-fit"* ]]
 	run -2 --separate-stderr fit "$tmp/benign.rec"
-	[ "${stderr_lines[0]}" = "nids-fit: -t is required (ae, vae, sae, dagmm, memae, dsebm, aegmm, kmeans, logreg, tree, forest, iforest)" ]
+	[ "${stderr_lines[0]}" = "nids-fit: -t is required (ae, vae, sae, dagmm, memae, dsebm, aegmm, kmeans, logreg, tree, forest, iforest, ensemble)" ]
 	run -2 --separate-stderr fit -t svm "$tmp/benign.rec"
 	[ "${stderr_lines[0]}" = "nids-fit: unknown model type 'svm' (known: ae, vae, sae, dagmm, memae, dsebm, aegmm, kmeans, logreg, tree, forest, iforest)" ]
 	run -2 --separate-stderr fit -t ae --latent 4 "$tmp/benign.rec"
