@@ -35,7 +35,7 @@ teardown() { teardown_tmp; }
 	run -2 --separate-stderr fit "$tmp/benign.rec"
 	[ "${stderr_lines[0]}" = "nids-fit: -t is required (ae, vae, sae, dagmm, memae, dsebm, aegmm, kmeans, logreg, tree, forest, iforest, ensemble)" ]
 	run -2 --separate-stderr fit -t svm "$tmp/benign.rec"
-	[ "${stderr_lines[0]}" = "nids-fit: unknown model type 'svm' (known: ae, vae, sae, dagmm, memae, dsebm, aegmm, kmeans, logreg, tree, forest, iforest)" ]
+	[ "${stderr_lines[0]}" = "nids-fit: unknown model type 'svm' (known: ae, vae, sae, dagmm, memae, dsebm, aegmm, kmeans, logreg, tree, forest, iforest, ensemble)" ]
 	run -2 --separate-stderr fit -t ae --latent 4 "$tmp/benign.rec"
 	[ "${stderr_lines[0]}" = "nids-fit: option '--latent' does not apply to -t ae" ]
 	run -2 --separate-stderr fit -t ae --epochs x "$tmp/benign.rec"
