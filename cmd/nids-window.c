@@ -111,11 +111,11 @@ int main(int argc, char **argv)
 {
 	args a = { 0 };
 	parse_args(argc, argv, &a);
+	nids_window_counts counts = { 0 };
+	nids_output *out = NULL;
 	nids_err err = { 0 };
 	nids_input *in = NULL;
 	nids_reader *r = NULL;
-	nids_output *out = NULL;
-	nids_window_counts counts = { 0 };
 	nids_progress *progress = NULL;
 	int rc = nids_cli_open_stream(PROG, &a.talk, a.inputs, a.ninputs, &in, &r, &progress, &err);
 	if (!rc)

@@ -382,21 +382,29 @@ static int any_bad(const float *f, size_t D, int log)
 	return bad;
 }
 
-/* Adds one row's values f[0..D) to the block sums about the shift k (sums of v - k
- * and (v - k)^2) and to the running min and max. Returns non-zero at a bad value. */
+/* Adds one value v (log1p'd first when log) to a column's block sums about the shift k
+ * (sums of v - k and (v - k)^2) and to its running min and max. Returns non-zero at a
+ * bad value. */
+static inline int fit_value(float f, int log, double k, double *restrict s1,
+                            double *restrict s2, double *restrict mn, double *restrict mx)
+{
+	int bad = log ? (!(f >= 0)) | (f - f != 0) : f - f != 0;
+	double v = log ? log1p((double)f) : (double)f, d = v - k;
+	*s1 += d;
+	*s2 += d * d;
+	*mn = v < *mn ? v : *mn;
+	*mx = v > *mx ? v : *mx;
+	return bad;
+}
+
+/* One row's values f[0..D): log1p on every column when log (one method for all). */
 static int fit_row(const float *restrict f, size_t D, int log, const double *restrict k,
                    double *restrict s1, double *restrict s2, double *restrict mn,
                    double *restrict mx)
 {
 	int bad = 0;
-	for (size_t j = 0; j < D; j++) {
-		bad |= log ? (!(f[j] >= 0)) | (f[j] - f[j] != 0) : f[j] - f[j] != 0;
-		double v = log ? log1p((double)f[j]) : (double)f[j], d = v - k[j];
-		s1[j] += d;
-		s2[j] += d * d;
-		mn[j] = v < mn[j] ? v : mn[j];
-		mx[j] = v > mx[j] ? v : mx[j];
-	}
+	for (size_t j = 0; j < D; j++)
+		bad |= fit_value(f[j], log, k[j], s1 + j, s2 + j, mn + j, mx + j);
 	return bad;
 }
 
@@ -406,15 +414,8 @@ static int fit_row_mixed(const float *restrict f, size_t D, const unsigned char 
                          double *restrict mn, double *restrict mx)
 {
 	int bad = 0;
-	for (size_t j = 0; j < D; j++) {
-		int log = is_log(meth[j]);
-		bad |= log ? (!(f[j] >= 0)) | (f[j] - f[j] != 0) : f[j] - f[j] != 0;
-		double v = log ? log1p((double)f[j]) : (double)f[j], d = v - k[j];
-		s1[j] += d;
-		s2[j] += d * d;
-		mn[j] = v < mn[j] ? v : mn[j];
-		mx[j] = v > mx[j] ? v : mx[j];
-	}
+	for (size_t j = 0; j < D; j++)
+		bad |= fit_value(f[j], is_log(meth[j]), k[j], s1 + j, s2 + j, mn + j, mx + j);
 	return bad;
 }
 
@@ -1099,12 +1100,8 @@ int nids_normalize_fit_stream_opts(nids_reader *r, const char *in_name, const ni
 	nids_spool *spool = NULL;
 	rc = nids_spool_open(&spool, C, M, err);
 	float *rows;
-	long k;
-	while (!rc && (k = nids_reader_next(r, &rows, err)) != 0) {
-		if (k < 0) {
-			rc = (int)k;
-			break;
-		}
+	long k = 0;
+	while (!rc && (k = nids_reader_next(r, &rows, err)) > 0) {
 		uint64_t first = nids_reader_rows(r) - (uint64_t)k + 1;
 		rc = nids_norm_fit_rows(n, rows, (size_t)k, in_name, first, err);
 		const unsigned char *meta = nids_reader_meta(r);
@@ -1112,6 +1109,8 @@ int nids_normalize_fit_stream_opts(nids_reader *r, const char *in_name, const ni
 			rc = nids_spool_put(spool, rows + (size_t)i * C, meta ? meta + (size_t)i * M : NULL,
 			                    err);
 	}
+	if (!rc && k < 0)
+		rc = (int)k;
 	if (!rc)
 		rc = nids_norm_fit_end(n, in_name, err);
 	if (!rc)
