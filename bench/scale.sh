@@ -54,13 +54,13 @@ run_one() {
 	taskset -c 0 sh -c "/usr/bin/time -f '%M %U %S' -o $D/rss/feat.1 $BIN/nids-featurize -q -f kdd99 $D/day.csv | /usr/bin/time -f '%M %U %S' -o $D/rss/score.1 $BIN/nids-score -m $D/ae.bin > /dev/null"
 }
 run_cores() {
-	parallel --will-cite -j 2 --pipepart -a "$D/day.csv" --block -8 "$JOB"
+	parallel --will-cite -j 2 --pipepart -a "$D/day.csv" --block -4 "$JOB"
 }
 run_hosts() {
 	local sl
 	sl=$(printf '1/root@%s,' "${HOSTS[@]}")
 	parallel --will-cite --ssh "$SSH" --sshlogin "${sl%,}" --pipepart -a "$D/day.csv" \
-		--block -8 "$JOB"
+		--block -4 "$JOB"
 }
 declare -A best rss cpu
 modes="one cores"
