@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The fidelity bars' reference values, with scikit-learn and pandas (bench/fidelity.sh).
+"""The fidelity targets' reference values, with scikit-learn and pandas (bench/fidelity.sh).
 
     fidelity_check.py report PAIRS.tsv NIDS.json
         PAIRS.tsv: `nids-cat -c class,pred` of a scored stream; NIDS.json: nids-roc
