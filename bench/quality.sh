@@ -13,7 +13,9 @@
 #
 # Environment: WORK (scratch, default /tmp/nids-quality), DATA (../shared/data), PEERS
 # (../shared/bench), SEEDS ("0 1 2"), DATASETS ("nsl kdd99 cic17 cse18"),
-# TRANSFORMS ("minmax quantile log1p"), MODELS ("ae vae aegmm kmeans iforest").
+# TRANSFORMS ("minmax quantile log1p"), MODELS ("ae vae aegmm kmeans iforest"); for
+# peers: PEER_NETS ("ae_torch vae_torch"), PEER_CLASSIC ("iforest kmeans"), PEER_EPOCHS
+# (the torch peers' --epochs, else their default 20).
 #
 # Protocols (one split, seed 1; model seeds vary):
 #   nsl    NSL-KDD: benign rows of KDDTrain+ train, KDDTest+ tests; attack = positive
@@ -82,11 +84,12 @@ peers() {
 	local d=$W/$1/$2 s
 	s=$(echo $SEEDS | tr ' ' ,)
 	[ -d "$d/np" ] || return 0
-	for p in ae_torch vae_torch; do
-		PEERS_RESULTS= $PY "$peers/$p.py" --data "$d/np" --seeds "$s" --threads 1 --tag " $1 $2" 2> "$d/$p.log" |
+	for p in ${PEER_NETS:-ae_torch vae_torch}; do
+		PEERS_RESULTS= $PY "$peers/$p.py" --data "$d/np" --seeds "$s" --threads 1 \
+			${PEER_EPOCHS:+--epochs $PEER_EPOCHS} --tag "${PEER_EPOCHS:+, $PEER_EPOCHS epochs} $1 $2" 2> "$d/$p.log" |
 			tail -1 >> "$W/peers.jsonl"
 	done
-	for m in iforest kmeans; do
+	for m in ${PEER_CLASSIC-iforest kmeans}; do
 		$PY "$peers/sklearn_baselines.py" --data "$d/np" --model "$m" --seeds "$s" 2> "$d/sk-$m.log" |
 			tail -1 | sed "s|\"model\": \"$m (sklearn)\"|\"model\": \"$m (sklearn) $1 $2\"|" >> "$W/peers.jsonl"
 	done

@@ -25,6 +25,9 @@ char *nids_fit_usage(const char *head);
  * NIDS_FIT_MAX_HP), into opts (cap rows, the last left zeroed); shorts (256 bytes or
  * more) receives fixed_shorts and the hyperparameters' letters. */
 #define NIDS_FIT_MAX_HP 256
+
+/* The fewest minibatch steps of a neural model trained with the default epochs. */
+#define NIDS_FIT_MIN_STEPS 2000
 struct option;
 void nids_fit_options(const struct option *fixed, const char *fixed_shorts, struct option *opts,
                       int cap, char *shorts, const char **hp_names);
@@ -36,13 +39,16 @@ const char *nids_fit_hparam(int c, const char *const *hp_names);
 /* A new model (nids_model_new) of type (NULL: NIDS_EUSAGE, -t is required) with the n hyperparameters keys[i] = values[i]
  * and seed; fills the training settings of fo that nids-fit was not given (epochs -1,
  * batch 0, lr 0) with the type's defaults from its paper, else 20 epochs, batch 256,
- * lr 1e-3. Returns 0, NIDS_EUSAGE (unknown type or option, bad value) or NIDS_ENOMEM. */
+ * lr 1e-3; where the 20 epochs are that default, also at least NIDS_FIT_MIN_STEPS
+ * minibatch steps (fo->min_steps), so that a small training set is not left half
+ * trained. Returns 0, NIDS_EUSAGE (unknown type or option, bad value) or NIDS_ENOMEM. */
 int nids_fit_model(nids_model **m, const char *type, const char *const *keys,
                    const char *const *values, int n, uint64_t seed, nids_fit_opts *fo,
                    nids_err *err);
 
 /* Fits m on the dataset all: holds out the fraction val of its rows (shuffled with seed)
- * for early stopping, fits on the rest with fo (nids_model_fit) and records the
+ * for early stopping, fits on the rest with fo (nids_model_fit; its epochs raised to
+ * give at least fo->min_steps steps over the rest) and records the
  * provenance (nids_fit_provenance). *ntrain and *nval receive the row counts. Returns 0
  * or a negative code. */
 int nids_fit_dataset(nids_model *m, nids_dataset *all, double val, uint64_t seed,

@@ -49,6 +49,7 @@ typedef struct nids_fit_report {
 /* Training settings shared by every model (the nids-fit flags). */
 typedef struct nids_fit_opts {
 	int epochs;        /* passes over the training rows */
+	int min_steps;     /* at least this many minibatch steps: raises epochs on small sets */
 	int batch;         /* minibatch rows */
 	double lr;         /* learning rate */
 	int optim;         /* enum nids_optim_kind */

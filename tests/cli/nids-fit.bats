@@ -85,6 +85,23 @@ teardown() { teardown_tmp; }
 	[[ "$output" == *"tensor=enc_mu0.w 3 32 "* ]]
 }
 
+@test "nids-fit: the default epochs give at least 2000 steps; --epochs and a paper's epochs are kept" {
+	info() { "$NIDS_BIN/nids-score" --info -m "$1" | sed -n 's/^made.training=\([0-9]*\) epochs of batch \([0-9]*\),.*/\1 \2/p'; }
+	# 100 rows in batches of 50: 2 steps an epoch, so 1000 epochs
+	fit -q -t ae --batch 50 --max-rows 100 -o "$tmp/a.bin" "$tmp/all.rec"
+	[ "$(info "$tmp/a.bin")" = "1000 50" ]
+	# 150 steps an epoch: 20 epochs already make 3000 steps
+	fit -q -t ae --batch 1 --max-rows 150 -o "$tmp/b.bin" "$tmp/all.rec"
+	[ "$(info "$tmp/b.bin")" = "20 1" ]
+	# the held-out rows do not count: 80 training rows in batches of 50, 1000 epochs
+	fit -q -t ae --batch 50 --max-rows 100 --val 0.2 --patience 2000 -o "$tmp/v.bin" "$tmp/all.rec"
+	[ "$(info "$tmp/v.bin")" = "1000 50" ]
+	fit -q -t ae --batch 50 --max-rows 100 --epochs 3 -o "$tmp/c.bin" "$tmp/all.rec"
+	[ "$(info "$tmp/c.bin")" = "3 50" ]
+	fit -q -t dagmm --max-rows 100 -o "$tmp/d.bin" "$tmp/all.rec"
+	[ "$(info "$tmp/d.bin")" = "200 1024" ]
+}
+
 @test "nids-fit: --max-rows samples the input" {
 	fit -q -t ae --epochs 1 --max-rows 50 -o "$tmp/m.bin" "$tmp/all.rec"
 	run "$NIDS_BIN/nids-score" --info -m "$tmp/m.bin"
