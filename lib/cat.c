@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cat_ext_impl.h"
 #include "csvin_impl.h"
 #include "nids/format.h"
 #include "json_impl.h"
@@ -141,7 +142,9 @@ static void put_header(FILE *f, const nids_header *h, const selection *s, const 
 		int c = s->col[i];
 		if (c >= 0) {
 			const nids_column *col = &h->cols[c];
-			if (o->types && nids_cat_implied_role(col->name) != col->role)
+			/* a first field "#record" would read back as a header record line */
+			if (o->types && (nids_cat_implied_role(col->name) != col->role ||
+			                 !strcmp(col->name, NIDS_CAT_RECORD)))
 				snprintf(name, sizeof name, "%s:%s", col->name, nids_role_name(col->role));
 			else
 				snprintf(name, sizeof name, "%s", col->name);
@@ -236,6 +239,9 @@ int nids_cat_to_text(nids_reader *r, FILE *f, const nids_cat_opts *o, nids_err *
 	const nids_header *h = nids_reader_header(r);
 	selection s;
 	int rc = select_columns(h, o->cols, &s, err);
+	/* with types, the header's tables and records first: all -r needs to rebuild it */
+	if (!rc && o->header && !o->json && o->types)
+		rc = nids_cat_put_preamble(h, f, o->delim, err);
 	if (!rc && o->header && !o->json)
 		put_header(f, h, &s, o);
 	long long left = o->head < 0 ? -1 : o->head;
@@ -358,11 +364,21 @@ typedef struct text_column {
 	int col;  /* index among float columns, or -1 */
 } text_column;
 
-/* Reads the header line: the stream's columns, and where each text field goes. */
+/* Reads the header record lines, then the header line: the stream's columns, and where
+ * each text field goes. */
 static int text_header(nids_csv *c, nids_input *in, nids_header *h, nids_csv_record *rec,
                        text_column **map, nids_err *err)
 {
-	int rc = nids_csv_next(c, rec, err);
+	nids_cat_records t = { 0 };
+	int rc;
+	while ((rc = nids_csv_next(c, rec, err)) > 0 && nids_cat_is_preamble(rec))
+		if ((rc = nids_cat_take_preamble(&t, h, rec, nids_csv_where(c), err)))
+			break;
+	if (rc >= 0) {
+		int r2 = nids_cat_preamble_end(&t, h, nids_csv_where(c), err);
+		rc = r2 ? r2 : rc;
+	}
+	nids_cat_records_free(&t);
 	if (rc == 0)
 		return nids_err_set(err, NIDS_EFORMAT, nids_input_name(in),
 		                    "empty input: expected a header line of column names");
@@ -445,7 +461,11 @@ int nids_cat_from_text(nids_input *in, char delim, FILE *f, const char *out_name
 		rc = nids_writer_open(&w, f, out_name, h, level, err);
 	while (!rc && (rc = nids_csv_next(c, &rec, err)) > 0) {
 		rc = 0;
-		if (rec.nfields != nfields)
+		if (nids_cat_is_preamble(&rec))
+			rc = nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c),
+			                  "%s line after the header line (such lines come first)",
+			                  rec.fields[0]);
+		else if (rec.nfields != nfields)
 			rc = nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c),
 			                  "%d fields, the header has %d", rec.nfields, nfields);
 		if (!rc)
