@@ -144,7 +144,7 @@ static void put_header(FILE *f, const nids_header *h, const selection *s, const 
 			const nids_column *col = &h->cols[c];
 			/* a first field "#record" would read back as a header record line */
 			if (o->types && (nids_cat_implied_role(col->name) != col->role ||
-			                 !strcmp(col->name, NIDS_CAT_RECORD)))
+			                 nids_cat_is_tag(col->name)))
 				snprintf(name, sizeof name, "%s:%s", col->name, nids_role_name(col->role));
 			else
 				snprintf(name, sizeof name, "%s", col->name);

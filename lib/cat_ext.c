@@ -108,11 +108,15 @@ static int flush(nids_cat_records *t, nids_header *h, const char *where, nids_er
 	return 0;
 }
 
+int nids_cat_is_tag(const char *s)
+{
+	return !strcmp(s, NIDS_CAT_RECORD) || !strcmp(s, NIDS_CAT_CLASS) ||
+	       !strcmp(s, NIDS_CAT_STRING);
+}
+
 int nids_cat_is_preamble(const nids_csv_record *rec)
 {
-	return rec->nfields >= 1 && (!strcmp(rec->fields[0], NIDS_CAT_RECORD) ||
-	                             !strcmp(rec->fields[0], NIDS_CAT_CLASS) ||
-	                             !strcmp(rec->fields[0], NIDS_CAT_STRING));
+	return rec->nfields >= 1 && nids_cat_is_tag(rec->fields[0]);
 }
 
 /* A #class or #string line: the name joins its table, in order. */

@@ -34,6 +34,9 @@ typedef struct nids_cat_records {
 	size_t len, cap;
 } nids_cat_records;
 
+/* Non-zero when s is #record, #class or #string. */
+int nids_cat_is_tag(const char *s);
+
 /* Non-zero when a text record's first field is #record, #class or #string. */
 int nids_cat_is_preamble(const nids_csv_record *rec);
 

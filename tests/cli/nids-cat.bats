@@ -293,3 +293,91 @@ typed() {
 	[ -p "$tmp/fifo" ]
 	[ "$("$NIDS_BIN/nids-cat" -H "$tmp/got")" = "1" ]
 }
+
+@test "nids-cat --types: header records as #record lines; the featurized stream comes back byte for byte and concatenates with the original" {
+	feat -q -f nslkdd "$fixtures/feat/nslkdd_20.txt" > "$tmp/a.rec"
+	run -0 --separate-stderr "$NIDS_BIN/nids-cat" --types -n 0 "$tmp/a.rec"
+	# "format=nslkdd" in hexadecimal, then the header line
+	[ "${lines[0]}" = "$(printf '#record\tnids.featurize\t666f726d61743d6e736c6b6464')" ]
+	[[ "${lines[1]}" == "$(printf 'record:u64\tduration\t')"* ]]
+	[ "${#lines[@]}" -eq 2 ]
+	"$NIDS_BIN/nids-cat" --types "$tmp/a.rec" | "$NIDS_BIN/nids-cat" -r > "$tmp/b.rec"
+	cmp "$tmp/a.rec" "$tmp/b.rec"
+	"$NIDS_BIN/nids-cat" --types --csv "$tmp/a.rec" | "$NIDS_BIN/nids-cat" -r --csv | cmp - "$tmp/a.rec"
+	run -0 --separate-stderr sh -c "'$NIDS_BIN/nids-cat' --types --csv -n 0 '$tmp/a.rec' | head -1"
+	[ "$output" = "#record,nids.featurize,666f726d61743d6e736c6b6464" ]
+	# the header records agree, so the two concatenate
+	cat "$tmp/a.rec" "$tmp/b.rec" | "$NIDS_BIN/nids-fit" -q -t kmeans --k 2 > "$tmp/m.bin"
+	# without --types, with -H and with --json: no such lines
+	run -1 sh -c "'$NIDS_BIN/nids-cat' '$tmp/a.rec' | grep -c '^#'"
+	[ "$output" = 0 ]
+	run -1 sh -c "'$NIDS_BIN/nids-cat' --types -H '$tmp/a.rec' | grep -c '^#'"
+	[ "$output" = 0 ]
+	run -1 sh -c "'$NIDS_BIN/nids-cat' --json '$tmp/a.rec' | grep -vc '^{'"
+	[ "$output" = 0 ]
+}
+
+@test "nids-cat --types: a normalized stream (binary quantile tables, a class table in the header) comes back byte for byte" {
+	feat -q -f nslkdd "$fixtures/feat/nslkdd_20.txt" > "$tmp/a.rec"
+	"$NIDS_BIN/nids-normalize" -q --fit "$tmp/p.bin" -t quantile "$tmp/a.rec" > "$tmp/n.rec"
+	"$NIDS_BIN/nids-cat" --types "$tmp/n.rec" > "$tmp/n.tsv"
+	"$NIDS_BIN/nids-cat" -r "$tmp/n.tsv" | cmp - "$tmp/n.rec"
+	"$NIDS_BIN/nids-cat" --types --csv "$tmp/n.rec" | "$NIDS_BIN/nids-cat" -r --csv | cmp - "$tmp/n.rec"
+	# the class table first, in id order
+	run -0 sh -c "grep '^#class' '$tmp/n.tsv' | cut -f2 | tr '\n' ' '"
+	[ "$output" = "neptune normal saint mscan guess_passwd " ]
+	# the 26600-byte record spans 13 lines of at most 4096 digits, and reads back joined
+	run -0 sh -c "grep -c '^#record	nids.normalize	' '$tmp/n.tsv'"
+	[ "$output" = 13 ]
+	[ "$(awk -F'\t' '$2 == "nids.normalize" { n += length($3) } END { print n }' "$tmp/n.tsv")" = 53200 ]
+	[ "$(awk -F'\t' '$2 == "nids.normalize" && length($3) > 4096' "$tmp/n.tsv" | wc -l)" = 0 ]
+	# a detector trained on it scores the text's stream as the original
+	"$NIDS_BIN/nids-fit" -q -t kmeans --k 2 -o "$tmp/km.bin" "$tmp/n.rec"
+	"$NIDS_BIN/nids-cat" -r "$tmp/n.tsv" | "$NIDS_BIN/nids-score" -m "$tmp/km.bin" |
+		cmp - <("$NIDS_BIN/nids-score" -m "$tmp/km.bin" "$tmp/n.rec")
+}
+
+@test "nids-cat --types: strings and addresses in the header come back byte for byte" {
+	typed | "$NIDS_BIN/nids-cat" -r | "$NIDS_BIN/nids-normalize" -q --fit "$tmp/p.bin" > "$tmp/s.rec"
+	run -0 --separate-stderr "$NIDS_BIN/nids-cat" --types -n 1 "$tmp/s.rec"
+	[ "${lines[0]}" = "$(printf '#string\ta.csv')" ]
+	[ "${lines[1]}" = "$(printf '#string\tb.csv')" ]
+	[[ "${lines[2]}" == "$(printf '#record\tnids.normalize\t00894e49444e0d0a1a')"* ]]
+	[ "${lines[3]}" = "$(printf 'time:timestamp\tsrc_addr:addr\tsport:port\tproto:proto\trecord:u64\tfile:str\tx\tlabel')" ]
+	[ "${lines[4]}" = "$(printf '2016-07-27T13:43:21Z\t42.219.153.7\t53\t17\t1\ta.csv\t0\t0')" ]
+	"$NIDS_BIN/nids-cat" --types "$tmp/s.rec" | "$NIDS_BIN/nids-cat" -r | cmp - "$tmp/s.rec"
+	"$NIDS_BIN/nids-cat" --types --csv "$tmp/s.rec" | "$NIDS_BIN/nids-cat" -r --csv | cmp - "$tmp/s.rec"
+}
+
+@test "nids-cat --types: a column named #record or #class keeps its name through -r" {
+	printf '#record:feature\t#class:feature\tlabel\n1\t2\t0\n' > "$tmp/h.tsv"
+	"$NIDS_BIN/nids-cat" -r "$tmp/h.tsv" > "$tmp/h.rec"
+	run -0 "$NIDS_BIN/nids-cat" -n 0 "$tmp/h.rec"
+	[ "$output" = "$(printf '#record\t#class\tlabel')" ]
+	"$NIDS_BIN/nids-cat" --types "$tmp/h.rec" | cmp - "$tmp/h.tsv"
+	"$NIDS_BIN/nids-cat" --types "$tmp/h.rec" | "$NIDS_BIN/nids-cat" -r | cmp - "$tmp/h.rec"
+}
+
+@test "nids-cat -r: a malformed #record, #class or #string line names its line, exit 1, no output file" {
+	bad() { # $1: the text; $2: the message expected after "nids-cat: $tmp/b.tsv:"
+		printf "$1" > "$tmp/b.tsv"
+		run -1 --separate-stderr "$NIDS_BIN/nids-cat" -r -o "$tmp/b.rec" "$tmp/b.tsv"
+		[ "$stderr" = "nids-cat: $tmp/b.tsv:$2" ]
+		[ ! -e "$tmp/b.rec" ]
+	}
+	bad '#record\tk\t0a\nx\n1\n#record\tk2\t0b\n' "4: #record line after the header line (such lines come first)"
+	bad '#class\tnormal\nx\n#class\tdos\n' "3: #class line after the header line (such lines come first)"
+	bad '#record\tk\t0a1\nx\n1\n' "1: header record 'k': odd number of hexadecimal digits"
+	bad '#record\tk\t0a\n#record\tk\t0g\nx\n1\n' "2: header record 'k': '0g' at digit 1 is not hexadecimal"
+	bad '#record\tk\nx\n1\n' "1: #record line: 2 fields, expected 3 (#record, key, hexadecimal data)"
+	bad '#record\t\t00\nx\n1\n' "1: #record line: empty or too long key"
+	bad '#record\tk\t00\n#record\tj\t00\n#record\tk\t01\nx\n1\n' "3: header record 'k' given twice (the lines of a record are consecutive)"
+	bad '#class\tnormal\n#class\tnormal\nx\n1\n' "2: #class 'normal': given twice"
+	bad '#string\ta\tb\nx\n1\n' "1: #string line: expected one non-empty string"
+	# upper-case digits and an empty record read back
+	printf '#record\tk\t0A\n#record\tk\tFf\n#record\te\t\nx\n1\n' | "$NIDS_BIN/nids-cat" -r > "$tmp/ok.rec"
+	run -0 "$NIDS_BIN/nids-cat" --types "$tmp/ok.rec"
+	[ "${lines[0]}" = "$(printf '#record\tk\t0aff')" ]
+	[ "${lines[1]}" = "$(printf '#record\te\t')" ]
+	[ "${lines[2]}" = "x" ]
+}
