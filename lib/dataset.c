@@ -111,6 +111,7 @@ int nids_dataset_read(nids_dataset **out, nids_reader *r, const char *name, size
 	long got;
 	while ((got = nids_reader_next(r, &rows, err)) > 0) {
 		int ncols = h->ncols;
+		uint64_t first = nids_reader_file_rows(r) - (uint64_t)got; /* row numbers per file */
 		for (long i = 0; i < got; i++) {
 			uint64_t k = ds->seen++;
 			size_t slot = (size_t)k;
@@ -125,7 +126,7 @@ int nids_dataset_read(nids_dataset **out, nids_reader *r, const char *name, size
 				ds->n = (size_t)k + 1;
 			}
 			if ((rc = take_row(ds, slot, rows + (size_t)i * ncols, fcol, ycol, ccol, name,
-			                   k + 1, err)) < 0)
+			                   first + (uint64_t)i + 1, err)) < 0)
 				goto fail;
 		}
 	}

@@ -59,6 +59,8 @@ typedef struct ex {
 	int class_col, label_col;
 	FILE *out;
 	nids_explain_stats *st;
+	char chunk_name[256]; /* the chunk's input file (a chunk holds rows of one file) */
+	uint64_t chunk_row;   /* and its first row's number within that file, from 0 */
 } ex;
 
 /* f for kernel SHAP: the model's score (or its logit) of B rows. */
@@ -373,7 +375,8 @@ static int flush(ex *e, int n, uint64_t row0, nids_err *err)
 	const float *src = e->raw;
 	if (e->norm) {
 		memcpy(e->tmp, e->raw, sizeof(float) * (size_t)n * C);
-		if ((rc = nids_norm_apply(e->norm, e->tmp, (size_t)n, e->clamp, "-", row0 + 1, err)))
+		if ((rc = nids_norm_apply(e->norm, e->tmp, (size_t)n, e->clamp, e->chunk_name,
+		                          e->chunk_row + 1, err)))
 			return rc;
 		src = e->tmp;
 	}
@@ -438,7 +441,19 @@ static int run(ex *e, nids_reader *r, nids_err *err)
 		if (e->w && (rc = nids_writer_sync_classes(e->w, nids_reader_header(r), err)) < 0)
 			return rc;
 		const unsigned char *meta = nids_reader_meta(r);
+		/* the chunk ends with its file, so that a message names one file and the row
+		   within it (explanations are seeded per row, not per chunk) */
+		uint64_t file_row = nids_reader_file_rows(r) - (uint64_t)got;
+		if (n && file_row == 0) {
+			if ((rc = flush(e, n, row0, err)) < 0)
+				return rc;
+			row0 += (uint64_t)n, n = 0;
+		}
 		for (long i = 0; i < got; i++) {
+			if (n == 0) {
+				snprintf(e->chunk_name, sizeof e->chunk_name, "%s", nids_reader_name(r));
+				e->chunk_row = file_row + (uint64_t)i;
+			}
 			memcpy(e->raw + (size_t)n * e->C, rows + (size_t)i * e->C, sizeof(float) * (size_t)e->C);
 			if (e->M)
 				memcpy(e->meta + (size_t)n * e->M, meta + (size_t)i * e->M, (size_t)e->M);

@@ -306,6 +306,7 @@ int nids_mc_read(nids_reader *rd, int truth, int pred, const char *name, nids_mc
 	float *rows;
 	long got = 0;
 	while (!rc && (got = nids_reader_next(rd, &rows, err)) > 0) {
+		uint64_t first = nids_reader_file_rows(rd) - (uint64_t)got; /* row numbers per file */
 		if (n + (size_t)got > cap) {
 			cap = 2 * (n + (size_t)got);
 			int *a = realloc(t, sizeof(int) * cap), *b = a ? realloc(p, sizeof(int) * cap) : NULL;
@@ -322,7 +323,8 @@ int nids_mc_read(nids_reader *rd, int truth, int pred, const char *name, nids_mc
 			float tv = rows[(size_t)i * C + truth], pv = rows[(size_t)i * C + pred];
 			if (is_label && tv != 0 && tv != 1) {
 				char where[300];
-				snprintf(where, sizeof where, "%.200s: row %zu", name, n + 1);
+				snprintf(where, sizeof where, "%.200s: row %llu", nids_reader_name(rd),
+				         (unsigned long long)(first + (uint64_t)i + 1));
 				rc = nids_err_set(err, NIDS_EFORMAT, where, "label %g is not 0 or 1", (double)tv);
 				break;
 			}

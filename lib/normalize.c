@@ -1027,7 +1027,7 @@ int nids_normalize_apply_stream(nids_reader *r, const char *in_name, nids_norm *
 			rc = (int)k;
 			break;
 		}
-		uint64_t first = nids_reader_rows(r) - (uint64_t)k + 1;
+		uint64_t first = nids_reader_file_rows(r) - (uint64_t)k + 1;
 		rc = nids_writer_sync_classes(w, h, err);
 		if (!rc)
 			rc = nids_norm_apply(n, rows, (size_t)k, clamp, in_name, first, err);
@@ -1102,7 +1102,7 @@ int nids_normalize_fit_stream_opts(nids_reader *r, const char *in_name, const ni
 	float *rows;
 	long k = 0;
 	while (!rc && (k = nids_reader_next(r, &rows, err)) > 0) {
-		uint64_t first = nids_reader_rows(r) - (uint64_t)k + 1;
+		uint64_t first = nids_reader_file_rows(r) - (uint64_t)k + 1;
 		rc = nids_norm_fit_rows(n, rows, (size_t)k, in_name, first, err);
 		const unsigned char *meta = nids_reader_meta(r);
 		for (long i = 0; !rc && i < k; i++)

@@ -265,7 +265,11 @@ typedef struct scoring {
 	unsigned char *metaout;
 	const nids_score_opts *o;
 	nids_score_stats *st;
-	const char *in_name;
+	const char *in_name; /* the input file being read */
+	/* the pending chunk's input file and its first row's number within that file (a
+	   chunk holds rows of one file), for messages */
+	char chunk_name[256];
+	uint64_t chunk_row;
 	/* --predict: the first class probability's output column, the model's classes' ids
 	   in the output's class table, and the input's class ids mapped onto that table */
 	int pcol, *pred_id, *cmap, ncmap;
@@ -319,7 +323,8 @@ static int flush(scoring *z, int n, uint64_t row0, nids_err *err)
 	/* the gathered features are normalized, not the rows: the output keeps those as
 	   they came */
 	if (z->norm) {
-		int rc = nids_norm_apply(z->norm, z->x, (size_t)n, z->clamp, z->in_name, row0 + 1, err);
+		int rc = nids_norm_apply(z->norm, z->x, (size_t)n, z->clamp, z->chunk_name,
+		                         z->chunk_row + 1, err);
 		if (rc)
 			return rc;
 	}
@@ -382,7 +387,20 @@ static int run(scoring *z, nids_reader *r, nids_err *err)
 		                        : nids_writer_sync_classes(z->w, hin, err)) < 0)
 			return rc;
 		const unsigned char *meta = nids_reader_meta(r);
+		/* the chunk ends with its file, so that a message names one file and the row
+		   within it (chunk bounds do not change scores) */
+		uint64_t file_row = nids_reader_file_rows(r) - (uint64_t)got;
+		if (n && file_row == 0) {
+			if ((rc = flush(z, n, row0, err)) < 0)
+				return rc;
+			row0 += (uint64_t)n;
+			n = 0;
+		}
 		for (long i = 0; i < got; i++) {
+			if (n == 0) {
+				snprintf(z->chunk_name, sizeof z->chunk_name, "%s", z->in_name);
+				z->chunk_row = file_row + (uint64_t)i;
+			}
 			float *row = z->rowsout + (size_t)n * z->stride;
 			memcpy(row, rows + (size_t)i * z->C, (size_t)z->C * sizeof(float));
 			for (int c = 0; z->o->predict && c < z->C; c++)
@@ -408,7 +426,8 @@ int nids_score_stream(nids_reader *r, const nids_model *m, const nids_score_opts
 {
 	memset(st, 0, sizeof *st);
 	const nids_header *hin = nids_reader_header(r);
-	scoring z = { .m = m, .o = o, .st = st, .C = hin->ncols, .M = hin->meta_width, .d = m->d };
+	scoring z = { .m = m, .o = o, .st = st, .C = hin->ncols, .M = hin->meta_width, .d = m->d,
+		      .in_name = nids_reader_name(r) };
 	char **names = NULL;
 	nids_header *h = NULL;
 	int rc = nids_model_check_features(m, hin, err);

@@ -96,7 +96,7 @@ int nids_scored_load(nids_reader *r, const nids_scored_cols *c, nids_eval *e, co
 	long n;
 	while ((n = nids_reader_next(r, &rows, err)) > 0) {
 		const nids_header *h = nids_reader_header(r);
-		uint64_t first = nids_reader_rows(r) - (uint64_t)n;
+		uint64_t first = nids_reader_file_rows(r) - (uint64_t)n;
 		int ncols = h->ncols;
 		for (long i = 0; i < n; i++) {
 			const float *row = rows + (size_t)i * (size_t)ncols;

@@ -213,7 +213,7 @@ static int pass(split *s, nids_reader *r, nids_spool *spool, uint64_t n[2], nids
 			return (int)k;
 		int rc = follow_classes(s, err);
 		const unsigned char *meta = nids_reader_meta(r);
-		uint64_t first = nids_reader_rows(r) - (uint64_t)k;
+		uint64_t first = nids_reader_file_rows(r) - (uint64_t)k;
 		for (long i = 0; i < k && !rc; i++) {
 			const float *row = rows + (size_t)i * s->C;
 			s->c->in++;

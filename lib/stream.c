@@ -914,6 +914,8 @@ struct nids_reader {
 	seg_table classes, strings;
 	unsigned segment;    /* 1 for the first segment */
 	uint64_t seg_rows, rows;
+	int file;            /* the input file the rows come from (nids_input_file_index) */
+	uint64_t file_base;  /* rows read before that file: positions count within it */
 	int major; /* this segment's format version: its checksums and layout */
 	int done;
 	unsigned char *buf;  /* the decoded block: floats, then metadata */
@@ -925,10 +927,24 @@ struct nids_reader {
 	char where[300];
 };
 
+/* Notes a move of the input on to its next file: rows from then on count from 1 again,
+ * so a message names a file and the row within it. Returns non-zero when it moved. */
+static int follow_file(nids_reader *r)
+{
+	int k = nids_input_file_index(r->in);
+	if (k == r->file)
+		return 0;
+	r->file = k;
+	r->file_base = r->rows;
+	return 1;
+}
+
+/* "NAME: row N": the file being read and the next row's number within it. */
 static const char *at_row(nids_reader *r)
 {
+	follow_file(r);
 	snprintf(r->where, sizeof r->where, "%s: row %llu", nids_input_name(r->in),
-	         (unsigned long long)r->rows + 1);
+	         (unsigned long long)(r->rows - r->file_base) + 1);
 	return r->where;
 }
 
@@ -1069,6 +1085,7 @@ static int parse_header(nids_reader *r, nids_header *h, int major, const unsigne
 /* Reads and checks a header whose 8 magic bytes are already consumed. */
 static int read_header(nids_reader *r, const unsigned char *magic, nids_err *err)
 {
+	follow_file(r);
 	const char *name = nids_input_name(r->in);
 	unsigned char fixed[FIXED_HEADER3];
 	memcpy(fixed, magic, 8);
@@ -1203,6 +1220,8 @@ int nids_reader_open(nids_reader **rp, nids_input *in, nids_err *err)
 
 const nids_header *nids_reader_header(const nids_reader *r) { return r->h; }
 uint64_t nids_reader_rows(const nids_reader *r) { return r->rows; }
+uint64_t nids_reader_file_rows(const nids_reader *r) { return r->rows - r->file_base; }
+const char *nids_reader_name(const nids_reader *r) { return nids_input_name(r->in); }
 
 static int grow(void **buf, size_t *cap, size_t need)
 {
@@ -1247,6 +1266,15 @@ static int end_block(nids_reader *r, const unsigned char *bh, nids_err *err)
 	if (got == 0) {
 		r->done = 1;
 		return 0;
+	}
+	/* a later input file that is no stream is named as the first one would be */
+	if ((got < 8 || memcmp(magic, MAGIC, 8) != 0) && follow_file(r)) {
+		int text = 1;
+		for (long i = 0; i < got; i++)
+			text &= magic[i] >= 0x09 && magic[i] != 0x7f;
+		return nids_err_set(err, NIDS_EFORMAT, nids_input_name(r->in),
+		                    "not a nids stream (bad magic)%s",
+		                    text ? "; is this CSV? try nids-featurize or nids-cat -r" : "");
 	}
 	if (got < 8 || memcmp(magic, MAGIC, 8) != 0)
 		return nids_err_set(err, NIDS_EFORMAT, at_row(r),

@@ -448,7 +448,7 @@ int nids_threshold_apply_stream(nids_reader *r, const char *name, const nids_thr
 		}
 		mbuf = mgrown;
 		kept = alarm_rows(h, c.score, &at, alarms_only, rows, nids_reader_meta(r), n,
-		                  nids_reader_rows(r) - (uint64_t)n, name, buf, mbuf, alarms, err);
+		                  nids_reader_file_rows(r) - (uint64_t)n, name, buf, mbuf, alarms, err);
 		if (kept < 0)
 			rc = (int)kept;
 		else if (kept)

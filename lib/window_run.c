@@ -202,9 +202,9 @@ static int aggregate(wrun *z, nids_reader *r, nids_window *nw, nids_err *err)
 	float *rows;
 	long n;
 	const nids_header *h = z->in;
-	uint64_t rowno = 0;
 	nids_window_flow f;
 	while ((n = nids_reader_next(r, &rows, err)) > 0) {
+		uint64_t rowno = nids_reader_file_rows(r) - (uint64_t)n; /* row numbers per file */
 		const unsigned char *meta = nids_reader_meta(r);
 		size_t mw = (size_t)h->meta_width;
 		int koff = z->o->by ? z->dst_off : z->src_off;

@@ -217,7 +217,8 @@ const nids_header *nids_reader_header(const nids_reader *r);
 
 /* Next rows: returns their count (> 0) with *rows lent, writable, valid until the
  * next call; 0 at the clean end of the input; or a negative code (truncated, checksum,
- * mismatching concatenated header). Class and string ids are already mapped to the
+ * mismatching concatenated header), with err->where naming the file and the row within
+ * it ("b.rec: row 4"). Class and string ids are already mapped to the
  * header's. */
 long nids_reader_next(nids_reader *r, float **rows, nids_err *err);
 
@@ -227,6 +228,17 @@ unsigned char *nids_reader_meta(nids_reader *r);
 
 /* Rows returned so far. */
 uint64_t nids_reader_rows(const nids_reader *r);
+
+/* Rows returned so far from the input file the last rows came from (the one
+ * nids_input_name names), so that a message about row i of the last block names the
+ * file and, as nids_reader_file_rows(r) - n + i + 1, the row within it. Concatenated
+ * streams within one file count on; the next file counts from 1 again. */
+uint64_t nids_reader_file_rows(const nids_reader *r);
+
+/* The name of the input file being read (nids_input_name of the reader's input): lent,
+ * the same pointer throughout, its text changing as the input moves on to its next
+ * file. */
+const char *nids_reader_name(const nids_reader *r);
 
 void nids_reader_free(nids_reader *r);
 
