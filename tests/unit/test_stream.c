@@ -738,6 +738,61 @@ static void class_table_limits(void)
 	nids_header_free(h);
 }
 
+/* Several input files read as one: nids_reader_file_rows and nids_reader_name follow the
+ * file each block comes from; the segments of one file count on; an error in a later
+ * file names it and the row within it. */
+static void file_positions(void)
+{
+	unsigned char *a, *b;
+	size_t la = write_stream(&a, 200000, 0, 1), lb = write_stream(&b, 3, 3, 2);
+	char pa[64], pb[64], pab[64], pcut[64];
+	put_file(a, la);
+	strcpy(pa, tmp_path);
+	put_file(b, lb);
+	strcpy(pb, tmp_path);
+	unsigned char *ab = malloc(la + lb);
+	memcpy(ab, a, la);
+	memcpy(ab + la, b, lb);
+	put_file(ab, la + lb);
+	strcpy(pab, tmp_path);
+	put_file(b, lb - 5);
+	strcpy(pcut, tmp_path);
+	const char *paths[] = { pb, pa, pab, pcut };
+	/* after each block: the file it came from and the rows read from it so far */
+	const char *want_name[] = { pb, pa, pa, pa, pa, pab, pab, pab, pab, pab, pcut };
+	const uint64_t want_rows[] = { 3, 52428, 104856, 157284, 200000, 52428, 104856, 157284,
+		                       200000, 200003, 3 };
+	nids_input *in;
+	nids_reader *r = NULL;
+	nids_err err = { 0 };
+	CHECK(nids_input_open_files(&in, paths, 4, 0, &err) == 0, "%s", err.msg);
+	CHECK(nids_reader_open(&r, in, &err) == 0, "%s", err.msg);
+	float *rows;
+	long k = 0;
+	int blocks = 0;
+	while (r && (k = nids_reader_next(r, &rows, &err)) > 0) {
+		CHECK(blocks < 11, "more blocks than written");
+		if (blocks >= 11)
+			break;
+		CHECK(!strcmp(nids_reader_name(r), want_name[blocks]), "block %d: name %s want %s",
+		      blocks, nids_reader_name(r), want_name[blocks]);
+		CHECK(nids_reader_file_rows(r) == want_rows[blocks], "block %d: file rows %llu want %llu",
+		      blocks, (unsigned long long)nids_reader_file_rows(r),
+		      (unsigned long long)want_rows[blocks]);
+		blocks++;
+	}
+	CHECK(blocks == 11, "blocks %d", blocks);
+	CHECK(nids_reader_rows(r) == 400009, "rows %llu", (unsigned long long)nids_reader_rows(r));
+	char where[128];
+	snprintf(where, sizeof where, "%s: row 4", pcut);
+	CHECK(k == NIDS_ETRUNCATED && !strcmp(err.where, where), "error %ld at '%s' want '%s'", k,
+	      err.where, where);
+	nids_reader_free(r);
+	nids_input_free(in);
+	unlink(pa), unlink(pb), unlink(pab), unlink(pcut);
+	free(a), free(b), free(ab);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "--write-golden")) {
@@ -773,5 +828,6 @@ int main(int argc, char **argv)
 	TEST(meta_text);
 	TEST(golden_meta);
 	TEST(class_table_limits);
+	TEST(file_positions);
 	return CHECK_DONE();
 }
