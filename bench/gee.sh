@@ -4,6 +4,7 @@
 # SYNTHETIC UGR'16-format flows from bench/gen_ugr16.c. Results go in bench/gee.md.
 #
 #   bash bench/gee.sh [sizes...]     default sizes: 1000000 10000000 100000000
+#   bash bench/gee.sh pandas         only the comparison with pandas (ROUNDS, default 3)
 #
 # Needs the programs in build/bin (make), /usr/bin/python3 with pandas, GNU time.
 # Each size is generated on the fly into the pipeline, never stored; CPU seconds and
@@ -15,6 +16,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000000 10000000 100000000)
+[ "${sizes[0]}" != pandas ] || sizes=() # only the comparison with pandas
 py=/usr/bin/python3
 
 cc -O2 -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -o "$tmp/gen_ugr16" \
@@ -60,13 +62,13 @@ for n in "${sizes[@]}"; do
 done
 
 echo "## pandas reference against featurize + window, 1000000 SYNTHETIC flows from a CSV file"
-echo "# ROUNDS (3) interleaved rounds; the best CPU seconds of each side count"
+echo "# ROUNDS (3) interleaved rounds, each side on CPU $one_cpu (nids: featurize | window); the best CPU seconds of each count"
 "$tmp/gen_ugr16" -n 1000000 -s 1 >"$tmp/g.csv"
 pbest= nbest=
 for r in $(seq "${ROUNDS:-3}"); do
-	/usr/bin/time -f '%e %U %S %M' -o "$tmp/p.time" $py "$top/bench/gee_windows.py" "$tmp/g.csv" >"$tmp/ref.tsv"
-	/usr/bin/time -f '%U %S %M' -o "$tmp/f.time" "$bin/nids-featurize" -q -f ugr16 "$tmp/g.csv" >"$tmp/g.rec"
-	/usr/bin/time -f '%U %S %M' -o "$tmp/w.time" "$bin/nids-window" -q "$tmp/g.rec" >"$tmp/w.rec"
+	taskset -c $one_cpu /usr/bin/time -f '%e %U %S %M' -o "$tmp/p.time" $py "$top/bench/gee_windows.py" "$tmp/g.csv" >"$tmp/ref.tsv"
+	taskset -c $one_cpu /usr/bin/time -f '%U %S %M' -o "$tmp/f.time" "$bin/nids-featurize" -q -f ugr16 "$tmp/g.csv" |
+		taskset -c $one_cpu /usr/bin/time -f '%U %S %M' -o "$tmp/w.time" "$bin/nids-window" -q >"$tmp/w.rec"
 	pc=$(awk '{ printf "%.2f", $2 + $3 }' "$tmp/p.time")
 	nc=$(echo "$(cpu "$tmp/f.time") + $(cpu "$tmp/w.time")" | bc)
 	echo "round $r: pandas $pc cpu-s (peak $(awk '{ print $4 }' "$tmp/p.time")K), nids featurize + window $nc cpu-s"
