@@ -142,7 +142,7 @@ static void put_header(FILE *f, const nids_header *h, const selection *s, const 
 		int c = s->col[i];
 		if (c >= 0) {
 			const nids_column *col = &h->cols[c];
-			/* a first field "#record" would read back as a header record line */
+			/* a first field "#record" (#class, #string) would read back as such a line */
 			if (o->types && (nids_cat_implied_role(col->name) != col->role ||
 			                 nids_cat_is_tag(col->name)))
 				snprintf(name, sizeof name, "%s:%s", col->name, nids_role_name(col->role));
@@ -364,8 +364,8 @@ typedef struct text_column {
 	int col;  /* index among float columns, or -1 */
 } text_column;
 
-/* Reads the header record lines, then the header line: the stream's columns, and where
- * each text field goes. */
+/* Reads the #class, #string and #record lines, then the header line: the stream's
+ * columns, and where each text field goes. */
 static int text_header(nids_csv *c, nids_input *in, nids_header *h, nids_csv_record *rec,
                        text_column **map, nids_err *err)
 {
