@@ -10,7 +10,10 @@
  * The header names are the stream's column names, which every column option accepts.
  * With types, a name also says what -r needs: `name:role` for a float column whose role
  * is not the one its name implies (label, class, score, alarm and score-low imply their
- * role, every other name feature), `name:type[:role]` for a metadata column.
+ * role, every other name feature), `name:type[:role]` for a metadata column. With
+ * types, lines before the header line carry the rest of the header, so that -r rebuilds
+ * it byte for byte: `#class NAME` and `#string TEXT` (the tables the header starts with,
+ * in id order) and `#record KEY HEX` (each header record, 2048 bytes a line at most).
  * Public API of libnids. */
 #ifndef NIDS_CAT_H
 #define NIDS_CAT_H
@@ -43,8 +46,8 @@ int nids_cat_format_meta(const nids_header *h, int k, const unsigned char *row, 
  * error, an unknown column name, a write error). */
 int nids_cat_to_text(nids_reader *r, FILE *f, const nids_cat_opts *o, nids_err *err);
 
-/* Reads text (header line first) from in and writes a stream to f with zstd level
- * (0 = raw blocks). Errors name file:line. */
+/* Reads text (the # lines, then the header line) from in and writes a stream to f with
+ * zstd level (0 = raw blocks). Errors name file:line. */
 int nids_cat_from_text(nids_input *in, char delim, FILE *f, const char *out_name, int level,
                        nids_err *err);
 
