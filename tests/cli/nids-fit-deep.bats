@@ -37,9 +37,11 @@ same_rows() {
 	[[ "${stderr_lines[-2]}" == "epoch 200/200 "* ]]
 	run --separate-stderr fit -v -t dagmm --epochs 3 -o "$tmp/m.bin" "$tmp/benign.rec"
 	[[ "${stderr_lines[-2]}" == "epoch 3/3 "* ]]
-	# memae has none: nids-fit's own 20 epochs
-	run --separate-stderr fit -v -t memae -o "$tmp/m.bin" "$tmp/benign.rec"
+	# memae has none: nids-fit's own 20 epochs, raised to make at least 2000 steps
+	run --separate-stderr fit -v -t memae --batch 1 --max-rows 150 -o "$tmp/m.bin" "$tmp/benign.rec"
 	[[ "${stderr_lines[-2]}" == "epoch 20/20 "* ]]
+	run --separate-stderr fit -v -t memae --max-rows 100 -o "$tmp/m.bin" "$tmp/benign.rec"
+	[[ "${stderr_lines[-2]}" == "epoch 2000/2000 "* ]]
 }
 
 @test "nids-fit-deep: each model separates the attacks, the same with 1 and 2 scoring threads" {
