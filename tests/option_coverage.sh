@@ -14,6 +14,7 @@ missing=0
 lines=$(mktemp)
 trap 'rm -f "$lines"' EXIT
 for p in "$bin"/nids-*; do
+	[ -x "$p" ] || continue
 	prog=$(basename "$p")
 	case $prog in
 	nids-featurize) wrap=feat ;; nids-cat) wrap=ncat ;; nids-fit) wrap=fit ;;

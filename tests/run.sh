@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs every unit test binary, the library's reference graph check (tests/lib_calls.sh),
-# the source layout check (tests/layout.sh),
+# the source layout check (tests/layout.sh), the option coverage check
+# (tests/option_coverage.sh),
 # every bats file and a short run of each libFuzzer harness
 # (tests/fuzz/run.sh smoke); prints their TAP lines and, last,
 # "N passed, N failed, N skipped". Exit 1 if anything failed.
@@ -72,6 +73,18 @@ if [ -f "$top/tests/layout.sh" ]; then
 	rc=0
 	sh "$top/tests/layout.sh" "$top" >"$out" 2>&1 || rc=$?
 	tally layout.sh "$rc"
+fi
+# every option of every program's --help is mentioned by a test (tests/option_coverage.sh)
+if [ -f "$top/tests/option_coverage.sh" ]; then
+	rc=0
+	cov=$(sh "$top/tests/option_coverage.sh" "$top/$BUILD/bin" 2>&1) || rc=$?
+	if [ "$rc" = 0 ]; then
+		printf '1..1\nok 1 - %s\n' "$cov"
+	else
+		printf '1..1\nnot ok 1 - an option that no test mentions\n'
+		echo "$cov" | sed 's/^/# /'
+	fi >"$out"
+	tally option_coverage.sh
 fi
 export NIDS_BIN="${wrap:-$top/$BUILD/bin}" NIDS_TOP="$top"
 for f in "$top"/tests/cli/*.bats; do

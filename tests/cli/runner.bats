@@ -46,6 +46,22 @@ fake_tree() {
 	[ "${lines[-1]}" = "3 passed, 1 failed, 1 skipped" ]
 }
 
+@test "run.sh: the option coverage check counts as a test, its list as comments" {
+	fake_tree 2
+	printf '#!/bin/sh\necho "options that no test mentions:"\necho "  nids-x: --y"\nexit 1\n' \
+		> "$tmp/proj/tests/option_coverage.sh"
+	run env -i PATH="$(outer_path)" HOME="$HOME" sh "$tmp/proj/tests/run.sh"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *$'not ok 1 - an option that no test mentions\n# options that no test mentions:\n#   nids-x: --y\n'* ]]
+	[ "${lines[-1]}" = "3 passed, 1 failed, 2 skipped" ]
+	printf '#!/bin/sh\necho "every option in every --help is mentioned by a test"\n' \
+		> "$tmp/proj/tests/option_coverage.sh"
+	run env -i PATH="$(outer_path)" HOME="$HOME" sh "$tmp/proj/tests/run.sh"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *$'ok 1 - every option in every --help is mentioned by a test\n'* ]]
+	[ "${lines[-1]}" = "4 passed, 0 failed, 2 skipped" ]
+}
+
 @test "lint_bats.sh: a non-final ! or && line is rejected, the last line and [[ && ]] are not" {
 	printf '%s\n' '@test "dead" {' '	! cmp -s a b' '	[ -e a ] && [ -e b ]' \
 		'	[[ a == a && b == b ]]' '	grep -q "x && y" f' '	[ -e a ] && [ -e b ] || false' \
