@@ -545,17 +545,18 @@ int nids_time_format(int64_t us, int epoch, char *buf)
 	int64_t sec = us / 1000000, frac = us % 1000000;
 	if (frac < 0)
 		frac += 1000000, sec--;
-	if (epoch) {
+	time_t t = (time_t)sec;
+	struct tm tm;
+	/* ISO 8601 has four year digits: other years are written as seconds, which
+	   nids_time_parse reads back as well */
+	if (epoch || !gmtime_r(&t, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
 		int n = snprintf(buf, 40, "%lld", (long long)sec);
 		if (frac)
 			n += snprintf(buf + n, 40 - (size_t)n, ".%06lld", (long long)frac);
 		return n;
 	}
-	time_t t = (time_t)sec;
-	struct tm tm;
-	if (!gmtime_r(&t, &tm))
-		return (int)(buf[0] = 0);
-	int n = (int)strftime(buf, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+	int n = snprintf(buf, 40, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+	                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	if (frac)
 		n += snprintf(buf + n, 40 - (size_t)n, ".%06lld", (long long)frac);
 	buf[n++] = 'Z';

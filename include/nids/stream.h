@@ -294,7 +294,7 @@ int nids_addr_parse(const char *s, size_t len, unsigned char out[16]);
 int nids_addr_format(const unsigned char a[16], char *buf);
 /* Formats microseconds since the epoch as ISO 8601 UTC ("2016-07-27T13:43:21Z", with
  * ".ffffff" when not a whole second), or as seconds since the epoch when epoch is
- * non-zero; "" for none. buf holds at least 40 bytes; returns the length. */
+ * non-zero or the year is outside 0000-9999; "" for none. buf holds at least 40 bytes; returns the length. */
 int nids_time_format(int64_t us, int epoch, char *buf);
 /* Parses what nids_time_format writes (either form), and "YYYY-MM-DD HH:MM:SS[.frac]".
  * Returns 0 or -1. */

@@ -202,6 +202,15 @@ typed() {
 	[ -z "$(ls "$tmp" | grep -v -e a.rec -e t.rec)" ]
 }
 
+@test "nids-cat: times of years 0 to 999 keep four digits; years past 9999 and before 0 are written as seconds" {
+	printf 'time:timestamp\tx\n0228-07-27T13:43:21Z\t1\n-62167219201\t2\n9999-12-31T23:59:59.5Z\t3\n253402300800\t4\n' |
+		ncat -r > "$tmp/t.rec"
+	run -0 ncat -H "$tmp/t.rec"
+	[ "$output" = "$(printf '0228-07-27T13:43:21Z\t1\n-62167219201\t2\n9999-12-31T23:59:59.500000Z\t3\n253402300800\t4')" ]
+	ncat --types "$tmp/t.rec" | ncat -r > "$tmp/u.rec"
+	cmp "$tmp/t.rec" "$tmp/u.rec"
+}
+
 @test "nids-cat: corrupt stream (one flipped bit) is an error" {
 	tsv | "$NIDS_BIN/nids-cat" -r > "$tmp/a.rec"
 	size=$(stat -c %s "$tmp/a.rec")
