@@ -79,7 +79,7 @@ int nids_explain_read_background(nids_reader *r, const nids_model *m, size_t max
 			fcol[j++] = i;
 	nids_rng rng;
 	nids_rng_seed(&rng, seed);
-	size_t n = 0, seen = 0, done = 0;
+	size_t n = 0, seen = 0;
 	float *rows;
 	long got = 0;
 	while (!rc && (got = nids_reader_next(r, &rows, err)) > 0) {
@@ -91,7 +91,9 @@ int nids_explain_read_background(nids_reader *r, const nids_model *m, size_t max
 			}
 			tmp = t;
 			memcpy(tmp, rows, sizeof(float) * (size_t)got * C);
-			if ((rc = nids_norm_apply(norm, tmp, (size_t)got, clamp, "background", done + 1, err)))
+			/* a message names the background's file and the row within it */
+			uint64_t row1 = nids_reader_file_rows(r) - (uint64_t)got + 1;
+			if ((rc = nids_norm_apply(norm, tmp, (size_t)got, clamp, nids_reader_name(r), row1, err)))
 				break;
 			rows = tmp;
 		}
@@ -105,7 +107,6 @@ int nids_explain_read_background(nids_reader *r, const nids_model *m, size_t max
 				for (int j = 0; j < d; j++)
 					x[slot * d + j] = row[fcol[j]];
 		}
-		done += (size_t)got;
 	}
 	if (!rc && got < 0)
 		rc = (int)got;

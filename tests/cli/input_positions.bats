@@ -89,6 +89,14 @@ featurized() {
 	cat "$tmp/f.rec" "$tmp/f.rec" | score -m "$tmp/det.bin" | cmp - "$tmp/two.rec"
 }
 
+@test "positions: nids-explain names its background file and the row within it" {
+	featurized
+	"$NIDS_BIN/nids-normalize" -q --fit "$tmp/p.bin" "$tmp/f.rec" |
+		fit -q -t kmeans --k 2 -o "$tmp/det.bin"
+	run -1 --separate-stderr "$NIDS_BIN/nids-explain" -m "$tmp/det.bin" -b "$tmp/fnan.rec" "$tmp/f.rec"
+	[ "$stderr" = "nids-explain: $tmp/fnan.rec: row 3: column 'duration': value nan is not finite" ]
+}
+
 @test "positions: nids-normalize names the later file and its own row, fitting and applying" {
 	run -1 --separate-stderr "$NIDS_BIN/nids-normalize" -q --fit "$tmp/p.bin" -o "$tmp/n.rec" "$tmp/a.rec" "$tmp/a.rec" "$tmp/b.rec"
 	[ "$stderr" = "nids-normalize: $tmp/b.rec: row 2: column 'x': value nan is not finite" ]
