@@ -68,22 +68,6 @@ int nids_cat_format_meta(const nids_header *h, int k, const unsigned char *row, 
 	}
 }
 
-/* Writes one field, quoting it for CSV when it holds a delimiter, quote or newline. */
-static void put_field(FILE *f, const char *s, char delim)
-{
-	if (delim == ',' && strpbrk(s, ",\"\r\n")) {
-		fputc('"', f);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', f);
-			fputc(*s, f);
-		}
-		fputc('"', f);
-	} else {
-		fputs(s, f);
-	}
-}
-
 void nids_json_string(FILE *f, const char *s)
 {
 	fputc('"', f);
@@ -160,7 +144,7 @@ static void put_header(FILE *f, const nids_header *h, const selection *s, const 
 		}
 		if (i)
 			fputc(o->delim, f);
-		put_field(f, name, o->delim);
+		nids_cat_put_field(f, name, o->delim);
 	}
 	fputc('\n', f);
 }
@@ -219,13 +203,13 @@ static void put_text_row(FILE *f, const nids_header *h, const selection *s, cons
 		if (c >= 0) {
 			float v = row[c];
 			if (h->cols[c].role == NIDS_ROLE_CLASS)
-				put_field(f, h->classes[(int)v], o->delim);
+				nids_cat_put_field(f, h->classes[(int)v], o->delim);
 			else
 				fwrite(num, 1, (size_t)nids_format_float(num, v), f);
 		} else if (h->meta[-1 - c].type == NIDS_TYPE_STR) {
 			uint32_t id = nids_meta_get_u32(meta + h->meta[-1 - c].off);
 			if (id != NIDS_STR_NONE && id < (uint32_t)h->nstrings)
-				put_field(f, h->strings[id], o->delim);
+				nids_cat_put_field(f, h->strings[id], o->delim);
 		} else {
 			fwrite(num, 1, (size_t)nids_cat_format_meta(h, -1 - c, meta, o->epoch, num, sizeof num),
 			       f);

@@ -36,21 +36,26 @@ static int key_unwritable(const char *key, char delim)
 	       key[n - 1] == ' ';
 }
 
+void nids_cat_put_field(FILE *f, const char *s, char delim)
+{
+	if (delim == ',' && strpbrk(s, ",\"\r\n")) {
+		fputc('"', f);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', f);
+			fputc(*s, f);
+		}
+		fputc('"', f);
+	} else {
+		fputs(s, f);
+	}
+}
+
 /* Writes a class or string line; the name is quoted for CSV as row fields are. */
 static void put_name(FILE *f, const char *tag, const char *name, char delim)
 {
 	fprintf(f, "%s%c", tag, delim);
-	if (delim == ',' && strpbrk(name, ",\"\r\n")) {
-		fputc('"', f);
-		for (; *name; name++) {
-			if (*name == '"')
-				fputc('"', f);
-			fputc(*name, f);
-		}
-		fputc('"', f);
-	} else {
-		fputs(name, f);
-	}
+	nids_cat_put_field(f, name, delim);
 	fputc('\n', f);
 }
 

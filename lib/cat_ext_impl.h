@@ -26,6 +26,10 @@
  * surrounding spaces in it). Write errors are left to the caller's ferror. */
 int nids_cat_put_preamble(const nids_header *h, FILE *f, char delim, nids_err *err);
 
+/* Writes one field of the text form, quoting it for CSV when it holds a comma, quote or
+ * line end. */
+void nids_cat_put_field(FILE *f, const char *s, char delim);
+
 /* The record being gathered from its lines; zero-initialize, free with
  * nids_cat_records_free. */
 typedef struct nids_cat_records {
