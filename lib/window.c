@@ -81,7 +81,7 @@ struct nids_window {
 	nids_window_counts c;
 	uint32_t *order; /* scratch: group indices to sort */
 	size_t order_cap;
-	uint64_t *keys;  /* scratch: a group's values of one kind [maxkeys] */
+	uint64_t *keys;  /* scratch: a group's values of one kind [maxkeys], sort scratch [maxkeys] */
 	frec *glog;      /* scratch: the log's flows group by group [maxkeys] */
 	size_t maxkeys;
 	size_t *goff;    /* scratch: where each group's flows go in glog [maxgoff] */
@@ -392,17 +392,25 @@ static double log2_small[4096]; /* log2 of 0..4095, filled once */
 
 static double log2c(uint64_t c) { return c < 4096 ? log2_small[c] : log2((double)c); }
 
-static int cmp_u64(const void *x, const void *y)
-{
-	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-	return (a > b) - (a < b);
-}
-
-/* Sorts v [n] ascending: insertion for the few values most groups have, else qsort. */
-static void sort_values(uint64_t *v, size_t n)
+/* Sorts v [n] ascending: insertion for the few values most groups have, else a radix
+ * sort by bytes (tmp [n] scratch), over only the bytes the values use: one for
+ * protocols and flags, two for ports, five for peer addresses. */
+static void sort_values(uint64_t *v, uint64_t *tmp, size_t n)
 {
 	if (n > 32) {
-		qsort(v, n, sizeof *v, cmp_u64);
+		uint64_t any = 0;
+		for (size_t i = 0; i < n; i++)
+			any |= v[i];
+		for (int shift = 0; shift < 64 && any >> shift; shift += 8) {
+			size_t count[257] = { 0 };
+			for (size_t i = 0; i < n; i++)
+				count[(v[i] >> shift & 255) + 1]++;
+			for (int b = 0; b < 256; b++)
+				count[b + 1] += count[b];
+			for (size_t i = 0; i < n; i++)
+				tmp[count[v[i] >> shift & 255]++] = v[i];
+			memcpy(v, tmp, n * sizeof *v);
+		}
 		return;
 	}
 	for (size_t i = 1; i < n; i++) {
@@ -448,7 +456,7 @@ static int count_values(nids_window *nw, win *w, nids_err *err)
 	if (w->nlog > nw->maxkeys) {
 		free(nw->keys);
 		free(nw->glog);
-		nw->keys = malloc(w->nlog * sizeof *nw->keys);
+		nw->keys = malloc(2 * w->nlog * sizeof *nw->keys); /* values, then sort scratch */
 		nw->glog = malloc(w->nlog * sizeof *nw->glog);
 		nw->maxkeys = nw->keys && nw->glog ? w->nlog : 0;
 		if (!nw->maxkeys)
@@ -495,7 +503,7 @@ static int count_values(nids_window *nw, win *w, nids_err *err)
 			for (size_t i = 0; i < n; i++)
 				if (kind != K_CLASS || f[i].cls != UINT32_MAX)
 					v[m++] = value_of(&f[i], kind);
-			sort_values(v, m);
+			sort_values(v, v + w->nlog, m);
 			count_runs(&gs[gi], kind, v, m);
 		}
 	}
