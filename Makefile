@@ -51,6 +51,8 @@ O3_OBJ := classic_model deep_layers nn_mlp normalize
 $(O3_OBJ:%=$(BUILD)/lib/%.o): OBJ_OPT = -O3
 $(BUILD)/lib/nn_layers.o $(BUILD)/lib/nn_loss.o $(BUILD)/lib/nn_optim.o: OBJ_OPT = -O3 -fno-math-errno
 $(BUILD)/lib/model_vae.o: OBJ_OPT = -O3 -fno-trapping-math
+# the rows' product: a fused multiply-add per step where the CPU has one (nn_gemm.c)
+$(BUILD)/lib/nn_gemm.o: OBJ_OPT = -O3 -ffp-contract=fast
 
 # Header dependencies come from the compiler (-MMD -MP: a .d file beside each output).
 DEPFLAGS = -MMD -MP

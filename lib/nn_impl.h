@@ -5,7 +5,7 @@
  * Forward functions overwrite their outputs. Backward functions ACCUMULATE into the
  * gradients they are given (+=), so a tensor used twice just receives both parts;
  * callers zero gradients once per step. Every matrix product goes through
- * nids_sgemm_rm (cblas_sgemm). Nothing here allocates except the arena and optimizer
+ * nids_sgemm_rm (nn_gemm.c: a row's product the same bits at any place in its block). Nothing here allocates except the arena and optimizer
  * functions, and nothing prints.
  *
  * Losses return scale * (sum over rows of the per-row loss) and accumulate scale times
@@ -116,7 +116,9 @@ void nids_scratch_release(void *s);
 
 /* C[M x N] = alpha * op(A) op(B) + beta * C, row-major; op(X) = X or X^T as ta/tb.
  * lda/ldb/ldc are row strides of the stored matrices. Checks the shapes (aborts on a
- * programming error: an ld smaller than the row it strides). */
+ * programming error: an ld smaller than the row it strides). With ta = 0, alpha 1 and
+ * beta 0 or 1 (the rows' products), each row of C is computed from its row of A alone,
+ * the same bits wherever it sits (nn_gemm.c); otherwise cblas_sgemm. */
 void nids_sgemm_rm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                    const float *B, int ldb, float beta, float *C, int ldc);
 

@@ -6,7 +6,6 @@
 
 #include "nn_impl.h"
 
-#include <assert.h>
 #include <cblas.h>
 #include <math.h>
 #include <stdio.h>
@@ -185,17 +184,6 @@ void nids_arena_free(nids_arena *a)
 		return;
 	free(a->data);
 	memset(a, 0, sizeof *a);
-}
-
-/* ---- sgemm ---- */
-
-void nids_sgemm_rm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
-                   const float *B, int ldb, float beta, float *C, int ldc)
-{
-	assert(M > 0 && N > 0 && K > 0);
-	assert(lda >= (ta ? M : K) && ldb >= (tb ? K : N) && ldc >= N);
-	cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-	            M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 /* ---- dense ---- */
