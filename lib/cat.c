@@ -348,16 +348,37 @@ typedef struct text_column {
 	int col;  /* index among float columns, or -1 */
 } text_column;
 
+/* TSV has no quoting to write a tab or line end inside a field, so -r refuses a field
+ * that brought one in between quotes: what it reads must print back as it was read. */
+static int tsv_fields_check(char delim, const nids_csv_record *rec, const char *where,
+                            nids_err *err)
+{
+	for (int i = 0; delim == '\t' && i < rec->nfields; i++)
+		if (memchr(rec->fields[i], '\t', rec->lens[i]) ||
+		    memchr(rec->fields[i], '\n', rec->lens[i]) ||
+		    memchr(rec->fields[i], '\r', rec->lens[i]))
+			return nids_err_set(err, NIDS_EFORMAT, where,
+			                    "field %d holds a tab or line end, which TSV cannot write "
+			                    "(use --csv)",
+			                    i + 1);
+	return 0;
+}
+
 /* Reads the #class, #string and #record lines, then the header line: the stream's
  * columns, and where each text field goes. */
-static int text_header(nids_csv *c, nids_input *in, nids_header *h, nids_csv_record *rec,
-                       text_column **map, nids_err *err)
+static int text_header(nids_csv *c, char delim, nids_input *in, nids_header *h,
+                       nids_csv_record *rec, text_column **map, nids_err *err)
 {
 	nids_cat_records t = { 0 };
 	int rc;
-	while ((rc = nids_csv_next(c, rec, err)) > 0 && nids_cat_is_preamble(rec))
-		if ((rc = nids_cat_take_preamble(&t, h, rec, nids_csv_where(c), err)))
+	for (;;) { /* the # lines, up to the header line (rc > 0) */
+		rc = nids_csv_next(c, rec, err);
+		if (rc > 0 && (rc = tsv_fields_check(delim, rec, nids_csv_where(c), err)) == 0)
+			rc = 1;
+		if (rc <= 0 || !nids_cat_is_preamble(rec) ||
+		    (rc = nids_cat_take_preamble(&t, h, rec, nids_csv_where(c), err)))
 			break;
+	}
 	if (rc >= 0) {
 		int r2 = nids_cat_preamble_end(&t, h, nids_csv_where(c), err);
 		rc = r2 ? r2 : rc;
@@ -435,7 +456,7 @@ int nids_cat_from_text(nids_input *in, char delim, FILE *f, const char *out_name
 	text_column *map = NULL;
 	float *row = NULL;
 	unsigned char *meta = NULL;
-	rc = h ? text_header(c, in, h, &rec, &map, err)
+	rc = h ? text_header(c, delim, in, h, &rec, &map, err)
 	       : nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	int nfields = rc ? 0 : h->ncols + h->nmeta;
 	if (!rc && (!(row = malloc(sizeof(float) * (size_t)h->ncols)) ||
@@ -452,6 +473,8 @@ int nids_cat_from_text(nids_input *in, char delim, FILE *f, const char *out_name
 		else if (rec.nfields != nfields)
 			rc = nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c),
 			                  "%d fields, the header has %d", rec.nfields, nfields);
+		else
+			rc = tsv_fields_check(delim, &rec, nids_csv_where(c), err);
 		if (!rc)
 			rc = text_row(w, c, h, map, &rec, row, meta, err);
 		if (!rc)

@@ -211,6 +211,18 @@ typed() {
 	cmp "$tmp/t.rec" "$tmp/u.rec"
 }
 
+@test "nids-cat -r: a quoted tab or line end in a TSV field is refused (TSV cannot write it back); CSV keeps it" {
+	printf 'x\tlabel\tclass\n1\t0\t"a\tb"\n' > "$tmp/t.tsv"
+	run -1 --separate-stderr ncat -r -o "$tmp/t.rec" "$tmp/t.tsv"
+	[ "$stderr" = "nids-cat: $tmp/t.tsv:2: field 3 holds a tab or line end, which TSV cannot write (use --csv)" ]
+	[ ! -e "$tmp/t.rec" ]
+	printf '"x\ny"\tlabel\n1\t0\n' > "$tmp/h.tsv"
+	run -1 --separate-stderr ncat -r "$tmp/h.tsv"
+	[ "$stderr" = "nids-cat: $tmp/h.tsv:1: field 1 holds a tab or line end, which TSV cannot write (use --csv)" ]
+	printf 'x,label,class\n1,0,"a\tb"\n' | ncat -r --csv > "$tmp/c.rec"
+	ncat --csv --types "$tmp/c.rec" | ncat -r --csv | cmp - "$tmp/c.rec"
+}
+
 @test "nids-cat: corrupt stream (one flipped bit) is an error" {
 	tsv | "$NIDS_BIN/nids-cat" -r > "$tmp/a.rec"
 	size=$(stat -c %s "$tmp/a.rec")
