@@ -59,7 +59,7 @@ typedef struct ex {
 	int class_col, label_col;
 	FILE *out;
 	nids_explain_stats *st;
-	char chunk_name[256]; /* the chunk's input file (a chunk holds rows of one file) */
+	char chunk_name[4096]; /* the chunk's input file (a chunk holds rows of one file) */
 	uint64_t chunk_row;   /* and its first row's number within that file, from 0 */
 } ex;
 

@@ -268,7 +268,7 @@ typedef struct scoring {
 	const char *in_name; /* the input file being read */
 	/* the pending chunk's input file and its first row's number within that file (a
 	   chunk holds rows of one file), for messages */
-	char chunk_name[256];
+	char chunk_name[4096]; /* a path as long as Linux allows */
 	uint64_t chunk_row;
 	/* --predict: the first class probability's output column, the model's classes' ids
 	   in the output's class table, and the input's class ids mapped onto that table */
