@@ -16,6 +16,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "nids/window.h"
 
@@ -27,17 +28,23 @@ static const unsigned COMMON_PORTS[NIDS_WINDOW_NPORTS] = { 20,  21,  22,  23,  2
 enum { K_PROTO, K_PEER, K_SPORT, K_DPORT, K_FLAGS, K_NENT, K_CLASS = K_NENT };
 enum { S_DUR, S_PKT, S_BYT, S_PRATE, S_BRATE, NSTAT };
 
-/* What the aggregation of a flow touches comes first: two cache lines. */
+/* A group's running statistics, updated as its flows arrive (Welford): the first 96
+ * bytes, two cache lines, are all that adding a flow touches. */
 typedef struct group {
-	uint64_t n, attacks, voted; /* flows, attack flows, labelled flows */
-	uint64_t nrate;             /* flows with a rate (a duration other than 0) */
+	_Alignas(64) uint64_t n; /* flows */
+	uint64_t nrate;          /* flows with a rate (a duration other than 0) */
 	double mean[NSTAT], m2[NSTAT];
 	unsigned char key[16];
-	double ent[K_NENT];
-	double log2n; /* log2 of n, when the window closes */
-	int major; /* class with more than half, or -1 */
-	uint32_t sport[NIDS_WINDOW_NPORTS + 1], dport[NIDS_WINDOW_NPORTS + 1];
 } group;
+
+/* What closing a window finds in a group's flows: entropies, port counts, labels. */
+typedef struct summary {
+	uint64_t attacks, voted; /* attack flows, labelled flows */
+	double ent[K_NENT];
+	double log2n; /* log2 of n */
+	int major;    /* class with more than half, or -1 */
+	uint32_t sport[NIDS_WINDOW_NPORTS + 1], dport[NIDS_WINDOW_NPORTS + 1];
+} summary;
 
 typedef struct gslot { /* address tables */
 	uint64_t a, b;
@@ -49,13 +56,18 @@ typedef struct addr_table {
 	size_t cap, n;
 } addr_table;
 
-typedef struct frec { /* one flow of a window; its measures go into the statistics when
-                       * the window closes */
-	double dur, pkt, byt;
+typedef struct frec { /* one flow of a window, for its group's entropies and counts */
 	uint32_t g, peer, cls;
 	uint16_t sport, dport, flags;
 	uint8_t proto, peer6; /* peer6: bit 0 an IPv6 peer id, bit 1 an attack flow */
 } frec;
+
+#define PF_LAG 8 /* flows between prefetching a key's table slot and its group */
+
+typedef struct pfring { /* the keys of the last PF_LAG prefetches */
+	uint64_t a[PF_LAG], b[PF_LAG], h[PF_LAG];
+	unsigned pos;
+} pfring;
 
 typedef struct win {
 	int64_t start;
@@ -63,8 +75,12 @@ typedef struct win {
 	addr_table pt; /* IPv6 peer -> id */
 	group *groups;
 	size_t ng, gmax;
-	frec *log;
-	size_t nlog, maxlog;
+	frec **chunk; /* the flow log: chunk k holds chunk_cap(k) flows */
+	size_t nchunk, maxchunk; /* chunks allocated (kept when cleared), their array's size */
+	size_t used;  /* chunks holding flows */
+	frec *tail;   /* the next flow's place in chunk used - 1 */
+	size_t left;  /* places left there */
+	size_t nlog;  /* flows */
 } win;
 
 struct nids_window {
@@ -79,13 +95,15 @@ struct nids_window {
 	int64_t closed_upto; /* windows starting before this have been emitted */
 	int started;
 	nids_window_counts c;
-	uint32_t *order; /* scratch: group indices to sort */
+	uint32_t *order; /* scratch: indices of the groups to emit [order_cap], sort scratch */
 	size_t order_cap;
-	uint64_t *keys;  /* scratch: a group's values of one kind [maxkeys], sort scratch [maxkeys] */
-	frec *glog;      /* scratch: the log's flows group by group [maxkeys] */
+	frec *glog;      /* scratch: the emitted groups' flows group by group [maxglog] */
+	size_t maxglog;
+	uint64_t *keys;  /* scratch: a group's values of one kind [maxkeys], sort scratch */
 	size_t maxkeys;
 	size_t *goff;    /* scratch: where each group's flows go in glog [maxgoff] */
 	size_t maxgoff;
+	pfring *pf; /* written by nids_window_prefetch, which is given a const aggregator */
 };
 
 static const char *const STAT_NAMES[NSTAT] = { "duration", "packets", "bytes", "packet_rate",
@@ -161,14 +179,35 @@ static void key_words(const unsigned char k[16], uint64_t *a, uint64_t *b)
 	memcpy(b, k + 8, 8);
 }
 
+/* ---- memory ---- */
+
+#define HUGE_SZ ((size_t)2 << 20) /* a transparent huge page */
+
+/* n bytes aligned to 64; from n = 2 MiB on aligned to 2 MiB and marked for transparent
+ * huge pages, which cuts the page faults of fresh memory 512-fold. Freed with free. NULL
+ * when out of memory. */
+static void *big_alloc(size_t n)
+{
+	if (n < HUGE_SZ)
+		return aligned_alloc(64, (n + 63) / 64 * 64);
+	size_t sz = (n + HUGE_SZ - 1) / HUGE_SZ * HUGE_SZ;
+	void *p = aligned_alloc(HUGE_SZ, sz);
+#ifdef MADV_HUGEPAGE
+	if (p)
+		madvise(p, sz, MADV_HUGEPAGE); /* a hint: no huge pages is no error */
+#endif
+	return p;
+}
+
 /* ---- address tables ---- */
 
 static int grow_table(addr_table *at)
 {
 	size_t cap = at->cap ? at->cap * 2 : 1024;
-	gslot *t = calloc(cap, sizeof *t);
+	gslot *t = big_alloc(cap * sizeof *t);
 	if (!t)
 		return NIDS_ENOMEM;
+	memset(t, 0, cap * sizeof *t);
 	for (size_t i = 0; i < at->cap; i++) {
 		if (!at->t[i].used)
 			continue;
@@ -204,7 +243,9 @@ static long addr_id(addr_table *at, const unsigned char k[16], int *fresh)
 	return (long)at->n++;
 }
 
-/* Prefetch: the table slot where k would be. A hint only: nothing changes. */
+/* Prefetch: the table slot where k would be, and the group of the key given PF_LAG
+ * calls before, whose slot the earlier call fetched. A hint only: what it changes is
+ * the ring of recent keys, nothing the results depend on. */
 void nids_window_prefetch(const nids_window *nw, const unsigned char k[16])
 {
 	if (!nw->nopen)
@@ -212,9 +253,21 @@ void nids_window_prefetch(const nids_window *nw, const unsigned char k[16])
 	const win *w = &nw->open[nw->nopen - 1];
 	if (!w->gt.cap)
 		return;
-	uint64_t a, b;
+	uint64_t a, b, mask = w->gt.cap - 1;
 	key_words(k, &a, &b);
-	__builtin_prefetch(&w->gt.t[hash3(a, b, 0) & (w->gt.cap - 1)]);
+	uint64_t h = hash3(a, b, 0);
+	__builtin_prefetch(&w->gt.t[h & mask]);
+	pfring *r = nw->pf;
+	unsigned i = r->pos++ & (PF_LAG - 1);
+	uint64_t pa = r->a[i], pb = r->b[i], j = r->h[i] & mask;
+	r->a[i] = a, r->b[i] = b, r->h[i] = h;
+	for (int probe = 0; probe < 4 && w->gt.t[j].used; probe++, j = (j + 1) & mask)
+		if (w->gt.t[j].a == pa && w->gt.t[j].b == pb) {
+			const char *g = (const char *)&w->groups[w->gt.t[j].idx];
+			__builtin_prefetch(g);
+			__builtin_prefetch(g + 64);
+			break;
+		}
 }
 
 static void table_clear(addr_table *at)
@@ -233,20 +286,22 @@ static group *group_of(win *w, const unsigned char k[16])
 		return NULL;
 	if (!fresh)
 		return &w->groups[id];
-	if (w->ng == w->gmax) {
+	if (w->ng == w->gmax) { /* aligned: a group's hot half stays in two cache lines */
 		size_t m = w->gmax ? w->gmax * 2 : 256;
-		group *g = realloc(w->groups, m * sizeof *g);
+		group *g = big_alloc(m * sizeof *g);
 		if (!g) {
 			w->gt.n--; /* never seen: the slot stays, unused by any flow */
 			return NULL;
 		}
+		if (w->ng)
+			memcpy(g, w->groups, w->ng * sizeof *g);
+		free(w->groups);
 		w->groups = g;
 		w->gmax = m;
 	}
 	group *g = &w->groups[w->ng++];
 	memset(g, 0, sizeof *g);
 	memcpy(g->key, k, 16);
-	g->major = -1;
 	return g;
 }
 
@@ -256,7 +311,7 @@ static void win_clear(win *w)
 {
 	table_clear(&w->gt);
 	table_clear(&w->pt);
-	w->ng = w->nlog = 0;
+	w->ng = w->nlog = w->used = w->left = 0;
 }
 
 static void win_release(win *w)
@@ -264,7 +319,9 @@ static void win_release(win *w)
 	free(w->gt.t);
 	free(w->pt.t);
 	free(w->groups);
-	free(w->log);
+	for (size_t k = 0; k < w->nchunk; k++)
+		free(w->chunk[k]);
+	free(w->chunk);
 }
 
 /* A cleared window for start, taken from the spares when one is there, placed in the
@@ -318,20 +375,58 @@ static inline void add_stat(group *g, int s, double x, double inv)
 	g->m2[s] += d * (x - g->mean[s]);
 }
 
+/* Group g's count and statistics with flow f. */
+static void stats_add(group *g, const nids_window_flow *f)
+{
+	double inv = 1.0 / (double)++g->n;
+	add_stat(g, S_DUR, f->duration, inv);
+	add_stat(g, S_PKT, f->packets, inv);
+	add_stat(g, S_BYT, f->bytes, inv);
+	if (f->duration != 0) {
+		inv = 1.0 / (double)++g->nrate;
+		add_stat(g, S_PRATE, f->packets / f->duration, inv);
+		add_stat(g, S_BRATE, f->bytes / f->duration, inv);
+	}
+}
+
+/* The flows chunk k of a log holds: 4096 in the first, doubling up to a huge page. */
+static size_t chunk_cap(size_t k)
+{
+	size_t most = HUGE_SZ / sizeof(frec);
+	return k < 5 && (size_t)4096 << k < most ? (size_t)4096 << k : most;
+}
+
+/* Makes the log's next chunk its tail, allocating it unless a cleared window left it. */
+static int next_chunk(win *w)
+{
+	size_t k = w->used;
+	if (k == w->nchunk) {
+		if (k == w->maxchunk) {
+			size_t m = w->maxchunk ? 2 * w->maxchunk : 16;
+			frec **c = realloc(w->chunk, m * sizeof *c);
+			if (!c)
+				return NIDS_ENOMEM;
+			w->chunk = c;
+			w->maxchunk = m;
+		}
+		if (!(w->chunk[k] = big_alloc(chunk_cap(k) * sizeof(frec))))
+			return NIDS_ENOMEM;
+		w->nchunk++;
+	}
+	w->tail = w->chunk[k];
+	w->left = chunk_cap(k);
+	w->used++;
+	return 0;
+}
+
 static int add_to(win *w, const nids_window_flow *f)
 {
 	group *g = group_of(w, f->key);
 	if (!g)
 		return NIDS_ENOMEM;
-	if (w->nlog == w->maxlog) {
-		size_t m = w->maxlog ? w->maxlog * 2 : 4096;
-		frec *l = realloc(w->log, m * sizeof *l);
-		if (!l)
-			return NIDS_ENOMEM;
-		w->log = l;
-		w->maxlog = m;
-	}
-	frec *r = &w->log[w->nlog];
+	if (!w->left && next_chunk(w))
+		return NIDS_ENOMEM;
+	frec *r = w->tail;
 	static const unsigned char V4[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	if (!memcmp(f->peer, V4, 12)) {
 		r->peer = (uint32_t)f->peer[12] << 24 | (uint32_t)f->peer[13] << 16 |
@@ -346,6 +441,8 @@ static int add_to(win *w, const nids_window_flow *f)
 		r->peer6 = 1;
 	}
 	w->nlog++;
+	w->tail++;
+	w->left--;
 	r->g = (uint32_t)(g - w->groups);
 	r->sport = (uint16_t)f->sport;
 	r->dport = (uint16_t)f->dport;
@@ -353,27 +450,8 @@ static int add_to(win *w, const nids_window_flow *f)
 	r->flags = (uint16_t)f->flags;
 	r->cls = f->cls >= 0 ? (uint32_t)f->cls : UINT32_MAX;
 	r->peer6 |= (uint8_t)((f->attack != 0) << 1);
-	r->dur = f->duration, r->pkt = f->packets, r->byt = f->bytes;
+	stats_add(g, f);
 	return 0;
-}
-
-/* Group g's counts and Welford statistics from its flows f [n], in arrival order. */
-static void stats_of(group *g, const frec *f, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		g->n++;
-		g->attacks += f[i].peer6 >> 1;
-		g->voted += f[i].cls != UINT32_MAX;
-		double inv = 1.0 / (double)g->n;
-		add_stat(g, S_DUR, f[i].dur, inv);
-		add_stat(g, S_PKT, f[i].pkt, inv);
-		add_stat(g, S_BYT, f[i].byt, inv);
-		if (f[i].dur != 0) {
-			inv = 1.0 / (double)++g->nrate;
-			add_stat(g, S_PRATE, f[i].pkt / f[i].dur, inv);
-			add_stat(g, S_BRATE, f[i].byt / f[i].dur, inv);
-		}
-	}
 }
 
 static uint64_t value_of(const frec *r, int kind)
@@ -422,92 +500,49 @@ static void sort_values(uint64_t *v, uint64_t *tmp, size_t n)
 	}
 }
 
-/* Group g's runs of equal values v [n] (sorted) of one kind: entropy, port proportions,
- * the majority class. */
-static void count_runs(group *g, int kind, const uint64_t *v, size_t n)
+/* The runs of equal values v [m] (sorted) of one kind in a group of n flows: entropy,
+ * port counts, the majority class, into s. */
+static void count_runs(summary *s, uint64_t n, int kind, const uint64_t *v, size_t m)
 {
-	for (size_t i = 0, j; i < n; i = j) {
-		for (j = i + 1; j < n && v[j] == v[i]; j++)
+	for (size_t i = 0, j; i < m; i = j) {
+		for (j = i + 1; j < m && v[j] == v[i]; j++)
 			;
 		uint64_t c = j - i;
 		if (kind == K_CLASS) {
-			if (2 * c > g->n)
-				g->major = (int)v[i];
+			if (2 * c > n)
+				s->major = (int)v[i];
 			continue;
 		}
 		if (kind == K_SPORT)
-			g->sport[port_slot((unsigned)v[i])] += (uint32_t)c;
+			s->sport[port_slot((unsigned)v[i])] += (uint32_t)c;
 		if (kind == K_DPORT)
-			g->dport[port_slot((unsigned)v[i])] += (uint32_t)c;
+			s->dport[port_slot((unsigned)v[i])] += (uint32_t)c;
 		/* -p log2 p with p = c / n; 0 for a single value */
-		double p = (double)c / (double)g->n;
-		if (c < g->n)
-			g->ent[kind] += p * (g->log2n - log2c(c));
+		double p = (double)c / (double)n;
+		if (c < n)
+			s->ent[kind] += p * (s->log2n - log2c(c));
 	}
 }
 
-/* The entropies and majority classes of w's groups of at least min_flows flows: the
- * log's flows of those groups gathered group by group (a counting sort), then each
- * group's values of each kind sorted and counted in ascending order. */
-static int count_values(nids_window *nw, win *w, nids_err *err)
+/* The summary of a group of n flows f [n]: each kind's values sorted (v [2n] scratch)
+ * and their runs counted in ascending order. */
+static void summarize(summary *s, const frec *f, size_t n, uint64_t *v)
 {
-	group *gs = w->groups;
-	size_t G = w->ng;
-	if (w->nlog > nw->maxkeys) {
-		free(nw->keys);
-		free(nw->glog);
-		nw->keys = malloc(2 * w->nlog * sizeof *nw->keys); /* values, then sort scratch */
-		nw->glog = malloc(w->nlog * sizeof *nw->glog);
-		nw->maxkeys = nw->keys && nw->glog ? w->nlog : 0;
-		if (!nw->maxkeys)
-			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	memset(s, 0, sizeof *s);
+	s->major = -1;
+	s->log2n = log2c(n);
+	for (size_t i = 0; i < n; i++) {
+		s->attacks += f[i].peer6 >> 1;
+		s->voted += f[i].cls != UINT32_MAX;
 	}
-	if (G + 1 > nw->maxgoff) {
-		free(nw->goff);
-		nw->goff = malloc((G + 1) * sizeof *nw->goff);
-		nw->maxgoff = nw->goff ? G + 1 : 0;
-		if (!nw->goff)
-			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	for (int kind = 0; kind <= K_CLASS; kind++) {
+		size_t m = 0;
+		for (size_t i = 0; i < n; i++)
+			if (kind != K_CLASS || f[i].cls != UINT32_MAX)
+				v[m++] = value_of(&f[i], kind);
+		sort_values(v, v + n, m);
+		count_runs(s, n, kind, v, m);
 	}
-	size_t *off = nw->goff, sum = 0;
-	memset(off, 0, G * sizeof *off);
-	for (size_t i = 0; i < w->nlog; i++) /* flows per group, in a small array */
-		off[w->log[i].g]++;
-	const size_t SMALL = (size_t)1 << (sizeof(size_t) * 8 - 1); /* a group not emitted */
-	for (size_t i = 0; i < G; i++) {
-		size_t n = off[i];
-		off[i] = sum;
-		if (n < nw->o.min_flows) { /* its count is all that is needed */
-			gs[i].n = n;
-			off[i] |= SMALL;
-		} else {
-			sum += n;
-		}
-	}
-	for (size_t i = 0; i < w->nlog; i++) {
-		const frec *r = &w->log[i];
-		if (!(off[r->g] & SMALL))
-			nw->glog[off[r->g]++] = *r;
-	}
-	uint64_t *v = nw->keys;
-	for (size_t gi = 0, first = 0; gi < G; gi++) { /* off[gi] is now the group's end */
-		size_t end = off[gi] & ~SMALL, n = end - first;
-		const frec *f = nw->glog + first;
-		first = end;
-		if (!n)
-			continue;
-		stats_of(&gs[gi], f, n);
-		gs[gi].log2n = log2c(gs[gi].n);
-		for (int kind = 0; kind <= K_CLASS; kind++) {
-			size_t m = 0;
-			for (size_t i = 0; i < n; i++)
-				if (kind != K_CLASS || f[i].cls != UINT32_MAX)
-					v[m++] = value_of(&f[i], kind);
-			sort_values(v, v + w->nlog, m);
-			count_runs(&gs[gi], kind, v, m);
-		}
-	}
-	return 0;
 }
 
 static int cmp_key(const void *x, const void *y, void *groups)
@@ -534,63 +569,104 @@ static void sort_groups(uint32_t *v, uint32_t *tmp, size_t n, const group *g)
 	memcpy(v, tmp, n * sizeof *v);
 }
 
-static void features(const group *g, double f[NIDS_WINDOW_NFEAT])
+static void features(const group *g, const summary *s, double f[NIDS_WINDOW_NFEAT])
 {
 	int k = 0;
-	for (int s = 0; s < NSTAT; s++)
-		f[k++] = (s < S_PRATE ? g->n : g->nrate) ? g->mean[s] : 0;
-	for (int s = 0; s < NSTAT; s++) {
-		uint64_t m = s < S_PRATE ? g->n : g->nrate;
-		f[k++] = m > 1 ? sqrt(g->m2[s] / (double)(m - 1)) : 0;
+	for (int i = 0; i < NSTAT; i++)
+		f[k++] = (i < S_PRATE ? g->n : g->nrate) ? g->mean[i] : 0;
+	for (int i = 0; i < NSTAT; i++) {
+		uint64_t m = i < S_PRATE ? g->n : g->nrate;
+		f[k++] = m > 1 ? sqrt(g->m2[i] / (double)(m - 1)) : 0;
 	}
 	for (int e = 0; e < K_NENT; e++)
-		f[k++] = g->ent[e];
+		f[k++] = s->ent[e];
 	for (int p = 0; p <= NIDS_WINDOW_NPORTS; p++)
-		f[k++] = (double)g->sport[p] / (double)g->n;
+		f[k++] = (double)s->sport[p] / (double)g->n;
 	for (int p = 0; p <= NIDS_WINDOW_NPORTS; p++)
-		f[k++] = (double)g->dport[p] / (double)g->n;
+		f[k++] = (double)s->dport[p] / (double)g->n;
 }
 
-/* Emits w's groups (those big enough and with a class, as the options say). */
-static int close_window(nids_window *nw, win *w, nids_err *err)
+/* The scratch array p of *cap elements of size sz, or a new one for at least n elements
+ * (the old contents dropped); NULL when out of memory (*cap then 0). */
+static void *reserve(void *p, size_t *cap, size_t n, size_t sz)
 {
-	group *gs = w->groups;
-	int rc = count_values(nw, w, err);
-	if (rc)
-		return rc;
-	if (w->ng > nw->order_cap) {
-		uint32_t *o = realloc(nw->order, 2 * w->ng * sizeof *o);
-		if (!o)
-			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-		nw->order = o;
-		nw->order_cap = w->ng;
-	}
-	size_t n = 0;
+	if (n <= *cap && p)
+		return p;
+	free(p);
+	n = n ? n : 1;
+	p = big_alloc(n * sz);
+	*cap = p ? n : 0;
+	return p;
+}
+
+/* Lists w's groups of at least min_flows flows in nw->order (returns how many, the most
+ * flows of one in *maxn) and gathers their flows from the log into nw->glog, group by
+ * group (a counting sort: stable, each group's flows in arrival order); nw->goff[i] is
+ * then where group i's flows end. */
+static size_t gather(nids_window *nw, win *w, size_t *maxn)
+{
+	const size_t SMALL = (size_t)1 << (sizeof(size_t) * 8 - 1); /* a group not emitted */
+	size_t *off = nw->goff, sum = 0, big = 0;
+	*maxn = 0;
 	for (size_t i = 0; i < w->ng; i++) {
-		group *g = &gs[i];
-		if (g->n < nw->o.min_flows) {
+		size_t n = w->groups[i].n;
+		if (n < nw->o.min_flows) { /* its count is all that is needed */
+			off[i] = SMALL;
 			nw->c.small++;
 			continue;
 		}
-		nw->order[n++] = (uint32_t)i;
+		off[i] = sum;
+		sum += n;
+		nw->order[big++] = (uint32_t)i;
+		if (n > *maxn)
+			*maxn = n;
 	}
-	sort_groups(nw->order, nw->order + nw->order_cap, n, gs);
+	for (size_t k = 0; k < w->used; k++) {
+		const frec *r = w->chunk[k];
+		const frec *end = r + chunk_cap(k) - (k + 1 == w->used ? w->left : 0);
+		for (; r < end; r++) {
+			size_t o = off[r->g];
+			if (!(o & SMALL)) {
+				nw->glog[o] = *r;
+				off[r->g] = o + 1;
+			}
+		}
+	}
+	return big;
+}
+
+/* Emits w's groups (those big enough and with a class, as the options say), in order
+ * of their addresses. */
+static int close_window(nids_window *nw, win *w, nids_err *err)
+{
+	size_t G = w->ng, maxn;
+	nw->goff = reserve(nw->goff, &nw->maxgoff, G, sizeof *nw->goff);
+	nw->order = reserve(nw->order, &nw->order_cap, 2 * G, sizeof *nw->order);
+	nw->glog = reserve(nw->glog, &nw->maxglog, w->nlog, sizeof *nw->glog);
+	if (!nw->goff || !nw->order || !nw->glog)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	size_t n = gather(nw, w, &maxn);
+	if (!(nw->keys = reserve(nw->keys, &nw->maxkeys, 2 * maxn, sizeof *nw->keys)))
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	sort_groups(nw->order, nw->order + n, n, w->groups);
 	nids_window_row row;
+	summary s;
 	for (size_t i = 0; i < n; i++) {
-		const group *g = &gs[nw->order[i]];
+		const group *g = &w->groups[nw->order[i]];
+		summarize(&s, nw->glog + nw->goff[nw->order[i]] - g->n, g->n, nw->keys);
 		row.start = w->start;
 		memcpy(row.key, g->key, 16);
 		row.flows = g->n;
-		row.attack = 2 * g->attacks >= g->n;
-		row.cls = g->voted ? g->major : -1;
-		if (g->voted && g->major < 0) {
+		row.attack = 2 * s.attacks >= g->n;
+		row.cls = s.voted ? s.major : -1;
+		if (s.voted && s.major < 0) {
 			nw->c.mixed++;
 			if (!nw->o.keep_mixed)
 				continue;
 			row.cls = NIDS_WINDOW_MIXED;
 		}
-		features(g, row.f);
-		rc = nw->emit(nw->ctx, &row, err);
+		features(g, &s, row.f);
+		int rc = nw->emit(nw->ctx, &row, err);
 		if (rc)
 			return rc;
 		nw->c.rows++;
@@ -606,6 +682,10 @@ int nids_window_new(nids_window **w, const nids_window_opts *o, nids_window_emit
 	if (o->window_us <= 0 || o->lateness_us < 0 || (o->by != 0 && o->by != 1))
 		return nids_err_set(err, NIDS_EUSAGE, NULL, "bad window options");
 	nids_window *nw = calloc(1, sizeof *nw);
+	if (nw && !(nw->pf = calloc(1, sizeof *nw->pf))) {
+		free(nw);
+		nw = NULL;
+	}
 	if (!nw)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	nw->o = *o;
@@ -711,5 +791,6 @@ void nids_window_free(nids_window *nw)
 	free(nw->keys);
 	free(nw->glog);
 	free(nw->goff);
+	free(nw->pf);
 	free(nw);
 }
