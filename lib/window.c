@@ -28,12 +28,28 @@ static const unsigned COMMON_PORTS[NIDS_WINDOW_NPORTS] = { 20,  21,  22,  23,  2
 enum { K_PROTO, K_PEER, K_SPORT, K_DPORT, K_FLAGS, K_NENT, K_CLASS = K_NENT };
 enum { S_DUR, S_PKT, S_BYT, S_PRATE, S_BRATE, NSTAT };
 
-/* A group's running statistics, updated as its flows arrive (Welford): the first 96
- * bytes, two cache lines, are all that adding a flow touches. */
+/* One flow of a window, for its group's entropies, port counts and labels. */
+typedef struct frec {
+	uint32_t peer, cls;
+	uint16_t sport, dport, flags;
+	uint8_t proto, peer6; /* peer6: bit 0 an IPv6 peer id, bit 1 an attack flow */
+} frec;
+
+#define BLOCK_FLOWS 7
+
+/* A group's flows in arrival order: a chain of blocks of two cache lines each. */
+typedef struct block {
+	_Alignas(64) frec f[BLOCK_FLOWS];
+	struct block *next;
+} block;
+
+/* A group's running statistics, updated as its flows arrive (Welford's updates). Adding
+ * a flow touches its two cache lines and the tail block's. */
 typedef struct group {
 	_Alignas(64) uint64_t n; /* flows */
 	uint64_t nrate;          /* flows with a rate (a duration other than 0) */
 	double mean[NSTAT], m2[NSTAT];
+	block *head, *tail; /* its flows */
 	unsigned char key[16];
 } group;
 
@@ -56,16 +72,15 @@ typedef struct addr_table {
 	size_t cap, n;
 } addr_table;
 
-typedef struct frec { /* one flow of a window, for its group's entropies and counts */
-	uint32_t g, peer, cls;
-	uint16_t sport, dport, flags;
-	uint8_t proto, peer6; /* peer6: bit 0 an IPv6 peer id, bit 1 an attack flow */
-} frec;
+/* The ring of the keys of the last PF_RING prefetches: a key's table slot is fetched
+ * first, its group PF_GROUP prefetches later, its tail block PF_BLOCK later. */
+#define PF_RING 16
+#define PF_GROUP 6
+#define PF_BLOCK 10
 
-#define PF_LAG 8 /* flows between prefetching a key's table slot and its group */
-
-typedef struct pfring { /* the keys of the last PF_LAG prefetches */
-	uint64_t a[PF_LAG], b[PF_LAG], h[PF_LAG];
+typedef struct pfring {
+	uint64_t a[PF_RING], b[PF_RING], h[PF_RING];
+	uint32_t g[PF_RING]; /* the group's index, UINT32_MAX when unknown */
 	unsigned pos;
 } pfring;
 
@@ -75,12 +90,11 @@ typedef struct win {
 	addr_table pt; /* IPv6 peer -> id */
 	group *groups;
 	size_t ng, gmax;
-	frec **chunk; /* the flow log: chunk k holds chunk_cap(k) flows */
+	block **chunk; /* the blocks: chunk k holds chunk_cap(k) */
 	size_t nchunk, maxchunk; /* chunks allocated (kept when cleared), their array's size */
-	size_t used;  /* chunks holding flows */
-	frec *tail;   /* the next flow's place in chunk used - 1 */
-	size_t left;  /* places left there */
-	size_t nlog;  /* flows */
+	size_t used;   /* chunks handing out blocks */
+	block *free;   /* the next free block, in chunk used - 1 */
+	size_t left;   /* free blocks left there */
 } win;
 
 struct nids_window {
@@ -97,12 +111,10 @@ struct nids_window {
 	nids_window_counts c;
 	uint32_t *order; /* scratch: indices of the groups to emit [order_cap], sort scratch */
 	size_t order_cap;
-	frec *glog;      /* scratch: the emitted groups' flows group by group [maxglog] */
-	size_t maxglog;
+	frec *buf;       /* scratch: one group's flows [maxbuf] */
+	size_t maxbuf;
 	uint64_t *keys;  /* scratch: a group's values of one kind [maxkeys], sort scratch */
 	size_t maxkeys;
-	size_t *goff;    /* scratch: where each group's flows go in glog [maxgoff] */
-	size_t maxgoff;
 	pfring *pf; /* written by nids_window_prefetch, which is given a const aggregator */
 };
 
@@ -192,10 +204,23 @@ static void *big_alloc(size_t n)
 		return aligned_alloc(64, (n + 63) / 64 * 64);
 	size_t sz = (n + HUGE_SZ - 1) / HUGE_SZ * HUGE_SZ;
 	void *p = aligned_alloc(HUGE_SZ, sz);
-#if defined MADV_HUGEPAGE && !defined NO_THP
+#ifdef MADV_HUGEPAGE
 	if (p)
 		madvise(p, sz, MADV_HUGEPAGE); /* a hint: no huge pages is no error */
 #endif
+	return p;
+}
+
+/* The scratch array p of *cap elements of size sz, or a new one for at least n elements
+ * (the old contents dropped); NULL when out of memory (*cap then 0). */
+static void *reserve(void *p, size_t *cap, size_t n, size_t sz)
+{
+	if (n <= *cap && p)
+		return p;
+	free(p);
+	n = n ? n : 1;
+	p = big_alloc(n * sz);
+	*cap = p ? n : 0;
 	return p;
 }
 
@@ -243,9 +268,17 @@ static long addr_id(addr_table *at, const unsigned char k[16], int *fresh)
 	return (long)at->n++;
 }
 
-/* Prefetch: the table slot where k would be, and the group of the key given PF_LAG
- * calls before, whose slot the earlier call fetched. A hint only: what it changes is
- * the ring of recent keys, nothing the results depend on. */
+static void table_clear(addr_table *at)
+{
+	if (at->t)
+		memset(at->t, 0, at->cap * sizeof *at->t);
+	at->n = 0;
+}
+
+/* Prefetch, in three steps over the ring of recent keys: the table slot where k would
+ * be; the group of the key given PF_GROUP calls before (its slot fetched by then); the
+ * place in the tail block of the key given PF_BLOCK calls before (its group fetched by
+ * then). A hint only: what it changes is the ring, nothing the results depend on. */
 void nids_window_prefetch(const nids_window *nw, const unsigned char k[16])
 {
 	if (!nw->nopen)
@@ -258,23 +291,24 @@ void nids_window_prefetch(const nids_window *nw, const unsigned char k[16])
 	uint64_t h = hash3(a, b, 0);
 	__builtin_prefetch(&w->gt.t[h & mask]);
 	pfring *r = nw->pf;
-	unsigned i = r->pos++ & (PF_LAG - 1);
-	uint64_t pa = r->a[i], pb = r->b[i], j = r->h[i] & mask;
-	r->a[i] = a, r->b[i] = b, r->h[i] = h;
+	unsigned pos = r->pos++, i = pos % PF_RING;
+	r->a[i] = a, r->b[i] = b, r->h[i] = h, r->g[i] = UINT32_MAX;
+	i = (pos - PF_GROUP) % PF_RING;
+	uint64_t j = r->h[i] & mask;
 	for (int probe = 0; probe < 4 && w->gt.t[j].used; probe++, j = (j + 1) & mask)
-		if (w->gt.t[j].a == pa && w->gt.t[j].b == pb) {
+		if (w->gt.t[j].a == r->a[i] && w->gt.t[j].b == r->b[i]) {
 			const char *g = (const char *)&w->groups[w->gt.t[j].idx];
 			__builtin_prefetch(g);
 			__builtin_prefetch(g + 64);
+			r->g[i] = w->gt.t[j].idx;
 			break;
 		}
-}
-
-static void table_clear(addr_table *at)
-{
-	if (at->t)
-		memset(at->t, 0, at->cap * sizeof *at->t);
-	at->n = 0;
+	uint32_t gi = r->g[(pos - PF_BLOCK) % PF_RING];
+	if (gi < w->ng && w->groups[gi].tail) {
+		const group *g = &w->groups[gi];
+		size_t s = g->n % BLOCK_FLOWS;
+		__builtin_prefetch(s ? (const void *)&g->tail->f[s] : (const void *)&g->tail->next);
+	}
 }
 
 /* The group of key k in w, created when new; NULL when out of memory. */
@@ -286,7 +320,7 @@ static group *group_of(win *w, const unsigned char k[16])
 		return NULL;
 	if (!fresh)
 		return &w->groups[id];
-	if (w->ng == w->gmax) { /* aligned: a group's hot half stays in two cache lines */
+	if (w->ng == w->gmax) {
 		size_t m = w->gmax ? w->gmax * 2 : 256;
 		group *g = big_alloc(m * sizeof *g);
 		if (!g) {
@@ -311,7 +345,7 @@ static void win_clear(win *w)
 {
 	table_clear(&w->gt);
 	table_clear(&w->pt);
-	w->ng = w->nlog = w->used = w->left = 0;
+	w->ng = w->used = w->left = 0;
 }
 
 static void win_release(win *w)
@@ -389,34 +423,40 @@ static void stats_add(group *g, const nids_window_flow *f)
 	}
 }
 
-/* The flows chunk k of a log holds: 4096 in the first, doubling up to a huge page. */
+/* The blocks chunk k of a window holds: 32 in the first, doubling up to a huge page. */
 static size_t chunk_cap(size_t k)
 {
-	size_t most = HUGE_SZ / sizeof(frec);
-	return k < 5 && (size_t)4096 << k < most ? (size_t)4096 << k : most;
+	size_t most = HUGE_SZ / sizeof(block);
+	return k < 16 && (size_t)32 << k < most ? (size_t)32 << k : most;
 }
 
-/* Makes the log's next chunk its tail, allocating it unless a cleared window left it. */
-static int next_chunk(win *w)
+/* A free block of w, empty, taken from its chunks (allocating the next when they are
+ * used up); NULL when out of memory. */
+static block *new_block(win *w)
 {
-	size_t k = w->used;
-	if (k == w->nchunk) {
-		if (k == w->maxchunk) {
-			size_t m = w->maxchunk ? 2 * w->maxchunk : 16;
-			frec **c = realloc(w->chunk, m * sizeof *c);
-			if (!c)
-				return NIDS_ENOMEM;
-			w->chunk = c;
-			w->maxchunk = m;
+	if (!w->left) {
+		size_t k = w->used;
+		if (k == w->nchunk) {
+			if (k == w->maxchunk) {
+				size_t m = w->maxchunk ? 2 * w->maxchunk : 16;
+				block **c = realloc(w->chunk, m * sizeof *c);
+				if (!c)
+					return NULL;
+				w->chunk = c;
+				w->maxchunk = m;
+			}
+			if (!(w->chunk[k] = big_alloc(chunk_cap(k) * sizeof(block))))
+				return NULL;
+			w->nchunk++;
 		}
-		if (!(w->chunk[k] = big_alloc(chunk_cap(k) * sizeof(frec))))
-			return NIDS_ENOMEM;
-		w->nchunk++;
+		w->free = w->chunk[k];
+		w->left = chunk_cap(k);
+		w->used++;
 	}
-	w->tail = w->chunk[k];
-	w->left = chunk_cap(k);
-	w->used++;
-	return 0;
+	w->left--;
+	block *b = w->free++;
+	b->next = NULL;
+	return b;
 }
 
 static int add_to(win *w, const nids_window_flow *f)
@@ -424,32 +464,38 @@ static int add_to(win *w, const nids_window_flow *f)
 	group *g = group_of(w, f->key);
 	if (!g)
 		return NIDS_ENOMEM;
-	if (!w->left && next_chunk(w))
-		return NIDS_ENOMEM;
-	frec *r = w->tail;
+	frec r;
 	static const unsigned char V4[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	if (!memcmp(f->peer, V4, 12)) {
-		r->peer = (uint32_t)f->peer[12] << 24 | (uint32_t)f->peer[13] << 16 |
-		          (uint32_t)f->peer[14] << 8 | f->peer[15];
-		r->peer6 = 0;
+		r.peer = (uint32_t)f->peer[12] << 24 | (uint32_t)f->peer[13] << 16 |
+		         (uint32_t)f->peer[14] << 8 | f->peer[15];
+		r.peer6 = 0;
 	} else {
 		int fresh;
 		long id = addr_id(&w->pt, f->peer, &fresh);
 		if (id < 0)
 			return NIDS_ENOMEM;
-		r->peer = (uint32_t)id;
-		r->peer6 = 1;
+		r.peer = (uint32_t)id;
+		r.peer6 = 1;
 	}
-	w->nlog++;
-	w->tail++;
-	w->left--;
-	r->g = (uint32_t)(g - w->groups);
-	r->sport = (uint16_t)f->sport;
-	r->dport = (uint16_t)f->dport;
-	r->proto = (uint8_t)f->proto;
-	r->flags = (uint16_t)f->flags;
-	r->cls = f->cls >= 0 ? (uint32_t)f->cls : UINT32_MAX;
-	r->peer6 |= (uint8_t)((f->attack != 0) << 1);
+	r.sport = (uint16_t)f->sport;
+	r.dport = (uint16_t)f->dport;
+	r.proto = (uint8_t)f->proto;
+	r.flags = (uint16_t)f->flags;
+	r.cls = f->cls >= 0 ? (uint32_t)f->cls : UINT32_MAX;
+	r.peer6 |= (uint8_t)((f->attack != 0) << 1);
+	size_t s = g->n % BLOCK_FLOWS;
+	if (!s) {
+		block *b = new_block(w);
+		if (!b)
+			return NIDS_ENOMEM;
+		if (g->tail)
+			g->tail->next = b;
+		else
+			g->head = b;
+		g->tail = b;
+	}
+	g->tail->f[s] = r;
 	stats_add(g, f);
 	return 0;
 }
@@ -586,74 +632,57 @@ static void features(const group *g, const summary *s, double f[NIDS_WINDOW_NFEA
 		f[k++] = (double)s->dport[p] / (double)g->n;
 }
 
-/* The scratch array p of *cap elements of size sz, or a new one for at least n elements
- * (the old contents dropped); NULL when out of memory (*cap then 0). */
-static void *reserve(void *p, size_t *cap, size_t n, size_t sz)
+/* Group g's flows into buf [g->n], from its blocks. */
+static void flows_of(const group *g, frec *buf)
 {
-	if (n <= *cap && p)
-		return p;
-	free(p);
-	n = n ? n : 1;
-	p = big_alloc(n * sz);
-	*cap = p ? n : 0;
-	return p;
-}
-
-/* Lists w's groups of at least min_flows flows in nw->order (returns how many, the most
- * flows of one in *maxn) and gathers their flows from the log into nw->glog, group by
- * group (a counting sort: stable, each group's flows in arrival order); nw->goff[i] is
- * then where group i's flows end. */
-static size_t gather(nids_window *nw, win *w, size_t *maxn)
-{
-	const size_t SMALL = (size_t)1 << (sizeof(size_t) * 8 - 1); /* a group not emitted */
-	size_t *off = nw->goff, sum = 0, big = 0;
-	*maxn = 0;
-	for (size_t i = 0; i < w->ng; i++) {
-		size_t n = w->groups[i].n;
-		if (n < nw->o.min_flows) { /* its count is all that is needed */
-			off[i] = SMALL;
-			nw->c.small++;
-			continue;
+	size_t k = 0;
+	for (const block *b = g->head; k < g->n; b = b->next) {
+		if (b->next) {
+			__builtin_prefetch(b->next);
+			__builtin_prefetch((const char *)b->next + 64);
 		}
-		off[i] = sum;
-		sum += n;
-		nw->order[big++] = (uint32_t)i;
-		if (n > *maxn)
-			*maxn = n;
+		size_t m = g->n - k < BLOCK_FLOWS ? g->n - k : BLOCK_FLOWS;
+		memcpy(buf + k, b->f, m * sizeof *buf);
+		k += m;
 	}
-	for (size_t k = 0; k < w->used; k++) {
-		const frec *r = w->chunk[k];
-		const frec *end = r + chunk_cap(k) - (k + 1 == w->used ? w->left : 0);
-		for (; r < end; r++) {
-			size_t o = off[r->g];
-			if (!(o & SMALL)) {
-				nw->glog[o] = *r;
-				off[r->g] = o + 1;
-			}
-		}
-	}
-	return big;
 }
 
 /* Emits w's groups (those big enough and with a class, as the options say), in order
  * of their addresses. */
 static int close_window(nids_window *nw, win *w, nids_err *err)
 {
-	size_t G = w->ng, maxn;
-	nw->goff = reserve(nw->goff, &nw->maxgoff, G, sizeof *nw->goff);
-	nw->order = reserve(nw->order, &nw->order_cap, 2 * G, sizeof *nw->order);
-	nw->glog = reserve(nw->glog, &nw->maxglog, w->nlog, sizeof *nw->glog);
-	if (!nw->goff || !nw->order || !nw->glog)
+	const group *gs = w->groups;
+	size_t n = 0, maxn = 0;
+	if (!(nw->order = reserve(nw->order, &nw->order_cap, 2 * w->ng, sizeof *nw->order)))
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	size_t n = gather(nw, w, &maxn);
-	if (!(nw->keys = reserve(nw->keys, &nw->maxkeys, 2 * maxn, sizeof *nw->keys)))
+	for (size_t i = 0; i < w->ng; i++) {
+		if (gs[i].n < nw->o.min_flows) {
+			nw->c.small++;
+			continue;
+		}
+		nw->order[n++] = (uint32_t)i;
+		maxn = gs[i].n > maxn ? gs[i].n : maxn;
+	}
+	nw->buf = reserve(nw->buf, &nw->maxbuf, maxn, sizeof *nw->buf);
+	nw->keys = reserve(nw->keys, &nw->maxkeys, 2 * maxn, sizeof *nw->keys);
+	if (!nw->buf || !nw->keys)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	sort_groups(nw->order, nw->order + n, n, w->groups);
+	const uint32_t *order = nw->order;
+	sort_groups(nw->order, nw->order + n, n, gs);
 	nids_window_row row;
 	summary s;
 	for (size_t i = 0; i < n; i++) {
-		const group *g = &w->groups[nw->order[i]];
-		summarize(&s, nw->glog + nw->goff[nw->order[i]] - g->n, g->n, nw->keys);
+		if (i + 8 < n) { /* the group 8 ahead, the first block of the one 4 ahead */
+			__builtin_prefetch(&gs[order[i + 8]]);
+			__builtin_prefetch((const char *)&gs[order[i + 8]] + 64);
+		}
+		if (i + 4 < n) {
+			__builtin_prefetch(gs[order[i + 4]].head);
+			__builtin_prefetch((const char *)gs[order[i + 4]].head + 64);
+		}
+		const group *g = &gs[order[i]];
+		flows_of(g, nw->buf);
+		summarize(&s, nw->buf, g->n, nw->keys);
 		row.start = w->start;
 		memcpy(row.key, g->key, 16);
 		row.flows = g->n;
@@ -789,8 +818,7 @@ void nids_window_free(nids_window *nw)
 	free(nw->spare);
 	free(nw->order);
 	free(nw->keys);
-	free(nw->glog);
-	free(nw->goff);
+	free(nw->buf);
 	free(nw->pf);
 	free(nw);
 }
