@@ -62,6 +62,9 @@ typedef struct summary {
 	uint32_t sport[NIDS_WINDOW_NPORTS + 1], dport[NIDS_WINDOW_NPORTS + 1];
 } summary;
 
+#define GPAGE 256 /* groups in a page of them, in GPAGE blocks' room */
+_Static_assert(sizeof(group) == sizeof(block), "a group takes a block's room");
+
 typedef struct gslot { /* address tables */
 	uint64_t a, b;
 	uint32_t idx, used;
@@ -88,8 +91,8 @@ typedef struct win {
 	int64_t start;
 	addr_table gt; /* grouping address -> group index */
 	addr_table pt; /* IPv6 peer -> id */
-	group *groups;
-	size_t ng, gmax;
+	group **gpage; /* group i is gpage[i / GPAGE][i % GPAGE]; the pages are blocks */
+	size_t ng, maxgpage;
 	block **chunk; /* the blocks: chunk k holds chunk_cap(k) */
 	size_t nchunk, maxchunk; /* chunks allocated (kept when cleared), their array's size */
 	size_t used;   /* chunks handing out blocks */
@@ -268,6 +271,9 @@ static long addr_id(addr_table *at, const unsigned char k[16], int *fresh)
 	return (long)at->n++;
 }
 
+/* Group i of w. */
+static inline group *grp(const win *w, size_t i) { return &w->gpage[i / GPAGE][i % GPAGE]; }
+
 static void table_clear(addr_table *at)
 {
 	if (at->t)
@@ -297,18 +303,65 @@ void nids_window_prefetch(const nids_window *nw, const unsigned char k[16])
 	uint64_t j = r->h[i] & mask;
 	for (int probe = 0; probe < 4 && w->gt.t[j].used; probe++, j = (j + 1) & mask)
 		if (w->gt.t[j].a == r->a[i] && w->gt.t[j].b == r->b[i]) {
-			const char *g = (const char *)&w->groups[w->gt.t[j].idx];
+			const char *g = (const char *)grp(w, w->gt.t[j].idx);
 			__builtin_prefetch(g);
 			__builtin_prefetch(g + 64);
 			r->g[i] = w->gt.t[j].idx;
 			break;
 		}
 	uint32_t gi = r->g[(pos - PF_BLOCK) % PF_RING];
-	if (gi < w->ng && w->groups[gi].tail) {
-		const group *g = &w->groups[gi];
+	if (gi < w->ng && grp(w, gi)->tail) {
+		const group *g = grp(w, gi);
 		size_t s = g->n % BLOCK_FLOWS;
 		__builtin_prefetch(s ? (const void *)&g->tail->f[s] : (const void *)&g->tail->next);
 	}
+}
+
+/* The blocks chunk k of a window holds: GPAGE in the first, doubling up to a huge
+ * page. */
+static size_t chunk_cap(size_t k)
+{
+	size_t most = HUGE_SZ / sizeof(block);
+	return k < 16 && (size_t)GPAGE << k < most ? (size_t)GPAGE << k : most;
+}
+
+/* n <= GPAGE free blocks of w in a row, taken from its chunks (going on to the next,
+ * allocated unless a cleared window left it, when the one in use has fewer left); NULL
+ * when out of memory. */
+static block *take_blocks(win *w, size_t n)
+{
+	if (w->left < n) {
+		size_t k = w->used;
+		if (k == w->nchunk) {
+			if (k == w->maxchunk) {
+				size_t m = w->maxchunk ? 2 * w->maxchunk : 16;
+				block **c = realloc(w->chunk, m * sizeof *c);
+				if (!c)
+					return NULL;
+				w->chunk = c;
+				w->maxchunk = m;
+			}
+			if (!(w->chunk[k] = big_alloc(chunk_cap(k) * sizeof(block))))
+				return NULL;
+			w->nchunk++;
+		}
+		w->free = w->chunk[k];
+		w->left = chunk_cap(k);
+		w->used++;
+	}
+	w->left -= n;
+	block *b = w->free;
+	w->free += n;
+	return b;
+}
+
+/* An empty block of w; NULL when out of memory. */
+static block *new_block(win *w)
+{
+	block *b = take_blocks(w, 1);
+	if (b)
+		b->next = NULL;
+	return b;
 }
 
 /* The group of key k in w, created when new; NULL when out of memory. */
@@ -319,21 +372,26 @@ static group *group_of(win *w, const unsigned char k[16])
 	if (id < 0 || id >= (1L << 30))
 		return NULL;
 	if (!fresh)
-		return &w->groups[id];
-	if (w->ng == w->gmax) {
-		size_t m = w->gmax ? w->gmax * 2 : 256;
-		group *g = big_alloc(m * sizeof *g);
-		if (!g) {
+		return grp(w, (size_t)id);
+	if (w->ng % GPAGE == 0) {
+		size_t p = w->ng / GPAGE;
+		group **gp = w->gpage;
+		if (p == w->maxgpage) {
+			size_t m = w->maxgpage ? 2 * w->maxgpage : 16;
+			gp = realloc(w->gpage, m * sizeof *gp);
+			if (gp) {
+				w->gpage = gp;
+				w->maxgpage = m;
+			}
+		}
+		block *b = p < w->maxgpage ? take_blocks(w, GPAGE) : NULL;
+		if (!b) {
 			w->gt.n--; /* never seen: the slot stays, unused by any flow */
 			return NULL;
 		}
-		if (w->ng)
-			memcpy(g, w->groups, w->ng * sizeof *g);
-		free(w->groups);
-		w->groups = g;
-		w->gmax = m;
+		w->gpage[p] = (group *)b;
 	}
-	group *g = &w->groups[w->ng++];
+	group *g = grp(w, w->ng++);
 	memset(g, 0, sizeof *g);
 	memcpy(g->key, k, 16);
 	return g;
@@ -352,7 +410,7 @@ static void win_release(win *w)
 {
 	free(w->gt.t);
 	free(w->pt.t);
-	free(w->groups);
+	free(w->gpage);
 	for (size_t k = 0; k < w->nchunk; k++)
 		free(w->chunk[k]);
 	free(w->chunk);
@@ -421,42 +479,6 @@ static void stats_add(group *g, const nids_window_flow *f)
 		add_stat(g, S_PRATE, f->packets / f->duration, inv);
 		add_stat(g, S_BRATE, f->bytes / f->duration, inv);
 	}
-}
-
-/* The blocks chunk k of a window holds: 32 in the first, doubling up to a huge page. */
-static size_t chunk_cap(size_t k)
-{
-	size_t most = HUGE_SZ / sizeof(block);
-	return k < 16 && (size_t)32 << k < most ? (size_t)32 << k : most;
-}
-
-/* A free block of w, empty, taken from its chunks (allocating the next when they are
- * used up); NULL when out of memory. */
-static block *new_block(win *w)
-{
-	if (!w->left) {
-		size_t k = w->used;
-		if (k == w->nchunk) {
-			if (k == w->maxchunk) {
-				size_t m = w->maxchunk ? 2 * w->maxchunk : 16;
-				block **c = realloc(w->chunk, m * sizeof *c);
-				if (!c)
-					return NULL;
-				w->chunk = c;
-				w->maxchunk = m;
-			}
-			if (!(w->chunk[k] = big_alloc(chunk_cap(k) * sizeof(block))))
-				return NULL;
-			w->nchunk++;
-		}
-		w->free = w->chunk[k];
-		w->left = chunk_cap(k);
-		w->used++;
-	}
-	w->left--;
-	block *b = w->free++;
-	b->next = NULL;
-	return b;
 }
 
 static int add_to(win *w, const nids_window_flow *f)
@@ -591,14 +613,13 @@ static void summarize(summary *s, const frec *f, size_t n, uint64_t *v)
 	}
 }
 
-static int cmp_key(const void *x, const void *y, void *groups)
+static int cmp_key(uint32_t x, uint32_t y, const win *w)
 {
-	const group *g = groups;
-	return memcmp(g[*(const uint32_t *)x].key, g[*(const uint32_t *)y].key, 16);
+	return memcmp(grp(w, x)->key, grp(w, y)->key, 16);
 }
 
 /* qsort has no context argument in C17: sort indices with a small merge sort. */
-static void sort_groups(uint32_t *v, uint32_t *tmp, size_t n, const group *g)
+static void sort_groups(uint32_t *v, uint32_t *tmp, size_t n, const win *g)
 {
 	if (n < 2)
 		return;
@@ -607,7 +628,7 @@ static void sort_groups(uint32_t *v, uint32_t *tmp, size_t n, const group *g)
 	sort_groups(v + h, tmp, n - h, g);
 	size_t i = 0, j = h, k = 0;
 	while (i < h && j < n)
-		tmp[k++] = cmp_key(&v[j], &v[i], (void *)g) < 0 ? v[j++] : v[i++];
+		tmp[k++] = cmp_key(v[j], v[i], g) < 0 ? v[j++] : v[i++];
 	while (i < h)
 		tmp[k++] = v[i++];
 	while (j < n)
@@ -651,36 +672,36 @@ static void flows_of(const group *g, frec *buf)
  * of their addresses. */
 static int close_window(nids_window *nw, win *w, nids_err *err)
 {
-	const group *gs = w->groups;
 	size_t n = 0, maxn = 0;
 	if (!(nw->order = reserve(nw->order, &nw->order_cap, 2 * w->ng, sizeof *nw->order)))
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	for (size_t i = 0; i < w->ng; i++) {
-		if (gs[i].n < nw->o.min_flows) {
+		uint64_t gn = grp(w, i)->n;
+		if (gn < nw->o.min_flows) {
 			nw->c.small++;
 			continue;
 		}
 		nw->order[n++] = (uint32_t)i;
-		maxn = gs[i].n > maxn ? gs[i].n : maxn;
+		maxn = gn > maxn ? gn : maxn;
 	}
 	nw->buf = reserve(nw->buf, &nw->maxbuf, maxn, sizeof *nw->buf);
 	nw->keys = reserve(nw->keys, &nw->maxkeys, 2 * maxn, sizeof *nw->keys);
 	if (!nw->buf || !nw->keys)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	const uint32_t *order = nw->order;
-	sort_groups(nw->order, nw->order + n, n, gs);
+	sort_groups(nw->order, nw->order + n, n, w);
 	nids_window_row row;
 	summary s;
 	for (size_t i = 0; i < n; i++) {
 		if (i + 8 < n) { /* the group 8 ahead, the first block of the one 4 ahead */
-			__builtin_prefetch(&gs[order[i + 8]]);
-			__builtin_prefetch((const char *)&gs[order[i + 8]] + 64);
+			__builtin_prefetch(grp(w, order[i + 8]));
+			__builtin_prefetch((const char *)grp(w, order[i + 8]) + 64);
 		}
 		if (i + 4 < n) {
-			__builtin_prefetch(gs[order[i + 4]].head);
-			__builtin_prefetch((const char *)gs[order[i + 4]].head + 64);
+			__builtin_prefetch(grp(w, order[i + 4])->head);
+			__builtin_prefetch((const char *)grp(w, order[i + 4])->head + 64);
 		}
-		const group *g = &gs[order[i]];
+		const group *g = grp(w, order[i]);
 		flows_of(g, nw->buf);
 		summarize(&s, nw->buf, g->n, nw->keys);
 		row.start = w->start;
