@@ -522,32 +522,23 @@ static int add_to(win *w, const nids_window_flow *f)
 	return 0;
 }
 
-static uint64_t value_of(const frec *r, int kind)
-{
-	switch (kind) {
-	case K_PROTO: return r->proto;
-	case K_PEER: return (uint64_t)(r->peer6 & 1) << 32 | r->peer;
-	case K_SPORT: return r->sport;
-	case K_DPORT: return r->dport;
-	case K_FLAGS: return r->flags;
-	default: return r->cls;
-	}
-}
-
-static double log2_small[4096]; /* log2 of 0..4095, filled once */
+static double log2_small[4096];      /* log2 of 0..4095, filled once */
+static unsigned char PORT_SLOT[65536]; /* port -> its slot, filled once */
 
 static double log2c(uint64_t c) { return c < 4096 ? log2_small[c] : log2((double)c); }
 
 /* Sorts v [n] ascending: insertion for the few values most groups have, else a radix
- * sort by bytes (tmp [n] scratch), over only the bytes the values use: one for
- * protocols and flags, two for ports, five for peer addresses. */
+ * sort by bytes (tmp [n] scratch), over only the bytes in which the values differ (a
+ * pass over a byte they share would keep their order). */
 static void sort_values(uint64_t *v, uint64_t *tmp, size_t n)
 {
 	if (n > 32) {
-		uint64_t any = 0;
+		uint64_t any = 0, all = ~(uint64_t)0;
 		for (size_t i = 0; i < n; i++)
-			any |= v[i];
-		for (int shift = 0; shift < 64 && any >> shift; shift += 8) {
+			any |= v[i], all &= v[i];
+		for (int shift = 0; shift < 64 && (any ^ all) >> shift; shift += 8) {
+			if (!((any ^ all) >> shift & 255))
+				continue;
 			size_t count[257] = { 0 };
 			for (size_t i = 0; i < n; i++)
 				count[(v[i] >> shift & 255) + 1]++;
@@ -568,23 +559,18 @@ static void sort_values(uint64_t *v, uint64_t *tmp, size_t n)
 	}
 }
 
-/* The runs of equal values v [m] (sorted) of one kind in a group of n flows: entropy,
- * port counts, the majority class, into s. */
+/* The runs of equal values v [m] (sorted) of one kind in a group of n flows: entropy
+ * and port counts, into s. */
 static void count_runs(summary *s, uint64_t n, int kind, const uint64_t *v, size_t m)
 {
 	for (size_t i = 0, j; i < m; i = j) {
 		for (j = i + 1; j < m && v[j] == v[i]; j++)
 			;
 		uint64_t c = j - i;
-		if (kind == K_CLASS) {
-			if (2 * c > n)
-				s->major = (int)v[i];
-			continue;
-		}
 		if (kind == K_SPORT)
-			s->sport[port_slot((unsigned)v[i])] += (uint32_t)c;
+			s->sport[PORT_SLOT[v[i]]] += (uint32_t)c;
 		if (kind == K_DPORT)
-			s->dport[port_slot((unsigned)v[i])] += (uint32_t)c;
+			s->dport[PORT_SLOT[v[i]]] += (uint32_t)c;
 		/* -p log2 p with p = c / n; 0 for a single value */
 		double p = (double)c / (double)n;
 		if (c < n)
@@ -592,25 +578,53 @@ static void count_runs(summary *s, uint64_t n, int kind, const uint64_t *v, size
 	}
 }
 
-/* The summary of a group of n flows f [n]: each kind's values sorted (v [2n] scratch)
- * and their runs counted in ascending order. */
+/* The entropy and port counts of one kind of value v [n] (tmp [n] scratch) in a group
+ * of n flows, into s: the values sorted, unless they are all equal, and their runs
+ * counted in ascending order. */
+static void summarize_kind(summary *s, int kind, uint64_t *v, uint64_t *tmp, size_t n)
+{
+	uint64_t differ = 0;
+	for (size_t i = 1; i < n; i++)
+		differ |= v[i] ^ v[0];
+	if (differ)
+		sort_values(v, tmp, n);
+	count_runs(s, n, kind, v, n);
+}
+
+/* The summary of a group of n flows f [n] (v [(K_NENT + 1) n] scratch): each kind's
+ * entropy and port counts; the attack and labelled flows; the class of more than half
+ * the flows, the one candidate Boyer and Moore's vote leaves. */
 static void summarize(summary *s, const frec *f, size_t n, uint64_t *v)
 {
 	memset(s, 0, sizeof *s);
 	s->major = -1;
 	s->log2n = log2c(n);
+	uint64_t *proto = v, *peer = v + n, *sport = v + 2 * n, *dport = v + 3 * n,
+	         *flags = v + 4 * n, votes = 0;
+	uint32_t cand = UINT32_MAX;
 	for (size_t i = 0; i < n; i++) {
+		proto[i] = f[i].proto;
+		peer[i] = (uint64_t)(f[i].peer6 & 1) << 32 | f[i].peer;
+		sport[i] = f[i].sport;
+		dport[i] = f[i].dport;
+		flags[i] = f[i].flags;
 		s->attacks += f[i].peer6 >> 1;
-		s->voted += f[i].cls != UINT32_MAX;
+		if (f[i].cls == UINT32_MAX)
+			continue;
+		s->voted++;
+		if (!votes)
+			cand = f[i].cls;
+		votes = cand == f[i].cls ? votes + 1 : votes - 1;
 	}
-	for (int kind = 0; kind <= K_CLASS; kind++) {
-		size_t m = 0;
-		for (size_t i = 0; i < n; i++)
-			if (kind != K_CLASS || f[i].cls != UINT32_MAX)
-				v[m++] = value_of(&f[i], kind);
-		sort_values(v, v + n, m);
-		count_runs(s, n, kind, v, m);
-	}
+	for (int kind = 0; kind < K_NENT; kind++)
+		summarize_kind(s, kind, v + (size_t)kind * n, v + K_NENT * n, n);
+	if (!s->voted)
+		return;
+	uint64_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += f[i].cls == cand;
+	if (2 * c > n)
+		s->major = (int)cand;
 }
 
 static int cmp_key(uint32_t x, uint32_t y, const win *w)
@@ -685,7 +699,7 @@ static int close_window(nids_window *nw, win *w, nids_err *err)
 		maxn = gn > maxn ? gn : maxn;
 	}
 	nw->buf = reserve(nw->buf, &nw->maxbuf, maxn, sizeof *nw->buf);
-	nw->keys = reserve(nw->keys, &nw->maxkeys, 2 * maxn, sizeof *nw->keys);
+	nw->keys = reserve(nw->keys, &nw->maxkeys, (K_NENT + 1) * maxn, sizeof *nw->keys);
 	if (!nw->buf || !nw->keys)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	const uint32_t *order = nw->order;
@@ -743,9 +757,12 @@ int nids_window_new(nids_window **w, const nids_window_opts *o, nids_window_emit
 	nw->ctx = ctx;
 	nw->closed_upto = INT64_MIN;
 	nids_window_feature_name(0, 0);
-	if (log2_small[2] == 0) /* 0 in each slot means not yet filled */
+	if (log2_small[2] == 0) { /* 0 in each slot means not yet filled */
+		for (int i = 0; i < 65536; i++)
+			PORT_SLOT[i] = (unsigned char)port_slot((unsigned)i);
 		for (int i = 1; i < 4096; i++)
 			log2_small[i] = log2((double)i);
+	}
 	*w = nw;
 	return 0;
 }
