@@ -76,15 +76,18 @@ typedef struct addr_table {
 } addr_table;
 
 /* The ring of the keys of the last PF_RING prefetches: a key's table slot is fetched
- * first, its group PF_GROUP prefetches later, its tail block PF_BLOCK later. */
-#define PF_RING 16
+ * first, its group PF_GROUP prefetches later (which finds the group's index), its tail
+ * block PF_BLOCK later. Adding a flow takes the group's index from the oldest entry not
+ * yet used when its key is the flow's, and checks it against the group's key. */
+#define PF_RING 32
 #define PF_GROUP 6
 #define PF_BLOCK 10
 
 typedef struct pfring {
 	uint64_t a[PF_RING], b[PF_RING], h[PF_RING];
 	uint32_t g[PF_RING]; /* the group's index, UINT32_MAX when unknown */
-	unsigned pos;
+	unsigned pos;        /* entries written */
+	unsigned used;       /* entries looked at by adds */
 } pfring;
 
 typedef struct win {
@@ -119,6 +122,7 @@ struct nids_window {
 	uint64_t *keys;  /* scratch: a group's values of one kind [maxkeys], sort scratch */
 	size_t maxkeys;
 	pfring *pf; /* written by nids_window_prefetch, which is given a const aggregator */
+	size_t gopen; /* groups in the open windows */
 };
 
 static const char *const STAT_NAMES[NSTAT] = { "duration", "packets", "bytes", "packet_rate",
@@ -273,6 +277,8 @@ static long addr_id(addr_table *at, const unsigned char k[16], int *fresh)
 
 /* Group i of w. */
 static inline group *grp(const win *w, size_t i) { return &w->gpage[i / GPAGE][i % GPAGE]; }
+
+static uint32_t V4_MID; /* bytes 8..11 of an IPv4-mapped address, 0 0 ff ff, as read */
 
 static void table_clear(addr_table *at)
 {
@@ -481,14 +487,39 @@ static void stats_add(group *g, const nids_window_flow *f)
 	}
 }
 
-static int add_to(win *w, const nids_window_flow *f)
+/* The group of key k in w when the prefetch ring r found it: NULL when the ring's
+ * next entry is another key, or its index is not that key's group in w. */
+static group *ring_group(pfring *r, const win *w, const unsigned char k[16])
 {
-	group *g = group_of(w, f->key);
-	if (!g)
+	if (r->pos == r->used)
+		return NULL;
+	if (r->pos - r->used > PF_RING) /* overwritten */
+		r->used = r->pos - PF_RING;
+	unsigned i = r->used % PF_RING;
+	uint64_t a, b;
+	key_words(k, &a, &b);
+	if (r->a[i] != a || r->b[i] != b)
+		return NULL;
+	r->used++;
+	if (r->g[i] >= w->ng)
+		return NULL;
+	group *g = grp(w, r->g[i]);
+	uint64_t ga, gb;
+	key_words(g->key, &ga, &gb);
+	return ga == a && gb == b ? g : NULL;
+}
+
+static int add_to(win *w, pfring *ring, const nids_window_flow *f)
+{
+	group *g = ring_group(ring, w, f->key);
+	if (!g && !(g = group_of(w, f->key)))
 		return NIDS_ENOMEM;
 	frec r;
-	static const unsigned char V4[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-	if (!memcmp(f->peer, V4, 12)) {
+	uint64_t lo;
+	uint32_t mid;
+	memcpy(&lo, f->peer, 8);
+	memcpy(&mid, f->peer + 8, 4);
+	if (lo == 0 && mid == V4_MID) { /* ::ffff:a.b.c.d */
 		r.peer = (uint32_t)f->peer[12] << 24 | (uint32_t)f->peer[13] << 16 |
 		         (uint32_t)f->peer[14] << 8 | f->peer[15];
 		r.peer6 = 0;
@@ -757,6 +788,7 @@ int nids_window_new(nids_window **w, const nids_window_opts *o, nids_window_emit
 	nw->ctx = ctx;
 	nw->closed_upto = INT64_MIN;
 	nids_window_feature_name(0, 0);
+	memcpy(&V4_MID, (const unsigned char[4]){ 0, 0, 0xff, 0xff }, 4);
 	if (log2_small[2] == 0) { /* 0 in each slot means not yet filled */
 		for (int i = 0; i < 65536; i++)
 			PORT_SLOT[i] = (unsigned char)port_slot((unsigned)i);
@@ -782,6 +814,7 @@ static int close_upto(nids_window *nw, int64_t limit, nids_err *err)
 		win w = nw->open[0];
 		memmove(nw->open, nw->open + 1, (size_t)(nw->nopen - 1) * sizeof *nw->open);
 		nw->nopen--;
+		nw->gopen -= w.ng;
 		int rc = close_window(nw, &w, err);
 		if (w.start + nw->o.window_us > nw->closed_upto)
 			nw->closed_upto = w.start + nw->o.window_us;
@@ -827,13 +860,12 @@ int nids_window_add(nids_window *nw, const nids_window_flow *f, nids_err *err)
 		}
 	if (!w && !(w = open_window(nw, start)))
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	if (add_to(w, f))
+	size_t ng = w->ng;
+	if (add_to(w, nw->pf, f))
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	size_t open = 0;
-	for (int i = 0; i < nw->nopen; i++)
-		open += nw->open[i].ng;
-	if (open > nw->c.peak_sources)
-		nw->c.peak_sources = open;
+	nw->gopen += w->ng - ng;
+	if (nw->gopen > nw->c.peak_sources)
+		nw->c.peak_sources = nw->gopen;
 	return 0;
 }
 
