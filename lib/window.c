@@ -65,6 +65,19 @@ typedef struct summary {
 #define GPAGE 256 /* groups in a page of them, in GPAGE blocks' room */
 _Static_assert(sizeof(group) == sizeof(block), "a group takes a block's room");
 
+#define DMAX 1024 /* the most values counted through a table of distinct ones */
+
+typedef struct dslot {
+	uint64_t v;
+	uint32_t c, stamp; /* count; the slot is taken when stamp is the table's */
+} dslot;
+
+typedef struct dtable { /* distinct values of one kind in a group, and their counts */
+	dslot s[2 * DMAX];
+	uint16_t used[DMAX]; /* the slots taken, in the order they were */
+	uint32_t stamp;
+} dtable;
+
 typedef struct gslot { /* address tables */
 	uint64_t a, b;
 	uint32_t idx, used;
@@ -123,6 +136,7 @@ struct nids_window {
 	size_t maxkeys;
 	pfring *pf; /* written by nids_window_prefetch, which is given a const aggregator */
 	size_t gopen; /* groups in the open windows */
+	dtable dt;
 };
 
 static const char *const STAT_NAMES[NSTAT] = { "duration", "packets", "bytes", "packet_rate",
@@ -590,6 +604,20 @@ static void sort_values(uint64_t *v, uint64_t *tmp, size_t n)
 	}
 }
 
+/* A run of c flows with value x of one kind in a group of n: its share of the entropy
+ * and its port's count, into s. */
+static inline void add_run(summary *s, uint64_t n, int kind, uint64_t x, uint64_t c)
+{
+	if (kind == K_SPORT)
+		s->sport[PORT_SLOT[x]] += (uint32_t)c;
+	if (kind == K_DPORT)
+		s->dport[PORT_SLOT[x]] += (uint32_t)c;
+	/* -p log2 p with p = c / n; 0 for a single value */
+	double p = (double)c / (double)n;
+	if (c < n)
+		s->ent[kind] += p * (s->log2n - log2c(c));
+}
+
 /* The runs of equal values v [m] (sorted) of one kind in a group of n flows: entropy
  * and port counts, into s. */
 static void count_runs(summary *s, uint64_t n, int kind, const uint64_t *v, size_t m)
@@ -597,26 +625,71 @@ static void count_runs(summary *s, uint64_t n, int kind, const uint64_t *v, size
 	for (size_t i = 0, j; i < m; i = j) {
 		for (j = i + 1; j < m && v[j] == v[i]; j++)
 			;
-		uint64_t c = j - i;
-		if (kind == K_SPORT)
-			s->sport[PORT_SLOT[v[i]]] += (uint32_t)c;
-		if (kind == K_DPORT)
-			s->dport[PORT_SLOT[v[i]]] += (uint32_t)c;
-		/* -p log2 p with p = c / n; 0 for a single value */
-		double p = (double)c / (double)n;
-		if (c < n)
-			s->ent[kind] += p * (s->log2n - log2c(c));
+		add_run(s, n, kind, v[i], j - i);
 	}
 }
 
+/* Like sorting v [n] and counting its runs (tmp [n] scratch; v is overwritten), for
+ * 2 <= n <= DMAX, through a table of the distinct values: when they all occur equally
+ * often, the entropy's terms are equal and their order does not matter, so nothing is
+ * sorted; otherwise the distinct values alone are, with their counts. */
+static void count_distinct(dtable *t, summary *s, int kind, uint64_t *v, uint64_t *tmp,
+                           size_t n)
+{
+	int bits = 4;
+	while (((size_t)1 << bits) < 2 * n)
+		bits++;
+	size_t mask = ((size_t)1 << bits) - 1, d = 0;
+	uint32_t st = ++t->stamp;
+	if (!st) { /* wrapped: every slot could look taken */
+		for (size_t i = 0; i < 2 * DMAX; i++)
+			t->s[i].stamp = 0;
+		st = t->stamp = 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint64_t x = v[i];
+		size_t h = (size_t)((x * 0x9e3779b97f4a7c15ULL) >> (64 - bits));
+		for (;; h = (h + 1) & mask) {
+			dslot *e = &t->s[h];
+			if (e->stamp != st) {
+				*e = (dslot){ x, 1, st };
+				t->used[d++] = (uint16_t)h;
+				break;
+			}
+			if (e->v == x) {
+				e->c++;
+				break;
+			}
+		}
+	}
+	uint32_t c0 = t->s[t->used[0]].c, same = 1;
+	for (size_t j = 1; j < d; j++)
+		same &= t->s[t->used[j]].c == c0;
+	if (same) {
+		for (size_t j = 0; j < d; j++)
+			add_run(s, n, kind, t->s[t->used[j]].v, c0);
+		return;
+	}
+	for (size_t j = 0; j < d; j++) /* values of up to 33 bits, counts of up to 11 */
+		v[j] = t->s[t->used[j]].v << 11 | t->s[t->used[j]].c;
+	sort_values(v, tmp, d);
+	for (size_t j = 0; j < d; j++)
+		add_run(s, n, kind, v[j] >> 11, v[j] & 2047);
+}
+
 /* The entropy and port counts of one kind of value v [n] (tmp [n] scratch) in a group
- * of n flows, into s: the values sorted, unless they are all equal, and their runs
- * counted in ascending order. */
-static void summarize_kind(summary *s, int kind, uint64_t *v, uint64_t *tmp, size_t n)
+ * of n flows, into s: one run when the values are all equal, else the runs of the
+ * sorted values (through the table t for DMAX values or fewer, and more than 8). */
+static void summarize_kind(dtable *t, summary *s, int kind, uint64_t *v, uint64_t *tmp,
+                           size_t n)
 {
 	uint64_t differ = 0;
 	for (size_t i = 1; i < n; i++)
 		differ |= v[i] ^ v[0];
+	if (differ && n > 8 && n <= DMAX) {
+		count_distinct(t, s, kind, v, tmp, n);
+		return;
+	}
 	if (differ)
 		sort_values(v, tmp, n);
 	count_runs(s, n, kind, v, n);
@@ -625,7 +698,7 @@ static void summarize_kind(summary *s, int kind, uint64_t *v, uint64_t *tmp, siz
 /* The summary of a group of n flows f [n] (v [(K_NENT + 1) n] scratch): each kind's
  * entropy and port counts; the attack and labelled flows; the class of more than half
  * the flows, the one candidate Boyer and Moore's vote leaves. */
-static void summarize(summary *s, const frec *f, size_t n, uint64_t *v)
+static void summarize(dtable *t, summary *s, const frec *f, size_t n, uint64_t *v)
 {
 	memset(s, 0, sizeof *s);
 	s->major = -1;
@@ -648,7 +721,7 @@ static void summarize(summary *s, const frec *f, size_t n, uint64_t *v)
 		votes = cand == f[i].cls ? votes + 1 : votes - 1;
 	}
 	for (int kind = 0; kind < K_NENT; kind++)
-		summarize_kind(s, kind, v + (size_t)kind * n, v + K_NENT * n, n);
+		summarize_kind(t, s, kind, v + (size_t)kind * n, v + K_NENT * n, n);
 	if (!s->voted)
 		return;
 	uint64_t c = 0;
@@ -748,7 +821,7 @@ static int close_window(nids_window *nw, win *w, nids_err *err)
 		}
 		const group *g = grp(w, order[i]);
 		flows_of(g, nw->buf);
-		summarize(&s, nw->buf, g->n, nw->keys);
+		summarize(&nw->dt, &s, nw->buf, g->n, nw->keys);
 		row.start = w->start;
 		memcpy(row.key, g->key, 16);
 		row.flows = g->n;
