@@ -65,6 +65,11 @@ typedef struct summary {
 #define GPAGE 256 /* groups in a page of them, in GPAGE blocks' room */
 _Static_assert(sizeof(group) == sizeof(block), "a group takes a block's room");
 
+typedef struct gkey { /* a group's address as two big-endian words, for sorting */
+	uint64_t hi, lo;
+	uint32_t idx;
+} gkey;
+
 #define DMAX 1024 /* the most values counted through a table of distinct ones */
 
 typedef struct dslot {
@@ -128,7 +133,7 @@ struct nids_window {
 	int64_t closed_upto; /* windows starting before this have been emitted */
 	int started;
 	nids_window_counts c;
-	uint32_t *order; /* scratch: indices of the groups to emit [order_cap], sort scratch */
+	gkey *order;     /* scratch: the groups to emit [order_cap] */
 	size_t order_cap;
 	frec *buf;       /* scratch: one group's flows [maxbuf] */
 	size_t maxbuf;
@@ -731,27 +736,23 @@ static void summarize(dtable *t, summary *s, const frec *f, size_t n, uint64_t *
 		s->major = (int)cand;
 }
 
-static int cmp_key(uint32_t x, uint32_t y, const win *w)
+static int cmp_gkey(const void *x, const void *y)
 {
-	return memcmp(grp(w, x)->key, grp(w, y)->key, 16);
+	const gkey *a = x, *b = y;
+	if (a->hi != b->hi)
+		return a->hi < b->hi ? -1 : 1;
+	return a->lo < b->lo ? -1 : a->lo > b->lo;
 }
 
-/* qsort has no context argument in C17: sort indices with a small merge sort. */
-static void sort_groups(uint32_t *v, uint32_t *tmp, size_t n, const win *g)
+/* Group i's address as words that compare as its bytes do. */
+static gkey key_of(const group *g, size_t i)
 {
-	if (n < 2)
-		return;
-	size_t h = n / 2;
-	sort_groups(v, tmp, h, g);
-	sort_groups(v + h, tmp, n - h, g);
-	size_t i = 0, j = h, k = 0;
-	while (i < h && j < n)
-		tmp[k++] = cmp_key(v[j], v[i], g) < 0 ? v[j++] : v[i++];
-	while (i < h)
-		tmp[k++] = v[i++];
-	while (j < n)
-		tmp[k++] = v[j++];
-	memcpy(v, tmp, n * sizeof *v);
+	gkey k = { 0, 0, (uint32_t)i };
+	for (int j = 0; j < 8; j++) {
+		k.hi = k.hi << 8 | g->key[j];
+		k.lo = k.lo << 8 | g->key[8 + j];
+	}
+	return k;
 }
 
 static void features(const group *g, const summary *s, double f[NIDS_WINDOW_NFEAT])
@@ -791,7 +792,7 @@ static void flows_of(const group *g, frec *buf)
 static int close_window(nids_window *nw, win *w, nids_err *err)
 {
 	size_t n = 0, maxn = 0;
-	if (!(nw->order = reserve(nw->order, &nw->order_cap, 2 * w->ng, sizeof *nw->order)))
+	if (!(nw->order = reserve(nw->order, &nw->order_cap, w->ng, sizeof *nw->order)))
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	for (size_t i = 0; i < w->ng; i++) {
 		uint64_t gn = grp(w, i)->n;
@@ -799,27 +800,27 @@ static int close_window(nids_window *nw, win *w, nids_err *err)
 			nw->c.small++;
 			continue;
 		}
-		nw->order[n++] = (uint32_t)i;
+		nw->order[n++] = key_of(grp(w, i), i);
 		maxn = gn > maxn ? gn : maxn;
 	}
 	nw->buf = reserve(nw->buf, &nw->maxbuf, maxn, sizeof *nw->buf);
 	nw->keys = reserve(nw->keys, &nw->maxkeys, (K_NENT + 1) * maxn, sizeof *nw->keys);
 	if (!nw->buf || !nw->keys)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	const uint32_t *order = nw->order;
-	sort_groups(nw->order, nw->order + n, n, w);
+	const gkey *order = nw->order;
+	qsort(nw->order, n, sizeof *nw->order, cmp_gkey); /* addresses are distinct */
 	nids_window_row row;
 	summary s;
 	for (size_t i = 0; i < n; i++) {
 		if (i + 8 < n) { /* the group 8 ahead, the first block of the one 4 ahead */
-			__builtin_prefetch(grp(w, order[i + 8]));
-			__builtin_prefetch((const char *)grp(w, order[i + 8]) + 64);
+			__builtin_prefetch(grp(w, order[i + 8].idx));
+			__builtin_prefetch((const char *)grp(w, order[i + 8].idx) + 64);
 		}
 		if (i + 4 < n) {
-			__builtin_prefetch(grp(w, order[i + 4])->head);
-			__builtin_prefetch((const char *)grp(w, order[i + 4])->head + 64);
+			__builtin_prefetch(grp(w, order[i + 4].idx)->head);
+			__builtin_prefetch((const char *)grp(w, order[i + 4].idx)->head + 64);
 		}
-		const group *g = grp(w, order[i]);
+		const group *g = grp(w, order[i].idx);
 		flows_of(g, nw->buf);
 		summarize(&nw->dt, &s, nw->buf, g->n, nw->keys);
 		row.start = w->start;
