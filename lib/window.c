@@ -93,6 +93,16 @@ typedef struct addr_table {
 	size_t cap, n;
 } addr_table;
 
+typedef struct tslot { /* the groups' table: 8 slots a cache line */
+	uint32_t h;  /* the address's hash, its low bits the slot's place */
+	uint32_t id; /* the group's index + 1; 0 for a free slot */
+} tslot;
+
+typedef struct gtable {
+	tslot *t;
+	size_t cap, n;
+} gtable;
+
 /* The ring of the keys of the last PF_RING prefetches: a key's table slot is fetched
  * first, its group PF_GROUP prefetches later (which finds the group's index), its tail
  * block PF_BLOCK later. Adding a flow takes the group's index from the oldest entry not
@@ -110,7 +120,7 @@ typedef struct pfring {
 
 typedef struct win {
 	int64_t start;
-	addr_table gt; /* grouping address -> group index */
+	gtable gt;     /* grouping address -> group (its hash, checked against its key) */
 	addr_table pt; /* IPv6 peer -> id */
 	group **gpage; /* group i is gpage[i / GPAGE][i % GPAGE]; the pages are blocks */
 	size_t ng, maxgpage;
@@ -326,12 +336,12 @@ void nids_window_prefetch(const nids_window *nw, const unsigned char k[16])
 	r->a[i] = a, r->b[i] = b, r->h[i] = h, r->g[i] = UINT32_MAX;
 	i = (pos - PF_GROUP) % PF_RING;
 	uint64_t j = r->h[i] & mask;
-	for (int probe = 0; probe < 4 && w->gt.t[j].used; probe++, j = (j + 1) & mask)
-		if (w->gt.t[j].a == r->a[i] && w->gt.t[j].b == r->b[i]) {
-			const char *g = (const char *)grp(w, w->gt.t[j].idx);
+	for (int probe = 0; probe < 4 && w->gt.t[j].id; probe++, j = (j + 1) & mask)
+		if (w->gt.t[j].h == (uint32_t)r->h[i]) { /* likely the key's group */
+			const char *g = (const char *)grp(w, w->gt.t[j].id - 1);
 			__builtin_prefetch(g);
 			__builtin_prefetch(g + 64);
-			r->g[i] = w->gt.t[j].idx;
+			r->g[i] = w->gt.t[j].id - 1;
 			break;
 		}
 	uint32_t gi = r->g[(pos - PF_BLOCK) % PF_RING];
@@ -389,33 +399,64 @@ static block *new_block(win *w)
 	return b;
 }
 
+static int grow_groups_table(gtable *gt)
+{
+	size_t cap = gt->cap ? gt->cap * 2 : 1024;
+	tslot *t = big_alloc(cap * sizeof *t);
+	if (!t)
+		return NIDS_ENOMEM;
+	memset(t, 0, cap * sizeof *t);
+	for (size_t i = 0; i < gt->cap; i++) {
+		if (!gt->t[i].id)
+			continue;
+		size_t j = gt->t[i].h & (cap - 1);
+		while (t[j].id)
+			j = (j + 1) & (cap - 1);
+		t[j] = gt->t[i];
+	}
+	free(gt->t);
+	gt->t = t;
+	gt->cap = cap;
+	return 0;
+}
+
 /* The group of key k in w, created when new; NULL when out of memory. */
 static group *group_of(win *w, const unsigned char k[16])
 {
-	int fresh;
-	long id = addr_id(&w->gt, k, &fresh);
-	if (id < 0 || id >= (1L << 30))
+	uint64_t a, b, ga, gb;
+	key_words(k, &a, &b);
+	uint32_t h = (uint32_t)hash3(a, b, 0);
+	gtable *gt = &w->gt;
+	if (4 * (gt->n + 1) > 3 * gt->cap && grow_groups_table(gt))
 		return NULL;
-	if (!fresh)
-		return grp(w, (size_t)id);
+	size_t j = h & (gt->cap - 1);
+	for (; gt->t[j].id; j = (j + 1) & (gt->cap - 1)) {
+		if (gt->t[j].h != h)
+			continue;
+		group *g = grp(w, gt->t[j].id - 1);
+		key_words(g->key, &ga, &gb);
+		if (ga == a && gb == b)
+			return g;
+	}
+	if (w->ng >= ((size_t)1 << 30))
+		return NULL;
 	if (w->ng % GPAGE == 0) {
 		size_t p = w->ng / GPAGE;
-		group **gp = w->gpage;
 		if (p == w->maxgpage) {
 			size_t m = w->maxgpage ? 2 * w->maxgpage : 16;
-			gp = realloc(w->gpage, m * sizeof *gp);
-			if (gp) {
-				w->gpage = gp;
-				w->maxgpage = m;
-			}
+			group **gp = realloc(w->gpage, m * sizeof *gp);
+			if (!gp)
+				return NULL;
+			w->gpage = gp;
+			w->maxgpage = m;
 		}
-		block *b = p < w->maxgpage ? take_blocks(w, GPAGE) : NULL;
-		if (!b) {
-			w->gt.n--; /* never seen: the slot stays, unused by any flow */
+		block *pg = take_blocks(w, GPAGE);
+		if (!pg)
 			return NULL;
-		}
-		w->gpage[p] = (group *)b;
+		w->gpage[p] = (group *)pg;
 	}
+	gt->t[j] = (tslot){ h, (uint32_t)(w->ng + 1) };
+	gt->n++;
 	group *g = grp(w, w->ng++);
 	memset(g, 0, sizeof *g);
 	memcpy(g->key, k, 16);
@@ -426,7 +467,9 @@ static group *group_of(win *w, const unsigned char k[16])
 
 static void win_clear(win *w)
 {
-	table_clear(&w->gt);
+	if (w->gt.t)
+		memset(w->gt.t, 0, w->gt.cap * sizeof *w->gt.t);
+	w->gt.n = 0;
 	table_clear(&w->pt);
 	w->ng = w->used = w->left = 0;
 }
