@@ -1,18 +1,30 @@
 /* window.c: GEE's per-source tumbling-window features (Nguyen et al. 2019), streaming.
  *
- * Each open window holds a hash table from the grouping address to a group and a log of
- * 48-byte flow records (group, duration, packets, bytes, peer, ports, protocol, flags,
- * class, attack): adding a flow touches its table slot and the log's end alone.
- * Closing a window gathers the log's flows group by group (a counting sort, stable, so
- * each group's flows stay in arrival order); then for each group of at least min_flows
- * flows it runs Welford's updates of the means and M2s over its flows in that order,
- * and sorts its values of each kind and counts the runs: a run of c equal values in a
- * group of n flows adds -p log2 p (p = c / n) to the entropy of that kind and c to the
- * port's proportion, and a class run with c > n / 2 is the group's majority. The log2
- * table is static. Peers are their IPv4 address, or an id from a per-window table of
- * IPv6 addresses. The arrays of a closed window are cleared and reused, so memory
- * stays at what the largest window needed: about 48 bytes per flow and 450 per group
- * of the open windows, plus the closing window's scratch (56 bytes a flow). */
+ * Each open window holds a table from the grouping address to a group (8-byte slots:
+ * the address's hash and the group's index; the address itself is kept in the group)
+ * and its groups, in pages of 256. Adding a flow runs Welford's updates of its group's
+ * count, means and M2s, in arrival order, and appends a 16-byte record (peer, ports,
+ * protocol, flags, class, attack) to the group's chain of 128-byte blocks of seven.
+ * The prefetch hint fetches, over a ring of the keys it was given, a coming flow's
+ * table slot, then its group, then the place in its tail block; the flow's add takes
+ * the group found there, checked against its key.
+ * Closing a window sorts the groups of at least min_flows flows by address and, for
+ * each, copies its records out of its blocks and counts each kind's runs of equal
+ * values: a run of c equal values in a group of n flows adds -p log2 p (p = c / n) to
+ * the entropy of that kind, in ascending order of the values, and c to the port's
+ * proportion. Values all equal are one run; in groups of 9 to 1024 flows the distinct
+ * values are counted in a table and only they are sorted, and not even they when all
+ * occur equally often (equal terms sum to the same bits in any order); larger and
+ * smaller groups sort their values. The majority class is the one candidate of Boyer
+ * and Moore's vote, counted. The log2 table is static. Peers are their IPv4 address,
+ * or an id from a per-window table of IPv6 addresses.
+ * Memory: blocks and group pages come from per-window chunks that grow to 2 MiB, and a
+ * closed window's chunks and tables are kept for the next, so memory stays at what the
+ * largest windows needed: about 18 bytes per flow (16-byte records, seven to a 128-byte
+ * block) and 210 per group (its 128 bytes, its table slot, the unused part of its last
+ * block) of the open windows, plus the closing window's scratch (24 bytes per emitted
+ * group, 64 per flow of its largest group). Arrays of 1 MiB or more are aligned and
+ * marked for transparent huge pages: 512 times fewer page faults, fewer TLB misses. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
