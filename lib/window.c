@@ -2,7 +2,7 @@
  *
  * Each open window holds a table from the grouping address to a group (8-byte slots:
  * the address's hash and the group's index; the address itself is kept in the group)
- * and its groups, in pages of 256. Adding a flow runs Welford's updates of its group's
+ * and its groups, in pages of 64. Adding a flow runs Welford's updates of its group's
  * count, means and M2s, in arrival order, and appends a 16-byte record (peer, ports,
  * protocol, flags, class, attack) to the group's chain of 128-byte blocks of seven.
  * The prefetch hint fetches, over a ring of the keys it was given, a coming flow's
@@ -23,7 +23,7 @@
  * largest windows needed: about 18 bytes per flow (16-byte records, seven to a 128-byte
  * block) and 210 per group (its 128 bytes, its table slot, the unused part of its last
  * block) of the open windows, plus the closing window's scratch (24 bytes per emitted
- * group, 64 per flow of its largest group). Arrays of 1 MiB or more are aligned and
+ * group, 64 per flow of its largest group). Arrays of 2 MiB or more are aligned and
  * marked for transparent huge pages: 512 times fewer page faults, fewer TLB misses. */
 #include <math.h>
 #include <stdlib.h>
@@ -74,7 +74,7 @@ typedef struct summary {
 	uint32_t sport[NIDS_WINDOW_NPORTS + 1], dport[NIDS_WINDOW_NPORTS + 1];
 } summary;
 
-#define GPAGE 256 /* groups in a page of them, in GPAGE blocks' room */
+#define GPAGE 64 /* groups in a page of them, in GPAGE blocks' room */
 _Static_assert(sizeof(group) == sizeof(block), "a group takes a block's room");
 
 typedef struct gkey { /* a group's address as two big-endian words, for sorting */
@@ -243,12 +243,13 @@ static void key_words(const unsigned char k[16], uint64_t *a, uint64_t *b)
 
 #define HUGE_SZ ((size_t)2 << 20) /* a transparent huge page */
 
-/* n bytes aligned to 64; from n = 1 MiB on rounded up to whole 2 MiB pages, aligned
+/* n bytes aligned to 64; from n = 2 MiB on rounded up to whole 2 MiB pages, aligned
  * and marked for transparent huge pages, which cuts the page faults of fresh memory
- * 512-fold. Freed with free. NULL when out of memory. */
+ * 512-fold (smaller arrays stay in small pages: a huge one would be touched whole).
+ * Freed with free. NULL when out of memory. */
 static void *big_alloc(size_t n)
 {
-	if (n < HUGE_SZ / 2)
+	if (n < HUGE_SZ)
 		return aligned_alloc(64, (n + 63) / 64 * 64);
 	size_t sz = (n + HUGE_SZ - 1) / HUGE_SZ * HUGE_SZ;
 	void *p = aligned_alloc(HUGE_SZ, sz);
@@ -364,12 +365,12 @@ void nids_window_prefetch(const nids_window *nw, const unsigned char k[16])
 	}
 }
 
-/* The blocks chunk k of a window holds: GPAGE in the first, doubling up to a huge
- * page. */
+/* The blocks chunk k of a window holds: 2 GPAGE in the first (a page of groups and
+ * their first blocks), doubling up to a huge page. */
 static size_t chunk_cap(size_t k)
 {
 	size_t most = HUGE_SZ / sizeof(block);
-	return k < 16 && (size_t)GPAGE << k < most ? (size_t)GPAGE << k : most;
+	return k < 16 && (size_t)2 * GPAGE << k < most ? (size_t)2 * GPAGE << k : most;
 }
 
 /* n <= GPAGE free blocks of w in a row, taken from its chunks (going on to the next,
