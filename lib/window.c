@@ -320,8 +320,6 @@ static long addr_id(addr_table *at, const unsigned char k[16], int *fresh)
 /* Group i of w. */
 static inline group *grp(const win *w, size_t i) { return &w->gpage[i / GPAGE][i % GPAGE]; }
 
-static uint32_t V4_MID; /* bytes 8..11 of an IPv4-mapped address, 0 0 ff ff, as read */
-
 static void table_clear(addr_table *at)
 {
 	if (at->t)
@@ -590,11 +588,13 @@ static int add_to(win *w, pfring *ring, const nids_window_flow *f)
 	if (!g && !(g = group_of(w, f->key)))
 		return NIDS_ENOMEM;
 	frec r;
+	static const unsigned char V4[4] = { 0, 0, 0xff, 0xff }; /* bytes 8..11 of ::ffff:a.b.c.d */
 	uint64_t lo;
-	uint32_t mid;
+	uint32_t mid, v4;
 	memcpy(&lo, f->peer, 8);
 	memcpy(&mid, f->peer + 8, 4);
-	if (lo == 0 && mid == V4_MID) { /* ::ffff:a.b.c.d */
+	memcpy(&v4, V4, 4);
+	if (lo == 0 && mid == v4) {
 		r.peer = (uint32_t)f->peer[12] << 24 | (uint32_t)f->peer[13] << 16 |
 		         (uint32_t)f->peer[14] << 8 | f->peer[15];
 		r.peer6 = 0;
@@ -918,7 +918,6 @@ int nids_window_new(nids_window **w, const nids_window_opts *o, nids_window_emit
 	nw->ctx = ctx;
 	nw->closed_upto = INT64_MIN;
 	nids_window_feature_name(0, 0);
-	memcpy(&V4_MID, (const unsigned char[4]){ 0, 0, 0xff, 0xff }, 4);
 	if (log2_small[2] == 0) { /* 0 in each slot means not yet filled */
 		for (int i = 0; i < 65536; i++)
 			PORT_SLOT[i] = (unsigned char)port_slot((unsigned)i);
