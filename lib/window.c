@@ -159,7 +159,7 @@ struct nids_window {
 	size_t order_cap;
 	frec *buf;       /* scratch: one group's flows [maxbuf] */
 	size_t maxbuf;
-	uint64_t *keys;  /* scratch: a group's values of one kind [maxkeys], sort scratch */
+	uint64_t *keys;  /* scratch: a group's values of each kind, then sort scratch [maxkeys] */
 	size_t maxkeys;
 	pfring *pf; /* written by nids_window_prefetch, which is given a const aggregator */
 	size_t gopen; /* groups in the open windows */
