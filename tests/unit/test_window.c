@@ -373,7 +373,8 @@ static void test_entropy_exact(void)
 			uint64_t peer = draw(how, round, &r) % 100000;
 			if (peer % 4 == 1 && how) { /* an IPv6 peer: ids by first appearance */
 				memset(f.peer, 0, 16);
-				f.peer[0] = 0x20, f.peer[1] = 0x01, f.peer[15] = (unsigned char)(peer % 40);
+				f.peer[0] = 0x20, f.peer[1] = 0x01;
+				f.peer[15] = (unsigned char)(peer % 40);
 				int id = 0;
 				while (id < nid6 && memcmp(id6[id], f.peer, 16))
 					id++;
@@ -450,7 +451,8 @@ static void test_majority(void)
 		for (int i = 0; i < 5; i++) {
 			if (C[src][i] == -9)
 				continue;
-			nids_window_flow f = flow(1, (unsigned)src + 1, 9, 1, 1, 6, 1, 1, 1, 0, C[src][i]);
+			nids_window_flow f =
+			        flow(1, (unsigned)src + 1, 9, 1, 1, 6, 1, 1, 1, 0, C[src][i]);
 			CHECK(nids_window_add(w, &f, &err) == 0, "add");
 		}
 	CHECK(nids_window_finish(w, &err) == 0 && s.n == 5, "rows %d", s.n);
