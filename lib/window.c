@@ -546,15 +546,19 @@ static inline void add_stat(group *g, int s, double x, double inv)
 	g->m2[s] += d * (x - g->mean[s]);
 }
 
+static double recip_small[4096]; /* 1 / n for n of 1..4095, filled once */
+
+static inline double recip(uint64_t n) { return n < 4096 ? recip_small[n] : 1.0 / (double)n; }
+
 /* Group g's count and statistics with flow f. */
 static void stats_add(group *g, const nids_window_flow *f)
 {
-	double inv = 1.0 / (double)++g->n;
+	double inv = recip(++g->n);
 	add_stat(g, S_DUR, f->duration, inv);
 	add_stat(g, S_PKT, f->packets, inv);
 	add_stat(g, S_BYT, f->bytes, inv);
 	if (f->duration != 0) {
-		inv = 1.0 / (double)++g->nrate;
+		inv = recip(++g->nrate);
 		add_stat(g, S_PRATE, f->packets / f->duration, inv);
 		add_stat(g, S_BRATE, f->bytes / f->duration, inv);
 	}
@@ -921,8 +925,10 @@ int nids_window_new(nids_window **w, const nids_window_opts *o, nids_window_emit
 	if (log2_small[2] == 0) { /* 0 in each slot means not yet filled */
 		for (int i = 0; i < 65536; i++)
 			PORT_SLOT[i] = (unsigned char)port_slot((unsigned)i);
-		for (int i = 1; i < 4096; i++)
+		for (int i = 1; i < 4096; i++) {
 			log2_small[i] = log2((double)i);
+			recip_small[i] = 1.0 / (double)i;
+		}
 	}
 	*w = nw;
 	return 0;
