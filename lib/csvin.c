@@ -454,6 +454,76 @@ static const double POW10[23] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
 	                          1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
 	                          1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
 
+#ifdef __SIZEOF_INT128__
+static const uint64_t POW5[28] = { 1ull, 5ull, 25ull, 125ull, 625ull, 3125ull, 15625ull,
+	78125ull, 390625ull, 1953125ull, 9765625ull, 48828125ull, 244140625ull, 1220703125ull,
+	6103515625ull, 30517578125ull, 152587890625ull, 762939453125ull, 3814697265625ull,
+	19073486328125ull, 95367431640625ull, 476837158203125ull, 2384185791015625ull,
+	11920928955078125ull, 59604644775390625ull, 298023223876953125ull,
+	1490116119384765625ull, 7450580596923828125ull };
+
+/* m * 10^e for 0 < m < 2^64 and |e| <= 27, correctly rounded (to nearest, ties to even),
+ * in integers: 10^e = 5^e 2^e with 5^e exact in 64 bits, so the value is the exact
+ * product m 5^e, or the quotient (m << 64) / 5^-e and whether a remainder is left, times
+ * a power of two; either has at least 64 significant bits, rounded here to 53. This is
+ * what covers the 16 to 19 digit decimals that Java and Python print (CICFlowMeter's
+ * rates and means), which Clinger's test refuses. */
+static double scale_exact(uint64_t m, int e)
+{
+	int lz = __builtin_clzll(m);
+	unsigned __int128 q;
+	int sticky = 0, bexp; /* the value is (q + a fraction when sticky) * 2^bexp */
+	if (e >= 0) {
+		q = (unsigned __int128)(m << lz) * POW5[e];
+		bexp = e - lz;
+	} else {
+		unsigned __int128 n = (unsigned __int128)(m << lz) << 64;
+		q = n / POW5[-e];
+		sticky = n - q * POW5[-e] != 0;
+		bexp = e - lz - 64;
+	}
+	uint64_t hi = (uint64_t)(q >> 64);
+	int bits = hi ? 128 - __builtin_clzll(hi) : 64 - __builtin_clzll((uint64_t)q);
+	int drop = bits - 53; /* >= 11: q >= 2^63 */
+	uint64_t top = (uint64_t)(q >> drop);
+	unsigned __int128 rest = q & (((unsigned __int128)1 << drop) - 1);
+	unsigned __int128 half = (unsigned __int128)1 << (drop - 1);
+	if (rest > half || (rest == half && (sticky || (top & 1))))
+		top++;
+	bexp += drop;
+	if (top >> 53) { /* rounded up to the next power of two */
+		top >>= 1;
+		bexp++;
+	}
+	/* top * 2^bexp with 2^52 <= top < 2^53: a normal double (|e| <= 27) */
+	uint64_t b = (uint64_t)(bexp + 1075) << 52 | (top & ((1ull << 52) - 1));
+	double v;
+	memcpy(&v, &b, sizeof v);
+	return v;
+}
+#endif
+
+/* m * 10^e correctly rounded, when m is exact and the product can be had without
+ * strtod: Clinger's one operation, or (when exact_ok) scale_exact. Returns 0 with *v,
+ * or -1. */
+static inline int scaled(uint64_t m, int e, int exact_ok, double *v)
+{
+	if (m <= (1ull << 53) && e >= -22 && e <= 22) {
+		double d = (double)(int64_t)m; /* (exact) */
+		*v = e < 0 ? d / POW10[-e] : d * POW10[e];
+		return 0;
+	}
+#ifdef __SIZEOF_INT128__
+	if (exact_ok && e >= -27 && e <= 27) {
+		*v = m ? scale_exact(m, e) : 0;
+		return 0;
+	}
+#else
+	(void)exact_ok;
+#endif
+	return -1;
+}
+
 static int parse_special(const char *s, size_t len, double *out)
 {
 	int neg = 0;
@@ -471,9 +541,8 @@ static int parse_special(const char *s, size_t len, double *out)
 	return 0;
 }
 
-/* Clinger's fast path: when the decimal mantissa fits in 53 bits and the power of ten
- * is exact in a double, one multiply or divide rounds correctly. Every form: spaces,
- * signs, fractions, exponents, long mantissas (strtod), inf and nan. */
+/* Every form: spaces, signs, fractions, exponents, inf and nan. Mantissas of up to 18
+ * digits with small exponents go through scaled(), the rest through strtod. */
 __attribute__((noinline)) static int parse_general(const char *s, size_t len, double *out)
 {
 	/* spaces and tabs around the number (inside quotes, where libcsv keeps them) are
@@ -521,9 +590,10 @@ __attribute__((noinline)) static int parse_general(const char *s, size_t len, do
 	}
 	if (p != end)
 		return -1;
-	if (digits < 19 && mant <= (1ull << 53) && exp10 >= -22 && exp10 <= 22) {
-		double v = (double)mant;
-		v = exp10 < 0 ? v / POW10[-exp10] : v * POW10[exp10];
+	/* mant holds every digit; what strtod would be given (below 128 bytes) may be
+	 * rounded here as strtod rounds it */
+	double v;
+	if (digits < 19 && scaled(mant, exp10, len < 128, &v) == 0) {
 		*out = neg ? -v : v;
 		return 0;
 	}
@@ -538,10 +608,10 @@ __attribute__((noinline)) static int parse_general(const char *s, size_t len, do
 	return *e ? -1 : 0;
 }
 
-/* The common short forms first: [-+]digits[.digits] with 1 to 19 digits whose value
- * fits in 53 bits, which is the mantissa divided by an exact power of ten, correctly
- * rounded as parse_general's result is; everything else goes to parse_general (kept out
- * of line, so that this path needs no stack frame). */
+/* The common short forms first: [-+]digits[.digits] with 1 to 19 digits, the mantissa
+ * divided by a power of ten by scaled(), correctly rounded as parse_general's result is;
+ * everything else goes to parse_general (kept out of line, so that this path needs no
+ * stack frame). */
 int nids_parse_float(const char *s, size_t len, double *out)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
@@ -561,10 +631,8 @@ int nids_parse_float(const char *s, size_t len, double *out)
 			nd += nfrac;
 		}
 		/* up to 19 digits: m is exact (no wrap) */
-		if (p == end && nd - 1 < 19 && m <= (1ull << 53)) {
-			double v = (double)(int64_t)m; /* (exact: m <= 2^53) */
-			if (nfrac)
-				v /= POW10[nfrac];
+		double v;
+		if (p == end && nd - 1 < 19 && scaled(m, -(int)nfrac, 1, &v) == 0) {
 			*out = neg ? -v : v;
 			return 0;
 		}

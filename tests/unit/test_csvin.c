@@ -436,6 +436,82 @@ static void numbers_match_strtod(void)
 	}
 }
 
+/* The forms scale_exact rounds (16 to 19 digit mantissas, as CICFlowMeter's CSVs are
+ * full of, and exponents up to 27 either way), including exact ties between two doubles,
+ * bit for bit as strtod rounds them. */
+static int same_as_strtod(const char *b)
+{
+	double v, want = strtod(b, NULL);
+	return nids_parse_float(b, strlen(b), &v) == 0 && memcmp(&v, &want, sizeof v) == 0;
+}
+
+static uint64_t rnd_state = 0x2545f4914f6cdd1dull;
+static uint64_t rnd(void)
+{
+	uint64_t s = rnd_state;
+	s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+	return rnd_state = s;
+}
+
+static void long_mantissas_match_strtod(void)
+{
+	char b[96];
+	long bad = 0, n = 0;
+	/* doubles of every magnitude from 1e-30 to 1e30 as Java and Python print them */
+	for (int i = 0; i < 300000; i++) {
+		uint64_t e = 923 + rnd() % 200, bits = (rnd() & 0x000fffffffffffffull) | e << 52;
+		double d;
+		memcpy(&d, &bits, sizeof d);
+		snprintf(b, sizeof b, i % 3 == 0 ? "%.17g" : i % 3 == 1 ? "%.16g" : "%.18f", d);
+		if (strlen(b) < 64 && !same_as_strtod(b) && bad++ < 3)
+			CHECK(0, "'%s'", b);
+		n++;
+	}
+	/* integers from 2^53 to 2^63 at a tie (half an ulp), and one either side, in four
+	 * spellings */
+	for (int i = 0; i < 200000; i++) {
+		int sh = 53 + (int)(rnd() % 11), u = sh - 52;
+		uint64_t t = ((1ull << sh) | (rnd() & ((1ull << sh) - 1))) >> u << u;
+		int step = (int)(rnd() % 3) - 1;
+		t = (t | 1ull << (u - 1)) + (uint64_t)step;
+		unsigned long long a = t;
+		const char *fmt[] = { "%llu", "%llu.000", "%llue0", "%llu.%llu" };
+		if (i % 4 == 3)
+			snprintf(b, sizeof b, fmt[3], a / 10, a % 10);
+		else
+			snprintf(b, sizeof b, fmt[i % 4], a);
+		if (!same_as_strtod(b) && bad++ < 3)
+			CHECK(0, "'%s'", b);
+		n++;
+	}
+#ifdef __SIZEOF_INT128__
+	/* 18-digit decimals m * 10^-27 on either side of a tie between two doubles of
+	 * [2^-31, 2^-30), the nearest that 18 digits can come: some fall within the last bit
+	 * of the quotient that is rounded, where only its remainder tells up from even */
+	for (int i = 0; i < 100000; i++) {
+		uint64_t j = (1ull << 52) | (rnd() & ((1ull << 52) - 1)); /* the tie (2j + 1) 2^-84 */
+		unsigned __int128 p = (unsigned __int128)(2 * j + 1) * 7450580596923828125ull; /* 5^27 */
+		unsigned long long m = (unsigned long long)(p >> 57) + (unsigned)(i & 1);
+		snprintf(b, sizeof b, "%llue-27", m);
+		if (!same_as_strtod(b) && bad++ < 3)
+			CHECK(0, "'%s'", b);
+		n++;
+	}
+#endif
+	const char *fixed[] = { "13110.093192228716", "-157.95293002685202", "9007199254740993",
+		                "9007199254740995", "999999999999999999", "123456789012345678e27",
+		                "123456789012345678e-27", "1e27", "1e-27", "0.1e-26", "0e27", "-0e-27",
+		                "0.00000000000000000000000", "-0.000000000000000000000000000",
+		                "0.30000000000000004", "1.7976931348623157e308" };
+	for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
+		CHECK(same_as_strtod(fixed[i]), "'%s'", fixed[i]);
+		n++;
+	}
+	double v;
+	CHECK(nids_parse_float("-0e-27", 6, &v) == 0 && v == 0 && signbit(v), "-0e-27: %g", v);
+	CHECK(bad == 0 && n > 500000, "%ld of %ld differ from strtod", bad, n);
+}
+
 int main(void)
 {
 	TEST(records_and_lines);
@@ -445,5 +521,6 @@ int main(void)
 	TEST(random_text_as_libcsv);
 	TEST(bad_text);
 	TEST(numbers_match_strtod);
+	TEST(long_mantissas_match_strtod);
 	return CHECK_DONE();
 }
