@@ -507,7 +507,20 @@ static void long_mantissas_match_strtod(void)
 		CHECK(same_as_strtod(fixed[i]), "'%s'", fixed[i]);
 		n++;
 	}
+	/* runs of eight digits and what stops them */
+	const char *eights[] = { "12345678", "1234567.8", "12345678.12345678", "87654321.1",
+		                 "1234567890123456789", "12345678901234567890", "0.1234567890123456789",
+		                 "00000000000000000001", "99999999.99999999", "+12345678" };
+	for (size_t i = 0; i < sizeof eights / sizeof *eights; i++) {
+		CHECK(same_as_strtod(eights[i]), "'%s'", eights[i]);
+		n++;
+	}
 	double v;
+	const char *not_numbers[] = { "1234567a", "12345678a", "a2345678", "1234:678", "1234/678",
+		                      "12345678.1234567x", "1.2345678e", "123456789012345678x" };
+	for (size_t i = 0; i < sizeof not_numbers / sizeof *not_numbers; i++)
+		CHECK(nids_parse_float(not_numbers[i], strlen(not_numbers[i]), &v) == -1, "'%s' accepted",
+		      not_numbers[i]);
 	CHECK(nids_parse_float("-0e-27", 6, &v) == 0 && v == 0 && signbit(v), "-0e-27: %g", v);
 	CHECK(bad == 0 && n > 500000, "%ld of %ld differ from strtod", bad, n);
 }
