@@ -636,32 +636,59 @@ static inline void digits(const unsigned char **pp, const unsigned char *end, ui
 	*m = v;
 }
 
-/* The common short forms first: [-+]digits[.digits] with 1 to 19 digits, the mantissa
- * divided by a power of ten by scaled(), correctly rounded as parse_general's result is;
- * everything else goes to parse_general (kept out of line, so that this path needs no
- * stack frame). */
-int nids_parse_float(const char *s, size_t len, double *out)
+/* [-+]digits[.digits] of 9 to 20 characters with up to 19 digits, rounded by scaled();
+ * the rest to parse_general. */
+__attribute__((noinline)) static int parse_plain(const char *s, size_t len, double *out)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
-	if (len - 1 < 20) { /* 1 to 20 characters */
-		int neg = *p == '-';
-		p += neg | (*p == '+');
-		uint64_t m = 0; /* (wraps past 19 digits, which are not taken here) */
-		const unsigned char *d0 = p;
+	int neg = *p == '-';
+	p += neg | (*p == '+');
+	uint64_t m = 0; /* (wraps past 19 digits, which are not taken here) */
+	const unsigned char *d0 = p;
+	digits(&p, end, &m);
+	size_t nd = (size_t)(p - d0), nfrac = 0;
+	if (p < end && *p == '.') {
+		const unsigned char *f0 = ++p;
 		digits(&p, end, &m);
-		size_t nd = (size_t)(p - d0), nfrac = 0;
-		if (p < end && *p == '.') {
-			const unsigned char *f0 = ++p;
-			digits(&p, end, &m);
-			nfrac = (size_t)(p - f0);
-			nd += nfrac;
-		}
-		/* up to 19 digits: m is exact (no wrap) */
-		double v;
-		if (p == end && nd - 1 < 19 && scaled(m, -(int)nfrac, 1, &v) == 0) {
-			*out = neg ? -v : v;
-			return 0;
-		}
+		nfrac = (size_t)(p - f0);
+		nd += nfrac;
+	}
+	double v; /* up to 19 digits: m is exact (no wrap) */
+	if (p == end && nd - 1 < 19 && scaled(m, -(int)nfrac, 1, &v) == 0) {
+		*out = neg ? -v : v;
+		return 0;
 	}
 	return parse_general(s, len, out);
+}
+
+/* The common short forms first: [-+]digits[.digits] of up to 8 characters, whose value
+ * is below 10^8 and so one of Clinger's cases, correctly rounded as parse_general's
+ * result is; longer plain forms go to parse_plain, everything else to parse_general
+ * (both kept out of line, so that this path needs no stack frame). */
+int nids_parse_float(const char *s, size_t len, double *out)
+{
+	if (len - 1 >= 8)
+		return len - 1 < 20 ? parse_plain(s, len, out) : parse_general(s, len, out);
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	int neg = *p == '-';
+	p += neg | (*p == '+');
+	uint32_t m = 0;
+	const unsigned char *d0 = p;
+	for (; p < end && (unsigned)(*p - '0') < 10; p++)
+		m = m * 10 + (unsigned)(*p - '0');
+	size_t nd = (size_t)(p - d0), nfrac = 0;
+	if (p < end && *p == '.') {
+		const unsigned char *f0 = ++p;
+		for (; p < end && (unsigned)(*p - '0') < 10; p++)
+			m = m * 10 + (unsigned)(*p - '0');
+		nfrac = (size_t)(p - f0);
+		nd += nfrac;
+	}
+	if (p != end || nd == 0)
+		return parse_general(s, len, out);
+	double v = (double)(int32_t)m; /* < 10^8: exact, and so is 10^nfrac */
+	if (nfrac)
+		v /= POW10[nfrac];
+	*out = neg ? -v : v;
+	return 0;
 }
