@@ -62,19 +62,24 @@ for n in "${sizes[@]}"; do
 done
 
 echo "## pandas reference against featurize + window, 1000000 SYNTHETIC flows from a CSV file"
-echo "# ROUNDS (3) interleaved rounds, each side on CPU $one_cpu (nids: featurize | window); the best CPU seconds of each count"
+echo "# ROUNDS (3) interleaved rounds, each side on CPU $one_cpu; nids two ways: featurize | window (two"
+echo "# processes, CPU seconds summed) and window -f ugr16 (one process); the best CPU seconds of each count"
 "$tmp/gen_ugr16" -n 1000000 -s 1 >"$tmp/g.csv"
-pbest= nbest=
+pbest= nbest= fbest=
 for r in $(seq "${ROUNDS:-3}"); do
 	taskset -c $one_cpu /usr/bin/time -f '%e %U %S %M' -o "$tmp/p.time" $py "$top/bench/gee_windows.py" "$tmp/g.csv" >"$tmp/ref.tsv"
 	taskset -c $one_cpu /usr/bin/time -f '%U %S %M' -o "$tmp/f.time" "$bin/nids-featurize" -q -f ugr16 "$tmp/g.csv" |
 		taskset -c $one_cpu /usr/bin/time -f '%U %S %M' -o "$tmp/w.time" "$bin/nids-window" -q >"$tmp/w.rec"
+	taskset -c $one_cpu /usr/bin/time -f '%U %S %M' -o "$tmp/fw.time" "$bin/nids-window" -q -f ugr16 "$tmp/g.csv" >"$tmp/fw.rec"
+	cmp -s "$tmp/w.rec" "$tmp/fw.rec" || { echo "window -f ugr16 differs from featurize | window" >&2; exit 1; }
 	pc=$(awk '{ printf "%.2f", $2 + $3 }' "$tmp/p.time")
 	nc=$(echo "$(cpu "$tmp/f.time") + $(cpu "$tmp/w.time")" | bc)
-	echo "round $r: pandas $pc cpu-s (peak $(awk '{ print $4 }' "$tmp/p.time")K), nids featurize + window $nc cpu-s"
+	fc=$(cpu "$tmp/fw.time")
+	echo "round $r: pandas $pc cpu-s (peak $(awk '{ print $4 }' "$tmp/p.time")K), nids featurize | window $nc cpu-s, window -f $fc cpu-s (peak $(rss "$tmp/fw.time")K)"
 	pbest=$(echo "$pc ${pbest:-$pc}" | awk '{ print ($1 < $2) ? $1 : $2 }')
 	nbest=$(echo "$nc ${nbest:-$nc}" | awk '{ print ($1 < $2) ? $1 : $2 }')
+	fbest=$(echo "$fc ${fbest:-$fc}" | awk '{ print ($1 < $2) ? $1 : $2 }')
 done
 "$bin/nids-cat" "$tmp/w.rec" >"$tmp/nids.tsv"
-echo "best: pandas $pbest cpu-s; nids $nbest cpu-s; ratio $(echo "$pbest / $nbest" | bc -l | xargs printf '%.1f')x"
+echo "best: pandas $pbest cpu-s; featurize | window $nbest cpu-s, ratio $(echo "$pbest / $nbest" | bc -l | xargs printf '%.1f')x; window -f $fbest cpu-s, ratio $(echo "$pbest / $fbest" | bc -l | xargs printf '%.1f')x"
 echo "same windows: $($py "$top/bench/gee_windows.py" --compare "$tmp/ref.tsv" "$tmp/nids.tsv" | tail -1)"

@@ -1,6 +1,5 @@
 /* nids-window: GEE's per-source tumbling-window features from a flow stream. */
 #include <getopt.h>
-#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +7,7 @@
 
 #include "nids/cli.h"
 #include "nids/err.h"
+#include "nids/feat.h"
 #include "nids/io.h"
 #include "nids/progress.h"
 #include "nids/stream.h"
@@ -15,9 +15,12 @@
 
 static const char *PROG = "nids-window";
 static const char *USAGE =
-	"usage: nids-window [-qv] [--progress] [--by src | dst] [--lateness seconds] "
+	"usage: nids-window [-qv] [--progress] [--by src | dst] [-f format] [--lateness seconds] "
 	"[--min-flows n] [--mixed] [--window seconds] [-o output] [-z level] [file ...]\n"
 	"      --by src|dst      group by source or destination address [default: src]\n"
+	"  -f, --format F        the inputs are CSV flow records in nids-featurize's format F\n"
+	"                        (ugr16, nfdump, netflow, cic; auto to detect), featurized\n"
+	"                        here: the rows of nids-featurize -f F | nids-window\n"
 	"      --window S        tumbling windows of S seconds on the flow time [default: 180]\n"
 	"      --lateness S      keep a window open S seconds past its end for out-of-order\n"
 	"                        flows; later ones are counted and dropped [default: 60]\n"
@@ -35,6 +38,8 @@ static const char *USAGE =
 
 typedef struct args {
 	nids_window_opts o;
+	const char *format; /* CSV inputs featurized here, or NULL for a stream */
+	nids_feat_opts fo;
 	const char *out_path;
 	char **inputs;
 	int ninputs;
@@ -52,6 +57,7 @@ static void parse_args(int argc, char **argv, args *a)
 	enum { OPT_BY = 256, OPT_LATENESS, OPT_MIN_FLOWS, OPT_MIXED, OPT_WINDOW };
 	static const struct option longs[] = {
 		{ "by", required_argument, NULL, OPT_BY },      { "help", no_argument, NULL, 'h' },
+		{ "format", required_argument, NULL, 'f' },
 		{ "lateness", required_argument, NULL, OPT_LATENESS },
 		{ "min-flows", required_argument, NULL, OPT_MIN_FLOWS },
 		{ "mixed", no_argument, NULL, OPT_MIXED },      { "output", required_argument, NULL, 'o' },
@@ -64,7 +70,7 @@ static void parse_args(int argc, char **argv, args *a)
 	*o = (nids_window_opts){ .window_us = 180000000, .lateness_us = 60000000, .min_flows = 10 };
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":ho:qvVz:", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:ho:qvVz:", longs, NULL)) != -1) {
 		switch (c) {
 		case OPT_BY:
 			if (strcmp(optarg, "src") && strcmp(optarg, "dst"))
@@ -79,32 +85,18 @@ static void parse_args(int argc, char **argv, args *a)
 			break;
 		case OPT_MIXED: o->keep_mixed = 1; break;
 		case OPT_WINDOW: o->window_us = seconds_us("--window", optarg, 1e-6); break;
+		case 'f': a->format = optarg; break;
 		case 'o': a->out_path = optarg; break;
 		case 'z': o->level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
 		default: nids_cli_common(PROG, USAGE, argv, c, &a->talk);
 		}
 	}
-	if (o->window_us <= 0)
-		nids_cli_usage_error(PROG, USAGE, "option '--window': '%s' is under a microsecond",
-		                     "0");
+	nids_feat_opts_init(&a->fo);
+	if (a->format) /* "auto": detected, as nids-featurize does without -f */
+		nids_cli_check_format(PROG, USAGE, a->format, 1);
+	a->fo.format = a->format && strcmp(a->format, "auto") ? a->format : NULL;
 	a->inputs = argv + optind;
 	a->ninputs = argc - optind;
-}
-
-static void report(const nids_window_counts *c, const args *a, const char *in_name)
-{
-	if (nids_cli_counts(&a->talk))
-		fprintf(stderr,
-	        "%s: %s: %" PRIu64 " flows, %" PRIu64 " rows from %" PRIu64 " window%s; %" PRIu64
-	        " groups under %" PRIu64 " flows dropped, %" PRIu64 " without a majority class %s\n",
-	        PROG, in_name, c->flows, c->rows, c->windows, c->windows == 1 ? "" : "s", c->small,
-	        a->o.min_flows, c->mixed,
-	        a->o.keep_mixed ? "kept as 'mixed'" : "dropped");
-	if (c->late && !a->talk.quiet)
-		fprintf(stderr,
-		        "%s: %s: %" PRIu64 " late flows dropped (their window had been emitted; "
-		        "raise --lateness)\n",
-		        PROG, in_name, c->late);
 }
 
 int main(int argc, char **argv)
@@ -114,13 +106,23 @@ int main(int argc, char **argv)
 	nids_window_counts counts = { 0 };
 	nids_output *out = NULL;
 	nids_err err = { 0 };
-	nids_input *in = NULL;
+	nids_input *in = NULL, **csv = NULL;
 	nids_reader *r = NULL;
 	nids_progress *progress = NULL;
-	int rc = nids_cli_open_stream(PROG, &a.talk, a.inputs, a.ninputs, &in, &r, &progress, &err);
+	int ncsv = a.ninputs ? a.ninputs : 1, rc;
+	if (a.format)
+		rc = nids_cli_open_inputs(PROG, &a.talk, a.inputs, a.ninputs, &csv, &progress, &err);
+	else
+		rc = nids_cli_open_stream(PROG, &a.talk, a.inputs, a.ninputs, &in, &r, &progress, &err);
+	char label[32];
+	const char *name = rc ? "-" : nids_cli_inputs_label(a.format ? csv : &in, ncsv, label);
+	nids_feat_stats st = { 0 };
 	if (!rc)
 		rc = nids_output_open(&out, a.out_path, 1, &err);
-	if (!rc)
+	if (!rc && a.format)
+		rc = nids_window_run_csv(&a.o, &a.fo, csv, ncsv, name, nids_output_file(out),
+		                         nids_output_name(out), &counts, &st, &err);
+	else if (!rc)
 		rc = nids_window_run(&a.o, r, nids_input_name(in), nids_output_file(out),
 		                     nids_output_name(out), &counts, &err);
 	nids_cli_progress_end(progress);
@@ -131,10 +133,13 @@ int main(int argc, char **argv)
 	}
 	if (!rc && (!a.out_path || !strcmp(a.out_path, "-")))
 		rc = nids_stdout_close(&err);
-	char many[32];
+	if (!rc && st.note[0]) /* a warning, as nids-featurize says it */
+		fprintf(stderr, "%s: %s: %s\n", PROG, name, st.note);
 	if (!rc)
-		report(&counts, &a, nids_cli_input_label(in, many, sizeof many));
+		nids_window_report(stderr, PROG, name, &counts, &a.o, nids_cli_counts(&a.talk),
+		                   !a.talk.quiet);
 	nids_input_free(in);
+	nids_cli_inputs_free(csv, a.ninputs);
 	nids_output_abort(out);
 	if (rc) {
 		nids_err_print(PROG, &err);

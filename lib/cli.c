@@ -1,5 +1,6 @@
 /* cli.c: shared flag handling for the programs' mains. */
 #include "nids/cli.h"
+#include "nids/feat.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -207,6 +208,48 @@ int nids_cli_open_stream(const char *prog, const nids_cli_talk *t, char **paths,
 	if (!rc)
 		*p = nids_cli_progress(prog, t, *in, *r);
 	return rc;
+}
+
+int nids_cli_open_inputs(const char *prog, const nids_cli_talk *t, char **paths, int n,
+                         nids_input ***in, nids_progress **p, nids_err *err)
+{
+	static char *stdin_only[] = { "-" };
+	if (n == 0) {
+		paths = stdin_only;
+		n = 1;
+	}
+	*p = NULL;
+	*in = calloc((size_t)n, sizeof **in);
+	int rc = *in ? 0 : nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	for (int i = 0; !rc && i < n; i++)
+		rc = nids_input_open(&(*in)[i], paths[i], err);
+	if (!rc)
+		*p = nids_cli_progress_inputs(prog, t, *in, n);
+	return rc;
+}
+
+const char *nids_cli_inputs_label(nids_input *const *in, int n, char *buf)
+{
+	if (n == 1)
+		return nids_cli_input_label(in[0], buf, 32);
+	snprintf(buf, 32, "%d files", n);
+	return buf;
+}
+
+void nids_cli_check_format(const char *prog, const char *usage, const char *name, int allow_auto)
+{
+	int known = allow_auto && !strcmp(name, "auto");
+	for (const char *const *n = nids_feat_format_names(); *n; n++)
+		known |= !strcmp(*n, name);
+	if (!known)
+		nids_cli_usage_error(prog, usage, "unknown format '%s'", name);
+}
+
+void nids_cli_inputs_free(nids_input **in, int n)
+{
+	for (int i = 0; in && i < (n ? n : 1); i++)
+		nids_input_free(in[i]);
+	free(in);
 }
 
 const char *nids_cli_input_label(const nids_input *in, char *buf, int size)

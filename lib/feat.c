@@ -179,8 +179,16 @@ static int emit_row(feat_ctx *fc, void *arg, const float *row, uint64_t recno, n
 	return rc;
 }
 
-int nids_featurize(nids_input *const *in, int nin, FILE *out, const char *out_name,
-                   const nids_feat_opts *o, nids_feat_stats *st, nids_err *err)
+/* Where the rows go: a stream on out, or the function sink. */
+typedef struct row_dest {
+	FILE *out;
+	const char *out_name;
+	nids_rows_fn sink;
+	void *ctx;
+} row_dest;
+
+static int featurize(nids_input *const *in, int nin, const row_dest *d, const nids_feat_opts *o,
+                     nids_feat_stats *st, nids_err *err)
 {
 	feat_ctx fc = { .o = o, .st = st };
 	const feat_format *f = NULL;
@@ -213,7 +221,8 @@ int nids_featurize(nids_input *const *in, int nin, FILE *out, const char *out_na
 			     !(fc.meta = calloc(1, (size_t)fc.h->meta_width))))
 				rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 			if (!rc)
-				rc = nids_writer_open(&fc.w, out, out_name, fc.h, o->zstd_level, err);
+				rc = d->sink ? nids_writer_open_sink(&fc.w, d->out_name, fc.h, d->sink, d->ctx, err)
+				             : nids_writer_open(&fc.w, d->out, d->out_name, fc.h, o->zstd_level, err);
 			at.label_col = rc ? -1 : nids_header_find_role(fc.h, NIDS_ROLE_LABEL);
 			st->labelled = at.label_col >= 0;
 		}
@@ -246,4 +255,18 @@ int nids_featurize(nids_input *const *in, int nin, FILE *out, const char *out_na
 	header_copy_free(&hdr);
 	nids_header_free(fc.h);
 	return rc;
+}
+
+int nids_featurize(nids_input *const *in, int nin, FILE *out, const char *out_name,
+                   const nids_feat_opts *o, nids_feat_stats *st, nids_err *err)
+{
+	row_dest d = { out, out_name, NULL, NULL };
+	return featurize(in, nin, &d, o, st, err);
+}
+
+int nids_featurize_rows(nids_input *const *in, int nin, const nids_feat_opts *o, nids_rows_fn fn,
+                        void *ctx, nids_feat_stats *st, nids_err *err)
+{
+	row_dest d = { NULL, "rows", fn, ctx };
+	return featurize(in, nin, &d, o, st, err);
 }

@@ -53,8 +53,7 @@ int feat_proto_number(const char *s, size_t len)
 	if (!name && nids_parse_float(s, len, &v) == 0)
 		return v >= 0 && v <= 255 && v == floor(v) ? (int)v : -1;
 	for (size_t i = 0; i < sizeof PROTOS / sizeof *PROTOS; i++)
-		if (PROTOS[i].len == len && (*s | 0x20) == (PROTOS[i].name[0] | 0x20) &&
-		    !strncasecmp(s, PROTOS[i].name, len))
+		if (PROTOS[i].len == len && feat_same_name(s, len, PROTOS[i].name))
 			return PROTOS[i].number;
 	return -1;
 }
@@ -62,13 +61,13 @@ int feat_proto_number(const char *s, size_t len)
 /* A port: a whole number 0..65535, or nfdump's ICMP "type.code" as type * 256 + code. */
 static int port_number(const char *s, size_t len)
 {
-	if (len <= 4) { /* digits alone: the number they spell */
+	if (len <= 5) { /* digits alone: the number they spell */
 		int v = 0;
 		size_t i = 0;
 		for (; i < len && (unsigned)(s[i] - '0') < 10; i++)
 			v = v * 10 + (s[i] - '0');
 		if (i == len)
-			return v;
+			return v <= 65535 ? v : -1;
 	}
 	const char *dot = memchr(s, '.', len);
 	double a, b;

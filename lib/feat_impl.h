@@ -71,6 +71,10 @@ int feat_number(feat_ctx *fc, const nids_csv_record *rec, int i, const char *wha
                 nids_err *err);
 
 /* The class id for name, adding it to the output's class table when new. */
+/* Whether s [n] (not terminated) spells name, ignoring ASCII case: strncasecmp's answer
+ * and name's length, without the call. */
+int feat_same_name(const char *s, size_t n, const char *name);
+
 int feat_class(feat_ctx *fc, const char *name, nids_err *err);
 
 /* Non-zero for the benign label values: normal, benign, background (any case), and

@@ -96,8 +96,8 @@ static int proto_index(const char *s, size_t n)
 {
 	static const unsigned char LEN[NPROTO] = { 2, 3, 3, 4, 5, 4, 4, 3, 3, 3 };
 	double v;
-	for (int i = 0; i < NPROTO; i++)
-		if (n == LEN[i] && (*s | 0x20) == (PROTO_NAMES[i][0] | 0x20) && !strcasecmp(s, PROTO_NAMES[i]))
+	for (int i = NPROTO - 1; i >= 0; i--) /* TCP and UDP, the most flows, come last */
+		if (n == LEN[i] && feat_same_name(s, n, PROTO_NAMES[i]))
 			return i;
 	if (nids_parse_float(s, n, &v) == 0)
 		for (int i = 0; i < NPROTO; i++)
@@ -281,12 +281,20 @@ static int port(feat_ctx *fc, const nids_csv_record *rec, const ugr_state *s, in
                 const char *what, float *out, int *nonfinite, nids_err *err)
 {
 	const char *v = rec->fields[s->field[f]];
-	const char *dot = strchr(v, '.');
+	size_t n = rec->lens[s->field[f]], i = 0;
+	unsigned p = 0;
+	for (; i < n && i < 5 && (unsigned)(v[i] - '0') < 10; i++) /* the common case: digits */
+		p = p * 10 + (unsigned)(v[i] - '0');
+	if (i == n && n > 0) {
+		*out = (float)p;
+		return 0;
+	}
+	const char *dot = memchr(v, '.', n);
 	if (dot) {
 		double a, b;
 		if (nids_parse_float(v, (size_t)(dot - v), &a) == 0 &&
-		    nids_parse_float(dot + 1, strlen(dot + 1), &b) == 0 && a >= 0 && a < 256 && b >= 0 &&
-		    b < 256 && a == (int)a && b == (int)b) {
+		    nids_parse_float(dot + 1, n - (size_t)(dot - v) - 1, &b) == 0 && a >= 0 && a < 256 &&
+		    b >= 0 && b < 256 && a == (int)a && b == (int)b) {
 			*out = (float)(a * 256 + b);
 			return 0;
 		}

@@ -660,6 +660,8 @@ int nids_time_parse(const char *s, size_t len, int64_t *us)
 
 struct nids_writer {
 	FILE *f;
+	nids_rows_fn sink; /* a sink writer's destination instead of f */
+	void *sink_ctx;
 	char *name;
 	nids_header *h;
 	int level;
@@ -709,6 +711,12 @@ static int flush_rows(nids_writer *w, nids_err *err)
 	if (mbytes && fbytes != w->meta_at) /* a short block: the metadata follows the rows */
 		memmove(w->buf + fbytes, w->buf + w->meta_at, mbytes);
 	size_t raw = fbytes + mbytes;
+	if (w->sink) {
+		size_t n = w->pending;
+		w->total += n;
+		w->pending = 0;
+		return w->sink(w->sink_ctx, w->h, (const float *)(void *)w->buf, w->buf + fbytes, n, err);
+	}
 	const void *payload = w->buf;
 	size_t plen = raw;
 	uint32_t flags = 0;
@@ -728,8 +736,9 @@ static int flush_rows(nids_writer *w, nids_err *err)
 	return rc;
 }
 
-int nids_writer_open(nids_writer **wp, FILE *f, const char *name, const nids_header *h,
-                     int level, nids_err *err)
+/* A writer with h's copy and its block buffers, nothing written yet. */
+static int writer_new(nids_writer **wp, const char *name, const nids_header *h, int level,
+                      nids_err *err)
 {
 	*wp = NULL;
 	if (h->ncols < 1)
@@ -737,7 +746,6 @@ int nids_writer_open(nids_writer **wp, FILE *f, const char *name, const nids_hea
 	nids_writer *w = calloc(1, sizeof *w);
 	if (!w)
 		return nids_err_set(err, NIDS_ENOMEM, name, "out of memory");
-	w->f = f;
 	w->level = level;
 	w->name = strdup(name ? name : "-");
 	w->h = nids_header_copy(h);
@@ -754,13 +762,42 @@ int nids_writer_open(nids_writer **wp, FILE *f, const char *name, const nids_hea
 		nids_writer_free(w);
 		return nids_err_set(err, NIDS_ENOMEM, name, "out of memory");
 	}
+	*wp = w;
+	return 0;
+}
+
+int nids_writer_open(nids_writer **wp, FILE *f, const char *name, const nids_header *h,
+                     int level, nids_err *err)
+{
+	nids_writer *w;
+	int rc = writer_new(&w, name, h, level, err);
+	if (rc)
+		return rc;
+	w->f = f;
 	size_t len;
 	unsigned char *hb = header_encode(w->h, &len);
-	int rc = hb ? write_bytes(w, hb, len, err)
-	            : nids_err_set(err, NIDS_ENOMEM, name, "out of memory (or a header over %u MB)",
-	                           MAX_HEADER >> 20);
+	rc = hb ? write_bytes(w, hb, len, err)
+	        : nids_err_set(err, NIDS_ENOMEM, name, "out of memory (or a header over %u MB)",
+	                       MAX_HEADER >> 20);
 	free(hb);
 	if (rc) {
+		nids_writer_free(w);
+		return rc;
+	}
+	*wp = w;
+	return 0;
+}
+
+int nids_writer_open_sink(nids_writer **wp, const char *name, const nids_header *h,
+                          nids_rows_fn fn, void *ctx, nids_err *err)
+{
+	nids_writer *w;
+	int rc = writer_new(&w, name, h, 0, err);
+	if (rc)
+		return rc;
+	w->sink = fn;
+	w->sink_ctx = ctx;
+	if ((rc = fn(ctx, w->h, NULL, NULL, 0, err))) {
 		nids_writer_free(w);
 		return rc;
 	}
@@ -809,7 +846,7 @@ int nids_writer_write(nids_writer *w, const float *rows, size_t nrows, nids_err 
 static int name_block(nids_writer *w, uint32_t flag, const char *name, size_t max, nids_err *err)
 {
 	int rc = flush_rows(w, err);
-	if (rc)
+	if (rc || w->sink) /* a sink reads names from the header */
 		return rc;
 	size_t l = strlen(name);
 	if (l == 0 || l > max)
@@ -873,7 +910,9 @@ int nids_writer_sync_classes(nids_writer *w, const nids_header *src, nids_err *e
 int nids_writer_close(nids_writer *w, nids_err *err)
 {
 	int rc = flush_rows(w, err);
-	if (!rc) {
+	if (!rc && w->sink) /* the end, while the header is there to read */
+		rc = w->sink(w->sink_ctx, w->h, NULL, NULL, 0, err);
+	if (!rc && !w->sink) {
 		unsigned char p[8];
 		nids_put32(p, (uint32_t)w->total);
 		nids_put32(p + 4, (uint32_t)(w->total >> 32));

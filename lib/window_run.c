@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nids/feat.h"
 #include "nids/window.h"
 
 #define MAX_FLAGS 16
@@ -18,7 +19,11 @@ typedef struct wrun {
 	double dur_scale; /* to seconds */
 	int nflags, flag[MAX_FLAGS];
 	int time_off, src_off, dst_off, sport_off, dport_off, proto_off;
+	int record_off, file_off; /* featurized CSV: the record number and input name */
 	/* output */
+	FILE *out;
+	const char *out_name;
+	nids_window *nw;
 	nids_writer *w;
 	int out_label, out_cls, ncols;
 	float *row;
@@ -176,8 +181,16 @@ static int flow_of(const wrun *z, const float *row, const unsigned char *m, uint
 {
 	f->time = nids_meta_get_i64(m + z->time_off);
 	if (f->time == NIDS_TIME_NONE) {
-		char where[300];
-		snprintf(where, sizeof where, "%s: row %" PRIu64, z->in_name, rowno);
+		char where[4200];
+		if (z->record_off >= 0) { /* CSV featurized here: its input and record */
+			uint32_t file = z->file_off >= 0 ? nids_meta_get_u32(m + z->file_off) : 0;
+			snprintf(where, sizeof where, "%s: record %" PRIu64,
+			         z->file_off >= 0 && file < (uint32_t)z->in->nstrings ? z->in->strings[file]
+			                                                              : z->in_name,
+			         nids_meta_get_u64(m + z->record_off));
+		} else {
+			snprintf(where, sizeof where, "%s: row %" PRIu64, z->in_name, rowno);
+		}
 		return nids_err_set(err, NIDS_EFORMAT, where, "the flow has no time");
 	}
 	const unsigned char *src = m + z->src_off, *dst = m + z->dst_off;
@@ -197,57 +210,116 @@ static int flow_of(const wrun *z, const float *row, const unsigned char *m, uint
 	return 0;
 }
 
-static int aggregate(wrun *z, nids_reader *r, nids_window *nw, nids_err *err)
+/* Adds the flows of a block rows [n x ncols] with their metadata [n x meta_width]; the
+ * block's first row is row first + 1 of its input. */
+static int add_block(wrun *z, const float *rows, const unsigned char *meta, size_t n,
+                     uint64_t first, nids_err *err)
 {
-	float *rows;
-	long n;
 	const nids_header *h = z->in;
+	size_t mw = (size_t)h->meta_width;
+	int koff = z->o->by ? z->dst_off : z->src_off;
 	nids_window_flow f;
-	while ((n = nids_reader_next(r, &rows, err)) > 0) {
-		uint64_t rowno = nids_reader_file_rows(r) - (uint64_t)n; /* row numbers per file */
-		const unsigned char *meta = nids_reader_meta(r);
-		size_t mw = (size_t)h->meta_width;
-		int koff = z->o->by ? z->dst_off : z->src_off;
-		for (long i = 0; i < n; i++) {
-			if (i + 16 < n)
-				nids_window_prefetch(nw, meta + (size_t)(i + 16) * mw + koff);
-			int rc = flow_of(z, rows + (size_t)i * (size_t)h->ncols,
-			                 meta + (size_t)i * (size_t)h->meta_width, ++rowno, &f, err);
-			if (!rc)
-				rc = nids_window_add(nw, &f, err);
-			if (rc < 0)
-				return rc;
-		}
+	for (size_t i = 0; i < n; i++) {
+		if (i + 16 < n)
+			nids_window_prefetch(z->nw, meta + (i + 16) * mw + koff);
+		int rc = flow_of(z, rows + i * (size_t)h->ncols, meta + i * mw, first + i + 1, &f, err);
+		if (!rc)
+			rc = nids_window_add(z->nw, &f, err);
+		if (rc < 0)
+			return rc;
 	}
-	return n < 0 ? (int)n : nids_window_finish(nw, err);
+	return 0;
+}
+
+/* Reads the input's columns from h, opens the output and the aggregator. */
+static int start(wrun *z, const nids_header *h, nids_err *err)
+{
+	nids_header *oh = NULL;
+	z->in = h;
+	int rc = find_columns(z, err);
+	if (!rc)
+		rc = out_header(z, &oh, err);
+	if (!rc && !(z->row = calloc((size_t)z->ncols, sizeof *z->row)))
+		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	if (!rc)
+		rc = nids_writer_open(&z->w, z->out, z->out_name, oh, z->o->level, err);
+	if (!rc)
+		rc = nids_window_new(&z->nw, z->o, emit, z, err);
+	nids_header_free(oh);
+	return rc;
+}
+
+/* Emits the open windows and ends the output; frees what start made. */
+static int finish(wrun *z, int rc, nids_window_counts *c, nids_err *err)
+{
+	if (!rc && z->nw)
+		rc = nids_window_finish(z->nw, err);
+	if (z->nw)
+		*c = *nids_window_get_counts(z->nw);
+	if (!rc && z->w) {
+		rc = nids_writer_close(z->w, err);
+		z->w = NULL;
+	}
+	nids_writer_free(z->w);
+	nids_window_free(z->nw);
+	free(z->row);
+	return rc;
 }
 
 int nids_window_run(const nids_window_opts *o, nids_reader *r, const char *in_name, FILE *out,
                     const char *out_name, nids_window_counts *c, nids_err *err)
 {
-	wrun z = { .o = o, .in = nids_reader_header(r), .in_name = in_name };
-	nids_header *oh = NULL;
-	nids_window *nw = NULL;
-	int rc = find_columns(&z, err);
-	if (!rc)
-		rc = out_header(&z, &oh, err);
-	if (!rc && !(z.row = calloc((size_t)z.ncols, sizeof *z.row)))
-		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	if (!rc)
-		rc = nids_writer_open(&z.w, out, out_name, oh, o->level, err);
-	if (!rc)
-		rc = nids_window_new(&nw, o, emit, &z, err);
-	if (!rc)
-		rc = aggregate(&z, r, nw, err);
-	if (nw)
-		*c = *nids_window_get_counts(nw);
-	if (!rc) {
-		rc = nids_writer_close(z.w, err);
-		z.w = NULL;
+	wrun z = { .o = o, .in_name = in_name, .out = out, .out_name = out_name,
+		   .record_off = -1, .file_off = -1 };
+	int rc = start(&z, nids_reader_header(r), err);
+	float *rows;
+	long n = 0;
+	while (!rc && (n = nids_reader_next(r, &rows, err)) > 0)
+		rc = add_block(&z, rows, nids_reader_meta(r), (size_t)n,
+		               nids_reader_file_rows(r) - (uint64_t)n, err); /* row numbers per file */
+	return finish(&z, rc ? rc : n < 0 ? (int)n : 0, c, err);
+}
+
+/* The featurizer's rows, as they come: the header first, then blocks. */
+static int take_rows(void *ctx, const nids_header *h, const float *rows, const unsigned char *meta,
+                     size_t n, nids_err *err)
+{
+	wrun *z = ctx;
+	if (!z->in) {
+		int rec = nids_header_find_meta(h, "record"), file = nids_header_find_meta(h, "file");
+		z->record_off = rec >= 0 ? h->meta[rec].off : -1;
+		z->file_off = file >= 0 ? h->meta[file].off : -1;
+		return start(z, h, err);
 	}
-	nids_writer_free(z.w);
-	nids_window_free(nw);
-	nids_header_free(oh);
-	free(z.row);
-	return rc;
+	if (!rows) /* the end: emit while the class names are there to read */
+		return nids_window_finish(z->nw, err);
+	return add_block(z, rows, meta, n, 0, err);
+}
+
+int nids_window_run_csv(const nids_window_opts *o, const nids_feat_opts *fo, nids_input *const *in,
+                        int nin, const char *in_name, FILE *out, const char *out_name,
+                        nids_window_counts *c, nids_feat_stats *st, nids_err *err)
+{
+	wrun z = { .o = o, .in_name = in_name, .out = out, .out_name = out_name,
+		   .record_off = -1, .file_off = -1 };
+	int rc = nids_featurize_rows(in, nin, fo, take_rows, &z, st, err);
+	if (!rc && !z.in) /* cannot happen: the featurizer shows the header or fails */
+		rc = nids_err_set(err, NIDS_EFORMAT, in_name, "no header");
+	return finish(&z, rc, c, err);
+}
+
+void nids_window_report(FILE *f, const char *prog, const char *name, const nids_window_counts *c,
+                        const nids_window_opts *o, int counts, int warnings)
+{
+	if (counts)
+		fprintf(f,
+		        "%s: %s: %" PRIu64 " flows, %" PRIu64 " rows from %" PRIu64 " window%s; %" PRIu64
+		        " groups under %" PRIu64 " flows dropped, %" PRIu64 " without a majority class %s\n",
+		        prog, name, c->flows, c->rows, c->windows, c->windows == 1 ? "" : "s", c->small,
+		        o->min_flows, c->mixed, o->keep_mixed ? "kept as 'mixed'" : "dropped");
+	if (c->late && warnings)
+		fprintf(f,
+		        "%s: %s: %" PRIu64 " late flows dropped (their window had been emitted; "
+		        "raise --lateness)\n",
+		        prog, name, c->late);
 }

@@ -114,6 +114,23 @@ const char *nids_cli_usage_list(char *buf, size_t n, const char *fmt, const char
 struct nids_progress *nids_cli_progress_inputs(const char *prog, const nids_cli_talk *t,
                                                struct nids_input *const *in, int n);
 
+/* Opens the n paths (none: stdin) as n separate inputs, for programs that read each
+ * file as its own CSV: *in [max(n, 1)] (NULL entries for what was not opened), with one
+ * progress line *p over them as nids_cli_progress_inputs makes it. Returns 0 or a
+ * negative code; free with nids_cli_inputs_free(*in, n) in either case. */
+int nids_cli_open_inputs(const char *prog, const nids_cli_talk *t, char **paths, int n,
+                         struct nids_input ***in, struct nids_progress **p,
+                         struct nids_err *err);
+void nids_cli_inputs_free(struct nids_input **in, int n);
+
+/* The n inputs as counts name them: the one input's label (nids_cli_input_label), or
+ * "N files" written into buf [32]. */
+const char *nids_cli_inputs_label(struct nids_input *const *in, int n, char *buf);
+
+/* Exits 2 with a usage error unless name is one of nids-featurize's formats (or "auto"
+ * where allow_auto). */
+void nids_cli_check_format(const char *prog, const char *usage, const char *name, int allow_auto);
+
 /* Splits a comma-separated list in place into at most max items; returns the count.
  * Empty items are kept as "". */
 int nids_cli_split_list(char *s, char **items, int max);

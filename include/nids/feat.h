@@ -12,6 +12,7 @@
 
 #include "nids/err.h"
 #include "nids/io.h"
+#include "nids/stream.h"
 
 typedef struct nids_feat_opts {
 	const char *format;     /* a format name, or NULL to detect from the first line */
@@ -63,6 +64,12 @@ void nids_feat_opts_init(nids_feat_opts *o);
  * when 0 is returned. */
 int nids_featurize(nids_input *const *in, int nin, FILE *out, const char *out_name,
                    const nids_feat_opts *o, nids_feat_stats *st, nids_err *err);
+
+/* As nids_featurize, with the rows handed to fn(ctx, ...) instead of written
+ * (nids_writer_open_sink: first the header, then blocks of rows and metadata, the same
+ * rows and bytes the stream would hold). fn's error stops the run and is returned. */
+int nids_featurize_rows(nids_input *const *in, int nin, const nids_feat_opts *o, nids_rows_fn fn,
+                        void *ctx, nids_feat_stats *st, nids_err *err);
 
 /* Writes the counts of a run (st, with the options o) for people to f: one line
  * "prog: name: N rows (...)", and the first skipped record's message when any was. */

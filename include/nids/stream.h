@@ -176,6 +176,23 @@ typedef struct nids_writer nids_writer;
 int nids_writer_open(nids_writer **w, FILE *f, const char *name, const nids_header *h,
                      int level, nids_err *err);
 
+/* Where a sink writer's rows go: called once at open with nrows 0 (rows and meta NULL)
+ * to show the header, then with each block of rows [nrows x ncols] and their metadata
+ * [nrows x meta_width] as it fills, in order, with the rest at close, and once more at
+ * close with nrows 0 (rows and meta NULL) for the end, the header still valid. h is the
+ * writer's header, whose class and string tables have every name the rows use. rows
+ * and meta are lent for the call. Returns 0 or a negative code (err filled), which the
+ * writer's call that flushed returns. */
+typedef int (*nids_rows_fn)(void *ctx, const nids_header *h, const float *rows,
+                            const unsigned char *meta, size_t nrows, nids_err *err);
+
+/* A writer whose rows go to fn(ctx, ...) instead of a file: the same calls and
+ * blocks as a stream writer, without encoding them, for a program that runs a
+ * producer and a consumer of rows in one process. name is used in messages. Returns
+ * 0 or a negative code (fn's at open among them); *w owned by the caller. */
+int nids_writer_open_sink(nids_writer **w, const char *name, const nids_header *h,
+                          nids_rows_fn fn, void *ctx, nids_err *err);
+
 /* The writer's header (its class table grows with add_class). Lent. */
 const nids_header *nids_writer_header(const nids_writer *w);
 

@@ -27,6 +27,7 @@
 #include <stdio.h>
 
 #include "nids/err.h"
+#include "nids/feat.h"
 #include "nids/stream.h"
 
 #define NIDS_WINDOW_NFEAT 69
@@ -120,5 +121,20 @@ void nids_window_free(nids_window *w);
  * err naming the row), or a stream/IO error. */
 int nids_window_run(const nids_window_opts *o, nids_reader *r, const char *in_name, FILE *out,
                     const char *out_name, nids_window_counts *c, nids_err *err);
+
+/* As nids_window_run, on CSV flow records: the inputs are featurized in this process
+ * (nids_featurize_rows with fo) and their rows aggregated as they come, without a
+ * stream between the two. The output is byte for byte that of nids_featurize's stream
+ * through nids_window_run. A flow without a time is named by its input and record.
+ * Fills *c and *st (the featurizer's counts). Returns 0 or the featurizer's or the
+ * aggregation's error. */
+int nids_window_run_csv(const nids_window_opts *o, const nids_feat_opts *fo, nids_input *const *in,
+                        int nin, const char *in_name, FILE *out, const char *out_name,
+                        nids_window_counts *c, nids_feat_stats *st, nids_err *err);
+
+/* Writes the counts line to f when counts, and the late flows' warning when warnings
+ * and there were any: "prog: name: ...". */
+void nids_window_report(FILE *f, const char *prog, const char *name, const nids_window_counts *c,
+                        const nids_window_opts *o, int counts, int warnings);
 
 #endif

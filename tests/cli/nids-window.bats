@@ -191,3 +191,46 @@ setup() {
 	# two flows with SYN counted, one without
 	[[ "$output" == $'0.8333333\t2.3333333\t180\t3\t0.91829586\t1\tDoS' ]]
 }
+
+@test "-f: CSV flow records featurized in the same process, byte for byte featurize | window" {
+	local csv="$NIDS_TOP/examples/data/ugr16-july-week5-first5k.csv.zst"
+	"$NIDS_BIN/nids-featurize" -q -f ugr16 "$csv" | "$W" -q >"$D/piped.rec"
+	run -0 --separate-stderr "$W" -v -f ugr16 -o "$D/fused.rec" "$csv"
+	[[ "$stderr" == "nids-window: $csv: 5000 flows, 58 rows from 1 window; 1007 groups under 10 flows dropped, 0 without a majority class dropped" ]]
+	cmp "$D/piped.rec" "$D/fused.rec"
+	"$W" -q -f auto "$csv" | cmp - "$D/piped.rec"
+	"$NIDS_BIN/nids-featurize" -q -f ugr16 "$csv" | "$W" -q --by dst --min-flows 1 --mixed >"$D/piped.rec"
+	"$W" -q -f ugr16 --by dst --min-flows 1 --mixed "$csv" | cmp - "$D/piped.rec"
+	# several files: featurized as one input after another, as nids-featurize reads them
+	zstdcat "$csv" | head -n 2501 >"$D/a.csv"
+	zstdcat "$csv" | tail -n +2502 >"$D/b.csv"
+	"$NIDS_BIN/nids-featurize" -q -f ugr16 "$D/a.csv" "$D/b.csv" | "$W" -q >"$D/piped.rec"
+	run -0 --separate-stderr "$W" -v -f ugr16 -o "$D/fused.rec" "$D/a.csv" "$D/b.csv"
+	[[ "$stderr" == "nids-window: 2 files: 5000 flows, 58 rows from 1 window;"* ]]
+	cmp "$D/piped.rec" "$D/fused.rec"
+	# labelled attack classes carry through by name
+	printf '%s\n' "2016-07-27 13:43:21,1,10.0.0.1,10.0.0.9,1000,80,TCP,....S.,0,0,1,60,scan44" \
+		"2016-07-27 13:43:22,1,10.0.0.1,10.0.0.9,1001,80,TCP,....S.,0,0,1,60,scan44" \
+		"2016-07-27 13:43:23,1,10.0.0.1,10.0.0.9,1002,80,TCP,....S.,0,0,1,60,background" >"$D/c.csv"
+	run -0 bash -c "'$W' -q -f ugr16 --min-flows 1 '$D/c.csv' | '$CAT' -H -c src_addr,flows,entropy_sport,label,class"
+	[[ "$output" == $'10.0.0.1\t3\t1.5849625\t1\tscan44' ]]
+}
+
+@test "-f: bad CSV names its file and line or record, exit 1, no output file" {
+	run -2 --separate-stderr "$W" -f bogus
+	[[ "${stderr_lines[0]}" == "nids-window: unknown format 'bogus'" ]]
+	zstdcat "$NIDS_TOP/examples/data/ugr16-july-week5-first5k.csv.zst" | head -n 5 >"$D/x.csv"
+	sed '4s/^[^,]*//' "$D/x.csv" >"$D/notime.csv"
+	run -1 --separate-stderr "$W" -f ugr16 -o "$D/out.rec" "$D/notime.csv"
+	[[ "$stderr" == "nids-window: $D/notime.csv: record 3: the flow has no time" ]]
+	[ ! -e "$D/out.rec" ]
+	{ cat "$D/x.csv"; echo "a,b"; } >"$D/short.csv"
+	run -1 --separate-stderr "$W" -f ugr16 -o "$D/out.rec" "$D/short.csv"
+	[[ "$stderr" == "nids-window: $D/short.csv:6: 2 fields, expected 13" ]]
+	[ ! -e "$D/out.rec" ]
+	run -1 --separate-stderr "$W" -f nslkdd -o "$D/out.rec" "$NIDS_TOP/examples/data/KDDTest+.txt.zst"
+	[[ "$stderr" == "nids-window: $NIDS_TOP/examples/data/KDDTest+.txt.zst: no 'time' metadata column of type timestamp: not a flow stream with identifiers (featurize ugr16, nfdump, netflow or cic records)" ]]
+	[ ! -e "$D/out.rec" ]
+	run -1 --separate-stderr "$W" -f ugr16 /nonexistent.csv
+	[[ "$stderr" == "nids-window: /nonexistent.csv: "* ]]
+}

@@ -793,6 +793,68 @@ static void file_positions(void)
 	free(a), free(b), free(ab);
 }
 
+/* What a sink writer handed out: the calls, the rows, and the class names seen. */
+typedef struct sink_log {
+	int opens, ends, blocks;
+	size_t rows;
+	float *got;
+	int classes_at_end;
+	int fail_at_block; /* > 0: that block's call fails */
+} sink_log;
+
+static int sink_take(void *ctx, const nids_header *h, const float *rows, const unsigned char *meta,
+                     size_t n, nids_err *err)
+{
+	sink_log *l = ctx;
+	(void)meta;
+	if (!rows) {
+		if (l->rows == 0 && l->opens == 0)
+			l->opens++;
+		else
+			l->ends++, l->classes_at_end = h->nclasses;
+		return 0;
+	}
+	if (++l->blocks == l->fail_at_block)
+		return nids_err_set(err, NIDS_EFORMAT, "sink", "block %d refused", l->blocks);
+	memcpy(l->got + l->rows * 5, rows, n * 5 * sizeof *rows);
+	l->rows += n;
+	return 0;
+}
+
+/* A sink writer hands out the rows a stream writer would write, in blocks, in order,
+ * after a header call; the end call comes with every class name still readable; a
+ * sink's error comes back from the writer call that flushed. */
+static void sink_writer(void)
+{
+	size_t n = 300000; /* blocks of some 50,000 rows of 20 bytes */
+	nids_header *h = make_header();
+	float *rows = malloc(sizeof(float) * 5 * n);
+	fill_rows(rows, n, 7);
+	sink_log l = { .got = malloc(sizeof(float) * 5 * n) };
+	nids_writer *w;
+	nids_err err = { 0 };
+	CHECK(nids_writer_open_sink(&w, "sink", h, sink_take, &l, &err) == 0, "%s", err.msg);
+	CHECK(l.opens == 1 && l.rows == 0, "open call %d", l.opens);
+	for (size_t i = 0; i < n;) {
+		size_t k = n - i < 12345 ? n - i : 12345;
+		CHECK(nids_writer_write(w, rows + i * 5, k, &err) == 0, "%s", err.msg);
+		i += k;
+	}
+	CHECK(nids_writer_add_class(w, "smurf", &err) == 2, "%s", err.msg);
+	CHECK(nids_writer_close(w, &err) == 0, "%s", err.msg);
+	CHECK(l.rows == n && l.blocks >= 3, "rows %zu blocks %d", l.rows, l.blocks);
+	CHECK(!memcmp(l.got, rows, sizeof(float) * 5 * n), "rows differ");
+	CHECK(l.ends == 1 && l.classes_at_end == 3, "end calls %d, classes %d", l.ends, l.classes_at_end);
+	sink_log bad = { .got = l.got, .fail_at_block = 2 };
+	CHECK(nids_writer_open_sink(&w, "sink", h, sink_take, &bad, &err) == 0, "%s", err.msg);
+	int rc = nids_writer_write(w, rows, n, &err);
+	CHECK(rc == NIDS_EFORMAT && !strcmp(err.msg, "block 2 refused"), "rc %d: %s", rc, err.msg);
+	nids_writer_free(w);
+	free(l.got);
+	free(rows);
+	nids_header_free(h);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "--write-golden")) {
@@ -829,5 +891,6 @@ int main(int argc, char **argv)
 	TEST(golden_meta);
 	TEST(class_table_limits);
 	TEST(file_positions);
+	TEST(sink_writer);
 	return CHECK_DONE();
 }
