@@ -2,14 +2,15 @@
 # bench/csvin.sh: CSV reading (lib/csvin.c) of two builds side by side, through
 # nids-featurize on three kinds of text: 10^6 SYNTHETIC UGR'16 flows (bench/gen_ugr16.c),
 # the CIC-IDS2017 improved sample given ten times as ten inputs (91 fields a line), and
-# KDD Cup 99's 10% file (42 fields). Runs of the two builds are interleaved and pinned
+# KDD Cup 99's 10% file (42 fields); and through nids-window -f ugr16 (featurize and
+# GEE's windows in one process) on the same flows. Runs of the two builds are interleaved and pinned
 # to CPU 0; each figure is the least user and the least system CPU seconds of N runs
 # (each taken separately), since the machine is shared. Outputs of the two builds are
 # compared byte for byte first.
 #
 #   bash bench/csvin.sh OLD_BIN NEW_BIN [N] [DATA]
 #
-# OLD_BIN, NEW_BIN: directories with nids-featurize (e.g. a worktree of the older
+# OLD_BIN, NEW_BIN: directories with nids-featurize and nids-window (e.g. a worktree of the older
 # commit, built, and build/bin). N: runs per figure (default 5). DATA: ../shared/data.
 set -euo pipefail
 old=$1 new=$2 runs=${3:-5}
@@ -29,16 +30,16 @@ zstd -dcq --long=31 "$data/kddcup.data_10_percent.zst" >"$w/kdd.csv"
 cic10=()
 for _ in 1 2 3 4 5 6 7 8 9 10; do cic10+=("$w/cic.csv"); done
 
-# row LABEL ARGS...: both builds' outputs compared, then their runs interleaved
+# row LABEL PROGRAM ARGS...: both builds' outputs compared, then their runs interleaved
 row() {
-	local label=$1; shift
-	"$old/nids-featurize" -q "$@" >"$w/a.rec"
-	"$new/nids-featurize" -q "$@" >"$w/b.rec"
+	local label=$1 prog=$2; shift 2
+	"$old/$prog" -q "$@" >"$w/a.rec"
+	"$new/$prog" -q "$@" >"$w/b.rec"
 	cmp -s "$w/a.rec" "$w/b.rec" || { echo "$label: outputs DIFFER"; return; }
 	: >"$w/old.t"; : >"$w/new.t"
 	for _ in $(seq "$runs"); do
-		/usr/bin/time -f '%U %S' -a -o "$w/old.t" $pin "$old/nids-featurize" -q "$@" >/dev/null
-		/usr/bin/time -f '%U %S' -a -o "$w/new.t" $pin "$new/nids-featurize" -q "$@" >/dev/null
+		/usr/bin/time -f '%U %S' -a -o "$w/old.t" $pin "$old/$prog" -q "$@" >/dev/null
+		/usr/bin/time -f '%U %S' -a -o "$w/new.t" $pin "$new/$prog" -q "$@" >/dev/null
 	done
 	paste "$w/old.t" "$w/new.t" | awk -v l="$label" -v n="$(wc -c <"$w/b.rec")" '
 		NR == 1 { ou = $1; os = $2; nu = $3; ns = $4 }
@@ -47,7 +48,10 @@ row() {
 		             l, ou, os, nu, ns, ou / nu }'
 }
 
-row "ugr16, 10^6 synthetic flows" -f ugr16 "$w/ugr.csv"
-row "cic, improved sample x10" -f cic "${cic10[@]}"
-row "kdd99, 10% file" -f kdd99 "$w/kdd.csv"
+row "ugr16, 10^6 synthetic flows" nids-featurize -f ugr16 "$w/ugr.csv"
+row "cic, improved sample x10" nids-featurize -f cic "${cic10[@]}"
+row "kdd99, 10% file" nids-featurize -f kdd99 "$w/kdd.csv"
+if "$old/nids-window" --help | grep -q -- --format; then # (builds from before -f have no row)
+	row "window -f ugr16, 10^6 flows" nids-window -f ugr16 "$w/ugr.csv"
+fi
 echo "# load after $(cut -d' ' -f1-3 /proc/loadavg)"
