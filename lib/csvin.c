@@ -1,5 +1,6 @@
-/* csvin.c: libcsv glue that turns pushed fields into pulled records with line numbers,
- * and the fast number parser featurizers use on every field. */
+/* csvin.c: CSV records with line numbers: lines without a quote character split here,
+ * straight from the read buffer, with libcsv's rules; libcsv itself from the first read
+ * that holds a quote on; and the fast number parser featurizers use on every field. */
 #include "csvin_impl.h"
 
 #include <csv.h>
@@ -11,9 +12,10 @@
 #include <string.h>
 #include <strings.h>
 
-#define CHUNK (256u << 10)
-#define IN_CHUNK ((size_t)1 << 63) /* a field's offset is into the chunk, not the arena */
+#define CHUNK (256u << 10) /* bytes asked of the input per read */
+#define PAD 64u            /* zeros after the text, so that a 64-byte block may overrun it */
 
+/* A record libcsv finished, waiting to be handed out: its fields are in the arena. */
 typedef struct queued {
 	size_t first; /* index of its first field */
 	int nfields;
@@ -23,19 +25,28 @@ typedef struct queued {
 struct nids_csv {
 	nids_input *in;
 	struct csv_parser p;
-	unsigned char *chunk;
+	/* the read buffer: [buf, pos) handed out, [pos, last) complete lines still to split,
+	 * [last, dend) a partial line carried to the next read, then PAD zeros */
+	unsigned char *buf, *pos, *last, *dend;
+	size_t cap;
+	const unsigned char *fin; /* the line end put after a last line that had none */
+	const unsigned char *blk; /* the 64-byte block the line splitter is in */
+	uint64_t marks;           /* its delimiters and line ends not yet reached, one bit each */
+	/* libcsv's side, once a quote has been seen */
 	char *arena; /* field bytes, each NUL-terminated */
 	size_t arena_len, arena_cap;
-	size_t *off, *len; /* per field: offset into arena (or chunk, tagged IN_CHUNK), length */
+	size_t *off, *len; /* per field: offset into arena, length */
 	size_t nf, fcap;
 	queued *q;
 	size_t nq, qcap, head;
 	size_t cur_first; /* first field of the record being parsed */
 	long cur_line;    /* line the record being parsed started on */
 	long line;        /* line at the parser's position */
-	int prev_cr;      /* the last record ended at a CR: a following LF is the same line end */
+	long rec_line;    /* line of the record last handed out, when have_rec */
+	int have_rec;
+	int prev_cr; /* the last record ended at a CR: a following LF is the same line end */
 	int eof, nomem, first_chunk;
-	int quoted; /* a quote character has been seen in the input */
+	int quoted; /* a quote character has been seen in the input: libcsv parses the rest */
 	unsigned char delim;
 	unsigned long long bytes;
 	unsigned long long blank; /* blank lines skipped */
@@ -44,6 +55,8 @@ struct nids_csv {
 	int out_cap;
 	char where[320];
 };
+
+/* ---- libcsv's side ---- */
 
 /* Doubles the field arrays; nonzero (and nomem set) when out of memory. */
 static int grow_fields(nids_csv *c)
@@ -59,10 +72,7 @@ static int grow_fields(nids_csv *c)
 	return 0;
 }
 
-/* no-tree-loop-distribute-patterns: keeps GCC from turning the short-field byte loop back
- * into a memcpy call */
-__attribute__((optimize("no-tree-loop-distribute-patterns"))) static void
-on_field(void *s, size_t n, void *data)
+static void on_field(void *s, size_t n, void *data)
 {
 	nids_csv *c = data;
 	if (c->nomem)
@@ -82,18 +92,10 @@ on_field(void *s, size_t n, void *data)
 	if (c->nf == c->fcap && grow_fields(c))
 		return;
 	char *dst = c->arena + c->arena_len;
-	/* most fields are a few bytes: a byte loop beats a call to memcpy, which was a tenth
-	 * of featurize's time (see on_field's attribute) */
-	if (n <= 16)
-		for (size_t i = 0; i < n; i++)
-			dst[i] = ((const char *)s)[i];
-	else
-		memcpy(dst, s, n);
+	memcpy(dst, s, n);
 	dst[n] = 0;
-	/* only a quoted field may span lines, so plain text needs no scan */
-	if (c->quoted)
-		for (size_t i = 0; i < n; i++)
-			c->line += dst[i] == '\n';
+	for (size_t i = 0; i < n; i++) /* a quoted field may span lines */
+		c->line += dst[i] == '\n';
 	c->off[c->nf] = c->arena_len;
 	c->len[c->nf++] = n;
 	c->arena_len += n + 1;
@@ -127,114 +129,6 @@ static void on_record(int ch, void *data)
 		c->line++;
 }
 
-/* A field [s, t) of the chunk, where it is: terminated in place (t is the delimiter, the
- * line end or trimmed space, all read by then), its offset tagged IN_CHUNK. */
-static void chunk_field(nids_csv *c, unsigned char *s, unsigned char *t)
-{
-	if (c->nomem)
-		return;
-	if (c->nf == c->cur_first)
-		c->cur_line = c->line;
-	if (c->nf == c->fcap && grow_fields(c))
-		return;
-	*t = 0;
-	c->off[c->nf] = (size_t)(s - c->chunk) | IN_CHUNK;
-	c->len[c->nf++] = (size_t)(t - s);
-}
-
-/* The fields of the unquoted line [s, e) as libcsv gives them: split at the delimiter,
- * spaces and tabs trimmed from both ends of each; a line of nothing but spaces and tabs
- * has no field. */
-static void split_line(nids_csv *c, unsigned char *s, unsigned char *e)
-{
-	const unsigned char *q = s;
-	while (q < e && (*q == ' ' || *q == '\t'))
-		q++;
-	if (q == e)
-		return;
-	for (;;) {
-		unsigned char *f = s; /* fields are short: a byte loop beats memchr's call */
-		while (f < e && *f != c->delim)
-			f++;
-		unsigned char *end = f;
-		f = f < e ? f : NULL;
-		while (s < end && (*s == ' ' || *s == '\t'))
-			s++;
-		unsigned char *t = end;
-		while (t > s && (t[-1] == ' ' || t[-1] == '\t'))
-			t--;
-		chunk_field(c, s, t);
-		if (!f)
-			return;
-		s = f + 1;
-	}
-}
-
-/* Hands the complete lines of the quote-free buf [n] to on_field and on_record as
- * csv_parse would (with CSV_REPALL_NL: each CR or LF ends a record, blank ones too),
- * once libcsv is between records: the bytes up to the first line end go to libcsv
- * first, as they may end a record it began in the previous chunk. Returns the bytes
- * consumed (the rest, a partial line, is libcsv's), or (size_t)-1 when libcsv found an
- * error in those first bytes. */
-static size_t split_lines(nids_csv *c, unsigned char *buf, size_t n)
-{
-	unsigned char *p = buf, *end = buf + n, *last = end;
-	while (last > p && last[-1] != '\n' && last[-1] != '\r')
-		last--;
-	if (last == p)
-		return 0;
-	const unsigned char *first = p;
-	while (*first != '\n' && *first != '\r')
-		first++;
-	size_t head = (size_t)(first - p) + 1;
-	if (csv_parse(&c->p, p, head, on_field, on_record, c) != head)
-		return (size_t)-1; /* libcsv's error */
-	int cr = memchr(first, '\r', (size_t)(last - first)) != NULL;
-	for (p += head; p < last;) {
-		unsigned char *q = p;
-		if (cr)
-			while (*q != '\n' && *q != '\r')
-				q++;
-		else /* LF alone ends lines */
-			q = memchr(p, '\n', (size_t)(last - p));
-		unsigned char ch = *q; /* split_line may end its last field here */
-		split_line(c, p, q);
-		on_record(ch, c);
-		p = q + 1;
-	}
-	return (size_t)(last - buf);
-}
-
-int nids_csv_open(nids_csv **cp, nids_input *in, char delim, nids_err *err)
-{
-	nids_csv *c = calloc(1, sizeof *c);
-	*cp = NULL;
-	if (!c || !(c->chunk = malloc(CHUNK)) ||
-	    csv_init(&c->p, CSV_REPALL_NL | CSV_STRICT | CSV_STRICT_FINI) != 0) {
-		if (c)
-			free(c->chunk);
-		free(c);
-		return nids_err_set(err, NIDS_ENOMEM, nids_input_name(in), "out of memory");
-	}
-	csv_set_delim(&c->p, (unsigned char)delim);
-	c->delim = (unsigned char)delim;
-	c->in = in;
-	c->line = 1;
-	c->first_chunk = 1;
-	*cp = c;
-	return 0;
-}
-
-const char *nids_csv_where(nids_csv *c)
-{
-	long line = c->head ? c->q[c->head - 1].line : c->line;
-	snprintf(c->where, sizeof c->where, "%s:%ld", nids_input_name(c->in), line);
-	return c->where;
-}
-
-unsigned long long nids_csv_bytes(const nids_csv *c) { return c->bytes; }
-unsigned long long nids_csv_blank(const nids_csv *c) { return c->blank; }
-
 /* Drops the records already handed out, keeping a partly parsed record's fields. */
 static void compact(nids_csv *c)
 {
@@ -252,23 +146,234 @@ static void compact(nids_csv *c)
 	c->nq = c->head = 0;
 }
 
+/* ---- the quote-free side ---- */
+
+/* Bit i of the result is set when p[i] is the delimiter d, a CR or an LF, i < 64. GCC's
+ * vector extensions, 16 bytes at a time: each byte's comparison becomes 0 or 1, and
+ * three shifts fold the eight bytes of each 64-bit lane into its low byte. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+typedef unsigned char u8x16 __attribute__((vector_size(16)));
+typedef uint64_t u64x2 __attribute__((vector_size(16)));
+
+static inline uint64_t marks16(const unsigned char *p, unsigned char d)
+{
+	u8x16 v;
+	memcpy(&v, p, 16);
+	u8x16 m = (u8x16)((v == d) | (v == '\n') | (v == '\r')) & 1;
+	u64x2 x = (u64x2)m;
+	x |= x >> 7;  /* byte k: bits 0-1 = bytes k, k+1 */
+	x |= x >> 14; /* bits 0-3 = bytes k..k+3 */
+	x |= x >> 28; /* bits 0-7 = bytes k..k+7 */
+	return (x[0] & 0xff) | (x[1] & 0xff) << 8;
+}
+
+static inline uint64_t marks64(const unsigned char *p, unsigned char d)
+{
+	return marks16(p, d) | marks16(p + 16, d) << 16 | marks16(p + 32, d) << 32 |
+	       marks16(p + 48, d) << 48;
+}
+#else
+static inline uint64_t marks64(const unsigned char *p, unsigned char d)
+{
+	uint64_t m = 0;
+	for (int i = 0; i < 64; i++)
+		m |= (uint64_t)(p[i] == d || p[i] == '\n' || p[i] == '\r') << i;
+	return m;
+}
+#endif
+
+static int is_blank(unsigned char ch) { return ch == ' ' || ch == '\t'; }
+
+/* Room for n fields in the record handed out; nonzero when out of memory. */
+static int grow_out(nids_csv *c, int n)
+{
+	int cap = n * 2;
+	char **f = realloc(c->out_fields, (size_t)cap * sizeof *f);
+	size_t *l = f ? realloc(c->out_lens, (size_t)cap * sizeof *l) : NULL;
+	if (f)
+		c->out_fields = f;
+	if (!l)
+		return 1;
+	c->out_lens = l;
+	c->out_cap = cap;
+	return 0;
+}
+
+/* The next record among the complete lines [pos, last), split as libcsv splits them
+ * (CSV_REPALL_NL: each CR or LF ends a line; spaces and tabs trimmed from both ends of
+ * each field; a line of nothing but spaces and tabs has no field and is blank), its
+ * fields terminated in place. Returns 1 with *rec, 0 when the lines are used up, or
+ * NIDS_ENOMEM. */
+static int split_next(nids_csv *c, nids_csv_record *rec, nids_err *err)
+{
+	unsigned char *s = c->pos;
+	const unsigned char *blk = c->blk;
+	uint64_t marks = c->marks;
+	const unsigned char d = c->delim;
+	char **fields = c->out_fields; /* (locals: stores through them cannot change c) */
+	size_t *lens = c->out_lens;
+	while (s < c->last) {
+		int nf = 0;
+		unsigned char *q, *f = s;
+		for (;;) {
+			while (!marks) {
+				blk += 64;
+				marks = marks64(blk, d);
+			}
+			q = (unsigned char *)blk + __builtin_ctzll(marks);
+			marks &= marks - 1;
+			if (*q != d && nf == 0) { /* a line of one field, perhaps none */
+				while (f < q && is_blank(*f))
+					f++;
+				if (f == q)
+					break;
+			}
+			unsigned char *t = q;
+			if (*f <= ' ') /* (one test for space and tab, then the exact one) */
+				while (f < t && is_blank(*f))
+					f++;
+			if (t > f && t[-1] <= ' ')
+				while (t > f && is_blank(t[-1]))
+					t--;
+			if (nf == c->out_cap) {
+				if (grow_out(c, nf + 1)) {
+					c->pos = s, c->blk = blk, c->marks = marks;
+					return nids_err_set(err, NIDS_ENOMEM, nids_csv_where(c),
+					                    "out of memory");
+				}
+				fields = c->out_fields;
+				lens = c->out_lens;
+			}
+			fields[nf] = (char *)f;
+			lens[nf++] = (size_t)(t - f);
+			if (*q != d)
+				break;
+			*t = 0;
+			f = q + 1;
+		}
+		int ch = q == c->fin ? -1 : *q; /* (-1: the end of the input, not a line end) */
+		*q = 0;
+		s = q + 1;
+		if (nf == 0) { /* blank */
+			if (ch == '\n' && c->prev_cr) {
+				c->prev_cr = 0; /* the LF of a CRLF */
+			} else {
+				c->prev_cr = ch == '\r';
+				c->blank += ch >= 0;
+				c->line += ch >= 0;
+			}
+			continue;
+		}
+		fields[nf - 1][lens[nf - 1]] = 0;
+		c->prev_cr = ch == '\r';
+		rec->nfields = nf;
+		rec->fields = fields;
+		rec->lens = lens;
+		rec->line = c->rec_line = c->line;
+		c->have_rec = 1;
+		c->line += ch >= 0;
+		c->pos = s, c->blk = blk, c->marks = marks;
+		return 1;
+	}
+	c->pos = s, c->blk = blk, c->marks = marks;
+	return 0;
+}
+
+int nids_csv_open(nids_csv **cp, nids_input *in, char delim, nids_err *err)
+{
+	nids_csv *c = calloc(1, sizeof *c);
+	*cp = NULL;
+	size_t cap = CHUNK + (64u << 10) + PAD; /* a partial line of up to 64 KiB, then a read */
+	if (!c || !(c->buf = malloc(cap)) ||
+	    csv_init(&c->p, CSV_REPALL_NL | CSV_STRICT | CSV_STRICT_FINI) != 0) {
+		if (c)
+			free(c->buf);
+		free(c);
+		return nids_err_set(err, NIDS_ENOMEM, nids_input_name(in), "out of memory");
+	}
+	csv_set_delim(&c->p, (unsigned char)delim);
+	c->cap = cap;
+	c->pos = c->last = c->dend = c->buf;
+	c->delim = (unsigned char)delim;
+	c->in = in;
+	c->line = 1;
+	c->first_chunk = 1;
+	*cp = c;
+	return 0;
+}
+
+const char *nids_csv_where(nids_csv *c)
+{
+	snprintf(c->where, sizeof c->where, "%s:%ld", nids_input_name(c->in),
+	         c->have_rec ? c->rec_line : c->line);
+	return c->where;
+}
+
+unsigned long long nids_csv_bytes(const nids_csv *c) { return c->bytes; }
+unsigned long long nids_csv_blank(const nids_csv *c) { return c->blank; }
+
+/* Moves the partial line [last, dend) to the front of the buffer, with room after it for
+ * a whole read and the padding. Returns its length, or (size_t)-1 when out of memory. */
+static size_t carry_over(nids_csv *c)
+{
+	size_t carry = (size_t)(c->dend - c->last);
+	if (carry && c->last != c->buf)
+		memmove(c->buf, c->last, carry);
+	if (carry + CHUNK + PAD > c->cap) { /* a line longer than the buffer holds */
+		size_t cap = c->cap * 2 > carry + CHUNK + PAD ? c->cap * 2 : carry + CHUNK + PAD;
+		unsigned char *b = realloc(c->buf, cap);
+		if (!b)
+			return (size_t)-1;
+		c->buf = b;
+		c->cap = cap;
+	}
+	c->pos = c->last = c->buf;
+	c->dend = c->buf + carry;
+	return carry;
+}
+
+/* The text [buf, dend) is set: its complete lines become [pos, last), what follows the
+ * last line end is kept for the next read, and the splitter starts at the first block. */
+static void lines_ready(nids_csv *c)
+{
+	unsigned char *last = c->dend;
+	while (last > c->buf && last[-1] != '\n' && last[-1] != '\r')
+		last--;
+	memset(c->dend, 0, PAD);
+	c->pos = c->buf;
+	c->last = last;
+	c->blk = c->buf;
+	c->marks = last > c->buf ? marks64(c->buf, c->delim) : 0;
+}
+
+/* Reads until there are lines to split or records from libcsv, or the end. */
 static int fill(nids_csv *c, nids_err *err)
 {
 	compact(c);
-	while (c->nq == 0 && !c->eof) {
-		long n = nids_input_read(c->in, c->chunk, CHUNK, err);
+	c->have_rec = 0;
+	while (c->nq == 0 && !c->eof && !(c->pos < c->last)) {
+		size_t carry = carry_over(c);
+		if (carry == (size_t)-1)
+			return nids_err_set(err, NIDS_ENOMEM, nids_csv_where(c), "out of memory");
+		unsigned char *p = c->buf + carry;
+		long n = nids_input_read(c->in, p, CHUNK, err);
 		if (n < 0)
 			return (int)n;
 		if (n == 0) {
 			c->eof = 1;
-			if (csv_fini(&c->p, on_field, on_record, c) != 0)
-				return nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c),
-				                    "unterminated quoted field at the end of the input");
+			if (c->quoted) {
+				if (csv_fini(&c->p, on_field, on_record, c) != 0)
+					return nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c),
+					                    "unterminated quoted field at the end of the input");
+			} else if (carry) { /* a last line without a line end: give it one */
+				*c->dend = '\n';
+				c->fin = c->dend++;
+				lines_ready(c);
+			}
 			break;
 		}
-		unsigned char *p = c->chunk;
 		if (c->first_chunk && n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
-			p += 3; /* UTF-8 byte-order mark */
+			memmove(p, p + 3, (size_t)n - 3); /* UTF-8 byte-order mark */
 			n -= 3;
 		}
 		c->first_chunk = 0;
@@ -278,12 +383,15 @@ static int fill(nids_csv *c, nids_err *err)
 		if (memchr(p, 0, (size_t)n))
 			return nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c),
 			                    "binary data (a NUL byte): this is not CSV text");
-		size_t done = c->quoted ? 0 : split_lines(c, p, (size_t)n);
-		if (done != (size_t)-1) { /* whole lines without quotes split, as libcsv would */
-			p += done;
-			n -= (long)done;
+		c->dend = p + n;
+		if (!c->quoted) {
+			lines_ready(c);
+			continue;
 		}
-		if (done == (size_t)-1 || csv_parse(&c->p, p, (size_t)n, on_field, on_record, c) != (size_t)n)
+		/* libcsv from here on, from the start of a line (the partial one carried over) */
+		size_t len = (size_t)(c->dend - c->buf);
+		c->pos = c->last = c->dend = c->buf;
+		if (csv_parse(&c->p, c->buf, len, on_field, on_record, c) != len)
 			return nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c),
 			                    csv_error(&c->p) == CSV_EPARSE
 			                            ? "malformed quoted field (a quote inside an unquoted "
@@ -296,37 +404,40 @@ static int fill(nids_csv *c, nids_err *err)
 	return 0;
 }
 
-int nids_csv_next(nids_csv *c, nids_csv_record *rec, nids_err *err)
+/* The next record libcsv finished, its fields lent from the arena. */
+static int next_queued(nids_csv *c, nids_csv_record *rec, nids_err *err)
 {
-	if (c->head == c->nq) {
-		int rc = fill(c, err);
-		if (rc)
-			return rc;
-		if (c->nq == 0)
-			return 0;
-	}
 	queued *q = &c->q[c->head++];
-	if (q->nfields > c->out_cap) {
-		int cap = q->nfields * 2;
-		char **f = realloc(c->out_fields, (size_t)cap * sizeof *f);
-		size_t *l = f ? realloc(c->out_lens, (size_t)cap * sizeof *l) : NULL;
-		if (f)
-			c->out_fields = f;
-		if (!l)
-			return nids_err_set(err, NIDS_ENOMEM, nids_csv_where(c), "out of memory");
-		c->out_lens = l;
-		c->out_cap = cap;
-	}
+	if (q->nfields > c->out_cap && grow_out(c, q->nfields))
+		return nids_err_set(err, NIDS_ENOMEM, nids_csv_where(c), "out of memory");
 	for (int i = 0; i < q->nfields; i++) {
-		size_t off = c->off[q->first + (size_t)i];
-		c->out_fields[i] = off & IN_CHUNK ? (char *)c->chunk + (off & ~IN_CHUNK) : c->arena + off;
+		c->out_fields[i] = c->arena + c->off[q->first + (size_t)i];
 		c->out_lens[i] = c->len[q->first + (size_t)i];
 	}
 	rec->nfields = q->nfields;
 	rec->fields = c->out_fields;
 	rec->lens = c->out_lens;
-	rec->line = q->line;
+	rec->line = c->rec_line = q->line;
+	c->have_rec = 1;
 	return 1;
+}
+
+int nids_csv_next(nids_csv *c, nids_csv_record *rec, nids_err *err)
+{
+	for (;;) {
+		if (c->head < c->nq)
+			return next_queued(c, rec, err);
+		if (c->pos < c->last) {
+			int rc = split_next(c, rec, err);
+			if (rc)
+				return rc;
+		}
+		if (c->eof)
+			return 0;
+		int rc = fill(c, err);
+		if (rc)
+			return rc;
+	}
 }
 
 void nids_csv_free(nids_csv *c)
@@ -334,7 +445,7 @@ void nids_csv_free(nids_csv *c)
 	if (!c)
 		return;
 	csv_free(&c->p);
-	free(c->chunk);
+	free(c->buf);
 	free(c->arena);
 	free(c->off);
 	free(c->len);
@@ -349,6 +460,76 @@ void nids_csv_free(nids_csv *c)
 static const double POW10[23] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
 	                          1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
 	                          1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+
+#ifdef __SIZEOF_INT128__
+static const uint64_t POW5[28] = { 1ull, 5ull, 25ull, 125ull, 625ull, 3125ull, 15625ull,
+	78125ull, 390625ull, 1953125ull, 9765625ull, 48828125ull, 244140625ull, 1220703125ull,
+	6103515625ull, 30517578125ull, 152587890625ull, 762939453125ull, 3814697265625ull,
+	19073486328125ull, 95367431640625ull, 476837158203125ull, 2384185791015625ull,
+	11920928955078125ull, 59604644775390625ull, 298023223876953125ull,
+	1490116119384765625ull, 7450580596923828125ull };
+
+/* m * 10^e for 0 < m < 2^64 and |e| <= 27, correctly rounded (to nearest, ties to even),
+ * in integers: 10^e = 5^e 2^e with 5^e exact in 64 bits, so the value is the exact
+ * product m 5^e, or the quotient (m << 64) / 5^-e and whether a remainder is left, times
+ * a power of two; either has at least 64 significant bits, rounded here to 53. This is
+ * what covers the 16 to 19 digit decimals that Java and Python print (CICFlowMeter's
+ * rates and means), which Clinger's test refuses. */
+static double scale_exact(uint64_t m, int e)
+{
+	int lz = __builtin_clzll(m);
+	unsigned __int128 q;
+	int sticky = 0, bexp; /* the value is (q + a fraction when sticky) * 2^bexp */
+	if (e >= 0) {
+		q = (unsigned __int128)(m << lz) * POW5[e];
+		bexp = e - lz;
+	} else {
+		unsigned __int128 n = (unsigned __int128)(m << lz) << 64;
+		q = n / POW5[-e];
+		sticky = n - q * POW5[-e] != 0;
+		bexp = e - lz - 64;
+	}
+	uint64_t hi = (uint64_t)(q >> 64);
+	int bits = hi ? 128 - __builtin_clzll(hi) : 64 - __builtin_clzll((uint64_t)q);
+	int drop = bits - 53; /* >= 11: q >= 2^63 */
+	uint64_t top = (uint64_t)(q >> drop);
+	unsigned __int128 rest = q & (((unsigned __int128)1 << drop) - 1);
+	unsigned __int128 half = (unsigned __int128)1 << (drop - 1);
+	if (rest > half || (rest == half && (sticky || (top & 1))))
+		top++;
+	bexp += drop;
+	if (top >> 53) { /* rounded up to the next power of two */
+		top >>= 1;
+		bexp++;
+	}
+	/* top * 2^bexp with 2^52 <= top < 2^53: a normal double (|e| <= 27) */
+	uint64_t b = (uint64_t)(bexp + 1075) << 52 | (top & ((1ull << 52) - 1));
+	double v;
+	memcpy(&v, &b, sizeof v);
+	return v;
+}
+#endif
+
+/* m * 10^e correctly rounded, when m is exact and the product can be had without
+ * strtod: Clinger's one operation, or (when exact_ok) scale_exact. Returns 0 with *v,
+ * or -1. */
+static inline int scaled(uint64_t m, int e, int exact_ok, double *v)
+{
+	if (m <= (1ull << 53) && e >= -22 && e <= 22) {
+		double d = (double)(int64_t)m; /* (exact) */
+		*v = e < 0 ? d / POW10[-e] : d * POW10[e];
+		return 0;
+	}
+#ifdef __SIZEOF_INT128__
+	if (exact_ok && e >= -27 && e <= 27) {
+		*v = m ? scale_exact(m, e) : 0;
+		return 0;
+	}
+#else
+	(void)exact_ok;
+#endif
+	return -1;
+}
 
 static int parse_special(const char *s, size_t len, double *out)
 {
@@ -367,9 +548,9 @@ static int parse_special(const char *s, size_t len, double *out)
 	return 0;
 }
 
-/* Clinger's fast path: when the decimal mantissa fits in 53 bits and the power of ten
- * is exact in a double, one multiply or divide rounds correctly. */
-int nids_parse_float(const char *s, size_t len, double *out)
+/* Every form: spaces, signs, fractions, exponents, inf and nan. Mantissas of up to 18
+ * digits with small exponents go through scaled(), the rest through strtod. */
+__attribute__((noinline)) static int parse_general(const char *s, size_t len, double *out)
 {
 	/* spaces and tabs around the number (inside quotes, where libcsv keeps them) are
 	 * ignored on both sides alike */
@@ -416,9 +597,10 @@ int nids_parse_float(const char *s, size_t len, double *out)
 	}
 	if (p != end)
 		return -1;
-	if (digits < 19 && mant <= (1ull << 53) && exp10 >= -22 && exp10 <= 22) {
-		double v = (double)mant;
-		v = exp10 < 0 ? v / POW10[-exp10] : v * POW10[exp10];
+	/* mant holds every digit; what strtod would be given (below 128 bytes) may be
+	 * rounded here as strtod rounds it */
+	double v;
+	if (digits < 19 && scaled(mant, exp10, len < 128, &v) == 0) {
 		*out = neg ? -v : v;
 		return 0;
 	}
@@ -431,4 +613,89 @@ int nids_parse_float(const char *s, size_t len, double *out)
 	char *e;
 	*out = strtod(buf, &e);
 	return *e ? -1 : 0;
+}
+
+/* The digits at [*pp, end) appended to *m, eight at a time where eight are there (the
+ * multiplications fold pairs, then quads, then the eight; as in simdjson), then one by
+ * one; *pp moves past them. The chain m * 10 + d costs two cycles a digit, and
+ * CICFlowMeter's numbers have up to 17. */
+static inline void digits(const unsigned char **pp, const unsigned char *end, uint64_t *m)
+{
+	const unsigned char *p = *pp;
+	uint64_t v = *m;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = 0x0101010101010101ull;
+	while (end - p >= 8) {
+		uint64_t x;
+		memcpy(&x, p, 8);
+		if (((x & 0xf0 * ones) | (((x + 0x06 * ones) & 0xf0 * ones) >> 4)) != 0x33 * ones)
+			break; /* not eight digits */
+		x = (x & 0x0f * ones) * 2561 >> 8;
+		x = (x & 0x00ff00ff00ff00ffull) * 6553601 >> 16;
+		x = (x & 0x0000ffff0000ffffull) * 42949672960001ull >> 32;
+		v = v * 100000000 + x;
+		p += 8;
+	}
+#endif
+	for (; p < end && (unsigned)(*p - '0') < 10; p++)
+		v = v * 10 + (unsigned)(*p - '0');
+	*pp = p;
+	*m = v;
+}
+
+/* [-+]digits[.digits] of 9 to 20 characters with up to 19 digits, rounded by scaled();
+ * the rest to parse_general. */
+__attribute__((noinline)) static int parse_plain(const char *s, size_t len, double *out)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	int neg = *p == '-';
+	p += neg | (*p == '+');
+	uint64_t m = 0; /* (wraps past 19 digits, which are not taken here) */
+	const unsigned char *d0 = p;
+	digits(&p, end, &m);
+	size_t nd = (size_t)(p - d0), nfrac = 0;
+	if (p < end && *p == '.') {
+		const unsigned char *f0 = ++p;
+		digits(&p, end, &m);
+		nfrac = (size_t)(p - f0);
+		nd += nfrac;
+	}
+	double v; /* up to 19 digits: m is exact (no wrap) */
+	if (p == end && nd - 1 < 19 && scaled(m, -(int)nfrac, 1, &v) == 0) {
+		*out = neg ? -v : v;
+		return 0;
+	}
+	return parse_general(s, len, out);
+}
+
+/* The common short forms first: [-+]digits[.digits] of up to 8 characters, whose value
+ * is below 10^8 and so one of Clinger's cases, correctly rounded as parse_general's
+ * result is; longer plain forms go to parse_plain, everything else to parse_general
+ * (both kept out of line, so that this path needs no stack frame). */
+int nids_parse_float(const char *s, size_t len, double *out)
+{
+	if (len - 1 >= 8)
+		return len - 1 < 20 ? parse_plain(s, len, out) : parse_general(s, len, out);
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	int neg = *p == '-';
+	p += neg | (*p == '+');
+	uint32_t m = 0;
+	const unsigned char *d0 = p;
+	for (; p < end && (unsigned)(*p - '0') < 10; p++)
+		m = m * 10 + (unsigned)(*p - '0');
+	size_t nd = (size_t)(p - d0), nfrac = 0;
+	if (p < end && *p == '.') {
+		const unsigned char *f0 = ++p;
+		for (; p < end && (unsigned)(*p - '0') < 10; p++)
+			m = m * 10 + (unsigned)(*p - '0');
+		nfrac = (size_t)(p - f0);
+		nd += nfrac;
+	}
+	if (p != end || nd == 0)
+		return parse_general(s, len, out);
+	double v = (double)(int32_t)m; /* < 10^8: exact, and so is 10^nfrac */
+	if (nfrac)
+		v /= POW10[nfrac];
+	*out = neg ? -v : v;
+	return 0;
 }

@@ -1,10 +1,11 @@
-/* csvin_impl.h: records from CSV (or TSV) text, through libcsv, with line numbers.
+/* csvin_impl.h: records from CSV (or TSV) text, as libcsv parses them, with line numbers.
  *
  * Reads an nids_input (so zstd-compressed CSV works), strips a UTF-8 byte-order mark,
  * accepts LF and CRLF line ends and quoted fields, and skips blank lines. Fields are
  * trimmed of surrounding spaces. Each record knows the line it started on, for
- * messages like "KDDTest+.txt:1872: ...". Memory is bounded by the chunk size plus
- * the longest record.
+ * messages like "KDDTest+.txt:1872: ...". Lines are split in the read buffer until a
+ * read holds a quote character, and by libcsv from there on, with the same results.
+ * Memory is bounded by the read size plus the longest record.
  * Internal to lib/ (and its unit tests). */
 #ifndef NIDS_CSVIN_IMPL_H
 #define NIDS_CSVIN_IMPL_H
@@ -43,10 +44,11 @@ unsigned long long nids_csv_bytes(const nids_csv *c);
 void nids_csv_free(nids_csv *c);
 
 /* Parses a whole field as a number: decimal with optional sign, fraction and exponent,
- * correctly rounded for up to 19 significant digits (the common case, without
- * strtod), strtod otherwise; also inf/infinity/nan in any case. Spaces and tabs
- * before and after the number are ignored. Returns 0 with *out,
- * or -1 when the text is not a number (empty included). */
+ * correctly rounded (to nearest, ties to even, as glibc's strtod), without strtod for
+ * mantissas of up to 18 digits (19 in plain [-+]digits[.digits] fields) and exponents
+ * up to 27 either way, strtod otherwise; also inf/infinity/nan in any case. Spaces and
+ * tabs before and after the number are ignored. Returns 0 with *out, or -1 when the
+ * text is not a number (empty included). */
 int nids_parse_float(const char *s, size_t len, double *out);
 
 #endif

@@ -1,5 +1,6 @@
 /* test_csvin.c: CSV records with line numbers, quote-free lines split outside libcsv
  * exactly as libcsv splits them, and the fast number parser against strtod. */
+#include <csv.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,7 @@
 
 static char path[64];
 
-static nids_csv *open_text(const char *text, size_t n, nids_input **in)
+static nids_csv *open_text_delim(const char *text, size_t n, nids_input **in, char delim)
 {
 	strcpy(path, "/tmp/nids-csv-XXXXXX");
 	int fd = mkstemp(path);
@@ -19,8 +20,13 @@ static nids_csv *open_text(const char *text, size_t n, nids_input **in)
 	nids_err err = { 0 };
 	nids_csv *c = NULL;
 	CHECK(nids_input_open(in, path, &err) == 0, "%s", err.msg);
-	CHECK(nids_csv_open(&c, *in, ',', &err) == 0, "%s", err.msg);
+	CHECK(nids_csv_open(&c, *in, delim, &err) == 0, "%s", err.msg);
 	return c;
+}
+
+static nids_csv *open_text(const char *text, size_t n, nids_input **in)
+{
+	return open_text_delim(text, n, in, ',');
 }
 
 static void close_text(nids_csv *c, nids_input *in)
@@ -130,6 +136,234 @@ static void long_records(void)
 	free(text);
 }
 
+/* ---- against libcsv itself ----
+ * libcsv (CSV_REPALL_NL | CSV_STRICT | CSV_STRICT_FINI) parses the whole text in one
+ * call; its records, after the rules the reader documents (an LF right after a CR ends
+ * nothing, a record without fields is a blank line, a record's line is where it
+ * starts, a quoted field's LFs count as lines), must come out of nids_csv_next one for
+ * one, field for field. */
+typedef struct ref {
+	nids_csv *c;
+	char *bytes;   /* the record libcsv is giving: its fields' bytes, each NUL-ended */
+	size_t *start_of, *lens;
+	size_t used, cap, fcap;
+	int nf;
+	long line, start; /* the line at libcsv's position; where the record started */
+	int prev_cr;
+	unsigned long long blank;
+	long records, bad, fields; /* records and fields compared; records that differed */
+	char what[160];            /* the first difference */
+} ref;
+
+static void ref_field(void *s, size_t n, void *data)
+{
+	ref *r = data;
+	if (r->nf == 0)
+		r->start = r->line, r->used = 0;
+	if (r->used + n + 1 > r->cap)
+		r->bytes = realloc(r->bytes, r->cap = 2 * (r->used + n + 1));
+	if ((size_t)r->nf == r->fcap) {
+		r->fcap = r->fcap ? 2 * r->fcap : 64;
+		r->start_of = realloc(r->start_of, r->fcap * sizeof *r->start_of);
+		r->lens = realloc(r->lens, r->fcap * sizeof *r->lens);
+	}
+	memcpy(r->bytes + r->used, s, n);
+	r->bytes[r->used + n] = 0;
+	r->start_of[r->nf] = r->used;
+	r->lens[r->nf++] = n;
+	r->used += n + 1;
+	for (size_t i = 0; i < n; i++)
+		r->line += ((char *)s)[i] == '\n';
+}
+
+static void ref_differs(ref *r, const char *fmt, long a, long b)
+{
+	if (r->bad++ == 0)
+		snprintf(r->what, sizeof r->what, fmt, r->records, a, b);
+}
+
+static void ref_record(int ch, void *data)
+{
+	ref *r = data;
+	int empty = r->nf == 0;
+	if (ch == '\n' && r->prev_cr && empty) {
+		r->prev_cr = 0;
+		return;
+	}
+	r->prev_cr = ch == '\r';
+	r->blank += empty && ch >= 0;
+	if (!empty) {
+		nids_csv_record rec;
+		nids_err err = { 0 };
+		int rc = nids_csv_next(r->c, &rec, &err);
+		if (rc != 1)
+			ref_differs(r, "record %ld: nids_csv_next gave %ld, want %ld", rc, 1);
+		else if (rec.nfields != r->nf)
+			ref_differs(r, "record %ld: %ld fields, want %ld", rec.nfields, r->nf);
+		else if (rec.line != r->start)
+			ref_differs(r, "record %ld: line %ld, want %ld", rec.line, r->start);
+		else
+			for (int i = 0; i < r->nf; i++)
+				if (rec.lens[i] != r->lens[i] || strlen(rec.fields[i]) != r->lens[i] ||
+				    memcmp(rec.fields[i], r->bytes + r->start_of[i], r->lens[i])) {
+					ref_differs(r, "record %ld: field %ld differs (length %ld)", i,
+					            (long)rec.lens[i]);
+					break;
+				}
+		r->records++;
+		r->fields += r->nf;
+		r->nf = 0;
+	}
+	if (ch == '\n' || ch == '\r')
+		r->line++;
+}
+
+/* Compares the reader's records with libcsv's on text [n] (a BOM-free text: libcsv gets
+ * it as it is); returns the number of records, or -1 after reporting a difference.
+ * *fields (when not NULL) adds the fields compared. */
+static long same_as_libcsv(const char *text, size_t n, char delim, const char *what, long *fields)
+{
+	ref r = { .line = 1 };
+	nids_input *in;
+	r.c = open_text_delim(text, n, &in, delim);
+	struct csv_parser p;
+	csv_init(&p, CSV_REPALL_NL | CSV_STRICT | CSV_STRICT_FINI);
+	csv_set_delim(&p, (unsigned char)delim);
+	int ok = csv_parse(&p, text, n, ref_field, ref_record, &r) == n &&
+	         csv_fini(&p, ref_field, ref_record, &r) == 0;
+	csv_free(&p);
+	nids_csv_record rec;
+	nids_err err = { 0 };
+	if (ok && !r.bad && nids_csv_next(r.c, &rec, &err) != 0)
+		ref_differs(&r, "record %ld: more records than libcsv's (%ld, %ld)", 0, 0);
+	if (ok && !r.bad && nids_csv_blank(r.c) != r.blank)
+		ref_differs(&r, "record %ld: %ld blank lines, want %ld", (long)nids_csv_blank(r.c),
+		            (long)r.blank);
+	CHECK(ok, "%s: libcsv refused the text", what);
+	CHECK(r.bad == 0, "%s: %s", what, r.what);
+	close_text(r.c, in);
+	free(r.bytes), free(r.start_of), free(r.lens);
+	if (fields)
+		*fields += r.fields;
+	return ok && !r.bad ? r.records : -1;
+}
+
+/* Where the reader's first two reads end on a text this long (the first read is
+ * shorter: the input has sniffed the file's start for compression). */
+static void read_edges(size_t n, size_t edge[2])
+{
+	char *text = malloc(n);
+	for (size_t i = 0; i < n; i++)
+		text[i] = i % 8 == 7 ? '\n' : 'a';
+	nids_input *in;
+	nids_csv *c = open_text(text, n, &in);
+	nids_csv_record r;
+	nids_err err = { 0 };
+	int k = 0;
+	unsigned long long seen = 0;
+	while (k < 2 && nids_csv_next(c, &r, &err) == 1)
+		if (nids_csv_bytes(c) != seen)
+			edge[k++] = (size_t)(seen = nids_csv_bytes(c));
+	CHECK(k == 2 && edge[1] > edge[0], "reads end at %zu, %zu", edge[0], edge[1]);
+	close_text(c, in);
+	free(text);
+}
+
+/* Lines "x,NNN\n" filling [text + from, text + to) exactly (to - from >= 4). */
+static void fill_lines(char *text, size_t from, size_t to)
+{
+	size_t k = from;
+	while (to - k > 80)
+		k += (size_t)sprintf(text + k, "x,%zu\n", k);
+	memset(text + k, 'y', to - k - 1);
+	text[k + 1] = ',';
+	text[to - 1] = '\n';
+}
+
+/* Each piece put across the end of the first read and of the second, at every offset:
+ * the records, their fields and lines, and the blank lines equal libcsv's. */
+static void chunk_edges(void)
+{
+	static const char *const PIECES[] = {
+		"across,the edge,of a read\n",    /* a line crossing the edge */
+		"a,b\r\nc,d\r\n",                   /* CRLF split across reads */
+		"trailing ,spaces  \t,x \n",       /* trailing spaces and tabs */
+		",,,\n,\n",                         /* empty fields */
+		"   \t   \n",                       /* a line of spaces */
+		"a\r\r\n\n\rb\n",                   /* CR, LF and CRLF, blank lines among them */
+		"\t lead,\t\t\n",                   /* leading spaces, a field of tabs */
+		"\"q,1\",2\nz\n",                   /* a quote only in a later read */
+	};
+	size_t edge[2];
+	read_edges(1 << 20, edge);
+	size_t n = edge[1] + 4096;
+	char *text = malloc(n + 64);
+	long checked = 0, failed = 0;
+	for (size_t i = 0; i < sizeof PIECES / sizeof *PIECES; i++) {
+		size_t len = strlen(PIECES[i]);
+		for (int e = 0; e < 2; e++)
+			for (size_t k = 0; k <= len && !failed; k++) {
+				size_t at = edge[e] - k; /* the piece starts k bytes before the edge */
+				fill_lines(text, 0, at - 40);
+				fill_lines(text, at - 40, at);
+				memcpy(text + at, PIECES[i], len);
+				fill_lines(text, at + len, n);
+				char what[96];
+				snprintf(what, sizeof what, "piece %zu, %zu bytes before read %d's end", i, k,
+				         e + 1);
+				failed += same_as_libcsv(text, n, ',', what, NULL) < 0;
+				checked++;
+			}
+	}
+	CHECK(failed == 0 && checked > 200, "%ld texts, %ld differ", checked, failed);
+	/* a last line without a line end, across the edge or not; and of spaces only */
+	static const char *const LAST[] = { "last,line", "last, line \t", "  \t ", "a,\r", "," };
+	for (size_t i = 0; i < sizeof LAST / sizeof *LAST; i++)
+		for (size_t k = 0; k <= strlen(LAST[i]); k++) {
+			size_t at = edge[0] - k, m = at + strlen(LAST[i]);
+			fill_lines(text, 0, at);
+			memcpy(text + at, LAST[i], strlen(LAST[i]));
+			char what[96];
+			snprintf(what, sizeof what, "last line %zu, %zu bytes before the edge", i, k);
+			same_as_libcsv(text, m, ',', what, NULL);
+		}
+	free(text);
+}
+
+/* Random quote-free text, CSV and TSV: runs of letters, digits, spaces, tabs, commas,
+ * CR and LF, short texts by the thousand and a few of several reads with lines longer
+ * than a read. */
+static void random_text_as_libcsv(void)
+{
+	static const char ALPHABET[] = "ab1 \t,\n\r";
+	uint64_t s = 0x9e3779b97f4a7c15ull;
+	size_t cap = 1300 << 10;
+	char *text = malloc(cap);
+	long recs = 0, fields = 0, failed = 0;
+	for (int t = 0; t < 3000 && failed < 3; t++) {
+		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		size_t n = t < 2990 ? s % 300 : (size_t)(s % cap);
+		char delim = t % 3 == 2 ? '\t' : ',';
+		/* each text has its own mix: mostly a field character, with a few line ends */
+		unsigned weights = (unsigned)(s >> 32);
+		for (size_t i = 0; i < n; i++) {
+			s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+			unsigned r = (unsigned)(s >> 40) % 64;
+			char ch = r < 32 ? ALPHABET[r % 3] : ALPHABET[3 + (r + weights) % 5];
+			if (t >= 2990 && (ch == '\n' || ch == '\r') && (s & 0x3fff) != 0)
+				ch = 'a'; /* long lines in the long texts, many longer than a read */
+			text[i] = ch;
+		}
+		char what[64];
+		snprintf(what, sizeof what, "text %d (%zu bytes, delimiter %d)", t, n, delim);
+		long k = same_as_libcsv(text, n, delim, what, &fields);
+		failed += k < 0;
+		recs += k > 0 ? k : 0;
+	}
+	CHECK(failed == 0 && recs > 20000 && fields > 100000, "%ld records, %ld fields compared; %ld texts differ", recs, fields, failed);
+	free(text);
+}
+
 static void bad_text(void)
 {
 	nids_csv_record r;
@@ -202,12 +436,104 @@ static void numbers_match_strtod(void)
 	}
 }
 
+/* The forms scale_exact rounds (16 to 19 digit mantissas, as CICFlowMeter's CSVs are
+ * full of, and exponents up to 27 either way), including exact ties between two doubles,
+ * bit for bit as strtod rounds them. */
+static int same_as_strtod(const char *b)
+{
+	double v, want = strtod(b, NULL);
+	return nids_parse_float(b, strlen(b), &v) == 0 && memcmp(&v, &want, sizeof v) == 0;
+}
+
+static uint64_t rnd_state = 0x2545f4914f6cdd1dull;
+static uint64_t rnd(void)
+{
+	uint64_t s = rnd_state;
+	s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+	return rnd_state = s;
+}
+
+static void long_mantissas_match_strtod(void)
+{
+	char b[96];
+	long bad = 0, n = 0;
+	/* doubles of every magnitude from 1e-30 to 1e30 as Java and Python print them */
+	for (int i = 0; i < 300000; i++) {
+		uint64_t e = 923 + rnd() % 200, bits = (rnd() & 0x000fffffffffffffull) | e << 52;
+		double d;
+		memcpy(&d, &bits, sizeof d);
+		snprintf(b, sizeof b, i % 3 == 0 ? "%.17g" : i % 3 == 1 ? "%.16g" : "%.18f", d);
+		if (strlen(b) < 64 && !same_as_strtod(b) && bad++ < 3)
+			CHECK(0, "'%s'", b);
+		n++;
+	}
+	/* integers from 2^53 to 2^63 at a tie (half an ulp), and one either side, in four
+	 * spellings */
+	for (int i = 0; i < 200000; i++) {
+		int sh = 53 + (int)(rnd() % 11), u = sh - 52;
+		uint64_t t = ((1ull << sh) | (rnd() & ((1ull << sh) - 1))) >> u << u;
+		int step = (int)(rnd() % 3) - 1;
+		t = (t | 1ull << (u - 1)) + (uint64_t)step;
+		unsigned long long a = t;
+		const char *fmt[] = { "%llu", "%llu.000", "%llue0", "%llu.%llu" };
+		if (i % 4 == 3)
+			snprintf(b, sizeof b, fmt[3], a / 10, a % 10);
+		else
+			snprintf(b, sizeof b, fmt[i % 4], a);
+		if (!same_as_strtod(b) && bad++ < 3)
+			CHECK(0, "'%s'", b);
+		n++;
+	}
+#ifdef __SIZEOF_INT128__
+	/* 18-digit decimals m * 10^-27 on either side of a tie between two doubles of
+	 * [2^-31, 2^-30), the nearest that 18 digits can come: some fall within the last bit
+	 * of the quotient that is rounded, where only its remainder tells up from even */
+	for (int i = 0; i < 100000; i++) {
+		uint64_t j = (1ull << 52) | (rnd() & ((1ull << 52) - 1)); /* the tie (2j + 1) 2^-84 */
+		unsigned __int128 p = (unsigned __int128)(2 * j + 1) * 7450580596923828125ull; /* 5^27 */
+		unsigned long long m = (unsigned long long)(p >> 57) + (unsigned)(i & 1);
+		snprintf(b, sizeof b, "%llue-27", m);
+		if (!same_as_strtod(b) && bad++ < 3)
+			CHECK(0, "'%s'", b);
+		n++;
+	}
+#endif
+	const char *fixed[] = { "13110.093192228716", "-157.95293002685202", "9007199254740993",
+		                "9007199254740995", "999999999999999999", "123456789012345678e27",
+		                "123456789012345678e-27", "1e27", "1e-27", "0.1e-26", "0e27", "-0e-27",
+		                "0.00000000000000000000000", "-0.000000000000000000000000000",
+		                "0.30000000000000004", "1.7976931348623157e308" };
+	for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
+		CHECK(same_as_strtod(fixed[i]), "'%s'", fixed[i]);
+		n++;
+	}
+	/* runs of eight digits and what stops them */
+	const char *eights[] = { "12345678", "1234567.8", "12345678.12345678", "87654321.1",
+		                 "1234567890123456789", "12345678901234567890", "0.1234567890123456789",
+		                 "00000000000000000001", "99999999.99999999", "+12345678" };
+	for (size_t i = 0; i < sizeof eights / sizeof *eights; i++) {
+		CHECK(same_as_strtod(eights[i]), "'%s'", eights[i]);
+		n++;
+	}
+	double v;
+	const char *not_numbers[] = { "1234567a", "12345678a", "a2345678", "1234:678", "1234/678",
+		                      "12345678.1234567x", "1.2345678e", "123456789012345678x" };
+	for (size_t i = 0; i < sizeof not_numbers / sizeof *not_numbers; i++)
+		CHECK(nids_parse_float(not_numbers[i], strlen(not_numbers[i]), &v) == -1, "'%s' accepted",
+		      not_numbers[i]);
+	CHECK(nids_parse_float("-0e-27", 6, &v) == 0 && v == 0 && signbit(v), "-0e-27: %g", v);
+	CHECK(bad == 0 && n > 500000, "%ld of %ld differ from strtod", bad, n);
+}
+
 int main(void)
 {
 	TEST(records_and_lines);
 	TEST(long_records);
 	TEST(unquoted_lines_as_libcsv);
+	TEST(chunk_edges);
+	TEST(random_text_as_libcsv);
 	TEST(bad_text);
 	TEST(numbers_match_strtod);
+	TEST(long_mantissas_match_strtod);
 	return CHECK_DONE();
 }
