@@ -26,6 +26,7 @@
  * group, 64 per flow of its largest group). Arrays of 2 MiB or more are aligned and
  * marked for transparent huge pages: 512 times fewer page faults, fewer TLB misses. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -904,6 +905,18 @@ static int close_window(nids_window *nw, win *w, nids_err *err)
 	return 0;
 }
 
+/* The static tables, once: feature names, port slots, log2 and 1/n of small counts. */
+static void fill_tables(void)
+{
+	nids_window_feature_name(0, 0);
+	for (int i = 0; i < 65536; i++)
+		PORT_SLOT[i] = (unsigned char)port_slot((unsigned)i);
+	for (int i = 1; i < 4096; i++) {
+		log2_small[i] = log2((double)i);
+		recip_small[i] = 1.0 / (double)i;
+	}
+}
+
 int nids_window_new(nids_window **w, const nids_window_opts *o, nids_window_emit_fn emit,
                     void *ctx, nids_err *err)
 {
@@ -921,15 +934,8 @@ int nids_window_new(nids_window **w, const nids_window_opts *o, nids_window_emit
 	nw->emit = emit;
 	nw->ctx = ctx;
 	nw->closed_upto = INT64_MIN;
-	nids_window_feature_name(0, 0);
-	if (log2_small[2] == 0) { /* 0 in each slot means not yet filled */
-		for (int i = 0; i < 65536; i++)
-			PORT_SLOT[i] = (unsigned char)port_slot((unsigned)i);
-		for (int i = 1; i < 4096; i++) {
-			log2_small[i] = log2((double)i);
-			recip_small[i] = 1.0 / (double)i;
-		}
-	}
+	static pthread_once_t tables_once = PTHREAD_ONCE_INIT; /* aggregators may start in threads */
+	pthread_once(&tables_once, fill_tables);
 	*w = nw;
 	return 0;
 }
