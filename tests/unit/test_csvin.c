@@ -108,6 +108,31 @@ static void unquoted_lines_as_libcsv(void)
 	free(plain), free(quoted);
 }
 
+/* TSV: a line of only tabs (and spaces) holds empty fields, as libcsv reads it, wherever
+ * the line is (it was once taken for a blank line outside libcsv); a line of only spaces
+ * is blank. */
+static void tsv_lines_of_tabs(void)
+{
+	const char text[] = "a\tb\n\t\n \t \n   \nc\td\n";
+	nids_input *in;
+	nids_csv *c = open_text_delim(text, sizeof text - 1, &in, '\t');
+	nids_csv_record r;
+	nids_err err = { 0 };
+	const long want_line[] = { 1, 2, 3, 5 };
+	const char *want0[] = { "a", "", "", "c" }, *want1[] = { "b", "", "", "d" };
+	for (int i = 0; i < 4; i++) {
+		CHECK(nids_csv_next(c, &r, &err) == 1, "record %d: %s", i, err.msg);
+		CHECK(r.nfields == 2 && r.line == want_line[i], "record %d: %d fields, line %ld", i,
+		      r.nfields, r.line);
+		CHECK(!strcmp(r.fields[0], want0[i]) && !strcmp(r.fields[1], want1[i]) &&
+		              r.lens[1] == strlen(want1[i]),
+		      "record %d: '%s' '%s'", i, r.fields[0], r.fields[1]);
+	}
+	CHECK(nids_csv_next(c, &r, &err) == 0 && nids_csv_blank(c) == 1, "end: %llu blank",
+	      nids_csv_blank(c));
+	close_text(c, in);
+}
+
 /* Records larger than the parser's chunk keep their fields intact. */
 static void long_records(void)
 {
@@ -529,6 +554,7 @@ int main(void)
 {
 	TEST(records_and_lines);
 	TEST(long_records);
+	TEST(tsv_lines_of_tabs);
 	TEST(unquoted_lines_as_libcsv);
 	TEST(chunk_edges);
 	TEST(random_text_as_libcsv);
