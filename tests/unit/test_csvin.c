@@ -355,6 +355,22 @@ static void chunk_edges(void)
 	free(text);
 }
 
+/* Lines longer than the read buffer (which grows for them): one of 700 KB between short
+ * lines, with fields and spaces; a last one of 400 KB without a line end. */
+static void lines_longer_than_the_buffer(void)
+{
+	size_t n = 1200 << 10;
+	char *text = malloc(n);
+	size_t k = (size_t)sprintf(text, "a,b\n");
+	for (size_t i = 0; k < (700u << 10); i++)
+		text[k++] = i % 97 == 0 ? ',' : i % 13 == 0 ? ' ' : (char)('a' + i % 26);
+	k += (size_t)sprintf(text + k, "\r\nc, d \n\n");
+	for (; k < n - 1; k++)
+		text[k] = k % 101 == 0 ? ',' : 'x';
+	CHECK(same_as_libcsv(text, k, ',', "long lines", NULL) == 4, "records");
+	free(text);
+}
+
 /* Random quote-free text, CSV and TSV: runs of letters, digits, spaces, tabs, commas,
  * CR and LF, short texts by the thousand and a few of several reads with lines longer
  * than a read. */
@@ -557,6 +573,7 @@ int main(void)
 	TEST(tsv_lines_of_tabs);
 	TEST(unquoted_lines_as_libcsv);
 	TEST(chunk_edges);
+	TEST(lines_longer_than_the_buffer);
 	TEST(random_text_as_libcsv);
 	TEST(bad_text);
 	TEST(numbers_match_strtod);
