@@ -366,6 +366,11 @@ int feat_label_text(feat_ctx *fc, const char *label, size_t len, const char *cla
 int feat_label(feat_ctx *fc, const char *label, size_t len, const char *class_text,
                float *label_out, float *class_out, nids_err *err)
 {
+	if (!class_text && len && len == fc->label_memo_len && !memcmp(label, fc->label_memo, len)) {
+		*label_out = fc->label_memo_label;
+		*class_out = fc->label_memo_class;
+		return 0;
+	}
 	const char *cls;
 	int rc = feat_label_text(fc, label, len, class_text, label_out, &cls, err);
 	if (rc)
@@ -374,6 +379,13 @@ int feat_label(feat_ctx *fc, const char *label, size_t len, const char *class_te
 	if (id < 0)
 		return id;
 	*class_out = (float)id;
+	fc->label_memo_len = 0;
+	if (!class_text && len < sizeof fc->label_memo) { /* labels come in runs */
+		memcpy(fc->label_memo, label, len);
+		fc->label_memo_len = len;
+		fc->label_memo_label = *label_out;
+		fc->label_memo_class = *class_out;
+	}
 	return 0;
 }
 

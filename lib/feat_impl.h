@@ -20,6 +20,10 @@ typedef struct feat_ctx {
 	 * labels come in runs, and a string compare beats a search */
 	char class_memo[64], benign_memo[64];
 	int class_memo_id, benign_memo_val;
+	/* feat_label's last label text alone (no class text) and its two outputs */
+	char label_memo[64];
+	size_t label_memo_len; /* 0: none */
+	float label_memo_label, label_memo_class;
 	unsigned char *meta; /* the row's metadata [h->meta_width], filled by the driver and
 	                        the format's row function */
 } feat_ctx;

@@ -1,21 +1,34 @@
 /* window.c: GEE's per-source tumbling-window features (Nguyen et al. 2019), streaming.
  *
- * Each open window holds a hash table from the grouping address to a group and a log of
- * 48-byte flow records (group, duration, packets, bytes, peer, ports, protocol, flags,
- * class, attack): adding a flow touches its table slot and the log's end alone.
- * Closing a window gathers the log's flows group by group (a counting sort, stable, so
- * each group's flows stay in arrival order); then for each group of at least min_flows
- * flows it runs Welford's updates of the means and M2s over its flows in that order,
- * and sorts its values of each kind and counts the runs: a run of c equal values in a
- * group of n flows adds -p log2 p (p = c / n) to the entropy of that kind and c to the
- * port's proportion, and a class run with c > n / 2 is the group's majority. The log2
- * table is static. Peers are their IPv4 address, or an id from a per-window table of
- * IPv6 addresses. The arrays of a closed window are cleared and reused, so memory
- * stays at what the largest window needed: about 48 bytes per flow and 450 per group
- * of the open windows, plus the closing window's scratch (56 bytes a flow). */
+ * Each open window holds a table from the grouping address to a group (8-byte slots:
+ * the address's hash and the group's index; the address itself is kept in the group)
+ * and its groups, in pages of 64. Adding a flow runs Welford's updates of its group's
+ * count, means and M2s, in arrival order, and appends a 16-byte record (peer, ports,
+ * protocol, flags, class, attack) to the group's chain of 128-byte blocks of seven.
+ * The prefetch hint fetches, over a ring of the keys it was given, a coming flow's
+ * table slot, then its group, then the place in its tail block; the flow's add takes
+ * the group found there, checked against its key.
+ * Closing a window sorts the groups of at least min_flows flows by address and, for
+ * each, copies its records out of its blocks and counts each kind's runs of equal
+ * values: a run of c equal values in a group of n flows adds -p log2 p (p = c / n) to
+ * the entropy of that kind, in ascending order of the values, and c to the port's
+ * proportion. Values all equal are one run; in groups of 9 to 1024 flows the distinct
+ * values are counted in a table and only they are sorted, and not even they when all
+ * occur equally often (equal terms sum to the same bits in any order); larger and
+ * smaller groups sort their values. The majority class is the one candidate of Boyer
+ * and Moore's vote, counted. The log2 table is static. Peers are their IPv4 address,
+ * or an id from a per-window table of IPv6 addresses.
+ * Memory: blocks and group pages come from per-window chunks that grow to 2 MiB, and a
+ * closed window's chunks and tables are kept for the next, so memory stays at what the
+ * largest windows needed: about 18 bytes per flow (16-byte records, seven to a 128-byte
+ * block) and 210 per group (its 128 bytes, its table slot, the unused part of its last
+ * block) of the open windows, plus the closing window's scratch (24 bytes per emitted
+ * group, 64 per flow of its largest group). Arrays of 2 MiB or more are aligned and
+ * marked for transparent huge pages: 512 times fewer page faults, fewer TLB misses. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "nids/window.h"
 
@@ -27,17 +40,60 @@ static const unsigned COMMON_PORTS[NIDS_WINDOW_NPORTS] = { 20,  21,  22,  23,  2
 enum { K_PROTO, K_PEER, K_SPORT, K_DPORT, K_FLAGS, K_NENT, K_CLASS = K_NENT };
 enum { S_DUR, S_PKT, S_BYT, S_PRATE, S_BRATE, NSTAT };
 
-/* What the aggregation of a flow touches comes first: two cache lines. */
+/* One flow of a window, for its group's entropies, port counts and labels. */
+typedef struct frec {
+	uint32_t peer, cls;
+	uint16_t sport, dport, flags;
+	uint8_t proto, peer6; /* peer6: bit 0 an IPv6 peer id, bit 1 an attack flow */
+} frec;
+
+#define BLOCK_FLOWS 7
+
+/* A group's flows in arrival order: a chain of blocks of two cache lines each. */
+typedef struct block {
+	_Alignas(64) frec f[BLOCK_FLOWS];
+	struct block *next;
+} block;
+
+/* A group's running statistics, updated as its flows arrive (Welford's updates). Adding
+ * a flow touches its two cache lines and the tail block's. */
 typedef struct group {
-	uint64_t n, attacks, voted; /* flows, attack flows, labelled flows */
-	uint64_t nrate;             /* flows with a rate (a duration other than 0) */
+	_Alignas(64) uint64_t n; /* flows */
+	uint64_t nrate;          /* flows with a rate (a duration other than 0) */
 	double mean[NSTAT], m2[NSTAT];
+	block *head, *tail; /* its flows */
 	unsigned char key[16];
-	double ent[K_NENT];
-	double log2n; /* log2 of n, when the window closes */
-	int major; /* class with more than half, or -1 */
-	uint32_t sport[NIDS_WINDOW_NPORTS + 1], dport[NIDS_WINDOW_NPORTS + 1];
 } group;
+
+/* What closing a window finds in a group's flows: entropies, port counts, labels. */
+typedef struct summary {
+	uint64_t attacks, voted; /* attack flows, labelled flows */
+	double ent[K_NENT];
+	double log2n; /* log2 of n */
+	int major;    /* class with more than half, or -1 */
+	uint32_t sport[NIDS_WINDOW_NPORTS + 1], dport[NIDS_WINDOW_NPORTS + 1];
+} summary;
+
+#define GPAGE 64 /* groups in a page of them, in GPAGE blocks' room */
+_Static_assert(sizeof(group) == sizeof(block), "a group takes a block's room");
+
+typedef struct gkey { /* a group's address as two big-endian words, for sorting */
+	uint64_t hi, lo;
+	uint32_t idx;
+} gkey;
+
+#define DMAX 1024 /* the most values counted through a table of distinct ones */
+
+typedef struct dslot {
+	uint64_t v;
+	uint32_t c, stamp; /* count; the slot is taken when stamp is the table's */
+} dslot;
+
+typedef struct dtable { /* distinct values of one kind in a group, and their counts */
+	dslot s[2 * DMAX];
+	uint16_t used[DMAX]; /* the slots taken, in the order they were */
+	uint32_t stamp;
+} dtable;
 
 typedef struct gslot { /* address tables */
 	uint64_t a, b;
@@ -49,22 +105,42 @@ typedef struct addr_table {
 	size_t cap, n;
 } addr_table;
 
-typedef struct frec { /* one flow of a window; its measures go into the statistics when
-                       * the window closes */
-	double dur, pkt, byt;
-	uint32_t g, peer, cls;
-	uint16_t sport, dport, flags;
-	uint8_t proto, peer6; /* peer6: bit 0 an IPv6 peer id, bit 1 an attack flow */
-} frec;
+typedef struct tslot { /* the groups' table: 8 slots a cache line */
+	uint32_t h;  /* the address's hash, its low bits the slot's place */
+	uint32_t id; /* the group's index + 1; 0 for a free slot */
+} tslot;
+
+typedef struct gtable {
+	tslot *t;
+	size_t cap, n;
+} gtable;
+
+/* The ring of the keys of the last PF_RING prefetches: a key's table slot is fetched
+ * first, its group PF_GROUP prefetches later (which finds the group's index), its tail
+ * block PF_BLOCK later. Adding a flow takes the group's index from the oldest entry not
+ * yet used when its key is the flow's, and checks it against the group's key. */
+#define PF_RING 32
+#define PF_GROUP 6
+#define PF_BLOCK 10
+
+typedef struct pfring {
+	uint64_t a[PF_RING], b[PF_RING], h[PF_RING];
+	uint32_t g[PF_RING]; /* the group's index, UINT32_MAX when unknown */
+	unsigned pos;        /* entries written */
+	unsigned used;       /* entries looked at by adds */
+} pfring;
 
 typedef struct win {
 	int64_t start;
-	addr_table gt; /* grouping address -> group index */
+	gtable gt;     /* grouping address -> group (its hash, checked against its key) */
 	addr_table pt; /* IPv6 peer -> id */
-	group *groups;
-	size_t ng, gmax;
-	frec *log;
-	size_t nlog, maxlog;
+	group **gpage; /* group i is gpage[i / GPAGE][i % GPAGE]; the pages are blocks */
+	size_t ng, maxgpage;
+	block **chunk; /* the blocks: chunk k holds chunk_cap(k) */
+	size_t nchunk, maxchunk; /* chunks allocated (kept when cleared), their array's size */
+	size_t used;   /* chunks handing out blocks */
+	block *free;   /* the next free block, in chunk used - 1 */
+	size_t left;   /* free blocks left there */
 } win;
 
 struct nids_window {
@@ -79,13 +155,15 @@ struct nids_window {
 	int64_t closed_upto; /* windows starting before this have been emitted */
 	int started;
 	nids_window_counts c;
-	uint32_t *order; /* scratch: group indices to sort */
+	gkey *order;     /* scratch: the groups to emit [order_cap] */
 	size_t order_cap;
-	uint64_t *keys;  /* scratch: a group's values of one kind [maxkeys], sort scratch [maxkeys] */
-	frec *glog;      /* scratch: the log's flows group by group [maxkeys] */
+	frec *buf;       /* scratch: one group's flows [maxbuf] */
+	size_t maxbuf;
+	uint64_t *keys;  /* scratch: a group's values of each kind, then sort scratch [maxkeys] */
 	size_t maxkeys;
-	size_t *goff;    /* scratch: where each group's flows go in glog [maxgoff] */
-	size_t maxgoff;
+	pfring *pf; /* written by nids_window_prefetch, which is given a const aggregator */
+	size_t gopen; /* groups in the open windows */
+	dtable dt;
 };
 
 static const char *const STAT_NAMES[NSTAT] = { "duration", "packets", "bytes", "packet_rate",
@@ -161,14 +239,49 @@ static void key_words(const unsigned char k[16], uint64_t *a, uint64_t *b)
 	memcpy(b, k + 8, 8);
 }
 
+/* ---- memory ---- */
+
+#define HUGE_SZ ((size_t)2 << 20) /* a transparent huge page */
+
+/* n bytes aligned to 64; from n = 2 MiB on rounded up to whole 2 MiB pages, aligned
+ * and marked for transparent huge pages, which cuts the page faults of fresh memory
+ * 512-fold (smaller arrays stay in small pages: a huge one would be touched whole).
+ * Freed with free. NULL when out of memory. */
+static void *big_alloc(size_t n)
+{
+	if (n < HUGE_SZ)
+		return aligned_alloc(64, (n + 63) / 64 * 64);
+	size_t sz = (n + HUGE_SZ - 1) / HUGE_SZ * HUGE_SZ;
+	void *p = aligned_alloc(HUGE_SZ, sz);
+#ifdef MADV_HUGEPAGE
+	if (p)
+		madvise(p, sz, MADV_HUGEPAGE); /* a hint: no huge pages is no error */
+#endif
+	return p;
+}
+
+/* The scratch array p of *cap elements of size sz, or a new one for at least n elements
+ * (the old contents dropped); NULL when out of memory (*cap then 0). */
+static void *reserve(void *p, size_t *cap, size_t n, size_t sz)
+{
+	if (n <= *cap && p)
+		return p;
+	free(p);
+	n = n ? n : 1;
+	p = big_alloc(n * sz);
+	*cap = p ? n : 0;
+	return p;
+}
+
 /* ---- address tables ---- */
 
 static int grow_table(addr_table *at)
 {
 	size_t cap = at->cap ? at->cap * 2 : 1024;
-	gslot *t = calloc(cap, sizeof *t);
+	gslot *t = big_alloc(cap * sizeof *t);
 	if (!t)
 		return NIDS_ENOMEM;
+	memset(t, 0, cap * sizeof *t);
 	for (size_t i = 0; i < at->cap; i++) {
 		if (!at->t[i].used)
 			continue;
@@ -204,18 +317,8 @@ static long addr_id(addr_table *at, const unsigned char k[16], int *fresh)
 	return (long)at->n++;
 }
 
-/* Prefetch: the table slot where k would be. A hint only: nothing changes. */
-void nids_window_prefetch(const nids_window *nw, const unsigned char k[16])
-{
-	if (!nw->nopen)
-		return;
-	const win *w = &nw->open[nw->nopen - 1];
-	if (!w->gt.cap)
-		return;
-	uint64_t a, b;
-	key_words(k, &a, &b);
-	__builtin_prefetch(&w->gt.t[hash3(a, b, 0) & (w->gt.cap - 1)]);
-}
+/* Group i of w. */
+static inline group *grp(const win *w, size_t i) { return &w->gpage[i / GPAGE][i % GPAGE]; }
 
 static void table_clear(addr_table *at)
 {
@@ -224,29 +327,150 @@ static void table_clear(addr_table *at)
 	at->n = 0;
 }
 
+/* Prefetch, in three steps over the ring of recent keys: the table slot where k would
+ * be; the group of the key given PF_GROUP calls before (its slot fetched by then); the
+ * place in the tail block of the key given PF_BLOCK calls before (its group fetched by
+ * then). A hint only: what it changes is the ring, nothing the results depend on. */
+void nids_window_prefetch(const nids_window *nw, const unsigned char k[16])
+{
+	if (!nw->nopen)
+		return;
+	const win *w = &nw->open[nw->nopen - 1];
+	if (!w->gt.cap)
+		return;
+	uint64_t a, b, mask = w->gt.cap - 1;
+	key_words(k, &a, &b);
+	uint64_t h = hash3(a, b, 0);
+	__builtin_prefetch(&w->gt.t[h & mask]);
+	pfring *r = nw->pf;
+	unsigned pos = r->pos++, i = pos % PF_RING;
+	r->a[i] = a, r->b[i] = b, r->h[i] = h, r->g[i] = UINT32_MAX;
+	i = (pos - PF_GROUP) % PF_RING;
+	uint64_t j = r->h[i] & mask;
+	for (int probe = 0; probe < 4 && w->gt.t[j].id; probe++, j = (j + 1) & mask)
+		if (w->gt.t[j].h == (uint32_t)r->h[i]) { /* likely the key's group */
+			const char *g = (const char *)grp(w, w->gt.t[j].id - 1);
+			__builtin_prefetch(g);
+			__builtin_prefetch(g + 64);
+			r->g[i] = w->gt.t[j].id - 1;
+			break;
+		}
+	uint32_t gi = r->g[(pos - PF_BLOCK) % PF_RING];
+	if (gi < w->ng && grp(w, gi)->tail) {
+		const group *g = grp(w, gi);
+		size_t s = g->n % BLOCK_FLOWS;
+		__builtin_prefetch(s ? (const void *)&g->tail->f[s] : (const void *)&g->tail->next);
+	}
+}
+
+/* The blocks chunk k of a window holds: 2 GPAGE in the first (a page of groups and
+ * their first blocks), doubling up to a huge page. */
+static size_t chunk_cap(size_t k)
+{
+	size_t most = HUGE_SZ / sizeof(block);
+	return k < 16 && (size_t)2 * GPAGE << k < most ? (size_t)2 * GPAGE << k : most;
+}
+
+/* n <= GPAGE free blocks of w in a row, taken from its chunks (going on to the next,
+ * allocated unless a cleared window left it, when the one in use has fewer left); NULL
+ * when out of memory. */
+static block *take_blocks(win *w, size_t n)
+{
+	if (w->left < n) {
+		size_t k = w->used;
+		if (k == w->nchunk) {
+			if (k == w->maxchunk) {
+				size_t m = w->maxchunk ? 2 * w->maxchunk : 16;
+				block **c = realloc(w->chunk, m * sizeof *c);
+				if (!c)
+					return NULL;
+				w->chunk = c;
+				w->maxchunk = m;
+			}
+			if (!(w->chunk[k] = big_alloc(chunk_cap(k) * sizeof(block))))
+				return NULL;
+			w->nchunk++;
+		}
+		w->free = w->chunk[k];
+		w->left = chunk_cap(k);
+		w->used++;
+	}
+	w->left -= n;
+	block *b = w->free;
+	w->free += n;
+	return b;
+}
+
+/* An empty block of w; NULL when out of memory. */
+static block *new_block(win *w)
+{
+	block *b = take_blocks(w, 1);
+	if (b)
+		b->next = NULL;
+	return b;
+}
+
+static int grow_groups_table(gtable *gt)
+{
+	size_t cap = gt->cap ? gt->cap * 2 : 1024;
+	tslot *t = big_alloc(cap * sizeof *t);
+	if (!t)
+		return NIDS_ENOMEM;
+	memset(t, 0, cap * sizeof *t);
+	for (size_t i = 0; i < gt->cap; i++) {
+		if (!gt->t[i].id)
+			continue;
+		size_t j = gt->t[i].h & (cap - 1);
+		while (t[j].id)
+			j = (j + 1) & (cap - 1);
+		t[j] = gt->t[i];
+	}
+	free(gt->t);
+	gt->t = t;
+	gt->cap = cap;
+	return 0;
+}
+
 /* The group of key k in w, created when new; NULL when out of memory. */
 static group *group_of(win *w, const unsigned char k[16])
 {
-	int fresh;
-	long id = addr_id(&w->gt, k, &fresh);
-	if (id < 0 || id >= (1L << 30))
+	uint64_t a, b, ga, gb;
+	key_words(k, &a, &b);
+	uint32_t h = (uint32_t)hash3(a, b, 0);
+	gtable *gt = &w->gt;
+	if (4 * (gt->n + 1) > 3 * gt->cap && grow_groups_table(gt))
 		return NULL;
-	if (!fresh)
-		return &w->groups[id];
-	if (w->ng == w->gmax) {
-		size_t m = w->gmax ? w->gmax * 2 : 256;
-		group *g = realloc(w->groups, m * sizeof *g);
-		if (!g) {
-			w->gt.n--; /* never seen: the slot stays, unused by any flow */
-			return NULL;
-		}
-		w->groups = g;
-		w->gmax = m;
+	size_t j = h & (gt->cap - 1);
+	for (; gt->t[j].id; j = (j + 1) & (gt->cap - 1)) {
+		if (gt->t[j].h != h)
+			continue;
+		group *g = grp(w, gt->t[j].id - 1);
+		key_words(g->key, &ga, &gb);
+		if (ga == a && gb == b)
+			return g;
 	}
-	group *g = &w->groups[w->ng++];
+	if (w->ng >= ((size_t)1 << 30))
+		return NULL;
+	if (w->ng % GPAGE == 0) {
+		size_t p = w->ng / GPAGE;
+		if (p == w->maxgpage) {
+			size_t m = w->maxgpage ? 2 * w->maxgpage : 16;
+			group **gp = realloc(w->gpage, m * sizeof *gp);
+			if (!gp)
+				return NULL;
+			w->gpage = gp;
+			w->maxgpage = m;
+		}
+		block *pg = take_blocks(w, GPAGE);
+		if (!pg)
+			return NULL;
+		w->gpage[p] = (group *)pg;
+	}
+	gt->t[j] = (tslot){ h, (uint32_t)(w->ng + 1) };
+	gt->n++;
+	group *g = grp(w, w->ng++);
 	memset(g, 0, sizeof *g);
 	memcpy(g->key, k, 16);
-	g->major = -1;
 	return g;
 }
 
@@ -254,17 +478,21 @@ static group *group_of(win *w, const unsigned char k[16])
 
 static void win_clear(win *w)
 {
-	table_clear(&w->gt);
+	if (w->gt.t)
+		memset(w->gt.t, 0, w->gt.cap * sizeof *w->gt.t);
+	w->gt.n = 0;
 	table_clear(&w->pt);
-	w->ng = w->nlog = 0;
+	w->ng = w->used = w->left = 0;
 }
 
 static void win_release(win *w)
 {
 	free(w->gt.t);
 	free(w->pt.t);
-	free(w->groups);
-	free(w->log);
+	free(w->gpage);
+	for (size_t k = 0; k < w->nchunk; k++)
+		free(w->chunk[k]);
+	free(w->chunk);
 }
 
 /* A cleared window for start, taken from the spares when one is there, placed in the
@@ -318,90 +546,105 @@ static inline void add_stat(group *g, int s, double x, double inv)
 	g->m2[s] += d * (x - g->mean[s]);
 }
 
-static int add_to(win *w, const nids_window_flow *f)
+/* Group g's count and statistics with flow f. */
+static void stats_add(group *g, const nids_window_flow *f)
 {
-	group *g = group_of(w, f->key);
-	if (!g)
-		return NIDS_ENOMEM;
-	if (w->nlog == w->maxlog) {
-		size_t m = w->maxlog ? w->maxlog * 2 : 4096;
-		frec *l = realloc(w->log, m * sizeof *l);
-		if (!l)
-			return NIDS_ENOMEM;
-		w->log = l;
-		w->maxlog = m;
+	double inv = 1.0 / (double)++g->n;
+	add_stat(g, S_DUR, f->duration, inv);
+	add_stat(g, S_PKT, f->packets, inv);
+	add_stat(g, S_BYT, f->bytes, inv);
+	if (f->duration != 0) {
+		inv = 1.0 / (double)++g->nrate;
+		add_stat(g, S_PRATE, f->packets / f->duration, inv);
+		add_stat(g, S_BRATE, f->bytes / f->duration, inv);
 	}
-	frec *r = &w->log[w->nlog];
-	static const unsigned char V4[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-	if (!memcmp(f->peer, V4, 12)) {
-		r->peer = (uint32_t)f->peer[12] << 24 | (uint32_t)f->peer[13] << 16 |
-		          (uint32_t)f->peer[14] << 8 | f->peer[15];
-		r->peer6 = 0;
+}
+
+/* The group of key k in w when the prefetch ring r found it: NULL when the ring's
+ * next entry is another key, or its index is not that key's group in w. */
+static group *ring_group(pfring *r, const win *w, const unsigned char k[16])
+{
+	if (r->pos == r->used)
+		return NULL;
+	if (r->pos - r->used > PF_RING) /* overwritten */
+		r->used = r->pos - PF_RING;
+	unsigned i = r->used % PF_RING;
+	uint64_t a, b;
+	key_words(k, &a, &b);
+	if (r->a[i] != a || r->b[i] != b)
+		return NULL;
+	r->used++;
+	if (r->g[i] >= w->ng)
+		return NULL;
+	group *g = grp(w, r->g[i]);
+	uint64_t ga, gb;
+	key_words(g->key, &ga, &gb);
+	return ga == a && gb == b ? g : NULL;
+}
+
+static int add_to(win *w, pfring *ring, const nids_window_flow *f)
+{
+	group *g = ring_group(ring, w, f->key);
+	if (!g && !(g = group_of(w, f->key)))
+		return NIDS_ENOMEM;
+	frec r;
+	static const unsigned char V4[4] = { 0, 0, 0xff, 0xff }; /* bytes 8..11 of ::ffff:a.b.c.d */
+	uint64_t lo;
+	uint32_t mid, v4;
+	memcpy(&lo, f->peer, 8);
+	memcpy(&mid, f->peer + 8, 4);
+	memcpy(&v4, V4, 4);
+	if (lo == 0 && mid == v4) {
+		r.peer = (uint32_t)f->peer[12] << 24 | (uint32_t)f->peer[13] << 16 |
+		         (uint32_t)f->peer[14] << 8 | f->peer[15];
+		r.peer6 = 0;
 	} else {
 		int fresh;
 		long id = addr_id(&w->pt, f->peer, &fresh);
 		if (id < 0)
 			return NIDS_ENOMEM;
-		r->peer = (uint32_t)id;
-		r->peer6 = 1;
+		r.peer = (uint32_t)id;
+		r.peer6 = 1;
 	}
-	w->nlog++;
-	r->g = (uint32_t)(g - w->groups);
-	r->sport = (uint16_t)f->sport;
-	r->dport = (uint16_t)f->dport;
-	r->proto = (uint8_t)f->proto;
-	r->flags = (uint16_t)f->flags;
-	r->cls = f->cls >= 0 ? (uint32_t)f->cls : UINT32_MAX;
-	r->peer6 |= (uint8_t)((f->attack != 0) << 1);
-	r->dur = f->duration, r->pkt = f->packets, r->byt = f->bytes;
+	r.sport = (uint16_t)f->sport;
+	r.dport = (uint16_t)f->dport;
+	r.proto = (uint8_t)f->proto;
+	r.flags = (uint16_t)f->flags;
+	r.cls = f->cls >= 0 ? (uint32_t)f->cls : UINT32_MAX;
+	r.peer6 |= (uint8_t)((f->attack != 0) << 1);
+	size_t s = g->n % BLOCK_FLOWS;
+	if (!s) {
+		block *b = new_block(w);
+		if (!b)
+			return NIDS_ENOMEM;
+		if (g->tail)
+			g->tail->next = b;
+		else
+			g->head = b;
+		g->tail = b;
+	}
+	g->tail->f[s] = r;
+	stats_add(g, f);
 	return 0;
 }
 
-/* Group g's counts and Welford statistics from its flows f [n], in arrival order. */
-static void stats_of(group *g, const frec *f, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		g->n++;
-		g->attacks += f[i].peer6 >> 1;
-		g->voted += f[i].cls != UINT32_MAX;
-		double inv = 1.0 / (double)g->n;
-		add_stat(g, S_DUR, f[i].dur, inv);
-		add_stat(g, S_PKT, f[i].pkt, inv);
-		add_stat(g, S_BYT, f[i].byt, inv);
-		if (f[i].dur != 0) {
-			inv = 1.0 / (double)++g->nrate;
-			add_stat(g, S_PRATE, f[i].pkt / f[i].dur, inv);
-			add_stat(g, S_BRATE, f[i].byt / f[i].dur, inv);
-		}
-	}
-}
-
-static uint64_t value_of(const frec *r, int kind)
-{
-	switch (kind) {
-	case K_PROTO: return r->proto;
-	case K_PEER: return (uint64_t)(r->peer6 & 1) << 32 | r->peer;
-	case K_SPORT: return r->sport;
-	case K_DPORT: return r->dport;
-	case K_FLAGS: return r->flags;
-	default: return r->cls;
-	}
-}
-
-static double log2_small[4096]; /* log2 of 0..4095, filled once */
+static double log2_small[4096];      /* log2 of 0..4095, filled once */
+static unsigned char PORT_SLOT[65536]; /* port -> its slot, filled once */
 
 static double log2c(uint64_t c) { return c < 4096 ? log2_small[c] : log2((double)c); }
 
 /* Sorts v [n] ascending: insertion for the few values most groups have, else a radix
- * sort by bytes (tmp [n] scratch), over only the bytes the values use: one for
- * protocols and flags, two for ports, five for peer addresses. */
+ * sort by bytes (tmp [n] scratch), over only the bytes in which the values differ (a
+ * pass over a byte they share would keep their order). */
 static void sort_values(uint64_t *v, uint64_t *tmp, size_t n)
 {
 	if (n > 32) {
-		uint64_t any = 0;
+		uint64_t any = 0, all = ~(uint64_t)0;
 		for (size_t i = 0; i < n; i++)
-			any |= v[i];
-		for (int shift = 0; shift < 64 && any >> shift; shift += 8) {
+			any |= v[i], all &= v[i];
+		for (int shift = 0; shift < 64 && (any ^ all) >> shift; shift += 8) {
+			if (!((any ^ all) >> shift & 255))
+				continue;
 			size_t count[257] = { 0 };
 			for (size_t i = 0; i < n; i++)
 				count[(v[i] >> shift & 255) + 1]++;
@@ -422,175 +665,233 @@ static void sort_values(uint64_t *v, uint64_t *tmp, size_t n)
 	}
 }
 
-/* Group g's runs of equal values v [n] (sorted) of one kind: entropy, port proportions,
- * the majority class. */
-static void count_runs(group *g, int kind, const uint64_t *v, size_t n)
+/* A run of c flows with value x of one kind in a group of n: its share of the entropy
+ * and its port's count, into s. */
+static inline void add_run(summary *s, uint64_t n, int kind, uint64_t x, uint64_t c)
 {
-	for (size_t i = 0, j; i < n; i = j) {
-		for (j = i + 1; j < n && v[j] == v[i]; j++)
+	if (kind == K_SPORT)
+		s->sport[PORT_SLOT[x]] += (uint32_t)c;
+	if (kind == K_DPORT)
+		s->dport[PORT_SLOT[x]] += (uint32_t)c;
+	/* -p log2 p with p = c / n; 0 for a single value */
+	double p = (double)c / (double)n;
+	if (c < n)
+		s->ent[kind] += p * (s->log2n - log2c(c));
+}
+
+/* The runs of equal values v [m] (sorted) of one kind in a group of n flows: entropy
+ * and port counts, into s. */
+static void count_runs(summary *s, uint64_t n, int kind, const uint64_t *v, size_t m)
+{
+	for (size_t i = 0, j; i < m; i = j) {
+		for (j = i + 1; j < m && v[j] == v[i]; j++)
 			;
-		uint64_t c = j - i;
-		if (kind == K_CLASS) {
-			if (2 * c > g->n)
-				g->major = (int)v[i];
-			continue;
-		}
-		if (kind == K_SPORT)
-			g->sport[port_slot((unsigned)v[i])] += (uint32_t)c;
-		if (kind == K_DPORT)
-			g->dport[port_slot((unsigned)v[i])] += (uint32_t)c;
-		/* -p log2 p with p = c / n; 0 for a single value */
-		double p = (double)c / (double)g->n;
-		if (c < g->n)
-			g->ent[kind] += p * (g->log2n - log2c(c));
+		add_run(s, n, kind, v[i], j - i);
 	}
 }
 
-/* The entropies and majority classes of w's groups of at least min_flows flows: the
- * log's flows of those groups gathered group by group (a counting sort), then each
- * group's values of each kind sorted and counted in ascending order. */
-static int count_values(nids_window *nw, win *w, nids_err *err)
+/* Like sorting v [n] and counting its runs (tmp [n] scratch; v is overwritten), for
+ * 2 <= n <= DMAX, through a table of the distinct values: when they all occur equally
+ * often, the entropy's terms are equal and their order does not matter, so nothing is
+ * sorted; otherwise the distinct values alone are, with their counts. */
+static void count_distinct(dtable *t, summary *s, int kind, uint64_t *v, uint64_t *tmp,
+                           size_t n)
 {
-	group *gs = w->groups;
-	size_t G = w->ng;
-	if (w->nlog > nw->maxkeys) {
-		free(nw->keys);
-		free(nw->glog);
-		nw->keys = malloc(2 * w->nlog * sizeof *nw->keys); /* values, then sort scratch */
-		nw->glog = malloc(w->nlog * sizeof *nw->glog);
-		nw->maxkeys = nw->keys && nw->glog ? w->nlog : 0;
-		if (!nw->maxkeys)
-			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	int bits = 4;
+	while (((size_t)1 << bits) < 2 * n)
+		bits++;
+	size_t mask = ((size_t)1 << bits) - 1, d = 0;
+	uint32_t st = ++t->stamp;
+	if (!st) { /* wrapped: every slot could look taken */
+		for (size_t i = 0; i < 2 * DMAX; i++)
+			t->s[i].stamp = 0;
+		st = t->stamp = 1;
 	}
-	if (G + 1 > nw->maxgoff) {
-		free(nw->goff);
-		nw->goff = malloc((G + 1) * sizeof *nw->goff);
-		nw->maxgoff = nw->goff ? G + 1 : 0;
-		if (!nw->goff)
-			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	}
-	size_t *off = nw->goff, sum = 0;
-	memset(off, 0, G * sizeof *off);
-	for (size_t i = 0; i < w->nlog; i++) /* flows per group, in a small array */
-		off[w->log[i].g]++;
-	const size_t SMALL = (size_t)1 << (sizeof(size_t) * 8 - 1); /* a group not emitted */
-	for (size_t i = 0; i < G; i++) {
-		size_t n = off[i];
-		off[i] = sum;
-		if (n < nw->o.min_flows) { /* its count is all that is needed */
-			gs[i].n = n;
-			off[i] |= SMALL;
-		} else {
-			sum += n;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t x = v[i];
+		size_t h = (size_t)((x * 0x9e3779b97f4a7c15ULL) >> (64 - bits));
+		for (;; h = (h + 1) & mask) {
+			dslot *e = &t->s[h];
+			if (e->stamp != st) {
+				*e = (dslot){ x, 1, st };
+				t->used[d++] = (uint16_t)h;
+				break;
+			}
+			if (e->v == x) {
+				e->c++;
+				break;
+			}
 		}
 	}
-	for (size_t i = 0; i < w->nlog; i++) {
-		const frec *r = &w->log[i];
-		if (!(off[r->g] & SMALL))
-			nw->glog[off[r->g]++] = *r;
-	}
-	uint64_t *v = nw->keys;
-	for (size_t gi = 0, first = 0; gi < G; gi++) { /* off[gi] is now the group's end */
-		size_t end = off[gi] & ~SMALL, n = end - first;
-		const frec *f = nw->glog + first;
-		first = end;
-		if (!n)
-			continue;
-		stats_of(&gs[gi], f, n);
-		gs[gi].log2n = log2c(gs[gi].n);
-		for (int kind = 0; kind <= K_CLASS; kind++) {
-			size_t m = 0;
-			for (size_t i = 0; i < n; i++)
-				if (kind != K_CLASS || f[i].cls != UINT32_MAX)
-					v[m++] = value_of(&f[i], kind);
-			sort_values(v, v + w->nlog, m);
-			count_runs(&gs[gi], kind, v, m);
-		}
-	}
-	return 0;
-}
-
-static int cmp_key(const void *x, const void *y, void *groups)
-{
-	const group *g = groups;
-	return memcmp(g[*(const uint32_t *)x].key, g[*(const uint32_t *)y].key, 16);
-}
-
-/* qsort has no context argument in C17: sort indices with a small merge sort. */
-static void sort_groups(uint32_t *v, uint32_t *tmp, size_t n, const group *g)
-{
-	if (n < 2)
+	uint32_t c0 = t->s[t->used[0]].c, same = 1;
+	for (size_t j = 1; j < d; j++)
+		same &= t->s[t->used[j]].c == c0;
+	if (same) {
+		for (size_t j = 0; j < d; j++)
+			add_run(s, n, kind, t->s[t->used[j]].v, c0);
 		return;
-	size_t h = n / 2;
-	sort_groups(v, tmp, h, g);
-	sort_groups(v + h, tmp, n - h, g);
-	size_t i = 0, j = h, k = 0;
-	while (i < h && j < n)
-		tmp[k++] = cmp_key(&v[j], &v[i], (void *)g) < 0 ? v[j++] : v[i++];
-	while (i < h)
-		tmp[k++] = v[i++];
-	while (j < n)
-		tmp[k++] = v[j++];
-	memcpy(v, tmp, n * sizeof *v);
+	}
+	for (size_t j = 0; j < d; j++) /* values of up to 33 bits, counts of up to 11 */
+		v[j] = t->s[t->used[j]].v << 11 | t->s[t->used[j]].c;
+	sort_values(v, tmp, d);
+	for (size_t j = 0; j < d; j++)
+		add_run(s, n, kind, v[j] >> 11, v[j] & 2047);
 }
 
-static void features(const group *g, double f[NIDS_WINDOW_NFEAT])
+/* The entropy and port counts of one kind of value v [n] (tmp [n] scratch) in a group
+ * of n flows, into s: one run when the values are all equal, else the runs of the
+ * sorted values (through the table t for DMAX values or fewer, and more than 8). */
+static void summarize_kind(dtable *t, summary *s, int kind, uint64_t *v, uint64_t *tmp,
+                           size_t n)
+{
+	uint64_t differ = 0;
+	for (size_t i = 1; i < n; i++)
+		differ |= v[i] ^ v[0];
+	if (differ && n > 8 && n <= DMAX) {
+		count_distinct(t, s, kind, v, tmp, n);
+		return;
+	}
+	if (differ)
+		sort_values(v, tmp, n);
+	count_runs(s, n, kind, v, n);
+}
+
+/* The summary of a group of n flows f [n] (v [(K_NENT + 1) n] scratch): each kind's
+ * entropy and port counts; the attack and labelled flows; the class of more than half
+ * the flows, the one candidate Boyer and Moore's vote leaves. */
+static void summarize(dtable *t, summary *s, const frec *f, size_t n, uint64_t *v)
+{
+	memset(s, 0, sizeof *s);
+	s->major = -1;
+	s->log2n = log2c(n);
+	uint64_t *proto = v, *peer = v + n, *sport = v + 2 * n, *dport = v + 3 * n,
+	         *flags = v + 4 * n, votes = 0;
+	uint32_t cand = UINT32_MAX;
+	for (size_t i = 0; i < n; i++) {
+		proto[i] = f[i].proto;
+		peer[i] = (uint64_t)(f[i].peer6 & 1) << 32 | f[i].peer;
+		sport[i] = f[i].sport;
+		dport[i] = f[i].dport;
+		flags[i] = f[i].flags;
+		s->attacks += f[i].peer6 >> 1;
+		if (f[i].cls == UINT32_MAX)
+			continue;
+		s->voted++;
+		if (!votes)
+			cand = f[i].cls;
+		votes = cand == f[i].cls ? votes + 1 : votes - 1;
+	}
+	for (int kind = 0; kind < K_NENT; kind++)
+		summarize_kind(t, s, kind, v + (size_t)kind * n, v + K_NENT * n, n);
+	if (!s->voted)
+		return;
+	uint64_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += f[i].cls == cand;
+	if (2 * c > n)
+		s->major = (int)cand;
+}
+
+static int cmp_gkey(const void *x, const void *y)
+{
+	const gkey *a = x, *b = y;
+	if (a->hi != b->hi)
+		return a->hi < b->hi ? -1 : 1;
+	return a->lo < b->lo ? -1 : a->lo > b->lo;
+}
+
+/* Group i's address as words that compare as its bytes do. */
+static gkey key_of(const group *g, size_t i)
+{
+	gkey k = { 0, 0, (uint32_t)i };
+	for (int j = 0; j < 8; j++) {
+		k.hi = k.hi << 8 | g->key[j];
+		k.lo = k.lo << 8 | g->key[8 + j];
+	}
+	return k;
+}
+
+static void features(const group *g, const summary *s, double f[NIDS_WINDOW_NFEAT])
 {
 	int k = 0;
-	for (int s = 0; s < NSTAT; s++)
-		f[k++] = (s < S_PRATE ? g->n : g->nrate) ? g->mean[s] : 0;
-	for (int s = 0; s < NSTAT; s++) {
-		uint64_t m = s < S_PRATE ? g->n : g->nrate;
-		f[k++] = m > 1 ? sqrt(g->m2[s] / (double)(m - 1)) : 0;
+	for (int i = 0; i < NSTAT; i++)
+		f[k++] = (i < S_PRATE ? g->n : g->nrate) ? g->mean[i] : 0;
+	for (int i = 0; i < NSTAT; i++) {
+		uint64_t m = i < S_PRATE ? g->n : g->nrate;
+		f[k++] = m > 1 ? sqrt(g->m2[i] / (double)(m - 1)) : 0;
 	}
 	for (int e = 0; e < K_NENT; e++)
-		f[k++] = g->ent[e];
+		f[k++] = s->ent[e];
 	for (int p = 0; p <= NIDS_WINDOW_NPORTS; p++)
-		f[k++] = (double)g->sport[p] / (double)g->n;
+		f[k++] = (double)s->sport[p] / (double)g->n;
 	for (int p = 0; p <= NIDS_WINDOW_NPORTS; p++)
-		f[k++] = (double)g->dport[p] / (double)g->n;
+		f[k++] = (double)s->dport[p] / (double)g->n;
 }
 
-/* Emits w's groups (those big enough and with a class, as the options say). */
+/* Group g's flows into buf [g->n], from its blocks. */
+static void flows_of(const group *g, frec *buf)
+{
+	size_t k = 0;
+	for (const block *b = g->head; k < g->n; b = b->next) {
+		if (b->next) {
+			__builtin_prefetch(b->next);
+			__builtin_prefetch((const char *)b->next + 64);
+		}
+		size_t m = g->n - k < BLOCK_FLOWS ? g->n - k : BLOCK_FLOWS;
+		memcpy(buf + k, b->f, m * sizeof *buf);
+		k += m;
+	}
+}
+
+/* Emits w's groups (those big enough and with a class, as the options say), in order
+ * of their addresses. */
 static int close_window(nids_window *nw, win *w, nids_err *err)
 {
-	group *gs = w->groups;
-	int rc = count_values(nw, w, err);
-	if (rc)
-		return rc;
-	if (w->ng > nw->order_cap) {
-		uint32_t *o = realloc(nw->order, 2 * w->ng * sizeof *o);
-		if (!o)
-			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-		nw->order = o;
-		nw->order_cap = w->ng;
-	}
-	size_t n = 0;
+	size_t n = 0, maxn = 0;
+	if (!(nw->order = reserve(nw->order, &nw->order_cap, w->ng, sizeof *nw->order)))
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	for (size_t i = 0; i < w->ng; i++) {
-		group *g = &gs[i];
-		if (g->n < nw->o.min_flows) {
+		uint64_t gn = grp(w, i)->n;
+		if (gn < nw->o.min_flows) {
 			nw->c.small++;
 			continue;
 		}
-		nw->order[n++] = (uint32_t)i;
+		nw->order[n++] = key_of(grp(w, i), i);
+		maxn = gn > maxn ? gn : maxn;
 	}
-	sort_groups(nw->order, nw->order + nw->order_cap, n, gs);
+	nw->buf = reserve(nw->buf, &nw->maxbuf, maxn, sizeof *nw->buf);
+	nw->keys = reserve(nw->keys, &nw->maxkeys, (K_NENT + 1) * maxn, sizeof *nw->keys);
+	if (!nw->buf || !nw->keys)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	const gkey *order = nw->order;
+	qsort(nw->order, n, sizeof *nw->order, cmp_gkey); /* addresses are distinct */
 	nids_window_row row;
+	summary s;
 	for (size_t i = 0; i < n; i++) {
-		const group *g = &gs[nw->order[i]];
+		if (i + 8 < n) { /* the group 8 ahead, the first block of the one 4 ahead */
+			__builtin_prefetch(grp(w, order[i + 8].idx));
+			__builtin_prefetch((const char *)grp(w, order[i + 8].idx) + 64);
+		}
+		if (i + 4 < n) {
+			__builtin_prefetch(grp(w, order[i + 4].idx)->head);
+			__builtin_prefetch((const char *)grp(w, order[i + 4].idx)->head + 64);
+		}
+		const group *g = grp(w, order[i].idx);
+		flows_of(g, nw->buf);
+		summarize(&nw->dt, &s, nw->buf, g->n, nw->keys);
 		row.start = w->start;
 		memcpy(row.key, g->key, 16);
 		row.flows = g->n;
-		row.attack = 2 * g->attacks >= g->n;
-		row.cls = g->voted ? g->major : -1;
-		if (g->voted && g->major < 0) {
+		row.attack = 2 * s.attacks >= g->n;
+		row.cls = s.voted ? s.major : -1;
+		if (s.voted && s.major < 0) {
 			nw->c.mixed++;
 			if (!nw->o.keep_mixed)
 				continue;
 			row.cls = NIDS_WINDOW_MIXED;
 		}
-		features(g, row.f);
-		rc = nw->emit(nw->ctx, &row, err);
+		features(g, &s, row.f);
+		int rc = nw->emit(nw->ctx, &row, err);
 		if (rc)
 			return rc;
 		nw->c.rows++;
@@ -606,6 +907,10 @@ int nids_window_new(nids_window **w, const nids_window_opts *o, nids_window_emit
 	if (o->window_us <= 0 || o->lateness_us < 0 || (o->by != 0 && o->by != 1))
 		return nids_err_set(err, NIDS_EUSAGE, NULL, "bad window options");
 	nids_window *nw = calloc(1, sizeof *nw);
+	if (nw && !(nw->pf = calloc(1, sizeof *nw->pf))) {
+		free(nw);
+		nw = NULL;
+	}
 	if (!nw)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	nw->o = *o;
@@ -613,9 +918,12 @@ int nids_window_new(nids_window **w, const nids_window_opts *o, nids_window_emit
 	nw->ctx = ctx;
 	nw->closed_upto = INT64_MIN;
 	nids_window_feature_name(0, 0);
-	if (log2_small[2] == 0) /* 0 in each slot means not yet filled */
+	if (log2_small[2] == 0) { /* 0 in each slot means not yet filled */
+		for (int i = 0; i < 65536; i++)
+			PORT_SLOT[i] = (unsigned char)port_slot((unsigned)i);
 		for (int i = 1; i < 4096; i++)
 			log2_small[i] = log2((double)i);
+	}
 	*w = nw;
 	return 0;
 }
@@ -635,6 +943,7 @@ static int close_upto(nids_window *nw, int64_t limit, nids_err *err)
 		win w = nw->open[0];
 		memmove(nw->open, nw->open + 1, (size_t)(nw->nopen - 1) * sizeof *nw->open);
 		nw->nopen--;
+		nw->gopen -= w.ng;
 		int rc = close_window(nw, &w, err);
 		if (w.start + nw->o.window_us > nw->closed_upto)
 			nw->closed_upto = w.start + nw->o.window_us;
@@ -680,13 +989,12 @@ int nids_window_add(nids_window *nw, const nids_window_flow *f, nids_err *err)
 		}
 	if (!w && !(w = open_window(nw, start)))
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	if (add_to(w, f))
+	size_t ng = w->ng;
+	if (add_to(w, nw->pf, f))
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	size_t open = 0;
-	for (int i = 0; i < nw->nopen; i++)
-		open += nw->open[i].ng;
-	if (open > nw->c.peak_sources)
-		nw->c.peak_sources = open;
+	nw->gopen += w->ng - ng;
+	if (nw->gopen > nw->c.peak_sources)
+		nw->c.peak_sources = nw->gopen;
 	return 0;
 }
 
@@ -709,7 +1017,7 @@ void nids_window_free(nids_window *nw)
 	free(nw->spare);
 	free(nw->order);
 	free(nw->keys);
-	free(nw->glog);
-	free(nw->goff);
+	free(nw->buf);
+	free(nw->pf);
 	free(nw);
 }

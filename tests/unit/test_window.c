@@ -302,6 +302,221 @@ static void test_bounded(void)
 	nids_window_free(w);
 }
 
+
+/* Entropies and port proportions are exact: the terms -p log2 p of the runs of equal
+ * values, summed in ascending order of the values (IPv4 peers by address, then IPv6
+ * peers by first appearance in the window), whatever path a group's size and values
+ * take (one value; sorted; counted through the table of distinct values, with equal or
+ * unequal counts; more values than that table takes). */
+typedef struct xgroup {
+	unsigned src;
+	int n;
+	unsigned kind; /* how its values are drawn */
+} xgroup;
+
+static uint64_t draw(unsigned how, int i, uint64_t *r)
+{
+	switch (how) {
+	case 0: return 443;                      /* all equal */
+	case 1: return 1000 + (uint64_t)i;       /* all distinct */
+	case 2: return (uint64_t)(i % 5) * 1000; /* each value equally often (n a multiple of 5) */
+	case 3: return lcg(r) % 7 ? 80 : lcg(r) % 3000; /* unequal counts */
+	default: return (uint64_t)(i / 2) * 7919 % 65536; /* pairs */
+	}
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double ref_entropy(uint64_t *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp_u64);
+	double e = 0, log2n = log2((double)n);
+	for (int i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && v[j] == v[i]; j++)
+			;
+		double p = (double)(j - i) / (double)n;
+		if (j - i < n)
+			e += p * (log2n - log2((double)(j - i)));
+	}
+	return e;
+}
+
+static void test_entropy_exact(void)
+{
+	static const xgroup G[] = { { 1, 1, 3 },    { 2, 2, 1 },    { 3, 8, 3 },     { 4, 9, 3 },
+		                    { 5, 10, 2 },   { 6, 40, 1 },   { 7, 500, 3 },   { 8, 1024, 3 },
+		                    { 9, 1025, 3 }, { 10, 3000, 4 }, { 11, 12, 0 },  { 12, 300, 2 },
+		                    { 13, 64, 4 },  { 14, 1000, 2 } };
+	enum { NG = sizeof G / sizeof *G, MAXF = 8000 };
+	static nids_window_flow fl[MAXF];
+	static uint64_t vals[NG][5][3000];
+	static sink s;
+	s.n = 0;
+	uint64_t r = 11;
+	int nf = 0, nid6 = 0;
+	static unsigned char id6[64][16];
+	for (int round = 0, more = 1; more; round++) { /* the groups' flows interleaved */
+		more = 0;
+		for (int g = 0; g < NG; g++) {
+			if (round >= G[g].n)
+				continue;
+			more = 1;
+			unsigned how = G[g].kind;
+			nids_window_flow f = flow(5, G[g].src, 0, (unsigned)draw(how, round, &r),
+			                          (unsigned)draw(how ? 4 - how % 2 : 0, round, &r),
+			                          (unsigned)draw(how, round, &r) % 256, 1, 1, 1,
+			                          (unsigned)draw(how, round, &r) % 65536, round % 3);
+			uint64_t peer = draw(how, round, &r) % 100000;
+			if (peer % 4 == 1 && how) { /* an IPv6 peer: ids by first appearance */
+				memset(f.peer, 0, 16);
+				f.peer[0] = 0x20, f.peer[1] = 0x01;
+				f.peer[15] = (unsigned char)(peer % 40);
+				int id = 0;
+				while (id < nid6 && memcmp(id6[id], f.peer, 16))
+					id++;
+				if (id == nid6)
+					memcpy(id6[nid6++], f.peer, 16);
+				peer = (uint64_t)1 << 32 | (uint64_t)id;
+			} else {
+				v4(f.peer, (unsigned)peer);
+			}
+			vals[g][0][round] = f.proto;
+			vals[g][1][round] = peer;
+			vals[g][2][round] = f.sport;
+			vals[g][3][round] = f.dport;
+			vals[g][4][round] = f.flags;
+			fl[nf++] = f;
+		}
+	}
+	nids_window *w;
+	nids_err err = { 0 };
+	nids_window_opts o = opts(60, 0, 1);
+	o.keep_mixed = 1;
+	CHECK(nids_window_new(&w, &o, collect, &s, &err) == 0, "new");
+	for (int i = 0; i < nf; i++)
+		CHECK(nids_window_add(w, &fl[i], &err) == 0, "add %d", i);
+	CHECK(nids_window_finish(w, &err) == 0, "finish");
+	CHECK(s.n == NG, "rows %d", s.n);
+	for (int g = 0; g < NG && g < s.n; g++) {
+		const nids_window_row *row = &s.rows[g]; /* sources 1..NG: rows in that order */
+		CHECK(row->key[15] == G[g].src && row->flows == (uint64_t)G[g].n, "group %d", g);
+		for (int k = 0; k < 5; k++) {
+			double want = ref_entropy(vals[g][k], G[g].n);
+			CHECK(row->f[10 + k] == want, "group of %d, entropy %d: %.17g, want %.17g",
+			      G[g].n, k, row->f[10 + k], want);
+		}
+		double sp[27] = { 0 }, dp[27] = { 0 };
+		static const unsigned PORTS[26] = { 20,  21,  22,  23,  25,  50,  51,  53,  67,
+			                            68,  69,  80,  110, 119, 123, 135, 136, 137,
+			                            138, 139, 143, 161, 162, 389, 443, 3389 };
+		for (int i = 0; i < G[g].n; i++) {
+			int a = 26, b = 26;
+			for (int p = 0; p < 26; p++) {
+				a = PORTS[p] == vals[g][2][i] ? p : a;
+				b = PORTS[p] == vals[g][3][i] ? p : b;
+			}
+			sp[a]++, dp[b]++;
+		}
+		for (int p = 0; p < 27; p++)
+			CHECK(row->f[15 + p] == sp[p] / G[g].n && row->f[42 + p] == dp[p] / G[g].n,
+			      "group %d port slot %d", g, p);
+		/* classes round % 3: one has more than half only when n = 1 */
+		CHECK(row->cls == (G[g].n == 1 ? 0 : NIDS_WINDOW_MIXED), "group %d class %d", g,
+		      row->cls);
+	}
+	nids_window_free(w);
+}
+
+/* The class of more than half the flows, counting unlabelled flows in the whole: exactly
+ * half is no majority. */
+static void test_majority(void)
+{
+	static sink s;
+	s.n = 0;
+	nids_window *w;
+	nids_err err = { 0 };
+	nids_window_opts o = opts(60, 0, 1);
+	o.keep_mixed = 1;
+	CHECK(nids_window_new(&w, &o, collect, &s, &err) == 0, "new");
+	/* source 1: 3 of 5 class 2; source 2: 2 of 4 class 1, 2 class 3; source 3: 2 of 5
+	 * class 4, 3 unlabelled; source 4: 3 of 5 class 4, after two others took the vote;
+	 * source 5: unlabelled */
+	static const int C[5][5] = { { 2, 1, 2, 3, 2 },  { 1, 3, 1, 3, -9 }, { 4, -1, -1, 4, -1 },
+		                     { 5, 6, 4, 4, 4 },  { -1, -1, -1, -9, -9 } };
+	for (int src = 0; src < 5; src++)
+		for (int i = 0; i < 5; i++) {
+			if (C[src][i] == -9)
+				continue;
+			nids_window_flow f =
+			        flow(1, (unsigned)src + 1, 9, 1, 1, 6, 1, 1, 1, 0, C[src][i]);
+			CHECK(nids_window_add(w, &f, &err) == 0, "add");
+		}
+	CHECK(nids_window_finish(w, &err) == 0 && s.n == 5, "rows %d", s.n);
+	int want[5] = { 2, NIDS_WINDOW_MIXED, NIDS_WINDOW_MIXED, 4, -1 };
+	for (int i = 0; i < 5 && i < s.n; i++)
+		CHECK(s.rows[i].cls == want[i], "source %d: class %d, want %d", i + 1, s.rows[i].cls,
+		      want[i]);
+	CHECK(nids_window_get_counts(w)->mixed == 2, "mixed");
+	nids_window_free(w);
+}
+
+/* Prefetch hints never change a result: the same flows with no hints, with hints 16
+ * flows ahead (as nids_window_run gives them, with gaps), and with hints for other keys
+ * at another distance, give the same rows bit for bit. */
+static void run_hinted(const nids_window_flow *fl, int nf, int mode, sink *s,
+                       nids_window_counts *c)
+{
+	nids_window *w;
+	nids_err err = { 0 };
+	nids_window_opts o = opts(20, 15, 3);
+	s->n = 0;
+	CHECK(nids_window_new(&w, &o, collect, s, &err) == 0, "new");
+	uint64_t r = 5;
+	for (int i = 0; i < nf; i++) {
+		if (mode == 1 && i % 300 < 284 && i + 16 < nf)
+			nids_window_prefetch(w, fl[i + 16].key);
+		if (mode == 2) {
+			unsigned char k[16];
+			v4(k, (unsigned)(lcg(&r) % 60));
+			nids_window_prefetch(w, k);
+			if (i + 3 < nf && lcg(&r) % 2)
+				nids_window_prefetch(w, fl[i + 3].key);
+		}
+		CHECK(nids_window_add(w, &fl[i], &err) >= 0, "add %d", i);
+	}
+	CHECK(nids_window_finish(w, &err) == 0, "finish");
+	*c = *nids_window_get_counts(w);
+	nids_window_free(w);
+}
+
+static void test_prefetch_hints(void)
+{
+	enum { NF = 20000 };
+	static nids_window_flow fl[NF];
+	static sink s[3];
+	nids_window_counts c[3];
+	uint64_t r = 3;
+	for (int i = 0; i < NF; i++) /* out of order, some late; sources come and go */
+		fl[i] = flow(i * 0.01 + (double)(lcg(&r) % 2000) / 100,
+		             (unsigned)(lcg(&r) % (40 + (unsigned)i / 500)), (unsigned)(lcg(&r) % 50),
+		             (unsigned)(lcg(&r) % 30), (unsigned)(lcg(&r) % 4) * 1000,
+		             lcg(&r) % 2 ? 6 : 17, (double)(lcg(&r) % 7), 1 + (double)(lcg(&r) % 9),
+		             (double)(lcg(&r) % 5000), (unsigned)(lcg(&r) % 3), (int)(lcg(&r) % 2));
+	for (int m = 0; m < 3; m++)
+		run_hinted(fl, NF, m, &s[m], &c[m]);
+	CHECK(s[0].n > 500 && s[0].n <= MAXROWS && c[0].late > 0, "rows %d, late %llu", s[0].n,
+	      (unsigned long long)c[0].late);
+	for (int m = 1; m < 3; m++) {
+		CHECK(s[m].n == s[0].n && !memcmp(s[m].rows, s[0].rows, sizeof s[0].rows),
+		      "mode %d: rows differ", m);
+		CHECK(!memcmp(&c[m], &c[0], sizeof c[0]), "mode %d: counts differ", m);
+	}
+}
+
 int main(void)
 {
 	TEST(test_names);
@@ -309,5 +524,8 @@ int main(void)
 	TEST(test_brute_force);
 	TEST(test_lateness_and_errors);
 	TEST(test_bounded);
+	TEST(test_entropy_exact);
+	TEST(test_majority);
+	TEST(test_prefetch_hints);
 	return CHECK_DONE();
 }
