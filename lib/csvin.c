@@ -199,6 +199,18 @@ static int grow_out(nids_csv *c, int n)
 	return 0;
 }
 
+/* A line without fields that ended at ch, as on_record counts it. */
+static void blank_line(nids_csv *c, int ch)
+{
+	if (ch == '\n' && c->prev_cr) {
+		c->prev_cr = 0; /* the LF of a CRLF */
+		return;
+	}
+	c->prev_cr = ch == '\r';
+	c->blank += ch >= 0;
+	c->line += ch >= 0;
+}
+
 /* The next record among the complete lines [pos, last), split as libcsv splits them
  * (CSV_REPALL_NL: each CR or LF ends a line; spaces and tabs trimmed from both ends of
  * each field; a line of nothing but spaces and tabs has no field and is blank), its
@@ -254,14 +266,8 @@ static int split_next(nids_csv *c, nids_csv_record *rec, nids_err *err)
 		int ch = q == c->fin ? -1 : *q; /* (-1: the end of the input, not a line end) */
 		*q = 0;
 		s = q + 1;
-		if (nf == 0) { /* blank */
-			if (ch == '\n' && c->prev_cr) {
-				c->prev_cr = 0; /* the LF of a CRLF */
-			} else {
-				c->prev_cr = ch == '\r';
-				c->blank += ch >= 0;
-				c->line += ch >= 0;
-			}
+		if (nf == 0) {
+			blank_line(c, ch);
 			continue;
 		}
 		fields[nf - 1][lens[nf - 1]] = 0;

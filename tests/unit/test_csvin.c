@@ -108,6 +108,31 @@ static void unquoted_lines_as_libcsv(void)
 	free(plain), free(quoted);
 }
 
+/* TSV: a line of only tabs (and spaces) holds empty fields, as libcsv reads it, wherever
+ * the line is (it was once taken for a blank line outside libcsv); a line of only spaces
+ * is blank. */
+static void tsv_lines_of_tabs(void)
+{
+	const char text[] = "a\tb\n\t\n \t \n   \nc\td\n";
+	nids_input *in;
+	nids_csv *c = open_text_delim(text, sizeof text - 1, &in, '\t');
+	nids_csv_record r;
+	nids_err err = { 0 };
+	const long want_line[] = { 1, 2, 3, 5 };
+	const char *want0[] = { "a", "", "", "c" }, *want1[] = { "b", "", "", "d" };
+	for (int i = 0; i < 4; i++) {
+		CHECK(nids_csv_next(c, &r, &err) == 1, "record %d: %s", i, err.msg);
+		CHECK(r.nfields == 2 && r.line == want_line[i], "record %d: %d fields, line %ld", i,
+		      r.nfields, r.line);
+		CHECK(!strcmp(r.fields[0], want0[i]) && !strcmp(r.fields[1], want1[i]) &&
+		              r.lens[1] == strlen(want1[i]),
+		      "record %d: '%s' '%s'", i, r.fields[0], r.fields[1]);
+	}
+	CHECK(nids_csv_next(c, &r, &err) == 0 && nids_csv_blank(c) == 1, "end: %llu blank",
+	      nids_csv_blank(c));
+	close_text(c, in);
+}
+
 /* Records larger than the parser's chunk keep their fields intact. */
 static void long_records(void)
 {
@@ -330,6 +355,22 @@ static void chunk_edges(void)
 	free(text);
 }
 
+/* Lines longer than the read buffer (which grows for them): one of 700 KB between short
+ * lines, with fields and spaces; a last one of 400 KB without a line end. */
+static void lines_longer_than_the_buffer(void)
+{
+	size_t n = 1200 << 10;
+	char *text = malloc(n);
+	size_t k = (size_t)sprintf(text, "a,b\n");
+	for (size_t i = 0; k < (700u << 10); i++)
+		text[k++] = i % 97 == 0 ? ',' : i % 13 == 0 ? ' ' : (char)('a' + i % 26);
+	k += (size_t)sprintf(text + k, "\r\nc, d \n\n");
+	for (; k < n - 1; k++)
+		text[k] = k % 101 == 0 ? ',' : 'x';
+	CHECK(same_as_libcsv(text, k, ',', "long lines", NULL) == 4, "records");
+	free(text);
+}
+
 /* Random quote-free text, CSV and TSV: runs of letters, digits, spaces, tabs, commas,
  * CR and LF, short texts by the thousand and a few of several reads with lines longer
  * than a read. */
@@ -529,8 +570,10 @@ int main(void)
 {
 	TEST(records_and_lines);
 	TEST(long_records);
+	TEST(tsv_lines_of_tabs);
 	TEST(unquoted_lines_as_libcsv);
 	TEST(chunk_edges);
+	TEST(lines_longer_than_the_buffer);
 	TEST(random_text_as_libcsv);
 	TEST(bad_text);
 	TEST(numbers_match_strtod);
