@@ -42,7 +42,7 @@ rss() { awk '{ print $3 }' "$1"; }
 gen_cpu=1 one_cpu=0
 [ "$(nproc)" -ge 2 ] || gen_cpu=0
 echo "## throughput (SYNTHETIC flows: gen_ugr16 -s 1, 5000 flows/s, 20000 hosts)"
-echo "# featurize | window on CPU $one_cpu, the generator on CPU $gen_cpu"
+echo "# featurize | window on CPU $one_cpu, the generator on CPU $gen_cpu; then (-f) window -f ugr16 alone on CPU $one_cpu"
 printf '%-11s %9s %9s %9s %12s %12s %10s %10s %8s\n' flows feat_cpu win_cpu wall \
 	"flows/cpu-s" "flows/wall-s" feat_rss win_rss rows
 for n in "${sizes[@]}"; do
@@ -59,6 +59,17 @@ for n in "${sizes[@]}"; do
 	printf '%-11s %9s %9s %9.2f %12.0f %12.0f %10s %10s %8s\n' "$n" "$fc" "$wc" "$wall" \
 		"$(echo "$n / ($fc + $wc)" | bc -l)" "$(echo "$n / $wall" | bc -l)" \
 		"$(rss "$tmp/f.time")K" "$(rss "$tmp/w.time")K" "$rows"
+	# the same flows through one process: nids-window -f ugr16 reads the CSV itself
+	t0=$(date +%s.%N)
+	taskset -c $gen_cpu "$tmp/gen_ugr16" -n "$n" -s 1 |
+		taskset -c $one_cpu /usr/bin/time -f '%U %S %M' -o "$tmp/fw.time" "$bin/nids-window" -q -f ugr16 >"$tmp/fw.rec"
+	t1=$(date +%s.%N)
+	cmp -s "$tmp/w.rec" "$tmp/fw.rec" || { echo "window -f ugr16 differs from featurize | window" >&2; exit 1; }
+	fwc=$(cpu "$tmp/fw.time")
+	wall=$(echo "$t1 - $t0" | bc)
+	printf '%-11s %9s %9s %9.2f %12.0f %12.0f %10s %10s %8s
+' "$n (-f)" - "$fwc" "$wall" \
+		"$(echo "$n / $fwc" | bc -l)" "$(echo "$n / $wall" | bc -l)" - "$(rss "$tmp/fw.time")K" "$rows"
 done
 
 echo "## pandas reference against featurize + window, 1000000 SYNTHETIC flows from a CSV file"
