@@ -32,18 +32,6 @@ static void memo_set(char memo[64], const char *name)
 		memo[0] = 0;
 }
 
-int feat_same_name(const char *s, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned char a = (unsigned char)s[i], b = (unsigned char)name[i];
-		a = a >= 'A' && a <= 'Z' ? a + 32 : a;
-		b = b >= 'A' && b <= 'Z' ? b + 32 : b;
-		if (a != b || !b)
-			return 0;
-	}
-	return !name[n];
-}
-
 int feat_class(feat_ctx *fc, const char *name, nids_err *err)
 {
 	if (fc->class_memo[0] && !strcmp(name, fc->class_memo))

@@ -77,7 +77,17 @@ int feat_number(feat_ctx *fc, const nids_csv_record *rec, int i, const char *wha
 /* The class id for name, adding it to the output's class table when new. */
 /* Whether s [n] (not terminated) spells name, ignoring ASCII case: strncasecmp's answer
  * and name's length, without the call. */
-int feat_same_name(const char *s, size_t n, const char *name);
+static inline int feat_same_name(const char *s, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char a = (unsigned char)s[i], b = (unsigned char)name[i];
+		a = a >= 'A' && a <= 'Z' ? a + 32 : a;
+		b = b >= 'A' && b <= 'Z' ? b + 32 : b;
+		if (a != b || !b)
+			return 0;
+	}
+	return !name[n];
+}
 
 int feat_class(feat_ctx *fc, const char *name, nids_err *err);
 
