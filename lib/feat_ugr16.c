@@ -358,11 +358,19 @@ static int row(feat_ctx *fc, void *state, const nids_csv_record *rec, float *out
 	    (F[FLG] >= 0 && rec->lens[F[FLG]] == 4 && !strcasecmp(rec->fields[F[FLG]], NAMES[FLG][0])))
 		return FEAT_SKIP_HEADER;
 	int nf = 0, rc;
+	/* the identifiers first: their ports, when kept, are the features' too */
+	if ((rc = feat_ids_fill(fc, &s->ids, rec, err)) || (rc = time_from_ts(fc, s, rec, err)))
+		return rc;
+	int sp = s->ids.off[FEAT_ID_SPORT], dp = s->ids.off[FEAT_ID_DPORT];
+	if (sp >= 0)
+		out[6] = (float)nids_meta_get_u16(fc->meta + sp);
+	if (dp >= 0)
+		out[7] = (float)nids_meta_get_u16(fc->meta + dp);
 	if ((rc = number(fc, rec, s, TD, "duration", &out[0], &nf, err)) ||
 	    (rc = number(fc, rec, s, PKT, "packets", &out[1], &nf, err)) ||
 	    (rc = number(fc, rec, s, BYT, "bytes", &out[2], &nf, err)) ||
-	    (rc = port(fc, rec, s, SP, "source port", &out[6], &nf, err)) ||
-	    (rc = port(fc, rec, s, DP, "destination port", &out[7], &nf, err)))
+	    (sp < 0 && (rc = port(fc, rec, s, SP, "source port", &out[6], &nf, err))) ||
+	    (dp < 0 && (rc = port(fc, rec, s, DP, "destination port", &out[7], &nf, err))))
 		return rc;
 	rates(out);
 	float *o = out + s->proto_col;
@@ -389,8 +397,6 @@ static int row(feat_ctx *fc, void *state, const nids_csv_record *rec, float *out
 	o += 6;
 	if ((rc = number(fc, rec, s, FWD, "forwarding status", &o[0], &nf, err)) ||
 	    (rc = number(fc, rec, s, STOS, "tos", &o[1], &nf, err)))
-		return rc;
-	if ((rc = feat_ids_fill(fc, &s->ids, rec, err)) || (rc = time_from_ts(fc, s, rec, err)))
 		return rc;
 	if (s->index_off >= 0) {
 		double v;
