@@ -200,7 +200,7 @@ static int flow_of(const wrun *z, const float *row, const unsigned char *m, uint
 	f->dport = nids_meta_get_u16(m + z->dport_off);
 	f->proto = m[z->proto_off];
 	f->flags = 0;
-	for (int k = 0; k < z->nflags; k++)
+	for (int k = 0; k < z->nflags && k < MAX_FLAGS; k++) /* (nflags <= MAX_FLAGS; said for -O3) */
 		f->flags |= (unsigned)(row[z->flag[k]] != 0) << k;
 	f->duration = z->dur_scale == 1 ? (double)row[z->dur] : row[z->dur] * z->dur_scale;
 	f->packets = (double)row[z->pkt[0]] + (z->pkt[1] >= 0 ? (double)row[z->pkt[1]] : 0);
