@@ -23,7 +23,7 @@
  * largest windows needed: about 18 bytes per flow (16-byte records, seven to a 128-byte
  * block) and 210 per group (its 128 bytes, its table slot, the unused part of its last
  * block) of the open windows, plus the closing window's scratch (24 bytes per emitted
- * group, 64 per flow of its largest group). Arrays of 2 MiB or more are aligned and
+ * group, 32 per flow of its largest group). Arrays of 2 MiB or more are aligned and
  * marked for transparent huge pages: 512 times fewer page faults, fewer TLB misses. */
 #include <math.h>
 #include <pthread.h>
@@ -160,7 +160,7 @@ struct nids_window {
 	size_t order_cap;
 	frec *buf;       /* scratch: one group's flows [maxbuf] */
 	size_t maxbuf;
-	uint64_t *keys;  /* scratch: a group's values of each kind, then sort scratch [maxkeys] */
+	uint64_t *keys;  /* scratch: a group's values of one kind, then sort scratch [maxkeys] */
 	size_t maxkeys;
 	pfring *pf; /* written by nids_window_prefetch, which is given a const aggregator */
 	size_t gopen; /* groups in the open windows */
@@ -761,23 +761,19 @@ static void summarize_kind(dtable *t, summary *s, int kind, uint64_t *v, uint64_
 	count_runs(s, n, kind, v, n);
 }
 
-/* The summary of a group of n flows f [n] (v [(K_NENT + 1) n] scratch): each kind's
- * entropy and port counts; the attack and labelled flows; the class of more than half
- * the flows, the one candidate Boyer and Moore's vote leaves. */
+/* The summary of a group of n flows f [n] (v [2 n] scratch): each kind's entropy and
+ * port counts; the attack and labelled flows; the class of more than half the flows,
+ * the one candidate Boyer and Moore's vote leaves. One kind at a time, so that the
+ * scratch of a window's largest group (an attacker's, often) stays at 16 bytes a flow. */
 static void summarize(dtable *t, summary *s, const frec *f, size_t n, uint64_t *v)
 {
 	memset(s, 0, sizeof *s);
 	s->major = -1;
 	s->log2n = log2c(n);
-	uint64_t *proto = v, *peer = v + n, *sport = v + 2 * n, *dport = v + 3 * n,
-	         *flags = v + 4 * n, votes = 0;
+	uint64_t votes = 0;
 	uint32_t cand = UINT32_MAX;
 	for (size_t i = 0; i < n; i++) {
-		proto[i] = f[i].proto;
-		peer[i] = (uint64_t)(f[i].peer6 & 1) << 32 | f[i].peer;
-		sport[i] = f[i].sport;
-		dport[i] = f[i].dport;
-		flags[i] = f[i].flags;
+		v[i] = f[i].proto;
 		s->attacks += f[i].peer6 >> 1;
 		if (f[i].cls == UINT32_MAX)
 			continue;
@@ -786,8 +782,15 @@ static void summarize(dtable *t, summary *s, const frec *f, size_t n, uint64_t *
 			cand = f[i].cls;
 		votes = cand == f[i].cls ? votes + 1 : votes - 1;
 	}
-	for (int kind = 0; kind < K_NENT; kind++)
-		summarize_kind(t, s, kind, v + (size_t)kind * n, v + K_NENT * n, n);
+	summarize_kind(t, s, K_PROTO, v, v + n, n);
+	for (int kind = K_PEER; kind < K_NENT; kind++) {
+		for (size_t i = 0; i < n; i++)
+			v[i] = kind == K_PEER    ? (uint64_t)(f[i].peer6 & 1) << 32 | f[i].peer
+			       : kind == K_SPORT ? f[i].sport
+			       : kind == K_DPORT ? f[i].dport
+			                         : f[i].flags;
+		summarize_kind(t, s, kind, v, v + n, n);
+	}
 	if (!s->voted)
 		return;
 	uint64_t c = 0;
@@ -865,7 +868,7 @@ static int close_window(nids_window *nw, win *w, nids_err *err)
 		maxn = gn > maxn ? gn : maxn;
 	}
 	nw->buf = reserve(nw->buf, &nw->maxbuf, maxn, sizeof *nw->buf);
-	nw->keys = reserve(nw->keys, &nw->maxkeys, (K_NENT + 1) * maxn, sizeof *nw->keys);
+	nw->keys = reserve(nw->keys, &nw->maxkeys, 2 * maxn, sizeof *nw->keys);
 	if (!nw->buf || !nw->keys)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	const gkey *order = nw->order;
