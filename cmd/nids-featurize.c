@@ -88,43 +88,32 @@ int main(int argc, char **argv)
 		default: nids_cli_common(PROG, USAGE, argv, ch, &talk);
 		}
 	}
-	if (o.format) {
-		int known = 0;
-		for (const char *const *n = nids_feat_format_names(); *n; n++)
-			known |= !strcmp(*n, o.format);
-		if (!known)
-			nids_cli_usage_error(PROG, USAGE, "unknown format '%s'", o.format);
-	}
+	if (o.format)
+		nids_cli_check_format(PROG, USAGE, o.format, 0);
 	if (o.vocab_in && o.vocab_out)
 		nids_cli_usage_error(PROG, USAGE, "--vocab and --fit-vocab exclude each other");
 	int nin = argc > optind ? argc - optind : 1;
 	if (nin > 1 && o.vocab_out)
 		nids_cli_usage_error(PROG, USAGE, "--fit-vocab learns from one input");
-	char *stdin_only[] = { "-" };
-	char **paths = argc > optind ? argv + optind : stdin_only;
-	const char *in_path = nin == 1 ? paths[0] : "inputs";
+	const char *in_path = nin == 1 && argc > optind ? argv[optind] : nin == 1 ? "-" : "inputs";
 
 	nids_err err = { 0 };
 	nids_feat_stats st;
-	nids_input **in = calloc((size_t)nin, sizeof *in);
+	nids_input **in = NULL;
 	nids_output *out = NULL;
-	int rc = in ? 0 : nids_err_set(&err, NIDS_ENOMEM, NULL, "out of memory");
-	for (int i = 0; !rc && i < nin; i++)
-		rc = nids_input_open(&in[i], paths[i], &err);
+	nids_progress *progress = NULL;
+	int rc = nids_cli_open_inputs(PROG, &talk, argv + optind, argc - optind, &in, &progress, &err);
 	if (!rc)
 		rc = nids_output_open(&out, out_path, 1, &err);
 	if (!rc) {
-		nids_progress *progress = nids_cli_progress_inputs(PROG, &talk, in, nin);
 		rc = nids_featurize(in, nin, nids_output_file(out), nids_output_name(out), &o, &st, &err);
-		nids_cli_progress_end(progress);
 		if (rc)
 			nids_output_abort(out);
 		else
 			rc = nids_output_commit(out, &err);
 	}
-	for (int i = 0; in && i < nin; i++)
-		nids_input_free(in[i]);
-	free(in);
+	nids_cli_progress_end(progress);
+	nids_cli_inputs_free(in, argc - optind);
 	if (rc) {
 		nids_err_print(PROG, &err);
 		return nids_err_exit_code(&err);

@@ -275,20 +275,14 @@ static int number(feat_ctx *fc, const nids_csv_record *rec, const ugr_state *s, 
 	return feat_measure(fc, rec, s->field[f], what, out, nonfinite, err);
 }
 
-/* A port; nfdump writes an ICMP flow's type and code as "8.0", which is type * 256 +
- * code, the number its binary records hold. */
+/* A port as a feature, when the identifiers are left out (else row() takes the parsed
+ * identifier); nfdump writes an ICMP flow's type and code as "8.0", which is type * 256
+ * + code, the number its binary records hold. */
 static int port(feat_ctx *fc, const nids_csv_record *rec, const ugr_state *s, int f,
                 const char *what, float *out, int *nonfinite, nids_err *err)
 {
 	const char *v = rec->fields[s->field[f]];
-	size_t n = rec->lens[s->field[f]], i = 0;
-	unsigned p = 0;
-	for (; i < n && i < 5 && (unsigned)(v[i] - '0') < 10; i++) /* the common case: digits */
-		p = p * 10 + (unsigned)(v[i] - '0');
-	if (i == n && n > 0) {
-		*out = (float)p;
-		return 0;
-	}
+	size_t n = rec->lens[s->field[f]];
 	const char *dot = memchr(v, '.', n);
 	if (dot) {
 		double a, b;
