@@ -47,6 +47,10 @@ static const struct {
 
 int feat_proto_number(const char *s, size_t len)
 {
+	if (len == 3 && s[1] == 'C' && s[2] == 'P' && s[0] == 'T') /* most flows: TCP and UDP */
+		return 6;
+	if (len == 3 && s[1] == 'D' && s[2] == 'P' && s[0] == 'U')
+		return 17;
 	double v;
 	/* a name (a letter first) is no number but inf or nan, which are -1 as well */
 	int name = len && ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z');
@@ -82,23 +86,36 @@ static int port_number(const char *s, size_t len)
 
 /* A dotted quad as inet_pton takes it (four decimal numbers to 255, no leading zeros)
  * into out [16] as IPv4-mapped IPv6, as nids_addr_parse stores it; -1 for anything else,
- * which nids_addr_parse then decides. */
+ * which nids_addr_parse then decides. s[len] is the field's terminating NUL (no digit,
+ * no dot), so a digit may be looked at one place past the last one. */
 static int ipv4_fast(const char *s, size_t len, unsigned char out[16])
 {
-	const char *e = s + len;
+	const unsigned char *p = (const unsigned char *)s, *e = p + len;
 	unsigned char q[4];
 	for (int i = 0; i < 4; i++) {
-		unsigned v = 0;
-		int n = 0;
-		for (; s < e && (unsigned)(*s - '0') < 10 && n < 4; s++, n++)
-			v = v * 10 + (unsigned)(*s - '0');
-		if (n == 0 || n > 3 || v > 255 || (n > 1 && s[-n] == '0'))
+		unsigned v = (unsigned)(p[0] - '0'), d;
+		if (v > 9)
 			return -1;
+		if ((d = (unsigned)(p[1] - '0')) > 9) {
+			p += 1;
+		} else if (v == 0) { /* a leading zero */
+			return -1;
+		} else {
+			v = v * 10 + d;
+			if ((d = (unsigned)(p[2] - '0')) > 9) {
+				p += 2;
+			} else {
+				v = v * 10 + d;
+				p += 3;
+				if (v > 255 || (unsigned)(p[0] - '0') <= 9)
+					return -1;
+			}
+		}
 		q[i] = (unsigned char)v;
-		if (i < 3 && (s == e || *s++ != '.'))
+		if (i < 3 && *p++ != '.')
 			return -1;
 	}
-	if (s != e)
+	if (p != e)
 		return -1;
 	memset(out, 0, 10);
 	out[10] = out[11] = 0xff;
@@ -125,8 +142,15 @@ int feat_ids_fill(feat_ctx *fc, const feat_ids *ids, const nids_csv_record *rec,
 		case FEAT_ID_TIME: {
 			int64_t us;
 			double t;
-			if (nids_time_parse(s, len, &us) == 0) {
+			if (len && len == fc->time_memo_len && !memcmp(s, fc->time_memo, len)) {
+				nids_meta_put_i64(m + off, fc->time_memo_us);
+			} else if (nids_time_parse(s, len, &us) == 0) {
 				nids_meta_put_i64(m + off, us);
+				if (len < sizeof fc->time_memo) {
+					memcpy(fc->time_memo, s, len);
+					fc->time_memo_len = len;
+					fc->time_memo_us = us;
+				}
 			} else if (feat_parse_time(s, &t) == 0) {
 				nids_meta_put_i64(m + off, llround(t * 1e6));
 			} else {

@@ -24,6 +24,10 @@ typedef struct feat_ctx {
 	char label_memo[64];
 	size_t label_memo_len; /* 0: none */
 	float label_memo_label, label_memo_class;
+	/* the last time text of the identifiers and its value: a second's flows share it */
+	char time_memo[40];
+	size_t time_memo_len; /* 0: none */
+	int64_t time_memo_us;
 	unsigned char *meta; /* the row's metadata [h->meta_width], filled by the driver and
 	                        the format's row function */
 } feat_ctx;

@@ -54,6 +54,66 @@ static void addresses(void)
 	CHECK(feat_proto_number("TCP", 3) == 6 && feat_proto_number("icmp6", 5) == 58 &&
 	      feat_proto_number("17", 2) == 17 && feat_proto_number("XTP", 3) < 0 &&
 	      feat_proto_number("300", 3) < 0, "protocols");
+	CHECK(feat_proto_number("UDP", 3) == 17 && feat_proto_number("udp", 3) == 17 &&
+	      feat_proto_number("tcp", 3) == 6 && feat_proto_number("TCPX", 4) < 0 &&
+	      feat_proto_number("TC", 2) < 0, "the fast names and their neighbours");
+}
+
+/* The identifiers' own parses agree with the general ones: a dotted quad read in place
+ * (the field's terminating NUL ends it) gives nids_addr_parse's bytes or is refused
+ * as nids_addr_parse refuses it, naming the record; a time text repeated from the row
+ * before gives the value parsed afresh. */
+static void identifier_fields(void)
+{
+	static const char *const addrs[] = {
+		"0.0.0.0", "255.255.255.255", "10.0.0.1", "192.168.1.100", "9.99.199.249",
+		"1.2.3.4", "01.2.3.4", "1.2.3.04", "0.01.2.3", "00.1.2.3", "1.2.3.256",
+		"256.1.1.1", "1.2.300.4", "1.2.3", "1.2.3.4.5", "1..3.4", "1.2.3.", ".1.2.3",
+		"1234.1.1.1", "1.2.3.1000", "1.2.3.4x", "1.2.3.-4", "::ffff:1.2.3.4", "fe80::1",
+		"a.b.c.d", "1.2.3.4/8" };
+	size_t n = sizeof addrs / sizeof *addrs;
+	char path[] = "/tmp/nids-ids-XXXXXX";
+	int fd = mkstemp(path);
+	for (size_t i = 0; i < n; i++) /* field 2: the time, the same text on rows 1 and 2 */
+		dprintf(fd, "%s,%s\n", addrs[i],
+		        i < 2 ? "2016-07-27 13:43:19" : i == 2 ? "2016-07-27 13:43:20" : "1469626999.5");
+	close(fd);
+	nids_err err = { 0 };
+	nids_input *in = NULL;
+	nids_csv *c = NULL;
+	CHECK(nids_input_open(&in, path, &err) == 0 && nids_csv_open(&c, in, ',', &err) == 0, "%s",
+	      err.msg);
+	unsigned char meta[24];
+	feat_ctx fc = { .csv = c, .meta = meta };
+	feat_ids ids;
+	feat_ids_init(&ids);
+	ids.field[FEAT_ID_SRC] = 0, ids.off[FEAT_ID_SRC] = 0;
+	ids.field[FEAT_ID_TIME] = 1, ids.off[FEAT_ID_TIME] = 16;
+	static const int64_t WANT_US[3] = { 1469626999000000, 1469626999000000,
+	                                     1469627000000000 };
+	nids_csv_record rec;
+	for (size_t i = 0; i < n && nids_csv_next(c, &rec, &err) == 1; i++) {
+		unsigned char want[16];
+		int ok = nids_addr_parse(addrs[i], strlen(addrs[i]), want) == 0;
+		memset(meta, 0xaa, sizeof meta);
+		err = (nids_err){ 0 };
+		int rc = feat_ids_fill(&fc, &ids, &rec, &err);
+		CHECK((rc == 0) == ok, "%s: %d (%s)", addrs[i], rc, err.msg);
+		if (ok) {
+			CHECK(!memcmp(meta, want, 16), "%s: other bytes", addrs[i]);
+			int64_t us = nids_meta_get_i64(meta + 16);
+			CHECK(us == (i < 3 ? WANT_US[i] : 1469626999500000), "%s: time %lld", addrs[i],
+			      (long long)us);
+		} else {
+			char where[64];
+			snprintf(where, sizeof where, "%s:%zu", path, i + 1);
+			CHECK(!strcmp(err.where, where) && strstr(err.msg, "is not an IP address"),
+			      "%s: %s: %s", addrs[i], err.where, err.msg);
+		}
+	}
+	nids_csv_free(c);
+	nids_input_free(in);
+	unlink(path);
 }
 
 static void vocab_round_trip(void)
@@ -112,6 +172,7 @@ int main(void)
 	TEST(name_keys);
 	TEST(times);
 	TEST(addresses);
+	TEST(identifier_fields);
 	TEST(vocab_round_trip);
 	return CHECK_DONE();
 }
