@@ -407,6 +407,7 @@ int feat_records(feat_ctx *fc, const nids_csv_record *first, feat_row_fn conv, v
 	nids_csv_record rec;
 	uint64_t recno = 0;
 	int rc = 0;
+	nids_err e = { 0 }; /* a record's error; emptied per record, not zeroed (772 bytes) */
 	if (first)
 		rec = *first;
 	while (!rc) {
@@ -419,7 +420,7 @@ int feat_records(feat_ctx *fc, const nids_csv_record *first, feat_row_fn conv, v
 		first = NULL;
 		fc->st->records++;
 		recno++;
-		nids_err e = { 0 };
+		e.code = 0, e.where[0] = e.msg[0] = 0;
 		int r;
 		if (fc->nfields && rec.nfields != fc->nfields)
 			r = nids_err_set(&e, NIDS_EFORMAT, feat_where(fc), "%d fields, expected %d",
