@@ -150,8 +150,6 @@ struct nids_window {
 	void *ctx;
 	win *open; /* [nopen], by start time */
 	int nopen, maxopen;
-	win *spare; /* [nspare] cleared windows for reuse */
-	int nspare, maxspare;
 	int64_t tmax;        /* latest flow time seen */
 	int64_t closed_upto; /* windows starting before this have been emitted */
 	int started;
@@ -244,21 +242,37 @@ static void key_words(const unsigned char k[16], uint64_t *a, uint64_t *b)
 
 #define HUGE_SZ ((size_t)2 << 20) /* a transparent huge page */
 
-/* n bytes aligned to 64; from n = 2 MiB on rounded up to whole 2 MiB pages, aligned
- * and marked for transparent huge pages, which cuts the page faults of fresh memory
- * 512-fold (smaller arrays stay in small pages: a huge one would be touched whole).
- * Freed with free. NULL when out of memory. */
+/* n bytes aligned to 64; from n = 2 MiB on whole 2 MiB pages mapped for the purpose,
+ * aligned and marked for transparent huge pages, which cuts the page faults of fresh
+ * memory 512-fold (smaller arrays stay in small pages: a huge one would be touched
+ * whole). Freed with big_free(p, n), which gives the large ones back to the system at
+ * once (free would keep them in the heap, and a closed window's memory would stay).
+ * NULL when out of memory. */
 static void *big_alloc(size_t n)
 {
 	if (n < HUGE_SZ)
 		return aligned_alloc(64, (n + 63) / 64 * 64);
 	size_t sz = (n + HUGE_SZ - 1) / HUGE_SZ * HUGE_SZ;
-	void *p = aligned_alloc(HUGE_SZ, sz);
+	unsigned char *m = mmap(NULL, sz + HUGE_SZ, PROT_READ | PROT_WRITE,
+	                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	size_t head = (HUGE_SZ - (uintptr_t)m % HUGE_SZ) % HUGE_SZ; /* to the next 2 MiB */
+	if (head)
+		munmap(m, head);
+	munmap(m + head + sz, HUGE_SZ - head);
 #ifdef MADV_HUGEPAGE
-	if (p)
-		madvise(p, sz, MADV_HUGEPAGE); /* a hint: no huge pages is no error */
+	madvise(m + head, sz, MADV_HUGEPAGE); /* a hint: no huge pages is no error */
 #endif
-	return p;
+	return m + head;
+}
+
+static void big_free(void *p, size_t n)
+{
+	if (n < HUGE_SZ)
+		free(p);
+	else if (p)
+		munmap(p, (n + HUGE_SZ - 1) / HUGE_SZ * HUGE_SZ);
 }
 
 /* The scratch array p of *cap elements of size sz, or a new one for at least n elements
@@ -267,7 +281,7 @@ static void *reserve(void *p, size_t *cap, size_t n, size_t sz)
 {
 	if (n <= *cap && p)
 		return p;
-	free(p);
+	big_free(p, *cap * sz);
 	n = n ? n : 1;
 	p = big_alloc(n * sz);
 	*cap = p ? n : 0;
@@ -291,7 +305,7 @@ static int grow_table(addr_table *at)
 			j = (j + 1) & (cap - 1);
 		t[j] = at->t[i];
 	}
-	free(at->t);
+	big_free(at->t, at->cap * sizeof *at->t);
 	at->t = t;
 	at->cap = cap;
 	return 0;
@@ -320,13 +334,6 @@ static long addr_id(addr_table *at, const unsigned char k[16], int *fresh)
 
 /* Group i of w. */
 static inline group *grp(const win *w, size_t i) { return &w->gpage[i / GPAGE][i % GPAGE]; }
-
-static void table_clear(addr_table *at)
-{
-	if (at->t)
-		memset(at->t, 0, at->cap * sizeof *at->t);
-	at->n = 0;
-}
 
 /* Prefetch, in three steps over the ring of recent keys: the table slot where k would
  * be; the group of the key given PF_GROUP calls before (its slot fetched by then); the
@@ -426,7 +433,7 @@ static int grow_groups_table(gtable *gt)
 			j = (j + 1) & (cap - 1);
 		t[j] = gt->t[i];
 	}
-	free(gt->t);
+	big_free(gt->t, gt->cap * sizeof *gt->t);
 	gt->t = t;
 	gt->cap = cap;
 	return 0;
@@ -477,27 +484,18 @@ static group *group_of(win *w, const unsigned char k[16])
 
 /* ---- windows ---- */
 
-static void win_clear(win *w)
-{
-	if (w->gt.t)
-		memset(w->gt.t, 0, w->gt.cap * sizeof *w->gt.t);
-	w->gt.n = 0;
-	table_clear(&w->pt);
-	w->ng = w->used = w->left = 0;
-}
-
 static void win_release(win *w)
 {
-	free(w->gt.t);
-	free(w->pt.t);
+	big_free(w->gt.t, w->gt.cap * sizeof *w->gt.t);
+	big_free(w->pt.t, w->pt.cap * sizeof *w->pt.t);
 	free(w->gpage);
 	for (size_t k = 0; k < w->nchunk; k++)
-		free(w->chunk[k]);
+		big_free(w->chunk[k], chunk_cap(k) * sizeof(block));
 	free(w->chunk);
 }
 
-/* A cleared window for start, taken from the spares when one is there, placed in the
- * open list in start order. NULL when out of memory. */
+/* A new window for start, placed in the open list in start order. NULL when out of
+ * memory. */
 static win *open_window(nids_window *nw, int64_t start)
 {
 	if (nw->nopen == nw->maxopen) {
@@ -508,35 +506,14 @@ static win *open_window(nids_window *nw, int64_t start)
 		nw->open = o;
 		nw->maxopen = m;
 	}
-	win fresh = { 0 };
-	if (nw->nspare)
-		fresh = nw->spare[--nw->nspare];
-	fresh.start = start;
 	int i = nw->nopen;
 	while (i > 0 && nw->open[i - 1].start > start) {
 		nw->open[i] = nw->open[i - 1];
 		i--;
 	}
-	nw->open[i] = fresh;
+	nw->open[i] = (win){ .start = start };
 	nw->nopen++;
 	return &nw->open[i];
-}
-
-static int to_spare(nids_window *nw, win *w)
-{
-	win_clear(w);
-	if (nw->nspare == nw->maxspare) {
-		int m = nw->maxspare ? nw->maxspare * 2 : 4;
-		win *s = realloc(nw->spare, (size_t)m * sizeof *s);
-		if (!s) {
-			win_release(w);
-			return NIDS_ENOMEM;
-		}
-		nw->spare = s;
-		nw->maxspare = m;
-	}
-	nw->spare[nw->nspare++] = *w;
-	return 0;
 }
 
 /* Welford's update of statistic s with x, the new count's reciprocal given. */
@@ -962,11 +939,9 @@ static int close_upto(nids_window *nw, int64_t limit, nids_err *err)
 		int rc = close_window(nw, &w, err);
 		if (w.start + nw->o.window_us > nw->closed_upto)
 			nw->closed_upto = w.start + nw->o.window_us;
-		int rs = to_spare(nw, &w);
+		win_release(&w); /* (its memory back to the system: the next window's is fresh) */
 		if (rc)
 			return rc;
-		if (rs)
-			return nids_err_set(err, rs, NULL, "out of memory");
 	}
 	return 0;
 }
@@ -1026,13 +1001,10 @@ void nids_window_free(nids_window *nw)
 		return;
 	for (int i = 0; i < nw->nopen; i++)
 		win_release(&nw->open[i]);
-	for (int i = 0; i < nw->nspare; i++)
-		win_release(&nw->spare[i]);
 	free(nw->open);
-	free(nw->spare);
-	free(nw->order);
-	free(nw->keys);
-	free(nw->buf);
+	big_free(nw->order, nw->order_cap * sizeof *nw->order);
+	big_free(nw->keys, nw->maxkeys * sizeof *nw->keys);
+	big_free(nw->buf, nw->maxbuf * sizeof *nw->buf);
 	free(nw->pf);
 	free(nw);
 }
