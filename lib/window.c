@@ -9,7 +9,7 @@
  * table slot, then its group, then the place in its tail block; the flow's add takes
  * the group found there, checked against its key.
  * Closing a window sorts the groups of at least min_flows flows by address and, for
- * each, copies its records out of its blocks and counts each kind's runs of equal
+ * each, reads one kind of value at a time out of its blocks and counts its runs of equal
  * values: a run of c equal values in a group of n flows adds -p log2 p (p = c / n) to
  * the entropy of that kind, in ascending order of the values, and c to the port's
  * proportion. Values all equal are one run; in groups of 9 to 1024 flows the distinct
@@ -18,13 +18,13 @@
  * smaller groups sort their values. The majority class is the one candidate of Boyer
  * and Moore's vote, counted. The log2 table is static. Peers are their IPv4 address,
  * or an id from a per-window table of IPv6 addresses.
- * Memory: blocks and group pages come from per-window chunks that grow to 2 MiB, and a
- * closed window's chunks and tables are kept for the next, so memory stays at what the
- * largest windows needed: about 18 bytes per flow (16-byte records, seven to a 128-byte
- * block) and 210 per group (its 128 bytes, its table slot, the unused part of its last
- * block) of the open windows, plus the closing window's scratch (24 bytes per emitted
- * group, 32 per flow of its largest group). Arrays of 2 MiB or more are aligned and
- * marked for transparent huge pages: 512 times fewer page faults, fewer TLB misses. */
+ * Memory: blocks and group pages come from per-window chunks that grow to 2 MiB, given
+ * back to the system when the window closes: about 18 bytes per flow (16-byte records,
+ * seven to a 128-byte block) and 210 per group (its 128 bytes, its table slot, the
+ * unused part of its last block) of the open windows, plus the closing window's scratch
+ * (24 bytes per emitted group, 16 per flow of its largest group). Arrays of 2 MiB or
+ * more are aligned and marked for transparent huge pages: 512 times fewer page faults,
+ * fewer TLB misses. */
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -156,8 +156,6 @@ struct nids_window {
 	nids_window_counts c;
 	gkey *order;     /* scratch: the groups to emit [order_cap] */
 	size_t order_cap;
-	frec *buf;       /* scratch: one group's flows [maxbuf] */
-	size_t maxbuf;
 	uint64_t *keys;  /* scratch: a group's values of one kind, then sort scratch [maxkeys] */
 	size_t maxkeys;
 	pfring *pf; /* written by nids_window_prefetch, which is given a const aggregator */
@@ -738,43 +736,63 @@ static void summarize_kind(dtable *t, summary *s, int kind, uint64_t *v, uint64_
 	count_runs(s, n, kind, v, n);
 }
 
-/* The summary of a group of n flows f [n] (v [2 n] scratch): each kind's entropy and
- * port counts; the attack and labelled flows; the class of more than half the flows,
- * the one candidate Boyer and Moore's vote leaves. One kind at a time, so that the
- * scratch of a window's largest group (an attacker's, often) stays at 16 bytes a flow. */
-static void summarize(dtable *t, summary *s, const frec *f, size_t n, uint64_t *v)
+/* The values of one kind of group g's flows into v [g->n], from its blocks; for
+ * K_CLASS the class, and above it whether the flow is an attack. */
+static void values_of(const group *g, int kind, uint64_t *v)
 {
+	size_t k = 0;
+	for (const block *b = g->head; k < g->n; b = b->next) {
+		if (b->next) {
+			__builtin_prefetch(b->next);
+			__builtin_prefetch((const char *)b->next + 64);
+		}
+		size_t m = g->n - k < BLOCK_FLOWS ? g->n - k : BLOCK_FLOWS;
+		const frec *f = b->f;
+		for (size_t i = 0; i < m; i++)
+			v[k + i] = kind == K_PROTO  ? f[i].proto
+			           : kind == K_PEER  ? (uint64_t)(f[i].peer6 & 1) << 32 | f[i].peer
+			           : kind == K_SPORT ? f[i].sport
+			           : kind == K_DPORT ? f[i].dport
+			           : kind == K_FLAGS ? f[i].flags
+			                             : (uint64_t)(f[i].peer6 >> 1) << 32 | f[i].cls;
+		k += m;
+	}
+}
+
+/* The summary of group g (v [2 n] scratch): each kind's entropy and port counts; the
+ * attack and labelled flows; the class of more than half the flows, the one candidate
+ * Boyer and Moore's vote leaves. One kind at a time, read from the blocks, so that the
+ * scratch of a window's largest group (an attacker's, often) is 16 bytes a flow. */
+static void summarize(dtable *t, summary *s, const group *g, uint64_t *v)
+{
+	size_t n = g->n;
 	memset(s, 0, sizeof *s);
 	s->major = -1;
 	s->log2n = log2c(n);
+	values_of(g, K_CLASS, v);
 	uint64_t votes = 0;
 	uint32_t cand = UINT32_MAX;
 	for (size_t i = 0; i < n; i++) {
-		v[i] = f[i].proto;
-		s->attacks += f[i].peer6 >> 1;
-		if (f[i].cls == UINT32_MAX)
+		uint32_t cls = (uint32_t)v[i];
+		s->attacks += v[i] >> 32;
+		if (cls == UINT32_MAX)
 			continue;
 		s->voted++;
 		if (!votes)
-			cand = f[i].cls;
-		votes = cand == f[i].cls ? votes + 1 : votes - 1;
+			cand = cls;
+		votes = cand == cls ? votes + 1 : votes - 1;
 	}
-	summarize_kind(t, s, K_PROTO, v, v + n, n);
-	for (int kind = K_PEER; kind < K_NENT; kind++) {
+	if (s->voted) {
+		uint64_t c = 0;
 		for (size_t i = 0; i < n; i++)
-			v[i] = kind == K_PEER    ? (uint64_t)(f[i].peer6 & 1) << 32 | f[i].peer
-			       : kind == K_SPORT ? f[i].sport
-			       : kind == K_DPORT ? f[i].dport
-			                         : f[i].flags;
+			c += (uint32_t)v[i] == cand;
+		if (2 * c > n)
+			s->major = (int)cand;
+	}
+	for (int kind = K_PROTO; kind < K_NENT; kind++) {
+		values_of(g, kind, v);
 		summarize_kind(t, s, kind, v, v + n, n);
 	}
-	if (!s->voted)
-		return;
-	uint64_t c = 0;
-	for (size_t i = 0; i < n; i++)
-		c += f[i].cls == cand;
-	if (2 * c > n)
-		s->major = (int)cand;
 }
 
 static int cmp_gkey(const void *x, const void *y)
@@ -813,21 +831,6 @@ static void features(const group *g, const summary *s, double f[NIDS_WINDOW_NFEA
 		f[k++] = (double)s->dport[p] / (double)g->n;
 }
 
-/* Group g's flows into buf [g->n], from its blocks. */
-static void flows_of(const group *g, frec *buf)
-{
-	size_t k = 0;
-	for (const block *b = g->head; k < g->n; b = b->next) {
-		if (b->next) {
-			__builtin_prefetch(b->next);
-			__builtin_prefetch((const char *)b->next + 64);
-		}
-		size_t m = g->n - k < BLOCK_FLOWS ? g->n - k : BLOCK_FLOWS;
-		memcpy(buf + k, b->f, m * sizeof *buf);
-		k += m;
-	}
-}
-
 /* Emits w's groups (those big enough and with a class, as the options say), in order
  * of their addresses. */
 static int close_window(nids_window *nw, win *w, nids_err *err)
@@ -844,9 +847,8 @@ static int close_window(nids_window *nw, win *w, nids_err *err)
 		nw->order[n++] = key_of(grp(w, i), i);
 		maxn = gn > maxn ? gn : maxn;
 	}
-	nw->buf = reserve(nw->buf, &nw->maxbuf, maxn, sizeof *nw->buf);
 	nw->keys = reserve(nw->keys, &nw->maxkeys, 2 * maxn, sizeof *nw->keys);
-	if (!nw->buf || !nw->keys)
+	if (!nw->keys)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	const gkey *order = nw->order;
 	qsort(nw->order, n, sizeof *nw->order, cmp_gkey); /* addresses are distinct */
@@ -862,8 +864,7 @@ static int close_window(nids_window *nw, win *w, nids_err *err)
 			__builtin_prefetch((const char *)grp(w, order[i + 4].idx)->head + 64);
 		}
 		const group *g = grp(w, order[i].idx);
-		flows_of(g, nw->buf);
-		summarize(&nw->dt, &s, nw->buf, g->n, nw->keys);
+		summarize(&nw->dt, &s, g, nw->keys);
 		row.start = w->start;
 		memcpy(row.key, g->key, 16);
 		row.flows = g->n;
@@ -1004,7 +1005,6 @@ void nids_window_free(nids_window *nw)
 	free(nw->open);
 	big_free(nw->order, nw->order_cap * sizeof *nw->order);
 	big_free(nw->keys, nw->maxkeys * sizeof *nw->keys);
-	big_free(nw->buf, nw->maxbuf * sizeof *nw->buf);
 	free(nw->pf);
 	free(nw);
 }
