@@ -4,6 +4,9 @@
 #include "csvin_impl.h"
 
 #include <csv.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -149,8 +152,9 @@ static void compact(nids_csv *c)
 /* ---- the quote-free side ---- */
 
 /* Bit i of the result is set when p[i] is the delimiter d, a CR or an LF, i < 64. GCC's
- * vector extensions, 16 bytes at a time: each byte's comparison becomes 0 or 1, and
- * three shifts fold the eight bytes of each 64-bit lane into its low byte. */
+ * vector extensions, 16 bytes at a time: each byte's comparison becomes 0 or all ones,
+ * and SSE2's movemask gathers them, or elsewhere three shifts fold the eight bytes of
+ * each 64-bit lane into its low byte. */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 typedef unsigned char u8x16 __attribute__((vector_size(16)));
 typedef uint64_t u64x2 __attribute__((vector_size(16)));
@@ -159,12 +163,16 @@ static inline uint64_t marks16(const unsigned char *p, unsigned char d)
 {
 	u8x16 v;
 	memcpy(&v, p, 16);
-	u8x16 m = (u8x16)((v == d) | (v == '\n') | (v == '\r')) & 1;
-	u64x2 x = (u64x2)m;
+	u8x16 m = (u8x16)((v == d) | (v == '\n') | (v == '\r'));
+#ifdef __SSE2__ /* one instruction gathers the bytes' top bits */
+	return (uint64_t)(unsigned)_mm_movemask_epi8((__m128i)m);
+#else
+	u64x2 x = (u64x2)(m & 1);
 	x |= x >> 7;  /* byte k: bits 0-1 = bytes k, k+1 */
 	x |= x >> 14; /* bits 0-3 = bytes k..k+3 */
 	x |= x >> 28; /* bits 0-7 = bytes k..k+7 */
 	return (x[0] & 0xff) | (x[1] & 0xff) << 8;
+#endif
 }
 
 static inline uint64_t marks64(const unsigned char *p, unsigned char d)
