@@ -831,6 +831,33 @@ static void features(const group *g, const summary *s, double f[NIDS_WINDOW_NFEA
 		f[k++] = (double)s->dport[p] / (double)g->n;
 }
 
+#define TOUCH_GROUPS 8   /* groups whose chains are walked side by side */
+#define TOUCH_BLOCKS 64  /* the most blocks of one group walked so (8 KiB) */
+
+/* Brings the blocks of groups order [m] (up to TOUCH_BLOCKS each) into the cache,
+ * walking their chains side by side: a chain is a run of dependent loads, and walking m
+ * at once keeps m misses in flight where one chain at a time keeps one. */
+static void touch_chains(const win *w, const gkey *order, size_t m)
+{
+	const block *b[TOUCH_GROUPS];
+	size_t left[TOUCH_GROUPS], busy = 0;
+	for (size_t p = 0; p < m; p++) {
+		const group *g = grp(w, order[p].idx);
+		size_t nb = (g->n + BLOCK_FLOWS - 1) / BLOCK_FLOWS;
+		b[p] = g->head;
+		left[p] = nb < TOUCH_BLOCKS ? nb : TOUCH_BLOCKS;
+		busy += left[p] > 0;
+	}
+	while (busy)
+		for (size_t p = 0; p < m; p++) {
+			if (!left[p])
+				continue;
+			__builtin_prefetch(b[p]);
+			b[p] = --left[p] ? b[p]->next : NULL; /* (the block's second line) */
+			busy -= !left[p];
+		}
+}
+
 /* Emits w's groups (those big enough and with a class, as the options say), in order
  * of their addresses. */
 static int close_window(nids_window *nw, win *w, nids_err *err)
@@ -855,13 +882,12 @@ static int close_window(nids_window *nw, win *w, nids_err *err)
 	nids_window_row row;
 	summary s;
 	for (size_t i = 0; i < n; i++) {
-		if (i + 8 < n) { /* the group 8 ahead, the first block of the one 4 ahead */
-			__builtin_prefetch(grp(w, order[i + 8].idx));
-			__builtin_prefetch((const char *)grp(w, order[i + 8].idx) + 64);
-		}
-		if (i + 4 < n) {
-			__builtin_prefetch(grp(w, order[i + 4].idx)->head);
-			__builtin_prefetch((const char *)grp(w, order[i + 4].idx)->head + 64);
+		if (i % TOUCH_GROUPS == 0) { /* the groups of the batch after next, and this one's blocks */
+			for (size_t j = i + 2 * TOUCH_GROUPS; j < i + 3 * TOUCH_GROUPS && j < n; j++) {
+				__builtin_prefetch(grp(w, order[j].idx));
+				__builtin_prefetch((const char *)grp(w, order[j].idx) + 64);
+			}
+			touch_chains(w, order + i, n - i < TOUCH_GROUPS ? n - i : TOUCH_GROUPS);
 		}
 		const group *g = grp(w, order[i].idx);
 		summarize(&nw->dt, &s, g, nw->keys);
