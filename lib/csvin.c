@@ -688,6 +688,10 @@ __attribute__((noinline)) static int parse_plain(const char *s, size_t len, doub
  * (both kept out of line, so that this path needs no stack frame). */
 int nids_parse_float(const char *s, size_t len, double *out)
 {
+	if (len == 1 && (unsigned)(s[0] - '0') < 10) { /* a digit: flags, counts, ToS */
+		*out = s[0] - '0';
+		return 0;
+	}
 	if (len - 1 >= 8)
 		return len - 1 < 20 ? parse_plain(s, len, out) : parse_general(s, len, out);
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
