@@ -73,7 +73,7 @@ for n in "${sizes[@]}"; do
 done
 
 echo "## pandas reference against featurize + window, 1000000 SYNTHETIC flows from a CSV file"
-echo "# ROUNDS (3) interleaved rounds, each side on CPU $one_cpu; nids two ways: featurize | window (two"
+echo "# ${ROUNDS:-3} interleaved rounds, each side on CPU $one_cpu; nids two ways: featurize | window (two"
 echo "# processes, CPU seconds summed) and window -f ugr16 (one process); the best CPU seconds of each count"
 "$tmp/gen_ugr16" -n 1000000 -s 1 >"$tmp/g.csv"
 pbest= nbest= fbest=
