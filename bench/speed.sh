@@ -11,6 +11,8 @@
 #
 # OLD_BIN, NEW_BIN: directories with the programs (e.g. a worktree of the older commit,
 # built, and build/bin). N: runs per figure (default 5). DATA: ../shared/data.
+# SKIP_FLOWS=1 leaves out the flows, FLOWS_ONLY=1 all but them (both builds need
+# nids-window -f for its line).
 set -euo pipefail
 old=$1 new=$2 runs=${3:-5}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,7 +59,11 @@ pipe() { "$1/nids-featurize" -q -f ugr16 "$w/g.csv" | "$1/nids-window" -q; }
 export -f pipe
 export w
 pair "featurize | window (pipeline)" 1000000 bash -c 'pipe @'
+"$new/nids-window" -q -f ugr16 "$w/g.csv" | same "$w/w.rec" "window -f output (new)"
+"$old/nids-window" -q -f ugr16 "$w/g.csv" | same "$w/w.rec" "window -f output (old)"
+pair "window -f ugr16 (file)" 1000000 @/nids-window -q -f ugr16 "$w/g.csv"
 fi
+[ "${FLOWS_ONLY:-0}" = 0 ] || exit 0
 
 echo "## NSL-KDD (streams and models made by the old build, which both builds read)"
 "$old/nids-featurize" -q "$data/KDDTrain+.txt.zst" >"$w/train.rec"
