@@ -33,6 +33,16 @@ static nids_window_opts opts(int64_t window_s, int64_t lateness_s, uint64_t min_
 		                   .min_flows = min_flows };
 }
 
+/* A new aggregator with options o, its rows to s (emptied first). */
+static nids_window *agg(sink *s, const nids_window_opts *o)
+{
+	nids_window *w = NULL;
+	nids_err err = { 0 };
+	s->n = 0;
+	CHECK(nids_window_new(&w, o, collect, s, &err) == 0, "new: %s", err.msg);
+	return w;
+}
+
 static void v4(unsigned char a[16], unsigned x)
 {
 	memset(a, 0, 16);
@@ -81,11 +91,9 @@ static void test_names(void)
 static void test_hand_computed(void)
 {
 	static sink s;
-	s.n = 0;
-	nids_window *w;
 	nids_err err = { 0 };
 	nids_window_opts o = opts(180, 60, 1);
-	CHECK(nids_window_new(&w, &o, collect, &s, &err) == 0, "new");
+	nids_window *w = agg(&s, &o);
 	nids_window_flow f[3] = { flow(100, 1, 2, 1000, 80, 6, 2, 4, 400, 1, 0),
 		                  flow(110, 1, 3, 1001, 80, 6, 0, 1, 60, 1, 1),
 		                  flow(120, 1, 2, 53, 53, 17, 4, 2, 200, 0, 0) };
@@ -211,10 +219,9 @@ static void test_brute_force(void)
 		             1 + (double)(lcg(&r) % 5000), 40 + (double)(lcg(&r) % 1000000),
 		             (unsigned)(lcg(&r) % 4), 0);
 	}
-	nids_window *w;
 	nids_err err = { 0 };
 	nids_window_opts o = opts(60, 30, 5);
-	CHECK(nids_window_new(&w, &o, collect, &s, &err) == 0, "new");
+	nids_window *w = agg(&s, &o);
 	for (int i = 0; i < NF; i++)
 		CHECK(nids_window_add(w, &fl[i], &err) == 0, "flow %d late", i);
 	CHECK(nids_window_finish(w, &err) == 0, "finish");
@@ -248,11 +255,9 @@ static void test_brute_force(void)
 static void test_lateness_and_errors(void)
 {
 	static sink s;
-	s.n = 0;
-	nids_window *w;
 	nids_err err = { 0 };
 	nids_window_opts o = opts(10, 0, 1);
-	CHECK(nids_window_new(&w, &o, collect, &s, &err) == 0, "new");
+	nids_window *w = agg(&s, &o);
 	nids_window_flow a = flow(-5, 1, 2, 1, 1, 6, 1, 1, 1, 0, 0); /* window -10 */
 	nids_window_flow b = flow(10, 1, 2, 1, 1, 6, 1, 1, 1, 0, 0);
 	nids_window_flow late = flow(9.999999, 1, 2, 1, 1, 6, 1, 1, 1, 0, 0);
@@ -265,10 +270,9 @@ static void test_lateness_and_errors(void)
 	nids_window_free(w);
 
 	/* the sink's error stops the aggregation and comes back */
-	s.n = 0;
 	s.fail_at = 2;
 	o = opts(10, 0, 1);
-	CHECK(nids_window_new(&w, &o, collect, &s, &err) == 0, "new");
+	w = agg(&s, &o);
 	a = flow(1, 1, 2, 1, 1, 6, 1, 1, 1, 0, 0);
 	b = flow(2, 2, 2, 1, 1, 6, 1, 1, 1, 0, 0);
 	CHECK(nids_window_add(w, &a, &err) == 0 && nids_window_add(w, &b, &err) == 0, "adds");
@@ -285,11 +289,9 @@ static void test_lateness_and_errors(void)
 static void test_bounded(void)
 {
 	static sink s;
-	s.n = 0;
-	nids_window *w;
 	nids_err err = { 0 };
 	nids_window_opts o = opts(1, 0, 1000000);
-	CHECK(nids_window_new(&w, &o, collect, &s, &err) == 0, "new");
+	nids_window *w = agg(&s, &o);
 	for (int i = 0; i < 200000; i++) {
 		nids_window_flow f = flow(i * 0.001, (unsigned)(i % 500), 2, 1, 1, 6, 1, 1, 1, 0, -1);
 		CHECK(nids_window_add(w, &f, &err) == 0, "add");
@@ -355,7 +357,6 @@ static void test_entropy_exact(void)
 	static nids_window_flow fl[MAXF];
 	static uint64_t vals[NG][5][3000];
 	static sink s;
-	s.n = 0;
 	uint64_t r = 11;
 	int nf = 0, nid6 = 0;
 	static unsigned char id6[64][16];
@@ -392,11 +393,10 @@ static void test_entropy_exact(void)
 			fl[nf++] = f;
 		}
 	}
-	nids_window *w;
 	nids_err err = { 0 };
 	nids_window_opts o = opts(60, 0, 1);
 	o.keep_mixed = 1;
-	CHECK(nids_window_new(&w, &o, collect, &s, &err) == 0, "new");
+	nids_window *w = agg(&s, &o);
 	for (int i = 0; i < nf; i++)
 		CHECK(nids_window_add(w, &fl[i], &err) == 0, "add %d", i);
 	CHECK(nids_window_finish(w, &err) == 0, "finish");
@@ -436,12 +436,10 @@ static void test_entropy_exact(void)
 static void test_majority(void)
 {
 	static sink s;
-	s.n = 0;
-	nids_window *w;
 	nids_err err = { 0 };
 	nids_window_opts o = opts(60, 0, 1);
 	o.keep_mixed = 1;
-	CHECK(nids_window_new(&w, &o, collect, &s, &err) == 0, "new");
+	nids_window *w = agg(&s, &o);
 	/* source 1: 3 of 5 class 2; source 2: 2 of 4 class 1, 2 class 3; source 3: 2 of 5
 	 * class 4, 3 unlabelled; source 4: 3 of 5 class 4, after two others took the vote;
 	 * source 5: unlabelled */
@@ -470,11 +468,9 @@ static void test_majority(void)
 static void run_hinted(const nids_window_flow *fl, int nf, int mode, sink *s,
                        nids_window_counts *c)
 {
-	nids_window *w;
 	nids_err err = { 0 };
 	nids_window_opts o = opts(20, 15, 3);
-	s->n = 0;
-	CHECK(nids_window_new(&w, &o, collect, s, &err) == 0, "new");
+	nids_window *w = agg(s, &o);
 	uint64_t r = 5;
 	for (int i = 0; i < nf; i++) {
 		if (mode == 1 && i % 300 < 284 && i + 16 < nf)
