@@ -47,10 +47,9 @@ static const struct {
 
 int feat_proto_number(const char *s, size_t len)
 {
-	if (len == 3 && s[1] == 'C' && s[2] == 'P' && s[0] == 'T') /* most flows: TCP and UDP */
-		return 6;
-	if (len == 3 && s[1] == 'D' && s[2] == 'P' && s[0] == 'U')
-		return 17;
+	int tu = feat_tcp_udp(s, len);
+	if (tu)
+		return tu;
 	double v;
 	/* a name (a letter first) is no number but inf or nan, which are -1 as well */
 	int name = len && ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z');

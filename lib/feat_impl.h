@@ -79,6 +79,15 @@ int feat_number(feat_ctx *fc, const nids_csv_record *rec, int i, const char *wha
                 nids_err *err);
 
 /* The class id for name, adding it to the output's class table when new. */
+/* 6 or 17 for "TCP" or "UDP" as nfdump writes them (most flows), else 0: the one test
+ * before a protocol table is searched. */
+static inline int feat_tcp_udp(const char *s, size_t n)
+{
+	if (n != 3 || s[2] != 'P')
+		return 0;
+	return s[0] == 'T' && s[1] == 'C' ? 6 : s[0] == 'U' && s[1] == 'D' ? 17 : 0;
+}
+
 /* Whether s [n] (not terminated) spells name, ignoring ASCII case: strncasecmp's answer
  * and name's length, without the call. */
 static inline int feat_same_name(const char *s, size_t n, const char *name)

@@ -96,10 +96,9 @@ static int proto_index(const char *s, size_t n)
 {
 	static const unsigned char LEN[NPROTO] = { 2, 3, 3, 4, 5, 4, 4, 3, 3, 3 };
 	double v;
-	if (n == 3 && s[1] == 'C' && s[2] == 'P' && s[0] == 'T') /* most flows: PROTO_NAMES[8] */
-		return 8;
-	if (n == 3 && s[1] == 'D' && s[2] == 'P' && s[0] == 'U')
-		return 9;
+	int tu = feat_tcp_udp(s, n);
+	if (tu)
+		return tu == 6 ? 8 : 9; /* PROTO_NAMES[8], [9] */
 	for (int i = NPROTO - 1; i >= 0; i--) /* the table, in any case */
 		if (n == LEN[i] && feat_same_name(s, n, PROTO_NAMES[i]))
 			return i;
