@@ -123,6 +123,8 @@ typedef struct gtable {
 #define PF_RING 32
 #define PF_GROUP 6
 #define PF_BLOCK 10
+_Static_assert(PF_BLOCK < NIDS_WINDOW_PREFETCH_AHEAD && NIDS_WINDOW_PREFETCH_AHEAD < PF_RING,
+               "a key's three steps happen before its add, and its ring entry is still there");
 
 typedef struct pfring {
 	uint64_t a[PF_RING], b[PF_RING], h[PF_RING];

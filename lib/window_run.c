@@ -220,8 +220,8 @@ static int add_block(wrun *z, const float *rows, const unsigned char *meta, size
 	int koff = z->o->by ? z->dst_off : z->src_off;
 	nids_window_flow f;
 	for (size_t i = 0; i < n; i++) {
-		if (i + 16 < n)
-			nids_window_prefetch(z->nw, meta + (i + 16) * mw + koff);
+		if (i + NIDS_WINDOW_PREFETCH_AHEAD < n)
+			nids_window_prefetch(z->nw, meta + (i + NIDS_WINDOW_PREFETCH_AHEAD) * mw + koff);
 		int rc = flow_of(z, rows + i * (size_t)h->ncols, meta + i * mw, first + i + 1, &f, err);
 		if (!rc)
 			rc = nids_window_add(z->nw, &f, err);

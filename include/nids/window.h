@@ -98,7 +98,9 @@ int nids_window_new(nids_window **w, const nids_window_opts *o, nids_window_emit
 int nids_window_add(nids_window *w, const nids_window_flow *f, nids_err *err);
 
 /* A hint that a flow of key k comes soon: fetches its table slot in the newest open
- * window. No result depends on it (it keeps a few recent keys to look their groups up once). */
+ * window. No result depends on it (it keeps a few recent keys to look their groups up once).
+ * It pays when given NIDS_WINDOW_PREFETCH_AHEAD flows before the flow's add. */
+#define NIDS_WINDOW_PREFETCH_AHEAD 16
 void nids_window_prefetch(const nids_window *w, const unsigned char k[16]);
 
 /* Emits every window still open. Returns 0 or the emit callback's error. */

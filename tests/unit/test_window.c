@@ -473,8 +473,8 @@ static void run_hinted(const nids_window_flow *fl, int nf, int mode, sink *s,
 	nids_window *w = agg(s, &o);
 	uint64_t r = 5;
 	for (int i = 0; i < nf; i++) {
-		if (mode == 1 && i % 300 < 284 && i + 16 < nf)
-			nids_window_prefetch(w, fl[i + 16].key);
+		if (mode == 1 && i % 300 < 284 && i + NIDS_WINDOW_PREFETCH_AHEAD < nf)
+			nids_window_prefetch(w, fl[i + NIDS_WINDOW_PREFETCH_AHEAD].key);
 		if (mode == 2) {
 			unsigned char k[16];
 			v4(k, (unsigned)(lcg(&r) % 60));
