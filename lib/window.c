@@ -14,17 +14,20 @@
  * the entropy of that kind, in ascending order of the values, and c to the port's
  * proportion. Values all equal are one run; in groups of 9 to 1024 flows the distinct
  * values are counted in a table and only they are sorted, and not even they when all
- * occur equally often (equal terms sum to the same bits in any order); larger and
- * smaller groups sort their values. The majority class is the one candidate of Boyer
- * and Moore's vote, counted. The log2 table is static. Peers are their IPv4 address,
- * or an id from a per-window table of IPv6 addresses.
+ * occur equally often (equal terms sum to the same bits in any order); smaller groups
+ * sort their values; larger ones count their protocols, ports and flags (16 bits each)
+ * in a table of every value, read in ascending order, and sort their peers in place.
+ * The majority class is the one candidate of Boyer and Moore's vote, counted. The log2
+ * table is static. Peers are their IPv4 address, or an id from a per-window table of
+ * IPv6 addresses.
  * Memory: blocks and group pages come from per-window chunks that grow to 2 MiB, given
  * back to the system when the window closes: about 18 bytes per flow (16-byte records,
  * seven to a 128-byte block) and 210 per group (its 128 bytes, its table slot, the
  * unused part of its last block) of the open windows, plus the closing window's scratch
- * (24 bytes per emitted group, 16 per flow of its largest group). Arrays of 2 MiB or
- * more are aligned and marked for transparent huge pages: 512 times fewer page faults,
- * fewer TLB misses. */
+ * (24 bytes per emitted group; 8 per flow of its largest group, or 16 when it has at
+ * most 1024 flows; a 256 KiB table of counts). Arrays of 2 MiB or more are aligned
+ * and marked for transparent huge pages: 512 times fewer page faults, fewer TLB
+ * misses. */
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -160,6 +163,7 @@ struct nids_window {
 	size_t order_cap;
 	uint64_t *keys;  /* scratch: a group's values of one kind, then sort scratch [maxkeys] */
 	size_t maxkeys;
+	uint32_t *count; /* [65536] zeros: a large group's counts of one kind of value */
 	pfring *pf; /* written by nids_window_prefetch, which is given a const aggregator */
 	size_t gopen; /* groups in the open windows */
 	dtable dt;
@@ -647,6 +651,43 @@ static void sort_values(uint64_t *v, uint64_t *tmp, size_t n)
 	}
 }
 
+/* Sorts v [n] ascending in place (American flag sort: Bentley, McIlroy and Bostic,
+ * "Engineering radix sort", 1993), by the byte at shift and, within each of its
+ * buckets, the lower bytes in which the values differ (mask): a large group's values
+ * need no second array. */
+static void sort_in_place(uint64_t *v, size_t n, int shift, uint64_t mask)
+{
+	while (shift >= 0 && !(mask >> shift & 255))
+		shift -= 8;
+	if (n <= 32 || shift < 0) {
+		if (shift >= 0)
+			sort_values(v, NULL, n); /* (insertion: no scratch for 32 or fewer) */
+		return;
+	}
+	size_t count[256] = { 0 }, next[256], end[256];
+	for (size_t i = 0; i < n; i++)
+		count[v[i] >> shift & 255]++;
+	for (size_t b = 0, at = 0; b < 256; b++) {
+		next[b] = at;
+		at += count[b];
+		end[b] = at;
+	}
+	for (size_t b = 0; b < 256; b++) /* each value swapped straight into its bucket */
+		while (next[b] < end[b]) {
+			uint64_t x = v[next[b]];
+			size_t d;
+			while ((d = x >> shift & 255) != b) {
+				uint64_t y = v[next[d]];
+				v[next[d]++] = x;
+				x = y;
+			}
+			v[next[b]++] = x;
+		}
+	for (size_t b = 0, at = 0; b < 256; at += count[b++])
+		if (count[b] > 1)
+			sort_in_place(v + at, count[b], shift - 8, mask);
+}
+
 /* A run of c flows with value x of one kind in a group of n: its share of the entropy
  * and its port's count, into s. */
 static inline void add_run(summary *s, uint64_t n, int kind, uint64_t x, uint64_t c)
@@ -738,62 +779,131 @@ static void summarize_kind(dtable *t, summary *s, int kind, uint64_t *v, uint64_
 	count_runs(s, n, kind, v, n);
 }
 
-/* The values of one kind of group g's flows into v [g->n], from its blocks; for
- * K_CLASS the class, and above it whether the flow is an attack. */
+/* A walk over a group's flows, block by block. */
+typedef struct chain {
+	const block *b;
+	uint64_t left; /* flows not yet walked */
+} chain;
+
+static chain chain_of(const group *g) { return (chain){ g->head, g->n }; }
+
+/* The next block's flows (*m of them, the tail's may be fewer than BLOCK_FLOWS), the one
+ * after it fetched ahead; NULL at the end. */
+static inline const frec *chain_next(chain *c, size_t *m)
+{
+	if (!c->left)
+		return NULL;
+	const block *b = c->b;
+	if (b->next) {
+		__builtin_prefetch(b->next);
+		__builtin_prefetch((const char *)b->next + 64);
+	}
+	*m = c->left < BLOCK_FLOWS ? (size_t)c->left : BLOCK_FLOWS;
+	c->left -= *m;
+	c->b = b->next;
+	return b->f;
+}
+
+/* The values of one kind of group g's flows into v [g->n], from its blocks. */
 static void values_of(const group *g, int kind, uint64_t *v)
 {
-	size_t k = 0;
-	for (const block *b = g->head; k < g->n; b = b->next) {
-		if (b->next) {
-			__builtin_prefetch(b->next);
-			__builtin_prefetch((const char *)b->next + 64);
-		}
-		size_t m = g->n - k < BLOCK_FLOWS ? g->n - k : BLOCK_FLOWS;
-		const frec *f = b->f;
+	chain c = chain_of(g);
+	const frec *f;
+	size_t m;
+	while ((f = chain_next(&c, &m))) {
 		for (size_t i = 0; i < m; i++)
-			v[k + i] = kind == K_PROTO  ? f[i].proto
-			           : kind == K_PEER  ? (uint64_t)(f[i].peer6 & 1) << 32 | f[i].peer
-			           : kind == K_SPORT ? f[i].sport
-			           : kind == K_DPORT ? f[i].dport
-			           : kind == K_FLAGS ? f[i].flags
-			                             : (uint64_t)(f[i].peer6 >> 1) << 32 | f[i].cls;
-		k += m;
+			v[i] = kind == K_PROTO  ? f[i].proto
+			       : kind == K_PEER  ? (uint64_t)(f[i].peer6 & 1) << 32 | f[i].peer
+			       : kind == K_SPORT ? f[i].sport
+			       : kind == K_DPORT ? f[i].dport
+			                         : f[i].flags;
+		v += m;
 	}
 }
 
-/* The summary of group g (v [2 n] scratch): each kind's entropy and port counts; the
- * attack and labelled flows; the class of more than half the flows, the one candidate
- * Boyer and Moore's vote leaves. One kind at a time, read from the blocks, so that the
- * scratch of a window's largest group (an attacker's, often) is 16 bytes a flow. */
-static void summarize(dtable *t, summary *s, const group *g, uint64_t *v)
+/* Group g's attack flows, labelled flows and the class of more than half its flows:
+ * the one candidate Boyer and Moore's vote leaves, counted. Two walks over its blocks. */
+static void vote(summary *s, const group *g)
+{
+	chain c = chain_of(g);
+	const frec *f;
+	size_t m;
+	uint64_t votes = 0;
+	uint32_t cand = UINT32_MAX;
+	while ((f = chain_next(&c, &m)))
+		for (size_t i = 0; i < m; i++) {
+			s->attacks += f[i].peer6 >> 1;
+			if (f[i].cls == UINT32_MAX)
+				continue;
+			s->voted++;
+			if (!votes)
+				cand = f[i].cls;
+			votes = cand == f[i].cls ? votes + 1 : votes - 1;
+		}
+	if (!s->voted)
+		return;
+	uint64_t n = 0;
+	for (c = chain_of(g); (f = chain_next(&c, &m));)
+		for (size_t i = 0; i < m; i++)
+			n += f[i].cls == cand;
+	if (2 * n > g->n)
+		s->major = (int)cand;
+}
+
+/* The entropy and port counts of one kind of value of 16 bits or fewer (protocol,
+ * ports, flags) in a large group g, counted straight from its blocks into count [65536]
+ * (zero before and after): the runs of its sorted values, in the same ascending order,
+ * with no copy of them. */
+static void count_kind(uint32_t *count, summary *s, const group *g, int kind)
+{
+	chain c = chain_of(g);
+	const frec *f;
+	size_t m;
+	unsigned lo = 65535, hi = 0;
+	while ((f = chain_next(&c, &m)))
+		for (size_t i = 0; i < m; i++) {
+			unsigned x = kind == K_PROTO   ? f[i].proto
+			             : kind == K_SPORT ? f[i].sport
+			             : kind == K_DPORT ? f[i].dport
+			                               : f[i].flags;
+			count[x]++;
+			lo = x < lo ? x : lo;
+			hi = x > hi ? x : hi;
+		}
+	for (unsigned x = lo; x <= hi; x++)
+		if (count[x]) {
+			add_run(s, g->n, kind, x, count[x]);
+			count[x] = 0;
+		}
+}
+
+/* The summary of group g: each kind's entropy and port counts, its labels (vote). A
+ * group of up to DMAX flows copies one kind of value at a time into v [2 n] (values,
+ * sort scratch); a larger one (an attacker's, often) counts its protocols, ports and
+ * flags in count [65536] and sorts its peers in place in v [n]: 8 bytes a flow of
+ * scratch for a window's largest group. */
+static void summarize(dtable *t, uint32_t *count, summary *s, const group *g, uint64_t *v)
 {
 	size_t n = g->n;
 	memset(s, 0, sizeof *s);
 	s->major = -1;
 	s->log2n = log2c(n);
-	values_of(g, K_CLASS, v);
-	uint64_t votes = 0;
-	uint32_t cand = UINT32_MAX;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t cls = (uint32_t)v[i];
-		s->attacks += v[i] >> 32;
-		if (cls == UINT32_MAX)
-			continue;
-		s->voted++;
-		if (!votes)
-			cand = cls;
-		votes = cand == cls ? votes + 1 : votes - 1;
-	}
-	if (s->voted) {
-		uint64_t c = 0;
-		for (size_t i = 0; i < n; i++)
-			c += (uint32_t)v[i] == cand;
-		if (2 * c > n)
-			s->major = (int)cand;
-	}
+	vote(s, g);
 	for (int kind = K_PROTO; kind < K_NENT; kind++) {
+		if (n > DMAX && kind != K_PEER) {
+			count_kind(count, s, g, kind);
+			continue;
+		}
 		values_of(g, kind, v);
-		summarize_kind(t, s, kind, v, v + n, n);
+		if (n <= DMAX) {
+			summarize_kind(t, s, kind, v, v + n, n);
+			continue;
+		}
+		uint64_t any = 0, all = ~(uint64_t)0;
+		for (size_t i = 0; i < n; i++)
+			any |= v[i], all &= v[i];
+		sort_in_place(v, n, 56, any ^ all);
+		count_runs(s, n, kind, v, n);
 	}
 }
 
@@ -876,8 +986,10 @@ static int close_window(nids_window *nw, win *w, nids_err *err)
 		nw->order[n++] = key_of(grp(w, i), i);
 		maxn = gn > maxn ? gn : maxn;
 	}
-	nw->keys = reserve(nw->keys, &nw->maxkeys, 2 * maxn, sizeof *nw->keys);
-	if (!nw->keys)
+	/* values and scratch for groups of up to DMAX flows, the peers of larger ones */
+	size_t nkeys = maxn <= DMAX ? 2 * maxn : maxn > 2 * DMAX ? maxn : 2 * DMAX;
+	if (!(nw->keys = reserve(nw->keys, &nw->maxkeys, nkeys, sizeof *nw->keys)) ||
+	    (maxn > DMAX && !nw->count && !(nw->count = calloc(65536, sizeof *nw->count))))
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	const gkey *order = nw->order;
 	qsort(nw->order, n, sizeof *nw->order, cmp_gkey); /* addresses are distinct */
@@ -892,7 +1004,7 @@ static int close_window(nids_window *nw, win *w, nids_err *err)
 			touch_chains(w, order + i, n - i < TOUCH_GROUPS ? n - i : TOUCH_GROUPS);
 		}
 		const group *g = grp(w, order[i].idx);
-		summarize(&nw->dt, &s, g, nw->keys);
+		summarize(&nw->dt, nw->count, &s, g, nw->keys);
 		row.start = w->start;
 		memcpy(row.key, g->key, 16);
 		row.flows = g->n;
@@ -1033,6 +1145,7 @@ void nids_window_free(nids_window *nw)
 	free(nw->open);
 	big_free(nw->order, nw->order_cap * sizeof *nw->order);
 	big_free(nw->keys, nw->maxkeys * sizeof *nw->keys);
+	free(nw->count);
 	free(nw->pf);
 	free(nw);
 }
