@@ -246,16 +246,23 @@ static void key_words(const unsigned char k[16], uint64_t *a, uint64_t *b)
 
 #define HUGE_SZ ((size_t)2 << 20) /* a transparent huge page */
 
-/* n bytes aligned to 64; from n = 2 MiB on whole 2 MiB pages mapped for the purpose,
- * aligned and marked for transparent huge pages, which cuts the page faults of fresh
- * memory 512-fold (smaller arrays stay in small pages: a huge one would be touched
- * whole). Freed with big_free(p, n), which gives the large ones back to the system at
- * once (free would keep them in the heap, and a closed window's memory would stay).
- * NULL when out of memory. */
+#define MAP_MIN ((size_t)64 << 10) /* arrays from this size on are mapped on their own */
+
+/* n bytes aligned to 64. From n = 64 KiB on mapped for the purpose, so that big_free(p,
+ * n) gives them back to the system at once: through malloc, a closed window's arrays
+ * would stay in the heap, which then grows with the windows it has seen (malloc's
+ * threshold for mapping rises to the largest block freed). From n = 2 MiB on whole 2 MiB
+ * pages, aligned and marked for transparent huge pages, which cuts the page faults of
+ * fresh memory 512-fold (smaller arrays stay in small pages: a huge one would be
+ * touched whole). NULL when out of memory. */
 static void *big_alloc(size_t n)
 {
-	if (n < HUGE_SZ)
+	if (n < MAP_MIN)
 		return aligned_alloc(64, (n + 63) / 64 * 64);
+	if (n < HUGE_SZ) {
+		void *m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		return m == MAP_FAILED ? NULL : m;
+	}
 	size_t sz = (n + HUGE_SZ - 1) / HUGE_SZ * HUGE_SZ;
 	unsigned char *m = mmap(NULL, sz + HUGE_SZ, PROT_READ | PROT_WRITE,
 	                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -273,10 +280,10 @@ static void *big_alloc(size_t n)
 
 static void big_free(void *p, size_t n)
 {
-	if (n < HUGE_SZ)
+	if (n < MAP_MIN)
 		free(p);
 	else if (p)
-		munmap(p, (n + HUGE_SZ - 1) / HUGE_SZ * HUGE_SZ);
+		munmap(p, n < HUGE_SZ ? n : (n + HUGE_SZ - 1) / HUGE_SZ * HUGE_SZ);
 }
 
 /* The scratch array p of *cap elements of size sz, or a new one for at least n elements
