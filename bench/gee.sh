@@ -5,6 +5,9 @@
 #
 #   bash bench/gee.sh [sizes...]     default sizes: 1000000 10000000 100000000
 #   bash bench/gee.sh pandas         only the comparison with pandas (ROUNDS, default 3)
+#   RATE=1000 bash bench/gee.sh      the synthetic traffic's flows per second (default
+#                                    5000); at 5000, 10^6 flows span 200 s, less than a
+#                                    window and its lateness; at 1000 they span 5.5 windows
 #
 # Needs the programs in build/bin (make), /usr/bin/python3 with pandas, GNU time.
 # Each size is generated on the fly into the pipeline, never stored; CPU seconds and
@@ -41,13 +44,14 @@ rss() { awk '{ print $3 }' "$1"; }
 # flows/wall-s is the rate of one core doing both; without a second core all three share one
 gen_cpu=1 one_cpu=0
 [ "$(nproc)" -ge 2 ] || gen_cpu=0
-echo "## throughput (SYNTHETIC flows: gen_ugr16 -s 1, 5000 flows/s, 20000 hosts)"
+rate=${RATE:-5000}
+echo "## throughput (SYNTHETIC flows: gen_ugr16 -s 1, $rate flows/s, 20000 hosts)"
 echo "# featurize | window on CPU $one_cpu, the generator on CPU $gen_cpu; then (-f) window -f ugr16 alone on CPU $one_cpu"
 printf '%-11s %9s %9s %9s %12s %12s %10s %10s %8s\n' flows feat_cpu win_cpu wall \
 	"flows/cpu-s" "flows/wall-s" feat_rss win_rss rows
 for n in "${sizes[@]}"; do
 	t0=$(date +%s.%N)
-	taskset -c $gen_cpu "$tmp/gen_ugr16" -n "$n" -s 1 |
+	taskset -c $gen_cpu "$tmp/gen_ugr16" -n "$n" -s 1 -r "$rate" |
 		taskset -c $one_cpu /usr/bin/time -f '%U %S %M' -o "$tmp/f.time" "$bin/nids-featurize" -q -f ugr16 |
 		taskset -c $one_cpu /usr/bin/time -f '%U %S %M' -o "$tmp/w.time" "$bin/nids-window" -v 2>"$tmp/w.err" >"$tmp/w.rec"
 	t1=$(date +%s.%N)
@@ -61,7 +65,7 @@ for n in "${sizes[@]}"; do
 		"$(rss "$tmp/f.time")K" "$(rss "$tmp/w.time")K" "$rows"
 	# the same flows through one process: nids-window -f ugr16 reads the CSV itself
 	t0=$(date +%s.%N)
-	taskset -c $gen_cpu "$tmp/gen_ugr16" -n "$n" -s 1 |
+	taskset -c $gen_cpu "$tmp/gen_ugr16" -n "$n" -s 1 -r "$rate" |
 		taskset -c $one_cpu /usr/bin/time -f '%U %S %M' -o "$tmp/fw.time" "$bin/nids-window" -q -f ugr16 >"$tmp/fw.rec"
 	t1=$(date +%s.%N)
 	cmp -s "$tmp/w.rec" "$tmp/fw.rec" || { echo "window -f ugr16 differs from featurize | window" >&2; exit 1; }
