@@ -884,28 +884,67 @@ static void count_kind(uint32_t *count, summary *s, const group *g, int kind)
 		}
 }
 
-/* The summary of group g: each kind's entropy and port counts, its labels (vote). A
- * group of up to DMAX flows copies one kind of value at a time into v [2 n] (values,
- * sort scratch); a larger one (an attacker's, often) counts its protocols, ports and
- * flags in count [65536] and sorts its peers in place in v [n]: 8 bytes a flow of
- * scratch for a window's largest group. */
+/* Group g's flows (n <= DMAX) in one walk over its blocks: each kind's values into
+ * v [kind * n ...], the classes into v [6 n ...]; its labels into s: attack and labelled
+ * flows, and the one candidate of Boyer and Moore's vote, then counted. */
+static void unpack(summary *s, const group *g, uint64_t *v)
+{
+	size_t n = g->n, k = 0;
+	uint64_t *cls = v + 6 * n, votes = 0;
+	uint32_t cand = UINT32_MAX;
+	chain c = chain_of(g);
+	const frec *f;
+	size_t m;
+	while ((f = chain_next(&c, &m)))
+		for (size_t i = 0; i < m; i++, k++) {
+			v[K_PROTO * n + k] = f[i].proto;
+			v[K_PEER * n + k] = (uint64_t)(f[i].peer6 & 1) << 32 | f[i].peer;
+			v[K_SPORT * n + k] = f[i].sport;
+			v[K_DPORT * n + k] = f[i].dport;
+			v[K_FLAGS * n + k] = f[i].flags;
+			cls[k] = f[i].cls;
+			s->attacks += f[i].peer6 >> 1;
+			if (f[i].cls == UINT32_MAX)
+				continue;
+			s->voted++;
+			if (!votes)
+				cand = f[i].cls;
+			votes = cand == f[i].cls ? votes + 1 : votes - 1;
+		}
+	if (!s->voted)
+		return;
+	uint64_t same = 0;
+	for (k = 0; k < n; k++)
+		same += cls[k] == cand;
+	if (2 * same > n)
+		s->major = (int)cand;
+}
+
+/* The summary of group g: each kind's entropy and port counts, its labels. A group of
+ * up to DMAX flows is unpacked into v [7 n] (values of each kind, classes, then sort
+ * scratch in v [5 n ...]); a larger one (an attacker's, often) is read from its blocks
+ * again for each kind: its protocols, ports and flags counted in count [65536], its peers
+ * copied into v [n] and sorted in place: 8 bytes a flow of scratch for a window's
+ * largest group. */
 static void summarize(dtable *t, uint32_t *count, summary *s, const group *g, uint64_t *v)
 {
 	size_t n = g->n;
 	memset(s, 0, sizeof *s);
 	s->major = -1;
 	s->log2n = log2c(n);
+	if (n <= DMAX) {
+		unpack(s, g, v);
+		for (int kind = K_PROTO; kind < K_NENT; kind++)
+			summarize_kind(t, s, kind, v + kind * n, v + K_NENT * n, n);
+		return;
+	}
 	vote(s, g);
 	for (int kind = K_PROTO; kind < K_NENT; kind++) {
-		if (n > DMAX && kind != K_PEER) {
+		if (kind != K_PEER) {
 			count_kind(count, s, g, kind);
 			continue;
 		}
 		values_of(g, kind, v);
-		if (n <= DMAX) {
-			summarize_kind(t, s, kind, v, v + n, n);
-			continue;
-		}
 		uint64_t any = 0, all = ~(uint64_t)0;
 		for (size_t i = 0; i < n; i++)
 			any |= v[i], all &= v[i];
@@ -993,8 +1032,8 @@ static int close_window(nids_window *nw, win *w, nids_err *err)
 		nw->order[n++] = key_of(grp(w, i), i);
 		maxn = gn > maxn ? gn : maxn;
 	}
-	/* values and scratch for groups of up to DMAX flows, the peers of larger ones */
-	size_t nkeys = maxn <= DMAX ? 2 * maxn : maxn > 2 * DMAX ? maxn : 2 * DMAX;
+	/* values, classes and scratch for groups of up to DMAX flows, the peers of larger ones */
+	size_t nkeys = maxn <= DMAX ? 7 * maxn : maxn > 7 * DMAX ? maxn : 7 * DMAX;
 	if (!(nw->keys = reserve(nw->keys, &nw->maxkeys, nkeys, sizeof *nw->keys)) ||
 	    (maxn > DMAX && !nw->count && !(nw->count = calloc(65536, sizeof *nw->count))))
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
