@@ -828,6 +828,19 @@ static void values_of(const group *g, int kind, uint64_t *v)
 	}
 }
 
+/* Flow f's part in s's attack and labelled flows and in Boyer and Moore's vote for the
+ * class of more than half the flows (candidate *cand, its lead *votes). */
+static inline void vote_step(summary *s, const frec *f, uint32_t *cand, uint64_t *votes)
+{
+	s->attacks += f->peer6 >> 1;
+	if (f->cls == UINT32_MAX)
+		return;
+	s->voted++;
+	if (!*votes)
+		*cand = f->cls;
+	*votes = *cand == f->cls ? *votes + 1 : *votes - 1;
+}
+
 /* Group g's attack flows, labelled flows and the class of more than half its flows:
  * the one candidate Boyer and Moore's vote leaves, counted. Two walks over its blocks. */
 static void vote(summary *s, const group *g)
@@ -838,15 +851,8 @@ static void vote(summary *s, const group *g)
 	uint64_t votes = 0;
 	uint32_t cand = UINT32_MAX;
 	while ((f = chain_next(&c, &m)))
-		for (size_t i = 0; i < m; i++) {
-			s->attacks += f[i].peer6 >> 1;
-			if (f[i].cls == UINT32_MAX)
-				continue;
-			s->voted++;
-			if (!votes)
-				cand = f[i].cls;
-			votes = cand == f[i].cls ? votes + 1 : votes - 1;
-		}
+		for (size_t i = 0; i < m; i++)
+			vote_step(s, &f[i], &cand, &votes);
 	if (!s->voted)
 		return;
 	uint64_t n = 0;
@@ -903,13 +909,7 @@ static void unpack(summary *s, const group *g, uint64_t *v)
 			v[K_DPORT * n + k] = f[i].dport;
 			v[K_FLAGS * n + k] = f[i].flags;
 			cls[k] = f[i].cls;
-			s->attacks += f[i].peer6 >> 1;
-			if (f[i].cls == UINT32_MAX)
-				continue;
-			s->voted++;
-			if (!votes)
-				cand = f[i].cls;
-			votes = cand == f[i].cls ? votes + 1 : votes - 1;
+			vote_step(s, &f[i], &cand, &votes);
 		}
 	if (!s->voted)
 		return;
