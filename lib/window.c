@@ -41,7 +41,7 @@ static const unsigned COMMON_PORTS[NIDS_WINDOW_NPORTS] = { 20,  21,  22,  23,  2
 	                                                   123, 135, 136, 137, 138, 139, 143,
 	                                                   161, 162, 389, 443, 3389 };
 
-enum { K_PROTO, K_PEER, K_SPORT, K_DPORT, K_FLAGS, K_NENT, K_CLASS = K_NENT };
+enum { K_PROTO, K_PEER, K_SPORT, K_DPORT, K_FLAGS, K_NENT };
 enum { S_DUR, S_PKT, S_BYT, S_PRATE, S_BRATE, NSTAT };
 
 /* One flow of a window, for its group's entropies, port counts and labels. */
