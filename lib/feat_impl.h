@@ -78,7 +78,6 @@ const char *feat_where(feat_ctx *fc);
 int feat_number(feat_ctx *fc, const nids_csv_record *rec, int i, const char *what, double *out,
                 nids_err *err);
 
-/* The class id for name, adding it to the output's class table when new. */
 /* 6 or 17 for "TCP" or "UDP" as nfdump writes them (most flows), else 0: the one test
  * before a protocol table is searched. */
 static inline int feat_tcp_udp(const char *s, size_t n)
@@ -102,6 +101,7 @@ static inline int feat_same_name(const char *s, size_t n, const char *name)
 	return !name[n];
 }
 
+/* The class id for name, adding it to the output's class table when new. */
 int feat_class(feat_ctx *fc, const char *name, nids_err *err);
 
 /* Non-zero for the benign label values: normal, benign, background (any case), and

@@ -24,8 +24,8 @@
  * back to the system when the window closes: about 18 bytes per flow (16-byte records,
  * seven to a 128-byte block) and 210 per group (its 128 bytes, its table slot, the
  * unused part of its last block) of the open windows, plus the closing window's scratch
- * (24 bytes per emitted group; 8 per flow of its largest group, or 16 when it has at
- * most 1024 flows; a 256 KiB table of counts). Arrays of 2 MiB or more are aligned
+ * (24 bytes per emitted group; 8 per flow of its largest group, at most 56 KiB when it
+ * has 1024 flows or fewer; a 256 KiB table of counts). Arrays of 2 MiB or more are aligned
  * and marked for transparent huge pages: 512 times fewer page faults, fewer TLB
  * misses. */
 #include <math.h>
@@ -87,6 +87,7 @@ typedef struct gkey { /* a group's address as two big-endian words, for sorting 
 } gkey;
 
 #define DMAX 1024 /* the most values counted through a table of distinct ones */
+#define UNPACKED (K_NENT + 2) /* a small group's unpacked arrays: kinds, classes, scratch */
 
 typedef struct dslot {
 	uint64_t v;
@@ -811,19 +812,26 @@ static inline const frec *chain_next(chain *c, size_t *m)
 	return b->f;
 }
 
-/* The values of one kind of group g's flows into v [g->n], from its blocks. */
-static void values_of(const group *g, int kind, uint64_t *v)
+/* Flow f's value of one kind: the peer is its IPv4 address or IPv6 id, with bit 32 set
+ * for an id. */
+static inline uint64_t value_of(const frec *f, int kind)
+{
+	return kind == K_PROTO   ? f->proto
+	       : kind == K_PEER  ? (uint64_t)(f->peer6 & 1) << 32 | f->peer
+	       : kind == K_SPORT ? f->sport
+	       : kind == K_DPORT ? f->dport
+	                         : f->flags;
+}
+
+/* The peers of group g's flows into v [g->n], from its blocks. */
+static void peers_of(const group *g, uint64_t *v)
 {
 	chain c = chain_of(g);
 	const frec *f;
 	size_t m;
 	while ((f = chain_next(&c, &m))) {
 		for (size_t i = 0; i < m; i++)
-			v[i] = kind == K_PROTO  ? f[i].proto
-			       : kind == K_PEER  ? (uint64_t)(f[i].peer6 & 1) << 32 | f[i].peer
-			       : kind == K_SPORT ? f[i].sport
-			       : kind == K_DPORT ? f[i].dport
-			                         : f[i].flags;
+			v[i] = value_of(&f[i], K_PEER);
 		v += m;
 	}
 }
@@ -875,10 +883,7 @@ static void count_kind(uint32_t *count, summary *s, const group *g, int kind)
 	unsigned lo = 65535, hi = 0;
 	while ((f = chain_next(&c, &m)))
 		for (size_t i = 0; i < m; i++) {
-			unsigned x = kind == K_PROTO   ? f[i].proto
-			             : kind == K_SPORT ? f[i].sport
-			             : kind == K_DPORT ? f[i].dport
-			                               : f[i].flags;
+			unsigned x = (unsigned)value_of(&f[i], kind);
 			count[x]++;
 			lo = x < lo ? x : lo;
 			hi = x > hi ? x : hi;
@@ -891,23 +896,20 @@ static void count_kind(uint32_t *count, summary *s, const group *g, int kind)
 }
 
 /* Group g's flows (n <= DMAX) in one walk over its blocks: each kind's values into
- * v [kind * n ...], the classes into v [6 n ...]; its labels into s: attack and labelled
- * flows, and the one candidate of Boyer and Moore's vote, then counted. */
+ * v [kind * n ...], the classes into v [K_NENT * n ...]; its labels into s: attack and
+ * labelled flows, and the one candidate of Boyer and Moore's vote, then counted. */
 static void unpack(summary *s, const group *g, uint64_t *v)
 {
 	size_t n = g->n, k = 0;
-	uint64_t *cls = v + 6 * n, votes = 0;
+	uint64_t *cls = v + K_NENT * n, votes = 0;
 	uint32_t cand = UINT32_MAX;
 	chain c = chain_of(g);
 	const frec *f;
 	size_t m;
 	while ((f = chain_next(&c, &m)))
 		for (size_t i = 0; i < m; i++, k++) {
-			v[K_PROTO * n + k] = f[i].proto;
-			v[K_PEER * n + k] = (uint64_t)(f[i].peer6 & 1) << 32 | f[i].peer;
-			v[K_SPORT * n + k] = f[i].sport;
-			v[K_DPORT * n + k] = f[i].dport;
-			v[K_FLAGS * n + k] = f[i].flags;
+			for (int kind = K_PROTO; kind < K_NENT; kind++)
+				v[kind * n + k] = value_of(&f[i], kind);
 			cls[k] = f[i].cls;
 			vote_step(s, &f[i], &cand, &votes);
 		}
@@ -921,11 +923,11 @@ static void unpack(summary *s, const group *g, uint64_t *v)
 }
 
 /* The summary of group g: each kind's entropy and port counts, its labels. A group of
- * up to DMAX flows is unpacked into v [7 n] (values of each kind, classes, then sort
- * scratch in v [5 n ...]); a larger one (an attacker's, often) is read from its blocks
- * again for each kind: its protocols, ports and flags counted in count [65536], its peers
- * copied into v [n] and sorted in place: 8 bytes a flow of scratch for a window's
- * largest group. */
+ * up to DMAX flows is unpacked into v [UNPACKED n] (the values of each kind, the classes,
+ * sort scratch); a larger one (an attacker's, often) is read from its blocks again for
+ * each kind: its protocols, ports and flags counted in count [65536], its peers copied
+ * into v [n] and sorted in place: 8 bytes a flow of scratch for a window's largest
+ * group. */
 static void summarize(dtable *t, uint32_t *count, summary *s, const group *g, uint64_t *v)
 {
 	size_t n = g->n;
@@ -935,22 +937,19 @@ static void summarize(dtable *t, uint32_t *count, summary *s, const group *g, ui
 	if (n <= DMAX) {
 		unpack(s, g, v);
 		for (int kind = K_PROTO; kind < K_NENT; kind++)
-			summarize_kind(t, s, kind, v + kind * n, v + K_NENT * n, n);
+			summarize_kind(t, s, kind, v + kind * n, v + (K_NENT + 1) * n, n);
 		return;
 	}
 	vote(s, g);
-	for (int kind = K_PROTO; kind < K_NENT; kind++) {
-		if (kind != K_PEER) {
+	for (int kind = K_PROTO; kind < K_NENT; kind++)
+		if (kind != K_PEER)
 			count_kind(count, s, g, kind);
-			continue;
-		}
-		values_of(g, kind, v);
-		uint64_t any = 0, all = ~(uint64_t)0;
-		for (size_t i = 0; i < n; i++)
-			any |= v[i], all &= v[i];
-		sort_in_place(v, n, 56, any ^ all);
-		count_runs(s, n, kind, v, n);
-	}
+	peers_of(g, v);
+	uint64_t any = 0, all = ~(uint64_t)0;
+	for (size_t i = 0; i < n; i++)
+		any |= v[i], all &= v[i];
+	sort_in_place(v, n, 56, any ^ all);
+	count_runs(s, n, K_PEER, v, n);
 }
 
 static int cmp_gkey(const void *x, const void *y)
@@ -1033,7 +1032,7 @@ static int close_window(nids_window *nw, win *w, nids_err *err)
 		maxn = gn > maxn ? gn : maxn;
 	}
 	/* values, classes and scratch for groups of up to DMAX flows, the peers of larger ones */
-	size_t nkeys = maxn <= DMAX ? 7 * maxn : maxn > 7 * DMAX ? maxn : 7 * DMAX;
+	size_t nkeys = maxn <= DMAX ? UNPACKED * maxn : maxn > UNPACKED * DMAX ? maxn : UNPACKED * DMAX;
 	if (!(nw->keys = reserve(nw->keys, &nw->maxkeys, nkeys, sizeof *nw->keys)) ||
 	    (maxn > DMAX && !nw->count && !(nw->count = calloc(65536, sizeof *nw->count))))
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
