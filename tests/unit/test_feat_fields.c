@@ -1,6 +1,8 @@
 /* test_feat_fields.c: the helpers of the header-ed featurizer formats (lib/feat_fields.c)
  * and the csv vocabulary file (lib/feat_vocab_file.c). Includes lib/feat_impl.h, which
  * is internal to the library. */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -70,6 +72,7 @@ static void identifier_fields(void)
 		"1.2.3.4", "01.2.3.4", "1.2.3.04", "0.01.2.3", "00.1.2.3", "1.2.3.256",
 		"256.1.1.1", "1.2.300.4", "1.2.3", "1.2.3.4.5", "1..3.4", "1.2.3.", ".1.2.3",
 		"1234.1.1.1", "1.2.3.1000", "1.2.3.4x", "1.2.3.-4", "::ffff:1.2.3.4", "fe80::1",
+		"1.2.3.2.9", "1.2.2.9.3", "1.9.2.3",
 		"a.b.c.d", "1.2.3.4/8" };
 	size_t n = sizeof addrs / sizeof *addrs;
 	char path[] = "/tmp/nids-ids-XXXXXX";
@@ -113,6 +116,76 @@ static void identifier_fields(void)
 	}
 	nids_csv_free(c);
 	nids_input_free(in);
+	unlink(path);
+}
+
+/* Random texts of digits and dots, most shaped like dotted quads (octets of one to
+ * three digits, some over 255, some with leading zeros, some with a dot missing or
+ * doubled): the identifier parse takes exactly those nids_addr_parse takes, with the
+ * same bytes, at every length and digit count. */
+static void dotted_quads_random(void)
+{
+	enum { N = 20000 };
+	char path[] = "/tmp/nids-quads-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	char (*text)[24] = calloc(N, sizeof *text);
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	for (int i = 0; i < N; i++) {
+		char *t = text[i];
+		size_t n = 0;
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		uint64_t r = (x ^ x >> 29) * 0xbf58476d1ce4e5b9ULL;
+		r ^= r >> 32;
+		if (i % 4 == 3) { /* any 1 to 17 characters of "0123456789." */
+			size_t len = 1 + r % 17;
+			for (size_t k = 0; k < len; k++, r = r * 2862933555777941757ULL + 3037000493ULL)
+				t[n++] = "0123456789."[(r >> 40) % 11];
+		} else {
+			for (int o = 0; o < 4; o++, r >>= 13) {
+				unsigned v = (unsigned)((r & 511) % 260), w = (unsigned)(r >> 9 & 15);
+				if (w == 0) /* a leading zero */
+					t[n++] = '0';
+				n += (size_t)sprintf(t + n, "%u", v);
+				if (o < 3)
+					t[n++] = '.';
+			}
+			if (i % 16 == 5) /* a dot doubled or dropped */
+				memmove(t + 2, t + 1, n - 1), t[1] = '.', n++;
+			if (i % 16 == 9 && strchr(t, '.'))
+				memmove(strchr(t, '.'), strchr(t, '.') + 1, strlen(strchr(t, '.'))), n--;
+		}
+		t[n] = 0;
+		fprintf(f, "%s\n", t);
+	}
+	fclose(f);
+	nids_err err = { 0 };
+	nids_input *in = NULL;
+	nids_csv *c = NULL;
+	CHECK(nids_input_open(&in, path, &err) == 0 && nids_csv_open(&c, in, ',', &err) == 0, "%s",
+	      err.msg);
+	unsigned char meta[16];
+	feat_ctx fc = { .csv = c, .meta = meta };
+	feat_ids ids;
+	feat_ids_init(&ids);
+	ids.field[FEAT_ID_SRC] = 0, ids.off[FEAT_ID_SRC] = 0;
+	nids_csv_record rec;
+	int i = 0, taken = 0, agree = 0;
+	for (; i < N && nids_csv_next(c, &rec, &err) == 1; i++) {
+		unsigned char want[16];
+		int ok = nids_addr_parse(text[i], strlen(text[i]), want) == 0;
+		memset(meta, 0xaa, sizeof meta);
+		int rc = feat_ids_fill(&fc, &ids, &rec, &err);
+		taken += ok;
+		agree += (rc == 0) == ok && (!ok || !memcmp(meta, want, 16));
+		if ((rc == 0) != ok || (ok && memcmp(meta, want, 16)))
+			CHECK(0, "'%s': taken %d, nids_addr_parse %d", text[i], rc == 0, ok);
+	}
+	CHECK(i == N && agree == N, "%d of %d texts agree", agree, i);
+	CHECK(taken > N / 4 && taken < 3 * N / 4, "%d of %d are addresses", taken, N);
+	nids_csv_free(c);
+	nids_input_free(in);
+	free(text);
 	unlink(path);
 }
 
@@ -173,6 +246,7 @@ int main(void)
 	TEST(times);
 	TEST(addresses);
 	TEST(identifier_fields);
+	TEST(dotted_quads_random);
 	TEST(vocab_round_trip);
 	return CHECK_DONE();
 }
