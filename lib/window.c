@@ -1137,6 +1137,12 @@ int nids_window_add(nids_window *nw, const nids_window_flow *f, nids_err *err)
 	int64_t len = nw->o.window_us;
 	nw->c.flows++;
 	if (!nw->started || f->time > nw->tmax) {
+		/* (unsigned: the difference of two int64 times fits in 64 bits unsigned) */
+		if (nw->started && (uint64_t)f->time - (uint64_t)nw->tmax >
+		                       (uint64_t)nw->c.jump_to - (uint64_t)nw->c.jump_from) {
+			nw->c.jump_from = nw->tmax, nw->c.jump_to = f->time;
+			nw->c.jump_flow = nw->c.flows;
+		}
 		nw->tmax = f->time;
 		nw->started = 1;
 		int64_t mark = nw->tmax < INT64_MIN + nw->o.lateness_us

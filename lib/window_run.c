@@ -28,6 +28,7 @@ typedef struct wrun {
 	int out_label, out_cls, ncols;
 	float *row;
 	unsigned char meta[8 + 16 + 8];
+	char jump_where[256]; /* the flow of the largest step forward in time */
 } wrun;
 
 static int meta_off(const nids_header *h, const char *name, int type)
@@ -175,6 +176,22 @@ static int emit(void *ctx, const nids_window_row *r, nids_err *err)
 	return nids_writer_write_meta(z->w, z->row, z->meta, 1, err);
 }
 
+/* Names a flow with metadata m, row rowno of its input: "input: record N" for CSV
+ * featurized here, else "input: row N". */
+static void flow_where(const wrun *z, const unsigned char *m, uint64_t rowno, char *where,
+                       size_t size)
+{
+	if (z->record_off >= 0) {
+		uint32_t file = z->file_off >= 0 ? nids_meta_get_u32(m + z->file_off) : 0;
+		snprintf(where, size, "%s: record %" PRIu64,
+		         z->file_off >= 0 && file < (uint32_t)z->in->nstrings ? z->in->strings[file]
+		                                                              : z->in_name,
+		         nids_meta_get_u64(m + z->record_off));
+	} else {
+		snprintf(where, size, "%s: row %" PRIu64, z->in_name, rowno);
+	}
+}
+
 /* Fills f from row i of a block. Returns 0, or NIDS_EFORMAT for a flow without time. */
 static int flow_of(const wrun *z, const float *row, const unsigned char *m, uint64_t rowno,
                    nids_window_flow *f, nids_err *err)
@@ -182,15 +199,7 @@ static int flow_of(const wrun *z, const float *row, const unsigned char *m, uint
 	f->time = nids_meta_get_i64(m + z->time_off);
 	if (f->time == NIDS_TIME_NONE) {
 		char where[4200];
-		if (z->record_off >= 0) { /* CSV featurized here: its input and record */
-			uint32_t file = z->file_off >= 0 ? nids_meta_get_u32(m + z->file_off) : 0;
-			snprintf(where, sizeof where, "%s: record %" PRIu64,
-			         z->file_off >= 0 && file < (uint32_t)z->in->nstrings ? z->in->strings[file]
-			                                                              : z->in_name,
-			         nids_meta_get_u64(m + z->record_off));
-		} else {
-			snprintf(where, sizeof where, "%s: row %" PRIu64, z->in_name, rowno);
-		}
+		flow_where(z, m, rowno, where, sizeof where);
 		return nids_err_set(err, NIDS_EFORMAT, where, "the flow has no time");
 	}
 	const unsigned char *src = m + z->src_off, *dst = m + z->dst_off;
@@ -218,6 +227,7 @@ static int add_block(wrun *z, const float *rows, const unsigned char *meta, size
 	const nids_header *h = z->in;
 	size_t mw = (size_t)h->meta_width;
 	int koff = z->o->by ? z->dst_off : z->src_off;
+	const nids_window_counts *c = nids_window_get_counts(z->nw);
 	nids_window_flow f;
 	for (size_t i = 0; i < n; i++) {
 		if (i + NIDS_WINDOW_PREFETCH_AHEAD < n)
@@ -227,6 +237,8 @@ static int add_block(wrun *z, const float *rows, const unsigned char *meta, size
 			rc = nids_window_add(z->nw, &f, err);
 		if (rc < 0)
 			return rc;
+		if (c->jump_flow == c->flows) /* this flow stepped the time furthest yet */
+			flow_where(z, meta + i * mw, first + i + 1, z->jump_where, sizeof z->jump_where);
 	}
 	return 0;
 }
@@ -254,8 +266,10 @@ static int finish(wrun *z, int rc, nids_window_counts *c, nids_err *err)
 {
 	if (!rc && z->nw)
 		rc = nids_window_finish(z->nw, err);
-	if (z->nw)
+	if (z->nw) {
 		*c = *nids_window_get_counts(z->nw);
+		snprintf(c->jump_where, sizeof c->jump_where, "%s", z->jump_where);
+	}
 	if (!rc && z->w) {
 		rc = nids_writer_close(z->w, err);
 		z->w = NULL;
@@ -322,4 +336,18 @@ void nids_window_report(FILE *f, const char *prog, const char *name, const nids_
 		        "%s: %s: %" PRIu64 " late flows dropped (their window had been emitted; "
 		        "raise --lateness)\n",
 		        prog, name, c->late);
+	/* a step past a whole window and its lateness emits every open window at once: the
+	   flows after it from before it are all late, which a wrong time far ahead causes */
+	uint64_t step = (uint64_t)c->jump_to - (uint64_t)c->jump_from;
+	if (c->late && warnings && c->jump_flow &&
+	    step > (uint64_t)o->window_us + (uint64_t)o->lateness_us) {
+		char from[48], to[48], flow[64];
+		nids_time_format(c->jump_from, 0, from);
+		nids_time_format(c->jump_to, 0, to);
+		snprintf(flow, sizeof flow, "flow %" PRIu64, c->jump_flow);
+		fprintf(f,
+		        "%s: %s: its time, %s, is %.0f s past the latest flow before it (%s): a "
+		        "wrong time there makes the flows after it late\n",
+		        prog, c->jump_where[0] ? c->jump_where : flow, to, (double)step / 1e6, from);
+	}
 }

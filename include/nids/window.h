@@ -77,6 +77,12 @@ typedef struct nids_window_counts {
 	uint64_t mixed;   /* groups without a majority class (dropped unless keep_mixed) */
 	uint64_t windows; /* windows closed */
 	uint64_t peak_sources; /* most groups open at once */
+	/* the largest step forward of the latest flow time: from, to, and the flow that made
+	   it (1-based among the flows added; 0 when none); a wrong time far ahead makes the
+	   flows after it late, and the report names that flow */
+	int64_t jump_from, jump_to;
+	uint64_t jump_flow;
+	char jump_where[256]; /* that flow's input and record or row (nids_window_run*), or "" */
 } nids_window_counts;
 
 /* Called for every emitted group; returns 0 or a negative NIDS_E* code (err filled),
@@ -135,7 +141,8 @@ int nids_window_run_csv(const nids_window_opts *o, const nids_feat_opts *fo, nid
                         nids_window_counts *c, nids_feat_stats *st, nids_err *err);
 
 /* Writes the counts line to f when counts, and the late flows' warning when warnings
- * and there were any: "prog: name: ...". */
+ * and there were any: "prog: name: ..."; with it, when the time once stepped forward by
+ * more than a window and its lateness, the flow that did it. */
 void nids_window_report(FILE *f, const char *prog, const char *name, const nids_window_counts *c,
                         const nids_window_opts *o, int counts, int warnings);
 

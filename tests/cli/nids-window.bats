@@ -88,13 +88,41 @@ setup() {
 		"$(t 20)	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	0	normal" >"$D/f.rec"
 	run -0 --separate-stderr bash -c "'$W' --lateness 0 --min-flows 1 '$D/f.rec' | '$CAT' -H -c time,flows"
 	[[ "$output" == $'1970-01-01T00:00:00Z\t1\n1970-01-01T00:03:00Z\t1' ]]
-	# the warning comes without -v; only -q silences it
-	[[ "$stderr" == "nids-window: $D/f.rec: 1 late flows dropped (their window had been emitted; raise --lateness)" ]]
+	# the warning comes without -v; only -q silences it; row 2 stepped the time 190 s,
+	# past a window and its lateness (180 + 0): it is named
+	[[ "${stderr_lines[0]}" == "nids-window: $D/f.rec: 1 late flows dropped (their window had been emitted; raise --lateness)" ]]
+	[[ "${stderr_lines[1]}" == "nids-window: $D/f.rec: row 2: its time, 1970-01-01T00:03:20Z, is 190 s past the latest flow before it (1970-01-01T00:00:10Z): a wrong time there makes the flows after it late" ]]
+	[ "${#stderr_lines[@]}" -eq 2 ]
 	run -0 --separate-stderr bash -c "'$W' -q --lateness 0 --min-flows 1 '$D/f.rec' | '$CAT' -H -c time,flows"
 	[[ -z "$stderr" ]]
 	run -0 --separate-stderr bash -c "'$W' -v --min-flows 1 '$D/f.rec' | '$CAT' -H -c time,flows"
 	[[ "$output" == $'1970-01-01T00:00:00Z\t2\n1970-01-01T00:03:00Z\t1' ]]
 	[ "${#stderr_lines[@]}" -eq 1 ]
+}
+
+@test "a time far ahead: the record that moved the time is named, and only when flows were late" {
+	# a UGR'16 day with one record (line 4) from 2030: the flows after it are late
+	for s in 00 01 02; do echo "2016-07-27 13:30:$s,0.1,10.0.0.1,10.0.0.9,1,80,TCP,.A....,0,0,1,60,background"; done >"$D/day.csv"
+	echo "2030-01-01 00:00:00,0.1,10.0.0.2,10.0.0.9,1,80,TCP,.A....,0,0,1,60,background" >>"$D/day.csv"
+	for s in 03 04; do echo "2016-07-27 13:30:$s,0.1,10.0.0.1,10.0.0.9,1,80,TCP,.A....,0,0,1,60,background"; done >>"$D/day.csv"
+	run -0 --separate-stderr bash -c "'$W' -f ugr16 --min-flows 1 '$D/day.csv' | '$CAT' -H -c time,src_addr,flows"
+	[[ "$output" == $'2016-07-27T13:30:00Z\t10.0.0.1\t3\n2030-01-01T00:00:00Z\t10.0.0.2\t1' ]]
+	[[ "${stderr_lines[0]}" == "nids-window: $D/day.csv: 2 late flows dropped (their window had been emitted; raise --lateness)" ]]
+	[[ "${stderr_lines[1]}" == "nids-window: $D/day.csv: record 4: its time, 2030-01-01T00:00:00Z, is 423829798 s past the latest flow before it (2016-07-27T13:30:02Z): a wrong time there makes the flows after it late" ]]
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	# through a stream the flow is the stream's row; -q says nothing
+	run -0 --separate-stderr bash -c "'$NIDS_BIN/nids-featurize' -q -f ugr16 '$D/day.csv' | '$W' --min-flows 1 >/dev/null"
+	[[ "${stderr_lines[1]}" == "nids-window: -: row 4: its time, 2030-01-01T00:00:00Z, is 423829798 s past the latest flow before it (2016-07-27T13:30:02Z): a wrong time there makes the flows after it late" ]]
+	run -0 --separate-stderr bash -c "'$W' -q -f ugr16 '$D/day.csv' >/dev/null"
+	[[ -z "$stderr" ]]
+	# the same step with no late flow after it (the 2016 flows moved before it): no word
+	{ sed -n '1,3p;5,6p' "$D/day.csv"; sed -n 4p "$D/day.csv"; } >"$D/sorted.csv"
+	run -0 --separate-stderr bash -c "'$W' -f ugr16 --min-flows 1 '$D/sorted.csv' >/dev/null"
+	[[ -z "$stderr" ]]
+	# a step backwards far in time is late flows, not a step: the lateness warning alone
+	{ sed -n 4p "$D/day.csv"; sed -n 1p "$D/day.csv"; } >"$D/back.csv"
+	run -0 --separate-stderr bash -c "'$W' -f ugr16 --min-flows 1 '$D/back.csv' >/dev/null"
+	[[ "$stderr" == "nids-window: $D/back.csv: 1 late flows dropped (their window had been emitted; raise --lateness)" ]]
 }
 
 @test "--min-flows drops small groups; the majority class labels; --mixed keeps the rest" {
