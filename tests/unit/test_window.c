@@ -266,7 +266,28 @@ static void test_lateness_and_errors(void)
 	CHECK(s.n == 1 && s.rows[0].start == -10000000, "window -10 emitted on time 10");
 	CHECK(nids_window_add(w, &late, &err) == 1, "late");
 	CHECK(nids_window_get_counts(w)->late == 1, "late count");
-	CHECK(nids_window_finish(w, &err) == 0 && s.n == 2, "finish");
+	/* the largest step forward of the time, from -5 to 10 s at flow 2: a step back (the
+	   late flow, then -20 s) and a smaller step forward (to 12 s) leave it */
+	nids_window_flow back = flow(-20, 1, 2, 1, 1, 6, 1, 1, 1, 0, 0);
+	nids_window_flow on = flow(12, 1, 2, 1, 1, 6, 1, 1, 1, 0, 0);
+	CHECK(nids_window_add(w, &back, &err) == 1 && nids_window_add(w, &on, &err) == 0, "adds");
+	const nids_window_counts *c = nids_window_get_counts(w);
+	CHECK(c->jump_from == -5000000 && c->jump_to == 10000000 && c->jump_flow == 2,
+	      "jump %lld -> %lld at %llu", (long long)c->jump_from, (long long)c->jump_to,
+	      (unsigned long long)c->jump_flow);
+	CHECK(nids_window_finish(w, &err) == 0 && s.n == 2, "finish: %d rows", s.n);
+	nids_window_free(w);
+
+	/* a step from near the least time to near the greatest (more than INT64_MAX) */
+	s.n = 0;
+	w = agg(&s, &o);
+	nids_window_flow lo = flow(0, 1, 2, 1, 1, 6, 1, 1, 1, 0, 0), hi = lo;
+	lo.time = INT64_MIN + 100000000, hi.time = INT64_MAX - 100000000;
+	CHECK(nids_window_add(w, &lo, &err) == 0 && nids_window_add(w, &hi, &err) == 0, "extremes");
+	c = nids_window_get_counts(w);
+	CHECK(c->jump_from == lo.time && c->jump_to == hi.time && c->jump_flow == 2 && s.n == 1,
+	      "extreme step at %llu, %d rows", (unsigned long long)c->jump_flow, s.n);
+	CHECK(nids_window_finish(w, &err) == 0 && s.n == 2, "finish: %d rows", s.n);
 	nids_window_free(w);
 
 	/* the sink's error stops the aggregation and comes back */
