@@ -13,7 +13,8 @@
 # DoS and spam episodes; two seeds: one to train on, one to test on) and says so: those
 # figures describe the generator, not UGR'16. With one file (a UGR'16 day, or the
 # excerpt in examples/data, which has no attacks) the VAE trains on its background
-# windows and scores all of them. Programs come from PATH (build/bin first).
+# windows and scores all of them. UGR'16 publishes its weeks as tar archives: give
+# the CSV inside (tar -xzOf july_week5_csv.tar.gz > july.week5.csv), or a day of it. Programs come from PATH (build/bin first).
 # OUT (where the model, scores and plots go; default a temporary directory), EPOCHS
 # (default 10), FLOWS (synthetic flows per file, default 300000), SEED, THREADS.
 set -eu

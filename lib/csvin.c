@@ -360,6 +360,52 @@ static void lines_ready(nids_csv *c)
 	c->marks = last > c->buf ? marks64(c->buf, c->delim) : 0;
 }
 
+/* Whether an input's first bytes p [n] open a tar archive (the "ustar" magic at byte 257
+ * of its first header) or a zip file (a local entry's "PK\3\4"): its kind, and into
+ * member [size] its first member's name when the header gives it plainly (else ""). */
+static const char *archive_kind(const unsigned char *p, size_t n, char *member, size_t size)
+{
+	member[0] = 0;
+	if (n >= 512 && !memcmp(p + 257, "ustar", 5)) {
+		/* a regular file's entry (a directory's, a GNU long name's or a pax header's
+		   name is not the CSV's: then -O writes every file's bytes, which for the one
+		   CSV of a dataset's archive is it) */
+		if (p[156] == '0' || p[156] == 0) {
+			int plen = (int)strnlen((const char *)p + 345, 155);
+			snprintf(member, size, "%.*s%s%.*s", plen, p + 345, plen ? "/" : "",
+			         (int)strnlen((const char *)p, 100), p);
+		}
+		return "tar";
+	}
+	if (n >= 30 && !memcmp(p, "PK\3\4", 4)) {
+		size_t len = p[26] | (size_t)p[27] << 8;
+		if (30 + len <= n)
+			snprintf(member, size, "%.*s", (int)len, p + 30);
+		return "zip";
+	}
+	return NULL;
+}
+
+/* The message for a NUL byte in the input's first bytes p [n] (first: they are its
+ * first): an archive is named as one, with the command that reads a CSV out of it. */
+static int binary_input(nids_csv *c, const unsigned char *p, size_t n, int first, nids_err *err)
+{
+	char member[300];
+	const char *kind = first ? archive_kind(p, n, member, sizeof member) : NULL;
+	if (!kind)
+		return nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c),
+		                    "binary data (a NUL byte): this is not CSV text");
+	/* (GNU tar finds a file's compression, not a pipe's: say it) */
+	const char *cmd = strcmp(kind, "tar")              ? "unzip -p"
+	                  : nids_input_is_gzip(c->in) ? "tar -xzOf"
+	                  : nids_input_is_zstd(c->in) ? "tar --zstd -xOf"
+	                                              : "tar -xOf";
+	return nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c),
+	                    "a %s archive, not CSV text: pipe a CSV file out of it (%s %s%s%s%s | ...)",
+	                    kind, cmd, nids_input_name(c->in), member[0] ? " '" : "", member,
+	                    member[0] ? "'" : "");
+}
+
 /* Reads until there are lines to split or records from libcsv, or the end. */
 static int fill(nids_csv *c, nids_err *err)
 {
@@ -386,7 +432,8 @@ static int fill(nids_csv *c, nids_err *err)
 			}
 			break;
 		}
-		if (c->first_chunk && n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
+		int first = c->first_chunk;
+		if (first && n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
 			memmove(p, p + 3, (size_t)n - 3); /* UTF-8 byte-order mark */
 			n -= 3;
 		}
@@ -395,8 +442,7 @@ static int fill(nids_csv *c, nids_err *err)
 		if (!c->quoted && memchr(p, '"', (size_t)n))
 			c->quoted = 1;
 		if (memchr(p, 0, (size_t)n))
-			return nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c),
-			                    "binary data (a NUL byte): this is not CSV text");
+			return binary_input(c, p, (size_t)n, first, err);
 		c->dend = p + n;
 		if (!c->quoted) {
 			lines_ready(c);

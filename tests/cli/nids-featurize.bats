@@ -120,6 +120,33 @@ teardown() { teardown_tmp; }
 	[ ! -e "$tmp/o.rec" ]
 }
 
+@test "nids-featurize: an archive is named as one, with the command that pipes its CSV out" {
+	mkdir "$tmp/day"
+	cp "$fixtures/feat/nslkdd_20.txt" "$tmp/day/flows.txt"
+	tar -czf "$tmp/day.tar.gz" -C "$tmp/day" flows.txt
+	run feat -f nslkdd -o "$tmp/o.rec" "$tmp/day.tar.gz"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "nids-featurize: $tmp/day.tar.gz:1: a tar archive, not CSV text: pipe a CSV file out of it (tar -xzOf $tmp/day.tar.gz 'flows.txt' | ...)" ]]
+	[ ! -e "$tmp/o.rec" ]
+	# the command it gives works, from a file and from a pipe (which needs the -z)
+	run sh -c "tar -xzOf '$tmp/day.tar.gz' 'flows.txt' | '$NIDS_BIN/nids-featurize' -q -f nslkdd | '$NIDS_BIN/nids-cat' -H | wc -l"
+	[ "$output" = 20 ]
+	run sh -c "'$NIDS_BIN/nids-featurize' -f nslkdd < '$tmp/day.tar.gz'"
+	[[ "$output" == *"(tar -xzOf - 'flows.txt' | ...)" ]]
+	run sh -c "cat '$tmp/day.tar.gz' | tar -xzOf - 'flows.txt' | wc -l"
+	[ "$output" = 20 ]
+	# a directory first: no member named (-O then writes every file's bytes)
+	tar -cf "$tmp/dir.tar" -C "$tmp" day
+	run feat "$tmp/dir.tar"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "nids-featurize: $tmp/dir.tar:1: a tar archive, not CSV text: pipe a CSV file out of it (tar -xOf $tmp/dir.tar | ...)" ]]
+	# a zip entry (stored, name day/flows.csv)
+	printf 'PK\003\004\024\000\000\000\000\000\000\000\000\000\000\000\000\000\004\000\000\000\004\000\000\000\015\000\000\000day/flows.csva,b\n' >"$tmp/cic.zip"
+	run feat -f csv "$tmp/cic.zip"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "nids-featurize: $tmp/cic.zip:1: a zip archive, not CSV text: pipe a CSV file out of it (unzip -p $tmp/cic.zip 'day/flows.csv' | ...)" ]]
+}
+
 @test "nids-featurize: writing to /dev/full fails with exit 1" {
 	run sh -c "'$NIDS_BIN/nids-featurize' -q '$fixtures/feat/nslkdd_20.txt' > /dev/full"
 	[ "$status" -eq 1 ]
