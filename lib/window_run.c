@@ -28,7 +28,7 @@ typedef struct wrun {
 	int out_label, out_cls, ncols;
 	float *row;
 	unsigned char meta[8 + 16 + 8];
-	char jump_where[256]; /* the flow of the largest step forward in time */
+	char jump_where[sizeof ((nids_window_counts *)0)->jump_where]; /* the flow of the largest step */
 } wrun;
 
 static int meta_off(const nids_header *h, const char *name, int type)

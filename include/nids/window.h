@@ -82,7 +82,7 @@ typedef struct nids_window_counts {
 	   flows after it late, and the report names that flow */
 	int64_t jump_from, jump_to;
 	uint64_t jump_flow;
-	char jump_where[256]; /* that flow's input and record or row (nids_window_run*), or "" */
+	char jump_where[4200]; /* that flow's input (a path) and record or row (nids_window_run*), or "" */
 } nids_window_counts;
 
 /* Called for every emitted group; returns 0 or a negative NIDS_E* code (err filled),
