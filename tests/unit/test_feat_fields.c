@@ -61,6 +61,25 @@ static void addresses(void)
 	      feat_proto_number("TC", 2) < 0, "the fast names and their neighbours");
 }
 
+/* The CSV file at path, comma-separated, through *in. */
+static nids_csv *open_csv(const char *path, nids_input **in)
+{
+	nids_err err = { 0 };
+	nids_csv *c = NULL;
+	CHECK(nids_input_open(in, path, &err) == 0 && nids_csv_open(&c, *in, ',', &err) == 0, "%s",
+	      err.msg);
+	return c;
+}
+
+/* Identifiers with only the source address: field 1, at byte 0 of the metadata. */
+static feat_ids src_ids(void)
+{
+	feat_ids ids;
+	feat_ids_init(&ids);
+	ids.field[FEAT_ID_SRC] = 0, ids.off[FEAT_ID_SRC] = 0;
+	return ids;
+}
+
 /* The identifiers' own parses agree with the general ones: a dotted quad read in place
  * (the field's terminating NUL ends it) gives nids_addr_parse's bytes or is refused
  * as nids_addr_parse refuses it, naming the record; a time text repeated from the row
@@ -83,14 +102,10 @@ static void identifier_fields(void)
 	close(fd);
 	nids_err err = { 0 };
 	nids_input *in = NULL;
-	nids_csv *c = NULL;
-	CHECK(nids_input_open(&in, path, &err) == 0 && nids_csv_open(&c, in, ',', &err) == 0, "%s",
-	      err.msg);
+	nids_csv *c = open_csv(path, &in);
 	unsigned char meta[24];
 	feat_ctx fc = { .csv = c, .meta = meta };
-	feat_ids ids;
-	feat_ids_init(&ids);
-	ids.field[FEAT_ID_SRC] = 0, ids.off[FEAT_ID_SRC] = 0;
+	feat_ids ids = src_ids();
 	ids.field[FEAT_ID_TIME] = 1, ids.off[FEAT_ID_TIME] = 16;
 	static const int64_t WANT_US[3] = { 1469626999000000, 1469626999000000,
 	                                     1469627000000000 };
@@ -161,14 +176,10 @@ static void dotted_quads_random(void)
 	fclose(f);
 	nids_err err = { 0 };
 	nids_input *in = NULL;
-	nids_csv *c = NULL;
-	CHECK(nids_input_open(&in, path, &err) == 0 && nids_csv_open(&c, in, ',', &err) == 0, "%s",
-	      err.msg);
+	nids_csv *c = open_csv(path, &in);
 	unsigned char meta[16];
 	feat_ctx fc = { .csv = c, .meta = meta };
-	feat_ids ids;
-	feat_ids_init(&ids);
-	ids.field[FEAT_ID_SRC] = 0, ids.off[FEAT_ID_SRC] = 0;
+	feat_ids ids = src_ids();
 	nids_csv_record rec;
 	int i = 0, taken = 0, agree = 0;
 	for (; i < N && nids_csv_next(c, &rec, &err) == 1; i++) {
