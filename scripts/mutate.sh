@@ -30,14 +30,22 @@ mutations() {
 	cat <<'LIST'
 optimizer-step-removed|lib/nn_train.c|nids_optim_step(&opt, net->params, t.grads[0]);|(void)opt;|learning.bats nids-fit-options.bats nids-fit-deep.bats test_deep_models
 dagmm-lambdas-zero|lib/model_dagmm.c|a->lambda1 = (float)l1, a->lambda2 = (float)l2;|a->lambda1 = 0 * (float)l1, a->lambda2 = 0 * (float)l2;|test_objectives test_deep_grad test_deep_models nids-fit-deep.bats nids-fit-options.bats
-threshold-prints-nan|cmd/nids-threshold.c|printf("%s\n", nids_format_double(num, t->value));|printf("%s\n", nids_format_double(num, NAN));|nids-threshold.bats
+threshold-prints-nan|cmd/nids-threshold.c|printf("%s\n", nids_format_double(num, t.value));|printf("%s\n", nids_format_double(num, __builtin_nan("")));|nids-threshold.bats
 split-seed-ignored|lib/split.c|uint64_t key = mix64(seed + purpose * 0x9e3779b97f4a7c15ull);|uint64_t key = mix64(0 * seed + purpose * 0x9e3779b97f4a7c15ull);|nids-split.bats
-roc-high-ignored|cmd/nids-roc.c|o->direction = c == OPT_LOW ? NIDS_DIR_LOW : NIDS_DIR_HIGH;|if (c == OPT_LOW) o->direction = NIDS_DIR_LOW;|nids-roc.bats
+roc-high-ignored|cmd/nids-roc.c|case OPT_HIGH: case OPT_LOW: nids_cli_direction(prog, usage, &o->direction, c == OPT_LOW); break;|case OPT_HIGH: case OPT_LOW: if (c == OPT_LOW) nids_cli_direction(prog, usage, &o->direction, 1); break;|nids-roc.bats
 svg-script-injected|lib/svg_plot.c|fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H);|fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H); fputs("<script href=\"https://example.com/x.js\"/>\n", f);|nids-roc.bats
-params-left-on-failure|cmd/nids-normalize.c|	nids_output_abort(pout);|	(void)pout;|nids-normalize.bats
+params-left-on-failure|lib/normalize_run.c|	nids_output_abort(pout);|	(void)pout;|nids-normalize.bats
 kmeans-squared-distance|lib/model_kmeans.c|? sqrtf(s->dist[r])|? s->dist[r]|learning.bats test_classic nids-fit-classic.bats
 early-stopping-disabled|lib/nn_train.c|} else if (++since_best >= o->patience) {|} else if (++since_best < 0) {|nids-fit-options.bats nids-fit.bats
 score-z-ignored|cmd/nids-score.c|case 'z': level = (int)nids_cli_long_or_die(|case 'z': (void)nids_cli_long_or_die(|nids-score-options.bats nids-score.bats
+window-sd-population|lib/window.c|sqrt(g->m2[i] / (double)(m - 1))|sqrt(g->m2[i] / (double)m)|test_window nids-window.bats
+window-rate-of-zero-duration|lib/window.c|	if (f->duration != 0) {|	if (f->duration >= 0) {|test_window nids-window.bats
+window-late-flows-merged|lib/window.c|	if (start < nw->closed_upto) {|	if (start < nw->closed_upto && 0) {|test_window nids-window.bats
+window-half-is-a-majority|lib/window.c|	if (2 * same > n)|	if (2 * same >= n)|test_window nids-window.bats
+window-time-step-unnamed|lib/window_run.c|	if (c->late && warnings && c->jump_flow &&|	if (0 && c->late && warnings && c->jump_flow &&|nids-window.bats
+address-leading-zero-taken|lib/feat_ids.c|		} else if (v == 0) { /* a leading zero */|		} else if (v == 0 && 0) { /* a leading zero */|test_feat_fields
+csv-archive-unnamed|lib/csvin.c|	const char *kind = first ? archive_kind(p, n, member, sizeof member) : NULL;|	const char *kind = first && 0 ? archive_kind(p, n, member, sizeof member) : NULL;|nids-featurize.bats test_csvin
+csv-spaces-kept|lib/csvin.c|			if (*f <= ' ') /* (one test for space and tab, then the exact one) */|			if (0) /* (one test for space and tab, then the exact one) */|test_csvin nids-featurize.bats
 LIST
 }
 
