@@ -5,26 +5,11 @@
 # failing tests are reported. A mutation that no test catches, or that no longer
 # applies to the source (the code moved: update the mutation), fails the run.
 # usage: scripts/mutate.sh [name ...]     (default: every mutation)
+#        scripts/mutate.sh --applies      only whether each still applies (TAP)
 #        MUTATE_ALL=1 scripts/mutate.sh   runs the whole suite for each mutation
 #        MUTATE_KEEP=1                    keeps the scratch directory
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/nids-mutate.XXXXXX")
-[ "${MUTATE_KEEP:-0}" = 1 ] || trap 'rm -rf "$scratch"' EXIT
-tree=$scratch/tree
-mkdir "$tree"
-(cd "$top" && tar --exclude=./build --exclude=./build-san --exclude=./.git -cf - .) |
-	(cd "$tree" && tar -xf -)
-echo "# scratch copy: $tree"
-echo "# building it"
-(cd "$tree" && make -j2 all >"$scratch/build.log" 2>&1) ||
-	{ echo "the scratch copy does not build: see $scratch/build.log"; exit 1; }
-
-# subst FILE OLD NEW: replaces the literal text OLD in FILE by NEW; fails if absent
-subst() {
-	OLD=$2 NEW=$3 perl -0pi -e 'our $n += s/\Q$ENV{OLD}\E/$ENV{NEW}/g; END { exit($n ? 0 : 1) }' "$tree/$1"
-}
-
 # The mutations: name | file | text | replacement | tests (unit binaries, bats files)
 mutations() {
 	cat <<'LIST'
@@ -48,6 +33,40 @@ csv-archive-unnamed|lib/csvin.c|	const char *kind = first ? archive_kind(p, n, m
 csv-spaces-kept|lib/csvin.c|			if (*f <= ' ') /* (one test for space and tab, then the exact one) */|			if (0) /* (one test for space and tab, then the exact one) */|test_csvin nids-featurize.bats
 LIST
 }
+
+# --applies: only whether each mutation's text is still in its file, as one TAP test
+# (make check runs it, so that a mutation whose code moved is found at once)
+if [ "${1:-}" = --applies ]; then
+	gone=$(mutations | while IFS='|' read -r name file old new tests; do
+		OLD=$old perl -0ne 'exit(index($_, $ENV{OLD}) >= 0 ? 0 : 1)' "$top/$file" ||
+			echo "$name: its text is no longer in $file (update the mutation)"
+	done)
+	echo "1..1"
+	if [ -z "$gone" ]; then
+		echo "ok 1 - every mutation of make mutate applies ($(mutations | grep -c .))"
+	else
+		echo "not ok 1 - mutations of make mutate that no longer apply"
+		echo "$gone" | sed 's/^/# /'
+	fi
+	exit 0
+fi
+
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/nids-mutate.XXXXXX")
+[ "${MUTATE_KEEP:-0}" = 1 ] || trap 'rm -rf "$scratch"' EXIT
+tree=$scratch/tree
+mkdir "$tree"
+(cd "$top" && tar --exclude=./build --exclude=./build-san --exclude=./.git -cf - .) |
+	(cd "$tree" && tar -xf -)
+echo "# scratch copy: $tree"
+echo "# building it"
+(cd "$tree" && make -j2 all >"$scratch/build.log" 2>&1) ||
+	{ echo "the scratch copy does not build: see $scratch/build.log"; exit 1; }
+
+# subst FILE OLD NEW: replaces the literal text OLD in FILE by NEW; fails if absent
+subst() {
+	OLD=$2 NEW=$3 perl -0pi -e 'our $n += s/\Q$ENV{OLD}\E/$ENV{NEW}/g; END { exit($n ? 0 : 1) }' "$tree/$1"
+}
+
 
 # run_tests LIST: runs the named tests in the scratch tree; prints "not ok" lines
 run_tests() {

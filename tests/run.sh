@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs every unit test binary, the library's reference graph check (tests/lib_calls.sh),
-# the source layout check (tests/layout.sh), the option coverage check
+# the source layout check (tests/layout.sh), whether make mutate's deliberate bugs still
+# apply to the code they name (scripts/mutate.sh --applies), the option coverage check
 # (tests/option_coverage.sh),
 # every bats file and a short run of each libFuzzer harness
 # (tests/fuzz/run.sh smoke); prints their TAP lines and, last,
@@ -73,6 +74,12 @@ if [ -f "$top/tests/layout.sh" ]; then
 	rc=0
 	sh "$top/tests/layout.sh" "$top" >"$out" 2>&1 || rc=$?
 	tally layout.sh "$rc"
+fi
+# every deliberate bug of make mutate still applies to the code it names
+if [ -f "$top/scripts/mutate.sh" ]; then
+	rc=0
+	sh "$top/scripts/mutate.sh" --applies >"$out" 2>&1 || rc=$?
+	tally mutate.sh--applies "$rc"
 fi
 # every option of every program's --help is mentioned by a test (tests/option_coverage.sh)
 if [ -f "$top/tests/option_coverage.sh" ]; then
