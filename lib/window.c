@@ -85,6 +85,7 @@ typedef struct gkey { /* a group's address as two big-endian words, for sorting 
 	uint64_t hi, lo;
 	uint32_t idx;
 } gkey;
+_Static_assert(sizeof(gkey) % sizeof(uint64_t) == 0, "the sort's scratch is whole words");
 
 #define DMAX 1024 /* the most values counted through a table of distinct ones */
 #define UNPACKED (K_NENT + 2) /* a small group's unpacked arrays: kinds, classes, scratch */
@@ -710,6 +711,25 @@ static inline void add_run(summary *s, uint64_t n, int kind, uint64_t x, uint64_
 		s->ent[kind] += p * (s->log2n - log2c(c));
 }
 
+/* d runs of c flows each, values x [d] (<< 11, as distinct() leaves them), in a group
+ * of n: add_run's sums, the equal term computed once. */
+static void add_equal_runs(summary *s, uint64_t n, int kind, const uint64_t *x, size_t d,
+                           uint64_t c)
+{
+	if (kind == K_SPORT)
+		for (size_t j = 0; j < d; j++)
+			s->sport[PORT_SLOT[x[j] >> 11]] += (uint32_t)c;
+	if (kind == K_DPORT)
+		for (size_t j = 0; j < d; j++)
+			s->dport[PORT_SLOT[x[j] >> 11]] += (uint32_t)c;
+	if (c >= n)
+		return;
+	double term = (double)c / (double)n * (s->log2n - log2c(c)), e = s->ent[kind];
+	for (size_t j = 0; j < d; j++) /* (added one at a time, as add_run adds them) */
+		e += term;
+	s->ent[kind] = e;
+}
+
 /* The runs of equal values v [m] (sorted) of one kind in a group of n flows: entropy
  * and port counts, into s. */
 static void count_runs(summary *s, uint64_t n, int kind, const uint64_t *v, size_t m)
@@ -721,17 +741,29 @@ static void count_runs(summary *s, uint64_t n, int kind, const uint64_t *v, size
 	}
 }
 
-/* Like sorting v [n] and counting its runs (tmp [n] scratch; v is overwritten), for
- * 2 <= n <= DMAX, through a table of the distinct values: when they all occur equally
- * often, the entropy's terms are equal and their order does not matter, so nothing is
- * sorted; otherwise the distinct values alone are, with their counts. */
-static void count_distinct(dtable *t, summary *s, int kind, uint64_t *v, uint64_t *tmp,
-                           size_t n)
+/* The distinct values of v [n] and their counts, in the order of their first
+ * occurrence, into v [0 .. d) as value << 11 | count (counts of up to 11 bits); returns d.
+ * Values of 16 bits or fewer (protocols, ports, flags) are counted in count [65536]
+ * (zeros before and after) without a branch on them: a value's count is read once at
+ * its first occurrence and cleared; wider ones (peers) through the table t. */
+static size_t distinct(dtable *t, uint32_t *count, int kind, uint64_t *v, size_t n)
 {
+	size_t d = 0;
+	if (kind != K_PEER) {
+		for (size_t i = 0; i < n; i++)
+			count[v[i]]++;
+		for (size_t i = 0; i < n; i++) { /* (v[d] is written after v[i] is read: d <= i) */
+			uint64_t x = v[i], c = count[x];
+			v[d] = x << 11 | c;
+			d += c != 0;
+			count[x] = 0;
+		}
+		return d;
+	}
 	int bits = 4;
 	while (((size_t)1 << bits) < 2 * n)
 		bits++;
-	size_t mask = ((size_t)1 << bits) - 1, d = 0;
+	size_t mask = ((size_t)1 << bits) - 1;
 	uint32_t st = ++t->stamp;
 	if (!st) { /* wrapped: every slot could look taken */
 		for (size_t i = 0; i < 2 * DMAX; i++)
@@ -754,16 +786,26 @@ static void count_distinct(dtable *t, summary *s, int kind, uint64_t *v, uint64_
 			}
 		}
 	}
-	uint32_t c0 = t->s[t->used[0]].c, same = 1;
+	for (size_t j = 0; j < d; j++) /* values of up to 33 bits */
+		v[j] = t->s[t->used[j]].v << 11 | t->s[t->used[j]].c;
+	return d;
+}
+
+/* Like sorting v [n] and counting its runs (tmp [n] scratch; v is overwritten), for
+ * 2 <= n <= DMAX, through the distinct values: when they all occur equally often, the
+ * entropy's terms are equal and their order does not matter, so nothing is sorted;
+ * otherwise the distinct values alone are, with their counts. */
+static void count_distinct(dtable *t, uint32_t *count, summary *s, int kind, uint64_t *v,
+                           uint64_t *tmp, size_t n)
+{
+	size_t d = distinct(t, count, kind, v, n);
+	uint64_t c0 = v[0] & 2047, same = 1;
 	for (size_t j = 1; j < d; j++)
-		same &= t->s[t->used[j]].c == c0;
+		same &= (v[j] & 2047) == c0;
 	if (same) {
-		for (size_t j = 0; j < d; j++)
-			add_run(s, n, kind, t->s[t->used[j]].v, c0);
+		add_equal_runs(s, n, kind, v, d, c0);
 		return;
 	}
-	for (size_t j = 0; j < d; j++) /* values of up to 33 bits, counts of up to 11 */
-		v[j] = t->s[t->used[j]].v << 11 | t->s[t->used[j]].c;
 	sort_values(v, tmp, d);
 	for (size_t j = 0; j < d; j++)
 		add_run(s, n, kind, v[j] >> 11, v[j] & 2047);
@@ -771,15 +813,15 @@ static void count_distinct(dtable *t, summary *s, int kind, uint64_t *v, uint64_
 
 /* The entropy and port counts of one kind of value v [n] (tmp [n] scratch) in a group
  * of n flows, into s: one run when the values are all equal, else the runs of the
- * sorted values (through the table t for DMAX values or fewer, and more than 8). */
-static void summarize_kind(dtable *t, summary *s, int kind, uint64_t *v, uint64_t *tmp,
-                           size_t n)
+ * sorted values (through count_distinct for DMAX values or fewer, and more than 8). */
+static void summarize_kind(dtable *t, uint32_t *count, summary *s, int kind, uint64_t *v,
+                           uint64_t *tmp, size_t n)
 {
 	uint64_t differ = 0;
 	for (size_t i = 1; i < n; i++)
 		differ |= v[i] ^ v[0];
 	if (differ && n > 8 && n <= DMAX) {
-		count_distinct(t, s, kind, v, tmp, n);
+		count_distinct(t, count, s, kind, v, tmp, n);
 		return;
 	}
 	if (differ)
@@ -937,7 +979,7 @@ static void summarize(dtable *t, uint32_t *count, summary *s, const group *g, ui
 	if (n <= DMAX) {
 		unpack(s, g, v);
 		for (int kind = K_PROTO; kind < K_NENT; kind++)
-			summarize_kind(t, s, kind, v + kind * n, v + (K_NENT + 1) * n, n);
+			summarize_kind(t, count, s, kind, v + kind * n, v + (K_NENT + 1) * n, n);
 		return;
 	}
 	vote(s, g);
@@ -952,12 +994,33 @@ static void summarize(dtable *t, uint32_t *count, summary *s, const group *g, ui
 	count_runs(s, n, K_PEER, v, n);
 }
 
-static int cmp_gkey(const void *x, const void *y)
+/* Sorts a [n] by address (hi, then lo, ascending; addresses are distinct), a radix
+ * sort by bytes from the least significant, over only the bytes in which the addresses
+ * differ (IPv4 groups differ in four); tmp [n] scratch. */
+static void sort_gkeys(gkey *a, gkey *tmp, size_t n)
 {
-	const gkey *a = x, *b = y;
-	if (a->hi != b->hi)
-		return a->hi < b->hi ? -1 : 1;
-	return a->lo < b->lo ? -1 : a->lo > b->lo;
+	uint64_t any[2] = { 0, 0 }, all[2] = { ~(uint64_t)0, ~(uint64_t)0 };
+	for (size_t i = 0; i < n; i++) {
+		any[0] |= a[i].lo, all[0] &= a[i].lo;
+		any[1] |= a[i].hi, all[1] &= a[i].hi;
+	}
+	gkey *src = a, *dst = tmp;
+	for (int w = 0; w < 2; w++)
+		for (int shift = 0; shift < 64; shift += 8) {
+			if (!((any[w] ^ all[w]) >> shift & 255))
+				continue;
+			size_t count[257] = { 0 };
+			for (size_t i = 0; i < n; i++)
+				count[((w ? src[i].hi : src[i].lo) >> shift & 255) + 1]++;
+			for (int b = 0; b < 256; b++)
+				count[b + 1] += count[b];
+			for (size_t i = 0; i < n; i++)
+				dst[count[(w ? src[i].hi : src[i].lo) >> shift & 255]++] = src[i];
+			gkey *t = src;
+			src = dst, dst = t;
+		}
+	if (src != a)
+		memcpy(a, src, n * sizeof *a);
 }
 
 /* Group i's address as words that compare as its bytes do. */
@@ -1031,13 +1094,16 @@ static int close_window(nids_window *nw, win *w, nids_err *err)
 		nw->order[n++] = key_of(grp(w, i), i);
 		maxn = gn > maxn ? gn : maxn;
 	}
-	/* values, classes and scratch for groups of up to DMAX flows, the peers of larger ones */
+	/* values, classes and scratch for groups of up to DMAX flows, the peers of larger
+	   ones; first the sort's scratch of the groups to emit */
 	size_t nkeys = maxn <= DMAX ? UNPACKED * maxn : maxn > UNPACKED * DMAX ? maxn : UNPACKED * DMAX;
-	if (!(nw->keys = reserve(nw->keys, &nw->maxkeys, nkeys, sizeof *nw->keys)) ||
-	    (maxn > DMAX && !nw->count && !(nw->count = calloc(65536, sizeof *nw->count))))
+	size_t nsort = n * sizeof(gkey) / sizeof *nw->keys;
+	if (!(nw->keys = reserve(nw->keys, &nw->maxkeys, nkeys > nsort ? nkeys : nsort,
+	                         sizeof *nw->keys)) ||
+	    (maxn > 8 && !nw->count && !(nw->count = calloc(65536, sizeof *nw->count))))
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	const gkey *order = nw->order;
-	qsort(nw->order, n, sizeof *nw->order, cmp_gkey); /* addresses are distinct */
+	sort_gkeys(nw->order, (gkey *)nw->keys, n);
 	nids_window_row row;
 	summary s;
 	for (size_t i = 0; i < n; i++) {

@@ -82,6 +82,18 @@ setup() {
 	[[ "$output" == $'1970-01-01T00:00:00Z\t10.0.0.1\n1970-01-01T00:02:00Z\t10.0.0.2\n1970-01-01T00:03:00Z\t10.0.0.1\n1970-01-01T00:06:00Z\t::1' ]]
 }
 
+@test "a window's rows in order of address bytes: IPv4 first, IPv6 by all 16 bytes" {
+	flows "$(t 1)	fe80::1	1	10.0.0.9	2	6	1	1	1	0	0	normal" \
+		"$(t 2)	2001:db8::1:0:0:0	1	10.0.0.9	2	6	1	1	1	0	0	normal" \
+		"$(t 3)	10.0.0.2	1	10.0.0.9	2	6	1	1	1	0	0	normal" \
+		"$(t 4)	2001:db8::1	1	10.0.0.9	2	6	1	1	1	0	0	normal" \
+		"$(t 5)	2001:db8:0:1::	1	10.0.0.9	2	6	1	1	1	0	0	normal" \
+		"$(t 6)	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	0	normal" \
+		"$(t 7)	::1	1	10.0.0.9	2	6	1	1	1	0	0	normal" >"$D/f.rec"
+	run -0 bash -c "'$W' -q --min-flows 1 '$D/f.rec' | '$CAT' -H -c src_addr"
+	[[ "$output" == $'::1\n10.0.0.1\n10.0.0.2\n2001:db8::1\n2001:db8:0:0:1::\n2001:db8:0:1::\nfe80::1' ]]
+}
+
 @test "flows later than --lateness are counted, reported and dropped" {
 	flows "$(t 10)	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	0	normal" \
 		"$(t 200)	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	0	normal" \
