@@ -8,15 +8,17 @@
  * The prefetch hint fetches, over a ring of the keys it was given, a coming flow's
  * table slot, then its group, then the place in its tail block; the flow's add takes
  * the group found there, checked against its key.
- * Closing a window sorts the groups of at least min_flows flows by address and, for
- * each, reads one kind of value at a time out of its blocks and counts its runs of equal
- * values: a run of c equal values in a group of n flows adds -p log2 p (p = c / n) to
- * the entropy of that kind, in ascending order of the values, and c to the port's
- * proportion. Values all equal are one run; in groups of 9 to 1024 flows the distinct
- * values are counted in a table and only they are sorted, and not even they when all
- * occur equally often (equal terms sum to the same bits in any order); smaller groups
- * sort their values; larger ones count their protocols, ports and flags (16 bits each)
- * in a table of every value, read in ascending order, and sort their peers in place.
+ * Closing a window sorts the groups of at least min_flows flows by address (a radix
+ * sort over the bytes in which the addresses differ) and, for each, reads one kind of
+ * value at a time out of its blocks and counts its runs of equal values: a run of c equal
+ * values in a group of n flows adds -p log2 p (p = c / n) to the entropy of that kind,
+ * in ascending order of the values, and c to the port's proportion. Values all equal
+ * are one run; in groups of 9 to 1024 flows the distinct values are counted (protocols,
+ * ports and flags, 16 bits each, in a table of every value without a branch on them;
+ * peers in a hash table) and only they are sorted, and not even they when all occur
+ * equally often (equal terms sum to the same bits in any order); smaller groups sort
+ * their values; larger ones count their protocols, ports and flags in the table of
+ * every value, read in ascending order, and sort their peers in place.
  * The majority class is the one candidate of Boyer and Moore's vote, counted. The log2
  * table is static. Peers are their IPv4 address, or an id from a per-window table of
  * IPv6 addresses.
@@ -24,8 +26,9 @@
  * back to the system when the window closes: about 18 bytes per flow (16-byte records,
  * seven to a 128-byte block) and 210 per group (its 128 bytes, its table slot, the
  * unused part of its last block) of the open windows, plus the closing window's scratch
- * (24 bytes per emitted group; 8 per flow of its largest group, at most 56 KiB when it
- * has 1024 flows or fewer; a 256 KiB table of counts). Arrays of 2 MiB or more are aligned
+ * (24 bytes per emitted group, and as much again to sort them, in the room the next
+ * scratch reuses: 8 per flow of its largest group, at most 56 KiB when it has 1024 flows
+ * or fewer; a 256 KiB table of counts). Arrays of 2 MiB or more are aligned
  * and marked for transparent huge pages: 512 times fewer page faults, fewer TLB
  * misses. */
 #include <math.h>
