@@ -26,9 +26,9 @@
  * back to the system when the window closes: about 18 bytes per flow (16-byte records,
  * seven to a 128-byte block) and 210 per group (its 128 bytes, its table slot, the
  * unused part of its last block) of the open windows, plus the closing window's scratch
- * (24 bytes per emitted group, and as much again to sort them, in the room the next
- * scratch reuses: 8 per flow of its largest group, at most 56 KiB when it has 1024 flows
- * or fewer; a 256 KiB table of counts). Arrays of 2 MiB or more are aligned
+ * (24 bytes per group, and as much again per emitted group to sort them, in the room
+ * the next scratch reuses: 8 per flow of its largest group, at most 56 KiB when it has
+ * 1024 flows or fewer; a 256 KiB table of counts). Arrays of 2 MiB or more are aligned
  * and marked for transparent huge pages: 512 times fewer page faults, fewer TLB
  * misses. */
 #include <math.h>
