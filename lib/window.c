@@ -166,9 +166,9 @@ struct nids_window {
 	nids_window_counts c;
 	gkey *order;     /* scratch: the groups to emit [order_cap] */
 	size_t order_cap;
-	uint64_t *keys;  /* scratch: a group's values of one kind, then sort scratch [maxkeys] */
+	uint64_t *keys;  /* scratch [maxkeys]: the groups' sort, then a group's values and sort scratch */
 	size_t maxkeys;
-	uint32_t *count; /* [65536] zeros: a large group's counts of one kind of value */
+	uint32_t *count; /* [65536] zeros: a group's counts of a kind of value of 16 bits */
 	pfring *pf; /* written by nids_window_prefetch, which is given a const aggregator */
 	size_t gopen; /* groups in the open windows */
 	dtable dt;

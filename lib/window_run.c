@@ -198,7 +198,7 @@ static int flow_of(const wrun *z, const float *row, const unsigned char *m, uint
 {
 	f->time = nids_meta_get_i64(m + z->time_off);
 	if (f->time == NIDS_TIME_NONE) {
-		char where[4200];
+		char where[sizeof z->jump_where];
 		flow_where(z, m, rowno, where, sizeof where);
 		return nids_err_set(err, NIDS_EFORMAT, where, "the flow has no time");
 	}
