@@ -20,6 +20,7 @@ typedef struct wrun {
 	int nflags, flag[MAX_FLAGS];
 	int time_off, src_off, dst_off, sport_off, dport_off, proto_off;
 	int record_off, file_off; /* featurized CSV: the record number and input name */
+	int from_stream;          /* rows read from a stream, not featurized here */
 	/* output */
 	FILE *out;
 	const char *out_name;
@@ -176,20 +177,24 @@ static int emit(void *ctx, const nids_window_row *r, nids_err *err)
 	return nids_writer_write_meta(z->w, z->row, z->meta, 1, err);
 }
 
-/* Names a flow with metadata m, row rowno of its input: "input: record N" for CSV
- * featurized here, else "input: row N". */
+/* Names a flow with metadata m, row rowno of its input: "file: record N" when the rows
+ * carry the featurizer's file and record; "input: record N" for CSV featurized here;
+ * "input: row N (CSV record R)" for a stream's row that carries its record alone (its
+ * CSV's name is not in the stream); else "input: row N". */
 static void flow_where(const wrun *z, const unsigned char *m, uint64_t rowno, char *where,
                        size_t size)
 {
-	if (z->record_off >= 0) {
-		uint32_t file = z->file_off >= 0 ? nids_meta_get_u32(m + z->file_off) : 0;
-		snprintf(where, size, "%s: record %" PRIu64,
-		         z->file_off >= 0 && file < (uint32_t)z->in->nstrings ? z->in->strings[file]
-		                                                              : z->in_name,
-		         nids_meta_get_u64(m + z->record_off));
-	} else {
+	uint32_t file = z->file_off >= 0 ? nids_meta_get_u32(m + z->file_off) : UINT32_MAX;
+	uint64_t record = z->record_off >= 0 ? nids_meta_get_u64(m + z->record_off) : 0;
+	if (z->record_off >= 0 && file < (uint32_t)z->in->nstrings)
+		snprintf(where, size, "%s: record %" PRIu64, z->in->strings[file], record);
+	else if (z->record_off >= 0 && !z->from_stream)
+		snprintf(where, size, "%s: record %" PRIu64, z->in_name, record);
+	else if (z->record_off >= 0)
+		snprintf(where, size, "%s: row %" PRIu64 " (CSV record %" PRIu64 ")", z->in_name,
+		         rowno, record);
+	else
 		snprintf(where, size, "%s: row %" PRIu64, z->in_name, rowno);
-	}
 }
 
 /* Fills f from row i of a block. Returns 0, or NIDS_EFORMAT for a flow without time. */
@@ -248,6 +253,10 @@ static int start(wrun *z, const nids_header *h, nids_err *err)
 {
 	nids_header *oh = NULL;
 	z->in = h;
+	/* the featurizer's record number and input name, which name a flow in messages */
+	int rec = nids_header_find_meta(h, "record"), file = nids_header_find_meta(h, "file");
+	z->record_off = rec >= 0 && h->meta[rec].type == NIDS_TYPE_U64 ? h->meta[rec].off : -1;
+	z->file_off = file >= 0 && h->meta[file].type == NIDS_TYPE_STR ? h->meta[file].off : -1;
 	int rc = find_columns(z, err);
 	if (!rc)
 		rc = out_header(z, &oh, err);
@@ -284,7 +293,7 @@ int nids_window_run(const nids_window_opts *o, nids_reader *r, const char *in_na
                     const char *out_name, nids_window_counts *c, nids_err *err)
 {
 	wrun z = { .o = o, .in_name = in_name, .out = out, .out_name = out_name,
-		   .record_off = -1, .file_off = -1 };
+		   .from_stream = 1 };
 	int rc = start(&z, nids_reader_header(r), err);
 	float *rows;
 	long n = 0;
@@ -299,12 +308,8 @@ static int take_rows(void *ctx, const nids_header *h, const float *rows, const u
                      size_t n, nids_err *err)
 {
 	wrun *z = ctx;
-	if (!z->in) {
-		int rec = nids_header_find_meta(h, "record"), file = nids_header_find_meta(h, "file");
-		z->record_off = rec >= 0 ? h->meta[rec].off : -1;
-		z->file_off = file >= 0 ? h->meta[file].off : -1;
+	if (!z->in)
 		return start(z, h, err);
-	}
 	if (!rows) /* the end: emit while the class names are there to read */
 		return nids_window_finish(z->nw, err);
 	return add_block(z, rows, meta, n, 0, err);
@@ -314,8 +319,7 @@ int nids_window_run_csv(const nids_window_opts *o, const nids_feat_opts *fo, nid
                         int nin, const char *in_name, FILE *out, const char *out_name,
                         nids_window_counts *c, nids_feat_stats *st, nids_err *err)
 {
-	wrun z = { .o = o, .in_name = in_name, .out = out, .out_name = out_name,
-		   .record_off = -1, .file_off = -1 };
+	wrun z = { .o = o, .in_name = in_name, .out = out, .out_name = out_name };
 	int rc = nids_featurize_rows(in, nin, fo, take_rows, &z, st, err);
 	if (!rc && !z.in) /* cannot happen: the featurizer shows the header or fails */
 		rc = nids_err_set(err, NIDS_EFORMAT, in_name, "no header");

@@ -122,8 +122,16 @@ setup() {
 	[[ "${stderr_lines[0]}" == "nids-window: $D/day.csv: 2 late flows dropped (their window had been emitted; raise --lateness)" ]]
 	[[ "${stderr_lines[1]}" == "nids-window: $D/day.csv: record 4: its time, 2030-01-01T00:00:00Z, is 423829798 s past the latest flow before it (2016-07-27T13:30:02Z): a wrong time there makes the flows after it late" ]]
 	[ "${#stderr_lines[@]}" -eq 2 ]
-	# through a stream the flow is the stream's row; -q says nothing
-	run -0 --separate-stderr bash -c "'$NIDS_BIN/nids-featurize' -q -f ugr16 '$D/day.csv' | '$W' --min-flows 1 >/dev/null"
+	# through a stream the flow is the stream's row, and its CSV record the featurizer
+	# stored (a row taken out on the way makes them differ); -q says nothing
+	run -0 --separate-stderr bash -c "'$NIDS_BIN/nids-featurize' -q -f ugr16 '$D/day.csv' | '$CAT' --types | sed 3d | '$CAT' -r | '$W' --min-flows 1 >/dev/null"
+	[[ "${stderr_lines[1]}" == "nids-window: -: row 3 (CSV record 4): its time, 2030-01-01T00:00:00Z, is 423829798 s past the latest flow before it (2016-07-27T13:30:02Z): a wrong time there makes the flows after it late" ]]
+	# the featurizer's rows from two files carry the file's name: the flow is named by it
+	head -1 "$D/day.csv" >"$D/first.csv"
+	run -0 --separate-stderr bash -c "'$NIDS_BIN/nids-featurize' -q -f ugr16 '$D/first.csv' '$D/day.csv' | '$W' --min-flows 1 >/dev/null"
+	[[ "${stderr_lines[1]}" == "nids-window: $D/day.csv: record 4: its time, 2030-01-01T00:00:00Z, is 423829798 s past the latest flow before it (2016-07-27T13:30:02Z): a wrong time there makes the flows after it late" ]]
+	# a stream without the featurizer's record column: the row alone
+	run -0 --separate-stderr bash -c "'$NIDS_BIN/nids-featurize' -q -f ugr16 '$D/day.csv' | '$CAT' --types | cut -f1-6,8- | '$CAT' -r | '$W' --min-flows 1 >/dev/null"
 	[[ "${stderr_lines[1]}" == "nids-window: -: row 4: its time, 2030-01-01T00:00:00Z, is 423829798 s past the latest flow before it (2016-07-27T13:30:02Z): a wrong time there makes the flows after it late" ]]
 	run -0 --separate-stderr bash -c "'$W' -q -f ugr16 '$D/day.csv' >/dev/null"
 	[[ -z "$stderr" ]]
