@@ -22,7 +22,10 @@ int nids_select_check(const nids_select_args *a, nids_err *err)
 		bad = "--permutation and -m go together";
 	else if (a->level && !a->apply)
 		bad = "-z goes with --apply";
-	else if (!a->apply && !a->permutation && isnan(a->corr) && a->ninputs)
+	else if (a->top && !a->importances && !a->permutation && isnan(a->corr))
+		bad = "--top needs a ranking to take the top of (--importances or --permutation; "
+		      "with --corr alone, the stream's order)";
+	else if (a->importances && !a->permutation && isnan(a->corr) && a->ninputs)
 		bad = "--importances with --top alone reads no input";
 	return bad ? nids_err_set(err, NIDS_EUSAGE, NULL, "%s", bad) : 0;
 }

@@ -213,7 +213,10 @@ static int pass(split *s, nids_reader *r, nids_spool *spool, uint64_t n[2], nids
 			return (int)k;
 		int rc = follow_classes(s, err);
 		const unsigned char *meta = nids_reader_meta(r);
+		/* a row's draws and its place in a sample go by its position in all the input,
+		   read as one stream; messages name its row in its own file */
 		uint64_t first = nids_reader_file_rows(r) - (uint64_t)k;
+		uint64_t pos = nids_reader_rows(r) - (uint64_t)k;
 		for (long i = 0; i < k && !rc; i++) {
 			const float *row = rows + (size_t)i * s->C;
 			s->c->in++;
@@ -228,12 +231,12 @@ static int pass(split *s, nids_reader *r, nids_spool *spool, uint64_t n[2], nids
 				break;
 			}
 			const unsigned char *m = meta ? meta + (size_t)i * s->M : NULL;
-			if (!selected(s, row, m, first + (uint64_t)i))
+			if (!selected(s, row, m, pos + (uint64_t)i))
 				continue;
 			if (s->o->sampling) {
 				int g = s->o->sample_by_label && row[s->label_col] != 0;
 				nids_reservoir *res = &s->res[g];
-				rc = nids_reservoir_offer(res, row, m, first + (uint64_t)i,
+				rc = nids_reservoir_offer(res, row, m, pos + (uint64_t)i,
 				                          unit(s->o->seed, DRAW_SAMPLE + (uint64_t)g,
 				                               res->seen), err);
 			} else if (!spool) {

@@ -261,3 +261,14 @@ check_at() {
 	near "$(jget auprc)" 0.7755662396616433 1e-9
 	[[ $output == *'{"name": "neptune", "rows": 4657, "attacks": 4657, '* ]]
 }
+
+@test "examples/auroc.sh: four decimals, or exit 1 when the AUROC is undefined" {
+	printf 'score\tlabel\n0.9\t1\n0.5\t0\n0.7\t1\n0.8\t0\n' | ncat -r >four.rec
+	run -0 env PATH="$NIDS_BIN:$PATH" sh "$NIDS_TOP/examples/auroc.sh" four.rec
+	[ "$output" = 0.7500 ]
+	printf 'score\tlabel\n0.9\t1\n0.5\t1\n' | ncat -r >attacks.rec
+	run -1 --separate-stderr env PATH="$NIDS_BIN:$PATH" sh "$NIDS_TOP/examples/auroc.sh" attacks.rec
+	[ -z "$output" ]
+	[ "${stderr_lines[1]}" = "auroc.sh: the AUROC is undefined" ]
+	run -1 env PATH="$NIDS_BIN:$PATH" sh "$NIDS_TOP/examples/auroc.sh" missing.rec
+}

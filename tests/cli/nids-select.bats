@@ -30,6 +30,15 @@ setup() {
 	[ "${stderr_lines[0]}" = "nids-select: --permutation and -m go together" ]
 	run -2 --separate-stderr SEL --importances "$F/rank.tsv" --top 2 corr.rec
 	[ "${stderr_lines[0]}" = "nids-select: --importances with --top alone reads no input" ]
+	# --top without a ranking: the same usage error from a file and from stdin, no empty list
+	for input in corr.rec "- < corr.rec"; do
+		run -2 --separate-stderr bash -c "'$NIDS_BIN/nids-select' --top 1 $input"
+		[ "${stderr_lines[0]}" = "nids-select: --top needs a ranking to take the top of (--importances or --permutation; with --corr alone, the stream's order)" ]
+		[ -z "$output" ]
+	done
+	# with --corr alone, the first features in stream order
+	run -0 --separate-stderr SEL --top 1 --corr 1 corr.rec
+	[ "$output" = $'# nids-select: 1 of 8 features kept; the top 1; 0 dropped for |r| > 1 over 300 rows\nf1' ]
 	run -2 --separate-stderr SEL --corr 1.5 corr.rec
 	run -2 --separate-stderr SEL --corr 0.9 -z 3 corr.rec
 	[ "${stderr_lines[0]}" = "nids-select: -z goes with --apply" ]

@@ -205,6 +205,22 @@ setup() {
 	[[ "$output" == *"nids-split: $A: 300 rows read, 300 kept"* ]]
 }
 
+@test "several inputs sample as their concatenation: the same draws, rows in input order" {
+	"$NIDS_BIN/nids-cat" "$A" | sed '152,$d' | "$NIDS_BIN/nids-cat" -r >"$D/a.rec"
+	"$NIDS_BIN/nids-cat" "$A" | sed '2,151d' | "$NIDS_BIN/nids-cat" -r >"$D/b.rec"
+	cat "$D/a.rec" "$D/b.rec" >"$D/ab.rec"
+	for opts in "--rows 40 --seed 3" "--fraction 0.3 --seed 5" "--benign-rows 20 --attack-rows 10" \
+		"--val 0.25 --val-output $D/v.rec --seed 2"; do
+		"$S" $opts "$D/ab.rec" | ncat -c i >"$D/want"
+		"$S" $opts "$D/a.rec" "$D/b.rec" | ncat -c i >"$D/got"
+		cmp "$D/want" "$D/got"
+	done
+	ncat -H -c i "$D/got" | sort -n -c
+	# two copies of one file are two different parts of the input: different draws
+	"$S" --fraction 0.5 --seed 1 "$D/a.rec" "$D/a.rec" | ncat -H -c i >"$D/twice"
+	[ "$(head -n "$(($(wc -l <"$D/twice") / 2))" "$D/twice" | md5sum)" != "$(tail -n "$(($(wc -l <"$D/twice") / 2))" "$D/twice" | md5sum)" ]
+}
+
 @test "--rows keeps exactly N rows in input order; --attack-ratio fixes the mix" {
 	run --separate-stderr "$S" -v --rows 37 --seed 3 -o "$D/r.rec" "$A"
 	[ "$status" -eq 0 ]
