@@ -363,8 +363,8 @@ static int waterfall(ex *e, int i, const float *raw, const double *attr, double 
 /* 1 when row b of the chunk is to be explained (every row, or an alarm). */
 static int keep(const ex *e, int b)
 {
-	double v = e->sc[(size_t)b * e->nout + e->alarm_col];
-	return !e->o->alarms_only || (e->alarm_high ? v >= e->thr : v <= e->thr);
+	float v = e->sc[(size_t)b * e->nout + e->alarm_col], t = (float)e->thr; /* as nids-score */
+	return !e->o->alarms_only || (e->alarm_high ? v >= t : v <= t);
 }
 
 /* Scores the chunk of n rows (raw in e->raw, metadata in e->meta), explains the rows it

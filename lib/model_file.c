@@ -401,11 +401,25 @@ static int parse_line(nids_model *m, nids_arena *fa, char *line, const char *pat
 		int i = nids_arena_add(fa, name, rows, cols, err);
 		if (i < 0)
 			return nids_err_set(err, NIDS_EFORMAT, path, "bad tensor '%s'", name);
-		fa->t[i].off = off;
+		/* the tensors lie one after another, each at a multiple of 16 floats, as
+		   nids_arena_add places them: any other offset overlaps or misreads one */
+		if (off != fa->t[i].off)
+			return nids_err_set(err, NIDS_EFORMAT, path,
+			                    "tensor '%s' at offset %zu, not %zu (where the tensors "
+			                    "before it end)",
+			                    name, off, fa->t[i].off);
 		return 0;
 	}
-	if (!strcmp(k, "arena"))
-		return fa->size = strtoull(v, NULL, 10), 0;
+	if (!strcmp(k, "arena")) {
+		char *end;
+		errno = 0;
+		unsigned long long a = strtoull(v, &end, 10);
+		if (end == v || *end || errno || a != fa->size)
+			return nids_err_set(err, NIDS_EFORMAT, path,
+			                    "arena=%.40s, not %zu (the end of the tensors before it)", v,
+			                    fa->size);
+		return 0;
+	}
 	if (!strcmp(k, "prep"))
 		return parse_prep(m, v, path, err);
 	if (!strcmp(k, "threshold")) {

@@ -335,8 +335,10 @@ static int flush(scoring *z, int n, uint64_t row0, nids_err *err)
 	for (int b = 0; b < n; b++) {
 		const float *score = z->sc + (size_t)b * z->nout;
 		if (z->o->alarms) {
-			float v = score[z->alarm_col];
-			int alarm = z->m->threshold_high ? v >= z->m->threshold : v <= z->m->threshold;
+			/* in float32, as nids-threshold compares: a score equal to the stored
+			   threshold's float is an alarm in both */
+			float v = score[z->alarm_col], t = (float)z->m->threshold;
+			int alarm = z->m->threshold_high ? v >= t : v <= t;
 			if (!alarm)
 				continue;
 			z->st->alarms++;

@@ -106,6 +106,14 @@ same_scores() {
 	[ "$n" -le 60 ]
 	run score -m "$tmp/d.bin" --alarms -e -o "$tmp/x.rec" "$tmp/u.rec"
 	[ "$status" -eq 0 ]
+	# a threshold a hair above the top score, the same float32: the top row is an alarm
+	# to nids-score as to nids-threshold, which compare in float32
+	top=$(score -m "$tmp/d.bin" "$tmp/u.rec" | ncat -H -c score | sort -g | tail -1)
+	t=$(awk -v s="$top" 'BEGIN { printf "%.17g", s * (1 + 1e-9) }')
+	"$NIDS_BIN/nids-threshold" --value "$t" -m "$tmp/d.bin" < /dev/null > /dev/null 2>&1 ||
+		score -m "$tmp/d.bin" "$tmp/u.rec" | "$NIDS_BIN/nids-threshold" --value "$t" -m "$tmp/d.bin" > /dev/null
+	[ "$(score -m "$tmp/d.bin" --alarms "$tmp/u.rec" | ncat -H -c score)" = "$top" ]
+	[ "$(score -m "$tmp/d.bin" "$tmp/u.rec" | "$NIDS_BIN/nids-threshold" --value "$t" --alarms-only | ncat -H -c score)" = "$top" ]
 	# a threshold nothing reaches: exit 3, and an empty but valid alarm stream
 	score -m "$tmp/d.bin" "$tmp/u.rec" | "$NIDS_BIN/nids-threshold" --sigma 1000 -m "$tmp/d.bin" > /dev/null
 	run score -m "$tmp/d.bin" --alarms -e -o "$tmp/none.rec" "$tmp/u.rec"

@@ -313,6 +313,31 @@ static void test_damage(void)
 	CHECK(load_err(bad, &err) == NIDS_EFORMAT, "unknown type: %s", err.msg);
 	CHECK(strstr(err.msg, "unknown model type 'zz'") != NULL, "%s", err.msg);
 
+	/* a valid container whose tensor table overlaps or misplaces a tensor: the offset of
+	   the second tensor, written as zeros (on top of the first) or one float on */
+	memcpy(c, buf, n);
+	char *second = strstr(strstr((char *)c + 28, "\ntensor=") + 1, "\ntensor=");
+	CHECK(second != NULL, "no second tensor line");
+	char *eol = strchr(second + 1, '\n'), *off = eol;
+	while (off[-1] != ' ')
+		off--;
+	memset(off, '0', (size_t)(eol - off));
+	h = XXH64(c, n - 8, 0);
+	for (int i = 0; i < 8; i++)
+		c[n - 8 + i] = (h >> (8 * i)) & 0xff;
+	write_bytes(bad, c, n);
+	CHECK(load_err(bad, &err) == NIDS_EFORMAT, "overlapping tensor: %s", err.msg);
+	CHECK(strstr(err.msg, "at offset 0, not ") && strstr(err.msg, "where the tensors before it end"),
+	      "%s", err.msg);
+	memcpy(c, buf, n); /* (eol still points into c) */
+	eol[-1] = eol[-1] == '9' ? '0' : (char)(eol[-1] + 1); /* the offset's last digit */
+	h = XXH64(c, n - 8, 0);
+	for (int i = 0; i < 8; i++)
+		c[n - 8 + i] = (h >> (8 * i)) & 0xff;
+	write_bytes(bad, c, n);
+	CHECK(load_err(bad, &err) == NIDS_EFORMAT, "misplaced tensor: %s", err.msg);
+	CHECK(strstr(err.msg, "where the tensors before it end") != NULL, "%s", err.msg);
+
 	CHECK(load_err(tmp_path("missing"), &err) == NIDS_EIO, "missing file: %s", err.msg);
 	unlink(bad);
 	unlink(path);
