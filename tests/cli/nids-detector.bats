@@ -106,20 +106,25 @@ same_scores() {
 	[ "$n" -le 60 ]
 	run score -m "$tmp/d.bin" --alarms -e -o "$tmp/x.rec" "$tmp/u.rec"
 	[ "$status" -eq 0 ]
-	# a threshold a hair above the top score, the same float32: the top row is an alarm
-	# to nids-score as to nids-threshold, which compare in float32
-	top=$(score -m "$tmp/d.bin" "$tmp/u.rec" | ncat -H -c score | sort -g | tail -1)
-	t=$(awk -v s="$top" 'BEGIN { printf "%.17g", s * (1 + 1e-9) }')
-	"$NIDS_BIN/nids-threshold" --value "$t" -m "$tmp/d.bin" < /dev/null > /dev/null 2>&1 ||
-		score -m "$tmp/d.bin" "$tmp/u.rec" | "$NIDS_BIN/nids-threshold" --value "$t" -m "$tmp/d.bin" > /dev/null
-	[ "$(score -m "$tmp/d.bin" --alarms "$tmp/u.rec" | ncat -H -c score)" = "$top" ]
-	[ "$(score -m "$tmp/d.bin" "$tmp/u.rec" | "$NIDS_BIN/nids-threshold" --value "$t" --alarms-only | ncat -H -c score)" = "$top" ]
 	# a threshold nothing reaches: exit 3, and an empty but valid alarm stream
 	score -m "$tmp/d.bin" "$tmp/u.rec" | "$NIDS_BIN/nids-threshold" --sigma 1000 -m "$tmp/d.bin" > /dev/null
 	run score -m "$tmp/d.bin" --alarms -e -o "$tmp/none.rec" "$tmp/u.rec"
 	[ "$status" -eq 3 ]
 	[ "$(ncat -H "$tmp/none.rec" | wc -l)" -eq 0 ]
 	run -2 score -m "$tmp/d.bin" -e "$tmp/u.rec"
+}
+
+@test "detector: a stored threshold between two float32 scores is compared in float32, as nids-threshold does" {
+	# one centroid at 1: the scores are |x - 1|, 1 and the next float32 but one,
+	# 1 + 2^-22; the 10th percentile, 1 + 2^-22 / 10 in double, is 1 in float32
+	printf 'x\tlabel\n0\t0\n2\t0\n' | ncat -r >"$tmp/kt.rec"
+	fit -q -t kmeans --k 1 -o "$tmp/k.bin" "$tmp/kt.rec"
+	printf 'x\tlabel\n2\t0\n2.0000002384185791\t0\n' | ncat -r >"$tmp/ks.rec"
+	[ "$(score -m "$tmp/k.bin" "$tmp/ks.rec" | "$NIDS_BIN/nids-threshold" --percentile 10 -m "$tmp/k.bin")" = 1.0000000238418578 ]
+	# both rows are alarms to nids-score, nids-explain and nids-threshold
+	[ "$(score -m "$tmp/k.bin" --alarms "$tmp/ks.rec" | ncat -H -c score | tr '\n' ' ')" = "1 1.0000002 " ]
+	[ "$(score -m "$tmp/k.bin" "$tmp/ks.rec" | "$NIDS_BIN/nids-threshold" --value 1.0000000238418578 --alarms-only | ncat -H -c score | tr '\n' ' ')" = "1 1.0000002 " ]
+	[ "$("$NIDS_BIN/nids-explain" -m "$tmp/k.bin" -t shap -b "$tmp/kt.rec" --alarms-only "$tmp/ks.rec" | ncat -H -c x | tr '\n' ' ')" = "2 2.0000002 " ]
 }
 
 # canon FIELDS...: the CSV's identifier fields as nids-cat prints them
