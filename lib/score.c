@@ -2,6 +2,7 @@
  * complete detector (nids-score). */
 #include "nids/score.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +80,34 @@ int nids_scorer_new(nids_scorer **sp, const nids_model *m, unsigned outputs, int
 	return 0;
 }
 
+/* Rows [0, B) of x whose features hold NaN or an infinity get a nan score (and nan
+ * further scores and class probabilities), whatever the model's arithmetic made of
+ * them: a plausible 0 from a tree's comparisons, or a finite score from an ensemble's
+ * ranks, would pass a NaN row as benign; nids-roc and nids-threshold refuse nan. */
+static void nan_nonfinite(const nids_scorer *s, const float *x, int B, float *out)
+{
+	const nids_model *m = s->m;
+	int d = m->d, nscores = 1, cls = -1;
+	for (const char *const *n = m->type->scores; n && *n; n++)
+		nscores++;
+	if (s->outputs & NIDS_OUT_CLASSES)
+		cls = nscores + (s->outputs & NIDS_OUT_ERRORS ? d : 0) +
+		      (s->outputs & NIDS_OUT_EXPLAIN ? d : 0);
+	for (int r = 0; r < B; r++) {
+		const float *xr = x + (size_t)r * d;
+		int finite = 1;
+		for (int j = 0; j < d; j++)
+			finite &= isfinite(xr[j]) != 0;
+		if (finite)
+			continue;
+		float *o = out + (size_t)r * s->nout;
+		for (int c = 0; c < nscores; c++)
+			o[c] = NAN;
+		for (int k = 0; cls >= 0 && k < m->nclasses; k++)
+			o[cls + k] = NAN;
+	}
+}
+
 /* Thread t's share of the batch: rows [lo, hi), in whole blocks unless any_batch. */
 static void score_slice(void *ctx, int t)
 {
@@ -105,6 +134,7 @@ static void score_slice(void *ctx, int t)
 			s->m->type->score(s->m, s->scratch[t], x, rows, s->row0 + (uint64_t)r,
 			                  s->outputs, out, nout);
 		}
+		nan_nonfinite(s, x, rows, out);
 	}
 }
 

@@ -170,3 +170,24 @@ teardown() { teardown_tmp; }
 	run script -qec "'$NIDS_BIN/nids-score' -m '$tmp/ae.bin' -o '$tmp/o.rec' '$tmp/test.rec'" /dev/null
 	[[ "$output" == *"nids-score: 0 rows, "* ]]
 }
+
+@test "nids-score: a row holding NaN or an infinity scores nan with every model type" {
+	# rows 2 and 3 of the scored stream: f2 nan, f3 -inf; the others are finite
+	"$NIDS_BIN/nids-cat" --types "$tmp/test.rec" | awk -F'\t' -v OFS='\t' '
+		NR == 3 { $2 = "nan" } NR == 4 { $3 = "-inf" } { print } NR == 6 { exit }' |
+		"$NIDS_BIN/nids-cat" -r > "$tmp/bad.rec"
+	for t in ae vae memae dsebm dagmm aegmm kmeans iforest tree forest logreg sae ensemble; do
+		"$NIDS_BIN/nids-fit" -q -t "$t" --epochs 1 -o "$tmp/$t.bin" "$tmp/all.rec"
+		run -0 --separate-stderr sh -c "'$NIDS_BIN/nids-score' -m '$tmp/$t.bin' '$tmp/bad.rec' | '$NIDS_BIN/nids-cat' -H -c score"
+		[ "${#lines[@]}" -eq 5 ]
+		[ "${lines[1]}" = nan ] || { echo "$t: ${lines[*]}"; false; }
+		[ "${lines[2]}" = nan ] || { echo "$t: ${lines[*]}"; false; }
+		for i in 0 3 4; do
+			[[ "${lines[i]}" != nan && "${lines[i]}" != *inf ]] || { echo "$t: ${lines[*]}"; false; }
+		done
+	done
+	# the class probabilities too, for the types that give them
+	run -0 sh -c "'$NIDS_BIN/nids-score' -m '$tmp/forest.bin' --classes '$tmp/bad.rec' | '$NIDS_BIN/nids-cat' -H -c p_benign"
+	[ "${lines[1]}" = nan ]
+	[ "${lines[0]}" != nan ]
+}
