@@ -61,6 +61,7 @@ typedef struct ex {
 	nids_explain_stats *st;
 	char chunk_name[4096]; /* the chunk's input file (a chunk holds rows of one file) */
 	uint64_t chunk_row;   /* and its first row's number within that file, from 0 */
+	unsigned wf_done;     /* bit i: waterfall i was written */
 } ex;
 
 /* f for kernel SHAP: the model's score (or its logit) of B rows. */
@@ -410,8 +411,11 @@ static int flush(ex *e, int n, uint64_t row0, nids_err *err)
 		if (e->fp && (rc = nids_fingerprint_add(e->fp, group(e, raw), attr, err)))
 			return rc;
 		for (int i = 0; i < e->o->nwf; i++)
-			if (e->o->wf_rows[i] == row0 + (uint64_t)b && (rc = waterfall(e, i, raw, attr, *base, err)))
-				return rc;
+			if (e->o->wf_rows[i] == row0 + (uint64_t)b) {
+				if ((rc = waterfall(e, i, raw, attr, *base, err)))
+					return rc;
+				e->wf_done |= 1u << i;
+			}
 		if (e->o->top > 0) {
 			top_line(e, raw, meta, e->sc[(size_t)b * e->nout], *base, attr, e->idx);
 			continue;
@@ -712,6 +716,22 @@ static int fingerprints(ex *e, const nids_header *h, nids_err *err)
 	return rc;
 }
 
+/* Every --waterfall row was explained, else an error (which leaves no empty SVG). */
+static int waterfalls_done(const ex *e, uint64_t rows, nids_err *err)
+{
+	for (int i = 0; i < e->o->nwf; i++) {
+		unsigned long long row = (unsigned long long)e->o->wf_rows[i] + 1;
+		if (e->wf_done >> i & 1)
+			continue;
+		if (row > rows)
+			return nids_err_set(err, NIDS_EFORMAT, NULL, "--waterfall %llu: the input has %llu "
+			                    "rows", row, (unsigned long long)rows);
+		return nids_err_set(err, NIDS_EFORMAT, NULL, "--waterfall %llu: row %llu is not an "
+		                    "alarm, and --alarms-only explains alarms alone", row, row);
+	}
+	return 0;
+}
+
 int nids_explain_stream(nids_reader *r, nids_reader *bg, const nids_model *m,
                         const nids_explain_opts *o, FILE *out, const char *out_name,
                         nids_explain_stats *st, nids_err *err)
@@ -727,6 +747,8 @@ int nids_explain_stream(nids_reader *r, nids_reader *bg, const nids_model *m,
 	int rc = setup(&e, bg, out_name, err);
 	if (!rc)
 		rc = run(&e, r, err);
+	if (!rc)
+		rc = waterfalls_done(&e, nids_reader_rows(r), err);
 	if (!rc && e.fp)
 		rc = fingerprints(&e, nids_reader_header(r), err);
 	if (!rc && e.w) {

@@ -189,7 +189,8 @@ int nids_split_records_read(const char *path, uint64_t **rec, size_t *n, nids_er
 		free(v);
 		return rc;
 	}
-	qsort(v, k, 2 * sizeof *v, by_start);
+	if (k) /* (qsort of no elements may still not be given NULL) */
+		qsort(v, k, 2 * sizeof *v, by_start);
 	size_t m = 0; /* merge overlapping and adjacent ranges */
 	for (size_t i = 0; i < k; i++) {
 		if (m && (v[2 * m - 1] == UINT64_MAX || v[2 * i] <= v[2 * m - 1] + 1)) {
@@ -200,6 +201,8 @@ int nids_split_records_read(const char *path, uint64_t **rec, size_t *n, nids_er
 		v[2 * m] = v[2 * i], v[2 * m + 1] = v[2 * i + 1];
 		m++;
 	}
+	if (!v && !(v = malloc(2 * sizeof *v))) /* an empty list keeps no row: not NULL, off */
+		return nids_err_set(err, NIDS_ENOMEM, path, "out of memory");
 	*rec = v, *n = m;
 	return 0;
 }

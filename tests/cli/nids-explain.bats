@@ -188,6 +188,15 @@ efficiency() {
 	if command -v xmllint >/dev/null; then xmllint --noout "$tmp/fp.svg" "$tmp/w3.svg"; fi
 	run -2 --separate-stderr explain -m "$tmp/f.bin" --waterfall 3 "$tmp/test.rec"
 	[ "${stderr_lines[0]}" = "nids-explain: --waterfall: '3' is not ROW:FILE" ]
+	# a row never explained (past the end; not an alarm): exit 1, no SVG, no output
+	run -1 --separate-stderr explain -m "$tmp/f.bin" --waterfall 61:"$tmp/w61.svg" -o "$tmp/o.rec" "$tmp/test.rec"
+	[ "$stderr" = "nids-explain: $tmp/test.rec: --waterfall 61: the input has 60 rows" ]
+	[ ! -e "$tmp/w61.svg" ] && [ ! -e "$tmp/o.rec" ]
+	ncat -H -c score <(score -m "$tmp/f.bin" "$tmp/test.rec") | awk '$1 < 0.5 { print NR; exit }' >"$tmp/quiet"
+	run -1 --separate-stderr explain -m "$tmp/f.bin" --alarms-only --threshold 0.5 \
+		--waterfall "$(cat "$tmp/quiet")":"$tmp/wq.svg" "$tmp/test.rec"
+	[ "$stderr" = "nids-explain: $tmp/test.rec: --waterfall $(cat "$tmp/quiet"): row $(cat "$tmp/quiet") is not an alarm, and --alarms-only explains alarms alone" ]
+	[ ! -e "$tmp/wq.svg" ]
 }
 
 @test "nids-explain: the heatmap and waterfall render in headless Chromium" {

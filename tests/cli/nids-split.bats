@@ -269,6 +269,10 @@ setup() {
 	[ "$("$S" --since 1469627005 --until 1469627016 "$D/t.rec" | ncat -H -c record | tr '\n' ,)" = "2,3," ]
 	printf '3\n# the first\n1-1\n' > "$D/recs"
 	[ "$("$S" --records "$D/recs" "$D/t.rec" | ncat -H -c record | tr '\n' ,)" = "1,3," ]
+	# an empty list (no alarms to look at, say) keeps no row, not every row
+	printf '# none\n' > "$D/none"
+	[ "$("$S" --records "$D/none" "$D/t.rec" | ncat -H -c record | wc -l)" -eq 0 ]
+	[ "$("$S" --records /dev/null "$D/t.rec" | ncat -H -c record | wc -l)" -eq 0 ]
 	printf '3\nthree\n' > "$D/bad"
 	run -1 --separate-stderr "$S" --records "$D/bad" "$D/t.rec"
 	[ "$stderr" = "nids-split: $D/bad:2: 'three' is not a record number or a range A-B" ]
