@@ -1204,6 +1204,16 @@ static int close_upto(nids_window *nw, int64_t limit, nids_err *err)
 int nids_window_add(nids_window *nw, const nids_window_flow *f, nids_err *err)
 {
 	int64_t len = nw->o.window_us;
+	/* a window's start (below the time by up to len) and end (above it by up to len)
+	   must be int64 microseconds too: times within 2 len of the ends have no window */
+	if (f->time < INT64_MIN + 2 * len || f->time > INT64_MAX - 2 * len) {
+		char t[48];
+		nids_time_format(f->time, 0, t);
+		return nids_err_set(err, NIDS_EFORMAT, NULL,
+		                    "its time, %s, is too near the end of the time range for a "
+		                    "window to hold it",
+		                    t);
+	}
 	nw->c.flows++;
 	if (!nw->started || f->time > nw->tmax) {
 		/* (unsigned: the difference of two int64 times fits in 64 bits unsigned) */
@@ -1221,7 +1231,7 @@ int nids_window_add(nids_window *nw, const nids_window_flow *f, nids_err *err)
 		if (rc)
 			return rc;
 		/* every window ending at or before the mark is closed, open or not */
-		if (mark != INT64_MIN) {
+		if (mark >= INT64_MIN + 2 * len) { /* (else no window ends by it) */
 			int64_t upto = floor_start(mark, len);
 			if (upto > nw->closed_upto)
 				nw->closed_upto = upto;

@@ -238,8 +238,8 @@ static int add_block(wrun *z, const float *rows, const unsigned char *meta, size
 		if (i + NIDS_WINDOW_PREFETCH_AHEAD < n)
 			nids_window_prefetch(z->nw, meta + (i + NIDS_WINDOW_PREFETCH_AHEAD) * mw + koff);
 		int rc = flow_of(z, rows + i * (size_t)h->ncols, meta + i * mw, first + i + 1, &f, err);
-		if (!rc)
-			rc = nids_window_add(z->nw, &f, err);
+		if (!rc && (rc = nids_window_add(z->nw, &f, err)) == NIDS_EFORMAT)
+			flow_where(z, meta + i * mw, first + i + 1, err->where, sizeof err->where);
 		if (rc < 0)
 			return rc;
 		if (c->jump_flow == c->flows) /* this flow stepped the time furthest yet */

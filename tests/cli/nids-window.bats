@@ -182,6 +182,19 @@ setup() {
 	run -1 --separate-stderr "$W" -o "$D/out.rec" "$D/notime.rec"
 	[[ "$stderr" == "nids-window: $D/notime.rec: row 2: the flow has no time" ]]
 	[ ! -e "$D/out.rec" ]
+	# times whose window would start or end beyond int64 microseconds: named, not wrapped
+	# (a 180 s window holds times from INT64_MIN + 360 s to INT64_MAX - 360 s, in us)
+	for tt in ok:9223372036494.775807 no:9223372036494.775808 ok:-9223372036494.775808; do
+		flows "${tt#*:}	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	0	normal" >"$D/far.rec"
+		run --separate-stderr "$W" --min-flows 1 -o "$D/out.rec" "$D/far.rec"
+		if [ "${tt%%:*}" = ok ]; then
+			[ "$status" -eq 0 ] && [ -z "$stderr" ] && [ -e "$D/out.rec" ]
+		else
+			[ "$status" -eq 1 ] && [ ! -e "$D/out.rec" ]
+			[[ "$stderr" == "nids-window: $D/far.rec: row 1: its time, ${tt#*:}, is too near the end of the time range for a window to hold it" ]]
+		fi
+		rm -f "$D/out.rec"
+	done
 	head -c 200 "$D/notime.rec" >"$D/cut.rec"
 	run -1 --separate-stderr "$W" "$D/cut.rec"
 	[[ "$stderr" == "nids-window: $D/cut.rec:"* ]]
