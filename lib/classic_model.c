@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -130,7 +131,7 @@ int nids_classic_check_count(const nids_model *m, const char *key, long have, co
 	return 0;
 }
 
-int nids_classic_load(nids_model *m, const nids_arena *file, const char *name, int min_rows,
+int nids_classic_load(nids_model *m, const nids_arena *file, const char *name, int rows,
                       int cols, nids_err *err)
 {
 	if (!m->arena.data) {
@@ -146,10 +147,14 @@ int nids_classic_load(nids_model *m, const nids_arena *file, const char *name, i
 	if (i < 0)
 		return nids_err_set(err, NIDS_EFORMAT, NULL, "tensor '%s' is missing", name);
 	const nids_tensor *t = &m->arena.t[i];
-	if (t->rows < min_rows || (cols >= 0 && t->cols != cols))
-		return nids_err_set(err, NIDS_EFORMAT, NULL, "tensor '%s' is %d x %d, the model needs "
-		                    "%s%d x %d", name, t->rows, t->cols, cols >= 0 ? "" : "at least ",
-		                    min_rows, cols);
+	if ((rows < 0 ? t->rows < -rows : t->rows != rows) || (cols >= 0 && t->cols != cols)) {
+		char want[64];
+		snprintf(want, sizeof want, "%s%d rows", rows < 0 ? "at least " : "", abs(rows));
+		if (cols >= 0)
+			snprintf(want + strlen(want), sizeof want - strlen(want), " of %d", cols);
+		return nids_err_set(err, NIDS_EFORMAT, NULL, "tensor '%s' is %d x %d, the model "
+		                    "needs %s", name, t->rows, t->cols, want);
+	}
 	return i;
 }
 
@@ -221,7 +226,7 @@ int nids_classic_trees_bind(nids_model *m, const nids_arena *file, int K, int wi
 		m->type->free_state(m->state);
 	m->state = s;
 	s->K = K, s->benign = -1;
-	if ((s->node = nids_classic_load(m, file, "node", 1, NIDS_NODE_W, err)) < 0)
+	if ((s->node = nids_classic_load(m, file, "node", -1, NIDS_NODE_W, err)) < 0)
 		return s->node;
 	int N = m->arena.t[s->node].rows;
 	if ((s->value = nids_classic_load(m, file, "value", N, K, err)) < 0)

@@ -30,9 +30,10 @@ int nids_classic_store(nids_model *m, int n, const char *const *names, const int
                        const int *cols, const float *const *data, nids_err *err);
 
 /* Rebuilds m->arena as a copy of the file's tensors, then checks that tensor name
- * exists with cols columns (cols < 0: any) and at least min_rows rows. Returns its index
- * in m->arena or NIDS_EFORMAT. Call once per tensor; the copy happens on the first. */
-int nids_classic_load(nids_model *m, const nids_arena *file, const char *name, int min_rows,
+ * exists with cols columns (cols < 0: any) and rows rows (rows < 0: at least -rows).
+ * Returns its index in m->arena or NIDS_EFORMAT. Call once per tensor; the copy happens
+ * on the first. */
+int nids_classic_load(nids_model *m, const nids_arena *file, const char *name, int rows,
                       int cols, nids_err *err);
 
 /* For loaders: the count hyperparameter key (k, trees) must equal have, the number of

@@ -32,7 +32,7 @@ static void kmeans_free_state(void *p)
 
 static int kmeans_bind(nids_model *m, const nids_arena *file, nids_err *err)
 {
-	int i = nids_classic_load(m, file, "centroids", 1, m->d, err);
+	int i = nids_classic_load(m, file, "centroids", -1, m->d, err);
 	if (i < 0)
 		return i;
 	struct kmeans_state *s = calloc(1, sizeof *s);

@@ -32,7 +32,7 @@ static int logreg_bind(nids_model *m, const nids_arena *file, nids_err *err)
 	int K = m->nclasses;
 	if (K < 2)
 		return nids_err_set(err, NIDS_EFORMAT, NULL, "a logreg model needs at least 2 classes");
-	int wi = nids_classic_load(m, file, "w", 1, m->d + 1, err), bi;
+	int wi = nids_classic_load(m, file, "w", -1, m->d + 1, err), bi;
 	if (wi < 0)
 		return wi;
 	int rows = m->arena.t[wi].rows;

@@ -25,7 +25,11 @@ static const char *const CRITERIA[] = { "entropy", "gini", NULL };
 
 static int tree_load(nids_model *m, const nids_arena *file, nids_err *err)
 {
-	return nids_classic_trees_bind(m, file, m->nclasses, 1, err);
+	int rc = nids_classic_trees_bind(m, file, m->nclasses, 1, err);
+	int n = rc < 0 ? 1 : ((struct nids_trees_state *)m->state)->ntrees;
+	return rc < 0 ? rc
+	       : n != 1 ? nids_err_set(err, NIDS_EFORMAT, NULL, "a tree model with %d roots", n)
+	                : 0;
 }
 
 /* Writes the text dump to path. */

@@ -343,6 +343,43 @@ static void test_damage(void)
 	unlink(path);
 }
 
+/* A model file whose tensor tensor has extra rows (or roots 2 trees in a tree model):
+ * laid out as a writer lays it out, checksum and all; the loader must refuse it. */
+static void shape_case(const char *type, const char *tensor, int add_rows, int add_cols,
+                       const char *want)
+{
+	nids_model *m = fit(type, NULL, NULL, 1);
+	nids_arena a = { 0 };
+	nids_err err = { 0 };
+	for (int i = 0; i < m->arena.n; i++) {
+		int grow = !strcmp(m->arena.t[i].name, tensor);
+		CHECK(nids_arena_add(&a, m->arena.t[i].name, m->arena.t[i].rows + grow * add_rows,
+		                     m->arena.t[i].cols + grow * add_cols, &err) >= 0, "%s", err.msg);
+	}
+	CHECK(nids_arena_alloc(&a, &err) == 0, "%s", err.msg);
+	for (int i = 0; i < m->arena.n; i++) /* the old values first; the added ones 0 */
+		memcpy(nids_arena_ptr(&a, a.data, i), nids_arena_ptr(&m->arena, m->arena.data, i),
+		       sizeof(float) * (size_t)m->arena.t[i].rows * (size_t)m->arena.t[i].cols);
+	nids_arena_free(&m->arena);
+	m->arena = a;
+	const char *path = tmp_path("shape");
+	CHECK(save(m, path) == 0, "save %s", type);
+	nids_model_free(m);
+	CHECK(load_err(path, &err) == NIDS_EFORMAT, "%s %s: %s", type, tensor, err.msg);
+	CHECK(strstr(err.msg, want) != NULL, "%s %s: '%s', want '%s'", type, tensor, err.msg, want);
+	unlink(path);
+}
+
+static void test_shapes(void)
+{
+	shape_case("tree", "value", 1, 0, "needs ");
+	shape_case("tree", "benign", 1, 0, "tensor 'benign' is 2 x 2, the model needs 1 rows of 2");
+	shape_case("tree", "roots", 0, 1, "a tree model with 2 roots");
+	shape_case("forest", "roots", 1, 0, "tensor 'roots' is 2 x ");
+	shape_case("iforest", "norm", 1, 0, "tensor 'norm' is 2 x 1, the model needs 1 rows of 1");
+	shape_case("logreg", "benign", 1, 0, "tensor 'benign' is 2 x ");
+}
+
 static void test_table(void)
 {
 	nids_model *m;
@@ -378,6 +415,7 @@ int main(void)
 	TEST(test_explain_gradients);
 	TEST(test_vae_fast_score);
 	TEST(test_damage);
+	TEST(test_shapes);
 	TEST(test_table);
 	return CHECK_DONE();
 }
