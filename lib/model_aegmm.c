@@ -100,6 +100,11 @@ static int aegmm_stage2(nids_model *m, const nids_dataset *train, const nids_fit
 	nids_rng rng;
 	nids_rng_seed2(&rng, m->seed, 0x6a11);
 	double ll;
+	if (n < (size_t)a->K) { /* (not a covariance's fault: a floor would not help) */
+		rc = nids_err_set(err, NIDS_EFORMAT, NULL, "aegmm: %zu training rows are fewer than "
+		                  "the %d mixture components (lower --k)", n, a->K);
+		goto done;
+	}
 	rc = nids_gmm_em(&a->gmm, e, n, a->iters, a->tol, &rng, &ll, err);
 	if (rc < 0) {
 		rc = nids_err_wrap(err, rc, "aegmm: ", " (try a larger --cov-floor)");

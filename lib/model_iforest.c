@@ -50,6 +50,9 @@ static int iforest_fit(nids_model *m, const nids_dataset *train, const nids_data
 	    (rc = nids_model_get_long(m, "samples", 2, 1L << 30, &samples, err)) < 0)
 		return rc;
 	size_t n = train->n;
+	if (n < 2) /* one row isolates nothing: its path-length norm c(1) is 0 */
+		return nids_err_set(err, NIDS_EFORMAT, NULL, "an isolation forest needs at least 2 "
+		                    "training rows, not %zu", n);
 	int ms = (int)(samples < (long)n ? samples : (long)n);
 	int limit = (int)ceil(log2((double)(ms > 1 ? ms : 2)));
 	uint32_t *perm = malloc(sizeof(uint32_t) * n), *idx = malloc(sizeof(uint32_t) * (size_t)ms);

@@ -115,6 +115,18 @@ teardown() { teardown_tmp; }
 	[[ "$output" == *$'\nrows=400\n'* ]]
 }
 
+@test "nids-fit: too few rows for an isolation forest or a mixture say so, and no model is left" {
+	printf 'a\tb\tlabel\n0.1\t0.2\t0\n' | "$NIDS_BIN/nids-cat" -r > "$tmp/one.rec"
+	run -1 --separate-stderr fit -q -t iforest -o "$tmp/m.bin" "$tmp/one.rec"
+	[ "$stderr" = "nids-fit: an isolation forest needs at least 2 training rows, not 1" ]
+	[ ! -e "$tmp/m.bin" ]
+	printf 'a\tb\tlabel\n0.1\t0.2\t0\n0.3\t0.1\t0\n0.5\t0.5\t0\n' | "$NIDS_BIN/nids-cat" -r > "$tmp/three.rec"
+	run -1 --separate-stderr fit -q -t aegmm --k 4 --epochs 1 -o "$tmp/m.bin" "$tmp/three.rec"
+	[ "$stderr" = "nids-fit: aegmm: 3 training rows are fewer than the 4 mixture components (lower --k)" ]
+	[ ! -e "$tmp/m.bin" ]
+	fit -q -t aegmm --k 3 --epochs 1 -o "$tmp/m.bin" "$tmp/three.rec"
+}
+
 @test "nids-fit: a nan feature is an error naming the row, and no model is left" {
 	printf 'a\tb\tlabel\n0.1\t0.2\t0\n0.3\tnan\t0\n' | "$NIDS_BIN/nids-cat" -r > "$tmp/nan.rec"
 	run -1 --separate-stderr fit -q -t ae -o "$tmp/m.bin" "$tmp/nan.rec"
