@@ -191,7 +191,8 @@ efficiency() {
 	# a row never explained (past the end; not an alarm): exit 1, no SVG, no output
 	run -1 --separate-stderr explain -m "$tmp/f.bin" --waterfall 61:"$tmp/w61.svg" -o "$tmp/o.rec" "$tmp/test.rec"
 	[ "$stderr" = "nids-explain: $tmp/test.rec: --waterfall 61: the input has 60 rows" ]
-	[ ! -e "$tmp/w61.svg" ] && [ ! -e "$tmp/o.rec" ]
+	[ ! -e "$tmp/w61.svg" ]
+	[ ! -e "$tmp/o.rec" ]
 	ncat -H -c score <(score -m "$tmp/f.bin" "$tmp/test.rec") | awk '$1 < 0.5 { print NR; exit }' >"$tmp/quiet"
 	run -1 --separate-stderr explain -m "$tmp/f.bin" --alarms-only --threshold 0.5 \
 		--waterfall "$(cat "$tmp/quiet")":"$tmp/wq.svg" "$tmp/test.rec"

@@ -188,9 +188,12 @@ setup() {
 		flows "${tt#*:}	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	0	normal" >"$D/far.rec"
 		run --separate-stderr "$W" --min-flows 1 -o "$D/out.rec" "$D/far.rec"
 		if [ "${tt%%:*}" = ok ]; then
-			[ "$status" -eq 0 ] && [ -z "$stderr" ] && [ -e "$D/out.rec" ]
+			[ "$status" -eq 0 ]
+			[ -z "$stderr" ]
+			[ -e "$D/out.rec" ]
 		else
-			[ "$status" -eq 1 ] && [ ! -e "$D/out.rec" ]
+			[ "$status" -eq 1 ]
+			[ ! -e "$D/out.rec" ]
 			[[ "$stderr" == "nids-window: $D/far.rec: row 1: its time, ${tt#*:}, is too near the end of the time range for a window to hold it" ]]
 		fi
 		rm -f "$D/out.rec"
