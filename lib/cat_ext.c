@@ -132,14 +132,21 @@ static int take_name(nids_header *h, const nids_csv_record *rec, const char *whe
 	if (rec->nfields != 2 || !rec->lens[1])
 		return nids_err_set(err, NIDS_EFORMAT, where, "%s line: expected one non-empty %s",
 		                    rec->fields[0], strings ? "string" : "class name");
+	size_t max = strings ? NIDS_MAX_STRING : NIDS_MAX_NAME;
+	if (rec->lens[1] > max)
+		return nids_err_set(err, NIDS_EFORMAT, where, "%s '%.40s...': %zu bytes, at most %zu",
+		                    rec->fields[0], rec->fields[1], rec->lens[1], max);
 	int before = strings ? h->nstrings : h->nclasses;
 	int id = strings ? nids_header_add_string(h, rec->fields[1])
 	                 : nids_header_add_class(h, rec->fields[1]);
 	if (id == NIDS_ENOMEM)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	if (id < 0 || id < before)
-		return nids_err_set(err, NIDS_EFORMAT, where, "%s '%.80s': %s", rec->fields[0],
-		                    rec->fields[1], id < 0 ? "too many or too long" : "given twice");
+	if (id < 0)
+		return nids_err_set(err, NIDS_EFORMAT, where, "%s '%.80s': more than %d", rec->fields[0],
+		                    rec->fields[1], strings ? NIDS_MAX_STRINGS : NIDS_MAX_CLASSES);
+	if (id < before)
+		return nids_err_set(err, NIDS_EFORMAT, where, "%s '%.80s': given twice", rec->fields[0],
+		                    rec->fields[1]);
 	return 0;
 }
 

@@ -268,13 +268,17 @@ int nids_header_add_meta(nids_header *h, const char *name, int type, int role, n
 	return h->nmeta++;
 }
 
-/* Adds name to a growing table of names with its index; the id, or a negative code. */
-static int table_add(char ***names, int *n, struct nids_name_index **x, int max, const char *name)
+/* Adds name to a growing table of names with its index; the id, or a negative code.
+ * Names are checked here, where every writer's tables are filled, so that no header or
+ * block can hold a name the reader refuses (empty, or longer than maxlen). */
+static int table_add(char ***names, int *n, struct nids_name_index **x, int max, size_t maxlen,
+                     const char *name)
 {
 	int id = index_find(*x, name);
 	if (id >= 0)
 		return id;
-	if (*n >= max)
+	size_t len = strlen(name);
+	if (*n >= max || len == 0 || len > maxlen)
 		return NIDS_EUSAGE;
 	char **c = *names;
 	if (!grow_array((void **)&c, *n, sizeof *c))
@@ -289,12 +293,14 @@ static int table_add(char ***names, int *n, struct nids_name_index **x, int max,
 
 int nids_header_add_class(nids_header *h, const char *name)
 {
-	return table_add(&h->classes, &h->nclasses, &h->class_index, NIDS_MAX_CLASSES, name);
+	return table_add(&h->classes, &h->nclasses, &h->class_index, NIDS_MAX_CLASSES,
+	                 NIDS_MAX_NAME, name);
 }
 
 int nids_header_add_string(nids_header *h, const char *str)
 {
-	return table_add(&h->strings, &h->nstrings, &h->string_index, NIDS_MAX_STRINGS, str);
+	return table_add(&h->strings, &h->nstrings, &h->string_index, NIDS_MAX_STRINGS,
+	                 NIDS_MAX_STRING, str);
 }
 
 int nids_header_set_ext(nids_header *h, const char *key, const void *data, size_t len)
@@ -508,8 +514,6 @@ static int take_name(const unsigned char **p, const unsigned char *end, char *na
 {
 	return take_text(p, end, name, NIDS_MAX_NAME);
 }
-
-#define MAX_STRING 65535
 
 /* ---- metadata values as text ---- */
 
@@ -880,7 +884,7 @@ int nids_writer_add_class(nids_writer *w, const char *name, nids_err *err)
 int nids_writer_add_string(nids_writer *w, const char *str, nids_err *err)
 {
 	size_t l = strlen(str);
-	if (l == 0 || l > MAX_STRING)
+	if (l == 0 || l > NIDS_MAX_STRING)
 		return nids_err_set(err, NIDS_EUSAGE, w->name, "bad string '%.80s'", str);
 	int before = w->h->nstrings;
 	int id = nids_header_add_string(w->h, str);
@@ -888,7 +892,7 @@ int nids_writer_add_string(nids_writer *w, const char *str, nids_err *err)
 		return nids_err_set(err, id, w->name, "cannot add string '%.80s'", str);
 	if (id < before)
 		return id;
-	int rc = name_block(w, BLOCK_STRINGS, str, MAX_STRING, err);
+	int rc = name_block(w, BLOCK_STRINGS, str, NIDS_MAX_STRING, err);
 	return rc ? rc : id;
 }
 
@@ -1037,7 +1041,7 @@ static int parse_header(nids_reader *r, nids_header *h, int major, const unsigne
 	uint32_t nmeta = major >= 3 ? nids_get32(fixed + 28) : 0;
 	uint32_t nstrings = major >= 3 ? nids_get32(fixed + 32) : 0;
 	uint32_t next = major >= 3 ? nids_get32(fixed + 36) : 0;
-	char nm[MAX_STRING + 1];
+	char nm[NIDS_MAX_STRING + 1];
 	for (uint32_t i = 0; i < ncols; i++) {
 		int role = p < end ? *p++ : -1;
 		if (role < 0 || take_name(&p, end, nm) ||
@@ -1085,7 +1089,7 @@ static int parse_header(nids_reader *r, nids_header *h, int major, const unsigne
 		                                           "corrupt stream header (class %u)", i + 1)
 		                            : map_name(r, &r->classes, 0, nm, err);
 	for (uint32_t i = 0; !rc && i < nstrings; i++)
-		rc = take_text(&p, end, nm, MAX_STRING)
+		rc = take_text(&p, end, nm, NIDS_MAX_STRING)
 		             ? nids_err_set(err, NIDS_EFORMAT, name, "corrupt stream header (string %u)",
 		                            i + 1)
 		             : map_name(r, &r->strings, 1, nm, err);
@@ -1336,9 +1340,9 @@ static int name_block_read(nids_reader *r, const unsigned char *bh, int strings,
 	if (block_sum(r->major, bh, r->zbuf, plen) != nids_get32(bh + 12))
 		return nids_err_set(err, NIDS_ECHECKSUM, at_row(r), "%s checksum mismatch", what);
 	const unsigned char *p = r->zbuf, *end = p + plen;
-	char nm[MAX_STRING + 1];
+	char nm[NIDS_MAX_STRING + 1];
 	for (uint32_t i = 0; i < count; i++) {
-		if (take_text(&p, end, nm, strings ? MAX_STRING : NIDS_MAX_NAME))
+		if (take_text(&p, end, nm, strings ? NIDS_MAX_STRING : NIDS_MAX_NAME))
 			return nids_err_set(err, NIDS_EFORMAT, at_row(r), "corrupt %s", what);
 		if ((rc = map_name(r, strings ? &r->strings : &r->classes, strings, nm, err)))
 			return rc;

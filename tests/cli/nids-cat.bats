@@ -402,3 +402,21 @@ typed() {
 	[ "${lines[1]}" = "$(printf '#record\te\t')" ]
 	[ "${lines[2]}" = "x" ]
 }
+
+@test "nids-cat -r: a #class name over 1024 bytes or a #string over 65535 is refused naming its line, no output file" {
+	long=$(head -c 1025 /dev/zero | tr '\0' a)
+	printf '#class\tok\n#class\t%s\nx\tclass\n1\tok\n' "$long" > "$tmp/c.tsv"
+	run -1 --separate-stderr ncat -r -o "$tmp/c.rec" "$tmp/c.tsv"
+	[ "$stderr" = "nids-cat: $tmp/c.tsv:2: #class '${long:0:40}...': 1025 bytes, at most 1024" ]
+	[ ! -e "$tmp/c.rec" ]
+	long=$(head -c 65536 /dev/zero | tr '\0' s)
+	printf '#string\t%s\nx\tf:str\n1\t\n' "$long" > "$tmp/s.tsv"
+	run -1 --separate-stderr ncat -r -o "$tmp/s.rec" "$tmp/s.tsv"
+	[ "$stderr" = "nids-cat: $tmp/s.tsv:1: #string '${long:0:40}...': 65536 bytes, at most 65535" ]
+	[ ! -e "$tmp/s.rec" ]
+	# the longest allowed read back
+	printf '#class\t%s\n#string\t%s\nf:str\tx\tclass\n%s\t1\t%s\n' "${long:0:1024}" "${long:0:65535}" \
+		"${long:0:65535}" "${long:0:1024}" > "$tmp/ok.tsv"
+	ncat -r "$tmp/ok.tsv" > "$tmp/ok.rec"
+	ncat --types "$tmp/ok.rec" | cmp - "$tmp/ok.tsv"
+}

@@ -738,6 +738,54 @@ static void class_table_limits(void)
 	nids_header_free(h);
 }
 
+/* Names the reader refuses (empty, a class name over NIDS_MAX_NAME bytes, a string over
+ * NIDS_MAX_STRING) never join a header's tables, so no writer can write them; names of
+ * the longest lengths allowed go through a header and back. */
+static void name_length_limits(void)
+{
+	char *big = malloc(NIDS_MAX_STRING + 2);
+	memset(big, 'a', NIDS_MAX_STRING + 1);
+	big[NIDS_MAX_STRING + 1] = 0;
+	nids_header *h = make_header();
+	CHECK(nids_header_add_class(h, "") == NIDS_EUSAGE, "empty class name");
+	CHECK(nids_header_add_string(h, "") == NIDS_EUSAGE, "empty string");
+	big[NIDS_MAX_NAME + 1] = 0;
+	CHECK(nids_header_add_class(h, big) == NIDS_EUSAGE, "class name of 1025 bytes");
+	big[NIDS_MAX_NAME + 1] = 'a';
+	big[NIDS_MAX_STRING + 1] = 0;
+	CHECK(nids_header_add_string(h, big) == NIDS_EUSAGE, "string of 65536 bytes");
+	CHECK(h->nclasses == 2 && h->nstrings == 0, "%d classes, %d strings", h->nclasses,
+	      h->nstrings);
+	big[NIDS_MAX_NAME] = 0;
+	CHECK(nids_header_add_class(h, big) == 2, "class name of 1024 bytes");
+	big[NIDS_MAX_NAME] = 'a';
+	big[NIDS_MAX_STRING] = 0;
+	CHECK(nids_header_add_string(h, big) == 0, "string of 65535 bytes");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	nids_writer *w;
+	nids_err err = { 0 };
+	CHECK(nids_writer_open(&w, f, "mem", h, 0, &err) == 0, "%s", err.msg);
+	CHECK(nids_writer_close(w, &err) == 0, "%s", err.msg);
+	fclose(f);
+	put_file((unsigned char *)buf, len);
+	nids_input *in;
+	nids_reader *r = NULL;
+	CHECK(nids_input_open(&in, tmp_path, &err) == 0, "%s", err.msg);
+	CHECK(nids_reader_open(&r, in, &err) == 0, "%s", err.msg);
+	const nids_header *rh = r ? nids_reader_header(r) : NULL;
+	CHECK(rh && rh->nclasses == 3 && strlen(rh->classes[2]) == NIDS_MAX_NAME &&
+	              rh->nstrings == 1 && strlen(rh->strings[0]) == NIDS_MAX_STRING,
+	      "tables read back");
+	nids_reader_free(r);
+	nids_input_free(in);
+	unlink(tmp_path);
+	free(buf);
+	free(big);
+	nids_header_free(h);
+}
+
 /* Several input files read as one: nids_reader_file_rows and nids_reader_name follow the
  * file each block comes from; the segments of one file count on; an error in a later
  * file names it and the row within it. */
@@ -890,6 +938,7 @@ int main(int argc, char **argv)
 	TEST(meta_text);
 	TEST(golden_meta);
 	TEST(class_table_limits);
+	TEST(name_length_limits);
 	TEST(file_positions);
 	TEST(sink_writer);
 	return CHECK_DONE();
