@@ -208,10 +208,14 @@ int nids_writer_write(nids_writer *w, const float *rows, size_t nrows, nids_err 
 int nids_writer_write_meta(nids_writer *w, const float *rows, const void *meta, size_t nrows,
                            nids_err *err);
 
-/* Returns the class id of name, first writing a class block when it is new. */
+/* Returns the class id of name, first writing a class block when it is new; or a
+ * negative code: NIDS_EUSAGE for an empty name, one over NIDS_MAX_NAME bytes or one past
+ * NIDS_MAX_CLASSES (err names the writer: a caller whose names come from its input says
+ * where in it instead, as bad input), NIDS_EIO, NIDS_ENOMEM. */
 int nids_writer_add_class(nids_writer *w, const char *name, nids_err *err);
 
-/* Returns the string id of s, first writing a string block when it is new. */
+/* Returns the string id of s, first writing a string block when it is new; the same
+ * codes (NIDS_MAX_STRING bytes, NIDS_MAX_STRINGS strings). */
 int nids_writer_add_string(nids_writer *w, const char *s, nids_err *err);
 
 /* Adds, in order, the classes and strings of src beyond those the writer has, so ids

@@ -420,3 +420,19 @@ typed() {
 	ncat -r "$tmp/ok.tsv" > "$tmp/ok.rec"
 	ncat --types "$tmp/ok.rec" | cmp - "$tmp/ok.tsv"
 }
+
+@test "nids-cat -r: a row's class name over 1024 bytes, string over 65535 or 65537th class is bad input at its line (exit 1, no output file)" {
+	long=$(head -c 65536 /dev/zero | tr '\0' x)
+	printf 'a\tclass\n1\tok\n2\t%s\n' "${long:0:1025}" > "$tmp/c.tsv"
+	run -1 --separate-stderr ncat -r -o "$tmp/c.rec" "$tmp/c.tsv"
+	[ "$stderr" = "nids-cat: $tmp/c.tsv:3: field 2 (class): class name '${long:0:40}...' is 1025 bytes, at most 1024" ]
+	[ ! -e "$tmp/c.rec" ]
+	printf 'f:str\tx\na\t1\n%s\t2\n' "$long" > "$tmp/s.tsv"
+	run -1 --separate-stderr ncat -r -o "$tmp/s.rec" "$tmp/s.tsv"
+	[ "$stderr" = "nids-cat: $tmp/s.tsv:3: field 1 (f): string '${long:0:40}...' is 65536 bytes, at most 65535" ]
+	[ ! -e "$tmp/s.rec" ]
+	{ printf 'x\tclass\n'; seq 0 65536 | awk '{ print 1 "\tc" $1 }'; } > "$tmp/n.tsv"
+	run -1 --separate-stderr ncat -r -o "$tmp/n.rec" "$tmp/n.tsv"
+	[ "$stderr" = "nids-cat: $tmp/n.tsv:65538: field 2 (class): more than 65536 class names" ]
+	[ ! -e "$tmp/n.rec" ]
+}
