@@ -552,11 +552,16 @@ int nids_time_format(int64_t us, int epoch, char *buf)
 	time_t t = (time_t)sec;
 	struct tm tm;
 	/* ISO 8601 has four year digits: other years are written as seconds, which
-	   nids_time_parse reads back as well */
+	   nids_time_parse reads back as well. Seconds are signed decimals, -1.5 for
+	   -1500000: the magnitude is split, not the floored value (a negative us is at
+	   least INT64_MIN + 1, so its magnitude fits) */
 	if (epoch || !gmtime_r(&t, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
-		int n = snprintf(buf, 40, "%lld", (long long)sec);
-		if (frac)
-			n += snprintf(buf + n, 40 - (size_t)n, ".%06lld", (long long)frac);
+		uint64_t mag = us < 0 ? 0 - (uint64_t)us : (uint64_t)us;
+		int n = snprintf(buf, 40, "%s%llu", us < 0 ? "-" : "",
+		                 (unsigned long long)(mag / 1000000));
+		if (mag % 1000000)
+			n += snprintf(buf + n, 40 - (size_t)n, ".%06llu",
+			              (unsigned long long)(mag % 1000000));
 		return n;
 	}
 	int n = snprintf(buf, 40, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
@@ -636,11 +641,14 @@ int nids_time_parse(const char *s, size_t len, int64_t *us)
 		*us = sec * 1000000 + frac;
 		return 0;
 	}
+	/* [-]seconds[.fraction]: the sign applies to the whole, -1.5 is -1500000; the
+	   magnitude is at most INT64_MAX, so -INT64_MAX is the least and INT64_MIN (none)
+	   cannot be written */
 	size_t i = s[0] == '-';
 	int64_t sec = 0;
 	size_t start = i;
 	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-		if (sec > (INT64_MAX / 1000000 - 9) / 10)
+		if (sec > (INT64_MAX / 1000000 - (s[i] - '0')) / 10)
 			return -1;
 		sec = sec * 10 + (s[i] - '0');
 	}
@@ -652,7 +660,7 @@ int nids_time_parse(const char *s, size_t len, int64_t *us)
 		frac = fraction_us(s + i, len - i, &n);
 		i += n;
 	}
-	if (i != len)
+	if (i != len || (sec == INT64_MAX / 1000000 && frac > INT64_MAX % 1000000))
 		return -1;
 	*us = s[0] == '-' ? -(sec * 1000000 + frac) : sec * 1000000 + frac;
 	return 0;

@@ -211,6 +211,17 @@ typed() {
 	cmp "$tmp/t.rec" "$tmp/u.rec"
 }
 
+@test "nids-cat: times before the epoch with a fraction print as signed seconds and read back exactly" {
+	printf 'time:timestamp\tx\n-1.5\t1\n-0.000001\t2\n-62167219201.5\t3\n-9223372036854.775807\t4\n9223372036854.775807\t5\n' > "$tmp/t.tsv"
+	ncat -r "$tmp/t.tsv" > "$tmp/t.rec"
+	run -0 ncat -H "$tmp/t.rec"
+	[ "$output" = "$(printf '1969-12-31T23:59:58.500000Z\t1\n1969-12-31T23:59:59.999999Z\t2\n-62167219201.500000\t3\n-9223372036854.775807\t4\n9223372036854.775807\t5')" ]
+	run -0 ncat -H --epoch -c time "$tmp/t.rec"
+	[ "$output" = "$(printf -- '-1.500000\n-0.000001\n-62167219201.500000\n-9223372036854.775807\n9223372036854.775807')" ]
+	ncat --types "$tmp/t.rec" | ncat -r | cmp - "$tmp/t.rec"
+	ncat --types --epoch "$tmp/t.rec" | ncat -r | cmp - "$tmp/t.rec"
+}
+
 @test "nids-cat -r: a quoted tab or line end in a TSV field is refused (TSV cannot write it back); CSV keeps it" {
 	printf 'x\tlabel\tclass\n1\t0\t"a\tb"\n' > "$tmp/t.tsv"
 	run -1 --separate-stderr ncat -r -o "$tmp/t.rec" "$tmp/t.tsv"

@@ -648,6 +648,48 @@ static void meta_text(void)
 	CHECK(nids_time_parse("12x", 3, &us) < 0, "junk");
 }
 
+/* Times print as what they are and read back as the same microseconds, in both forms:
+ * negative times with a fraction (-1.5 s is -1500000, not -2.5 s), years outside
+ * 0000-9999 (written as seconds), and the extremes INT64_MIN + 1 and INT64_MAX. */
+static void time_round_trip(void)
+{
+	static const struct {
+		int64_t us;
+		const char *iso, *epoch; /* what nids_time_format writes without and with epoch */
+	} t[] = {
+		{ 0, "1970-01-01T00:00:00Z", "0" },
+		{ -1, "1969-12-31T23:59:59.999999Z", "-0.000001" },
+		{ -500000, "1969-12-31T23:59:59.500000Z", "-0.500000" },
+		{ -1000000, "1969-12-31T23:59:59Z", "-1" },
+		{ -1500000, "1969-12-31T23:59:58.500000Z", "-1.500000" },
+		{ 1500000, "1970-01-01T00:00:01.500000Z", "1.500000" },
+		{ 951782400000000, "2000-02-29T00:00:00Z", "951782400" },
+		{ -62167219200000000, "0000-01-01T00:00:00Z", "-62167219200" },
+		{ -62167219200000001, "-62167219200.000001", "-62167219200.000001" },
+		{ -62167219201500000, "-62167219201.500000", "-62167219201.500000" },
+		{ 253402300799999999, "9999-12-31T23:59:59.999999Z", "253402300799.999999" },
+		{ 253402300800000000, "253402300800", "253402300800" },
+		{ INT64_MAX, "9223372036854.775807", "9223372036854.775807" },
+		{ INT64_MIN + 1, "-9223372036854.775807", "-9223372036854.775807" },
+	};
+	char buf[64];
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+		for (int epoch = 0; epoch < 2; epoch++) {
+			const char *want = epoch ? t[i].epoch : t[i].iso;
+			int n = nids_time_format(t[i].us, epoch, buf);
+			CHECK(n == (int)strlen(buf) && !strcmp(buf, want), "%lld (epoch %d): '%s', want '%s'",
+			      (long long)t[i].us, epoch, buf, want);
+			int64_t us = 0;
+			CHECK(nids_time_parse(buf, strlen(buf), &us) == 0 && us == t[i].us,
+			      "'%s' read back as %lld, want %lld", buf, (long long)us, (long long)t[i].us);
+		}
+	/* a magnitude over INT64_MAX microseconds would wrap (or be "none"): refused */
+	int64_t us;
+	CHECK(nids_time_parse("9223372036854.775808", 20, &us) < 0, "INT64_MAX + 1");
+	CHECK(nids_time_parse("-9223372036854.775808", 21, &us) < 0, "INT64_MIN");
+	CHECK(nids_time_parse("99999999999999", 14, &us) < 0, "too many seconds");
+}
+
 /* meta-v3.rec was written once by this library: metadata of every type, a string table
  * and a header record. The writer must keep producing it, readers keep reading it, and
  * every flipped bit in it is detected. */
@@ -936,6 +978,7 @@ int main(int argc, char **argv)
 	TEST(meta_concatenation);
 	TEST(meta_concatenation_mismatch);
 	TEST(meta_text);
+	TEST(time_round_trip);
 	TEST(golden_meta);
 	TEST(class_table_limits);
 	TEST(name_length_limits);
