@@ -222,6 +222,18 @@ typed() {
 	ncat --types --epoch "$tmp/t.rec" | ncat -r | cmp - "$tmp/t.rec"
 }
 
+@test "nids-cat -r: a day past its month's end is refused, not moved to the next month" {
+	printf 'time:timestamp\tx\n2016-02-29T00:00:00Z\t1\n2016-02-30T00:00:00Z\t2\n' > "$tmp/d.tsv"
+	run -1 --separate-stderr ncat -r -o "$tmp/d.rec" "$tmp/d.tsv"
+	[ "$stderr" = "nids-cat: $tmp/d.tsv:3: field 1 (time): '2016-02-30T00:00:00Z' is not a timestamp value" ]
+	[ ! -e "$tmp/d.rec" ]
+	printf 'time:timestamp\tx\n1900-02-29 00:00:00\t1\n' > "$tmp/d.tsv"
+	run -1 --separate-stderr ncat -r -o "$tmp/d.rec" "$tmp/d.tsv"
+	[ "$stderr" = "nids-cat: $tmp/d.tsv:2: field 1 (time): '1900-02-29 00:00:00' is not a timestamp value" ]
+	printf 'time:timestamp\tx\n2000-02-29T00:00:00Z\t1\n2016-04-30T23:59:59Z\t2\n' > "$tmp/ok.tsv"
+	ncat -r "$tmp/ok.tsv" | ncat --types | cmp - "$tmp/ok.tsv"
+}
+
 @test "nids-cat -r: a quoted tab or line end in a TSV field is refused (TSV cannot write it back); CSV keeps it" {
 	printf 'x\tlabel\tclass\n1\t0\t"a\tb"\n' > "$tmp/t.tsv"
 	run -1 --separate-stderr ncat -r -o "$tmp/t.rec" "$tmp/t.tsv"

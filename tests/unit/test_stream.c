@@ -690,6 +690,36 @@ static void time_round_trip(void)
 	CHECK(nids_time_parse("99999999999999", 14, &us) < 0, "too many seconds");
 }
 
+/* A day past its month's end is refused, not moved into the next month; February has
+ * 29 days in Gregorian leap years (every 4th year, but not centuries not divisible by
+ * 400). */
+static void time_calendar(void)
+{
+	static const struct {
+		const char *s;
+		int ok;
+	} t[] = {
+		{ "2016-02-29T00:00:00Z", 1 }, { "2016-02-30T00:00:00Z", 0 },
+		{ "2015-02-29T00:00:00Z", 0 }, { "2015-02-28T23:59:59Z", 1 },
+		{ "2000-02-29 00:00:00", 1 },  { "1900-02-29T00:00:00Z", 0 },
+		{ "0000-02-29T00:00:00Z", 1 }, { "2016-04-31T00:00:00Z", 0 },
+		{ "2016-04-30T00:00:00Z", 1 }, { "2016-06-31T00:00:00Z", 0 },
+		{ "2016-09-31T00:00:00Z", 0 }, { "2016-11-31T00:00:00Z", 0 },
+		{ "2016-12-31T00:00:00Z", 1 }, { "2016-01-32T00:00:00Z", 0 },
+		{ "2016-01-00T00:00:00Z", 0 },
+	};
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		int64_t us = 0;
+		int rc = nids_time_parse(t[i].s, strlen(t[i].s), &us);
+		CHECK((rc == 0) == t[i].ok, "'%s': %d", t[i].s, rc);
+		char buf[64];
+		if (t[i].ok) { /* the same day prints back */
+			nids_time_format(us, 0, buf);
+			CHECK(!strncmp(buf, t[i].s, 10), "'%s' printed as '%s'", t[i].s, buf);
+		}
+	}
+}
+
 /* meta-v3.rec was written once by this library: metadata of every type, a string table
  * and a header record. The writer must keep producing it, readers keep reading it, and
  * every flipped bit in it is detected. */
@@ -979,6 +1009,7 @@ int main(int argc, char **argv)
 	TEST(meta_concatenation_mismatch);
 	TEST(meta_text);
 	TEST(time_round_trip);
+	TEST(time_calendar);
 	TEST(golden_meta);
 	TEST(class_table_limits);
 	TEST(name_length_limits);
