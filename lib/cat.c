@@ -348,20 +348,23 @@ typedef struct text_column {
 	int col;  /* index among float columns, or -1 */
 } text_column;
 
-/* TSV has no quoting to write a tab or line end inside a field, so -r refuses a field
- * that brought one in between quotes: what it reads must print back as it was read. */
-static int tsv_fields_check(char delim, const nids_csv_record *rec, const char *where,
+/* TSV writes a tab or line end inside a field as an escape, not in quotes, so -r
+ * refuses a field that brought one in between quotes: what it reads must print back as
+ * it was read. Then the escapes are decoded. */
+static int tsv_fields_check(char delim, nids_csv_record *rec, const char *where,
                             nids_err *err)
 {
-	for (int i = 0; delim == '\t' && i < rec->nfields; i++)
+	if (delim != '\t')
+		return 0;
+	for (int i = 0; i < rec->nfields; i++)
 		if (memchr(rec->fields[i], '\t', rec->lens[i]) ||
 		    memchr(rec->fields[i], '\n', rec->lens[i]) ||
 		    memchr(rec->fields[i], '\r', rec->lens[i]))
 			return nids_err_set(err, NIDS_EFORMAT, where,
-			                    "field %d holds a tab or line end, which TSV cannot write "
-			                    "(use --csv)",
+			                    "field %d holds a tab or line end in quotes (TSV writes them "
+			                    "as \\t, \\n, \\r; or use --csv)",
 			                    i + 1);
-	return 0;
+	return nids_cat_unescape(rec, where, err);
 }
 
 /* Reads the #class, #string and #record lines, then the header line: the stream's

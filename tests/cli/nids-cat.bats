@@ -234,16 +234,42 @@ typed() {
 	ncat -r "$tmp/ok.tsv" | ncat --types | cmp - "$tmp/ok.tsv"
 }
 
-@test "nids-cat -r: a quoted tab or line end in a TSV field is refused (TSV cannot write it back); CSV keeps it" {
+@test "nids-cat -r: a quoted tab or line end in a TSV field is refused (TSV escapes them); CSV keeps it" {
 	printf 'x\tlabel\tclass\n1\t0\t"a\tb"\n' > "$tmp/t.tsv"
 	run -1 --separate-stderr ncat -r -o "$tmp/t.rec" "$tmp/t.tsv"
-	[ "$stderr" = "nids-cat: $tmp/t.tsv:2: field 3 holds a tab or line end, which TSV cannot write (use --csv)" ]
+	[ "$stderr" = "nids-cat: $tmp/t.tsv:2: field 3 holds a tab or line end in quotes (TSV writes them as \\t, \\n, \\r; or use --csv)" ]
 	[ ! -e "$tmp/t.rec" ]
 	printf '"x\ny"\tlabel\n1\t0\n' > "$tmp/h.tsv"
 	run -1 --separate-stderr ncat -r "$tmp/h.tsv"
-	[ "$stderr" = "nids-cat: $tmp/h.tsv:1: field 1 holds a tab or line end, which TSV cannot write (use --csv)" ]
+	[ "$stderr" = "nids-cat: $tmp/h.tsv:1: field 1 holds a tab or line end in quotes (TSV writes them as \\t, \\n, \\r; or use --csv)" ]
 	printf 'x,label,class\n1,0,"a\tb"\n' | ncat -r --csv > "$tmp/c.rec"
 	ncat --csv --types "$tmp/c.rec" | ncat -r --csv | cmp - "$tmp/c.rec"
+}
+
+@test "nids-cat: a tab, line end or backslash in a class name, string or column name is escaped in TSV, and -r reads it back" {
+	printf 'a,label\n1,"dos\tattack"\n2,"x\\y"\n3,"l\nf"\n4,"c\rr"\n5,normal\n' | feat -f csv > "$tmp/e.rec"
+	run -0 ncat "$tmp/e.rec"
+	[ "$output" = "$(printf 'record\ta\tlabel\tclass\n1\t1\t1\tdos\\tattack\n2\t2\t1\tx\\\\y\n3\t3\t1\tl\\nf\n4\t4\t1\tc\\rr\n5\t5\t0\tnormal')" ]
+	# every line has the header's 4 fields
+	[ "$(ncat "$tmp/e.rec" | awk -F'\t' 'NF != 4' | wc -l)" = 0 ]
+	ncat --types "$tmp/e.rec" | ncat -r | cmp - "$tmp/e.rec"
+	ncat --csv --types "$tmp/e.rec" | ncat --csv -r | cmp - "$tmp/e.rec"
+	# strings and column names too
+	printf 'f:str,"x\ty",class\n"a\\b\tc",1,"p\nq"\n' | ncat --csv -r > "$tmp/s.rec"
+	run -0 ncat --types "$tmp/s.rec"
+	[ "$output" = "$(printf 'f:str\tx\\ty\tclass\na\\\\b\\tc\t1\tp\\nq')" ]
+	ncat --types "$tmp/s.rec" | ncat -r | cmp - "$tmp/s.rec"
+	# and the header's class and string tables
+	printf '#class\tp\\nq\n#string\ta\\\\b\\tc\nf:str\tx\tclass\na\\\\b\\tc\t1\tp\\nq\n' > "$tmp/h.tsv"
+	ncat -r "$tmp/h.tsv" > "$tmp/h.rec"
+	ncat --types "$tmp/h.rec" | cmp - "$tmp/h.tsv"
+	run -0 ncat -i "$tmp/h.rec"
+	[[ "$output" == *$'classes\t1\n0\tp\nq\nstrings\t1'* ]]
+	# a backslash that starts no escape is an error naming the line
+	printf 'x\tclass\n1\tC:\\data\n' > "$tmp/b.tsv"
+	run -1 --separate-stderr ncat -r -o "$tmp/b.rec" "$tmp/b.tsv"
+	[ "$stderr" = "nids-cat: $tmp/b.tsv:2: field 2: '\\d' is not an escape (TSV has \\t, \\n, \\r and \\\\ for a backslash)" ]
+	[ ! -e "$tmp/b.rec" ]
 }
 
 @test "nids-cat: corrupt stream (one flipped bit) is an error" {
