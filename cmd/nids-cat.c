@@ -73,7 +73,7 @@ int main(int argc, char **argv)
 		case 'n': o.head = nids_cli_long_or_die(PROG, USAGE, "--head", optarg, 0, 1L << 62); break;
 		case 'H': o.header = 0; break;
 		case 'z': level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
-		case 'o': out_path = optarg; break;
+		case 'o': out_path = nids_cli_output(PROG, USAGE, optarg); break;
 		default: nids_cli_common(PROG, USAGE, argv, ch, &talk);
 		}
 	}

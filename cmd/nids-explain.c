@@ -112,7 +112,7 @@ static void parse(int argc, char **argv, args *a)
 			break;
 		case 'j': o->threads = nids_cli_threads(PROG, USAGE, optarg); break;
 		case 'z': o->level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
-		case 'o': a->f.output = optarg; break;
+		case 'o': a->f.output = nids_cli_output(PROG, USAGE, optarg); break;
 		default: nids_cli_common(PROG, USAGE, argv, ch, &a->talk);
 		}
 	}

@@ -84,7 +84,7 @@ int main(int argc, char **argv)
 		case OPT_VOCAB: o.vocab_in = optarg; break;
 		case OPT_BENIGN: o.benign = optarg; break;
 		case 'z': o.zstd_level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
-		case 'o': out_path = optarg; break;
+		case 'o': out_path = nids_cli_output(PROG, USAGE, optarg); break;
 		default: nids_cli_common(PROG, USAGE, argv, ch, &talk);
 		}
 	}

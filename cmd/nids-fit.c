@@ -77,7 +77,7 @@ static void parse(int argc, char **argv, args *a)
 	while ((ch = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
 		switch (ch) {
 		case 't': a->type = optarg; break;
-		case 'o': a->out_path = optarg; break;
+		case 'o': a->out_path = nids_cli_output(PROG, USAGE, optarg); break;
 		case 'j': fo->threads = nids_cli_threads(PROG, USAGE, optarg); break;
 		case O_EPOCHS: fo->epochs = (int)nids_cli_long_or_die(PROG, USAGE, "--epochs", optarg, 0, 1000000); break;
 		case O_BATCH: fo->batch = (int)nids_cli_long_or_die(PROG, USAGE, "--batch", optarg, 1, 1 << 20); break;

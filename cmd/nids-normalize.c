@@ -79,7 +79,7 @@ static void parse_args(int argc, char **argv, args *a)
 			n->opts.subsample = (int)nids_cli_long_or_die(PROG, USAGE, "--subsample", optarg, 1, 1 << 30);
 			break;
 		case 't': n->method = optarg; break;
-		case 'o': n->output = optarg; break;
+		case 'o': n->output = nids_cli_output(PROG, USAGE, optarg); break;
 		case 'p': n->params = optarg; break;
 		case 'z': n->level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
 		default: nids_cli_common(PROG, USAGE, argv, c, &a->talk);

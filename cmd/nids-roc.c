@@ -91,7 +91,7 @@ static void parse(int argc, char **argv, opts *a)
 			o->threshold = nids_cli_double_or_die(prog, usage, "--threshold", optarg, -HUGE_VAL, HUGE_VAL);
 			break;
 		case 'p': o->params_file = optarg; break;
-		case 'o': o->output = optarg; break;
+		case 'o': o->output = nids_cli_output(prog, usage, optarg); break;
 		default: nids_cli_common(prog, usage, argv, c, &a->talk);
 		}
 	}

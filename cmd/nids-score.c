@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 		case O_ALARMS: alarms = 1; break;
 		case 'e': exit_status = 1; break;
 		case 'z': level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
-		case 'o': out_path = optarg; break;
+		case 'o': out_path = nids_cli_output(PROG, USAGE, optarg); break;
 		default: nids_cli_common(PROG, USAGE, argv, ch, &talk);
 		}
 	}

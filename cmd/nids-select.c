@@ -60,7 +60,7 @@ static void parse(int argc, char **argv, nids_select_args *o, nids_cli_talk *tal
 		case O_TOP: o->top = (int)nids_cli_long_or_die(prog, usage, "--top", optarg, 1, 1 << 20); break;
 		case 'j': o->threads = nids_cli_threads(prog, usage, optarg); break;
 		case 'm': o->model = optarg; break;
-		case 'o': o->output = optarg; break;
+		case 'o': o->output = nids_cli_output(prog, usage, optarg); break;
 		case 'z': o->level = (int)nids_cli_long_or_die(prog, usage, "--zstd", optarg, 0, 19); break;
 		default: nids_cli_common(prog, usage, argv, c, talk);
 		}

@@ -104,7 +104,7 @@ static void parse_args(int argc, char **argv, args *a)
 		case OPT_RATIO: s->ratio = optarg; break;
 		case OPT_BENIGN_ROWS: case OPT_ATTACK_ROWS: s->quota[c == OPT_ATTACK_ROWS] = optarg; break;
 		case OPT_PARTITION: s->partition = optarg; break;
-		case 'o': s->out[0] = optarg; break;
+		case 'o': s->out[0] = nids_cli_output(PROG, USAGE, optarg); break;
 		case OPT_SEED: o->seed = (uint64_t)nids_cli_long_or_die(PROG, USAGE, "--seed", optarg, 0, LONG_MAX); break;
 		case OPT_VAL: o->val = nids_cli_double_or_die(PROG, USAGE, "--val", optarg, 0, 1); break;
 		case OPT_VAL_OUTPUT: s->out[1] = optarg; break;

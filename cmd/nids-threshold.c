@@ -82,7 +82,7 @@ static void parse(int argc, char **argv, opts *a)
 		case 'e': o->exit_status = 1; break;
 		case OPT_HIGH: case OPT_LOW: nids_cli_direction(prog, usage, &o->direction, c == OPT_LOW); break;
 		case OPT_SCORE: o->score = optarg; break;
-		case 'o': o->out = optarg; break;
+		case 'o': o->out = nids_cli_output(prog, usage, optarg); break;
 		case 'm': o->model = optarg; break;
 		case 'z': o->level = (int)nids_cli_long_or_die(prog, usage, "-z", optarg, 1, 19); break;
 		default: nids_cli_common(prog, usage, argv, c, &a->talk);

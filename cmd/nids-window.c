@@ -86,7 +86,7 @@ static void parse_args(int argc, char **argv, args *a)
 		case OPT_MIXED: o->keep_mixed = 1; break;
 		case OPT_WINDOW: o->window_us = seconds_us("--window", optarg, 1e-6); break;
 		case 'f': a->format = optarg; break;
-		case 'o': a->out_path = optarg; break;
+		case 'o': a->out_path = nids_cli_output(PROG, USAGE, optarg); break;
 		case 'z': o->level = (int)nids_cli_long_or_die(PROG, USAGE, "--zstd", optarg, 0, 19); break;
 		default: nids_cli_common(PROG, USAGE, argv, c, &a->talk);
 		}

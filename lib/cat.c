@@ -348,20 +348,23 @@ typedef struct text_column {
 	int col;  /* index among float columns, or -1 */
 } text_column;
 
-/* TSV has no quoting to write a tab or line end inside a field, so -r refuses a field
- * that brought one in between quotes: what it reads must print back as it was read. */
-static int tsv_fields_check(char delim, const nids_csv_record *rec, const char *where,
+/* TSV writes a tab or line end inside a field as an escape, not in quotes, so -r
+ * refuses a field that brought one in between quotes: what it reads must print back as
+ * it was read. Then the escapes are decoded. */
+static int tsv_fields_check(char delim, nids_csv_record *rec, const char *where,
                             nids_err *err)
 {
-	for (int i = 0; delim == '\t' && i < rec->nfields; i++)
+	if (delim != '\t')
+		return 0;
+	for (int i = 0; i < rec->nfields; i++)
 		if (memchr(rec->fields[i], '\t', rec->lens[i]) ||
 		    memchr(rec->fields[i], '\n', rec->lens[i]) ||
 		    memchr(rec->fields[i], '\r', rec->lens[i]))
 			return nids_err_set(err, NIDS_EFORMAT, where,
-			                    "field %d holds a tab or line end, which TSV cannot write "
-			                    "(use --csv)",
+			                    "field %d holds a tab or line end in quotes (TSV writes them "
+			                    "as \\t, \\n, \\r; or use --csv)",
 			                    i + 1);
-	return 0;
+	return nids_cat_unescape(rec, where, err);
 }
 
 /* Reads the #class, #string and #record lines, then the header line: the stream's
@@ -408,6 +411,24 @@ static int text_header(nids_csv *c, char delim, nids_input *in, nids_header *h,
 	return 0;
 }
 
+/* A class name or string of field i that the writer refused (id NIDS_EUSAGE: too long
+ * or one too many) is bad input at the row's line; the writer's own message names the
+ * output. Other codes (out of memory, a write error) pass as they are. */
+static int name_refused(int id, nids_csv *c, const nids_csv_record *rec, int i,
+                        const char *col, int strings, nids_err *err)
+{
+	if (id != NIDS_EUSAGE)
+		return id;
+	const char *what = strings ? "string" : "class name";
+	size_t max = strings ? NIDS_MAX_STRING : NIDS_MAX_NAME;
+	if (rec->lens[i] > max)
+		return nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c),
+		                    "field %d (%s): %s '%.40s...' is %zu bytes, at most %zu", i + 1,
+		                    col, what, rec->fields[i], rec->lens[i], max);
+	return nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c), "field %d (%s): more than %d %ss",
+	                    i + 1, col, strings ? NIDS_MAX_STRINGS : NIDS_MAX_CLASSES, what);
+}
+
 /* One text record into row and meta. */
 static int text_row(nids_writer *w, nids_csv *c, const nids_header *h, const text_column *map,
                     const nids_csv_record *rec, float *row, unsigned char *meta, nids_err *err)
@@ -420,6 +441,8 @@ static int text_row(nids_writer *w, nids_csv *c, const nids_header *h, const tex
 				rc = nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c),
 				                  "field %d (%s): '%.40s' is not a %s value", i + 1, m->name,
 				                  rec->fields[i], nids_type_name(m->type));
+			else if (rc)
+				rc = name_refused(rc, c, rec, i, m->name, 1, err);
 			continue;
 		}
 		int k = map[i].col;
@@ -429,7 +452,7 @@ static int text_row(nids_writer *w, nids_csv *c, const nids_header *h, const tex
 				                    "field %d (%s): empty class name", i + 1, h->cols[k].name);
 			int id = nids_writer_add_class(w, rec->fields[i], err);
 			if (id < 0)
-				return id;
+				return name_refused(id, c, rec, i, h->cols[k].name, 0, err);
 			row[k] = (float)id;
 			continue;
 		}

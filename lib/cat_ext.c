@@ -38,7 +38,19 @@ static int key_unwritable(const char *key, char delim)
 
 void nids_cat_put_field(FILE *f, const char *s, char delim)
 {
-	if (delim == ',' && strpbrk(s, ",\"\r\n")) {
+	/* TSV has no quoting, and awk, cut and head take a tab or line end in a field for
+	   the next field or row: they are escaped as \t, \n, \r, and a backslash as \\
+	   so that the escapes read back unambiguously (nids_cat_unescape) */
+	if (delim == '\t' && strpbrk(s, "\t\n\r\\")) {
+		for (; *s; s++) {
+			const char *e = *s == '\t' ? "\\t" : *s == '\n' ? "\\n" : *s == '\r' ? "\\r"
+			                : *s == '\\' ? "\\\\" : NULL;
+			if (e)
+				fputs(e, f);
+			else
+				fputc(*s, f);
+		}
+	} else if (delim == ',' && strpbrk(s, ",\"\r\n")) {
 		fputc('"', f);
 		for (; *s; s++) {
 			if (*s == '"')
@@ -51,7 +63,34 @@ void nids_cat_put_field(FILE *f, const char *s, char delim)
 	}
 }
 
-/* Writes a class or string line; the name is quoted for CSV as row fields are. */
+int nids_cat_unescape(nids_csv_record *rec, const char *where, nids_err *err)
+{
+	for (int i = 0; i < rec->nfields; i++) {
+		char *p = rec->fields[i], *end = p + rec->lens[i], *q;
+		if (!(q = memchr(p, '\\', rec->lens[i])))
+			continue;
+		for (p = q; p < end; p++) {
+			if (*p != '\\') {
+				*q++ = *p;
+				continue;
+			}
+			char c = p + 1 < end ? p[1] : 0;
+			if (c != 't' && c != 'n' && c != 'r' && c != '\\')
+				return nids_err_set(err, NIDS_EFORMAT, where,
+				                    "field %d: '\\%.1s' is not an escape (TSV has \\t, \\n, "
+				                    "\\r and \\\\ for a backslash)",
+				                    i + 1, p + 1);
+			*q++ = c == 't' ? '\t' : c == 'n' ? '\n' : c == 'r' ? '\r' : '\\';
+			p++;
+		}
+		*q = 0;
+		rec->lens[i] = (size_t)(q - rec->fields[i]);
+	}
+	return 0;
+}
+
+/* Writes a class or string line; the name is quoted for CSV, escaped for TSV, as row
+ * fields are. */
 static void put_name(FILE *f, const char *tag, const char *name, char delim)
 {
 	fprintf(f, "%s%c", tag, delim);
@@ -79,7 +118,9 @@ int nids_cat_put_preamble(const nids_header *h, FILE *f, char delim, nids_err *e
 				line[2 * j] = digits[e->data[at + j] >> 4];
 				line[2 * j + 1] = digits[e->data[at + j] & 15];
 			}
-			fprintf(f, "%s%c%s%c", NIDS_CAT_RECORD, delim, e->key, delim);
+			fprintf(f, "%s%c", NIDS_CAT_RECORD, delim);
+			nids_cat_put_field(f, e->key, delim);
+			fputc(delim, f);
 			fwrite(line, 1, 2 * n, f);
 			fputc('\n', f);
 			at += n;
@@ -132,14 +173,21 @@ static int take_name(nids_header *h, const nids_csv_record *rec, const char *whe
 	if (rec->nfields != 2 || !rec->lens[1])
 		return nids_err_set(err, NIDS_EFORMAT, where, "%s line: expected one non-empty %s",
 		                    rec->fields[0], strings ? "string" : "class name");
+	size_t max = strings ? NIDS_MAX_STRING : NIDS_MAX_NAME;
+	if (rec->lens[1] > max)
+		return nids_err_set(err, NIDS_EFORMAT, where, "%s '%.40s...': %zu bytes, at most %zu",
+		                    rec->fields[0], rec->fields[1], rec->lens[1], max);
 	int before = strings ? h->nstrings : h->nclasses;
 	int id = strings ? nids_header_add_string(h, rec->fields[1])
 	                 : nids_header_add_class(h, rec->fields[1]);
 	if (id == NIDS_ENOMEM)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	if (id < 0 || id < before)
-		return nids_err_set(err, NIDS_EFORMAT, where, "%s '%.80s': %s", rec->fields[0],
-		                    rec->fields[1], id < 0 ? "too many or too long" : "given twice");
+	if (id < 0)
+		return nids_err_set(err, NIDS_EFORMAT, where, "%s '%.80s': more than %d", rec->fields[0],
+		                    rec->fields[1], strings ? NIDS_MAX_STRINGS : NIDS_MAX_CLASSES);
+	if (id < before)
+		return nids_err_set(err, NIDS_EFORMAT, where, "%s '%.80s': given twice", rec->fields[0],
+		                    rec->fields[1]);
 	return 0;
 }
 

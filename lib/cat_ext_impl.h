@@ -27,8 +27,13 @@
 int nids_cat_put_preamble(const nids_header *h, FILE *f, char delim, nids_err *err);
 
 /* Writes one field of the text form, quoting it for CSV when it holds a comma, quote or
- * line end. */
+ * line end; for TSV (delim '\t') writing a tab, line feed, carriage return and
+ * backslash as \t, \n, \r and \\. */
 void nids_cat_put_field(FILE *f, const char *s, char delim);
+
+/* Decodes the TSV escapes \t, \n, \r and \\ in every field of rec, in place. Returns
+ * 0, or NIDS_EFORMAT naming where for a backslash followed by anything else. */
+int nids_cat_unescape(nids_csv_record *rec, const char *where, nids_err *err);
 
 /* The record being gathered from its lines; zero-initialize, free with
  * nids_cat_records_free. */

@@ -109,6 +109,13 @@ void nids_cli_help(const char *usage)
 	exit_stdout(prog);
 }
 
+const char *nids_cli_output(const char *prog, const char *usage, const char *path)
+{
+	if (!*path)
+		nids_cli_usage_error(prog, usage, "option '-o': empty file name");
+	return path;
+}
+
 long nids_cli_long_or_die(const char *prog, const char *usage, const char *opt, const char *s,
                           long lo, long hi)
 {

@@ -399,6 +399,10 @@ struct nids_output {
 int nids_output_open(nids_output **outp, const char *path, int binary, nids_err *err)
 {
 	*outp = NULL;
+	/* every output option lands here: "" names no file, and would fail only at the
+	   rename, after the whole run */
+	if (path && !*path)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "empty output file name");
 	int is_stdout = !path || strcmp(path, "-") == 0;
 	if (binary && is_stdout && isatty(STDOUT_FILENO))
 		return nids_err_set(err, NIDS_EUSAGE, NULL,

@@ -268,13 +268,17 @@ int nids_header_add_meta(nids_header *h, const char *name, int type, int role, n
 	return h->nmeta++;
 }
 
-/* Adds name to a growing table of names with its index; the id, or a negative code. */
-static int table_add(char ***names, int *n, struct nids_name_index **x, int max, const char *name)
+/* Adds name to a growing table of names with its index; the id, or a negative code.
+ * Names are checked here, where every writer's tables are filled, so that no header or
+ * block can hold a name the reader refuses (empty, or longer than maxlen). */
+static int table_add(char ***names, int *n, struct nids_name_index **x, int max, size_t maxlen,
+                     const char *name)
 {
 	int id = index_find(*x, name);
 	if (id >= 0)
 		return id;
-	if (*n >= max)
+	size_t len = strlen(name);
+	if (*n >= max || len == 0 || len > maxlen)
 		return NIDS_EUSAGE;
 	char **c = *names;
 	if (!grow_array((void **)&c, *n, sizeof *c))
@@ -289,12 +293,14 @@ static int table_add(char ***names, int *n, struct nids_name_index **x, int max,
 
 int nids_header_add_class(nids_header *h, const char *name)
 {
-	return table_add(&h->classes, &h->nclasses, &h->class_index, NIDS_MAX_CLASSES, name);
+	return table_add(&h->classes, &h->nclasses, &h->class_index, NIDS_MAX_CLASSES,
+	                 NIDS_MAX_NAME, name);
 }
 
 int nids_header_add_string(nids_header *h, const char *str)
 {
-	return table_add(&h->strings, &h->nstrings, &h->string_index, NIDS_MAX_STRINGS, str);
+	return table_add(&h->strings, &h->nstrings, &h->string_index, NIDS_MAX_STRINGS,
+	                 NIDS_MAX_STRING, str);
 }
 
 int nids_header_set_ext(nids_header *h, const char *key, const void *data, size_t len)
@@ -509,8 +515,6 @@ static int take_name(const unsigned char **p, const unsigned char *end, char *na
 	return take_text(p, end, name, NIDS_MAX_NAME);
 }
 
-#define MAX_STRING 65535
-
 /* ---- metadata values as text ---- */
 
 int nids_addr_parse(const char *s, size_t len, unsigned char out[16])
@@ -548,11 +552,16 @@ int nids_time_format(int64_t us, int epoch, char *buf)
 	time_t t = (time_t)sec;
 	struct tm tm;
 	/* ISO 8601 has four year digits: other years are written as seconds, which
-	   nids_time_parse reads back as well */
+	   nids_time_parse reads back as well. Seconds are signed decimals, -1.5 for
+	   -1500000: the magnitude is split, not the floored value (a negative us is at
+	   least INT64_MIN + 1, so its magnitude fits) */
 	if (epoch || !gmtime_r(&t, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
-		int n = snprintf(buf, 40, "%lld", (long long)sec);
-		if (frac)
-			n += snprintf(buf + n, 40 - (size_t)n, ".%06lld", (long long)frac);
+		uint64_t mag = us < 0 ? 0 - (uint64_t)us : (uint64_t)us;
+		int n = snprintf(buf, 40, "%s%llu", us < 0 ? "-" : "",
+		                 (unsigned long long)(mag / 1000000));
+		if (mag % 1000000)
+			n += snprintf(buf + n, 40 - (size_t)n, ".%06llu",
+			              (unsigned long long)(mag % 1000000));
 		return n;
 	}
 	int n = snprintf(buf, 40, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
@@ -573,6 +582,15 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
 	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* Days in month m (1-12) of year y, proleptic Gregorian: a date past them would move
+ * to the next month, so it is refused instead. */
+static int month_days(long y, int m)
+{
+	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+	return days[m - 1] + (m == 2 && leap);
 }
 
 /* Whole digits [p, p + n) as a number, or -1. */
@@ -611,8 +629,8 @@ int nids_time_parse(const char *s, size_t len, int64_t *us)
 	    s[13] == ':' && s[16] == ':') {
 		long y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
 		long hh = digits(s + 11, 2), mm = digits(s + 14, 2), ss = digits(s + 17, 2);
-		if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || hh < 0 || hh > 23 || mm < 0 ||
-		    mm > 59 || ss < 0 || ss > 60)
+		if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, (int)mo) || hh < 0 ||
+		    hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60)
 			return -1;
 		size_t i = 19;
 		int64_t frac = 0;
@@ -632,11 +650,14 @@ int nids_time_parse(const char *s, size_t len, int64_t *us)
 		*us = sec * 1000000 + frac;
 		return 0;
 	}
+	/* [-]seconds[.fraction]: the sign applies to the whole, -1.5 is -1500000; the
+	   magnitude is at most INT64_MAX, so -INT64_MAX is the least and INT64_MIN (none)
+	   cannot be written */
 	size_t i = s[0] == '-';
 	int64_t sec = 0;
 	size_t start = i;
 	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-		if (sec > (INT64_MAX / 1000000 - 9) / 10)
+		if (sec > (INT64_MAX / 1000000 - (s[i] - '0')) / 10)
 			return -1;
 		sec = sec * 10 + (s[i] - '0');
 	}
@@ -648,7 +669,7 @@ int nids_time_parse(const char *s, size_t len, int64_t *us)
 		frac = fraction_us(s + i, len - i, &n);
 		i += n;
 	}
-	if (i != len)
+	if (i != len || (sec == INT64_MAX / 1000000 && frac > INT64_MAX % 1000000))
 		return -1;
 	*us = s[0] == '-' ? -(sec * 1000000 + frac) : sec * 1000000 + frac;
 	return 0;
@@ -880,7 +901,7 @@ int nids_writer_add_class(nids_writer *w, const char *name, nids_err *err)
 int nids_writer_add_string(nids_writer *w, const char *str, nids_err *err)
 {
 	size_t l = strlen(str);
-	if (l == 0 || l > MAX_STRING)
+	if (l == 0 || l > NIDS_MAX_STRING)
 		return nids_err_set(err, NIDS_EUSAGE, w->name, "bad string '%.80s'", str);
 	int before = w->h->nstrings;
 	int id = nids_header_add_string(w->h, str);
@@ -888,7 +909,7 @@ int nids_writer_add_string(nids_writer *w, const char *str, nids_err *err)
 		return nids_err_set(err, id, w->name, "cannot add string '%.80s'", str);
 	if (id < before)
 		return id;
-	int rc = name_block(w, BLOCK_STRINGS, str, MAX_STRING, err);
+	int rc = name_block(w, BLOCK_STRINGS, str, NIDS_MAX_STRING, err);
 	return rc ? rc : id;
 }
 
@@ -1037,7 +1058,7 @@ static int parse_header(nids_reader *r, nids_header *h, int major, const unsigne
 	uint32_t nmeta = major >= 3 ? nids_get32(fixed + 28) : 0;
 	uint32_t nstrings = major >= 3 ? nids_get32(fixed + 32) : 0;
 	uint32_t next = major >= 3 ? nids_get32(fixed + 36) : 0;
-	char nm[MAX_STRING + 1];
+	char nm[NIDS_MAX_STRING + 1];
 	for (uint32_t i = 0; i < ncols; i++) {
 		int role = p < end ? *p++ : -1;
 		if (role < 0 || take_name(&p, end, nm) ||
@@ -1085,7 +1106,7 @@ static int parse_header(nids_reader *r, nids_header *h, int major, const unsigne
 		                                           "corrupt stream header (class %u)", i + 1)
 		                            : map_name(r, &r->classes, 0, nm, err);
 	for (uint32_t i = 0; !rc && i < nstrings; i++)
-		rc = take_text(&p, end, nm, MAX_STRING)
+		rc = take_text(&p, end, nm, NIDS_MAX_STRING)
 		             ? nids_err_set(err, NIDS_EFORMAT, name, "corrupt stream header (string %u)",
 		                            i + 1)
 		             : map_name(r, &r->strings, 1, nm, err);
@@ -1336,9 +1357,9 @@ static int name_block_read(nids_reader *r, const unsigned char *bh, int strings,
 	if (block_sum(r->major, bh, r->zbuf, plen) != nids_get32(bh + 12))
 		return nids_err_set(err, NIDS_ECHECKSUM, at_row(r), "%s checksum mismatch", what);
 	const unsigned char *p = r->zbuf, *end = p + plen;
-	char nm[MAX_STRING + 1];
+	char nm[NIDS_MAX_STRING + 1];
 	for (uint32_t i = 0; i < count; i++) {
-		if (take_text(&p, end, nm, strings ? MAX_STRING : NIDS_MAX_NAME))
+		if (take_text(&p, end, nm, strings ? NIDS_MAX_STRING : NIDS_MAX_NAME))
 			return nids_err_set(err, NIDS_EFORMAT, at_row(r), "corrupt %s", what);
 		if ((rc = map_name(r, strings ? &r->strings : &r->classes, strings, nm, err)))
 			return rc;

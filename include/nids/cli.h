@@ -36,6 +36,10 @@ void nids_cli_version(const char *prog) __attribute__((noreturn));
  * "prog: write error: ..." on stderr when stdout cannot take it. */
 void nids_cli_help(const char *usage) __attribute__((noreturn));
 
+/* -o's file: path, or exits 2 with "prog: option '-o': empty file name" at once (an
+ * empty path would otherwise fail only when the finished output is renamed). */
+const char *nids_cli_output(const char *prog, const char *usage, const char *path);
+
 /* Parses a number-flag or exits 2 with "prog: option '--name': 'value' is not ...". */
 long nids_cli_long_or_die(const char *prog, const char *usage, const char *opt, const char *s,
                           long lo, long hi);

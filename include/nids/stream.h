@@ -34,7 +34,8 @@
 #define NIDS_MAX_CLASSES 65536
 #define NIDS_MAX_STRINGS (1 << 24)
 #define NIDS_MAX_EXTS 64
-#define NIDS_MAX_NAME 1024
+#define NIDS_MAX_NAME 1024   /* bytes of a column, class or header record name */
+#define NIDS_MAX_STRING 65535 /* bytes of a string of the string table */
 
 /* What a column holds. The numbers are part of the file format. */
 enum nids_role {
@@ -139,10 +140,11 @@ int nids_header_add_column(nids_header *h, const char *name, int role, nids_err 
 int nids_header_add_meta(nids_header *h, const char *name, int type, int role, nids_err *err);
 
 /* Returns the id of class name, adding it at the end when new; NIDS_ENOMEM, or
- * NIDS_EUSAGE past NIDS_MAX_CLASSES. */
+ * NIDS_EUSAGE for a new name that is empty or over NIDS_MAX_NAME bytes, or past
+ * NIDS_MAX_CLASSES. */
 int nids_header_add_class(nids_header *h, const char *name);
 
-/* The same for the string table (NIDS_MAX_STRINGS). */
+/* The same for the string table (NIDS_MAX_STRING bytes, NIDS_MAX_STRINGS strings). */
 int nids_header_add_string(nids_header *h, const char *s);
 
 /* Sets extension key to a copy of data[len] (replacing one of the same key); data
@@ -206,10 +208,14 @@ int nids_writer_write(nids_writer *w, const float *rows, size_t nrows, nids_err 
 int nids_writer_write_meta(nids_writer *w, const float *rows, const void *meta, size_t nrows,
                            nids_err *err);
 
-/* Returns the class id of name, first writing a class block when it is new. */
+/* Returns the class id of name, first writing a class block when it is new; or a
+ * negative code: NIDS_EUSAGE for an empty name, one over NIDS_MAX_NAME bytes or one past
+ * NIDS_MAX_CLASSES (err names the writer: a caller whose names come from its input says
+ * where in it instead, as bad input), NIDS_EIO, NIDS_ENOMEM. */
 int nids_writer_add_class(nids_writer *w, const char *name, nids_err *err);
 
-/* Returns the string id of s, first writing a string block when it is new. */
+/* Returns the string id of s, first writing a string block when it is new; the same
+ * codes (NIDS_MAX_STRING bytes, NIDS_MAX_STRINGS strings). */
 int nids_writer_add_string(nids_writer *w, const char *s, nids_err *err);
 
 /* Adds, in order, the classes and strings of src beyond those the writer has, so ids

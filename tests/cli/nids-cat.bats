@@ -211,16 +211,65 @@ typed() {
 	cmp "$tmp/t.rec" "$tmp/u.rec"
 }
 
-@test "nids-cat -r: a quoted tab or line end in a TSV field is refused (TSV cannot write it back); CSV keeps it" {
+@test "nids-cat: times before the epoch with a fraction print as signed seconds and read back exactly" {
+	printf 'time:timestamp\tx\n-1.5\t1\n-0.000001\t2\n-62167219201.5\t3\n-9223372036854.775807\t4\n9223372036854.775807\t5\n' > "$tmp/t.tsv"
+	ncat -r "$tmp/t.tsv" > "$tmp/t.rec"
+	run -0 ncat -H "$tmp/t.rec"
+	[ "$output" = "$(printf '1969-12-31T23:59:58.500000Z\t1\n1969-12-31T23:59:59.999999Z\t2\n-62167219201.500000\t3\n-9223372036854.775807\t4\n9223372036854.775807\t5')" ]
+	run -0 ncat -H --epoch -c time "$tmp/t.rec"
+	[ "$output" = "$(printf -- '-1.500000\n-0.000001\n-62167219201.500000\n-9223372036854.775807\n9223372036854.775807')" ]
+	ncat --types "$tmp/t.rec" | ncat -r | cmp - "$tmp/t.rec"
+	ncat --types --epoch "$tmp/t.rec" | ncat -r | cmp - "$tmp/t.rec"
+}
+
+@test "nids-cat -r: a day past its month's end is refused, not moved to the next month" {
+	printf 'time:timestamp\tx\n2016-02-29T00:00:00Z\t1\n2016-02-30T00:00:00Z\t2\n' > "$tmp/d.tsv"
+	run -1 --separate-stderr ncat -r -o "$tmp/d.rec" "$tmp/d.tsv"
+	[ "$stderr" = "nids-cat: $tmp/d.tsv:3: field 1 (time): '2016-02-30T00:00:00Z' is not a timestamp value" ]
+	[ ! -e "$tmp/d.rec" ]
+	printf 'time:timestamp\tx\n1900-02-29 00:00:00\t1\n' > "$tmp/d.tsv"
+	run -1 --separate-stderr ncat -r -o "$tmp/d.rec" "$tmp/d.tsv"
+	[ "$stderr" = "nids-cat: $tmp/d.tsv:2: field 1 (time): '1900-02-29 00:00:00' is not a timestamp value" ]
+	printf 'time:timestamp\tx\n2000-02-29T00:00:00Z\t1\n2016-04-30T23:59:59Z\t2\n' > "$tmp/ok.tsv"
+	ncat -r "$tmp/ok.tsv" | ncat --types | cmp - "$tmp/ok.tsv"
+}
+
+@test "nids-cat -r: a quoted tab or line end in a TSV field is refused (TSV escapes them); CSV keeps it" {
 	printf 'x\tlabel\tclass\n1\t0\t"a\tb"\n' > "$tmp/t.tsv"
 	run -1 --separate-stderr ncat -r -o "$tmp/t.rec" "$tmp/t.tsv"
-	[ "$stderr" = "nids-cat: $tmp/t.tsv:2: field 3 holds a tab or line end, which TSV cannot write (use --csv)" ]
+	[ "$stderr" = "nids-cat: $tmp/t.tsv:2: field 3 holds a tab or line end in quotes (TSV writes them as \\t, \\n, \\r; or use --csv)" ]
 	[ ! -e "$tmp/t.rec" ]
 	printf '"x\ny"\tlabel\n1\t0\n' > "$tmp/h.tsv"
 	run -1 --separate-stderr ncat -r "$tmp/h.tsv"
-	[ "$stderr" = "nids-cat: $tmp/h.tsv:1: field 1 holds a tab or line end, which TSV cannot write (use --csv)" ]
+	[ "$stderr" = "nids-cat: $tmp/h.tsv:1: field 1 holds a tab or line end in quotes (TSV writes them as \\t, \\n, \\r; or use --csv)" ]
 	printf 'x,label,class\n1,0,"a\tb"\n' | ncat -r --csv > "$tmp/c.rec"
 	ncat --csv --types "$tmp/c.rec" | ncat -r --csv | cmp - "$tmp/c.rec"
+}
+
+@test "nids-cat: a tab, line end or backslash in a class name, string or column name is escaped in TSV, and -r reads it back" {
+	printf 'a,label\n1,"dos\tattack"\n2,"x\\y"\n3,"l\nf"\n4,"c\rr"\n5,normal\n' | feat -f csv > "$tmp/e.rec"
+	run -0 ncat "$tmp/e.rec"
+	[ "$output" = "$(printf 'record\ta\tlabel\tclass\n1\t1\t1\tdos\\tattack\n2\t2\t1\tx\\\\y\n3\t3\t1\tl\\nf\n4\t4\t1\tc\\rr\n5\t5\t0\tnormal')" ]
+	# every line has the header's 4 fields
+	[ "$(ncat "$tmp/e.rec" | awk -F'\t' 'NF != 4' | wc -l)" = 0 ]
+	ncat --types "$tmp/e.rec" | ncat -r | cmp - "$tmp/e.rec"
+	ncat --csv --types "$tmp/e.rec" | ncat --csv -r | cmp - "$tmp/e.rec"
+	# strings and column names too
+	printf 'f:str,"x\ty",class\n"a\\b\tc",1,"p\nq"\n' | ncat --csv -r > "$tmp/s.rec"
+	run -0 ncat --types "$tmp/s.rec"
+	[ "$output" = "$(printf 'f:str\tx\\ty\tclass\na\\\\b\\tc\t1\tp\\nq')" ]
+	ncat --types "$tmp/s.rec" | ncat -r | cmp - "$tmp/s.rec"
+	# and the header's class and string tables
+	printf '#class\tp\\nq\n#string\ta\\\\b\\tc\nf:str\tx\tclass\na\\\\b\\tc\t1\tp\\nq\n' > "$tmp/h.tsv"
+	ncat -r "$tmp/h.tsv" > "$tmp/h.rec"
+	ncat --types "$tmp/h.rec" | cmp - "$tmp/h.tsv"
+	run -0 ncat -i "$tmp/h.rec"
+	[[ "$output" == *$'classes\t1\n0\tp\nq\nstrings\t1'* ]]
+	# a backslash that starts no escape is an error naming the line
+	printf 'x\tclass\n1\tC:\\data\n' > "$tmp/b.tsv"
+	run -1 --separate-stderr ncat -r -o "$tmp/b.rec" "$tmp/b.tsv"
+	[ "$stderr" = "nids-cat: $tmp/b.tsv:2: field 2: '\\d' is not an escape (TSV has \\t, \\n, \\r and \\\\ for a backslash)" ]
+	[ ! -e "$tmp/b.rec" ]
 }
 
 @test "nids-cat: corrupt stream (one flipped bit) is an error" {
@@ -401,4 +450,38 @@ typed() {
 	[ "${lines[0]}" = "$(printf '#record\tk\t0aff')" ]
 	[ "${lines[1]}" = "$(printf '#record\te\t')" ]
 	[ "${lines[2]}" = "x" ]
+}
+
+@test "nids-cat -r: a #class name over 1024 bytes or a #string over 65535 is refused naming its line, no output file" {
+	long=$(head -c 1025 /dev/zero | tr '\0' a)
+	printf '#class\tok\n#class\t%s\nx\tclass\n1\tok\n' "$long" > "$tmp/c.tsv"
+	run -1 --separate-stderr ncat -r -o "$tmp/c.rec" "$tmp/c.tsv"
+	[ "$stderr" = "nids-cat: $tmp/c.tsv:2: #class '${long:0:40}...': 1025 bytes, at most 1024" ]
+	[ ! -e "$tmp/c.rec" ]
+	long=$(head -c 65536 /dev/zero | tr '\0' s)
+	printf '#string\t%s\nx\tf:str\n1\t\n' "$long" > "$tmp/s.tsv"
+	run -1 --separate-stderr ncat -r -o "$tmp/s.rec" "$tmp/s.tsv"
+	[ "$stderr" = "nids-cat: $tmp/s.tsv:1: #string '${long:0:40}...': 65536 bytes, at most 65535" ]
+	[ ! -e "$tmp/s.rec" ]
+	# the longest allowed read back
+	printf '#class\t%s\n#string\t%s\nf:str\tx\tclass\n%s\t1\t%s\n' "${long:0:1024}" "${long:0:65535}" \
+		"${long:0:65535}" "${long:0:1024}" > "$tmp/ok.tsv"
+	ncat -r "$tmp/ok.tsv" > "$tmp/ok.rec"
+	ncat --types "$tmp/ok.rec" | cmp - "$tmp/ok.tsv"
+}
+
+@test "nids-cat -r: a row's class name over 1024 bytes, string over 65535 or 65537th class is bad input at its line (exit 1, no output file)" {
+	long=$(head -c 65536 /dev/zero | tr '\0' x)
+	printf 'a\tclass\n1\tok\n2\t%s\n' "${long:0:1025}" > "$tmp/c.tsv"
+	run -1 --separate-stderr ncat -r -o "$tmp/c.rec" "$tmp/c.tsv"
+	[ "$stderr" = "nids-cat: $tmp/c.tsv:3: field 2 (class): class name '${long:0:40}...' is 1025 bytes, at most 1024" ]
+	[ ! -e "$tmp/c.rec" ]
+	printf 'f:str\tx\na\t1\n%s\t2\n' "$long" > "$tmp/s.tsv"
+	run -1 --separate-stderr ncat -r -o "$tmp/s.rec" "$tmp/s.tsv"
+	[ "$stderr" = "nids-cat: $tmp/s.tsv:3: field 1 (f): string '${long:0:40}...' is 65536 bytes, at most 65535" ]
+	[ ! -e "$tmp/s.rec" ]
+	{ printf 'x\tclass\n'; seq 0 65536 | awk '{ print 1 "\tc" $1 }'; } > "$tmp/n.tsv"
+	run -1 --separate-stderr ncat -r -o "$tmp/n.rec" "$tmp/n.tsv"
+	[ "$stderr" = "nids-cat: $tmp/n.tsv:65538: field 2 (class): more than 65536 class names" ]
+	[ ! -e "$tmp/n.rec" ]
 }

@@ -234,3 +234,13 @@ teardown() { teardown_tmp; }
 	feat -q -f csv "$tmp/x.csv" "$tmp/z.csv" | ncat -c record,a,label -H > "$tmp/out"
 	[ "$(cat "$tmp/out")" = "$(printf '1\t1\t0\n1\t3\t1')" ]
 }
+
+@test "nids-featurize -o '' (or --output=) is a usage error at once, and no file is made" {
+	cd "$tmp"
+	run -2 --separate-stderr "$NIDS_BIN/nids-featurize" -o '' "$fixtures/feat/nslkdd_20.txt"
+	[ "${stderr_lines[0]}" = "nids-featurize: option '-o': empty file name" ]
+	[[ "${stderr_lines[1]}" == usage:* ]]
+	run -2 --separate-stderr "$NIDS_BIN/nids-featurize" --output= "$fixtures/feat/nslkdd_20.txt"
+	[ "${stderr_lines[0]}" = "nids-featurize: option '-o': empty file name" ]
+	[ -z "$(ls -A "$tmp")" ]
+}

@@ -298,3 +298,12 @@ setup() {
 	run -1 --separate-stderr "$W" -f ugr16 /nonexistent.csv
 	[[ "$stderr" == "nids-window: /nonexistent.csv: "* ]]
 }
+
+@test "-o '' is a usage error at once, and no file is made" {
+	flows "$(t 1000)	10.0.0.1	1	10.0.0.2	80	6	1	1	1	1	0	normal" > "$D/f.rec"
+	mkdir "$D/out" && cd "$D/out"
+	run -2 --separate-stderr "$W" -o '' "$D/f.rec"
+	[ "${stderr_lines[0]}" = "nids-window: option '-o': empty file name" ]
+	[[ "${stderr_lines[1]}" == usage:* ]]
+	[ -z "$(ls -A "$D/out")" ]
+}

@@ -1,8 +1,10 @@
 /* test_io.c: inputs over several files, gzip members, segmented reading, the progress
  * line. */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -154,6 +156,24 @@ static void progress_draws_and_erases(void)
 	nids_progress_free(NULL);
 }
 
+/* An empty output path names no file: a usage error at open, before anything is
+ * written or created (it failed only at the final rename). */
+static void empty_output_path(void)
+{
+	nids_output *out = (nids_output *)1;
+	nids_err err = { 0 };
+	char cwd[512], sub[128];
+	snprintf(sub, sizeof sub, "%s/out-dir", dir);
+	CHECK(getcwd(cwd, sizeof cwd) != NULL, "getcwd");
+	CHECK(mkdir(sub, 0700) == 0, "mkdir %s: %s", sub, strerror(errno));
+	CHECK(chdir(sub) == 0, "chdir");
+	CHECK(nids_output_open(&out, "", 1, &err) == NIDS_EUSAGE && out == NULL, "rc %d", err.code);
+	CHECK(!strcmp(err.msg, "empty output file name") && !err.where[0], "'%s' '%s'", err.where,
+	      err.msg);
+	CHECK(system("test -z \"$(ls -A)\"") == 0, "a file was left in the directory");
+	CHECK(chdir(cwd) == 0, "chdir back");
+}
+
 int main(void)
 {
 	strcpy(dir, "/tmp/nids-io-XXXXXX");
@@ -163,6 +183,7 @@ int main(void)
 	TEST(segmented);
 	TEST(bad_inputs);
 	TEST(progress_draws_and_erases);
+	TEST(empty_output_path);
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	CHECK(system(cmd) == 0, "rm");

@@ -648,6 +648,78 @@ static void meta_text(void)
 	CHECK(nids_time_parse("12x", 3, &us) < 0, "junk");
 }
 
+/* Times print as what they are and read back as the same microseconds, in both forms:
+ * negative times with a fraction (-1.5 s is -1500000, not -2.5 s), years outside
+ * 0000-9999 (written as seconds), and the extremes INT64_MIN + 1 and INT64_MAX. */
+static void time_round_trip(void)
+{
+	static const struct {
+		int64_t us;
+		const char *iso, *epoch; /* what nids_time_format writes without and with epoch */
+	} t[] = {
+		{ 0, "1970-01-01T00:00:00Z", "0" },
+		{ -1, "1969-12-31T23:59:59.999999Z", "-0.000001" },
+		{ -500000, "1969-12-31T23:59:59.500000Z", "-0.500000" },
+		{ -1000000, "1969-12-31T23:59:59Z", "-1" },
+		{ -1500000, "1969-12-31T23:59:58.500000Z", "-1.500000" },
+		{ 1500000, "1970-01-01T00:00:01.500000Z", "1.500000" },
+		{ 951782400000000, "2000-02-29T00:00:00Z", "951782400" },
+		{ -62167219200000000, "0000-01-01T00:00:00Z", "-62167219200" },
+		{ -62167219200000001, "-62167219200.000001", "-62167219200.000001" },
+		{ -62167219201500000, "-62167219201.500000", "-62167219201.500000" },
+		{ 253402300799999999, "9999-12-31T23:59:59.999999Z", "253402300799.999999" },
+		{ 253402300800000000, "253402300800", "253402300800" },
+		{ INT64_MAX, "9223372036854.775807", "9223372036854.775807" },
+		{ INT64_MIN + 1, "-9223372036854.775807", "-9223372036854.775807" },
+	};
+	char buf[64];
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+		for (int epoch = 0; epoch < 2; epoch++) {
+			const char *want = epoch ? t[i].epoch : t[i].iso;
+			int n = nids_time_format(t[i].us, epoch, buf);
+			CHECK(n == (int)strlen(buf) && !strcmp(buf, want), "%lld (epoch %d): '%s', want '%s'",
+			      (long long)t[i].us, epoch, buf, want);
+			int64_t us = 0;
+			CHECK(nids_time_parse(buf, strlen(buf), &us) == 0 && us == t[i].us,
+			      "'%s' read back as %lld, want %lld", buf, (long long)us, (long long)t[i].us);
+		}
+	/* a magnitude over INT64_MAX microseconds would wrap (or be "none"): refused */
+	int64_t us;
+	CHECK(nids_time_parse("9223372036854.775808", 20, &us) < 0, "INT64_MAX + 1");
+	CHECK(nids_time_parse("-9223372036854.775808", 21, &us) < 0, "INT64_MIN");
+	CHECK(nids_time_parse("99999999999999", 14, &us) < 0, "too many seconds");
+}
+
+/* A day past its month's end is refused, not moved into the next month; February has
+ * 29 days in Gregorian leap years (every 4th year, but not centuries not divisible by
+ * 400). */
+static void time_calendar(void)
+{
+	static const struct {
+		const char *s;
+		int ok;
+	} t[] = {
+		{ "2016-02-29T00:00:00Z", 1 }, { "2016-02-30T00:00:00Z", 0 },
+		{ "2015-02-29T00:00:00Z", 0 }, { "2015-02-28T23:59:59Z", 1 },
+		{ "2000-02-29 00:00:00", 1 },  { "1900-02-29T00:00:00Z", 0 },
+		{ "0000-02-29T00:00:00Z", 1 }, { "2016-04-31T00:00:00Z", 0 },
+		{ "2016-04-30T00:00:00Z", 1 }, { "2016-06-31T00:00:00Z", 0 },
+		{ "2016-09-31T00:00:00Z", 0 }, { "2016-11-31T00:00:00Z", 0 },
+		{ "2016-12-31T00:00:00Z", 1 }, { "2016-01-32T00:00:00Z", 0 },
+		{ "2016-01-00T00:00:00Z", 0 },
+	};
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		int64_t us = 0;
+		int rc = nids_time_parse(t[i].s, strlen(t[i].s), &us);
+		CHECK((rc == 0) == t[i].ok, "'%s': %d", t[i].s, rc);
+		char buf[64];
+		if (t[i].ok) { /* the same day prints back */
+			nids_time_format(us, 0, buf);
+			CHECK(!strncmp(buf, t[i].s, 10), "'%s' printed as '%s'", t[i].s, buf);
+		}
+	}
+}
+
 /* meta-v3.rec was written once by this library: metadata of every type, a string table
  * and a header record. The writer must keep producing it, readers keep reading it, and
  * every flipped bit in it is detected. */
@@ -735,6 +807,54 @@ static void class_table_limits(void)
 		CHECK(nids_header_add_class(h, name) == i + 2, "class %d", i);
 	}
 	CHECK(nids_header_add_class(h, "class59999") == 60001, "lookup");
+	nids_header_free(h);
+}
+
+/* Names the reader refuses (empty, a class name over NIDS_MAX_NAME bytes, a string over
+ * NIDS_MAX_STRING) never join a header's tables, so no writer can write them; names of
+ * the longest lengths allowed go through a header and back. */
+static void name_length_limits(void)
+{
+	char *big = malloc(NIDS_MAX_STRING + 2);
+	memset(big, 'a', NIDS_MAX_STRING + 1);
+	big[NIDS_MAX_STRING + 1] = 0;
+	nids_header *h = make_header();
+	CHECK(nids_header_add_class(h, "") == NIDS_EUSAGE, "empty class name");
+	CHECK(nids_header_add_string(h, "") == NIDS_EUSAGE, "empty string");
+	big[NIDS_MAX_NAME + 1] = 0;
+	CHECK(nids_header_add_class(h, big) == NIDS_EUSAGE, "class name of 1025 bytes");
+	big[NIDS_MAX_NAME + 1] = 'a';
+	big[NIDS_MAX_STRING + 1] = 0;
+	CHECK(nids_header_add_string(h, big) == NIDS_EUSAGE, "string of 65536 bytes");
+	CHECK(h->nclasses == 2 && h->nstrings == 0, "%d classes, %d strings", h->nclasses,
+	      h->nstrings);
+	big[NIDS_MAX_NAME] = 0;
+	CHECK(nids_header_add_class(h, big) == 2, "class name of 1024 bytes");
+	big[NIDS_MAX_NAME] = 'a';
+	big[NIDS_MAX_STRING] = 0;
+	CHECK(nids_header_add_string(h, big) == 0, "string of 65535 bytes");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	nids_writer *w;
+	nids_err err = { 0 };
+	CHECK(nids_writer_open(&w, f, "mem", h, 0, &err) == 0, "%s", err.msg);
+	CHECK(nids_writer_close(w, &err) == 0, "%s", err.msg);
+	fclose(f);
+	put_file((unsigned char *)buf, len);
+	nids_input *in;
+	nids_reader *r = NULL;
+	CHECK(nids_input_open(&in, tmp_path, &err) == 0, "%s", err.msg);
+	CHECK(nids_reader_open(&r, in, &err) == 0, "%s", err.msg);
+	const nids_header *rh = r ? nids_reader_header(r) : NULL;
+	CHECK(rh && rh->nclasses == 3 && strlen(rh->classes[2]) == NIDS_MAX_NAME &&
+	              rh->nstrings == 1 && strlen(rh->strings[0]) == NIDS_MAX_STRING,
+	      "tables read back");
+	nids_reader_free(r);
+	nids_input_free(in);
+	unlink(tmp_path);
+	free(buf);
+	free(big);
 	nids_header_free(h);
 }
 
@@ -888,8 +1008,11 @@ int main(int argc, char **argv)
 	TEST(meta_concatenation);
 	TEST(meta_concatenation_mismatch);
 	TEST(meta_text);
+	TEST(time_round_trip);
+	TEST(time_calendar);
 	TEST(golden_meta);
 	TEST(class_table_limits);
+	TEST(name_length_limits);
 	TEST(file_positions);
 	TEST(sink_writer);
 	return CHECK_DONE();
