@@ -184,7 +184,8 @@ setup() {
 	[ ! -e "$D/out.rec" ]
 	# times whose window would start or end beyond int64 microseconds: named, not wrapped
 	# (a 180 s window holds times from INT64_MIN + 360 s to INT64_MAX - 360 s, in us)
-	for tt in ok:9223372036494.775807 no:9223372036494.775808 ok:-9223372036494.775808; do
+	for tt in ok:9223372036494.775807 no:9223372036494.775808 ok:-9223372036494.775808 \
+		no:-9223372036494.775809; do
 		flows "${tt#*:}	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	0	normal" >"$D/far.rec"
 		run --separate-stderr "$W" --min-flows 1 -o "$D/out.rec" "$D/far.rec"
 		if [ "${tt%%:*}" = ok ]; then
@@ -301,7 +302,8 @@ setup() {
 
 @test "-o '' is a usage error at once, and no file is made" {
 	flows "$(t 1000)	10.0.0.1	1	10.0.0.2	80	6	1	1	1	1	0	normal" > "$D/f.rec"
-	mkdir "$D/out" && cd "$D/out"
+	mkdir "$D/out"
+	cd "$D/out"
 	run -2 --separate-stderr "$W" -o '' "$D/f.rec"
 	[ "${stderr_lines[0]}" = "nids-window: option '-o': empty file name" ]
 	[[ "${stderr_lines[1]}" == usage:* ]]
