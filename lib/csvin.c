@@ -657,22 +657,25 @@ __attribute__((noinline)) static int parse_general(const char *s, size_t len, do
 	}
 	if (p != end)
 		return -1;
-	/* mant holds every digit; what strtod would be given (below 128 bytes) may be
-	 * rounded here as strtod rounds it */
+	/* mant holds every digit: rounded here as strtod rounds it */
 	double v;
-	if (digits < 19 && scaled(mant, exp10, len < 128, &v) == 0) {
+	if (digits < 19 && scaled(mant, exp10, 1, &v) == 0) {
 		*out = neg ? -v : v;
 		return 0;
 	}
-	/* rare: long mantissas and large exponents; strtod needs a terminated copy */
-	char buf[128];
-	if (len >= sizeof buf)
+	/* rare: long mantissas and large exponents; strtod needs a terminated copy, on the
+	 * heap for a number too long for the stack's (a 130-digit integer is still one) */
+	char buf[128], *b = buf;
+	if (len >= sizeof buf && !(b = malloc(len + 1)))
 		return -1;
-	memcpy(buf, s, len);
-	buf[len] = 0;
+	memcpy(b, s, len);
+	b[len] = 0;
 	char *e;
-	*out = strtod(buf, &e);
-	return *e ? -1 : 0;
+	*out = strtod(b, &e);
+	int rc = *e ? -1 : 0;
+	if (b != buf)
+		free(b);
+	return rc;
 }
 
 /* The digits at [*pp, end) appended to *m, eight at a time where eight are there (the

@@ -221,18 +221,36 @@ int feat_check_list(feat_ctx *fc, const nids_csv_record *hdr, const char *list, 
 	return 0;
 }
 
+/* Whether v, parsed from field i, is a finite number beyond float32's range: a finite
+ * double, or an infinity strtod gave for a numeral beyond a double's (1e400): inf and
+ * infinity have no digit, numerals have one. */
+static int beyond_f32(const nids_csv_record *rec, int i, double v)
+{
+	if (isnan(v))
+		return 0;
+	if (isfinite(v))
+		return 1;
+	for (size_t k = 0; k < rec->lens[i]; k++)
+		if ((unsigned)(rec->fields[i][k] - '0') < 10)
+			return 1;
+	return 0;
+}
+
+float feat_f32_slow(feat_ctx *fc, const nids_csv_record *rec, int i, double v)
+{
+	if (fabs(v) <= 3.4028234663852886e38 || !beyond_f32(rec, i, v))
+		return (float)v;
+	fc->st->clamped++;
+	return v > 0 ? 3.4028234663852886e38f : -3.4028234663852886e38f;
+}
+
 int feat_measure_slow(feat_ctx *fc, const nids_csv_record *rec, int i, const char *what, float *out,
                       int *nonfinite, nids_err *err)
 {
 	double v;
 	if (nids_parse_float(rec->fields[i], rec->lens[i], &v) == 0) {
-		if (isfinite(v) && fabs(v) <= 3.4028234663852886e38) {
-			*out = (float)v;
-			return 0;
-		}
-		if (isfinite(v)) { /* finite but beyond float32: the largest float32, counted */
-			*out = v > 0 ? 3.4028234663852886e38f : -3.4028234663852886e38f;
-			fc->st->clamped++;
+		if (fabs(v) <= 3.4028234663852886e38 || beyond_f32(rec, i, v)) {
+			*out = feat_f32_slow(fc, rec, i, v);
 			return 0;
 		}
 	} else if (rec->lens[i]) {

@@ -166,8 +166,9 @@ int feat_check_list(feat_ctx *fc, const nids_csv_record *hdr, const char *list, 
                     nids_err *err);
 
 /* Field i as a float under the Infinity/NaN/empty policy: such a value is replaced by
- * o->nonfinite_value and counted in *nonfinite. Returns 0, or NIDS_EFORMAT for text
- * that is not a number (naming the field and what). */
+ * o->nonfinite_value and counted in *nonfinite; a finite number beyond float32's range
+ * (1e400 too) is stored as feat_f32_slow says. Returns 0, or NIDS_EFORMAT for text that
+ * is not a number (naming the field and what). */
 int feat_measure_slow(feat_ctx *fc, const nids_csv_record *rec, int i, const char *what,
                       float *out, int *nonfinite, nids_err *err);
 /* Inline, since it runs on every field: the common case is one parse and a store. */
@@ -181,6 +182,19 @@ static inline int feat_measure(feat_ctx *fc, const nids_csv_record *rec, int i, 
 		return 0;
 	}
 	return feat_measure_slow(fc, rec, i, what, out, nonfinite, err);
+}
+
+/* v, parsed from field i, as a float32 when it is beyond float32's range or not finite:
+ * a finite number beyond the range (1e39, or 1e400, which strtod makes an infinity) is
+ * the largest float32 of its sign and counted in fc->st->clamped; inf, infinity and nan
+ * stay what they are. */
+float feat_f32_slow(feat_ctx *fc, const nids_csv_record *rec, int i, double v);
+/* v as a float32, as feat_f32_slow says, on the rare path only. */
+static inline float feat_f32(feat_ctx *fc, const nids_csv_record *rec, int i, double v)
+{
+	if (v <= 3.4028234663852886e38 && v >= -3.4028234663852886e38)
+		return (float)v;
+	return feat_f32_slow(fc, rec, i, v);
 }
 
 /* Ends a record's policy: with o->drop_nonfinite and nonfinite > 0 the record is

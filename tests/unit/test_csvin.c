@@ -477,6 +477,45 @@ static void numbers_match_strtod(void)
 	}
 }
 
+/* Numbers longer than the stack copy strtod is given (128 bytes) are numbers all the
+ * same, rounded as strtod rounds them: a 130-digit integer, a 400-place fraction, a
+ * mantissa that decides its rounding in its 200th digit. */
+static void long_numbers_match_strtod(void)
+{
+	char b[512];
+	memset(b, '9', 130);
+	b[130] = 0;
+	const char *forms[] = { "%s", "-%s", "%s.5", "%se-100", "%se300" };
+	for (size_t i = 0; i < sizeof forms / sizeof *forms; i++) {
+		char t[600];
+		snprintf(t, sizeof t, forms[i], b);
+		double v = 0, want = strtod(t, NULL);
+		CHECK(nids_parse_float(t, strlen(t), &v) == 0 && memcmp(&v, &want, sizeof v) == 0,
+		      "'%s...' (%zu bytes): %.17g want %.17g", forms[i], strlen(t), v, want);
+	}
+	/* 0.000...0001 with 400 zeros: below the smallest double, 0 as strtod says */
+	b[0] = '0', b[1] = '.';
+	memset(b + 2, '0', 400);
+	strcpy(b + 402, "1");
+	double v = -1;
+	CHECK(nids_parse_float(b, strlen(b), &v) == 0 && v == 0 && !signbit(v), "tiny: %g", v);
+	/* 2^53 + 1 followed by 190 zeros and a 1: above the halfway point, so it rounds up */
+	snprintf(b, sizeof b, "9007199254740993.%0190d1", 0);
+	v = 0;
+	CHECK(nids_parse_float(b, strlen(b), &v) == 0 && v == 9007199254740994.0, "%.17g", v);
+	snprintf(b, sizeof b, "9007199254740993.%0190d", 0);
+	CHECK(nids_parse_float(b, strlen(b), &v) == 0 && v == 9007199254740992.0, "%.17g", v);
+	/* too long but not a number: still refused */
+	memset(b, '9', 200);
+	strcpy(b + 200, "x");
+	CHECK(nids_parse_float(b, strlen(b), &v) == -1, "200 digits and an x accepted");
+	/* a finite numeral beyond a double is HUGE_VAL, as strtod gives it; tiny ones 0 */
+	CHECK(nids_parse_float("1e400", 5, &v) == 0 && v == HUGE_VAL, "1e400: %g", v);
+	CHECK(nids_parse_float("-1e400", 6, &v) == 0 && v == -HUGE_VAL, "-1e400: %g", v);
+	CHECK(nids_parse_float("1e-400", 6, &v) == 0 && v == 0, "1e-400: %g", v);
+	CHECK(nids_parse_float("2e-324", 6, &v) == 0 && v == strtod("2e-324", NULL), "2e-324: %g", v);
+}
+
 /* The forms scale_exact rounds (16 to 19 digit mantissas, as CICFlowMeter's CSVs are
  * full of, and exponents up to 27 either way), including exact ties between two doubles,
  * bit for bit as strtod rounds them. */
@@ -577,6 +616,7 @@ int main(void)
 	TEST(random_text_as_libcsv);
 	TEST(bad_text);
 	TEST(numbers_match_strtod);
+	TEST(long_numbers_match_strtod);
 	TEST(long_mantissas_match_strtod);
 	return CHECK_DONE();
 }
