@@ -135,6 +135,19 @@ teardown() { teardown_tmp; }
 	[ ! -e "$tmp/o.rec" ]
 }
 
+@test "nids-featurize: a NUL byte is reported on its own line, in any read of the input" {
+	printf 'a,b,label\n1,2,0\n3,4,0\n5\0006,7,0\n' >"$tmp/nul.csv"
+	run --separate-stderr feat -f csv -o "$tmp/o.rec" "$tmp/nul.csv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $tmp/nul.csv:4: binary data (a NUL byte): this is not CSV text" ]
+	[ ! -e "$tmp/o.rec" ]
+	{ printf 'a,b,label\r\n'; seq 199999 | sed 's/$/,1,0\r/'; printf '5\0006,7,0\r\n'; } >"$tmp/big.csv"
+	run --separate-stderr feat -f csv -o "$tmp/o.rec" "$tmp/big.csv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $tmp/big.csv:200001: binary data (a NUL byte): this is not CSV text" ]
+	[ ! -e "$tmp/o.rec" ]
+}
+
 @test "nids-featurize: an archive is named as one, with the command that pipes its CSV out" {
 	mkdir "$tmp/day"
 	cp "$fixtures/feat/nslkdd_20.txt" "$tmp/day/flows.txt"
