@@ -203,8 +203,17 @@ static inline float feat_f32(feat_ctx *fc, const nids_csv_record *rec, int i, do
 int feat_nonfinite_done(feat_ctx *fc, int nonfinite);
 
 /* Seconds since the epoch for "YYYY-MM-DD HH:MM:SS[.frac]" or "D/M/YYYY H:MM[:SS][ AM|PM]"
- * (CICFlowMeter), taken as UTC. Returns 0, or -1 when s is neither. */
+ * (CICFlowMeter), taken as UTC. Returns 0, or -1 when s is neither or names a day its
+ * month lacks. */
 int feat_parse_time(const char *s, double *out);
+
+/* Whether day d of month mo (1 to 12) of year y exists in the Gregorian calendar:
+ * 1 or 0. */
+int feat_day_exists(long y, long mo, long d);
+
+/* For a time nids_time_parse accepted: 0 when s [len] begins with a YYYY-MM-DD date
+ * whose day its month lacks (2016-02-30), else 1. */
+int feat_iso_day_exists(const char *s, size_t len);
 
 /* Label and class of a record from its label text (and an optional class text, else
  * NULL): a number is taken as the label (0 or 1 only; class "benign" or "attack"

@@ -108,6 +108,20 @@ fx="$NIDS_TOP/tests/fixtures/feat"
 	feat -q --no-ids "$shared_data/$friday" | ncat -n 0 | tr '\t' '\n' | grep -c '^time$\|^src_addr$\|^record$' | grep -qx 1
 }
 
+@test "cic: a timestamp whose day its month lacks is refused, D/M/YYYY and YYYY-MM-DD alike" {
+	for t in '29/2/2017 1:02' '31/4/2017 1:02' '30/02/2016 10:00:00' '2017-02-29 01:02:03.5'; do
+		printf 'Flow Duration,Timestamp,Label\n1,7/7/2017 3:30,BENIGN\n2,%s,BENIGN\n' "$t" >"$tmp/t.csv"
+		run --separate-stderr feat -f cic -o "$tmp/out.rec" "$tmp/t.csv"
+		[ "$status" -eq 1 ]
+		[ "$stderr" = "nids-featurize: $tmp/t.csv:3: field 2: '$t' is not a time" ]
+		[ ! -e "$tmp/out.rec" ]
+	done
+	printf 'Flow Duration,Timestamp,Label\n1,29/2/2016 1:02,BENIGN\n2,31/12/2017 23:59:59,BENIGN\n3,2016-02-29 01:02:03.5,BENIGN\n' >"$tmp/ok.csv"
+	feat -q -f cic -o "$tmp/ok.rec" "$tmp/ok.csv"
+	run ncat -H -c time "$tmp/ok.rec"
+	[ "$output" = "$(printf '2016-02-29T01:02:00Z\n2017-12-31T23:59:59Z\n2016-02-29T01:02:03.500000Z')" ]
+}
+
 @test "cic: the improved layout keeps its id and the microsecond timestamp exactly" {
 	need_shared cicids2017_improved_sample.csv.zst
 	feat -q "$shared_data/cicids2017_improved_sample.csv.zst" > "$tmp/i.rec"

@@ -37,6 +37,14 @@ fx="$NIDS_TOP/tests/fixtures/nfdump"
 	[[ "$stderr" == *"no such column; those features are 0" ]]
 }
 
+@test "nfdump: a start time whose day its month lacks is not a time" {
+	{ head -2 "$fx/nfdump-1.7.5.csv"; echo '2023-02-29 22:13:31.000,0.000,TCP,10.0.0.8,1234,10.0.1.1,80,1,40,1'; } >"$tmp/d.csv"
+	run --separate-stderr feat -f nfdump -q -o "$tmp/out.rec" "$tmp/d.csv"
+	[ "$status" -eq 1 ]
+	[ "${stderr_lines[-1]}" = "nids-featurize: $tmp/d.csv:3: field 1: '2023-02-29 22:13:31.000' is not a time" ]
+	[ ! -e "$tmp/out.rec" ]
+}
+
 @test "nfdump: 'No matching flows' is an empty stream; a bad line before the trailer is an error" {
 	run --separate-stderr feat -v -f nfdump -o "$tmp/e.rec" "$fx/nfdump-empty.csv"
 	[ "$status" -eq 0 ]

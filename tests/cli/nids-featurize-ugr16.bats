@@ -61,6 +61,26 @@ fx="$NIDS_TOP/tests/fixtures/feat"
 	[ "$output" = 1458259200 ]
 }
 
+@test "ugr16: a day its month lacks is not a time; leap days of leap years are" {
+	h='Date time,Duration,Source IP,Destination IP,Source Port,Destination Port,Protocol,Flag,Forwarding status,ToS,Packets,Bytes,Label'
+	r='%s 00:00:00,1.0,1.2.3.4,5.6.7.8,1,53,UDP,.A....,0,0,2,167,background\n'
+	for d in 2016-02-30 2016-04-31 2015-02-29 1900-02-29 2016-06-31 2016-11-31; do
+		{ echo "$h"; printf "$r" 2016-02-28 "$d"; } >"$tmp/d.csv"
+		run --separate-stderr feat -f ugr16 -o "$tmp/out.rec" "$tmp/d.csv"
+		[ "$status" -eq 1 ]
+		[ "$stderr" = "nids-featurize: $tmp/d.csv:3: field 1: '$d 00:00:00' is not a time" ]
+		[ ! -e "$tmp/out.rec" ]
+		# raw rows too
+		printf "$r" 2016-02-28 "$d" >"$tmp/raw.csv"
+		run --separate-stderr feat -f ugr16 -o "$tmp/out.rec" "$tmp/raw.csv"
+		[ "$stderr" = "nids-featurize: $tmp/raw.csv:2: field 1: '$d 00:00:00' is not a time" ]
+	done
+	{ echo "$h"; printf "$r" 2016-02-29 2000-02-29 2016-04-30 2016-12-31 2017-02-28; } >"$tmp/ok.csv"
+	feat -q -f ugr16 -o "$tmp/ok.rec" "$tmp/ok.csv"
+	run ncat -H -c time "$tmp/ok.rec"
+	[ "$output" = "$(printf '2016-02-29T00:00:00Z\n2000-02-29T00:00:00Z\n2016-04-30T00:00:00Z\n2016-12-31T00:00:00Z\n2017-02-28T00:00:00Z')" ]
+}
+
 @test "ugr16: bad TCP flags: file:line, exit 1, no output file" {
 	{ cat "$fx/ugr_raw.csv"; echo '2016-03-18 00:00:04,0.000,1.2.3.4,5.6.7.8,1,2,TCP,.AX...,0,0,1,40,background'; } > "$tmp/b.csv"
 	run --separate-stderr feat -o "$tmp/out.rec" "$tmp/b.csv"

@@ -38,6 +38,24 @@ static void times(void)
 	CHECK(feat_parse_time("06/12/2022 12:00:15 AM", &t) == 0 && t == 1670284815, "am %.0f", t);
 	CHECK(feat_parse_time("2016-02-29 00:00:00", &t) == 0 && t == 1456704000, "leap %.0f", t);
 	CHECK(feat_parse_time("2016-13-01 00:00:00", &t) < 0, "month 13");
+	/* a day its month lacks is no time, not the next month's first */
+	const char *no_day[] = { "2016-02-30 00:00:00", "2016-04-31 00:00:00", "2015-02-29 00:00:00",
+		                 "1900-02-29 00:00:00", "2016-09-31 12:00:00", "29/2/2017 1:02",
+		                 "31/6/2017 1:02", "2016-01-00 00:00:00", "0/1/2017 1:02",
+		                 "2016-01-32 00:00:00" };
+	for (size_t i = 0; i < sizeof no_day / sizeof *no_day; i++)
+		CHECK(feat_parse_time(no_day[i], &t) < 0, "'%s' accepted: %.0f", no_day[i], t);
+	CHECK(feat_parse_time("2000-02-29 00:00:00", &t) == 0 && t == 951782400, "2000 %.0f", t);
+	CHECK(feat_parse_time("29/2/2016 1:02", &t) == 0 && t == 1456707720, "cic leap %.0f", t);
+	CHECK(feat_parse_time("31/12/2017 23:59:59", &t) == 0 && t == 1514764799, "%.0f", t);
+	CHECK(feat_day_exists(2016, 2, 29) && !feat_day_exists(2015, 2, 29) &&
+	      feat_day_exists(2000, 2, 29) && !feat_day_exists(2100, 2, 29) &&
+	      feat_day_exists(2016, 4, 30) && !feat_day_exists(2016, 4, 31) &&
+	      feat_day_exists(2016, 12, 31) && !feat_day_exists(2016, 13, 1) &&
+	      !feat_day_exists(2016, 1, 0), "days of months");
+	CHECK(!feat_iso_day_exists("2016-02-30 00:00:00", 19) &&
+	      feat_iso_day_exists("2016-02-29T00:00:00Z", 20) &&
+	      feat_iso_day_exists("1456704000", 10), "dates nids_time_parse takes");
 	CHECK(feat_parse_time("7/7/17 3:30", &t) < 0, "2-digit year");
 	CHECK(feat_parse_time("2016-07-27", &t) < 0, "no time");
 	CHECK(feat_parse_time("2016-07-27 13:48:28x", &t) < 0, "trailing text");
