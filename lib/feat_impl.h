@@ -39,6 +39,7 @@ enum { FEAT_ID_TIME, FEAT_ID_SRC, FEAT_ID_SPORT, FEAT_ID_DST, FEAT_ID_DPORT, FEA
 typedef struct feat_ids {
 	int field[FEAT_NIDS];
 	int off[FEAT_NIDS];
+	int type_code; /* an ICMP destination port may be nfdump's type.code (ugr16, nfdump) */
 } feat_ids;
 
 /* Returned by a format's row function for records it did not turn into a row. */
@@ -239,6 +240,11 @@ int feat_ids_add(feat_ctx *fc, feat_ids *ids, nids_err *err);
 /* Parses the record's identifier fields into fc->meta. Returns 0 or NIDS_EFORMAT naming
  * the field and the value. */
 int feat_ids_fill(feat_ctx *fc, const feat_ids *ids, const nids_csv_record *rec, nids_err *err);
+
+/* Field f of rec as a port: a whole number 0..65535 (0 when empty) or, when proto_field
+ * (the protocol's field, -1 for a source port) says ICMP or ICMPv6, nfdump's "type.code"
+ * as type * 256 + code. Returns the port, or -1 for anything else (a dot elsewhere). */
+int feat_port_number(const nids_csv_record *rec, int f, int proto_field);
 
 /* An IP protocol number for a name (TCP, udp, ICMP6, ...) or a number; -1 when neither. */
 int feat_proto_number(const char *s, size_t len);

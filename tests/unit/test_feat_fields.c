@@ -79,6 +79,39 @@ static void addresses(void)
 	      feat_proto_number("TC", 2) < 0, "the fast names and their neighbours");
 }
 
+/* A port's accepted forms: whole numbers 0..65535 anywhere, empty as 0; type.code only
+ * where the protocol field given says ICMP or ICMPv6 (an ICMP destination port). */
+static void ports(void)
+{
+	static const struct {
+		const char *port, *proto; /* proto NULL: a source port (no protocol given) */
+		int want;
+	} cases[] = {
+		{ "80", NULL, 80 },        { "0080", NULL, 80 },      { "", NULL, 0 },
+		{ "65535", NULL, 65535 },  { "65536", NULL, -1 },     { "123456", NULL, -1 },
+		{ "8e1", NULL, 80 },       { "-1", NULL, -1 },        { "1.5", NULL, -1 },
+		{ "80.0", NULL, -1 },      { "8.0", NULL, -1 },       { "8.0", "ICMP", 2048 },
+		{ "8.0", "1", 2048 },      { "3.13", "icmp", 781 },   { "128.0", "ICMP6", 32768 },
+		{ "1.0", "58", 256 },      { "255.255", "ICMP", 65535 }, { "8.0", "TCP", -1 },
+		{ "1.5", "UDP", -1 },      { "8.0", "6", -1 },        { "0.0.0", "ICMP", -1 },
+		{ "1.2.0", "ICMP", -1 },   { "256.0", "ICMP", -1 },   { "1.256", "ICMP", -1 },
+		{ "0001.0", "ICMP", -1 },  { "8.", "ICMP", -1 },      { ".8", "ICMP", -1 },
+		{ "-1.0", "ICMP", -1 },    { "1.0x", "ICMP", -1 },    { "1e0.0", "ICMP", -1 },
+		{ "2048", "ICMP", 2048 },  { "x", "ICMP", -1 },       { "inf", NULL, -1 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char port[16], proto[16];
+		snprintf(port, sizeof port, "%s", cases[i].port);
+		snprintf(proto, sizeof proto, "%s", cases[i].proto ? cases[i].proto : "");
+		char *fields[2] = { port, proto };
+		size_t lens[2] = { strlen(port), strlen(proto) };
+		nids_csv_record rec = { 2, fields, lens, 1 };
+		int got = feat_port_number(&rec, 0, cases[i].proto ? 1 : -1);
+		CHECK(got == cases[i].want, "'%s' (%s): %d, want %d", cases[i].port,
+		      cases[i].proto ? cases[i].proto : "source", got, cases[i].want);
+	}
+}
+
 /* The CSV file at path, comma-separated, through *in. */
 static nids_csv *open_csv(const char *path, nids_input **in)
 {
@@ -274,6 +307,7 @@ int main(void)
 	TEST(name_keys);
 	TEST(times);
 	TEST(addresses);
+	TEST(ports);
 	TEST(identifier_fields);
 	TEST(dotted_quads_random);
 	TEST(vocab_round_trip);
