@@ -295,18 +295,6 @@ int feat_day_exists(long y, long mo, long d)
 	return d <= DAYS[mo - 1] + (mo == 2 && leap);
 }
 
-int feat_iso_day_exists(const char *s, size_t len)
-{
-	if (len < 10 || s[4] != '-' || s[7] != '-')
-		return 1; /* no YYYY-MM-DD date: nothing to check */
-	long v[3] = { 0, 0, 0 };
-	const char *p = s;
-	for (int k = 0; k < 3; k++, p++) /* (p++: past the '-') */
-		for (const char *e = p + (k ? 2 : 4); p < e; p++)
-			v[k] = v[k] * 10 + (*p - '0');
-	return feat_day_exists(v[0], v[1], v[2]);
-}
-
 /* Reads 1 to max digits; returns the number of digits read. */
 static int digits(const char **p, int max, long *v)
 {

@@ -78,18 +78,12 @@ static int icmp_type_code(const char *s, size_t len)
 	return i == len ? v[0] * 256 + v[1] : -1;
 }
 
-int feat_port_number(const nids_csv_record *rec, int f, int proto_field)
+/* The forms port_number leaves (a dot, a sign, an exponent, more than 5 characters),
+ * as feat_port_number says. */
+__attribute__((noinline)) static int port_slow(const nids_csv_record *rec, int f, int proto_field)
 {
 	const char *s = rec->fields[f];
 	size_t len = rec->lens[f];
-	if (len <= 5) { /* digits alone (none: empty, 0): the number they spell */
-		int v = 0;
-		size_t i = 0;
-		for (; i < len && (unsigned)(s[i] - '0') < 10; i++)
-			v = v * 10 + (s[i] - '0');
-		if (i == len)
-			return v <= 65535 ? v : -1;
-	}
 	/* a dot is type.code only where nfdump writes it, an ICMP or ICMPv6 flow's
 	   destination port; elsewhere "1.5" could be either */
 	if (memchr(s, '.', len)) {
@@ -102,6 +96,28 @@ int feat_port_number(const nids_csv_record *rec, int f, int proto_field)
 	if (nids_parse_float(s, len, &a) || a < 0 || a > 65535 || a != floor(a))
 		return -1;
 	return (int)a;
+}
+
+/* Digits alone (none: empty, 0), the common case, inline where the identifiers are
+ * read: the port they spell, or -1 beyond 65535; -2 for the rest, which port_slow
+ * decides. */
+static inline int port_number(const char *s, size_t len)
+{
+	if (len <= 5) {
+		int v = 0;
+		size_t i = 0;
+		for (; i < len && (unsigned)(s[i] - '0') < 10; i++)
+			v = v * 10 + (s[i] - '0');
+		if (i == len)
+			return v <= 65535 ? v : -1;
+	}
+	return -2;
+}
+
+int feat_port_number(const nids_csv_record *rec, int f, int proto_field)
+{
+	int p = port_number(rec->fields[f], rec->lens[f]);
+	return p == -2 ? port_slow(rec, f, proto_field) : p;
 }
 
 /* A dotted quad as inet_pton takes it (four decimal numbers to 255, no leading zeros)
@@ -187,10 +203,11 @@ int feat_ids_fill(feat_ctx *fc, const feat_ids *ids, const nids_csv_record *rec,
 			break;
 		case FEAT_ID_SPORT:
 		case FEAT_ID_DPORT: {
-			int p = feat_port_number(rec, f,
-			                         i == FEAT_ID_DPORT && ids->type_code
-			                                 ? ids->field[FEAT_ID_PROTO]
-			                                 : -1);
+			int p = port_number(s, len);
+			if (p == -2)
+				p = port_slow(rec, f,
+				              i == FEAT_ID_DPORT && ids->type_code ? ids->field[FEAT_ID_PROTO]
+				                                                   : -1);
 			if (p < 0)
 				return bad(fc, f, "a port", s, err);
 			nids_meta_put_u16(m + off, (unsigned)p);

@@ -193,7 +193,7 @@ float feat_f32_slow(feat_ctx *fc, const nids_csv_record *rec, int i, double v);
 /* v as a float32, as feat_f32_slow says, on the rare path only. */
 static inline float feat_f32(feat_ctx *fc, const nids_csv_record *rec, int i, double v)
 {
-	if (v <= 3.4028234663852886e38 && v >= -3.4028234663852886e38)
+	if (__builtin_expect(__builtin_fabs(v) <= 3.4028234663852886e38, 1))
 		return (float)v;
 	return feat_f32_slow(fc, rec, i, v);
 }
@@ -212,9 +212,19 @@ int feat_parse_time(const char *s, double *out);
  * 1 or 0. */
 int feat_day_exists(long y, long mo, long d);
 
-/* For a time nids_time_parse accepted: 0 when s [len] begins with a YYYY-MM-DD date
- * whose day its month lacks (2016-02-30), else 1. */
-int feat_iso_day_exists(const char *s, size_t len);
+/* For a time nids_time_parse accepted (so its date's characters are digits): 0 when
+ * s [len] begins with a YYYY-MM-DD date whose day its month lacks (2016-02-30), else 1.
+ * Inline, as it runs on each new time text: days up to 28 are in every month. */
+static inline int feat_iso_day_exists(const char *s, size_t len)
+{
+	if (len < 10 || s[4] != '-' || s[7] != '-')
+		return 1; /* no YYYY-MM-DD date: nothing to check */
+	long d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (d <= 28)
+		return 1;
+	long y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	return feat_day_exists(y, (s[5] - '0') * 10 + (s[6] - '0'), d);
+}
 
 /* Label and class of a record from its label text (and an optional class text, else
  * NULL): a number is taken as the label (0 or 1 only; class "benign" or "attack"
