@@ -386,15 +386,44 @@ static const char *archive_kind(const unsigned char *p, size_t n, char *member, 
 	return NULL;
 }
 
-/* The message for a NUL byte in the input's first bytes p [n] (first: they are its
- * first): an archive is named as one, with the command that reads a CSV out of it. */
+/* The line of a NUL at nul in the text [buf, dend) not yet split or parsed: the line
+ * the text starts on, plus the line ends before the NUL counted as the splitter counts
+ * them (each CR or LF, except an LF after a CR with only spaces and tabs between, which
+ * is a blank line blank_line skips). libcsv's part of a field not yet finished comes
+ * before the text: the LFs in it are lines on_field has yet to count. */
+static long nul_line(const nids_csv *c, const unsigned char *nul)
+{
+	long line = c->line;
+	int cr = c->prev_cr;
+	if (c->quoted) {
+		for (size_t i = 0; i < c->p.entry_pos; i++)
+			line += c->p.entry_buf[i] == '\n';
+		if (c->p.entry_pos || c->p.quoted || c->nf != c->cur_first)
+			cr = 0; /* inside a record: an LF is no CRLF's */
+	}
+	for (const unsigned char *s = c->buf; s < nul; s++) {
+		if (*s == '\n')
+			line += !cr, cr = 0;
+		else if (*s == '\r')
+			line++, cr = 1;
+		else if (!is_blank(*s))
+			cr = 0;
+	}
+	return line;
+}
+
+/* The message for a NUL byte in the bytes p [n] just read (first: they are the input's
+ * first): an archive is named as one, with the command that reads a CSV out of it; other
+ * text by the NUL's own line. */
 static int binary_input(nids_csv *c, const unsigned char *p, size_t n, int first, nids_err *err)
 {
 	char member[300];
 	const char *kind = first ? archive_kind(p, n, member, sizeof member) : NULL;
-	if (!kind)
+	if (!kind) {
+		c->line = nul_line(c, memchr(p, 0, n)); /* (the error ends the reading) */
 		return nids_err_set(err, NIDS_EFORMAT, nids_csv_where(c),
 		                    "binary data (a NUL byte): this is not CSV text");
+	}
 	/* (GNU tar finds a file's compression, not a pipe's: say it) */
 	const char *cmd = strcmp(kind, "tar")              ? "unzip -p"
 	                  : nids_input_is_gzip(c->in) ? "tar -xzOf"
@@ -657,22 +686,25 @@ __attribute__((noinline)) static int parse_general(const char *s, size_t len, do
 	}
 	if (p != end)
 		return -1;
-	/* mant holds every digit; what strtod would be given (below 128 bytes) may be
-	 * rounded here as strtod rounds it */
+	/* mant holds every digit: rounded here as strtod rounds it */
 	double v;
-	if (digits < 19 && scaled(mant, exp10, len < 128, &v) == 0) {
+	if (digits < 19 && scaled(mant, exp10, 1, &v) == 0) {
 		*out = neg ? -v : v;
 		return 0;
 	}
-	/* rare: long mantissas and large exponents; strtod needs a terminated copy */
-	char buf[128];
-	if (len >= sizeof buf)
+	/* rare: long mantissas and large exponents; strtod needs a terminated copy, on the
+	 * heap for a number too long for the stack's (a 130-digit integer is still one) */
+	char buf[128], *b = buf;
+	if (len >= sizeof buf && !(b = malloc(len + 1)))
 		return -1;
-	memcpy(buf, s, len);
-	buf[len] = 0;
+	memcpy(b, s, len);
+	b[len] = 0;
 	char *e;
-	*out = strtod(buf, &e);
-	return *e ? -1 : 0;
+	*out = strtod(b, &e);
+	int rc = *e ? -1 : 0;
+	if (b != buf)
+		free(b);
+	return rc;
 }
 
 /* The digits at [*pp, end) appended to *m, eight at a time where eight are there (the

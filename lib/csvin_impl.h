@@ -46,9 +46,10 @@ void nids_csv_free(nids_csv *c);
 /* Parses a whole field as a number: decimal with optional sign, fraction and exponent,
  * correctly rounded (to nearest, ties to even, as glibc's strtod), without strtod for
  * mantissas of up to 18 digits (19 in plain [-+]digits[.digits] fields) and exponents
- * up to 27 either way, strtod otherwise; also inf/infinity/nan in any case. Spaces and
- * tabs before and after the number are ignored. Returns 0 with *out, or -1 when the
- * text is not a number (empty included). */
+ * up to 27 either way, strtod otherwise, at any length; also inf/infinity/nan in any
+ * case. A numeral beyond a double's range is +-HUGE_VAL and one below it 0 or a
+ * subnormal, as strtod gives them. Spaces and tabs before and after the number are
+ * ignored. Returns 0 with *out, or -1 when the text is not a number (empty included). */
 int nids_parse_float(const char *s, size_t len, double *out);
 
 #endif

@@ -221,18 +221,36 @@ int feat_check_list(feat_ctx *fc, const nids_csv_record *hdr, const char *list, 
 	return 0;
 }
 
+/* Whether v, parsed from field i, is a finite number beyond float32's range: a finite
+ * double, or an infinity strtod gave for a numeral beyond a double's (1e400): inf and
+ * infinity have no digit, numerals have one. */
+static int beyond_f32(const nids_csv_record *rec, int i, double v)
+{
+	if (isnan(v))
+		return 0;
+	if (isfinite(v))
+		return 1;
+	for (size_t k = 0; k < rec->lens[i]; k++)
+		if ((unsigned)(rec->fields[i][k] - '0') < 10)
+			return 1;
+	return 0;
+}
+
+float feat_f32_slow(feat_ctx *fc, const nids_csv_record *rec, int i, double v)
+{
+	if (fabs(v) <= 3.4028234663852886e38 || !beyond_f32(rec, i, v))
+		return (float)v;
+	fc->st->clamped++;
+	return v > 0 ? 3.4028234663852886e38f : -3.4028234663852886e38f;
+}
+
 int feat_measure_slow(feat_ctx *fc, const nids_csv_record *rec, int i, const char *what, float *out,
                       int *nonfinite, nids_err *err)
 {
 	double v;
 	if (nids_parse_float(rec->fields[i], rec->lens[i], &v) == 0) {
-		if (isfinite(v) && fabs(v) <= 3.4028234663852886e38) {
-			*out = (float)v;
-			return 0;
-		}
-		if (isfinite(v)) { /* finite but beyond float32: the largest float32, counted */
-			*out = v > 0 ? 3.4028234663852886e38f : -3.4028234663852886e38f;
-			fc->st->clamped++;
+		if (fabs(v) <= 3.4028234663852886e38 || beyond_f32(rec, i, v)) {
+			*out = feat_f32_slow(fc, rec, i, v);
 			return 0;
 		}
 	} else if (rec->lens[i]) {
@@ -266,6 +284,15 @@ static long days_from_civil(long y, long m, long d)
 	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
 	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + doe - 719468;
+}
+
+int feat_day_exists(long y, long mo, long d)
+{
+	static const unsigned char DAYS[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (mo < 1 || mo > 12 || d < 1)
+		return 0;
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return d <= DAYS[mo - 1] + (mo == 2 && leap);
 }
 
 /* Reads 1 to max digits; returns the number of digits read. */
@@ -320,7 +347,7 @@ int feat_parse_time(const char *s, double *out)
 		hh = hh % 12 + ((p[1] == 'P' || p[1] == 'p') ? 12 : 0);
 		p += 3;
 	}
-	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60)
+	if (*p || !feat_day_exists(y, mo, d) || hh > 23 || mm > 59 || ss > 60)
 		return -1;
 	*out =
 	    (double)days_from_civil(y, mo, d) * 86400.0 + (double)(hh * 3600 + mm * 60 + ss) + frac;

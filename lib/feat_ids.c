@@ -17,6 +17,7 @@ void feat_ids_init(feat_ids *ids)
 {
 	for (int i = 0; i < FEAT_NIDS; i++)
 		ids->field[i] = ids->off[i] = -1;
+	ids->type_code = 0;
 }
 
 int feat_ids_add(feat_ctx *fc, feat_ids *ids, nids_err *err)
@@ -61,10 +62,48 @@ int feat_proto_number(const char *s, size_t len)
 	return -1;
 }
 
-/* A port: a whole number 0..65535, or nfdump's ICMP "type.code" as type * 256 + code. */
-static int port_number(const char *s, size_t len)
+/* nfdump's "type.code" of an ICMP flow's destination port, each 1 to 3 digits up to
+ * 255, as type * 256 + code; -1 for anything else ("0.0.0", "1.2.", "300.1"). */
+static int icmp_type_code(const char *s, size_t len)
 {
-	if (len <= 5) { /* digits alone: the number they spell */
+	int v[2] = { 0, 0 };
+	size_t i = 0;
+	for (int k = 0; k < 2; k++) {
+		size_t start = i;
+		for (; i < len && i - start < 3 && (unsigned)(s[i] - '0') < 10; i++)
+			v[k] = v[k] * 10 + (s[i] - '0');
+		if (i == start || v[k] > 255 || (k == 0 && (i == len || s[i++] != '.')))
+			return -1;
+	}
+	return i == len ? v[0] * 256 + v[1] : -1;
+}
+
+/* The forms port_number leaves (a dot, a sign, an exponent, more than 5 characters),
+ * as feat_port_number says. */
+__attribute__((noinline)) static int port_slow(const nids_csv_record *rec, int f, int proto_field)
+{
+	const char *s = rec->fields[f];
+	size_t len = rec->lens[f];
+	/* a dot is type.code only where nfdump writes it, an ICMP or ICMPv6 flow's
+	   destination port; elsewhere "1.5" could be either */
+	if (memchr(s, '.', len)) {
+		if (proto_field < 0)
+			return -1;
+		int p = feat_proto_number(rec->fields[proto_field], rec->lens[proto_field]);
+		return p == 1 || p == 58 ? icmp_type_code(s, len) : -1;
+	}
+	double a;
+	if (nids_parse_float(s, len, &a) || a < 0 || a > 65535 || a != floor(a))
+		return -1;
+	return (int)a;
+}
+
+/* Digits alone (none: empty, 0), the common case, inline where the identifiers are
+ * read: the port they spell, or -1 beyond 65535; -2 for the rest, which port_slow
+ * decides. */
+static inline int port_number(const char *s, size_t len)
+{
+	if (len <= 5) {
 		int v = 0;
 		size_t i = 0;
 		for (; i < len && (unsigned)(s[i] - '0') < 10; i++)
@@ -72,15 +111,13 @@ static int port_number(const char *s, size_t len)
 		if (i == len)
 			return v <= 65535 ? v : -1;
 	}
-	const char *dot = memchr(s, '.', len);
-	double a, b;
-	if (dot && nids_parse_float(s, (size_t)(dot - s), &a) == 0 &&
-	    nids_parse_float(dot + 1, len - (size_t)(dot - s) - 1, &b) == 0 && a >= 0 && a <= 255 &&
-	    b >= 0 && b <= 255 && a == floor(a) && b == floor(b))
-		return (int)a * 256 + (int)b;
-	if (nids_parse_float(s, len, &a) || a < 0 || a > 65535 || a != floor(a))
-		return -1;
-	return (int)a;
+	return -2;
+}
+
+int feat_port_number(const nids_csv_record *rec, int f, int proto_field)
+{
+	int p = port_number(rec->fields[f], rec->lens[f]);
+	return p == -2 ? port_slow(rec, f, proto_field) : p;
 }
 
 /* A dotted quad as inet_pton takes it (four decimal numbers to 255, no leading zeros)
@@ -143,7 +180,7 @@ int feat_ids_fill(feat_ctx *fc, const feat_ids *ids, const nids_csv_record *rec,
 			double t;
 			if (len && len == fc->time_memo_len && !memcmp(s, fc->time_memo, len)) {
 				nids_meta_put_i64(m + off, fc->time_memo_us);
-			} else if (nids_time_parse(s, len, &us) == 0) {
+			} else if (nids_time_parse(s, len, &us) == 0 && feat_iso_day_exists(s, len)) {
 				nids_meta_put_i64(m + off, us);
 				if (len < sizeof fc->time_memo) {
 					memcpy(fc->time_memo, s, len);
@@ -166,7 +203,11 @@ int feat_ids_fill(feat_ctx *fc, const feat_ids *ids, const nids_csv_record *rec,
 			break;
 		case FEAT_ID_SPORT:
 		case FEAT_ID_DPORT: {
-			int p = len ? port_number(s, len) : 0;
+			int p = port_number(s, len);
+			if (p == -2)
+				p = port_slow(rec, f,
+				              i == FEAT_ID_DPORT && ids->type_code ? ids->field[FEAT_ID_PROTO]
+				                                                   : -1);
 			if (p < 0)
 				return bad(fc, f, "a port", s, err);
 			nids_meta_put_u16(m + off, (unsigned)p);

@@ -39,6 +39,7 @@ enum { FEAT_ID_TIME, FEAT_ID_SRC, FEAT_ID_SPORT, FEAT_ID_DST, FEAT_ID_DPORT, FEA
 typedef struct feat_ids {
 	int field[FEAT_NIDS];
 	int off[FEAT_NIDS];
+	int type_code; /* an ICMP destination port may be nfdump's type.code (ugr16, nfdump) */
 } feat_ids;
 
 /* Returned by a format's row function for records it did not turn into a row. */
@@ -166,8 +167,9 @@ int feat_check_list(feat_ctx *fc, const nids_csv_record *hdr, const char *list, 
                     nids_err *err);
 
 /* Field i as a float under the Infinity/NaN/empty policy: such a value is replaced by
- * o->nonfinite_value and counted in *nonfinite. Returns 0, or NIDS_EFORMAT for text
- * that is not a number (naming the field and what). */
+ * o->nonfinite_value and counted in *nonfinite; a finite number beyond float32's range
+ * (1e400 too) is stored as feat_f32_slow says. Returns 0, or NIDS_EFORMAT for text that
+ * is not a number (naming the field and what). */
 int feat_measure_slow(feat_ctx *fc, const nids_csv_record *rec, int i, const char *what,
                       float *out, int *nonfinite, nids_err *err);
 /* Inline, since it runs on every field: the common case is one parse and a store. */
@@ -183,14 +185,46 @@ static inline int feat_measure(feat_ctx *fc, const nids_csv_record *rec, int i, 
 	return feat_measure_slow(fc, rec, i, what, out, nonfinite, err);
 }
 
+/* v, parsed from field i, as a float32 when it is beyond float32's range or not finite:
+ * a finite number beyond the range (1e39, or 1e400, which strtod makes an infinity) is
+ * the largest float32 of its sign and counted in fc->st->clamped; inf, infinity and nan
+ * stay what they are. */
+float feat_f32_slow(feat_ctx *fc, const nids_csv_record *rec, int i, double v);
+/* v as a float32, as feat_f32_slow says, on the rare path only. */
+static inline float feat_f32(feat_ctx *fc, const nids_csv_record *rec, int i, double v)
+{
+	if (__builtin_expect(__builtin_fabs(v) <= 3.4028234663852886e38, 1))
+		return (float)v;
+	return feat_f32_slow(fc, rec, i, v);
+}
+
 /* Ends a record's policy: with o->drop_nonfinite and nonfinite > 0 the record is
  * counted as dropped and FEAT_DROPPED returned; otherwise the replacements are counted
  * and 0 returned. */
 int feat_nonfinite_done(feat_ctx *fc, int nonfinite);
 
 /* Seconds since the epoch for "YYYY-MM-DD HH:MM:SS[.frac]" or "D/M/YYYY H:MM[:SS][ AM|PM]"
- * (CICFlowMeter), taken as UTC. Returns 0, or -1 when s is neither. */
+ * (CICFlowMeter), taken as UTC. Returns 0, or -1 when s is neither or names a day its
+ * month lacks. */
 int feat_parse_time(const char *s, double *out);
+
+/* Whether day d of month mo (1 to 12) of year y exists in the Gregorian calendar:
+ * 1 or 0. */
+int feat_day_exists(long y, long mo, long d);
+
+/* For a time nids_time_parse accepted (so its date's characters are digits): 0 when
+ * s [len] begins with a YYYY-MM-DD date whose day its month lacks (2016-02-30), else 1.
+ * Inline, as it runs on each new time text: days up to 28 are in every month. */
+static inline int feat_iso_day_exists(const char *s, size_t len)
+{
+	if (len < 10 || s[4] != '-' || s[7] != '-')
+		return 1; /* no YYYY-MM-DD date: nothing to check */
+	long d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (d <= 28)
+		return 1;
+	long y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	return feat_day_exists(y, (s[5] - '0') * 10 + (s[6] - '0'), d);
+}
 
 /* Label and class of a record from its label text (and an optional class text, else
  * NULL): a number is taken as the label (0 or 1 only; class "benign" or "attack"
@@ -216,6 +250,11 @@ int feat_ids_add(feat_ctx *fc, feat_ids *ids, nids_err *err);
 /* Parses the record's identifier fields into fc->meta. Returns 0 or NIDS_EFORMAT naming
  * the field and the value. */
 int feat_ids_fill(feat_ctx *fc, const feat_ids *ids, const nids_csv_record *rec, nids_err *err);
+
+/* Field f of rec as a port: a whole number 0..65535 (0 when empty) or, when proto_field
+ * (the protocol's field, -1 for a source port) says ICMP or ICMPv6, nfdump's "type.code"
+ * as type * 256 + code. Returns the port, or -1 for anything else (a dot elsewhere). */
+int feat_port_number(const nids_csv_record *rec, int f, int proto_field);
 
 /* An IP protocol number for a name (TCP, udp, ICMP6, ...) or a number; -1 when neither. */
 int feat_proto_number(const char *s, size_t len);

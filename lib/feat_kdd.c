@@ -141,7 +141,7 @@ static int row(feat_ctx *fc, void *state, const nids_csv_record *rec, float *out
 		double x;
 		if ((rc = feat_number(fc, rec, i, KDD_FEATURES[i], &x, err)))
 			return rc;
-		*o++ = (float)x;
+		*o++ = feat_f32(fc, rec, i, x);
 	}
 	char *label = rec->fields[41];
 	size_t n = rec->lens[41];
@@ -158,7 +158,7 @@ static int row(feat_ctx *fc, void *state, const nids_csv_record *rec, float *out
 		double d;
 		if ((rc = feat_number(fc, rec, 42, "difficulty", &d, err)))
 			return rc;
-		out[s->difficulty_col] = (float)d;
+		out[s->difficulty_col] = feat_f32(fc, rec, 42, d);
 	}
 	return 0;
 }

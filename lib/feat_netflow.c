@@ -10,7 +10,6 @@
  * service port, then other well-known, registered, dynamic), else the lower port, else
  * the destination. direction is 1 when the source is the client (the record's bytes go
  * to the server), 0 otherwise. */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -226,13 +225,13 @@ static int init(feat_ctx *fc, const nids_csv_record *first, void **state, nids_e
 static int port(feat_ctx *fc, const nids_csv_record *rec, int f, const char *what, int *out,
                 nids_err *err)
 {
-	double v;
-	if (nids_parse_float(rec->fields[f], rec->lens[f], &v) || v < 0 || v > 65535 ||
-	    v != floor(v))
+	/* as the identifiers read it (this format has no type.code), but never empty */
+	int p = rec->lens[f] ? feat_port_number(rec, f, -1) : -1;
+	if (p < 0)
 		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
 		                    "field %d (%s): '%.40s' is not a port", f + 1, what,
 		                    rec->fields[f]);
-	*out = (int)v;
+	*out = p;
 	return 0;
 }
 

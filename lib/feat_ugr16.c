@@ -187,6 +187,7 @@ static int columns(feat_ctx *fc, ugr_state *s, nids_err *err)
 	if (!rc && s->field[LABEL] >= 0)
 		rc = add(fc, "class", NIDS_ROLE_CLASS, &s->class_col, err);
 	feat_ids_init(&s->ids);
+	s->ids.type_code = 1;
 	static const int ID_FIELDS[FEAT_NIDS] = { TE, SA, SP, DA, DP, PR };
 	for (int i = 0; i < FEAT_NIDS; i++)
 		s->ids.field[i] = s->field[ID_FIELDS[i]];
@@ -279,24 +280,18 @@ static int number(feat_ctx *fc, const nids_csv_record *rec, const ugr_state *s, 
 }
 
 /* A port as a feature, when the identifiers are left out (else row() takes the parsed
- * identifier); nfdump writes an ICMP flow's type and code as "8.0", which is type * 256
- * + code, the number its binary records hold. */
-static int port(feat_ctx *fc, const nids_csv_record *rec, const ugr_state *s, int f,
-                const char *what, float *out, int *nonfinite, nids_err *err)
+ * identifier), read as the identifier is: nfdump writes an ICMP flow's type and code as
+ * "8.0", which is type * 256 + code, the number its binary records hold. */
+static int port(feat_ctx *fc, const nids_csv_record *rec, const ugr_state *s, int f, float *out,
+                nids_err *err)
 {
-	const char *v = rec->fields[s->field[f]];
-	size_t n = rec->lens[s->field[f]];
-	const char *dot = memchr(v, '.', n);
-	if (dot) {
-		double a, b;
-		if (nids_parse_float(v, (size_t)(dot - v), &a) == 0 &&
-		    nids_parse_float(dot + 1, n - (size_t)(dot - v) - 1, &b) == 0 && a >= 0 && a < 256 &&
-		    b >= 0 && b < 256 && a == (int)a && b == (int)b) {
-			*out = (float)(a * 256 + b);
-			return 0;
-		}
-	}
-	return number(fc, rec, s, f, what, out, nonfinite, err);
+	int field = s->field[f];
+	int p = feat_port_number(rec, field, f == DP ? s->field[PR] : -1);
+	if (p < 0)
+		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc), "field %d: '%.46s' is not a port",
+		                    field + 1, rec->fields[field]);
+	*out = (float)p;
+	return 0;
 }
 
 /* nfdump's trailer: "Summary", the totals' header and line, or "No matching flows". */
@@ -327,7 +322,7 @@ static int time_from_ts(feat_ctx *fc, const ugr_state *s, const nids_csv_record 
 	int64_t ts;
 	double td;
 	const char *t = rec->fields[s->field[TS]], *d = rec->fields[s->field[TD]];
-	if (nids_time_parse(t, strlen(t), &ts))
+	if (nids_time_parse(t, strlen(t), &ts) || !feat_iso_day_exists(t, strlen(t)))
 		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
 		                    "field %d: '%.40s' is not a time", s->field[TS] + 1, t);
 	if (nids_parse_float(d, strlen(d), &td) || !(td >= 0 && td < 1e9))
@@ -366,8 +361,8 @@ static int row(feat_ctx *fc, void *state, const nids_csv_record *rec, float *out
 	if ((rc = number(fc, rec, s, TD, "duration", &out[0], &nf, err)) ||
 	    (rc = number(fc, rec, s, PKT, "packets", &out[1], &nf, err)) ||
 	    (rc = number(fc, rec, s, BYT, "bytes", &out[2], &nf, err)) ||
-	    (sp < 0 && (rc = port(fc, rec, s, SP, "source port", &out[6], &nf, err))) ||
-	    (dp < 0 && (rc = port(fc, rec, s, DP, "destination port", &out[7], &nf, err))))
+	    (sp < 0 && (rc = port(fc, rec, s, SP, &out[6], err))) ||
+	    (dp < 0 && (rc = port(fc, rec, s, DP, &out[7], err))))
 		return rc;
 	rates(out);
 	float *o = out + s->proto_col;

@@ -108,6 +108,40 @@ fx="$NIDS_TOP/tests/fixtures/feat"
 	feat -q --no-ids "$shared_data/$friday" | ncat -n 0 | tr '\t' '\n' | grep -c '^time$\|^src_addr$\|^record$' | grep -qx 1
 }
 
+@test "cic: a timestamp whose day its month lacks is refused, D/M/YYYY and YYYY-MM-DD alike" {
+	for t in '29/2/2017 1:02' '31/4/2017 1:02' '30/02/2016 10:00:00' '2017-02-29 01:02:03.5'; do
+		printf 'Flow Duration,Timestamp,Label\n1,7/7/2017 3:30,BENIGN\n2,%s,BENIGN\n' "$t" >"$tmp/t.csv"
+		run --separate-stderr feat -f cic -o "$tmp/out.rec" "$tmp/t.csv"
+		[ "$status" -eq 1 ]
+		[ "$stderr" = "nids-featurize: $tmp/t.csv:3: field 2: '$t' is not a time" ]
+		[ ! -e "$tmp/out.rec" ]
+	done
+	printf 'Flow Duration,Timestamp,Label\n1,29/2/2016 1:02,BENIGN\n2,31/12/2017 23:59:59,BENIGN\n3,2016-02-29 01:02:03.5,BENIGN\n' >"$tmp/ok.csv"
+	feat -q -f cic -o "$tmp/ok.rec" "$tmp/ok.csv"
+	run ncat -H -c time "$tmp/ok.rec"
+	[ "$output" = "$(printf '2016-02-29T01:02:00Z\n2017-12-31T23:59:59Z\n2016-02-29T01:02:03.500000Z')" ]
+}
+
+@test "cic: ports are whole numbers; a dotted one (no type.code here) is refused, naming it" {
+	h='Source IP,Source Port,Destination IP,Destination Port,Protocol,Timestamp,Flow Duration,Label'
+	printf '%s\n1.2.3.4,0080,5.6.7.8,443,6,7/7/2017 3:30,1,BENIGN\n1.2.3.4,,5.6.7.8,0,1,7/7/2017 3:30,1,BENIGN\n' "$h" >"$tmp/ok.csv"
+	feat -q -f cic -o "$tmp/ok.rec" "$tmp/ok.csv"
+	[ "$(ncat -H -c sport,dport "$tmp/ok.rec")" = "$(printf '80\t443\n0\t0')" ]
+	for p in '1.5,5.6.7.8,80,6 2 1.5' '1.5,5.6.7.8,53,17 2 1.5' '1,5.6.7.8,8.0,1 4 8.0'; do
+		set -- $p
+		printf '%s\n1.2.3.4,%s,7/7/2017 3:30,1,BENIGN\n' "$h" "$1" >"$tmp/p.csv"
+		run --separate-stderr feat -f cic -o "$tmp/out.rec" "$tmp/p.csv"
+		[ "$status" -eq 1 ]
+		[ "$stderr" = "nids-featurize: $tmp/p.csv:2: field $2: '$3' is not a port" ]
+		[ ! -e "$tmp/out.rec" ]
+	done
+	# (Destination Port is a feature too, read first)
+	printf '%s\n1.2.3.4,1,5.6.7.8,0.0.0,1,7/7/2017 3:30,1,BENIGN\n' "$h" >"$tmp/p.csv"
+	run --separate-stderr feat -f cic -o "$tmp/out.rec" "$tmp/p.csv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $tmp/p.csv:2: field 4 (Destination Port): '0.0.0' is not a number" ]
+}
+
 @test "cic: the improved layout keeps its id and the microsecond timestamp exactly" {
 	need_shared cicids2017_improved_sample.csv.zst
 	feat -q "$shared_data/cicids2017_improved_sample.csv.zst" > "$tmp/i.rec"

@@ -190,6 +190,29 @@ test_csv="$NIDS_TOP/tests/fixtures/feat/csv_test.csv"
 	[ "${lines[1]}" = "$(printf -- '-3.4028235e+38\t2\t1\tattack')" ]
 }
 
+@test "csv: numbers beyond a double (1e400, 130 digits) are beyond float32 too; inf and nan are not numbers beyond it" {
+	big=$(printf '9%.0s' $(seq 130))
+	printf 'a,b,label\n1e400,1,0\n-1e400,2,0\n%s,3,0\n1e-400,-%s,0\n' "$big" "$big" >"$tmp/huge.csv"
+	run --separate-stderr feat -f csv -o "$tmp/huge.rec" "$tmp/huge.csv"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nids-featurize: $tmp/huge.csv: 4 rows (4 benign, 0 attack), 4 values beyond the float32 range stored as +-3.40282e+38" ]
+	run ncat -H -c a,b "$tmp/huge.rec"
+	[ "$output" = "$(printf '3.4028235e+38\t1\n-3.4028235e+38\t2\n3.4028235e+38\t3\n0\t-3.4028235e+38')" ]
+	# --drop-nonfinite keeps them: they are finite
+	run --separate-stderr feat -f csv --drop-nonfinite -o "$tmp/huge.rec" "$tmp/huge.csv"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nids-featurize: $tmp/huge.csv: 4 rows (4 benign, 0 attack), 4 values beyond the float32 range stored as +-3.40282e+38" ]
+	# the literals stay non-finite, replaced or dropped
+	printf 'a,label\ninf,0\n-Infinity,0\nnan,0\n1e400,0\n' >"$tmp/lit.csv"
+	run --separate-stderr feat -f csv --nonfinite-value 7 -o "$tmp/lit.rec" "$tmp/lit.csv"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nids-featurize: $tmp/lit.csv: 4 rows (4 benign, 0 attack), 3 Infinity/NaN/empty values replaced by 7, 1 values beyond the float32 range stored as +-3.40282e+38" ]
+	run ncat -H -c a "$tmp/lit.rec"
+	[ "$output" = "$(printf '7\n7\n7\n3.4028235e+38')" ]
+	run --separate-stderr feat -f csv --drop-nonfinite -o "$tmp/lit.rec" "$tmp/lit.csv"
+	[ "$stderr" = "nids-featurize: $tmp/lit.csv: 1 rows (1 benign, 0 attack), 3 records with Infinity/NaN/empty values dropped, 1 values beyond the float32 range stored as +-3.40282e+38" ]
+}
+
 @test "csv: spaces around a number are ignored before it as after it, quoted or not" {
 	printf 'a,b,label\n" 7","8 ",0\n 9 ,"\t10\t",1\n' >"$tmp/sp.csv"
 	run --separate-stderr feat -f csv -o "$tmp/sp.rec" "$tmp/sp.csv"

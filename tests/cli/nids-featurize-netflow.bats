@@ -66,6 +66,20 @@ nums=bytes_to_server,bytes_to_client,packets_to_server,packets_to_client,directi
 	[ ! -e "$tmp/out.rec" ]
 }
 
+@test "netflow: a port with a dot is no port, with or without the identifiers" {
+	for row in '1.2.3.4,7.0,5.6.7.8,80,6 2 7.0 source' '1.2.3.4,7,5.6.7.8,8.0,1 4 8.0 destination' \
+	           '1.2.3.4,7,5.6.7.8,1.5,17 4 1.5 destination'; do
+		set -- $row
+		{ cat "$fx/nf_v9.csv"; echo "$1,1,1,1,1,1,0,Benign"; } >"$tmp/d.csv"
+		for ids in "" --no-ids; do
+			run --separate-stderr feat -f netflow $ids -o "$tmp/out.rec" "$tmp/d.csv"
+			[ "$status" -eq 1 ]
+			[ "$stderr" = "nids-featurize: $tmp/d.csv:6: field $2 ($4 port): '$3' is not a port" ]
+			[ ! -e "$tmp/out.rec" ]
+		done
+	done
+}
+
 @test "netflow: a port out of range, unknown protocol under --strict, bad label" {
 	{ cat "$fx/nf_v9.csv"; echo '1.2.3.4,70000,5.6.7.8,80,6,1,1,1,1,1,0,Benign'; } > "$tmp/p.csv"
 	run --separate-stderr feat -f netflow -o "$tmp/out.rec" "$tmp/p.csv"

@@ -37,6 +37,30 @@ fx="$NIDS_TOP/tests/fixtures/nfdump"
 	[[ "$stderr" == *"no such column; those features are 0" ]]
 }
 
+@test "nfdump: type.code is an ICMP flow's destination port only" {
+	{ head -1 "$fx/nfdump-1.7.5.csv"; echo '2023-11-14 22:13:31.000,0.000,ICMP6,2001:db8::1,0,2001:db8::2,128.0,1,40,1'
+	  echo '2023-11-14 22:13:31.000,0.000,ICMP,10.0.0.1,0,10.0.0.2,3.3,1,40,1'; } >"$tmp/ok.csv"
+	feat -q -f nfdump -o "$tmp/ok.rec" "$tmp/ok.csv" 2>/dev/null
+	[ "$(ncat -H -c sport,dport,dst_port "$tmp/ok.rec")" = "$(printf '0\t32768\t32768\n0\t771\t771')" ]
+	for row in 'TCP,10.0.0.1,0,10.0.0.2,8.0 7 8.0' 'ICMP,10.0.0.1,8.0,10.0.0.2,0 5 8.0' 'ICMP,10.0.0.1,0,10.0.0.2,0.0.0 7 0.0.0' \
+	           'ICMP,10.0.0.1,0,10.0.0.2,1.2.0 7 1.2.0' 'UDP,10.0.0.1,1.5,10.0.0.2,53 5 1.5'; do
+		set -- $row
+		{ head -2 "$fx/nfdump-1.7.5.csv"; echo "2023-11-14 22:13:31.000,0.000,$1,1,40,1"; } >"$tmp/d.csv"
+		run --separate-stderr feat -f nfdump -o "$tmp/out.rec" "$tmp/d.csv"
+		[ "$status" -eq 1 ]
+		[ "${stderr_lines[-1]}" = "nids-featurize: $tmp/d.csv:3: field $2: '$3' is not a port" ]
+		[ ! -e "$tmp/out.rec" ]
+	done
+}
+
+@test "nfdump: a start time whose day its month lacks is not a time" {
+	{ head -2 "$fx/nfdump-1.7.5.csv"; echo '2023-02-29 22:13:31.000,0.000,TCP,10.0.0.8,1234,10.0.1.1,80,1,40,1'; } >"$tmp/d.csv"
+	run --separate-stderr feat -f nfdump -q -o "$tmp/out.rec" "$tmp/d.csv"
+	[ "$status" -eq 1 ]
+	[ "${stderr_lines[-1]}" = "nids-featurize: $tmp/d.csv:3: field 1: '2023-02-29 22:13:31.000' is not a time" ]
+	[ ! -e "$tmp/out.rec" ]
+}
+
 @test "nfdump: 'No matching flows' is an empty stream; a bad line before the trailer is an error" {
 	run --separate-stderr feat -v -f nfdump -o "$tmp/e.rec" "$fx/nfdump-empty.csv"
 	[ "$status" -eq 0 ]

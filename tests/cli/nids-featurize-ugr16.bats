@@ -61,6 +61,26 @@ fx="$NIDS_TOP/tests/fixtures/feat"
 	[ "$output" = 1458259200 ]
 }
 
+@test "ugr16: a day its month lacks is not a time; leap days of leap years are" {
+	h='Date time,Duration,Source IP,Destination IP,Source Port,Destination Port,Protocol,Flag,Forwarding status,ToS,Packets,Bytes,Label'
+	r='%s 00:00:00,1.0,1.2.3.4,5.6.7.8,1,53,UDP,.A....,0,0,2,167,background\n'
+	for d in 2016-02-30 2016-04-31 2015-02-29 1900-02-29 2016-06-31 2016-11-31; do
+		{ echo "$h"; printf "$r" 2016-02-28 "$d"; } >"$tmp/d.csv"
+		run --separate-stderr feat -f ugr16 -o "$tmp/out.rec" "$tmp/d.csv"
+		[ "$status" -eq 1 ]
+		[ "$stderr" = "nids-featurize: $tmp/d.csv:3: field 1: '$d 00:00:00' is not a time" ]
+		[ ! -e "$tmp/out.rec" ]
+		# raw rows too
+		printf "$r" 2016-02-28 "$d" >"$tmp/raw.csv"
+		run --separate-stderr feat -f ugr16 -o "$tmp/out.rec" "$tmp/raw.csv"
+		[ "$stderr" = "nids-featurize: $tmp/raw.csv:2: field 1: '$d 00:00:00' is not a time" ]
+	done
+	{ echo "$h"; printf "$r" 2016-02-29 2000-02-29 2016-04-30 2016-12-31 2017-02-28; } >"$tmp/ok.csv"
+	feat -q -f ugr16 -o "$tmp/ok.rec" "$tmp/ok.csv"
+	run ncat -H -c time "$tmp/ok.rec"
+	[ "$output" = "$(printf '2016-02-29T00:00:00Z\n2000-02-29T00:00:00Z\n2016-04-30T00:00:00Z\n2016-12-31T00:00:00Z\n2017-02-28T00:00:00Z')" ]
+}
+
 @test "ugr16: bad TCP flags: file:line, exit 1, no output file" {
 	{ cat "$fx/ugr_raw.csv"; echo '2016-03-18 00:00:04,0.000,1.2.3.4,5.6.7.8,1,2,TCP,.AX...,0,0,1,40,background'; } > "$tmp/b.csv"
 	run --separate-stderr feat -o "$tmp/out.rec" "$tmp/b.csv"
@@ -124,14 +144,42 @@ fx="$NIDS_TOP/tests/fixtures/feat"
 @test "ugr16: addresses and ports as inet_pton and the number parser take them" {
 	r='2016-03-18 00:00:04,0.000,%s,5.6.7.8,%s,2,TCP,......,0,0,1,40,background\n'
 	{ printf "$r" 1.2.3.4 0080; printf "$r" ::ffff:1.2.3.4 65535; printf "$r" 2001:db8::1 0
-	  printf "$r" 0.0.0.0 7.0; } > "$tmp/a.csv"
+	  printf "$r" 0.0.0.0 8e1; } > "$tmp/a.csv"
 	feat -q "$tmp/a.csv" > "$tmp/a.rec"
 	run ncat -c src_addr,sport -H "$tmp/a.rec"
-	[ "$output" = "$(printf '1.2.3.4\t80\n1.2.3.4\t65535\n2001:db8::1\t0\n0.0.0.0\t1792')" ]
+	[ "$output" = "$(printf '1.2.3.4\t80\n1.2.3.4\t65535\n2001:db8::1\t0\n0.0.0.0\t80')" ]
 	for a in 010.1.2.3 1.2.3.256 1.2.3 1.2.3.4. 1..2.3 1.2.3.4x 1234.1.2.3; do
 		printf "$r" "$a" 1 > "$tmp/b.csv"
 		run --separate-stderr feat -f ugr16 -o "$tmp/out.rec" "$tmp/b.csv"
 		[ "$status" -eq 1 ]
 		[ "$stderr" = "nids-featurize: $tmp/b.csv:1: field 3: '$a' is not an IP address" ]
+	done
+}
+
+@test "ugr16: type.code only in an ICMP or ICMPv6 flow's destination port; other dotted ports are refused" {
+	r='2016-03-18 00:00:04,0.000,1.2.3.4,5.6.7.8,%s,%s,%s,......,0,0,1,40,background\n'
+	# accepted: type.code (each up to 255) where nfdump writes it, whole numbers anywhere
+	{ printf "$r" 0 8.0 ICMP; printf "$r" 0 3.13 icmp; printf "$r" 0 255.255 1; printf "$r" 0 128.0 ICMP6
+	  printf "$r" 0 1.0 58; printf "$r" 0 2048 ICMP; printf "$r" 1234 53 UDP; printf "$r" '' 443 TCP; } >"$tmp/ok.csv"
+	want=$(printf '0\t2048\n0\t781\n0\t65535\n0\t32768\n0\t256\n0\t2048\n1234\t53\n0\t443')
+	feat -q -f ugr16 -o "$tmp/ok.rec" "$tmp/ok.csv"
+	[ "$(ncat -H -c sport,dport "$tmp/ok.rec")" = "$want" ]
+	[ "$(ncat -H -c src_port,dst_port "$tmp/ok.rec")" = "$want" ]
+	# the features read the ports alike when the identifiers are left out
+	feat -q -f ugr16 --no-ids -o "$tmp/noids.rec" "$tmp/ok.csv"
+	[ "$(ncat -H -c src_port,dst_port "$tmp/noids.rec")" = "$want" ]
+	# refused: type.code in a source port or another protocol's port, malformed type.code
+	for bad in '1.5 53 UDP 5' '1.5 53 TCP 5' '8.0 0 ICMP 5' '1 8.0 UDP 6' '1 80.0 TCP 6' '1 0.0.0 ICMP 6' \
+	           '1 1.2.0 ICMP 6' '1 256.0 ICMP 6' '1 1.256 ICMP 6' '1 8. ICMP 6' '1 .8 ICMP 6' \
+	           '1 1.2 GRE 6' '1 -1.2 ICMP 6' '1 1.2x ICMP 6' '65536 1 UDP 5' '1.5e0 1 UDP 5'; do
+		set -- $bad
+		printf "$r" "$1" "$2" "$3" >"$tmp/b.csv"
+		if [ "$4" = 5 ]; then v=$1; else v=$2; fi
+		for ids in "" --no-ids; do
+			run --separate-stderr feat -f ugr16 $ids -o "$tmp/out.rec" "$tmp/b.csv"
+			[ "$status" -eq 1 ]
+			[ "$stderr" = "nids-featurize: $tmp/b.csv:1: field $4: '$v' is not a port" ]
+			[ ! -e "$tmp/out.rec" ]
+		done
 	done
 }

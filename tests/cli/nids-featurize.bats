@@ -97,6 +97,21 @@ teardown() { teardown_tmp; }
 	[ ! -e "$tmp/out.rec" ]
 }
 
+@test "nids-featurize: nslkdd and kdd99 numbers beyond the float32 range are its largest float, counted" {
+	sed -e '1s/^0,tcp,private,REJ,0,/1e400,tcp,private,REJ,-1e39,/' -e "2s/^0,/$(printf '9%.0s' $(seq 130)),/" \
+	    "$fixtures/feat/nslkdd_20.txt" >"$tmp/big.txt"
+	run --separate-stderr feat -f nslkdd -o "$tmp/big.rec" "$tmp/big.txt"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nids-featurize: $tmp/big.txt: 20 rows (10 benign, 10 attack), 3 values beyond the float32 range stored as +-3.40282e+38" ]
+	run ncat -H -n 3 -c duration,src_bytes "$tmp/big.rec"
+	[ "$output" = "$(printf '3.4028235e+38\t-3.4028235e+38\n3.4028235e+38\t0\n2\t12983')" ]
+	sed -e 's/,[^,]*$//' -e 's/$/./' -e '1s/^0,/1e400,/' "$fixtures/feat/nslkdd_20.txt" >"$tmp/big99.txt"
+	run --separate-stderr feat -f kdd99 -o "$tmp/big99.rec" "$tmp/big99.txt"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nids-featurize: $tmp/big99.txt: 20 rows (10 benign, 10 attack), 1 values beyond the float32 range stored as +-3.40282e+38" ]
+	[ "$(ncat -H -n 1 -c duration "$tmp/big99.rec")" = "3.4028235e+38" ]
+}
+
 @test "nids-featurize: --skip-bad skips and counts, naming the first" {
 	sed -e '2s/^0,tcp,private,REJ,0,/0,tcp,private,REJ,x1,/' -e '9s/,[^,]*$//' "$fixtures/feat/nslkdd_20.txt" > "$tmp/bad.txt"
 	run feat -f nslkdd --skip-bad -o "$tmp/out.rec" "$tmp/bad.txt"
@@ -117,6 +132,19 @@ teardown() { teardown_tmp; }
 	printf 'hello,world\n' > "$tmp/x.csv"
 	run feat -f kdd99 -o "$tmp/o.rec" "$tmp/x.csv"
 	[ "$status" -eq 1 ]
+	[ ! -e "$tmp/o.rec" ]
+}
+
+@test "nids-featurize: a NUL byte is reported on its own line, in any read of the input" {
+	printf 'a,b,label\n1,2,0\n3,4,0\n5\0006,7,0\n' >"$tmp/nul.csv"
+	run --separate-stderr feat -f csv -o "$tmp/o.rec" "$tmp/nul.csv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $tmp/nul.csv:4: binary data (a NUL byte): this is not CSV text" ]
+	[ ! -e "$tmp/o.rec" ]
+	{ printf 'a,b,label\r\n'; seq 199999 | sed 's/$/,1,0\r/'; printf '5\0006,7,0\r\n'; } >"$tmp/big.csv"
+	run --separate-stderr feat -f csv -o "$tmp/o.rec" "$tmp/big.csv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $tmp/big.csv:200001: binary data (a NUL byte): this is not CSV text" ]
 	[ ! -e "$tmp/o.rec" ]
 }
 

@@ -425,6 +425,95 @@ static void bad_text(void)
 	close_text(c, in);
 }
 
+/* The line a NUL in text [n] is reported on, reading every record before it; 0 when
+ * the reading ends otherwise. */
+static long nul_line(const char *text, size_t n)
+{
+	nids_input *in;
+	nids_csv *c = open_text(text, n, &in);
+	nids_csv_record r;
+	nids_err err = { 0 };
+	int rc;
+	while ((rc = nids_csv_next(c, &r, &err)) == 1)
+		;
+	long line = 0;
+	const char *colon = strrchr(err.where, ':');
+	if (rc == NIDS_EFORMAT && strstr(err.msg, "binary data (a NUL byte)") && colon)
+		line = atol(colon + 1);
+	close_text(c, in);
+	return line;
+}
+
+/* Lines of LF-only text before byte k, from 1: where a NUL at k is. */
+static long lf_line(const char *text, size_t k)
+{
+	long line = 1;
+	for (size_t i = 0; i < k; i++)
+		line += text[i] == '\n';
+	return line;
+}
+
+#define NUL_LINE(lit) nul_line(lit, sizeof lit - 1)
+
+/* A NUL is reported on its own line, whichever read holds it, counted as the line
+ * splitter counts lines (CR, LF, CRLF, a CRLF split between two reads, blank lines),
+ * and under libcsv (quoted input) too, inside a quoted field that spans two reads. */
+static void nul_on_its_line(void)
+{
+	CHECK(NUL_LINE("a,b,label\n1,2,0\n3,4,0\n5\0006,7,0\n") == 4, "LF");
+	CHECK(NUL_LINE("a,b\r\n1,2\r\n3,4\r\n5\0006\r\n") == 4, "CRLF");
+	CHECK(NUL_LINE("a,b\r1,2\r3,4\r5\0006\r") == 4, "CR");
+	CHECK(NUL_LINE("a\n\n\r\n\nb\0\n") == 5, "blank lines: %ld",
+	      NUL_LINE("a\n\n\r\n\nb\0\n"));
+	CHECK(NUL_LINE("\0a\n") == 1, "first byte");
+	CHECK(NUL_LINE("a\n\0") == 2, "last byte, no line end");
+	/* a CR, spaces, an LF: the splitter's one line end (the rest is a blank CRLF) */
+	CHECK(NUL_LINE("a\r \t\nb\0\n") == 2, "CR blank LF");
+	CHECK(NUL_LINE("\"a\",b\n1,2\n3\0\n") == 3, "quoted, first read");
+	size_t n = 2000000;
+	char *t = malloc(n);
+	size_t edge[2];
+	read_edges(n, edge);
+	/* LF lines, the NUL on the last of 200,001 */
+	size_t k = 0;
+	for (int i = 0; i < 200000; i++)
+		k += (size_t)sprintf(t + k, "%d,%d\n", i, i % 7);
+	memcpy(t + k, "1\0002,3\n", 6);
+	CHECK(nul_line(t, k + 6) == 200001, "200,001 lines: %ld", nul_line(t, k + 6));
+	/* CRLF lines, the first read ending between a CR and its LF, the NUL lines after */
+	k = 0;
+	long line = 1;
+	while (k + 10 < edge[0]) {
+		k += (size_t)sprintf(t + k, "%ld,x\r\n", line % 10);
+		line++;
+	}
+	while (k < edge[0] - 1)
+		t[k++] = 'y';
+	memcpy(t + k, "\r\n1,2\r\n3,4\r\n5\0006\r\n", 17);
+	CHECK(nul_line(t, k + 17) == line + 3, "CRLF across reads: %ld want %ld",
+	      nul_line(t, k + 17), line + 3);
+	/* quoted: libcsv reads from the first line on; a quoted field of many lines spans
+	 * the first read's end, and the NUL is in it, in the second */
+	k = (size_t)sprintf(t, "\"h\",b\n");
+	while (k < edge[0] - 100)
+		k += (size_t)sprintf(t + k, "%zu,2\n", k % 1000);
+	k += (size_t)sprintf(t + k, "\"");
+	while (k < edge[0] + 50)
+		k += (size_t)sprintf(t + k, "q\n");
+	t[k] = 0;
+	memcpy(t + k + 1, "\",1\n", 4);
+	CHECK(nul_line(t, k + 5) == lf_line(t, k), "quoted field across reads: %ld want %ld",
+	      nul_line(t, k + 5), lf_line(t, k));
+	/* and a NUL in a later read, between records */
+	k = (size_t)sprintf(t, "\"h\",b\n");
+	while (k < 3 * edge[0] + 1000)
+		k += (size_t)sprintf(t + k, "%zu,\"2\"\n", k % 1000);
+	memcpy(t + k, "1,\0\n", 4);
+	CHECK(nul_line(t, k + 4) == lf_line(t, k), "quoted, later read: %ld want %ld",
+	      nul_line(t, k + 4), lf_line(t, k));
+	free(t);
+}
+
 static void numbers_match_strtod(void)
 {
 	const char *cases[] = { "0", "-0", "1", "+2.5", "0.1", ".5", "5.", "1e10", "1E-5",
@@ -475,6 +564,45 @@ static void numbers_match_strtod(void)
 		              v == strtod("1.2345678901234567890123e300", NULL),
 		      "'%s': %g", spaced_long[i], v);
 	}
+}
+
+/* Numbers longer than the stack copy strtod is given (128 bytes) are numbers all the
+ * same, rounded as strtod rounds them: a 130-digit integer, a 400-place fraction, a
+ * mantissa that decides its rounding in its 200th digit. */
+static void long_numbers_match_strtod(void)
+{
+	char b[512];
+	memset(b, '9', 130);
+	b[130] = 0;
+	const char *forms[] = { "%s", "-%s", "%s.5", "%se-100", "%se300" };
+	for (size_t i = 0; i < sizeof forms / sizeof *forms; i++) {
+		char t[600];
+		snprintf(t, sizeof t, forms[i], b);
+		double v = 0, want = strtod(t, NULL);
+		CHECK(nids_parse_float(t, strlen(t), &v) == 0 && memcmp(&v, &want, sizeof v) == 0,
+		      "'%s...' (%zu bytes): %.17g want %.17g", forms[i], strlen(t), v, want);
+	}
+	/* 0.000...0001 with 400 zeros: below the smallest double, 0 as strtod says */
+	b[0] = '0', b[1] = '.';
+	memset(b + 2, '0', 400);
+	strcpy(b + 402, "1");
+	double v = -1;
+	CHECK(nids_parse_float(b, strlen(b), &v) == 0 && v == 0 && !signbit(v), "tiny: %g", v);
+	/* 2^53 + 1 followed by 190 zeros and a 1: above the halfway point, so it rounds up */
+	snprintf(b, sizeof b, "9007199254740993.%0190d1", 0);
+	v = 0;
+	CHECK(nids_parse_float(b, strlen(b), &v) == 0 && v == 9007199254740994.0, "%.17g", v);
+	snprintf(b, sizeof b, "9007199254740993.%0190d", 0);
+	CHECK(nids_parse_float(b, strlen(b), &v) == 0 && v == 9007199254740992.0, "%.17g", v);
+	/* too long but not a number: still refused */
+	memset(b, '9', 200);
+	strcpy(b + 200, "x");
+	CHECK(nids_parse_float(b, strlen(b), &v) == -1, "200 digits and an x accepted");
+	/* a finite numeral beyond a double is HUGE_VAL, as strtod gives it; tiny ones 0 */
+	CHECK(nids_parse_float("1e400", 5, &v) == 0 && v == HUGE_VAL, "1e400: %g", v);
+	CHECK(nids_parse_float("-1e400", 6, &v) == 0 && v == -HUGE_VAL, "-1e400: %g", v);
+	CHECK(nids_parse_float("1e-400", 6, &v) == 0 && v == 0, "1e-400: %g", v);
+	CHECK(nids_parse_float("2e-324", 6, &v) == 0 && v == strtod("2e-324", NULL), "2e-324: %g", v);
 }
 
 /* The forms scale_exact rounds (16 to 19 digit mantissas, as CICFlowMeter's CSVs are
@@ -576,7 +704,9 @@ int main(void)
 	TEST(lines_longer_than_the_buffer);
 	TEST(random_text_as_libcsv);
 	TEST(bad_text);
+	TEST(nul_on_its_line);
 	TEST(numbers_match_strtod);
+	TEST(long_numbers_match_strtod);
 	TEST(long_mantissas_match_strtod);
 	return CHECK_DONE();
 }

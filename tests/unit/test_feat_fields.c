@@ -38,6 +38,24 @@ static void times(void)
 	CHECK(feat_parse_time("06/12/2022 12:00:15 AM", &t) == 0 && t == 1670284815, "am %.0f", t);
 	CHECK(feat_parse_time("2016-02-29 00:00:00", &t) == 0 && t == 1456704000, "leap %.0f", t);
 	CHECK(feat_parse_time("2016-13-01 00:00:00", &t) < 0, "month 13");
+	/* a day its month lacks is no time, not the next month's first */
+	const char *no_day[] = { "2016-02-30 00:00:00", "2016-04-31 00:00:00", "2015-02-29 00:00:00",
+		                 "1900-02-29 00:00:00", "2016-09-31 12:00:00", "29/2/2017 1:02",
+		                 "31/6/2017 1:02", "2016-01-00 00:00:00", "0/1/2017 1:02",
+		                 "2016-01-32 00:00:00" };
+	for (size_t i = 0; i < sizeof no_day / sizeof *no_day; i++)
+		CHECK(feat_parse_time(no_day[i], &t) < 0, "'%s' accepted: %.0f", no_day[i], t);
+	CHECK(feat_parse_time("2000-02-29 00:00:00", &t) == 0 && t == 951782400, "2000 %.0f", t);
+	CHECK(feat_parse_time("29/2/2016 1:02", &t) == 0 && t == 1456707720, "cic leap %.0f", t);
+	CHECK(feat_parse_time("31/12/2017 23:59:59", &t) == 0 && t == 1514764799, "%.0f", t);
+	CHECK(feat_day_exists(2016, 2, 29) && !feat_day_exists(2015, 2, 29) &&
+	      feat_day_exists(2000, 2, 29) && !feat_day_exists(2100, 2, 29) &&
+	      feat_day_exists(2016, 4, 30) && !feat_day_exists(2016, 4, 31) &&
+	      feat_day_exists(2016, 12, 31) && !feat_day_exists(2016, 13, 1) &&
+	      !feat_day_exists(2016, 1, 0), "days of months");
+	CHECK(!feat_iso_day_exists("2016-02-30 00:00:00", 19) &&
+	      feat_iso_day_exists("2016-02-29T00:00:00Z", 20) &&
+	      feat_iso_day_exists("1456704000", 10), "dates nids_time_parse takes");
 	CHECK(feat_parse_time("7/7/17 3:30", &t) < 0, "2-digit year");
 	CHECK(feat_parse_time("2016-07-27", &t) < 0, "no time");
 	CHECK(feat_parse_time("2016-07-27 13:48:28x", &t) < 0, "trailing text");
@@ -59,6 +77,39 @@ static void addresses(void)
 	CHECK(feat_proto_number("UDP", 3) == 17 && feat_proto_number("udp", 3) == 17 &&
 	      feat_proto_number("tcp", 3) == 6 && feat_proto_number("TCPX", 4) < 0 &&
 	      feat_proto_number("TC", 2) < 0, "the fast names and their neighbours");
+}
+
+/* A port's accepted forms: whole numbers 0..65535 anywhere, empty as 0; type.code only
+ * where the protocol field given says ICMP or ICMPv6 (an ICMP destination port). */
+static void ports(void)
+{
+	static const struct {
+		const char *port, *proto; /* proto NULL: a source port (no protocol given) */
+		int want;
+	} cases[] = {
+		{ "80", NULL, 80 },        { "0080", NULL, 80 },      { "", NULL, 0 },
+		{ "65535", NULL, 65535 },  { "65536", NULL, -1 },     { "123456", NULL, -1 },
+		{ "8e1", NULL, 80 },       { "-1", NULL, -1 },        { "1.5", NULL, -1 },
+		{ "80.0", NULL, -1 },      { "8.0", NULL, -1 },       { "8.0", "ICMP", 2048 },
+		{ "8.0", "1", 2048 },      { "3.13", "icmp", 781 },   { "128.0", "ICMP6", 32768 },
+		{ "1.0", "58", 256 },      { "255.255", "ICMP", 65535 }, { "8.0", "TCP", -1 },
+		{ "1.5", "UDP", -1 },      { "8.0", "6", -1 },        { "0.0.0", "ICMP", -1 },
+		{ "1.2.0", "ICMP", -1 },   { "256.0", "ICMP", -1 },   { "1.256", "ICMP", -1 },
+		{ "0001.0", "ICMP", -1 },  { "8.", "ICMP", -1 },      { ".8", "ICMP", -1 },
+		{ "-1.0", "ICMP", -1 },    { "1.0x", "ICMP", -1 },    { "1e0.0", "ICMP", -1 },
+		{ "2048", "ICMP", 2048 },  { "x", "ICMP", -1 },       { "inf", NULL, -1 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char port[16], proto[16];
+		snprintf(port, sizeof port, "%s", cases[i].port);
+		snprintf(proto, sizeof proto, "%s", cases[i].proto ? cases[i].proto : "");
+		char *fields[2] = { port, proto };
+		size_t lens[2] = { strlen(port), strlen(proto) };
+		nids_csv_record rec = { 2, fields, lens, 1 };
+		int got = feat_port_number(&rec, 0, cases[i].proto ? 1 : -1);
+		CHECK(got == cases[i].want, "'%s' (%s): %d, want %d", cases[i].port,
+		      cases[i].proto ? cases[i].proto : "source", got, cases[i].want);
+	}
 }
 
 /* The CSV file at path, comma-separated, through *in. */
@@ -256,6 +307,7 @@ int main(void)
 	TEST(name_keys);
 	TEST(times);
 	TEST(addresses);
+	TEST(ports);
 	TEST(identifier_fields);
 	TEST(dotted_quads_random);
 	TEST(vocab_round_trip);
