@@ -286,15 +286,6 @@ static long days_from_civil(long y, long m, long d)
 	return era * 146097 + doe - 719468;
 }
 
-int feat_day_exists(long y, long mo, long d)
-{
-	static const unsigned char DAYS[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	if (mo < 1 || mo > 12 || d < 1)
-		return 0;
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return d <= DAYS[mo - 1] + (mo == 2 && leap);
-}
-
 /* Reads 1 to max digits; returns the number of digits read. */
 static int digits(const char **p, int max, long *v)
 {
@@ -347,7 +338,7 @@ int feat_parse_time(const char *s, double *out)
 		hh = hh % 12 + ((p[1] == 'P' || p[1] == 'p') ? 12 : 0);
 		p += 3;
 	}
-	if (*p || !feat_day_exists(y, mo, d) || hh > 23 || mm > 59 || ss > 60)
+	if (*p || !nids_day_exists(y, mo, d) || hh > 23 || mm > 59 || ss > 60)
 		return -1;
 	*out =
 	    (double)days_from_civil(y, mo, d) * 86400.0 + (double)(hh * 3600 + mm * 60 + ss) + frac;

@@ -180,7 +180,7 @@ int feat_ids_fill(feat_ctx *fc, const feat_ids *ids, const nids_csv_record *rec,
 			double t;
 			if (len && len == fc->time_memo_len && !memcmp(s, fc->time_memo, len)) {
 				nids_meta_put_i64(m + off, fc->time_memo_us);
-			} else if (nids_time_parse(s, len, &us) == 0 && feat_iso_day_exists(s, len)) {
+			} else if (nids_time_parse(s, len, &us) == 0) {
 				nids_meta_put_i64(m + off, us);
 				if (len < sizeof fc->time_memo) {
 					memcpy(fc->time_memo, s, len);

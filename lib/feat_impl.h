@@ -208,24 +208,6 @@ int feat_nonfinite_done(feat_ctx *fc, int nonfinite);
  * month lacks. */
 int feat_parse_time(const char *s, double *out);
 
-/* Whether day d of month mo (1 to 12) of year y exists in the Gregorian calendar:
- * 1 or 0. */
-int feat_day_exists(long y, long mo, long d);
-
-/* For a time nids_time_parse accepted (so its date's characters are digits): 0 when
- * s [len] begins with a YYYY-MM-DD date whose day its month lacks (2016-02-30), else 1.
- * Inline, as it runs on each new time text: days up to 28 are in every month. */
-static inline int feat_iso_day_exists(const char *s, size_t len)
-{
-	if (len < 10 || s[4] != '-' || s[7] != '-')
-		return 1; /* no YYYY-MM-DD date: nothing to check */
-	long d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (d <= 28)
-		return 1;
-	long y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-	return feat_day_exists(y, (s[5] - '0') * 10 + (s[6] - '0'), d);
-}
-
 /* Label and class of a record from its label text (and an optional class text, else
  * NULL): a number is taken as the label (0 or 1 only; class "benign" or "attack"
  * unless class_text is given), text goes through feat_is_benign and is the class.

@@ -322,7 +322,7 @@ static int time_from_ts(feat_ctx *fc, const ugr_state *s, const nids_csv_record 
 	int64_t ts;
 	double td;
 	const char *t = rec->fields[s->field[TS]], *d = rec->fields[s->field[TD]];
-	if (nids_time_parse(t, strlen(t), &ts) || !feat_iso_day_exists(t, strlen(t)))
+	if (nids_time_parse(t, strlen(t), &ts))
 		return nids_err_set(err, NIDS_EFORMAT, feat_where(fc),
 		                    "field %d: '%.40s' is not a time", s->field[TS] + 1, t);
 	if (nids_parse_float(d, strlen(d), &td) || !(td >= 0 && td < 1e9))

@@ -584,13 +584,14 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
-/* Days in month m (1-12) of year y, proleptic Gregorian: a date past them would move
- * to the next month, so it is refused instead. */
-static int month_days(long y, int m)
+/* A date past its month's days would move to the next month: refused instead. */
+int nids_day_exists(long y, long m, long d)
 {
 	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (m < 1 || m > 12 || d < 1)
+		return 0;
 	int leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-	return days[m - 1] + (m == 2 && leap);
+	return d <= days[m - 1] + (m == 2 && leap);
 }
 
 /* Whole digits [p, p + n) as a number, or -1. */
@@ -629,7 +630,7 @@ int nids_time_parse(const char *s, size_t len, int64_t *us)
 	    s[13] == ':' && s[16] == ':') {
 		long y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
 		long hh = digits(s + 11, 2), mm = digits(s + 14, 2), ss = digits(s + 17, 2);
-		if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, (int)mo) || hh < 0 ||
+		if (y < 0 || !nids_day_exists(y, mo, d) || hh < 0 ||
 		    hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60)
 			return -1;
 		size_t i = 19;

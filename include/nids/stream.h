@@ -322,5 +322,7 @@ int nids_time_format(int64_t us, int epoch, char *buf);
 /* Parses what nids_time_format writes (either form), and "YYYY-MM-DD HH:MM:SS[.frac]".
  * Returns 0 or -1. */
 int nids_time_parse(const char *s, size_t len, int64_t *us);
+/* Whether day d of month m of year y exists (proleptic Gregorian): 1 or 0. */
+int nids_day_exists(long y, long m, long d);
 
 #endif

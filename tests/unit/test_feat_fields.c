@@ -48,14 +48,15 @@ static void times(void)
 	CHECK(feat_parse_time("2000-02-29 00:00:00", &t) == 0 && t == 951782400, "2000 %.0f", t);
 	CHECK(feat_parse_time("29/2/2016 1:02", &t) == 0 && t == 1456707720, "cic leap %.0f", t);
 	CHECK(feat_parse_time("31/12/2017 23:59:59", &t) == 0 && t == 1514764799, "%.0f", t);
-	CHECK(feat_day_exists(2016, 2, 29) && !feat_day_exists(2015, 2, 29) &&
-	      feat_day_exists(2000, 2, 29) && !feat_day_exists(2100, 2, 29) &&
-	      feat_day_exists(2016, 4, 30) && !feat_day_exists(2016, 4, 31) &&
-	      feat_day_exists(2016, 12, 31) && !feat_day_exists(2016, 13, 1) &&
-	      !feat_day_exists(2016, 1, 0), "days of months");
-	CHECK(!feat_iso_day_exists("2016-02-30 00:00:00", 19) &&
-	      feat_iso_day_exists("2016-02-29T00:00:00Z", 20) &&
-	      feat_iso_day_exists("1456704000", 10), "dates nids_time_parse takes");
+	CHECK(nids_day_exists(2016, 2, 29) && !nids_day_exists(2015, 2, 29) &&
+	      nids_day_exists(2000, 2, 29) && !nids_day_exists(2100, 2, 29) &&
+	      nids_day_exists(2016, 4, 30) && !nids_day_exists(2016, 4, 31) &&
+	      nids_day_exists(2016, 12, 31) && !nids_day_exists(2016, 13, 1) &&
+	      !nids_day_exists(2016, 1, 0), "days of months");
+	int64_t us;
+	CHECK(nids_time_parse("2016-02-30 00:00:00", 19, &us) < 0 &&
+	      nids_time_parse("2016-02-29T00:00:00Z", 20, &us) == 0 &&
+	      nids_time_parse("1456704000", 10, &us) == 0, "dates nids_time_parse takes");
 	CHECK(feat_parse_time("7/7/17 3:30", &t) < 0, "2-digit year");
 	CHECK(feat_parse_time("2016-07-27", &t) < 0, "no time");
 	CHECK(feat_parse_time("2016-07-27 13:48:28x", &t) < 0, "trailing text");
