@@ -27,13 +27,13 @@
 
 #define CHUNK 2048 /* bytes of a record per line: 4096 hex digits */
 
-/* A key -r cannot read back as written: empty, or with a delimiter, quote, line end or
- * surrounding spaces (the text reader trims fields). */
-static int key_unwritable(const char *key, char delim)
+/* A key -r cannot read back as written: empty, or with a quote or surrounding spaces
+ * (the text reader trims fields). A delimiter or line end is quoted (CSV) or escaped
+ * (TSV) as in any field. */
+static int key_unwritable(const char *key)
 {
 	size_t n = strlen(key);
-	return n == 0 || strpbrk(key, "\t\r\n\"") || strchr(key, delim) || key[0] == ' ' ||
-	       key[n - 1] == ' ';
+	return n == 0 || strchr(key, '"') || key[0] == ' ' || key[n - 1] == ' ';
 }
 
 void nids_cat_put_field(FILE *f, const char *s, char delim)
@@ -108,7 +108,7 @@ int nids_cat_put_preamble(const nids_header *h, FILE *f, char delim, nids_err *e
 		put_name(f, NIDS_CAT_STRING, h->strings[i], delim);
 	for (int i = 0; i < h->next; i++) {
 		const nids_ext *e = &h->ext[i];
-		if (key_unwritable(e->key, delim))
+		if (key_unwritable(e->key))
 			return nids_err_set(err, NIDS_EUSAGE, NULL,
 			                    "header record key '%.80s' cannot be written as text", e->key);
 		size_t at = 0;
@@ -207,6 +207,9 @@ int nids_cat_take_preamble(nids_cat_records *t, nids_header *h, const nids_csv_r
 	if (!*key || rec->lens[1] > NIDS_MAX_NAME)
 		return nids_err_set(err, NIDS_EFORMAT, where, "%s line: empty or too long key",
 		                    NIDS_CAT_RECORD);
+	if (key_unwritable(key)) /* what is read must print back */
+		return nids_err_set(err, NIDS_EFORMAT, where, "%s line: key '%.80s' has a quote or "
+		                    "surrounding spaces", NIDS_CAT_RECORD, key);
 	if (hl % 2)
 		return nids_err_set(err, NIDS_EFORMAT, where,
 		                    "header record '%.80s': odd number of hexadecimal digits", key);

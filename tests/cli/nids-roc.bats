@@ -209,8 +209,9 @@ check_at() {
 }
 
 @test "nids-roc: --svg writes a self-contained picture with AUC, classes and threshold" {
-	# a class name with XML and JSON specials (quoted as CSV quotes it)
-	printf 'score\tlabel\tclass\n0.1\t0\tnormal\n0.9\t1\t"<b&""q"">\\"\n0.4\t1\tsmurf\n0.3\t0\tnormal\n' > x.tsv
+	# a class name with XML and JSON specials (quoted as CSV quotes it; the backslash
+	# escaped as TSV escapes it)
+	printf 'score\tlabel\tclass\n0.1\t0\tnormal\n0.9\t1\t"<b&""q"">\\\\"\n0.4\t1\tsmurf\n0.3\t0\tnormal\n' > x.tsv
 	mkrec x.tsv x.rec
 	run -0 R --svg x.svg --threshold 0.35 x.rec
 	[[ $(head -c 38 x.svg) == '<?xml version="1.0" encoding="UTF-8"?>' ]]

@@ -304,7 +304,13 @@ static void test_stated_limits(void)
 	m = fit("kmeans", "k", "3");
 	write_edited(m, "tensor=centroids", " 3 6 0\ntensor=extra 3 6 0", path);
 	CHECK(load(&back, path, &err) == NIDS_EFORMAT, "overlapping tensors loaded");
-	CHECK(strcmp(err.msg, "tensor 'extra' lies outside the arena") == 0, "%s", err.msg);
+	CHECK(strcmp(err.msg, "tensor 'extra' at offset 0, not 32 (where the tensors before it "
+	             "end)") == 0, "%s", err.msg);
+	nids_model_free(back);
+	/* placed where centroids end, but past the arena's end */
+	write_edited(m, "tensor=centroids", " 3 6 0\ntensor=extra 3 6 32", path);
+	CHECK(load(&back, path, &err) == NIDS_EFORMAT, "a tensor past the arena loaded");
+	CHECK(strstr(err.msg, "arena=") || strstr(err.msg, "outside the arena"), "%s", err.msg);
 	nids_model_free(back);
 	nids_model_free(m);
 	unlink(path);
