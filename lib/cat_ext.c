@@ -38,19 +38,27 @@ static int key_unwritable(const char *key)
 
 void nids_cat_put_field(FILE *f, const char *s, char delim)
 {
-	/* TSV has no quoting, and awk, cut and head take a tab or line end in a field for
-	   the next field or row: they are escaped as \t, \n, \r, and a backslash as \\
-	   so that the escapes read back unambiguously (nids_cat_unescape) */
-	if (delim == '\t' && strpbrk(s, "\t\n\r\\")) {
+	/* awk, cut and head take a tab or line end in a TSV field for the next field or
+	   row: TSV escapes them as \t, \n, \r, and a backslash as \\, so that the escapes
+	   read back unambiguously (nids_cat_unescape). A quote, or a space or tab at either
+	   end (which the reader trims), puts the field in quotes as CSV has them. */
+	size_t n = strlen(s);
+	int edge = n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t');
+	if (delim == '\t' && (edge || strpbrk(s, "\t\n\r\\\""))) {
+		int quote = edge || strchr(s, '"');
+		if (quote)
+			fputc('"', f);
 		for (; *s; s++) {
 			const char *e = *s == '\t' ? "\\t" : *s == '\n' ? "\\n" : *s == '\r' ? "\\r"
-			                : *s == '\\' ? "\\\\" : NULL;
+			                : *s == '\\' ? "\\\\" : *s == '"' ? "\"\"" : NULL;
 			if (e)
 				fputs(e, f);
 			else
 				fputc(*s, f);
 		}
-	} else if (delim == ',' && strpbrk(s, ",\"\r\n")) {
+		if (quote)
+			fputc('"', f);
+	} else if (delim == ',' && (edge || strpbrk(s, ",\"\r\n"))) {
 		fputc('"', f);
 		for (; *s; s++) {
 			if (*s == '"')

@@ -272,6 +272,16 @@ typed() {
 	[ ! -e "$tmp/b.rec" ]
 }
 
+@test "nids-cat: a quote, or a space or tab at either end, of a name goes in quotes (TSV and CSV), and -r reads it back" {
+	printf 'a,label\n1,"a""b"\n2," lead"\n3,"trail "\n4,"\tedge"\n5,plain\n' | feat -f csv > "$tmp/q.rec"
+	run -0 ncat -c class "$tmp/q.rec"
+	[ "$output" = "$(printf 'class\n"a""b"\n" lead"\n"trail "\n"\\tedge"\nplain')" ]
+	run -0 ncat --csv -c class "$tmp/q.rec"
+	[ "$output" = "$(printf 'class\n"a""b"\n" lead"\n"trail "\n"\tedge"\nplain')" ]
+	ncat --types "$tmp/q.rec" | ncat -r | cmp - "$tmp/q.rec"
+	ncat --csv --types "$tmp/q.rec" | ncat --csv -r | cmp - "$tmp/q.rec"
+}
+
 @test "nids-cat: corrupt stream (one flipped bit) is an error" {
 	tsv | "$NIDS_BIN/nids-cat" -r > "$tmp/a.rec"
 	size=$(stat -c %s "$tmp/a.rec")
