@@ -515,22 +515,34 @@ int nids_cat_from_text(nids_input *in, char delim, FILE *f, const char *out_name
 	return rc;
 }
 
+/* The --info listing is TSV too: names are written as its rows' fields are. */
 int nids_cat_describe(const nids_header *h, FILE *f, nids_err *err)
 {
 	fprintf(f, "columns\t%d\n", h->ncols);
-	for (int i = 0; i < h->ncols; i++)
-		fprintf(f, "%d\t%s\t%s\n", i + 1, h->cols[i].name, nids_role_name(h->cols[i].role));
+	for (int i = 0; i < h->ncols; i++) {
+		fprintf(f, "%d\t", i + 1);
+		nids_cat_put_field(f, h->cols[i].name, '\t');
+		fprintf(f, "\t%s\n", nids_role_name(h->cols[i].role));
+	}
 	fprintf(f, "metadata\t%d\n", h->nmeta);
-	for (int i = 0; i < h->nmeta; i++)
-		fprintf(f, "%d\t%s\t%s\t%s\n", i + 1, h->meta[i].name, nids_type_name(h->meta[i].type),
+	for (int i = 0; i < h->nmeta; i++) {
+		fprintf(f, "%d\t", i + 1);
+		nids_cat_put_field(f, h->meta[i].name, '\t');
+		fprintf(f, "\t%s\t%s\n", nids_type_name(h->meta[i].type),
 		        nids_role_name(h->meta[i].role));
+	}
 	fprintf(f, "classes\t%d\n", h->nclasses);
-	for (int i = 0; i < h->nclasses; i++)
-		fprintf(f, "%d\t%s\n", i, h->classes[i]);
+	for (int i = 0; i < h->nclasses; i++) {
+		fprintf(f, "%d\t", i);
+		nids_cat_put_field(f, h->classes[i], '\t');
+		fputc('\n', f);
+	}
 	fprintf(f, "strings\t%d\n", h->nstrings);
 	fprintf(f, "records\t%d\n", h->next);
-	for (int i = 0; i < h->next; i++)
-		fprintf(f, "%s\t%zu bytes\n", h->ext[i].key, h->ext[i].len);
+	for (int i = 0; i < h->next; i++) {
+		nids_cat_put_field(f, h->ext[i].key, '\t');
+		fprintf(f, "\t%zu bytes\n", h->ext[i].len);
+	}
 	if (ferror(f))
 		return nids_err_set(err, NIDS_EIO, NULL, "write error");
 	return 0;

@@ -264,7 +264,7 @@ typed() {
 	ncat -r "$tmp/h.tsv" > "$tmp/h.rec"
 	ncat --types "$tmp/h.rec" | cmp - "$tmp/h.tsv"
 	run -0 ncat -i "$tmp/h.rec"
-	[[ "$output" == *$'classes\t1\n0\tp\nq\nstrings\t1'* ]]
+	[[ "$output" == *$'classes\t1\n0\tp\\nq\nstrings\t1'* ]]
 	# a backslash that starts no escape is an error naming the line
 	printf 'x\tclass\n1\tC:\\data\n' > "$tmp/b.tsv"
 	run -1 --separate-stderr ncat -r -o "$tmp/b.rec" "$tmp/b.tsv"
