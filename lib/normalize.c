@@ -483,13 +483,14 @@ static int cmp_float(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* numpy.linspace(0, 1, nq): j * (1 / (nq - 1)), the last exactly 1. */
+/* numpy.linspace(0, 1, nq): j * (1 / (nq - 1)), the last exactly 1; [0] for nq = 1. */
 static void references(double *ref, int nq)
 {
 	double step = nq > 1 ? 1.0 / (nq - 1) : 0;
 	for (int j = 0; j < nq; j++)
 		ref[j] = j * step;
-	ref[nq - 1] = 1;
+	if (nq > 1)
+		ref[nq - 1] = 1;
 }
 
 /* numpy.percentile(v, ref * 100) of the sorted v [m], method 'linear', as numpy 1.24

@@ -18,9 +18,10 @@ int nids_normalize_check(nids_normalize_args *a, nids_err *err)
 		return nids_err_set(err, NIDS_EUSAGE, NULL, "unknown method '%s' (minmax, zscore, "
 		                    "log1p, log1p-zscore, quantile, quantile-normal, none)", a->method);
 	int q = a->opts.quantiles ? a->opts.quantiles : NIDS_NORM_QUANTILES;
-	if ((a->opts.subsample ? a->opts.subsample : NIDS_NORM_SUBSAMPLE) < q)
-		return nids_err_set(err, NIDS_EUSAGE, NULL, "--subsample %d is less than the %d "
-		                    "quantiles", a->opts.subsample, q);
+	int sub = a->opts.subsample ? a->opts.subsample : NIDS_NORM_SUBSAMPLE;
+	if (sub < q)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "--subsample %d%s is less than the %d "
+		                    "quantiles", sub, a->opts.subsample ? "" : " (the default)", q);
 	a->opts.columns = a->columns;
 	if (a->fit && (strcmp(a->fit, "-") == 0 || (a->output && strcmp(a->fit, a->output) == 0)))
 		return nids_err_set(err, NIDS_EUSAGE, NULL, "--fit needs a file of its own, not '%s'",

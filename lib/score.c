@@ -470,7 +470,8 @@ int nids_score_stream(nids_reader *r, const nids_model *m, const nids_score_opts
 	st->normalized = z.norm != NULL;
 	if (!rc && o->alarms && !m->has_threshold)
 		rc = nids_err_set(err, NIDS_EUSAGE, NULL, "the model stores no threshold (store one "
-		                  "with nids-threshold --fit ... -m model)");
+		                  "with nids-threshold -m model and a rule: --percentile, --rate, "
+		                  "--sigma or --best-f1)");
 	if (!rc && (z.nout = nids_model_outputs(m, o->outputs, &names, err)) < 0)
 		rc = z.nout;
 	if (!rc && o->predict)

@@ -93,7 +93,7 @@ same_scores() {
 	feat -q "$shared_data/$ugr" > "$tmp/u.rec"
 	"$NIDS_BIN/nids-split" -q --benign "$tmp/u.rec" | "$NIDS_BIN/nids-normalize" -q --fit "$tmp/n.bin" | fit -q -t ae --epochs 2 -o "$tmp/d.bin"
 	run -2 --separate-stderr score -m "$tmp/d.bin" --alarms "$tmp/u.rec"
-	[ "$stderr" = "nids-score: $tmp/u.rec: the model stores no threshold (store one with nids-threshold --fit ... -m model)" ]
+	[ "$stderr" = "nids-score: $tmp/u.rec: the model stores no threshold (store one with nids-threshold -m model and a rule: --percentile, --rate, --sigma or --best-f1)" ]
 	t=$(score -m "$tmp/d.bin" "$tmp/u.rec" | "$NIDS_BIN/nids-threshold" --rate 0.01 -m "$tmp/d.bin")
 	run score --info -m "$tmp/d.bin"
 	[[ "$output" == *$'\nthreshold='*" high score"$'\n'* ]]

@@ -209,6 +209,14 @@ setup() {
 	[[ "$(od -An -tu1 -j10 -N3 "$D/p" | tr -s ' ')" == " 1 0 1" ]]
 	run -0 bash -c "'$N' -q -t quantile --quantiles 2 --fit '$D/p' '$D/train.rec' | '$CAT' | cut -f1 | sed -n 3p"
 	[[ "$output" == "0.2" ]] # two quantiles, 0 and 10
+	# one quantile: scikit-learn's references are linspace(0, 1, 1) = [0], every value 0
+	run -0 bash -c "'$N' -q -t quantile --quantiles 1 --fit '$D/p' '$D/train.rec' | '$CAT' -H | cut -f1,3 | tr '\n' ' '"
+	[[ "$output" == $'0\t0 0\t0 0\t0 0\t0 ' ]]
+	run -0 bash -c "'$N' -p '$D/p' '$D/test.rec' | '$CAT' -H | cut -f1,3 | tr '\n' ' '"
+	[[ "$output" == $'0\t0 0\t0 ' ]]
+	# more quantiles than the default subsample: the message gives the value in force
+	run -2 --separate-stderr "$N" -t quantile --quantiles 20000 --fit "$D/p" "$D/train.rec"
+	[[ "${stderr_lines[0]}" == "nids-normalize: --subsample 10000 (the default) is less than the 20000 quantiles" ]]
 	run -0 bash -c "'$N' -q -t quantile-normal --fit '$D/p' '$D/train.rec' | '$CAT' | cut -f1 | tr '\n' ' '"
 	[[ "$output" == "a -5.1993375 -0.4307273 0.4307273 5.1993375 " ]] # as scikit-learn's
 }
