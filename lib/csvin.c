@@ -600,9 +600,8 @@ static double scale_exact(uint64_t m, int e)
 #endif
 
 /* m * 10^e correctly rounded, when m is exact and the product can be had without
- * strtod: Clinger's one operation, or (when exact_ok) scale_exact. Returns 0 with *v,
- * or -1. */
-static inline int scaled(uint64_t m, int e, int exact_ok, double *v)
+ * strtod: Clinger's one operation, or scale_exact. Returns 0 with *v, or -1. */
+static inline int scaled(uint64_t m, int e, double *v)
 {
 	if (m <= (1ull << 53) && e >= -22 && e <= 22) {
 		double d = (double)(int64_t)m; /* (exact) */
@@ -610,12 +609,10 @@ static inline int scaled(uint64_t m, int e, int exact_ok, double *v)
 		return 0;
 	}
 #ifdef __SIZEOF_INT128__
-	if (exact_ok && e >= -27 && e <= 27) {
+	if (e >= -27 && e <= 27) {
 		*v = m ? scale_exact(m, e) : 0;
 		return 0;
 	}
-#else
-	(void)exact_ok;
 #endif
 	return -1;
 }
@@ -688,7 +685,7 @@ __attribute__((noinline)) static int parse_general(const char *s, size_t len, do
 		return -1;
 	/* mant holds every digit: rounded here as strtod rounds it */
 	double v;
-	if (digits < 19 && scaled(mant, exp10, 1, &v) == 0) {
+	if (digits < 19 && scaled(mant, exp10, &v) == 0) {
 		*out = neg ? -v : v;
 		return 0;
 	}
@@ -753,7 +750,7 @@ __attribute__((noinline)) static int parse_plain(const char *s, size_t len, doub
 		nd += nfrac;
 	}
 	double v; /* up to 19 digits: m is exact (no wrap) */
-	if (p == end && nd - 1 < 19 && scaled(m, -(int)nfrac, 1, &v) == 0) {
+	if (p == end && nd - 1 < 19 && scaled(m, -(int)nfrac, &v) == 0) {
 		*out = neg ? -v : v;
 		return 0;
 	}

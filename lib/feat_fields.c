@@ -236,12 +236,17 @@ static int beyond_f32(const nids_csv_record *rec, int i, double v)
 	return 0;
 }
 
-float feat_f32_slow(feat_ctx *fc, const nids_csv_record *rec, int i, double v)
+/* The largest float32 of v's sign, counted. */
+static float clamp_f32(feat_ctx *fc, double v)
 {
-	if (fabs(v) <= 3.4028234663852886e38 || !beyond_f32(rec, i, v))
-		return (float)v;
 	fc->st->clamped++;
 	return v > 0 ? 3.4028234663852886e38f : -3.4028234663852886e38f;
+}
+
+float feat_f32_slow(feat_ctx *fc, const nids_csv_record *rec, int i, double v)
+{
+	return fabs(v) <= 3.4028234663852886e38 || !beyond_f32(rec, i, v) ? (float)v
+	                                                                   : clamp_f32(fc, v);
 }
 
 int feat_measure_slow(feat_ctx *fc, const nids_csv_record *rec, int i, const char *what, float *out,
@@ -249,8 +254,12 @@ int feat_measure_slow(feat_ctx *fc, const nids_csv_record *rec, int i, const cha
 {
 	double v;
 	if (nids_parse_float(rec->fields[i], rec->lens[i], &v) == 0) {
-		if (fabs(v) <= 3.4028234663852886e38 || beyond_f32(rec, i, v)) {
-			*out = feat_f32_slow(fc, rec, i, v);
+		if (fabs(v) <= 3.4028234663852886e38) {
+			*out = (float)v;
+			return 0;
+		}
+		if (beyond_f32(rec, i, v)) {
+			*out = clamp_f32(fc, v);
 			return 0;
 		}
 	} else if (rec->lens[i]) {

@@ -127,19 +127,15 @@ static void kmeans_score(const nids_model *m, void *scratch, const float *x, int
 	struct kmeans_scratch *s = scratch;
 	nids_kmeans_nearest(st->c, st->cn, st->k, m->d, x, B, s->dist, s->idx, s->prod);
 	for (int r = 0; r < B; r++) {
-		/* A row with NaN or an infinity has no distance: nan, as the other models give
-		 * and nids-roc and nids-threshold refuse, never a plausible 0. A row or centroid
-		 * whose squared norm overflows float32 is farther than float32 can say: inf. */
+		/* A row or centroid whose squared norm overflows float32 is farther than float32
+		 * can say: inf. (A row holding NaN or an infinity is given nan by the scorer,
+		 * for every model type.) */
 		const float *xr = x + (size_t)r * m->d;
-		int finite = 1;
 		float xn = 0;
-		for (int j = 0; j < m->d; j++) {
-			finite &= isfinite(xr[j]) != 0;
+		for (int j = 0; j < m->d; j++)
 			xn += xr[j] * xr[j];
-		}
-		out[(size_t)r * ldo] = !finite                                    ? NAN
-		                       : isfinite(xn) && isfinite(st->cn[s->idx[r]]) ? sqrtf(s->dist[r])
-		                                                                 : INFINITY;
+		out[(size_t)r * ldo] =
+		        isfinite(xn) && isfinite(st->cn[s->idx[r]]) ? sqrtf(s->dist[r]) : INFINITY;
 		if (outputs & NIDS_OUT_CLUSTER)
 			out[(size_t)r * ldo + 1] = (float)s->idx[r];
 	}

@@ -29,6 +29,8 @@ struct nids_scorer {
 	const nids_model *m;
 	unsigned outputs;
 	int nout;
+	int nscores, cls; /* score columns (score and the type's own); the first class
+	                     probability's column, or -1: what a nonfinite row's nan fills */
 	int blk; /* rows per score() call */
 	nids_pool *pool;
 	void **scratch;
@@ -54,6 +56,12 @@ int nids_scorer_new(nids_scorer **sp, const nids_model *m, unsigned outputs, int
 	s->m = m;
 	s->outputs = outputs;
 	s->nout = nout;
+	s->nscores = 1;
+	for (const char *const *n = m->type->scores; n && *n; n++)
+		s->nscores++;
+	s->cls = outputs & NIDS_OUT_CLASSES ? s->nscores + (outputs & NIDS_OUT_ERRORS ? m->d : 0) +
+	                                              (outputs & NIDS_OUT_EXPLAIN ? m->d : 0)
+	                                    : -1;
 	s->blk = m->type->any_batch ? ANY_ROWS : NIDS_SCORE_ROWS;
 	int rc = nids_pool_new(&s->pool, threads, err);
 	if (rc < 0) {
@@ -87,12 +95,7 @@ int nids_scorer_new(nids_scorer **sp, const nids_model *m, unsigned outputs, int
 static void nan_nonfinite(const nids_scorer *s, const float *x, int B, float *out)
 {
 	const nids_model *m = s->m;
-	int d = m->d, nscores = 1, cls = -1;
-	for (const char *const *n = m->type->scores; n && *n; n++)
-		nscores++;
-	if (s->outputs & NIDS_OUT_CLASSES)
-		cls = nscores + (s->outputs & NIDS_OUT_ERRORS ? d : 0) +
-		      (s->outputs & NIDS_OUT_EXPLAIN ? d : 0);
+	int d = m->d;
 	for (int r = 0; r < B; r++) {
 		const float *xr = x + (size_t)r * d;
 		int finite = 1;
@@ -101,10 +104,10 @@ static void nan_nonfinite(const nids_scorer *s, const float *x, int B, float *ou
 		if (finite)
 			continue;
 		float *o = out + (size_t)r * s->nout;
-		for (int c = 0; c < nscores; c++)
+		for (int c = 0; c < s->nscores; c++)
 			o[c] = NAN;
-		for (int k = 0; cls >= 0 && k < m->nclasses; k++)
-			o[cls + k] = NAN;
+		for (int k = 0; s->cls >= 0 && k < m->nclasses; k++)
+			o[s->cls + k] = NAN;
 	}
 }
 

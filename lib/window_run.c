@@ -254,9 +254,8 @@ static int start(wrun *z, const nids_header *h, nids_err *err)
 	nids_header *oh = NULL;
 	z->in = h;
 	/* the featurizer's record number and input name, which name a flow in messages */
-	int rec = nids_header_find_meta(h, "record"), file = nids_header_find_meta(h, "file");
-	z->record_off = rec >= 0 && h->meta[rec].type == NIDS_TYPE_U64 ? h->meta[rec].off : -1;
-	z->file_off = file >= 0 && h->meta[file].type == NIDS_TYPE_STR ? h->meta[file].off : -1;
+	z->record_off = meta_off(h, "record", NIDS_TYPE_U64);
+	z->file_off = meta_off(h, "file", NIDS_TYPE_STR);
 	int rc = find_columns(z, err);
 	if (!rc)
 		rc = out_header(z, &oh, err);
