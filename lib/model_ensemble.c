@@ -420,19 +420,15 @@ static int member_line(nids_model *mm, nids_arena *fa, char *line, const char *w
 			                    where, mm->type->name, k + 3);
 		return nids_model_set(mm, k + 3, v, err);
 	}
-	if (!strcmp(k, "arena"))
-		return fa->size = strtoull(v, NULL, 10), 0;
-	if (strcmp(k, "tensor"))
-		return nids_err_set(err, NIDS_EFORMAT, NULL, "%s: bad line '%.40s'", where, k);
-	char name[NIDS_TENSOR_NAME];
-	int rows, cols;
-	size_t off;
-	int t = sscanf(v, "%47s %d %d %zu", name, &rows, &cols, &off) == 4
-	                ? nids_arena_add(fa, name, rows, cols, NULL) : -1;
-	if (t < 0)
-		return nids_err_set(err, NIDS_EFORMAT, NULL, "%s: bad tensor '%.60s'", where, v);
-	fa->t[t].off = off;
-	return 0;
+	int rc = !strcmp(k, "arena")    ? nids_model_arena_line(fa, v, NULL, err)
+	         : !strcmp(k, "tensor") ? nids_model_tensor_line(fa, v, NULL, err)
+	                                : nids_err_set(err, NIDS_EFORMAT, NULL, "bad line '%.40s'", k);
+	if (rc < 0) {
+		char before[80];
+		snprintf(before, sizeof before, "%s: ", where);
+		rc = nids_err_wrap(err, rc, before, "");
+	}
+	return rc;
 }
 
 /* Member i from tensor "member.I" of file: its text, then its arena, every tensor inside
@@ -466,18 +462,12 @@ static int load_member(nids_model *m, ens_state *s, const nids_arena *file, int 
 		rc = member_line(mm, &fa, line, where, err);
 	}
 	free(text);
-	size_t start = ((size_t)(nul - b) + 1 + 63) / 64 * 64, used = 0;
+	size_t start = ((size_t)(nul - b) + 1 + 63) / 64 * 64;
 	if (!rc && (start > cap || fa.size > (cap - start) / sizeof(float) ||
 	            cap - start - fa.size * sizeof(float) >= 4))
 		rc = nids_err_set(err, NIDS_EFORMAT, NULL, "%s: an arena of %zu floats does not fill "
 		                  "its %zu bytes", where, fa.size, cap - (start < cap ? start : cap));
-	for (int k = 0; !rc && k < fa.n; k++) {
-		size_t sz = (size_t)fa.t[k].rows * fa.t[k].cols;
-		used += sz;
-		if (fa.t[k].off > fa.size || sz > fa.size - fa.t[k].off || used > fa.size)
-			rc = nids_err_set(err, NIDS_EFORMAT, NULL, "%s: tensor '%s' lies outside the "
-			                  "arena", where, fa.t[k].name);
-	}
+	/* (its tensors lie inside its arena: nids_model_tensor_line placed them) */
 	if (!rc && !(fa.data = nids_floats(fa.size ? fa.size : 1)))
 		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	if (!rc) {

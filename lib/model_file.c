@@ -361,6 +361,36 @@ static int parse_prep(nids_model *m, const char *v, const char *path, nids_err *
 	          : 0;
 }
 
+int nids_model_tensor_line(nids_arena *fa, const char *v, const char *path, nids_err *err)
+{
+	char name[NIDS_TENSOR_NAME];
+	int rows, cols;
+	size_t off;
+	if (sscanf(v, "%47s %d %d %zu", name, &rows, &cols, &off) != 4)
+		return nids_err_set(err, NIDS_EFORMAT, path, "bad tensor line '%.60s'", v);
+	int i = nids_arena_add(fa, name, rows, cols, err);
+	if (i < 0)
+		return nids_err_set(err, NIDS_EFORMAT, path, "bad tensor '%s'", name);
+	if (off != fa->t[i].off)
+		return nids_err_set(err, NIDS_EFORMAT, path,
+		                    "tensor '%s' at offset %zu, not %zu (where the tensors before it "
+		                    "end)",
+		                    name, off, fa->t[i].off);
+	return 0;
+}
+
+int nids_model_arena_line(const nids_arena *fa, const char *v, const char *path, nids_err *err)
+{
+	char *end;
+	errno = 0;
+	unsigned long long a = strtoull(v, &end, 10);
+	if (end == v || *end || errno || a != fa->size)
+		return nids_err_set(err, NIDS_EFORMAT, path,
+		                    "arena=%.40s, not %zu (the end of the tensors before it)", v,
+		                    fa->size);
+	return 0;
+}
+
 /* Parses one key=value line into m (and the file's tensor table into fa). */
 static int parse_line(nids_model *m, nids_arena *fa, char *line, const char *path, int *nfeat,
                       int *ncls, nids_err *err)
@@ -392,34 +422,10 @@ static int parse_line(nids_model *m, nids_arena *fa, char *line, const char *pat
 	if (!strcmp(k, "class"))
 		return push_name(&m->classes, &m->nclasses, v) ? nids_err_set(err, NIDS_ENOMEM, path,
 		                                                               "oom") : 0;
-	if (!strcmp(k, "tensor")) {
-		char name[NIDS_TENSOR_NAME];
-		int rows, cols;
-		size_t off;
-		if (sscanf(v, "%47s %d %d %zu", name, &rows, &cols, &off) != 4)
-			return nids_err_set(err, NIDS_EFORMAT, path, "bad tensor line '%.60s'", v);
-		int i = nids_arena_add(fa, name, rows, cols, err);
-		if (i < 0)
-			return nids_err_set(err, NIDS_EFORMAT, path, "bad tensor '%s'", name);
-		/* the tensors lie one after another, each at a multiple of 16 floats, as
-		   nids_arena_add places them: any other offset overlaps or misreads one */
-		if (off != fa->t[i].off)
-			return nids_err_set(err, NIDS_EFORMAT, path,
-			                    "tensor '%s' at offset %zu, not %zu (where the tensors "
-			                    "before it end)",
-			                    name, off, fa->t[i].off);
-		return 0;
-	}
-	if (!strcmp(k, "arena")) {
-		char *end;
-		errno = 0;
-		unsigned long long a = strtoull(v, &end, 10);
-		if (end == v || *end || errno || a != fa->size)
-			return nids_err_set(err, NIDS_EFORMAT, path,
-			                    "arena=%.40s, not %zu (the end of the tensors before it)", v,
-			                    fa->size);
-		return 0;
-	}
+	if (!strcmp(k, "tensor"))
+		return nids_model_tensor_line(fa, v, path, err);
+	if (!strcmp(k, "arena"))
+		return nids_model_arena_line(fa, v, path, err);
 	if (!strcmp(k, "prep"))
 		return parse_prep(m, v, path, err);
 	if (!strcmp(k, "threshold")) {
@@ -543,18 +549,8 @@ int nids_model_read(nids_model **mp, const char *path, nids_err *err)
 		rc = bad(err, NIDS_EFORMAT, path, "the tensor arena does not fill the file");
 		goto done;
 	}
-	/* tensors lie inside the arena and do not overlap (their sizes add up to at most the
-	 * arena's), so no layout a loader copies from them can outgrow the file */
-	size_t used = 0;
-	for (int i = 0; i < fa.n; i++) {
-		size_t sz = (size_t)fa.t[i].rows * fa.t[i].cols;
-		used += sz;
-		if (fa.t[i].off > fa.size || sz > fa.size - fa.t[i].off || used > fa.size) {
-			rc = nids_err_set(err, NIDS_EFORMAT, path, "tensor '%s' lies outside the arena",
-			                  fa.t[i].name);
-			goto done;
-		}
-	}
+	/* (the tensors lie inside the arena, one after another: parse_line placed each where
+	 * the ones before it end, and the arena ends where the last one does) */
 	if (!(fa.data = nids_floats(fa.size))) {
 		rc = bad(err, NIDS_ENOMEM, path, "out of memory");
 		goto done;

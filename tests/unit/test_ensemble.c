@@ -256,7 +256,7 @@ static void test_file(void)
 	struct { const char *from, *to, *msg; } damage[] = {
 		{ "hp.k=8\n", "hp.k=9\n", "centroids" },    /* the type's own shape check */
 		{ "hp.k=8\n", "hp.q=8\n", "member 1: -t kmeans has no option 'q'" },
-		{ "tensor=centroids 8 6 0\n", "tensor=centroids 8 6 9\n", "member 1: tensor 'centroids' lies outside the arena" },
+		{ "tensor=centroids 8 6 0\n", "tensor=centroids 8 6 9\n", "member 1: tensor 'centroids' at offset 9, not 0" },
 		{ "type=kmeans\n", "type=iforst\n", "member 1: not a -t kmeans member" },
 	};
 	for (size_t k = 0; k < sizeof damage / sizeof damage[0]; k++) {
