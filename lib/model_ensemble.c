@@ -420,8 +420,8 @@ static int member_line(nids_model *mm, nids_arena *fa, char *line, const char *w
 			                    where, mm->type->name, k + 3);
 		return nids_model_set(mm, k + 3, v, err);
 	}
-	int rc = !strcmp(k, "arena")    ? nids_model_arena_line(fa, v, NULL, err)
-	         : !strcmp(k, "tensor") ? nids_model_tensor_line(fa, v, NULL, err)
+	int rc = !strcmp(k, "arena")    ? nids_arena_read_size(fa, v, NULL, err)
+	         : !strcmp(k, "tensor") ? nids_arena_read_tensor(fa, v, NULL, err)
 	                                : nids_err_set(err, NIDS_EFORMAT, NULL, "bad line '%.40s'", k);
 	if (rc < 0) {
 		char before[80];

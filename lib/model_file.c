@@ -361,36 +361,6 @@ static int parse_prep(nids_model *m, const char *v, const char *path, nids_err *
 	          : 0;
 }
 
-int nids_model_tensor_line(nids_arena *fa, const char *v, const char *path, nids_err *err)
-{
-	char name[NIDS_TENSOR_NAME];
-	int rows, cols;
-	size_t off;
-	if (sscanf(v, "%47s %d %d %zu", name, &rows, &cols, &off) != 4)
-		return nids_err_set(err, NIDS_EFORMAT, path, "bad tensor line '%.60s'", v);
-	int i = nids_arena_add(fa, name, rows, cols, err);
-	if (i < 0)
-		return nids_err_set(err, NIDS_EFORMAT, path, "bad tensor '%s'", name);
-	if (off != fa->t[i].off)
-		return nids_err_set(err, NIDS_EFORMAT, path,
-		                    "tensor '%s' at offset %zu, not %zu (where the tensors before it "
-		                    "end)",
-		                    name, off, fa->t[i].off);
-	return 0;
-}
-
-int nids_model_arena_line(const nids_arena *fa, const char *v, const char *path, nids_err *err)
-{
-	char *end;
-	errno = 0;
-	unsigned long long a = strtoull(v, &end, 10);
-	if (end == v || *end || errno || a != fa->size)
-		return nids_err_set(err, NIDS_EFORMAT, path,
-		                    "arena=%.40s, not %zu (the end of the tensors before it)", v,
-		                    fa->size);
-	return 0;
-}
-
 /* Parses one key=value line into m (and the file's tensor table into fa). */
 static int parse_line(nids_model *m, nids_arena *fa, char *line, const char *path, int *nfeat,
                       int *ncls, nids_err *err)
@@ -423,9 +393,9 @@ static int parse_line(nids_model *m, nids_arena *fa, char *line, const char *pat
 		return push_name(&m->classes, &m->nclasses, v) ? nids_err_set(err, NIDS_ENOMEM, path,
 		                                                               "oom") : 0;
 	if (!strcmp(k, "tensor"))
-		return nids_model_tensor_line(fa, v, path, err);
+		return nids_arena_read_tensor(fa, v, path, err);
 	if (!strcmp(k, "arena"))
-		return nids_model_arena_line(fa, v, path, err);
+		return nids_arena_read_size(fa, v, path, err);
 	if (!strcmp(k, "prep"))
 		return parse_prep(m, v, path, err);
 	if (!strcmp(k, "threshold")) {

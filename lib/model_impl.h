@@ -111,16 +111,6 @@ int nids_model_get_choice(const nids_model *m, const char *key, const char *cons
 /* A hidden-layer activation (any but none): its NIDS_ACT_ value, or NIDS_EUSAGE. */
 int nids_model_get_act(const nids_model *m, const char *key, nids_err *err);
 
-/* ---- reading model files ---- */
-
-/* A tensor line's value ("name rows cols offset") added to the file's tensor table fa;
- * the tensors lie one after another, each at a multiple of 16 floats, as nids_arena_add
- * places them, and any other offset is refused (it would overlap or misread one). An
- * arena line's value must be where the tensors before it end. Both return 0 or
- * NIDS_EFORMAT (where: path). A model file and an ensemble's members read them alike. */
-int nids_model_tensor_line(nids_arena *fa, const char *v, const char *path, nids_err *err);
-int nids_model_arena_line(const nids_arena *fa, const char *v, const char *path, nids_err *err);
-
 /* ---- fitting ---- */
 
 /* What nids_model_fit does before the type's fit: checks that train has rows and the

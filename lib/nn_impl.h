@@ -68,6 +68,14 @@ int nids_arena_fill_from(nids_arena *want, const nids_arena *src, nids_err *err)
  * Returns 0 or NIDS_EFORMAT naming the first missing or mis-shaped tensor. */
 int nids_arena_check_from(const nids_arena *want, const nids_arena *src, nids_err *err);
 
+/* A model file's tensor line value ("name rows cols offset") appended to the layout a
+ * of the file's tensors: they lie one after another, each at a multiple of 16 floats,
+ * as nids_arena_add places them, and any other offset is refused (it would overlap or
+ * misread one). A size line's value must be where the tensors before it end. Both
+ * return 0 or NIDS_EFORMAT (where: path). Model files and ensemble members read them. */
+int nids_arena_read_tensor(nids_arena *a, const char *v, const char *path, nids_err *err);
+int nids_arena_read_size(const nids_arena *a, const char *v, const char *path, nids_err *err);
+
 /* Frees the block and empties the layout. Accepts NULL. */
 void nids_arena_free(nids_arena *a);
 

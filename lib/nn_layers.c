@@ -7,6 +7,7 @@
 #include "nn_impl.h"
 
 #include <cblas.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,36 @@ int nids_arena_add(nids_arena *a, const char *name, int rows, int cols, nids_err
 	t->off = a->size;
 	a->size += ((size_t)rows * (size_t)cols + 15) / 16 * 16;
 	return a->n++;
+}
+
+int nids_arena_read_tensor(nids_arena *fa, const char *v, const char *path, nids_err *err)
+{
+	char name[NIDS_TENSOR_NAME];
+	int rows, cols;
+	size_t off;
+	if (sscanf(v, "%47s %d %d %zu", name, &rows, &cols, &off) != 4)
+		return nids_err_set(err, NIDS_EFORMAT, path, "bad tensor line '%.60s'", v);
+	int i = nids_arena_add(fa, name, rows, cols, err);
+	if (i < 0)
+		return nids_err_set(err, NIDS_EFORMAT, path, "bad tensor '%s'", name);
+	if (off != fa->t[i].off)
+		return nids_err_set(err, NIDS_EFORMAT, path,
+		                    "tensor '%s' at offset %zu, not %zu (where the tensors before it "
+		                    "end)",
+		                    name, off, fa->t[i].off);
+	return 0;
+}
+
+int nids_arena_read_size(const nids_arena *fa, const char *v, const char *path, nids_err *err)
+{
+	char *end;
+	errno = 0;
+	unsigned long long a = strtoull(v, &end, 10);
+	if (end == v || *end || errno || a != fa->size)
+		return nids_err_set(err, NIDS_EFORMAT, path,
+		                    "arena=%.40s, not %zu (the end of the tensors before it)", v,
+		                    fa->size);
+	return 0;
 }
 
 float *nids_floats(size_t n)
