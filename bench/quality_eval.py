@@ -6,6 +6,9 @@
                                       WORK/combos.tsv; one line per configuration
   quality_eval.py select WORK         the rule of bench/quality.md over combos.tsv
   quality_eval.py tables WORK         markdown tables of the single models, ensembles, peers
+  quality_eval.py mixed WORK          ensembles whose members read differently transformed
+                                      inputs (offline only: a model file holds one
+                                      normalization), into WORK/mixed.tsv, and their best
 
 The offline ensemble is -t ensemble's arithmetic (lib/model_ensemble.c) applied to the
 scores of the single models that are its members (nids-fit -j 1 with the member's seed:
@@ -216,6 +219,53 @@ def tables(work):
               f"{r.get('train_s', 0):.1f} | {r.get('score_rows_per_s', 0):,.0f} |")
 
 
+def mixed(work):
+    """Every ensemble of 2 to 4 (model, transform) members with at least two transforms
+    among them (minmax and quantile; one seed; each member on its own transform's arrays),
+    scored offline on every dataset as combos() scores the single-transform ones: whether
+    mixing the inputs would let one configuration, chosen on nsl and kdd99, hold up on
+    the CIC samples."""
+    dss = ["nsl", "kdd99", "cic17", "cse18"]
+    pool = [(m, tr) for m in ("ae", "vae", "kmeans", "iforest") for tr in ("minmax", "quantile")]
+    cpu, rate = train_cpu(work), score_rates(work)
+    ys = {ds: np.loadtxt(os.path.join(work, ds, "quantile", "y_test.txt")) for ds in dss}
+    cache = {}
+
+    def std(ds, m, tr, s, rank):
+        if (ds, m, tr, s) not in cache:
+            d = os.path.join(work, ds, tr)
+            cache[ds, m, tr, s] = (load(os.path.join(d, f"{m}.{s}.train")),
+                                   load(os.path.join(d, f"{m}.{s}.test")))
+        return standardize(*cache[ds, m, tr, s], rank)
+    out = []
+    for r in (2, 3, 4):
+        for members in itertools.combinations(pool, r):
+            if len({tr for _, tr in members}) < 2:
+                continue
+            for rank in (0, 1):
+                for rule in ("mean", "max", "aom") if r > 2 else ("mean", "max"):
+                    au = {ds: np.mean([auroc(ys[ds], combine([std(ds, m, tr, s, rank) for m, tr in members], rule))
+                                       for s in (0, 1, 2)]) for ds in dss}
+                    tcost = sum(cpu[m] for m, _ in members) / cpu["ae"]
+                    scost = sum(1 / rate[m] for m, _ in members) * rate["ae"]
+                    out.append((tcost <= 4.5 and scost <= 3, (au["nsl"] + au["kdd99"]) / 2,
+                                "+".join(f"{m}@{tr}" for m, tr in members),
+                                "rank" if rank else "zscore", rule, au))
+    out.sort(key=lambda o: (-o[0], -o[1]))
+    with open(os.path.join(work, "mixed.tsv"), "w") as f:
+        f.write("eligible\tmean(nsl,kdd99)\tmembers\tstandardize\tcombine\t" + "\t".join(dss) + "\n")
+        for ok, mean, mem, st, cb, au in out:
+            f.write("%s\t%.4f\t%s\t%s\t%s\t" % ("yes" if ok else "no", mean, mem, st, cb) +
+                    "\t".join("%.4f" % au[ds] for ds in dss) + "\n")
+    print(f"{len(out)} mixed configurations -> {work}/mixed.tsv")
+    best = out[0]
+    print("best within the cost rule by mean(nsl, kdd99): %s %s %s %.4f;" % (*best[2:5], best[1]),
+          " ".join("%s %.4f" % (ds, best[5][ds]) for ds in dss))
+    for ds in ("cic17", "cse18"):
+        o = max(out, key=lambda o: o[5][ds])
+        print(f"highest on {ds} of all: %s %s %s %.4f (mean(nsl, kdd99) %.4f)" % (*o[2:5], o[5][ds], o[1]))
+
+
 def main():
     if sys.argv[1] == "auroc":
         print("%.4f" % auroc(np.loadtxt(sys.argv[2]), np.loadtxt(sys.argv[3])))
@@ -225,6 +275,8 @@ def main():
         select(sys.argv[2])
     elif sys.argv[1] == "tables":
         tables(sys.argv[2])
+    elif sys.argv[1] == "mixed":
+        mixed(sys.argv[2])
 
 
 if __name__ == "__main__":
