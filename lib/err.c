@@ -10,7 +10,9 @@ int nids_err_set(nids_err *err, int code, const char *where, const char *fmt, ..
 	if (!err)
 		return code;
 	err->code = code;
-	snprintf(err->where, sizeof err->where, "%s", where ? where : "");
+	/* an empty file name (an unset shell variable, often) shows as '' rather than
+	   vanishing from the message */
+	snprintf(err->where, sizeof err->where, "%s", !where ? "" : *where ? where : "''");
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof err->msg, fmt, ap);

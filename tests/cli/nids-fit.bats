@@ -186,4 +186,12 @@ teardown() { teardown_tmp; }
 	run -1 --separate-stderr fit -q -t ae -o "$tmp/c.bin" "$tmp/benign.rec" "$tmp/none.rec"
 	[ "$stderr" = "nids-fit: $tmp/none.rec: cannot open: No such file or directory" ]
 	[ ! -e "$tmp/c.bin" ]
+	# an empty name (an unset variable) is shown as such, the model file and a list too
+	run -1 --separate-stderr fit -q -t ae -o "$tmp/c.bin" ""
+	[ "$stderr" = "nids-fit: '': cannot open: No such file or directory" ]
+	[ ! -e "$tmp/c.bin" ]
+	run -1 --separate-stderr score -m "" "$tmp/both.rec"
+	[ "$stderr" = "nids-score: '': cannot open: No such file or directory" ]
+	run -1 --separate-stderr "$NIDS_BIN/nids-select" --apply "" "$tmp/both.rec"
+	[ "$stderr" = "nids-select: '': No such file or directory" ]
 }
