@@ -110,7 +110,7 @@ int main(int argc, char **argv)
 	nids_input *in = NULL;
 	nids_reader *r = NULL;
 	nids_output *out = NULL;
-	nids_score_opts so = { outputs, threads, alarms, level, predict };
+	nids_score_opts so = { outputs, threads, alarms, level, predict, model_path };
 	nids_score_stats st = { 0 };
 	double t_start = nids_seconds();
 	nids_progress *progress = NULL;

@@ -117,6 +117,9 @@ int main(int argc, char **argv)
 	if (!rc && r && !o.params && !a.talk.quiet &&
 	    nids_threshold_side_warning(nids_reader_header(r), &o, warn, sizeof warn))
 		fprintf(stderr, "%s: warning: %s\n", prog, warn);
+	if (!rc && r && o.model && !(rc = nids_threshold_model_check(o.model, nids_reader_header(r),
+	    nids_input_name(in), warn, sizeof warn, &err)) && warn[0] && !a.talk.quiet)
+		fprintf(stderr, "%s: warning: %s\n", prog, warn);
 	if (!rc && r && !o.apply)
 		rc = nids_threshold_fit_stream(r, nids_input_name(in), o.score, o.direction, o.rule,
 		                               o.param, &t, &err);

@@ -116,6 +116,8 @@ int nids_explain_read_background(nids_reader *r, const nids_model *m, size_t max
 	free(fcol), free(tmp);
 	if (rc) {
 		free(x);
+		if (!err->where[0]) /* a mismatch is the background's, not the input's */
+			snprintf(err->where, sizeof err->where, "%s", nids_reader_name(r));
 		return rc;
 	}
 	*xo = x, *no = n;

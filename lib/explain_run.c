@@ -71,6 +71,7 @@ int nids_explain_run(const nids_explain_files *f, const nids_explain_opts *opts,
 	if (!rc)
 		rc = nids_outputs_open(side, f->side, nside, files, err);
 	o.fp_table = files[0], o.fp_svg = files[1], o.wf_out = files + 2;
+	o.model_name = f->model;
 	if (!rc && !(rc = nids_input_open(&in, f->input ? f->input : "-", err)) &&
 	    !(rc = nids_reader_open(&r, in, err)) &&
 	    !(rc = nids_output_open(&out, f->output, o.top == 0, err)) &&

@@ -259,6 +259,37 @@ static int identifies(const nids_column *c)
 	return 1;
 }
 
+/* s as one word of a text line (logfmt's quoting): as it is, or in double quotes with
+ * \" \\ \t \n \r escaped when it is empty or holds a space, tab, line end, quote,
+ * backslash or '=', so that the line splits back into its name=value pairs. */
+static void put_word(FILE *f, const char *s)
+{
+	if (*s && !s[strcspn(s, " \t\n\r\"\\=")]) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		const char *esc = *s == '"' ? "\\\"" : *s == '\\' ? "\\\\" : *s == '\t' ? "\\t"
+		                  : *s == '\n' ? "\\n" : *s == '\r' ? "\\r" : NULL;
+		if (esc)
+			fputs(esc, f);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* name=value, after a space unless first */
+static void put_pair(FILE *f, int first, const char *name, const char *value)
+{
+	if (!first)
+		fputc(' ', f);
+	put_word(f, name);
+	fputc('=', f);
+	put_word(f, value);
+}
+
 /* One line: the row's identifiers, score and base value, then the top K attributions. */
 static void top_line(ex *e, const float *raw, const unsigned char *meta, double score,
                      double base, const double *attr, int *idx)
@@ -282,7 +313,7 @@ static void top_line(ex *e, const float *raw, const unsigned char *meta, double 
 			else
 				nids_json_string(f, buf);
 		} else {
-			fprintf(f, "%s%s=%s", first ? "" : " ", h->meta[k].name, buf);
+			put_pair(f, first, h->meta[k].name, buf);
 		}
 		first = 0;
 	}
@@ -302,7 +333,7 @@ static void top_line(ex *e, const float *raw, const unsigned char *meta, double 
 				json_number(f, raw[c]);
 		} else {
 			nids_format_float(buf, raw[c]);
-			fprintf(f, "%s%s=%s", first ? "" : " ", h->cols[c].name, name ? name : buf);
+			put_pair(f, first, h->cols[c].name, name ? name : buf);
 		}
 		first = 0;
 	}
@@ -333,7 +364,9 @@ static void top_line(ex *e, const float *raw, const unsigned char *meta, double 
 	for (int i = 0; i < K; i++) {
 		int j = idx[i];
 		nids_format_float(buf, raw[e->fcol[j]]);
-		fprintf(f, "\t%s=%s %+.6g", e->m->features[j], buf, attr[j]);
+		fputc('\t', f);
+		put_pair(f, 1, e->m->features[j], buf);
+		fprintf(f, " %+.6g", attr[j]);
 	}
 	fputc('\n', f);
 }
@@ -571,10 +604,10 @@ static int alarm_setup(ex *e, char **names, nids_err *err)
 			if (!strcmp(names[i], m->threshold_score))
 				e->alarm_col = i;
 		if (e->alarm_col < 0)
-			return nids_err_set(err, NIDS_EFORMAT, NULL, "the stored threshold is for a "
+			return nids_err_set(err, NIDS_EFORMAT, e->o->model_name, "the stored threshold is for a "
 			                    "column '%s' this model does not score", m->threshold_score);
 	} else if (e->o->alarms_only && !e->o->has_threshold) {
-		return nids_err_set(err, NIDS_EUSAGE, NULL, "the model stores no threshold (give "
+		return nids_err_set(err, NIDS_EUSAGE, e->o->model_name, "the model stores no threshold (give "
 		                    "one with --threshold, or store one with nids-threshold -m)");
 	}
 	return 0;

@@ -136,11 +136,33 @@ char *nids_model_describe(const nids_model *m)
 	return text_of(m, &bad, 1);
 }
 
+int nids_model_id(const nids_model *m, uint64_t *id)
+{
+	nids_model bare = *m; /* (a shallow copy: only read) */
+	bare.has_threshold = 0;
+	int bad;
+	char *text = text_of(&bare, &bad, 0);
+	XXH64_state_t *s = XXH64_createState();
+	if (!text || !s) {
+		free(text);
+		XXH64_freeState(s);
+		return NIDS_ENOMEM;
+	}
+	XXH64_reset(s, 0);
+	XXH64_update(s, text, strlen(text));
+	XXH64_update(s, m->arena.data, m->arena.size * sizeof(float));
+	*id = XXH64_digest(s);
+	XXH64_freeState(s);
+	free(text);
+	return 0;
+}
+
 int nids_model_set_prep(nids_model *m, const nids_header *h)
 {
 	nids_header *p = nids_header_new();
 	for (int i = 0; p && i < h->next; i++)
-		if (nids_header_set_ext(p, h->ext[i].key, h->ext[i].data, h->ext[i].len)) {
+		if (strcmp(h->ext[i].key, NIDS_SCORE_RECORD) && /* whose scores: not preprocessing */
+		    nids_header_set_ext(p, h->ext[i].key, h->ext[i].data, h->ext[i].len)) {
 			nids_header_free(p);
 			p = NULL;
 		}

@@ -2,6 +2,7 @@
  * complete detector (nids-score). */
 #include "nids/score.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,12 +264,18 @@ static int bind_features(struct nids_norm *n, const nids_model *m, nids_err *err
 }
 
 /* The output header: the input's columns, then the model's. */
-static int out_header(nids_header **hp, const nids_header *in, char **names, int nout,
-                      int nscores, unsigned low, nids_err *err)
+static int out_header(nids_header **hp, const nids_header *in, const nids_model *m,
+                      char **names, int nout, int nscores, unsigned low, nids_err *err)
 {
 	nids_header *h = nids_header_copy(in);
-	if (!h)
+	uint64_t id = 0;
+	int bad = !h || nids_model_id(m, &id);
+	char rec[32];
+	int len = snprintf(rec, sizeof rec, "model=%016" PRIx64, id);
+	if (bad || nids_header_set_ext(h, NIDS_SCORE_RECORD, rec, (size_t)len)) {
+		nids_header_free(h);
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	}
 	for (int i = 0; i < nout; i++) {
 		int role = i > 0 && i < nscores && (low >> (i - 1) & 1) ? NIDS_ROLE_SCORE_LOW
 		           : i < nscores                                  ? NIDS_ROLE_SCORE
@@ -472,7 +479,7 @@ int nids_score_stream(nids_reader *r, const nids_model *m, const nids_score_opts
 		rc = bind_features(z.norm, m, err);
 	st->normalized = z.norm != NULL;
 	if (!rc && o->alarms && !m->has_threshold)
-		rc = nids_err_set(err, NIDS_EUSAGE, NULL, "the model stores no threshold (store one "
+		rc = nids_err_set(err, NIDS_EUSAGE, o->model_name, "the model stores no threshold (store one "
 		                  "with nids-threshold -m model and a rule: --percentile, --rate, "
 		                  "--sigma or --best-f1)");
 	if (!rc && (z.nout = nids_model_outputs(m, o->outputs, &names, err)) < 0)
@@ -488,11 +495,11 @@ int nids_score_stream(nids_reader *r, const nids_model *m, const nids_score_opts
 			if (!strcmp(names[i], m->threshold_score))
 				z.alarm_col = i;
 		if (z.alarm_col < 0)
-			rc = nids_err_set(err, NIDS_EFORMAT, NULL, "the stored threshold is for a column "
+			rc = nids_err_set(err, NIDS_EFORMAT, o->model_name, "the stored threshold is for a column "
 			                  "'%s' this model does not score", m->threshold_score);
 	}
 	if (!rc)
-		rc = out_header(&h, hin, names, z.nout + (o->predict != 0), nscores,
+		rc = out_header(&h, hin, m, names, z.nout + (o->predict != 0), nscores,
 		                m->type->scores_low, err);
 	z.stride = (size_t)(z.C + z.nout + (o->predict != 0));
 	if (!rc) {

@@ -2,6 +2,7 @@
 #include "threshold_impl.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,7 +287,10 @@ int nids_threshold_opts_check(nids_threshold_opts *o, int has_inputs, nids_err *
 		                    "(--percentile, --sigma, --rate, --best-f1)");
 	if (!o->apply && (o->alarms_only || o->level || o->exit_status))
 		return nids_err_set(err, NIDS_EUSAGE, NULL,
-		                    "%s is for applying a threshold (-p or --value)",
+		                    o->rule == NIDS_FIT_VALUE
+		                            ? "%s is for applying a threshold: --value with -o writes "
+		                              "a threshold file (--apply -o writes the stream)"
+		                            : "%s is for applying a threshold (-p or --value)",
 		                    o->alarms_only ? "--alarms-only" : o->level ? "-z" : "-e");
 	if (o->rule == NIDS_FIT_VALUE && !o->apply && has_inputs)
 		return nids_err_set(err, NIDS_EUSAGE, NULL, "--value with -o writes a threshold file "
@@ -354,6 +358,35 @@ int nids_threshold_save(const char *path, const nids_threshold *t, nids_err *err
 		return rc;
 	}
 	return nids_output_commit(out, err);
+}
+
+int nids_threshold_model_check(const char *model_path, const nids_header *h, const char *name,
+                               char *warn, size_t n, nids_err *err)
+{
+	nids_model *m = NULL;
+	uint64_t id;
+	int rc = nids_model_read(&m, model_path, err);
+	if (!rc && nids_model_id(m, &id))
+		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	nids_model_free(m);
+	if (rc)
+		return rc;
+	char want[32];
+	int wlen = snprintf(want, sizeof want, "model=%016" PRIx64, id);
+	size_t len;
+	const unsigned char *got = nids_header_get_ext(h, NIDS_SCORE_RECORD, &len);
+	warn[0] = 0;
+	if (!got)
+		snprintf(warn, n, "%s does not say which model scored it (nids-score records it): "
+		         "-m %s is taken on trust", name, model_path);
+	else if (len != (size_t)wlen || memcmp(got, want, len))
+		return nids_err_set(err, NIDS_EMISMATCH, name,
+		                    "scored by another model than %s (the stream's %.*s, the file's "
+		                    "%s): score the rows with %s, or store the threshold in the model "
+		                    "that scored them",
+		                    model_path, (int)(len < 40 ? len : 40), (const char *)got, want,
+		                    model_path);
+	return 0;
 }
 
 int nids_threshold_store(const char *model_path, const nids_threshold *t, nids_err *err)

@@ -151,6 +151,7 @@ typedef struct nids_explain_opts {
 	int gmm_stage;       /* aegmm, shap: the mixture's score of the error vector */
 	int threads;
 	int level;           /* zstd level of the output stream's blocks */
+	const char *model_name; /* the model's file, for messages about the model */
 	/* per-class fingerprints of the explained rows (classes from the class column, else
 	 * benign/attack from the label, else one group "all"): table to fp_table (JSON lines
 	 * with fp_json), heatmap of the fp_top features to fp_svg; either may be NULL */

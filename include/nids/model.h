@@ -136,4 +136,13 @@ int nids_model_read(nids_model **m, const char *path, nids_err *err);
  * tensors) as a malloc'd string, for nids-score --info. NULL when out of memory. */
 char *nids_model_describe(const nids_model *m);
 
+/* The header record nids-score adds to what it scores: "model=" and the scoring model's
+ * id, 16 hexadecimal digits, so that nids-threshold -m can tell whose scores it reads.
+ * nids-fit does not copy it into a model's preprocessing. */
+#define NIDS_SCORE_RECORD "nids.score"
+
+/* A model's id: XXH64 of its file's text section without the threshold line, then of
+ * its tensors; storing a threshold leaves it as it was. 0 or NIDS_ENOMEM. */
+int nids_model_id(const nids_model *m, uint64_t *id);
+
 #endif

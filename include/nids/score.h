@@ -42,6 +42,7 @@ typedef struct nids_score_opts {
 	int level;        /* zstd level of the output's blocks */
 	int predict;      /* add 'pred' (role class): the most probable of the model's classes
 	                   * (the first on ties); needs NIDS_OUT_CLASSES in outputs */
+	const char *model_name; /* the model's file, for messages about the model */
 } nids_score_opts;
 
 typedef struct nids_score_stats {

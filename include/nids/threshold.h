@@ -98,6 +98,12 @@ int nids_threshold_fit_stream(nids_reader *r, const char *name, const char *scor
  * for the column o->score (NULL: "score"). */
 void nids_threshold_set_value(nids_threshold *t, const nids_threshold_opts *o);
 
+/* For -m: that model_path's model scored the stream of header h (named name), as the
+ * record nids-score adds says. 0, with warn [n] empty, or saying that the stream has no
+ * such record; NIDS_EMISMATCH when another model scored it; a model file's errors. */
+int nids_threshold_model_check(const char *model_path, const nids_header *h, const char *name,
+                               char *warn, size_t n, nids_err *err);
+
 /* When --high or --low in o contradicts the role of the score column of h that o
  * names (or the one with a score role), writes a warning with the fix into msg [n]
  * and returns 1 (nids_threshold_side_check); else 0. */

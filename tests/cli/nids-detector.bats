@@ -93,7 +93,7 @@ same_scores() {
 	feat -q "$shared_data/$ugr" > "$tmp/u.rec"
 	"$NIDS_BIN/nids-split" -q --benign "$tmp/u.rec" | "$NIDS_BIN/nids-normalize" -q --fit "$tmp/n.bin" | fit -q -t ae --epochs 2 -o "$tmp/d.bin"
 	run -2 --separate-stderr score -m "$tmp/d.bin" --alarms "$tmp/u.rec"
-	[ "$stderr" = "nids-score: $tmp/u.rec: the model stores no threshold (store one with nids-threshold -m model and a rule: --percentile, --rate, --sigma or --best-f1)" ]
+	[ "$stderr" = "nids-score: $tmp/d.bin: the model stores no threshold (store one with nids-threshold -m model and a rule: --percentile, --rate, --sigma or --best-f1)" ]
 	t=$(score -m "$tmp/d.bin" "$tmp/u.rec" | "$NIDS_BIN/nids-threshold" --rate 0.01 -m "$tmp/d.bin")
 	run score --info -m "$tmp/d.bin"
 	[[ "$output" == *$'\nthreshold='*" high score"$'\n'* ]]
@@ -112,6 +112,33 @@ same_scores() {
 	[ "$status" -eq 3 ]
 	[ "$(ncat -H "$tmp/none.rec" | wc -l)" -eq 0 ]
 	run -2 score -m "$tmp/d.bin" -e "$tmp/u.rec"
+}
+
+@test "detector: nids-threshold -m refuses another model's scores, and warns when the stream does not say whose they are" {
+	printf 'x\tlabel\n0\t0\n2\t0\n4\t0\n' | ncat -r > "$tmp/kt.rec"
+	fit -q -t kmeans --k 1 -o "$tmp/k.bin" "$tmp/kt.rec"
+	fit -q -t iforest -o "$tmp/i.bin" "$tmp/kt.rec"
+	score -m "$tmp/i.bin" -o "$tmp/i.scored" "$tmp/kt.rec"
+	cp "$tmp/k.bin" "$tmp/before.bin"
+	run -1 --separate-stderr "$NIDS_BIN/nids-threshold" --percentile 50 -m "$tmp/k.bin" "$tmp/i.scored"
+	[[ "$stderr" == "nids-threshold: $tmp/i.scored: scored by another model than $tmp/k.bin (the stream's model="????????????????", the file's model="????????????????"): score the rows with $tmp/k.bin, or store the threshold in the model that scored them" ]]
+	cmp "$tmp/k.bin" "$tmp/before.bin"
+	# its own scores: stored, and storing again (the threshold is not part of the id)
+	score -m "$tmp/k.bin" -o "$tmp/k.scored" "$tmp/kt.rec"
+	[ "$("$NIDS_BIN/nids-threshold" --percentile 50 -m "$tmp/k.bin" "$tmp/k.scored")" = 2 ]
+	[ "$("$NIDS_BIN/nids-threshold" --percentile 100 -m "$tmp/k.bin" "$tmp/k.scored")" = 2 ]
+	run score --info -m "$tmp/k.bin"
+	[[ "$output" == *$'\nthreshold=2 high score\n'* ]]
+	# scores without the record (through text): stored, with a warning; -q silences it
+	ncat "$tmp/i.scored" | ncat -r > "$tmp/text.scored"
+	run -0 --separate-stderr "$NIDS_BIN/nids-threshold" --percentile 50 -m "$tmp/i.bin" "$tmp/text.scored"
+	[ "$stderr" = "nids-threshold: warning: $tmp/text.scored does not say which model scored it (nids-score records it): -m $tmp/i.bin is taken on trust" ]
+	run -0 --separate-stderr "$NIDS_BIN/nids-threshold" -q --percentile 50 -m "$tmp/i.bin" "$tmp/text.scored"
+	[ -z "$stderr" ]
+	# nids-fit does not take the record into a model's preprocessing
+	fit -q -t kmeans --k 1 -o "$tmp/k2.bin" "$tmp/k.scored"
+	run score --info -m "$tmp/k2.bin"
+	[[ "$output" != *nids.score* ]]
 }
 
 @test "detector: a stored threshold between two float32 scores is compared in float32, as nids-threshold does" {

@@ -47,10 +47,14 @@ efficiency() {
 	run -2 --separate-stderr explain -m "$tmp/ae.bin" -t tree "$tmp/test.rec"
 	[ "$stderr" = "nids-explain: $tmp/test.rec: -t tree explains tree and forest models, not ae (try -t shap)" ]
 	run -2 --separate-stderr explain -m "$tmp/ae.bin" -t gradient --alarms-only "$tmp/test.rec"
-	[ "$stderr" = "nids-explain: $tmp/test.rec: the model stores no threshold (give one with --threshold, or store one with nids-threshold -m)" ]
+	[ "$stderr" = "nids-explain: $tmp/ae.bin: the model stores no threshold (give one with --threshold, or store one with nids-threshold -m)" ]
 	fit -q -t kmeans --k 2 -o "$tmp/km.bin" "$tmp/benign.rec"
 	run -2 --separate-stderr explain -m "$tmp/km.bin" -t error "$tmp/test.rec"
 	[ "$stderr" = "nids-explain: $tmp/test.rec: a kmeans model has no per-feature reconstruction error (try -t shap)" ]
+	# a background with other features is named, not the input
+	printf 'a\tb\n1\t2\n' | ncat -r > "$tmp/other.rec"
+	run -1 --separate-stderr explain -m "$tmp/km.bin" -t shap -b "$tmp/other.rec" "$tmp/test.rec"
+	[ "$stderr" = "nids-explain: $tmp/other.rec: feature 1: the stream has 'a', the model 'f1'" ]
 	[ ! -e "$tmp/out.rec" ]
 }
 
@@ -127,6 +131,16 @@ efficiency() {
 	run jq -c '[.id, .label, .class, (.top | length), (.top[0] | keys)]' "$tmp/j.json"
 	[ "${lines[0]}" = '[0,1,"probe",3,["attribution","feature","value"]]' ]
 	[ "${#lines[@]}" -eq 60 ]
+}
+
+@test "nids-explain: --top quotes a name or value holding a space, quote, backslash or '=' (logfmt)" {
+	printf 'a=1\tb c\tlabel\tclass\tAttempted Category:meta\n' > "$tmp/q.tsv"
+	printf '0\t0\t0\tnormal\t0\n1\t0\t0\tnormal\t0\n' >> "$tmp/q.tsv"
+	printf '9\t9\t1\t"DoS ""slow\\\\loris"""\t-1\n' >> "$tmp/q.tsv"
+	ncat -r "$tmp/q.tsv" > "$tmp/q.rec"
+	fit -q -t kmeans --k 1 -o "$tmp/q.bin" "$tmp/q.rec"
+	run explain -m "$tmp/q.bin" -t shap -b "$tmp/q.rec" --top 2 -k 2 "$tmp/q.rec"
+	[ "${lines[2]}" = $'label=1 class="DoS \\"slow\\\\loris\\"" "Attempted Category"=-1 score=8.252946\t"b c"=9 +2.17467\t"a=1"=9 +1.93572' ]
 }
 
 @test "nids-explain: --alarms-only explains the rows over the stored or given threshold" {

@@ -40,6 +40,8 @@ setup() {
 	[[ ${stderr_lines[0]} == "nids-threshold: --value with -o writes a threshold file and reads no input (--apply -o writes the stream)" ]]
 	run -2 --separate-stderr T --percentile 5 --alarms-only ties.rec
 	[[ ${stderr_lines[0]} == "nids-threshold: --alarms-only is for applying a threshold (-p or --value)" ]]
+	run -2 --separate-stderr T --value 1 --alarms-only -o y.rec ties.rec
+	[[ ${stderr_lines[0]} == "nids-threshold: --alarms-only is for applying a threshold: --value with -o writes a threshold file (--apply -o writes the stream)" ]]
 }
 
 @test "nids-threshold: percentiles equal numpy.percentile (linear) on tied scores" {
