@@ -88,6 +88,22 @@ same_scores() {
 	cmp <(score -m "$tmp/km.bin" "$tmp/a.rec" | ncat -c score) <(score -m "$tmp/km.bin" "$tmp/raw.rec" | ncat -c score)
 }
 
+@test "detector: KDD Cup 99 and NSL-KDD rows are one feature set: a model trained on either scores the other" {
+	feat -q "$NIDS_TOP/tests/fixtures/feat/nslkdd_20.txt" > "$tmp/nsl.rec"
+	feat -q "$NIDS_TOP/tests/fixtures/feat/kdd99_20.txt" > "$tmp/k99.rec"
+	"$NIDS_BIN/nids-normalize" -q --fit "$tmp/n.bin" "$tmp/nsl.rec" | fit -q -t kmeans --k 2 -o "$tmp/nsl.bin"
+	score -m "$tmp/nsl.bin" "$tmp/k99.rec" | ncat -H -c score > "$tmp/got.txt"
+	"$NIDS_BIN/nids-normalize" -q -p "$tmp/n.bin" "$tmp/k99.rec" | score -m "$tmp/nsl.bin" | ncat -H -c score > "$tmp/want.txt"
+	cmp "$tmp/got.txt" "$tmp/want.txt"
+	[ "$(wc -l < "$tmp/got.txt")" -eq 20 ]
+	"$NIDS_BIN/nids-normalize" -q --fit "$tmp/k.bin" "$tmp/k99.rec" | fit -q -t kmeans --k 2 -o "$tmp/k99.bin"
+	[ "$(score -m "$tmp/k99.bin" "$tmp/nsl.rec" | ncat -H -c score | wc -l)" -eq 20 ]
+	# another feature set is still refused
+	feat -q "$NIDS_TOP/tests/fixtures/feat/ugr_raw.csv" > "$tmp/ugr.rec"
+	run -1 --separate-stderr score -m "$tmp/nsl.bin" "$tmp/ugr.rec"
+	[ "$stderr" = "nids-score: $tmp/ugr.rec: feature 2: the stream has 'packets', the model 'protocol_type=icmp'" ]
+}
+
 @test "detector: nids-threshold -m stores the threshold; --alarms keeps the alarms; -e tells alarms from none" {
 	need_shared "$ugr"
 	feat -q "$shared_data/$ugr" > "$tmp/u.rec"
