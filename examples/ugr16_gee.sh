@@ -12,10 +12,12 @@
 # With no file it makes SYNTHETIC traffic with bench/gen_ugr16.c (background plus scan,
 # DoS and spam episodes; two seeds: one to train on, one to test on) and says so: those
 # figures describe the generator, not UGR'16. With one file (a UGR'16 day, or the
-# excerpt in examples/data, which has no attacks) the VAE trains on its background
-# windows and scores all of them. UGR'16 publishes its weeks as tar archives: give
+# excerpt in examples/data: 14 s of background flows and 21 blacklisted ones, which make
+# one attack window of 58) the VAE trains on its background windows and scores all of
+# them. UGR'16 publishes its weeks as tar archives: give
 # the CSV inside (tar -xzOf july_week5_csv.tar.gz > july.week5.csv), or a day of it. Programs come from PATH (build/bin first).
-# OUT (where the model, scores and plots go; default a temporary directory), EPOCHS
+# OUT (where the model, scores and plots go; without it or outdir they are made in a
+# temporary directory and removed at the end), EPOCHS
 # (default 10), FLOWS (synthetic flows per file, default 300000), SEED, THREADS.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -65,4 +67,8 @@ nids-roc -q --density "$out/density.svg" -o /dev/null "$out/scored.rec" 2>/dev/n
 	echo "no density plot: the scores have no attack class"
 nids-explain -m "$out/gee.bin" -t gradient -j "${THREADS:-2}" --fingerprint "$out/fingerprint.tsv" \
 	--heatmap "$out/fingerprint.svg" --features 69 -o /dev/null "$work/test.rec"
-echo "model, scores and plots in $out"
+if [ "$out" = "$work/out" ]; then
+	echo "model, scores and plots not kept: give OUT=dir (or outdir) to keep them"
+else
+	echo "model, scores and plots in $out"
+fi

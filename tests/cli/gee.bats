@@ -129,6 +129,9 @@ scan44                          1   0.000000   0.250000" ]]
 	grep -q '>blacklist (1)</text>' "$D/out/fingerprint.svg"
 	run -0 bash -c "'$NIDS_BIN/nids-cat' -H -c score '$D/out/scored.rec' | grep -vc nan"
 	[[ "$output" == 58 ]]
+	# without a directory to keep them in, it says that nothing is kept
+	run -0 --separate-stderr env PATH="$NIDS_BIN:$PATH" EPOCHS=1 sh "$NIDS_TOP/examples/ugr16_gee.sh" "$csv"
+	[ "${lines[3]}" = "model, scores and plots not kept: give OUT=dir (or outdir) to keep them" ]
 }
 
 @test "nids-roc --density: a KDE panel per attack class; renders in headless Chromium" {
