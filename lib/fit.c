@@ -75,6 +75,7 @@ char *nids_fit_usage(const char *head)
 	if (!f)
 		return NULL;
 	fputs(head, f);
+	fputs("  -h, --help           this help;  -V, --version  the version\n", f);
 	for (int i = 0; nids_model_type_at(i); i++) {
 		const nids_model_type *t = nids_model_type_at(i);
 		fprintf(f, "-t %s: %s\n", t->name, t->summary);

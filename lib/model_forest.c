@@ -299,7 +299,7 @@ static int forest_load(nids_model *m, const nids_arena *file, nids_err *err)
 
 const nids_model_type nids_model_forest = {
 	.name = "forest",
-	.summary = "random forest of entropy trees; score = mean P(attack) over the trees",
+	.summary = "random forest of CART trees (gini or entropy); score = mean P(attack) over the trees",
 	.hparams = FOREST_HPARAMS,
 	.outputs = NIDS_OUT_CLASSES,
 	.needs_labels = 1,

@@ -259,6 +259,12 @@ static int emit_sample(split *s, nids_err *err)
 	int ng = s->o->sample_by_label ? 2 : 1, rc = 0;
 	for (int g = 0; g < ng && !rc; g++) {
 		nids_reservoir *r = &s->res[g];
+		if (r->cap != UINT64_MAX && r->seen < r->cap && s->o->by_ratio)
+			return nids_err_set(err, NIDS_EFORMAT, s->in_name, "--rows %llu with --attack-"
+			                    "ratio takes %llu %s rows: only %llu were selected",
+			                    (unsigned long long)(s->res[0].cap + s->res[1].cap),
+			                    (unsigned long long)r->cap, g ? "attack" : "benign",
+			                    (unsigned long long)r->seen);
 		if (r->cap != UINT64_MAX && r->seen < r->cap)
 			return nids_err_set(err, NIDS_EFORMAT, s->in_name, "%s %llu: only %llu %srows "
 			                    "were selected", what[s->o->sample_by_label][g],
@@ -443,7 +449,7 @@ static int set_quotas(nids_split_opts *o, const nids_split_args *a, nids_err *er
 			                    "number from 0 to %ld", name[g], a->quota[g], LONG_MAX);
 	if (rows && a->ratio) {
 		double k = nearbyint((double)rows * ratio);
-		o->sampling = o->sample_by_label = 1;
+		o->sampling = o->sample_by_label = o->by_ratio = 1;
 		o->sample[1] = (uint64_t)k, o->sample[0] = (uint64_t)rows - (uint64_t)k;
 	} else if (rows) {
 		o->sampling = 1, o->sample[0] = (uint64_t)rows;

@@ -55,6 +55,7 @@ typedef struct nids_split_opts {
 	 * memory. Fewer rows than asked is an error (NIDS_EFORMAT). */
 	uint64_t sample[2];
 	int sampling, sample_by_label;
+	int by_ratio; /* the two came from --rows and --attack-ratio (for messages) */
 } nids_split_opts;
 
 /* Reads a list of record numbers from path: one a line, a number or an inclusive range

@@ -236,6 +236,11 @@ setup() {
 	run -1 --separate-stderr "$S" --rows 301 -o "$D/x.rec" "$A"
 	[ "$stderr" = "nids-split: $A: --rows 301: only 300 rows were selected" ]
 	[ ! -e "$D/x.rec" ]
+	# 200 benign and 100 attack rows: 150 at 0.5 wants 75 of each, 250 wants 125 attacks
+	[ "$("$S" --rows 150 --attack-ratio 0.5 "$A" | ncat -H -c label | sort | uniq -c | tr -s ' ' | tr '\n' ,)" = \
+		" 75 0, 75 1," ]
+	run -1 --separate-stderr "$S" --rows 250 --attack-ratio 0.5 "$A"
+	[ "$stderr" = "nids-split: $A: --rows 250 with --attack-ratio takes 125 attack rows: only 100 were selected" ]
 	run -2 --separate-stderr "$S" --attack-ratio 0.5 "$A"
 	[ "${stderr_lines[0]}" = "nids-split: --attack-ratio goes with --rows" ]
 	run -2 --separate-stderr "$S" --rows 5 --balance "$A"
