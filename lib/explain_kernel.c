@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "nids/explain.h"
 #include "rng_impl.h"
@@ -279,8 +280,7 @@ static int solve(nids_kshap *k, int M, double delta, double *phi, nids_err *err)
 	return 0;
 }
 
-int nids_kshap_row(nids_kshap *k, const float *x, uint64_t row, double *phi, double *fx,
-                   nids_err *err)
+int nids_kshap_row(nids_kshap *k, const float *x, double *phi, double *fx, nids_err *err)
 {
 	int d = k->d, M = 0;
 	memset(phi, 0, sizeof(double) * (size_t)d);
@@ -301,8 +301,10 @@ int nids_kshap_row(nids_kshap *k, const float *x, uint64_t row, double *phi, dou
 		phi[k->vary[0]] = f0 - k->base;
 		return 0;
 	}
+	/* drawn from the row's own values: a row's attributions depend on it alone, not on
+	   where it stands in the input or how the input was cut */
 	nids_rng rng;
-	nids_rng_seed2(&rng, k->seed, row);
+	nids_rng_seed2(&rng, k->seed, XXH64(x, sizeof(float) * (size_t)d, 0));
 	coalitions(k, M, &rng);
 	evaluate(k, x, M);
 	return solve(k, M, f0 - k->base, phi, err);

@@ -168,8 +168,7 @@ static int integrated(ex *e, const float *x, double *a, nids_err *err)
 }
 
 /* The attributions of row b of the chunk (features x [d]) into attr [d], base value. */
-static int explain_row(ex *e, int b, const float *x, uint64_t row, double *attr, double *base,
-                       nids_err *err)
+static int explain_row(ex *e, int b, const float *x, double *attr, double *base, nids_err *err)
 {
 	int d = e->d;
 	*base = NAN;
@@ -183,9 +182,9 @@ static int explain_row(ex *e, int b, const float *x, uint64_t row, double *attr,
 		if (e->o->gmm_stage) { /* the row's error vector */
 			float *ev = e->fd;
 			int rc = nids_aegmm_errors(e->m, x, 1, ev, err);
-			return rc ? rc : nids_kshap_row(e->ks, ev, row, attr, NULL, err);
+			return rc ? rc : nids_kshap_row(e->ks, ev, attr, NULL, err);
 		}
-		return nids_kshap_row(e->ks, x, row, attr, NULL, err);
+		return nids_kshap_row(e->ks, x, attr, NULL, err);
 	case NIDS_EXPLAIN_ERROR:
 		for (int j = 0; j < d; j++)
 			attr[j] = e->sc[(size_t)b * e->nout + e->attr_col + j];
@@ -436,7 +435,7 @@ static int flush(ex *e, int n, uint64_t row0, nids_err *err)
 		if (!keep(e, b))
 			continue;
 		double *attr = e->attr + (size_t)kept * d, *base = e->base + kept;
-		if ((rc = explain_row(e, b, e->x + (size_t)b * d, row0 + (uint64_t)b, attr, base, err)))
+		if ((rc = explain_row(e, b, e->x + (size_t)b * d, attr, base, err)))
 			return rc;
 		e->st->explained++;
 		const float *raw = e->raw + (size_t)b * C;
@@ -479,7 +478,7 @@ static int run(ex *e, nids_reader *r, nids_err *err)
 			return rc;
 		const unsigned char *meta = nids_reader_meta(r);
 		/* the chunk ends with its file, so that a message names one file and the row
-		   within it (explanations are seeded per row, not per chunk) */
+		   within it */
 		uint64_t file_row = nids_reader_file_rows(r) - (uint64_t)got;
 		if (n && file_row == 0) {
 			if ((rc = flush(e, n, row0, err)) < 0)

@@ -84,11 +84,10 @@ double nids_kshap_base(const nids_kshap *k);
 
 /* The attributions phi [d] of x [d]: their sum is f(x) - E f(background), which *fx
  * receives f(x) for (may be NULL). Features equal to x in every background row get 0.
- * row seeds the coalition sample (with the explainer's seed), so a row's attributions
- * do not depend on the rows before it. Returns 0, NIDS_EFORMAT when the least squares
- * fail, or NIDS_ENOMEM. */
-int nids_kshap_row(nids_kshap *k, const float *x, uint64_t row, double *phi, double *fx,
-                   nids_err *err);
+ * The coalition sample is seeded by x's values (with the explainer's seed): a row's
+ * attributions depend on it alone, not on its position. Returns 0, NIDS_EFORMAT when the
+ * least squares fail, or NIDS_ENOMEM. */
+int nids_kshap_row(nids_kshap *k, const float *x, double *phi, double *fx, nids_err *err);
 
 /* Coalitions evaluated for the last row. */
 int nids_kshap_coalitions(const nids_kshap *k);

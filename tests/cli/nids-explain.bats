@@ -133,6 +133,24 @@ efficiency() {
 	[ "${#lines[@]}" -eq 60 ]
 }
 
+@test "nids-explain: kernel SHAP gives a row the same attributions wherever it stands in the input" {
+	ncat --types "$tmp/test.rec" > "$tmp/t.tsv"
+	# rows 31 to 60 alone, and all 60 rows in reverse order
+	awk 'NR == 1 || NR > 31' "$tmp/t.tsv" | ncat -r > "$tmp/tail.rec"
+	{ head -1 "$tmp/t.tsv"; tail -n +2 "$tmp/t.tsv" | tac; } | ncat -r > "$tmp/rev.rec"
+	for f in test tail rev; do
+		explain -m "$tmp/ae.bin" -t shap -b "$tmp/benign.rec" --nsamples 8 "$tmp/$f.rec" |
+			ncat -H -c id,attr_f1,attr_f2,attr_f3,attr_f4 | sort -n > "$tmp/$f.txt"
+	done
+	[ "$(wc -l < "$tmp/tail.txt")" -eq 30 ]
+	cmp <(tail -30 "$tmp/test.txt") "$tmp/tail.txt"
+	cmp "$tmp/test.txt" "$tmp/rev.txt"
+	# another seed draws other coalitions (8 of the 14 for 4 features: not every one)
+	explain -m "$tmp/ae.bin" -t shap -b "$tmp/benign.rec" --nsamples 8 --seed 2 "$tmp/test.rec" |
+		ncat -H -c id,attr_f1,attr_f2,attr_f3,attr_f4 | sort -n > "$tmp/seed2.txt"
+	run ! cmp -s "$tmp/test.txt" "$tmp/seed2.txt"
+}
+
 @test "nids-explain: --top quotes a name or value holding a space, quote, backslash or '=' (logfmt)" {
 	printf 'a=1\tb c\tlabel\tclass\tAttempted Category:meta\n' > "$tmp/q.tsv"
 	printf '0\t0\t0\tnormal\t0\n1\t0\t0\tnormal\t0\n' >> "$tmp/q.tsv"

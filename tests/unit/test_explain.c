@@ -245,7 +245,7 @@ static void test_kshap_exact(void)
 	double worst = 0;
 	for (int r = 0; r < 5; r++) {
 		double fx;
-		CHECK(nids_kshap_row(k, x + r * d, (uint64_t)r, phi, &fx, &err) == 0, "%s", err.msg);
+		CHECK(nids_kshap_row(k, x + r * d, phi, &fx, &err) == 0, "%s", err.msg);
 		CHECK(nids_kshap_coalitions(k) == 4094, "%d coalitions", nids_kshap_coalitions(k));
 		struct kv c = { d, nbg, bg, x + r * d, w };
 		brute_shapley(d, kernel_v, &c, want);
@@ -269,7 +269,7 @@ static void test_kshap_efficiency(void)
 		CHECK(nids_kshap_new(&k, d, bg, NULL, nbg, ns, 11, f_nonlinear, &d, 64, &err) == 0,
 		      "%s", err.msg);
 		double fx, sum = 0;
-		CHECK(nids_kshap_row(k, x, 0, phi, &fx, &err) == 0, "%s", err.msg);
+		CHECK(nids_kshap_row(k, x, phi, &fx, &err) == 0, "%s", err.msg);
 		CHECK(nids_kshap_coalitions(k) <= ns, "%d > %d", nids_kshap_coalitions(k), ns);
 		for (int j = 0; j < d; j++)
 			sum += phi[j];
@@ -278,7 +278,7 @@ static void test_kshap_efficiency(void)
 		      "f(x) - E f %.12g", ns, sum, delta);
 		/* the same seed and row give the same attributions */
 		double again[12];
-		CHECK(nids_kshap_row(k, x, 0, again, NULL, &err) == 0, "%s", err.msg);
+		CHECK(nids_kshap_row(k, x, again, NULL, &err) == 0, "%s", err.msg);
 		CHECK(!memcmp(again, phi, sizeof phi), "nsamples %d: not reproducible", ns);
 		nids_kshap_free(k);
 	}
@@ -312,7 +312,7 @@ static void test_kshap_linear(void)
 	nids_err err = { 0 };
 	CHECK(nids_kshap_new(&k, d, bg, NULL, nbg, 300, 1, f_linear, NULL, 512, &err) == 0, "%s",
 	      err.msg);
-	CHECK(nids_kshap_row(k, x, 9, phi, NULL, &err) == 0, "%s", err.msg);
+	CHECK(nids_kshap_row(k, x, phi, NULL, &err) == 0, "%s", err.msg);
 	double worst = 0;
 	for (int j = 0; j < d; j++)
 		worst = fmax(worst, fabs(phi[j] - LIN_W[j] * (x[j] - mean[j])));
@@ -334,7 +334,7 @@ static void test_kshap_constant_features(void)
 	CHECK(nids_kshap_new(&k, d, bg, NULL, nbg, 100, 1, f_nonlinear, &d, 64, &err) == 0, "%s",
 	      err.msg);
 	double fx;
-	CHECK(nids_kshap_row(k, x, 0, phi, &fx, &err) == 0, "%s", err.msg);
+	CHECK(nids_kshap_row(k, x, phi, &fx, &err) == 0, "%s", err.msg);
 	for (int j = 0; j < 10; j++)
 		CHECK(phi[j] == 0, "phi[%d] = %g for a feature no background row changes", j, phi[j]);
 	CHECK(fabs(phi[10] + phi[11] - (fx - nids_kshap_base(k))) <= 1e-12, "efficiency");

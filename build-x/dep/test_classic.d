@@ -1,0 +1,22 @@
+build-x/tests/test_classic: tests/unit/test_classic.c tests/unit/check.h \
+ lib/classic_impl.h include/nids/err.h lib/classic_model_impl.h \
+ lib/classic_impl.h lib/model_impl.h include/nids/model.h \
+ include/nids/dataset.h include/nids/stream.h include/nids/io.h \
+ include/nids/progress.h lib/nn_impl.h lib/rng_impl.h lib/model_impl.h \
+ include/nids/score.h lib/rng_impl.h
+tests/unit/check.h:
+lib/classic_impl.h:
+include/nids/err.h:
+lib/classic_model_impl.h:
+lib/classic_impl.h:
+lib/model_impl.h:
+include/nids/model.h:
+include/nids/dataset.h:
+include/nids/stream.h:
+include/nids/io.h:
+include/nids/progress.h:
+lib/nn_impl.h:
+lib/rng_impl.h:
+lib/model_impl.h:
+include/nids/score.h:
+lib/rng_impl.h:

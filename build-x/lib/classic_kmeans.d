@@ -1,0 +1,14 @@
+build-x/lib/classic_kmeans.o: lib/classic_kmeans.c lib/classic_impl.h \
+ include/nids/err.h lib/nn_impl.h include/nids/model.h \
+ include/nids/dataset.h include/nids/stream.h include/nids/io.h \
+ include/nids/progress.h lib/rng_impl.h lib/pool_impl.h
+lib/classic_impl.h:
+include/nids/err.h:
+lib/nn_impl.h:
+include/nids/model.h:
+include/nids/dataset.h:
+include/nids/stream.h:
+include/nids/io.h:
+include/nids/progress.h:
+lib/rng_impl.h:
+lib/pool_impl.h:

@@ -1,0 +1,15 @@
+build-x/lib/model_ensemble.o: lib/model_ensemble.c include/nids/cli.h \
+ lib/model_impl.h include/nids/model.h include/nids/dataset.h \
+ include/nids/err.h include/nids/stream.h include/nids/io.h \
+ include/nids/progress.h lib/nn_impl.h lib/rng_impl.h lib/pool_impl.h
+include/nids/cli.h:
+lib/model_impl.h:
+include/nids/model.h:
+include/nids/dataset.h:
+include/nids/err.h:
+include/nids/stream.h:
+include/nids/io.h:
+include/nids/progress.h:
+lib/nn_impl.h:
+lib/rng_impl.h:
+lib/pool_impl.h:

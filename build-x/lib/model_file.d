@@ -1,0 +1,15 @@
+build-x/lib/model_file.o: lib/model_file.c lib/model_impl.h \
+ include/nids/model.h include/nids/dataset.h include/nids/err.h \
+ include/nids/stream.h include/nids/io.h include/nids/progress.h \
+ lib/nn_impl.h lib/rng_impl.h lib/le_impl.h include/nids/normalize.h
+lib/model_impl.h:
+include/nids/model.h:
+include/nids/dataset.h:
+include/nids/err.h:
+include/nids/stream.h:
+include/nids/io.h:
+include/nids/progress.h:
+lib/nn_impl.h:
+lib/rng_impl.h:
+lib/le_impl.h:
+include/nids/normalize.h:

@@ -1,0 +1,15 @@
+build-x/lib/model_iforest.o: lib/model_iforest.c lib/classic_impl.h \
+ include/nids/err.h lib/classic_model_impl.h lib/model_impl.h \
+ include/nids/model.h include/nids/dataset.h include/nids/stream.h \
+ include/nids/io.h include/nids/progress.h lib/nn_impl.h lib/rng_impl.h
+lib/classic_impl.h:
+include/nids/err.h:
+lib/classic_model_impl.h:
+lib/model_impl.h:
+include/nids/model.h:
+include/nids/dataset.h:
+include/nids/stream.h:
+include/nids/io.h:
+include/nids/progress.h:
+lib/nn_impl.h:
+lib/rng_impl.h:

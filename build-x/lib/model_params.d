@@ -1,0 +1,14 @@
+build-x/lib/model_params.o: lib/model_params.c lib/model_impl.h \
+ include/nids/model.h include/nids/dataset.h include/nids/err.h \
+ include/nids/stream.h include/nids/io.h include/nids/progress.h \
+ lib/nn_impl.h lib/rng_impl.h include/nids/cli.h
+lib/model_impl.h:
+include/nids/model.h:
+include/nids/dataset.h:
+include/nids/err.h:
+include/nids/stream.h:
+include/nids/io.h:
+include/nids/progress.h:
+lib/nn_impl.h:
+lib/rng_impl.h:
+include/nids/cli.h:

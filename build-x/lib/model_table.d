@@ -1,0 +1,13 @@
+build-x/lib/model_table.o: lib/model_table.c lib/model_impl.h \
+ include/nids/model.h include/nids/dataset.h include/nids/err.h \
+ include/nids/stream.h include/nids/io.h include/nids/progress.h \
+ lib/nn_impl.h lib/rng_impl.h
+lib/model_impl.h:
+include/nids/model.h:
+include/nids/dataset.h:
+include/nids/err.h:
+include/nids/stream.h:
+include/nids/io.h:
+include/nids/progress.h:
+lib/nn_impl.h:
+lib/rng_impl.h:

@@ -1,0 +1,11 @@
+build-x/lib/nn_layers.o: lib/nn_layers.c lib/nn_impl.h include/nids/err.h \
+ include/nids/model.h include/nids/dataset.h include/nids/stream.h \
+ include/nids/io.h include/nids/progress.h lib/rng_impl.h
+lib/nn_impl.h:
+include/nids/err.h:
+include/nids/model.h:
+include/nids/dataset.h:
+include/nids/stream.h:
+include/nids/io.h:
+include/nids/progress.h:
+lib/rng_impl.h:
