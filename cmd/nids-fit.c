@@ -128,8 +128,8 @@ int main(int argc, char **argv)
 	size_t ntrain = 0, nval = 0;
 	if (!rc)
 		rc = nids_fit_dataset(m, all, a.val, (uint64_t)a.seed, &a.fo, &ntrain, &nval, &err);
-	if (!rc && !(rc = nids_model_write(m, nids_output_file(out), &err))) {
-		rc = nids_output_commit(out, &err);
+	if (!rc) {
+		rc = nids_fit_save(m, out, &err);
 		out = NULL;
 	}
 	if (!rc && a.talk.verbose)

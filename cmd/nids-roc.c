@@ -130,12 +130,8 @@ int main(int argc, char **argv)
 		if (!a.talk.quiet && nids_roc_warning(res))
 			fprintf(stderr, "%s: warning: %s: %s\n", prog, label, nids_roc_warning(res));
 	}
-	if (!rc && res && o->svg)
-		rc = nids_roc_save(res, NIDS_ROC_SVG, o->svg, label, a.bins, &err);
-	if (!rc && res && o->density)
-		rc = nids_roc_save(res, NIDS_ROC_DENSITY, o->density, label, a.bins, &err);
-	if (!rc && res && o->report >= 0)
-		rc = nids_roc_save(res, o->report, o->output, label, a.bins, &err);
+	if (!rc && res)
+		rc = nids_roc_save(res, o, label, a.bins, &err);
 	if (!rc && !o->output)
 		rc = nids_stdout_close(&err);
 	nids_roc_free(res);

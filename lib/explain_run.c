@@ -81,6 +81,9 @@ int nids_explain_run(const nids_explain_files *f, const nids_explain_opts *opts,
 			rc = nids_output_commit(out, err);
 		out = NULL;
 	}
+	for (int i = 0; rc && !err->where[0] && i < nside; i++)
+		if (side[i] && ferror(files[i])) /* a side file's write error names that file */
+			snprintf(err->where, sizeof err->where, "%s", f->side[i]);
 	nids_outputs_abort(side, nside);
 	if (rc && !err->where[0] && in)
 		snprintf(err->where, sizeof err->where, "%s", nids_input_name(in));

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "nids/cli.h"
+#include "nids/io.h"
 #include "nids/score.h"
 #include "model_impl.h"
 
@@ -218,5 +219,23 @@ int nids_fit_dataset(nids_model *m, nids_dataset *all, double val, uint64_t seed
 		rc = nids_fit_provenance(m, all->h, &o, &report, train.n, vset.n, err);
 	*ntrain = rc ? 0 : train.n;
 	*nval = rc ? 0 : vset.n;
+	return rc;
+}
+
+int nids_fit_save(const nids_model *m, nids_output *out, nids_err *err)
+{
+	static const char *const SIDE[] = { "dump", "importances" };
+	int rc = nids_model_write(m, nids_output_file(out), err);
+	if (rc && !err->where[0])
+		snprintf(err->where, sizeof err->where, "%s", nids_output_name(out));
+	if (rc)
+		nids_output_abort(out);
+	else
+		rc = nids_output_commit(out, err);
+	for (size_t i = 0; rc && i < sizeof SIDE / sizeof *SIDE; i++) {
+		const char *path = nids_model_get(m, SIDE[i]);
+		if (path && *path) /* (written by this fit: it succeeded) */
+			nids_output_take_back(path);
+	}
 	return rc;
 }

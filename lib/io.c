@@ -393,6 +393,7 @@ static void on_signal(int sig)
 struct nids_output {
 	FILE *f;
 	char *path; /* target, NULL for stdout */
+	char *link; /* the file a symbolic link path points to, which is replaced instead */
 	int slot;   /* index in pending[] */
 };
 
@@ -420,7 +421,8 @@ int nids_output_open(nids_output **outp, const char *path, int binary, nids_err 
 	/* a device or FIFO (-o /dev/null, a named pipe) is written in place: renaming a
 	 * temporary over it would replace the device with a file */
 	struct stat st;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+	int exists = stat(path, &st) == 0;
+	if (exists && !S_ISREG(st.st_mode)) {
 		out->path = strdup(path);
 		out->f = out->path ? fopen(path, "wb") : NULL;
 		if (!out->f) {
@@ -435,35 +437,48 @@ int nids_output_open(nids_output **outp, const char *path, int binary, nids_err 
 	int slot = 0;
 	while (slot < MAX_PENDING && pending_used[slot])
 		slot++;
-	size_t len = strlen(path);
+	/* a symbolic link to a file stays a link: the file it points to is replaced */
+	struct stat lst;
+	if (exists && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
+		out->link = realpath(path, NULL);
+	const char *dest = out->link ? out->link : path;
+	size_t len = strlen(dest);
 	if (slot == MAX_PENDING || len + 16 > sizeof pending[0]) {
+		free(out->link);
 		free(out);
 		return nids_err_set(err, NIDS_EUSAGE, path, "too many outputs or path too long");
 	}
 	out->path = strdup(path);
 	/* mkstemp's template: the path, ".tmp", and six X it replaces */
-	int n = snprintf(pending[slot], sizeof pending[slot], "%s.tmp", path);
+	int n = snprintf(pending[slot], sizeof pending[slot], "%s.tmp", dest);
 	memset(pending[slot] + n, 'X', 6);
 	pending[slot][n + 6] = 0;
 	int fd = mkstemp(pending[slot]);
 	if (fd < 0 || !out->path) {
 		int rc = nids_err_set(err, NIDS_EIO, path, "cannot create: %s", strerror(errno));
 		free(out->path);
+		free(out->link);
 		free(out);
 		return rc;
 	}
-	/* mkstemp makes 0600; data files get the usual umask-derived mode */
+	/* mkstemp makes 0600: a file replaced keeps its mode, a new one gets the usual
+	   umask-derived one */
 	mode_t mask = umask(0);
 	umask(mask);
-	fchmod(fd, 0666 & ~mask);
+	fchmod(fd, exists ? st.st_mode & 07777 : 0666 & ~mask);
 	pending_used[slot] = 1;
 	out->slot = slot;
 	static int handlers;
 	if (!handlers) {
+		/* SIGPIPE too: a side file is pending when standard output's reader goes away
+		   (| head); a signal the caller ignores (nohup's SIGHUP) stays ignored */
+		static const int SIGNALS[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
 		handlers = 1;
-		signal(SIGINT, on_signal);
-		signal(SIGTERM, on_signal);
-		signal(SIGHUP, on_signal);
+		for (size_t i = 0; i < sizeof SIGNALS / sizeof *SIGNALS; i++) {
+			struct sigaction old;
+			if (sigaction(SIGNALS[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+				signal(SIGNALS[i], on_signal);
+		}
 	}
 	out->f = fdopen(fd, "wb");
 	if (!out->f) {
@@ -509,7 +524,7 @@ int nids_output_commit(nids_output *out, nids_err *err)
 	out->f = NULL;
 	if (bad)
 		rc = nids_err_set(err, NIDS_EIO, out->path, "write error: %s", strerror(e));
-	else if (out->slot >= 0 && rename(pending[out->slot], out->path) != 0)
+	else if (out->slot >= 0 && rename(pending[out->slot], out->link ? out->link : out->path) != 0)
 		rc = nids_err_set(err, NIDS_EIO, out->path, "cannot rename: %s", strerror(errno));
 	else if (out->slot >= 0)
 		pending_used[out->slot] = 0;
@@ -535,6 +550,7 @@ void nids_output_abort(nids_output *out)
 		pending_used[out->slot] = 0;
 	}
 	free(out->path);
+	free(out->link);
 	free(out);
 }
 

@@ -9,6 +9,7 @@
 #include "classic_impl.h"
 #include "classic_model_impl.h"
 #include "importance_impl.h"
+#include "nids/io.h"
 
 static const nids_hparam TREE_HPARAMS[] = {
 	{ "target", 0, "label", "classifier target: label (benign/attack) or class" },
@@ -38,14 +39,14 @@ static int write_dump(const nids_model *m, const nids_tree *t, const char *path,
 	char *text = nids_tree_dump(t, 0, m->features, m->classes);
 	if (!text)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	FILE *f = fopen(path, "w");
-	int bad = !f || fputs(text, f) < 0;
-	if (f && fclose(f) != 0)
-		bad = 1;
+	nids_output *out;
+	int rc = nids_output_open(&out, path, 0, err);
+	if (!rc) {
+		fputs(text, nids_output_file(out));
+		rc = nids_output_commit(out, err); /* (a write error is found here) */
+	}
 	free(text);
-	if (bad)
-		return nids_err_set(err, NIDS_EIO, path, "cannot write the tree dump");
-	return 0;
+	return rc;
 }
 
 static int tree_fit(nids_model *m, const nids_dataset *train, const nids_dataset *val,

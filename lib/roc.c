@@ -248,15 +248,21 @@ static int write_report(const nids_roc *res, int kind, FILE *f, const char *name
 	}
 }
 
-int nids_roc_save(const nids_roc *res, int kind, const char *path, const char *label, int bins,
+int nids_roc_save(const nids_roc *res, const nids_roc_opts *o, const char *label, int bins,
                   nids_err *err)
 {
-	nids_output *out;
-	int rc = nids_output_open(&out, path, 0, err);
-	if (!rc && (rc = write_report(res, kind, nids_output_file(out), path, label, bins, err)))
-		nids_output_abort(out);
-	else if (!rc)
-		rc = nids_output_commit(out, err);
+	/* the report, the plots, the densities: all written before any is committed, the
+	   report (standard output, most often) first, so that a run that fails leaves none */
+	const int kind[3] = { o->report, o->svg ? NIDS_ROC_SVG : -1, o->density ? NIDS_ROC_DENSITY : -1 };
+	const char *path[3] = { o->output, o->svg, o->density };
+	nids_output *out[3] = { NULL, NULL, NULL };
+	int rc = 0;
+	for (int i = 0; i < 3 && !rc; i++)
+		if (kind[i] >= 0 && !(rc = nids_output_open(&out[i], path[i], 0, err)))
+			rc = write_report(res, kind[i], nids_output_file(out[i]), path[i], label, bins, err);
+	if (!rc)
+		rc = nids_outputs_commit(out, 3, err);
+	nids_outputs_abort(out, 3);
 	return rc;
 }
 

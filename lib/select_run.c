@@ -96,6 +96,11 @@ static int permutation(const nids_select_args *a, const nids_dataset *ds, char *
 	    !err->where[0]) /* the stream's rows do not suit the model */
 		snprintf(err->where, sizeof err->where, "%s",
 		         a->ninputs == 1 ? a->inputs[0] : a->ninputs ? "the inputs" : "-");
+	if (!rc && isnan(*auroc)) /* no AUROC to lose: every importance would be nan */
+		rc = nids_err_set(err, NIDS_EFORMAT,
+		                  a->ninputs == 1 ? a->inputs[0] : a->ninputs ? "the inputs" : "-",
+		                  "permutation importance needs benign and attack rows; these "
+		                  "rows have one label");
 	if (!rc)
 		rc = nids_importance_write(a->permutation, ds->features, imp, ds->d, err);
 	if (!rc)
@@ -147,6 +152,8 @@ int nids_select_choose_files(const nids_select_args *a, nids_select_summary *sum
 	}
 	if (!rc && !a->output)
 		rc = nids_stdout_close(err);
+	if (rc && a->permutation && rank) /* written by this run: it goes with the failed list */
+		nids_output_take_back(a->permutation);
 	free_names(rank, n);
 	free(imp);
 	free(kept);

@@ -61,9 +61,10 @@ enum nids_roc_report {
 	                       attack class as SVG */
 };
 
-/* Writes report kind to path (NULL or "-": stdout), atomically; label names the input
- * in it (a file, or "3 files"). Returns 0 or a negative code. */
-int nids_roc_save(const nids_roc *res, int kind, const char *path, const char *label, int bins,
+/* Writes o->report to o->output (NULL or "-": stdout) and the plots o->svg and
+ * o->density asked for, all or none; label names the input in them (a file, or "3
+ * files"). Returns 0 or a negative code. */
+int nids_roc_save(const nids_roc *res, const nids_roc_opts *o, const char *label, int bins,
                   nids_err *err);
 
 /* The warning a one-sided stream deserves ("no attack rows; ..."), or NULL. */

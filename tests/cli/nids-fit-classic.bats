@@ -66,7 +66,8 @@ teardown() { teardown_tmp; }
 @test "nids-score --classes: class probabilities of a multinomial logreg" {
 	fit -q -t logreg --target class -o "$tmp/m.bin" "$tmp/all.rec"
 	score -m "$tmp/m.bin" --classes -o "$tmp/s.rec" "$tmp/all.rec"
-	run "$NIDS_BIN/nids-cat" --types -n 1 -c score,p_normal,p_dos,p_probe "$tmp/s.rec"
+	# (the header lines, the nids.score record's aside)
+	run bash -c "'$NIDS_BIN/nids-cat' --types -n 1 -c score,p_normal,p_dos,p_probe '$tmp/s.rec' | grep -v '^#record'"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "$(printf 'score\tp_normal:meta\tp_dos:meta\tp_probe:meta')" ]
 	# P(attack) = 1 - P(normal)
@@ -93,7 +94,7 @@ teardown() { teardown_tmp; }
 	[ "$stderr" = "nids-fit: option '--class-weight': 'auto' is not one of none, balanced" ]
 	run --separate-stderr fit -t tree --dump /nonexistent/dir/t.txt -o "$tmp/m" "$tmp/all.rec"
 	[ "$status" -eq 1 ]
-	[ "$stderr" = "nids-fit: /nonexistent/dir/t.txt: cannot write the tree dump" ]
+	[ "$stderr" = "nids-fit: /nonexistent/dir/t.txt: cannot create: No such file or directory" ]
 	[ ! -e "$tmp/m" ]
 }
 

@@ -23,7 +23,8 @@ teardown() { teardown_tmp; }
 	fit -q -t tree --target class -o "$tmp/tree.bin" "$tmp/all.rec"
 	score -m "$tmp/tree.bin" --predict "$tmp/test.rec" > "$tmp/s.rec"
 	run ncat --types -n 1 "$tmp/s.rec"
-	[[ "${lines[0]}" == *$'\tscore\tp_probe:meta\tp_normal:meta\tp_dos:meta\tpred:class' ]]
+	[[ "${lines[0]}" == "#record"$'\tnids.score\t'* ]]
+	[[ "${lines[1]}" == *$'\tscore\tp_probe:meta\tp_normal:meta\tp_dos:meta\tpred:class' ]]
 	# pred names the most probable class; the input's class column is unchanged
 	ncat -H -c p_probe,p_normal,p_dos,pred "$tmp/s.rec" | awk -F '\t' '
 		{ b = 1; for (k = 2; k <= 3; k++) if ($k > $b) b = k
