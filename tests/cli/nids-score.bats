@@ -35,8 +35,10 @@ teardown() { teardown_tmp; }
 @test "nids-score: appends a score column and passes every column and class through" {
 	score -m "$tmp/ae.bin" "$tmp/test.rec" > "$tmp/s.rec"
 	run "$NIDS_BIN/nids-cat" --types -n 2 "$tmp/s.rec"
-	[[ "${lines[0]}" == $'f1\tf2\tf3\tf4\tid:meta\tlabel\tclass\tscore' ]]
-	[[ "${lines[1]}" == $'0.'*$'\t0\t1\tprobe\t'* ]]
+	# the record of the model that scored the rows: "model=" and 16 hexadecimal digits
+	[[ "${lines[0]}" =~ ^#record$'\t'nids\.score$'\t'6d6f64656c3d(3[0-9]|6[1-6]){16}$ ]]
+	[[ "${lines[1]}" == $'f1\tf2\tf3\tf4\tid:meta\tlabel\tclass\tscore' ]]
+	[[ "${lines[2]}" == $'0.'*$'\t0\t1\tprobe\t'* ]]
 	"$NIDS_BIN/nids-cat" -c f1,f2,f3,f4,id,label,class "$tmp/s.rec" > "$tmp/a.tsv"
 	"$NIDS_BIN/nids-cat" "$tmp/test.rec" > "$tmp/b.tsv"
 	cmp "$tmp/a.tsv" "$tmp/b.tsv"
@@ -67,7 +69,7 @@ teardown() { teardown_tmp; }
 @test "nids-score: --errors and --explain add one column per feature" {
 	score -m "$tmp/ae.bin" --errors --explain "$tmp/test.rec" > "$tmp/s.rec"
 	run "$NIDS_BIN/nids-cat" --types -n 1 "$tmp/s.rec"
-	[[ "${lines[0]}" == *$'\tscore\terr_f1:meta\terr_f2:meta\terr_f3:meta\terr_f4:meta\tgrad_f1:meta\tgrad_f2:meta\tgrad_f3:meta\tgrad_f4:meta' ]]
+	[[ "${lines[1]}" == *$'\tscore\terr_f1:meta\terr_f2:meta\terr_f3:meta\terr_f4:meta\tgrad_f1:meta\tgrad_f2:meta\tgrad_f3:meta\tgrad_f4:meta' ]]
 	# the score is the mean of the per-feature errors
 	"$NIDS_BIN/nids-cat" -H -c score,err_f1,err_f2,err_f3,err_f4 "$tmp/s.rec" |
 		awk -F '\t' '{ m = ($2 + $3 + $4 + $5) / 4; if ((m - $1) ^ 2 > 1e-12 * $1 ^ 2 + 1e-20) bad++ } END { exit bad }'
@@ -77,7 +79,7 @@ teardown() { teardown_tmp; }
 	"$NIDS_BIN/nids-fit" -q -t sae --target class --pretrain 2 --epochs 20 --batch 16 --lr 0.01 -o "$tmp/sae.bin" "$tmp/all.rec"
 	score -m "$tmp/sae.bin" --classes "$tmp/test.rec" > "$tmp/s.rec"
 	run "$NIDS_BIN/nids-cat" --types -n 1 "$tmp/s.rec"
-	[[ "${lines[0]}" == *$'\tscore\tp_probe:meta\tp_normal:meta\tp_dos:meta' ]]
+	[[ "${lines[1]}" == *$'\tscore\tp_probe:meta\tp_normal:meta\tp_dos:meta' ]]
 	# score = p_probe + p_dos; probabilities sum to 1; most rows classified right
 	"$NIDS_BIN/nids-cat" -H -c label,score,p_probe,p_normal,p_dos "$tmp/s.rec" | awk -F '\t' '
 		{ if (($2 - $3 - $5) ^ 2 > 1e-10 || ($3 + $4 + $5 - 1) ^ 2 > 1e-10) bad++
