@@ -70,6 +70,16 @@ setup() {
 	same "$output" "$(ex "$FIX/ties.expect" best_f1_threshold_low)"
 }
 
+@test "nids-threshold: --best-f1 among equal F1 takes the least anomalous threshold, both directions" {
+	# thresholds 4 and 1 both give F1 2/3 (tp 1 of 2 at 4; tp 2, fp 2 at 1)
+	printf 'score\tlabel\n4\t1\n3\t0\n2\t0\n1\t1\n' > f1tie.tsv
+	mkrec f1tie.tsv f1tie.rec
+	run -0 T --best-f1 f1tie.rec
+	[ "$output" = 1 ]
+	run -0 T -q --best-f1 --low f1tie.rec
+	[ "$output" = 4 ]
+}
+
 @test "nids-threshold: 10^5 random rows" {
 	"$MAKER" random 100000 42 > r.rec
 	run -0 T --percentile 98 r.rec
