@@ -54,6 +54,16 @@ setup() {
 	[[ $output == 0.8999999761581421 ]]
 }
 
+@test "nids-threshold: a percentile with weight over one half interpolates from the upper score, as numpy does" {
+	# numpy.percentile([6.958328723907471, 12.663305282592773], 95) is
+	# 12.663305282592773 - d * (1 - 0.95), which differs in the last bit from
+	# 6.958328723907471 + d * 0.95 (12.378056454658509)
+	printf 'score\tlabel\n6.958328723907471\t0\n12.663305282592773\t0\n' > pct.tsv
+	mkrec pct.tsv pct.rec
+	run -0 T --percentile 95 pct.rec
+	[ "$output" = 12.378056454658507 ]
+}
+
 @test "nids-threshold: sigma, rate and best F1 equal numpy / scikit-learn, both directions" {
 	# (-q: --low on a column of role score is deliberate here; see the warning's test)
 	run -0 T --sigma 3 ties.rec
