@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "classic_model_impl.h"
 #include "explain_impl.h"
 #include "nids/explain.h"
 #include "model_impl.h"
@@ -173,6 +174,67 @@ static void test_treeshap_forest(void)
 {
 	treeshap_case("forest", "6", "7", TN);
 	treeshap_case("forest", "0", "3", 50);
+}
+
+/* A tree of one split on feature a at thr, its leaves P(attack) 0 (a <= thr) and 1:
+ * with background rows nl on the <= side and nr on the other, the base value is the
+ * right leaf's cover, smoothed as (n_branch + 1/2) / (n_node + 1) (nids-explain(1)):
+ * (nr + 1/2) / (nl + nr + 1); a row on the right gets a the rest, 1 - base. Background
+ * rows exactly at thr go the <= way, as rows do when scored. */
+static void test_treeshap_covers(void)
+{
+	enum { NT = 20 };
+	static float x[NT * TD];
+	static int label[NT];
+	for (int i = 0; i < NT; i++) {
+		for (int j = 0; j < TD; j++)
+			x[i * TD + j] = 0.25f;
+		x[i * TD] = (float)i / NT;
+		label[i] = i >= NT / 2;
+	}
+	nids_dataset ds = { .n = NT, .d = TD, .x = x, .label = label, .cls = label, .nclasses = 2,
+		            .classes = TCLASSES, .features = TFEAT }, none = ds;
+	none.n = 0;
+	nids_model *m = NULL;
+	nids_err err = { 0 };
+	nids_fit_opts o = { .threads = 1 };
+	CHECK(nids_model_new(&m, "tree", &err) == 0, "%s", err.msg);
+	CHECK(nids_model_set(m, "max-depth", "1", &err) == 0, "%s", err.msg);
+	CHECK(m && nids_model_fit(m, &ds, &none, &o, &err) == 0, "fit: %s", err.msg);
+	if (!m || !m->state)
+		return;
+	const struct nids_trees_state *s = m->state;
+	int root = s->root[0], l = s->cn[root].child[0], r = s->cn[root].child[1];
+	CHECK(s->ntrees == 1 && l != root && s->cn[root].feature == 0 && s->cn[l].child[0] == l &&
+	              s->cn[r].child[0] == r && s->pattack[l] == 0 && s->pattack[r] == 1,
+	      "not the tree of one split on a");
+	float thr = s->cn[root].thr;
+	CHECK(thr > 0.45f && thr < 0.5f, "threshold %.9g", thr);
+	/* background: below, below, below, above; then below, below, at thr, above */
+	float bg[2][4 * TD];
+	const float a[2][4] = { { 0.1f, 0.2f, 0.3f, 0.9f }, { 0.1f, 0.2f, thr, 0.9f } };
+	for (int b = 0; b < 2; b++)
+		for (int i = 0; i < 4; i++) {
+			for (int j = 0; j < TD; j++)
+				bg[b][i * TD + j] = 0.25f;
+			bg[b][i * TD] = a[b][i];
+		}
+	for (int b = 0; b < 2; b++) {
+		nids_treeshap *t = NULL;
+		CHECK(nids_treeshap_new(&t, m, bg[b], 4, &err) == 0, "%s", err.msg);
+		if (!t)
+			continue;
+		double want = (1 + 0.5) / (4 + 1); /* 3 rows on the <= side, 1 on the other */
+		CHECK(fabs(nids_treeshap_base(t) - want) <= 1e-15, "background %d: base %.17g, want %.17g",
+		      b, nids_treeshap_base(t), want);
+		double phi[TD];
+		double base = nids_treeshap_row(t, x + (NT - 1) * TD, phi);
+		CHECK(base == nids_treeshap_base(t), "row base %.17g", base);
+		CHECK(fabs(phi[0] - (1 - want)) <= 1e-15 && phi[1] == 0 && phi[4] == 0,
+		      "background %d: phi %.17g %g %g, want %.17g", b, phi[0], phi[1], phi[4], 1 - want);
+		nids_treeshap_free(t);
+	}
+	nids_model_free(m);
 }
 
 static void test_treeshap_refuses(void)
@@ -489,6 +551,7 @@ int main(void)
 {
 	TEST(test_treeshap_tree);
 	TEST(test_treeshap_forest);
+	TEST(test_treeshap_covers);
 	TEST(test_treeshap_refuses);
 	TEST(test_kshap_exact);
 	TEST(test_kshap_efficiency);
