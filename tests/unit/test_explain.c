@@ -346,6 +346,96 @@ static void test_kshap_efficiency(void)
 	}
 }
 
+/* Kernel SHAP's size weights with sampled coalitions, by hand. M = 4 features (x all
+ * ones, one background row of zeros, so each evaluated row is its coalition): the
+ * kernel (M - 1) / (s (M - s)) gives sizes 1 and 3 (paired, 8 coalitions) the mass
+ * 2 (3 / 3) = 2 and the unpaired middle size 2 (6 coalitions) 3 / 4, not twice that:
+ * 8/11 and 3/11. With 12 coalitions, 12 (8/11) >= 8 buys every coalition of sizes 1 and
+ * 3 at 1/11 each; the other 4 are size-2 pairs sampled at (3/11) / 4 each. The
+ * attributions are that weighted least squares fit, solved here with sum phi = f(x). */
+struct spy {
+	int n;
+	unsigned rows[64];
+};
+
+static double v_spy(unsigned z)
+{
+	double a = z & 1, b = z >> 1 & 1, c = z >> 2 & 1, e = z >> 3 & 1;
+	return a * b + 0.5 * c + b * c * e + 0.3 * e * a - 0.7 * a * c;
+}
+
+static void f_spy(void *ctx, const float *x, int B, double *out)
+{
+	struct spy *s = ctx;
+	for (int r = 0; r < B; r++) {
+		unsigned z = 0;
+		for (int j = 0; j < 4; j++)
+			z |= (unsigned)(x[r * 4 + j] == 1) << j;
+		if (s->n < 64)
+			s->rows[s->n++] = z;
+		out[r] = v_spy(z);
+	}
+}
+
+static void test_kshap_size_weights(void)
+{
+	float bg[4] = { 0, 0, 0, 0 }, x[4] = { 1, 1, 1, 1 };
+	struct spy s = { 0 };
+	nids_kshap *k = NULL;
+	nids_err err = { 0 };
+	CHECK(nids_kshap_new(&k, 4, bg, NULL, 1, 12, 7, f_spy, &s, 64, &err) == 0, "%s", err.msg);
+	if (!k)
+		return;
+	double phi[4], fx;
+	CHECK(nids_kshap_row(k, x, 0, phi, &fx, &err) == 0, "%s", err.msg);
+	int n = nids_kshap_coalitions(k);
+	/* the rows f saw: the background, x, then the coalitions in order */
+	CHECK(n == 12 && s.n == 14 && s.rows[0] == 0 && s.rows[1] == 15, "%d coalitions, %d rows",
+	      n, s.n);
+	if (n != 12 || s.n != 14) {
+		nids_kshap_free(k);
+		return;
+	}
+	const unsigned *z = s.rows + 2;
+	for (int i = 0; i < 4; i++)
+		CHECK(z[2 * i] == 1u << i && z[2 * i + 1] == (15u ^ 1u << i),
+		      "coalitions %d, %d: %x %x, want size 1 and its complement", 2 * i, 2 * i + 1,
+		      z[2 * i], z[2 * i + 1]);
+	for (int c = 8; c < 12; c += 2)
+		CHECK(__builtin_popcount(z[c]) == 2 && z[c + 1] == (15u ^ z[c]),
+		      "coalitions %d, %d: %x %x, want a size-2 pair", c, c + 1, z[c], z[c + 1]);
+	/* min sum_c w_c (v(z_c) - z_c . phi)^2 with phi_3 = delta - phi_0 - phi_1 - phi_2 */
+	double delta = v_spy(15) - v_spy(0), N[3][4] = { { 0 } };
+	for (int c = 0; c < 12; c++) {
+		double w = c < 8 ? 1.0 / 11 : 3.0 / 11 / 4, a[3], z3 = z[c] >> 3 & 1;
+		for (int j = 0; j < 3; j++)
+			a[j] = (double)(z[c] >> j & 1) - z3;
+		double b = v_spy(z[c]) - v_spy(0) - z3 * delta;
+		for (int i = 0; i < 3; i++) {
+			for (int j = 0; j < 3; j++)
+				N[i][j] += w * a[i] * a[j];
+			N[i][3] += w * a[i] * b;
+		}
+	}
+	for (int p = 0; p < 3; p++) /* Gauss-Jordan: N is positive definite */
+		for (int i = 0; i < 3; i++) {
+			if (i == p)
+				continue;
+			double f = N[i][p] / N[p][p];
+			for (int j = 0; j < 4; j++)
+				N[i][j] -= f * N[p][j];
+		}
+	double want[4], rest = delta;
+	for (int j = 0; j < 3; j++)
+		rest -= want[j] = N[j][3] / N[j][j];
+	want[3] = rest;
+	for (int j = 0; j < 4; j++)
+		CHECK(fabs(phi[j] - want[j]) <= 1e-12, "phi[%d] = %.15g, want %.15g", j, phi[j],
+		      want[j]);
+	CHECK(fx == delta, "f(x) %g", fx);
+	nids_kshap_free(k);
+}
+
 static const double LIN_W[20] = { 1.5, -2, 0.25, 3, -0.5, 0, 1, 2, -1, 0.75,
 	                          0.1, -0.3, 4, -4, 0.5, 0.5, 1, -2, 0.2, 0.9 };
 
@@ -555,6 +645,7 @@ int main(void)
 	TEST(test_treeshap_refuses);
 	TEST(test_kshap_exact);
 	TEST(test_kshap_efficiency);
+	TEST(test_kshap_size_weights);
 	TEST(test_kshap_linear);
 	TEST(test_kshap_constant_features);
 	TEST(test_kmeans_background);
