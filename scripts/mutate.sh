@@ -38,7 +38,7 @@ best-f1-tie-most-anomalous|lib/metrics.c|if ((unsigned __int128)num * best_den >
 percentile-lerp-from-below|lib/threshold.c|	return g >= 0.5 ? b - d * (1 - g) : a + d * g;|	return a + d * g;|nids-threshold.bats
 window-large-half-is-a-majority|lib/window.c|	if (2 * n > g->n)|	if (2 * n >= g->n)|test_window
 benign-prefix-matches|lib/feat_fields.c|		if (len == n && !strncmp(b, label, n))|		if (len >= n && !strncmp(b, label, n))|nids-featurize-ugr16.bats
-score-nan-last-feature-missed|lib/score.c|			finite &= isfinite(xr[j]) != 0;|			finite &= j == d - 1 || isfinite(xr[j]) != 0;|nids-score.bats
+score-nan-last-feature-missed|lib/score.c|			finite &= isfinite(xr[j]) != 0;|			finite &= j == d - 1 ? 1 : isfinite(xr[j]) != 0;|nids-score.bats
 ensemble-rank-ties-first|lib/model_ensemble.c|		if (c[mid] <= v)|		if (c[mid] < v)|test_ensemble
 treeshap-cover-add-one-smoothing|lib/explain_tree.c|(count[i] + 0.5) / (count[parent[i]] + 1)|(count[i] + 1) / (count[parent[i]] + 2)|test_explain
 kshap-middle-size-doubled|lib/explain_kernel.c|* (2 * s == M ? 1 : 2);|* 2;|test_explain
