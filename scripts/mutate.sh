@@ -31,6 +31,17 @@ window-time-step-unnamed|lib/window_run.c|	if (c->late && warnings && c->jump_fl
 address-leading-zero-taken|lib/feat_ids.c|		} else if (v == 0) { /* a leading zero */|		} else if (v == 0 && 0) { /* a leading zero */|test_feat_fields
 csv-archive-unnamed|lib/csvin.c|	const char *kind = first ? archive_kind(p, n, member, sizeof member) : NULL;|	const char *kind = first && 0 ? archive_kind(p, n, member, sizeof member) : NULL;|nids-featurize.bats test_csvin
 csv-spaces-kept|lib/csvin.c|			if (*f <= ' ') /* (one test for space and tab, then the exact one) */|			if (0) /* (one test for space and tab, then the exact one) */|test_csvin nids-featurize.bats
+stream-bytes-after-end-accepted|lib/stream.c|	if (got == 0) {|	if (got < 8) {|test_stream nids-cat.bats
+stream-lost-block-unnoticed|lib/stream.c|	if (total != r->seg_rows)|	if (total != r->seg_rows && 0)|test_stream
+stream-class-id-at-table-size|lib/stream.c|!(f >= 0 && f < (float)r->classes.n)|!(f >= 0 && f <= (float)r->classes.n)|test_stream
+best-f1-tie-most-anomalous|lib/metrics.c|if ((unsigned __int128)num * best_den >= (unsigned __int128)best_num * den) {|if ((unsigned __int128)num * best_den > (unsigned __int128)best_num * den) {|nids-threshold.bats nids-roc.bats
+percentile-lerp-from-below|lib/threshold.c|	return g >= 0.5 ? b - d * (1 - g) : a + d * g;|	return a + d * g;|nids-threshold.bats
+window-large-half-is-a-majority|lib/window.c|	if (2 * n > g->n)|	if (2 * n >= g->n)|test_window
+benign-prefix-matches|lib/feat_fields.c|		if (len == n && !strncmp(b, label, n))|		if (len >= n && !strncmp(b, label, n))|nids-featurize-ugr16.bats
+score-nan-last-feature-missed|lib/score.c|			finite &= isfinite(xr[j]) != 0;|			finite &= j == d - 1 ? 1 : isfinite(xr[j]) != 0;|nids-score.bats
+ensemble-rank-ties-first|lib/model_ensemble.c|		if (c[mid] <= v)|		if (c[mid] < v)|test_ensemble
+treeshap-cover-add-one-smoothing|lib/explain_tree.c|(count[i] + 0.5) / (count[parent[i]] + 1)|(count[i] + 1) / (count[parent[i]] + 2)|test_explain
+kshap-middle-size-doubled|lib/explain_kernel.c|* (2 * s == M ? 1 : 2);|* 2;|test_explain
 LIST
 }
 

@@ -202,6 +202,22 @@ typed() {
 	[ -z "$(ls "$tmp" | grep -v -e a.rec -e t.rec)" ]
 }
 
+@test "nids-cat: bytes after a stream's end block are an error: a line end, a second stream cut inside its magic" {
+	tsv | "$NIDS_BIN/nids-cat" -r > "$tmp/a.rec"
+	run sh -c "{ cat '$tmp/a.rec'; echo; } | '$NIDS_BIN/nids-cat' -H > /dev/null"
+	[ "$status" -eq 1 ]
+	[ "$output" = "nids-cat: -: row 4: unexpected bytes after the end of the stream" ]
+	head -c 5 "$tmp/a.rec" > "$tmp/cut.rec"
+	run sh -c "cat '$tmp/a.rec' '$tmp/cut.rec' | '$NIDS_BIN/nids-cat' -H > /dev/null"
+	[ "$status" -eq 1 ]
+	[ "$output" = "nids-cat: -: row 4: unexpected bytes after the end of the stream" ]
+	# the cut stream as a file of its own is named
+	run "$NIDS_BIN/nids-cat" -o "$tmp/out.tsv" "$tmp/a.rec" "$tmp/cut.rec"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"nids-cat: $tmp/cut.rec: not a nids stream"* ]]
+	[ ! -e "$tmp/out.tsv" ]
+}
+
 @test "nids-cat: times of years 0 to 999 keep four digits; years past 9999 and before 0 are written as seconds" {
 	printf 'time:timestamp\tx\n0228-07-27T13:43:21Z\t1\n-62167219201\t2\n9999-12-31T23:59:59.5Z\t3\n253402300800\t4\n' |
 		ncat -r > "$tmp/t.rec"

@@ -158,13 +158,19 @@ fx="$NIDS_TOP/tests/fixtures/feat"
 	head -c 3 "$fx/cic_ml.csv" | od -An -tx1 | grep -q 'ef bb bf'
 }
 
-@test "cic: a row with a wrong field count: file:line, exit 1, no output file" {
+@test "cic: a row with a wrong field count (fewer or more): file:line, exit 1, no output file" {
 	{ cat "$fx/cic2018.csv"; echo '80,6,14/02/2018 08:31:01,5,Benign'; } > "$tmp/short.csv"
 	run --separate-stderr feat -o "$tmp/out.rec" "$tmp/short.csv"
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "nids-featurize: $tmp/short.csv:7: 5 fields, expected 80" ]
 	[ ! -e "$tmp/out.rec" ]
 	[ -z "$(ls "$tmp" | grep -v short.csv)" ]
+	# one field more than the header is as wrong as one fewer
+	{ cat "$fx/cic2018.csv"; sed -n 2p "$fx/cic2018.csv" | sed 's/$/,0/'; } > "$tmp/long.csv"
+	run --separate-stderr feat -o "$tmp/out.rec" "$tmp/long.csv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $tmp/long.csv:7: 81 fields, expected 80" ]
+	[ ! -e "$tmp/out.rec" ]
 }
 
 @test "cic: text where a number is due names the column" {

@@ -122,6 +122,14 @@ test_csv="$NIDS_TOP/tests/fixtures/feat/csv_test.csv"
 	run --separate-stderr feat "$tmp/two.csv"
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "nids-featurize: $tmp/two.csv:2: label '2': a numeric label must be 0 or 1" ]
+	printf 'a,label\n1,1.0\n2,0.5\n' > "$tmp/half.csv"
+	run --separate-stderr feat "$tmp/half.csv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $tmp/half.csv:3: label '0.5': a numeric label must be 0 or 1" ]
+	printf 'a,label\n1,-0\n2,-1\n' > "$tmp/neg.csv"
+	run --separate-stderr feat "$tmp/neg.csv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $tmp/neg.csv:3: label '-1': a numeric label must be 0 or 1" ]
 }
 
 @test "csv: BOM and CRLF, Infinity/NaN/empty policy, repeated header, wrong field count" {
@@ -138,6 +146,11 @@ test_csv="$NIDS_TOP/tests/fixtures/feat/csv_test.csv"
 	run --separate-stderr feat -o "$tmp/s.rec" "$tmp/short.csv"
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "nids-featurize: $tmp/short.csv:3: 2 fields, expected 3" ]
+	[ ! -e "$tmp/s.rec" ]
+	printf 'a,b,label\n1,2,normal\n1,2,normal,3\n' > "$tmp/long.csv"
+	run --separate-stderr feat -o "$tmp/s.rec" "$tmp/long.csv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nids-featurize: $tmp/long.csv:3: 4 fields, expected 3" ]
 	[ ! -e "$tmp/s.rec" ]
 }
 

@@ -26,6 +26,20 @@ fx="$NIDS_TOP/tests/fixtures/feat"
 	[ "$stderr" = "nids-featurize: $shared_data/ugr_sample_1k.csv.zst: 1078 rows (1071 benign, 7 attack)" ]
 }
 
+@test "ugr16: a --benign item matches a whole label, never a prefix of one or the other way" {
+	run --separate-stderr feat --benign scan44x,blacklist -o "$tmp/r.rec" "$fx/ugr_raw.csv"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nids-featurize: $fx/ugr_raw.csv: 4 rows (2 benign, 2 attack)" ]
+	run ncat -c label,class -H "$tmp/r.rec"
+	[ "$output" = "$(printf '0\tbackground\n1\tdos\n1\tscan44\n0\tblacklist')" ]
+	run --separate-stderr feat --benign scan,do,blacklist -o "$tmp/r.rec" "$fx/ugr_raw.csv"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nids-featurize: $fx/ugr_raw.csv: 4 rows (2 benign, 2 attack)" ]
+	run --separate-stderr feat --benign scan44,dos -o "$tmp/r.rec" "$fx/ugr_raw.csv"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nids-featurize: $fx/ugr_raw.csv: 4 rows (3 benign, 1 attack)" ]
+}
+
 @test "ugr16: the sample without its header and Index column gives the same features" {
 	need_shared ugr_sample_1k.csv.zst
 	zstd -dcq --long=31 "$shared_data/ugr_sample_1k.csv.zst" | tail -n +2 | cut -d, -f2- > "$tmp/raw.csv"

@@ -61,6 +61,20 @@ check_at() {
 	check_expect "$FIX/ties.expect" --low
 }
 
+@test "nids-roc: among equal best F1 the least anomalous threshold is reported, both directions" {
+	# thresholds 4 and 1 both give F1 2/3 (tp 1 of 2 at 4; tp 2, fp 2 at 1)
+	printf 'score\tlabel\n4\t1\n3\t0\n2\t0\n1\t1\n' > f1tie.tsv
+	mkrec f1tie.tsv f1tie.rec
+	run -0 R --json f1tie.rec
+	[ "$(jget best_f1_threshold)" = 1 ]
+	[ "$(jget best_f1)" = 0.6666666666666666 ]
+	[ "$(jget threshold)" = 1 ]
+	run -0 R f1tie.rec
+	[ "${lines[6]}" = "best F1     0.666667 at threshold 1" ]
+	run -0 R -q --json --low f1tie.rec
+	[ "$(jget best_f1_threshold)" = 4 ]
+}
+
 @test "nids-roc: scikit-learn's values on 10^5 random rows" {
 	"$MAKER" random 100000 42 > r.rec
 	run -0 R --json --threshold 0.5 r.rec

@@ -174,22 +174,31 @@ teardown() { teardown_tmp; }
 }
 
 @test "nids-score: a row holding NaN or an infinity scores nan with every model type" {
-	# rows 2 and 3 of the scored stream: f2 nan, f3 -inf; the others are finite
+	# rows 2, 3 and 4 of the scored stream: f2 nan, f3 -inf, f4 (the last feature) nan;
+	# the others are finite
 	"$NIDS_BIN/nids-cat" --types "$tmp/test.rec" | awk -F'\t' -v OFS='\t' '
-		NR == 3 { $2 = "nan" } NR == 4 { $3 = "-inf" } { print } NR == 6 { exit }' |
+		NR == 3 { $2 = "nan" } NR == 4 { $3 = "-inf" } NR == 5 { $4 = "nan" } { print } NR == 6 { exit }' |
 		"$NIDS_BIN/nids-cat" -r > "$tmp/bad.rec"
+	allnan=$'^nan(\tnan)*$'
 	for t in ae vae memae dsebm dagmm aegmm kmeans iforest tree forest logreg sae ensemble; do
 		"$NIDS_BIN/nids-fit" -q -t "$t" --epochs 1 -o "$tmp/$t.bin" "$tmp/all.rec"
 		run -0 --separate-stderr sh -c "'$NIDS_BIN/nids-score' -m '$tmp/$t.bin' '$tmp/bad.rec' | '$NIDS_BIN/nids-cat' -H -c score"
 		[ "${#lines[@]}" -eq 5 ]
-		[ "${lines[1]}" = nan ] || { echo "$t: ${lines[*]}"; false; }
-		[ "${lines[2]}" = nan ] || { echo "$t: ${lines[*]}"; false; }
-		for i in 0 3 4; do
+		for i in 1 2 3; do
+			[ "${lines[i]}" = nan ] || { echo "$t: ${lines[*]}"; false; }
+		done
+		for i in 0 4; do
 			[[ "${lines[i]}" != nan && "${lines[i]}" != *inf ]] || { echo "$t: ${lines[*]}"; false; }
+		done
+		# every score column (aegmm's mae and logp, ...), the input's 7 columns cut off
+		run -0 --separate-stderr sh -c "'$NIDS_BIN/nids-score' -m '$tmp/$t.bin' '$tmp/bad.rec' | '$NIDS_BIN/nids-cat' -H | cut -f 8-"
+		for i in 1 2 3; do
+			[[ "${lines[i]}" =~ $allnan ]] || { echo "$t: row $i: ${lines[i]}"; false; }
 		done
 	done
 	# the class probabilities too, for the types that give them
 	run -0 sh -c "'$NIDS_BIN/nids-score' -m '$tmp/forest.bin' --classes '$tmp/bad.rec' | '$NIDS_BIN/nids-cat' -H -c p_benign"
 	[ "${lines[1]}" = nan ]
+	[ "${lines[3]}" = nan ]
 	[ "${lines[0]}" != nan ]
 }

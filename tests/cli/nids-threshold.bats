@@ -54,6 +54,16 @@ setup() {
 	[[ $output == 0.8999999761581421 ]]
 }
 
+@test "nids-threshold: a percentile with weight over one half interpolates from the upper score, as numpy does" {
+	# numpy.percentile([6.958328723907471, 12.663305282592773], 95) is
+	# 12.663305282592773 - d * (1 - 0.95), which differs in the last bit from
+	# 6.958328723907471 + d * 0.95 (12.378056454658509)
+	printf 'score\tlabel\n6.958328723907471\t0\n12.663305282592773\t0\n' > pct.tsv
+	mkrec pct.tsv pct.rec
+	run -0 T --percentile 95 pct.rec
+	[ "$output" = 12.378056454658507 ]
+}
+
 @test "nids-threshold: sigma, rate and best F1 equal numpy / scikit-learn, both directions" {
 	# (-q: --low on a column of role score is deliberate here; see the warning's test)
 	run -0 T --sigma 3 ties.rec
@@ -68,6 +78,16 @@ setup() {
 	same "$output" "$(ex "$FIX/ties.expect" best_f1_threshold)"
 	run -0 T -q --best-f1 --low ties.rec
 	same "$output" "$(ex "$FIX/ties.expect" best_f1_threshold_low)"
+}
+
+@test "nids-threshold: --best-f1 among equal F1 takes the least anomalous threshold, both directions" {
+	# thresholds 4 and 1 both give F1 2/3 (tp 1 of 2 at 4; tp 2, fp 2 at 1)
+	printf 'score\tlabel\n4\t1\n3\t0\n2\t0\n1\t1\n' > f1tie.tsv
+	mkrec f1tie.tsv f1tie.rec
+	run -0 T --best-f1 f1tie.rec
+	[ "$output" = 1 ]
+	run -0 T -q --best-f1 --low f1tie.rec
+	[ "$output" = 4 ]
 }
 
 @test "nids-threshold: 10^5 random rows" {

@@ -306,6 +306,121 @@ static void test_bad_options(void)
 	}
 }
 
+static int cmp_f(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+	return (x > y) - (x < y);
+}
+
+/* type fitted with seed on the n rows of x (D features), one thread. */
+static nids_model *fit_rows(const char *type, const char *const *kv, uint64_t seed,
+                            float *x, size_t n)
+{
+	nids_err err = { 0 };
+	nids_model *m = NULL;
+	nids_dataset ds = { .n = n, .d = D, .x = x, .features = FEAT }, none = ds;
+	none.n = 0;
+	nids_fit_opts o = { .epochs = 2, .batch = 64, .lr = 3e-3, .threads = 1, .patience = 5 };
+	CHECK(nids_model_new(&m, type, &err) == 0, "%s", err.msg);
+	for (int i = 0; m && kv && kv[i]; i += 2)
+		CHECK(nids_model_set(m, kv[i], kv[i + 1], &err) == 0, "%s", err.msg);
+	if (!m)
+		return NULL;
+	m->seed = seed;
+	int rc = nids_model_fit(m, &ds, &none, &o, &err);
+	CHECK(rc == 0, "fit %s: %s", type, err.msg);
+	if (rc) {
+		nids_model_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* Column 0 of m's outputs for the n rows of x. */
+static void scores_rows(const nids_model *m, const float *x, size_t n, float *out)
+{
+	nids_err err = { 0 };
+	int nout = nids_model_outputs(m, 0, NULL, &err);
+	float *o = malloc(sizeof(float) * n * (size_t)nout);
+	nids_scorer *s = NULL;
+	CHECK(nids_scorer_new(&s, m, 0, 1, 4096, &err) == 0, "%s", err.msg);
+	for (size_t r = 0; r < n; r += 4096)
+		nids_scorer_run(s, x + r * D, n - r < 4096 ? (int)(n - r) : 4096, r, o + r * nout);
+	for (size_t i = 0; i < n; i++)
+		out[i] = o[i * (size_t)nout];
+	nids_scorer_free(s);
+	free(o);
+}
+
+/* Tied training scores: a training row whose member score equals several others ranks
+ * at the last of them, k / (n - 1) for the last index k of its value among the sorted
+ * training scores. Rows come in fours of equal features, so kmeans and iforest both
+ * score each four alike. */
+static void test_rank_ties(void)
+{
+	static float x[N * D], se[N], sk[N], sf[N];
+	for (int i = 0; i < N; i++)
+		memcpy(x + i * D, X + (i / 4) * D, sizeof(float) * D);
+	const char *kv[] = { "members", "kmeans,iforest", "standardize", "rank", "combine", "max",
+		             NULL };
+	nids_model *e = fit_rows("ensemble", kv, 4, x, N);
+	nids_model *k = fit_rows("kmeans", NULL, 4, x, N), *f = fit_rows("iforest", NULL, 4, x, N);
+	if (!e || !k || !f)
+		return;
+	scores_rows(e, x, N, se), scores_rows(k, x, N, sk), scores_rows(f, x, N, sf);
+	int bad = 0, tied = 0;
+	for (int r = 0; r < N; r++) {
+		int le_k = 0, le_f = 0, eq = 0;
+		for (int j = 0; j < N; j++) {
+			le_k += sk[j] <= sk[r], le_f += sf[j] <= sf[r];
+			eq += sk[j] == sk[r];
+		}
+		tied += eq >= 4;
+		double rk = (double)(le_k - 1) / (N - 1), rf = (double)(le_f - 1) / (N - 1);
+		double want = rk > rf ? rk : rf;
+		if (se[r] != (float)want && !bad++)
+			CHECK(0, "row %d: ensemble %.9g, want %.9g (the last of equal scores)", r, se[r],
+			      want);
+	}
+	CHECK(tied == N, "only %d of %d rows tied in kmeans", tied, N);
+	CHECK(bad == 0, "%d of %d rows differ", bad, N);
+	nids_model_free(e), nids_model_free(k), nids_model_free(f);
+}
+
+/* Over 10,000 training rows the CDF keeps 10,000 order statistics, evenly spaced by rank:
+ * number k is the sorted training score at floor(k (n - 1) / 9999 + 1/2), the nearest
+ * rank, not the one below it. */
+static void test_rank_cdf_large(void)
+{
+	enum { NB = 25000 };
+	float *x = malloc(sizeof(float) * NB * D), *sk = malloc(sizeof(float) * NB);
+	nids_rng rng;
+	nids_rng_seed(&rng, 12);
+	for (size_t i = 0; i < (size_t)NB * D; i++)
+		x[i] = nids_rng_uniform(&rng);
+	const char *kv[] = { "members", "kmeans", "standardize", "rank", NULL };
+	nids_model *e = fit_rows("ensemble", kv, 6, x, NB), *k = fit_rows("kmeans", NULL, 6, x, NB);
+	int t = e ? nids_arena_find(&e->arena, "cdf.0") : -1;
+	CHECK(t >= 0 && e->arena.t[t].rows == 1 && e->arena.t[t].cols == 10000, "no cdf.0 of 10000");
+	if (k && t >= 0) {
+		scores_rows(k, x, NB, sk);
+		qsort(sk, NB, sizeof *sk, cmp_f);
+		const float *cdf = nids_arena_ptr(&e->arena, e->arena.data, t);
+		int bad = 0, differ = 0;
+		for (int j = 0; j < 10000; j++) {
+			size_t at = (size_t)floor((double)j * (NB - 1) / 9999 + 0.5);
+			differ += sk[at] != sk[(size_t)((double)j * (NB - 1) / 9999)];
+			if (cdf[j] != sk[at] && !bad++)
+				CHECK(0, "cdf[%d] = %.9g, want the sorted score %zu, %.9g", j, cdf[j], at,
+				      sk[at]);
+		}
+		CHECK(bad == 0, "%d of 10000 order statistics differ", bad);
+		CHECK(differ > 1000, "only %d of them differ from the rank below", differ);
+	}
+	nids_model_free(e), nids_model_free(k);
+	free(x), free(sk);
+}
+
 int main(void)
 {
 	int fd = mkstemp(path);
@@ -316,6 +431,8 @@ int main(void)
 	TEST(test_threads_do_not_matter);
 	TEST(test_file);
 	TEST(test_bad_options);
+	TEST(test_rank_ties);
+	TEST(test_rank_cdf_large);
 	unlink(path);
 	return CHECK_DONE();
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "classic_model_impl.h"
 #include "explain_impl.h"
 #include "nids/explain.h"
 #include "model_impl.h"
@@ -175,6 +176,67 @@ static void test_treeshap_forest(void)
 	treeshap_case("forest", "0", "3", 50);
 }
 
+/* A tree of one split on feature a at thr, its leaves P(attack) 0 (a <= thr) and 1:
+ * with background rows nl on the <= side and nr on the other, the base value is the
+ * right leaf's cover, smoothed as (n_branch + 1/2) / (n_node + 1) (nids-explain(1)):
+ * (nr + 1/2) / (nl + nr + 1); a row on the right gets a the rest, 1 - base. Background
+ * rows exactly at thr go the <= way, as rows do when scored. */
+static void test_treeshap_covers(void)
+{
+	enum { NT = 20 };
+	static float x[NT * TD];
+	static int label[NT];
+	for (int i = 0; i < NT; i++) {
+		for (int j = 0; j < TD; j++)
+			x[i * TD + j] = 0.25f;
+		x[i * TD] = (float)i / NT;
+		label[i] = i >= NT / 2;
+	}
+	nids_dataset ds = { .n = NT, .d = TD, .x = x, .label = label, .cls = label, .nclasses = 2,
+		            .classes = TCLASSES, .features = TFEAT }, none = ds;
+	none.n = 0;
+	nids_model *m = NULL;
+	nids_err err = { 0 };
+	nids_fit_opts o = { .threads = 1 };
+	CHECK(nids_model_new(&m, "tree", &err) == 0, "%s", err.msg);
+	CHECK(nids_model_set(m, "max-depth", "1", &err) == 0, "%s", err.msg);
+	CHECK(m && nids_model_fit(m, &ds, &none, &o, &err) == 0, "fit: %s", err.msg);
+	if (!m || !m->state)
+		return;
+	const struct nids_trees_state *s = m->state;
+	int root = s->root[0], l = s->cn[root].child[0], r = s->cn[root].child[1];
+	CHECK(s->ntrees == 1 && l != root && s->cn[root].feature == 0 && s->cn[l].child[0] == l &&
+	              s->cn[r].child[0] == r && s->pattack[l] == 0 && s->pattack[r] == 1,
+	      "not the tree of one split on a");
+	float thr = s->cn[root].thr;
+	CHECK(thr > 0.45f && thr < 0.5f, "threshold %.9g", thr);
+	/* background: below, below, below, above; then below, below, at thr, above */
+	float bg[2][4 * TD];
+	const float a[2][4] = { { 0.1f, 0.2f, 0.3f, 0.9f }, { 0.1f, 0.2f, thr, 0.9f } };
+	for (int b = 0; b < 2; b++)
+		for (int i = 0; i < 4; i++) {
+			for (int j = 0; j < TD; j++)
+				bg[b][i * TD + j] = 0.25f;
+			bg[b][i * TD] = a[b][i];
+		}
+	for (int b = 0; b < 2; b++) {
+		nids_treeshap *t = NULL;
+		CHECK(nids_treeshap_new(&t, m, bg[b], 4, &err) == 0, "%s", err.msg);
+		if (!t)
+			continue;
+		double want = (1 + 0.5) / (4 + 1); /* 3 rows on the <= side, 1 on the other */
+		CHECK(fabs(nids_treeshap_base(t) - want) <= 1e-15, "background %d: base %.17g, want %.17g",
+		      b, nids_treeshap_base(t), want);
+		double phi[TD];
+		double base = nids_treeshap_row(t, x + (NT - 1) * TD, phi);
+		CHECK(base == nids_treeshap_base(t), "row base %.17g", base);
+		CHECK(fabs(phi[0] - (1 - want)) <= 1e-15 && phi[1] == 0 && phi[4] == 0,
+		      "background %d: phi %.17g %g %g, want %.17g", b, phi[0], phi[1], phi[4], 1 - want);
+		nids_treeshap_free(t);
+	}
+	nids_model_free(m);
+}
+
 static void test_treeshap_refuses(void)
 {
 	nids_model *m = NULL;
@@ -282,6 +344,96 @@ static void test_kshap_efficiency(void)
 		CHECK(!memcmp(again, phi, sizeof phi), "nsamples %d: not reproducible", ns);
 		nids_kshap_free(k);
 	}
+}
+
+/* Kernel SHAP's size weights with sampled coalitions, by hand. M = 4 features (x all
+ * ones, one background row of zeros, so each evaluated row is its coalition): the
+ * kernel (M - 1) / (s (M - s)) gives sizes 1 and 3 (paired, 8 coalitions) the mass
+ * 2 (3 / 3) = 2 and the unpaired middle size 2 (6 coalitions) 3 / 4, not twice that:
+ * 8/11 and 3/11. With 12 coalitions, 12 (8/11) >= 8 buys every coalition of sizes 1 and
+ * 3 at 1/11 each; the other 4 are size-2 pairs sampled at (3/11) / 4 each. The
+ * attributions are that weighted least squares fit, solved here with sum phi = f(x). */
+struct spy {
+	int n;
+	unsigned rows[64];
+};
+
+static double v_spy(unsigned z)
+{
+	double a = z & 1, b = z >> 1 & 1, c = z >> 2 & 1, e = z >> 3 & 1;
+	return a * b + 0.5 * c + b * c * e + 0.3 * e * a - 0.7 * a * c;
+}
+
+static void f_spy(void *ctx, const float *x, int B, double *out)
+{
+	struct spy *s = ctx;
+	for (int r = 0; r < B; r++) {
+		unsigned z = 0;
+		for (int j = 0; j < 4; j++)
+			z |= (unsigned)(x[r * 4 + j] == 1) << j;
+		if (s->n < 64)
+			s->rows[s->n++] = z;
+		out[r] = v_spy(z);
+	}
+}
+
+static void test_kshap_size_weights(void)
+{
+	float bg[4] = { 0, 0, 0, 0 }, x[4] = { 1, 1, 1, 1 };
+	struct spy s = { 0 };
+	nids_kshap *k = NULL;
+	nids_err err = { 0 };
+	CHECK(nids_kshap_new(&k, 4, bg, NULL, 1, 12, 7, f_spy, &s, 64, &err) == 0, "%s", err.msg);
+	if (!k)
+		return;
+	double phi[4], fx;
+	CHECK(nids_kshap_row(k, x, 0, phi, &fx, &err) == 0, "%s", err.msg);
+	int n = nids_kshap_coalitions(k);
+	/* the rows f saw: the background, x, then the coalitions in order */
+	CHECK(n == 12 && s.n == 14 && s.rows[0] == 0 && s.rows[1] == 15, "%d coalitions, %d rows",
+	      n, s.n);
+	if (n != 12 || s.n != 14) {
+		nids_kshap_free(k);
+		return;
+	}
+	const unsigned *z = s.rows + 2;
+	for (int i = 0; i < 4; i++)
+		CHECK(z[2 * i] == 1u << i && z[2 * i + 1] == (15u ^ 1u << i),
+		      "coalitions %d, %d: %x %x, want size 1 and its complement", 2 * i, 2 * i + 1,
+		      z[2 * i], z[2 * i + 1]);
+	for (int c = 8; c < 12; c += 2)
+		CHECK(__builtin_popcount(z[c]) == 2 && z[c + 1] == (15u ^ z[c]),
+		      "coalitions %d, %d: %x %x, want a size-2 pair", c, c + 1, z[c], z[c + 1]);
+	/* min sum_c w_c (v(z_c) - z_c . phi)^2 with phi_3 = delta - phi_0 - phi_1 - phi_2 */
+	double delta = v_spy(15) - v_spy(0), N[3][4] = { { 0 } };
+	for (int c = 0; c < 12; c++) {
+		double w = c < 8 ? 1.0 / 11 : 3.0 / 11 / 4, a[3], z3 = z[c] >> 3 & 1;
+		for (int j = 0; j < 3; j++)
+			a[j] = (double)(z[c] >> j & 1) - z3;
+		double b = v_spy(z[c]) - v_spy(0) - z3 * delta;
+		for (int i = 0; i < 3; i++) {
+			for (int j = 0; j < 3; j++)
+				N[i][j] += w * a[i] * a[j];
+			N[i][3] += w * a[i] * b;
+		}
+	}
+	for (int p = 0; p < 3; p++) /* Gauss-Jordan: N is positive definite */
+		for (int i = 0; i < 3; i++) {
+			if (i == p)
+				continue;
+			double f = N[i][p] / N[p][p];
+			for (int j = 0; j < 4; j++)
+				N[i][j] -= f * N[p][j];
+		}
+	double want[4], rest = delta;
+	for (int j = 0; j < 3; j++)
+		rest -= want[j] = N[j][3] / N[j][j];
+	want[3] = rest;
+	for (int j = 0; j < 4; j++)
+		CHECK(fabs(phi[j] - want[j]) <= 1e-12, "phi[%d] = %.15g, want %.15g", j, phi[j],
+		      want[j]);
+	CHECK(fx == delta, "f(x) %g", fx);
+	nids_kshap_free(k);
 }
 
 static const double LIN_W[20] = { 1.5, -2, 0.25, 3, -0.5, 0, 1, 2, -1, 0.75,
@@ -489,9 +641,11 @@ int main(void)
 {
 	TEST(test_treeshap_tree);
 	TEST(test_treeshap_forest);
+	TEST(test_treeshap_covers);
 	TEST(test_treeshap_refuses);
 	TEST(test_kshap_exact);
 	TEST(test_kshap_efficiency);
+	TEST(test_kshap_size_weights);
 	TEST(test_kshap_linear);
 	TEST(test_kshap_constant_features);
 	TEST(test_kmeans_background);

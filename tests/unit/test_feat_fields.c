@@ -36,6 +36,13 @@ static void times(void)
 	CHECK(feat_parse_time("14/02/2018 08:31:01", &t) == 0 && t == 1518597061, "cic2018 %.0f", t);
 	CHECK(feat_parse_time("06/12/2022 11:00:15 PM", &t) == 0 && t == 1670367615, "pm %.0f", t);
 	CHECK(feat_parse_time("06/12/2022 12:00:15 AM", &t) == 0 && t == 1670284815, "am %.0f", t);
+	CHECK(feat_parse_time("06/12/2022 12:00:15 PM", &t) == 0 && t == 1670328015, "noon %.0f", t);
+	/* a 12-hour clock has hours 1 to 12: 0 and 13 with AM or PM are no times */
+	const char *no_hour[] = { "06/12/2022 0:10:00 PM", "06/12/2022 13:00:00 PM",
+		                  "06/12/2022 0:10:00 AM", "06/12/2022 13:00:00 AM",
+		                  "06/12/2022 00:10 pm" };
+	for (size_t i = 0; i < sizeof no_hour / sizeof *no_hour; i++)
+		CHECK(feat_parse_time(no_hour[i], &t) < 0, "'%s' accepted: %.0f", no_hour[i], t);
 	CHECK(feat_parse_time("2016-02-29 00:00:00", &t) == 0 && t == 1456704000, "leap %.0f", t);
 	CHECK(feat_parse_time("2016-13-01 00:00:00", &t) < 0, "month 13");
 	/* a day its month lacks is no time, not the next month's first */

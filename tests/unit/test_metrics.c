@@ -360,6 +360,13 @@ static void test_threshold_file(void)
 	CHECK(nids_threshold_read(path, &u, &err) == NIDS_EFORMAT, "%s", err.msg);
 	CHECK(strstr(err.where, ":2") && strcmp(err.msg, "threshold 'abc' is not a number") == 0,
 	      "%s: %s", err.where, err.msg);
+	/* so is a number followed by other text, checksum valid or not */
+	body = "nids-threshold 1\nthreshold 2.5x\ndirection high\nscore score\n";
+	snprintf(text, sizeof text, "%sxxh32 %08x\n", body, XXH32_of(body));
+	write_text(path, text);
+	CHECK(nids_threshold_read(path, &u, &err) == NIDS_EFORMAT, "2.5x: %s", err.msg);
+	CHECK(strstr(err.where, ":2") && strcmp(err.msg, "threshold '2.5x' is not a number") == 0,
+	      "%s: %s", err.where, err.msg);
 	unlink(path);
 	CHECK(nids_threshold_read(path, &u, &err) == NIDS_EIO, "missing file");
 }

@@ -913,6 +913,188 @@ static void file_positions(void)
 	free(a), free(b), free(ab);
 }
 
+/* ---- checks behind valid checksums: blocks re-signed after an edit ---- */
+
+static uint32_t get32(const unsigned char *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Signs the block at bh again (format 3: XXH3 of the payload seeded with XXH3 of the
+ * header's first 12 bytes), as a writer would after the edit. */
+static void resign(unsigned char *bh)
+{
+	uint32_t plen = get32(bh + 8);
+	uint32_t sum = (uint32_t)XXH3_64bits_withSeed(bh + 16, plen, XXH3_64bits(bh, 12));
+	memcpy(bh + 12, &sum, 4);
+}
+
+/* The first data block (no flags) of a raw stream, or NULL. */
+static unsigned char *first_data_block(unsigned char *b, size_t len)
+{
+	size_t starts[64];
+	size_t nb = block_starts(b, len, starts, 64);
+	for (size_t i = 0; i < nb; i++)
+		if (get32(b + starts[i] + 4) == 0)
+			return b + starts[i];
+	CHECK(0, "no data block");
+	return NULL;
+}
+
+/* 1 to 7 bytes after the end block (a line end added by `echo`, a second stream cut
+ * inside its magic) are an error, not a stream that ended well. */
+static void trailing_bytes(void)
+{
+	unsigned char *a;
+	size_t la = write_stream(&a, 3, 0, 1);
+	unsigned char *ab = malloc(la + 8);
+	memcpy(ab, a, la);
+	for (size_t k = 1; k <= 7; k++)
+		for (int nl = 0; nl < 2; nl++) {
+			if (nl)
+				memset(ab + la, '\n', k);
+			else
+				memcpy(ab + la, a, k); /* the start of a second stream */
+			uint64_t n;
+			double s;
+			nids_err err = { 0 };
+			int rc = read_all(ab, la + k, &n, &s, &err);
+			CHECK(rc == NIDS_EFORMAT, "%zu %s bytes after the end: rc %d (%s)", k,
+			      nl ? "newline" : "magic", rc, err.msg);
+			CHECK(!strcmp(err.msg, "unexpected bytes after the end of the stream"), "%s",
+			      err.msg);
+			CHECK(n == 3, "rows %llu", (unsigned long long)n);
+		}
+	free(ab);
+	free(a);
+}
+
+/* A data block taken out of the middle of a stream leaves every checksum valid; the end
+ * block's row count finds it. */
+static void block_lost(void)
+{
+	for (int level = 0; level <= 1; level++) {
+		unsigned char *b;
+		size_t len = write_stream(&b, 120000, level, 2);
+		size_t starts[64];
+		size_t nb = block_starts(b, len, starts, 64);
+		CHECK(nb == 4, "want 3 data blocks and the end block, got %zu blocks", nb);
+		if (nb != 4) {
+			free(b);
+			continue;
+		}
+		uint32_t lost = get32(b + starts[1]);
+		size_t cut = starts[2] - starts[1];
+		memmove(b + starts[1], b + starts[2], len - starts[2]);
+		uint64_t n;
+		double s;
+		nids_err err = { 0 };
+		int rc = read_all(b, len - cut, &n, &s, &err);
+		char want[96];
+		snprintf(want, sizeof want, "end block says 120000 rows, stream had %u (blocks lost)",
+		         120000 - lost);
+		CHECK(rc == NIDS_EFORMAT, "level %d: rc %d (%s)", level, rc, err.msg);
+		CHECK(!strcmp(err.msg, want), "level %d: '%s', want '%s'", level, err.msg, want);
+		free(b);
+	}
+}
+
+/* Class ids in a block must name a class of the table: the table's size (2 here) and a
+ * fraction are refused even when the block's checksum is valid. */
+static void class_id_range(void)
+{
+	const float bad[] = { 2.0f, 1.5f, -1.0f, 0.5f };
+	const char *want[] = { "class id 2 in column 'class' is not in the class table",
+		               "class id 1.5 in column 'class' is not in the class table",
+		               "class id -1 in column 'class' is not in the class table",
+		               "class id 0.5 in column 'class' is not in the class table" };
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		unsigned char *b;
+		size_t len = write_stream(&b, 5, 0, 3);
+		unsigned char *bh = first_data_block(b, len);
+		if (!bh) {
+			free(b);
+			return;
+		}
+		memcpy(bh + 16 + (3 * 5 + 4) * sizeof(float), &bad[i], sizeof(float)); /* row 4 */
+		resign(bh);
+		uint64_t n;
+		double s;
+		nids_err err = { 0 };
+		int rc = read_all(b, len, &n, &s, &err);
+		CHECK(rc == NIDS_EFORMAT, "class id %g: rc %d (%s)", bad[i], rc, err.msg);
+		CHECK(!strcmp(err.msg, want[i]), "'%s', want '%s'", err.msg, want[i]);
+		/* and the largest id of the table reads */
+		float last = 1.0f;
+		memcpy(bh + 16 + (3 * 5 + 4) * sizeof(float), &last, sizeof(float));
+		resign(bh);
+		CHECK(read_all(b, len, &n, &s, &err) == 0 && n == 5, "class id 1: %s", err.msg);
+		free(b);
+	}
+}
+
+/* A string id must name a string of the table: its size (1 here) is refused. */
+static void string_id_range(void)
+{
+	unsigned char *b;
+	size_t len = write_meta_stream(&b, 4, 0, "a.csv");
+	unsigned char *bh = first_data_block(b, len);
+	if (!bh) {
+		free(b);
+		return;
+	}
+	uint32_t rows = get32(bh);
+	CHECK(rows == 4, "rows %u", rows);
+	unsigned char *fid = bh + 16 + rows * 5 * sizeof(float) + 2 * META_W + 35; /* row 3 */
+	CHECK(get32(fid) == 0, "file id %u", get32(fid));
+	nids_meta_put_u32(fid, 1);
+	resign(bh);
+	uint64_t n;
+	double s;
+	nids_err err = { 0 };
+	int rc = read_all(b, len, &n, &s, &err);
+	CHECK(rc == NIDS_EFORMAT, "string id 1: rc %d (%s)", rc, err.msg);
+	CHECK(!strcmp(err.msg, "string id 1 is not in the string table"), "%s", err.msg);
+	/* none (no string) reads */
+	nids_meta_put_u32(fid, NIDS_STR_NONE);
+	resign(bh);
+	CHECK(read_all(b, len, &n, &s, &err) == 0 && n == 4, "no string: %s", err.msg);
+	free(b);
+}
+
+/* A block flag of the low 16 bits that the reader does not know must be understood:
+ * refused as a newer version's; one of the high 16 bits may be ignored. */
+static void unknown_block_flags(void)
+{
+	const uint32_t flags[] = { 0x10, 0x8000, 0x10000 };
+	for (size_t i = 0; i < 3; i++) {
+		unsigned char *b;
+		size_t len = write_stream(&b, 5, 0, 3);
+		unsigned char *bh = first_data_block(b, len);
+		if (!bh) {
+			free(b);
+			return;
+		}
+		memcpy(bh + 4, &flags[i], 4);
+		resign(bh);
+		uint64_t n;
+		double s;
+		nids_err err = { 0 };
+		int rc = read_all(b, len, &n, &s, &err);
+		if (flags[i] >> 16) {
+			CHECK(rc == 0 && n == 5 && s == expected_sum(5, 3), "flag 0x%x: rc %d (%s)", flags[i],
+			      rc, err.msg);
+			free(b);
+			continue;
+		}
+		char want[64];
+		snprintf(want, sizeof want, "block has unknown required flags 0x%x", flags[i]);
+		CHECK(rc == NIDS_EVERSION, "flag 0x%x: rc %d (%s)", flags[i], rc, err.msg);
+		CHECK(!strcmp(err.msg, want), "'%s', want '%s'", err.msg, want);
+		free(b);
+	}
+}
+
 /* What a sink writer handed out: the calls, the rows, and the class names seen. */
 typedef struct sink_log {
 	int opens, ends, blocks;
@@ -1015,5 +1197,10 @@ int main(int argc, char **argv)
 	TEST(name_length_limits);
 	TEST(file_positions);
 	TEST(sink_writer);
+	TEST(trailing_bytes);
+	TEST(block_lost);
+	TEST(class_id_range);
+	TEST(string_id_range);
+	TEST(unknown_block_flags);
 	return CHECK_DONE();
 }

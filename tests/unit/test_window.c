@@ -483,6 +483,43 @@ static void test_majority(void)
 	nids_window_free(w);
 }
 
+/* Groups of more than 1024 flows take the other counting path (Boyer and Moore's vote
+ * over the blocks): half the flows of one class is no majority there either. Source 1:
+ * 1000 flows of class 1 and 1000 of class 2, alternating; source 2: 1001 of class 2 and
+ * 999 of class 1; source 3: 1000 of class 3 and 1000 unlabelled. */
+static void test_majority_large(void)
+{
+	static sink s;
+	nids_err err = { 0 };
+	for (int keep = 0; keep < 2; keep++) {
+		nids_window_opts o = opts(60, 0, 1);
+		o.keep_mixed = keep;
+		nids_window *w = agg(&s, &o);
+		for (int i = 0; i < 2000; i++) {
+			int cls[3] = { 1 + i % 2, i < 1001 ? 2 : 1, i % 2 ? 3 : -1 };
+			for (unsigned src = 1; src <= 3; src++) {
+				nids_window_flow f = flow(1, src, 9 + (unsigned)i, 1, 1, 6, 1, 1, 1, 0,
+				                          cls[src - 1]);
+				CHECK(nids_window_add(w, &f, &err) == 0, "add");
+			}
+		}
+		CHECK(nids_window_finish(w, &err) == 0, "%s", err.msg);
+		const nids_window_counts *c = nids_window_get_counts(w);
+		CHECK(c->mixed == 2, "keep %d: %llu mixed groups, want 2", keep,
+		      (unsigned long long)c->mixed);
+		int want[3] = { NIDS_WINDOW_MIXED, 2, NIDS_WINDOW_MIXED };
+		CHECK(s.n == (keep ? 3 : 1), "keep %d: rows %d", keep, s.n);
+		for (int i = 0; i < s.n && i < 3; i++) {
+			int src = keep ? i : 1;
+			CHECK(s.rows[i].flows == 2000, "source %d: %llu flows", src + 1,
+			      (unsigned long long)s.rows[i].flows);
+			CHECK(s.rows[i].cls == want[src], "keep %d, source %d: class %d, want %d", keep,
+			      src + 1, s.rows[i].cls, want[src]);
+		}
+		nids_window_free(w);
+	}
+}
+
 /* Prefetch hints never change a result: the same flows with no hints, with hints 16
  * flows ahead (as nids_window_run gives them, with gaps), and with hints for other keys
  * at another distance, give the same rows bit for bit. */
@@ -543,6 +580,7 @@ int main(void)
 	TEST(test_bounded);
 	TEST(test_entropy_exact);
 	TEST(test_majority);
+	TEST(test_majority_large);
 	TEST(test_prefetch_hints);
 	return CHECK_DONE();
 }
