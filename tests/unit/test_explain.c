@@ -387,7 +387,7 @@ static void test_kshap_size_weights(void)
 	if (!k)
 		return;
 	double phi[4], fx;
-	CHECK(nids_kshap_row(k, x, 0, phi, &fx, &err) == 0, "%s", err.msg);
+	CHECK(nids_kshap_row(k, x, phi, &fx, &err) == 0, "%s", err.msg);
 	int n = nids_kshap_coalitions(k);
 	/* the rows f saw: the background, x, then the coalitions in order */
 	CHECK(n == 12 && s.n == 14 && s.rows[0] == 0 && s.rows[1] == 15, "%d coalitions, %d rows",
