@@ -1236,6 +1236,20 @@ static int read_header(nids_reader *r, const unsigned char *magic, nids_err *err
 	return rc;
 }
 
+/* An input's first n bytes p [n] that are not a stream's magic: a stream cut inside
+ * it, text (CSV given where a stream belongs), or something else. */
+static int bad_magic(const unsigned char *p, long n, const char *name, nids_err *err)
+{
+	if (n < 8 && !memcmp(p, MAGIC, (size_t)n))
+		return nids_err_set(err, NIDS_ETRUNCATED, name,
+		                    "truncated stream (%ld of the 8 bytes of its magic)", n);
+	int text = 1;
+	for (long i = 0; i < n; i++)
+		text &= p[i] >= 0x09 && p[i] != 0x7f;
+	return nids_err_set(err, NIDS_EFORMAT, name, "not a nids stream (bad magic)%s",
+	                    text ? "; is this CSV? try nids-featurize or nids-cat -r" : "");
+}
+
 int nids_reader_open(nids_reader **rp, nids_input *in, nids_err *err)
 {
 	*rp = NULL;
@@ -1246,13 +1260,8 @@ int nids_reader_open(nids_reader **rp, nids_input *in, nids_err *err)
 		return (int)n;
 	if (n == 0)
 		return nids_err_set(err, NIDS_EFORMAT, name, "empty input: no stream header");
-	if (n < 8 || memcmp(p, MAGIC, 8) != 0) {
-		int text = 1;
-		for (long i = 0; i < n; i++)
-			text &= p[i] >= 0x09 && p[i] != 0x7f;
-		return nids_err_set(err, NIDS_EFORMAT, name, "not a nids stream (bad magic)%s",
-		                    text ? "; is this CSV? try nids-featurize or nids-cat -r" : "");
-	}
+	if (n < 8 || memcmp(p, MAGIC, 8) != 0)
+		return bad_magic(p, n, name, err);
 	nids_reader *r = calloc(1, sizeof *r);
 	if (!r)
 		return nids_err_set(err, NIDS_ENOMEM, name, "out of memory");
@@ -1330,14 +1339,8 @@ static int end_block(nids_reader *r, const unsigned char *bh, nids_err *err)
 		return 0;
 	}
 	/* a later input file that is no stream is named as the first one would be */
-	if ((got < 8 || memcmp(magic, MAGIC, 8) != 0) && follow_file(r)) {
-		int text = 1;
-		for (long i = 0; i < got; i++)
-			text &= magic[i] >= 0x09 && magic[i] != 0x7f;
-		return nids_err_set(err, NIDS_EFORMAT, nids_input_name(r->in),
-		                    "not a nids stream (bad magic)%s",
-		                    text ? "; is this CSV? try nids-featurize or nids-cat -r" : "");
-	}
+	if ((got < 8 || memcmp(magic, MAGIC, 8) != 0) && follow_file(r))
+		return bad_magic(magic, got, nids_input_name(r->in), err);
 	if (got < 8 || memcmp(magic, MAGIC, 8) != 0)
 		return nids_err_set(err, NIDS_EFORMAT, at_row(r),
 		                    "unexpected bytes after the end of the stream");

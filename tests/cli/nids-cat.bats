@@ -214,8 +214,10 @@ typed() {
 	# the cut stream as a file of its own is named
 	run "$NIDS_BIN/nids-cat" -o "$tmp/out.tsv" "$tmp/a.rec" "$tmp/cut.rec"
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"nids-cat: $tmp/cut.rec: not a nids stream"* ]]
+	[ "$output" = "nids-cat: $tmp/cut.rec: truncated stream (5 of the 8 bytes of its magic)" ]
 	[ ! -e "$tmp/out.tsv" ]
+	run -1 "$NIDS_BIN/nids-cat" "$tmp/cut.rec"
+	[ "$output" = "nids-cat: $tmp/cut.rec: truncated stream (5 of the 8 bytes of its magic)" ]
 }
 
 @test "nids-cat: times of years 0 to 999 keep four digits; years past 9999 and before 0 are written as seconds" {
