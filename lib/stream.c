@@ -2,6 +2,7 @@
 #include "nids/stream.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -698,8 +699,10 @@ struct nids_writer {
 
 static int write_bytes(nids_writer *w, const void *p, size_t n, nids_err *err)
 {
+	errno = 0;
 	if (n && fwrite(p, 1, n, w->f) != n)
-		return nids_err_set(err, NIDS_EIO, w->name, "write error");
+		return nids_err_set(err, NIDS_EIO, w->name, "write error: %s",
+		                    errno ? strerror(errno) : "short write");
 	return 0;
 }
 
