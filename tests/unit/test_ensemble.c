@@ -40,12 +40,14 @@ static nids_dataset data(void)
 	return (nids_dataset){ .n = N, .d = D, .x = X, .features = FEAT };
 }
 
-/* type with the key=value pairs in kv (NULL-terminated), fitted with seed on threads. */
-static nids_model *fit(const char *type, const char *const *kv, uint64_t seed, int threads)
+/* type with the key=value pairs in kv (NULL-terminated), fitted with seed on threads
+ * on the n rows of x (D features). */
+static nids_model *fit_on(const char *type, const char *const *kv, uint64_t seed, int threads,
+                          float *x, size_t n)
 {
 	nids_err err = { 0 };
 	nids_model *m = NULL;
-	nids_dataset ds = data(), none = ds;
+	nids_dataset ds = { .n = n, .d = D, .x = x, .features = FEAT }, none = ds;
 	none.n = 0;
 	nids_fit_opts o = { .epochs = 2, .batch = 64, .lr = 3e-3, .threads = threads, .patience = 5 };
 	CHECK(nids_model_new(&m, type, &err) == 0, "%s", err.msg);
@@ -61,6 +63,20 @@ static nids_model *fit(const char *type, const char *const *kv, uint64_t seed, i
 		return NULL;
 	}
 	return m;
+}
+
+/* The same on the fixed rows X. */
+static nids_model *fit(const char *type, const char *const *kv, uint64_t seed, int threads)
+{
+	nids_dataset ds = data();
+	return fit_on(type, kv, seed, threads, ds.x, ds.n);
+}
+
+/* the same on the n rows of x, one thread */
+static nids_model *fit_rows(const char *type, const char *const *kv, uint64_t seed, float *x,
+                            size_t n)
+{
+	return fit_on(type, kv, seed, 1, x, n);
 }
 
 /* Column 0 of m's outputs for every row of X. */
@@ -310,30 +326,6 @@ static int cmp_f(const void *a, const void *b)
 {
 	float x = *(const float *)a, y = *(const float *)b;
 	return (x > y) - (x < y);
-}
-
-/* type fitted with seed on the n rows of x (D features), one thread. */
-static nids_model *fit_rows(const char *type, const char *const *kv, uint64_t seed,
-                            float *x, size_t n)
-{
-	nids_err err = { 0 };
-	nids_model *m = NULL;
-	nids_dataset ds = { .n = n, .d = D, .x = x, .features = FEAT }, none = ds;
-	none.n = 0;
-	nids_fit_opts o = { .epochs = 2, .batch = 64, .lr = 3e-3, .threads = 1, .patience = 5 };
-	CHECK(nids_model_new(&m, type, &err) == 0, "%s", err.msg);
-	for (int i = 0; m && kv && kv[i]; i += 2)
-		CHECK(nids_model_set(m, kv[i], kv[i + 1], &err) == 0, "%s", err.msg);
-	if (!m)
-		return NULL;
-	m->seed = seed;
-	int rc = nids_model_fit(m, &ds, &none, &o, &err);
-	CHECK(rc == 0, "fit %s: %s", type, err.msg);
-	if (rc) {
-		nids_model_free(m);
-		return NULL;
-	}
-	return m;
 }
 
 /* Column 0 of m's outputs for the n rows of x. */

@@ -1,2 +1,0 @@
-build-x/lib/err.o: lib/err.c include/nids/err.h
-include/nids/err.h:
