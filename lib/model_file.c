@@ -6,6 +6,7 @@
 #include "model_impl.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,7 +137,7 @@ char *nids_model_describe(const nids_model *m)
 	return text_of(m, &bad, 1);
 }
 
-int nids_model_id(const nids_model *m, uint64_t *id)
+int nids_model_id(const nids_model *m, char rec[32])
 {
 	nids_model bare = *m; /* (a shallow copy: only read) */
 	bare.has_threshold = 0;
@@ -151,7 +152,7 @@ int nids_model_id(const nids_model *m, uint64_t *id)
 	XXH64_reset(s, 0);
 	XXH64_update(s, text, strlen(text));
 	XXH64_update(s, m->arena.data, m->arena.size * sizeof(float));
-	*id = XXH64_digest(s);
+	snprintf(rec, 32, "model=%016" PRIx64, (uint64_t)XXH64_digest(s));
 	XXH64_freeState(s);
 	free(text);
 	return 0;

@@ -2,7 +2,6 @@
  * complete detector (nids-score). */
 #include "nids/score.h"
 
-#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,11 +281,8 @@ static int out_header(nids_header **hp, const nids_header *in, const nids_model 
                       char **names, int nout, int nscores, unsigned low, nids_err *err)
 {
 	nids_header *h = nids_header_copy(in);
-	uint64_t id = 0;
-	int bad = !h || nids_model_id(m, &id);
 	char rec[32];
-	int len = snprintf(rec, sizeof rec, "model=%016" PRIx64, id);
-	if (bad || nids_header_set_ext(h, NIDS_SCORE_RECORD, rec, (size_t)len)) {
+	if (!h || nids_model_id(m, rec) || nids_header_set_ext(h, NIDS_SCORE_RECORD, rec, strlen(rec))) {
 		nids_header_free(h);
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	}

@@ -2,7 +2,6 @@
 #include "threshold_impl.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -364,28 +363,27 @@ int nids_threshold_model_check(const char *model_path, const nids_header *h, con
                                char *warn, size_t n, nids_err *err)
 {
 	nids_model *m = NULL;
-	uint64_t id;
+	char want[32], had[32] = "";
 	int rc = nids_model_read(&m, model_path, err);
-	if (!rc && nids_model_id(m, &id))
+	if (!rc && nids_model_id(m, want))
 		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	nids_model_free(m);
 	if (rc)
 		return rc;
-	char want[32];
-	int wlen = snprintf(want, sizeof want, "model=%016" PRIx64, id);
 	size_t len;
 	const unsigned char *got = nids_header_get_ext(h, NIDS_SCORE_RECORD, &len);
+	for (size_t i = 0; got && i < len && i < sizeof had - 1; i++) /* (printable, for the message) */
+		had[i] = got[i] >= 0x20 && got[i] < 0x7f ? (char)got[i] : '?';
 	warn[0] = 0;
 	if (!got)
 		snprintf(warn, n, "%s does not say which model scored it (nids-score records it): "
 		         "-m %s is taken on trust", name, model_path);
-	else if (len != (size_t)wlen || memcmp(got, want, len))
+	else if (len != strlen(want) || memcmp(got, want, len))
 		return nids_err_set(err, NIDS_EMISMATCH, name,
-		                    "scored by another model than %s (the stream's %.*s, the file's "
-		                    "%s): score the rows with %s, or store the threshold in the model "
-		                    "that scored them",
-		                    model_path, (int)(len < 40 ? len : 40), (const char *)got, want,
-		                    model_path);
+		                    "scored by another model than %s (the stream's %s, the file's %s): "
+		                    "score the rows with %s, or store the threshold in the model that "
+		                    "scored them",
+		                    model_path, had, want, model_path);
 	return 0;
 }
 

@@ -141,8 +141,9 @@ char *nids_model_describe(const nids_model *m);
  * nids-fit does not copy it into a model's preprocessing. */
 #define NIDS_SCORE_RECORD "nids.score"
 
-/* A model's id: XXH64 of its file's text section without the threshold line, then of
- * its tensors; storing a threshold leaves it as it was. 0 or NIDS_ENOMEM. */
-int nids_model_id(const nids_model *m, uint64_t *id);
+/* The NIDS_SCORE_RECORD text of m into rec [32]: "model=" and the model's id, XXH64 of its
+ * file's text section without the threshold line, then of its tensors (storing a
+ * threshold leaves it as it was). 0 or NIDS_ENOMEM. */
+int nids_model_id(const nids_model *m, char rec[32]);
 
 #endif
