@@ -36,6 +36,18 @@ static int key_unwritable(const char *key)
 	return n == 0 || strchr(key, '"') || key[0] == ' ' || key[n - 1] == ' ';
 }
 
+void nids_cat_put_escaped(FILE *f, const char *s, const char *quote)
+{
+	for (; *s; s++) {
+		const char *e = *s == '\t' ? "\\t" : *s == '\n' ? "\\n" : *s == '\r' ? "\\r"
+		                : *s == '\\' ? "\\\\" : *s == '"' ? quote : NULL;
+		if (e)
+			fputs(e, f);
+		else
+			fputc(*s, f);
+	}
+}
+
 void nids_cat_put_field(FILE *f, const char *s, char delim)
 {
 	/* awk, cut and head take a tab or line end in a TSV field for the next field or
@@ -48,14 +60,7 @@ void nids_cat_put_field(FILE *f, const char *s, char delim)
 		int quote = edge || strchr(s, '"');
 		if (quote)
 			fputc('"', f);
-		for (; *s; s++) {
-			const char *e = *s == '\t' ? "\\t" : *s == '\n' ? "\\n" : *s == '\r' ? "\\r"
-			                : *s == '\\' ? "\\\\" : *s == '"' ? "\"\"" : NULL;
-			if (e)
-				fputs(e, f);
-			else
-				fputc(*s, f);
-		}
+		nids_cat_put_escaped(f, s, "\"\"");
 		if (quote)
 			fputc('"', f);
 	} else if (delim == ',' && (edge || strpbrk(s, ",\"\r\n"))) {

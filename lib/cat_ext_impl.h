@@ -26,6 +26,10 @@
  * surrounding spaces in it). Write errors are left to the caller's ferror. */
 int nids_cat_put_preamble(const nids_header *h, FILE *f, char delim, nids_err *err);
 
+/* Writes s with a tab, line feed, carriage return and backslash as \t, \n, \r and \\,
+ * and a double quote as quote (TSV's "", logfmt's \"). */
+void nids_cat_put_escaped(FILE *f, const char *s, const char *quote);
+
 /* Writes one field of the text form, quoting it for CSV when it holds a comma, quote or
  * line end; for TSV (delim '\t') writing a tab, line feed, carriage return and
  * backslash as \t, \n, \r and \\. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cat_ext_impl.h"
 #include "explain_impl.h"
 #include "nids/cat.h"
 #include "nids/clock.h"
@@ -268,14 +269,7 @@ static void put_word(FILE *f, const char *s)
 		return;
 	}
 	fputc('"', f);
-	for (; *s; s++) {
-		const char *esc = *s == '"' ? "\\\"" : *s == '\\' ? "\\\\" : *s == '\t' ? "\\t"
-		                  : *s == '\n' ? "\\n" : *s == '\r' ? "\\r" : NULL;
-		if (esc)
-			fputs(esc, f);
-		else
-			fputc(*s, f);
-	}
+	nids_cat_put_escaped(f, s, "\\\"");
 	fputc('"', f);
 }
 
