@@ -164,4 +164,6 @@ static int row(feat_ctx *fc, void *state, const nids_csv_record *rec, float *out
 }
 
 const feat_format feat_nslkdd = { "nslkdd", detect_nsl, init_nsl, row, NULL, free, NULL };
-const feat_format feat_kdd99 = { "kdd99", detect_kdd99, init_kdd99, row, NULL, free, NULL };
+/* NSL-KDD's features (the same fields, vocabularies and row), so that a model trained on
+ * either scores the other, the usual cross-dataset check. */
+const feat_format feat_kdd99 = { "kdd99", detect_kdd99, init_kdd99, row, NULL, free, "nslkdd" };

@@ -171,24 +171,10 @@ void nids_scorer_free(nids_scorer *s)
 
 /* ---- a stream scored by a detector ---- */
 
-/* A record's contents as compared: KDD Cup 99's featurized rows are NSL-KDD's features
- * (one featurizer, the same vocabularies; NSL-KDD only adds a difficulty column), so a
- * model trained on either scores the other, the usual cross-dataset check. */
-static const unsigned char *compared(const unsigned char *d, size_t *len)
-{
-	static const char KDD99[] = "format=kdd99", NSLKDD[] = "format=nslkdd";
-	if (d && *len == sizeof KDD99 - 1 && !memcmp(d, KDD99, *len)) {
-		*len = sizeof NSLKDD - 1;
-		return (const unsigned char *)NSLKDD;
-	}
-	return d;
-}
-
 static int same_record(const nids_header *a, const nids_header *b, const char *key)
 {
 	size_t la, lb;
 	const unsigned char *x = nids_header_get_ext(a, key, &la), *y = nids_header_get_ext(b, key, &lb);
-	x = compared(x, &la), y = compared(y, &lb);
 	return x && y && la == lb && !memcmp(x, y, la);
 }
 

@@ -91,6 +91,8 @@ same_scores() {
 @test "detector: KDD Cup 99 and NSL-KDD rows are one feature set: a model trained on either scores the other" {
 	feat -q "$NIDS_TOP/tests/fixtures/feat/nslkdd_20.txt" > "$tmp/nsl.rec"
 	feat -q "$NIDS_TOP/tests/fixtures/feat/kdd99_20.txt" > "$tmp/k99.rec"
+	# the KDD Cup 99 stream's record names the feature set: format=nslkdd
+	[ "$(ncat --types -n 0 "$tmp/k99.rec" | head -1)" = $'#record\tnids.featurize\t666f726d61743d6e736c6b6464' ]
 	"$NIDS_BIN/nids-normalize" -q --fit "$tmp/n.bin" "$tmp/nsl.rec" | fit -q -t kmeans --k 2 -o "$tmp/nsl.bin"
 	score -m "$tmp/nsl.bin" "$tmp/k99.rec" | ncat -H -c score > "$tmp/got.txt"
 	"$NIDS_BIN/nids-normalize" -q -p "$tmp/n.bin" "$tmp/k99.rec" | score -m "$tmp/nsl.bin" | ncat -H -c score > "$tmp/want.txt"
