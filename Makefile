@@ -48,7 +48,7 @@ all: $(PROGS) $(UNITS) $(HEADER_CHECKS)
 # -fno-trapping-math lets the VAE's scoring loops vectorize. Per object, and last on
 # the command line, so that they hold in the SANITIZE=1 build as well.
 O3_OBJ := classic_model deep_layers nn_mlp normalize
-# the CSV-to-windows path: -O3 takes 7 to 10% off nids-window -f ugr16's user time
+# the CSV-to-windows path: -O3 takes about 5% off nids-window -f ugr16's CPU time
 # (bench/gee.md), with the same bytes out
 O3_OBJ += csvin feat_ids feat_ugr16 feat_fields window window_run
 $(O3_OBJ:%=$(BUILD)/lib/%.o): OBJ_OPT = -O3
