@@ -360,6 +360,20 @@ static void roc(const recipe *rc, const char *buf, size_t len)
 	nids_reader_free(r);
 	nids_input_free(in);
 
+	if (rc->pred) { /* --multiclass: 'pred' against the class or the label */
+		static const char *TRUTH[] = { NULL, "class", "label", NULL };
+		nids_roc_opts m = { .threshold = NAN, .direction = -1, .multiclass = 1,
+			            .json = o2 & 1, .truth = TRUTH[(o3 >> 2) & 3],
+			            .output = "/dev/null", .svg = (o3 & 2) ? "/dev/null" : NULL };
+		if (nids_roc_check(&m, &err))
+			fail("a --multiclass combination that nids-roc takes is refused");
+		if (open_mem(0, buf, len, &in, &r))
+			abort();
+		nids_roc_multiclass(r, "mem", &m, &err);
+		nids_reader_free(r);
+		nids_input_free(in);
+	}
+
 	/* the same rows as nids_roc_evaluate loads them, checked, then drawn to memory */
 	if (open_mem(0, buf, len, &in, &r))
 		abort();
@@ -506,6 +520,8 @@ static void threshold(const recipe *rc, const char *buf, size_t len)
 	/* applied to the same rows: each row once, with its alarm */
 	nids_threshold_opts o = { .rule = -1, .direction = dir, .score = score,
 		                  .alarms_only = (o4 >> 5) & 1, .params = "t" };
+	if (o4 & 0x80) /* --alpha instead: its threshold in the column's units */
+		o.params = NULL, o.alpha = (o5 + 1) / 257.0;
 	if (open_mem(1, buf, len, &in, &r))
 		abort();
 	char *out = NULL;
