@@ -1,6 +1,6 @@
-/* fuzz_scores.c: what reads scored streams: nids-roc's evaluation and reports,
- * nids-threshold's fitting rules and its alarms pass, nids-split's selection, sampling
- * and train/validation routing.
+/* fuzz_scores.c: what reads scored streams: nids-roc's evaluation and reports (and
+ * --multiclass), nids-threshold's fitting rules and its alarms pass, nids-split's
+ * selection, sampling and train/validation routing.
  *
  * The input is not a stream but a recipe for one, written with the library's writer:
  * ten option bytes, then rows of a few bytes each. Scores come from a table of hard
@@ -104,7 +104,7 @@ static int build(recipe *rc, const uint8_t *data, size_t size)
 	rc->nclasses = rc->cls ? 1 + (o1 & 7) : 0;
 	rc->pred = rc->cls && (o1 & 0x80);
 	for (int k = 0; k < rc->nclasses; k++)
-		rc->classes[k] = NAMES[((o1 >> 3) + (unsigned)k * 3) % (sizeof NAMES / sizeof *NAMES)];
+		rc->classes[k] = NAMES[((o1 >> 3) + (unsigned)k * 7) % (sizeof NAMES / sizeof *NAMES)];
 	int c = 1;
 	for (int s = 0; s < rc->nscore; s++)
 		rc->col_score[s] = c++;
@@ -158,20 +158,38 @@ static int write_stream(const recipe *rc, char **buf, size_t *len)
 		ok = nids_header_add_column(h, "class", NIDS_ROLE_CLASS, &err) >= 0;
 	if (ok && rc->pred)
 		ok = nids_header_add_column(h, "pred", NIDS_ROLE_CLASS, &err) >= 0;
-	for (int k = 0; ok && k < rc->nclasses; k++)
-		ok = nids_header_add_class(h, rc->classes[k]) == k;
-	FILE *f = ok ? open_memstream(buf, len) : NULL;
+	/* the second copy may list the classes the other way round: the reader maps its
+	   ids onto the first copy's table */
+	int flip = rc->twice && (rc->opt[1] & 0x40);
+	nids_header *h2 = ok ? nids_header_copy(h) : NULL;
+	float *rows2 = malloc(rc->n * (size_t)rc->C * sizeof(float) + 1);
+	for (int k = 0; h2 && k < rc->nclasses; k++) {
+		ok &= nids_header_add_class(h, rc->classes[k]) == k;
+		ok &= nids_header_add_class(h2, rc->classes[flip ? rc->nclasses - 1 - k : k]) == k;
+	}
+	FILE *f = ok && h2 && rows2 ? open_memstream(buf, len) : NULL;
 	if (!f) {
 		nids_header_free(h);
+		nids_header_free(h2);
+		free(rows2);
 		return -1;
 	}
+	memcpy(rows2, rc->rows, rc->n * (size_t)rc->C * sizeof(float));
+	for (size_t i = 0; flip && i < rc->n; i++)
+		for (int c = 0; c < rc->C; c++)
+			if (c == rc->col_class || c == rc->col_pred)
+				rows2[i * (size_t)rc->C + (size_t)c] =
+				        (float)(rc->nclasses - 1) - rows2[i * (size_t)rc->C + (size_t)c];
 	for (int copy = 0; copy <= rc->twice; copy++) {
 		nids_writer *w = NULL;
-		if (nids_writer_open(&w, f, "mem", h, (rc->opt[0] & 0x10) ? 1 : 0, &err) ||
-		    nids_writer_write(w, rc->rows, rc->n, &err) || nids_writer_close(w, &err))
+		if (nids_writer_open(&w, f, "mem", copy ? h2 : h, (rc->opt[0] & 0x10) ? 1 : 0, &err) ||
+		    nids_writer_write(w, copy ? rows2 : rc->rows, rc->n, &err) ||
+		    nids_writer_close(w, &err))
 			fail("the writer refused a stream of its own header");
 	}
 	nids_header_free(h);
+	nids_header_free(h2);
+	free(rows2);
 	if (fclose(f))
 		abort();
 	return 0;
