@@ -449,8 +449,10 @@ static int set_quotas(nids_split_opts *o, const nids_split_args *a, nids_err *er
 			                    "number from 0 to %ld", name[g], a->quota[g], LONG_MAX);
 	if (rows && a->ratio) {
 		double k = nearbyint((double)rows * ratio);
+		/* (double)rows rounds up past rows from 2^53 on; the attacks are at most rows */
+		uint64_t attacks = k >= (double)rows ? (uint64_t)rows : (uint64_t)k;
 		o->sampling = o->sample_by_label = o->by_ratio = 1;
-		o->sample[1] = (uint64_t)k, o->sample[0] = (uint64_t)rows - (uint64_t)k;
+		o->sample[1] = attacks, o->sample[0] = (uint64_t)rows - attacks;
 	} else if (rows) {
 		o->sampling = 1, o->sample[0] = (uint64_t)rows;
 	} else if (a->quota[0] || a->quota[1]) {

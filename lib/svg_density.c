@@ -64,7 +64,8 @@ typedef struct sample {
 	double h;
 } sample;
 
-/* The scores of rows with class cls (positives) or of benign rows (cls < -1), ascending. */
+/* The finite scores of rows with class cls (positives) or of benign rows (cls < -1),
+ * ascending. An infinite score has no density and would make the bandwidth NaN. */
 static int collect(const nids_eval *e, int cls, sample *s)
 {
 	size_t n = nids_eval_rows(e), k = 0;
@@ -76,7 +77,8 @@ static int collect(const nids_eval *e, int cls, sample *s)
 	for (size_t j = 0; j < n; j++) {
 		size_t i = low ? j : n - 1 - j;
 		int c = nids_eval_class_at(e, i);
-		if (cls < -1 ? nids_eval_label_at(e, i) == 0 : c == cls && nids_eval_label_at(e, i))
+		if ((cls < -1 ? nids_eval_label_at(e, i) == 0 : c == cls && nids_eval_label_at(e, i)) &&
+		    isfinite(nids_eval_score_at(e, i)))
 			s->x[k++] = nids_eval_score_at(e, i);
 	}
 	s->n = k;
@@ -88,6 +90,8 @@ static int collect(const nids_eval *e, int cls, sample *s)
 static void curve(FILE *f, const sample *s, double x0, double x1, double px, double py,
                   double ymax, const char *color)
 {
+	if (!s->n) /* only infinite scores */
+		return;
 	if (s->h <= 0) { /* a single value: a spike */
 		double x = px + (s->x[0] - x0) / (x1 - x0) * PW;
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
@@ -115,10 +119,18 @@ static double peak(const sample *s, double x0, double x1)
 static void panel(FILE *f, const sample *b, const sample *a, const char *cname, int k,
                   double px, double py, double threshold)
 {
-	double lo = fmin(b->x[0] - 3 * b->h, a->x[0] - 3 * a->h);
-	double hi = fmax(b->x[b->n - 1] + 3 * b->h, a->x[a->n - 1] + 3 * a->h);
+	double lo = INFINITY, hi = -INFINITY;
+	for (const sample *s = b; s; s = s == b ? a : NULL)
+		if (s->n) {
+			lo = fmin(lo, s->x[0] - 3 * s->h);
+			hi = fmax(hi, s->x[s->n - 1] + 3 * s->h);
+		}
+	if (lo > hi) /* no finite score on either side */
+		lo = hi = 0;
 	if (hi <= lo)
 		hi = lo + 1, lo -= 1;
+	if (hi <= lo) /* from 2^53 on, 1 does not move a double */
+		hi = lo + fabs(lo) * 0x1p-20, lo -= fabs(lo) * 0x1p-20;
 	double ymax = fmax(peak(b, lo, hi), peak(a, lo, hi));
 	ymax = ymax > 0 ? ymax * 1.08 : 1;
 	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%d\" fill=\"white\" "

@@ -71,6 +71,10 @@ static void axes(FILE *f, const panel *p, double x0, double x1, const char *xlab
 		        x, p->y + p->h, x, p->y + p->h + 5);
 		snprintf(buf, sizeof buf, "%g", fabs(v) < step * 1e-9 ? 0.0 : v);
 		nids_svg_text(f, x, p->y + p->h + 18, "middle", "", buf);
+		/* a step below the resolution of v (a range of 1 around 2^52) would never
+		   advance it */
+		if (v + step == v)
+			break;
 	}
 	nids_svg_text(f, p->x + p->w / 2, p->y + p->h + 36, "middle", "", xlabel);
 	fprintf(f, "<text transform=\"translate(%.1f,%.1f) rotate(-90)\" text-anchor=\"middle\">",
@@ -283,6 +287,10 @@ static int score_range(const nids_eval *e, double *lo, double *hi)
 	if (*lo == *hi) {
 		*lo -= 0.5;
 		*hi += 0.5;
+	}
+	if (*lo == *hi) { /* from 2^53 on, 0.5 does not move a double */
+		*lo -= fabs(*lo) * 0x1p-20;
+		*hi += fabs(*hi) * 0x1p-20;
 	}
 	return 1;
 }

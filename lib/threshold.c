@@ -30,6 +30,12 @@ double nids_percentile(const double *x, size_t n, double p)
 	double lo = floor(h);
 	double g = h - lo;
 	double a = x[(size_t)lo], b = x[(size_t)lo + 1];
+	/* numpy's arithmetic gives nan next to an infinite score (inf - inf); the value
+	   is the score itself on it, and an infinite neighbour past it, unless both are */
+	if (g == 0 || a == b)
+		return a;
+	if (!isinf(a) != !isinf(b))
+		return isinf(a) ? a : b;
 	double d = b - a;
 	return g >= 0.5 ? b - d * (1 - g) : a + d * g;
 }
@@ -113,6 +119,11 @@ int nids_threshold_fit(const nids_eval *e, int rule, double param, nids_threshol
 		snprintf(t->method, sizeof t->method, "sigma %s", num);
 	}
 	free(x);
+	/* (a threshold file cannot hold nan, and no score is an alarm at it) */
+	if (isnan(t->value))
+		return nids_err_set(err, NIDS_EFORMAT, NULL, "%s: the threshold is nan (the %s"
+		                    "scores include infinite ones)", t->method,
+		                    all || !nids_eval_labeled(e) ? "" : "benign ");
 	return 0;
 }
 

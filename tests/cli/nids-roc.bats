@@ -287,3 +287,19 @@ check_at() {
 	[ "${stderr_lines[1]}" = "auroc.sh: the AUROC is undefined" ]
 	run -1 env PATH="$NIDS_BIN:$PATH" sh "$NIDS_TOP/examples/auroc.sh" missing.rec
 }
+
+@test "nids-roc --svg, --density: scores past a double's unit and infinite scores draw finite numbers" {
+	# equal scores at 2^52 (their axis spans one unit, which a tick step of 0.1 cannot
+	# cross), equal scores at 1e30 (a span of 0 even after widening by one), and an
+	# infinite score (no density)
+	printf 'score\tlabel\tclass\n4503599627370496\t0\tnormal\n4503599627370496\t1\tdos\n' |
+		ncat -r >p52.rec
+	printf 'score\tlabel\tclass\n1e30\t0\tnormal\n1e30\t1\tdos\n' | ncat -r >e30.rec
+	printf 'score\tlabel\tclass\n1\t0\tnormal\n2\t0\tnormal\n3\t1\tdos\n5\t1\tdos\ninf\t1\tdos\n' |
+		ncat -r >inf.rec
+	for f in p52 e30 inf; do
+		run -0 timeout 20 "$NIDS_BIN/nids-roc" -q --svg $f.svg --density $f-d.svg -o /dev/null $f.rec
+		run -1 grep -E '[" ,-](nan|inf)[" ,]' $f.svg $f-d.svg
+	done
+	grep -q '>dos (n=2, bw 1.23)</text>' inf-d.svg
+}

@@ -241,6 +241,9 @@ setup() {
 		" 75 0, 75 1," ]
 	run -1 --separate-stderr "$S" --rows 250 --attack-ratio 0.5 "$A"
 	[ "$stderr" = "nids-split: $A: --rows 250 with --attack-ratio takes 125 attack rows: only 100 were selected" ]
+	# all attacks: as many as --rows, even where --rows is not a double
+	run -1 --separate-stderr "$S" --rows 9223372036854775807 --attack-ratio 1 "$A"
+	[ "$stderr" = "nids-split: $A: --rows 9223372036854775807 with --attack-ratio takes 9223372036854775807 attack rows: only 100 were selected" ]
 	run -2 --separate-stderr "$S" --attack-ratio 0.5 "$A"
 	[ "${stderr_lines[0]}" = "nids-split: --attack-ratio goes with --rows" ]
 	run -2 --separate-stderr "$S" --rows 5 --balance "$A"

@@ -342,3 +342,15 @@ setup() {
 	[ "${stderr_lines[0]}" = "nids-threshold: option '--alpha': '1' is not between 0 and 1" ]
 	run -2 --separate-stderr T --alpha 0.1 --percentile 5 nl.rec
 }
+
+@test "nids-threshold: infinite scores fit an infinite threshold, or fail where it would be nan" {
+	printf 'score\tlabel\n1\t0\ninf\t0\n2\t0\ninf\t1\n' | "$NIDS_BIN/nids-cat" -r >inf.rec
+	run -0 T --percentile 75 -o p.thr inf.rec
+	[ "$output" = inf ]
+	run -0 T -p p.thr --alarms-only inf.rec -o alarms.rec
+	run -0 "$NIDS_BIN/nids-cat" -H alarms.rec
+	[ "${#lines[@]}" -eq 2 ]
+	run -1 --separate-stderr T --sigma 3 -o s.thr inf.rec
+	[ "$stderr" = "nids-threshold: inf.rec: sigma 3: the threshold is nan (the benign scores include infinite ones)" ]
+	[ ! -e s.thr ]
+}

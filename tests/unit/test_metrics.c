@@ -312,6 +312,34 @@ static void test_unlabeled_fits(void)
 	nids_eval_free(e);
 }
 
+/* Infinite scores: a percentile on or next to one is that score (numpy's lerp gives
+ * nan there); what stays undefined (sigma, between -inf and inf) is an error, as a
+ * threshold file cannot hold nan. */
+static void test_infinite_fits(void)
+{
+	static const double x[] = { -INFINITY, 1, 2, INFINITY, INFINITY };
+	CHECK(nids_percentile(x + 3, 2, 50) == INFINITY, "between inf and inf");
+	CHECK(nids_percentile(x + 1, 4, 0) == 1, "on 1, next to inf");
+	CHECK(nids_percentile(x + 1, 3, 75) == INFINITY, "between 2 and inf");
+	CHECK(nids_percentile(x, 3, 25) == -INFINITY, "between -inf and 1");
+	CHECK(isnan(nids_percentile(x, 5, 30)) == 0 && isnan(nids_percentile((double[]){ -INFINITY,
+	      INFINITY }, 2, 50)), "between -inf and inf");
+	nids_eval *e = nids_eval_new(NIDS_DIR_HIGH);
+	nids_err err = { 0 };
+	for (int i = 0; i < 5; i++)
+		nids_eval_add(e, i < 2 ? INFINITY : (float)i, 0, NIDS_EVAL_NO_CLASS, &err);
+	nids_eval_sort(e, &err);
+	nids_threshold t;
+	CHECK(nids_threshold_fit(e, NIDS_FIT_PERCENTILE, 90, &t, &err) == 0 && t.value == INFINITY,
+	      "percentile 90: %g", t.value);
+	CHECK(nids_threshold_fit(e, NIDS_FIT_RATE, 0.3, &t, &err) == 0 && t.value == INFINITY,
+	      "rate 0.3: %g", t.value);
+	CHECK(nids_threshold_fit(e, NIDS_FIT_SIGMA, 3, &t, &err) == NIDS_EFORMAT, "sigma of inf");
+	CHECK(strcmp(err.msg, "sigma 3: the threshold is nan (the benign scores include infinite "
+	             "ones)") == 0, "%s", err.msg);
+	nids_eval_free(e);
+}
+
 static unsigned XXH32_of(const char *s) { return XXH32(s, strlen(s), 0); }
 
 static void write_text(const char *path, const char *text)
@@ -481,6 +509,7 @@ int main(int argc, char **argv)
 	TEST(test_sort_order);
 	TEST(test_bad_rows);
 	TEST(test_unlabeled_fits);
+	TEST(test_infinite_fits);
 	TEST(test_threshold_file);
 	TEST(test_threshold_file_flips);
 	TEST(test_alarm_rounding);

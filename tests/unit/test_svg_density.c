@@ -57,9 +57,41 @@ static void test_panels(void)
 	nids_eval_free(e);
 }
 
+/* Infinite scores have no density: left out, a class with none finite draws no curve.
+ * Equal scores past 2^53, where widening by one moves nothing, still get a range. */
+static void test_extremes(void)
+{
+	static const float benign[][4] = { { 1, 2, INFINITY, 3 }, { 1e30f, 1e30f, 1e30f, 1e30f },
+		                           { -INFINITY, -INFINITY, -INFINITY, -INFINITY } };
+	static const float attack[][3] = { { 4, 5, -INFINITY }, { 1e30f, 1e30f, 1e30f },
+		                           { INFINITY, INFINITY, INFINITY } };
+	const char *names[] = { "normal", "dos" };
+	for (int c = 0; c < 3; c++) {
+		nids_eval *e = nids_eval_new(NIDS_DIR_HIGH);
+		nids_err err = { 0 };
+		for (int i = 0; i < 4; i++)
+			nids_eval_add(e, benign[c][i], 0, 0, &err);
+		for (int i = 0; i < 3; i++)
+			nids_eval_add(e, attack[c][i], 1, 1, &err);
+		CHECK(nids_eval_sort(e, &err) == 0, "sort");
+		nids_svg_opts o = { "t", names, 2, c == 1 ? 1e30 : 2.5, 60 };
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		CHECK(nids_svg_density(f, "mem", e, &o, &err) == 0, "%s", err.msg);
+		fclose(f);
+		CHECK(!strstr(buf, "nan") && !strstr(buf, "inf"), "case %d: a non-finite number", c);
+		CHECK(c != 0 || (strstr(buf, "benign (n=3, ") && strstr(buf, "dos (n=2, ")),
+		      "the finite scores counted");
+		free(buf);
+		nids_eval_free(e);
+	}
+}
+
 int main(void)
 {
 	TEST(test_kde);
 	TEST(test_panels);
+	TEST(test_extremes);
 	return CHECK_DONE();
 }
