@@ -9,7 +9,8 @@
  *     awkward values, class and label) and a repeat count, so that groups grow past 8,
  *     1024 and 1025 flows; the harness writes them as a flow stream with the library's
  *     writer;
- *   - for CSV (nids_window_run_csv): the text, read as ugr16, nfdump or detected.
+ *   - for CSV (nids_window_run_csv): the text, read as ugr16, nfdump or detected, whose
+ *     output must be that of nids_featurize's stream through nids_window_run.
  * Besides crashes, it reads the output stream back and aborts when a row breaks what
  * man/nids-window.1 and include/nids/window.h promise: features finite (the means and
  * deviations when the measures were), proportions in [0, 1] summing to 1 on each side,
@@ -110,10 +111,21 @@ typedef struct shape {
 	int label, cls, split, cic_dur, nflag, record, file, measures;
 } shape;
 
+/* A flow as the aggregator should see it. */
+typedef struct ref_flow {
+	int64_t t;
+	unsigned char src[16], dst[16];
+	unsigned sport, dport, proto, flags;
+	double dur, pkt, byt;
+	int cls, attack;
+} ref_flow;
+
 /* What the harness knows about the flows it wrote. */
 typedef struct known {
 	uint64_t flows;
-	int finite; /* every duration, packet and byte count finite */
+	int finite;       /* every duration, packet and byte count finite */
+	ref_flow *f;      /* [flows] */
+	int label, cls;   /* the stream has a label, a class column */
 } known;
 
 typedef struct builder {
@@ -252,6 +264,21 @@ static void write_flows(builder *b, const uint8_t *d, int64_t *t, int64_t len, i
 			row[b->label] = (float)(d[11] >> 2 & 1);
 		if (b->cls >= 0)
 			row[b->cls] = (float)((d[11] + (d[7] >> 7 ? i : 0)) & 3);
+		ref_flow *r = &k->f[k->flows];
+		r->t = ti;
+		memcpy(r->src, m + b->src_off, 16);
+		memcpy(r->dst, m + b->dst_off, 16);
+		r->sport = nids_meta_get_u16(m + b->sport_off);
+		r->dport = nids_meta_get_u16(m + b->dport_off);
+		r->proto = d[6];
+		r->flags = 0;
+		for (int f = 0; f < b->s.nflag && f < 16; f++) /* (the run reads 16 flag columns) */
+			r->flags |= (unsigned)(row[b->flag0 + f] != 0) << f;
+		r->dur = b->s.cic_dur ? dur * 1e-6 : (double)dur;
+		r->pkt = pkt;
+		r->byt = byt;
+		r->attack = b->label >= 0 && row[b->label] != 0;
+		r->cls = b->cls >= 0 ? (int)row[b->cls] : b->label >= 0 ? r->attack : -1;
 		if (b->record_off >= 0)
 			nids_meta_put_u64(m + b->record_off, k->flows + 1);
 		if (b->file_off >= 0)
@@ -274,6 +301,10 @@ static void make_stream(const shape *s, const uint8_t *d, size_t n, int64_t len,
 	if (!f || nids_writer_open(&b.w, f, "fuzz", b.h, 0, &err))
 		abort();
 	int64_t t = 1469626999000000; /* 2016-07-27 */
+	static ref_flow flows[MAX_FLOWS];
+	k->f = flows;
+	k->label = s->label;
+	k->cls = s->cls;
 	k->flows = 0;
 	k->finite = 1;
 	for (size_t p = 0; p + REC <= n && k->flows < MAX_FLOWS; p += REC)
@@ -283,9 +314,223 @@ static void make_stream(const shape *s, const uint8_t *d, size_t n, int64_t len,
 	nids_header_free(b.h);
 }
 
-/* Checks the aggregator's output stream out [n] against the options and counts. */
+/* ---- a reference: the rows and counts from the definitions, two-pass ---- */
+
+typedef struct exp_row {
+	int64_t start;
+	unsigned char key[16];
+	uint64_t flows;
+	int attack;
+	const char *cls; /* class name, "mixed", or NULL without a class column */
+	double f[NIDS_WINDOW_NFEAT];
+	double scale[10]; /* the largest magnitude among each mean's values */
+} exp_row;
+
+typedef struct expect {
+	exp_row *row; /* [rows] */
+	nids_window_counts c;
+} expect;
+
+static const ref_flow *g_flows;
+static int g_by;
+
+static const unsigned char *key_of(const ref_flow *f) { return g_by ? f->dst : f->src; }
+static const unsigned char *peer_of(const ref_flow *f) { return g_by ? f->src : f->dst; }
+
+static int64_t floor_start(int64_t t, int64_t len)
+{
+	int64_t r = t % len;
+	return r < 0 ? t - r - len : t - r;
+}
+
+static int64_t g_len;
+
+static int cmp_group(const void *a, const void *b)
+{
+	const ref_flow *x = &g_flows[*(const uint32_t *)a], *y = &g_flows[*(const uint32_t *)b];
+	int64_t sx = floor_start(x->t, g_len), sy = floor_start(y->t, g_len);
+	if (sx != sy)
+		return sx < sy ? -1 : 1;
+	return memcmp(key_of(x), key_of(y), 16);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int cmp_peer(const void *a, const void *b)
+{
+	return memcmp(peer_of(&g_flows[*(const uint32_t *)a]), peer_of(&g_flows[*(const uint32_t *)b]),
+	              16);
+}
+
+static int slot_of(unsigned port)
+{
+	for (int p = 0; p < 26; p++)
+		if (COMMON[p] == port)
+			return p;
+	return 26;
+}
+
+/* Entropy in bits of the runs of equal values among v [n] (sorted). */
+static double runs_entropy(const uint64_t *v, size_t n)
+{
+	double e = 0;
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && v[j] == v[i]; j++)
+			;
+		double p = (double)(j - i) / (double)n;
+		e -= p * log2(p);
+	}
+	return e;
+}
+
+/* Mean, sample deviation and largest magnitude of v [m]. */
+static void two_pass(const double *v, size_t m, double *mean, double *sd, double *scale)
+{
+	double s = 0, q = 0, big = 0;
+	for (size_t i = 0; i < m; i++)
+		s += v[i], big = fmax(big, fabs(v[i]));
+	*mean = m ? s / (double)m : 0;
+	for (size_t i = 0; i < m; i++)
+		q += (v[i] - *mean) * (v[i] - *mean);
+	*sd = m > 1 ? sqrt(q / (double)(m - 1)) : 0;
+	*scale = big;
+}
+
+/* The features of the group of flows idx [n]. */
+static void group_features(uint32_t *idx, size_t n, exp_row *e)
+{
+	static double v[5][MAX_FLOWS];
+	static uint64_t u[MAX_FLOWS];
+	size_t m[5] = { 0 };
+	double sp[27] = { 0 }, dp[27] = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		const ref_flow *f = &g_flows[idx[i]];
+		v[0][m[0]++] = f->dur, v[1][m[1]++] = f->pkt, v[2][m[2]++] = f->byt;
+		if (f->dur != 0)
+			v[3][m[3]++] = f->pkt / f->dur, v[4][m[4]++] = f->byt / f->dur;
+		sp[slot_of(f->sport)]++, dp[slot_of(f->dport)]++;
+	}
+	for (int s = 0; s < 5; s++)
+		two_pass(v[s], m[s], &e->f[s], &e->f[5 + s], &e->scale[s]);
+	for (int s = 0; s < 5; s++)
+		e->scale[5 + s] = e->scale[s];
+	for (int kind = 0; kind < 5; kind++) {
+		if (kind == 1) { /* peers: 16 bytes, sorted as such */
+			qsort(idx, n, sizeof *idx, cmp_peer);
+			for (size_t i = 0; i < n; i++)
+				u[i] = i && !memcmp(peer_of(&g_flows[idx[i]]), peer_of(&g_flows[idx[i - 1]]), 16)
+				               ? u[i - 1]
+				               : i;
+		} else {
+			for (size_t i = 0; i < n; i++) {
+				const ref_flow *f = &g_flows[idx[i]];
+				u[i] = kind == 0 ? f->proto : kind == 2 ? f->sport : kind == 3 ? f->dport : f->flags;
+			}
+			qsort(u, n, sizeof *u, cmp_u64);
+		}
+		e->f[10 + kind] = runs_entropy(u, n);
+	}
+	for (int p = 0; p < 27; p++) {
+		e->f[15 + p] = sp[p] / (double)n;
+		e->f[42 + p] = dp[p] / (double)n;
+	}
+}
+
+/* The rows and counts the flows k->f [k->flows] give with options o, into e. */
+static void reference(const nids_window_opts *o, const known *k, expect *e)
+{
+	static uint32_t idx[MAX_FLOWS];
+	static exp_row rows[MAX_FLOWS];
+	size_t n = 0;
+	g_flows = k->f, g_by = o->by, g_len = o->window_us;
+	memset(&e->c, 0, sizeof e->c);
+	e->row = rows;
+	e->c.flows = k->flows;
+	/* late: its window ended at or before the latest earlier time less the lateness */
+	int64_t tmax = 0;
+	for (uint64_t i = 0; i < k->flows; i++) {
+		int64_t t = k->f[i].t, start = floor_start(t, o->window_us);
+		if (i && (__int128)start + o->window_us <= (__int128)tmax - o->lateness_us) {
+			e->c.late++;
+			continue;
+		}
+		if (i && t > tmax && (uint64_t)t - (uint64_t)tmax >
+		                             (uint64_t)e->c.jump_to - (uint64_t)e->c.jump_from)
+			e->c.jump_from = tmax, e->c.jump_to = t, e->c.jump_flow = i + 1;
+		tmax = !i || t > tmax ? t : tmax;
+		idx[n++] = (uint32_t)i;
+	}
+	qsort(idx, n, sizeof *idx, cmp_group);
+	for (size_t a = 0, b; a < n; a = b) {
+		for (b = a + 1; b < n && !cmp_group(&idx[a], &idx[b]); b++)
+			;
+		if (!a || floor_start(k->f[idx[a]].t, o->window_us) !=
+		                  floor_start(k->f[idx[a - 1]].t, o->window_us))
+			e->c.windows++;
+		uint64_t gn = b - a, voted = 0, attacks = 0, count[4] = { 0 };
+		if (gn < o->min_flows) {
+			e->c.small++;
+			continue;
+		}
+		for (size_t i = a; i < b; i++) {
+			const ref_flow *f = &k->f[idx[i]];
+			attacks += (uint64_t)f->attack;
+			if (f->cls >= 0)
+				voted++, count[f->cls]++;
+		}
+		int major = -1;
+		for (int c = 0; c < 4; c++)
+			major = 2 * count[c] > gn ? c : major;
+		if (voted && major < 0) {
+			e->c.mixed++;
+			if (!o->keep_mixed)
+				continue;
+		}
+		exp_row *r = &rows[e->c.rows++];
+		r->start = floor_start(k->f[idx[a]].t, o->window_us);
+		memcpy(r->key, key_of(&k->f[idx[a]]), 16);
+		r->flows = gn;
+		r->attack = 2 * attacks >= gn;
+		r->cls = !k->cls ? NULL : major < 0 ? "mixed" : CLASSES[major];
+		group_features(idx + a, gn, r);
+	}
+}
+
+/* Whether feature i of a row, v, is the reference's e within rounding. */
+static int near(const exp_row *e, int i, float v)
+{
+	double want = e->f[i];
+	want = want > FLT_MAX ? FLT_MAX : want < -FLT_MAX ? -FLT_MAX : want;
+	/* (float32 flushes what is under its least denormal to 0) */
+	double tol = i < 10 ? 1e-5 * e->scale[i] + FLT_TRUE_MIN : 1e-6 * (1 + fabs(want));
+	return fabs((double)v - want) <= tol || (i >= 15 && v == (float)want);
+}
+
+/* Row x (metadata start, key, flows nf) against the reference's e; lc and cc its label
+ * and class columns in h, or -1. */
+static void compare_row(const exp_row *e, const nids_header *h, const float *x, int64_t start,
+                        const unsigned char *key, uint64_t nf, int lc, int cc, int finite)
+{
+	fuzz_check(start == e->start && !memcmp(key, e->key, 16) && nf == e->flows);
+	fuzz_check(lc < 0 || x[lc] == (float)e->attack);
+	fuzz_check((cc >= 0) == (e->cls != NULL));
+	fuzz_check(cc < 0 || !strcmp(h->classes[(int)x[cc]], e->cls));
+	for (int f = finite ? 0 : 10; f < NIDS_WINDOW_NFEAT; f++)
+		if (!near(e, f, x[f])) {
+			fprintf(stderr, "fuzz_window: group of %llu flows: feature %d '%s' is %.9g, want %.17g\n",
+			        (unsigned long long)nf, f, h->cols[f].name, (double)x[f], e->f[f]);
+			abort();
+		}
+}
+
+/* Checks the aggregator's output stream out [n] against the options and counts, and
+ * against the reference's rows and counts e unless NULL. */
 static void check_output(const char *out, size_t n, const nids_window_opts *o,
-                         const nids_window_counts *c, uint64_t flows, int finite)
+                         const nids_window_counts *c, uint64_t flows, int finite, const expect *e)
 {
 	nids_err err = { 0 };
 	nids_input *in;
@@ -343,6 +588,10 @@ static void check_output(const char *out, size_t n, const nids_window_opts *o,
 				fuzz_check(x[lc] == 0 || x[lc] == 1);
 			if (cc >= 0)
 				mixed += !strcmp(h->classes[(int)x[cc]], "mixed");
+			if (e) {
+				fuzz_check(rows < e->c.rows);
+				compare_row(&e->row[rows], h, x, start, m + aoff, nf, lc, cc, finite);
+			}
 			rows++;
 			sum += nf;
 		}
@@ -360,6 +609,12 @@ static void check_output(const char *out, size_t n, const nids_window_opts *o,
 	if (cc >= 0) /* (the class column holds "mixed" for kept groups without a majority) */
 		fuzz_check(mixed == (o->keep_mixed ? c->mixed : 0));
 	fuzz_check(c->jump_flow <= flows && (c->jump_flow || !c->jump_from));
+	if (e) {
+		fuzz_check(c->late == e->c.late && c->small == e->c.small && c->mixed == e->c.mixed);
+		fuzz_check(c->rows == e->c.rows && c->windows == e->c.windows);
+		fuzz_check(c->jump_from == e->c.jump_from && c->jump_to == e->c.jump_to &&
+		           c->jump_flow == e->c.jump_flow);
+	}
 	fuzz_check(c->windows <= flows && (rows == 0 || c->windows > 0));
 }
 
@@ -407,11 +662,56 @@ static void run_stream(nids_window_opts *o, unsigned ob, unsigned sb, const uint
 	nids_reader_free(r);
 	nids_input_free(in);
 	nids_window_report(fuzz_null(), "nids-window", "-", &c, o, 1, 1);
-	if (rc == 0)
-		check_output(out, out_len, o, &c, k.flows, k.finite);
+	if (rc == 0) {
+		static expect e;
+		reference(o, &k, &e);
+		check_output(out, out_len, o, &c, k.flows, k.finite, &e);
+	}
 	else
 		fuzz_check(rc == NIDS_EFORMAT); /* a time out of range or none */
 	free(out);
+}
+
+/* What nids-featurize | nids-window makes of the CSV at path (given nin times) with fo
+ * and o: the output stream into *out [*len] (malloc'd), the counts into *c. Returns the
+ * code of the first failing step. */
+static int piped(const char *path, int nin, const nids_feat_opts *fo, const nids_window_opts *o,
+                 char **out, size_t *len, nids_window_counts *c)
+{
+	nids_input *in[2] = { NULL, NULL };
+	nids_err err = { 0 };
+	nids_feat_stats st;
+	memset(&st, 0, sizeof st);
+	char *rec = NULL;
+	size_t rec_len = 0;
+	FILE *f = open_memstream(&rec, &rec_len);
+	if (!f)
+		abort();
+	int rc = 0;
+	for (int i = 0; i < nin && !rc; i++)
+		rc = nids_input_open(&in[i], path, &err);
+	if (!rc)
+		rc = nids_featurize(in, nin, f, "featurized", fo, &st, &err);
+	for (int i = 0; i < nin; i++)
+		nids_input_free(in[i]);
+	if (fclose(f))
+		abort();
+	nids_input *rin = NULL;
+	nids_reader *r = NULL;
+	if (!rc && (nids_input_open(&rin, fuzz_file(2, (const uint8_t *)rec, rec_len), &err) ||
+	            nids_reader_open(&r, rin, &err)))
+		abort();
+	free(rec);
+	if (!rc) {
+		if (!(f = open_memstream(out, len)))
+			abort();
+		rc = nids_window_run(o, r, "-", f, "out", c, &err);
+		if (fclose(f))
+			abort();
+	}
+	nids_reader_free(r);
+	nids_input_free(rin);
+	return rc;
 }
 
 static void run_csv(const nids_window_opts *o, unsigned sb, const uint8_t *d, size_t n)
@@ -445,7 +745,22 @@ static void run_csv(const nids_window_opts *o, unsigned sb, const uint8_t *d, si
 	nids_window_report(fuzz_null(), "nids-window", "fuzz.csv", &c, o, 1, 1);
 	/* the featurizer stores finite values, clamped to float32's range */
 	if (rc == 0)
-		check_output(out, out_len, o, &c, st.rows, 1);
+		check_output(out, out_len, o, &c, st.rows, 1, NULL);
+	/* byte for byte the output of the featurizer's stream through nids_window_run,
+	   with the same counts (the flow named by the largest step aside) */
+	char *pout = NULL;
+	size_t pout_len = 0;
+	nids_window_counts pc;
+	memset(&pc, 0, sizeof pc);
+	int prc = piped(path, nin, &fo, o, &pout, &pout_len, &pc);
+	fuzz_check((rc == 0) == (prc == 0));
+	if (rc == 0) {
+		fuzz_check(pout_len == out_len && !memcmp(pout, out, out_len));
+		memset(c.jump_where, 0, sizeof c.jump_where);
+		memset(pc.jump_where, 0, sizeof pc.jump_where);
+		fuzz_check(!memcmp(&c, &pc, sizeof c));
+	}
+	free(pout);
 	free(out);
 }
 
