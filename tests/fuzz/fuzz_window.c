@@ -27,6 +27,9 @@
 #include "nids/window.h"
 
 #define MAX_FLOWS 10000 /* flows of one input, repeats included: keeps an exec short */
+/* ... and fewer when thousands of windows can be open at once (a lateness of thousands
+   of windows): each costs tens of KiB and the open list is scanned and shifted */
+#define MAX_FLOWS_MANY_OPEN 2000
 #define REC 12
 
 static const int64_t WINDOWS[8] = { 1, 7, 1000, 1000000, 60000000, 180000000, 3600000000,
@@ -122,7 +125,7 @@ typedef struct ref_flow {
 
 /* What the harness knows about the flows it wrote. */
 typedef struct known {
-	uint64_t flows;
+	uint64_t flows, max;
 	int finite;       /* every duration, packet and byte count finite */
 	ref_flow *f;      /* [flows] */
 	int label, cls;   /* the stream has a label, a class column */
@@ -241,7 +244,7 @@ static void write_flows(builder *b, const uint8_t *d, int64_t *t, int64_t len, i
 	unsigned rep = d[11] >> 3, copies = 1 + (rep < 24 ? 0 : REPEATS[rep - 24]);
 	unsigned span = SPANS[d[3] >> 6], pspan = SPANS[d[4] >> 6];
 	*t = next_time(*t, d[0], d[1], len, late);
-	for (unsigned i = 0; i < copies && k->flows < MAX_FLOWS; i++) {
+	for (unsigned i = 0; i < copies && k->flows < k->max; i++) {
 		float *row = b->row;
 		unsigned char *m = b->meta;
 		memset(row, 0, sizeof b->row);
@@ -307,7 +310,8 @@ static void make_stream(const shape *s, const uint8_t *d, size_t n, int64_t len,
 	k->cls = s->cls;
 	k->flows = 0;
 	k->finite = 1;
-	for (size_t p = 0; p + REC <= n && k->flows < MAX_FLOWS; p += REC)
+	k->max = late / len > 1000 ? MAX_FLOWS_MANY_OPEN : MAX_FLOWS;
+	for (size_t p = 0; p + REC <= n && k->flows < k->max; p += REC)
 		write_flows(&b, d + p, &t, len, late, k);
 	if (nids_writer_close(b.w, &err) || fclose(f))
 		abort();
