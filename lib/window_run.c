@@ -1,5 +1,6 @@
 /* window_run.c: nids-window's stream glue: flow rows in, one row per (window, address)
  * out, through the aggregator of window.c. */
+#include <float.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,11 +156,23 @@ static int out_header(wrun *z, nids_header **out, nids_err *err)
 	return 0;
 }
 
+/* A feature as float32: a finite value beyond its range (a rate over a duration of a
+ * few picoseconds) as the largest float32 of its sign, as the featurizer stores one,
+ * not as an infinity; NaN (from a NaN measure) and infinities stay. */
+static float feature_f32(double v)
+{
+	if (v > FLT_MAX && v <= DBL_MAX)
+		return FLT_MAX;
+	if (v < -FLT_MAX && v >= -DBL_MAX)
+		return -FLT_MAX;
+	return (float)v;
+}
+
 static int emit(void *ctx, const nids_window_row *r, nids_err *err)
 {
 	wrun *z = ctx;
 	for (int i = 0; i < NIDS_WINDOW_NFEAT; i++)
-		z->row[i] = (float)r->f[i];
+		z->row[i] = feature_f32(r->f[i]);
 	if (z->out_label >= 0)
 		z->row[z->out_label] = (float)r->attack;
 	if (z->out_cls >= 0) {

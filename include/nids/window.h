@@ -121,7 +121,8 @@ void nids_window_free(nids_window *w);
 /* Reads the flow stream r (named in_name in messages) and writes the windows as a stream
  * to out (out_name): the 69 features, label and class when the input has them (a class
  * "mixed" is added for kept groups without a majority), and as metadata the window start
- * (time), the grouping address (src_addr or dst_addr) and the group's flow count (flows).
+ * (time), the grouping address (src_addr or dst_addr) and the group's flow count (flows);
+ * a feature beyond float32's range is written as the largest float32 of its sign.
  * The input needs the metadata columns time, src_addr, dst_addr, sport, dport and proto,
  * and the columns duration, packets (or packets_to_server + packets_to_client) and bytes
  * (or bytes_to_server + bytes_to_client); flag_* columns, when present, are the flags.

@@ -71,6 +71,16 @@ setup() {
 	[[ "$output" == $'3\t0\t0\t0\t1' ]]
 }
 
+@test "a feature beyond float32's range is stored as the largest float32, as featurize stores one" {
+	# rates 2 / 1e-40 s and 1000 / 1e-40 s: finite as doubles, past float32's 3.4e38
+	flows "$(t 5)	10.0.0.9	1	10.0.0.2	2	6	1e-40	2	1000	0	0	normal" >"$D/f.rec"
+	run -0 bash -c "'$W' -q --min-flows 1 '$D/f.rec' | '$CAT' -H -c mean_packet_rate,mean_byte_rate"
+	[[ "$output" == $'3.4028235e+38\t3.4028235e+38' ]]
+	printf '%s\n' "2016-07-27 13:43:21,1e-40,10.0.0.1,10.0.0.2,53,53,UDP,.A....,0,0,2,1000,background" >"$D/f.csv"
+	run -0 bash -c "'$W' -q -f ugr16 --min-flows 1 '$D/f.csv' | '$CAT' -H -c mean_packet_rate,mean_byte_rate"
+	[[ "$output" == $'3.4028235e+38\t3.4028235e+38' ]]
+}
+
 @test "tumbling windows on t - t mod W, rows by window then address" {
 	flows "$(t 179)	10.0.0.2	1	10.0.0.9	2	6	1	1	1	0	0	normal" \
 		"$(t 10)	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	0	normal" \
