@@ -142,7 +142,8 @@ $(FUZZ_BUILD)/lib/%.o: lib/%.c | $(FUZZ_BUILD)/lib
 $(FUZZ_BUILD)/libnids.a: $(FUZZ_LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libnids.a | $(FUZZ_BUILD)/dep
-	$(FUZZ_CC) $(CPPFLAGS) -Ilib $(WARN) $(FUZZ_FLAGS) $(DEPFLAGS) -MF $(FUZZ_BUILD)/dep/$*.d -fsanitize=fuzzer -pthread -o $@ $< \
+	$(FUZZ_CC) $(CPPFLAGS) -Ilib $(WARN) $(FUZZ_FLAGS) $(DEPFLAGS) -MF $(FUZZ_BUILD)/dep/$*.d -fsanitize=fuzzer -pthread \
+	  -DFUZZ_MODELS='"$(CURDIR)/tests/fuzz/corpus/model"' -o $@ $< \
 	  $(FUZZ_BUILD)/libnids.a $(LDFLAGS) $(LDLIBS)
 $(FUZZ_BUILD)/lib $(FUZZ_BUILD)/dep:
 	mkdir -p $@

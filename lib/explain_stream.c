@@ -87,6 +87,21 @@ static void eval_fn(void *ctx, const float *x, int B, double *out)
 	}
 }
 
+/* The points x - h and x + h of a central difference: h = FD_STEP, or, where that step
+ * vanishes in float32 (|x| from 2^15 on), x's neighbours, so that the quotient's
+ * denominator is not 0; x itself in place of a neighbour past FLT_MAX. */
+static void fd_points(float x, float *xm, float *xp)
+{
+	*xm = x - (float)FD_STEP, *xp = x + (float)FD_STEP;
+	if (*xm != *xp)
+		return;
+	*xm = nextafterf(x, -INFINITY), *xp = nextafterf(x, INFINITY);
+	if (isinf(*xm))
+		*xm = x;
+	if (isinf(*xp))
+		*xp = x;
+}
+
 /* G [n x d] = d score / d x at the rows X [n x d]: the model's own gradient when it has
  * one, else central differences through eval_fn. */
 static int gradient(ex *e, const float *X, int n, double *G, nids_err *err)
@@ -124,18 +139,18 @@ static int gradient(ex *e, const float *X, int n, double *G, nids_err *err)
 	for (int i = 0; i < n; i += per) {
 		int B = n - i < per ? n - i : per, k = 0;
 		for (int r = 0; r < B; r++)
-			for (int j = 0; j < d; j++)
-				for (int sgn = -1; sgn <= 1; sgn += 2, k++) {
-					float *row = e->fd + (size_t)k * d;
-					memcpy(row, X + (size_t)(i + r) * d, sizeof(float) * (size_t)d);
-					row[j] += (float)(sgn * FD_STEP);
-				}
+			for (int j = 0; j < d; j++, k += 2) {
+				float *row = e->fd + (size_t)k * d, xm, xp;
+				fd_points(X[(size_t)(i + r) * d + j], &xm, &xp);
+				memcpy(row, X + (size_t)(i + r) * d, sizeof(float) * (size_t)d);
+				memcpy(row + d, row, sizeof(float) * (size_t)d);
+				row[j] = xm, row[d + j] = xp;
+			}
 		eval_fn(e, e->fd, k, e->gtmp);
 		for (int r = 0, q = 0; r < B; r++)
 			for (int j = 0; j < d; j++, q += 2) {
-				/* the step actually taken in float32 */
-				float xp = X[(size_t)(i + r) * d + j] + (float)FD_STEP;
-				float xm = X[(size_t)(i + r) * d + j] - (float)FD_STEP;
+				float xm, xp; /* the step actually taken in float32 */
+				fd_points(X[(size_t)(i + r) * d + j], &xm, &xp);
 				G[(size_t)(i + r) * d + j] = (e->gtmp[q + 1] - e->gtmp[q]) / ((double)xp - xm);
 			}
 	}

@@ -292,6 +292,21 @@ efficiency() {
 	[ "$stderr" = "nids-explain: $tmp/test.rec: a forest model's score has no useful gradient (try -t tree)" ]
 }
 
+@test "nids-explain: central differences are finite where 1e-3 is below a feature's float32 spacing" {
+	# at 1e6 the step of 1e-3 is lost in float32 (x - h = x + h), which once gave 0 / 0
+	fit -q -t dsebm --layers 4,4 --epochs 3 --score recon -o "$tmp/dr.bin" "$tmp/benign.rec"
+	printf 'f1\tf2\tf3\tf4\n0.5\t0.25\t1e6\t0.125\n' | ncat -r > "$tmp/big.rec"
+	# the score is about f3 squared: its slope there is about 2e6, and integrated
+	# gradients from 0 add up to about the score, 1e12
+	explain -m "$tmp/dr.bin" -t gradient "$tmp/big.rec" > "$tmp/g.rec"
+	explain -m "$tmp/dr.bin" -t gradient --integrated 4 "$tmp/big.rec" > "$tmp/ig.rec"
+	for f in g:2e6 ig:1e12; do
+		ncat -H -c attr_f1,attr_f2,attr_f3,attr_f4 "$tmp/${f%:*}.rec" > "$tmp/g.tsv"
+		run ! grep -E 'nan|inf' "$tmp/g.tsv"
+		awk -F '\t' -v want="${f#*:}" '{ exit !($3 > want / 2 && $3 < want * 2) }' "$tmp/g.tsv"
+	done
+}
+
 @test "nids-explain: kernel SHAP sums to the score for every model type" {
 	fit -q -t vae --epochs 3 -o "$tmp/vae.bin" "$tmp/benign.rec"
 	fit -q -t dagmm --layers 3,1 --k 2 --epochs 3 --batch 32 -o "$tmp/dagmm.bin" "$tmp/benign.rec"

@@ -28,6 +28,7 @@ max_len() {
 	params) echo 4096 ;;
 	feat) echo 16384 ;;
 	scores) echo 8192 ;; # the harness reads at most 1024 rows
+	explain) echo 1024 ;; # the harness reads at most 24 rows of at most 21 bytes
 	*) echo 65536 ;;
 	esac
 }

@@ -1,0 +1,380 @@
+/* fuzz_explain.c: nids-explain's library: nids_explain_check, nids_explain_stream with
+ * every method a model type offers (TreeSHAP, kernel SHAP, gradients, integrated
+ * gradients, reconstruction errors), a background, --alarms-only, --top (text and JSON),
+ * fingerprints, heatmaps and waterfalls.
+ *
+ * The models are the seeds of fuzz_model (tests/fuzz/corpus/model, every type fitted on
+ * 60 rows of 4 features), read once from the source tree named at build time. The input
+ * is a recipe: six option bytes (model, method, outputs, budget, background, steps),
+ * then rows, each feature a byte naming a hard value (NaN, infinities, signed zeros,
+ * denormals, float32's extremes, 1e30) or a small number, or 0xff and a raw float. The
+ * first rows also make the background. The harness writes the rows twice, one copy
+ * after the other, and aborts when
+ *   - a row's attributions differ, byte for byte, between its two copies (nids-explain(1):
+ *     a row's attributions depend on the row alone, not on its position);
+ *   - a row and its score are finite and the base value is finite, but an attribution
+ *     is not;
+ *   - for tree and shap, the base value plus the attributions is not the score, to the
+ *     tolerance of tests/cli/nids-explain.bats (1e-5 of the terms' sizes: each is stored
+ *     as a float32). */
+#include "fuzz_common.h"
+
+#include <dirent.h>
+#include <float.h>
+#include <math.h>
+
+#include "model_impl.h"
+#include "nids/explain.h"
+#include "nids/io.h"
+#include "nids/normalize.h"
+#include "nids/score.h"
+#include "nids/stream.h"
+
+#ifndef FUZZ_MODELS
+#error "FUZZ_MODELS: the directory of model seeds (the Makefile defines it)"
+#endif
+
+#define NOPT 6
+#define MAX_ROWS 24 /* per copy: kernel SHAP costs rows x coalitions x background */
+#define MAX_MODELS 32
+
+static nids_model *models[MAX_MODELS];
+static int nmodels;
+
+static void fail(const char *what, int model, long row)
+{
+	fprintf(stderr, "fuzz_explain: model %s, row %ld: %s\n", models[model]->type->name, row, what);
+	abort();
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Reads every model file of FUZZ_MODELS, in name order. */
+static void load_models(void)
+{
+	DIR *dir = opendir(FUZZ_MODELS);
+	char *names[MAX_MODELS], path[4096];
+	int n = 0;
+	struct dirent *de;
+	if (!dir) {
+		perror(FUZZ_MODELS);
+		abort();
+	}
+	while ((de = readdir(dir)) && n < MAX_MODELS)
+		if (de->d_name[0] != '.' && !(names[n++] = strdup(de->d_name)))
+			abort();
+	closedir(dir);
+	qsort(names, (size_t)n, sizeof *names, by_name);
+	for (int i = 0; i < n; i++) {
+		nids_err err = { 0 };
+		snprintf(path, sizeof path, "%s/%s", FUZZ_MODELS, names[i]);
+		if (nids_model_read(&models[nmodels], path, &err) == 0)
+			nmodels++;
+		free(names[i]);
+	}
+	if (!nmodels)
+		abort();
+}
+
+/* ---- the input ---- */
+
+typedef struct recipe {
+	const uint8_t *opt, *p, *end;
+	int model, d, label, cls, C; /* columns: i, features, label, class */
+	size_t n, nbg;               /* rows per copy; the first nbg are the background */
+	float *rows;                 /* [2 n x C]: the rows, then the same again */
+} recipe;
+
+static float take_float(recipe *rc)
+{
+	static const float T[] = { NAN, INFINITY, -INFINITY, 0.0f, -0.0f, 1e-45f, -1e-45f,
+		                   FLT_MIN, 1e-40f, FLT_MAX, -FLT_MAX, 1e30f, -1e30f, 3e38f,
+		                   65536.0f, 1e-3f, 0.5f, 1.0f };
+	enum { NT = sizeof T / sizeof *T };
+	if (rc->p >= rc->end)
+		return 0;
+	uint8_t b = *rc->p++;
+	if (b < NT)
+		return T[b];
+	if (b == 255 && rc->end - rc->p >= 4) {
+		float f;
+		memcpy(&f, rc->p, 4);
+		rc->p += 4;
+		return f;
+	}
+	return (float)(b - NT) / 16 - 4; /* near the training rows' range, and ties */
+}
+
+static int build(recipe *rc, const uint8_t *data, size_t size)
+{
+	memset(rc, 0, sizeof *rc);
+	if (size < NOPT)
+		return -1;
+	rc->opt = data, rc->p = data + NOPT, rc->end = data + size;
+	rc->model = rc->opt[0] % nmodels;
+	rc->d = models[rc->model]->d;
+	rc->label = rc->opt[4] >> 2 & 1;
+	rc->cls = rc->opt[4] >> 3 & 1;
+	rc->C = 1 + rc->d + rc->label + rc->cls;
+	rc->rows = calloc((size_t)2 * MAX_ROWS * (size_t)rc->C, sizeof(float));
+	if (!rc->rows)
+		return -1;
+	for (; rc->p < rc->end && rc->n < MAX_ROWS; rc->n++) {
+		float *row = rc->rows + rc->n * (size_t)rc->C;
+		row[0] = (float)rc->n;
+		for (int j = 0; j < rc->d; j++)
+			row[1 + j] = take_float(rc);
+		uint8_t b = rc->p < rc->end ? *rc->p++ : 0;
+		if (rc->label)
+			row[1 + rc->d] = (float)(b & 1);
+		if (rc->cls)
+			row[1 + rc->d + rc->label] = (float)(b % 3);
+	}
+	rc->nbg = rc->n * (size_t)(rc->opt[4] >> 5) / 7;
+	memcpy(rc->rows + rc->n * (size_t)rc->C, rc->rows, sizeof(float) * rc->n * (size_t)rc->C);
+	for (size_t i = 0; i < rc->n; i++)
+		rc->rows[(rc->n + i) * (size_t)rc->C] = (float)(rc->n + i);
+	return rc->n ? 0 : -1;
+}
+
+/* The stream of rows [n x C] in *buf [*len]; 0 or -1. */
+static int write_stream(const recipe *rc, const float *rows, size_t n, char **buf, size_t *len)
+{
+	static const char *const classes[] = { "normal", "dos", "probe" };
+	const nids_model *m = models[rc->model];
+	nids_err err = { 0 };
+	nids_header *h = nids_header_new();
+	int ok = h && nids_header_add_column(h, "i", NIDS_ROLE_ID, &err) >= 0;
+	for (int j = 0; ok && j < rc->d; j++)
+		ok = nids_header_add_column(h, m->features[j], NIDS_ROLE_FEATURE, &err) >= 0;
+	if (ok && rc->label)
+		ok = nids_header_add_column(h, "label", NIDS_ROLE_LABEL, &err) >= 0;
+	if (ok && rc->cls)
+		ok = nids_header_add_column(h, "class", NIDS_ROLE_CLASS, &err) >= 0;
+	for (int k = 0; ok && rc->cls && k < 3; k++)
+		ok = nids_header_add_class(h, classes[k]) == k;
+	FILE *f = ok ? open_memstream(buf, len) : NULL;
+	nids_writer *w = NULL;
+	if (!f) {
+		nids_header_free(h);
+		return -1;
+	}
+	if (nids_writer_open(&w, f, "mem", h, 0, &err) || nids_writer_write(w, rows, n, &err) ||
+	    nids_writer_close(w, &err))
+		abort(); /* the writer refused a stream of its own header */
+	nids_header_free(h);
+	return fclose(f) ? -1 : 0;
+}
+
+/* Opens the stream buf [len] in file slot; 0 or nonzero with nothing to free. */
+static int open_mem(int slot, const char *buf, size_t len, nids_input **in, nids_reader **r)
+{
+	nids_err err = { 0 };
+	if (nids_input_open(in, fuzz_file(slot, (const uint8_t *)buf, len), &err))
+		return -1;
+	if (nids_reader_open(r, *in, &err)) {
+		nids_input_free(*in);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the checks ---- */
+
+/* The model's score of every row of out [n x C] (the explained stream, header h), with
+ * the preprocessing nids-score applies: into sc [n]. 0, or -1 when it cannot score. */
+static int scores(const nids_model *m, const nids_header *h, const float *out, size_t n,
+                  int logit, double *sc)
+{
+	nids_err err = { 0 };
+	struct nids_norm *norm = NULL;
+	int clamp = 0, C = h->ncols, d = m->d, rc = -1;
+	if (nids_score_plan(m, h, &norm, &clamp, &err) || (norm && nids_norm_bind(norm, h, "model", &err))) {
+		nids_norm_free(norm);
+		return -1;
+	}
+	float *rows = malloc(sizeof(float) * (n ? n : 1) * (size_t)C);
+	float *x = malloc(sizeof(float) * (n ? n : 1) * (size_t)d);
+	int nout = nids_model_outputs(m, 0, NULL, &err);
+	float *o = nout > 0 ? malloc(sizeof(float) * (n ? n : 1) * (size_t)nout) : NULL;
+	nids_scorer *s = NULL;
+	if (rows && x && o && n) {
+		memcpy(rows, out, sizeof(float) * n * (size_t)C);
+		if ((!norm || !nids_norm_apply(norm, rows, n, clamp, "mem", 1, &err)) &&
+		    !nids_scorer_new(&s, m, 0, 1, (int)n, &err)) {
+			for (size_t i = 0; i < n; i++)
+				for (int j = 0, k = 0; j < C; j++)
+					if (h->cols[j].role == NIDS_ROLE_FEATURE)
+						x[i * d + k++] = rows[i * C + j];
+			nids_scorer_run(s, x, (int)n, 0, o);
+			for (size_t i = 0; i < n; i++) {
+				double v = o[i * nout];
+				sc[i] = logit ? log(v / (1 - v)) : v;
+			}
+			rc = 0;
+		}
+	}
+	nids_scorer_free(s);
+	nids_norm_free(norm);
+	free(rows), free(x), free(o);
+	return rc;
+}
+
+/* Reads the explained stream back and checks its rows (see the top of the file). */
+static void check(const recipe *rc, const nids_explain_opts *o, int method, const char *buf,
+                  size_t len)
+{
+	const nids_model *m = models[rc->model];
+	nids_input *in;
+	nids_reader *r;
+	nids_err err = { 0 };
+	if (open_mem(2, buf, len, &in, &r))
+		fail("the explained stream does not read back", rc->model, -1);
+	const nids_header *h = nids_reader_header(r);
+	int C = h->ncols, d = rc->d, a0 = C - d - 1;
+	size_t n = 0, cap = 2 * MAX_ROWS;
+	float *all = malloc(sizeof(float) * cap * (size_t)C), *rows;
+	long got;
+	while (all && (got = nids_reader_next(r, &rows, &err)) > 0) {
+		if (n + (size_t)got > cap)
+			fail("more rows out than in", rc->model, -1);
+		memcpy(all + n * C, rows, sizeof(float) * (size_t)got * C);
+		n += (size_t)got;
+	}
+	if (!all || got < 0)
+		fail("the explained stream does not read back", rc->model, -1);
+	double *sc = malloc(sizeof(double) * (n ? n : 1));
+	/* gmm's stage explains the mixture's score of the error vector: the same score */
+	int have = sc && scores(m, h, all, n, o->logit, sc) == 0;
+	const float *first[MAX_ROWS] = { NULL };
+	for (size_t i = 0; i < n; i++) {
+		const float *row = all + i * C;
+		long id = (long)row[0];
+		if (id < 0 || (size_t)id >= 2 * rc->n)
+			fail("a row that was not in the input", rc->model, id);
+		size_t orig = (size_t)id % rc->n;
+		if (!first[orig])
+			first[orig] = row;
+		else if (memcmp(first[orig] + a0, row + a0, sizeof(float) * (size_t)(d + 1)))
+			fail("the same row explained twice differs", rc->model, id);
+		int finite = have && isfinite(sc[i]);
+		for (int j = 1; j <= d; j++)
+			finite &= isfinite(row[j]) != 0;
+		double base = row[C - 1];
+		if (!finite || ((method == NIDS_EXPLAIN_TREE || method == NIDS_EXPLAIN_SHAP) && !isfinite(base)))
+			continue;
+		double sum = 0, size = fabs(base) + fabs(sc[i]);
+		for (int j = 0; j < d; j++) {
+			if (!isfinite(row[a0 + j])) {
+				for (int k = 0; k < C; k++)
+					fprintf(stderr, "%s=%.9g ", h->cols[k].name, row[k]);
+				fprintf(stderr, "score %.9g\n", sc[i]);
+				fail("an attribution is not finite", rc->model, id);
+			}
+			sum += row[a0 + j], size += fabs(row[a0 + j]);
+		}
+		if ((method == NIDS_EXPLAIN_TREE || method == NIDS_EXPLAIN_SHAP) &&
+		    fabs(base + sum - sc[i]) > 1e-5 * size + 1e-7) {
+			fprintf(stderr, "base %.9g + sum %.9g = %.9g, score %.9g\n", base, sum, base + sum,
+			        sc[i]);
+			fail("the base value and the attributions do not add up to the score", rc->model, id);
+		}
+	}
+	free(sc);
+	free(all);
+	nids_reader_free(r);
+	nids_input_free(in);
+}
+
+/* ---- one input ---- */
+
+static void options(const recipe *rc, nids_explain_opts *o)
+{
+	static const double thr[] = { 0, 0.5, 1, -1, 1e30, NAN };
+	const uint8_t *b = rc->opt;
+	static const int method[] = { -1, NIDS_EXPLAIN_TREE, NIDS_EXPLAIN_SHAP, NIDS_EXPLAIN_GRADIENT,
+		                      NIDS_EXPLAIN_ERROR, NIDS_EXPLAIN_SHAP, NIDS_EXPLAIN_GRADIENT,
+		                      NIDS_EXPLAIN_GRADIENT };
+	*o = (nids_explain_opts){ .method = method[b[1] & 7], .bg_max = 10000, .threads = 1, .fp_top = 20 };
+	o->times_input = b[1] >> 3 & 1;
+	o->ig_steps = (b[1] >> 4 & 1) && !o->times_input ? 1 + (b[5] & 7) : 0;
+	o->logit = b[1] >> 5 & 1;
+	o->gmm_stage = b[1] >> 6 & 1;
+	o->alarms_only = b[1] >> 7;
+	o->top = b[2] & 7;
+	o->json = o->top && (b[2] >> 3 & 1);
+	o->nsamples = 2 + (b[3] & 31);
+	o->bg_rows = 1 + (b[3] >> 5);
+	o->bg_sample = b[4] & 1;
+	o->has_threshold = b[4] >> 1 & 1;
+	o->threshold = thr[(b[5] >> 3) % 6];
+	o->seed = b[5] >> 6;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (!nmodels)
+		load_models();
+	recipe rc;
+	if (build(&rc, data, size)) {
+		free(rc.rows);
+		return 0;
+	}
+	const nids_model *m = models[rc.model];
+	nids_explain_opts o;
+	options(&rc, &o);
+	/* what nids-explain checks first, with the side files the option bytes ask for */
+	const char *side[2 + NIDS_EXPLAIN_MAX_WF] = { NULL };
+	uint64_t wf_rows[NIDS_EXPLAIN_MAX_WF];
+	FILE *wf_out[NIDS_EXPLAIN_MAX_WF];
+	char wf_arg[2][32];
+	nids_err err = { 0 };
+	side[0] = rc.opt[2] & 0x10 ? (rc.opt[2] & 0x20 ? "fp.json" : "fp.tsv") : NULL;
+	side[1] = rc.opt[2] & 0x40 ? "heat.svg" : NULL;
+	for (int i = 0; i < 2 && (rc.opt[2] & 0x80); i++) {
+		snprintf(wf_arg[i], sizeof wf_arg[i], "%u:wf%d.svg", 1 + (unsigned)(rc.opt[5] >> (3 * i)) % 8, i);
+		if (nids_explain_add_waterfall(&o, wf_rows, side + 2, wf_arg[i], &err))
+			abort();
+		wf_out[i] = fuzz_null();
+	}
+	nids_explain_files files = { .model = "model", .side = side, .nside = 2 + o.nwf };
+	if (nids_explain_check(&o, &files, NULL, NULL, 1, &err))
+		abort();
+	o.fp_table = side[0] ? fuzz_null() : NULL;
+	o.fp_svg = side[1] ? fuzz_null() : NULL;
+	o.wf_out = wf_out;
+	int method = o.method >= 0 ? o.method
+	           : !strcmp(m->type->name, "tree") || !strcmp(m->type->name, "forest") ? NIDS_EXPLAIN_TREE
+	                                                                                  : NIDS_EXPLAIN_SHAP;
+	char *in_buf = NULL, *bg_buf = NULL, *out_buf = NULL;
+	size_t in_len = 0, bg_len = 0, out_len = 0;
+	nids_input *in = NULL, *bgin = NULL;
+	nids_reader *r = NULL, *bg = NULL;
+	if (write_stream(&rc, rc.rows, 2 * rc.n, &in_buf, &in_len) ||
+	    (rc.nbg && write_stream(&rc, rc.rows, rc.nbg, &bg_buf, &bg_len)))
+		abort();
+	if (open_mem(0, in_buf, in_len, &in, &r) || (rc.nbg && open_mem(1, bg_buf, bg_len, &bgin, &bg)))
+		fail("a stream of the harness does not read", rc.model, -1);
+	FILE *out = o.top ? fuzz_null() : open_memstream(&out_buf, &out_len);
+	nids_explain_stats st;
+	if (!out)
+		abort();
+	int ret = nids_explain_stream(r, bg, m, &o, out, "mem", &st, &err);
+	if (!o.top && fclose(out))
+		abort();
+	if (getenv("FUZZ_EXPLAIN_DEBUG")) /* why an input stopped early */
+		fprintf(stderr, "%s, method %d, %zu rows, %zu background: %s\n", m->type->name, method,
+		        rc.n, rc.nbg, ret ? err.msg : "explained");
+	if (ret == 0 && !o.top)
+		check(&rc, &o, method, out_buf, out_len);
+	nids_reader_free(r);
+	nids_input_free(in);
+	nids_reader_free(bg);
+	nids_input_free(bgin);
+	free(in_buf), free(bg_buf), free(out_buf), free(rc.rows);
+	return 0;
+}
