@@ -329,8 +329,9 @@ static void top_line(ex *e, const float *raw, const unsigned char *meta, double 
 		int role = h->cols[c].role;
 		if (!identifies(&h->cols[c]))
 			continue;
-		int v = (int)raw[c];
-		const char *name = role == NIDS_ROLE_CLASS && v >= 0 && v < h->nclasses ? h->classes[v] : NULL;
+		/* the range first: a label or time past int's range is no class, and no cast */
+		const char *name = role == NIDS_ROLE_CLASS && raw[c] > -1 && raw[c] < h->nclasses
+		                           ? h->classes[(int)raw[c]] : NULL;
 		if (json) {
 			fprintf(f, "%s", first ? "" : ",");
 			nids_json_string(f, h->cols[c].name);

@@ -307,6 +307,16 @@ efficiency() {
 	done
 }
 
+@test "nids-explain: --top names a row by a label or time of any value" {
+	# (a label past int's range was once cast to int to look up a class name)
+	printf 'f1\tf2\tf3\tf4\tlabel\tt:time\n0.5\t0.25\t0.75\t0.125\t1e30\t-3e38\n' | ncat -r > "$tmp/odd.rec"
+	run -0 --separate-stderr explain -m "$tmp/ae.bin" -t gradient --top 1 "$tmp/odd.rec"
+	[[ "$output" == "label=1e+30 t=-3e+38 score="* ]]
+	[ -z "$stderr" ]
+	run -0 --separate-stderr explain -m "$tmp/ae.bin" -t gradient --top 1 --json "$tmp/odd.rec"
+	[[ "$output" == '{"label":1.00000002e+30,"t":-3.00000001e+38,"score":'* ]]
+}
+
 @test "nids-explain: kernel SHAP sums to the score for every model type" {
 	fit -q -t vae --epochs 3 -o "$tmp/vae.bin" "$tmp/benign.rec"
 	fit -q -t dagmm --layers 3,1 --k 2 --epochs 3 --batch 32 -o "$tmp/dagmm.bin" "$tmp/benign.rec"

@@ -7,9 +7,10 @@
  * 60 rows of 4 features), read once from the source tree named at build time. The input
  * is a recipe: six option bytes (model, method, outputs, budget, background, steps),
  * then rows, each feature a byte naming a hard value (NaN, infinities, signed zeros,
- * denormals, float32's extremes, 1e30) or a small number, or 0xff and a raw float. The
- * first rows also make the background. The harness writes the rows twice, one copy
- * after the other, and aborts when
+ * denormals, float32's extremes, 1e30) or a small number, or 0xff and a raw float, then
+ * a byte for the label and class, and optionally a time and a label and class of such
+ * values. The first rows also make the background. The harness writes the rows twice,
+ * one copy after the other, and aborts when
  *   - a row's attributions differ, byte for byte, between its two copies (nids-explain(1):
  *     a row's attributions depend on the row alone, not on its position);
  *   - a row and its score are finite and the base value is finite, but an attribution
@@ -83,7 +84,7 @@ static void load_models(void)
 
 typedef struct recipe {
 	const uint8_t *opt, *p, *end;
-	int model, d, label, cls, C; /* columns: i, features, label, class */
+	int model, d, label, cls, time, C; /* columns: i, features, label, class, time */
 	size_t n, nbg;               /* rows per copy; the first nbg are the background */
 	float *rows;                 /* [2 n x C]: the rows, then the same again */
 } recipe;
@@ -118,7 +119,8 @@ static int build(recipe *rc, const uint8_t *data, size_t size)
 	rc->d = models[rc->model]->d;
 	rc->label = rc->opt[4] >> 2 & 1;
 	rc->cls = rc->opt[4] >> 3 & 1;
-	rc->C = 1 + rc->d + rc->label + rc->cls;
+	rc->time = rc->opt[4] >> 4 & 1; /* a time column, and label and class of any value */
+	rc->C = 1 + rc->d + rc->label + rc->cls + rc->time;
 	rc->rows = calloc((size_t)2 * MAX_ROWS * (size_t)rc->C, sizeof(float));
 	if (!rc->rows)
 		return -1;
@@ -129,9 +131,11 @@ static int build(recipe *rc, const uint8_t *data, size_t size)
 			row[1 + j] = take_float(rc);
 		uint8_t b = rc->p < rc->end ? *rc->p++ : 0;
 		if (rc->label)
-			row[1 + rc->d] = (float)(b & 1);
+			row[1 + rc->d] = rc->time && (b & 2) ? take_float(rc) : (float)(b & 1);
 		if (rc->cls)
-			row[1 + rc->d + rc->label] = (float)(b % 3);
+			row[1 + rc->d + rc->label] = rc->time && (b & 4) ? take_float(rc) : (float)(b % 3);
+		if (rc->time)
+			row[rc->C - 1] = take_float(rc);
 	}
 	rc->nbg = rc->n * (size_t)(rc->opt[4] >> 5) / 7;
 	memcpy(rc->rows + rc->n * (size_t)rc->C, rc->rows, sizeof(float) * rc->n * (size_t)rc->C);
@@ -154,6 +158,8 @@ static int write_stream(const recipe *rc, const float *rows, size_t n, char **bu
 		ok = nids_header_add_column(h, "label", NIDS_ROLE_LABEL, &err) >= 0;
 	if (ok && rc->cls)
 		ok = nids_header_add_column(h, "class", NIDS_ROLE_CLASS, &err) >= 0;
+	if (ok && rc->time)
+		ok = nids_header_add_column(h, "time", NIDS_ROLE_TIME, &err) >= 0;
 	for (int k = 0; ok && rc->cls && k < 3; k++)
 		ok = nids_header_add_class(h, classes[k]) == k;
 	FILE *f = ok ? open_memstream(buf, len) : NULL;
@@ -192,7 +198,8 @@ static int scores(const nids_model *m, const nids_header *h, const float *out, s
 	nids_err err = { 0 };
 	struct nids_norm *norm = NULL;
 	int clamp = 0, C = h->ncols, d = m->d, rc = -1;
-	if (nids_score_plan(m, h, &norm, &clamp, &err) || (norm && nids_norm_bind(norm, h, "model", &err))) {
+	if (nids_score_plan(m, h, &norm, &clamp, &err) ||
+	    (norm && nids_norm_bind(norm, h, "model", &err))) {
 		nids_norm_free(norm);
 		return -1;
 	}
@@ -298,7 +305,8 @@ static void options(const recipe *rc, nids_explain_opts *o)
 	static const int method[] = { -1, NIDS_EXPLAIN_TREE, NIDS_EXPLAIN_SHAP, NIDS_EXPLAIN_GRADIENT,
 		                      NIDS_EXPLAIN_ERROR, NIDS_EXPLAIN_SHAP, NIDS_EXPLAIN_GRADIENT,
 		                      NIDS_EXPLAIN_GRADIENT };
-	*o = (nids_explain_opts){ .method = method[b[1] & 7], .bg_max = 10000, .threads = 1, .fp_top = 20 };
+	*o = (nids_explain_opts){ .method = method[b[1] & 7], .bg_max = 10000, .threads = 1,
+		                  .fp_top = 20 };
 	o->times_input = b[1] >> 3 & 1;
 	o->ig_steps = (b[1] >> 4 & 1) && !o->times_input ? 1 + (b[5] & 7) : 0;
 	o->logit = b[1] >> 5 & 1;
@@ -347,9 +355,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.fp_table = side[0] ? fuzz_null() : NULL;
 	o.fp_svg = side[1] ? fuzz_null() : NULL;
 	o.wf_out = wf_out;
-	int method = o.method >= 0 ? o.method
-	           : !strcmp(m->type->name, "tree") || !strcmp(m->type->name, "forest") ? NIDS_EXPLAIN_TREE
-	                                                                                  : NIDS_EXPLAIN_SHAP;
+	int trees = !strcmp(m->type->name, "tree") || !strcmp(m->type->name, "forest");
+	int method = o.method >= 0 ? o.method : trees ? NIDS_EXPLAIN_TREE : NIDS_EXPLAIN_SHAP;
 	char *in_buf = NULL, *bg_buf = NULL, *out_buf = NULL;
 	size_t in_len = 0, bg_len = 0, out_len = 0;
 	nids_input *in = NULL, *bgin = NULL;
