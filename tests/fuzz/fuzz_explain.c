@@ -13,16 +13,19 @@
  * one copy after the other, and aborts when
  *   - a row's attributions differ, byte for byte, between its two copies (nids-explain(1):
  *     a row's attributions depend on the row alone, not on its position);
- *   - a row and its score are finite and the base value is finite, but an attribution
- *     is not;
+ *   - a row, its score, the base value and (for kernel SHAP and integrated gradients)
+ *     the background are finite, but an attribution is not;
  *   - for tree and shap, the base value plus the attributions is not the score, to the
  *     tolerance of tests/cli/nids-explain.bats (1e-5 of the terms' sizes: each is stored
- *     as a float32). */
+ *     as a float32);
+ *   - every attribution is finite, but a heatmap or waterfall has a nan or inf
+ *     coordinate. */
 #include "fuzz_common.h"
 
 #include <dirent.h>
 #include <float.h>
 #include <math.h>
+#include <strings.h>
 
 #include "model_impl.h"
 #include "nids/explain.h"
@@ -86,6 +89,7 @@ typedef struct recipe {
 	const uint8_t *opt, *p, *end;
 	int model, d, label, cls, time, C; /* columns: i, features, label, class, time */
 	size_t n, nbg;               /* rows per copy; the first nbg are the background */
+	int bg_finite;               /* the background's features are finite */
 	float *rows;                 /* [2 n x C]: the rows, then the same again */
 } recipe;
 
@@ -138,6 +142,10 @@ static int build(recipe *rc, const uint8_t *data, size_t size)
 			row[rc->C - 1] = take_float(rc);
 	}
 	rc->nbg = rc->n * (size_t)(rc->opt[4] >> 5) / 7;
+	rc->bg_finite = 1;
+	for (size_t i = 0; i < rc->nbg; i++)
+		for (int j = 0; j < rc->d; j++)
+			rc->bg_finite &= isfinite(rc->rows[i * (size_t)rc->C + 1 + (size_t)j]) != 0;
 	memcpy(rc->rows + rc->n * (size_t)rc->C, rc->rows, sizeof(float) * rc->n * (size_t)rc->C);
 	for (size_t i = 0; i < rc->n; i++)
 		rc->rows[(rc->n + i) * (size_t)rc->C] = (float)(rc->n + i);
@@ -230,8 +238,22 @@ static int scores(const nids_model *m, const nids_header *h, const float *out, s
 	return rc;
 }
 
-/* Reads the explained stream back and checks its rows (see the top of the file). */
-static void check(const recipe *rc, const nids_explain_opts *o, int method, const char *buf,
+/* Aborts when an SVG holds nan or inf inside a tag (a coordinate or a size); its text
+ * may name such values, a feature's value for instance. */
+static void svg_check(const char *s, size_t n, int model, const char *what)
+{
+	int tag = 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '<' || s[i] == '>')
+			tag = s[i] == '<';
+		else if (tag && n - i >= 3 && (!strncasecmp(s + i, "nan", 3) || !strncasecmp(s + i, "inf", 3)))
+			fail(what, model, -1);
+}
+
+/* Reads the explained stream back and checks its rows (see the top of the file); returns
+ * 1 when every attribution and base value it holds is finite (NaN bases where the method
+ * has none). */
+static int check(const recipe *rc, const nids_explain_opts *o, int method, const char *buf,
                   size_t len)
 {
 	const nids_model *m = models[rc->model];
@@ -257,8 +279,13 @@ static void check(const recipe *rc, const nids_explain_opts *o, int method, cons
 	/* gmm's stage explains the mixture's score of the error vector: the same score */
 	int have = sc && scores(m, h, all, n, o->logit, sc) == 0;
 	const float *first[MAX_ROWS] = { NULL };
+	int based = method == NIDS_EXPLAIN_TREE || method == NIDS_EXPLAIN_SHAP, all_finite = 1;
+	/* kernel SHAP's and integrated gradients' values come from the background too */
+	int bg_used = method == NIDS_EXPLAIN_SHAP || (method == NIDS_EXPLAIN_GRADIENT && o->ig_steps);
 	for (size_t i = 0; i < n; i++) {
 		const float *row = all + i * C;
+		for (int j = a0; j < C; j++)
+			all_finite &= isfinite(row[j]) || (j == C - 1 && !based && isnan(row[j]));
 		long id = (long)row[0];
 		if (id < 0 || (size_t)id >= 2 * rc->n)
 			fail("a row that was not in the input", rc->model, id);
@@ -267,11 +294,11 @@ static void check(const recipe *rc, const nids_explain_opts *o, int method, cons
 			first[orig] = row;
 		else if (memcmp(first[orig] + a0, row + a0, sizeof(float) * (size_t)(d + 1)))
 			fail("the same row explained twice differs", rc->model, id);
-		int finite = have && isfinite(sc[i]);
+		int finite = have && isfinite(sc[i]) && (rc->bg_finite || !bg_used);
 		for (int j = 1; j <= d; j++)
 			finite &= isfinite(row[j]) != 0;
 		double base = row[C - 1];
-		if (!finite || ((method == NIDS_EXPLAIN_TREE || method == NIDS_EXPLAIN_SHAP) && !isfinite(base)))
+		if (!finite || (based && !isfinite(base)))
 			continue;
 		double sum = 0, size = fabs(base) + fabs(sc[i]);
 		for (int j = 0; j < d; j++) {
@@ -283,8 +310,7 @@ static void check(const recipe *rc, const nids_explain_opts *o, int method, cons
 			}
 			sum += row[a0 + j], size += fabs(row[a0 + j]);
 		}
-		if ((method == NIDS_EXPLAIN_TREE || method == NIDS_EXPLAIN_SHAP) &&
-		    fabs(base + sum - sc[i]) > 1e-5 * size + 1e-7) {
+		if (based && fabs(base + sum - sc[i]) > 1e-5 * size + 1e-7) {
 			fprintf(stderr, "base %.9g + sum %.9g = %.9g, score %.9g\n", base, sum, base + sum,
 			        sc[i]);
 			fail("the base value and the attributions do not add up to the score", rc->model, id);
@@ -294,6 +320,7 @@ static void check(const recipe *rc, const nids_explain_opts *o, int method, cons
 	free(all);
 	nids_reader_free(r);
 	nids_input_free(in);
+	return all_finite;
 }
 
 /* ---- one input ---- */
@@ -338,7 +365,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* what nids-explain checks first, with the side files the option bytes ask for */
 	const char *side[2 + NIDS_EXPLAIN_MAX_WF] = { NULL };
 	uint64_t wf_rows[NIDS_EXPLAIN_MAX_WF];
-	FILE *wf_out[NIDS_EXPLAIN_MAX_WF];
+	FILE *wf_out[NIDS_EXPLAIN_MAX_WF], *svg[3] = { NULL }; /* heatmap, waterfalls */
+	char *svg_buf[3] = { NULL };
+	size_t svg_len[3] = { 0 };
 	char wf_arg[2][32];
 	nids_err err = { 0 };
 	side[0] = rc.opt[2] & 0x10 ? (rc.opt[2] & 0x20 ? "fp.json" : "fp.tsv") : NULL;
@@ -347,13 +376,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(wf_arg[i], sizeof wf_arg[i], "%u:wf%d.svg", 1 + (unsigned)(rc.opt[5] >> (3 * i)) % 8, i);
 		if (nids_explain_add_waterfall(&o, wf_rows, side + 2, wf_arg[i], &err))
 			abort();
-		wf_out[i] = fuzz_null();
+		if (!(wf_out[i] = svg[1 + i] = open_memstream(&svg_buf[1 + i], &svg_len[1 + i])))
+			abort();
 	}
 	nids_explain_files files = { .model = "model", .side = side, .nside = 2 + o.nwf };
 	if (nids_explain_check(&o, &files, NULL, NULL, 1, &err))
 		abort();
 	o.fp_table = side[0] ? fuzz_null() : NULL;
-	o.fp_svg = side[1] ? fuzz_null() : NULL;
+	if (side[1] && !(svg[0] = open_memstream(&svg_buf[0], &svg_len[0])))
+		abort();
+	o.fp_svg = svg[0];
 	o.wf_out = wf_out;
 	int trees = !strcmp(m->type->name, "tree") || !strcmp(m->type->name, "forest");
 	int method = o.method >= 0 ? o.method : trees ? NIDS_EXPLAIN_TREE : NIDS_EXPLAIN_SHAP;
@@ -376,12 +408,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (getenv("FUZZ_EXPLAIN_DEBUG")) /* why an input stopped early */
 		fprintf(stderr, "%s, method %d, %zu rows, %zu background: %s\n", m->type->name, method,
 		        rc.n, rc.nbg, ret ? err.msg : "explained");
-	if (ret == 0 && !o.top)
-		check(&rc, &o, method, out_buf, out_len);
+	for (int i = 0; i < 3; i++)
+		if (svg[i] && fclose(svg[i]))
+			abort();
+	if (ret == 0 && !o.top && check(&rc, &o, method, out_buf, out_len))
+		for (int i = 0; i < 3; i++)
+			svg_check(svg_buf[i], svg_len[i], rc.model, i ? "nan or inf in a waterfall's "
+			          "coordinates" : "nan or inf in a heatmap's coordinates");
 	nids_reader_free(r);
 	nids_input_free(in);
 	nids_reader_free(bg);
 	nids_input_free(bgin);
 	free(in_buf), free(bg_buf), free(out_buf), free(rc.rows);
+	for (int i = 0; i < 3; i++)
+		free(svg_buf[i]);
 	return 0;
 }
