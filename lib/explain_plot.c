@@ -216,6 +216,8 @@ int nids_waterfall_svg(FILE *f, const char *title, char *const *features, const 
 	}
 	if (hi - lo <= 0)
 		hi = lo + 1;
+	if (hi - lo <= 0) /* from 2^53 on, 1 does not move a double */
+		hi = lo + fabs(lo) * 0x1p-20;
 	double left = 250, pw = 500, rh = 26, topm = 50, W = left + pw + 110, H = topm + bars * rh + 70;
 	svg_begin(f, W, H, title);
 	char buf[320];

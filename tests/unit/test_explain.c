@@ -1,8 +1,8 @@
 /* test_explain.c: TreeSHAP against brute-force Shapley values of the path-dependent
  * value function, Fast TreeSHAP (tabulated and computed leaves, batches) against
  * Lundberg et al.'s Algorithm 2, kernel SHAP against brute-force Shapley values with
- * every coalition, efficiency with sampled coalitions, the closed form of a linear model, and the
- * k-means background summary. */
+ * every coalition, efficiency with sampled coalitions, the closed form of a linear model, the
+ * k-means background summary, and a waterfall's coordinates. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -637,6 +637,28 @@ static void fd_check(nids_model *m, const float *g, const char *what)
 	nids_scorer_free(s);
 }
 
+/* A waterfall whose partial sums are all one number from 2^53 on: its x range is
+ * widened relatively, since adding 1 no longer moves it (nan coordinates before). */
+static void test_waterfall_huge_base(void)
+{
+	static char *features[] = { "f1", "f2", "f3" };
+	const float values[] = { 1e15f, 0.5f, 0 };
+	const double attr[] = { 0, 0, 0 };
+	const double bases[] = { 0, 1e30, -0x1p60, 0x1p53 };
+	for (int i = 0; i < 4; i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		nids_err err = { 0 };
+		FILE *f = open_memstream(&buf, &len);
+		CHECK(f && nids_waterfall_svg(f, "row 1", features, values, attr, 3, bases[i], 12, &err) == 0,
+		      "base %g: %s", bases[i], err.msg);
+		CHECK(f && fclose(f) == 0, "close");
+		CHECK(buf && !strstr(buf, "nan") && !strstr(buf, "inf"), "base %g: nan or inf in the "
+		      "waterfall", bases[i]);
+		free(buf);
+	}
+}
+
 int main(void)
 {
 	TEST(test_treeshap_tree);
@@ -650,5 +672,6 @@ int main(void)
 	TEST(test_kshap_constant_features);
 	TEST(test_kmeans_background);
 	TEST(test_analytic_gradients);
+	TEST(test_waterfall_huge_base);
 	return CHECK_DONE();
 }
