@@ -13,8 +13,9 @@
  * one copy after the other, and aborts when
  *   - a row's attributions differ, byte for byte, between its two copies (nids-explain(1):
  *     a row's attributions depend on the row alone, not on its position);
- *   - a row, its score, the base value and (for kernel SHAP and integrated gradients)
- *     the background are finite, but an attribution is not;
+ *   - a row, its score and the base value are finite, and (for kernel SHAP and
+ *     integrated gradients) the background lies within +-1e6, but an attribution is
+ *     not;
  *   - for tree and shap, the base value plus the attributions is not the score, to the
  *     tolerance of tests/cli/nids-explain.bats (1e-5 of the terms' sizes: each is stored
  *     as a float32);
@@ -89,7 +90,7 @@ typedef struct recipe {
 	const uint8_t *opt, *p, *end;
 	int model, d, label, cls, time, C; /* columns: i, features, label, class, time */
 	size_t n, nbg;               /* rows per copy; the first nbg are the background */
-	int bg_finite;               /* the background's features are finite */
+	int bg_tame;                 /* the background's features lie within +-1e6 */
 	float *rows;                 /* [2 n x C]: the rows, then the same again */
 } recipe;
 
@@ -142,10 +143,10 @@ static int build(recipe *rc, const uint8_t *data, size_t size)
 			row[rc->C - 1] = take_float(rc);
 	}
 	rc->nbg = rc->n * (size_t)(rc->opt[4] >> 5) / 7;
-	rc->bg_finite = 1;
+	rc->bg_tame = 1;
 	for (size_t i = 0; i < rc->nbg; i++)
 		for (int j = 0; j < rc->d; j++)
-			rc->bg_finite &= isfinite(rc->rows[i * (size_t)rc->C + 1 + (size_t)j]) != 0;
+			rc->bg_tame &= fabsf(rc->rows[i * (size_t)rc->C + 1 + (size_t)j]) <= 1e6f;
 	memcpy(rc->rows + rc->n * (size_t)rc->C, rc->rows, sizeof(float) * rc->n * (size_t)rc->C);
 	for (size_t i = 0; i < rc->n; i++)
 		rc->rows[(rc->n + i) * (size_t)rc->C] = (float)(rc->n + i);
@@ -280,7 +281,9 @@ static int check(const recipe *rc, const nids_explain_opts *o, int method, const
 	int have = sc && scores(m, h, all, n, o->logit, sc) == 0;
 	const float *first[MAX_ROWS] = { NULL };
 	int based = method == NIDS_EXPLAIN_TREE || method == NIDS_EXPLAIN_SHAP, all_finite = 1;
-	/* kernel SHAP's and integrated gradients' values come from the background too */
+	/* kernel SHAP and integrated gradients score rows made with the background's values:
+	   NaN, or 3e38 on a path where a model's squares overflow float32, may make their
+	   scores, and so the attributions, inf or nan */
 	int bg_used = method == NIDS_EXPLAIN_SHAP || (method == NIDS_EXPLAIN_GRADIENT && o->ig_steps);
 	for (size_t i = 0; i < n; i++) {
 		const float *row = all + i * C;
@@ -294,7 +297,7 @@ static int check(const recipe *rc, const nids_explain_opts *o, int method, const
 			first[orig] = row;
 		else if (memcmp(first[orig] + a0, row + a0, sizeof(float) * (size_t)(d + 1)))
 			fail("the same row explained twice differs", rc->model, id);
-		int finite = have && isfinite(sc[i]) && (rc->bg_finite || !bg_used);
+		int finite = have && isfinite(sc[i]) && (rc->bg_tame || !bg_used);
 		for (int j = 1; j <= d; j++)
 			finite &= isfinite(row[j]) != 0;
 		double base = row[C - 1];
