@@ -14,8 +14,9 @@
  *   - a row's attributions differ, byte for byte, between its two copies (nids-explain(1):
  *     a row's attributions depend on the row alone, not on its position);
  *   - a row, its score and the base value are finite, and (for kernel SHAP and
- *     integrated gradients) the background lies within +-1e6, but an attribution is
- *     not;
+ *     integrated gradients) the background lies within +-1e6, and (kernel SHAP) the
+ *     rows mixing the row's and the background's values score finitely, but an
+ *     attribution is not;
  *   - for tree and shap, the base value plus the attributions is not the score, to the
  *     tolerance of tests/cli/nids-explain.bats (1e-5 of the terms' sizes: each is stored
  *     as a float32);
@@ -239,6 +240,41 @@ static int scores(const nids_model *m, const nids_header *h, const float *out, s
 	return rc;
 }
 
+/* 1 when the model scores finitely every row that takes each feature from row (of the
+ * explained stream, header h) or from one of the background's rows, 1024 rows at most
+ * (else 0): the rows kernel SHAP evaluates are among them, since its k-means centroids
+ * take values the background takes. A model may score a finite row nan (vae, from an
+ * encoder log-variance whose exp overflows), and such a row then makes the
+ * attributions nan. */
+static int mixes_finite(const recipe *rc, const nids_header *h, const float *row, int logit)
+{
+	enum { CAP = 1024 };
+	float vals[4][MAX_ROWS + 1];
+	int nv[4], d = rc->d, C = h->ncols, total = 1, ok = 1;
+	if (d > 4)
+		return 0;
+	for (int j = 0; j < d; j++) {
+		vals[j][0] = row[1 + j], nv[j] = 1;
+		for (size_t i = 0; i < rc->nbg; i++)
+			vals[j][nv[j]++] = rc->rows[i * (size_t)rc->C + 1 + (size_t)j];
+		if ((total *= nv[j]) > CAP)
+			return 0;
+	}
+	float *rows = malloc(sizeof(float) * (size_t)total * (size_t)C);
+	double *sc = malloc(sizeof(double) * (size_t)total);
+	for (int t = 0; rows && sc && t < total; t++) {
+		float *r = rows + (size_t)t * C;
+		memcpy(r, row, sizeof(float) * (size_t)C);
+		for (int j = 0, q = t; j < d; q /= nv[j], j++)
+			r[1 + j] = vals[j][q % nv[j]];
+	}
+	ok = rows && sc && scores(models[rc->model], h, rows, (size_t)total, logit, sc) == 0;
+	for (int t = 0; ok && t < total; t++)
+		ok = isfinite(sc[t]) != 0;
+	free(rows), free(sc);
+	return ok;
+}
+
 /* Aborts when an SVG holds nan or inf inside a tag (a coordinate or a size); its text
  * may name such values, a feature's value for instance. */
 static void svg_check(const char *s, size_t n, int model, const char *what)
@@ -304,8 +340,12 @@ static int check(const recipe *rc, const nids_explain_opts *o, int method, const
 		if (!finite || (based && !isfinite(base)))
 			continue;
 		double sum = 0, size = fabs(base) + fabs(sc[i]);
+		/* kernel SHAP's values are scores of mixed rows (gmm's stage: of error
+		   vectors, which the harness does not form); the second copy equals the first */
+		int mixes = method != NIDS_EXPLAIN_SHAP ||
+		            (!o->gmm_stage && id < (long)rc->n && mixes_finite(rc, h, row, o->logit));
 		for (int j = 0; j < d; j++) {
-			if (!isfinite(row[a0 + j])) {
+			if (mixes && !isfinite(row[a0 + j])) {
 				for (int k = 0; k < C; k++)
 					fprintf(stderr, "%s=%.9g ", h->cols[k].name, row[k]);
 				fprintf(stderr, "score %.9g\n", sc[i]);
