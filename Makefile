@@ -123,7 +123,8 @@ clean:
 #                             in build-fuzz/run/NAME; see tests/fuzz/run.sh
 #   make fuzz-build           only builds them
 # make check builds them and runs each for FUZZ_SMOKE seconds when clang links libFuzzer,
-# and reports a skip otherwise.
+# and reports a skip otherwise. FUZZ_MODELS names the model seeds for fuzz_explain, which
+# reads them once instead of taking a model in its input.
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
 FUZZ_SMOKE ?= 10

@@ -593,6 +593,9 @@ static int choose(ex *e, nids_reader *bg, nids_err *err)
 	if (o->gmm_stage && (strcmp(t->name, "aegmm") || o->method != NIDS_EXPLAIN_SHAP))
 		return nids_err_set(err, NIDS_EUSAGE, NULL, "--stage gmm goes with -t shap and an "
 		                    "aegmm model");
+	/* TreeSHAP and the errors have no f to take the logit of: refused, not ignored */
+	if (o->logit && o->method != NIDS_EXPLAIN_SHAP && o->method != NIDS_EXPLAIN_GRADIENT)
+		return nids_err_set(err, NIDS_EUSAGE, NULL, "--logit goes with -t shap or -t gradient");
 	if ((o->times_input || o->ig_steps) && o->method != NIDS_EXPLAIN_GRADIENT)
 		return nids_err_set(err, NIDS_EUSAGE, NULL, "--times-input and --integrated go with "
 		                    "-t gradient");

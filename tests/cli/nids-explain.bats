@@ -49,6 +49,9 @@ efficiency() {
 	[ "$stderr" = "nids-explain: $tmp/test.rec: -t shap needs a background stream (-b FILE: benign training rows)" ]
 	run -2 --separate-stderr explain -m "$tmp/ae.bin" -t tree "$tmp/test.rec"
 	[ "$stderr" = "nids-explain: $tmp/test.rec: -t tree explains tree and forest models, not ae (try -t shap)" ]
+	# TreeSHAP and the errors have no score function to take the logit of
+	run -2 --separate-stderr explain -m "$tmp/ae.bin" -t error --logit "$tmp/test.rec"
+	[ "$stderr" = "nids-explain: $tmp/test.rec: --logit goes with -t shap or -t gradient" ]
 	run -2 --separate-stderr explain -m "$tmp/ae.bin" -t gradient --alarms-only "$tmp/test.rec"
 	[ "$stderr" = "nids-explain: $tmp/ae.bin: the model stores no threshold (give one with --threshold, or store one with nids-threshold -m)" ]
 	fit -q -t kmeans --k 2 -o "$tmp/km.bin" "$tmp/benign.rec"
