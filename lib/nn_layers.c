@@ -406,11 +406,18 @@ void nids_softmax_backward(float *dlogit, const float *dp, const float *p, int B
 	}
 }
 
+/* The standard deviation exp(logvar / 2), its exponent capped at 44 (sd 1.3e19): a row
+ * far outside the training range can drive the encoder's logvar past 176, where the sd
+ * overflows float32 and the decoder turns z = +-inf into nan (inf - inf). Capped, such a
+ * row scores huge or inf, an alarm, instead of nan; below the cap nothing changes. The
+ * gradient through a capped sd is 0. */
+#define REPARAM_MAX_HALF_LOGVAR 44.0f
+
 void nids_reparam_forward(float *z, const float *mu, const float *logvar, const float *eps,
                           size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		z[i] = mu[i] + eps[i] * expf(0.5f * logvar[i]);
+		z[i] = mu[i] + eps[i] * expf(fminf(0.5f * logvar[i], REPARAM_MAX_HALF_LOGVAR));
 }
 
 void nids_reparam_backward(float *dmu, float *dlogvar, const float *dz, const float *logvar,
@@ -418,6 +425,7 @@ void nids_reparam_backward(float *dmu, float *dlogvar, const float *dz, const fl
 {
 	for (size_t i = 0; i < n; i++) {
 		dmu[i] += dz[i];
-		dlogvar[i] += dz[i] * eps[i] * 0.5f * expf(0.5f * logvar[i]);
+		float h = 0.5f * logvar[i];
+		dlogvar[i] += h < REPARAM_MAX_HALF_LOGVAR ? dz[i] * eps[i] * 0.5f * expf(h) : 0.0f;
 	}
 }

@@ -202,3 +202,14 @@ teardown() { teardown_tmp; }
 	[ "${lines[3]}" = nan ]
 	[ "${lines[0]}" != nan ]
 }
+
+@test "nids-score: a vae scores a row far outside its training range inf, not nan" {
+	# the encoder's logvar for such a row passes 176, where exp(logvar / 2) overflows
+	# float32 and the decoder made nan of z = +-inf: nan is never an alarm
+	printf 'f1\tf2\tf3\tf4\n0.75\t0.9375\t1\t1.1875\n0.75\t0.9375\t655\t1.1875\n0.75\t0.9375\t65536\t1.1875\n' |
+		"$NIDS_BIN/nids-cat" -r >"$tmp/far.rec"
+	run -0 bash -c "'$NIDS_BIN/nids-score' -m '$NIDS_TOP/tests/fuzz/corpus/model/vae' '$tmp/far.rec' | '$NIDS_BIN/nids-cat' -H -c score"
+	[[ "${lines[0]}" == 5.30* ]]
+	[ "${lines[1]}" = inf ]
+	[ "${lines[2]}" = inf ]
+}
