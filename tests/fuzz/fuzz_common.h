@@ -18,6 +18,8 @@
 #include <xxhash.h>
 
 #include "le_impl.h"
+#include "nids/io.h"
+#include "nids/stream.h"
 
 /* A file holding data[0..size), named by the returned path (static storage). Each call
  * replaces the previous content of the file numbered slot (0..3). */
@@ -38,6 +40,20 @@ static inline const char *fuzz_file(int slot, const uint8_t *data, size_t size)
 		abort();
 	}
 	return paths[slot];
+}
+
+/* Opens the stream buf [len] as file slot; 0, or nonzero with nothing to free. */
+static inline int fuzz_open_stream(int slot, const char *buf, size_t len, nids_input **in,
+                                   nids_reader **r)
+{
+	nids_err err = { 0 };
+	if (nids_input_open(in, fuzz_file(slot, (const uint8_t *)buf, len), &err))
+		return -1;
+	if (nids_reader_open(r, *in, &err)) {
+		nids_input_free(*in);
+		return -1;
+	}
+	return 0;
 }
 
 /* A stdio sink that discards what is written. */

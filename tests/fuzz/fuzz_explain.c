@@ -185,19 +185,6 @@ static int write_stream(const recipe *rc, const float *rows, size_t n, char **bu
 	return fclose(f) ? -1 : 0;
 }
 
-/* Opens the stream buf [len] in file slot; 0 or nonzero with nothing to free. */
-static int open_mem(int slot, const char *buf, size_t len, nids_input **in, nids_reader **r)
-{
-	nids_err err = { 0 };
-	if (nids_input_open(in, fuzz_file(slot, (const uint8_t *)buf, len), &err))
-		return -1;
-	if (nids_reader_open(r, *in, &err)) {
-		nids_input_free(*in);
-		return -1;
-	}
-	return 0;
-}
-
 /* ---- the checks ---- */
 
 /* The model's score of every row of out [n x C] (the explained stream, header h), with
@@ -297,7 +284,7 @@ static int check(const recipe *rc, const nids_explain_opts *o, int method, const
 	nids_input *in;
 	nids_reader *r;
 	nids_err err = { 0 };
-	if (open_mem(2, buf, len, &in, &r))
+	if (fuzz_open_stream(2, buf, len, &in, &r))
 		fail("the explained stream does not read back", rc->model, -1);
 	const nids_header *h = nids_reader_header(r);
 	int C = h->ncols, d = rc->d, a0 = C - d - 1;
@@ -439,7 +426,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (write_stream(&rc, rc.rows, 2 * rc.n, &in_buf, &in_len) ||
 	    (rc.nbg && write_stream(&rc, rc.rows, rc.nbg, &bg_buf, &bg_len)))
 		abort();
-	if (open_mem(0, in_buf, in_len, &in, &r) || (rc.nbg && open_mem(1, bg_buf, bg_len, &bgin, &bg)))
+	if (fuzz_open_stream(0, in_buf, in_len, &in, &r) ||
+	    (rc.nbg && fuzz_open_stream(1, bg_buf, bg_len, &bgin, &bg)))
 		fail("a stream of the harness does not read", rc.model, -1);
 	FILE *out = o.top ? fuzz_null() : open_memstream(&out_buf, &out_len);
 	nids_explain_stats st;

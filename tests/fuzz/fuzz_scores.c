@@ -195,26 +195,13 @@ static int write_stream(const recipe *rc, char **buf, size_t *len)
 	return 0;
 }
 
-/* Opens the stream buf [len] from file slot; 0 or nonzero with nothing to free. */
-static int open_mem(int slot, const char *buf, size_t len, nids_input **in, nids_reader **r)
-{
-	nids_err err = { 0 };
-	if (nids_input_open(in, fuzz_file(slot, (const uint8_t *)buf, len), &err))
-		return -1;
-	if (nids_reader_open(r, *in, &err)) {
-		nids_input_free(*in);
-		return -1;
-	}
-	return 0;
-}
-
 /* Every row of the stream buf [len] into *rows [*n x *C] (malloc'd). 0 or -1. */
 static int read_rows(const char *buf, size_t len, float **rows, size_t *n, int *C)
 {
 	nids_input *in;
 	nids_reader *r;
 	*rows = NULL, *n = 0;
-	if (open_mem(3, buf, len, &in, &r))
+	if (fuzz_open_stream(3, buf, len, &in, &r))
 		return -1;
 	*C = nids_reader_header(r)->ncols;
 	nids_err err = { 0 };
@@ -367,7 +354,7 @@ static void roc(const recipe *rc, const char *buf, size_t len)
 		fail("a combination that nids-roc takes is refused");
 	nids_input *in;
 	nids_reader *r;
-	if (open_mem(0, buf, len, &in, &r))
+	if (fuzz_open_stream(0, buf, len, &in, &r))
 		fail("a stream of the writer does not open");
 	nids_roc *res = NULL;
 	if (!nids_roc_evaluate(&res, r, "mem", &o, &err)) {
@@ -385,7 +372,7 @@ static void roc(const recipe *rc, const char *buf, size_t len)
 			            .output = "/dev/null", .svg = (o3 & 2) ? "/dev/null" : NULL };
 		if (nids_roc_check(&m, &err))
 			fail("a --multiclass combination that nids-roc takes is refused");
-		if (open_mem(0, buf, len, &in, &r))
+		if (fuzz_open_stream(0, buf, len, &in, &r))
 			abort();
 		nids_roc_multiclass(r, "mem", &m, &err);
 		nids_reader_free(r);
@@ -393,7 +380,7 @@ static void roc(const recipe *rc, const char *buf, size_t len)
 	}
 
 	/* the same rows as nids_roc_evaluate loads them, checked, then drawn to memory */
-	if (open_mem(0, buf, len, &in, &r))
+	if (fuzz_open_stream(0, buf, len, &in, &r))
 		abort();
 	nids_scored_cols c;
 	const nids_header *h = nids_reader_header(r);
@@ -490,7 +477,7 @@ static void threshold(const recipe *rc, const char *buf, size_t len)
 	const char *score = (o4 & 0x40) && rc->nscore ? score_name(o5 % rc->nscore) : NULL;
 	nids_input *in;
 	nids_reader *r;
-	if (open_mem(1, buf, len, &in, &r))
+	if (fuzz_open_stream(1, buf, len, &in, &r))
 		abort();
 	nids_threshold t = { 0 };
 	nids_err err = { 0 };
@@ -520,7 +507,7 @@ static void threshold(const recipe *rc, const char *buf, size_t len)
 
 	/* the share it flags, on the rows it was fitted on */
 	if (rule == NIDS_FIT_PERCENTILE || rule == NIDS_FIT_RATE) {
-		if (open_mem(1, buf, len, &in, &r))
+		if (fuzz_open_stream(1, buf, len, &in, &r))
 			abort();
 		nids_scored_cols c;
 		nids_eval *e = NULL;
@@ -540,7 +527,7 @@ static void threshold(const recipe *rc, const char *buf, size_t len)
 		                  .alarms_only = (o4 >> 5) & 1, .params = "t" };
 	if (o4 & 0x80) /* --alpha instead: its threshold in the column's units */
 		o.params = NULL, o.alpha = (o5 + 1) / 257.0;
-	if (open_mem(1, buf, len, &in, &r))
+	if (fuzz_open_stream(1, buf, len, &in, &r))
 		abort();
 	char *out = NULL;
 	size_t olen = 0;
@@ -625,7 +612,7 @@ static void split(const recipe *rc, const char *buf, size_t len)
 		return;
 	nids_input *in;
 	nids_reader *r;
-	if (open_mem(1, buf, len, &in, &r))
+	if (fuzz_open_stream(1, buf, len, &in, &r))
 		abort();
 	char *ob[2] = { NULL, NULL };
 	size_t ol[2] = { 0, 0 };
