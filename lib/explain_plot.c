@@ -214,10 +214,7 @@ int nids_waterfall_svg(FILE *f, const char *title, char *const *features, const 
 		c -= attr[idx[k]];
 		lo = fmin(lo, c), hi = fmax(hi, c);
 	}
-	if (hi - lo <= 0)
-		hi = lo + 1;
-	if (hi - lo <= 0) /* from 2^53 on, 1 does not move a double */
-		hi = lo + fabs(lo) * 0x1p-20;
+	nids_svg_span(&lo, &hi, 0, 1);
 	double left = 250, pw = 500, rh = 26, topm = 50, W = left + pw + 110, H = topm + bars * rh + 70;
 	svg_begin(f, W, H, title);
 	char buf[320];

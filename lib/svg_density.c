@@ -127,10 +127,7 @@ static void panel(FILE *f, const sample *b, const sample *a, const char *cname, 
 		}
 	if (lo > hi) /* no finite score on either side */
 		lo = hi = 0;
-	if (hi <= lo)
-		hi = lo + 1, lo -= 1;
-	if (hi <= lo) /* from 2^53 on, 1 does not move a double */
-		hi = lo + fabs(lo) * 0x1p-20, lo -= fabs(lo) * 0x1p-20;
+	nids_svg_span(&lo, &hi, 1, 1);
 	double ymax = fmax(peak(b, lo, hi), peak(a, lo, hi));
 	ymax = ymax > 0 ? ymax * 1.08 : 1;
 	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%d\" fill=\"white\" "

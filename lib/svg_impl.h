@@ -12,4 +12,9 @@ void nids_svg_escaped(FILE *f, const char *s);
 void nids_svg_text(FILE *f, double x, double y, const char *anchor, const char *extra,
                    const char *s);
 
+/* An axis range [lo, hi] that is a single value (hi <= lo) widened by below and above;
+ * where that does not move a double (from 2^53 on), by 2^-20 of the value on each side
+ * that was to move, so that positions never divide by 0. */
+void nids_svg_span(double *lo, double *hi, double below, double above);
+
 #endif

@@ -46,6 +46,18 @@ void nids_svg_escaped(FILE *f, const char *s)
 	}
 }
 
+void nids_svg_span(double *lo, double *hi, double below, double above)
+{
+	if (!(*hi <= *lo))
+		return;
+	*lo -= below;
+	*hi += above;
+	if (*hi <= *lo) {
+		*lo -= below > 0 ? fabs(*lo) * 0x1p-20 : 0;
+		*hi += above > 0 ? fabs(*hi) * 0x1p-20 : 0;
+	}
+}
+
 void nids_svg_text(FILE *f, double x, double y, const char *anchor, const char *extra,
                    const char *s)
 {
@@ -284,14 +296,7 @@ static int score_range(const nids_eval *e, double *lo, double *hi)
 	double x = nids_eval_score_at(e, a), y = nids_eval_score_at(e, b - 1);
 	*lo = fmin(x, y);
 	*hi = fmax(x, y);
-	if (*lo == *hi) {
-		*lo -= 0.5;
-		*hi += 0.5;
-	}
-	if (*lo == *hi) { /* from 2^53 on, 0.5 does not move a double */
-		*lo -= fabs(*lo) * 0x1p-20;
-		*hi += fabs(*hi) * 0x1p-20;
-	}
+	nids_svg_span(lo, hi, 0.5, 0.5);
 	return 1;
 }
 
