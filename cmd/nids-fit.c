@@ -37,11 +37,10 @@ static const char *HEAD =
 	"      --val FRACTION   hold out this fraction for early stopping [default: 0]\n"
 	"      --patience N     epochs without a better val loss before stopping [default: 5]\n"
 	"      --max-rows N     train on a uniform sample of N rows [default: all]\n"
-	"  -q, --quiet          no progress on stderr;  -v, --verbose: also a summary\n"
+	"  -q, --quiet          no progress or warnings;  -v, --verbose: also a summary\n"
 	"      --progress       progress lines even when stderr is not a terminal\n";
 
 enum { O_EPOCHS = 1000, O_BATCH, O_LR, O_OPTIM, O_SEED, O_VAL, O_PATIENCE, O_MAXROWS, O_WD };
-
 static const struct option FIXED[] = {
 	{ "type", required_argument, NULL, 't' },   { "output", required_argument, NULL, 'o' },
 	{ "threads", required_argument, NULL, 'j' }, { "quiet", no_argument, NULL, 'q' },
@@ -119,6 +118,7 @@ int main(int argc, char **argv)
 		nids_cli_usage_error(PROG, USAGE, "%s", err.msg);
 	a.fo.progress = nids_cli_counts(&a.talk) || a.talk.progress ? stderr : NULL;
 	a.fo.progress_tty = !a.talk.quiet && (a.talk.progress || isatty(STDERR_FILENO));
+	a.fo.warnings = a.talk.quiet ? NULL : stderr;
 	double t0 = nids_seconds();
 	/* the output first, so a refused terminal fails before a long training */
 	if (!rc && !(rc = nids_output_open(&out, a.out_path, 1, &err)) &&

@@ -129,4 +129,5 @@ const nids_model_type nids_model_iforest = {
 	.score = iforest_score,
 	.free_state = nids_classic_trees_free,
 	.any_batch = 1, /* per-row loops: a row's score never depends on its batch */
+	.scale_free = 1,
 };

@@ -63,6 +63,9 @@ typedef struct nids_model_type {
 	 * --batch or --lr is not given; 0 leaves nids-fit's own (20, 256, 1e-3). */
 	int epochs, batch;
 	double lr;
+	/* 1: splits rows on per-feature thresholds (trees), so a feature's scale does not
+	 * matter; 0: distances and gradients, which the largest raw features dominate */
+	int scale_free;
 } nids_model_type;
 
 struct nids_model {

@@ -57,6 +57,7 @@ typedef struct nids_fit_opts {
 	int threads;       /* -j */
 	int patience;      /* epochs without a better validation loss before stopping */
 	FILE *progress;    /* per-epoch lines, or NULL for none */
+	FILE *warnings;    /* the warning about unscaled rows, or NULL for none */
 	int progress_tty;  /* rewrite a live line with \r within each epoch */
 	nids_fit_report *report; /* filled by the neural trainers when not NULL */
 } nids_fit_opts;

@@ -148,6 +148,26 @@ teardown() { teardown_tmp; }
 	[ ! -e "$tmp/m.bin" ]
 }
 
+@test "nids-fit: unscaled features warn for models that are not trees, and the model is written" {
+	printf 'dur\tbytes\tlabel\n0.5\t1\t0\n0.2\t5000\t1\n0.1\t3\t0\n0.4\t7\t1\n' | "$NIDS_BIN/nids-cat" -r > "$tmp/raw.rec"
+	run -0 --separate-stderr fit -t kmeans --k 2 -o "$tmp/m.bin" "$tmp/raw.rec"
+	[ "$stderr" = "nids-fit: warning: feature 'bytes' reaches 5e+03 and the stream records no normalization: -t kmeans learns poorly from unscaled features; normalize them first (nids-normalize)" ]
+	[ -s "$tmp/m.bin" ]
+	run -0 --separate-stderr fit -q -t kmeans --k 2 -o "$tmp/m.bin" "$tmp/raw.rec"
+	[ -z "$stderr" ]
+	run -0 --separate-stderr fit -t tree -o "$tmp/m.bin" "$tmp/raw.rec"
+	[ -z "$stderr" ]
+	run -0 --separate-stderr fit -t forest --trees 2 -o "$tmp/m.bin" "$tmp/raw.rec"
+	[ -z "$stderr" ]
+	# a value of 1000 is not beyond the bound; normalized rows never warn
+	printf 'dur\tbytes\n0.5\t1\n0.2\t1000\n0.1\t3\n' | "$NIDS_BIN/nids-cat" -r > "$tmp/edge.rec"
+	run -0 --separate-stderr fit -t kmeans --k 2 -o "$tmp/m.bin" "$tmp/edge.rec"
+	[ -z "$stderr" ]
+	"$NIDS_BIN/nids-normalize" -t zscore --fit "$tmp/p.bin" "$tmp/raw.rec" > "$tmp/n.rec"
+	run -0 --separate-stderr fit -t kmeans --k 2 -o "$tmp/m.bin" "$tmp/n.rec"
+	[ -z "$stderr" ]
+}
+
 @test "nids-fit: sae needs a label column; no features is an error" {
 	printf 'a\tb\n0.1\t0.2\n' | "$NIDS_BIN/nids-cat" -r > "$tmp/nolabel.rec"
 	run -1 --separate-stderr fit -q -t sae "$tmp/nolabel.rec"
