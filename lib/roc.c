@@ -191,6 +191,28 @@ static int load(nids_roc *res, nids_reader *r, const char *name, const nids_roc_
 	return o->cls ? only_class(o->cls, res, name, err) : 0;
 }
 
+/* A curve's points divide by the benign count (fpr) and the attack count (tpr,
+ * recall): with none of either there is no curve, where the metrics print nan and
+ * the SVG panels say "undefined". */
+static int check_curve(const nids_roc *res, const nids_roc_opts *o, const char *name,
+                       nids_err *err)
+{
+	int roc = o->report == NIDS_ROC_CURVE_ROC;
+	if (!roc && o->report != NIDS_ROC_CURVE_PR)
+		return 0;
+	const char *curve = roc ? "ROC" : "precision-recall";
+	if (roc && !nids_eval_benign(res->e))
+		return nids_err_set(err, NIDS_EFORMAT, name, "no benign rows: the ROC curve is "
+		                    "undefined");
+	if (!nids_eval_attacks(res->e) && o->cls)
+		return nids_err_set(err, NIDS_EFORMAT, name, "no rows of class '%s': the %s curve "
+		                    "is undefined", o->cls, curve);
+	if (!nids_eval_attacks(res->e))
+		return nids_err_set(err, NIDS_EFORMAT, name, "no attack rows: the %s curve is "
+		                    "undefined", curve);
+	return 0;
+}
+
 int nids_roc_evaluate(nids_roc **resp, nids_reader *r, const char *name, const nids_roc_opts *o,
                       nids_err *err)
 {
@@ -201,6 +223,8 @@ int nids_roc_evaluate(nids_roc **resp, nids_reader *r, const char *name, const n
 	res->h = nids_reader_header(r);
 	res->vs_benign = o->vs_benign;
 	int rc = load(res, r, name, o, err);
+	if (!rc)
+		rc = check_curve(res, o, name, err);
 	if (!rc) {
 		const nids_threshold *t = o->params;
 		res->auroc = nids_eval_auroc(res->e);

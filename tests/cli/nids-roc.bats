@@ -121,6 +121,27 @@ check_at() {
 	check_at "$FIX/attack-only.expect"
 }
 
+@test "nids-roc: a curve without benign or attack rows is an error, not nan points" {
+	mkrec "$FIX/benign-only.tsv" b.rec
+	mkrec "$FIX/attack-only.tsv" a.rec
+	run -1 --separate-stderr R --curve roc -o c.tsv a.rec
+	[ "$stderr" = "nids-roc: a.rec: no benign rows: the ROC curve is undefined" ]
+	[ ! -e c.tsv ]
+	run -1 --separate-stderr R --curve roc b.rec
+	[ "$stderr" = "nids-roc: b.rec: no attack rows: the ROC curve is undefined" ]
+	run -1 --separate-stderr R --curve pr b.rec
+	[ "$stderr" = "nids-roc: b.rec: no attack rows: the precision-recall curve is undefined" ]
+	# precision needs no benign rows
+	run -0 R --curve pr a.rec
+	[[ ${lines[-1]} == $'-1\t1\t1' ]]
+	# a class of the class table with no rows, against the background
+	"$NIDS_BIN/nids-split" --benign ties.rec > tb.rec
+	run -1 --separate-stderr R --curve pr --class smurf tb.rec
+	[ "$stderr" = "nids-roc: tb.rec: no rows of class 'smurf': the precision-recall curve is undefined" ]
+	run -1 --separate-stderr R --curve roc --class smurf tb.rec
+	[ "$stderr" = "nids-roc: tb.rec: no rows of class 'smurf': the ROC curve is undefined" ]
+}
+
 @test "nids-roc: the table" {
 	run -0 R --threshold 0.5 ties.rec
 	[[ ${lines[0]} == "input       ties.rec" ]]
