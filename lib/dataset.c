@@ -74,8 +74,77 @@ static int take_row(nids_dataset *ds, size_t slot, const float *row, const int *
 	return 0;
 }
 
-int nids_dataset_read(nids_dataset **out, nids_reader *r, const char *name, size_t max_rows,
-                      uint64_t seed, nids_err *err)
+/* Where the rows came from: per input file its first row and name; per row its
+ * 'record' and 'file' metadata when the stream has them. */
+struct nids_dataset_places {
+	int rec_off, file_off; /* byte offsets in a row's metadata, or -1 */
+	size_t cap;            /* rows allocated in rec and file */
+	uint64_t *rec;         /* [n] */
+	uint32_t *file;        /* [n] string ids */
+	int nfiles;
+	size_t *first;         /* [nfiles] the file's first row */
+	char **names;          /* [nfiles] */
+};
+
+static void places_free(struct nids_dataset_places *p)
+{
+	for (int f = 0; p && f < p->nfiles; f++)
+		free(p->names[f]);
+	if (p)
+		free(p->rec), free(p->file), free(p->first), free(p->names), free(p);
+}
+
+static int places_new(struct nids_dataset_places **pp, const nids_header *h, nids_err *err)
+{
+	struct nids_dataset_places *p = *pp = calloc(1, sizeof *p);
+	if (!p)
+		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	int m = nids_header_find_meta(h, "record"), f = nids_header_find_meta(h, "file");
+	p->rec_off = m >= 0 && h->meta[m].type == NIDS_TYPE_U64 ? h->meta[m].off : -1;
+	p->file_off = f >= 0 && h->meta[f].type == NIDS_TYPE_STR ? h->meta[f].off : -1;
+	return 0;
+}
+
+/* Notes rows [n0, n0 + got) of the file name, the first of its rows when file_row0 is
+ * 0, with their metadata meta [got x width]. */
+static int places_add(struct nids_dataset_places *p, const char *name, uint64_t file_row0,
+                      size_t n0, long got, const unsigned char *meta, int width, nids_err *err)
+{
+	if (!p->nfiles || file_row0 == 0) {
+		size_t *first = realloc(p->first, (size_t)(p->nfiles + 1) * sizeof *first);
+		p->first = first ? first : p->first;
+		char **names = first ? realloc(p->names, (size_t)(p->nfiles + 1) * sizeof *names) : NULL;
+		p->names = names ? names : p->names;
+		if (!names || !(names[p->nfiles] = strdup(name)))
+			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+		first[p->nfiles++] = n0;
+	}
+	if (p->rec_off < 0 || !meta)
+		return 0;
+	if (n0 + (size_t)got > p->cap) {
+		size_t cap = p->cap ? p->cap : 4096;
+		while (cap < n0 + (size_t)got)
+			cap *= 2;
+		uint64_t *rec = realloc(p->rec, cap * sizeof *rec);
+		p->rec = rec ? rec : p->rec;
+		uint32_t *file = rec ? realloc(p->file, cap * sizeof *file) : NULL;
+		p->file = file ? file : p->file;
+		if (!file)
+			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+		p->cap = cap;
+	}
+	for (long i = 0; i < got; i++) {
+		const unsigned char *m = meta + (size_t)i * (size_t)width;
+		p->rec[n0 + (size_t)i] = nids_meta_get_u64(m + p->rec_off);
+		p->file[n0 + (size_t)i] = p->file_off >= 0 ? nids_meta_get_u32(m + p->file_off)
+		                                           : NIDS_STR_NONE;
+	}
+	return 0;
+}
+
+/* nids_dataset_read; with placed, nids_dataset_read_placed (max_rows 0). */
+static int read_rows(nids_dataset **out, nids_reader *r, const char *name, size_t max_rows,
+                     uint64_t seed, int placed, nids_err *err)
 {
 	*out = NULL;
 	nids_dataset *ds = calloc(1, sizeof *ds);
@@ -86,8 +155,10 @@ int nids_dataset_read(nids_dataset **out, nids_reader *r, const char *name, size
 	}
 	ds->owner = 1;
 	const nids_header *h = ds->h;
+	int rc = placed ? places_new(&ds->places, h, err) : 0;
+	if (rc)
+		goto fail;
 	ds->d = nids_header_count_role(h, NIDS_ROLE_FEATURE);
-	int rc = 0;
 	if (ds->d == 0) {
 		rc = nids_err_set(err, NIDS_EFORMAT, name, "the stream has no feature columns");
 		goto fail;
@@ -112,6 +183,10 @@ int nids_dataset_read(nids_dataset **out, nids_reader *r, const char *name, size
 	while ((got = nids_reader_next(r, &rows, err)) > 0) {
 		int ncols = h->ncols;
 		uint64_t first = nids_reader_file_rows(r) - (uint64_t)got; /* row numbers per file */
+		if (ds->places && (rc = places_add(ds->places, nids_reader_name(r), first,
+		                                   (size_t)ds->seen, got, nids_reader_meta(r),
+		                                   h->meta_width, err)))
+			goto fail;
 		for (long i = 0; i < got; i++) {
 			uint64_t k = ds->seen++;
 			size_t slot = (size_t)k;
@@ -162,6 +237,37 @@ fail:
 	return rc;
 }
 
+void nids_dataset_where(const nids_dataset *ds, size_t i, char *where, size_t size)
+{
+	const struct nids_dataset_places *p = ds->places;
+	if (!p || !p->nfiles || i >= ds->n) {
+		snprintf(where, size, "row %zu", i + 1);
+		return;
+	}
+	int f = p->nfiles - 1;
+	while (f > 0 && p->first[f] > i)
+		f--;
+	unsigned long long row = i - p->first[f] + 1, rec = p->rec ? p->rec[i] : NIDS_U64_NONE;
+	uint32_t file = p->rec ? p->file[i] : NIDS_STR_NONE;
+	if (rec != NIDS_U64_NONE && file < (uint32_t)ds->h->nstrings)
+		snprintf(where, size, "%s: record %llu", ds->h->strings[file], rec);
+	else if (rec != NIDS_U64_NONE)
+		snprintf(where, size, "%s: row %llu (CSV record %llu)", p->names[f], row, rec);
+	else
+		snprintf(where, size, "%s: row %llu", p->names[f], row);
+}
+
+int nids_dataset_read_placed(nids_dataset **out, nids_reader *r, nids_err *err)
+{
+	return read_rows(out, r, nids_reader_name(r), 0, 0, 1, err);
+}
+
+int nids_dataset_read(nids_dataset **out, nids_reader *r, const char *name, size_t max_rows,
+                      uint64_t seed, nids_err *err)
+{
+	return read_rows(out, r, name, max_rows, seed, 0, err);
+}
+
 int nids_dataset_split(nids_dataset *all, double frac, uint64_t seed, nids_dataset *train,
                        nids_dataset *val, nids_err *err)
 {
@@ -195,9 +301,12 @@ int nids_dataset_split(nids_dataset *all, double frac, uint64_t seed, nids_datas
 			}
 		}
 		free(tmp);
+		places_free(all->places); /* they named the rows in their old order */
+		all->places = NULL;
 	}
 	*train = *all;
 	train->owner = 0;
+	train->places = NULL;
 	train->n = all->n - nval;
 	*val = *train;
 	val->n = nval;
@@ -215,6 +324,7 @@ void nids_dataset_free(nids_dataset *ds)
 	free(ds->label);
 	free(ds->cls);
 	free(ds->features);
+	places_free(ds->places);
 	nids_header_free(ds->h);
 	free(ds);
 }

@@ -13,9 +13,10 @@
 #include "rng_impl.h"
 #include "nids/score.h"
 
-/* The AUROC of the model's scores of x [n x d] against the labels. */
+/* The AUROC of the model's scores of x [n x d] against the labels; x's column shuffled
+ * (or -1) names the feature shuffled in a message about a row. */
 static int auroc_of(nids_scorer *s, int nout, const float *x, const nids_dataset *ds,
-                    float *out, double *auc, nids_err *err)
+                    int shuffled, float *out, double *auc, nids_err *err)
 {
 	const size_t B = 4096;
 	for (size_t i = 0; i < ds->n; i += B) {
@@ -24,8 +25,19 @@ static int auroc_of(nids_scorer *s, int nout, const float *x, const nids_dataset
 	}
 	nids_eval *e = nids_eval_new(NIDS_DIR_HIGH);
 	int rc = e ? 0 : nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	for (size_t i = 0; !rc && i < ds->n; i++)
-		rc = nids_eval_add(e, out[i * (size_t)nout], ds->label[i], 0, err);
+	for (size_t i = 0; !rc && i < ds->n; i++) {
+		float v = out[i * (size_t)nout];
+		if (isnan(v)) { /* nids_eval_add's refusal, with the row */
+			char where[256];
+			nids_dataset_where(ds, i, where, sizeof where);
+			rc = nids_err_set(err, NIDS_EFORMAT, where, "the model's score is nan%s%s%s",
+			                  shuffled >= 0 ? " (feature '" : "",
+			                  shuffled >= 0 ? ds->features[shuffled] : "",
+			                  shuffled >= 0 ? "' shuffled)" : "");
+		} else {
+			rc = nids_eval_add(e, v, ds->label[i], 0, err);
+		}
+	}
 	if (!rc)
 		rc = nids_eval_sort(e, err);
 	*auc = rc ? NAN : nids_eval_auroc(e);
@@ -78,7 +90,7 @@ int nids_permutation_importance(const nids_model *m, const nids_dataset *ds, int
 	if (!rc)
 		rc = nids_scorer_new(&s, m, 0, threads, 4096, err);
 	if (!rc)
-		rc = auroc_of(s, nout, x, ds, out, base, err);
+		rc = auroc_of(s, nout, x, ds, -1, out, base, err);
 	for (size_t j = 0; !rc && j < d; j++) {
 		for (size_t i = 0; i < n; i++)
 			col[i] = x[i * d + j];
@@ -94,7 +106,7 @@ int nids_permutation_importance(const nids_model *m, const nids_dataset *ds, int
 				x[(i - 1) * d + j] = x[k * d + j], x[k * d + j] = t;
 			}
 			double a;
-			rc = auroc_of(s, nout, x, ds, out, &a, err);
+			rc = auroc_of(s, nout, x, ds, (int)j, out, &a, err);
 			sum += *base - a;
 		}
 		for (size_t i = 0; i < n; i++)

@@ -76,7 +76,7 @@ static int read_input(const nids_select_args *a, nids_dataset **ds, nids_err *er
 	if (!rc)
 		rc = nids_reader_open(&r, in, err);
 	if (!rc)
-		rc = nids_dataset_read(ds, r, nids_input_name(in), 0, 0, err);
+		rc = nids_dataset_read_placed(ds, r, err);
 	nids_reader_free(r);
 	nids_input_free(in);
 	return rc;

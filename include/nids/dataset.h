@@ -27,6 +27,8 @@ typedef struct nids_dataset {
 	nids_header *h;  /* the stream's header, owned by the dataset that read it */
 	int owner;       /* 1: frees x, label, cls, h; 0: a view into another dataset */
 	uint64_t seen;   /* rows read from the stream (more than n when sampled) */
+	struct nids_dataset_places *places; /* where each row came from, for messages: only
+	                                       from nids_dataset_read_placed, else NULL */
 } nids_dataset;
 
 /* Reads every row of r into memory, or a uniform sample of max_rows rows when max_rows
@@ -37,9 +39,21 @@ typedef struct nids_dataset {
 int nids_dataset_read(nids_dataset **ds, nids_reader *r, const char *name, size_t max_rows,
                       uint64_t seed, nids_err *err);
 
+/* As nids_dataset_read with no sampling, keeping where each row came from (its input
+ * file, its row there, its 'record' and 'file' metadata) for nids_dataset_where: 12
+ * bytes more a row. Returns as nids_dataset_read. */
+int nids_dataset_read_placed(nids_dataset **ds, nids_reader *r, nids_err *err);
+
+/* Writes where row i of ds came from into where [size], as a message's where names a
+ * featurized row: "FILE.csv: record R" when the row carries its CSV file and record,
+ * "NAME: row N (CSV record R)" when it carries its record alone, else "NAME: row N",
+ * N counted within the input file NAME; "row I" (I = i + 1) without places. */
+void nids_dataset_where(const nids_dataset *ds, size_t i, char *where, size_t size);
+
 /* Shuffles the rows of all in place (seeded) and makes train and val views of its first
  * n - round(n * frac) and last round(n * frac) rows. frac 0 gives an empty val. The
- * views stay valid while all lives. Returns 0 or NIDS_EUSAGE (too few rows). */
+ * views stay valid while all lives; none has places (all's are dropped). Returns 0 or
+ * NIDS_EUSAGE (too few rows). */
 int nids_dataset_split(nids_dataset *all, double frac, uint64_t seed, nids_dataset *train,
                        nids_dataset *val, nids_err *err);
 

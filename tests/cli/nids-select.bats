@@ -118,6 +118,25 @@ setup() {
 	[ "$stderr" = "nids-select: nolabel.rec: permutation importance needs a label column" ]
 }
 
+@test "nids-select --permutation: a row the model scores nan is named by file, row and record" {
+	# min-max over a tiny range of f2 takes 1e37 past float32: the scorer gives nan
+	awk -F '\t' 'NR == 1 { print "f1,f2,label"; next }
+		{ print $1 "," $2 / 10000 "," ($6 ? "attack" : "normal") }' "$F/data.tsv" > tr.csv
+	printf 'f1,f2,label\n1,0.0001,normal\n0.5,0.0001,attack\n0.2,1e37,attack\n3,0.0001,normal\n' > te.csv
+	feat -f csv -o tr.rec tr.csv
+	feat -f csv -o te.rec te.csv
+	"$NIDS_BIN/nids-normalize" -q --fit n.par tr.rec | fit -q -t logreg -o lg.bin
+	run -1 --separate-stderr SEL -m lg.bin --permutation p.tsv tr.rec te.rec
+	[ "$stderr" = "nids-select: te.rec: row 3 (CSV record 3): the model's score is nan" ]
+	[ ! -e p.tsv ]
+	run -1 --separate-stderr SEL -m lg.bin --permutation p.tsv - < te.rec
+	[ "$stderr" = "nids-select: -: row 3 (CSV record 3): the model's score is nan" ]
+	# rows that carry their CSV file
+	feat -f csv -o both.rec tr.csv te.csv
+	run -1 --separate-stderr SEL -m lg.bin --permutation p.tsv both.rec
+	[ "$stderr" = "nids-select: te.csv: record 3: the model's score is nan" ]
+}
+
 @test "nids-select: a damaged importance file is refused with its line" {
 	printf 'feature\timportance\nf1\t0.5\nf2 0.5\n' > bad.tsv
 	run -1 --separate-stderr SEL --importances bad.tsv --top 1
