@@ -108,6 +108,7 @@ int main(int argc, char **argv)
 	nids_reader *r = NULL;
 	nids_output *out = NULL;
 	nids_progress *progress = NULL;
+	nids_model *model = NULL; /* -m's, read once for the check and the store */
 	unsigned long long alarms = 0;
 	char num[32], warn[1024];
 	if (!rc && o.rule == NIDS_FIT_VALUE && !o.apply) /* a threshold file holding --value */
@@ -117,7 +118,7 @@ int main(int argc, char **argv)
 	if (!rc && r && !o.params && !a.talk.quiet &&
 	    nids_threshold_side_warning(nids_reader_header(r), &o, warn, sizeof warn))
 		fprintf(stderr, "%s: warning: %s\n", prog, warn);
-	if (!rc && r && o.model && !(rc = nids_threshold_model_check(o.model, nids_reader_header(r),
+	if (!rc && r && o.model && !(rc = nids_threshold_model_check(o.model, &model, nids_reader_header(r),
 	    nids_input_name(in), warn, sizeof warn, &err)) && warn[0] && !a.talk.quiet)
 		fprintf(stderr, "%s: warning: %s\n", prog, warn);
 	if (!rc && r && !o.apply)
@@ -132,12 +133,13 @@ int main(int argc, char **argv)
 	nids_cli_progress_end(progress);
 	if (!rc && o.apply && nids_cli_counts(&a.talk))
 		fprintf(stderr, "%s: %llu rows, %llu alarms\n", prog, (unsigned long long)nids_reader_rows(r), alarms);
-	if (!rc && !o.apply && (!o.model || !(rc = nids_threshold_store(o.model, &t, &err))) &&
+	if (!rc && !o.apply && (!model || !(rc = nids_threshold_store(model, o.model, &t, &err))) &&
 	    (!o.out || !(rc = nids_threshold_save(o.out, &t, &err)))) {
 		printf("%s\n", nids_format_double(num, t.value));
 		rc = nids_stdout_close(&err);
 	}
 	nids_output_abort(out);
+	nids_model_free(model);
 	nids_reader_free(r);
 	nids_input_free(in);
 	if (rc) {

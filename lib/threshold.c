@@ -370,15 +370,14 @@ int nids_threshold_save(const char *path, const nids_threshold *t, nids_err *err
 	return nids_output_commit(out, err);
 }
 
-int nids_threshold_model_check(const char *model_path, const nids_header *h, const char *name,
-                               char *warn, size_t n, nids_err *err)
+int nids_threshold_model_check(const char *model_path, nids_model **m, const nids_header *h,
+                               const char *name, char *warn, size_t n, nids_err *err)
 {
-	nids_model *m = NULL;
 	char want[32], had[32] = "";
-	int rc = nids_model_read(&m, model_path, err);
-	if (!rc && nids_model_id(m, want))
+	*m = NULL;
+	int rc = nids_model_read(m, model_path, err);
+	if (!rc && nids_model_id(*m, want))
 		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	nids_model_free(m);
 	if (rc)
 		return rc;
 	size_t len;
@@ -398,13 +397,11 @@ int nids_threshold_model_check(const char *model_path, const nids_header *h, con
 	return 0;
 }
 
-int nids_threshold_store(const char *model_path, const nids_threshold *t, nids_err *err)
+int nids_threshold_store(nids_model *m, const char *model_path, const nids_threshold *t,
+                         nids_err *err)
 {
-	nids_model *m = NULL;
 	nids_output *out = NULL;
-	int rc = nids_model_read(&m, model_path, err);
-	if (!rc)
-		rc = nids_model_set_threshold(m, t->value, t->direction != NIDS_DIR_LOW, t->score, err);
+	int rc = nids_model_set_threshold(m, t->value, t->direction != NIDS_DIR_LOW, t->score, err);
 	if (rc == NIDS_EUSAGE)
 		snprintf(err->where, sizeof err->where, "%s", model_path);
 	if (!rc)
@@ -413,7 +410,6 @@ int nids_threshold_store(const char *model_path, const nids_threshold *t, nids_e
 		nids_output_abort(out);
 	else if (!rc)
 		rc = nids_output_commit(out, err);
-	nids_model_free(m);
 	return rc;
 }
 

@@ -32,6 +32,7 @@
 #include <stdio.h>
 
 #include "nids/err.h"
+#include "nids/model.h"
 #include "nids/stream.h"
 
 #define NIDS_THRESHOLD_VERSION 1
@@ -98,11 +99,15 @@ int nids_threshold_fit_stream(nids_reader *r, const char *name, const char *scor
  * for the column o->score (NULL: "score"). */
 void nids_threshold_set_value(nids_threshold *t, const nids_threshold_opts *o);
 
-/* For -m: that model_path's model scored the stream of header h (named name), as the
+/* For -m: reads the model at model_path into *m (the caller's, for
+ * nids_threshold_store, so that the file is read once: a FIFO cannot be read twice, and
+ * a file replaced between two reads would be checked as one model and stored as
+ * another), and checks that it scored the stream of header h (named name), as the
  * record nids-score adds says. 0, with warn [n] empty, or saying that the stream has no
- * such record; NIDS_EMISMATCH when another model scored it; a model file's errors. */
-int nids_threshold_model_check(const char *model_path, const nids_header *h, const char *name,
-                               char *warn, size_t n, nids_err *err);
+ * such record; NIDS_EMISMATCH when another model scored it; a model file's errors.
+ * *m is set whenever the file was read, error or not (nids_model_free). */
+int nids_threshold_model_check(const char *model_path, nids_model **m, const nids_header *h,
+                               const char *name, char *warn, size_t n, nids_err *err);
 
 /* When --high or --low in o contradicts the role of the score column of h that o
  * names (or the one with a score role), writes a warning with the fix into msg [n]
@@ -113,9 +118,11 @@ int nids_threshold_side_warning(const nids_header *h, const nids_threshold_opts 
 /* Writes t as a threshold file at path, atomically. Returns 0 or a negative code. */
 int nids_threshold_save(const char *path, const nids_threshold *t, nids_err *err);
 
-/* Stores t in the model file at model_path (rewritten atomically), which then alarms by
- * itself (nids-score --alarms). Returns 0 or a negative code. */
-int nids_threshold_store(const char *model_path, const nids_threshold *t, nids_err *err);
+/* Stores t in m, the model read from model_path by nids_threshold_model_check, and
+ * writes it back to model_path (atomically; a FIFO or device in place), which then
+ * alarms by itself (nids-score --alarms). Returns 0 or a negative code. */
+int nids_threshold_store(nids_model *m, const char *model_path, const nids_threshold *t,
+                         nids_err *err);
 
 /* Applies t to every remaining row of r (name for messages) and writes the stream to out
  * (out_name for messages, blocks at zstd level o->level): each row with an 'alarm'

@@ -134,6 +134,22 @@ setup() {
 	[[ $stderr == "nids-threshold: missing.thr: cannot open: No such file or directory" ]]
 }
 
+@test "nids-threshold: -m reads the model once, so it may be a FIFO" {
+	printf 'a\tb\tlabel\n0\t0\t0\n1\t0\t0\n0\t1\t0\n9\t9\t1\n1\t1\t0\n' | ncat -r > t.rec
+	"$NIDS_BIN/nids-fit" -q -t logreg -o m.bin t.rec
+	"$NIDS_BIN/nids-score" -m m.bin t.rec > s.rec
+	mkfifo m.fifo
+	# the model in through the FIFO, and back out of it with its threshold
+	{ cat m.bin > m.fifo; cat m.fifo > stored.bin; } >/dev/null 2>&1 &
+	run --separate-stderr timeout 20 "$NIDS_BIN/nids-threshold" --percentile 50 -m m.fifo s.rec
+	# a second read would wait for a writer with the reader above: release it
+	[ "$status" -eq 0 ] || timeout 5 sh -c ': > m.fifo' || true
+	wait
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[[ $("$NIDS_BIN/nids-score" --info -m stored.bin) == *$'\nthreshold='*" high score"* ]]
+}
+
 @test "nids-threshold: --value -o writes a file without reading input" {
 	run -0 T --value 0.5 --low --score ll -o v.thr < /dev/null
 	[[ $output == 0.5 ]]
