@@ -5,6 +5,7 @@
  * the base value, each of the largest attributions in turn, the rest summed, to the
  * score, as the waterfall plots of the shap package do. Self-contained SVG: no scripts,
  * no external fonts. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,16 @@
 
 #include "svg_impl.h"
 #include "json_impl.h"
+
+/* A writer's end: the reason of a failed write (the caller's where names the file), as
+ * the output's commit says it; a full disk fails here first once the plot outgrows the
+ * stdio buffer. */
+static int write_end(FILE *f, nids_err *err)
+{
+	if (fflush(f) == 0 && !ferror(f))
+		return 0;
+	return nids_err_set(err, NIDS_EIO, NULL, "write error: %s", strerror(errno));
+}
 
 struct nids_fingerprint {
 	int d, cap;
@@ -86,7 +97,7 @@ int nids_fingerprint_write(const nids_fingerprint *p, char *const *groups, FILE 
 			}
 		}
 	}
-	return ferror(f) ? nids_err_set(err, NIDS_EIO, NULL, "write error") : 0;
+	return write_end(f, err);
 }
 
 
@@ -178,7 +189,7 @@ int nids_fingerprint_svg(const nids_fingerprint *p, char *const *groups, FILE *f
 	nids_svg_text(f, left, topm + G * ch + 30, "start", "", buf);
 	fputs("</svg>\n", f);
 	free(idx), free(all);
-	return ferror(f) ? nids_err_set(err, NIDS_EIO, NULL, "write error") : 0;
+	return write_end(f, err);
 }
 
 void nids_fingerprint_free(nids_fingerprint *p)
@@ -250,5 +261,5 @@ int nids_waterfall_svg(FILE *f, const char *title, char *const *features, const 
 #undef XPOS
 	fputs("</svg>\n", f);
 	free(idx), free(key);
-	return ferror(f) ? nids_err_set(err, NIDS_EIO, NULL, "write error") : 0;
+	return write_end(f, err);
 }

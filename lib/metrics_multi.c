@@ -2,6 +2,7 @@
  * classification_report figures of predicted classes (metrics_multi_impl.h). */
 #include "metrics_multi_impl.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,7 +292,7 @@ int nids_mc_svg(FILE *f, const char *name, const nids_mc_report *r, const char *
 	}
 	fputs("</svg>\n", f);
 	if (fflush(f) || ferror(f))
-		return nids_err_set(err, NIDS_EIO, name, "write error");
+		return nids_err_set(err, NIDS_EIO, name, "write error: %s", strerror(errno));
 	return 0;
 }
 

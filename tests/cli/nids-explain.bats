@@ -201,6 +201,29 @@ efficiency() {
 	run -1 --separate-stderr explain -m "$tmp/ae.bin" -t gradient --top 2 "$tmp/test.rec" -o /dev/full
 }
 
+@test "nids-explain: a plot or table that outgrows the stdio buffer on a full disk says why" {
+	# 30 features with long names: each writer's output passes 4 KiB, so the write
+	# fails inside it, not at the commit
+	awk 'BEGIN { srand(5); printf "label\tclass"
+		for (j = 1; j <= 30; j++) printf "\tthe_feature_with_a_long_descriptive_name_that_fills_the_plot_margin_and_then_some_more_of_it_%02d", j
+		print ""
+		for (i = 0; i < 200; i++) { c = int(rand() * 6); printf "%d\tc%d", (c > 0), c
+			for (j = 1; j <= 30; j++) printf "\t%.3f", rand() + (j <= 5 ? c : 0)
+			print "" } }' | ncat -r > "$tmp/wide.rec"
+	fit -q -t tree --max-depth 6 -o "$tmp/t.bin" "$tmp/wide.rec"
+	for opt in "--heatmap /dev/full --features 30" "--waterfall 3:/dev/full" "--fingerprint /dev/full"; do
+		run -1 --separate-stderr explain -m "$tmp/t.bin" $opt -o "$tmp/x.rec" "$tmp/wide.rec"
+		[ "$stderr" = "nids-explain: /dev/full: write error: No space left on device" ]
+		[ ! -e "$tmp/x.rec" ]
+	done
+	# the other outputs of a failed run are not left behind
+	run -1 --separate-stderr explain -m "$tmp/t.bin" --fingerprint "$tmp/fp.tsv" --heatmap /dev/full \
+		--features 30 --waterfall 3:"$tmp/w.svg" -o "$tmp/x.rec" "$tmp/wide.rec"
+	[ ! -e "$tmp/fp.tsv" ]
+	[ ! -e "$tmp/w.svg" ]
+	[ ! -e "$tmp/x.rec" ]
+}
+
 @test "nids-explain: --fingerprint is each class's mean and mean |attribution|; heatmap and waterfall SVGs" {
 	fit -q -t forest --trees 5 --max-depth 5 -o "$tmp/f.bin" "$tmp/all.rec"
 	explain -m "$tmp/f.bin" -b "$tmp/all.rec" --fingerprint "$tmp/fp.tsv" --heatmap "$tmp/fp.svg" \
