@@ -142,6 +142,15 @@ check_at() {
 	[ "$stderr" = "nids-roc: tb.rec: no rows of class 'smurf': the ROC curve is undefined" ]
 }
 
+@test "nids-roc --multiclass: a heatmap past the stdio buffer on a full disk says why" {
+	awk 'BEGIN { print "label\tclass\tpred:class"
+		for (i = 0; i < 144; i++) printf "1\tclass_%02d\tclass_%02d\n", int(i / 12), i % 12 }' |
+		"$NIDS_BIN/nids-cat" -r > mc.rec
+	run -1 --separate-stderr R --multiclass --svg /dev/full -o t.txt mc.rec
+	[ "$stderr" = "nids-roc: /dev/full: write error: No space left on device" ]
+	[ ! -e t.txt ]
+}
+
 @test "nids-roc: the table" {
 	run -0 R --threshold 0.5 ties.rec
 	[[ ${lines[0]} == "input       ties.rec" ]]
