@@ -29,7 +29,7 @@ teardown() { teardown_tmp; }
 	[ ! -e "$tmp/p.tsv" ]
 	# and a side file's own write error names it
 	run -1 --separate-stderr "$NIDS_BIN/nids-explain" -m "$tmp/t.bin" --fingerprint /dev/full -o /dev/null "$tmp/n.rec"
-	[ "$stderr" = "nids-explain: /dev/full: write error" ]
+	[ "$stderr" = "nids-explain: /dev/full: write error: No space left on device" ]
 }
 
 @test "outputs: permutation importance of rows with one label is refused, and writes no file" {
