@@ -354,7 +354,9 @@ int nids_roc_multiclass(nids_reader *r, const char *name, const nids_roc_opts *o
 {
 	const nids_header *h = nids_reader_header(r);
 	nids_mc_report *rep = NULL;
-	nids_output *out = NULL;
+	/* the report and the plot: both written before either is committed, the report
+	   (standard output, most often) first, so that a run that fails leaves neither */
+	nids_output *out[2] = { NULL, NULL };
 	int pred, truth, rc = mc_columns(h, o->truth, name, &pred, &truth, err);
 	if (!rc)
 		rc = nids_mc_read(r, truth, pred, name, &rep, err);
@@ -362,19 +364,18 @@ int nids_roc_multiclass(nids_reader *r, const char *name, const nids_roc_opts *o
 		char title[300];
 		snprintf(title, sizeof title, "nids-roc: %.200s, '%s' against '%s'", name,
 		         h->cols[pred].name, h->cols[truth].name);
-		if (!(rc = nids_output_open(&out, o->svg, 0, err)) &&
-		    (rc = nids_mc_svg(nids_output_file(out), o->svg, rep, title, err)))
-			nids_output_abort(out);
-		else if (!rc)
-			rc = nids_output_commit(out, err);
+		if (!(rc = nids_output_open(&out[1], o->svg, 0, err)))
+			rc = nids_mc_svg(nids_output_file(out[1]), o->svg, rep, title, err);
 	}
-	if (!rc && (!o->svg || strcmp(o->svg, "-")) && !(rc = nids_output_open(&out, o->output, 0, err))) {
+	if (!rc && (!o->svg || strcmp(o->svg, "-")) && !(rc = nids_output_open(&out[0], o->output, 0, err))) {
 		if (o->json)
-			nids_mc_print_json(nids_output_file(out), rep);
+			nids_mc_print_json(nids_output_file(out[0]), rep);
 		else
-			nids_mc_print_text(nids_output_file(out), rep, name);
-		rc = nids_output_commit(out, err);
+			nids_mc_print_text(nids_output_file(out[0]), rep, name);
 	}
+	if (!rc)
+		rc = nids_outputs_commit(out, 2, err);
+	nids_outputs_abort(out, 2);
 	nids_mc_report_free(rep);
 	return rc;
 }

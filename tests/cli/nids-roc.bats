@@ -142,13 +142,20 @@ check_at() {
 	[ "$stderr" = "nids-roc: tb.rec: no rows of class 'smurf': the ROC curve is undefined" ]
 }
 
-@test "nids-roc --multiclass: a heatmap past the stdio buffer on a full disk says why" {
+@test "nids-roc --multiclass: a full disk says why and leaves neither the report nor the heatmap" {
 	awk 'BEGIN { print "label\tclass\tpred:class"
 		for (i = 0; i < 144; i++) printf "1\tclass_%02d\tclass_%02d\n", int(i / 12), i % 12 }' |
 		"$NIDS_BIN/nids-cat" -r > mc.rec
 	run -1 --separate-stderr R --multiclass --svg /dev/full -o t.txt mc.rec
 	[ "$stderr" = "nids-roc: /dev/full: write error: No space left on device" ]
 	[ ! -e t.txt ]
+	# the report failing leaves no heatmap behind
+	run -1 --separate-stderr R --multiclass --svg cm.svg -o /dev/full mc.rec
+	[[ "$stderr" == "nids-roc: /dev/full: "*"No space left on device" ]]
+	[ ! -e cm.svg ]
+	R --multiclass --svg cm.svg -o t.txt mc.rec
+	[ -s cm.svg ]
+	[ -s t.txt ]
 }
 
 @test "nids-roc: the table" {
