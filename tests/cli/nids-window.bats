@@ -122,6 +122,50 @@ setup() {
 	[ "${#stderr_lines[@]}" -eq 1 ]
 }
 
+# ms_flows: 3000 flows, four in each millisecond from three sources, in time order;
+# each source's measures are its own constants, so that its means and deviations are
+# the same in any arrival order
+ms_flows() {
+	awk 'BEGIN { for (i = 0; i < 3000; i++) { s = i % 3
+		printf "%.4f\t10.0.0.%d\t%d\t10.0.%d.9\t%d\t6\t%d\t%d\t%d\t0\t0\tnormal\n",
+			int(i / 4) * 0.001 + (i % 4) * 0.0001, s + 1, 1000 + i % 5, i % 7,
+			i % 2 ? 80 : 53, s + 1, 2 * s + 1, 100 * s + 60 } }'
+}
+
+@test "a tiny window with a long lateness: the rows of a short lateness, in order or not" {
+	ms_flows >"$D/ordered.tsv"
+	# out of order: each run of 50 flows reversed, up to 12 ms early, within the lateness
+	awk '{ b[NR % 50] = $0 } NR % 50 == 0 { for (j = 0; j < 50; j++) print b[(NR - j) % 50] }' \
+		"$D/ordered.tsv" >"$D/shuffled.tsv"
+	[ "$(sort "$D/ordered.tsv" | cksum)" = "$(sort "$D/shuffled.tsv" | cksum)" ]
+	run ! cmp -s "$D/ordered.tsv" "$D/shuffled.tsv"
+	for f in ordered shuffled; do
+		{ echo "$HDR"; cat "$D/$f.tsv"; } | "$CAT" -r >"$D/$f.rec"
+	done
+	"$W" -q --window 0.001 --lateness 0 --min-flows 1 "$D/ordered.rec" | "$CAT" >"$D/short.tsv"
+	# all 750 windows open until the end
+	run -0 --separate-stderr bash -c "'$W' -v --window 0.001 --lateness 60 --min-flows 1 '$D/ordered.rec' | '$CAT' >'$D/long.tsv'"
+	[[ "$stderr" == "nids-window: $D/ordered.rec: 3000 flows, 2250 rows from 750 windows;"* ]]
+	cmp "$D/short.tsv" "$D/long.tsv"
+	run -0 --separate-stderr bash -c "'$W' -v --window 0.001 --lateness 1 --min-flows 1 '$D/shuffled.rec' | '$CAT' >'$D/shuffled.out'"
+	[[ "$stderr" == "nids-window: $D/shuffled.rec: 3000 flows, 2250 rows from 750 windows;"* ]]
+	cmp "$D/short.tsv" "$D/shuffled.out"
+	# (with no lateness the shuffled flows are late: the test's input is out of order)
+	run -0 --separate-stderr bash -c "'$W' --window 0.001 --lateness 0 --min-flows 1 '$D/shuffled.rec' >/dev/null"
+	[[ "$stderr" == *" late flows dropped "* ]]
+}
+
+@test "20,000 one-flow windows open at once fit in 64 MiB: a window costs its flows, not 24 KiB" {
+	# (ASan reserves terabytes of address space: no limit can be set under it)
+	if ldd "$W" 2>/dev/null | grep -q libasan; then skip "an ASan build"; fi
+	{ echo "$HDR"; awk 'BEGIN { for (i = 0; i < 20000; i++)
+		printf "%d\t10.0.0.1\t1\t10.0.0.9\t2\t6\t1\t1\t1\t0\t0\tnormal\n", i }'; } |
+		"$CAT" -r >"$D/f.rec"
+	run -0 --separate-stderr bash -c "ulimit -v 65536; '$W' -v --window 1 --lateness 100000 --min-flows 1 '$D/f.rec' | '$CAT' -H -c flows | sort | uniq -c"
+	[[ "$stderr" == "nids-window: $D/f.rec: 20000 flows, 20000 rows from 20000 windows;"* ]]
+	[[ "$output" == *" 20000 1" ]]
+}
+
 @test "a time far ahead: the record that moved the time is named, and only when flows were late" {
 	# a UGR'16 day with one record (line 4) from 2030: the flows after it are late
 	for s in 00 01 02; do echo "2016-07-27 13:30:$s,0.1,10.0.0.1,10.0.0.9,1,80,TCP,.A....,0,0,1,60,background"; done >"$D/day.csv"
