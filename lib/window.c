@@ -72,7 +72,11 @@ typedef struct block {
  * a flow touches its two cache lines and the tail block's. */
 typedef struct group {
 	_Alignas(64) uint64_t n; /* flows */
-	uint64_t nrate;          /* flows with a rate (a duration other than 0) */
+	uint32_t nrate;          /* flows with a rate (a duration other than 0) */
+	/* 0 while each flow's five values were finite (the rates when the duration is not
+	   0), so that n and nrate count every statistic's; then 1 + the index of the group's
+	   counts in its window's present counts */
+	uint32_t present;
 	double mean[NSTAT], m2[NSTAT];
 	block *head, *tail; /* its flows */
 	unsigned char key[16];
@@ -147,6 +151,18 @@ typedef struct pfring {
 	unsigned used;       /* entries looked at by adds */
 } pfring;
 
+/* Each statistic's count of finite values, of +inf and of -inf in a group with a value
+ * missing (NaN) or infinite: the mean and M2 run over the finite ones. */
+typedef struct present {
+	uint64_t finite[NSTAT], pinf[NSTAT], ninf[NSTAT];
+} present;
+
+/* The present counts of a window's groups with such a value, in the order they had one. */
+typedef struct present_counts {
+	size_t n, cap;
+	present c[];
+} present_counts;
+
 typedef struct win {
 	int64_t start;
 	gtable gt;     /* grouping address -> group (its hash, checked against its key) */
@@ -159,6 +175,7 @@ typedef struct win {
 	size_t nchunk, maxchunk;
 	block *free;   /* the next free block, in the last chunk */
 	size_t left;   /* free blocks left there */
+	present_counts *present; /* NULL until a flow lacks a measure */
 	group *gpage_in[1];
 	block *chunk_in[4];
 } win;
@@ -558,6 +575,7 @@ static void win_release(win *w)
 		big_free(w->chunk[k], chunk_cap(k) * sizeof(block));
 	if (w->chunk != w->chunk_in)
 		free(w->chunk);
+	free(w->present);
 }
 
 /* ---- the open windows ---- */
@@ -690,8 +708,9 @@ static double recip_small[4096]; /* 1 / n for n of 1..4095, filled once */
 
 static inline double recip(uint64_t n) { return n < 4096 ? recip_small[n] : 1.0 / (double)n; }
 
-/* Group g's count and statistics with flow f. */
-static void stats_add(group *g, const nids_window_flow *f)
+/* Group g's count and statistics with flow f, all five present (the rates when the
+ * duration is not 0). */
+static inline void stats_add_all(group *g, const nids_window_flow *f)
 {
 	double inv = recip(++g->n);
 	add_stat(g, S_DUR, f->duration, inv);
@@ -702,6 +721,75 @@ static void stats_add(group *g, const nids_window_flow *f)
 		add_stat(g, S_PRATE, f->packets / f->duration, inv);
 		add_stat(g, S_BRATE, f->bytes / f->duration, inv);
 	}
+}
+
+/* Counts of each statistic's values for group g in w's present counts, from its n and
+ * nrate. Returns 0 or NIDS_ENOMEM. */
+static int take_counts(win *w, group *g)
+{
+	present_counts *p = w->present;
+	if (!p || p->n == p->cap) {
+		size_t cap = p ? 2 * p->cap : 4;
+		present_counts *q = realloc(p, sizeof *q + cap * sizeof q->c[0]);
+		if (!q)
+			return NIDS_ENOMEM;
+		q->n = p ? q->n : 0;
+		q->cap = cap;
+		w->present = p = q;
+	}
+	present *c = &p->c[p->n++];
+	memset(c, 0, sizeof *c);
+	c->finite[S_DUR] = c->finite[S_PKT] = c->finite[S_BYT] = g->n;
+	c->finite[S_PRATE] = c->finite[S_BRATE] = g->nrate;
+	g->present = (uint32_t)p->n;
+	return 0;
+}
+
+/* As stats_add, for any flow: a NaN measure is not present, nor is a rate of one, of
+ * a duration of 0 or of inf / inf; each statistic runs over the flows where its value
+ * is present (pandas' skipna). Infinities are values, counted apart from Welford's
+ * updates, which they would turn to NaN. Once a flow's values are not what n and nrate
+ * count, or not finite, the group's counts move to w's present counts. Returns 0 or
+ * NIDS_ENOMEM. */
+static int stats_add_sparse(win *w, group *g, const nids_window_flow *f)
+{
+	double d = f->duration, x[NSTAT] = { d, f->packets, f->bytes, NAN, NAN };
+	if (d != 0 && !isnan(d)) {
+		x[S_PRATE] = f->packets / d;
+		x[S_BRATE] = f->bytes / d;
+	}
+	int counted = 1; /* the values n and nrate would count, all finite */
+	for (int s = 0; s < NSTAT; s++)
+		counted &= (s < S_PRATE || d != 0) ? isfinite(x[s]) : isnan(x[s]);
+	if (!g->present && counted) {
+		stats_add_all(g, f);
+		return 0;
+	}
+	if (!g->present && take_counts(w, g))
+		return NIDS_ENOMEM;
+	present *c = &w->present->c[g->present - 1];
+	g->n++;
+	for (int s = 0; s < NSTAT; s++) {
+		if (isfinite(x[s]))
+			add_stat(g, s, x[s], recip(++c->finite[s]));
+		else if (!isnan(x[s]))
+			++*(x[s] > 0 ? &c->pinf[s] : &c->ninf[s]);
+	}
+	return 0;
+}
+
+/* Group g's count and statistics with flow f: at once while its flows' values have all
+ * been finite, else through stats_add_sparse. Returns 0 or NIDS_ENOMEM. */
+static inline int stats_add(win *w, group *g, const nids_window_flow *f)
+{
+	double d = f->duration, rates = 0;
+	if (d != 0)
+		rates = f->packets / d + f->bytes / d;
+	/* (a sum too large for a double goes the long way, to the same result) */
+	if (g->present || !isfinite(d + f->packets + f->bytes + rates))
+		return stats_add_sparse(w, g, f);
+	stats_add_all(g, f);
+	return 0;
 }
 
 /* The group of key k in w when the prefetch ring r found it: NULL when the ring's
@@ -768,8 +856,7 @@ static int add_to(win *w, pfring *ring, const nids_window_flow *f)
 		g->tail = b;
 	}
 	g->tail->f[s] = r;
-	stats_add(g, f);
-	return 0;
+	return stats_add(w, g, f);
 }
 
 static double log2_small[4096];      /* log2 of 0..4095, filled once */
@@ -1183,15 +1270,28 @@ static gkey key_of(const group *g, size_t i)
 	return k;
 }
 
-static void features(const group *g, const summary *s, double f[NIDS_WINDOW_NFEAT])
+/* Group g's 69 features, its values in w, its summary s. */
+static void features(const win *w, const group *g, const summary *s,
+                     double f[NIDS_WINDOW_NFEAT])
 {
 	int k = 0;
+	static const present none;
+	const present *c = g->present ? &w->present->c[g->present - 1] : &none;
+	uint64_t m[NSTAT]; /* each statistic's values */
 	for (int i = 0; i < NSTAT; i++)
-		f[k++] = (i < S_PRATE ? g->n : g->nrate) ? g->mean[i] : 0;
-	for (int i = 0; i < NSTAT; i++) {
-		uint64_t m = i < S_PRATE ? g->n : g->nrate;
-		f[k++] = m > 1 ? sqrt(g->m2[i] / (double)(m - 1)) : 0;
-	}
+		m[i] = (g->present ? c->finite[i] : i < S_PRATE ? g->n : g->nrate) + c->pinf[i] +
+		       c->ninf[i];
+	/* with infinities, pandas' inf, -inf or NaN (inf - inf), and a deviation of NaN */
+	for (int i = 0; i < NSTAT; i++)
+		f[k++] = !m[i]                       ? 0
+		         : c->pinf[i] && c->ninf[i] ? NAN
+		         : c->pinf[i]               ? INFINITY
+		         : c->ninf[i]               ? -INFINITY
+		                                    : g->mean[i];
+	for (int i = 0; i < NSTAT; i++)
+		f[k++] = m[i] < 2                    ? 0
+		         : c->pinf[i] || c->ninf[i] ? NAN
+		                                    : sqrt(g->m2[i] / (double)(m[i] - 1));
 	for (int e = 0; e < K_NENT; e++)
 		f[k++] = s->ent[e];
 	for (int p = 0; p <= NIDS_WINDOW_NPORTS; p++)
@@ -1276,7 +1376,7 @@ static int close_window(nids_window *nw, win *w, nids_err *err)
 				continue;
 			row.cls = NIDS_WINDOW_MIXED;
 		}
-		features(g, &s, row.f);
+		features(w, g, &s, row.f);
 		int rc = nw->emit(nw->ctx, &row, err);
 		if (rc)
 			return rc;

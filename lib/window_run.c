@@ -158,7 +158,8 @@ static int out_header(wrun *z, nids_header **out, nids_err *err)
 
 /* A feature as float32: a finite value beyond its range (a rate over a duration of a
  * few picoseconds) as the largest float32 of its sign, as the featurizer stores one,
- * not as an infinity; NaN (from a NaN measure) and infinities stay. */
+ * not as an infinity; NaN (the deviation of values with an infinity) and infinities
+ * stay. */
 static float feature_f32(double v)
 {
 	if (v > FLT_MAX && v <= DBL_MAX)

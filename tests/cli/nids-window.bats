@@ -71,6 +71,21 @@ setup() {
 	[[ "$output" == $'3\t0\t0\t0\t1' ]]
 }
 
+@test "a NaN measure is not present: means and deviations over the rest, as pandas skips NaN" {
+	# durations 2, nan, 4, 0; packets 4, 1, nan, 3; bytes 400, 60, 200, nan: a packet rate
+	# in flow 1 alone (4 / 2), byte rates in flows 1 and 3 (200 and 50)
+	flows "$(t 1)	10.0.0.1	1	10.0.0.9	2	6	2	4	400	0	0	normal" \
+		"$(t 2)	10.0.0.1	1	10.0.0.9	2	6	nan	1	60	0	0	normal" \
+		"$(t 3)	10.0.0.1	1	10.0.0.9	2	6	4	nan	200	0	0	normal" \
+		"$(t 4)	10.0.0.1	1	10.0.0.9	2	6	0	3	nan	0	0	normal" \
+		"$(t 5)	10.0.0.2	1	10.0.0.9	2	6	inf	2	10	0	0	normal" \
+		"$(t 6)	10.0.0.2	1	10.0.0.9	2	6	1	2	10	0	0	normal" >"$D/f.rec"
+	run -0 bash -c "'$W' -q --min-flows 1 '$D/f.rec' | '$CAT' -H -c flows,mean_duration,mean_packets,mean_bytes,mean_packet_rate,mean_byte_rate,sd_duration,sd_packets,sd_bytes,sd_packet_rate,sd_byte_rate"
+	[[ "${lines[0]}" == $'4\t2\t2.6666667\t220\t2\t125\t2\t1.5275252\t170.88008\t0\t106.06602' ]]
+	# infinities are values: a mean of inf, a rate of 2 / inf = 0, a deviation of inf - inf
+	[[ "${lines[1]}" == $'2\tinf\t2\t10\t1\t5\tnan\t0\t0\t1.4142135\t7.071068' ]]
+}
+
 @test "a feature beyond float32's range is stored as the largest float32, as featurize stores one" {
 	# rates 2 / 1e-40 s and 1000 / 1e-40 s: finite as doubles, past float32's 3.4e38
 	flows "$(t 5)	10.0.0.9	1	10.0.0.2	2	6	1e-40	2	1000	0	0	normal" >"$D/f.rec"
