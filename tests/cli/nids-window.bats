@@ -230,6 +230,25 @@ ms_flows() {
 	[[ "$stderr" == *"1 without a majority class kept as 'mixed'" ]]
 }
 
+@test "--mixed refuses an input with a class named 'mixed': exit 1, the flow named" {
+	flows "$(t 1)	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	0	normal" \
+		"$(t 2)	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	1	mixed" \
+		"$(t 3)	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	1	mixed" >"$D/f.rec"
+	run -1 --separate-stderr "$W" --mixed --min-flows 1 -o "$D/out.rec" "$D/f.rec"
+	[[ "$stderr" == "nids-window: $D/f.rec: row 2: class 'mixed' clashes with --mixed, the class of groups without a majority (rename it, or leave out --mixed)" ]]
+	[ ! -e "$D/out.rec" ]
+	# without --mixed it is a class like any other
+	run -0 bash -c "'$W' -q --min-flows 1 '$D/f.rec' | '$CAT' -H -c flows,class"
+	[[ "$output" == $'3\tmixed' ]]
+	# CSV featurized here: the class is met as the records are read, and named by record
+	printf '%s\n' "2016-07-27 13:43:21,1,10.0.0.1,10.0.0.9,1000,80,TCP,....S.,0,0,1,60,background" \
+		"2016-07-27 13:43:22,1,10.0.0.1,10.0.0.9,1001,80,TCP,....S.,0,0,1,60,background" \
+		"2016-07-27 13:43:23,1,10.0.0.1,10.0.0.9,1002,80,TCP,....S.,0,0,1,60,mixed" >"$D/c.csv"
+	run -1 --separate-stderr "$W" -f ugr16 --mixed -o "$D/out.rec" "$D/c.csv"
+	[[ "$stderr" == "nids-window: $D/c.csv: record 3: class 'mixed' clashes with --mixed, the class of groups without a majority (rename it, or leave out --mixed)" ]]
+	[ ! -e "$D/out.rec" ]
+}
+
 @test "--by dst groups by destination, with the source addresses' entropy" {
 	flows "$(t 1)	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	0	normal" \
 		"$(t 2)	10.0.0.2	1	10.0.0.9	2	6	1	1	1	0	0	normal" >"$D/f.rec"
