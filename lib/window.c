@@ -153,14 +153,14 @@ typedef struct pfring {
 
 /* Each statistic's count of finite values, of +inf and of -inf in a group with a value
  * missing (NaN) or infinite: the mean and M2 run over the finite ones. */
-typedef struct present {
+typedef struct stat_counts {
 	uint64_t finite[NSTAT], pinf[NSTAT], ninf[NSTAT];
-} present;
+} stat_counts;
 
 /* The present counts of a window's groups with such a value, in the order they had one. */
 typedef struct present_counts {
 	size_t n, cap;
-	present c[];
+	stat_counts c[];
 } present_counts;
 
 typedef struct win {
@@ -603,12 +603,12 @@ static void by_put(wref *by, size_t cap, wref r)
 	by[j] = r;
 }
 
-/* Takes start's entry out of the table, moving back the entries after it that probed
- * past its slot (linear probing's deletion, which leaves no tombstones). */
-static void by_remove(nids_window *nw, int64_t start)
+/* Takes w's entry out of the table, moving back the entries after it that probed past
+ * its slot (linear probing's deletion, which leaves no tombstones). */
+static void by_remove(nids_window *nw, const win *w)
 {
-	size_t mask = nw->bycap - 1, i = by_home(start, nw->bycap);
-	while (nw->by[i].start != start)
+	size_t mask = nw->bycap - 1, i = by_home(w->start, nw->bycap);
+	while (nw->by[i].w != w)
 		i = (i + 1) & mask;
 	for (size_t k = i;;) {
 		nw->by[i].w = NULL;
@@ -664,7 +664,7 @@ static win *open_window(nids_window *nw, int64_t start)
 	w->chunk = w->chunk_in;
 	w->maxchunk = sizeof w->chunk_in / sizeof *w->chunk_in;
 	by_put(nw->by, nw->bycap, (wref){ start, w });
-	size_t i = nw->nopen++; /* sifted up: in time order, a new window is the latest */
+	size_t i = nw->nopen++; /* sifted up (in time order a new window is the latest: not at all) */
 	for (; i > 0 && nw->heap[(i - 1) / 2].start > start; i = (i - 1) / 2)
 		nw->heap[i] = nw->heap[(i - 1) / 2];
 	nw->heap[i] = (wref){ start, w };
@@ -688,7 +688,7 @@ static win *pop_oldest(nids_window *nw)
 	}
 	if (n)
 		nw->heap[i] = last;
-	by_remove(nw, w->start);
+	by_remove(nw, w);
 	if (nw->recent == w)
 		nw->recent = NULL;
 	if (nw->newest == w) /* (the latest closes last: none is left) */
@@ -737,7 +737,7 @@ static int take_counts(win *w, group *g)
 		q->cap = cap;
 		w->present = p = q;
 	}
-	present *c = &p->c[p->n++];
+	stat_counts *c = &p->c[p->n++];
 	memset(c, 0, sizeof *c);
 	c->finite[S_DUR] = c->finite[S_PKT] = c->finite[S_BYT] = g->n;
 	c->finite[S_PRATE] = c->finite[S_BRATE] = g->nrate;
@@ -745,9 +745,9 @@ static int take_counts(win *w, group *g)
 	return 0;
 }
 
-/* As stats_add, for any flow: a NaN measure is not present, nor is a rate of one, of
- * a duration of 0 or of inf / inf; each statistic runs over the flows where its value
- * is present (pandas' skipna). Infinities are values, counted apart from Welford's
+/* As stats_add, for any flow: a NaN measure is not present, nor is a rate made from
+ * one, over a duration of 0 or of inf / inf; each statistic runs over the flows where
+ * its value is present (pandas' skipna). Infinities are values, counted apart from Welford's
  * updates, which they would turn to NaN. Once a flow's values are not what n and nrate
  * count, or not finite, the group's counts move to w's present counts. Returns 0 or
  * NIDS_ENOMEM. */
@@ -767,7 +767,7 @@ static int stats_add_sparse(win *w, group *g, const nids_window_flow *f)
 	}
 	if (!g->present && take_counts(w, g))
 		return NIDS_ENOMEM;
-	present *c = &w->present->c[g->present - 1];
+	stat_counts *c = &w->present->c[g->present - 1];
 	g->n++;
 	for (int s = 0; s < NSTAT; s++) {
 		if (isfinite(x[s]))
@@ -1275,8 +1275,8 @@ static void features(const win *w, const group *g, const summary *s,
                      double f[NIDS_WINDOW_NFEAT])
 {
 	int k = 0;
-	static const present none;
-	const present *c = g->present ? &w->present->c[g->present - 1] : &none;
+	static const stat_counts none;
+	const stat_counts *c = g->present ? &w->present->c[g->present - 1] : &none;
 	uint64_t m[NSTAT]; /* each statistic's values */
 	for (int i = 0; i < NSTAT; i++)
 		m[i] = (g->present ? c->finite[i] : i < S_PRATE ? g->n : g->nrate) + c->pinf[i] +
