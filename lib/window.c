@@ -22,10 +22,16 @@
  * The majority class is the one candidate of Boyer and Moore's vote, counted. The log2
  * table is static. Peers are their IPv4 address, or an id from a per-window table of
  * IPv6 addresses.
- * Memory: blocks and group pages come from per-window chunks that grow to 2 MiB, given
- * back to the system when the window closes: about 18 bytes per flow (16-byte records,
- * seven to a 128-byte block) and 210 per group (its 128 bytes, its table slot, the
- * unused part of its last block) of the open windows, plus the closing window's scratch
+ * The open windows are a binary heap by start, whose oldest closes first, and a table
+ * from start to window, so that adding a flow and closing a window cost the same with
+ * tens of thousands open (a lateness of many tiny windows) as with one.
+ * Memory: blocks and group pages come from per-window chunks that double from one block
+ * to 2 MiB, given back to the system when the window closes; a window's table and its
+ * first page of groups double from a few slots and one group: about 18 bytes per flow
+ * (16-byte records, seven to a 128-byte block) and 210 per group (its 128 bytes, its
+ * table slot, the unused part of its last block) of the open windows, within twice that
+ * while a window's arrays are small, and about 400 bytes per window (its record, its
+ * place in the heap and the table, the allocations' headers), plus the closing window's scratch
  * (24 bytes per group, and as much again per emitted group to sort them, in the room
  * the next scratch reuses: 8 per flow of its largest group, at most 56 KiB when it has
  * 1024 flows or fewer; a 256 KiB table of counts). Arrays of 2 MiB or more are aligned
@@ -66,7 +72,11 @@ typedef struct block {
  * a flow touches its two cache lines and the tail block's. */
 typedef struct group {
 	_Alignas(64) uint64_t n; /* flows */
-	uint64_t nrate;          /* flows with a rate (a duration other than 0) */
+	uint32_t nrate;          /* flows with a rate (a duration other than 0) */
+	/* 0 while each flow's five values were finite (the rates when the duration is not
+	   0), so that n and nrate count every statistic's; then 1 + the index of the group's
+	   counts in its window's present counts */
+	uint32_t present;
 	double mean[NSTAT], m2[NSTAT];
 	block *head, *tail; /* its flows */
 	unsigned char key[16];
@@ -141,25 +151,55 @@ typedef struct pfring {
 	unsigned used;       /* entries looked at by adds */
 } pfring;
 
+/* Each statistic's count of finite values, of +inf and of -inf in a group with a value
+ * missing (NaN) or infinite: the mean and M2 run over the finite ones. */
+typedef struct stat_counts {
+	uint64_t finite[NSTAT], pinf[NSTAT], ninf[NSTAT];
+} stat_counts;
+
+/* The present counts of a window's groups with such a value, in the order they had one. */
+typedef struct present_counts {
+	size_t n, cap;
+	stat_counts c[];
+} present_counts;
+
 typedef struct win {
 	int64_t start;
 	gtable gt;     /* grouping address -> group (its hash, checked against its key) */
 	addr_table pt; /* IPv6 peer -> id */
-	group **gpage; /* group i is gpage[i / GPAGE][i % GPAGE]; the pages are blocks */
-	size_t ng, maxgpage;
-	block **chunk; /* the blocks: chunk k holds chunk_cap(k) */
-	size_t nchunk, maxchunk; /* chunks allocated (kept when cleared), their array's size */
-	size_t used;   /* chunks handing out blocks */
-	block *free;   /* the next free block, in chunk used - 1 */
+	/* group i is gpage[i / GPAGE][i % GPAGE]; page 0 doubles from one group (gcap0 of
+	   them), so that a window of few groups is small */
+	group **gpage; /* [maxgpage]: gpage_in, then allocated */
+	size_t ng, maxgpage, gcap0;
+	block **chunk; /* the blocks [maxchunk]: chunk_in, then allocated; chunk k holds chunk_cap(k) */
+	size_t nchunk, maxchunk;
+	block *free;   /* the next free block, in the last chunk */
 	size_t left;   /* free blocks left there */
+	present_counts *present; /* NULL until a flow lacks a measure */
+	group *gpage_in[1];
+	block *chunk_in[4];
 } win;
+
+/* An open window by its start: an entry of the heap of open windows, or of the table
+ * from start to window (w NULL for a free slot). */
+typedef struct wref {
+	int64_t start;
+	win *w;
+} wref;
 
 struct nids_window {
 	nids_window_opts o;
 	nids_window_emit_fn emit;
 	void *ctx;
-	win *open; /* [nopen], by start time */
-	int nopen, maxopen;
+	/* the open windows: a binary min-heap by start [nopen], the oldest first to close,
+	   and a table from start to window [bycap] (open addressing, at most half full), so
+	   that neither adding a flow nor closing a window walks the open ones */
+	wref *heap;
+	size_t nopen, maxheap;
+	wref *by;
+	size_t bycap;
+	win *recent; /* the window the last flow went to */
+	win *newest; /* the open window of the latest start, which prefetches look in */
 	int64_t tmax;        /* latest flow time seen */
 	int64_t closed_upto; /* windows starting before this have been emitted */
 	int started;
@@ -308,7 +348,7 @@ static void *reserve(void *p, size_t *cap, size_t n, size_t sz)
 
 static int grow_table(addr_table *at)
 {
-	size_t cap = at->cap ? at->cap * 2 : 1024;
+	size_t cap = at->cap ? at->cap * 2 : 8;
 	gslot *t = big_alloc(cap * sizeof *t);
 	if (!t)
 		return NIDS_ENOMEM;
@@ -357,10 +397,8 @@ static inline group *grp(const win *w, size_t i) { return &w->gpage[i / GPAGE][i
  * then). A hint only: what it changes is the ring, nothing the results depend on. */
 void nids_window_prefetch(const nids_window *nw, const unsigned char k[16])
 {
-	if (!nw->nopen)
-		return;
-	const win *w = &nw->open[nw->nopen - 1];
-	if (!w->gt.cap)
+	const win *w = nw->newest;
+	if (!w || !w->gt.cap)
 		return;
 	uint64_t a, b, mask = w->gt.cap - 1;
 	key_words(k, &a, &b);
@@ -387,37 +425,37 @@ void nids_window_prefetch(const nids_window *nw, const unsigned char k[16])
 	}
 }
 
-/* The blocks chunk k of a window holds: 2 GPAGE in the first (a page of groups and
- * their first blocks), doubling up to a huge page. */
+/* The blocks chunk k of a window holds: one in the first, doubling up to a huge page,
+ * so that a window's blocks grow with its flows (a window of one flow takes one). */
 static size_t chunk_cap(size_t k)
 {
 	size_t most = HUGE_SZ / sizeof(block);
-	return k < 16 && (size_t)2 * GPAGE << k < most ? (size_t)2 * GPAGE << k : most;
+	return k < 30 && (size_t)1 << k < most ? (size_t)1 << k : most;
 }
 
 /* n <= GPAGE free blocks of w in a row, taken from its chunks (going on to the next,
- * allocated unless a cleared window left it, when the one in use has fewer left); NULL
- * when out of memory. */
+ * allocated, when the one in use has fewer left: a page of groups, taken when the
+ * window has GPAGE groups and so as many blocks, skips the rest of one chunk at most);
+ * NULL when out of memory. */
 static block *take_blocks(win *w, size_t n)
 {
-	if (w->left < n) {
-		size_t k = w->used;
-		if (k == w->nchunk) {
-			if (k == w->maxchunk) {
-				size_t m = w->maxchunk ? 2 * w->maxchunk : 16;
-				block **c = realloc(w->chunk, m * sizeof *c);
-				if (!c)
-					return NULL;
-				w->chunk = c;
-				w->maxchunk = m;
-			}
-			if (!(w->chunk[k] = big_alloc(chunk_cap(k) * sizeof(block))))
+	while (w->left < n) {
+		size_t k = w->nchunk;
+		if (k == w->maxchunk) { /* (the first few pointers are in the window) */
+			block **c = malloc(2 * k * sizeof *c);
+			if (!c)
 				return NULL;
-			w->nchunk++;
+			memcpy(c, w->chunk, k * sizeof *c);
+			if (w->chunk != w->chunk_in)
+				free(w->chunk);
+			w->chunk = c;
+			w->maxchunk = 2 * k;
 		}
+		if (!(w->chunk[k] = big_alloc(chunk_cap(k) * sizeof(block))))
+			return NULL;
+		w->nchunk++;
 		w->free = w->chunk[k];
 		w->left = chunk_cap(k);
-		w->used++;
 	}
 	w->left -= n;
 	block *b = w->free;
@@ -436,7 +474,7 @@ static block *new_block(win *w)
 
 static int grow_groups_table(gtable *gt)
 {
-	size_t cap = gt->cap ? gt->cap * 2 : 1024;
+	size_t cap = gt->cap ? gt->cap * 2 : 8;
 	tslot *t = big_alloc(cap * sizeof *t);
 	if (!t)
 		return NIDS_ENOMEM;
@@ -452,6 +490,44 @@ static int grow_groups_table(gtable *gt)
 	big_free(gt->t, gt->cap * sizeof *gt->t);
 	gt->t = t;
 	gt->cap = cap;
+	return 0;
+}
+
+/* Room for group w->ng: page 0 doubled while it has fewer than GPAGE, then a page of
+ * blocks at each multiple of GPAGE. Returns 0 or NIDS_ENOMEM. */
+static int room_for_group(win *w)
+{
+	size_t ng = w->ng, p = ng / GPAGE;
+	if (ng % GPAGE == 0 && p == w->maxgpage) { /* (page 0's pointer is in the window) */
+		group **gp = malloc(2 * p * sizeof *gp);
+		if (!gp)
+			return NIDS_ENOMEM;
+		memcpy(gp, w->gpage, p * sizeof *gp);
+		if (w->gpage != w->gpage_in)
+			free(w->gpage);
+		w->gpage = gp;
+		w->maxgpage = 2 * p;
+	}
+	if (ng < GPAGE) {
+		if (ng < w->gcap0)
+			return 0;
+		size_t cap = ng ? 2 * ng : 1;
+		group *pg = aligned_alloc(_Alignof(group), cap * sizeof *pg);
+		if (!pg)
+			return NIDS_ENOMEM;
+		if (ng)
+			memcpy(pg, w->gpage[0], ng * sizeof *pg);
+		free(ng ? w->gpage[0] : NULL);
+		w->gpage[0] = pg;
+		w->gcap0 = cap;
+		return 0;
+	}
+	if (ng % GPAGE == 0) {
+		block *pg = take_blocks(w, GPAGE);
+		if (!pg)
+			return NIDS_ENOMEM;
+		w->gpage[p] = (group *)pg;
+	}
 	return 0;
 }
 
@@ -475,21 +551,8 @@ static group *group_of(win *w, const unsigned char k[16])
 	}
 	if (w->ng >= ((size_t)1 << 30))
 		return NULL;
-	if (w->ng % GPAGE == 0) {
-		size_t p = w->ng / GPAGE;
-		if (p == w->maxgpage) {
-			size_t m = w->maxgpage ? 2 * w->maxgpage : 16;
-			group **gp = realloc(w->gpage, m * sizeof *gp);
-			if (!gp)
-				return NULL;
-			w->gpage = gp;
-			w->maxgpage = m;
-		}
-		block *pg = take_blocks(w, GPAGE);
-		if (!pg)
-			return NULL;
-		w->gpage[p] = (group *)pg;
-	}
+	if (room_for_group(w))
+		return NULL;
 	gt->t[j] = (tslot){ h, (uint32_t)(w->ng + 1) };
 	gt->n++;
 	group *g = grp(w, w->ng++);
@@ -504,32 +567,133 @@ static void win_release(win *w)
 {
 	big_free(w->gt.t, w->gt.cap * sizeof *w->gt.t);
 	big_free(w->pt.t, w->pt.cap * sizeof *w->pt.t);
-	free(w->gpage);
+	if (w->ng)
+		free(w->gpage[0]);
+	if (w->gpage != w->gpage_in)
+		free(w->gpage);
 	for (size_t k = 0; k < w->nchunk; k++)
 		big_free(w->chunk[k], chunk_cap(k) * sizeof(block));
-	free(w->chunk);
+	if (w->chunk != w->chunk_in)
+		free(w->chunk);
+	free(w->present);
 }
 
-/* A new window for start, placed in the open list in start order. NULL when out of
- * memory. */
+/* ---- the open windows ---- */
+
+static size_t by_home(int64_t start, size_t cap) { return mix((uint64_t)start) & (cap - 1); }
+
+/* The open window of start; NULL when there is none. */
+static win *find_open(const nids_window *nw, int64_t start)
+{
+	if (!nw->bycap)
+		return NULL;
+	size_t mask = nw->bycap - 1;
+	for (size_t j = by_home(start, nw->bycap); nw->by[j].w; j = (j + 1) & mask)
+		if (nw->by[j].start == start)
+			return nw->by[j].w;
+	return NULL;
+}
+
+/* Puts r in the table by start (which has room). */
+static void by_put(wref *by, size_t cap, wref r)
+{
+	size_t j = by_home(r.start, cap);
+	while (by[j].w)
+		j = (j + 1) & (cap - 1);
+	by[j] = r;
+}
+
+/* Takes w's entry out of the table, moving back the entries after it that probed past
+ * its slot (linear probing's deletion, which leaves no tombstones). */
+static void by_remove(nids_window *nw, const win *w)
+{
+	size_t mask = nw->bycap - 1, i = by_home(w->start, nw->bycap);
+	while (nw->by[i].w != w)
+		i = (i + 1) & mask;
+	for (size_t k = i;;) {
+		nw->by[i].w = NULL;
+		for (;;) {
+			k = (k + 1) & mask;
+			if (!nw->by[k].w)
+				return;
+			size_t h = by_home(nw->by[k].start, nw->bycap);
+			/* it stays when its home is cyclically in (i, k] */
+			if (i <= k ? h <= i || h > k : h <= i && h > k)
+				break;
+		}
+		nw->by[i] = nw->by[k];
+		i = k;
+	}
+}
+
+/* Room for one more open window in the heap and the table. Returns 0 or NIDS_ENOMEM. */
+static int open_room(nids_window *nw)
+{
+	if (nw->nopen == nw->maxheap) {
+		size_t m = nw->maxheap ? 2 * nw->maxheap : 4;
+		wref *h = realloc(nw->heap, m * sizeof *h);
+		if (!h)
+			return NIDS_ENOMEM;
+		nw->heap = h;
+		nw->maxheap = m;
+	}
+	if (2 * (nw->nopen + 1) <= nw->bycap)
+		return 0;
+	size_t cap = nw->bycap ? 2 * nw->bycap : 8;
+	wref *by = calloc(cap, sizeof *by);
+	if (!by)
+		return NIDS_ENOMEM;
+	for (size_t j = 0; j < nw->bycap; j++)
+		if (nw->by[j].w)
+			by_put(by, cap, nw->by[j]);
+	free(nw->by);
+	nw->by = by;
+	nw->bycap = cap;
+	return 0;
+}
+
+/* A new open window for start; NULL when out of memory. */
 static win *open_window(nids_window *nw, int64_t start)
 {
-	if (nw->nopen == nw->maxopen) {
-		int m = nw->maxopen ? nw->maxopen * 2 : 4;
-		win *o = realloc(nw->open, (size_t)m * sizeof *o);
-		if (!o)
-			return NULL;
-		nw->open = o;
-		nw->maxopen = m;
+	win *w;
+	if (open_room(nw) || !(w = calloc(1, sizeof *w)))
+		return NULL;
+	w->start = start;
+	w->gpage = w->gpage_in;
+	w->maxgpage = sizeof w->gpage_in / sizeof *w->gpage_in;
+	w->chunk = w->chunk_in;
+	w->maxchunk = sizeof w->chunk_in / sizeof *w->chunk_in;
+	by_put(nw->by, nw->bycap, (wref){ start, w });
+	size_t i = nw->nopen++; /* sifted up (in time order a new window is the latest: not at all) */
+	for (; i > 0 && nw->heap[(i - 1) / 2].start > start; i = (i - 1) / 2)
+		nw->heap[i] = nw->heap[(i - 1) / 2];
+	nw->heap[i] = (wref){ start, w };
+	if (!nw->newest || start > nw->newest->start)
+		nw->newest = w;
+	return w;
+}
+
+/* Takes the oldest open window out of the heap and the table. */
+static win *pop_oldest(nids_window *nw)
+{
+	win *w = nw->heap[0].w;
+	wref last = nw->heap[--nw->nopen];
+	size_t i = 0, n = nw->nopen;
+	for (size_t c; (c = 2 * i + 1) < n; i = c) {
+		if (c + 1 < n && nw->heap[c + 1].start < nw->heap[c].start)
+			c++;
+		if (nw->heap[c].start >= last.start)
+			break;
+		nw->heap[i] = nw->heap[c];
 	}
-	int i = nw->nopen;
-	while (i > 0 && nw->open[i - 1].start > start) {
-		nw->open[i] = nw->open[i - 1];
-		i--;
-	}
-	nw->open[i] = (win){ .start = start };
-	nw->nopen++;
-	return &nw->open[i];
+	if (n)
+		nw->heap[i] = last;
+	by_remove(nw, w);
+	if (nw->recent == w)
+		nw->recent = NULL;
+	if (nw->newest == w) /* (the latest closes last: none is left) */
+		nw->newest = NULL;
+	return w;
 }
 
 /* Welford's update of statistic s with x, the new count's reciprocal given. */
@@ -544,8 +708,9 @@ static double recip_small[4096]; /* 1 / n for n of 1..4095, filled once */
 
 static inline double recip(uint64_t n) { return n < 4096 ? recip_small[n] : 1.0 / (double)n; }
 
-/* Group g's count and statistics with flow f. */
-static void stats_add(group *g, const nids_window_flow *f)
+/* Group g's count and statistics with flow f, all five present (the rates when the
+ * duration is not 0). */
+static inline void stats_add_all(group *g, const nids_window_flow *f)
 {
 	double inv = recip(++g->n);
 	add_stat(g, S_DUR, f->duration, inv);
@@ -556,6 +721,75 @@ static void stats_add(group *g, const nids_window_flow *f)
 		add_stat(g, S_PRATE, f->packets / f->duration, inv);
 		add_stat(g, S_BRATE, f->bytes / f->duration, inv);
 	}
+}
+
+/* Counts of each statistic's values for group g in w's present counts, from its n and
+ * nrate. Returns 0 or NIDS_ENOMEM. */
+static int take_counts(win *w, group *g)
+{
+	present_counts *p = w->present;
+	if (!p || p->n == p->cap) {
+		size_t cap = p ? 2 * p->cap : 4;
+		present_counts *q = realloc(p, sizeof *q + cap * sizeof q->c[0]);
+		if (!q)
+			return NIDS_ENOMEM;
+		q->n = p ? q->n : 0;
+		q->cap = cap;
+		w->present = p = q;
+	}
+	stat_counts *c = &p->c[p->n++];
+	memset(c, 0, sizeof *c);
+	c->finite[S_DUR] = c->finite[S_PKT] = c->finite[S_BYT] = g->n;
+	c->finite[S_PRATE] = c->finite[S_BRATE] = g->nrate;
+	g->present = (uint32_t)p->n;
+	return 0;
+}
+
+/* As stats_add, for any flow: a NaN measure is not present, nor is a rate made from
+ * one, over a duration of 0 or of inf / inf; each statistic runs over the flows where
+ * its value is present (pandas' skipna). Infinities are values, counted apart from Welford's
+ * updates, which they would turn to NaN. Once a flow's values are not what n and nrate
+ * count, or not finite, the group's counts move to w's present counts. Returns 0 or
+ * NIDS_ENOMEM. */
+static int stats_add_sparse(win *w, group *g, const nids_window_flow *f)
+{
+	double d = f->duration, x[NSTAT] = { d, f->packets, f->bytes, NAN, NAN };
+	if (d != 0 && !isnan(d)) {
+		x[S_PRATE] = f->packets / d;
+		x[S_BRATE] = f->bytes / d;
+	}
+	int counted = 1; /* the values n and nrate would count, all finite */
+	for (int s = 0; s < NSTAT; s++)
+		counted &= (s < S_PRATE || d != 0) ? isfinite(x[s]) : isnan(x[s]);
+	if (!g->present && counted) {
+		stats_add_all(g, f);
+		return 0;
+	}
+	if (!g->present && take_counts(w, g))
+		return NIDS_ENOMEM;
+	stat_counts *c = &w->present->c[g->present - 1];
+	g->n++;
+	for (int s = 0; s < NSTAT; s++) {
+		if (isfinite(x[s]))
+			add_stat(g, s, x[s], recip(++c->finite[s]));
+		else if (!isnan(x[s]))
+			++*(x[s] > 0 ? &c->pinf[s] : &c->ninf[s]);
+	}
+	return 0;
+}
+
+/* Group g's count and statistics with flow f: at once while its flows' values have all
+ * been finite, else through stats_add_sparse. Returns 0 or NIDS_ENOMEM. */
+static inline int stats_add(win *w, group *g, const nids_window_flow *f)
+{
+	double d = f->duration, rates = 0;
+	if (d != 0)
+		rates = f->packets / d + f->bytes / d;
+	/* (a sum too large for a double goes the long way, to the same result) */
+	if (g->present || !isfinite(d + f->packets + f->bytes + rates))
+		return stats_add_sparse(w, g, f);
+	stats_add_all(g, f);
+	return 0;
 }
 
 /* The group of key k in w when the prefetch ring r found it: NULL when the ring's
@@ -622,8 +856,7 @@ static int add_to(win *w, pfring *ring, const nids_window_flow *f)
 		g->tail = b;
 	}
 	g->tail->f[s] = r;
-	stats_add(g, f);
-	return 0;
+	return stats_add(w, g, f);
 }
 
 static double log2_small[4096];      /* log2 of 0..4095, filled once */
@@ -1037,15 +1270,28 @@ static gkey key_of(const group *g, size_t i)
 	return k;
 }
 
-static void features(const group *g, const summary *s, double f[NIDS_WINDOW_NFEAT])
+/* Group g's 69 features, its values in w, its summary s. */
+static void features(const win *w, const group *g, const summary *s,
+                     double f[NIDS_WINDOW_NFEAT])
 {
 	int k = 0;
+	static const stat_counts none;
+	const stat_counts *c = g->present ? &w->present->c[g->present - 1] : &none;
+	uint64_t m[NSTAT]; /* each statistic's values */
 	for (int i = 0; i < NSTAT; i++)
-		f[k++] = (i < S_PRATE ? g->n : g->nrate) ? g->mean[i] : 0;
-	for (int i = 0; i < NSTAT; i++) {
-		uint64_t m = i < S_PRATE ? g->n : g->nrate;
-		f[k++] = m > 1 ? sqrt(g->m2[i] / (double)(m - 1)) : 0;
-	}
+		m[i] = (g->present ? c->finite[i] : i < S_PRATE ? g->n : g->nrate) + c->pinf[i] +
+		       c->ninf[i];
+	/* with infinities, pandas' inf, -inf or NaN (inf - inf), and a deviation of NaN */
+	for (int i = 0; i < NSTAT; i++)
+		f[k++] = !m[i]                       ? 0
+		         : c->pinf[i] && c->ninf[i] ? NAN
+		         : c->pinf[i]               ? INFINITY
+		         : c->ninf[i]               ? -INFINITY
+		                                    : g->mean[i];
+	for (int i = 0; i < NSTAT; i++)
+		f[k++] = m[i] < 2                    ? 0
+		         : c->pinf[i] || c->ninf[i] ? NAN
+		                                    : sqrt(g->m2[i] / (double)(m[i] - 1));
 	for (int e = 0; e < K_NENT; e++)
 		f[k++] = s->ent[e];
 	for (int p = 0; p <= NIDS_WINDOW_NPORTS; p++)
@@ -1130,7 +1376,7 @@ static int close_window(nids_window *nw, win *w, nids_err *err)
 				continue;
 			row.cls = NIDS_WINDOW_MIXED;
 		}
-		features(g, &s, row.f);
+		features(w, g, &s, row.f);
 		int rc = nw->emit(nw->ctx, &row, err);
 		if (rc)
 			return rc;
@@ -1186,15 +1432,14 @@ static int close_upto(nids_window *nw, int64_t limit, nids_err *err)
 {
 	if (limit < INT64_MIN + nw->o.window_us)
 		return 0;
-	while (nw->nopen && (limit == INT64_MAX || nw->open[0].start <= limit - nw->o.window_us)) {
-		win w = nw->open[0];
-		memmove(nw->open, nw->open + 1, (size_t)(nw->nopen - 1) * sizeof *nw->open);
-		nw->nopen--;
-		nw->gopen -= w.ng;
-		int rc = close_window(nw, &w, err);
-		if (w.start + nw->o.window_us > nw->closed_upto)
-			nw->closed_upto = w.start + nw->o.window_us;
-		win_release(&w); /* (its memory back to the system: the next window's is fresh) */
+	while (nw->nopen && (limit == INT64_MAX || nw->heap[0].start <= limit - nw->o.window_us)) {
+		win *w = pop_oldest(nw);
+		nw->gopen -= w->ng;
+		int rc = close_window(nw, w, err);
+		if (w->start + nw->o.window_us > nw->closed_upto)
+			nw->closed_upto = w->start + nw->o.window_us;
+		win_release(w); /* (its memory back to the system: the next window's is fresh) */
+		free(w);
 		if (rc)
 			return rc;
 	}
@@ -1242,14 +1487,12 @@ int nids_window_add(nids_window *nw, const nids_window_flow *f, nids_err *err)
 		nw->c.late++;
 		return 1;
 	}
-	win *w = NULL;
-	for (int i = nw->nopen - 1; i >= 0; i--)
-		if (nw->open[i].start == start) {
-			w = &nw->open[i];
-			break;
-		}
-	if (!w && !(w = open_window(nw, start)))
-		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	win *w = nw->recent;
+	if (!w || w->start != start) {
+		if (!(w = find_open(nw, start)) && !(w = open_window(nw, start)))
+			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+		nw->recent = w;
+	}
 	size_t ng = w->ng;
 	if (add_to(w, nw->pf, f))
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
@@ -1270,9 +1513,12 @@ void nids_window_free(nids_window *nw)
 {
 	if (!nw)
 		return;
-	for (int i = 0; i < nw->nopen; i++)
-		win_release(&nw->open[i]);
-	free(nw->open);
+	for (size_t i = 0; i < nw->nopen; i++) {
+		win_release(nw->heap[i].w);
+		free(nw->heap[i].w);
+	}
+	free(nw->heap);
+	free(nw->by);
 	big_free(nw->order, nw->order_cap * sizeof *nw->order);
 	big_free(nw->keys, nw->maxkeys * sizeof *nw->keys);
 	free(nw->count);

@@ -22,6 +22,8 @@ typedef struct wrun {
 	int time_off, src_off, dst_off, sport_off, dport_off, proto_off;
 	int record_off, file_off; /* featurized CSV: the record number and input name */
 	int from_stream;          /* rows read from a stream, not featurized here */
+	int classes_seen;         /* input classes looked at for one named "mixed" */
+	int mixed;                /* that class, or -1 */
 	/* output */
 	FILE *out;
 	const char *out_name;
@@ -158,7 +160,8 @@ static int out_header(wrun *z, nids_header **out, nids_err *err)
 
 /* A feature as float32: a finite value beyond its range (a rate over a duration of a
  * few picoseconds) as the largest float32 of its sign, as the featurizer stores one,
- * not as an infinity; NaN (from a NaN measure) and infinities stay. */
+ * not as an infinity; NaN (the deviation of values with an infinity) and infinities
+ * stay. */
 static float feature_f32(double v)
 {
 	if (v > FLT_MAX && v <= DBL_MAX)
@@ -237,6 +240,31 @@ static int flow_of(const wrun *z, const float *row, const unsigned char *m, uint
 	return 0;
 }
 
+/* With keep_mixed, a flow of an input class named "mixed", which the groups without a
+ * majority could not be told from, is refused, named. The class is looked for among
+ * the names beyond those seen, and the flows of this block rows [n x ncols] (metadata
+ * [n x meta_width], from row first + 1) among its. */
+static int check_classes(wrun *z, const float *rows, const unsigned char *meta, size_t n,
+                         uint64_t first, nids_err *err)
+{
+	const nids_header *h = z->in;
+	if (!z->o->keep_mixed || z->cls < 0)
+		return 0;
+	for (; z->mixed < 0 && z->classes_seen < h->nclasses; z->classes_seen++)
+		if (!strcmp(h->classes[z->classes_seen], "mixed"))
+			z->mixed = z->classes_seen;
+	for (size_t i = 0; z->mixed >= 0 && i < n; i++)
+		if ((int)rows[i * (size_t)h->ncols + (size_t)z->cls] == z->mixed) {
+			char where[sizeof z->jump_where];
+			flow_where(z, meta + i * (size_t)h->meta_width, first + i + 1, where,
+			           sizeof where);
+			return nids_err_set(err, NIDS_EFORMAT, where,
+			                    "class 'mixed' clashes with --mixed, the class of groups "
+			                    "without a majority (rename it, or leave out --mixed)");
+		}
+	return 0;
+}
+
 /* Adds the flows of a block rows [n x ncols] with their metadata [n x meta_width]; the
  * block's first row is row first + 1 of its input. */
 static int add_block(wrun *z, const float *rows, const unsigned char *meta, size_t n,
@@ -247,10 +275,13 @@ static int add_block(wrun *z, const float *rows, const unsigned char *meta, size
 	int koff = z->o->by ? z->dst_off : z->src_off;
 	const nids_window_counts *c = nids_window_get_counts(z->nw);
 	nids_window_flow f;
+	int rc = check_classes(z, rows, meta, n, first, err);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < n; i++) {
 		if (i + NIDS_WINDOW_PREFETCH_AHEAD < n)
 			nids_window_prefetch(z->nw, meta + (i + NIDS_WINDOW_PREFETCH_AHEAD) * mw + koff);
-		int rc = flow_of(z, rows + i * (size_t)h->ncols, meta + i * mw, first + i + 1, &f, err);
+		rc = flow_of(z, rows + i * (size_t)h->ncols, meta + i * mw, first + i + 1, &f, err);
 		if (!rc && (rc = nids_window_add(z->nw, &f, err)) == NIDS_EFORMAT)
 			flow_where(z, meta + i * mw, first + i + 1, err->where, sizeof err->where);
 		if (rc < 0)
@@ -305,7 +336,7 @@ int nids_window_run(const nids_window_opts *o, nids_reader *r, const char *in_na
                     const char *out_name, nids_window_counts *c, nids_err *err)
 {
 	wrun z = { .o = o, .in_name = in_name, .out = out, .out_name = out_name,
-		   .from_stream = 1 };
+		   .from_stream = 1, .mixed = -1 };
 	int rc = start(&z, nids_reader_header(r), err);
 	float *rows;
 	long n = 0;
@@ -331,7 +362,7 @@ int nids_window_run_csv(const nids_window_opts *o, const nids_feat_opts *fo, nid
                         int nin, const char *in_name, FILE *out, const char *out_name,
                         nids_window_counts *c, nids_feat_stats *st, nids_err *err)
 {
-	wrun z = { .o = o, .in_name = in_name, .out = out, .out_name = out_name };
+	wrun z = { .o = o, .in_name = in_name, .out = out, .out_name = out_name, .mixed = -1 };
 	int rc = nids_featurize_rows(in, nin, fo, take_rows, &z, st, err);
 	if (!rc && !z.in) /* cannot happen: the featurizer shows the header or fails */
 		rc = nids_err_set(err, NIDS_EFORMAT, in_name, "no header");

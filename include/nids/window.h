@@ -11,7 +11,10 @@
  *   42..68  the same for destination ports
  * Rates are packets / duration and bytes / duration, missing when the duration is 0;
  * means and deviations are over the flows where the value is present, and an
- * aggregate with no value (a mean of none, a deviation of fewer than two) is 0.
+ * aggregate with no value (a mean of none, a deviation of fewer than two) is 0. A NaN
+ * measure is missing, and so is a rate of one or of inf / inf (pandas' skipna);
+ * infinities are values: a mean with +inf among the values is +inf (NaN with -inf too),
+ * a deviation NaN.
  *
  * Streaming: memory holds the windows still open, and grows with the number of sources
  * active in them (and their distinct peers and ports), never with the input's length.
@@ -53,7 +56,7 @@ typedef struct nids_window_flow {
 	unsigned sport, dport;   /* 0..65535 */
 	unsigned proto;          /* 0..255 */
 	unsigned flags;          /* TCP flags as bits, any encoding (only equality counts) */
-	double duration, packets, bytes;
+	double duration, packets, bytes; /* seconds; NaN when missing */
 	int cls;                 /* class (or label) key >= 0; -1 when unlabelled */
 	int attack;              /* the flow's label is not 0 */
 } nids_window_flow;

@@ -71,6 +71,21 @@ setup() {
 	[[ "$output" == $'3\t0\t0\t0\t1' ]]
 }
 
+@test "a NaN measure is not present: means and deviations over the rest, as pandas skips NaN" {
+	# durations 2, nan, 4, 0; packets 4, 1, nan, 3; bytes 400, 60, 200, nan: a packet rate
+	# in flow 1 alone (4 / 2), byte rates in flows 1 and 3 (200 and 50)
+	flows "$(t 1)	10.0.0.1	1	10.0.0.9	2	6	2	4	400	0	0	normal" \
+		"$(t 2)	10.0.0.1	1	10.0.0.9	2	6	nan	1	60	0	0	normal" \
+		"$(t 3)	10.0.0.1	1	10.0.0.9	2	6	4	nan	200	0	0	normal" \
+		"$(t 4)	10.0.0.1	1	10.0.0.9	2	6	0	3	nan	0	0	normal" \
+		"$(t 5)	10.0.0.2	1	10.0.0.9	2	6	inf	2	10	0	0	normal" \
+		"$(t 6)	10.0.0.2	1	10.0.0.9	2	6	1	2	10	0	0	normal" >"$D/f.rec"
+	run -0 bash -c "'$W' -q --min-flows 1 '$D/f.rec' | '$CAT' -H -c flows,mean_duration,mean_packets,mean_bytes,mean_packet_rate,mean_byte_rate,sd_duration,sd_packets,sd_bytes,sd_packet_rate,sd_byte_rate"
+	[[ "${lines[0]}" == $'4\t2\t2.6666667\t220\t2\t125\t2\t1.5275252\t170.88008\t0\t106.06602' ]]
+	# infinities are values: a mean of inf, a rate of 2 / inf = 0, a deviation of inf - inf
+	[[ "${lines[1]}" == $'2\tinf\t2\t10\t1\t5\tnan\t0\t0\t1.4142135\t7.071068' ]]
+}
+
 @test "a feature beyond float32's range is stored as the largest float32, as featurize stores one" {
 	# rates 2 / 1e-40 s and 1000 / 1e-40 s: finite as doubles, past float32's 3.4e38
 	flows "$(t 5)	10.0.0.9	1	10.0.0.2	2	6	1e-40	2	1000	0	0	normal" >"$D/f.rec"
@@ -122,6 +137,50 @@ setup() {
 	[ "${#stderr_lines[@]}" -eq 1 ]
 }
 
+# ms_flows: 3000 flows, four in each millisecond from three sources, in time order;
+# each source's measures are its own constants, so that its means and deviations are
+# the same in any arrival order
+ms_flows() {
+	awk 'BEGIN { for (i = 0; i < 3000; i++) { s = i % 3
+		printf "%.4f\t10.0.0.%d\t%d\t10.0.%d.9\t%d\t6\t%d\t%d\t%d\t0\t0\tnormal\n",
+			int(i / 4) * 0.001 + (i % 4) * 0.0001, s + 1, 1000 + i % 5, i % 7,
+			i % 2 ? 80 : 53, s + 1, 2 * s + 1, 100 * s + 60 } }'
+}
+
+@test "a tiny window with a long lateness: the rows of a short lateness, in order or not" {
+	ms_flows >"$D/ordered.tsv"
+	# out of order: each run of 50 flows reversed, up to 12 ms early, within the lateness
+	awk '{ b[NR % 50] = $0 } NR % 50 == 0 { for (j = 0; j < 50; j++) print b[(NR - j) % 50] }' \
+		"$D/ordered.tsv" >"$D/shuffled.tsv"
+	[ "$(sort "$D/ordered.tsv" | cksum)" = "$(sort "$D/shuffled.tsv" | cksum)" ]
+	run ! cmp -s "$D/ordered.tsv" "$D/shuffled.tsv"
+	for f in ordered shuffled; do
+		{ echo "$HDR"; cat "$D/$f.tsv"; } | "$CAT" -r >"$D/$f.rec"
+	done
+	"$W" -q --window 0.001 --lateness 0 --min-flows 1 "$D/ordered.rec" | "$CAT" >"$D/short.tsv"
+	# all 750 windows open until the end
+	run -0 --separate-stderr bash -c "'$W' -v --window 0.001 --lateness 60 --min-flows 1 '$D/ordered.rec' | '$CAT' >'$D/long.tsv'"
+	[[ "$stderr" == "nids-window: $D/ordered.rec: 3000 flows, 2250 rows from 750 windows;"* ]]
+	cmp "$D/short.tsv" "$D/long.tsv"
+	run -0 --separate-stderr bash -c "'$W' -v --window 0.001 --lateness 1 --min-flows 1 '$D/shuffled.rec' | '$CAT' >'$D/shuffled.out'"
+	[[ "$stderr" == "nids-window: $D/shuffled.rec: 3000 flows, 2250 rows from 750 windows;"* ]]
+	cmp "$D/short.tsv" "$D/shuffled.out"
+	# (with no lateness the shuffled flows are late: the test's input is out of order)
+	run -0 --separate-stderr bash -c "'$W' --window 0.001 --lateness 0 --min-flows 1 '$D/shuffled.rec' >/dev/null"
+	[[ "$stderr" == *" late flows dropped "* ]]
+}
+
+@test "20,000 one-flow windows open at once fit in 64 MiB: a window costs its flows, not 24 KiB" {
+	# (ASan reserves terabytes of address space: no limit can be set under it)
+	if ldd "$W" 2>/dev/null | grep -q libasan; then skip "an ASan build"; fi
+	{ echo "$HDR"; awk 'BEGIN { for (i = 0; i < 20000; i++)
+		printf "%d\t10.0.0.1\t1\t10.0.0.9\t2\t6\t1\t1\t1\t0\t0\tnormal\n", i }'; } |
+		"$CAT" -r >"$D/f.rec"
+	run -0 --separate-stderr bash -c "ulimit -v 65536; '$W' -v --window 1 --lateness 100000 --min-flows 1 '$D/f.rec' | '$CAT' -H -c flows | sort | uniq -c"
+	[[ "$stderr" == "nids-window: $D/f.rec: 20000 flows, 20000 rows from 20000 windows;"* ]]
+	[[ "$output" == *" 20000 1" ]]
+}
+
 @test "a time far ahead: the record that moved the time is named, and only when flows were late" {
 	# a UGR'16 day with one record (line 4) from 2030: the flows after it are late
 	for s in 00 01 02; do echo "2016-07-27 13:30:$s,0.1,10.0.0.1,10.0.0.9,1,80,TCP,.A....,0,0,1,60,background"; done >"$D/day.csv"
@@ -169,6 +228,25 @@ setup() {
 	run -0 --separate-stderr bash -c "'$W' -v --min-flows 2 --mixed '$D/f.rec' | '$CAT' -H -c src_addr,flows,label,class"
 	[[ "$output" == $'10.0.0.1\t4\t1\tscan\n10.0.0.2\t4\t1\tmixed' ]]
 	[[ "$stderr" == *"1 without a majority class kept as 'mixed'" ]]
+}
+
+@test "--mixed refuses an input with a class named 'mixed': exit 1, the flow named" {
+	flows "$(t 1)	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	0	normal" \
+		"$(t 2)	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	1	mixed" \
+		"$(t 3)	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	1	mixed" >"$D/f.rec"
+	run -1 --separate-stderr "$W" --mixed --min-flows 1 -o "$D/out.rec" "$D/f.rec"
+	[[ "$stderr" == "nids-window: $D/f.rec: row 2: class 'mixed' clashes with --mixed, the class of groups without a majority (rename it, or leave out --mixed)" ]]
+	[ ! -e "$D/out.rec" ]
+	# without --mixed it is a class like any other
+	run -0 bash -c "'$W' -q --min-flows 1 '$D/f.rec' | '$CAT' -H -c flows,class"
+	[[ "$output" == $'3\tmixed' ]]
+	# CSV featurized here: the class is met as the records are read, and named by record
+	printf '%s\n' "2016-07-27 13:43:21,1,10.0.0.1,10.0.0.9,1000,80,TCP,....S.,0,0,1,60,background" \
+		"2016-07-27 13:43:22,1,10.0.0.1,10.0.0.9,1001,80,TCP,....S.,0,0,1,60,background" \
+		"2016-07-27 13:43:23,1,10.0.0.1,10.0.0.9,1002,80,TCP,....S.,0,0,1,60,mixed" >"$D/c.csv"
+	run -1 --separate-stderr "$W" -f ugr16 --mixed -o "$D/out.rec" "$D/c.csv"
+	[[ "$stderr" == "nids-window: $D/c.csv: record 3: class 'mixed' clashes with --mixed, the class of groups without a majority (rename it, or leave out --mixed)" ]]
+	[ ! -e "$D/out.rec" ]
 }
 
 @test "--by dst groups by destination, with the source addresses' entropy" {

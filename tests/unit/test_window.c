@@ -571,6 +571,93 @@ static void test_prefetch_hints(void)
 	}
 }
 
+/* NaN measures are not present; infinities are values, apart from Welford's updates. */
+static void test_missing_and_infinite(void)
+{
+	sink s;
+	nids_window_opts o = opts(10, 0, 1);
+	nids_window *w = agg(&s, &o);
+	nids_err err = { 0 };
+	double inf = INFINITY;
+	/* source 1: a NaN duration between flows that had every value: durations 1, 2, 4;
+	   packets and bytes 1 to 4; rates of 1 in three flows */
+	/* source 2: durations inf, 1, 2; packets inf, 2, -inf; bytes 1, 3, 4: packet rates
+	   (inf / inf: none), 2, -inf; byte rates 0, 3, 2 */
+	nids_window_flow f[] = {
+		flow(1, 1, 9, 1, 2, 6, 1, 1, 1, 0, 0),   flow(1, 1, 9, 1, 2, 6, 2, 2, 2, 0, 0),
+		flow(1, 1, 9, 1, 2, 6, NAN, 3, 3, 0, 0), flow(1, 1, 9, 1, 2, 6, 4, 4, 4, 0, 0),
+		flow(1, 2, 9, 1, 2, 6, inf, inf, 1, 0, 0), flow(1, 2, 9, 1, 2, 6, 1, 2, 3, 0, 0),
+		flow(1, 2, 9, 1, 2, 6, 2, -inf, 4, 0, 0),
+	};
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+		CHECK(nids_window_add(w, &f[i], &err) == 0, "add %zu", i);
+	CHECK(nids_window_finish(w, &err) == 0 && s.n == 2, "rows %d", s.n);
+	const double *a = s.rows[0].f, *b = s.rows[1].f;
+	CHECK_NEAR(a[0], 7.0 / 3, 1e-15);
+	CHECK_NEAR(a[1], 2.5, 1e-15);
+	CHECK_NEAR(a[3], 1, 1e-15);
+	CHECK_NEAR(a[5], sqrt(7.0 / 3), 1e-15); /* (1, 2, 4: squares 16/9 1/9 25/9, over 2) */
+	CHECK(a[8] == 0 && a[9] == 0, "rate deviations %g %g", a[8], a[9]);
+	CHECK(b[0] == inf && isnan(b[5]), "duration: mean %g, sd %g", b[0], b[5]);
+	CHECK(isnan(b[1]) && isnan(b[6]), "packets: +inf and -inf: %g %g", b[1], b[6]);
+	CHECK(b[3] == -inf && isnan(b[8]), "packet rate: 2 and -inf: %g %g", b[3], b[8]);
+	CHECK_NEAR(b[2], 8.0 / 3, 1e-15);
+	CHECK_NEAR(b[4], 5.0 / 3, 1e-15);
+	CHECK_NEAR(b[9], sqrt(7.0 / 3), 1e-15);
+	CHECK(s.rows[1].flows == 3, "flows %llu", (unsigned long long)s.rows[1].flows);
+	nids_window_free(w);
+}
+
+/* Runs flows fl [n] with window and lateness in microseconds into s; the late flows. */
+static uint64_t run_flows(const nids_window_flow *fl, int n, int64_t window_us,
+                          int64_t lateness_us, sink *s)
+{
+	nids_window_opts o = { .window_us = window_us, .lateness_us = lateness_us, .min_flows = 1 };
+	nids_window *w = agg(s, &o);
+	nids_err err = { 0 };
+	for (int i = 0; i < n; i++)
+		CHECK(nids_window_add(w, &fl[i], &err) >= 0, "add %d", i);
+	CHECK(nids_window_finish(w, &err) == 0, "finish");
+	uint64_t late = nids_window_get_counts(w)->late;
+	nids_window_free(w);
+	return late;
+}
+
+/* Windows opened out of order, a few or hundreds open at once: the rows of flows out of
+ * order within the lateness are those of the same flows in order. */
+static void test_many_open(void)
+{
+	enum { NF = 4000 };
+	static nids_window_flow fl[NF];
+	static sink s[3];
+	uint64_t r = 11;
+	int64_t t = 0;
+	for (int i = 0; i < NF; i++) {
+		t += (int64_t)(lcg(&r) % 400); /* microseconds: windows of 1 ms, some empty */
+		unsigned src = 1 + (unsigned)(lcg(&r) % 4);
+		fl[i] = flow(0, src, 9 + (unsigned)(lcg(&r) % 5), (unsigned)(lcg(&r) % 3), 80, 6, src,
+		             2.0 * src, 10.0 * src, 0, 0);
+		fl[i].time = t;
+	}
+	CHECK(run_flows(fl, NF, 1000, 0, &s[0]) == 0, "in order: none late");
+	for (int i = 0; i < NF;) { /* runs of up to 64 flows reversed: up to 25.6 ms early */
+		int m = 1 + (int)(lcg(&r) % 64);
+		m = m < NF - i ? m : NF - i;
+		for (int a = i, b = i + m - 1; a < b; a++, b--) {
+			nids_window_flow x = fl[a];
+			fl[a] = fl[b];
+			fl[b] = x;
+		}
+		i += m;
+	}
+	CHECK(run_flows(fl, NF, 1000, 30000, &s[1]) == 0, "30 ms: none late");
+	CHECK(run_flows(fl, NF, 1000, 1000000000, &s[2]) == 0, "all open: none late");
+	CHECK(s[0].n > 1000 && s[0].n <= MAXROWS, "rows %d", s[0].n);
+	for (int k = 1; k < 3; k++)
+		CHECK(s[k].n == s[0].n && !memcmp(s[k].rows, s[0].rows, sizeof s[0].rows),
+		      "lateness %d: rows differ", k);
+}
+
 int main(void)
 {
 	TEST(test_names);
@@ -582,5 +669,7 @@ int main(void)
 	TEST(test_majority);
 	TEST(test_majority_large);
 	TEST(test_prefetch_hints);
+	TEST(test_missing_and_infinite);
+	TEST(test_many_open);
 	return CHECK_DONE();
 }
