@@ -1005,13 +1005,16 @@ static int follow_file(nids_reader *r)
 }
 
 /* "NAME: row N": the file being read and the next row's number within it. */
-static const char *at_row(nids_reader *r)
+/* "input: row N" for row i of the block being read (N counted within its file). */
+static const char *at_block_row(nids_reader *r, uint32_t i)
 {
 	follow_file(r);
 	snprintf(r->where, sizeof r->where, "%s: row %llu", nids_input_name(r->in),
-	         (unsigned long long)(r->rows - r->file_base) + 1);
+	         (unsigned long long)(r->rows - r->file_base) + 1 + i);
 	return r->where;
 }
+
+static const char *at_row(nids_reader *r) { return at_block_row(r, 0); }
 
 static int truncated(nids_reader *r, nids_err *err)
 {
@@ -1384,7 +1387,7 @@ static int map_ids(nids_reader *r, uint32_t rows, nids_err *err)
 		for (uint32_t i = 0; i < rows; i++, v += C) {
 			float f = *v;
 			if (!(f >= 0 && f < (float)r->classes.n) || f != (float)(int)f)
-				return nids_err_set(err, NIDS_EFORMAT, at_row(r),
+				return nids_err_set(err, NIDS_EFORMAT, at_block_row(r, i),
 				                    "class id %g in column '%s' is not in the class table", f,
 				                    r->h->cols[r->class_cols[k]].name);
 			*v = (float)r->classes.map[(int)f];
@@ -1397,7 +1400,7 @@ static int map_ids(nids_reader *r, uint32_t rows, nids_err *err)
 			if (id == NIDS_STR_NONE)
 				continue;
 			if (id >= (uint32_t)r->strings.n)
-				return nids_err_set(err, NIDS_EFORMAT, at_row(r),
+				return nids_err_set(err, NIDS_EFORMAT, at_block_row(r, i),
 				                    "string id %u is not in the string table", id);
 			nids_meta_put_u32(v, (uint32_t)r->strings.map[id]);
 		}

@@ -1024,6 +1024,8 @@ static void class_id_range(void)
 		int rc = read_all(b, len, &n, &s, &err);
 		CHECK(rc == NIDS_EFORMAT, "class id %g: rc %d (%s)", bad[i], rc, err.msg);
 		CHECK(!strcmp(err.msg, want[i]), "'%s', want '%s'", err.msg, want[i]);
+		CHECK(strlen(err.where) > 7 && !strcmp(err.where + strlen(err.where) - 7, ": row 4"),
+		      "where '%s'", err.where);
 		/* and the largest id of the table reads */
 		float last = 1.0f;
 		memcpy(bh + 16 + (3 * 5 + 4) * sizeof(float), &last, sizeof(float));
@@ -1055,6 +1057,8 @@ static void string_id_range(void)
 	int rc = read_all(b, len, &n, &s, &err);
 	CHECK(rc == NIDS_EFORMAT, "string id 1: rc %d (%s)", rc, err.msg);
 	CHECK(!strcmp(err.msg, "string id 1 is not in the string table"), "%s", err.msg);
+	CHECK(strlen(err.where) > 7 && !strcmp(err.where + strlen(err.where) - 7, ": row 3"),
+	      "where '%s'", err.where);
 	/* none (no string) reads */
 	nids_meta_put_u32(fid, NIDS_STR_NONE);
 	resign(bh);
