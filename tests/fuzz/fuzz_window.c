@@ -27,9 +27,6 @@
 #include "nids/window.h"
 
 #define MAX_FLOWS 10000 /* flows of one input, repeats included: keeps an exec short */
-/* ... and fewer when thousands of windows can be open at once (a lateness of thousands
-   of windows): each costs tens of KiB and the open list is scanned and shifted */
-#define MAX_FLOWS_MANY_OPEN 2000
 #define REC 12
 
 static const int64_t WINDOWS[8] = { 1, 7, 1000, 1000000, 60000000, 180000000, 3600000000,
@@ -310,7 +307,7 @@ static void make_stream(const shape *s, const uint8_t *d, size_t n, int64_t len,
 	k->cls = s->cls;
 	k->flows = 0;
 	k->finite = 1;
-	k->max = late / len > 1000 ? MAX_FLOWS_MANY_OPEN : MAX_FLOWS;
+	k->max = MAX_FLOWS;
 	for (size_t p = 0; p + REC <= n && k->flows < k->max; p += REC)
 		write_flows(&b, d + p, &t, len, late, k);
 	if (nids_writer_close(b.w, &err) || fclose(f))
