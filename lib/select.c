@@ -61,8 +61,9 @@ static int prepare(const nids_model *m, const nids_dataset *ds, float *x, nids_e
 			rc = 0;
 	if (!rc)
 		rc = nids_norm_bind(norm, h, "model", err);
-	if (!rc)
-		rc = nids_norm_apply(norm, x, ds->n, clamp, "model", 1, err);
+	for (size_t i = 0; !rc && i < ds->n; i++) /* a row at a time, to name a bad one */
+		if ((rc = nids_norm_apply(norm, x + i * (size_t)ds->d, 1, clamp, "", 1, err)))
+			nids_dataset_where(ds, i, err->where, sizeof err->where);
 	nids_header_free(h);
 	nids_norm_free(norm);
 	return rc;

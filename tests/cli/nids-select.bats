@@ -137,6 +137,17 @@ setup() {
 	[ "$stderr" = "nids-select: te.csv: record 3: the model's score is nan" ]
 }
 
+@test "nids-select --permutation: a row the model's normalization refuses is named by file, row and record" {
+	printf 'f1,f2,label\n1,2,normal\n0.5,1,attack\n0.2,3,normal\n3,0.1,attack\n2,2,normal\n1,1,attack\n' > tr.csv
+	printf 'f1,f2,label\n1,2,normal\n0.5,1,attack\n-5,3,attack\n' > te.csv
+	feat -f csv -o tr.rec tr.csv
+	feat -f csv -o te.rec te.csv
+	"$NIDS_BIN/nids-normalize" -q -t log1p --fit n.par tr.rec | fit -q -t logreg -o lg.bin
+	run -1 --separate-stderr SEL -m lg.bin --permutation p.tsv te.rec
+	[ "$stderr" = "nids-select: te.rec: row 3 (CSV record 3): column 'f1': value -5 is negative; log1p needs values >= 0 (try -t minmax or -t zscore)" ]
+	[ ! -e p.tsv ]
+}
+
 @test "nids-select: a damaged importance file is refused with its line" {
 	printf 'feature\timportance\nf1\t0.5\nf2 0.5\n' > bad.tsv
 	run -1 --separate-stderr SEL --importances bad.tsv --top 1
