@@ -203,9 +203,8 @@ int nids_fit_provenance(nids_model *m, const nids_header *h, const nids_fit_opts
 /* Raw featurizer output spans byte counts of 1e9 beside 0/1 flags: distances and
  * gradients then see the largest columns alone, and a model trains to an AUROC far
  * below what the same rows give scaled (the ae on NSL-KDD's shipped sample: 0.35 raw,
- * 0.95 min-max scaled). Warns when a model
- * that is not scale-free meets a stream that records no normalization and holds a
- * value beyond UNSCALED_ABS. */
+ * 0.95 min-max scaled). Warns when a model that is not scale-free meets a stream that
+ * records no normalization and holds a value beyond UNSCALED_ABS. */
 #define UNSCALED_ABS 1e3
 static void warn_unscaled(const nids_model *m, const nids_dataset *ds, FILE *f)
 {
