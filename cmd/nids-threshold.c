@@ -133,8 +133,7 @@ int main(int argc, char **argv)
 	nids_cli_progress_end(progress);
 	if (!rc && o.apply && nids_cli_counts(&a.talk))
 		fprintf(stderr, "%s: %llu rows, %llu alarms\n", prog, (unsigned long long)nids_reader_rows(r), alarms);
-	if (!rc && !o.apply && (!model || !(rc = nids_threshold_store(model, o.model, &t, &err))) &&
-	    (!o.out || !(rc = nids_threshold_save(o.out, &t, &err)))) {
+	if (!rc && !o.apply && !(rc = nids_threshold_save(o.out, model, o.model, &t, &err))) {
 		printf("%s\n", nids_format_double(num, t.value));
 		rc = nids_stdout_close(&err);
 	}

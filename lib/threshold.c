@@ -357,18 +357,6 @@ int nids_threshold_side_warning(const nids_header *h, const nids_threshold_opts 
 	       nids_threshold_side_check(h, c.score, o->direction, o->rule, o->param, msg, n);
 }
 
-int nids_threshold_save(const char *path, const nids_threshold *t, nids_err *err)
-{
-	nids_output *out;
-	int rc = nids_output_open(&out, path, 0, err);
-	if (rc)
-		return rc;
-	if ((rc = nids_threshold_write(nids_output_file(out), path, t, err))) {
-		nids_output_abort(out);
-		return rc;
-	}
-	return nids_output_commit(out, err);
-}
 
 int nids_threshold_model_check(const char *model_path, nids_model **m, const nids_header *h,
                                const char *name, char *warn, size_t n, nids_err *err)
@@ -397,19 +385,22 @@ int nids_threshold_model_check(const char *model_path, nids_model **m, const nid
 	return 0;
 }
 
-int nids_threshold_store(nids_model *m, const char *model_path, const nids_threshold *t,
-                         nids_err *err)
+int nids_threshold_save(const char *path, nids_model *m, const char *model_path,
+                        const nids_threshold *t, nids_err *err)
 {
-	nids_output *out = NULL;
-	int rc = nids_model_set_threshold(m, t->value, t->direction != NIDS_DIR_LOW, t->score, err);
+	nids_output *out[2] = { NULL, NULL };
+	int rc = m ? nids_model_set_threshold(m, t->value, t->direction != NIDS_DIR_LOW, t->score,
+	                                      err)
+	           : 0;
 	if (rc == NIDS_EUSAGE)
 		snprintf(err->where, sizeof err->where, "%s", model_path);
+	if (!rc && path && !(rc = nids_output_open(&out[0], path, 0, err)))
+		rc = nids_threshold_write(nids_output_file(out[0]), path, t, err);
+	if (!rc && m && !(rc = nids_output_open(&out[1], model_path, 1, err)))
+		rc = nids_model_write(m, nids_output_file(out[1]), err);
 	if (!rc)
-		rc = nids_output_open(&out, model_path, 1, err);
-	if (!rc && (rc = nids_model_write(m, nids_output_file(out), err)))
-		nids_output_abort(out);
-	else if (!rc)
-		rc = nids_output_commit(out, err);
+		rc = nids_outputs_commit(out, 2, err);
+	nids_outputs_abort(out, 2);
 	return rc;
 }
 

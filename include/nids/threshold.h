@@ -100,7 +100,7 @@ int nids_threshold_fit_stream(nids_reader *r, const char *name, const char *scor
 void nids_threshold_set_value(nids_threshold *t, const nids_threshold_opts *o);
 
 /* For -m: reads the model at model_path into *m (the caller's, for
- * nids_threshold_store, so that the file is read once: a FIFO cannot be read twice, and
+ * nids_threshold_save, so that the file is read once: a FIFO cannot be read twice, and
  * a file replaced between two reads would be checked as one model and stored as
  * another), and checks that it scored the stream of header h (named name), as the
  * record nids-score adds says. 0, with warn [n] empty, or saying that the stream has no
@@ -115,14 +115,14 @@ int nids_threshold_model_check(const char *model_path, nids_model **m, const nid
 int nids_threshold_side_warning(const nids_header *h, const nids_threshold_opts *o, char *msg,
                                 size_t n);
 
-/* Writes t as a threshold file at path, atomically. Returns 0 or a negative code. */
-int nids_threshold_save(const char *path, const nids_threshold *t, nids_err *err);
-
-/* Stores t in m, the model read from model_path by nids_threshold_model_check, and
- * writes it back to model_path (atomically; a FIFO or device in place), which then
- * alarms by itself (nids-score --alarms). Returns 0 or a negative code. */
-int nids_threshold_store(nids_model *m, const char *model_path, const nids_threshold *t,
-                         nids_err *err);
+/* Writes t as a threshold file at path (NULL: none) and, when m is not NULL, stores t in
+ * m, the model read from model_path by nids_threshold_model_check, and writes it back to
+ * model_path (a FIFO or device in place), which then alarms by itself (nids-score
+ * --alarms). Both are written before either is committed, the threshold file first, so
+ * that a run that fails leaves neither: no model changed beside a threshold file that
+ * could not be written. Returns 0 or a negative code. */
+int nids_threshold_save(const char *path, nids_model *m, const char *model_path,
+                        const nids_threshold *t, nids_err *err);
 
 /* Applies t to every remaining row of r (name for messages) and writes the stream to out
  * (out_name for messages, blocks at zstd level o->level): each row with an 'alarm'

@@ -134,6 +134,20 @@ setup() {
 	[[ $stderr == "nids-threshold: missing.thr: cannot open: No such file or directory" ]]
 }
 
+@test "nids-threshold: -m with -o: a threshold file that cannot be written leaves the model as it was" {
+	printf 'a\tb\tlabel\n0\t0\t0\n1\t0\t0\n0\t1\t0\n9\t9\t1\n1\t1\t0\n' | ncat -r > t.rec
+	"$NIDS_BIN/nids-fit" -q -t logreg -o m.bin t.rec
+	"$NIDS_BIN/nids-score" -m m.bin t.rec > s.rec
+	cp m.bin before.bin
+	run -1 --separate-stderr T --percentile 50 -m m.bin -o /dev/full s.rec
+	[ "$stderr" = "nids-threshold: /dev/full: write error: No space left on device" ]
+	cmp m.bin before.bin
+	# and both are written when both can be
+	run -0 T --percentile 50 -m m.bin -o t.thr s.rec
+	[ -s t.thr ]
+	[[ $("$NIDS_BIN/nids-score" --info -m m.bin) == *$'\nthreshold='*" high score"* ]]
+}
+
 @test "nids-threshold: -m reads the model once, so it may be a FIFO" {
 	printf 'a\tb\tlabel\n0\t0\t0\n1\t0\t0\n0\t1\t0\n9\t9\t1\n1\t1\t0\n' | ncat -r > t.rec
 	"$NIDS_BIN/nids-fit" -q -t logreg -o m.bin t.rec
