@@ -100,18 +100,17 @@ int main(int argc, char **argv)
 	nids_err err = { 0 };
 	nids_feat_stats st;
 	nids_input **in = NULL;
-	nids_output *out = NULL;
+	nids_output *out[2] = { NULL, NULL }; /* the stream, then the vocabularies */
 	nids_progress *progress = NULL;
+	o.vocab_pending = &out[1];
 	int rc = nids_cli_open_inputs(PROG, &talk, argv + optind, argc - optind, &in, &progress, &err);
 	if (!rc)
-		rc = nids_output_open(&out, out_path, 1, &err);
-	if (!rc) {
-		rc = nids_featurize(in, nin, nids_output_file(out), nids_output_name(out), &o, &st, &err);
-		if (rc)
-			nids_output_abort(out);
-		else
-			rc = nids_output_commit(out, &err);
-	}
+		rc = nids_output_open(&out[0], out_path, 1, &err);
+	if (!rc)
+		rc = nids_featurize(in, nin, nids_output_file(out[0]), nids_output_name(out[0]), &o, &st, &err);
+	if (!rc)
+		rc = nids_outputs_commit(out, 2, &err);
+	nids_outputs_abort(out, 2);
 	nids_cli_progress_end(progress);
 	nids_cli_inputs_free(in, argc - optind);
 	if (rc) {

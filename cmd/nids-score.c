@@ -117,8 +117,10 @@ int main(int argc, char **argv)
 	if (!(rc = nids_cli_open_stream(PROG, &talk, argv + optind, argc - optind, &in, &r, &progress,
 	                                &err)) &&
 	    !(rc = nids_output_open(&out, out_path, 1, &err)) &&
-	    !(rc = nids_score_stream(r, m, &so, nids_output_file(out), nids_output_name(out), &st,
-	                             &err))) {
+	    (rc = nids_score_stream(r, m, &so, nids_output_file(out), nids_output_name(out), &st,
+	                            &err)) && !err.where[0]) /* the input's, unless it says */
+		snprintf(err.where, sizeof err.where, "%s", nids_input_name(in));
+	if (!rc) {
 		rc = nids_output_commit(out, &err);
 		out = NULL;
 	}
@@ -133,8 +135,6 @@ int main(int argc, char **argv)
 			fprintf(stderr, "; %llu alarms", (unsigned long long)st.alarms);
 		fputc('\n', stderr);
 	}
-	if (rc && !err.where[0] && in)
-		snprintf(err.where, sizeof err.where, "%s", nids_input_name(in));
 	nids_output_abort(out);
 	nids_reader_free(r);
 	nids_input_free(in);

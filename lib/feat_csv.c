@@ -502,7 +502,7 @@ static int finish(feat_ctx *fc, void *state, nids_err *err)
 			return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 		for (int g = 0; g < s->ngroups; g++)
 			vf.groups[g] = s->groups[g].v;
-		rc = feat_vocab_write(fc->o->vocab_out, &vf, err);
+		rc = feat_vocab_write(fc->o->vocab_out, &vf, fc->o->vocab_pending, err);
 		free(vf.groups);
 	}
 	return rc;

@@ -249,8 +249,10 @@ typedef struct feat_vocab_file {
 	feat_vocab *groups;
 } feat_vocab_file;
 
-/* Writes v to path atomically (a temporary renamed on success). Returns 0 or a code. */
-int feat_vocab_write(const char *path, const feat_vocab_file *v, nids_err *err);
+/* Writes v to path atomically (a temporary renamed on success); with pending not NULL,
+ * leaves it written and not committed in *pending. Returns 0 or a code. */
+int feat_vocab_write(const char *path, const feat_vocab_file *v, struct nids_output **pending,
+                     nids_err *err);
 
 /* Reads path into *v (free with feat_vocab_file_free). Returns 0, or NIDS_EIO,
  * NIDS_EFORMAT (not a vocabulary file, bad syntax), NIDS_EVERSION, NIDS_ETRUNCATED or

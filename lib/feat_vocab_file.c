@@ -61,7 +61,8 @@ static void put_escaped(buf *b, const char *s)
 	}
 }
 
-int feat_vocab_write(const char *path, const feat_vocab_file *v, nids_err *err)
+int feat_vocab_write(const char *path, const feat_vocab_file *v, struct nids_output **pending,
+                     nids_err *err)
 {
 	buf b = { 0 };
 	char line[64];
@@ -95,6 +96,10 @@ int feat_vocab_write(const char *path, const feat_vocab_file *v, nids_err *err)
 		return nids_err_set(err, NIDS_EIO, path, "write error: %s", strerror(errno));
 	}
 	free(b.p);
+	if (pending) {
+		*pending = out;
+		return 0;
+	}
 	return nids_output_commit(out, err);
 }
 

@@ -29,6 +29,10 @@ typedef struct nids_feat_opts {
 	const char *onehot_cols; /* comma-separated categorical names to one-hot */
 	const char *vocab_in;   /* apply vocabularies from this file */
 	const char *vocab_out;  /* learn vocabularies and write them here */
+	/* when not NULL, vocab_out is written but not committed: *vocab_pending receives
+	   it, for the caller to commit after its own output (nids_outputs_commit), so that
+	   a run that fails leaves neither, or to abort */
+	struct nids_output **vocab_pending;
 	const char *benign;     /* comma-separated extra benign label values */
 	int zstd_level;         /* output block compression, 0 = none */
 } nids_feat_opts;

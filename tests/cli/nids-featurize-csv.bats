@@ -175,10 +175,16 @@ test_csv="$NIDS_TOP/tests/fixtures/feat/csv_test.csv"
 	[ "$(ncat -n 0 "$tmp/h.rec")" = "$(printf 'record\ta=_other\tb\tlabel\tclass')" ]
 }
 
-@test "csv: the stream to /dev/full fails with exit 1" {
+@test "csv: the stream to /dev/full fails with exit 1, and leaves no --fit-vocab file" {
 	run --separate-stderr sh -c "'$NIDS_BIN/nids-featurize' --onehot proto,service --drop host '$train' > /dev/full"
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "nids-featurize: write error: No space left on device" ]
+	run -1 --separate-stderr sh -c "'$NIDS_BIN/nids-featurize' --onehot proto,service --drop host --fit-vocab '$tmp/v.voc' '$train' > /dev/full"
+	[ "$stderr" = "nids-featurize: write error: No space left on device" ]
+	[ ! -e "$tmp/v.voc" ]
+	"$NIDS_BIN/nids-featurize" --onehot proto,service --drop host --fit-vocab "$tmp/v.voc" -o "$tmp/t.rec" "$train"
+	[ -s "$tmp/v.voc" ]
+	[ -s "$tmp/t.rec" ]
 }
 
 @test "csv: blank lines are skipped and counted, so lines in = rows out + reported skips" {

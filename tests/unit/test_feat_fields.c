@@ -269,7 +269,7 @@ static void vocab_round_trip(void)
 	feat_vocab groups[3] = { { "proto", a, 5 }, { "col\tumn", b, 1 }, { "empty", b, 0 } };
 	feat_vocab_file w = { 3, groups }, r;
 	nids_err err = { 0 };
-	CHECK(feat_vocab_write(path, &w, &err) == 0, "%s", err.msg);
+	CHECK(feat_vocab_write(path, &w, NULL, &err) == 0, "%s", err.msg);
 	CHECK(feat_vocab_read(path, &r, &err) == 0, "%s", err.msg);
 	CHECK(r.n == 3, "%d groups", r.n);
 	for (int g = 0; g < r.n && g < 3; g++) {
@@ -283,11 +283,11 @@ static void vocab_round_trip(void)
 	const char *const bad[] = { "udp", "tcp" };
 	feat_vocab g1 = { "proto", bad, 2 };
 	feat_vocab_file w1 = { 1, &g1 };
-	CHECK(feat_vocab_write(path, &w1, &err) == 0, "%s", err.msg);
+	CHECK(feat_vocab_write(path, &w1, NULL, &err) == 0, "%s", err.msg);
 	CHECK(feat_vocab_read(path, &r, &err) == NIDS_EFORMAT, "unsorted: %s", err.msg);
 	CHECK(strstr(err.msg, "not sorted") != NULL, "%s", err.msg);
 	/* every single-byte change before the end line is caught */
-	CHECK(feat_vocab_write(path, &w, &err) == 0, "%s", err.msg);
+	CHECK(feat_vocab_write(path, &w, NULL, &err) == 0, "%s", err.msg);
 	FILE *f = fopen(path, "rb");
 	char text[512];
 	size_t n = fread(text, 1, sizeof text, f);
