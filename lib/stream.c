@@ -700,9 +700,9 @@ struct nids_writer {
 static int write_bytes(nids_writer *w, const void *p, size_t n, nids_err *err)
 {
 	errno = 0;
-	if (n && fwrite(p, 1, n, w->f) != n)
-		return nids_err_set(err, NIDS_EIO, w->name, "write error: %s",
-		                    errno ? strerror(errno) : "short write");
+	if (n && fwrite(p, 1, n, w->f) != n) /* standard output ("-") unnamed, as everywhere */
+		return nids_err_set(err, NIDS_EIO, strcmp(w->name, "-") ? w->name : NULL,
+		                    "write error: %s", errno ? strerror(errno) : "short write");
 	return 0;
 }
 

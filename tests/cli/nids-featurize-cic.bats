@@ -222,5 +222,5 @@ fx="$NIDS_TOP/tests/fixtures/feat"
 	[ "$output" = 299 ]
 	run --separate-stderr sh -c "'$NIDS_BIN/nids-featurize' -q '$shared_data/$friday' > /dev/full"
 	[ "$status" -eq 1 ]
-	[ "$stderr" = "nids-featurize: -: write error: No space left on device" ]
+	[ "$stderr" = "nids-featurize: write error: No space left on device" ]
 }

@@ -309,6 +309,9 @@ ms_flows() {
 	flows "$(t 1)	10.0.0.1	1	10.0.0.9	2	6	1	1	1	0	0	normal" >"$D/f.rec"
 	run -1 --separate-stderr bash -c "'$W' --min-flows 1 '$D/f.rec' >/dev/full"
 	[[ "$stderr" == "nids-window: write error: No space left on device" ]]
+	# the same when the output outgrows the buffer (caught writing a block, not at the end)
+	run -1 --separate-stderr bash -c "'$W' -f ugr16 --min-flows 1 '$NIDS_TOP/examples/data/ugr16-july-week5-first5k.csv.zst' >/dev/full"
+	[[ "$stderr" == "nids-window: write error: No space left on device" ]]
 	run -0 "$W" -q --min-flows 1 -z 3 -o "$D/o.rec" "$D/f.rec"
 	run -0 bash -c "zstd -dc <'$D/o.rec' 2>/dev/null | head -c0; '$CAT' -H -c src_addr '$D/o.rec'"
 	[[ "$output" == "10.0.0.1" ]]
