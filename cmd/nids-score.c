@@ -118,7 +118,7 @@ int main(int argc, char **argv)
 	                                &err)) &&
 	    !(rc = nids_output_open(&out, out_path, 1, &err)) &&
 	    (rc = nids_score_stream(r, m, &so, nids_output_file(out), nids_output_name(out), &st,
-	                            &err)) && !err.where[0]) /* the input's, unless it says */
+	                            &err)) && rc != NIDS_EIO && !err.where[0]) /* the input's */
 		snprintf(err.where, sizeof err.where, "%s", nids_input_name(in));
 	if (!rc) {
 		rc = nids_output_commit(out, &err);

@@ -248,7 +248,7 @@ int nids_cat_to_text(nids_reader *r, FILE *f, const nids_cat_opts *o, nids_err *
 				put_text_row(f, h, &s, row, m, o);
 		}
 		if (ferror(f))
-			rc = nids_err_set(err, NIDS_EIO, NULL, "write error");
+			rc = nids_flush_check(f, NULL, err);
 	}
 	free(s.col);
 	return rc;
@@ -543,7 +543,5 @@ int nids_cat_describe(const nids_header *h, FILE *f, nids_err *err)
 		nids_cat_put_field(f, h->ext[i].key, '\t');
 		fprintf(f, "\t%zu bytes\n", h->ext[i].len);
 	}
-	if (ferror(f))
-		return nids_err_set(err, NIDS_EIO, NULL, "write error");
-	return 0;
+	return ferror(f) ? nids_flush_check(f, NULL, err) : 0;
 }

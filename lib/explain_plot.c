@@ -15,15 +15,6 @@
 #include "svg_impl.h"
 #include "json_impl.h"
 
-/* A writer's end: the reason of a failed write (the caller's where names the file), as
- * the output's commit says it; a full disk fails here first once the plot outgrows the
- * stdio buffer. */
-static int write_end(FILE *f, nids_err *err)
-{
-	if (fflush(f) == 0 && !ferror(f))
-		return 0;
-	return nids_err_set(err, NIDS_EIO, NULL, "write error: %s", strerror(errno));
-}
 
 struct nids_fingerprint {
 	int d, cap;
@@ -97,7 +88,7 @@ int nids_fingerprint_write(const nids_fingerprint *p, char *const *groups, FILE 
 			}
 		}
 	}
-	return write_end(f, err);
+	return nids_flush_check(f, NULL, err); /* (the caller's where names the file) */
 }
 
 
@@ -189,7 +180,7 @@ int nids_fingerprint_svg(const nids_fingerprint *p, char *const *groups, FILE *f
 	nids_svg_text(f, left, topm + G * ch + 30, "start", "", buf);
 	fputs("</svg>\n", f);
 	free(idx), free(all);
-	return write_end(f, err);
+	return nids_flush_check(f, NULL, err); /* (the caller's where names the file) */
 }
 
 void nids_fingerprint_free(nids_fingerprint *p)
@@ -261,5 +252,5 @@ int nids_waterfall_svg(FILE *f, const char *title, char *const *features, const 
 #undef XPOS
 	fputs("</svg>\n", f);
 	free(idx), free(key);
-	return write_end(f, err);
+	return nids_flush_check(f, NULL, err); /* (the caller's where names the file) */
 }

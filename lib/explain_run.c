@@ -61,7 +61,7 @@ int nids_explain_run(const nids_explain_files *f, const nids_explain_opts *opts,
 	nids_model *m = NULL;
 	nids_input *in = NULL, *bgin = NULL;
 	nids_reader *r = NULL, *bgr = NULL;
-	nids_output *out = NULL, *side[MAX_SIDE] = { NULL };
+	nids_output *outs[1 + MAX_SIDE] = { NULL }, **side = outs + 1; /* the output, then the side files */
 	FILE *files[MAX_SIDE] = { NULL };
 	int nside = f->nside < MAX_SIDE ? f->nside : MAX_SIDE;
 	int rc = nids_model_read(&m, f->model, err);
@@ -74,20 +74,18 @@ int nids_explain_run(const nids_explain_files *f, const nids_explain_opts *opts,
 	o.model_name = f->model;
 	if (!rc && !(rc = nids_input_open(&in, f->input ? f->input : "-", err)) &&
 	    !(rc = nids_reader_open(&r, in, err)) &&
-	    !(rc = nids_output_open(&out, f->output, o.top == 0, err)) &&
-	    !(rc = nids_explain_stream(r, bgr, m, &o, nids_output_file(out), nids_output_name(out),
-	                               st, err))) {
-		if (!(rc = nids_outputs_commit(side, nside, err)))
-			rc = nids_output_commit(out, err);
-		out = NULL;
+	    !(rc = nids_output_open(&outs[0], f->output, o.top == 0, err)) &&
+	    !(rc = nids_explain_stream(r, bgr, m, &o, nids_output_file(outs[0]),
+	                               nids_output_name(outs[0]), st, err))) {
+		rc = nids_outputs_commit(outs, 1 + nside, err); /* (its write error names the file) */
+	} else {
+		for (int i = 0; rc && !err->where[0] && i < nside; i++)
+			if (side[i] && ferror(files[i])) /* a side file's write error names that file */
+				snprintf(err->where, sizeof err->where, "%s", f->side[i]);
+		if (rc && rc != NIDS_EIO && !err->where[0] && in) /* (standard output's is unnamed) */
+			snprintf(err->where, sizeof err->where, "%s", nids_input_name(in));
 	}
-	for (int i = 0; rc && !err->where[0] && i < nside; i++)
-		if (side[i] && ferror(files[i])) /* a side file's write error names that file */
-			snprintf(err->where, sizeof err->where, "%s", f->side[i]);
-	nids_outputs_abort(side, nside);
-	if (rc && !err->where[0] && in)
-		snprintf(err->where, sizeof err->where, "%s", nids_input_name(in));
-	nids_output_abort(out);
+	nids_outputs_abort(outs, 1 + nside);
 	nids_reader_free(r);
 	nids_input_free(in);
 	nids_reader_free(bgr);

@@ -473,7 +473,7 @@ static int flush(ex *e, int n, uint64_t row0, nids_err *err)
 	}
 	e->st->explain_secs += nids_seconds() - t0;
 	if (e->o->top > 0)
-		return ferror(e->out) ? nids_err_set(err, NIDS_EIO, NULL, "write error") : 0;
+		return ferror(e->out) ? nids_flush_check(e->out, NULL, err) : 0;
 	return kept ? nids_writer_write_meta(e->w, e->rowsout, e->meta, (size_t)kept, err) : 0;
 }
 

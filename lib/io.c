@@ -493,6 +493,15 @@ int nids_output_open(nids_output **outp, const char *path, int binary, nids_err 
 FILE *nids_output_file(nids_output *out) { return out->f; }
 const char *nids_output_name(const nids_output *out) { return out->path ? out->path : "-"; }
 
+int nids_flush_check(FILE *f, const char *where, nids_err *err)
+{
+	errno = 0;
+	if (fflush(f) == 0 && !ferror(f))
+		return 0;
+	return nids_err_set(err, NIDS_EIO, where, "write error: %s",
+	                    errno ? strerror(errno) : "short write");
+}
+
 int nids_stdout_close(nids_err *err)
 {
 	int bad = fflush(stdout) != 0 || ferror(stdout);
@@ -506,15 +515,16 @@ int nids_stdout_close(nids_err *err)
 	return 0;
 }
 
-int nids_output_commit(nids_output *out, nids_err *err)
+/* A commit's first half: out's data written through (standard output flushed; a file
+ * flushed and closed), its write error named. */
+static int output_flush(nids_output *out, nids_err *err)
 {
-	int rc = 0;
-	if (!out->path) {
-		if (fflush(stdout) != 0 || ferror(stdout))
-			rc = nids_err_set(err, NIDS_EIO, NULL, "write error: %s", strerror(errno));
-		free(out);
-		return rc;
-	}
+	if (!out->path)
+		return fflush(stdout) != 0 || ferror(stdout)
+		               ? nids_err_set(err, NIDS_EIO, NULL, "write error: %s", strerror(errno))
+		               : 0;
+	if (!out->f)
+		return 0;
 	int bad = fflush(out->f) != 0 || ferror(out->f);
 	int e = errno;
 	if (fclose(out->f) != 0 && !bad) {
@@ -522,14 +532,30 @@ int nids_output_commit(nids_output *out, nids_err *err)
 		e = errno;
 	}
 	out->f = NULL;
-	if (bad)
-		rc = nids_err_set(err, NIDS_EIO, out->path, "write error: %s", strerror(e));
-	else if (out->slot >= 0 && rename(pending[out->slot], out->link ? out->link : out->path) != 0)
+	return bad ? nids_err_set(err, NIDS_EIO, out->path, "write error: %s", strerror(e)) : 0;
+}
+
+/* The second half, after output_flush: the temporary file renamed into place; out freed. */
+static int output_publish(nids_output *out, nids_err *err)
+{
+	int rc = 0;
+	if (out->path && out->slot >= 0 &&
+	    rename(pending[out->slot], out->link ? out->link : out->path) != 0)
 		rc = nids_err_set(err, NIDS_EIO, out->path, "cannot rename: %s", strerror(errno));
-	else if (out->slot >= 0)
+	else if (out->path && out->slot >= 0)
 		pending_used[out->slot] = 0;
 	nids_output_abort(out);
 	return rc;
+}
+
+int nids_output_commit(nids_output *out, nids_err *err)
+{
+	int rc = output_flush(out, err);
+	if (rc) {
+		nids_output_abort(out);
+		return rc;
+	}
+	return output_publish(out, err);
 }
 
 void nids_output_take_back(const char *path)
@@ -570,10 +596,16 @@ int nids_outputs_open(nids_output **outs, const char *const *paths, int n, FILE 
 
 int nids_outputs_commit(nids_output **outs, int n, nids_err *err)
 {
+	/* every output written through before any is renamed into place, so that one that
+	   cannot be written (a full disk, /dev/full) leaves none of the others behind */
+	for (int i = 0; i < n; i++)
+		if (outs[i] && output_flush(outs[i], err))
+			return err->code;
 	int rc = 0;
-	for (int i = 0; i < n && !rc; i++)
+	for (int i = 0; i < n; i++)
 		if (outs[i]) {
-			rc = nids_output_commit(outs[i], err);
+			int r = output_publish(outs[i], err);
+			rc = rc ? rc : r;
 			outs[i] = NULL;
 		}
 	return rc;

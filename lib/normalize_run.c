@@ -32,35 +32,27 @@ int nids_normalize_check(nids_normalize_args *a, nids_err *err)
 int nids_normalize_run(nids_reader *r, const char *in_name, const nids_normalize_args *a,
                        nids_norm **n, nids_err *err)
 {
-	nids_output *out = NULL, *pout = NULL;
+	nids_output *out[2] = { NULL, NULL }; /* the stream, the params */
 	int rc = a->params ? nids_norm_load(n, a->params, err) : 0;
 	if (!rc)
-		rc = nids_output_open(&out, a->output, 1, err);
+		rc = nids_output_open(&out[0], a->output, 1, err);
 	if (!rc && a->fit)
-		rc = nids_output_open(&pout, a->fit, 1, err);
-	FILE *f = out ? nids_output_file(out) : NULL;
-	const char *name = out ? nids_output_name(out) : NULL;
+		rc = nids_output_open(&out[1], a->fit, 1, err);
+	FILE *f = out[0] ? nids_output_file(out[0]) : NULL;
+	const char *name = out[0] ? nids_output_name(out[0]) : NULL;
 	if (!rc && a->fit)
 		rc = nids_normalize_fit_stream_opts(r, in_name, &a->opts, f, name, a->level, n, err);
 	else if (!rc)
 		rc = nids_normalize_apply_stream(r, in_name, *n, a->clamp, f, name, a->level, err);
 	if (!rc && a->fit)
-		rc = nids_norm_save(*n, nids_output_file(pout), a->fit, err);
-	/* the stream first: a failed stream write leaves no params file behind */
-	if (!rc) {
-		rc = nids_output_commit(out, err);
-		out = NULL;
-	}
+		rc = nids_norm_save(*n, nids_output_file(out[1]), a->fit, err);
+	/* both written through before either is renamed: a failed write leaves neither, and
+	   a params file of an earlier run as it was */
+	if (!rc)
+		rc = nids_outputs_commit(out, 2, err);
 	if (!rc && (!a->output || strcmp(a->output, "-") == 0))
 		rc = nids_stdout_close(err);
-	if (!rc && pout) {
-		rc = nids_output_commit(pout, err);
-		pout = NULL;
-		if (rc)
-			nids_output_take_back(a->output);
-	}
-	nids_output_abort(out);
-	nids_output_abort(pout);
+	nids_outputs_abort(out, 2);
 	return rc;
 }
 

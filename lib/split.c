@@ -532,13 +532,9 @@ int nids_split_to_files(const nids_split_opts *o, nids_reader *r, const char *in
 		}
 	if (!rc)
 		rc = nids_split_run(o, r, in_name, files, names, c, err);
-	/* commit in order; if the second fails, take the first back when it is a file */
-	for (int k = 0; k < nout && !rc; k++) {
-		rc = nids_output_commit(out[k], err);
-		out[k] = NULL;
-		if (rc && k == 1)
-			nids_output_take_back(paths[0]);
-	}
+	/* both written through before either is renamed: a failed write leaves neither */
+	if (!rc)
+		rc = nids_outputs_commit(out, nout, err);
 	if (!rc && (is_stdout(paths[0]) || (paths[1] && is_stdout(paths[1]))))
 		rc = nids_stdout_close(err);
 	nids_output_abort(out[0]);

@@ -19,7 +19,7 @@ threshold-prints-nan|cmd/nids-threshold.c|printf("%s\n", nids_format_double(num,
 split-seed-ignored|lib/split.c|uint64_t key = mix64(seed + purpose * 0x9e3779b97f4a7c15ull);|uint64_t key = mix64(0 * seed + purpose * 0x9e3779b97f4a7c15ull);|nids-split.bats
 roc-high-ignored|cmd/nids-roc.c|case OPT_HIGH: case OPT_LOW: nids_cli_direction(prog, usage, &o->direction, c == OPT_LOW); break;|case OPT_HIGH: case OPT_LOW: if (c == OPT_LOW) nids_cli_direction(prog, usage, &o->direction, 1); break;|nids-roc.bats
 svg-script-injected|lib/svg_plot.c|fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H);|fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H); fputs("<script href=\"https://example.com/x.js\"/>\n", f);|nids-roc.bats
-params-left-on-failure|lib/normalize_run.c|	nids_output_abort(pout);|	(void)pout;|nids-normalize.bats
+params-left-on-failure|lib/normalize_run.c|	nids_outputs_abort(out, 2);|	(void)out;|nids-normalize.bats
 kmeans-squared-distance|lib/model_kmeans.c|? sqrtf(s->dist[r])|? s->dist[r]|learning.bats test_classic nids-fit-classic.bats
 early-stopping-disabled|lib/nn_train.c|} else if (++since_best >= o->patience) {|} else if (++since_best < 0) {|nids-fit-options.bats nids-fit.bats
 score-z-ignored|cmd/nids-score.c|case 'z': level = (int)nids_cli_long_or_die(|case 'z': (void)nids_cli_long_or_die(|nids-score-options.bats nids-score.bats

@@ -117,8 +117,11 @@ void nids_output_abort(nids_output *out);
 int nids_outputs_open(nids_output **outs, const char *const *paths, int n, FILE **files,
                       nids_err *err);
 
-/* Commits every outs[i] that is not NULL, in order, setting it to NULL; stops at the
- * first error. Returns 0 or that error. */
+/* Commits every outs[i] that is not NULL, setting it to NULL: first each is written
+ * through (flushed, closed), then each temporary is renamed into place, so that one
+ * that cannot be written (a full disk, /dev/full) leaves none renamed, the files of an
+ * earlier run as they were; the outs are then left for nids_outputs_abort. Returns 0 or
+ * the first error. */
 int nids_outputs_commit(nids_output **outs, int n, nids_err *err);
 
 /* Aborts every outs[i] that is not NULL. */
@@ -128,6 +131,11 @@ void nids_outputs_abort(nids_output **outs, int n);
  * fails: removes path when it is a regular file, never a device or FIFO written in place
  * (such as -o /dev/null); nothing for NULL or "-". */
 void nids_output_take_back(const char *path);
+
+/* Flushes f: 0 when no write to it has failed, else NIDS_EIO "write error: REASON" at
+ * where (NULL for standard output), the reason from the flush (the write that failed
+ * is retried there, so errno is its, not a later call's). */
+int nids_flush_check(FILE *f, const char *where, nids_err *err);
 
 /* For stdout written through plain stdio: flush and close it, reporting a write error
  * ("write error: No space left on device") as NIDS_EIO. */

@@ -151,6 +151,11 @@ setup() {
 	"$N" --fit "$D/p" "$D/train.rec" >/dev/null
 	run -1 --separate-stderr bash -c "'$N' -p '$D/p' '$D/train.rec' >/dev/full"
 	[[ "$stderr" == "nids-normalize: write error: No space left on device" ]]
+	# params that cannot be written leave an output file of an earlier run as it was
+	echo earlier >"$D/o.rec"
+	run -1 --separate-stderr "$N" --fit /dev/full -o "$D/o.rec" "$D/train.rec"
+	[ "$stderr" = "nids-normalize: /dev/full: write error: No space left on device" ]
+	[ "$(cat "$D/o.rec")" = earlier ]
 }
 
 @test "binary output to a terminal is refused" {

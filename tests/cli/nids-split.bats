@@ -153,12 +153,17 @@ setup() {
 	[[ "$stderr" == "nids-split: -: empty input: no stream header" ]]
 }
 
-@test "> /dev/full fails with exit 1; a failing val output takes the train file back" {
+@test "> /dev/full fails with exit 1; a failing val output leaves the train file as it was" {
 	run -1 --separate-stderr bash -c "'$S' '$A' >/dev/full"
 	[[ "$stderr" == "nids-split: write error: No space left on device" ]]
 	run -1 --separate-stderr bash -c "'$S' --val 0.5 -o '$D/t.rec' --val-output - '$A' >/dev/full"
 	[[ "$stderr" == *"write error: No space left on device" ]]
 	[ ! -e "$D/t.rec" ]
+	# a train file of an earlier run is neither replaced nor removed
+	echo earlier >"$D/t.rec"
+	run -1 --separate-stderr "$S" --val 0.5 -o "$D/t.rec" --val-output /dev/full "$A"
+	[ "$stderr" = "nids-split: /dev/full: write error: No space left on device" ]
+	[ "$(cat "$D/t.rec")" = earlier ]
 }
 
 @test "binary output to a terminal is refused" {
