@@ -250,20 +250,17 @@ int nids_fit_dataset(nids_model *m, nids_dataset *all, double val, uint64_t seed
 	return rc;
 }
 
-int nids_fit_save(const nids_model *m, nids_output *out, nids_err *err)
+int nids_fit_save(nids_model *m, nids_output *out, nids_err *err)
 {
-	static const char *const SIDE[] = { "dump", "importances" };
 	int rc = nids_model_write(m, nids_output_file(out), err);
 	if (rc && !err->where[0])
 		snprintf(err->where, sizeof err->where, "%s", nids_output_name(out));
-	if (rc)
-		nids_output_abort(out);
-	else
-		rc = nids_output_commit(out, err);
-	for (size_t i = 0; rc && i < sizeof SIDE / sizeof *SIDE; i++) {
-		const char *path = nids_model_get(m, SIDE[i]);
-		if (path && *path) /* (written by this fit: it succeeded) */
-			nids_output_take_back(path);
-	}
+	/* the model file first, then the side files the fit wrote: all written through
+	   before any is renamed into place */
+	nids_output *outs[3] = { out, m->side[NIDS_SIDE_DUMP], m->side[NIDS_SIDE_IMPORTANCES] };
+	m->side[NIDS_SIDE_DUMP] = m->side[NIDS_SIDE_IMPORTANCES] = NULL;
+	if (!rc)
+		rc = nids_outputs_commit(outs, 3, err);
+	nids_outputs_abort(outs, 3);
 	return rc;
 }

@@ -31,7 +31,7 @@ static int by_importance(const void *a, const void *b)
 }
 
 int nids_importance_write(const char *path, char *const *names, const double *imp, int d,
-                          nids_err *err)
+                          nids_output **pending, nids_err *err)
 {
 	int *order = malloc(sizeof(int) * (size_t)(d + 1));
 	if (!order)
@@ -48,7 +48,10 @@ int nids_importance_write(const char *path, char *const *names, const double *im
 		fputs("feature\timportance\n", f);
 		for (int k = 0; k < d; k++)
 			fprintf(f, "%s\t%s\n", names[order[k]], nids_format_double(b, imp[order[k]]));
-		rc = nids_output_commit(out, err);
+		if (pending)
+			*pending = out;
+		else
+			rc = nids_output_commit(out, err);
 	}
 	free(order);
 	return rc;

@@ -18,15 +18,17 @@
 #include <stddef.h>
 
 #include "nids/err.h"
+#include "nids/io.h"
 
 /* Scales imp [d] to sum 1; leaves all-zero importances as they are. */
 void nids_importance_normalize(double *imp, int d);
 
 /* Writes "feature<TAB>importance" lines, a header line first, most important first
- * (ties in feature order), values in shortest round-trip form, to path (atomically).
- * Returns 0, NIDS_EIO, NIDS_ENOMEM. */
+ * (ties in feature order), values in shortest round-trip form, to path (atomically);
+ * with pending not NULL, written and not committed, in *pending. Returns 0, NIDS_EIO,
+ * NIDS_ENOMEM. */
 int nids_importance_write(const char *path, char *const *names, const double *imp, int d,
-                          nids_err *err);
+                          nids_output **pending, nids_err *err);
 
 /* Reads a file of feature names, one a line, into *names [*n] (each and the array
  * malloc'd), in file order. With vals, an importance file as written above (the header

@@ -148,7 +148,7 @@ static int parse_mtry(const nids_model *m, int d, nids_err *err)
 
 /* scikit-learn's forest importances: the mean of the trees' normalised importances over
  * the trees that split at least once, normalised; written to --importances' file. */
-static int write_importances(const nids_model *m, const struct grow_job *j, nids_err *err)
+static int write_importances(nids_model *m, const struct grow_job *j, nids_err *err)
 {
 	const char *path = nids_model_get(m, "importances");
 	if (!path || !*path)
@@ -169,7 +169,8 @@ static int write_importances(const nids_model *m, const struct grow_job *j, nids
 	for (int f = 0; used && f < d; f++)
 		mean[f] /= used;
 	nids_importance_normalize(mean, d);
-	int rc = nids_importance_write(path, m->features, mean, d, err);
+	int rc = nids_importance_write(path, m->features, mean, d, &m->side[NIDS_SIDE_IMPORTANCES],
+	                               err);
 	free(mean);
 	return rc;
 }

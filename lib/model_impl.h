@@ -88,7 +88,12 @@ struct nids_model {
 	double threshold;
 	int threshold_high;  /* 1: score >= threshold alarms; 0: score <= threshold */
 	char threshold_score[128]; /* the score column it applies to */
+	/* The side files a fit wrote (a tree's --dump, --importances), written and not yet
+	 * committed: nids_fit_save commits them with the model file, so that a run that
+	 * fails leaves none of them and the files of an earlier run as they were. */
+	struct nids_output *side[2];
 };
+enum { NIDS_SIDE_DUMP, NIDS_SIDE_IMPORTANCES };
 
 /* ---- the table ---- */
 

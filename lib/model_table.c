@@ -200,5 +200,6 @@ void nids_model_free(nids_model *m)
 		m->type->free_state(m->state);
 	nids_header_free(m->prep);
 	free(m->made);
+	nids_outputs_abort(m->side, 2); /* (a fit's side files, when no save committed them) */
 	free(m);
 }

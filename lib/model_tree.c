@@ -33,8 +33,8 @@ static int tree_load(nids_model *m, const nids_arena *file, nids_err *err)
 	                : 0;
 }
 
-/* Writes the text dump to path. */
-static int write_dump(const nids_model *m, const nids_tree *t, const char *path, nids_err *err)
+/* Writes the text dump to path, left for nids_fit_save to commit. */
+static int write_dump(nids_model *m, const nids_tree *t, const char *path, nids_err *err)
 {
 	char *text = nids_tree_dump(t, 0, m->features, m->classes);
 	if (!text)
@@ -43,7 +43,7 @@ static int write_dump(const nids_model *m, const nids_tree *t, const char *path,
 	int rc = nids_output_open(&out, path, 0, err);
 	if (!rc) {
 		fputs(text, nids_output_file(out));
-		rc = nids_output_commit(out, err); /* (a write error is found here) */
+		m->side[NIDS_SIDE_DUMP] = out; /* (a write error is found at the commit) */
 	}
 	free(text);
 	return rc;
@@ -101,7 +101,8 @@ static int tree_fit(nids_model *m, const nids_dataset *train, const nids_dataset
 	const char *ipath = nids_model_get(m, "importances");
 	nids_importance_normalize(imp, train->d);
 	if (rc >= 0 && ipath && *ipath)
-		rc = nids_importance_write(ipath, m->features, imp, train->d, err);
+		rc = nids_importance_write(ipath, m->features, imp, train->d,
+		                           &m->side[NIDS_SIDE_IMPORTANCES], err);
 out:
 	free(imp);
 	nids_tree_free(&t);

@@ -102,7 +102,7 @@ static int permutation(const nids_select_args *a, const nids_dataset *ds, char *
 		                  "permutation importance needs benign and attack rows; these "
 		                  "rows have one label");
 	if (!rc)
-		rc = nids_importance_write(a->permutation, ds->features, imp, ds->d, err);
+		rc = nids_importance_write(a->permutation, ds->features, imp, ds->d, NULL, err);
 	if (!rc)
 		rc = nids_name_file_read(a->permutation, rank, &back, n, err);
 	nids_model_free(m);

@@ -55,10 +55,11 @@ int nids_fit_model(nids_model **m, const char *type, const char *const *keys,
 int nids_fit_dataset(nids_model *m, nids_dataset *all, double val, uint64_t seed,
                      const nids_fit_opts *fo, size_t *ntrain, size_t *nval, nids_err *err);
 
-/* Writes m to out and commits it (out is then freed). When that fails, the files the fit
- * itself wrote (a tree's --dump, --importances) are removed too: a failed run leaves no
- * output. Returns 0 or a negative code. */
-int nids_fit_save(const nids_model *m, nids_output *out, nids_err *err);
+/* Writes m to out and commits it with the files the fit wrote (a tree's --dump,
+ * --importances), all written through before any is renamed into place: a failed run
+ * leaves none of them, and the files of an earlier run as they were. out is freed.
+ * Returns 0 or a negative code. */
+int nids_fit_save(nids_model *m, nids_output *out, nids_err *err);
 
 /* Makes m a complete detector that says how it was made: the records of the training
  * stream's header h (its preprocessing), and the provenance lines nids-score --info

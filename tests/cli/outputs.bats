@@ -19,6 +19,14 @@ teardown() { teardown_tmp; }
 	fit -q -t tree --dump "$tmp/t.dump" --importances "$tmp/t.imp" -o "$tmp/t.bin" "$tmp/n.rec"
 	[ -s "$tmp/t.dump" ]
 	[ -s "$tmp/t.imp" ]
+	# and the side files of an earlier run stay as they were
+	cp "$tmp/t.dump" "$tmp/dump.before"
+	cp "$tmp/t.imp" "$tmp/imp.before"
+	run -1 --separate-stderr fit -q -t tree --max-depth 1 --dump "$tmp/t.dump" --importances "$tmp/t.imp" -o /dev/full "$tmp/n.rec"
+	cmp "$tmp/t.dump" "$tmp/dump.before"
+	cmp "$tmp/t.imp" "$tmp/imp.before"
+	run -1 --separate-stderr fit -q -t forest --trees 2 --importances "$tmp/t.imp" -o /dev/full "$tmp/n.rec"
+	cmp "$tmp/t.imp" "$tmp/imp.before"
 	score -m "$tmp/t.bin" "$tmp/n.rec" > "$tmp/s.rec"
 	run -1 --separate-stderr "$NIDS_BIN/nids-roc" --svg "$tmp/r.svg" --density "$tmp/d.svg" -o /dev/full "$tmp/s.rec"
 	[ "$stderr" = "nids-roc: /dev/full: write error: No space left on device" ]

@@ -461,6 +461,8 @@ static void test_options(void)
 	snprintf(path, sizeof path, "%s.txt", tmp_path());
 	const char *kv[] = { "dump", path, "max-depth", "1", NULL };
 	m = fit("tree", kv, 1);
+	CHECK(access(path, F_OK) != 0, "the dump waits for the model's save");
+	CHECK(nids_outputs_commit(m->side, 2, &err) == 0, "%s", err.msg); /* (as the save does) */
 	FILE *f = fopen(path, "r");
 	char line[256] = "";
 	CHECK(f && fgets(line, sizeof line, f) && strchr("abcd", line[0]) &&
