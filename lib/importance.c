@@ -30,16 +30,23 @@ static int by_importance(const void *a, const void *b)
 	return (i > j) - (i < j);
 }
 
+int *nids_importance_order(const double *imp, int d)
+{
+	int *order = malloc(sizeof(int) * (size_t)(d + 1));
+	for (int j = 0; order && j < d; j++)
+		order[j] = j;
+	sort_imp = imp;
+	if (order)
+		qsort(order, (size_t)d, sizeof *order, by_importance);
+	return order;
+}
+
 int nids_importance_write(const char *path, char *const *names, const double *imp, int d,
                           nids_output **pending, nids_err *err)
 {
-	int *order = malloc(sizeof(int) * (size_t)(d + 1));
+	int *order = nids_importance_order(imp, d);
 	if (!order)
 		return nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
-	for (int j = 0; j < d; j++)
-		order[j] = j;
-	sort_imp = imp;
-	qsort(order, (size_t)d, sizeof *order, by_importance);
 	nids_output *out;
 	int rc = nids_output_open(&out, path, 0, err);
 	if (!rc) {

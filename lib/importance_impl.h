@@ -23,6 +23,10 @@
 /* Scales imp [d] to sum 1; leaves all-zero importances as they are. */
 void nids_importance_normalize(double *imp, int d);
 
+/* The features' indices, most important first (ties in feature order): malloc'd [d],
+ * NULL when out of memory. */
+int *nids_importance_order(const double *imp, int d);
+
 /* Writes "feature<TAB>importance" lines, a header line first, most important first
  * (ties in feature order), values in shortest round-trip form, to path (atomically);
  * with pending not NULL, written and not committed, in *pending. Returns 0, NIDS_EIO,

@@ -558,13 +558,6 @@ int nids_output_commit(nids_output *out, nids_err *err)
 	return output_publish(out, err);
 }
 
-void nids_output_take_back(const char *path)
-{
-	struct stat st;
-	if (path && strcmp(path, "-") != 0 && lstat(path, &st) == 0 && S_ISREG(st.st_mode))
-		unlink(path);
-}
-
 void nids_output_abort(nids_output *out)
 {
 	if (!out)

@@ -82,13 +82,14 @@ static int read_input(const nids_select_args *a, nids_dataset **ds, nids_err *er
 	return rc;
 }
 
-/* The ranking by permutation importance, written to --permutation's file and read back
- * (the file's order is the ranking). */
+/* The ranking by permutation importance, in *rank [*n] as in --permutation's file, which
+ * is written and left in *file for the caller to commit with the list. */
 static int permutation(const nids_select_args *a, const nids_dataset *ds, char ***rank, int *n,
-                       double *auroc, nids_err *err)
+                       double *auroc, nids_output **file, nids_err *err)
 {
 	nids_model *m = NULL;
-	double *imp = calloc((size_t)ds->d + 1, sizeof *imp), *back = NULL;
+	double *imp = calloc((size_t)ds->d + 1, sizeof *imp);
+	int *order = NULL;
 	int rc = imp ? nids_model_read(&m, a->model, err)
 	             : nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	if (!rc && (rc = nids_permutation_importance(m, ds, a->repeats, a->seed, a->threads, imp,
@@ -102,12 +103,16 @@ static int permutation(const nids_select_args *a, const nids_dataset *ds, char *
 		                  "permutation importance needs benign and attack rows; these "
 		                  "rows have one label");
 	if (!rc)
-		rc = nids_importance_write(a->permutation, ds->features, imp, ds->d, NULL, err);
-	if (!rc)
-		rc = nids_name_file_read(a->permutation, rank, &back, n, err);
+		rc = nids_importance_write(a->permutation, ds->features, imp, ds->d, file, err);
+	if (!rc && (!(order = nids_importance_order(imp, ds->d)) ||
+	            !(*rank = calloc((size_t)ds->d + 1, sizeof **rank))))
+		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
+	for (int k = 0; !rc && k < ds->d; k++, ++*n)
+		if (!((*rank)[k] = strdup(ds->features[order[k]])))
+			rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory");
 	nids_model_free(m);
 	free(imp);
-	free(back);
+	free(order);
 	return rc;
 }
 
@@ -132,28 +137,27 @@ int nids_select_choose_files(const nids_select_args *a, nids_select_summary *sum
 	char **rank = NULL, **kept = NULL;
 	double *imp = NULL;
 	int n = 0, rc = 0;
-	nids_output *out = NULL;
+	nids_output *out[2] = { NULL, NULL }; /* the list, the permutation importances */
 	*sum = (nids_select_summary){ 0, 0, 0, NAN, 0 };
 	if (a->permutation || !isnan(a->corr))
 		rc = read_input(a, &ds, err);
 	if (!rc && a->importances)
 		rc = nids_name_file_read(a->importances, &rank, &imp, &n, err);
 	if (!rc && a->permutation)
-		rc = permutation(a, ds, &rank, &n, &sum->auroc, err);
+		rc = permutation(a, ds, &rank, &n, &sum->auroc, &out[1], err);
 	nids_select_opts so = { ds && !rank ? ds->features : rank, ds && !rank ? ds->d : n, a->top,
 		                a->corr };
 	sum->ranked = so.nrank;
 	sum->rows = ds ? ds->n : 0;
 	if (!rc)
 		rc = nids_select_choose(&so, ds, &kept, &sum->kept, &sum->dropped, err);
-	if (!rc && !(rc = nids_output_open(&out, a->output, 0, err))) {
-		write_list(nids_output_file(out), a, sum, kept);
-		rc = nids_output_commit(out, err);
+	if (!rc && !(rc = nids_output_open(&out[0], a->output, 0, err))) {
+		write_list(nids_output_file(out[0]), a, sum, kept);
+		rc = nids_outputs_commit(out, 2, err); /* both or neither */
 	}
+	nids_outputs_abort(out, 2);
 	if (!rc && !a->output)
 		rc = nids_stdout_close(err);
-	if (rc && a->permutation && rank) /* written by this run: it goes with the failed list */
-		nids_output_take_back(a->permutation);
 	free_names(rank, n);
 	free(imp);
 	free(kept);

@@ -127,11 +127,6 @@ int nids_outputs_commit(nids_output **outs, int n, nids_err *err);
 /* Aborts every outs[i] that is not NULL. */
 void nids_outputs_abort(nids_output **outs, int n);
 
-/* Takes back an output already committed (renamed into place at path) when a later step
- * fails: removes path when it is a regular file, never a device or FIFO written in place
- * (such as -o /dev/null); nothing for NULL or "-". */
-void nids_output_take_back(const char *path);
-
 /* Flushes f: 0 when no write to it has failed, else NIDS_EIO "write error: REASON" at
  * where (NULL for standard output), the reason from the flush (the write that failed
  * is retried there, so errno is its, not a later call's). */

@@ -35,6 +35,10 @@ teardown() { teardown_tmp; }
 	run -1 --separate-stderr "$NIDS_BIN/nids-select" -m "$tmp/t.bin" --permutation "$tmp/p.tsv" --top 3 -o /dev/full "$tmp/n.rec"
 	[ "$stderr" = "nids-select: /dev/full: write error: No space left on device" ]
 	[ ! -e "$tmp/p.tsv" ]
+	echo earlier > "$tmp/p.tsv"
+	run -1 --separate-stderr "$NIDS_BIN/nids-select" -m "$tmp/t.bin" --permutation "$tmp/p.tsv" --top 3 -o /dev/full "$tmp/n.rec"
+	[ "$(cat "$tmp/p.tsv")" = earlier ]
+	rm "$tmp/p.tsv"
 	# and a side file's own write error names it
 	run -1 --separate-stderr "$NIDS_BIN/nids-explain" -m "$tmp/t.bin" --fingerprint /dev/full -o /dev/null "$tmp/n.rec"
 	[ "$stderr" = "nids-explain: /dev/full: write error: No space left on device" ]
