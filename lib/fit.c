@@ -253,7 +253,7 @@ int nids_fit_dataset(nids_model *m, nids_dataset *all, double val, uint64_t seed
 int nids_fit_save(nids_model *m, nids_output *out, nids_err *err)
 {
 	int rc = nids_model_write(m, nids_output_file(out), err);
-	if (rc && !err->where[0])
+	if (rc && !err->where[0] && strcmp(nids_output_name(out), "-")) /* (stdout unnamed) */
 		snprintf(err->where, sizeof err->where, "%s", nids_output_name(out));
 	/* the model file first, then the side files the fit wrote: all written through
 	   before any is renamed into place */

@@ -186,7 +186,9 @@ teardown() { teardown_tmp; }
 
 @test "nids-fit: a full disk is reported" {
 	run -1 --separate-stderr sh -c "'$NIDS_BIN/nids-fit' -q -t ae --epochs 1 '$tmp/benign.rec' > /dev/full"
-	[[ "$stderr" == "nids-fit: "*"No space left on device"* ]]
+	[ "$stderr" = "nids-fit: write error: No space left on device" ]
+	run -1 --separate-stderr fit -q -t ae --epochs 1 -o /dev/full "$tmp/benign.rec"
+	[ "$stderr" = "nids-fit: /dev/full: write error: No space left on device" ]
 }
 
 @test "nids-fit: --val too large for the data is a usage error" {
