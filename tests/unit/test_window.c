@@ -574,7 +574,7 @@ static void test_prefetch_hints(void)
 /* NaN measures are not present; infinities are values, apart from Welford's updates. */
 static void test_missing_and_infinite(void)
 {
-	sink s;
+	static sink s;
 	nids_window_opts o = opts(10, 0, 1);
 	nids_window *w = agg(&s, &o);
 	nids_err err = { 0 };
