@@ -247,14 +247,10 @@ void nids_dataset_where(const nids_dataset *ds, size_t i, char *where, size_t si
 	int f = p->nfiles - 1;
 	while (f > 0 && p->first[f] > i)
 		f--;
-	unsigned long long row = i - p->first[f] + 1, rec = p->rec ? p->rec[i] : NIDS_U64_NONE;
 	uint32_t file = p->rec ? p->file[i] : NIDS_STR_NONE;
-	if (rec != NIDS_U64_NONE && file < (uint32_t)ds->h->nstrings)
-		snprintf(where, size, "%s: record %llu", ds->h->strings[file], rec);
-	else if (rec != NIDS_U64_NONE)
-		snprintf(where, size, "%s: row %llu (CSV record %llu)", p->names[f], row, rec);
-	else
-		snprintf(where, size, "%s: row %llu", p->names[f], row);
+	nids_row_where(where, size, p->names[f], i - p->first[f] + 1,
+	               file < (uint32_t)ds->h->nstrings ? ds->h->strings[file] : NULL,
+	               p->rec ? p->rec[i] : NIDS_U64_NONE);
 }
 
 int nids_dataset_read_placed(nids_dataset **out, nids_reader *r, nids_err *err)

@@ -33,11 +33,12 @@ static int by_importance(const void *a, const void *b)
 int *nids_importance_order(const double *imp, int d)
 {
 	int *order = malloc(sizeof(int) * (size_t)(d + 1));
-	for (int j = 0; order && j < d; j++)
+	if (!order)
+		return NULL;
+	for (int j = 0; j < d; j++)
 		order[j] = j;
 	sort_imp = imp;
-	if (order)
-		qsort(order, (size_t)d, sizeof *order, by_importance);
+	qsort(order, (size_t)d, sizeof *order, by_importance);
 	return order;
 }
 

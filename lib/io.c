@@ -539,10 +539,9 @@ static int output_flush(nids_output *out, nids_err *err)
 static int output_publish(nids_output *out, nids_err *err)
 {
 	int rc = 0;
-	if (out->path && out->slot >= 0 &&
-	    rename(pending[out->slot], out->link ? out->link : out->path) != 0)
+	if (out->slot >= 0 && rename(pending[out->slot], out->link ? out->link : out->path) != 0)
 		rc = nids_err_set(err, NIDS_EIO, out->path, "cannot rename: %s", strerror(errno));
-	else if (out->path && out->slot >= 0)
+	else if (out->slot >= 0) /* (standard output and devices have none) */
 		pending_used[out->slot] = 0;
 	nids_output_abort(out);
 	return rc;

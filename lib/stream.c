@@ -124,6 +124,18 @@ static const char *TYPE_NAMES[NIDS_TYPE_COUNT] = { NULL, "timestamp", "addr", "p
 	                                           "proto", "u64",  "str",  "f64" };
 static const int TYPE_WIDTHS[NIDS_TYPE_COUNT] = { 0, 8, 16, 2, 1, 8, 4, 8 };
 
+void nids_row_where(char *where, size_t size, const char *input, uint64_t row,
+                    const char *csv_file, uint64_t record)
+{
+	unsigned long long n = row, r = record;
+	if (record != NIDS_U64_NONE && csv_file)
+		snprintf(where, size, "%s: record %llu", csv_file, r);
+	else if (record != NIDS_U64_NONE)
+		snprintf(where, size, "%s: row %llu (CSV record %llu)", input, n, r);
+	else
+		snprintf(where, size, "%s: row %llu", input, n);
+}
+
 const char *nids_type_name(int type)
 {
 	return type > 0 && type < NIDS_TYPE_COUNT ? TYPE_NAMES[type] : NULL;

@@ -200,17 +200,12 @@ static int emit(void *ctx, const nids_window_row *r, nids_err *err)
 static void flow_where(const wrun *z, const unsigned char *m, uint64_t rowno, char *where,
                        size_t size)
 {
-	uint32_t file = z->file_off >= 0 ? nids_meta_get_u32(m + z->file_off) : UINT32_MAX;
-	uint64_t record = z->record_off >= 0 ? nids_meta_get_u64(m + z->record_off) : 0;
-	if (z->record_off >= 0 && file < (uint32_t)z->in->nstrings)
-		snprintf(where, size, "%s: record %" PRIu64, z->in->strings[file], record);
-	else if (z->record_off >= 0 && !z->from_stream)
-		snprintf(where, size, "%s: record %" PRIu64, z->in_name, record);
-	else if (z->record_off >= 0)
-		snprintf(where, size, "%s: row %" PRIu64 " (CSV record %" PRIu64 ")", z->in_name,
-		         rowno, record);
-	else
-		snprintf(where, size, "%s: row %" PRIu64, z->in_name, rowno);
+	uint32_t file = z->file_off >= 0 ? nids_meta_get_u32(m + z->file_off) : NIDS_STR_NONE;
+	uint64_t record = z->record_off >= 0 ? nids_meta_get_u64(m + z->record_off) : NIDS_U64_NONE;
+	const char *csv = file < (uint32_t)z->in->nstrings ? z->in->strings[file]
+	                  : !z->from_stream                ? z->in_name
+	                                                   : NULL;
+	nids_row_where(where, size, z->in_name, rowno, csv, record);
 }
 
 /* Fills f from row i of a block. Returns 0, or NIDS_EFORMAT for a flow without time. */

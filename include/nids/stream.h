@@ -271,6 +271,13 @@ void nids_reader_free(nids_reader *r);
 #define NIDS_U64_NONE UINT64_MAX
 #define NIDS_STR_NONE UINT32_MAX
 
+/* Names row `row` of input in a message, by what the row carries of the featurizer's
+ * metadata: "CSV_FILE: record R" when it carries its CSV file's name (csv_file) and its
+ * record R; "INPUT: row N (CSV record R)" when its record alone; else "INPUT: row N"
+ * (record NIDS_U64_NONE). */
+void nids_row_where(char *where, size_t size, const char *input, uint64_t row,
+                    const char *csv_file, uint64_t record);
+
 static inline int64_t nids_meta_get_i64(const unsigned char *p)
 {
 	int64_t v;
