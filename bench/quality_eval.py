@@ -9,6 +9,9 @@
   quality_eval.py mixed WORK          ensembles whose members read differently transformed
                                       inputs (offline only: a model file holds one
                                       normalization), into WORK/mixed.tsv, and their best
+  quality_eval.py reach CONFIGS MIXED whether any configuration of CONFIGS (as combos.tsv)
+                                      or MIXED (as mixed.tsv) is within 0.005 of the best
+                                      single model on every dataset, however chosen
 
 The offline ensemble is -t ensemble's arithmetic (lib/model_ensemble.c) applied to the
 scores of the single models that are its members (nids-fit -j 1 with the member's seed:
@@ -266,6 +269,35 @@ def mixed(work):
         print(f"highest on {ds} of all: %s %s %s %.4f (mean(nsl, kdd99) %.4f)" % (*o[2:5], o[5][ds], o[1]))
 
 
+def reach(configs, mixed_tsv):
+    """The bar "at least the best single model - 0.005 on every dataset" against every
+    configuration measured, chosen with the test labels or not: the best single model
+    (one member, one seed, either transform) of each dataset, how many configurations
+    clear each bar, whether any clears all four, and the closest by summed shortfall."""
+    dss = ["nsl", "kdd99", "cic17", "cse18"]
+    rows = [l.rstrip("\n").split("\t") for l in open(configs)][1:]
+    best, by = {}, {}
+    for ds, tr, mem, K, st, cb, au, sd, runs in rows:
+        if "," not in mem and K == "1" and float(au) > best.get(ds, (0,))[0]:
+            best[ds] = (float(au), f"{mem}@{tr}")
+        by.setdefault(f"{mem.replace(',', '+')}@{tr} seeds {K} {st} {cb}", {})[ds] = float(au)
+    head = [l.rstrip("\n").split("\t") for l in open(mixed_tsv)]
+    for r in head[1:]:
+        d = dict(zip(head[0], r))
+        by[f"{d['members']} {d['standardize']} {d['combine']}"] = {ds: float(d[ds]) for ds in dss}
+    bar = {ds: best[ds][0] - 0.005 for ds in dss}
+    print("bar (best single - 0.005):", ", ".join(f"{ds} {best[ds][1]} {best[ds][0]:.4f} -> {bar[ds]:.4f}" for ds in dss))
+    full = {k: v for k, v in by.items() if all(ds in v for ds in dss)}
+    print(f"{len(full)} configurations measured on all four datasets ({len(by) - len(full)} on fewer)")
+    for ds in dss:
+        print(f"  clear the {ds} bar: {sum(v[ds] >= bar[ds] for v in full.values())}")
+    short = lambda v: sum(max(0.0, bar[ds] - v[ds]) for ds in dss)
+    ranked = sorted(full.items(), key=lambda kv: short(kv[1]))
+    print(f"clear all four: {sum(short(v) == 0 for v in full.values())}; the closest (summed shortfall):")
+    for k, v in ranked[:8]:
+        print(f"  {short(v):.4f}  {k}: " + ", ".join(f"{ds} {v[ds]:.4f}" for ds in dss))
+
+
 def main():
     if sys.argv[1] == "auroc":
         print("%.4f" % auroc(np.loadtxt(sys.argv[2]), np.loadtxt(sys.argv[3])))
@@ -277,6 +309,8 @@ def main():
         tables(sys.argv[2])
     elif sys.argv[1] == "mixed":
         mixed(sys.argv[2])
+    elif sys.argv[1] == "reach":
+        reach(sys.argv[2], sys.argv[3])
 
 
 if __name__ == "__main__":

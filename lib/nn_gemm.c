@@ -8,9 +8,10 @@
  * would make a score depend on how the input was chunked. Here every output element is
  * the same chain, acc = 0, acc += a[k] * b[k] for k = 0, 1, ... (one fused multiply-add
  * per step where the CPU has them: the file is built with -ffp-contract=fast), computed
- * in a vector lane or a padded one, whichever row and column it is. The product is
- * blocked as OpenBLAS's is, in 4 x 32 tiles over panels of 32 columns, and is about as
- * fast on the models' shapes. */
+ * in a vector lane or a padded one, whichever row and column it is, and the same on
+ * AVX2 and AVX-512 machines. The product is blocked as OpenBLAS's is, in tiles of 4 rows
+ * over panels of 32 columns, with one version for each vector width, chosen when called,
+ * and is about as fast on the models' shapes. */
 #include "nn_impl.h"
 
 #include <assert.h>
@@ -18,49 +19,96 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { LANES = 16, PANEL = 2 * LANES };
-typedef float vfloat __attribute__((vector_size(LANES * sizeof(float)), aligned(sizeof(float))));
+enum { PANEL = 32 };
 
-/* Rows r0..r0+3 (or just r0 when one) of C's panel p: width w <= PANEL columns at n0;
- * pk is the panel [K x PANEL]. */
-__attribute__((always_inline)) static inline void tile(int rows, int K, const float *A, int lda, const float *pk, int add,
-                        float *C, int ldc, int n0, int w)
-{
-	vfloat s[4][2];
-	for (int i = 0; i < 4; i++)
-		s[i][0] = s[i][1] = (vfloat){ 0 };
-	for (int k = 0; k < K; k++) {
-		vfloat b0 = *(const vfloat *)(pk + (size_t)k * PANEL);
-		vfloat b1 = *(const vfloat *)(pk + (size_t)k * PANEL + LANES);
-		for (int i = 0; i < rows; i++) {
-			float a = A[(size_t)i * lda + k];
-			s[i][0] += a * b0;
-			s[i][1] += a * b1;
-		}
+/* The product's tiles: rows r..r+rows-1 (rows <= 4) of C's columns [c0, c0 + w), w <= nv * V,
+ * from nv vectors of V lanes of each of the panel's rows (pk: the panel [K x PANEL] from
+ * column c0 on). One function per vector type, so that each target keeps its
+ * accumulators in its own registers: a vector wider than the target's (16 lanes on
+ * AVX2) is split through the stack and ran 5 to 25 times slower. */
+#define TILE(name, vec, V)                                                                           \
+	typedef float vec __attribute__((vector_size(V * sizeof(float)), aligned(sizeof(float))));    \
+	__attribute__((always_inline)) static inline void name(int rows, int nv, int K,              \
+	                                                       const float *A, int lda,              \
+	                                                       const float *pk, int add, float *C,   \
+	                                                       int ldc, int w)                       \
+	{                                                                                            \
+		vec s[4][4];                                                                         \
+		for (int i = 0; i < 4; i++)                                                          \
+			for (int j = 0; j < 4; j++)                                                  \
+				s[i][j] = (vec){ 0 };                                                \
+		for (int k = 0; k < K; k++)                                                          \
+			for (int j = 0; j < nv; j++) {                                               \
+				vec b = *(const vec *)(pk + (size_t)k * PANEL + j * V);              \
+				for (int i = 0; i < rows; i++)                                       \
+					s[i][j] += A[(size_t)i * lda + k] * b;                       \
+			}                                                                            \
+		for (int i = 0; i < rows; i++)                                                       \
+			for (int j = 0; j < nv; j++) {                                               \
+				float t[V], *c = C + (size_t)i * ldc + j * V;                        \
+				memcpy(t, &s[i][j], sizeof t);                                       \
+				for (int l = 0; l < V && j * V + l < w; l++)                         \
+					c[l] = add ? t[l] + c[l] : t[l];                             \
+			}                                                                            \
 	}
-	for (int i = 0; i < rows; i++) {
-		float *c = C + (size_t)i * ldc + n0;
-		float t[PANEL];
-		memcpy(t, s[i], sizeof t);
-		for (int j = 0; j < w; j++)
-			c[j] = add ? t[j] + c[j] : t[j];
-	}
-}
 
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+/* Every row in tiles of R rows (then one at a time), nv vectors across. */
+#define PASS(tile, R, nv)                                                                  \
+	do {                                                                               \
+		int r = 0;                                                                 \
+		for (; r + R <= M; r += R)                                                 \
+			tile(R, nv, K, A + (size_t)r * lda, lda, pk + c0, add,             \
+			     C + (size_t)r * ldc + n0 + c0, ldc, cw);                      \
+		for (; r < M; r++)                                                         \
+			tile(1, nv, K, A + (size_t)r * lda, lda, pk + c0, add,             \
+			     C + (size_t)r * ldc + n0 + c0, ldc, cw);                      \
+	} while (0)
+
+/* C's columns panel by panel, a panel in passes of up to NV vectors of V lanes (as many
+ * accumulators, R x NV, as the target has registers for), and a pass only as wide as
+ * the columns it has: vectors that would hold only the panel's padding are skipped. */
+#define ROWS_PRODUCT(name, target, tile, V, R, NV)                                             \
+	target static void name(int M, int N, int K, const float *A, int lda,                   \
+	                        const float *packed, int add, float *C, int ldc)                \
+	{                                                                                       \
+		for (int p = 0; p * PANEL < N; p++) {                                           \
+			const float *pk = packed + (size_t)p * K * PANEL;                       \
+			int n0 = p * PANEL, w = N - n0 < PANEL ? N - n0 : PANEL;                \
+			for (int c0 = 0; c0 < w; c0 += NV * V) {                                \
+				int cw = w - c0 < NV * V ? w - c0 : NV * V;                     \
+				switch ((cw + V - 1) / V) {                                     \
+				case 1: PASS(tile, R, 1); break;                                \
+				case 2: PASS(tile, R, 2); break;                                \
+				case 3: PASS(tile, R, 3); break;                                \
+				default: PASS(tile, R, 4); break;                               \
+				}                                                               \
+			}                                                                       \
+		}                                                                               \
+	}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+TILE(tile16, v16f, 16)
+TILE(tile8, v8f, 8)
+TILE(tile4, v4f, 4)
+/* AVX-512: 4 x 2 zmm accumulators; AVX2: 4 x 2 ymm (16 columns a pass); SSE: 2 x 4 xmm */
+ROWS_PRODUCT(rows_product_avx512, __attribute__((target("avx512f,fma"))), tile16, 16, 4, 2)
+ROWS_PRODUCT(rows_product_avx2, __attribute__((target("avx2,fma"))), tile8, 8, 4, 2)
+ROWS_PRODUCT(rows_product_sse, , tile4, 4, 2, 4)
+
 static void rows_product(int M, int N, int K, const float *A, int lda, const float *packed,
                          int add, float *C, int ldc)
 {
-	for (int p = 0; p * PANEL < N; p++) {
-		const float *pk = packed + (size_t)p * K * PANEL;
-		int n0 = p * PANEL, w = N - n0 < PANEL ? N - n0 : PANEL;
-		int r = 0;
-		for (; r + 4 <= M; r += 4)
-			tile(4, K, A + (size_t)r * lda, lda, pk, add, C + (size_t)r * ldc, ldc, n0, w);
-		for (; r < M; r++)
-			tile(1, K, A + (size_t)r * lda, lda, pk, add, C + (size_t)r * ldc, ldc, n0, w);
-	}
+	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma"))
+		rows_product_avx512(M, N, K, A, lda, packed, add, C, ldc);
+	else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+		rows_product_avx2(M, N, K, A, lda, packed, add, C, ldc);
+	else
+		rows_product_sse(M, N, K, A, lda, packed, add, C, ldc);
 }
+#else
+TILE(tile4, v4f, 4)
+ROWS_PRODUCT(rows_product, , tile4, 4, 2, 4)
+#endif
 
 void nids_sgemm_rm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                    const float *B, int ldb, float beta, float *C, int ldc)
