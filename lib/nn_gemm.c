@@ -86,6 +86,9 @@ enum { PANEL = 32 };
 		}                                                                               \
 	}
 
+typedef void rows_fn(int M, int N, int K, const float *A, int lda, const float *packed, int add,
+                     float *C, int ldc);
+
 #if defined(__x86_64__) && defined(__GNUC__)
 TILE(tile16, v16f, 16)
 TILE(tile8, v8f, 8)
@@ -93,38 +96,38 @@ TILE(tile4, v4f, 4)
 /* AVX-512: 4 x 2 zmm accumulators; AVX2: 4 x 2 ymm (16 columns a pass); SSE: 2 x 4 xmm */
 ROWS_PRODUCT(rows_product_avx512, __attribute__((target("avx512f,fma"))), tile16, 16, 4, 2)
 ROWS_PRODUCT(rows_product_avx2, __attribute__((target("avx2,fma"))), tile8, 8, 4, 2)
-ROWS_PRODUCT(rows_product_sse, , tile4, 4, 2, 4)
+ROWS_PRODUCT(rows_product_base, , tile4, 4, 2, 4)
 
-static void rows_product(int M, int N, int K, const float *A, int lda, const float *packed,
-                         int add, float *C, int ldc)
+static rows_fn *rows_kernel(int kernel)
 {
-	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma"))
-		rows_product_avx512(M, N, K, A, lda, packed, add, C, ldc);
-	else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-		rows_product_avx2(M, N, K, A, lda, packed, add, C, ldc);
-	else
-		rows_product_sse(M, N, K, A, lda, packed, add, C, ldc);
+	int avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
+	int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+	switch (kernel) {
+	case NIDS_GEMM_BEST: return avx512 ? rows_product_avx512 : avx2 ? rows_product_avx2 : rows_product_base;
+	case NIDS_GEMM_AVX512: return avx512 ? rows_product_avx512 : NULL;
+	case NIDS_GEMM_AVX2: return avx2 ? rows_product_avx2 : NULL;
+	default: return rows_product_base;
+	}
 }
 #else
 TILE(tile4, v4f, 4)
-ROWS_PRODUCT(rows_product, , tile4, 4, 2, 4)
+ROWS_PRODUCT(rows_product_base, , tile4, 4, 2, 4)
+
+static rows_fn *rows_kernel(int kernel)
+{
+	return kernel == NIDS_GEMM_BEST || kernel == NIDS_GEMM_BASE ? rows_product_base : NULL;
+}
 #endif
 
-void nids_sgemm_rm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
-                   const float *B, int ldb, float beta, float *C, int ldc)
+int nids_sgemm_rows(int kernel, int tb, int M, int N, int K, const float *A, int lda,
+                    const float *B, int ldb, int add, float *C, int ldc)
 {
-	assert(M > 0 && N > 0 && K > 0);
-	assert(lda >= (ta ? M : K) && ldb >= (tb ? K : N) && ldc >= N);
-	/* the rows' own kernel takes the models' calls: alpha 1, beta 0 or 1 */
-	float *packed = ta || alpha != 1.0f || (beta != 0.0f && beta != 1.0f)
-	                        ? NULL
-	                        : malloc(sizeof(float) * (size_t)K * PANEL * ((N + PANEL - 1) / PANEL));
-	if (!packed) { /* a sum over rows, or no memory for the panels */
-		cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
-		            tb ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda, B, ldb, beta, C,
-		            ldc);
-		return;
-	}
+	rows_fn *product = rows_kernel(kernel);
+	if (!product)
+		return 1;
+	float *packed = malloc(sizeof(float) * (size_t)K * PANEL * ((N + PANEL - 1) / PANEL));
+	if (!packed)
+		return -1;
 	/* op(B) [K x N] into panels of PANEL columns, [K x PANEL] each, zero-padded */
 	for (int p = 0; p * PANEL < N; p++) {
 		float *pk = packed + (size_t)p * K * PANEL;
@@ -137,6 +140,21 @@ void nids_sgemm_rm(int ta, int tb, int M, int N, int K, float alpha, const float
 				row[j] = 0.0f;
 		}
 	}
-	rows_product(M, N, K, A, lda, packed, beta != 0.0f, C, ldc);
+	product(M, N, K, A, lda, packed, add, C, ldc);
 	free(packed);
+	return 0;
+}
+
+void nids_sgemm_rm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+                   const float *B, int ldb, float beta, float *C, int ldc)
+{
+	assert(M > 0 && N > 0 && K > 0);
+	assert(lda >= (ta ? M : K) && ldb >= (tb ? K : N) && ldc >= N);
+	/* the rows' own kernel takes the models' calls: alpha 1, beta 0 or 1; a sum over
+	   rows, or no memory for the panels, goes to OpenBLAS */
+	if (!ta && alpha == 1.0f && (beta == 0.0f || beta == 1.0f) &&
+	    nids_sgemm_rows(NIDS_GEMM_BEST, tb, M, N, K, A, lda, B, ldb, beta != 0.0f, C, ldc) == 0)
+		return;
+	cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+	            M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }

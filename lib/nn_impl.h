@@ -130,6 +130,14 @@ void nids_scratch_release(void *s);
 void nids_sgemm_rm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                    const float *B, int ldb, float beta, float *C, int ldc);
 
+/* The rows' kernel alone, one vector width of it: C[M x N] = A op(B) (+ C when add).
+ * NIDS_GEMM_BEST is the widest the CPU has, which nids_sgemm_rm uses; the others are
+ * for tests, which check that each gives the bits of the one chain. Returns 0, 1 when
+ * this CPU (or build) lacks that width, -1 when out of memory. */
+enum { NIDS_GEMM_BEST, NIDS_GEMM_BASE, NIDS_GEMM_AVX2, NIDS_GEMM_AVX512 };
+int nids_sgemm_rows(int kernel, int tb, int M, int N, int K, const float *A, int lda,
+                    const float *B, int ldb, int add, float *C, int ldc);
+
 /* Threads OpenBLAS may use (declared here so no cblas header leaks). */
 void nids_blas_threads(int n);
 

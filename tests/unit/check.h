@@ -11,6 +11,7 @@
 static int check_failures_total;
 static int check_failures_now;
 static int check_tests_run;
+static const char *check_skip_now; /* why the running test skipped itself, or NULL */
 
 #define CHECK(cond, ...)                                                          \
 	do {                                                                      \
@@ -28,13 +29,23 @@ static int check_tests_run;
 	CHECK(fabs((double)(a) - (double)(b)) <= (tol) * fmax(1.0, fabs((double)(b))), \
 	      "%s = %.12g, want %.12g (tol %g)", #a, (double)(a), (double)(b), (double)(tol))
 
+/* Ends the running test as skipped (TAP's "# SKIP reason"), from its own function. */
+#define SKIP(reason)                                                              \
+	do {                                                                      \
+		check_skip_now = (reason);                                        \
+		return;                                                           \
+	} while (0)
+
 #define TEST(fn)                                                                  \
 	do {                                                                      \
 		check_failures_now = 0;                                           \
+		check_skip_now = NULL;                                            \
 		fn();                                                             \
 		check_tests_run++;                                                \
-		printf("%s %d - %s: %s\n", check_failures_now ? "not ok" : "ok",  \
-		       check_tests_run, __FILE__, #fn);                           \
+		printf("%s %d - %s: %s%s%s\n", check_failures_now ? "not ok" : "ok", \
+		       check_tests_run, __FILE__, #fn,                            \
+		       check_skip_now ? " # SKIP " : "",                          \
+		       check_skip_now ? check_skip_now : "");                     \
 		check_failures_total += check_failures_now != 0;                  \
 		fflush(stdout);                                                   \
 	} while (0)
