@@ -1,6 +1,7 @@
 /* cli.c: shared flag handling for the programs' mains. */
 #include "nids/cli.h"
 #include "nids/feat.h"
+#include "nn_impl.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -95,8 +96,8 @@ static void exit_stdout(const char *prog)
 
 void nids_cli_version(const char *prog)
 {
-	printf("%s %s (stream %d, model %d)\n", prog, NIDS_VERSION, NIDS_STREAM_MAJOR,
-	       NIDS_MODEL_MAJOR);
+	printf("%s %s (stream %d, model %d)\nOpenBLAS kernels: %s\n", prog, NIDS_VERSION,
+	       NIDS_STREAM_MAJOR, NIDS_MODEL_MAJOR, nids_blas_core());
 	exit_stdout(prog);
 }
 

@@ -141,6 +141,10 @@ int nids_sgemm_rows(int kernel, int tb, int M, int N, int K, const float *A, int
 /* Threads OpenBLAS may use (declared here so no cblas header leaks). */
 void nids_blas_threads(int n);
 
+/* The name of the OpenBLAS kernels this CPU runs (or OPENBLAS_CORETYPE chose): the sums
+ * over a minibatch's rows, and so a trained model's last bits, depend on it. */
+const char *nids_blas_core(void);
+
 /* ---- dense layer: out = in W^T + b ---- */
 
 /* out [B x O], in [B x I], w [O x I], b [O] */

@@ -21,6 +21,8 @@ void openblas_set_num_threads(int);
 
 void nids_blas_threads(int n) { openblas_set_num_threads(n < 1 ? 1 : n); }
 
+const char *nids_blas_core(void) { return openblas_get_corename(); }
+
 /* ---- arena ---- */
 
 int nids_arena_add(nids_arena *a, const char *name, int rows, int cols, nids_err *err)

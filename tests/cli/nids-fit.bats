@@ -26,7 +26,9 @@ teardown() { teardown_tmp; }
 @test "nids-fit: --version" {
 	run fit --version
 	[ "$status" -eq 0 ]
-	[ "$output" = "nids-fit 0.2.0 (stream 3, model 2)" ]
+	[ "${lines[0]}" = "nids-fit 0.2.0 (stream 3, model 2)" ]
+	[[ "${lines[1]}" =~ ^"OpenBLAS kernels: "[A-Za-z0-9]+$ ]]
+	[ "${#lines[@]}" -eq 2 ]
 }
 
 @test "nids-fit: usage errors exit 2" {

@@ -20,7 +20,9 @@ teardown() { teardown_tmp; }
 @test "nids-score: --version" {
 	run score --version
 	[ "$status" -eq 0 ]
-	[ "$output" = "nids-score 0.2.0 (stream 3, model 2)" ]
+	[ "${lines[0]}" = "nids-score 0.2.0 (stream 3, model 2)" ]
+	[[ "${lines[1]}" =~ ^"OpenBLAS kernels: "[A-Za-z0-9]+$ ]]
+	[ "${#lines[@]}" -eq 2 ]
 }
 
 @test "nids-score: usage errors exit 2" {
