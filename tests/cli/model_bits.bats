@@ -22,6 +22,8 @@ sums_file() {
 	local core kind=sums
 	core=$("$NIDS_BIN/nids-fit" --version | sed -n 's/^OpenBLAS kernels: //p')
 	[ -n "$core" ]
+	# Cooperlake's and Sapphire Rapids' sets take SkylakeX's single-precision kernels
+	case $core in Cooperlake | SapphireRapids) core=SkylakeX ;; esac
 	case "$NIDS_BIN" in */build-san/bin) kind=sums-san ;; esac
 	sums="$models/$kind.$core.sha256"
 	[ -f "$sums" ] || skip "no model sums recorded for OpenBLAS's $core kernels ($kind.$core.sha256)"
