@@ -1,7 +1,6 @@
 /* cli.c: shared flag handling for the programs' mains. */
 #include "nids/cli.h"
 #include "nids/feat.h"
-#include "nn_impl.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -94,10 +93,17 @@ static void exit_stdout(const char *prog)
 	exit(0);
 }
 
+/* nn_layers.c's, in the programs that link the linear algebra: a weak reference does not
+ * pull it into the others, which would then load OpenBLAS and start its threads for
+ * nothing. */
+extern const char *nids_blas_core(void) __attribute__((weak));
+
 void nids_cli_version(const char *prog)
 {
-	printf("%s %s (stream %d, model %d)\nOpenBLAS kernels: %s\n", prog, NIDS_VERSION,
-	       NIDS_STREAM_MAJOR, NIDS_MODEL_MAJOR, nids_blas_core());
+	printf("%s %s (stream %d, model %d)\n", prog, NIDS_VERSION, NIDS_STREAM_MAJOR,
+	       NIDS_MODEL_MAJOR);
+	if (nids_blas_core) /* (what a trained model's last bits depend on) */
+		printf("OpenBLAS kernels: %s\n", nids_blas_core());
 	exit_stdout(prog);
 }
 

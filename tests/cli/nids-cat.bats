@@ -14,9 +14,7 @@ tsv() { printf 'duration\tsrc_bytes\tdifficulty:meta\tlabel\tclass\n0\t181\t20\t
 @test "nids-cat: --version" {
 	run "$NIDS_BIN/nids-cat" --version
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "nids-cat 0.2.0 (stream 3, model 2)" ]
-	[[ "${lines[1]}" =~ ^"OpenBLAS kernels: "[A-Za-z0-9]+$ ]]
-	[ "${#lines[@]}" -eq 2 ]
+	[ "$output" = "nids-cat 0.2.0 (stream 3, model 2)" ]
 }
 
 @test "nids-cat: text -> stream -> text is exact, roles kept with --types" {
