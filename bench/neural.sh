@@ -32,7 +32,7 @@ json() { $PY -c "import json,sys; r=json.loads(sys.stdin.readlines()[-1]); print
 # nids_fit MODEL SEED THREADS: trains, scores KDDTest+; prints "auroc train_rows/s"
 nids_fit() {
 	local m=$1 s=$2 j=$3
-	nids-fit -t "$m" --epochs "$EPOCHS" --batch 256 --lr 0.001 --seed "$s" -j "$j" \
+	nids-fit -v -t "$m" --epochs "$EPOCHS" --batch 256 --lr 0.001 --seed "$s" -j "$j" \
 		-o "$work/$m-$s.bin" "$work/nids/benign.rec" 2> "$work/$m-$s-j$j.log"
 	rate=$(grep -o '[0-9]* rows/s' "$work/$m-$s-j$j.log" | cut -d' ' -f1 | median)
 	nids-score -m "$work/$m-$s.bin" -j 2 "$work/nids/test.rec" > "$work/scored.rec"

@@ -46,6 +46,16 @@ enum { PANEL = 32 };
 		for (int i = 0; i < rows; i++)                                                       \
 			for (int j = 0; j < nv; j++) {                                               \
 				float t[V], *c = C + (size_t)i * ldc + j * V;                        \
+				if (j * V + V <= w) { /* a whole vector: stored as one */            \
+					vec v = s[i][j];                                             \
+					if (add) {                                                   \
+						vec old;                                             \
+						memcpy(&old, c, sizeof old);                         \
+						v = v + old;                                         \
+					}                                                            \
+					memcpy(c, &v, sizeof v);                                     \
+					continue;                                                    \
+				}                                                                    \
 				memcpy(t, &s[i][j], sizeof t);                                       \
 				for (int l = 0; l < V && j * V + l < w; l++)                         \
 					c[l] = add ? t[l] + c[l] : t[l];                             \
