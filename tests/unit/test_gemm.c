@@ -85,23 +85,18 @@ static void test_base_kernel(void)
 	CHECK(bad == 0, "%ld elements differ from the chain", bad);
 }
 
-static void test_avx2_kernel(void)
-{
-	float one = 1;
-	if (nids_sgemm_rows(NIDS_GEMM_AVX2, 0, 1, 1, 1, &one, 1, &one, 1, 0, &one, 1) == 1)
-		SKIP("this CPU has no AVX2 with FMA");
-	long bad = check_kernel(NIDS_GEMM_AVX2, 1);
-	CHECK(bad == 0, "%ld elements differ from the fused chain", bad);
-}
-
-static void test_avx512_kernel(void)
-{
-	float one = 1;
-	if (nids_sgemm_rows(NIDS_GEMM_AVX512, 0, 1, 1, 1, &one, 1, &one, 1, 0, &one, 1) == 1)
-		SKIP("this CPU has no AVX-512");
-	long bad = check_kernel(NIDS_GEMM_AVX512, 1);
-	CHECK(bad == 0, "%ld elements differ from the fused chain", bad);
-}
+/* A fused width: skipped (why: no_cpu) where this CPU lacks it, else the fused chain's bits */
+#define FUSED_WIDTH_TEST(name, kernel, no_cpu)                                              \
+	static void name(void)                                                              \
+	{                                                                                   \
+		float one = 1;                                                              \
+		if (nids_sgemm_rows(kernel, 0, 1, 1, 1, &one, 1, &one, 1, 0, &one, 1) == 1) \
+			SKIP(no_cpu);                                                       \
+		long bad = check_kernel(kernel, 1);                                         \
+		CHECK(bad == 0, "%ld elements differ from the fused chain", bad);           \
+	}
+FUSED_WIDTH_TEST(test_avx2_kernel, NIDS_GEMM_AVX2, "this CPU has no AVX2 with FMA")
+FUSED_WIDTH_TEST(test_avx512_kernel, NIDS_GEMM_AVX512, "this CPU has no AVX-512")
 
 /* nids_sgemm_rm takes the widest: its result is one of the kernels' bits, row by row */
 static void test_best_is_used(void)
