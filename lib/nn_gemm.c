@@ -86,12 +86,15 @@ enum { PANEL = 32 };
 			int n0 = p * PANEL, w = N - n0 < PANEL ? N - n0 : PANEL;                \
 			for (int c0 = 0; c0 < w; c0 += NV * V) {                                \
 				int cw = w - c0 < NV * V ? w - c0 : NV * V;                     \
-				switch ((cw + V - 1) / V) {                                     \
-				case 1: PASS(tile, R, 1); break;                                \
-				case 2: PASS(tile, R, 2); break;                                \
-				case 3: PASS(tile, R, 3); break;                                \
-				default: PASS(tile, R, 4); break;                               \
-				}                                                               \
+				int nv = (cw + V - 1) / V; /* 1 to NV: no code for wider */     \
+				if (nv == 1)                                                    \
+					PASS(tile, R, 1);                                       \
+				else if (nv == 2 || NV == 2)                                    \
+					PASS(tile, R, 2);                                       \
+				else if (nv == 3)                                               \
+					PASS(tile, R, 3);                                       \
+				else                                                            \
+					PASS(tile, R, 4);                                       \
 			}                                                                       \
 		}                                                                               \
 	}
