@@ -284,7 +284,8 @@ int nids_kmeans_fit(const float *x, size_t n, int d, const nids_kmeans_opts *o, 
 		goto out;
 	/* threads split the rows; OpenBLAS spinning up its own threads for these small
 	 * products costs more than they compute */
-	nids_blas_threads(1);
+	if ((rc = nids_blas_threads(1, T, err)) < 0)
+		goto out;
 	for (size_t i = 0; i < n; i++) {
 		float v = 0;
 		for (int f = 0; f < d; f++)

@@ -84,7 +84,8 @@ int nids_logreg_fit_binary(const float *x, const int *y, const float *sw, size_t
 		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory in logistic regression");
 		goto out;
 	}
-	nids_blas_threads(o->threads);
+	if ((rc = nids_blas_threads(o->threads, 1, err)) < 0)
+		goto out;
 	double W = total_weight(sw, n);
 	double loss = binary_eval(x, y, sw, n, d, o->l2, w, g, s);
 	for (it = 0; it < o->max_iter; it++) {
@@ -214,7 +215,8 @@ int nids_logreg_fit_multi(const float *x, const int *y, const float *sw, size_t 
 		rc = nids_err_set(err, NIDS_ENOMEM, NULL, "out of memory in logistic regression");
 		goto out;
 	}
-	nids_blas_threads(o->threads);
+	if ((rc = nids_blas_threads(o->threads, 1, err)) < 0)
+		goto out;
 	double *S = buf, *Yv = S + (size_t)P * LBFGS_M, *g = Yv + (size_t)P * LBFGS_M;
 	double *gn = g + P, *p = gn + P, *wn = p + P, rho[LBFGS_M], alpha[LBFGS_M];
 	double Wt = total_weight(sw, n);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn_impl.h"
+
 /* LAPACK as OpenBLAS exports it (32-bit integers; OpenBLAS's C interface takes no
  * hidden string lengths). */
 void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
@@ -107,7 +109,9 @@ void nids_gmm_mstep(nids_gmm *g, const float *z, const double *gamma, size_t n)
 
 int nids_gmm_factor(nids_gmm *g, nids_err *err)
 {
-	int d = g->d, info = 0;
+	int d = g->d, info = 0, rc = nids_blas_room(1, err);
+	if (rc < 0)
+		return rc;
 	for (int c = 0; c < g->k; c++) {
 		double *a = g->inv + (size_t)c * d * d;
 		memcpy(a, g->cov + (size_t)c * d * d, (size_t)d * d * sizeof(double));

@@ -379,7 +379,10 @@ static int ens_fit(nids_model *m, const nids_dataset *train, const nids_dataset 
 		atomic_init(&j->next, 0);
 		pthread_mutex_init(&j->mu, NULL);
 		int threads = o->threads < s->nm ? o->threads : s->nm;
-		rc = nids_pool_new(&pool, threads > 0 ? threads : 1, err);
+		threads = threads > 0 ? threads : 1;
+		/* members train side by side, each calling OpenBLAS */
+		if ((rc = nids_blas_threads(1, threads, err)) == 0)
+			rc = nids_pool_new(&pool, threads, err);
 	}
 	if (!rc) {
 		nids_pool_run(pool, train_worker, j);

@@ -13,7 +13,6 @@
 #include "classic_impl.h"
 #include "classic_model_impl.h"
 #include "importance_impl.h"
-#include "nn_impl.h"
 #include "pool_impl.h"
 #include "rng_impl.h"
 
@@ -249,7 +248,6 @@ static int forest_fit(nids_model *m, const nids_dataset *train, const nids_datas
 	    (rc = nids_pool_new(&j.pool, T, err)) < 0)
 		goto out;
 	j.sw = sw;
-	nids_blas_threads(1);
 	nids_pool_run(j.pool, grow_trees, &j);
 	if (j.failed) {
 		for (int t = 0; t < T; t++)

@@ -138,8 +138,13 @@ enum { NIDS_GEMM_BEST, NIDS_GEMM_BASE, NIDS_GEMM_AVX2, NIDS_GEMM_AVX512 };
 int nids_sgemm_rows(int kernel, int tb, int M, int N, int K, const float *A, int lda,
                     const float *B, int ldb, int add, float *C, int ldc);
 
-/* Threads OpenBLAS may use (declared here so no cblas header leaks). */
-void nids_blas_threads(int n);
+/* Threads OpenBLAS may use, n (declared here so no cblas header leaks), for a job in
+ * which `callers` threads call it at once. Under an address-space limit (ulimit -v)
+ * OpenBLAS keeps to one thread, and NIDS_ENOMEM comes back when the limit cannot hold
+ * the callers' working buffers (OpenBLAS would wait for them forever); else 0. */
+int nids_blas_threads(int n, int callers, nids_err *err);
+/* The same check alone, for a call into OpenBLAS outside such a job (a model's load). */
+int nids_blas_room(int callers, nids_err *err);
 
 /* The name of the OpenBLAS kernels this CPU runs (or OPENBLAS_CORETYPE chose): the sums
  * over a minibatch's rows, and so a trained model's last bits, depend on it. */

@@ -9,9 +9,12 @@
 #include <cblas.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 /* cblas.h may pull in complex.h, whose I would shadow the shape name used below */
 #undef I
@@ -19,7 +22,78 @@
 /* OpenBLAS exports this but its cblas.h does not always declare it. */
 void openblas_set_num_threads(int);
 
-void nids_blas_threads(int n) { openblas_set_num_threads(n < 1 ? 1 : n); }
+/* Each thread that calls OpenBLAS takes a working buffer of its BUFFER_SIZE (128 MiB on
+ * x86-64) and a page, kept for the next caller; so do OpenBLAS's own threads as the
+ * library loads. Refused one under an address-space limit (ulimit -v, RLIMIT_AS), it
+ * retries forever and the program hangs (OpenBLAS issue 5289). Under any such limit
+ * OpenBLAS therefore keeps to the calling thread, and a program makes sure its -j
+ * callers' buffers fit before it starts (nids_blas_threads). */
+#define BLAS_BUFFER_BYTES (((size_t)128 << 20) + 4096)
+
+static int address_space_limit(rlim_t *bytes)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_AS, &rl) || rl.rlim_cur == RLIM_INFINITY)
+		return 0;
+	*bytes = rl.rlim_cur;
+	return 1;
+}
+
+/* Before main, under such a limit, the program starts again with
+ * OPENBLAS_NUM_THREADS=1, which OpenBLAS reads only as it loads: its threads, already
+ * started, are then its only state. A thread count the user set is kept. glibc passes
+ * a constructor the program's arguments. The program's own path, not /proc/self/exe,
+ * keeps its name in ps. */
+__attribute__((constructor)) static void blas_one_thread_when_limited(int argc, char **argv)
+{
+	(void)argc;
+	rlim_t limit;
+	char self[4096];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (!address_space_limit(&limit) || getenv("OPENBLAS_NUM_THREADS") || len <= 0 ||
+	    (size_t)len == sizeof self - 1 || setenv("OPENBLAS_NUM_THREADS", "1", 1))
+		return;
+	self[len] = '\0';
+	execv(self, argv); /* (failing, the program runs on as it is) */
+}
+
+static pthread_mutex_t room_lock = PTHREAD_MUTEX_INITIALIZER;
+static int room_shown; /* callers whose buffers the limit was shown to hold */
+
+int nids_blas_room(int callers, nids_err *err)
+{
+	rlim_t limit;
+	if (!address_space_limit(&limit))
+		return 0;
+	/* the buffers OpenBLAS holds already serve as many callers again: only those
+	 * beyond them need room, shown by taking it for a moment */
+	pthread_mutex_lock(&room_lock);
+	int more = callers - room_shown, got = 0;
+	void *held[NIDS_THREADS_MAX];
+	if (more > NIDS_THREADS_MAX)
+		more = NIDS_THREADS_MAX;
+	while (got < more && (held[got] = malloc(BLAS_BUFFER_BYTES)))
+		got++;
+	for (int i = 0; i < got; i++)
+		free(held[i]);
+	if (got == more && more > 0)
+		room_shown = callers;
+	pthread_mutex_unlock(&room_lock);
+	if (got < more)
+		return nids_err_set(err, NIDS_ENOMEM, NULL,
+		                    "the address-space limit (ulimit -v %llu) cannot hold OpenBLAS's "
+		                    "128 MiB working buffer for %d thread%s: raise it%s",
+		                    (unsigned long long)(limit >> 10), callers, callers > 1 ? "s" : "",
+		                    callers > 1 ? ", or lower -j" : "");
+	return 0;
+}
+
+int nids_blas_threads(int n, int callers, nids_err *err)
+{
+	rlim_t limit;
+	openblas_set_num_threads(n < 1 || address_space_limit(&limit) ? 1 : n);
+	return nids_blas_room(callers, err);
+}
 
 const char *nids_blas_core(void) { return openblas_get_corename(); }
 

@@ -134,7 +134,10 @@ int nids_net_train(nids_net *net, const nids_dataset *train, const nids_dataset 
 	int rc = nids_pool_new(&pool, t.shards, err);
 	if (rc < 0)
 		return rc;
-	nids_blas_threads(t.shards > 1 ? 1 : threads);
+	if ((rc = nids_blas_threads(t.shards > 1 ? 1 : threads, t.shards, err)) < 0) {
+		nids_pool_free(pool);
+		return rc;
+	}
 	int batch = o->batch;
 	int cap = (batch + t.shards - 1) / t.shards;
 	t.grads = calloc((size_t)t.shards, sizeof *t.grads);

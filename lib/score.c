@@ -64,12 +64,12 @@ int nids_scorer_new(nids_scorer **sp, const nids_model *m, unsigned outputs, int
 	                                    : -1;
 	s->blk = m->type->any_batch ? ANY_ROWS : NIDS_SCORE_ROWS;
 	int rc = nids_pool_new(&s->pool, threads, err);
-	if (rc < 0) {
+	/* threads split the batch: BLAS itself stays single-threaded inside them */
+	if (rc < 0 || (rc = nids_blas_threads(1, threads, err)) < 0) {
+		nids_pool_free(s->pool);
 		free(s);
 		return rc;
 	}
-	/* threads split the batch: BLAS itself stays single-threaded inside them */
-	nids_blas_threads(1);
 	s->scratch = calloc((size_t)threads, sizeof *s->scratch);
 	s->xb = calloc((size_t)threads, sizeof *s->xb);
 	s->ob = calloc((size_t)threads, sizeof *s->ob);

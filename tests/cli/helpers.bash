@@ -34,6 +34,14 @@ need_shared() {
 	[ -e "$shared_data/$1" ] || skip "../shared/data/$1 not present"
 }
 
+# Skips a test that limits the address space (ulimit -v) of program P: ASan reserves
+# terabytes of it, and valgrind runs the program inside its own; no limit fits them.
+need_address_limit() {
+	if ! ldd "$1" >/dev/null 2>&1 || ldd "$1" | grep -q libasan; then
+		skip "an ASan build, or the program under valgrind"
+	fi
+}
+
 # A directory of its own for each test.
 setup_tmp() {
 	tmp=$(mktemp -d "${BATS_TMPDIR:-/tmp}/nids-bats.XXXXXX")

@@ -25,6 +25,21 @@ teardown() { teardown_tmp; }
 	[ "${#lines[@]}" -eq 2 ]
 }
 
+@test "nids-score: under an address-space limit, the same scores; one too small for OpenBLAS's buffers is refused, never a hang" {
+	need_address_limit "$NIDS_BIN/nids-score"
+	score -m "$tmp/ae.bin" -o "$tmp/free.rec" "$tmp/test.rec"
+	# OpenBLAS gives each thread that calls it a 128 MiB buffer and, refused one, retries
+	# forever: 512 MiB holds two; 128 MiB cannot hold one beside the program
+	run -0 --separate-stderr env -u OPENBLAS_NUM_THREADS bash -c \
+		"ulimit -v 524288; timeout 120 '$NIDS_BIN/nids-score' -j 2 -m '$tmp/ae.bin' -o '$tmp/limited.rec' '$tmp/test.rec'"
+	[ -z "$stderr" ]
+	cmp "$tmp/free.rec" "$tmp/limited.rec"
+	run -1 --separate-stderr env -u OPENBLAS_NUM_THREADS bash -c \
+		"ulimit -v 131072; timeout 120 '$NIDS_BIN/nids-score' -m '$tmp/ae.bin' -o '$tmp/refused.rec' '$tmp/test.rec'"
+	[ "$stderr" = "nids-score: $tmp/test.rec: the address-space limit (ulimit -v 131072) cannot hold OpenBLAS's 128 MiB working buffer for 1 thread: raise it" ]
+	[ ! -e "$tmp/refused.rec" ]
+}
+
 @test "nids-score: usage errors exit 2" {
 	run -2 --separate-stderr score --bogus
 	[[ "$stderr" == *"unknown option '--bogus'"*"usage: nids-score"* ]]

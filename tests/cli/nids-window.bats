@@ -171,11 +171,7 @@ ms_flows() {
 }
 
 @test "20,000 one-flow windows open at once fit in 64 MiB: a window costs what it holds" {
-	# (ASan reserves terabytes of address space, valgrind runs the program inside its own:
-	# no limit fits them)
-	if ! ldd "$W" >/dev/null 2>&1 || ldd "$W" | grep -q libasan; then
-		skip "an ASan build, or the program under valgrind"
-	fi
+	need_address_limit "$W"
 	{ echo "$HDR"; awk 'BEGIN { for (i = 0; i < 20000; i++)
 		printf "%d\t10.0.0.1\t1\t10.0.0.9\t2\t6\t1\t1\t1\t0\t0\tnormal\n", i }'; } |
 		"$CAT" -r >"$D/f.rec"
