@@ -140,8 +140,8 @@ int nids_sgemm_rows(int kernel, int tb, int M, int N, int K, const float *A, int
 
 /* Threads OpenBLAS may use, n (declared here so no cblas header leaks), for a job in
  * which `callers` threads call it at once. Under an address-space limit (ulimit -v)
- * OpenBLAS keeps to one thread, and NIDS_ENOMEM comes back when the limit cannot hold
- * the callers' working buffers (OpenBLAS would wait for them forever); else 0. */
+ * NIDS_ENOMEM comes back when the limit cannot hold the working buffers of the callers
+ * and of OpenBLAS's n - 1 threads (OpenBLAS would wait for them forever); else 0. */
 int nids_blas_threads(int n, int callers, nids_err *err);
 /* The same check alone, for a call into OpenBLAS outside such a job (a model's load). */
 int nids_blas_room(int callers, nids_err *err);

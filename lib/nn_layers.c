@@ -23,11 +23,12 @@
 void openblas_set_num_threads(int);
 
 /* Each thread that calls OpenBLAS takes a working buffer of its BUFFER_SIZE (128 MiB on
- * x86-64) and a page, kept for the next caller; so do OpenBLAS's own threads as the
- * library loads. Refused one under an address-space limit (ulimit -v, RLIMIT_AS), it
- * retries forever and the program hangs (OpenBLAS issue 5289). Under any such limit
- * OpenBLAS therefore keeps to the calling thread, and a program makes sure its -j
- * callers' buffers fit before it starts (nids_blas_threads). */
+ * x86-64) and a page, kept for the next caller; so does each of OpenBLAS's own threads,
+ * one per core from when the library loads. Refused one under an address-space limit
+ * (ulimit -v, RLIMIT_AS), it retries forever and the program hangs (OpenBLAS issue
+ * 5289). Under any such limit OpenBLAS therefore loads with no threads of its own, and
+ * a job makes sure the buffers it will need fit before it starts (nids_blas_threads):
+ * the -j it was given, and so its results, stay what they are without a limit. */
 #define BLAS_BUFFER_BYTES (((size_t)128 << 20) + 4096)
 
 static int address_space_limit(rlim_t *bytes)
@@ -57,42 +58,53 @@ __attribute__((constructor)) static void blas_one_thread_when_limited(int argc, 
 	execv(self, argv); /* (failing, the program runs on as it is) */
 }
 
+/* OpenBLAS's buffers so far shown to fit: its callers' (slots it hands from caller to
+ * caller) and its own threads' (each holds one for its life). */
 static pthread_mutex_t room_lock = PTHREAD_MUTEX_INITIALIZER;
-static int room_shown; /* callers whose buffers the limit was shown to hold */
+static int room_callers, room_workers;
 
-int nids_blas_room(int callers, nids_err *err)
+/* Shows, by taking them for a moment, that the limit holds the buffers of `callers`
+ * threads calling OpenBLAS at once while it runs `workers` threads of its own. */
+static int room(int callers, int workers, nids_err *err)
 {
 	rlim_t limit;
 	if (!address_space_limit(&limit))
 		return 0;
-	/* the buffers OpenBLAS holds already serve as many callers again: only those
-	 * beyond them need room, shown by taking it for a moment */
 	pthread_mutex_lock(&room_lock);
-	int more = callers - room_shown, got = 0;
-	void *held[NIDS_THREADS_MAX];
-	if (more > NIDS_THREADS_MAX)
-		more = NIDS_THREADS_MAX;
+	int c = callers > room_callers ? callers : room_callers;
+	int w = workers > room_workers ? workers : room_workers;
+	int more = c + w - room_callers - room_workers, got = 0;
+	void *held[2 * NIDS_THREADS_MAX];
+	if (more > 2 * NIDS_THREADS_MAX)
+		more = 2 * NIDS_THREADS_MAX;
 	while (got < more && (held[got] = malloc(BLAS_BUFFER_BYTES)))
 		got++;
 	for (int i = 0; i < got; i++)
 		free(held[i]);
-	if (got == more && more > 0)
-		room_shown = callers;
+	if (got == more)
+		room_callers = c, room_workers = w;
 	pthread_mutex_unlock(&room_lock);
 	if (got < more)
 		return nids_err_set(err, NIDS_ENOMEM, NULL,
 		                    "the address-space limit (ulimit -v %llu) cannot hold OpenBLAS's "
 		                    "128 MiB working buffer for %d thread%s: raise it%s",
-		                    (unsigned long long)(limit >> 10), callers, callers > 1 ? "s" : "",
-		                    callers > 1 ? ", or lower -j" : "");
+		                    (unsigned long long)(limit >> 10), callers + workers,
+		                    callers + workers > 1 ? "s" : "",
+		                    callers + workers > 1 ? ", or lower -j" : "");
 	return 0;
 }
 
+int nids_blas_room(int callers, nids_err *err) { return room(callers, 0, err); }
+
 int nids_blas_threads(int n, int callers, nids_err *err)
 {
-	rlim_t limit;
-	openblas_set_num_threads(n < 1 || address_space_limit(&limit) ? 1 : n);
-	return nids_blas_room(callers, err);
+	n = n < 1 ? 1 : n;
+	/* its own threads beyond the caller, started by the call below when OpenBLAS
+	 * loaded with fewer */
+	int rc = room(callers, n - 1, err);
+	if (rc == 0)
+		openblas_set_num_threads(n);
+	return rc;
 }
 
 const char *nids_blas_core(void) { return openblas_get_corename(); }

@@ -25,14 +25,15 @@ teardown() { teardown_tmp; }
 
 @test "nids-fit: under an address-space limit, -j 2 trains the same model; a limit too small for OpenBLAS's buffers is refused, never a hang" {
 	need_address_limit "$NIDS_BIN/nids-fit"
-	for t in ae logreg; do
+	# (ae runs two shards; logreg and dagmm one, with OpenBLAS's two threads)
+	for t in ae logreg dagmm; do
 		SOURCE_DATE_EPOCH=1 fit -q -t $t -j 2 --epochs 2 -o "$tmp/free.bin" "$tmp/all.rec"
 		run -0 --separate-stderr env -u OPENBLAS_NUM_THREADS SOURCE_DATE_EPOCH=1 bash -c \
 			"ulimit -v 524288; timeout 120 '$NIDS_BIN/nids-fit' -q -t $t -j 2 --epochs 2 -o '$tmp/limited.bin' '$tmp/all.rec'"
 		[ -z "$stderr" ]
 		cmp "$tmp/free.bin" "$tmp/limited.bin"
 	done
-	# two training threads each need a 128 MiB buffer: 192 MiB cannot hold them
+	# two training threads need a 128 MiB buffer each: 192 MiB cannot hold them
 	run -1 --separate-stderr env -u OPENBLAS_NUM_THREADS bash -c \
 		"ulimit -v 196608; timeout 120 '$NIDS_BIN/nids-fit' -q -t ae -j 2 -o '$tmp/refused.bin' '$tmp/all.rec'"
 	[ "$stderr" = "nids-fit: the address-space limit (ulimit -v 196608) cannot hold OpenBLAS's 128 MiB working buffer for 2 threads: raise it, or lower -j" ]
