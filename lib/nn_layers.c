@@ -41,10 +41,10 @@ static int address_space_limit(rlim_t *bytes)
 }
 
 /* Before main, under such a limit, the program starts again with
- * OPENBLAS_NUM_THREADS=1, which OpenBLAS reads only as it loads: its threads, already
- * started, are then its only state. A thread count the user set is kept. glibc passes
- * a constructor the program's arguments. The program's own path, not /proc/self/exe,
- * keeps its name in ps. */
+ * OPENBLAS_NUM_THREADS=1: OpenBLAS reads it only as it loads, which is over by now,
+ * threads started. A thread count the user set is kept. glibc passes a constructor the
+ * program's arguments. The program's own path, not /proc/self/exe, keeps its name in
+ * ps. */
 __attribute__((constructor)) static void blas_one_thread_when_limited(int argc, char **argv)
 {
 	(void)argc;
