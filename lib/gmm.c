@@ -109,9 +109,7 @@ void nids_gmm_mstep(nids_gmm *g, const float *z, const double *gamma, size_t n)
 
 int nids_gmm_factor(nids_gmm *g, nids_err *err)
 {
-	int d = g->d, info = 0, rc = nids_blas_room(1, err);
-	if (rc < 0)
-		return rc;
+	int d = g->d, info = 0;
 	for (int c = 0; c < g->k; c++) {
 		double *a = g->inv + (size_t)c * d * d;
 		memcpy(a, g->cov + (size_t)c * d * d, (size_t)d * d * sizeof(double));
@@ -356,7 +354,9 @@ int nids_gmm_tensors_load(const nids_gmm_tensors *t, const nids_arena *a, nids_g
 		g->mu[i] = mu[i];
 	for (size_t i = 0; i < k * d * d; i++)
 		g->cov[i] = cov[i];
-	return nids_gmm_factor(g, err);
+	/* a model's load calls OpenBLAS before any job has checked its room */
+	int rc = nids_blas_room(1, err);
+	return rc < 0 ? rc : nids_gmm_factor(g, err);
 }
 
 int nids_gmm_tensors_store(const nids_gmm_tensors *t, const nids_arena *a, nids_gmm *g,
